@@ -1,0 +1,115 @@
+/* events.c — building event bodies with cJSON, and describing events in
+ * words. Descriptions never include a body's raw text for kinds we know. */
+#include "events.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+void events_actor(char *buf, size_t len, const char *name, const char *role)
+{
+    snprintf(buf, len, "%s/%s", name, role);
+}
+
+/* Prints obj and frees it: the builders below all end this way. */
+static char *finish(cJSON *obj)
+{
+    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
+    cJSON_Delete(obj);
+    return text;
+}
+
+static void add_str(cJSON *obj, const char *key, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(obj, key, value);
+}
+
+char *events_runbook_body(const char *path, const char *sha256, const char *text,
+                          const char *title, const char *previous_sha256)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "path", path);
+    add_str(o, "sha256", sha256);
+    add_str(o, "title", title);
+    add_str(o, "previous_sha256", previous_sha256);
+    if (previous_sha256)
+        cJSON_AddBoolToObject(o, "forced", 1);
+    add_str(o, "text", text);
+    return finish(o);
+}
+
+char *events_console_body(const char *name, const char *role, const char *mode)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "name", name);
+    add_str(o, "role", role);
+    add_str(o, "mode", mode);
+    return finish(o);
+}
+
+char *events_ack_body(const char *step, const char *name, const char *role)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "step", step);
+    add_str(o, "name", name);
+    add_str(o, "role", role);
+    return finish(o);
+}
+
+char *events_ack_refused_body(const char *step, const char *name,
+                              const char *role, const char *reason)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "step", step);
+    add_str(o, "name", name);
+    add_str(o, "role", role);
+    add_str(o, "reason", reason);
+    return finish(o);
+}
+
+char *events_note_body(const char *text)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "text", text);
+    return finish(o);
+}
+
+static const char *field(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "?";
+}
+
+void events_describe(const struct journal_event *ev, char *buf, size_t len)
+{
+    cJSON *o = cJSON_Parse(ev->body);
+    const char *k = ev->kind;
+    if (!o) {
+        snprintf(buf, len, "%s (unreadable body)", k);
+    } else if (strcmp(k, EV_RUNBOOK) == 0) {
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "forced")))
+            snprintf(buf, len, "runbook REPLACED with --force: %s (sha256 %.12s, was %.12s)",
+                     field(o, "title"), field(o, "sha256"), field(o, "previous_sha256"));
+        else
+            snprintf(buf, len, "runbook loaded: %s (sha256 %.12s)",
+                     field(o, "title"), field(o, "sha256"));
+    } else if (strcmp(k, EV_CONSOLE_OPEN) == 0) {
+        snprintf(buf, len, "console opened by %s (%s, %s)", field(o, "name"),
+                 field(o, "role"), field(o, "mode"));
+    } else if (strcmp(k, EV_CONSOLE_CLOSE) == 0) {
+        snprintf(buf, len, "console closed by %s (%s)", field(o, "name"),
+                 field(o, "role"));
+    } else if (strcmp(k, EV_ACK) == 0) {
+        snprintf(buf, len, "step %s acknowledged by %s (%s)", field(o, "step"),
+                 field(o, "name"), field(o, "role"));
+    } else if (strcmp(k, EV_ACK_REFUSED) == 0) {
+        snprintf(buf, len, "REFUSED ack of step %s by %s (%s): %s", field(o, "step"),
+                 field(o, "name"), field(o, "role"), field(o, "reason"));
+    } else if (strcmp(k, EV_NOTE) == 0) {
+        snprintf(buf, len, "note: %s", field(o, "text"));
+    } else {
+        snprintf(buf, len, "%s %.200s", k, ev->body);
+    }
+    cJSON_Delete(o);
+}

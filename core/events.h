@@ -1,0 +1,36 @@
+/* events.h — the kinds of event the cockpit journals, how each is built,
+ * and how each reads as one line for a person (journal tail, headless).
+ *
+ * The set is open: a journal may hold kinds this build does not know (a
+ * newer build wrote them); they are shown as written and otherwise ignored. */
+#ifndef CUTOVER_EVENTS_H
+#define CUTOVER_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+
+#define EV_RUNBOOK       "runbook"        /* text + sha256 of the runbook in force */
+#define EV_CONSOLE_OPEN  "console_open"   /* a console joined: name, role, mode */
+#define EV_CONSOLE_CLOSE "console_close"
+#define EV_ACK           "ack"            /* step acknowledged: step, name, role */
+#define EV_ACK_REFUSED   "ack_refused"    /* step, name, role, reason */
+#define EV_NOTE          "note"           /* free text from a person */
+
+/* Writes "name/role" into buf. */
+void events_actor(char *buf, size_t len, const char *name, const char *role);
+
+/* Each returns a malloc'd JSON object text (caller frees), NULL on OOM. */
+char *events_runbook_body(const char *path, const char *sha256, const char *text,
+                          const char *title, const char *previous_sha256);
+char *events_console_body(const char *name, const char *role, const char *mode);
+char *events_ack_body(const char *step, const char *name, const char *role);
+char *events_ack_refused_body(const char *step, const char *name,
+                              const char *role, const char *reason);
+char *events_note_body(const char *text);
+
+/* One line in words for a person: "step 2.1 acknowledged by Bob Ruiz (dba)". */
+void events_describe(const struct journal_event *ev, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,103 @@
+/* journal.h — the append-only, hash-chained record of a ceremony.
+ *
+ * The journal is the source of truth: the session on screen is a fold over
+ * its events. This is the one small interface every store sits behind
+ * (SQLite now, PostgreSQL later): open, append (sequence and hash assigned
+ * in one transaction), read from a sequence number, notice new events, and
+ * verify the chain. Metric samples live beside the events in their own
+ * chain, so replay can redraw every panel and verify covers them too.
+ *
+ * The SQLite schema is documented in README.md ("The journal"). */
+#ifndef CUTOVER_JOURNAL_H
+#define CUTOVER_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct journal;
+
+/* One event. On append, seq and os_user are ignored/filled by the journal
+ * (os_user: the effective OS user's login name); on read, every field is
+ * set and valid only during the visit callback. */
+struct journal_event {
+    int64_t seq;
+    int64_t ts_ms;       /* wall time, milliseconds since the epoch */
+    const char *actor;   /* "name/role", or "engine" */
+    const char *os_user;
+    const char *kind;    /* "session_start", "ack", ... (open set) */
+    const char *body;    /* JSON object text */
+};
+
+/* One metric sample. has_value = 0 records "no data"; status carries a
+ * short word such as "ok", "stale", "error: ..." (may be NULL). */
+struct journal_sample {
+    int64_t seq;
+    int64_t ts_ms;
+    const char *signal;
+    double value;
+    int has_value;
+    const char *status;
+};
+
+enum journal_open_flags {
+    JOURNAL_CREATE = 1,   /* create the file and schema if missing */
+    JOURNAL_READONLY = 2, /* never write (verify, replay, report) */
+};
+
+/* Opens (and with JOURNAL_CREATE creates) a journal file in WAL mode.
+ * Refuses a file that is not a cutover journal with a message saying so. */
+int journal_open(const char *path, int flags, struct journal **out,
+                 struct error *err);
+void journal_close(struct journal *j);
+
+/* Appends one event; *seq_out (may be NULL) gets its sequence number. */
+int journal_append(struct journal *j, const struct journal_event *ev,
+                   int64_t *seq_out, struct error *err);
+
+/* Appends n events in one transaction (the fast path for bulk writers). */
+int journal_append_many(struct journal *j, const struct journal_event *evs,
+                        size_t n, struct error *err);
+
+/* Appends n samples in one transaction. */
+int journal_append_samples(struct journal *j, const struct journal_sample *s,
+                           size_t n, struct error *err);
+
+/* Calls fn for every event with seq > after_seq, in order. A non-zero
+ * return from fn stops the walk and is returned. */
+typedef int (*journal_event_fn)(const struct journal_event *ev, void *ctx);
+int journal_read(struct journal *j, int64_t after_seq, journal_event_fn fn,
+                 void *ctx, struct error *err);
+
+typedef int (*journal_sample_fn)(const struct journal_sample *s, void *ctx);
+int journal_read_samples(struct journal *j, int64_t after_seq,
+                         journal_sample_fn fn, void *ctx, struct error *err);
+
+/* 1 when another connection has committed since the last call (cheap:
+ * PRAGMA data_version), 0 when not, -1 on error. */
+int journal_changed(struct journal *j);
+
+/* The newest event's sequence number, 0 for an empty journal. */
+int64_t journal_last_seq(struct journal *j);
+
+/* Finds the newest event of `kind` and copies its body (malloc'd, caller
+ * frees) into *body; *body = NULL when there is none. */
+int journal_last_of_kind(struct journal *j, const char *kind, char **body,
+                         struct error *err);
+
+struct journal_verify_result {
+    int ok;                 /* 1: both chains intact */
+    char table[16];         /* "events" or "samples" where it broke */
+    int64_t first_bad_seq;  /* the first sequence number that fails */
+    char reason[256];       /* "hash mismatch (row edited)", "gap: ..." */
+    int64_t n_events, n_samples;
+};
+
+/* Checks both hash chains: every row's hash is the SHA-256 of its fields
+ * and of the previous row's hash, and sequence numbers run 1, 2, 3, ...
+ * Returns 0 when the check ran (see res->ok), -1 when it could not. */
+int journal_verify(const char *path, struct journal_verify_result *res,
+                   struct error *err);
+
+#endif

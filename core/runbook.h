@@ -1,0 +1,177 @@
+/* runbook.h — a cutover runbook, parsed from Markdown into an immutable
+ * struct. The format is documented in runbooks/README.md. The parser keeps
+ * going after a problem so that `cutover check` can name every one of them,
+ * each with its line. */
+#ifndef CUTOVER_RUNBOOK_H
+#define CUTOVER_RUNBOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Files larger than this are refused before they are read. */
+#define RUNBOOK_MAX_BYTES (4u * 1024u * 1024u)
+
+/* A `key value` pair written after a system's connection, e.g. table/key/flag. */
+struct rb_attr {
+    char *key;
+    char *value;
+};
+
+struct rb_role {
+    char *role;   /* "commander", "dba", ... */
+    char *person; /* "Alice Ng" */
+    int line;
+};
+
+/* - old: postgres `host=/run/pg dbname=shop` table `orders_legacy` key `id` */
+struct rb_system {
+    char *name; /* old, new, metrics, flag, or another word */
+    char *kind; /* postgres, sqlite, prometheus, scrape, flagd, unleash, http, ... */
+    char *conn; /* the first code span: connection string, URL or file */
+    struct rb_attr *attrs;
+    size_t n_attrs;
+    int line;
+};
+
+/* - p99_ratio: `histogram_quantile(...) / ...`
+ * - lag: old `SELECT ...`         (source = a system's name) */
+struct rb_signal {
+    char *name;
+    char *source; /* NULL: the system named "metrics" */
+    char *expr;
+    int line;
+};
+
+enum rb_crit_action { RB_ABORT, RB_HALT, RB_HOLD, RB_WARN };
+enum rb_op { RB_GT, RB_GE, RB_LT, RB_LE, RB_EQ, RB_NE };
+
+/* - abort if new_read_error_rate > 1% for 30s */
+struct rb_criterion {
+    enum rb_crit_action action;
+    char *signal;
+    enum rb_op op;
+    double threshold; /* "1%" is stored as 0.01 */
+    int is_percent;   /* the threshold was written with % (for display) */
+    int64_t for_ms;   /* 0 when no `for` clause */
+    char *text;       /* the item as written */
+    int line;
+    /* `, min 200 new_reads`: below min_count of signal min_signal the
+     * criterion is "insufficient data", not a breach. */
+    char *min_signal; /* NULL when no `min` clause */
+    double min_count;
+    /* `, confidence 95%`: fire only when the Wilson score bound of the rate
+     * (with min_signal's count as n) is past the threshold. 0 = off. */
+    double confidence;
+    /* `, no data for 2m`: after this long without data the action fires
+     * (missing data always holds the ramp; this makes it act). 0 = never. */
+    int64_t no_data_ms;
+};
+
+/* - 5% for 10m   (the last step may have no hold) */
+struct rb_ramp_step {
+    double percent; /* 0..100 */
+    int64_t hold_ms;
+    int line;
+};
+
+enum rb_action {
+    RB_ACTION_NONE,
+    RB_ACTION_BACKFILL,
+    RB_ACTION_COMPARE,
+    RB_ACTION_RAMP,
+    RB_ACTION_WRITERS,
+    RB_ACTION_PREFLIGHT,
+};
+
+/* - [ ] dba: start the backfill `backfill` {#start-backfill} */
+struct rb_step {
+    char *id;   /* explicit {#id}, else "<phase number>.<index from 1>" */
+    char *role;
+    char *text; /* without role, action and attributes */
+    enum rb_action action;
+    size_t phase; /* index into runbook.phases */
+    struct rb_attr *attrs; /* other {key=value} attributes, kept for later */
+    size_t n_attrs;
+    int line;
+};
+
+/* ## Phase 2: Dual-write */
+struct rb_phase {
+    char *number; /* "2" (as written), or "" for an unnumbered phase */
+    char *title;  /* "Dual-write" */
+    char *prose;  /* the phase's paragraphs, plain text */
+    size_t first_step, n_steps; /* a slice of runbook.steps */
+    char *rollback; /* from ## Rollback / ### Phase N, or NULL */
+    int line;
+    struct rb_attr *attrs; /* {key=value flag} after the heading, kept for later */
+    size_t n_attrs;
+};
+
+/* Any section the cockpit does not interpret, kept as text to show. */
+struct rb_section {
+    char *title;
+    char *text;
+    int line;
+};
+
+struct runbook {
+    char *name;    /* the file name used in messages */
+    char *text;    /* the whole document, NUL-terminated */
+    size_t text_len;
+    char sha256[65]; /* hex SHA-256 of text */
+    char *title;   /* the first level-1 heading */
+
+    struct rb_role *roles;           size_t n_roles;
+    struct rb_system *systems;       size_t n_systems;
+    struct rb_signal *signals;       size_t n_signals;
+    struct rb_criterion *criteria;   size_t n_criteria;
+    struct rb_ramp_step *ramp;       size_t n_ramp;
+    struct rb_phase *phases;         size_t n_phases;
+    struct rb_step *steps;           size_t n_steps;
+    struct rb_section *sections;     size_t n_sections;
+
+    char *rollback_general; /* ## Rollback text before any ### subsection */
+    char *cleanup_deadline; /* as written, e.g. "30d after cutover", or NULL */
+    int64_t cleanup_after_ms; /* the relative deadline, 0 if absolute/none */
+    int ramp_automatic; /* ## Ramp has `Mode: automatic` */
+};
+
+struct rb_problem {
+    int line;      /* 0 when the problem is with the file as a whole */
+    int warning;   /* 1: shown, but the runbook is still accepted */
+    char *message;
+};
+
+struct rb_problems {
+    struct rb_problem *v;
+    size_t n;
+    size_t n_errors; /* problems that are not warnings */
+};
+
+/* Parses text (len bytes, need not be NUL-terminated). Always returns a
+ * runbook (possibly partial) unless out of memory; problems are appended to
+ * *problems. The runbook is usable only when problems->n_errors == 0.
+ * `name` is used in messages. The caller frees with runbook_free. */
+struct runbook *runbook_parse(const char *name, const char *text, size_t len,
+                              struct rb_problems *problems);
+
+/* Reads and parses a file. Refuses (a problem at line 0, returns NULL) a
+ * missing file, a directory, a file over RUNBOOK_MAX_BYTES (without reading
+ * it whole), and binary content (NUL bytes or invalid UTF-8, named by line). */
+struct runbook *runbook_load(const char *path, struct rb_problems *problems);
+
+void runbook_free(struct runbook *rb);
+void rb_problems_free(struct rb_problems *problems);
+
+const struct rb_step *runbook_find_step(const struct runbook *rb, const char *id);
+ptrdiff_t runbook_step_index(const struct runbook *rb, const char *id); /* -1 */
+const char *runbook_person(const struct runbook *rb, const char *role); /* NULL */
+const struct rb_system *runbook_system(const struct runbook *rb, const char *name);
+const struct rb_signal *runbook_signal(const struct runbook *rb, const char *name);
+const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key);
+
+const char *rb_action_name(enum rb_action a);        /* "backfill", "" */
+const char *rb_crit_action_name(enum rb_crit_action a); /* "abort" */
+const char *rb_op_name(enum rb_op op);               /* ">" */
+
+#endif

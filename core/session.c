@@ -1,0 +1,188 @@
+/* session.c — folding journal events into the state of a ceremony. */
+#include "session.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+
+int session_init(struct session *s, const struct runbook *rb)
+{
+    memset(s, 0, sizeof *s);
+    s->rb = rb;
+    s->acks = calloc(rb->n_steps ? rb->n_steps : 1, sizeof *s->acks);
+    s->phase_acked = calloc(rb->n_phases ? rb->n_phases : 1, sizeof *s->phase_acked);
+    if (!s->acks || !s->phase_acked) {
+        session_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+void session_free(struct session *s)
+{
+    free(s->acks);
+    free(s->phase_acked);
+    for (size_t i = 0; i < s->n_notes; i++)
+        free(s->notes[i].text);
+    free(s->notes);
+    for (size_t i = 0; i < SESSION_TAIL; i++)
+        free(s->tail[i].body);
+    memset(s, 0, sizeof *s);
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= len)
+        n = len - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A runbook event carries the whole document; the tail needs only its
+ * summary, so the copy drops the text. */
+static char *tail_body(const struct journal_event *ev)
+{
+    if (strcmp(ev->kind, EV_RUNBOOK) != 0)
+        return strdup(ev->body);
+    cJSON *o = cJSON_Parse(ev->body);
+    if (!o)
+        return strdup(ev->body);
+    cJSON_DeleteItemFromObjectCaseSensitive(o, "text");
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static void remember(struct session *s, const struct journal_event *ev)
+{
+    struct session_line *l = &s->tail[s->tail_next];
+    free(l->body);
+    l->seq = ev->seq;
+    l->ts_ms = ev->ts_ms;
+    copy(l->actor, sizeof l->actor, ev->actor);
+    copy(l->kind, sizeof l->kind, ev->kind);
+    l->body = tail_body(ev);
+    s->tail_next = (s->tail_next + 1) % SESSION_TAIL;
+    if (s->n_tail < SESSION_TAIL)
+        s->n_tail++;
+}
+
+static void advance_phase(struct session *s)
+{
+    while (s->current_phase < s->rb->n_phases &&
+           session_phase_complete(s, s->current_phase))
+        s->current_phase++;
+}
+
+static void apply_ack(struct session *s, const struct journal_event *ev,
+                      const cJSON *body)
+{
+    const char *step = str_field(body, "step");
+    const char *name = str_field(body, "name");
+    const char *role = str_field(body, "role");
+    ptrdiff_t i = step ? runbook_step_index(s->rb, step) : -1;
+    if (i < 0 || !name || !role) {
+        s->n_ignored++;   /* a step of another runbook version, or junk */
+        return;
+    }
+    struct step_ack *a = &s->acks[i];
+    if (a->acked)
+        return;           /* the first acknowledgement stands */
+    a->acked = 1;
+    a->seq = ev->seq;
+    a->ts_ms = ev->ts_ms;
+    copy(a->name, sizeof a->name, name);
+    copy(a->role, sizeof a->role, role);
+    s->n_acked++;
+    s->phase_acked[s->rb->steps[i].phase]++;
+    advance_phase(s);
+}
+
+static void apply_note(struct session *s, const struct journal_event *ev,
+                       const cJSON *body)
+{
+    const char *text = str_field(body, "text");
+    if (!text) {
+        s->n_ignored++;
+        return;
+    }
+    if (s->n_notes == s->cap_notes) {
+        size_t cap = s->cap_notes ? 2 * s->cap_notes : 8;
+        struct session_note *v = realloc(s->notes, cap * sizeof *v);
+        if (!v)
+            return;
+        s->notes = v;
+        s->cap_notes = cap;
+    }
+    struct session_note *n = &s->notes[s->n_notes];
+    n->text = strdup(text);
+    if (!n->text)
+        return;
+    n->seq = ev->seq;
+    n->ts_ms = ev->ts_ms;
+    copy(n->actor, sizeof n->actor, ev->actor);
+    s->n_notes++;
+}
+
+void session_apply(struct session *s, const struct journal_event *ev)
+{
+    if (ev->seq <= s->last_seq)
+        return;
+    s->last_seq = ev->seq;
+    if (!s->first_ts_ms)
+        s->first_ts_ms = ev->ts_ms;
+    s->last_ts_ms = ev->ts_ms;
+    s->n_events++;
+    remember(s, ev);
+
+    const char *k = ev->kind;
+    if (strcmp(k, EV_ACK_REFUSED) == 0) {
+        s->n_refused++;
+        return;
+    }
+    int wants_body = strcmp(k, EV_ACK) == 0 || strcmp(k, EV_NOTE) == 0 ||
+                     strcmp(k, EV_RUNBOOK) == 0;
+    if (!wants_body)
+        return;           /* kinds this build does not act on */
+    cJSON *body = cJSON_Parse(ev->body);
+    if (!body) {
+        s->n_ignored++;
+        return;
+    }
+    if (strcmp(k, EV_ACK) == 0)
+        apply_ack(s, ev, body);
+    else if (strcmp(k, EV_NOTE) == 0)
+        apply_note(s, ev, body);
+    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "forced")))
+        s->runbook_forced = 1;
+    cJSON_Delete(body);
+}
+
+const struct session_line *session_tail(const struct session *s, size_t i)
+{
+    if (i >= s->n_tail)
+        return NULL;
+    size_t pos = (s->tail_next + SESSION_TAIL - 1 - i) % SESSION_TAIL;
+    return &s->tail[pos];
+}
+
+int session_phase_complete(const struct session *s, size_t p)
+{
+    return p < s->rb->n_phases && s->phase_acked[p] == s->rb->phases[p].n_steps;
+}
+
+const char *session_status(const struct session *s)
+{
+    if (s->rb->n_phases && s->current_phase >= s->rb->n_phases)
+        return "COMPLETE";
+    return s->n_acked ? "IN PROGRESS" : "READY";
+}

@@ -1,0 +1,32 @@
+/* timefmt.c — formatting journal timestamps (UTC). */
+#include "timefmt.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static struct tm utc(int64_t ts_ms)
+{
+    time_t t = (time_t)(ts_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return tm;
+}
+
+void timefmt_hms(int64_t ts_ms, char *buf, size_t len)
+{
+    struct tm tm = utc(ts_ms);
+    strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+void timefmt_hms_ms(int64_t ts_ms, char *buf, size_t len)
+{
+    struct tm tm = utc(ts_ms);
+    snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)(ts_ms % 1000));
+}
+
+void timefmt_full(int64_t ts_ms, char *buf, size_t len)
+{
+    struct tm tm = utc(ts_ms);
+    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}

@@ -1,0 +1,16 @@
+/* timefmt.h — wall time in milliseconds, shown as UTC for every console
+ * alike (operators of one ceremony may sit in different time zones). */
+#ifndef CUTOVER_TIMEFMT_H
+#define CUTOVER_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "14:03:22" */
+void timefmt_hms(int64_t ts_ms, char *buf, size_t len);
+/* "14:03:22.117" */
+void timefmt_hms_ms(int64_t ts_ms, char *buf, size_t len);
+/* "2026-11-25 14:03:22 UTC" */
+void timefmt_full(int64_t ts_ms, char *buf, size_t len);
+
+#endif

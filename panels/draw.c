@@ -1,0 +1,118 @@
+/* draw.c — column-aware UTF-8 text for the panels. */
+#include "draw.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "tui/theme.h"
+
+/* Decodes one character at s; sets *cols to its display width (control
+ * characters and invalid bytes count as one column, drawn as '?'). */
+static size_t next_char(const char *s, int *cols, int *valid)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    wchar_t wc;
+    size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+        *cols = 1;
+        *valid = 0;
+        return 1;
+    }
+    int wd = wcwidth(wc);
+    *valid = wd >= 0;
+    *cols = wd < 0 ? 1 : wd;
+    return n;
+}
+
+int draw_width(const char *s)
+{
+    int total = 0;
+    while (*s) {
+        int cols, valid;
+        s += next_char(s, &cols, &valid);
+        total += cols;
+    }
+    return total;
+}
+
+/* Draws len bytes of s (stopping at the first newline) within max_cols. */
+static int draw_run(WINDOW *w, int y, int x, int max_cols, const char *s,
+                    size_t len, attr_t a)
+{
+    int used = 0;
+    wattron(w, a);
+    wmove(w, y, x);
+    const char *end = s + len;
+    while (s < end && *s && *s != '\n') {
+        int cols, valid;
+        size_t n = next_char(s, &cols, &valid);
+        if (used + cols > max_cols)
+            break;
+        if (valid)
+            waddnstr(w, s, (int)n);
+        else
+            waddch(w, '?');
+        used += cols;
+        s += n;
+    }
+    wattroff(w, a);
+    return used;
+}
+
+int draw_text(WINDOW *w, int y, int x, int max_cols, const char *s, attr_t a)
+{
+    if (max_cols <= 0 || !s)
+        return 0;
+    return draw_run(w, y, x, max_cols, s, strlen(s), a);
+}
+
+/* Bytes of s that fit in width columns, breaking after a space if it can. */
+static size_t wrap_point(const char *s, int width)
+{
+    size_t i = 0, last_space = 0;
+    int used = 0;
+    while (s[i] && s[i] != '\n') {
+        int cols, valid;
+        size_t n = next_char(s + i, &cols, &valid);
+        if (used + cols > width)
+            return last_space ? last_space : (i ? i : n);
+        if (s[i] == ' ')
+            last_space = i + 1;
+        used += cols;
+        i += n;
+    }
+    return i;
+}
+
+int draw_wrap(WINDOW *w, int y, int x, int width, int max_rows, int skip,
+              const char *s, attr_t a)
+{
+    int row = 0;
+    if (width <= 0 || !s)
+        return 0;
+    while (*s) {
+        size_t n = wrap_point(s, width);
+        int shown = row - skip;
+        if (shown >= 0 && shown < max_rows)
+            draw_run(w, y + shown, x, width, s, n, a);
+        row++;
+        s += n;
+        if (*s == '\n')
+            s++;
+    }
+    return row;
+}
+
+void draw_frame(WINDOW *w, const char *title)
+{
+    box(w, 0, 0);
+    if (title) {
+        int cols = getmaxx(w);
+        mvwaddch(w, 0, 2, ' ');
+        int used = draw_text(w, 0, 3, cols - 6, title, theme(TH_TITLE));
+        waddch(w, ' ');
+        (void)used;
+    }
+}

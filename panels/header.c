@@ -1,0 +1,45 @@
+/* header.c — the top bar: runbook title, current phase, status, clock, and
+ * who sits at this console. */
+#include <stdio.h>
+
+#include "core/timefmt.h"
+#include "panel.h"
+#include "draw.h"
+#include "tui/theme.h"
+
+static void phase_label(const struct view *v, char *buf, size_t len)
+{
+    const struct runbook *rb = v->rb;
+    if (rb->n_phases == 0)
+        snprintf(buf, len, "no phases");
+    else if (v->s->current_phase >= rb->n_phases)
+        snprintf(buf, len, "all phases done");
+    else {
+        const struct rb_phase *p = &rb->phases[v->s->current_phase];
+        snprintf(buf, len, "Phase %s: %s", p->number, p->title);
+    }
+}
+
+static void header_draw(WINDOW *w, const struct view *v)
+{
+    int cols = getmaxx(w);
+    attr_t bar = theme(TH_HEADER);
+    wbkgdset(w, ' ' | bar);
+    werase(w);
+
+    char right[160], clock[16], phase[128];
+    timefmt_hms(v->now_ms, clock, sizeof clock);
+    snprintf(right, sizeof right, " %s/%s  %s UTC ", v->name, v->role, clock);
+    phase_label(v, phase, sizeof phase);
+
+    int right_cols = draw_width(right);
+    int x = draw_text(w, 0, 0, cols - right_cols, " cutover ", bar | A_BOLD);
+    x += draw_text(w, 0, x, cols - right_cols - x, v->rb->title, bar | A_BOLD);
+    x += draw_text(w, 0, x, cols - right_cols - x, "  │ ", bar);
+    x += draw_text(w, 0, x, cols - right_cols - x, phase, bar);
+    x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
+    draw_text(w, 0, x, cols - right_cols - x, session_status(v->s), bar | A_BOLD);
+    draw_text(w, 0, cols - right_cols, right_cols, right, bar);
+}
+
+const struct panel panel_header = {"header", 1, 40, header_draw};

@@ -1,0 +1,30 @@
+/* help.c — the keys, drawn over the screen by `?`. */
+#include "draw.h"
+#include "panel.h"
+#include "tui/theme.h"
+
+static const char *const lines[] = {
+    "↑ ↓  j k     move between steps",
+    "PgUp PgDn    move a page",
+    "g G          first / last step",
+    "a            acknowledge the selected step (your role's steps only)",
+    "n            write a note into the journal",
+    "[ ]          scroll the step text",
+    "?            this help (any key closes it)",
+    "q            quit this console (the ceremony goes on in the journal)",
+    "",
+    "Steps marked in yellow belong to your role.",
+    "Every key that changes anything is journaled, refusals too.",
+};
+
+static void help_draw(WINDOW *w, const struct view *v)
+{
+    (void)v;
+    werase(w);
+    draw_frame(w, "Keys");
+    int width = getmaxx(w) - 4;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        draw_text(w, 2 + (int)i, 2, width, lines[i], theme(TH_NORMAL));
+}
+
+const struct panel panel_help = {"help", 15, 60, help_draw};

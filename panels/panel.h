@@ -1,0 +1,39 @@
+/* panel.h — the one small interface every panel has.
+ *
+ * A panel draws itself into the window it is given, from a read-only view
+ * of the session; it never reads the journal or the network. The console
+ * (tui/console.c) owns the loop, the layout and the keys. */
+#ifndef CUTOVER_PANEL_H
+#define CUTOVER_PANEL_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/runbook.h"
+#include "core/session.h"
+
+/* Everything a panel may look at. */
+struct view {
+    const struct runbook *rb;
+    const struct session *s;
+    const char *name, *role;  /* who sits at this console */
+    const char *mode;         /* "run", "join" */
+    int64_t now_ms;
+    size_t selected;          /* index into rb->steps */
+    int text_scroll;          /* rows scrolled in the text panel */
+};
+
+struct panel {
+    const char *name;
+    int min_rows, min_cols;
+    void (*draw)(WINDOW *w, const struct view *v);
+};
+
+extern const struct panel panel_header;
+extern const struct panel panel_steps;
+extern const struct panel panel_text;
+extern const struct panel panel_journal;
+extern const struct panel panel_help;
+
+#endif

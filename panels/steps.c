@@ -1,0 +1,117 @@
+/* steps.c — phases and their steps: owner, acknowledged by whom and when.
+ * The cursor moves over steps; the list scrolls to keep it in sight. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/timefmt.h"
+#include "draw.h"
+#include "panel.h"
+#include "tui/theme.h"
+
+/* Rows: one per phase heading, one per step. Returns the row of the
+ * selected step so the list can scroll to it. */
+static int selected_row(const struct view *v)
+{
+    int row = 0;
+    for (size_t p = 0; p < v->rb->n_phases; p++) {
+        row++;
+        const struct rb_phase *ph = &v->rb->phases[p];
+        if (v->selected >= ph->first_step && v->selected < ph->first_step + ph->n_steps)
+            return row + (int)(v->selected - ph->first_step);
+        row += (int)ph->n_steps;
+    }
+    return 0;
+}
+
+static void draw_phase(WINDOW *w, int y, int width, const struct view *v, size_t p)
+{
+    const struct rb_phase *ph = &v->rb->phases[p];
+    char line[256];
+    snprintf(line, sizeof line, "Phase %s: %s", ph->number, ph->title);
+    int done = session_phase_complete(v->s, p);
+    int current = p == v->s->current_phase;
+    attr_t a = done ? theme(TH_OK) : current ? theme(TH_TITLE) : theme(TH_DIM) | A_BOLD;
+    int x = draw_text(w, y, 1, width, line, a);
+    snprintf(line, sizeof line, "  %zu/%zu%s", v->s->phase_acked[p], ph->n_steps,
+             done ? " done" : current ? " current" : "");
+    draw_text(w, y, 1 + x, width - x, line, theme(TH_DIM));
+}
+
+/* Column widths for ids and roles, so long explicit ids stay aligned. */
+struct columns {
+    int id, role;
+};
+
+static struct columns measure(const struct runbook *rb)
+{
+    struct columns c = {3, 4};
+    for (size_t i = 0; i < rb->n_steps; i++) {
+        int id = draw_width(rb->steps[i].id), role = draw_width(rb->steps[i].role);
+        c.id = id > c.id ? id : c.id;
+        c.role = role > c.role ? role : c.role;
+    }
+    c.id = c.id > 18 ? 18 : c.id;
+    c.role = c.role > 12 ? 12 : c.role;
+    return c;
+}
+
+static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t i,
+                      struct columns cols)
+{
+    const struct rb_step *st = &v->rb->steps[i];
+    const struct step_ack *a = &v->s->acks[i];
+    int sel = i == v->selected;
+    attr_t base = sel ? theme(TH_SELECTED) : theme(TH_NORMAL);
+    if (sel)
+        mvwhline(w, y, 1, ' ' | base, width);
+
+    attr_t mark = sel ? base : a->acked ? theme(TH_OK)
+                       : strcmp(st->role, v->role) == 0 ? theme(TH_WARN) : theme(TH_NORMAL);
+    int x = draw_text(w, y, 1, width, a->acked ? " [x] " : " [ ] ", mark);
+    draw_text(w, y, 1 + x, cols.id, st->id, mark);
+    x += cols.id + 1;
+    draw_text(w, y, 1 + x, cols.role, st->role, mark);
+    x += cols.role + 1;
+
+    char who[96] = "";
+    if (a->acked) {
+        char t[16];
+        timefmt_hms(a->ts_ms, t, sizeof t);
+        snprintf(who, sizeof who, " %s %s", a->name, t);
+    }
+    int who_cols = draw_width(who);
+    int text_cols = width - x - who_cols;
+    if (text_cols < 10) {   /* narrow: the text matters more than who */
+        who[0] = '\0';
+        who_cols = 0;
+        text_cols = width - x;
+    }
+    draw_text(w, y, 1 + x, text_cols, st->text, base);
+    if (who_cols)
+        draw_text(w, y, 1 + width - who_cols, who_cols, who, sel ? base : theme(TH_DIM));
+}
+
+static void steps_draw(WINDOW *w, const struct view *v)
+{
+    int rows = getmaxy(w) - 2, width = getmaxx(w) - 2;
+    werase(w);
+    char title[64];
+    snprintf(title, sizeof title, "Steps %zu/%zu", v->s->n_acked, v->rb->n_steps);
+    draw_frame(w, title);
+
+    int sel = selected_row(v);
+    int top = sel >= rows ? sel - rows + 1 : 0;
+    struct columns cols = measure(v->rb);
+    int row = 0;
+    for (size_t p = 0; p < v->rb->n_phases; p++) {
+        const struct rb_phase *ph = &v->rb->phases[p];
+        if (row >= top && row - top < rows)
+            draw_phase(w, 1 + row - top, width, v, p);
+        row++;
+        for (size_t k = 0; k < ph->n_steps; k++, row++)
+            if (row >= top && row - top < rows)
+                draw_step(w, 1 + row - top, width, v, ph->first_step + k, cols);
+    }
+}
+
+const struct panel panel_steps = {"steps", 6, 40, steps_draw};

@@ -1,0 +1,64 @@
+/* text.c — the selected step in full, its phase's prose, and the phase's
+ * rollback plan, which must never be more than a glance away (so it comes
+ * before the phase's prose). */
+#include <stdio.h>
+
+#include "core/timefmt.h"
+#include "draw.h"
+#include "panel.h"
+#include "tui/theme.h"
+
+/* Draws a labelled block; returns the next free logical row. */
+static int block(WINDOW *w, int row, int skip, int rows, int width,
+                 const char *label, const char *text, attr_t a)
+{
+    if (!text || !*text)
+        return row;
+    int shown = row - skip;
+    if (shown >= 0 && shown < rows)
+        draw_text(w, 1 + shown, 2, width, label, theme(TH_TITLE));
+    row++;
+    int first = skip > row ? skip - row : 0;
+    int start = row - skip > 0 ? row - skip : 0;
+    int used = draw_wrap(w, 1 + start, 2, width, rows - start, first, text, a);
+    return row + used + 1;
+}
+
+static void text_draw(WINDOW *w, const struct view *v)
+{
+    int rows = getmaxy(w) - 2, width = getmaxx(w) - 4;
+    werase(w);
+    draw_frame(w, "Step");
+    if (v->rb->n_steps == 0)
+        return;
+    const struct rb_step *st = &v->rb->steps[v->selected];
+    const struct rb_phase *ph = &v->rb->phases[st->phase];
+    const struct step_ack *a = &v->s->acks[v->selected];
+
+    char head[256], status[256];
+    snprintf(head, sizeof head, "%s — owner: %s (%s)%s%s", st->id, st->role,
+             runbook_person(v->rb, st->role) ? runbook_person(v->rb, st->role) : "?",
+             st->action ? ", action: " : "", rb_action_name(st->action));
+    if (a->acked) {
+        char t[40];
+        timefmt_full(a->ts_ms, t, sizeof t);
+        snprintf(status, sizeof status, "acknowledged by %s (%s) at %s", a->name, a->role, t);
+    } else {
+        snprintf(status, sizeof status, "open");
+    }
+
+    int skip = v->text_scroll, row = 0;
+    row = block(w, row, skip, rows, width, head, st->text, theme(TH_NORMAL));
+    row = block(w, row, skip, rows, width, "Status", status,
+                a->acked ? theme(TH_OK) : theme(TH_WARN));
+    char rollback_label[160];
+    snprintf(rollback_label, sizeof rollback_label, "Rollback plan — phase %s", ph->number);
+    row = block(w, row, skip, rows, width, rollback_label,
+          ph->rollback ? ph->rollback : "(none written for this phase)",
+          ph->rollback ? theme(TH_NORMAL) : theme(TH_ALERT));
+    char phase_label[160];
+    snprintf(phase_label, sizeof phase_label, "Phase %s: %s", ph->number, ph->title);
+    block(w, row, skip, rows, width, phase_label, ph->prose, theme(TH_NORMAL));
+}
+
+const struct panel panel_text = {"text", 6, 30, text_draw};

@@ -1,0 +1,64 @@
+# lib.sh — helpers for the shell suites (sourced). Each `check` is one test;
+# `finish` prints the suite's "N passed, N failed" and sets the exit code.
+# Every suite works in its own temporary directory, removed at exit.
+CUTOVER=${CUTOVER:-$PWD/cutover}
+ROOT=$PWD
+T=$(mktemp -d /tmp/cutover-test.XXXXXX)
+trap 'cleanup_hook 2>/dev/null; rm -rf "$T"' EXIT
+passed=0 failed=0
+
+# check DESCRIPTION COMMAND...: passes when the command exits 0.
+check() {
+  local what=$1; shift
+  if "$@" >"$T/.out" 2>&1; then
+    passed=$((passed + 1)); echo "ok   $what"
+  else
+    failed=$((failed + 1)); echo "FAIL $what"; sed 's/^/  | /' "$T/.out" | head -30
+  fi
+}
+
+# expect_exit CODE COMMAND...: runs the command, true when it exits CODE.
+# Its output is left in $T/.last.
+expect_exit() {
+  local want=$1; shift
+  "$@" >"$T/.last" 2>&1
+  local rc=$?
+  [ "$rc" -eq "$want" ] || { echo "exit $rc, wanted $want"; cat "$T/.last"; return 1; }
+}
+
+# contains FILE TEXT: true when FILE has TEXT (fixed string).
+contains() { grep -qF -- "$2" "$1" || { echo "missing: $2"; cat "$1"; return 1; }; }
+
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# --- tmux: drive the real binary on a private server -------------------------
+TMUX_SOCK="$T/tmux.sock"
+cleanup_hook() { tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
+
+# tmux_start NAME COLS ROWS COMMAND: a detached session running COMMAND.
+tmux_start() {
+  tmux -S "$TMUX_SOCK" new-session -d -s "$1" -x "$2" -y "$3" \
+    "env TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $4; sleep 30"
+}
+tmux_keys() { local s=$1; shift; tmux -S "$TMUX_SOCK" send-keys -t "$s" "$@"; }
+tmux_screen() { tmux -S "$TMUX_SOCK" capture-pane -p -t "$1"; }
+tmux_resize() { tmux -S "$TMUX_SOCK" resize-window -t "$1" -x "$2" -y "$3"; }
+
+# wait_screen NAME TEXT [SECONDS]: true once TEXT is on NAME's screen;
+# leaves the last capture in $T/screen.
+wait_screen() {
+  local deadline=$(( $(date +%s%N) / 1000000 + ${3:-5} * 1000 ))
+  while :; do
+    tmux_screen "$1" >"$T/screen" 2>/dev/null
+    grep -qF -- "$2" "$T/screen" && return 0
+    [ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && break
+    sleep 0.05
+  done
+  echo "not on screen after ${3:-5}s: $2"; cat "$T/screen"; return 1
+}
+
+# sql JOURNAL QUERY: ask the journal with the sqlite3 shell.
+sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2"; }

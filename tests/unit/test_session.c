@@ -1,0 +1,247 @@
+/* test_session.c — the fold (session_apply), the acknowledgement rules and
+ * the ceremony's journal handling (mismatch guard, --force, two consoles). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/ceremony.h"
+#include "core/events.h"
+#include "core/session.h"
+
+static const char RUNBOOK[] =
+    "# Test cutover\n"
+    "\n"
+    "## Roles\n"
+    "- commander: Alice Ng\n"
+    "- dba: Bob Ruiz\n"
+    "- flags: Carol Diaz\n"
+    "\n"
+    "## Phase 2: Dual-write\n"
+    "- [ ] dba: start the backfill\n"
+    "- [ ] flags: enable dual-write\n"
+    "\n"
+    "## Phase 3: Shadow reads\n"
+    "- [ ] dba: compare old and new\n"
+    "\n"
+    "## Rollback\n"
+    "### Phase 2\n"
+    "Stop the backfill.\n"
+    "### Phase 3\n"
+    "Stop shadow reads.\n";
+
+static struct runbook *parse(const char *text)
+{
+    struct rb_problems pr = {0};
+    struct runbook *rb = runbook_parse("test.md", text, strlen(text), &pr);
+    for (size_t i = 0; i < pr.n; i++)
+        if (!pr.v[i].warning)
+            printf("  unexpected problem: %d: %s\n", pr.v[i].line, pr.v[i].message);
+    CHECK(rb && pr.n_errors == 0);
+    rb_problems_free(&pr);
+    return rb;
+}
+
+static int64_t seq;
+
+static void apply(struct session *s, const char *kind, const char *actor, char *body)
+{
+    struct journal_event ev = {.seq = ++seq, .ts_ms = 1000 * seq, .actor = actor,
+                               .os_user = "test", .kind = kind, .body = body};
+    session_apply(s, &ev);
+    free(body);
+}
+
+static void ack(struct session *s, const char *step, const char *name, const char *role)
+{
+    apply(s, EV_ACK, "x", events_ack_body(step, name, role));
+}
+
+TEST(fold_acks_and_phases)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    seq = 0;
+    CHECK(session_init(&s, rb) == 0);
+    CHECK_STR(session_status(&s), "READY");
+    CHECK(s.current_phase == 0);
+    ack(&s, "2.1", "Bob Ruiz", "dba");
+    CHECK(s.acks[0].acked && s.acks[0].seq == 1 && s.acks[0].ts_ms == 1000);
+    CHECK_STR(s.acks[0].name, "Bob Ruiz");
+    CHECK_STR(session_status(&s), "IN PROGRESS");
+    CHECK(s.current_phase == 0);
+    ack(&s, "2.2", "Carol Diaz", "flags");
+    CHECK(s.current_phase == 1);
+    CHECK(session_phase_complete(&s, 0));
+    ack(&s, "3.1", "Bob Ruiz", "dba");
+    CHECK(s.current_phase == 2);
+    CHECK_STR(session_status(&s), "COMPLETE");
+    CHECK(s.n_acked == 3 && s.n_events == 3);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+TEST(fold_first_ack_stands_and_junk_is_ignored)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    ack(&s, "2.1", "Bob Ruiz", "dba");
+    ack(&s, "2.1", "Someone Else", "dba");
+    CHECK_STR(s.acks[0].name, "Bob Ruiz");
+    CHECK(s.n_acked == 1);
+    ack(&s, "9.9", "Bob Ruiz", "dba");          /* a step of another version */
+    apply(&s, EV_ACK, "x", strdup("{not json"));
+    apply(&s, "kind_from_the_future", "x", strdup("{\"a\":1}"));
+    CHECK(s.n_ignored == 2);
+    CHECK(s.n_events == 5);
+    CHECK(s.n_acked == 1);
+    /* an event folded twice (re-read) changes nothing */
+    struct journal_event old = {.seq = 1, .ts_ms = 1, .actor = "x", .kind = EV_ACK,
+                                .body = "{\"step\":\"2.2\",\"name\":\"C\",\"role\":\"flags\"}"};
+    session_apply(&s, &old);
+    CHECK(!s.acks[1].acked && s.n_events == 5);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+TEST(fold_notes_refusals_and_tail)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    apply(&s, EV_NOTE, "Alice Ng/commander", events_note_body("go/no-go: go"));
+    apply(&s, EV_ACK_REFUSED, "x", events_ack_refused_body("2.1", "A", "flags", "not yours"));
+    CHECK(s.n_notes == 1);
+    CHECK_STR(s.notes[0].text, "go/no-go: go");
+    CHECK_STR(s.notes[0].actor, "Alice Ng/commander");
+    CHECK(s.n_refused == 1);
+    for (int i = 0; i < 100; i++)
+        apply(&s, EV_NOTE, "x", events_note_body("n"));
+    CHECK(s.n_tail == SESSION_TAIL);
+    CHECK(session_tail(&s, 0)->seq == 102);
+    CHECK(session_tail(&s, SESSION_TAIL - 1)->seq == 102 - SESSION_TAIL + 1);
+    CHECK(session_tail(&s, SESSION_TAIL) == NULL);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+TEST(ack_rules)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    char why[256];
+    seq = 0;
+    session_init(&s, rb);
+    CHECK(ceremony_ack_decide(&s, "2.1", "Bob Ruiz", "dba", why, sizeof why) == 0);
+    CHECK(ceremony_ack_decide(&s, "2.1", "Carol Diaz", "flags", why, sizeof why) != 0);
+    CHECK(strstr(why, "belongs to role dba") != NULL);
+    CHECK(ceremony_ack_decide(&s, "7.1", "Bob Ruiz", "dba", why, sizeof why) != 0);
+    CHECK(strstr(why, "no step '7.1'") != NULL);
+    CHECK(ceremony_ack_decide(&s, "3.1", "Bob Ruiz", "dba", why, sizeof why) != 0);
+    CHECK(strstr(why, "phase 2 (Dual-write) is not finished yet: 2 of 2") != NULL);
+    ack(&s, "2.1", "Bob Ruiz", "dba");
+    CHECK(ceremony_ack_decide(&s, "2.1", "Bob Ruiz", "dba", why, sizeof why) != 0);
+    CHECK(strstr(why, "already acknowledged by Bob Ruiz") != NULL);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+TEST(identity_must_match_the_runbook)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct error err = {{0}};
+    CHECK(ceremony_check_identity(rb, "Bob Ruiz", "dba", &err) == 0);
+    CHECK(ceremony_check_identity(rb, "Mallory", "dba", &err) != 0);
+    CHECK(strstr(err.msg, "assigns role 'dba' to Bob Ruiz, not to Mallory") != NULL);
+    CHECK(ceremony_check_identity(rb, "Bob Ruiz", "janitor", &err) != 0);
+    CHECK(strstr(err.msg, "'janitor' is not in") != NULL);
+    CHECK(strstr(err.msg, "commander, dba, flags") != NULL);
+    runbook_free(rb);
+}
+
+static char journal_path[64];
+
+static void fresh_journal(void)
+{
+    strcpy(journal_path, "/tmp/cutover-test-XXXXXX");
+    int fd = mkstemp(journal_path);
+    close(fd);
+    unlink(journal_path);
+}
+
+static void remove_journal(void)
+{
+    char p[96];
+    unlink(journal_path);
+    snprintf(p, sizeof p, "%s-wal", journal_path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", journal_path);
+    unlink(p);
+}
+
+TEST(two_consoles_share_one_session)
+{
+    struct ceremony a, b;
+    struct error err = {{0}};
+    char msg[320];
+    fresh_journal();
+    CHECK(ceremony_start(&a, parse(RUNBOOK), "test.md", journal_path, 0, "Alice Ng",
+                         "commander", 1000, &err) == 0);
+    CHECK(ceremony_join(&b, journal_path, "Bob Ruiz", "dba", &err) == 0);
+    CHECK(ceremony_ack(&b, "2.1", 2000, msg, sizeof msg, &err) == 0);
+    CHECK(strstr(msg, "acknowledged by Bob Ruiz") != NULL);
+    CHECK(journal_changed(a.journal) == 1);
+    CHECK(ceremony_refresh(&a, NULL, NULL, &err) == 0);
+    CHECK(a.s.acks[0].acked && a.s.acks[0].ts_ms == 2000);
+    /* the commander may not acknowledge the dba's step; the refusal is journaled */
+    CHECK(ceremony_ack(&a, "2.2", 3000, msg, sizeof msg, &err) == 1);
+    CHECK(strstr(msg, "refused") != NULL);
+    CHECK(a.s.n_refused == 1);
+    ceremony_close(&b);
+    ceremony_close(&a);
+    remove_journal();
+}
+
+TEST(a_different_runbook_is_refused_unless_forced)
+{
+    struct ceremony c;
+    struct error err = {{0}};
+    fresh_journal();
+    CHECK(ceremony_start(&c, parse(RUNBOOK), "test.md", journal_path, 0, "Alice Ng",
+                         "commander", 1000, &err) == 0);
+    ceremony_close(&c);
+    /* the same runbook again: no new runbook event */
+    CHECK(ceremony_start(&c, parse(RUNBOOK), "test.md", journal_path, 0, "Alice Ng",
+                         "commander", 1000, &err) == 0);
+    CHECK(c.s.n_events == 1);
+    ceremony_close(&c);
+
+    char changed[sizeof RUNBOOK + 32];
+    snprintf(changed, sizeof changed, "%s\nOne more line.\n", RUNBOOK);
+    CHECK(ceremony_start(&c, parse(changed), "test.md", journal_path, 0, "Alice Ng",
+                         "commander", 1000, &err) != 0);
+    CHECK(strstr(err.msg, "different runbook") != NULL);
+    CHECK(strstr(err.msg, "--force") != NULL);
+    CHECK(ceremony_start(&c, parse(changed), "test.md", journal_path, 1, "Alice Ng",
+                         "commander", 1000, &err) == 0);
+    CHECK(c.s.runbook_forced == 1);
+    CHECK(c.s.n_events == 2);
+    ceremony_close(&c);
+    remove_journal();
+}
+
+TEST(join_needs_a_started_journal)
+{
+    struct ceremony c;
+    struct error err = {{0}};
+    CHECK(ceremony_join(&c, "/nonexistent/dir/x.journal", "Bob Ruiz", "dba", &err) != 0);
+    CHECK(err.msg[0] != '\0');
+}
+
+RUN_TESTS(T(fold_acks_and_phases), T(fold_first_ack_stands_and_junk_is_ignored),
+          T(fold_notes_refusals_and_tail), T(ack_rules), T(identity_must_match_the_runbook),
+          T(two_consoles_share_one_session), T(a_different_runbook_is_refused_unless_forced),
+          T(join_needs_a_started_journal))

@@ -1,0 +1,30 @@
+/* cmd_ack.c — `cutover ack JOURNAL STEP --as NAME --role ROLE`: the same
+ * acknowledgement a console makes, from a script. Exit 1 when refused. */
+#include <stdio.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "core/ceremony.h"
+#include "options.h"
+
+int cmd_ack(int argc, char **argv)
+{
+    struct options o;
+    if (options_parse(argc, argv, &o) != 0 || o.n_positional != 2 || !o.as || !o.role)
+        return usage_of("ack");
+    struct ceremony c;
+    struct error err = {{0}};
+    if (ceremony_join(&c, o.positional[0], o.as, o.role, &err) != 0) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    char msg[320];
+    int rc = ceremony_ack(&c, o.positional[1], clock_now_ms(), msg, sizeof msg, &err);
+    ceremony_close(&c);
+    if (rc < 0) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    fprintf(rc ? stderr : stdout, "%s%s\n", rc ? "cutover: " : "", msg);
+    return rc ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,14 @@
+/* console.h — running a ceremony at one console: full screen, or headless
+ * (one line per event on stdout, for automation and tests). Both run the
+ * same loop over the same ceremony. */
+#ifndef CUTOVER_CONSOLE_H
+#define CUTOVER_CONSOLE_H
+
+#include "core/ceremony.h"
+
+/* Runs until the user quits (screen) or SIGINT/SIGTERM (both). Journals
+ * console_open/console_close with `mode`. Returns an exit status. */
+int console_run(struct ceremony *c, const char *mode, int headless,
+                const char *journal_path);
+
+#endif

@@ -1,0 +1,116 @@
+/* layout.c — the screen's geometry:
+ *
+ *   header (1 row)
+ *   steps (left, ~55%) | step text + rollback plan (right)
+ *   journal tail (a quarter of the height, at least 5 rows)
+ *   status line (1 row)
+ *
+ * Below 80×24 nothing is drawn but a message saying so. */
+#include "layout.h"
+
+#include <stdio.h>
+
+#include "panels/draw.h"
+#include "theme.h"
+
+static void destroy(WINDOW **w)
+{
+    if (*w)
+        delwin(*w);
+    *w = NULL;
+}
+
+void layout_free(struct layout *l)
+{
+    destroy(&l->header);
+    destroy(&l->steps);
+    destroy(&l->text);
+    destroy(&l->journal);
+    destroy(&l->status);
+    destroy(&l->help);
+}
+
+static void build(struct layout *l)
+{
+    layout_free(l);
+    getmaxyx(stdscr, l->rows, l->cols);
+    l->too_small = l->rows < LAYOUT_MIN_ROWS || l->cols < LAYOUT_MIN_COLS;
+    if (l->too_small)
+        return;
+    int journal_rows = l->rows / 4 < 5 ? 5 : l->rows / 4;
+    int middle = l->rows - 2 - journal_rows;
+    int left = l->cols * 55 / 100;
+    l->steps_rows = middle - 2;
+    l->header = newwin(1, l->cols, 0, 0);
+    l->steps = newwin(middle, left, 1, 0);
+    l->text = newwin(middle, l->cols - left, 1, left);
+    l->journal = newwin(journal_rows, l->cols, 1 + middle, 0);
+    l->status = newwin(1, l->cols, l->rows - 1, 0);
+    int hw = l->cols < 84 ? l->cols - 4 : 80, hh = 16;
+    l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
+}
+
+void layout_init(struct layout *l)
+{
+    l->header = l->steps = l->text = l->journal = l->status = l->help = NULL;
+    build(l);
+}
+
+void layout_resize(struct layout *l)
+{
+    clear();
+    build(l);
+}
+
+static void draw_too_small(const struct layout *l)
+{
+    char msg[160];
+    erase();
+    snprintf(msg, sizeof msg, "The terminal is %d×%d; cutover needs at least %d×%d.",
+             l->cols, l->rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+    int y = l->rows / 2 - 1;
+    draw_text(stdscr, y < 0 ? 0 : y, 0, l->cols, msg, theme(TH_WARN));
+    draw_text(stdscr, y + 1 < l->rows ? y + 1 : 0, 0, l->cols,
+              "Enlarge the window, or press q to quit.", theme(TH_NORMAL));
+    refresh();
+}
+
+static void draw_status(const struct layout *l, const struct prompt *prompt,
+                        const char *status, int alert)
+{
+    WINDOW *w = l->status;
+    werase(w);
+    if (prompt && prompt->active) {
+        int x = draw_text(w, 0, 0, l->cols, prompt->label, theme(TH_TITLE));
+        x += draw_text(w, 0, x, l->cols - x - 1, prompt->text, theme(TH_NORMAL));
+        draw_text(w, 0, x, l->cols - x, "▏", theme(TH_NORMAL));
+    } else {
+        if (alert)
+            mvwhline(w, 0, 0, ' ' | theme(TH_ALERT), l->cols);
+        draw_text(w, 0, 0, l->cols, status, alert ? theme(TH_ALERT) : theme(TH_DIM));
+    }
+    wnoutrefresh(w);
+}
+
+void layout_draw(struct layout *l, const struct view *v, int help,
+                 const struct prompt *prompt, const char *status, int alert)
+{
+    if (l->too_small) {
+        draw_too_small(l);
+        return;
+    }
+    panel_header.draw(l->header, v);
+    panel_steps.draw(l->steps, v);
+    panel_text.draw(l->text, v);
+    panel_journal.draw(l->journal, v);
+    wnoutrefresh(l->header);
+    wnoutrefresh(l->steps);
+    wnoutrefresh(l->text);
+    wnoutrefresh(l->journal);
+    draw_status(l, prompt, status, alert);
+    if (help) {
+        panel_help.draw(l->help, v);
+        wnoutrefresh(l->help);
+    }
+    doupdate();
+}

@@ -1,0 +1,29 @@
+/* layout.h — where each panel sits on the screen, recomputed on resize,
+ * and the drawing of a whole frame (panels, status line, help, prompt). */
+#ifndef CUTOVER_LAYOUT_H
+#define CUTOVER_LAYOUT_H
+
+#include <curses.h>
+
+#include "panels/panel.h"
+#include "prompt.h"
+
+#define LAYOUT_MIN_COLS 80
+#define LAYOUT_MIN_ROWS 24
+
+struct layout {
+    int rows, cols;
+    int too_small;
+    WINDOW *header, *steps, *text, *journal, *status, *help;
+    int steps_rows;
+};
+
+void layout_init(struct layout *l);
+void layout_resize(struct layout *l);
+void layout_free(struct layout *l);
+
+/* Draws a frame: status is the status-line text (alert: in red). */
+void layout_draw(struct layout *l, const struct view *v, int help,
+                 const struct prompt *prompt, const char *status, int alert);
+
+#endif

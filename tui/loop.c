@@ -1,0 +1,66 @@
+/* loop.c — waiting on curl's multi handle, the terminal and a wake-up pipe
+ * at once, so that no endpoint, however slow, can hold the keys. */
+#include "loop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int loop_init(struct loop *l, int watch_stdin)
+{
+    memset(l, 0, sizeof *l);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        return -1;
+    l->wake_rd = fds[0];
+    l->wake_wr = fds[1];
+    l->watch_stdin = watch_stdin;
+    l->multi = curl_multi_init();
+    return l->multi ? 0 : -1;
+}
+
+void loop_free(struct loop *l)
+{
+    if (l->multi)
+        curl_multi_cleanup(l->multi);
+    if (l->wake_rd > 0)
+        close(l->wake_rd);
+    if (l->wake_wr > 0)
+        close(l->wake_wr);
+    memset(l, 0, sizeof *l);
+}
+
+void loop_wake(struct loop *l)
+{
+    int saved = errno; /* async-signal-safe: write() only */
+    ssize_t n = write(l->wake_wr, "w", 1);
+    (void)n;           /* a full pipe already means "woken" */
+    errno = saved;
+}
+
+static void drain(int fd)
+{
+    char buf[64];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+}
+
+int loop_wait(struct loop *l, int timeout_ms)
+{
+    struct curl_waitfd extra[2];
+    unsigned n = 0;
+    extra[n++] = (struct curl_waitfd){.fd = l->wake_rd, .events = CURL_WAIT_POLLIN};
+    if (l->watch_stdin)
+        extra[n++] = (struct curl_waitfd){.fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN};
+    int numfds = 0;
+    curl_multi_poll(l->multi, extra, n, timeout_ms, &numfds);
+    int ready = 0;
+    if (extra[0].revents) {
+        drain(l->wake_rd);
+        ready |= LOOP_WOKEN;
+    }
+    if (n > 1 && extra[1].revents)
+        ready |= LOOP_INPUT;
+    return ready;
+}

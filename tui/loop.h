@@ -1,0 +1,30 @@
+/* loop.h — the one place the main thread waits: curl_multi_poll() over
+ * every HTTP transfer, with the terminal and a wake-up pipe (for worker
+ * threads and signal handlers) as extra descriptors, bounded by a timeout
+ * set from the next timer. */
+#ifndef CUTOVER_LOOP_H
+#define CUTOVER_LOOP_H
+
+#include <curl/curl.h>
+
+struct loop {
+    CURLM *multi;
+    int wake_rd, wake_wr;
+    int watch_stdin;
+};
+
+enum loop_ready {
+    LOOP_INPUT = 1, /* the terminal has bytes */
+    LOOP_WOKEN = 2, /* someone wrote to the wake-up pipe */
+};
+
+int loop_init(struct loop *l, int watch_stdin);
+void loop_free(struct loop *l);
+
+/* Waits at most timeout_ms; returns a mask of enum loop_ready. */
+int loop_wait(struct loop *l, int timeout_ms);
+
+/* Wakes loop_wait from any thread or a signal handler. */
+void loop_wake(struct loop *l);
+
+#endif

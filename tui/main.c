@@ -1,0 +1,53 @@
+/* main.c — the command line: a table of subcommands, each in its own file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct command commands[] = {
+    {"check", "RUNBOOK", "validate a runbook; problems as FILE:LINE: message", cmd_check},
+    {"run", "RUNBOOK [--journal F] [--as NAME] [--role ROLE] [--headless] [--force]",
+     "run the ceremony (resumes where the journal left off)", cmd_run},
+    {"join", "JOURNAL --as NAME --role ROLE [--headless]",
+     "another operator's console on the same ceremony", cmd_join},
+    {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},
+    {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void help(FILE *out)
+{
+    fprintf(out, "cutover — a cockpit for the cutover ceremony of a data migration\n\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  cutover %-7s %s\n  %17s%s\n", commands[i].name, commands[i].usage,
+                "", commands[i].summary);
+    fprintf(out, "\nExit status: 0 success, 1 bad input or failure, 2 usage, "
+                 "3 aborted or diverged.\n");
+}
+
+int usage_of(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            fprintf(stderr, "usage: cutover %s %s\n", name, commands[i].usage);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        help(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        help(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "cutover: unknown command '%s'\n\n", argv[1]);
+    help(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,20 @@
+/* options.h — the options the subcommands share (--journal, --as, --role,
+ * --headless, --force), parsed once, with positional arguments collected. */
+#ifndef CUTOVER_OPTIONS_H
+#define CUTOVER_OPTIONS_H
+
+struct options {
+    const char *journal;
+    const char *as;
+    const char *role;
+    int headless;
+    int force;
+    const char *positional[4];
+    int n_positional;
+};
+
+/* Parses argv (argv[0] is the command name). Unknown options and too many
+ * positional arguments print a message and return -1. */
+int options_parse(int argc, char **argv, struct options *o);
+
+#endif
