@@ -24,7 +24,8 @@ endif
 
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-format-truncation  # snprintf cutting a message short is intended
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 CFLAGS  ?= -O2 -g
@@ -97,9 +98,11 @@ $(B)/bench/%: bench/%.c $(B)/libcore.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libcore.a $(PKG_LIBS)
 
 # Small programs the shell suites drive (e.g. parse a real exposition).
+# They may serve HTTP with libmicrohttpd (a test's exporter, fault server).
 $(B)/tools/%: tests/tools/%.c $(B)/libcore.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libcore.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) -o $@ $< $(B)/libcore.a \
+	  $(PKG_LIBS) $(shell pkg-config --libs libmicrohttpd)
 
 unit: $(UNIT_BIN)
 asan: $(ASAN_BIN)

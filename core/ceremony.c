@@ -182,11 +182,19 @@ static int fold_one(const struct journal_event *ev, void *p)
     return r->on_new ? r->on_new(ev, r->ctx) : 0;
 }
 
+static int fold_sample(const struct journal_sample *sample, void *p)
+{
+    session_apply_sample(p, sample);
+    return 0;
+}
+
 int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
                      struct error *err)
 {
     struct refresh_ctx r = {&c->s, on_new, ctx};
-    return journal_read(c->journal, c->s.last_seq, fold_one, &r, err);
+    if (journal_read(c->journal, c->s.last_seq, fold_one, &r, err) != 0)
+        return -1;
+    return journal_read_samples(c->journal, c->s.last_sample_seq, fold_sample, &c->s, err);
 }
 
 /* The first phase before `phase` that still has open steps, or -1. */

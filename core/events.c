@@ -3,6 +3,7 @@
 #include "events.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,26 @@ char *events_note_body(const char *text)
     return finish(o);
 }
 
+char *events_criterion_body(size_t index, const char *criterion, const char *from,
+                            const char *to, int has_value, double value, double count,
+                            double bound, const char *why)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", (double)index);
+    add_str(o, "criterion", criterion);
+    add_str(o, "from", from);
+    add_str(o, "to", to);
+    /* JSON has no NaN or Inf: such values are left out, and "why" says them */
+    if (has_value && isfinite(value))
+        cJSON_AddNumberToObject(o, "value", value);
+    if (isfinite(count))
+        cJSON_AddNumberToObject(o, "count", count);
+    if (isfinite(bound))
+        cJSON_AddNumberToObject(o, "bound", bound);
+    add_str(o, "why", why);
+    return finish(o);
+}
+
 static const char *field(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -108,6 +129,9 @@ void events_describe(const struct journal_event *ev, char *buf, size_t len)
                  field(o, "name"), field(o, "role"), field(o, "reason"));
     } else if (strcmp(k, EV_NOTE) == 0) {
         snprintf(buf, len, "note: %s", field(o, "text"));
+    } else if (strcmp(k, EV_CRITERION) == 0) {
+        snprintf(buf, len, "criterion \"%s\" %s → %s: %s", field(o, "criterion"),
+                 field(o, "from"), field(o, "to"), field(o, "why"));
     } else {
         snprintf(buf, len, "%s %.200s", k, ev->body);
     }

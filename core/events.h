@@ -17,6 +17,7 @@
 #define EV_ACK           "ack"            /* step acknowledged: step, name, role */
 #define EV_ACK_REFUSED   "ack_refused"    /* step, name, role, reason */
 #define EV_NOTE          "note"           /* free text from a person */
+#define EV_CRITERION     "criterion"      /* a criterion changed state: index, from, to, value, why */
 
 /* Writes "name/role" into buf. */
 void events_actor(char *buf, size_t len, const char *name, const char *role);
@@ -29,6 +30,9 @@ char *events_ack_body(const char *step, const char *name, const char *role);
 char *events_ack_refused_body(const char *step, const char *name,
                               const char *role, const char *reason);
 char *events_note_body(const char *text);
+char *events_criterion_body(size_t index, const char *criterion, const char *from,
+                            const char *to, int has_value, double value, double count,
+                            double bound, const char *why);
 
 /* One line in words for a person: "step 2.1 acknowledged by Bob Ruiz (dba)". */
 void events_describe(const struct journal_event *ev, char *buf, size_t len);

@@ -42,14 +42,27 @@
  *    raw newline inside the quotes is part of the value. The value must be
  *    valid UTF-8, judged as Go's utf8.Valid does (no surrogates, no overlong
  *    forms) [parseLVals].
- *  - A label with an empty value is the same as no label: it is dropped
- *    before duplicates are looked for, so {a="",a="x"} is accepted
- *    [head_append.go Append: lset.WithoutEmpty()].
+ *  - A label with an empty value is the same as no label, and more: the
+ *    scrape's label builder deletes every label of a name that has an
+ *    empty value anywhere in the set, before duplicates are looked for; so
+ *    {a=""} is no label, and {a="",a="x"} and {a="1",a="2",a=""} are
+ *    accepted with no label a [scrape.go mutateSampleLabels →
+ *    labels.NewBuilder → Builder.Reset, which puts empty-valued names on its
+ *    delete list; head_append.go Append: lset.WithoutEmpty()].
  *  - Two labels of the same name fail the whole scrape [head_append.go
- *    Append: HasDuplicateLabelNames, ErrInvalidSample]. Prometheus excuses
- *    duplicate `job`/`instance` labels because its target labels replace
- *    them (honor_labels: false); the cockpit has no target labels and
- *    rejects them too, as Prometheus does with honor_labels: true.
+ *    Append: HasDuplicateLabelNames, ErrInvalidSample]. Two known
+ *    exceptions in Prometheus, both deliberately not followed:
+ *    (1) duplicate `job`/`instance` labels pass there because its target
+ *    labels replace them (honor_labels: false); the cockpit has no target
+ *    labels and rejects them, as Prometheus does with honor_labels: true.
+ *    (2) a sample whose explicit timestamp Prometheus would not store —
+ *    more than 10 minutes ahead [scrape/target.go timeLimitAppender,
+ *    maxAheadTime] or older than its head accepts (about an hour before
+ *    its newest sample) [headAppender.Append, minValidTime] — is dropped
+ *    before the head looks at its labels, so its duplicates go unnoticed.
+ *    That depends on the clock and the server's data; expo_parse has no
+ *    clock, treats every sample as in bounds, keeps it and rejects the
+ *    duplicate. (With an in-bounds timestamp Prometheus rejects it too.)
  *  - A `__name__` label inside the braces fails the scrape: it duplicates
  *    the metric name, or, when empty, makes the name invalid [scrape.go
  *    append; head_append.go Append].
@@ -91,9 +104,13 @@
  *    or a summary (_sum, _count); otherwise untyped. Prometheus's scraper
  *    does not type samples at all, so this is the format's convention.
  *
- * Memory: the input is copied once (with the '\n' Prometheus appends and a
- * NUL guard), names are interned, and every string and label array lives in
- * one arena of a few large blocks; samples are one array grown by doubling. */
+ * Memory: the input is lexed in place when it ends in a newline (copied
+ * with the '\n' Prometheus appends otherwise), names are interned, and every
+ * string and label array lives in one arena of a few large blocks; samples
+ * are one array grown by doubling. Linear time: names are found by hash
+ * (most often by comparing with the previous sample's), duplicate labels
+ * and deleted names by marks on the interned names, repeated series by a
+ * hash of the label set. */
 #include "expo.h"
 
 #include <errno.h>
@@ -253,8 +270,8 @@ enum tok {
 };
 
 struct lexer {
-    const unsigned char *b; /* the text, then '\n', then a NUL guard */
-    size_t n;               /* length including the appended '\n' */
+    const unsigned char *b; /* the text, ending in '\n' (appended if need be) */
+    size_t n;               /* its length; b[n-1] == '\n', b[n] is never read */
     size_t i, start;        /* lookahead position; start of the last token */
     enum lx_state state;
 };
@@ -263,17 +280,44 @@ struct lexer {
  * inside a label value, HELP/TYPE text or a comment — by the state the
  * lexer is in when it advances, which is why a NUL right after '=' is an
  * error but one after the opening quote is not. */
-static unsigned char lx_next(struct lexer *l)
+static inline unsigned char lx_next(struct lexer *l)
 {
     l->i++;
     if (l->i >= l->n)
         return 0;
     if (l->b[l->i] == 0 &&
         (l->state == S_LVALUE || l->state == S_META2 || l->state == S_COMMENT)) {
-        while (l->b[l->i] == 0) /* stops at the appended '\n' */
+        while (l->b[l->i] == 0) /* stops at the final '\n' */
             l->i++;
     }
     return l->b[l->i];
+}
+
+/* Byte classes of the runs the lexer scans most: none contains NUL, so a
+ * run never crosses a byte where lx_next's NUL rule could apply. */
+enum run { RUN_MNAME, RUN_LNAME, RUN_DIGITS, RUN_VALUE, RUN_LVALUE };
+
+static inline int in_run(enum run r, unsigned char c)
+{
+    switch (r) {
+    case RUN_MNAME: return is_mchar(c);
+    case RUN_LNAME: return is_lchar(c);
+    case RUN_DIGITS: return is_digit(c);
+    case RUN_VALUE: return c != 0 && c != '\n' && c != '{' && !is_ws(c);
+    case RUN_LVALUE: return c != 0 && c != '"' && c != '\\';
+    }
+    return 0;
+}
+
+/* The same as calling lx_next while it returns bytes of run r, and
+ * returning the first that is not; but scanning the buffer directly. */
+static inline unsigned char lx_run(struct lexer *l, enum run r)
+{
+    size_t i = l->i;
+    while (i + 1 < l->n && in_run(r, l->b[i + 1]))
+        i++;
+    l->i = i;
+    return lx_next(l);
 }
 
 static enum tok lx_ws(struct lexer *l)
@@ -340,9 +384,7 @@ static enum tok lx_lex(struct lexer *l)
             return lx_comment(l);
         }
         if (is_mstart(c)) {
-            do
-                c = lx_next(l);
-            while (is_mchar(c));
+            lx_run(l, RUN_MNAME);
             l->state = S_VALUE;
             return T_MNAME;
         }
@@ -363,9 +405,7 @@ static enum tok lx_lex(struct lexer *l)
         return lx_comment(l);
     case S_META1:
         if (is_mstart(c)) {
-            do
-                c = lx_next(l);
-            while (is_mchar(c));
+            lx_run(l, RUN_MNAME);
             l->state = S_META2;
             return T_MNAME;
         }
@@ -403,16 +443,14 @@ static enum tok lx_lex(struct lexer *l)
         if (is_ws(c))
             return lx_ws(l);
         if (is_alpha_(c)) {
-            do
-                c = lx_next(l);
-            while (is_lchar(c));
+            lx_run(l, RUN_LNAME);
             return T_LNAME;
         }
         return T_INVALID;
     case S_LVALUE:
         if (c == '"') {
             for (;;) {
-                c = lx_next(l);
+                c = lx_run(l, RUN_LVALUE);
                 if (c == '"') {
                     lx_next(l);
                     l->state = S_LABELS;
@@ -439,9 +477,7 @@ static enum tok lx_lex(struct lexer *l)
             return T_BRACE_OPEN;
         }
         if (c != 0 && c != '\n') {
-            do
-                c = lx_next(l);
-            while (c != 0 && c != '\n' && c != '{' && !is_ws(c));
+            lx_run(l, RUN_VALUE);
             l->state = S_TIMESTAMP;
             return T_VALUE;
         }
@@ -455,9 +491,7 @@ static enum tok lx_lex(struct lexer *l)
         if (is_ws(c))
             return lx_ws(l);
         if (is_digit(c)) {
-            do
-                c = lx_next(l);
-            while (is_digit(c));
+            lx_run(l, RUN_DIGITS);
             return T_TIMESTAMP;
         }
         return T_INVALID;
@@ -633,6 +667,7 @@ struct name_entry {
     enum expo_type type;      /* that line's type */
     int resolved;             /* resolved_type computed */
     enum expo_type resolved_type;
+    size_t deleted_in, seen_in; /* marks: the serial of the sample being checked */
 };
 
 struct names {
@@ -673,6 +708,12 @@ static int names_grow(struct names *t)
     t->slot = slot;
     t->cap = cap;
     return 0;
+}
+
+/* Whether entry k is the name s[0..n): the cheap test before hashing. */
+static int names_is(const struct names *t, size_t k, const unsigned char *s, size_t n)
+{
+    return k < t->n && t->v[k].len == n && memcmp(t->v[k].str, s, n) == 0;
 }
 
 /* The index of name s[0..n), created (with the string in the arena) when
@@ -721,7 +762,7 @@ struct series_table {
 
 struct raw_label {
     const char *name; /* interned: equal names are equal pointers */
-    size_t name_len;
+    size_t name_len, name_id;
     size_t vstart, vend; /* the value between the quotes, still escaped */
 };
 
@@ -735,8 +776,11 @@ struct parser {
     size_t *name_ids;             /* per sample: its name's slot in names */
     struct raw_label *labels;     /* the current sample's labels */
     size_t n_labels, cap_labels;
-    const char **sorted;          /* scratch for the duplicate check */
-    size_t cap_sorted;
+    size_t serial;                /* samples parsed, for the marks on names */
+    /* The previous sample's names: buckets and series of one family
+     * repeat them, so most names are found without hashing. */
+    size_t last_name, last_labels[8];
+    int owns_text;                /* lx.b is a copy to free */
     struct error *err;
 };
 
@@ -769,6 +813,26 @@ static int fail_nomem(struct parser *p)
 {
     error_set(p->err, "out of memory");
     return -1;
+}
+
+/* Bytes of the text for a message: at most 40, control bytes escaped. */
+static const char *quote(const unsigned char *s, size_t n, char *buf, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 8 < size; i++) {
+        if (i == 40) {
+            k += (size_t)snprintf(buf + k, size - k, "...");
+            break;
+        }
+        if (s[i] == '\r')
+            k += (size_t)snprintf(buf + k, size - k, "\\r");
+        else if (s[i] < 0x20 || s[i] == 0x7f)
+            k += (size_t)snprintf(buf + k, size - k, "\\x%02x", s[i]);
+        else
+            buf[k++] = (char)s[i];
+    }
+    buf[k] = '\0';
+    return buf;
 }
 
 /* What the last token was, for messages ("got a label value"). */
@@ -807,7 +871,7 @@ static const char *describe(const struct parser *p, enum tok t, char *buf, size_
 
 #define GOT(t) describe(p, (t), got, sizeof got)
 
-static int labels_push(struct parser *p, const struct name_entry *name, size_t vs, size_t ve)
+static int labels_push(struct parser *p, size_t name_id, size_t vs, size_t ve)
 {
     if (p->n_labels == p->cap_labels) {
         size_t cap = p->cap_labels ? p->cap_labels * 2 : 16;
@@ -817,7 +881,8 @@ static int labels_push(struct parser *p, const struct name_entry *name, size_t v
         p->labels = v;
         p->cap_labels = cap;
     }
-    p->labels[p->n_labels++] = (struct raw_label){name->str, name->len, vs, ve};
+    const struct name_entry *name = &p->names.v[name_id];
+    p->labels[p->n_labels++] = (struct raw_label){name->str, name->len, name_id, vs, ve};
     return 0;
 }
 
@@ -842,11 +907,16 @@ static int parse_labels(struct parser *p)
         if (!utf8_valid(l->b + l->start, l->i - l->start))
             return fail(p, l->start, "label \"%.*s\": the value is not valid UTF-8",
                         (int)(ne - ns), (const char *)l->b + ns);
-        size_t name = names_intern(&p->names, &p->arena, l->b + ns, ne - ns);
-        if (name == NO_NAME)
-            return fail_nomem(p);
+        size_t pos = p->n_labels, name = pos < 8 ? p->last_labels[pos] : NO_NAME;
+        if (!names_is(&p->names, name, l->b + ns, ne - ns)) {
+            name = names_intern(&p->names, &p->arena, l->b + ns, ne - ns);
+            if (name == NO_NAME)
+                return fail_nomem(p);
+            if (pos < 8)
+                p->last_labels[pos] = name;
+        }
         /* Between the quotes, as promparse.go takes it: start+1 .. i-1. */
-        if (labels_push(p, &p->names.v[name], l->start + 1, l->i - 1) < 0)
+        if (labels_push(p, name, l->start + 1, l->i - 1) < 0)
             return -1;
         /* Free trailing commas, and commas left out, are allowed. */
         if ((t = lx_token(l)) == T_COMMA)
@@ -854,38 +924,28 @@ static int parse_labels(struct parser *p)
     }
 }
 
-static int cmp_ptr(const void *a, const void *b)
+/* What the scrape does to the label set: every label of a name that has
+ * an empty value somewhere is deleted (labels.Builder.Reset), then the
+ * names left must be distinct (HasDuplicateLabelNames). Marks each
+ * deleted label by emptying its value range; returns a duplicated name or
+ * NULL. Linear: the marks live on the interned names. */
+static const char *apply_label_rules(struct parser *p)
 {
-    const void *x = *(const void *const *)a, *y = *(const void *const *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The label names of the current sample that survive (non-empty values)
- * must be distinct; returns a duplicated name or NULL. */
-static const char *duplicate_name(struct parser *p)
-{
-    size_t n = 0;
-    if (p->cap_sorted < p->n_labels) {
-        const char **v = realloc(p->sorted, p->n_labels * sizeof *v);
-        if (!v)
-            return NULL; /* caller checks memory separately */
-        p->sorted = v;
-        p->cap_sorted = p->n_labels;
-    }
+    size_t serial = ++p->serial;
     for (size_t i = 0; i < p->n_labels; i++)
-        if (p->labels[i].vend > p->labels[i].vstart)
-            p->sorted[n++] = p->labels[i].name;
-    if (n <= 12) {
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = 0; j < i; j++)
-                if (p->sorted[i] == p->sorted[j])
-                    return p->sorted[i];
-        return NULL;
+        if (p->labels[i].vend == p->labels[i].vstart)
+            p->names.v[p->labels[i].name_id].deleted_in = serial;
+    for (size_t i = 0; i < p->n_labels; i++) {
+        struct raw_label *r = &p->labels[i];
+        struct name_entry *e = &p->names.v[r->name_id];
+        if (e->deleted_in == serial) {
+            r->vend = r->vstart;
+            continue;
+        }
+        if (e->seen_in == serial)
+            return r->name;
+        e->seen_in = serial;
     }
-    qsort(p->sorted, n, sizeof *p->sorted, cmp_ptr);
-    for (size_t i = 1; i < n; i++)
-        if (p->sorted[i] == p->sorted[i - 1])
-            return p->sorted[i];
     return NULL;
 }
 
@@ -990,7 +1050,7 @@ static int keep_sample(struct parser *p, uint64_t hash, size_t name_id)
 static int parse_sample(struct parser *p, size_t line_start)
 {
     struct lexer *l = &p->lx;
-    char got[32];
+    char got[32], text[200];
     size_t name_start = l->start, name_end = l->i;
     p->n_labels = 0;
 
@@ -1008,12 +1068,12 @@ static int parse_sample(struct parser *p, size_t line_start)
     case FLOAT_OK: break;
     case FLOAT_NOMEM: return fail_nomem(p);
     case FLOAT_RANGE:
-        return fail(p, l->start, "value \"%.*s\" is out of the range of a float64",
-                    (int)(l->i - l->start), (const char *)l->b + l->start);
+        return fail(p, l->start, "value \"%s\" is out of the range of a float64",
+                    quote(l->b + l->start, l->i - l->start, text, sizeof text));
     case FLOAT_UNSUPPORTED:
     case FLOAT_SYNTAX:
-        return fail(p, l->start, "\"%.*s\" is not a number", (int)(l->i - l->start),
-                    (const char *)l->b + l->start);
+        return fail(p, l->start, "\"%s\" is not a number",
+                    quote(l->b + l->start, l->i - l->start, text, sizeof text));
     }
     int has_ts = 0;
     int64_t ts = 0;
@@ -1021,8 +1081,8 @@ static int parse_sample(struct parser *p, size_t line_start)
     if (t == T_TIMESTAMP) {
         has_ts = 1;
         if (parse_timestamp(l->b + l->start, l->i - l->start, &ts) < 0)
-            return fail(p, l->start, "timestamp %.*s is out of range", (int)(l->i - l->start),
-                        (const char *)l->b + l->start);
+            return fail(p, l->start, "timestamp %s is out of range",
+                        quote(l->b + l->start, l->i - l->start, text, sizeof text));
         if ((t = lx_token(l)) != T_LINEBREAK)
             return fail(p, l->start, "expected the end of the line after the timestamp, got %s",
                         GOT(t));
@@ -1036,15 +1096,17 @@ static int parse_sample(struct parser *p, size_t line_start)
     for (size_t i = 0; i < p->n_labels; i++)
         if (p->labels[i].name_len == 8 && memcmp(p->labels[i].name, "__name__", 8) == 0)
             return fail(p, name_start, "label __name__ is not allowed inside the braces");
-    const char *dup = duplicate_name(p);
-    if (!dup && p->cap_sorted < p->n_labels)
-        return fail_nomem(p);
+    const char *dup = apply_label_rules(p);
     if (dup)
         return fail(p, name_start, "label \"%s\" appears twice", dup);
 
-    size_t name_id = names_intern(&p->names, &p->arena, l->b + name_start, name_end - name_start);
-    if (name_id == NO_NAME)
-        return fail_nomem(p);
+    size_t name_id = p->last_name;
+    if (!names_is(&p->names, name_id, l->b + name_start, name_end - name_start)) {
+        name_id = names_intern(&p->names, &p->arena, l->b + name_start, name_end - name_start);
+        if (name_id == NO_NAME)
+            return fail_nomem(p);
+        p->last_name = name_id;
+    }
     const char *name = p->names.v[name_id].str;
     size_t kept = 0;
     for (size_t i = 0; i < p->n_labels; i++)
@@ -1059,7 +1121,7 @@ static int parse_sample(struct parser *p, size_t line_start)
         for (size_t i = 0; i < p->n_labels; i++) {
             const struct raw_label *r = &p->labels[i];
             if (r->vend == r->vstart)
-                continue; /* an empty value is no label at all */
+                continue; /* deleted: an empty value is no label at all */
             uint64_t vh;
             char *v = unescape(p, r->vstart, r->vend, &vh);
             if (!v)
@@ -1098,7 +1160,7 @@ static int parse_sample(struct parser *p, size_t line_start)
 static int parse_meta(struct parser *p, enum tok kw)
 {
     struct lexer *l = &p->lx;
-    char got[32];
+    char got[32], msg[200];
     const char *what = kw == T_HELP ? "HELP" : "TYPE";
     enum tok t = lx_token(l);
     if (t != T_MNAME)
@@ -1122,8 +1184,7 @@ static int parse_meta(struct parser *p, enum tok kw)
                !(strlen(types[k].word) == tlen && memcmp(types[k].word, text, tlen) == 0))
             k++;
         if (k == sizeof types / sizeof types[0])
-            return fail(p, ns, "invalid metric type \"%.*s\"", (int)(tlen > 40 ? 40 : tlen),
-                        (const char *)text);
+            return fail(p, ns, "invalid metric type \"%s\"", quote(text, tlen, msg, sizeof msg));
         size_t e = names_intern(&p->names, &p->arena, l->b + ns, ne - ns);
         if (e == NO_NAME)
             return fail_nomem(p);
@@ -1205,13 +1266,13 @@ static int parse_all(struct parser *p)
 
 static void parser_scratch_free(struct parser *p)
 {
-    free((void *)p->lx.b);
+    if (p->owns_text)
+        free((void *)p->lx.b);
     free(p->names.v);
     free(p->names.slot);
     free(p->series.v);
     free(p->name_ids);
     free(p->labels);
-    free(p->sorted);
 }
 
 int expo_parse(const char *text, size_t len, struct expo *out, struct error *err)
@@ -1221,20 +1282,29 @@ int expo_parse(const char *text, size_t len, struct expo *out, struct error *err
     out->n_samples = 0;
     out->arena = NULL;
 
-    /* The copy gets Prometheus's appended '\n', and a NUL guard so that the
-     * lexer may look one byte past it. */
-    unsigned char *b = malloc(len + 2);
+    p.last_name = NO_NAME;
+    for (size_t i = 0; i < 8; i++)
+        p.last_labels[i] = NO_NAME;
     struct arena *arena = malloc(sizeof *arena);
-    if (!b || !arena) {
-        free(b);
-        free(arena);
+    if (!arena)
         return fail_nomem(&p);
+    if (len > 0 && text[len - 1] == '\n') {
+        /* Prometheus appends a '\n' (NewPromParser); after a text that ends
+         * in one it only adds a blank line, so the text is lexed in place.
+         * The lexer never reads at or past n. */
+        p.lx = (struct lexer){.b = (const unsigned char *)text, .n = len, .state = S_INIT};
+    } else {
+        unsigned char *b = malloc(len + 1);
+        if (!b) {
+            free(arena);
+            return fail_nomem(&p);
+        }
+        if (len)
+            memcpy(b, text, len);
+        b[len] = '\n';
+        p.lx = (struct lexer){.b = b, .n = len + 1, .state = S_INIT};
+        p.owns_text = 1;
     }
-    if (len)
-        memcpy(b, text, len);
-    b[len] = '\n';
-    b[len + 1] = '\0';
-    p.lx = (struct lexer){.b = b, .n = len + 1, .state = S_INIT};
     /* Strings and label arrays of a typical exposition take about as much
      * as its text; start there so most parses use one block. */
     p.arena.next_cap = len + len / 2 + 4096;

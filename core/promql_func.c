@@ -31,10 +31,10 @@
  *   number and duration syntax (le label values, literals, ranges). */
 #include "promql_internal.h"
 
+#include "number.h"
+
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -191,14 +191,6 @@ double pq_bucket_quantile(double q, struct pq_bucket *b, size_t n)
 
 /* --- Go's number syntax ----------------------------------------------------- */
 
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void c_locale_init(void)
-{
-    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
 static size_t span(const char *s, const char *set)
 {
     return strspn(s, set);
@@ -264,11 +256,8 @@ int pq_parse_float(const char *s, double *out)
         return 0;
     if (!float_syntax_ok(s))
         return -1;
-    pthread_once(&c_locale_once, c_locale_init);
-    if (!c_locale)
-        return -1;
     errno = 0;
-    double v = strtod_l(s, NULL, c_locale);
+    double v = number_strtod(s, NULL);
     if (errno == ERANGE && isinf(v))
         return -1;
     *out = v;

@@ -516,14 +516,14 @@ static int parse_range(struct parser *p, struct pq_node *sel)
             fail_at(p, t.pos, "the range must be greater than 0");
             return -1;
         }
+        if (p->text[skip_space(p, t.pos + t.len)] == ':') {
+            fail_at(p, at, "subqueries are not supported by the scrape source; use a "
+                           "prometheus source");
+            return -1;
+        }
         advance(p);
     } else {
         expected(p, "a duration");
-        return -1;
-    }
-    if (p->tok.kind == T_COLON) {
-        fail_at(p, at, "subqueries are not supported by the scrape source; use a prometheus "
-                       "source");
         return -1;
     }
     if (expect(p, T_RBRACKET, "']'") != 0)

@@ -23,6 +23,7 @@
  * contiguous slice. */
 #include "series.h"
 
+#include <ctype.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -554,11 +555,30 @@ size_t series_range(const struct series *s, int64_t mint, int64_t maxt,
  * locale (bytes, not runes). The rewrite keeps RE2's meaning for what a
  * label matcher plausibly holds — (?:…) groups, a leading (?i), lazy
  * quantifiers (same full-match result), \d \D \w \W \s \S, escaped
- * punctuation, \n \t \r \f \v, and '.' never matching a newline — and
- * refuses, with an error, what it cannot honour: other (?flags),
- * backslashes inside [...] (literal in POSIX), \b \pN \Q and back
- * references. The remaining differences: '.' and [^…] match one byte, not
- * one UTF-8 character, and POSIX classes like [[:word:]] follow glibc. */
+ * punctuation, \n \t \r \f \v, '.' never matching a newline, a '{' that
+ * starts no repetition being literal — and refuses, with an error, what it
+ * cannot honour or RE2 refuses: other (?flags), backslashes inside [...]
+ * (literal in POSIX), \b \pN \Q and back references, a repetition of a
+ * repetition (a**, a++; glibc would expand those exponentially), a count
+ * over 1000, and patterns whose expansion would exceed RX_MAX_SIZE.
+ * The remaining differences: '.' and [^…] match one byte, not one UTF-8
+ * character, and POSIX classes like [[:word:]] follow glibc. */
+
+#define RX_MAX_DEPTH 64
+#define RX_MAX_SIZE 20000  /* atoms after expanding counted and '+' repeats */
+#define RX_MAX_COUNT 1000  /* RE2's limit for {n,m} */
+
+struct rx {
+    const char *re;
+    size_t i;
+    char *out;
+    size_t len, cap;
+    int atom;                    /* an atom precedes: a quantifier may follow */
+    int quant;                   /* 1: a quantifier precedes, 2: a lazy one */
+    size_t size[RX_MAX_DEPTH + 1]; /* expanded size of each open group */
+    size_t depth, last;          /* size of the atom a quantifier applies to */
+    struct error *err;
+};
 
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
@@ -580,25 +600,48 @@ static void restore_locale(locale_t old)
         uselocale(old);
 }
 
-struct rx_buf {
-    char *s;
-    size_t len, cap;
-};
-
-static int rx_put(struct rx_buf *b, const char *s)
+static int rx_fail(struct rx *x, const char *what)
 {
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        size_t ncap = (b->len + n + 1) * 2;
-        char *p = realloc(b->s, ncap);
+    error_set(x->err, "invalid regular expression \"%s\": %s", x->re, what);
+    return -1;
+}
+
+static int rx_unsupported(struct rx *x, const char *what)
+{
+    error_set(x->err, "invalid regular expression \"%s\": %s is not supported by the scrape "
+              "source; use a prometheus source", x->re, what);
+    return -1;
+}
+
+static int rx_put(struct rx *x, const char *s, size_t n)
+{
+    if (x->len + n + 1 > x->cap) {
+        size_t ncap = (x->len + n + 1) * 2;
+        char *p = realloc(x->out, ncap);
         if (!p)
-            return -1;
-        b->s = p;
-        b->cap = ncap;
+            return rx_fail(x, "out of memory");
+        x->out = p;
+        x->cap = ncap;
     }
-    memcpy(b->s + b->len, s, n + 1);
-    b->len += n;
+    memcpy(x->out + x->len, s, n);
+    x->len += n;
+    x->out[x->len] = 0;
     return 0;
+}
+
+/* An atom of the given expanded size was written. */
+static int rx_atom(struct rx *x, size_t size)
+{
+    x->atom = 1;
+    x->quant = 0;
+    x->last = size;
+    x->size[x->depth] += size;
+    return x->size[x->depth] > RX_MAX_SIZE ? rx_fail(x, "too large") : 0;
+}
+
+static int rx_put_atom(struct rx *x, const char *s)
+{
+    return rx_put(x, s, strlen(s)) == 0 ? rx_atom(x, 1) : -1;
 }
 
 /* The ERE text for RE2's escape \c outside brackets, or NULL. */
@@ -628,20 +671,18 @@ static const char *rx_escape(char c, char *one)
     return one;
 }
 
-/* Copies a bracket expression starting at re[*i] == '['; refuses '\'. */
-static int rx_bracket(const char *re, size_t *i, struct rx_buf *b, struct error *err)
+/* A bracket expression, copied as it is; a backslash in it is refused. */
+static int rx_bracket(struct rx *x)
 {
-    size_t j = *i + 1;
+    const char *re = x->re;
+    size_t j = x->i + 1;
     if (re[j] == '^')
         j++;
     if (re[j] == ']')
         j++;
     for (; re[j] && re[j] != ']'; j++) {
-        if (re[j] == '\\') {
-            error_set(err, "invalid regular expression \"%s\": a backslash inside [...] is "
-                      "not supported by the scrape source; use a prometheus source", re);
-            return -1;
-        }
+        if (re[j] == '\\')
+            return rx_unsupported(x, "a backslash inside [...]");
         if (re[j] == '[' && (re[j + 1] == ':' || re[j + 1] == '=' || re[j + 1] == '.')) {
             const char *end = strstr(re + j + 2, (char[]){re[j + 1], ']', 0});
             if (!end)
@@ -649,89 +690,159 @@ static int rx_bracket(const char *re, size_t *i, struct rx_buf *b, struct error 
             j = (size_t)(end - re) + 1;
         }
     }
-    if (re[j] != ']') {
-        error_set(err, "invalid regular expression \"%s\": missing ']'", re);
+    if (re[j] != ']')
+        return rx_fail(x, "missing ']'");
+    if (rx_put(x, re + x->i, j + 1 - x->i) != 0)
         return -1;
+    x->i = j + 1;
+    return rx_atom(x, 1);
+}
+
+/* Digits at *p as a number, clamped so that long runs cannot overflow. */
+static long rx_number(const char **p)
+{
+    long n = 0;
+    for (; isdigit((unsigned char)**p); (*p)++)
+        n = n > 100000 ? n : n * 10 + (**p - '0');
+    return n;
+}
+
+/* {n}, {n,}, {n,m} at re[i]: its largest count, or -1 when it is no
+ * repetition (RE2 then reads the '{' literally); *end is past the '}'. */
+static long rx_count(const char *re, size_t i, size_t *end)
+{
+    const char *p = re + i + 1;
+    if (re[i] != '{' || !isdigit((unsigned char)*p))
+        return -1;
+    long n = rx_number(&p), m = n;
+    if (*p == ',') {
+        p++;
+        if (isdigit((unsigned char)*p))
+            m = rx_number(&p);
     }
-    char *part = strndup(re + *i, j + 1 - *i);
-    int rc = part ? rx_put(b, part) : -1;
-    free(part);
-    *i = j + 1;
-    return rc;
+    if (*p != '}')
+        return -1;
+    *end = (size_t)(p - re) + 1;
+    return m > n ? m : n;
 }
 
-static int rx_unsupported(const char *re, const char *what, struct error *err)
+/* A quantifier at re[i]: *, +, ?, or a counted repetition. */
+static int rx_quantifier(struct rx *x, size_t *len, long *count)
 {
-    error_set(err, "invalid regular expression \"%s\": %s is not supported by the scrape "
-              "source; use a prometheus source", re, what);
-    return -1;
+    char c = x->re[x->i];
+    *count = c == '+' ? 2 : 1;
+    if (c == '*' || c == '+' || c == '?') {
+        *len = 1;
+        return 1;
+    }
+    size_t end;
+    long n = rx_count(x->re, x->i, &end);
+    if (n < 0)
+        return 0;
+    *len = end - x->i;
+    *count = n;
+    return 1;
 }
 
-/* Rewrites one RE2 token at re[*i] into b; *quant says the previous token
- * was a quantifier, after which '?' only makes it lazy. */
-static int rx_token(const char *re, size_t *i, struct rx_buf *b, int *quant, struct error *err)
+static int rx_repeat(struct rx *x, size_t len, long count)
 {
-    char one[3];
-    const char *out;
-    char c = re[*i];
-    int was_quant = *quant;
-    *quant = 0;
-    if (c == '[')
-        return rx_bracket(re, i, b, err);
-    if (c == '\\') {
-        out = rx_escape(re[*i + 1], one);
+    if (x->quant == 1 && len == 1 && x->re[x->i] == '?') {
+        x->quant = 2; /* lazy: the same whole-string match */
+        x->i++;
+        return 0;
+    }
+    if (x->quant)
+        return rx_fail(x, "bad repetition operator");
+    if (!x->atom)
+        return rx_fail(x, "missing argument to repetition operator");
+    if (count > RX_MAX_COUNT)
+        return rx_fail(x, "bad repetition count (over 1000)");
+    if (rx_put(x, x->re + x->i, len) != 0)
+        return -1;
+    x->i += len;
+    x->size[x->depth] += x->last * (size_t)(count > 1 ? count - 1 : 0);
+    x->atom = 0;
+    x->quant = 1;
+    return x->size[x->depth] > RX_MAX_SIZE ? rx_fail(x, "too large") : 0;
+}
+
+static int rx_group(struct rx *x, char c)
+{
+    if (c == '(') {
+        if (x->re[x->i + 1] == '?' && x->re[x->i + 2] != ':')
+            return rx_unsupported(x, "a (?flags) group");
+        x->i += x->re[x->i + 1] == '?' ? 3 : 1;
+        if (x->depth == RX_MAX_DEPTH)
+            return rx_fail(x, "nested too deeply");
+        x->size[++x->depth] = 0;
+        x->atom = x->quant = 0;
+        return rx_put(x, "(", 1);
+    }
+    x->i++;
+    if (x->depth == 0)
+        return rx_fail(x, "unexpected )");
+    size_t size = x->size[x->depth--];
+    return rx_put(x, ")", 1) == 0 ? rx_atom(x, size ? size : 1) : -1;
+}
+
+/* Rewrites the RE2 token at re[i]. */
+static int rx_token(struct rx *x)
+{
+    char one[3], c = x->re[x->i];
+    size_t len;
+    long count;
+    if (rx_quantifier(x, &len, &count))
+        return rx_repeat(x, len, count);
+    switch (c) {
+    case '[': return rx_bracket(x);
+    case '(': case ')': return rx_group(x, c);
+    case '|': case '^': case '$':
+        x->i++;
+        x->atom = x->quant = 0;
+        return rx_put(x, &c, 1);
+    case '\\': {
+        const char *out = rx_escape(x->re[x->i + 1], one);
         if (!out)
-            return rx_unsupported(re, "this backslash escape", err);
-        *i += 2;
-        return rx_put(b, out);
+            return rx_unsupported(x, "this backslash escape");
+        x->i += 2;
+        return rx_put_atom(x, out);
     }
-    if (c == '(' && re[*i + 1] == '?') {
-        if (re[*i + 2] != ':')
-            return rx_unsupported(re, "a (?flags) group", err);
-        *i += 3;
-        return rx_put(b, "(");
+    case '.': x->i++; return rx_put_atom(x, "[^\n]");
+    case '{': case '}': x->i++; return rx_put_atom(x, c == '{' ? "\\{" : "\\}");
+    default:
+        x->i++;
+        one[0] = c, one[1] = 0;
+        return rx_put_atom(x, one);
     }
-    (*i)++;
-    if (c == '?' && was_quant)
-        return 0; /* lazy quantifier: the same whole-string match */
-    *quant = c == '*' || c == '+' || c == '?' || c == '}';
-    if (c == '.')
-        return rx_put(b, "[^\n]");
-    one[0] = c, one[1] = 0;
-    return rx_put(b, one);
 }
 
-static int rx_translate(const char *re, struct rx_buf *b, int *icase, struct error *err)
+/* The anchored ERE for an RE2 pattern into x->out; *icase for (?i). */
+static int rx_translate(struct rx *x, int *icase)
 {
-    size_t i = 0;
-    int quant = 0;
-    *icase = 0;
-    if (strncmp(re, "(?i)", 4) == 0) {
-        *icase = 1;
-        i = 4;
-    }
-    if (rx_put(b, "^(") != 0)
+    *icase = strncmp(x->re, "(?i)", 4) == 0;
+    x->i = *icase ? 4 : 0;
+    if (rx_put(x, "^(", 2) != 0)
         return -1;
-    while (re[i])
-        if (rx_token(re, &i, b, &quant, err) != 0)
+    while (x->re[x->i])
+        if (rx_token(x) != 0)
             return -1;
-    return rx_put(b, ")$");
+    if (x->depth)
+        return rx_fail(x, "missing )");
+    return rx_put(x, ")$", 2);
 }
 
 static int matcher_compile(struct series_matcher *m, struct error *err)
 {
-    struct rx_buf b = {0};
+    struct rx x = {.re = m->value, .err = err};
     int icase;
-    struct error e = {{0}};
-    if (rx_translate(m->value, &b, &icase, &e) != 0) {
-        error_set(err, "%s", e.msg[0] ? e.msg : "out of memory");
-        free(b.s);
+    if (rx_translate(&x, &icase) != 0) {
+        free(x.out);
         return -1;
     }
     locale_t old = use_c_locale();
-    int rc = regcomp(&m->re, b.s, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
+    int rc = regcomp(&m->re, x.out, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
     restore_locale(old);
-    free(b.s);
+    free(x.out);
     if (rc != 0) {
         char msg[128];
         regerror(rc, &m->re, msg, sizeof msg);

@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,9 @@ int session_init(struct session *s, const struct runbook *rb)
     s->rb = rb;
     s->acks = calloc(rb->n_steps ? rb->n_steps : 1, sizeof *s->acks);
     s->phase_acked = calloc(rb->n_phases ? rb->n_phases : 1, sizeof *s->phase_acked);
-    if (!s->acks || !s->phase_acked) {
+    s->signals = calloc(rb->n_signals ? rb->n_signals : 1, sizeof *s->signals);
+    s->crits = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->crits);
+    if (!s->acks || !s->phase_acked || !s->signals || !s->crits) {
         session_free(s);
         return -1;
     }
@@ -24,6 +27,8 @@ void session_free(struct session *s)
 {
     free(s->acks);
     free(s->phase_acked);
+    free(s->signals);
+    free(s->crits);
     for (size_t i = 0; i < s->n_notes; i++)
         free(s->notes[i].text);
     free(s->notes);
@@ -107,6 +112,28 @@ static void apply_ack(struct session *s, const struct journal_event *ev,
     advance_phase(s);
 }
 
+static void apply_criterion(struct session *s, const struct journal_event *ev,
+                            const cJSON *body)
+{
+    const cJSON *index = cJSON_GetObjectItemCaseSensitive(body, "index");
+    const char *to = str_field(body, "to");
+    if (!cJSON_IsNumber(index) || index->valuedouble < 0 ||
+        (size_t)index->valuedouble >= s->rb->n_criteria || !to) {
+        s->n_ignored++;
+        return;
+    }
+    struct crit_view *c = &s->crits[(size_t)index->valuedouble];
+    for (int st = CRIT_OK; st <= CRIT_INSUFFICIENT; st++)
+        if (strcmp(to, crit_state_name(st)) == 0)
+            c->state = st;
+    c->judged = 1;
+    c->since_ms = ev->ts_ms;
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(body, "value");
+    c->value = cJSON_IsNumber(value) ? value->valuedouble : NAN;
+    const char *why = str_field(body, "why");
+    copy(c->why, sizeof c->why, why ? why : "");
+}
+
 static void apply_note(struct session *s, const struct journal_event *ev,
                        const cJSON *body)
 {
@@ -150,7 +177,7 @@ void session_apply(struct session *s, const struct journal_event *ev)
         return;
     }
     int wants_body = strcmp(k, EV_ACK) == 0 || strcmp(k, EV_NOTE) == 0 ||
-                     strcmp(k, EV_RUNBOOK) == 0;
+                     strcmp(k, EV_RUNBOOK) == 0 || strcmp(k, EV_CRITERION) == 0;
     if (!wants_body)
         return;           /* kinds this build does not act on */
     cJSON *body = cJSON_Parse(ev->body);
@@ -162,9 +189,44 @@ void session_apply(struct session *s, const struct journal_event *ev)
         apply_ack(s, ev, body);
     else if (strcmp(k, EV_NOTE) == 0)
         apply_note(s, ev, body);
+    else if (strcmp(k, EV_CRITERION) == 0)
+        apply_criterion(s, ev, body);
     else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "forced")))
         s->runbook_forced = 1;
     cJSON_Delete(body);
+}
+
+void session_apply_sample(struct session *s, const struct journal_sample *sample)
+{
+    if (sample->seq <= s->last_sample_seq)
+        return;
+    s->last_sample_seq = sample->seq;
+    const struct runbook *rb = s->rb;
+    for (size_t i = 0; i < rb->n_signals; i++) {
+        if (strcmp(rb->signals[i].name, sample->signal) != 0)
+            continue;
+        struct signal_view *v = &s->signals[i];
+        v->has_value = sample->has_value;
+        if (sample->has_value) {
+            v->value = sample->value;
+            v->value_ms = sample->ts_ms;
+        }
+        v->last_ms = sample->ts_ms;
+        copy(v->status, sizeof v->status, sample->status ? sample->status : "");
+        v->history[v->next_history] = sample->has_value ? (float)sample->value : NAN;
+        v->next_history = (v->next_history + 1) % SIGNAL_HISTORY;
+        if (v->n_history < SIGNAL_HISTORY)
+            v->n_history++;
+        return;
+    }
+}
+
+double session_history(const struct session *s, size_t signal, size_t i)
+{
+    const struct signal_view *v = &s->signals[signal];
+    if (i >= v->n_history)
+        return NAN;
+    return v->history[(v->next_history + SIGNAL_HISTORY - 1 - i) % SIGNAL_HISTORY];
 }
 
 const struct session_line *session_tail(const struct session *s, size_t i)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "criteria.h"
 #include "journal.h"
 #include "runbook.h"
 
@@ -36,6 +37,27 @@ struct session_line {
 };
 
 #define SESSION_TAIL 64
+#define SIGNAL_HISTORY 300  /* samples kept per signal for sparklines */
+
+/* A signal as its journaled samples tell it. */
+struct signal_view {
+    int has_value;          /* the newest sample had a value */
+    double value;           /* the newest value (of any sample that had one) */
+    int64_t value_ms;       /* when that value was taken */
+    int64_t last_ms;        /* the newest sample of any kind; 0 = none yet */
+    char status[160];       /* the newest sample's status: "ok", "error: …" */
+    float history[SIGNAL_HISTORY]; /* NaN where a sample had no value */
+    size_t n_history, next_history;
+};
+
+/* An abort criterion as its journaled transitions tell it. */
+struct crit_view {
+    int judged;
+    enum crit_state state;
+    int64_t since_ms;
+    double value;
+    char why[200];
+};
 
 struct session {
     const struct runbook *rb;     /* not owned */
@@ -51,6 +73,10 @@ struct session {
     struct session_note *notes;
     size_t n_notes, cap_notes;
 
+    struct signal_view *signals;  /* one per rb->signals[i] */
+    struct crit_view *crits;      /* one per rb->criteria[i] */
+    int64_t last_sample_seq;
+
     struct session_line tail[SESSION_TAIL];
     size_t n_tail;                /* lines held, up to SESSION_TAIL */
     size_t tail_next;             /* ring position of the next line */
@@ -63,6 +89,12 @@ void session_free(struct session *s);
 /* Folds one event in. Events must come in sequence order; an event already
  * folded (seq <= last_seq) is ignored, so re-reading is harmless. */
 void session_apply(struct session *s, const struct journal_event *ev);
+
+/* Folds one metric sample in (samples are their own sequence). */
+void session_apply_sample(struct session *s, const struct journal_sample *sample);
+
+/* The i-th newest value of signal i's history (0 = newest); NaN if none. */
+double session_history(const struct session *s, size_t signal, size_t i);
 
 /* The i-th newest tail line (0 = newest), or NULL. */
 const struct session_line *session_tail(const struct session *s, size_t i);

@@ -33,7 +33,12 @@ static void journal_draw(WINDOW *w, const struct view *v)
         char t[16], what[512], head[160];
         timefmt_hms(l->ts_ms, t, sizeof t);
         events_describe(&ev, what, sizeof what);
-        snprintf(head, sizeof head, "%5lld %s %-18s ", (long long)l->seq, t, l->actor);
+        /* a narrow tail (beside the criteria) leaves out who: the
+         * description names people where it matters */
+        if (width >= 90)
+            snprintf(head, sizeof head, "%5lld %s %-18s ", (long long)l->seq, t, l->actor);
+        else
+            snprintf(head, sizeof head, "%s ", t);
         int x = draw_text(w, 1 + r, 1, width, head, theme(TH_DIM));
         draw_text(w, 1 + r, 1 + x, width - x, what, kind_attr(l->kind));
     }

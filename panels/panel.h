@@ -35,5 +35,9 @@ extern const struct panel panel_steps;
 extern const struct panel panel_text;
 extern const struct panel panel_journal;
 extern const struct panel panel_help;
+extern const struct panel panel_dualwrite;
+extern const struct panel panel_latency;
+extern const struct panel panel_divergence;
+extern const struct panel panel_criteria;
 
 #endif

@@ -12,7 +12,10 @@
 
 #include "clock.h"
 #include "core/events.h"
+#include "core/http.h"
+#include "core/signals.h"
 #include "core/timefmt.h"
+#include "core/watch.h"
 #include "layout.h"
 #include "loop.h"
 #include "prompt.h"
@@ -48,6 +51,8 @@ static void catch_stop_signals(struct loop *l)
 struct console {
     struct ceremony *c;
     struct loop loop;
+    struct signals *signals;  /* the driving console polls; others read */
+    struct watch watch;
     struct layout layout;
     struct prompt prompt;
     const char *mode;
@@ -193,7 +198,8 @@ static int screen_open(struct console *k)
     curs_set(0);
     set_escdelay(25);
     theme_init();
-    layout_init(&k->layout);
+    const struct runbook *rb = k->c->rb;
+    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria);
     return 0;
 }
 
@@ -215,10 +221,65 @@ static void refresh_from_journal(struct console *k, int headless)
     k->dirty = 1;
 }
 
+/* Outcomes → samples in the journal → folded → criteria judged, and each
+ * change journaled. The journal comes first: what is shown was written. */
+static void record_outcomes(struct console *k, struct signal_outcome *o, size_t n,
+                            int64_t now)
+{
+    struct journal_sample samples[64];
+    struct error err = {{0}};
+    for (size_t i = 0; i < n; i++)
+        samples[i] = (struct journal_sample){.ts_ms = o[i].at_ms, .signal = o[i].signal,
+                                             .value = o[i].value, .has_value = o[i].has_value,
+                                             .status = o[i].status};
+    if (n && journal_append_samples(k->c->journal, samples, n, &err) != 0)
+        set_status(k, 1, err.msg);
+    (void)now;
+}
+
+static void poll_signals(struct console *k, int headless)
+{
+    if (!k->signals)
+        return;
+    int64_t now = clock_now_ms();
+    struct signal_outcome out[64];
+    size_t n = 0;
+    loop_perform(&k->loop);
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(k->loop.multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        int mine = 0;
+        struct http_request *r = http_of(msg->easy_handle);
+        size_t room = sizeof out / sizeof out[0] - n;
+        n += signals_on_done(k->signals, r, msg->data.result, now, out + n, room, &mine);
+    }
+    n += signals_collect_local(k->signals, now, out + n, sizeof out / sizeof out[0] - n);
+    record_outcomes(k, out, n, now);
+    struct error err = {{0}};
+    if (ceremony_refresh(k->c, headless ? print_event : NULL, NULL, &err) != 0 ||
+        watch_judge(&k->watch, &k->c->s, now, k->c->journal, &err) < 0 ||
+        ceremony_refresh(k->c, headless ? print_event : NULL, NULL, &err) != 0)
+        set_status(k, 1, err.msg);
+    signals_start_due(k->signals, now);
+    loop_perform(&k->loop);
+    k->dirty |= n > 0;
+}
+
+static int wait_ms(const struct console *k)
+{
+    if (!k->signals)
+        return POLL_MS;
+    int64_t due = signals_wait_ms(k->signals, clock_now_ms());
+    return due < POLL_MS ? (int)due : POLL_MS;
+}
+
 static void run_loop(struct console *k, int headless)
 {
     while (!k->quit && !stop_requested) {
-        int ready = loop_wait(&k->loop, POLL_MS);
+        int ready = loop_wait(&k->loop, wait_ms(k));
+        poll_signals(k, headless);
         /* getch() also when no byte came: a resize (SIGWINCH) arrives as
          * KEY_RESIZE from ncurses, not as input on the descriptor. */
         (void)ready;
@@ -245,8 +306,20 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         return 1;
     }
     catch_stop_signals(&k.loop);
-
+    /* the console that runs the ceremony polls the signals and judges the
+     * criteria; a joined console shows what the journal says of them */
     struct error err = {{0}};
+    if (strcmp(mode, "join") != 0) {
+        if (!(k.signals = signals_new(c->rb, k.loop.multi, &err)) ||
+            watch_init(&k.watch, c->rb) != 0) {
+            fprintf(stderr, "cutover: %s\n", err.msg[0] ? err.msg : "out of memory");
+            signals_free(k.signals);
+            loop_free(&k.loop);
+            return 1;
+        }
+        k.loop.extra_fd = signals_wake_fd(k.signals);
+    }
+
     if (headless)
         print_summary(c);
     char *body = events_console_body(c->name, c->role, mode);
@@ -274,6 +347,8 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     free(body);
     if (headless && rc == 0)
         refresh_from_journal(&k, headless);
+    signals_free(k.signals);
+    watch_free(&k.watch);
     loop_free(&k.loop);
     signal_loop = NULL;
     if (rc != 0) {

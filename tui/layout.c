@@ -2,7 +2,8 @@
  *
  *   header (1 row)
  *   steps (left, ~55%) | step text + rollback plan (right)
- *   journal tail (a quarter of the height, at least 5 rows)
+ *   dual-write | latency | shadow reads      (when there are signals)
+ *   criteria (left, 60%) | journal tail       (criteria: when there are any)
  *   status line (1 row)
  *
  * Below 80×24 nothing is drawn but a message saying so. */
@@ -28,6 +29,10 @@ void layout_free(struct layout *l)
     destroy(&l->journal);
     destroy(&l->status);
     destroy(&l->help);
+    destroy(&l->dualwrite);
+    destroy(&l->latency);
+    destroy(&l->divergence);
+    destroy(&l->criteria);
 }
 
 static void build(struct layout *l)
@@ -37,22 +42,41 @@ static void build(struct layout *l)
     l->too_small = l->rows < LAYOUT_MIN_ROWS || l->cols < LAYOUT_MIN_COLS;
     if (l->too_small)
         return;
-    int journal_rows = l->rows / 4 < 5 ? 5 : l->rows / 4;
-    int middle = l->rows - 2 - journal_rows;
+    int bottom = l->rows / 4 < 5 ? 5 : l->rows / 4;
+    int meters = 0;
+    if (l->watch) {
+        meters = l->rows < 32 ? 5 : 6;
+        int want = l->crit_rows + 2;
+        bottom = want > bottom ? (want > l->rows / 3 ? l->rows / 3 : want) : bottom;
+    }
+    int middle = l->rows - 2 - meters - bottom;
     int left = l->cols * 55 / 100;
     l->steps_rows = middle - 2;
     l->header = newwin(1, l->cols, 0, 0);
     l->steps = newwin(middle, left, 1, 0);
     l->text = newwin(middle, l->cols - left, 1, left);
-    l->journal = newwin(journal_rows, l->cols, 1 + middle, 0);
+    if (l->watch) {
+        int third = l->cols / 3, y = 1 + middle;
+        l->dualwrite = newwin(meters, third, y, 0);
+        l->latency = newwin(meters, third, y, third);
+        l->divergence = newwin(meters, l->cols - 2 * third, y, 2 * third);
+        int crit_cols = l->cols * 60 / 100;
+        l->criteria = newwin(bottom, crit_cols, y + meters, 0);
+        l->journal = newwin(bottom, l->cols - crit_cols, y + meters, crit_cols);
+    } else {
+        l->journal = newwin(bottom, l->cols, 1 + middle, 0);
+    }
     l->status = newwin(1, l->cols, l->rows - 1, 0);
     int hw = l->cols < 84 ? l->cols - 4 : 80, hh = 16;
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
 }
 
-void layout_init(struct layout *l)
+void layout_init(struct layout *l, int watch, size_t n_criteria)
 {
     l->header = l->steps = l->text = l->journal = l->status = l->help = NULL;
+    l->dualwrite = l->latency = l->divergence = l->criteria = NULL;
+    l->watch = watch;
+    l->crit_rows = (int)n_criteria;
     build(l);
 }
 
@@ -107,6 +131,15 @@ void layout_draw(struct layout *l, const struct view *v, int help,
     wnoutrefresh(l->steps);
     wnoutrefresh(l->text);
     wnoutrefresh(l->journal);
+    if (l->watch) {
+        const struct panel *meters[] = {&panel_dualwrite, &panel_latency,
+                                        &panel_divergence, &panel_criteria};
+        WINDOW *wins[] = {l->dualwrite, l->latency, l->divergence, l->criteria};
+        for (size_t i = 0; i < 4; i++) {
+            meters[i]->draw(wins[i], v);
+            wnoutrefresh(wins[i]);
+        }
+    }
     draw_status(l, prompt, status, alert);
     if (help) {
         panel_help.draw(l->help, v);

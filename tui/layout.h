@@ -14,11 +14,15 @@
 struct layout {
     int rows, cols;
     int too_small;
+    int watch;        /* the runbook has signals or criteria to show */
+    int crit_rows;    /* rows the criteria want */
     WINDOW *header, *steps, *text, *journal, *status, *help;
+    WINDOW *dualwrite, *latency, *divergence, *criteria;
     int steps_rows;
 };
 
-void layout_init(struct layout *l);
+/* watch: show the signal and criteria panels; n_criteria sizes them. */
+void layout_init(struct layout *l, int watch, size_t n_criteria);
 void layout_resize(struct layout *l);
 void layout_free(struct layout *l);
 

@@ -16,6 +16,7 @@ int loop_init(struct loop *l, int watch_stdin)
     l->wake_rd = fds[0];
     l->wake_wr = fds[1];
     l->watch_stdin = watch_stdin;
+    l->extra_fd = -1;
     l->multi = curl_multi_init();
     return l->multi ? 0 : -1;
 }
@@ -46,13 +47,26 @@ static void drain(int fd)
         ;
 }
 
+int loop_perform(struct loop *l)
+{
+    int running = 0;
+    curl_multi_perform(l->multi, &running);
+    return running;
+}
+
 int loop_wait(struct loop *l, int timeout_ms)
 {
-    struct curl_waitfd extra[2];
-    unsigned n = 0;
+    struct curl_waitfd extra[3];
+    unsigned n = 0, in = 0, ex = 0;
     extra[n++] = (struct curl_waitfd){.fd = l->wake_rd, .events = CURL_WAIT_POLLIN};
-    if (l->watch_stdin)
+    if (l->watch_stdin) {
+        in = n;
         extra[n++] = (struct curl_waitfd){.fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN};
+    }
+    if (l->extra_fd >= 0) {
+        ex = n;
+        extra[n++] = (struct curl_waitfd){.fd = l->extra_fd, .events = CURL_WAIT_POLLIN};
+    }
     int numfds = 0;
     curl_multi_poll(l->multi, extra, n, timeout_ms, &numfds);
     int ready = 0;
@@ -60,7 +74,9 @@ int loop_wait(struct loop *l, int timeout_ms)
         drain(l->wake_rd);
         ready |= LOOP_WOKEN;
     }
-    if (n > 1 && extra[1].revents)
+    if (in && extra[in].revents)
         ready |= LOOP_INPUT;
+    if (ex && extra[ex].revents)
+        ready |= LOOP_EXTRA;
     return ready;
 }

@@ -11,15 +11,21 @@ struct loop {
     CURLM *multi;
     int wake_rd, wake_wr;
     int watch_stdin;
+    int extra_fd;     /* another descriptor to wake on (SQL workers), or -1 */
 };
 
 enum loop_ready {
     LOOP_INPUT = 1, /* the terminal has bytes */
     LOOP_WOKEN = 2, /* someone wrote to the wake-up pipe */
+    LOOP_EXTRA = 4, /* extra_fd is readable */
 };
 
 int loop_init(struct loop *l, int watch_stdin);
 void loop_free(struct loop *l);
+
+/* Runs curl's transfers as far as they go without waiting; returns the
+ * number still running. */
+int loop_perform(struct loop *l);
 
 /* Waits at most timeout_ms; returns a mask of enum loop_ready. */
 int loop_wait(struct loop *l, int timeout_ms);

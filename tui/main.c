@@ -12,6 +12,7 @@ static const struct command commands[] = {
      "another operator's console on the same ceremony", cmd_join},
     {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
+    {"preflight", "RUNBOOK", "ask every signal and store once; a table of answers", cmd_preflight},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -19,7 +20,7 @@ static void help(FILE *out)
 {
     fprintf(out, "cutover — a cockpit for the cutover ceremony of a data migration\n\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  cutover %-7s %s\n  %17s%s\n", commands[i].name, commands[i].usage,
+        fprintf(out, "  cutover %-9s %s\n  %19s%s\n", commands[i].name, commands[i].usage,
                 "", commands[i].summary);
     fprintf(out, "\nExit status: 0 success, 1 bad input or failure, 2 usage, "
                  "3 aborted or diverged.\n");

@@ -1,0 +1,371 @@
+/* signals.c — the HTTP sources and the scrape store behind them; SQL
+ * signals are handed to sqlsource.c's worker threads. */
+#include "signals.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envsubst.h"
+#include "expo.h"
+#include "http.h"
+#include "promapi.h"
+#include "promql.h"
+#include "series.h"
+#include "sqlsource.h"
+
+/* An answer bigger than this is not a metrics answer we want to hold. */
+#define MAX_QUERY_ANSWER (1u << 20)
+#define MAX_EXPOSITION (32u << 20)
+/* A poll that takes longer than this is an error ("timed out"): well
+ * inside the three intervals after which a sample counts as stale. */
+#define POLL_TIMEOUT_MS 2000
+
+/* One scrape system: fetched once per interval for all its signals. */
+struct target {
+    const struct rb_system *sys;
+    char *url;
+    struct series_store *store;
+    struct http_request *inflight;
+    int64_t next_due_ms;
+};
+
+struct signal {
+    const struct rb_signal *def;
+    enum signal_source source;
+    struct target *target;      /* scrape */
+    struct promql *expr;        /* scrape */
+    char *url;                  /* prometheus: the whole query URL */
+    struct http_request *inflight;
+    size_t sql_slot;            /* sql: index in the sql source */
+    int64_t next_due_ms;
+    char *broken;               /* why it cannot be polled at all, or NULL */
+    int broken_due;             /* its error is due as an outcome */
+};
+
+struct signals {
+    CURLM *multi;
+    struct signal *v;
+    size_t n;
+    struct target *targets;
+    size_t n_targets;
+    struct sqlsource *sql;
+};
+
+const char *signals_source_name(enum signal_source src)
+{
+    return src == SRC_PROMETHEUS ? "prometheus" : src == SRC_SCRAPE ? "scrape" : "sql";
+}
+
+size_t signals_count(const struct signals *s)
+{
+    return s->n;
+}
+
+enum signal_source signals_source_of(const struct signals *s, size_t i)
+{
+    return s->v[i].source;
+}
+
+static struct target *target_for(struct signals *s, const struct rb_system *sys,
+                                 struct error *err)
+{
+    for (size_t i = 0; i < s->n_targets; i++)
+        if (s->targets[i].sys == sys)
+            return &s->targets[i];
+    struct target *t = &s->targets[s->n_targets];
+    t->sys = sys;
+    if (!(t->url = envsubst(sys->conn, err)))
+        return NULL;
+    /* keep ten minutes: the longest range a runbook writes is 5m, and
+     * rate() needs the samples just before its window too */
+    if (!(t->store = series_store_new(10 * 60 * 1000, 1200))) {
+        error_set(err, "out of memory");
+        return NULL;
+    }
+    s->n_targets++;
+    return t;
+}
+
+/* base + "/api/v1/query?query=" + escaped expression */
+static char *query_url(const char *base, const char *expr, struct error *err)
+{
+    char *root = envsubst(base, err);
+    if (!root)
+        return NULL;
+    char *q = curl_easy_escape(NULL, expr, 0);
+    size_t n = strlen(root);
+    while (n && root[n - 1] == '/')
+        root[--n] = '\0';
+    size_t len = n + strlen(q) + 32;
+    char *url = malloc(len);
+    if (url)
+        snprintf(url, len, "%s/api/v1/query?query=%s", root, q);
+    curl_free(q);
+    free(root);
+    return url;
+}
+
+static int prepare(struct signals *s, struct signal *sig, const struct runbook *rb,
+                   struct error *err)
+{
+    const struct rb_signal *d = sig->def;
+    const char *sys_name = d->source ? d->source : "metrics";
+    const struct rb_system *sys = runbook_system(rb, sys_name);
+    struct error why = {{0}};
+    if (!sys) {
+        error_set(&why, "no system `%s` in ## Systems", sys_name);
+        goto fail;
+    }
+    if (strcmp(sys->kind, "prometheus") == 0) {
+        sig->source = SRC_PROMETHEUS;
+        if (!(sig->url = query_url(sys->conn, d->expr, &why)))
+            goto fail;
+    } else if (strcmp(sys->kind, "scrape") == 0) {
+        sig->source = SRC_SCRAPE;
+        if (promql_parse(d->expr, &sig->expr, &why) != 0 ||
+            !(sig->target = target_for(s, sys, &why)))
+            goto fail;
+        promql_want(sig->expr, sig->target->store);
+    } else if (strcmp(sys->kind, "postgres") == 0 || strcmp(sys->kind, "sqlite") == 0) {
+        sig->source = SRC_SQL;
+        if (!s->sql && !(s->sql = sqlsource_new(&why)))
+            goto fail;
+        if (sqlsource_add(s->sql, sys, d->name, d->expr, &sig->sql_slot, &why) != 0)
+            goto fail;
+    } else {
+        error_set(&why, "system `%s` is a %s, which cannot answer a signal "
+                        "(prometheus, scrape, postgres or sqlite can)", sys->name, sys->kind);
+        goto fail;
+    }
+    return 0;
+fail:
+    /* one signal that cannot be polled must not take the others down:
+     * it reports its error every interval, and is judged "no data" */
+    (void)err;
+    sig->broken = strdup(why.msg);
+    return sig->broken ? 0 : -1;
+}
+
+struct signals *signals_new(const struct runbook *rb, CURLM *multi, struct error *err)
+{
+    struct signals *s = calloc(1, sizeof *s);
+    if (!s || !(s->v = calloc(rb->n_signals + 1, sizeof *s->v)) ||
+        !(s->targets = calloc(rb->n_systems + 1, sizeof *s->targets))) {
+        error_set(err, "out of memory");
+        signals_free(s);
+        return NULL;
+    }
+    s->multi = multi;
+    s->n = rb->n_signals;
+    for (size_t i = 0; i < s->n; i++) {
+        s->v[i].def = &rb->signals[i];
+        if (prepare(s, &s->v[i], rb, err) != 0) {
+            signals_free(s);
+            return NULL;
+        }
+    }
+    if (s->sql && sqlsource_start(s->sql, err) != 0) {
+        signals_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void drop(struct signals *s, struct http_request **r)
+{
+    if (*r) {
+        curl_multi_remove_handle(s->multi, (*r)->easy);
+        http_request_free(*r);
+        *r = NULL;
+    }
+}
+
+void signals_free(struct signals *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; s->v && i < s->n; i++) {
+        drop(s, &s->v[i].inflight);
+        promql_free(s->v[i].expr);
+        free(s->v[i].url);
+        free(s->v[i].broken);
+    }
+    for (size_t i = 0; s->targets && i < s->n_targets; i++) {
+        drop(s, &s->targets[i].inflight);
+        series_store_free(s->targets[i].store);
+        free(s->targets[i].url);
+    }
+    sqlsource_free(s->sql);
+    free(s->v);
+    free(s->targets);
+    free(s);
+}
+
+static struct http_request *start_get(struct signals *s, const char *url, size_t max,
+                                      void *owner, int64_t now_ms)
+{
+    struct http_request *r = http_get_new(url, POLL_TIMEOUT_MS, max, NULL);
+    if (!r)
+        return NULL;
+    r->owner = owner;
+    r->started_ms = now_ms;
+    if (curl_multi_add_handle(s->multi, r->easy) != CURLM_OK) {
+        http_request_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void signals_start_due(struct signals *s, int64_t now_ms)
+{
+    for (size_t i = 0; i < s->n_targets; i++) {
+        struct target *t = &s->targets[i];
+        if (!t->inflight && now_ms >= t->next_due_ms) {
+            t->inflight = start_get(s, t->url, MAX_EXPOSITION, t, now_ms);
+            t->next_due_ms = now_ms + SIGNAL_INTERVAL_MS;
+        }
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        struct signal *sig = &s->v[i];
+        if ((sig->source == SRC_SCRAPE && !sig->broken) || now_ms < sig->next_due_ms)
+            continue;
+        if (sig->broken)
+            sig->broken_due = 1;
+        else if (sig->source == SRC_PROMETHEUS && !sig->inflight)
+            sig->inflight = start_get(s, sig->url, MAX_QUERY_ANSWER, sig, now_ms);
+        else if (sig->source == SRC_SQL)
+            sqlsource_request(s->sql, sig->sql_slot, now_ms);
+        sig->next_due_ms = now_ms + SIGNAL_INTERVAL_MS;
+    }
+}
+
+int64_t signals_wait_ms(const struct signals *s, int64_t now_ms)
+{
+    int64_t next = now_ms + SIGNAL_INTERVAL_MS;
+    for (size_t i = 0; i < s->n_targets; i++)
+        if (!s->targets[i].inflight && s->targets[i].next_due_ms < next)
+            next = s->targets[i].next_due_ms;
+    for (size_t i = 0; i < s->n; i++)
+        if ((s->v[i].source != SRC_SCRAPE || s->v[i].broken) && s->v[i].next_due_ms < next)
+            next = s->v[i].next_due_ms;
+    return next > now_ms ? next - now_ms : 0;
+}
+
+int signals_wake_fd(const struct signals *s)
+{
+    return s->sql ? sqlsource_wake_fd(s->sql) : -1;
+}
+
+static void outcome(struct signal_outcome *o, const struct signal *sig, int64_t now_ms,
+                    int64_t started_ms)
+{
+    memset(o, 0, sizeof *o);
+    o->signal = sig->def->name;
+    o->at_ms = now_ms;
+    o->latency_ms = now_ms - started_ms;
+}
+
+/* value/no data/error of an evaluation, as an outcome's fields */
+static void judge(struct signal_outcome *o, int rc, double v, const struct error *err)
+{
+    if (rc == 1 && !isfinite(v)) {
+        /* NaN (no observations) and ±Inf (a division by zero) are no
+         * data: neither may ever pass a criterion */
+        snprintf(o->status, sizeof o->status, "no data: the value is %s",
+                 isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+        return;
+    }
+    if (rc == 1) {
+        o->has_value = 1;
+        o->value = v;
+        snprintf(o->status, sizeof o->status, "ok");
+    } else if (rc == 0 && strncmp(err->msg, "no data", 7) == 0) {
+        snprintf(o->status, sizeof o->status, "%s", err->msg);
+    } else if (rc == 0) {
+        snprintf(o->status, sizeof o->status, "no data%s%s", err->msg[0] ? ": " : "", err->msg);
+    } else {
+        snprintf(o->status, sizeof o->status, "error: %s", err->msg);
+    }
+}
+
+static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
+                                struct signal_outcome *o)
+{
+    struct error err = {{0}};
+    double v = NAN;
+    outcome(o, sig, now_ms, sig->inflight->started_ms);
+    int r = http_outcome(sig->inflight, rc, &err) == 0
+                ? promapi_parse(sig->inflight->body, sig->inflight->len, &v, &err)
+                : -1;
+    judge(o, r, v, &err);
+    return 1;
+}
+
+/* A scrape came back: every signal of its system gets an outcome. */
+static size_t finish_scrape(struct signals *s, struct target *t, CURLcode rc, int64_t now_ms,
+                            struct signal_outcome *out, size_t max)
+{
+    struct error err = {{0}};
+    struct expo e = {0};
+    int ok = http_outcome(t->inflight, rc, &err) == 0 &&
+             expo_parse(t->inflight->body ? t->inflight->body : "", t->inflight->len, &e, &err) == 0 &&
+             series_store_ingest(t->store, &e, now_ms, &err) == 0;
+    expo_free(&e);
+    size_t n = 0;
+    for (size_t i = 0; i < s->n && n < max; i++) {
+        struct signal *sig = &s->v[i];
+        if (sig->target != t)
+            continue;
+        struct signal_outcome *o = &out[n++];
+        outcome(o, sig, now_ms, t->inflight->started_ms);
+        if (!ok) {
+            judge(o, -1, NAN, &err);
+            continue;
+        }
+        struct error eval_err = {{0}};
+        double v = NAN;
+        judge(o, promql_eval(sig->expr, t->store, now_ms, &v, &eval_err), v, &eval_err);
+    }
+    return n;
+}
+
+size_t signals_on_done(struct signals *s, struct http_request *r, CURLcode rc,
+                       int64_t now_ms, struct signal_outcome *out, size_t max, int *mine)
+{
+    size_t n = 0;
+    *mine = 0;
+    for (size_t i = 0; i < s->n_targets; i++)
+        if (s->targets[i].inflight == r) {
+            *mine = 1;
+            n = finish_scrape(s, &s->targets[i], rc, now_ms, out, max);
+            drop(s, &s->targets[i].inflight);
+            return n;
+        }
+    for (size_t i = 0; i < s->n && max; i++)
+        if (s->v[i].inflight == r) {
+            *mine = 1;
+            n = finish_prometheus(&s->v[i], rc, now_ms, out);
+            drop(s, &s->v[i].inflight);
+            return n;
+        }
+    return 0;
+}
+
+size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_outcome *out,
+                             size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n && n < max; i++) {
+        struct signal *sig = &s->v[i];
+        if (!sig->broken_due)
+            continue;
+        sig->broken_due = 0;
+        struct signal_outcome *o = &out[n++];
+        outcome(o, sig, now_ms, now_ms);
+        snprintf(o->status, sizeof o->status, "error: %s", sig->broken);
+    }
+    if (s->sql)
+        n += sqlsource_collect(s->sql, now_ms, out + n, max - n);
+    return n;
+}

@@ -1,0 +1,73 @@
+/* signals.h — polling the runbook's signals, without ever blocking.
+ *
+ * Sources: `prometheus` (an instant query to the metrics system's API),
+ * `scrape` (the cockpit reads a text exposition itself and evaluates the
+ * expression over what it kept), and `sql` (a query on a store, on a
+ * worker thread — see sqlsource.h). HTTP sources are easy handles on the
+ * caller's curl multi handle; the caller's loop waits, then hands finished
+ * transfers back here. Each outcome becomes a sample for the journal:
+ * the journal, not this module, is what panels and criteria read. */
+#ifndef CUTOVER_SIGNALS_H
+#define CUTOVER_SIGNALS_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "runbook.h"
+
+#define SIGNAL_INTERVAL_MS 1000
+
+enum signal_source { SRC_PROMETHEUS, SRC_SCRAPE, SRC_SQL };
+
+/* One outcome, ready to journal. status: "ok", "no data: …", "error: …". */
+struct signal_outcome {
+    const char *signal;
+    int64_t at_ms;
+    int has_value;
+    double value;
+    int64_t latency_ms;
+    char status[256];
+};
+
+struct signals;
+
+/* Prepares every signal of rb: finds its source system, expands ${ENV} in
+ * URLs, parses scrape expressions. A signal that cannot be prepared does
+ * not stop the others: it reports its error as an outcome every interval.
+ * Fails only when out of memory. */
+struct signals *signals_new(const struct runbook *rb, CURLM *multi, struct error *err);
+void signals_free(struct signals *s);
+
+/* Starts every poll that is due at now_ms (one in flight per signal, one
+ * scrape per scrape system). */
+void signals_start_due(struct signals *s, int64_t now_ms);
+
+/* Milliseconds until the next poll is due (for the loop's timeout). */
+int64_t signals_wait_ms(const struct signals *s, int64_t now_ms);
+
+struct http_request;
+
+/* The loop found transfer r done with rc (curl_multi_info_read). When it
+ * is one of ours (*mine = 1) its outcomes go to out[] (at most max; a
+ * scrape gives one per signal of its system). Returns how many. */
+size_t signals_on_done(struct signals *s, struct http_request *r, CURLcode rc,
+                       int64_t now_ms, struct signal_outcome *out, size_t max,
+                       int *mine);
+
+/* Outcomes that did not come through curl: SQL queries finished on the
+ * workers, and the errors of signals that cannot be polled at all (a
+ * missing ${ENV} variable, a system that cannot answer). */
+size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_outcome *out,
+                             size_t max);
+
+/* The wake-up descriptor of SQL workers (-1 when none): the loop waits on
+ * it too. */
+int signals_wake_fd(const struct signals *s);
+
+size_t signals_count(const struct signals *s);
+const char *signals_source_name(enum signal_source src);
+enum signal_source signals_source_of(const struct signals *s, size_t i);
+
+#endif

@@ -1,0 +1,63 @@
+/* criteria.c — every abort criterion with its state (ok, pending with the
+ * time left in its window, firing, no data, insufficient data) and what
+ * decided it. */
+#include <stdio.h>
+
+#include "core/units.h"
+#include "draw.h"
+#include "panel.h"
+#include "tui/theme.h"
+
+static attr_t badge_attr(const struct crit_view *c)
+{
+    if (!c->judged)
+        return theme(TH_DIM);
+    switch (c->state) {
+    case CRIT_OK: return theme(TH_OK);
+    case CRIT_FIRING: return theme(TH_ALERT);
+    default: return theme(TH_WARN);
+    }
+}
+
+static void criteria_draw(WINDOW *w, const struct view *v)
+{
+    int width = getmaxx(w) - 2, rows = getmaxy(w) - 2;
+    werase(w);
+    draw_frame(w, "Abort criteria");
+    if (v->rb->n_criteria == 0) {
+        draw_text(w, 1, 2, width - 2, "none written", theme(TH_ALERT));
+        return;
+    }
+    for (size_t i = 0; i < v->rb->n_criteria && (int)i < rows; i++) {
+        const struct rb_criterion *c = &v->rb->criteria[i];
+        const struct crit_view *cv = &v->s->crits[i];
+        char badge[32];
+        if (!cv->judged)
+            snprintf(badge, sizeof badge, " ----- ");
+        else if (cv->state == CRIT_PENDING) {
+            char left[24];
+            int64_t rest = cv->since_ms + c->for_ms - v->now_ms;
+            units_format_duration(rest > 0 ? rest : 0, left, sizeof left);
+            snprintf(badge, sizeof badge, " PENDING %s ", left);
+        } else {
+            static const char *const names[] = {" OK ", " PENDING ", " FIRING ",
+                                                " NO DATA ", " LOW DATA "};
+            snprintf(badge, sizeof badge, "%s", names[cv->state]);
+        }
+        int x = 1;
+        x += draw_text(w, 1 + (int)i, x, 18, badge, badge_attr(cv) | A_BOLD);
+        x += 1;
+        x += draw_text(w, 1 + (int)i, x, width - x, c->text, theme(TH_NORMAL));
+        if (cv->judged && cv->state == CRIT_NO_DATA) {
+            char since[24], why[64];
+            units_format_duration(v->now_ms - cv->since_ms, since, sizeof since);
+            snprintf(why, sizeof why, "  no data for %s", since);
+            draw_text(w, 1 + (int)i, x, width - x + 1, why, theme(TH_WARN));
+        } else if (cv->judged && cv->why[0]) {
+            x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
+            draw_text(w, 1 + (int)i, x, width - x + 1, cv->why, theme(TH_DIM));
+        }
+    }
+}
+
+const struct panel panel_criteria = {"criteria", 3, 40, criteria_draw};

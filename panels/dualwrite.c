@@ -1,0 +1,24 @@
+/* dualwrite.c — the dual-write panel: the failure rate against its bound,
+ * its recent history, and the lag when the runbook measures it. Signals:
+ * dual_write_failure_rate, dual_write_lag. */
+#include "draw.h"
+#include "meter.h"
+#include "tui/theme.h"
+
+static void dualwrite_draw(WINDOW *w, const struct view *v)
+{
+    int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
+    werase(w);
+    draw_frame(w, "Dual-write");
+    int y = 1;
+    if (!meter_line(w, y++, 2, width, v, "failures", "dual_write_failure_rate")) {
+        draw_text(w, 1, 2, width, "no dual_write_failure_rate signal", theme(TH_DIM));
+        return;
+    }
+    if (y <= rows)
+        meter_spark(w, y++, 2, width, v, "dual_write_failure_rate");
+    if (y <= rows)
+        meter_line(w, y++, 2, width, v, "lag", "dual_write_lag");
+}
+
+const struct panel panel_dualwrite = {"dualwrite", 4, 24, dualwrite_draw};

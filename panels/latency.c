@@ -1,0 +1,26 @@
+/* latency.c — the latency panel: p99 of new over old against its bound,
+ * with both p99s when the runbook measures them. Signals: p99_ratio,
+ * p99_old, p99_new. */
+#include "draw.h"
+#include "meter.h"
+#include "tui/theme.h"
+
+static void latency_draw(WINDOW *w, const struct view *v)
+{
+    int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
+    werase(w);
+    draw_frame(w, "Latency p99 new/old");
+    int y = 1;
+    if (!meter_line(w, y++, 2, width, v, "ratio", "p99_ratio")) {
+        draw_text(w, 1, 2, width, "no p99_ratio signal", theme(TH_DIM));
+        return;
+    }
+    if (y <= rows)
+        meter_spark(w, y++, 2, width, v, "p99_ratio");
+    if (y <= rows && meter_line(w, y, 2, width, v, "new", "p99_new"))
+        y++;
+    if (y <= rows)
+        meter_line(w, y, 2, width, v, "old", "p99_old");
+}
+
+const struct panel panel_latency = {"latency", 4, 24, latency_draw};

@@ -1,0 +1,132 @@
+/* meter.c — a signal on screen. Colour follows the worst state among the
+ * criteria that watch the signal; a signal with no fresh value is never
+ * drawn as if it had one. */
+#include "meter.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "core/watch.h"
+#include "draw.h"
+#include "tui/theme.h"
+
+int meter_signal(const struct view *v, const char *name)
+{
+    for (size_t i = 0; i < v->rb->n_signals; i++)
+        if (strcmp(v->rb->signals[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The first criterion on the signal (its bound), or NULL. */
+static const struct rb_criterion *bound_of(const struct view *v, int sig, size_t *index)
+{
+    for (size_t i = 0; i < v->rb->n_criteria; i++)
+        if (strcmp(v->rb->criteria[i].signal, v->rb->signals[sig].name) == 0) {
+            *index = i;
+            return &v->rb->criteria[i];
+        }
+    return NULL;
+}
+
+void meter_format(const struct view *v, int sig, double value, char *buf, size_t len)
+{
+    size_t ci;
+    const struct rb_criterion *c = bound_of(v, sig, &ci);
+    if (!isfinite(value))
+        snprintf(buf, len, "%g", value);
+    else if (c && c->is_percent)
+        snprintf(buf, len, "%.3g%%", value * 100);
+    else
+        snprintf(buf, len, "%.4g", value);
+}
+
+static attr_t state_attr(enum crit_state st)
+{
+    switch (st) {
+    case CRIT_OK: return theme(TH_OK);
+    case CRIT_PENDING: return theme(TH_WARN);
+    case CRIT_FIRING: return theme(TH_ALERT);
+    default: return theme(TH_WARN);
+    }
+}
+
+int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
+               const char *label, const char *signal)
+{
+    int sig = meter_signal(v, signal);
+    if (sig < 0)
+        return 0;
+    const struct signal_view *sv = &v->s->signals[sig];
+    int used = draw_text(w, y, x, width, label, theme(TH_DIM));
+    used += draw_text(w, y, x + used, width - used, " ", theme(TH_NORMAL));
+    char text[96], extra[128] = "";
+    attr_t a = theme(TH_NORMAL);
+    size_t ci = 0;
+    const struct rb_criterion *c = bound_of(v, sig, &ci);
+    if (!sv->last_ms) {
+        snprintf(text, sizeof text, "waiting");
+        a = theme(TH_DIM);
+    } else if (!sv->has_value) {
+        snprintf(text, sizeof text, "%s", strncmp(sv->status, "error", 5) == 0 ? "ERROR" : "NO DATA");
+        const char *why = sv->status;
+        if (strncmp(why, "error: ", 7) == 0)
+            why += 7;
+        else if (strncmp(why, "no data: ", 9) == 0)
+            why += 9;
+        snprintf(extra, sizeof extra, " %s", why);
+        a = theme(TH_WARN);
+    } else {
+        meter_format(v, sig, sv->value, text, sizeof text);
+        if (c) {
+            char bound[48];
+            meter_format(v, sig, c->threshold, bound, sizeof bound);
+            snprintf(extra, sizeof extra, " (%s %s)", rb_op_name(c->op), bound);
+            a = v->s->crits[ci].judged ? state_attr(v->s->crits[ci].state) : theme(TH_NORMAL);
+        }
+    }
+    if (sv->last_ms && watch_stale(v->s, (size_t)sig, v->now_ms)) {
+        char age[32];
+        units_format_duration(v->now_ms - sv->last_ms, age, sizeof age);
+        snprintf(text, sizeof text, "STALE");
+        snprintf(extra, sizeof extra, " no sample for %s", age);
+        a = theme(TH_WARN);
+    }
+    used += draw_text(w, y, x + used, width - used, text, a | A_BOLD);
+    draw_text(w, y, x + used, width - used, extra, theme(TH_DIM));
+    return 1;
+}
+
+void meter_spark(WINDOW *w, int y, int x, int width, const struct view *v,
+                 const char *signal)
+{
+    static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    int sig = meter_signal(v, signal);
+    if (sig < 0 || width <= 0)
+        return;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < width; i++) {
+        double h = session_history(v->s, (size_t)sig, (size_t)i);
+        if (isfinite(h)) {
+            lo = h < lo ? h : lo;
+            hi = h > hi ? h : hi;
+        }
+    }
+    if (lo > 0)
+        lo = 0;   /* rates and ratios read best from zero */
+    for (int i = 0; i < width; i++) {
+        double h = session_history(v->s, (size_t)sig, (size_t)(width - 1 - i));
+        const char *ch = " ";
+        attr_t a = theme(TH_TITLE);
+        if (isfinite(h)) {
+            int level = hi > lo ? (int)((h - lo) / (hi - lo) * 7.0 + 0.5) : 0;
+            ch = bars[level < 0 ? 0 : level > 7 ? 7 : level];
+        } else if ((size_t)(width - 1 - i) < v->s->signals[sig].n_history) {
+            ch = "·";   /* a poll that brought no value */
+            a = theme(TH_WARN);
+        }
+        draw_text(w, y, x + i, 1, ch, a);
+    }
+}

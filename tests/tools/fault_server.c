@@ -1,0 +1,99 @@
+/* fault_server.c — an HTTP server on 127.0.0.1 that answers badly on
+ * purpose, for the tests of what the cockpit does with endpoints that fail,
+ * hang or lie. The first path segment picks the fault:
+ *
+ *   /hang/...       never answers (holds the connection 60 s)
+ *   /status500/...  HTTP 500 with a short body
+ *   /file/NAME/...  200 with the bytes of DIR/NAME (a canned answer)
+ *
+ * Usage: fault_server DIR      prints "port N"; runs until SIGTERM. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *dir;
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *body,
+                             size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result rc = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result serve_file(struct MHD_Connection *c, const char *url)
+{
+    char name[256], path[600];
+    const char *slash = strchr(url, '/');
+    size_t n = slash ? (size_t)(slash - url) : strlen(url);
+    if (n == 0 || n >= sizeof name || (n == 2 && url[0] == '.' && url[1] == '.'))
+        return reply(c, 404, "bad name", 8);
+    memcpy(name, url, n);
+    name[n] = '\0';
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return reply(c, 404, "no such file", 12);
+    static char buf[1 << 20];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return reply(c, 200, buf, len);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version,
+                              const char *upload, size_t *upload_len, void **state)
+{
+    (void)cls; (void)method; (void)version; (void)upload; (void)upload_len; (void)state;
+    if (strncmp(url, "/hang/", 6) == 0) {
+        for (int i = 0; i < 600 && !stopping; i++)
+            usleep(100000);
+        return reply(c, 200, "late", 4);
+    }
+    if (strncmp(url, "/status500/", 11) == 0)
+        return reply(c, 500, "internal error", 14);
+    if (strncmp(url, "/file/", 6) == 0)
+        return serve_file(c, url + 6);
+    return reply(c, 404, "unknown fault", 13);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: fault_server DIR\n");
+        return 2;
+    }
+    dir = argv[1];
+    signal(SIGTERM, on_stop);
+    signal(SIGINT, on_stop);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+        answer, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "fault_server: cannot listen\n");
+        return 1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("port %u\n", info ? info->port : 0);
+    fflush(stdout);
+    while (!stopping)
+        usleep(50000);
+    MHD_stop_daemon(d);
+    return 0;
+}
