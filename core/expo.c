@@ -4,11 +4,12 @@
  * model/textparse/promlex.l (whose generated DFA is promlex.l.go), the parser
  * of model/textparse/promparse.go (PromParser.Next, parseLVals, parseFloat),
  * and what scrape/scrape.go (scrapeLoop.append) and tsdb/head_append.go
- * (headAppender.Append, memSeries.appendable) then accept or drop. Every rule
- * below was also checked against the real binary (Debian's prometheus
- * 2.42.0+ds) by serving the text to it and reading its target's lastError and
- * the stored series; tests/integration/test_expo_real.sh repeats that check
- * for every fixture in tests/expo/.
+ * (headAppender.Append, memSeries.appendable) then accept or drop. Every
+ * accept/reject rule below was also checked against the real binary
+ * (Debian's prometheus 2.42.0+ds) by serving the text to it and reading its
+ * `up`, its target's lastError and the series it stored;
+ * tests/integration/test_expo_real.sh repeats that for every fixture in
+ * tests/expo/ (whose README lists the surprises).
  *
  * The lexer is therefore a small state machine with the states of promlex.l
  * (init, comment, meta1, meta2, labels, lvalue, value, timestamp), one token
@@ -64,8 +65,9 @@
  *    clock, treats every sample as in bounds, keeps it and rejects the
  *    duplicate. (With an in-bounds timestamp Prometheus rejects it too.)
  *  - A `__name__` label inside the braces fails the scrape: it duplicates
- *    the metric name, or, when empty, makes the name invalid [scrape.go
- *    append; head_append.go Append].
+ *    the metric name, or, when empty, deletes the metric name with it
+ *    ("missing metric name") [scrape.go append: errNameLabelMandatory;
+ *    head_append.go Append: duplicate].
  *  - Values are Go's strconv.ParseFloat after Prometheus refuses any 'p',
  *    'P' or '_' [promparse.go parseFloat]: so decimal forms with optional
  *    sign, '.', exponent ("5.", ".5", "1E5", "+.5e-3", "007"); "NaN" and
@@ -773,7 +775,7 @@ struct parser {
     struct series_table series;
     struct expo_sample *samples;
     size_t n_samples, cap_samples;
-    size_t *name_ids;             /* per sample: its name's slot in names */
+    size_t *name_ids;             /* per sample: the index of its name in names */
     struct raw_label *labels;     /* the current sample's labels */
     size_t n_labels, cap_labels;
     size_t serial;                /* samples parsed, for the marks on names */

@@ -87,9 +87,11 @@ static void vec_free(struct pq_vec *v)
     memset(v, 0, sizeof *v);
 }
 
-/* Appends a sample with the labels of src that keep() selects. */
+/* Which labels of a sample a signature or a result keeps. */
 typedef int (*label_pred)(const char *name, const struct pq_node *n);
 
+/* Appends a sample with the labels of src that keep() selects (all when
+ * keep is NULL). */
 static int vec_push(struct ev *e, struct pq_vec *v, const struct series_label *src, size_t n,
                     label_pred keep, const struct pq_node *node, double value)
 {

@@ -225,10 +225,11 @@ static const char *tok_name(enum tok_kind k)
 /* Fails with "expected X, got Y" at the current token. */
 static void expected(struct parser *p, const char *what)
 {
-    if (p->tok.kind == T_BAD && p->text[p->tok.pos] != '"' && p->text[p->tok.pos] != '\'' &&
-        p->text[p->tok.pos] != '`')
-        fail_at(p, p->tok.pos, "expected %s, got unexpected character '%c'", what,
-                p->text[p->tok.pos]);
+    unsigned char c = (unsigned char)p->text[p->tok.pos];
+    if (p->tok.kind == T_BAD && c != '"' && c != '\'' && c != '`')
+        fail_at(p, p->tok.pos, c > ' ' && c < 127 ? "expected %s, got unexpected character '%c'"
+                                                   : "expected %s, got unexpected byte 0x%02x",
+                what, c);
     else if (p->tok.kind == T_BAD)
         fail_at(p, p->tok.pos, "unterminated quoted string");
     else

@@ -1629,22 +1629,111 @@ static int criterion_head(struct ctx *c, int line, const struct tok *t, size_t n
     return 0;
 }
 
-/* ACTION if SIGNAL OP VALUE [for DURATION] */
+/* Commas between clauses are for the reader: "…for 30s, min 200 reads". */
+static size_t drop_commas(struct tok *t, size_t nt)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < nt; i++) {
+        if (!t[i].code && t[i].v.n && t[i].v.s[t[i].v.n - 1] == ',')
+            t[i].v.n--;
+        if (t[i].v.n || t[i].code)
+            t[out++] = t[i];
+    }
+    return out;
+}
+
+/* `min N SIGNAL`: below N (as counted by SIGNAL) the rate is not judged. */
+static int clause_min(struct ctx *c, int line, const struct tok *t, size_t nt, size_t i,
+                      struct rb_criterion *cr)
+{
+    int pct = 0;
+    if (cr->min_signal) {
+        problem(c, line, 0, "`min` is given twice");
+        return -1;
+    }
+    if (i + 2 >= nt || parse_number(t[i + 1].v, &cr->min_count, &pct) || pct ||
+        cr->min_count < 0 || !valid_name(t[i + 2].v, 0)) {
+        expected(c, line, "`min COUNT SIGNAL` (like `min 200 new_reads`)", t, nt, i + 1);
+        return -1;
+    }
+    cr->min_signal = dup_sv(c, t[i + 2].v);
+    return cr->min_signal ? 0 : -1;
+}
+
+/* `confidence P%`: fire only when the Wilson bound is past the line. */
+static int clause_confidence(struct ctx *c, int line, const struct tok *t, size_t nt, size_t i,
+                             struct rb_criterion *cr)
+{
+    double v;
+    int pct = 0;
+    if (i + 1 >= nt || parse_number(t[i + 1].v, &v, &pct) || !pct || v <= 0.5 || v >= 1) {
+        expected(c, line, "`confidence P%` with P between 50% and 100% (like 95%)", t, nt, i + 1);
+        return -1;
+    }
+    cr->confidence = v;
+    return 0;
+}
+
+/* The clauses after a criterion's value, in any order:
+ *   for DURATION | min COUNT SIGNAL | confidence P% | no data for DURATION */
+static int criterion_clauses(struct ctx *c, int line, const struct tok *t, size_t nt,
+                             struct rb_criterion *cr)
+{
+    int has_for = 0;
+    size_t i = 5;
+    while (i < nt) {
+        if (sv_ieq(t[i].v, "for")) {
+            if (parse_clauses(c, line, t, i + 2 < nt ? i + 2 : nt, i, &cr->for_ms, &has_for))
+                return -1;
+            i += 2;
+        } else if (sv_ieq(t[i].v, "min")) {
+            if (clause_min(c, line, t, nt, i, cr))
+                return -1;
+            i += 3;
+        } else if (sv_ieq(t[i].v, "confidence")) {
+            if (clause_confidence(c, line, t, nt, i, cr))
+                return -1;
+            i += 2;
+        } else if (sv_ieq(t[i].v, "no") && i + 3 < nt && sv_ieq(t[i + 1].v, "data") &&
+                   sv_ieq(t[i + 2].v, "for")) {
+            if (token_duration(t[i + 3].v, &cr->no_data_ms) || cr->no_data_ms <= 0) {
+                expected(c, line, "a duration after `no data for` (like 2m)", t, nt, i + 3);
+                return -1;
+            }
+            i += 4;
+        } else {
+            problem(c, line, 0,
+                    "unexpected `%.*s`: expected `for DURATION`, `min COUNT SIGNAL`, "
+                    "`confidence P%%`, `no data for DURATION` or the end of the item",
+                    SV(t[i].v));
+            return -1;
+        }
+    }
+    if (cr->confidence > 0 && !cr->min_signal) {
+        problem(c, line, 0, "`confidence` needs `min COUNT SIGNAL`: the Wilson bound needs the count");
+        return -1;
+    }
+    return 0;
+}
+
+/* ACTION if SIGNAL OP VALUE [clauses] */
 static void criterion_item(struct ctx *c, const struct unit *u)
 {
     struct runbook *rb = c->rb;
-    size_t nt = tokenize(c, u, (struct pos){0, 0}, 1);
+    size_t nt = tokenize(c, u, (struct pos){0, 0}, 1);   /* may move c->toks */
+    nt = drop_commas(c->toks, nt);
     const struct tok *t = c->toks;
     struct rb_criterion cr = {.line = u->line};
-    int has_for = 0;
-    if (criterion_head(c, u->line, t, nt, &cr) ||
-        parse_clauses(c, u->line, t, nt, 5, &cr.for_ms, &has_for))
+    if (criterion_head(c, u->line, t, nt, &cr) || criterion_clauses(c, u->line, t, nt, &cr)) {
+        free(cr.min_signal);
         return;
+    }
     cr.signal = dup_sv(c, t[2].v);
     cr.text = render_from(c, u, (struct pos){0, 0});
     if (!cr.signal || !cr.text || RESERVE(c, rb->criteria, rb->n_criteria, c->cap_criteria)) {
         free(cr.signal);
         free(cr.text);
+        free(cr.min_signal);
         return;
     }
     rb->criteria[rb->n_criteria++] = cr;
@@ -2048,10 +2137,15 @@ static void check_systems_signals(struct ctx *c)
                     "signal `%s` names no source and ## Systems has no `metrics` system to read it from",
                     s->name);
     }
-    for (size_t i = 0; i < rb->n_criteria; i++)
+    for (size_t i = 0; i < rb->n_criteria; i++) {
         if (map_get(&c->signals, rb->criteria[i].signal) == MAP_NONE)
             problem(c, rb->criteria[i].line, 0, "unknown signal `%s`: it is not in ## Signals",
                     rb->criteria[i].signal);
+        const char *min = rb->criteria[i].min_signal;
+        if (min && map_get(&c->signals, min) == MAP_NONE)
+            problem(c, rb->criteria[i].line, 0,
+                    "`min` counts signal `%s`, which is not in ## Signals", min);
+    }
 }
 
 /* Phase numbers compare as numbers: "02" is phase 2. */
@@ -2422,6 +2516,7 @@ static void free_parts(struct runbook *rb)
     for (size_t i = 0; i < rb->n_criteria; i++) {
         free(rb->criteria[i].signal);
         free(rb->criteria[i].text);
+        free(rb->criteria[i].min_signal);
     }
     for (size_t i = 0; i < rb->n_phases; i++) {
         free(rb->phases[i].number);

@@ -8,8 +8,9 @@
 #include "panel.h"
 #include "tui/theme.h"
 
-/* Draws a labelled block; returns the next free logical row. */
-static int block(WINDOW *w, int row, int skip, int rows, int width,
+/* Draws a labelled block; returns the next free logical row. `gap` is a
+ * blank row after it (left out when the panel is short). */
+static int block(WINDOW *w, int row, int skip, int rows, int width, int gap,
                  const char *label, const char *text, attr_t a)
 {
     if (!text || !*text)
@@ -21,7 +22,7 @@ static int block(WINDOW *w, int row, int skip, int rows, int width,
     int first = skip > row ? skip - row : 0;
     int start = row - skip > 0 ? row - skip : 0;
     int used = draw_wrap(w, 1 + start, 2, width, rows - start, first, text, a);
-    return row + used + 1;
+    return row + used + gap;
 }
 
 static void text_draw(WINDOW *w, const struct view *v)
@@ -34,31 +35,34 @@ static void text_draw(WINDOW *w, const struct view *v)
     const struct rb_step *st = &v->rb->steps[v->selected];
     const struct rb_phase *ph = &v->rb->phases[st->phase];
     const struct step_ack *a = &v->s->acks[v->selected];
+    const char *person = runbook_person(v->rb, st->role);
 
     char head[256], status[256];
     snprintf(head, sizeof head, "%s — owner: %s (%s)%s%s", st->id, st->role,
-             runbook_person(v->rb, st->role) ? runbook_person(v->rb, st->role) : "?",
-             st->action ? ", action: " : "", rb_action_name(st->action));
+             person ? person : "?", st->action ? ", action: " : "", rb_action_name(st->action));
     if (a->acked) {
         char t[40];
         timefmt_full(a->ts_ms, t, sizeof t);
-        snprintf(status, sizeof status, "acknowledged by %s (%s) at %s", a->name, a->role, t);
+        snprintf(status, sizeof status, "✔ acknowledged by %s (%s) at %s", a->name, a->role, t);
     } else {
-        snprintf(status, sizeof status, "open");
+        snprintf(status, sizeof status, "○ open");
     }
 
-    int skip = v->text_scroll, row = 0;
-    row = block(w, row, skip, rows, width, head, st->text, theme(TH_NORMAL));
-    row = block(w, row, skip, rows, width, "Status", status,
-                a->acked ? theme(TH_OK) : theme(TH_WARN));
-    char rollback_label[160];
-    snprintf(rollback_label, sizeof rollback_label, "Rollback plan — phase %s", ph->number);
-    row = block(w, row, skip, rows, width, rollback_label,
-          ph->rollback ? ph->rollback : "(none written for this phase)",
-          ph->rollback ? theme(TH_NORMAL) : theme(TH_ALERT));
-    char phase_label[160];
-    snprintf(phase_label, sizeof phase_label, "Phase %s: %s", ph->number, ph->title);
-    block(w, row, skip, rows, width, phase_label, ph->prose, theme(TH_NORMAL));
+    /* the order is the order of need: the step, whether it is done, the
+     * way back, and only then the phase's background */
+    int gap = rows >= 14, skip = v->text_scroll, row = 0;
+    row = block(w, row, skip, rows, width, 0, head, st->text, theme(TH_NORMAL));
+    int shown = row - skip;
+    if (shown >= 0 && shown < rows)
+        draw_text(w, 1 + shown, 2, width, status, a->acked ? theme(TH_OK) : theme(TH_WARN));
+    row += 1 + gap;
+    char label[160];
+    snprintf(label, sizeof label, "Rollback plan — phase %s", ph->number);
+    row = block(w, row, skip, rows, width, gap, label,
+                ph->rollback ? ph->rollback : "(none written for this phase)",
+                ph->rollback ? theme(TH_NORMAL) : theme(TH_ALERT));
+    snprintf(label, sizeof label, "Phase %s: %s", ph->number, ph->title);
+    block(w, row, skip, rows, width, gap, label, ph->prose, theme(TH_NORMAL));
 }
 
 const struct panel panel_text = {"text", 6, 30, text_draw};

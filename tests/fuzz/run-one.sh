@@ -8,5 +8,7 @@ seeds=tests/fuzz/corpus/$name
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/
+mkdir -p build/fuzz/crashes
 "$bin" -max_total_time="${FUZZ_SECONDS:-10}" -timeout=5 -rss_limit_mb=1024 \
+  -artifact_prefix=build/fuzz/crashes/"$name"- \
   -max_len=65536 -print_final_stats=1 "$work"

@@ -114,8 +114,11 @@ check "prometheus: histogram _sum and _count typed" \
   grep -qE '^histogram - prometheus_http_request_duration_seconds_count\{handler=' "$T/prom.dump"
 check "prometheus: summary with quantiles" \
   grep -qE '^summary - [a-z_]+\{.*quantile="0\.9"' "$T/prom.dump"
-check "expo_check names the line of an error" \
-  expect_exit 1 "$EXPO_CHECK" "$T/www/bad-cut-node-exporter-in-label.txt"
+cut_names_line() {
+  expect_exit 1 "$EXPO_CHECK" "$T/www/bad-cut-node-exporter-in-label.txt" &&
+    grep -qE ': line [0-9]+: ' "$T/.last" && cat "$T/.last"
+}
+check "a cut exposition is an error naming its line" cut_names_line
 
 # --- every fixture: our verdict and Prometheus's must agree ----------------
 n_fixtures=$(ls "$T"/www/*.txt | wc -l)

@@ -9,7 +9,7 @@
 #    empty / an error on both sides);
 #  - live: promql_at scrapes the exporter itself for 15 s, and its p99 values
 #    agree with Prometheus's at the same time within 1 %.
-# Needs: prometheus, curl, libmicrohttpd12 (dlopen'ed by the exporter).
+# Needs (scripts/deps.sh test): prometheus, curl, libmicrohttpd-dev.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 

@@ -13,10 +13,8 @@
  * distribution's quantiles: two scrapers that see different windows (our
  * scrape source and Prometheus) still agree on p99 closely.
  *
- * The HTTP server is Debian's libmicrohttpd, opened with dlopen so that this
- * file builds with the Makefile's generic tests/tools rule (which links
- * only libcore's libraries); glibc 2.34+ has dlopen in libc. */
-#include <dlfcn.h>
+ * The HTTP server is Debian's libmicrohttpd (the Makefile's tests/tools
+ * rule links it). */
 #include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -26,41 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* --- libmicrohttpd through dlopen ----------------------------------------- */
-
-static struct {
-    __typeof__(&MHD_start_daemon) start;
-    __typeof__(&MHD_stop_daemon) stop;
-    __typeof__(&MHD_get_daemon_info) info;
-    __typeof__(&MHD_create_response_from_buffer) response;
-    __typeof__(&MHD_add_response_header) header;
-    __typeof__(&MHD_queue_response) queue;
-    __typeof__(&MHD_destroy_response) destroy;
-} mhd;
-
-static int mhd_load(void)
-{
-    void *h = dlopen("libmicrohttpd.so.12", RTLD_NOW);
-    if (!h) {
-        fprintf(stderr, "test_exporter: %s (apt-get install libmicrohttpd12)\n", dlerror());
-        return -1;
-    }
-    void **slots[] = {(void **)&mhd.start,    (void **)&mhd.stop,   (void **)&mhd.info,
-                      (void **)&mhd.response, (void **)&mhd.header, (void **)&mhd.queue,
-                      (void **)&mhd.destroy};
-    const char *names[] = {"MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
-                           "MHD_create_response_from_buffer", "MHD_add_response_header",
-                           "MHD_queue_response", "MHD_destroy_response"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        *slots[i] = dlsym(h, names[i]);
-        if (!*slots[i]) {
-            fprintf(stderr, "test_exporter: %s missing in libmicrohttpd\n", names[i]);
-            return -1;
-        }
-    }
-    return 0;
-}
 
 /* --- the simulated service ---------------------------------------------------- */
 
@@ -257,10 +220,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         len = 10;
         status = MHD_HTTP_NOT_FOUND;
     }
-    struct MHD_Response *r = mhd.response(len, body, MHD_RESPMEM_MUST_FREE);
-    mhd.header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    enum MHD_Result rc = mhd.queue(conn, status, r);
-    mhd.destroy(r);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    enum MHD_Result rc = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
     return rc;
 }
 
@@ -274,20 +237,18 @@ int main(int argc, char **argv)
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    if (mhd_load() != 0)
-        return 1;
     start_s = reset_s = now_s();
-    struct MHD_Daemon *d = mhd.start(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, answer,
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, answer,
                                      NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                                      MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "test_exporter: cannot listen on 127.0.0.1:%d\n", ntohs(addr.sin_port));
         return 1;
     }
-    printf("port %u\n", (unsigned)mhd.info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    printf("port %u\n", (unsigned)MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
     fflush(stdout);
     int sig;
     sigwait(&sigs, &sig);
-    mhd.stop(d);
+    MHD_stop_daemon(d);
     return 0;
 }

@@ -125,7 +125,9 @@ static const struct fixture {
     {"bad-crit-value.md", 14, 0, "expected a number (like 2, 0.5 or 1%) after `>`, found `lots`"},
     {"bad-crit-no-value.md", 14, 0, "expected a number (like 2, 0.5 or 1%) after `>=`, found the end of the item"},
     {"bad-crit-duration.md", 14, 0, "expected a duration after `for` (like 30s, 10m or 1h30m), found `30`"},
-    {"bad-crit-trailing.md", 14, 0, "unexpected `min`: expected `for DURATION` or the end of the item"},
+    {"bad-crit-trailing.md", 14, 0, "unexpected `sometimes`: expected `for DURATION`, `min COUNT SIGNAL`, `confidence P%`, `no data for DURATION` or the end of the item"},
+    {"bad-crit-min-signal.md", 14, 0, "`min` counts signal `requests`, which is not in ## Signals"},
+    {"bad-crit-confidence.md", 14, 0, "`confidence` needs `min COUNT SIGNAL`: the Wilson bound needs the count"},
     {"bad-crit-for-twice.md", 14, 0, "`for` is given twice"},
     {"bad-unknown-signal.md", 14, 0, "unknown signal `error_ratio`: it is not in ## Signals"},
     {"warn-crit-paragraph.md", 15, 1, "this reads like a criterion but is not a list item, so it is not enforced"},
@@ -984,7 +986,30 @@ TEST(out_of_memory_anywhere_is_clean)
 }
 #endif
 
-RUN_TESTS(T(every_problem_has_a_fixture_with_its_line), T(empty_items_get_lines_of_their_own),
+TEST(criterion_clauses_in_any_order)
+{
+    struct rb_problems ps = {0};
+    struct runbook *rb = parse(
+        "# T\n\n## Roles\n- commander: A\n\n## Systems\n- metrics: prometheus `http://x`\n\n"
+        "## Signals\n- err: `e`\n- reads: `r`\n\n## Abort criteria\n"
+        "- abort if err > 1% for 30s, min 200 reads, confidence 95%\n"
+        "- halt if err >= 2 no data for 2m for 10s\n"
+        "- warn if err > 0.5%\n\n"
+        "## Phase 1: P\n- [ ] commander: x\n\n## Rollback\n### Phase 1\nundo\n", &ps);
+    CHECK(rb && ps.n_errors == 0);
+    if (rb && rb->n_criteria == 3) {
+        const struct rb_criterion *a = &rb->criteria[0], *b = &rb->criteria[1], *w = &rb->criteria[2];
+        CHECK(a->for_ms == 30000 && a->min_count == 200 && a->confidence == 0.95);
+        CHECK_STR(a->min_signal, "reads");
+        CHECK(a->no_data_ms == 0);
+        CHECK(b->no_data_ms == 120000 && b->for_ms == 10000 && !b->min_signal);
+        CHECK(w->for_ms == 0 && w->confidence == 0 && !w->min_signal);
+    }
+    runbook_free(rb);
+    rb_problems_free(&ps);
+}
+
+RUN_TESTS(T(criterion_clauses_in_any_order), T(every_problem_has_a_fixture_with_its_line), T(empty_items_get_lines_of_their_own),
           T(problems_are_sorted_by_line_and_all_reported), T(problems_accumulate_across_calls),
           T(parse_without_a_problem_list), T(too_many_problems_are_capped),
           T(orders_runbook_parses_clean), T(demo_runbook_parses_clean),
