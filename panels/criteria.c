@@ -37,7 +37,7 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         else if (cv->state == CRIT_PENDING) {
             char left[24];
             int64_t rest = cv->since_ms + c->for_ms - v->now_ms;
-            units_format_duration(rest > 0 ? rest : 0, left, sizeof left);
+            units_format_duration(rest > 0 ? (rest + 999) / 1000 * 1000 : 0, left, sizeof left);
             snprintf(badge, sizeof badge, " PENDING %s ", left);
         } else {
             static const char *const names[] = {" OK ", " PENDING ", " FIRING ",
@@ -50,7 +50,7 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         x += draw_text(w, 1 + (int)i, x, width - x, c->text, theme(TH_NORMAL));
         if (cv->judged && cv->state == CRIT_NO_DATA) {
             char since[24], why[64];
-            units_format_duration(v->now_ms - cv->since_ms, since, sizeof since);
+            units_format_duration((v->now_ms - cv->since_ms) / 1000 * 1000, since, sizeof since);
             snprintf(why, sizeof why, "  no data for %s", since);
             draw_text(w, 1 + (int)i, x, width - x + 1, why, theme(TH_WARN));
         } else if (cv->judged && cv->why[0]) {

@@ -89,7 +89,7 @@ int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
     }
     if (sv->last_ms && watch_stale(v->s, (size_t)sig, v->now_ms)) {
         char age[32];
-        units_format_duration(v->now_ms - sv->last_ms, age, sizeof age);
+        units_format_duration((v->now_ms - sv->last_ms) / 1000 * 1000, age, sizeof age);
         snprintf(text, sizeof text, "STALE");
         snprintf(extra, sizeof extra, " no sample for %s", age);
         a = theme(TH_WARN);

@@ -50,8 +50,8 @@ static struct columns measure(const struct runbook *rb)
         c.id = id > c.id ? id : c.id;
         c.role = role > c.role ? role : c.role;
     }
-    c.id = c.id > 18 ? 18 : c.id;
-    c.role = c.role > 12 ? 12 : c.role;
+    c.id = c.id > 12 ? 12 : c.id;
+    c.role = c.role > 10 ? 10 : c.role;
     return c;
 }
 
@@ -77,7 +77,7 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     if (a->acked) {
         char t[16];
         timefmt_hms(a->ts_ms, t, sizeof t);
-        snprintf(who, sizeof who, " %s %s", a->name, t);
+        snprintf(who, sizeof who, " %s %.5s", a->name, t);   /* HH:MM */
     }
     int who_cols = draw_width(who);
     int text_cols = width - x - who_cols;

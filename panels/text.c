@@ -52,10 +52,9 @@ static void text_draw(WINDOW *w, const struct view *v)
      * way back, and only then the phase's background */
     int gap = rows >= 14, skip = v->text_scroll, row = 0;
     row = block(w, row, skip, rows, width, 0, head, st->text, theme(TH_NORMAL));
-    int shown = row - skip;
-    if (shown >= 0 && shown < rows)
-        draw_text(w, 1 + shown, 2, width, status, a->acked ? theme(TH_OK) : theme(TH_WARN));
-    row += 1 + gap;
+    int first = skip > row ? skip - row : 0, start = row - skip > 0 ? row - skip : 0;
+    row += draw_wrap(w, 1 + start, 2, width, rows - start, first, status,
+                     a->acked ? theme(TH_OK) : theme(TH_WARN)) + gap;
     char label[160];
     snprintf(label, sizeof label, "Rollback plan — phase %s", ph->number);
     row = block(w, row, skip, rows, width, gap, label,

@@ -37,7 +37,7 @@ void theme_init(void)
         return;
     use_default_colors();
     colour = 1;
-    init_pair(1, COLOR_BLACK, COLOR_CYAN);
+    init_pair(1, COLOR_WHITE, COLOR_BLUE);
     init_pair(2, COLOR_CYAN, -1);
     init_pair(3, COLOR_GREEN, -1);
     init_pair(4, COLOR_YELLOW, -1);
