@@ -123,8 +123,9 @@ demo: cutover
 	./cutover run runbooks/demo.md --journal $$tmp/demo.journal; \
 	echo "journal: $$tmp/demo.journal"
 
-bench: $(BENCH_BIN)
+bench: $(BENCH_BIN) cutover
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for b in bench/*.sh; do bash $$b || exit 1; done
 
 screenshots: cutover
 	@scripts/deps.sh screenshots
