@@ -136,3 +136,60 @@ int db_query_number(struct db *db, const char *sql, long timeout_ms, double *val
     return db->pg ? pg_number(db, sql, timeout_ms, value, err)
                   : lite_number(db, sql, value, err);
 }
+
+static long pg_exec(struct db *db, const char *sql, const char *param, long timeout_ms,
+                    struct error *err)
+{
+    char set[64];
+    snprintf(set, sizeof set, "SET statement_timeout = %ld", timeout_ms);
+    PQclear(PQexec(db->pg, set));
+    PGresult *r = PQexecParams(db->pg, sql, 1, NULL, &param, NULL, NULL, 0);
+    long rc = -1;
+    if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+        rc = strtol(PQcmdTuples(r), NULL, 10);
+    else
+        pg_error(err, "statement failed", PQresultErrorMessage(r));
+    PQclear(r);
+    if (PQstatus(db->pg) == CONNECTION_BAD)
+        PQreset(db->pg);
+    return rc;
+}
+
+/* Binds a number as a number, so that a column without a type still
+ * compares as one. */
+static int lite_bind(sqlite3_stmt *st, const char *param)
+{
+    double v;
+    if (number_parse(param, &v) != 0)
+        return sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
+    if (v == (double)(sqlite3_int64)v)
+        return sqlite3_bind_int64(st, 1, (sqlite3_int64)v);
+    return sqlite3_bind_double(st, 1, v);
+}
+
+static long lite_exec(struct db *db, const char *sql, const char *param, struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->lite, sql, -1, &st, NULL) != SQLITE_OK) {
+        error_set(err, "statement failed: %s", sqlite3_errmsg(db->lite));
+        return -1;
+    }
+    long rc = -1;
+    int step = SQLITE_ERROR;
+    if (sqlite3_bind_parameter_count(st) != 1)
+        error_set(err, "the statement must have exactly one parameter ($1)");
+    else if (lite_bind(st, param) != SQLITE_OK)
+        error_set(err, "cannot bind $1: %s", sqlite3_errmsg(db->lite));
+    else if ((step = sqlite3_step(st)) == SQLITE_DONE || step == SQLITE_ROW)
+        rc = sqlite3_changes(db->lite);
+    else
+        error_set(err, "statement failed: %s", sqlite3_errmsg(db->lite));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+long db_exec_param(struct db *db, const char *sql, const char *param, long timeout_ms,
+                   struct error *err)
+{
+    return db->pg ? pg_exec(db, sql, param, timeout_ms, err) : lite_exec(db, sql, param, err);
+}

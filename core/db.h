@@ -21,4 +21,11 @@ void db_close(struct db *db);
 int db_query_number(struct db *db, const char *sql, long timeout_ms, double *value,
                     struct error *err);
 
+/* Runs one statement (an UPDATE, say) with $1 bound to param, a number
+ * written in text (SQLite binds it as a number, PostgreSQL infers its
+ * type). Returns the number of rows it changed, or -1 with err —
+ * including a statement that runs past timeout_ms. */
+long db_exec_param(struct db *db, const char *sql, const char *param, long timeout_ms,
+                   struct error *err);
+
 #endif

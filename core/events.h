@@ -18,6 +18,16 @@
 #define EV_ACK_REFUSED   "ack_refused"    /* step, name, role, reason */
 #define EV_NOTE          "note"           /* free text from a person */
 #define EV_CRITERION     "criterion"      /* a criterion changed state: index, from, to, value, why */
+#define EV_RAMP_ADVANCE  "ramp_advance"   /* step, percent, automatic, by */
+#define EV_RAMP_REFUSED  "ramp_refused"   /* percent, reason */
+#define EV_FLAG_SET      "flag_set"       /* percent, purpose, ok, error, try */
+#define EV_FLAG_READ     "flag_read"      /* percent, expected, purpose, ok, error */
+#define EV_ABORT         "abort"          /* criterion, cause, breach_ms, manual */
+#define EV_ROLLBACK_DONE "rollback_confirmed" /* percent, breach_ms, set_ms, latency_ms */
+#define EV_HALT          "halt"           /* criterion, cause */
+#define EV_RESUME        "resume"         /* reason */
+#define EV_FLAG_MISMATCH "flag_mismatch"  /* journal_percent, flag_percent */
+#define EV_OVERRIDE      "override"       /* guard, reason */
 
 /* Writes "name/role" into buf. */
 void events_actor(char *buf, size_t len, const char *name, const char *role);

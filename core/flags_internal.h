@@ -47,6 +47,9 @@ void flags_base_free(struct flag_driver *d);
 char *flags_attr(const struct rb_system *sys, const char *key, const char *dflt,
                  struct error *err);
 
+/* The connection (first code span) with ${ENV} expanded, malloc'd. */
+char *flags_conn(const struct rb_system *sys, struct error *err);
+
 /* printf-style into a new string (NULL when out of memory). */
 char *flags_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -26,7 +26,8 @@ struct promql;
 /* Parses text. Returns 0 and *out (free with promql_free), or -1 with err
  * saying where and what: "at column 17: expected ')'"; "at column 1:
  * function `abs` is not supported by the scrape source; use a prometheus
- * source". The expression must give a scalar or an instant vector. */
+ * source". The expression must give a scalar or an instant vector, and may
+ * nest at most 256 levels deep. */
 int promql_parse(const char *text, struct promql **out, struct error *err);
 void promql_free(struct promql *q);
 

@@ -31,6 +31,7 @@ struct pq_node {
     enum pq_kind kind;
     enum pq_type type;
     int paren;                        /* written in parentheses */
+    int depth;                        /* 1 for a leaf; bounded by PQ_MAX_DEPTH */
     double num;
     struct series_matcher *matchers;
     size_t n_matchers;
@@ -46,6 +47,10 @@ struct pq_node {
     int without;                      /* PQ_AGG: without (...) instead of by (...) */
     enum pq_match match;              /* PQ_BINARY */
 };
+
+/* How deep an expression may nest: the parser and the evaluator recurse,
+ * and a bound keeps hostile input ("------…", "1+1+…") off the stack's end. */
+#define PQ_MAX_DEPTH 256
 
 struct promql {
     struct pq_node *root;

@@ -43,7 +43,7 @@ struct parser {
     const char *text;
     size_t len;
     struct tok tok;     /* the current token */
-    int in_brackets;    /* lexing a [...]: numbers are durations */
+    int depth;          /* recursion depth of parse_expr / parse_unary */
     struct error *err;
     int failed;
 };
@@ -309,8 +309,32 @@ static struct pq_node *node_new(struct parser *p, enum pq_kind kind, enum pq_typ
     else {
         n->kind = kind;
         n->type = type;
+        n->depth = 1;
     }
     return n;
+}
+
+/* Sets n's depth from its arguments; fails past PQ_MAX_DEPTH. */
+static int nest(struct parser *p, struct pq_node *n, size_t pos)
+{
+    for (size_t i = 0; i < n->n_args; i++)
+        if (n->args[i]->depth + 1 > n->depth)
+            n->depth = n->args[i]->depth + 1;
+    if (n->depth <= PQ_MAX_DEPTH)
+        return 0;
+    fail_at(p, pos, "the expression nests too deeply (over %d levels)", PQ_MAX_DEPTH);
+    return -1;
+}
+
+/* Guards the parser's own recursion the same way. */
+static int enter(struct parser *p)
+{
+    if (p->depth < PQ_MAX_DEPTH) {
+        p->depth++;
+        return 0;
+    }
+    fail_at(p, p->tok.pos, "the expression nests too deeply (over %d levels)", PQ_MAX_DEPTH);
+    return -1;
 }
 
 void pq_node_free(struct pq_node *n)
@@ -800,6 +824,7 @@ static struct pq_node *parse_call(struct parser *p)
         int ok = parse_args(p, n, name) == 0;
         ok = ok && (f == PQ_HISTOGRAM_QUANTILE ? check_arg_types(p, n, name, pos, hq, 2)
                                                : check_arg_types(p, n, name, pos, range, 1)) == 0;
+        ok = ok && nest(p, n, pos) == 0;
         if (!ok) {
             pq_node_free(n);
             n = NULL;
@@ -844,7 +869,7 @@ static struct pq_node *parse_aggregation(struct parser *p, int agg)
     ok = ok && parse_args(p, n, "an aggregation") == 0;
     if (ok && !grouped && (tok_is(p, "by") || tok_is(p, "without")))
         ok = parse_grouping(p, n) == 0;
-    if (!ok || check_aggregation(p, n, pos) != 0) {
+    if (!ok || check_aggregation(p, n, pos) != 0 || nest(p, n, pos) != 0) {
         pq_node_free(n);
         return NULL;
     }
@@ -923,7 +948,10 @@ static struct pq_node *parse_unary(struct parser *p)
     int neg = p->tok.kind == T_SUB;
     size_t pos = p->tok.pos;
     advance(p);
+    if (enter(p) != 0)
+        return NULL;
     struct pq_node *e = parse_unary(p);
+    p->depth--;
     if (!e)
         return NULL;
     if (e->type == PQ_MATRIX) {
@@ -945,6 +973,10 @@ static struct pq_node *parse_unary(struct parser *p)
     }
     n->args[0] = e;
     n->n_args = 1;
+    if (nest(p, n, pos) != 0) {
+        pq_node_free(n);
+        return NULL;
+    }
     return n;
 }
 
@@ -1024,7 +1056,7 @@ static struct pq_node *parse_binary_rhs(struct parser *p, struct pq_node *lhs, i
         if (parse_matching(p, n) != 0 || !(n->args[1] = parse_expr(p, prec)))
             break;
         n->n_args = 2;
-        if (check_binary(p, n, pos) != 0)
+        if (check_binary(p, n, pos) != 0 || nest(p, n, pos) != 0)
             break;
     }
     if (p->failed) {
@@ -1036,7 +1068,11 @@ static struct pq_node *parse_binary_rhs(struct parser *p, struct pq_node *lhs, i
 
 static struct pq_node *parse_expr(struct parser *p, int min_prec)
 {
-    return parse_binary_rhs(p, parse_unary(p), min_prec);
+    if (enter(p) != 0)
+        return NULL;
+    struct pq_node *n = parse_binary_rhs(p, parse_unary(p), min_prec);
+    p->depth--;
+    return n;
 }
 
 

@@ -138,7 +138,7 @@ struct ctx {
     struct sbuf text; /* prose of the current section */
     int text_line;
     enum ukind text_last;
-    int title_seen, mode_line, deadline_line, deadline_written;
+    int title_seen, mode_line, rollback_line, deadline_line, deadline_written;
     size_t ramp_items;           /* items in ## Ramp, valid or not */
     unsigned char *phase_items;  /* per phase: any item, valid or not */
     size_t cap_phase_items;
@@ -1787,17 +1787,35 @@ static void ramp_item(struct ctx *c, const struct unit *u)
     rb->ramp[rb->n_ramp++] = (struct rb_ramp_step){pct, hold, u->line};
 }
 
-/* Mode: automatic | manual */
+/* Rollback: P%  — the flag's value after an abort (default 0%). */
+static void ramp_rollback(struct ctx *c, const struct unit *u, const char *v)
+{
+    double pct;
+    if (c->rollback_line) {
+        problem(c, u->line, 0, "Rollback is given twice (first at line %d)", c->rollback_line);
+        return;
+    }
+    c->rollback_line = u->line;
+    if (units_parse_percent(v, &pct, NULL) != 0 || pct > 100) {
+        problem(c, u->line, 0, "expected `Rollback: P%%` with P from 0%% to 100%%, found `Rollback: %s`", v);
+        return;
+    }
+    c->rb->ramp_rollback_percent = pct;
+}
+
+/* Mode: automatic | manual, and Rollback: P% */
 static void ramp_para(struct ctx *c, const struct unit *u)
 {
     struct sv name;
     struct pos after;
-    if (take_prefix(c, u, &name, &after) || !sv_ieq(name, "mode"))
+    if (take_prefix(c, u, &name, &after) || !(sv_ieq(name, "mode") || sv_ieq(name, "rollback")))
         return;
     char *v = render_from(c, u, after);
     if (!v)
         return;
-    if (c->mode_line)
+    if (sv_ieq(name, "rollback"))
+        ramp_rollback(c, u, v);
+    else if (c->mode_line)
         problem(c, u->line, 0, "Mode is given twice (first at line %d)", c->mode_line);
     else if (sv_ieq(sv_of(v), "automatic") || sv_ieq(sv_of(v), "manual")) {
         c->rb->ramp_automatic = sv_ieq(sv_of(v), "automatic");

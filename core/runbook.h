@@ -134,6 +134,7 @@ struct runbook {
     char *cleanup_deadline; /* as written, e.g. "30d after cutover", or NULL */
     int64_t cleanup_after_ms; /* the relative deadline, 0 if absolute/none */
     int ramp_automatic; /* ## Ramp has `Mode: automatic` */
+    double ramp_rollback_percent; /* ## Ramp `Rollback: P%` (default 0) */
 };
 
 struct rb_problem {

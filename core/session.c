@@ -20,6 +20,7 @@ int session_init(struct session *s, const struct runbook *rb)
         session_free(s);
         return -1;
     }
+    ramp_init(&s->ramp, rb);
     return 0;
 }
 
@@ -176,8 +177,14 @@ void session_apply(struct session *s, const struct journal_event *ev)
         s->n_refused++;
         return;
     }
-    int wants_body = strcmp(k, EV_ACK) == 0 || strcmp(k, EV_NOTE) == 0 ||
-                     strcmp(k, EV_RUNBOOK) == 0 || strcmp(k, EV_CRITERION) == 0;
+    static const char *const ramp_kinds[] = {
+        EV_CRITERION, EV_RAMP_ADVANCE, EV_FLAG_SET, EV_FLAG_READ, EV_ABORT,
+        EV_HALT, EV_RESUME, EV_FLAG_MISMATCH, EV_OVERRIDE};
+    int for_ramp = 0;
+    for (size_t i = 0; i < sizeof ramp_kinds / sizeof ramp_kinds[0]; i++)
+        for_ramp |= strcmp(k, ramp_kinds[i]) == 0;
+    int wants_body = for_ramp || strcmp(k, EV_ACK) == 0 || strcmp(k, EV_NOTE) == 0 ||
+                     strcmp(k, EV_RUNBOOK) == 0;
     if (!wants_body)
         return;           /* kinds this build does not act on */
     cJSON *body = cJSON_Parse(ev->body);
@@ -191,8 +198,11 @@ void session_apply(struct session *s, const struct journal_event *ev)
         apply_note(s, ev, body);
     else if (strcmp(k, EV_CRITERION) == 0)
         apply_criterion(s, ev, body);
-    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "forced")))
+    else if (strcmp(k, EV_RUNBOOK) == 0 &&
+             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "forced")))
         s->runbook_forced = 1;
+    if (for_ramp)
+        ramp_apply(&s->ramp, s->rb, s, ev, body);
     cJSON_Delete(body);
 }
 

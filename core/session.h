@@ -12,6 +12,7 @@
 
 #include "criteria.h"
 #include "journal.h"
+#include "ramp.h"
 #include "runbook.h"
 
 struct step_ack {
@@ -75,6 +76,7 @@ struct session {
 
     struct signal_view *signals;  /* one per rb->signals[i] */
     struct crit_view *crits;      /* one per rb->criteria[i] */
+    struct ramp_view ramp;
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];

@@ -3,13 +3,14 @@
 # real Prometheus (Debian's 2.42). An exporter (tests/tools/test_exporter.c)
 # serves growing counters and a latency histogram per backend, with a counter
 # reset part way; Prometheus scrapes it every second.
-#  - exact: the raw samples Prometheus stored (METRIC[10m] at time T) are
-#    replayed into our store, and each expression evaluated at several times
-#    must equal Prometheus's own answer within 1e-9 relative (or be NaN /
-#    empty / an error on both sides);
+#  - exact: the raw samples Prometheus stored ({job="exporter"}[10m] at time
+#    T) are replayed into our store, and each expression evaluated at several
+#    times, some exactly on a window's edge, must equal Prometheus's own
+#    answer within 1e-9 relative (or be NaN / empty / an error on both sides);
 #  - live: promql_at scrapes the exporter itself for 15 s, and its p99 values
 #    agree with Prometheus's at the same time within 1 %.
 # Needs (scripts/deps.sh test): prometheus, curl, libmicrohttpd-dev.
+# KEEP_LOGS=DIR keeps the comparison logs (ours=… prom=… reldiff=…).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 
@@ -155,6 +156,7 @@ max_reldiff() {
 
 check "exporter and prometheus start" setup
 check "prometheus scrapes the exporter (polled, no fixed sleep)" first_scrape
+[ "$failed" -eq 0 ] || { finish; exit 1; }
 start_live
 check "counter reset part way through" counter_reset
 check "live scrape of 15 s finishes" wait "$LIVE_PID"
@@ -178,6 +180,7 @@ EDGE_EXPRS=(
   'migration_dual_write_lag_seconds'
 )
 mapfile -t TIMES < <("$AT" times --samples "$T/samples.json")
+[ "${#TIMES[@]}" -ge 8 ] || { echo "only ${#TIMES[@]} scrapes stored"; finish; exit 1; }
 EDGE=${TIMES[${#TIMES[@]} - 8]}
 for t in $((EDGE + 5000)) $((EDGE + 5001)) $((EDGE + 4999)) "$EDGE"; do
   for e in "${EDGE_EXPRS[@]}"; do
@@ -192,5 +195,5 @@ check "live p99 ratio within 1 %" live_agrees "${LIVE[2]}" "$P99_RATIO"
 
 echo "exact check: max relative difference $(max_reldiff "$T/exact.log") over $(grep -c . "$T/exact.log" 2>/dev/null || echo 0) comparisons"
 echo "live check: max relative difference $(max_reldiff "$T/live.log")"
-[ -n "$KEEP_LOGS" ] && cp "$T/exact.log" "$T/live.log" "$KEEP_LOGS"/
+[ -z "$KEEP_LOGS" ] || cp "$T/exact.log" "$T/live.log" "$KEEP_LOGS"/
 finish

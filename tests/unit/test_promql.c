@@ -217,6 +217,31 @@ TEST(parse_errors_say_where_and_what)
     check_bad("x{a=\"é\"} > 1", "at column 10: operator `>`"); /* columns count characters */
 }
 
+/* Found by fuzzing: deep nesting must be an error, not a stack overflow. */
+TEST(parse_refuses_deep_nesting)
+{
+    static char text[200001];
+    const char *units[] = {"-", "(", "sum(", "1 + "};
+    for (size_t u = 0; u < 4; u++) {
+        size_t n = 0, k = strlen(units[u]);
+        while (n + k + 1 < sizeof text) {
+            memcpy(text + n, units[u], k);
+            n += k;
+        }
+        memcpy(text + n, "1", 2);
+        check_bad(text, "the expression nests too deeply (over 256 levels)");
+    }
+    char ok[2000] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(ok, "-(");
+    strcat(ok, "1");
+    for (int i = 0; i < 100; i++)
+        strcat(ok, ")");
+    struct series_store *st = series_store_new(1000, 10);
+    CHECK_VALUE(st, ok, 0, 1);
+    series_store_free(st);
+}
+
 TEST(parse_numbers_as_go_does)
 {
     struct series_store *st = series_store_new(1000, 10);
@@ -638,7 +663,7 @@ TEST(result_must_be_one_number)
 }
 
 RUN_TESTS(T(parse_accepts_the_subset), T(parse_errors_say_where_and_what),
-          T(parse_numbers_as_go_does), T(parse_durations_as_prometheus_does),
+          T(parse_refuses_deep_nesting), T(parse_numbers_as_go_does), T(parse_durations_as_prometheus_does),
           T(go_parse_float_rules), T(max_range_sizes_the_store),
           T(want_registers_the_selected_metrics), T(rate_of_a_steady_counter),
           T(range_window_is_closed_on_the_left), T(rate_extrapolates_to_the_window_edges),

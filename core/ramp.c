@@ -1,0 +1,303 @@
+/* ramp.c — folding the ramp's events, and deciding its next move. */
+#include "ramp.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "events.h"
+#include "session.h"
+#include "units.h"
+
+/* Two percentages are the same flag setting within this. */
+#define SAME_PERCENT 0.01
+
+const char *ramp_status_name(enum ramp_status st)
+{
+    static const char *const names[] = {"NOT STARTED", "SETTING FLAG", "HOLDING",
+                                        "COMPLETE", "ABORTED", "HALTED"};
+    return st <= RAMP_HALTED ? names[st] : "?";
+}
+
+int ramp_gates(const struct rb_criterion *c)
+{
+    return c->action != RB_WARN;
+}
+
+double ramp_rollback_percent(const struct runbook *rb)
+{
+    return rb->ramp_rollback_percent;
+}
+
+void ramp_init(struct ramp_view *r, const struct runbook *rb)
+{
+    memset(r, 0, sizeof *r);
+    r->step = -1;
+    r->percent = ramp_rollback_percent(rb);
+    r->target = r->percent;
+    for (size_t i = 0; i < rb->n_criteria; i++)
+        r->n_unclear += ramp_gates(&rb->criteria[i]);
+}
+
+static double num(const cJSON *o, const char *key, double fallback)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+static const char *text(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int truth(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void recount(struct ramp_view *r, const struct runbook *rb, const struct session *s,
+                    int64_t ts)
+{
+    int unclear = 0;
+    for (size_t i = 0; i < rb->n_criteria; i++)
+        if (ramp_gates(&rb->criteria[i]) &&
+            (!s->crits[i].judged || s->crits[i].state != CRIT_OK))
+            unclear++;
+    if (unclear == 0 && r->n_unclear > 0)
+        r->clear_since_ms = ts;
+    if (unclear > 0)
+        r->clear_since_ms = 0;
+    r->n_unclear = unclear;
+}
+
+static void on_read(struct ramp_view *r, const struct runbook *rb,
+                    const struct journal_event *ev, const cJSON *o)
+{
+    if (!truth(o, "ok")) {
+        snprintf(r->flag_error, sizeof r->flag_error, "read-back failed: %s", text(o, "error"));
+        return;
+    }
+    double seen = num(o, "percent", NAN);
+    const char *purpose = text(o, "purpose");
+    if (strcmp(purpose, "check") == 0)
+        return;   /* a look at the flag: the restart check judges it */
+    if (fabs(seen - r->target) > SAME_PERCENT) {
+        snprintf(r->flag_error, sizeof r->flag_error,
+                 "the flag reads %g%%, not the %g%% that was set", seen, r->target);
+        return;
+    }
+    r->flag_error[0] = '\0';
+    r->percent = seen;
+    r->has_percent = 1;
+    r->flag_mismatch = 0;
+    if (r->status == RAMP_ABORTED) {
+        if (!r->rollback_confirmed_ms)
+            r->rollback_confirmed_ms = ev->ts_ms;
+    } else if (r->status == RAMP_SETTING) {
+        r->status = r->step == (int)rb->n_ramp - 1 ? RAMP_COMPLETE : RAMP_HOLDING;
+        r->step_since_ms = ev->ts_ms;
+    }
+}
+
+static void on_set(struct ramp_view *r, const struct journal_event *ev, const cJSON *o)
+{
+    int rollback = strcmp(text(o, "purpose"), "rollback") == 0;
+    if (!truth(o, "ok")) {
+        snprintf(r->flag_error, sizeof r->flag_error, "setting the flag to %g%% failed: %s",
+                 num(o, "percent", NAN), text(o, "error"));
+        if (rollback)
+            r->rollback_tries++;
+        return;
+    }
+    if (rollback) {
+        r->rollback_tries++;
+        if (!r->rollback_set_ms)
+            r->rollback_set_ms = ev->ts_ms;
+    }
+}
+
+static void on_stop(struct ramp_view *r, const struct runbook *rb,
+                    const struct journal_event *ev, const cJSON *o, enum ramp_status st)
+{
+    r->status = st;
+    r->abort_ms = ev->ts_ms;
+    r->breach_ms = (int64_t)num(o, "breach_ms", (double)ev->ts_ms);
+    snprintf(r->cause, sizeof r->cause, "%s", text(o, "cause"));
+    if (st == RAMP_ABORTED) {
+        r->target = ramp_rollback_percent(rb);
+        r->requested_ms = ev->ts_ms;
+        r->rollback_set_ms = r->rollback_confirmed_ms = 0;
+        r->rollback_tries = 0;
+    }
+}
+
+static void on_resume(struct ramp_view *r, const struct runbook *rb, const struct journal_event *ev)
+{
+    if (r->status == RAMP_ABORTED) {
+        /* the flag is back at the rollback value: the ramp starts over */
+        r->status = RAMP_IDLE;
+        r->step = -1;
+        r->percent = r->target = ramp_rollback_percent(rb);
+    } else if (r->status == RAMP_HALTED) {
+        r->status = r->step < 0 ? RAMP_IDLE
+                  : r->step == (int)rb->n_ramp - 1 ? RAMP_COMPLETE : RAMP_HOLDING;
+        r->step_since_ms = ev->ts_ms;   /* the hold starts again */
+    }
+    r->cause[0] = '\0';
+}
+
+void ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct session *s,
+                const struct journal_event *ev, const void *body)
+{
+    const cJSON *o = body;
+    const char *k = ev->kind;
+    if (strcmp(k, EV_CRITERION) == 0) {
+        recount(r, rb, s, ev->ts_ms);
+    } else if (strcmp(k, EV_RAMP_ADVANCE) == 0) {
+        r->status = RAMP_SETTING;
+        r->step = (int)num(o, "step", r->step + 1);
+        r->target = num(o, "percent", r->target);
+        r->requested_ms = ev->ts_ms;
+    } else if (strcmp(k, EV_FLAG_SET) == 0) {
+        on_set(r, ev, o);
+    } else if (strcmp(k, EV_FLAG_READ) == 0) {
+        on_read(r, rb, ev, o);
+    } else if (strcmp(k, EV_ABORT) == 0) {
+        on_stop(r, rb, ev, o, RAMP_ABORTED);
+    } else if (strcmp(k, EV_HALT) == 0) {
+        on_stop(r, rb, ev, o, RAMP_HALTED);
+    } else if (strcmp(k, EV_RESUME) == 0) {
+        on_resume(r, rb, ev);
+    } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {
+        r->flag_mismatch = 1;
+        r->flag_seen = num(o, "flag_percent", NAN);
+    } else if (strcmp(k, EV_OVERRIDE) == 0) {
+        r->override_active = 1;
+        snprintf(r->override_reason, sizeof r->override_reason, "%s", text(o, "reason"));
+    }
+}
+
+/* The first criterion of `action` that is firing, or -1. */
+static ptrdiff_t firing(const struct runbook *rb, const struct session *s, enum rb_crit_action a)
+{
+    for (size_t i = 0; i < rb->n_criteria; i++)
+        if (rb->criteria[i].action == a && s->crits[i].judged && s->crits[i].state == CRIT_FIRING)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+/* Names the first gating criterion that is not clear. */
+static void unclear_reason(const struct runbook *rb, const struct session *s, char *why, size_t len)
+{
+    for (size_t i = 0; i < rb->n_criteria; i++) {
+        if (!ramp_gates(&rb->criteria[i]))
+            continue;
+        const struct crit_view *c = &s->crits[i];
+        if (!c->judged || c->state != CRIT_OK) {
+            snprintf(why, len, "held by \"%s\": %s", rb->criteria[i].text,
+                     c->judged ? crit_state_name(c->state) : "not judged yet");
+            return;
+        }
+    }
+    snprintf(why, len, "held: criteria were not clear");
+}
+
+/* The phase with the ramp step, if the runbook has one, must be current. */
+static int phase_reached(const struct runbook *rb, const struct session *s, char *why, size_t len)
+{
+    for (size_t i = 0; i < rb->n_steps; i++) {
+        if (rb->steps[i].action != RB_ACTION_RAMP)
+            continue;
+        size_t p = rb->steps[i].phase;
+        if (s->current_phase < p) {
+            snprintf(why, len, "the ramp belongs to phase %s (%s), which has not started",
+                     rb->phases[p].number, rb->phases[p].title);
+            return 0;
+        }
+        return 1;
+    }
+    return 1;
+}
+
+static int64_t holds_from(const struct runbook *rb, int first)
+{
+    int64_t total = 0;
+    for (int j = first; j >= 0 && j + 1 < (int)rb->n_ramp; j++)
+        total += rb->ramp[j].hold_ms;
+    return total;
+}
+
+struct ramp_decision ramp_decide(const struct runbook *rb, const struct session *s, int64_t now_ms)
+{
+    struct ramp_decision d = {.action = RA_NONE, .next_step = -1};
+    const struct ramp_view *r = &s->ramp;
+    if (rb->n_ramp == 0) {
+        snprintf(d.why, sizeof d.why, "the runbook has no ramp");
+        return d;
+    }
+    if (r->status == RAMP_ABORTED || r->status == RAMP_HALTED) {
+        snprintf(d.why, sizeof d.why, "%s: resume needs the commander's written reason",
+                 ramp_status_name(r->status));
+        return d;
+    }
+    ptrdiff_t halt = firing(rb, s, RB_HALT), abort = firing(rb, s, RB_ABORT);
+    int moved = r->status != RAMP_IDLE || r->percent > ramp_rollback_percent(rb) + SAME_PERCENT;
+    if (abort >= 0 && moved) {
+        d.action = RA_ABORT;
+        d.criterion = (size_t)abort;
+        d.target = ramp_rollback_percent(rb);
+        snprintf(d.why, sizeof d.why, "%s: %s", rb->criteria[abort].text, s->crits[abort].why);
+        return d;
+    }
+    if (halt >= 0) {
+        d.action = RA_HALT;
+        d.criterion = (size_t)halt;
+        snprintf(d.why, sizeof d.why, "%s: %s", rb->criteria[halt].text, s->crits[halt].why);
+        return d;
+    }
+    if (r->status == RAMP_SETTING) {
+        snprintf(d.why, sizeof d.why, "waiting for the flag to read back %g%%", r->target);
+        return d;
+    }
+    if (r->status == RAMP_COMPLETE) {
+        snprintf(d.why, sizeof d.why, "complete: %g%% of traffic on the new system", r->percent);
+        return d;
+    }
+    d.next_step = r->step + 1;
+    d.target = rb->ramp[d.next_step].percent;
+    int64_t hold = r->step >= 0 ? rb->ramp[r->step].hold_ms : 0;
+    int64_t start = r->step_since_ms > r->clear_since_ms ? r->step_since_ms : r->clear_since_ms;
+    d.hold_left_ms = hold - (now_ms - start);
+    if (d.hold_left_ms < 0 || r->step < 0)
+        d.hold_left_ms = r->step < 0 ? 0 : (d.hold_left_ms < 0 ? 0 : d.hold_left_ms);
+    if (r->n_unclear > 0) {
+        d.hold_left_ms = hold;
+        unclear_reason(rb, s, d.why, sizeof d.why);
+        return d;
+    }
+    d.earliest_full_ms = now_ms + d.hold_left_ms + holds_from(rb, d.next_step);
+    if (!phase_reached(rb, s, d.why, sizeof d.why))
+        return d;
+    if (d.hold_left_ms > 0) {
+        char left[32];
+        units_format_duration((d.hold_left_ms + 999) / 1000 * 1000, left, sizeof left);
+        snprintf(d.why, sizeof d.why, "holding %g%%: %s left before %g%%", r->percent, left, d.target);
+        return d;
+    }
+    d.action = rb->ramp_automatic ? RA_ADVANCE : RA_READY;
+    snprintf(d.why, sizeof d.why, "ready: %g%% → %g%%%s", r->percent, d.target,
+             rb->ramp_automatic ? "" : " (the commander confirms)");
+    return d;
+}
+
+int ramp_may_advance(const struct runbook *rb, const struct session *s, int64_t now_ms,
+                     char *why, size_t len)
+{
+    struct ramp_decision d = ramp_decide(rb, s, now_ms);
+    if (d.action == RA_READY || d.action == RA_ADVANCE)
+        return 0;
+    snprintf(why, len, "%s", d.why);
+    return -1;
+}

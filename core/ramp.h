@@ -1,0 +1,99 @@
+/* ramp.h — the feature-flag ramp: its state as the journal tells it, and
+ * the decision of what should happen next, as pure functions of the
+ * session and the time (so a four-hour ramp runs in a test in ms).
+ *
+ * The ramp moves through the runbook's steps (1% → 5% → 25% → 100%). A step
+ * may be advanced only when its hold has passed with every gating
+ * criterion clear the whole time. An abort criterion firing rolls the flag
+ * back without asking anyone; a halt freezes the ramp and declares an
+ * incident; both wait for the commander's written reason to resume. */
+#ifndef CUTOVER_RAMP_H
+#define CUTOVER_RAMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+#include "runbook.h"
+
+enum ramp_status {
+    RAMP_IDLE,      /* not started: the flag is at the rollback value */
+    RAMP_SETTING,   /* a new percentage was asked; waiting for the read-back */
+    RAMP_HOLDING,   /* the flag is confirmed at a step; its hold runs */
+    RAMP_COMPLETE,  /* the last step is confirmed */
+    RAMP_ABORTED,   /* rolled back (or rolling back) after an abort */
+    RAMP_HALTED,    /* frozen: an incident */
+};
+
+struct ramp_view {
+    enum ramp_status status;
+    int step;                 /* index into rb->ramp; -1 before the first */
+    double percent;           /* the flag as last confirmed by read-back */
+    int has_percent;
+    double target;            /* asked for, while SETTING or rolling back */
+    int64_t step_since_ms;    /* when the current step was confirmed */
+    int64_t requested_ms;     /* when the current target was asked for */
+
+    /* criteria, folded from their transitions */
+    int n_unclear;            /* gating criteria not ok (unjudged count) */
+    int64_t clear_since_ms;   /* when the last one became ok; 0 = not clear */
+
+    /* the last abort or halt */
+    char cause[240];
+    int64_t abort_ms;         /* when the abort/halt was journaled */
+    int64_t breach_ms;        /* when the breaching sample arrived */
+    int64_t rollback_set_ms;  /* when the driver said it set the flag */
+    int64_t rollback_confirmed_ms; /* when the read-back saw it */
+    int rollback_tries;
+    char flag_error[240];     /* the last flag failure, "" when fine */
+    int override_active;      /* the commander overrode a guard (red) */
+    char override_reason[240];
+    int flag_mismatch;        /* on restart the flag differed from the journal */
+    double flag_seen;
+};
+
+/* What the ramp controller says should happen now. */
+enum ramp_action {
+    RA_NONE,
+    RA_ABORT,        /* roll back now, asking no one */
+    RA_HALT,         /* freeze, declare an incident */
+    RA_ADVANCE,      /* the next step is due and the ramp is automatic */
+    RA_READY,        /* the next step may go once the commander confirms */
+};
+
+struct ramp_decision {
+    enum ramp_action action;
+    int next_step;           /* for RA_ADVANCE/RA_READY */
+    double target;           /* percentage to set */
+    int64_t hold_left_ms;    /* of the current step, while it holds */
+    int64_t earliest_full_ms;/* earliest time 100% can be reached, 0 unknown */
+    size_t criterion;        /* the abort/halt cause */
+    char why[240];           /* the decision (or what holds it) in words */
+};
+
+/* Does the criterion gate the ramp? (warn only shows; the others hold) */
+int ramp_gates(const struct rb_criterion *c);
+
+void ramp_init(struct ramp_view *r, const struct runbook *rb);
+
+struct session;
+/* Folds a ramp-related event; called by session_apply for every event
+ * whose body is parsed (body is a cJSON object). */
+void ramp_apply(struct ramp_view *r, const struct runbook *rb,
+                const struct session *s, const struct journal_event *ev,
+                const void *body);
+
+/* The decision at now_ms. */
+struct ramp_decision ramp_decide(const struct runbook *rb, const struct session *s,
+                                 int64_t now_ms);
+
+/* May the commander advance to next_step now? 0 yes, else -1 and why. */
+int ramp_may_advance(const struct runbook *rb, const struct session *s, int64_t now_ms,
+                     char *why, size_t len);
+
+/* The rollback value of the ramp: 0 unless the runbook says otherwise. */
+double ramp_rollback_percent(const struct runbook *rb);
+
+const char *ramp_status_name(enum ramp_status st);
+
+#endif

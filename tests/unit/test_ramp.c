@@ -1,0 +1,254 @@
+/* test_ramp.c — the ramp controller as a pure function of the session and
+ * the time: gated holds, the hold restarting after a criterion was unclear,
+ * abort and halt, resume, automatic ramps, and a whole ramp of 50 minutes
+ * of holds run in milliseconds. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "core/events.h"
+#include "core/ramp.h"
+#include "core/session.h"
+
+#define MIN (60 * 1000)
+
+static const char *RUNBOOK =
+    "# Ramp test\n\n## Roles\n- commander: Alice\n- flags: Carol\n\n"
+    "## Systems\n- metrics: prometheus `http://127.0.0.1:9`\n\n"
+    "## Signals\n- err: `e`\n- corruption: `c`\n- noise: `n`\n\n"
+    "## Abort criteria\n- abort if err > 1% for 30s\n- halt if corruption > 0\n- warn if noise > 5\n\n"
+    "## Ramp\n- 1% for 10m\n- 5% for 10m\n- 25% for 30m\n- 100%\n@EXTRA@\n"
+    "## Phase 1: Before\n- [ ] commander: prepare\n\n"
+    "## Phase 2: Ceremony\n- [ ] flags: ramp `ramp`\n\n"
+    "## Rollback\n### Phase 1\nnothing\n### Phase 2\nflip back\n";
+
+struct fixture {
+    struct runbook *rb;
+    struct session s;
+    int64_t seq;
+};
+
+static void setup(struct fixture *f, const char *ramp_extra)
+{
+    char text[2048];
+    const char *at = strstr(RUNBOOK, "@EXTRA@");
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - RUNBOOK), RUNBOOK, ramp_extra,
+             at + strlen("@EXTRA@"));
+    struct rb_problems pr = {0};
+    f->rb = runbook_parse("ramp.md", text, strlen(text), &pr);
+    for (size_t i = 0; i < pr.n; i++)
+        printf("  problem %d: %s\n", pr.v[i].line, pr.v[i].message);
+    CHECK(f->rb && pr.n_errors == 0);
+    rb_problems_free(&pr);
+    session_init(&f->s, f->rb);
+    f->seq = 0;
+}
+
+static void teardown(struct fixture *f)
+{
+    session_free(&f->s);
+    runbook_free(f->rb);
+}
+
+static void event(struct fixture *f, int64_t t, const char *kind, char *body)
+{
+    struct journal_event ev = {.seq = ++f->seq, .ts_ms = t, .actor = "engine",
+                               .os_user = "t", .kind = kind, .body = body};
+    session_apply(&f->s, &ev);
+    free(body);
+}
+
+static void crit(struct fixture *f, int64_t t, size_t i, const char *to)
+{
+    event(f, t, EV_CRITERION, events_criterion_body(i, "c", "x", to, 1, 0, NAN, NAN, "why"));
+}
+
+static char *json(const char *text)
+{
+    return strdup(text);
+}
+
+static void all_clear(struct fixture *f, int64_t t)
+{
+    for (size_t i = 0; i < 3; i++)
+        crit(f, t, i, "ok");
+}
+
+static void advance_and_confirm(struct fixture *f, int64_t t, int step, double pct)
+{
+    char b[128];
+    snprintf(b, sizeof b, "{\"step\":%d,\"percent\":%g}", step, pct);
+    event(f, t, EV_RAMP_ADVANCE, json(b));
+    snprintf(b, sizeof b, "{\"percent\":%g,\"purpose\":\"advance\",\"ok\":true}", pct);
+    event(f, t + 5, EV_FLAG_SET, json(b));
+    event(f, t + 10, EV_FLAG_READ, json(b));
+}
+
+TEST(nothing_moves_before_every_criterion_is_judged)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 0);
+    CHECK(d.action == RA_NONE);
+    CHECK(strstr(d.why, "not judged yet") != NULL);
+    all_clear(&f, 1000);
+    d = ramp_decide(f.rb, &f.s, 1000);
+    CHECK(d.action == RA_READY && d.next_step == 0 && d.target == 1);
+    CHECK(d.earliest_full_ms == 1000 + 50 * MIN);
+    teardown(&f);
+}
+
+TEST(the_ramp_waits_for_its_phase)
+{
+    struct fixture f;
+    setup(&f, "");
+    all_clear(&f, 1000);
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1000);
+    CHECK(d.action == RA_NONE);
+    CHECK(strstr(d.why, "phase 2 (Ceremony), which has not started") != NULL);
+    teardown(&f);
+}
+
+TEST(a_step_holds_then_is_ready)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    advance_and_confirm(&f, 1000, 0, 1);
+    CHECK(f.s.ramp.status == RAMP_HOLDING && f.s.ramp.percent == 1);
+    CHECK(f.s.ramp.step_since_ms == 1010);
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1010 + 5 * MIN);
+    CHECK(d.action == RA_NONE && d.hold_left_ms == 5 * MIN);
+    CHECK(strstr(d.why, "5m left before 5%") != NULL);
+    CHECK(d.earliest_full_ms == 1010 + 5 * MIN + 5 * MIN + 10 * MIN + 30 * MIN);
+    d = ramp_decide(f.rb, &f.s, 1010 + 10 * MIN);
+    CHECK(d.action == RA_READY && d.target == 5 && d.next_step == 1);
+    teardown(&f);
+}
+
+TEST(an_unclear_criterion_restarts_the_hold)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    advance_and_confirm(&f, 1000, 0, 1);
+    crit(&f, 1010 + 8 * MIN, 0, "pending");
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1010 + 9 * MIN);
+    CHECK(d.action == RA_NONE);
+    CHECK(strstr(d.why, "held by \"abort if err > 1% for 30s\": pending") != NULL);
+    crit(&f, 1010 + 9 * MIN, 0, "ok");
+    d = ramp_decide(f.rb, &f.s, 1010 + 12 * MIN);   /* 10m after the start, 3m after clear */
+    CHECK(d.action == RA_NONE && d.hold_left_ms == 7 * MIN);
+    d = ramp_decide(f.rb, &f.s, 1010 + 19 * MIN);
+    CHECK(d.action == RA_READY);
+    /* no data and insufficient data hold too; a warn does not */
+    crit(&f, 1010 + 20 * MIN, 1, "no data");
+    CHECK(ramp_decide(f.rb, &f.s, 1010 + 40 * MIN).action == RA_NONE);
+    crit(&f, 1010 + 20 * MIN, 1, "insufficient data");
+    CHECK(ramp_decide(f.rb, &f.s, 1010 + 40 * MIN).action == RA_NONE);
+    crit(&f, 1010 + 21 * MIN, 1, "ok");
+    crit(&f, 1010 + 21 * MIN, 2, "firing");
+    CHECK(ramp_decide(f.rb, &f.s, 1010 + 31 * MIN).action == RA_READY);
+    teardown(&f);
+}
+
+TEST(abort_rolls_back_without_asking)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    advance_and_confirm(&f, 1000, 0, 1);
+    advance_and_confirm(&f, 1010 + 10 * MIN, 1, 5);
+    crit(&f, 30 * MIN, 0, "firing");
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 30 * MIN);
+    CHECK(d.action == RA_ABORT && d.target == 0 && d.criterion == 0);
+    event(&f, 30 * MIN + 1, EV_ABORT, json("{\"criterion\":0,\"cause\":\"err\",\"breach_ms\":1800000}"));
+    CHECK(f.s.ramp.status == RAMP_ABORTED && f.s.ramp.target == 0);
+    CHECK(f.s.ramp.breach_ms == 30 * MIN);
+    CHECK(ramp_decide(f.rb, &f.s, 30 * MIN + 2).action == RA_NONE);
+    event(&f, 30 * MIN + 3, EV_FLAG_SET, json("{\"percent\":0,\"purpose\":\"rollback\",\"ok\":false,\"error\":\"refused\"}"));
+    CHECK(f.s.ramp.rollback_tries == 1 && f.s.ramp.rollback_set_ms == 0);
+    CHECK(strstr(f.s.ramp.flag_error, "refused") != NULL);
+    event(&f, 30 * MIN + 5, EV_FLAG_SET, json("{\"percent\":0,\"purpose\":\"rollback\",\"ok\":true}"));
+    event(&f, 30 * MIN + 7, EV_FLAG_READ, json("{\"percent\":0,\"purpose\":\"rollback\",\"ok\":true}"));
+    CHECK(f.s.ramp.rollback_set_ms == 30 * MIN + 5);
+    CHECK(f.s.ramp.rollback_confirmed_ms == 30 * MIN + 7);
+    CHECK(f.s.ramp.percent == 0 && f.s.ramp.flag_error[0] == '\0');
+    event(&f, 40 * MIN, EV_RESUME, json("{\"reason\":\"fixed the index\"}"));
+    CHECK(f.s.ramp.status == RAMP_IDLE && f.s.ramp.step == -1);
+    teardown(&f);
+}
+
+TEST(a_read_back_that_disagrees_is_not_success)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    event(&f, 1000, EV_RAMP_ADVANCE, json("{\"step\":0,\"percent\":1}"));
+    event(&f, 1005, EV_FLAG_READ, json("{\"percent\":0,\"purpose\":\"advance\",\"ok\":true}"));
+    CHECK(f.s.ramp.status == RAMP_SETTING);
+    CHECK(strstr(f.s.ramp.flag_error, "reads 0%, not the 1%") != NULL);
+    teardown(&f);
+}
+
+TEST(no_abort_before_traffic_moved_but_halt_anyway)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    crit(&f, 10, 0, "firing");
+    CHECK(ramp_decide(f.rb, &f.s, 20).action == RA_NONE);
+    crit(&f, 30, 1, "firing");
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 40);
+    CHECK(d.action == RA_HALT && d.criterion == 1);
+    event(&f, 50, EV_HALT, json("{\"criterion\":1,\"cause\":\"corruption\"}"));
+    CHECK(f.s.ramp.status == RAMP_HALTED);
+    teardown(&f);
+}
+
+TEST(a_rollback_value_and_an_automatic_ramp)
+{
+    struct fixture f;
+    setup(&f, "\nMode: automatic\n\nRollback: 5%\n");
+    f.s.current_phase = 1;
+    CHECK(f.rb->ramp_automatic && f.rb->ramp_rollback_percent == 5);
+    all_clear(&f, 0);
+    /* at the rollback value the ramp has not moved: the first step is due */
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1);
+    CHECK(d.action == RA_ADVANCE && d.target == 1);
+    teardown(&f);
+}
+
+TEST(fifty_minutes_of_holds_in_milliseconds)
+{
+    struct fixture f;
+    setup(&f, "\nMode: automatic\n");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    int64_t t = 0;
+    int advances = 0;
+    for (; t <= 4 * 60 * MIN && f.s.ramp.status != RAMP_COMPLETE; t += 1000) {
+        struct ramp_decision d = ramp_decide(f.rb, &f.s, t);
+        if (d.action == RA_ADVANCE) {
+            advance_and_confirm(&f, t, d.next_step, d.target);
+            advances++;
+        }
+    }
+    CHECK(f.s.ramp.status == RAMP_COMPLETE && f.s.ramp.percent == 100);
+    CHECK(advances == 4);
+    /* each confirm lands 10 ms after its advance; holds are counted from it */
+    CHECK(t - 1000 == 50 * MIN + 3000);
+    teardown(&f);
+}
+
+RUN_TESTS(T(nothing_moves_before_every_criterion_is_judged), T(the_ramp_waits_for_its_phase),
+          T(a_step_holds_then_is_ready), T(an_unclear_criterion_restarts_the_hold),
+          T(abort_rolls_back_without_asking), T(a_read_back_that_disagrees_is_not_success),
+          T(no_abort_before_traffic_moved_but_halt_anyway), T(a_rollback_value_and_an_automatic_ramp),
+          T(fifty_minutes_of_holds_in_milliseconds))
