@@ -28,6 +28,7 @@
 #define EV_RESUME        "resume"         /* reason */
 #define EV_FLAG_MISMATCH "flag_mismatch"  /* journal_percent, flag_percent */
 #define EV_OVERRIDE      "override"       /* guard, reason */
+#define EV_FLAG_RESTORE  "flag_restore"   /* guard, reason: the commander set the flag back */
 
 /* Writes "name/role" into buf. */
 void events_actor(char *buf, size_t len, const char *name, const char *role);

@@ -19,16 +19,26 @@ static const struct flag_ops *const drivers[] = {
     &flags_postgres_ops, &flags_sqlite_ops,
 };
 
+/* Opens one driver; its message, if any, gets the system's name first. */
+static struct flag_driver *open_named(const struct flag_ops *ops, const struct rb_system *sys,
+                                      struct error *err)
+{
+    struct error mine = {""}, *e = err ? err : &mine;
+    struct flag_driver *d = ops->open(sys, e);
+    if (!d) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        error_set(e, "%s (%s, line %d): %s", sys->name, sys->kind, sys->line, why);
+    }
+    return d;
+}
+
 struct flag_driver *flags_open(const struct rb_system *sys, struct error *err)
 {
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
         if (strcmp(sys->kind, drivers[i]->kind) != 0)
             continue;
-        struct error e = {""};
-        struct flag_driver *d = drivers[i]->open(sys, &e);
-        if (!d)
-            error_set(err, "%s (%s, line %d): %s", sys->name, sys->kind, sys->line, e.msg);
-        return d;
+        return open_named(drivers[i], sys, err);
     }
     error_set(err, "%s (line %d): %s is not a kind of flag system; the kinds are "
               "flagd, unleash, http, postgres and sqlite", sys->name, sys->line, sys->kind);

@@ -18,8 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Test hook: called after the temporary file is complete and synced, before
- * the rename. A non-zero answer stops there as a crash would. */
+/* NULL but in the unit tests (flags_internal.h). */
 int (*flagd_before_rename)(const char *tmp, const char *target);
 
 struct flagd {

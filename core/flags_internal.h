@@ -81,6 +81,10 @@ int flags_json_number(const cJSON *root, const char *path, double *out, struct e
 /* Checks only the path's syntax: 0, or -1 with err. */
 int flags_json_path_check(const char *path, struct error *err);
 
+/* Test hook of the flagd driver: called once the temporary file is whole
+ * and synced, before the rename; non-zero stops there, as a crash would. */
+extern int (*flagd_before_rename)(const char *tmp, const char *target);
+
 /* flagd: percent as fractional weights on/total — total is the smallest of
  * 100, 1000, ... 1000000 that carries percent exactly (2.5 -> 25/1000);
  * finer percentages are rounded to a ten-thousandth of a percent. */

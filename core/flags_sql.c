@@ -93,15 +93,18 @@ static char *describe(const struct rb_system *sys)
 {
     if (strcmp(sys->kind, "sqlite") == 0)
         return flags_strf("sqlite %s, flag row", sys->conn);
+    static const char *const shown[] = {"host", "port", "dbname", "user"};
     char *parts = strdup("");
     PQconninfoOption *opts = PQconninfoParse(sys->conn, NULL);
-    for (PQconninfoOption *o = opts; o && o->keyword && parts; o++) {
-        if (!o->val || (strcmp(o->keyword, "host") && strcmp(o->keyword, "port") &&
-                        strcmp(o->keyword, "dbname") && strcmp(o->keyword, "user")))
-            continue;
-        char *more = flags_strf("%s %s=%s", parts, o->keyword, o->val);
-        free(parts);
-        parts = more;
+    for (size_t i = 0; i < 4 && parts; i++) {
+        for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+            if (!o->val || strcmp(o->keyword, shown[i]) != 0)
+                continue;
+            char *more = flags_strf("%s %s=%s", parts, o->keyword, o->val);
+            free(parts);
+            parts = more;
+            break;
+        }
     }
     PQconninfoFree(opts);
     char *out = parts ? flags_strf("postgres%s, flag row", parts) : NULL;

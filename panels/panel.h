@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ramp.h"
 #include "core/runbook.h"
 #include "core/session.h"
 
@@ -22,6 +23,8 @@ struct view {
     int64_t now_ms;
     size_t selected;          /* index into rb->steps */
     int text_scroll;          /* rows scrolled in the text panel */
+    const struct ramp_decision *decision; /* the ramp controller, now */
+    const char *flag_name;    /* the flag driver, on the driving console */
 };
 
 struct panel {
@@ -39,5 +42,6 @@ extern const struct panel panel_dualwrite;
 extern const struct panel panel_latency;
 extern const struct panel panel_divergence;
 extern const struct panel panel_criteria;
+extern const struct panel panel_ramp;
 
 #endif

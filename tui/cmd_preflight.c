@@ -67,7 +67,7 @@ static int check_signals(const struct runbook *rb)
         loop_free(&loop);
         return 0;
     }
-    loop.extra_fd = signals_wake_fd(s);
+    loop_add_fd(&loop, signals_wake_fd(s));
     size_t n = signals_count(s), got = 0;
     struct signal_outcome *seen = calloc(n + 1, sizeof *seen);
     int *done = calloc(n + 1, sizeof *done);

@@ -11,11 +11,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "core/driver.h"
 #include "core/events.h"
-#include "core/http.h"
-#include "core/signals.h"
 #include "core/timefmt.h"
-#include "core/watch.h"
 #include "layout.h"
 #include "loop.h"
 #include "prompt.h"
@@ -51,8 +49,11 @@ static void catch_stop_signals(struct loop *l)
 struct console {
     struct ceremony *c;
     struct loop loop;
-    struct signals *signals;  /* the driving console polls; others read */
-    struct watch watch;
+    struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
+    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE } prompt_for;
+    struct ramp_decision decision;   /* the ramp controller's view, for the screen */
+    int exit_status;
+    int64_t printed_seq;      /* headless: events printed so far */
     struct layout layout;
     struct prompt prompt;
     const char *mode;
@@ -71,12 +72,15 @@ static void set_status(struct console *k, int alert, const char *msg)
     k->dirty = 1;
 }
 
-static struct view make_view(const struct console *k)
+static struct view make_view(struct console *k)
 {
+    int64_t now = clock_now_ms();
+    k->decision = ramp_decide(k->c->rb, &k->c->s, now);
     return (struct view){.rb = k->c->rb, .s = &k->c->s, .name = k->c->name,
                          .role = k->c->role, .mode = k->mode,
-                         .now_ms = clock_now_ms(), .selected = k->selected,
-                         .text_scroll = k->text_scroll};
+                         .now_ms = now, .selected = k->selected,
+                         .text_scroll = k->text_scroll, .decision = &k->decision,
+                         .flag_name = k->driver ? driver_flag_name(k->driver) : NULL};
 }
 
 static void move_cursor(struct console *k, long delta)
@@ -111,16 +115,64 @@ static void write_note(struct console *k, const char *text)
     set_status(k, rc != 0, rc ? err.msg : "note journaled");
 }
 
+/* The commander's acts go through a prompt: a typed percentage, the word
+ * ABORT, or a written reason — so no single key press moves traffic. */
+static void ask(struct console *k, int what, const char *label)
+{
+    if (!k->driver) {
+        set_status(k, 1, "only the console that runs the ceremony (cutover run) drives the ramp");
+        return;
+    }
+    if (strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the commander drives the ramp");
+        return;
+    }
+    k->prompt_for = what;
+    prompt_open(&k->prompt, label);
+}
+
+static void answered(struct console *k, const char *text)
+{
+    char msg[320];
+    int64_t now = clock_now_ms();
+    int rc = 0;
+    switch (k->prompt_for) {
+    case FOR_NOTE:
+        if (text[0])
+            write_note(k, text);
+        return;
+    case FOR_ADVANCE: rc = driver_advance(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_RESUME: rc = driver_resume(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_RESTORE: rc = driver_restore_flag(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_ABORT:
+        if (strcmp(text, "ABORT") != 0) {
+            set_status(k, 0, "not aborted (type ABORT in capitals to roll back)");
+            return;
+        }
+        rc = driver_abort(k->driver, now, msg, sizeof msg);
+        break;
+    }
+    set_status(k, rc != 0, msg);
+}
+
+static void ask_advance(struct console *k)
+{
+    char label[96];
+    snprintf(label, sizeof label, "advance the ramp: type the target percentage (%g) and Enter: ",
+             k->decision.next_step >= 0 ? k->decision.target : 0.0);
+    ask(k, FOR_ADVANCE, label);
+}
+
 static void on_key(struct console *k, int ch)
 {
     int page = k->layout.steps_rows > 3 ? k->layout.steps_rows - 3 : 1;
     if (k->prompt.active) {
         char text[PROMPT_MAX];
         int r = prompt_key(&k->prompt, ch, text);
-        if (r == PROMPT_DONE && text[0])
-            write_note(k, text);
+        if (r == PROMPT_DONE)
+            answered(k, text);
         else if (r == PROMPT_CANCELLED)
-            set_status(k, 0, "note cancelled");
+            set_status(k, 0, "cancelled");
         k->dirty = 1;
         return;
     }
@@ -139,7 +191,11 @@ static void on_key(struct console *k, int ch)
     case '[': if (k->text_scroll > 0) k->text_scroll--; break;
     case ']': k->text_scroll++; break;
     case 'a': acknowledge(k); break;
-    case 'n': prompt_open(&k->prompt, "note: "); break;
+    case 'n': k->prompt_for = FOR_NOTE; prompt_open(&k->prompt, "note: "); break;
+    case '+': ask_advance(k); break;
+    case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
+    case 'r': ask(k, FOR_RESUME, "resume after abort/halt — the reason (journaled): "); break;
+    case 'f': ask(k, FOR_RESTORE, "set the flag back to the journal's value — type it: "); break;
     case '?': k->help = 1; break;
     case 'q': k->quit = 1; break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
@@ -152,7 +208,9 @@ static void draw(struct console *k)
 {
     struct view v = make_view(k);
     const char *hint = k->status[0] ? k->status
-        : "↑↓ move  a acknowledge  n note  ? help  q quit";
+        : k->driver && k->c->rb->n_ramp && strcmp(k->c->role, "commander") == 0
+              ? "↑↓ move  a ack  n note  + advance  ! abort  r resume  ? help  q quit"
+              : "↑↓ move  a acknowledge  n note  ? help  q quit";
     layout_draw(&k->layout, &v, k->help, &k->prompt, hint,
                 k->status[0] && k->status_alert);
     k->dirty = 0;
@@ -162,7 +220,8 @@ static void draw(struct console *k)
 /* Headless: each new event as one line, for logs and tests. */
 static int print_event(const struct journal_event *ev, void *ctx)
 {
-    (void)ctx;
+    int64_t *printed = ctx;
+    *printed = ev->seq;
     char t[16], what[1024];
     timefmt_hms_ms(ev->ts_ms, t, sizeof t);
     events_describe(ev, what, sizeof what);
@@ -199,7 +258,7 @@ static int screen_open(struct console *k)
     set_escdelay(25);
     theme_init();
     const struct runbook *rb = k->c->rb;
-    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria);
+    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0);
     return 0;
 }
 
@@ -209,6 +268,13 @@ static void screen_close(struct console *k)
     endwin();
 }
 
+/* Headless: every event journaled since the last call, by anyone. */
+static void print_new(struct console *k)
+{
+    struct error err = {{0}};
+    journal_read(k->c->journal, k->printed_seq, print_event, &k->printed_seq, &err);
+}
+
 /* Folds what other consoles journaled; in headless mode prints it. */
 static void refresh_from_journal(struct console *k, int headless)
 {
@@ -216,70 +282,61 @@ static void refresh_from_journal(struct console *k, int headless)
     if (changed == 0)
         return;
     struct error err = {{0}};
-    if (ceremony_refresh(k->c, headless ? print_event : NULL, NULL, &err) != 0)
+    if (ceremony_refresh(k->c, NULL, NULL, &err) != 0)
         set_status(k, 1, err.msg);
+    if (headless)
+        print_new(k);
     k->dirty = 1;
-}
-
-/* Outcomes → samples in the journal → folded → criteria judged, and each
- * change journaled. The journal comes first: what is shown was written. */
-static void record_outcomes(struct console *k, struct signal_outcome *o, size_t n,
-                            int64_t now)
-{
-    struct journal_sample samples[64];
-    struct error err = {{0}};
-    for (size_t i = 0; i < n; i++)
-        samples[i] = (struct journal_sample){.ts_ms = o[i].at_ms, .signal = o[i].signal,
-                                             .value = o[i].value, .has_value = o[i].has_value,
-                                             .status = o[i].status};
-    if (n && journal_append_samples(k->c->journal, samples, n, &err) != 0)
-        set_status(k, 1, err.msg);
-    (void)now;
-}
-
-static void poll_signals(struct console *k, int headless)
-{
-    if (!k->signals)
-        return;
-    int64_t now = clock_now_ms();
-    struct signal_outcome out[64];
-    size_t n = 0;
-    loop_perform(&k->loop);
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(k->loop.multi, &left))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        int mine = 0;
-        struct http_request *r = http_of(msg->easy_handle);
-        size_t room = sizeof out / sizeof out[0] - n;
-        n += signals_on_done(k->signals, r, msg->data.result, now, out + n, room, &mine);
-    }
-    n += signals_collect_local(k->signals, now, out + n, sizeof out / sizeof out[0] - n);
-    record_outcomes(k, out, n, now);
-    struct error err = {{0}};
-    if (ceremony_refresh(k->c, headless ? print_event : NULL, NULL, &err) != 0 ||
-        watch_judge(&k->watch, &k->c->s, now, k->c->journal, &err) < 0 ||
-        ceremony_refresh(k->c, headless ? print_event : NULL, NULL, &err) != 0)
-        set_status(k, 1, err.msg);
-    signals_start_due(k->signals, now);
-    loop_perform(&k->loop);
-    k->dirty |= n > 0;
 }
 
 static int wait_ms(const struct console *k)
 {
-    if (!k->signals)
+    if (!k->driver)
         return POLL_MS;
-    int64_t due = signals_wait_ms(k->signals, clock_now_ms());
+    int64_t due = driver_wait_ms(k->driver, clock_now_ms());
     return due < POLL_MS ? (int)due : POLL_MS;
+}
+
+/* A headless automatic ramp ends with the ceremony: 0 when it reached
+ * its last step, 3 when it aborted and the rollback was confirmed. */
+static int finished(struct console *k)
+{
+    const struct ramp_view *r = &k->c->s.ramp;
+    if (!k->c->rb->ramp_automatic || !k->driver)
+        return 0;
+    if (r->status == RAMP_COMPLETE)
+        k->exit_status = 0;
+    else if (r->status == RAMP_ABORTED && r->rollback_confirmed_ms)
+        k->exit_status = 3;
+    else
+        return 0;
+    return 1;
+}
+
+static void drive(struct console *k, int headless)
+{
+    struct error err = {{0}};
+    if (!k->driver)
+        return;
+    loop_perform(&k->loop);
+    int rc = driver_step(k->driver, clock_now_ms(), &err);
+    loop_perform(&k->loop);
+    if (rc < 0)
+        set_status(k, 1, err.msg);
+    if (rc != 0) {
+        k->dirty = 1;
+        if (headless)
+            print_new(k);
+    }
 }
 
 static void run_loop(struct console *k, int headless)
 {
     while (!k->quit && !stop_requested) {
         int ready = loop_wait(&k->loop, wait_ms(k));
-        poll_signals(k, headless);
+        drive(k, headless);
+        if (headless && finished(k))
+            break;
         /* getch() also when no byte came: a resize (SIGWINCH) arrives as
          * KEY_RESIZE from ncurses, not as input on the descriptor. */
         (void)ready;
@@ -306,27 +363,30 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         return 1;
     }
     catch_stop_signals(&k.loop);
-    /* the console that runs the ceremony polls the signals and judges the
-     * criteria; a joined console shows what the journal says of them */
+    /* the console that runs the ceremony polls the signals, judges the
+     * criteria and drives the ramp; a joined console shows the journal */
     struct error err = {{0}};
     if (strcmp(mode, "join") != 0) {
-        if (!(k.signals = signals_new(c->rb, k.loop.multi, &err)) ||
-            watch_init(&k.watch, c->rb) != 0) {
+        if (!(k.driver = driver_new(c, k.loop.multi, &err))) {
             fprintf(stderr, "cutover: %s\n", err.msg[0] ? err.msg : "out of memory");
-            signals_free(k.signals);
             loop_free(&k.loop);
             return 1;
         }
-        k.loop.extra_fd = signals_wake_fd(k.signals);
+        int fds[4];
+        size_t n = driver_fds(k.driver, fds);
+        for (size_t i = 0; i < n; i++)
+            loop_add_fd(&k.loop, fds[i]);
     }
-
     if (headless)
         print_summary(c);
+    k.printed_seq = c->s.last_seq;
     char *body = events_console_body(c->name, c->role, mode);
     int rc = ceremony_append(c, EV_CONSOLE_OPEN, body, clock_now_ms(), &err);
     free(body);
     if (rc == 0)
-        rc = ceremony_refresh(c, headless ? print_event : NULL, NULL, &err);
+        rc = ceremony_refresh(c, NULL, NULL, &err);
+    if (headless)
+        print_new(&k);
     if (rc != 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);
         loop_free(&k.loop);
@@ -346,9 +406,8 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     rc = ceremony_append(c, EV_CONSOLE_CLOSE, body, clock_now_ms(), &err);
     free(body);
     if (headless && rc == 0)
-        refresh_from_journal(&k, headless);
-    signals_free(k.signals);
-    watch_free(&k.watch);
+        print_new(&k);
+    driver_free(k.driver);
     loop_free(&k.loop);
     signal_loop = NULL;
     if (rc != 0) {

@@ -1,6 +1,7 @@
 /* layout.c — the screen's geometry:
  *
  *   header (1 row)
+ *   ramp bar (2 rows, when the runbook has a ramp)
  *   steps (left, ~55%) | step text + rollback plan (right)
  *   dual-write | latency | shadow reads      (when there are signals)
  *   criteria (left, 60%) | journal tail       (criteria: when there are any)
@@ -33,6 +34,7 @@ void layout_free(struct layout *l)
     destroy(&l->latency);
     destroy(&l->divergence);
     destroy(&l->criteria);
+    destroy(&l->ramp);
 }
 
 static void build(struct layout *l)
@@ -49,14 +51,17 @@ static void build(struct layout *l)
         int want = l->crit_rows + 2;
         bottom = want > bottom ? (want > l->rows / 3 ? l->rows / 3 : want) : bottom;
     }
-    int middle = l->rows - 2 - meters - bottom;
+    int top = 1 + (l->with_ramp ? 2 : 0);
+    int middle = l->rows - 1 - top - meters - bottom;
     int left = l->cols * 55 / 100;
     l->steps_rows = middle - 2;
     l->header = newwin(1, l->cols, 0, 0);
-    l->steps = newwin(middle, left, 1, 0);
-    l->text = newwin(middle, l->cols - left, 1, left);
+    if (l->with_ramp)
+        l->ramp = newwin(2, l->cols, 1, 0);
+    l->steps = newwin(middle, left, top, 0);
+    l->text = newwin(middle, l->cols - left, top, left);
     if (l->watch) {
-        int third = l->cols / 3, y = 1 + middle;
+        int third = l->cols / 3, y = top + middle;
         l->dualwrite = newwin(meters, third, y, 0);
         l->latency = newwin(meters, third, y, third);
         l->divergence = newwin(meters, l->cols - 2 * third, y, 2 * third);
@@ -64,17 +69,18 @@ static void build(struct layout *l)
         l->criteria = newwin(bottom, crit_cols, y + meters, 0);
         l->journal = newwin(bottom, l->cols - crit_cols, y + meters, crit_cols);
     } else {
-        l->journal = newwin(bottom, l->cols, 1 + middle, 0);
+        l->journal = newwin(bottom, l->cols, top + middle, 0);
     }
     l->status = newwin(1, l->cols, l->rows - 1, 0);
     int hw = l->cols < 84 ? l->cols - 4 : 80, hh = 16;
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
 }
 
-void layout_init(struct layout *l, int watch, size_t n_criteria)
+void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp)
 {
     l->header = l->steps = l->text = l->journal = l->status = l->help = NULL;
-    l->dualwrite = l->latency = l->divergence = l->criteria = NULL;
+    l->dualwrite = l->latency = l->divergence = l->criteria = l->ramp = NULL;
+    l->with_ramp = ramp;
     l->watch = watch;
     l->crit_rows = (int)n_criteria;
     build(l);
@@ -124,6 +130,10 @@ void layout_draw(struct layout *l, const struct view *v, int help,
         return;
     }
     panel_header.draw(l->header, v);
+    if (l->ramp) {
+        panel_ramp.draw(l->ramp, v);
+        wnoutrefresh(l->ramp);
+    }
     panel_steps.draw(l->steps, v);
     panel_text.draw(l->text, v);
     panel_journal.draw(l->journal, v);

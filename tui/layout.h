@@ -17,12 +17,13 @@ struct layout {
     int watch;        /* the runbook has signals or criteria to show */
     int crit_rows;    /* rows the criteria want */
     WINDOW *header, *steps, *text, *journal, *status, *help;
-    WINDOW *dualwrite, *latency, *divergence, *criteria;
+    WINDOW *dualwrite, *latency, *divergence, *criteria, *ramp;
+    int with_ramp;    /* the runbook has a ramp: a bar under the header */
     int steps_rows;
 };
 
 /* watch: show the signal and criteria panels; n_criteria sizes them. */
-void layout_init(struct layout *l, int watch, size_t n_criteria);
+void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp);
 void layout_resize(struct layout *l);
 void layout_free(struct layout *l);
 

@@ -16,7 +16,6 @@ int loop_init(struct loop *l, int watch_stdin)
     l->wake_rd = fds[0];
     l->wake_wr = fds[1];
     l->watch_stdin = watch_stdin;
-    l->extra_fd = -1;
     l->multi = curl_multi_init();
     return l->multi ? 0 : -1;
 }
@@ -47,6 +46,12 @@ static void drain(int fd)
         ;
 }
 
+void loop_add_fd(struct loop *l, int fd)
+{
+    if (fd >= 0 && l->n_extra < (int)(sizeof l->extra_fds / sizeof l->extra_fds[0]))
+        l->extra_fds[l->n_extra++] = fd;
+}
+
 int loop_perform(struct loop *l)
 {
     int running = 0;
@@ -56,17 +61,16 @@ int loop_perform(struct loop *l)
 
 int loop_wait(struct loop *l, int timeout_ms)
 {
-    struct curl_waitfd extra[3];
+    struct curl_waitfd extra[6];
     unsigned n = 0, in = 0, ex = 0;
     extra[n++] = (struct curl_waitfd){.fd = l->wake_rd, .events = CURL_WAIT_POLLIN};
     if (l->watch_stdin) {
         in = n;
         extra[n++] = (struct curl_waitfd){.fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN};
     }
-    if (l->extra_fd >= 0) {
-        ex = n;
-        extra[n++] = (struct curl_waitfd){.fd = l->extra_fd, .events = CURL_WAIT_POLLIN};
-    }
+    ex = n;
+    for (int i = 0; i < l->n_extra; i++)
+        extra[n++] = (struct curl_waitfd){.fd = l->extra_fds[i], .events = CURL_WAIT_POLLIN};
     int numfds = 0;
     curl_multi_poll(l->multi, extra, n, timeout_ms, &numfds);
     int ready = 0;
@@ -76,7 +80,8 @@ int loop_wait(struct loop *l, int timeout_ms)
     }
     if (in && extra[in].revents)
         ready |= LOOP_INPUT;
-    if (ex && extra[ex].revents)
-        ready |= LOOP_EXTRA;
+    for (unsigned i = ex; i < n; i++)
+        if (extra[i].revents)
+            ready |= LOOP_EXTRA;
     return ready;
 }

@@ -11,16 +11,19 @@ struct loop {
     CURLM *multi;
     int wake_rd, wake_wr;
     int watch_stdin;
-    int extra_fd;     /* another descriptor to wake on (SQL workers), or -1 */
+    int extra_fds[4]; /* more descriptors to wake on (worker threads' pipes) */
+    int n_extra;
 };
 
 enum loop_ready {
     LOOP_INPUT = 1, /* the terminal has bytes */
     LOOP_WOKEN = 2, /* someone wrote to the wake-up pipe */
-    LOOP_EXTRA = 4, /* extra_fd is readable */
+    LOOP_EXTRA = 4, /* one of extra_fds is readable */
 };
 
 int loop_init(struct loop *l, int watch_stdin);
+/* Adds a descriptor to wait on (ignored when fd < 0 or the table is full). */
+void loop_add_fd(struct loop *l, int fd);
 void loop_free(struct loop *l);
 
 /* Runs curl's transfers as far as they go without waiting; returns the

@@ -1,0 +1,465 @@
+/* driver.c — the driving console's duties (see driver.h). Every act is
+ * journaled before it is shown; the session is re-folded after each. */
+#include "driver.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "events.h"
+#include "flagworker.h"
+#include "http.h"
+#include "number.h"
+#include "ramp.h"
+#include "signals.h"
+#include "watch.h"
+
+#define ROLLBACK_BACKOFF_MIN_MS 100
+#define ROLLBACK_BACKOFF_MAX_MS 5000
+#define SAME_PERCENT 0.01
+
+struct driver {
+    struct ceremony *c;
+    CURLM *multi;
+    struct signals *signals;
+    struct watch watch;
+    struct flagworker *flag;
+    char flag_name[160];
+    int64_t next_retry_ms;     /* a rollback to try again at; 0 = none */
+    int flag_pending;          /* set/read requests in flight */
+    int checked;               /* the restart check of the flag was asked */
+};
+
+static int append(struct driver *d, const char *kind, cJSON *body, int64_t now,
+                  struct error *err)
+{
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    struct journal_event ev = {.ts_ms = now, .actor = "engine", .kind = kind, .body = text};
+    int rc = text ? journal_append(d->c->journal, &ev, NULL, err) : -1;
+    free(text);
+    if (rc == 0)
+        rc = ceremony_refresh(d->c, NULL, NULL, err);
+    return rc;
+}
+
+/* The same, as the person at this console. */
+static int append_as_me(struct driver *d, const char *kind, cJSON *body, int64_t now,
+                        struct error *err)
+{
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    int rc = text ? ceremony_append(d->c, kind, text, now, err) : -1;
+    free(text);
+    if (rc == 0)
+        rc = ceremony_refresh(d->c, NULL, NULL, err);
+    return rc;
+}
+
+struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
+{
+    struct driver *d = calloc(1, sizeof *d);
+    if (!d) {
+        error_set(err, "out of memory");
+        return NULL;
+    }
+    d->c = c;
+    d->multi = multi;
+    if (!(d->signals = signals_new(c->rb, multi, err)) || watch_init(&d->watch, c->rb) != 0) {
+        driver_free(d);
+        return NULL;
+    }
+    const struct rb_system *flag = runbook_system(c->rb, "flag");
+    if (flag && c->rb->n_ramp) {
+        if (!(d->flag = flagworker_new(flag, err))) {
+            driver_free(d);
+            return NULL;
+        }
+        const char *name = rb_attr_get(flag->attrs, flag->n_attrs, "flag");
+        snprintf(d->flag_name, sizeof d->flag_name, "%s %s%s%s", flag->kind, flag->conn,
+                 name ? " flag " : "", name ? name : "");
+    }
+    return d;
+}
+
+void driver_free(struct driver *d)
+{
+    if (!d)
+        return;
+    signals_free(d->signals);
+    watch_free(&d->watch);
+    flagworker_free(d->flag);
+    free(d);
+}
+
+size_t driver_fds(const struct driver *d, int *fds)
+{
+    size_t n = 0;
+    if (signals_wake_fd(d->signals) >= 0)
+        fds[n++] = signals_wake_fd(d->signals);
+    if (d->flag)
+        fds[n++] = flagworker_wake_fd(d->flag);
+    return n;
+}
+
+const char *driver_flag_name(const struct driver *d)
+{
+    return d->flag ? d->flag_name : NULL;
+}
+
+int64_t driver_wait_ms(const struct driver *d, int64_t now_ms)
+{
+    int64_t wait = signals_wait_ms(d->signals, now_ms);
+    if (d->next_retry_ms && d->next_retry_ms - now_ms < wait)
+        wait = d->next_retry_ms > now_ms ? d->next_retry_ms - now_ms : 0;
+    return wait;
+}
+
+/* --- signals ------------------------------------------------------------ */
+
+static int record_samples(struct driver *d, struct signal_outcome *o, size_t n,
+                          struct error *err)
+{
+    struct journal_sample samples[64];
+    for (size_t i = 0; i < n; i++)
+        samples[i] = (struct journal_sample){.ts_ms = o[i].at_ms, .signal = o[i].signal,
+                                             .value = o[i].value, .has_value = o[i].has_value,
+                                             .status = o[i].status};
+    return n ? journal_append_samples(d->c->journal, samples, n, err) : 0;
+}
+
+static size_t collect_signals(struct driver *d, int64_t now, struct signal_outcome *out,
+                              size_t max)
+{
+    size_t n = 0;
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(d->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        int mine = 0;
+        n += signals_on_done(d->signals, http_of(msg->easy_handle), msg->data.result, now,
+                             out + n, max - n, &mine);
+    }
+    return n + signals_collect_local(d->signals, now, out + n, max - n);
+}
+
+/* --- the flag ----------------------------------------------------------- */
+
+static void ask_set(struct driver *d, double percent, const char *purpose)
+{
+    flagworker_set(d->flag, percent, purpose);
+    d->flag_pending = 1;
+}
+
+static int rollback_confirmed(struct driver *d, double seen, int64_t now, struct error *err)
+{
+    const struct ramp_view *r = &d->c->s.ramp;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "percent", seen);
+    cJSON_AddNumberToObject(o, "breach_ms", (double)r->breach_ms);
+    cJSON_AddNumberToObject(o, "abort_ms", (double)r->abort_ms);
+    cJSON_AddNumberToObject(o, "set_ms", (double)r->rollback_set_ms);
+    cJSON_AddNumberToObject(o, "confirmed_ms", (double)now);
+    cJSON_AddNumberToObject(o, "latency_ms", (double)(now - r->breach_ms));
+    cJSON_AddNumberToObject(o, "tries", r->rollback_tries);
+    d->next_retry_ms = 0;
+    return append(d, EV_ROLLBACK_DONE, o, now, err);
+}
+
+/* After a restart: does the flag say what the journal says? */
+static int judge_check(struct driver *d, const struct flag_result *r, int64_t now,
+                       struct error *err)
+{
+    const struct ramp_view *rv = &d->c->s.ramp;
+    cJSON *seen = cJSON_CreateObject();   /* the look itself is on record */
+    if (r->ok)
+        cJSON_AddNumberToObject(seen, "percent", r->percent);
+    cJSON_AddStringToObject(seen, "purpose", "check");
+    cJSON_AddBoolToObject(seen, "ok", r->ok);
+    if (!r->ok)
+        cJSON_AddStringToObject(seen, "error", r->error);
+    if (append(d, EV_FLAG_READ, seen, now, err) != 0)
+        return -1;
+    if (!r->ok)
+        return 0;
+    double want = rv->status == RAMP_SETTING || rv->status == RAMP_ABORTED ? rv->target : rv->percent;
+    if (fabs(r->percent - want) <= SAME_PERCENT) {
+        if (rv->status == RAMP_SETTING || rv->status == RAMP_ABORTED) {
+            /* it was set before the crash: the read-back completes it */
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "percent", r->percent);
+            cJSON_AddStringToObject(o, "purpose", rv->status == RAMP_ABORTED ? "rollback" : "advance");
+            cJSON_AddBoolToObject(o, "ok", 1);
+            int rc = append(d, EV_FLAG_READ, o, now, err);
+            if (rc == 0 && rv->status == RAMP_ABORTED && !rv->rollback_confirmed_ms)
+                rc = rollback_confirmed(d, r->percent, now, err);
+            return rc;
+        }
+        return 0;
+    }
+    if (rv->status == RAMP_ABORTED) {   /* an unfinished rollback: finish it */
+        ask_set(d, rv->target, "rollback");
+        return 0;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "journal_percent", want);
+    cJSON_AddNumberToObject(o, "flag_percent", r->percent);
+    return append(d, EV_FLAG_MISMATCH, o, now, err);
+}
+
+static int journal_flag_result(struct driver *d, const struct flag_result *r, int64_t now,
+                               struct error *err)
+{
+    if (strcmp(r->purpose, "check") == 0)
+        return judge_check(d, r, now, err);
+    const struct ramp_view *rv = &d->c->s.ramp;
+    cJSON *o = cJSON_CreateObject();
+    if (!isnan(r->percent))
+        cJSON_AddNumberToObject(o, "percent", r->percent);
+    cJSON_AddStringToObject(o, "purpose", r->purpose);
+    cJSON_AddBoolToObject(o, "ok", r->ok);
+    if (!r->ok)
+        cJSON_AddStringToObject(o, "error", r->error);
+    if (r->op == FLAG_READ)
+        cJSON_AddNumberToObject(o, "expected", rv->target);
+    int rollback = strcmp(r->purpose, "rollback") == 0;
+    if (rollback)
+        cJSON_AddNumberToObject(o, "try", rv->rollback_tries + (r->op == FLAG_SET));
+    if (append(d, r->op == FLAG_SET ? EV_FLAG_SET : EV_FLAG_READ, o, now, err) != 0)
+        return -1;
+    if (!rollback)
+        return 0;
+    int seen = r->op == FLAG_READ && r->ok && fabs(r->percent - rv->target) <= SAME_PERCENT;
+    if (seen && !rv->rollback_confirmed_ms)
+        return rollback_confirmed(d, r->percent, now, err);
+    if (!r->ok || (r->op == FLAG_READ && !seen)) {
+        /* never report success it did not see: try again, backing off */
+        int64_t back = ROLLBACK_BACKOFF_MIN_MS << (rv->rollback_tries < 6 ? rv->rollback_tries : 6);
+        d->next_retry_ms = now + (back > ROLLBACK_BACKOFF_MAX_MS ? ROLLBACK_BACKOFF_MAX_MS : back);
+    }
+    return 0;
+}
+
+static int collect_flag(struct driver *d, int64_t now, struct error *err)
+{
+    if (!d->flag)
+        return 0;
+    struct flag_result res[16];
+    size_t n = flagworker_collect(d->flag, res, 16);
+    for (size_t i = 0; i < n; i++)
+        if (journal_flag_result(d, &res[i], now, err) != 0)
+            return -1;
+    d->flag_pending = flagworker_busy(d->flag);
+    return (int)n;
+}
+
+/* --- decisions ---------------------------------------------------------- */
+
+static int do_abort(struct driver *d, ptrdiff_t criterion, const char *cause, int manual,
+                    int64_t now, struct error *err)
+{
+    const struct session *s = &d->c->s;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "criterion", (double)criterion);
+    cJSON_AddStringToObject(o, "cause", cause);
+    int64_t breach = criterion >= 0 ? s->crits[criterion].since_ms : now;
+    cJSON_AddNumberToObject(o, "breach_ms", (double)breach);
+    if (criterion >= 0 && isfinite(s->crits[criterion].value))
+        cJSON_AddNumberToObject(o, "value", s->crits[criterion].value);
+    cJSON_AddNumberToObject(o, "percent_before", s->ramp.percent);
+    cJSON_AddNumberToObject(o, "rollback_percent", ramp_rollback_percent(d->c->rb));
+    cJSON_AddBoolToObject(o, "manual", manual);
+    /* the flag first: the journal entry follows in the same millisecond */
+    if (d->flag)
+        ask_set(d, ramp_rollback_percent(d->c->rb), "rollback");
+    return manual ? append_as_me(d, EV_ABORT, o, now, err) : append(d, EV_ABORT, o, now, err);
+}
+
+static int act(struct driver *d, int64_t now, struct error *err)
+{
+    const struct runbook *rb = d->c->rb;
+    struct ramp_decision dec = ramp_decide(rb, &d->c->s, now);
+    if (dec.action == RA_ABORT)
+        return do_abort(d, (ptrdiff_t)dec.criterion, dec.why, 0, now, err);
+    if (dec.action == RA_HALT) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "criterion", (double)dec.criterion);
+        cJSON_AddStringToObject(o, "cause", dec.why);
+        cJSON_AddNumberToObject(o, "breach_ms", (double)d->c->s.crits[dec.criterion].since_ms);
+        return append(d, EV_HALT, o, now, err);
+    }
+    if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "step", dec.next_step);
+        cJSON_AddNumberToObject(o, "percent", dec.target);
+        cJSON_AddBoolToObject(o, "automatic", 1);
+        ask_set(d, dec.target, "advance");
+        return append(d, EV_RAMP_ADVANCE, o, now, err);
+    }
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms && d->next_retry_ms &&
+        now >= d->next_retry_ms && !d->flag_pending) {
+        d->next_retry_ms = 0;
+        ask_set(d, r->target, "rollback");
+    }
+    return 0;
+}
+
+int driver_step(struct driver *d, int64_t now, struct error *err)
+{
+    int64_t before = d->c->s.last_seq + d->c->s.last_sample_seq;
+    struct signal_outcome out[64];
+    size_t n = collect_signals(d, now, out, 64);
+    if (record_samples(d, out, n, err) != 0 || ceremony_refresh(d->c, NULL, NULL, err) != 0 ||
+        collect_flag(d, now, err) < 0 ||
+        watch_judge(&d->watch, &d->c->s, now, d->c->journal, err) < 0 ||
+        ceremony_refresh(d->c, NULL, NULL, err) != 0 || act(d, now, err) != 0)
+        return -1;
+    if (d->flag && !d->checked) {
+        d->checked = 1;   /* on start: does the flag say what the journal says? */
+        flagworker_read(d->flag, "check");
+        d->flag_pending = 1;
+    }
+    signals_start_due(d->signals, now);
+    return d->c->s.last_seq + d->c->s.last_sample_seq != before;
+}
+
+/* --- the commander's acts ---------------------------------------------- */
+
+static int refuse(struct driver *d, double percent, const char *why, int64_t now, char *msg,
+                  size_t len)
+{
+    struct error err = {{0}};
+    cJSON *o = cJSON_CreateObject();
+    if (!isnan(percent))
+        cJSON_AddNumberToObject(o, "percent", percent);
+    cJSON_AddStringToObject(o, "reason", why);
+    append_as_me(d, EV_RAMP_REFUSED, o, now, &err);
+    snprintf(msg, len, "refused: %s", why);
+    return -1;
+}
+
+static int commander_only(struct driver *d, const char *what, char *msg, size_t len)
+{
+    if (strcmp(d->c->role, "commander") == 0)
+        return 0;
+    snprintf(msg, len, "refused: only the commander may %s", what);
+    return -1;
+}
+
+int driver_advance(struct driver *d, const char *typed, int64_t now, char *msg, size_t len)
+{
+    if (commander_only(d, "advance the ramp", msg, len) != 0)
+        return -1;
+    char why[240];
+    struct ramp_decision dec = ramp_decide(d->c->rb, &d->c->s, now);
+    double want = NAN;
+    if (typed && number_parse(typed, &want) != 0)
+        want = NAN;
+    if (!d->flag)
+        return refuse(d, want, "the runbook has no `flag` system to ramp with", now, msg, len);
+    if (ramp_may_advance(d->c->rb, &d->c->s, now, why, sizeof why) != 0)
+        return refuse(d, want, why, now, msg, len);
+    if (isnan(want) || fabs(want - dec.target) > SAME_PERCENT) {
+        snprintf(why, sizeof why, "typed \"%s\", but the next step is %g%%", typed ? typed : "",
+                 dec.target);
+        return refuse(d, want, why, now, msg, len);
+    }
+    struct error err = {{0}};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "step", dec.next_step);
+    cJSON_AddNumberToObject(o, "percent", dec.target);
+    cJSON_AddBoolToObject(o, "automatic", 0);
+    cJSON_AddStringToObject(o, "confirmed_by", d->c->actor);
+    ask_set(d, dec.target, "advance");
+    if (append_as_me(d, EV_RAMP_ADVANCE, o, now, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return -1;
+    }
+    snprintf(msg, len, "advancing to %g%%: setting the flag", dec.target);
+    return 0;
+}
+
+int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
+{
+    if (commander_only(d, "abort", msg, len) != 0)
+        return -1;
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (r->status == RAMP_ABORTED) {
+        snprintf(msg, len, "already aborted");
+        return -1;
+    }
+    struct error err = {{0}};
+    char cause[200];
+    snprintf(cause, sizeof cause, "aborted by hand by %s", d->c->actor);
+    if (do_abort(d, -1, cause, 1, now, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return -1;
+    }
+    snprintf(msg, len, "ABORTED: rolling the flag back to %g%%", ramp_rollback_percent(d->c->rb));
+    return 0;
+}
+
+int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
+{
+    if (commander_only(d, "resume", msg, len) != 0)
+        return -1;
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (r->status != RAMP_ABORTED && r->status != RAMP_HALTED) {
+        snprintf(msg, len, "nothing to resume: the ramp is %s", ramp_status_name(r->status));
+        return -1;
+    }
+    if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms) {
+        snprintf(msg, len, "refused: the rollback is not confirmed yet");
+        return -1;
+    }
+    if (!reason || !reason[0]) {
+        snprintf(msg, len, "refused: a resume needs a written reason");
+        return -1;
+    }
+    struct error err = {{0}};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "reason", reason);
+    cJSON_AddStringToObject(o, "from", ramp_status_name(r->status));
+    if (append_as_me(d, EV_RESUME, o, now, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return -1;
+    }
+    snprintf(msg, len, "resumed: %s", reason);
+    return 0;
+}
+
+int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *msg, size_t len)
+{
+    if (commander_only(d, "set the flag", msg, len) != 0)
+        return -1;
+    const struct ramp_view *r = &d->c->s.ramp;
+    double want = NAN;
+    if (!r->flag_mismatch) {
+        snprintf(msg, len, "the flag agrees with the journal");
+        return -1;
+    }
+    if (!typed || number_parse(typed, &want) != 0 || fabs(want - r->percent) > SAME_PERCENT) {
+        snprintf(msg, len, "refused: type %g to set the flag back to what the journal says",
+                 r->percent);
+        return -1;
+    }
+    struct error err = {{0}};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "guard", "flag differs from the journal after a restart");
+    char reason[160];
+    snprintf(reason, sizeof reason, "commander set the flag from %g%% back to %g%%", r->flag_seen,
+             r->percent);
+    cJSON_AddStringToObject(o, "reason", reason);
+    if (append_as_me(d, EV_FLAG_RESTORE, o, now, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return -1;
+    }
+    ask_set(d, want, "restore");
+    snprintf(msg, len, "setting the flag back to %g%%", want);
+    return 0;
+}

@@ -1,0 +1,46 @@
+/* driver.h — what the console that runs a ceremony does besides drawing:
+ * poll the signals, journal their samples, judge the criteria, and carry
+ * out the ramp controller's decisions through the flag worker — abort
+ * without asking, retry a rollback until its read-back is seen, and check
+ * the flag against the journal after a restart. Other consoles only fold
+ * the journal. Nothing here blocks: HTTP is on the caller's curl multi
+ * handle, databases and flags are on worker threads. */
+#ifndef CUTOVER_DRIVER_H
+#define CUTOVER_DRIVER_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ceremony.h"
+#include "error.h"
+
+struct driver;
+
+struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err);
+void driver_free(struct driver *d);
+
+/* Descriptors of the worker threads' wake-up pipes (at most 4). */
+size_t driver_fds(const struct driver *d, int *fds);
+
+/* Milliseconds until the driver has something to do. */
+int64_t driver_wait_ms(const struct driver *d, int64_t now_ms);
+
+/* After each wait: runs transfers, journals what came back, judges,
+ * decides. Returns 1 when the session changed, 0 when not, -1 on a
+ * journal error (err). */
+int driver_step(struct driver *d, int64_t now_ms, struct error *err);
+
+/* The commander's acts; each returns 0 (done) or -1 (refused: msg says
+ * why, and the refusal is journaled). */
+int driver_advance(struct driver *d, const char *typed_percent, int64_t now_ms,
+                   char *msg, size_t len);
+int driver_abort(struct driver *d, int64_t now_ms, char *msg, size_t len);
+int driver_resume(struct driver *d, const char *reason, int64_t now_ms, char *msg, size_t len);
+int driver_restore_flag(struct driver *d, const char *typed_percent, int64_t now_ms,
+                        char *msg, size_t len);
+
+/* A short description of the flag ("flagd flags.json flag x"), or NULL. */
+const char *driver_flag_name(const struct driver *d);
+
+#endif

@@ -1,0 +1,130 @@
+/* ramp.c — the ramp bar under the header: the steps with the current one
+ * marked, the status, the hold's countdown and the earliest time 100% can
+ * be reached; then what holds the ramp, or the alarm of an abort, a halt,
+ * a rollback not yet confirmed, or a flag that disagrees with the journal. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/timefmt.h"
+#include "core/units.h"
+#include "draw.h"
+#include "panel.h"
+#include "tui/theme.h"
+
+static int draw_steps(WINDOW *w, int x, int width, const struct view *v)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    x += draw_text(w, 0, x, width - x, " RAMP ", theme(TH_TITLE) | A_REVERSE);
+    x += draw_text(w, 0, x, width - x, " ", theme(TH_NORMAL));
+    for (size_t i = 0; i < v->rb->n_ramp; i++) {
+        char step[32];
+        snprintf(step, sizeof step, "%g%%", v->rb->ramp[i].percent);
+        int here = (int)i == r->step && r->status != RAMP_ABORTED;
+        attr_t a = here ? theme(TH_SELECTED) | A_BOLD
+                 : (int)i < r->step && r->status != RAMP_ABORTED ? theme(TH_OK) : theme(TH_DIM);
+        x += draw_text(w, 0, x, width - x, step, a);
+        if (i + 1 < v->rb->n_ramp)
+            x += draw_text(w, 0, x, width - x, " → ", theme(TH_DIM));
+    }
+    return x;
+}
+
+static attr_t status_attr(enum ramp_status st)
+{
+    return st == RAMP_ABORTED || st == RAMP_HALTED ? theme(TH_ALERT)
+         : st == RAMP_COMPLETE ? theme(TH_OK) : theme(TH_WARN);
+}
+
+static void first_line(WINDOW *w, int width, const struct view *v)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    const struct ramp_decision *d = v->decision;
+    int x = draw_steps(w, 0, width, v);
+    char buf[200];
+    snprintf(buf, sizeof buf, "   %s %g%%", ramp_status_name(r->status),
+             r->status == RAMP_SETTING ? r->target : r->percent);
+    x += draw_text(w, 0, x, width - x, buf, status_attr(r->status) | A_BOLD);
+    if (d && d->hold_left_ms > 0 && r->status == RAMP_HOLDING) {
+        char left[32];
+        units_format_duration((d->hold_left_ms + 999) / 1000 * 1000, left, sizeof left);
+        snprintf(buf, sizeof buf, "   hold %s left", left);
+        x += draw_text(w, 0, x, width - x, buf, theme(TH_NORMAL));
+    }
+    if (d && d->earliest_full_ms && r->status != RAMP_COMPLETE) {
+        char t[16];
+        timefmt_hms(d->earliest_full_ms, t, sizeof t);
+        snprintf(buf, sizeof buf, "   100%% at %.5s UTC at the earliest", t);
+        x += draw_text(w, 0, x, width - x, buf, theme(TH_DIM));
+    }
+    if (v->flag_name) {
+        snprintf(buf, sizeof buf, "   flag: %s", v->flag_name);
+        draw_text(w, 0, x, width - x, buf, theme(TH_DIM));
+    }
+}
+
+/* "+12 ms" after the abort, for the rollback's milestones */
+static void since(char *buf, size_t len, const char *what, int64_t t, int64_t from)
+{
+    char hms[16];
+    timefmt_hms_ms(t, hms, sizeof hms);
+    snprintf(buf, len, "%s %s (+%lld ms)", what, hms, (long long)(t - from));
+}
+
+static void abort_line(WINDOW *w, int width, const struct view *v)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    char buf[600], set[64] = "", seen[64] = "";
+    if (r->rollback_set_ms)
+        since(set, sizeof set, ", set", r->rollback_set_ms, r->breach_ms);
+    if (r->rollback_confirmed_ms)
+        since(seen, sizeof seen, ", confirmed", r->rollback_confirmed_ms, r->breach_ms);
+    if (r->rollback_confirmed_ms)
+        snprintf(buf, sizeof buf, " ABORTED — %s — flag back at %g%%%s%s ", r->cause, r->target, set, seen);
+    else
+        snprintf(buf, sizeof buf, " ABORTED — ROLLBACK NOT CONFIRMED (try %d%s%s) — %s ",
+                 r->rollback_tries, r->flag_error[0] ? ": " : "", r->flag_error, r->cause);
+    mvwhline(w, 1, 0, ' ' | theme(TH_ALERT), width);
+    draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+}
+
+static void second_line(WINDOW *w, int width, const struct view *v)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    char buf[600];
+    if (r->status == RAMP_ABORTED) {
+        abort_line(w, width, v);
+        return;
+    }
+    if (r->status == RAMP_HALTED || r->flag_mismatch || r->flag_error[0]) {
+        if (r->status == RAMP_HALTED)
+            snprintf(buf, sizeof buf, " HALTED — INCIDENT — %s — the ramp is frozen; r resumes with a reason ", r->cause);
+        else if (r->flag_mismatch)
+            snprintf(buf, sizeof buf, " THE FLAG SAYS %g%%, THE JOURNAL %g%% — nothing was changed; f sets it back ",
+                     r->flag_seen, r->percent);
+        else
+            snprintf(buf, sizeof buf, " FLAG: %s ", r->flag_error);
+        mvwhline(w, 1, 0, ' ' | theme(TH_ALERT), width);
+        draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        return;
+    }
+    const struct ramp_decision *d = v->decision;
+    if (!d)
+        return;
+    attr_t a = d->action == RA_READY ? theme(TH_OK) | A_BOLD : theme(TH_DIM);
+    snprintf(buf, sizeof buf, " %s%s", d->why,
+             d->action == RA_READY && strcmp(v->role, "commander") == 0 ? " — press +" : "");
+    draw_text(w, 1, 0, width, buf, a);
+}
+
+static void ramp_draw(WINDOW *w, const struct view *v)
+{
+    int width = getmaxx(w);
+    werase(w);
+    if (v->rb->n_ramp == 0)
+        return;
+    first_line(w, width, v);
+    second_line(w, width, v);
+}
+
+const struct panel panel_ramp = {"ramp", 2, 40, ramp_draw};
