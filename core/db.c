@@ -25,7 +25,11 @@ static void pg_error(struct error *err, const char *what, const char *msg)
 
 static int open_pg(const char *conn, struct db *db, struct error *err)
 {
-    db->pg = PQconnectdb(conn);
+    /* without connect_timeout libpq waits for the kernel (minutes) on a
+     * host that does not answer; the connection string may still set its own */
+    static const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {"2", conn, NULL};
+    db->pg = PQconnectdbParams(keys, values, 1);
     if (PQstatus(db->pg) != CONNECTION_OK) {
         pg_error(err, "cannot connect to PostgreSQL", PQerrorMessage(db->pg));
         return -1;

@@ -194,8 +194,9 @@ static int judge_check(struct driver *d, const struct flag_result *r, int64_t no
             cJSON_AddNumberToObject(o, "percent", r->percent);
             cJSON_AddStringToObject(o, "purpose", rv->status == RAMP_ABORTED ? "rollback" : "advance");
             cJSON_AddBoolToObject(o, "ok", 1);
+            int first = rv->status == RAMP_ABORTED && !rv->rollback_confirmed_ms;
             int rc = append(d, EV_FLAG_READ, o, now, err);
-            if (rc == 0 && rv->status == RAMP_ABORTED && !rv->rollback_confirmed_ms)
+            if (rc == 0 && first)
                 rc = rollback_confirmed(d, r->percent, now, err);
             return rc;
         }
@@ -229,12 +230,14 @@ static int journal_flag_result(struct driver *d, const struct flag_result *r, in
     int rollback = strcmp(r->purpose, "rollback") == 0;
     if (rollback)
         cJSON_AddNumberToObject(o, "try", rv->rollback_tries + (r->op == FLAG_SET));
+    /* judged before the fold: the fold of this read marks it confirmed */
+    int seen = r->op == FLAG_READ && r->ok && fabs(r->percent - rv->target) <= SAME_PERCENT;
+    int first = seen && !rv->rollback_confirmed_ms;
     if (append(d, r->op == FLAG_SET ? EV_FLAG_SET : EV_FLAG_READ, o, now, err) != 0)
         return -1;
     if (!rollback)
         return 0;
-    int seen = r->op == FLAG_READ && r->ok && fabs(r->percent - rv->target) <= SAME_PERCENT;
-    if (seen && !rv->rollback_confirmed_ms)
+    if (first)
         return rollback_confirmed(d, r->percent, now, err);
     if (!r->ok || (r->op == FLAG_READ && !seen)) {
         /* never report success it did not see: try again, backing off */

@@ -33,16 +33,77 @@ static struct flag_driver *open_named(const struct flag_ops *ops, const struct r
     return d;
 }
 
-struct flag_driver *flags_open(const struct rb_system *sys, struct error *err)
+/* The attributes each kind takes; the first `required` of them must be
+ * there. */
+static const struct {
+    const char *kind;
+    int required;
+    const char *attrs[6];
+} grammar[] = {
+    {"flagd", 1, {"flag"}},
+    {"unleash", 1, {"flag", "environment", "project", "token_env"}},
+    {"http", 2, {"body", "path", "method", "read", "token_env"}},
+    {"postgres", 2, {"set", "read"}},
+    {"sqlite", 2, {"set", "read"}},
+};
+
+static int takes(size_t g, const char *key)
 {
-    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
-        if (strcmp(sys->kind, drivers[i]->kind) != 0)
-            continue;
-        return open_named(drivers[i], sys, err);
+    for (int i = 0; grammar[g].attrs[i]; i++)
+        if (strcmp(grammar[g].attrs[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/* The attributes of grammar g, for a message: "flag, environment, ...". */
+static void list_attrs(size_t g, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (int i = 0; grammar[g].attrs[i]; i++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", i ? ", " : "",
+                 grammar[g].attrs[i]);
+}
+
+static int check_attrs(size_t g, const struct rb_system *sys, struct error *err)
+{
+    char list[128];
+    list_attrs(g, list, sizeof list);
+    for (int i = 0; i < grammar[g].required; i++) {
+        if (!rb_attr_get(sys->attrs, sys->n_attrs, grammar[g].attrs[i])) {
+            error_set(err, "%s (%s, line %d): attribute %s is missing (write %s `...` after "
+                      "the connection)", sys->name, sys->kind, sys->line, grammar[g].attrs[i],
+                      grammar[g].attrs[i]);
+            return -1;
+        }
     }
+    for (size_t i = 0; i < sys->n_attrs; i++) {
+        if (!takes(g, sys->attrs[i].key)) {
+            error_set(err, "%s (%s, line %d): %s is not an attribute of %s flags (they take %s)",
+                      sys->name, sys->kind, sys->line, sys->attrs[i].key, sys->kind, list);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int flags_check(const struct rb_system *sys, struct error *err)
+{
+    for (size_t g = 0; g < sizeof grammar / sizeof grammar[0]; g++)
+        if (strcmp(sys->kind, grammar[g].kind) == 0)
+            return check_attrs(g, sys, err);
     error_set(err, "%s (line %d): %s is not a kind of flag system; the kinds are "
               "flagd, unleash, http, postgres and sqlite", sys->name, sys->line, sys->kind);
-    return NULL;
+    return -1;
+}
+
+struct flag_driver *flags_open(const struct rb_system *sys, struct error *err)
+{
+    if (flags_check(sys, err) != 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
+        if (strcmp(sys->kind, drivers[i]->kind) == 0)
+            return open_named(drivers[i], sys, err);
+    return NULL;   /* flags_check knows the same kinds */
 }
 
 int flags_set(struct flag_driver *d, double percent, struct error *err)

@@ -17,6 +17,13 @@ struct flag_driver;
  * attributes is expanded here. Errors name the system and what is wrong. */
 struct flag_driver *flags_open(const struct rb_system *sys, struct error *err);
 
+/* Checks a flag system as written, without the environment, files or
+ * network (for `cutover check`): a kind that is a flag driver, the
+ * attributes that kind needs, and no attribute it does not know (a typo
+ * like `enviroment` would otherwise fall back to a default in silence).
+ * 0, or -1 with err naming the system. flags_open checks the same. */
+int flags_check(const struct rb_system *sys, struct error *err);
+
 /* Sets the flag to percent (0..100). 0 on success. */
 int flags_set(struct flag_driver *d, double percent, struct error *err);
 

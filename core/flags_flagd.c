@@ -171,6 +171,19 @@ static int fractional_share(const cJSON *flag, const cJSON *frac, double *percen
     return 0;
 }
 
+/* Targeting {} serves the default variant, as no targeting does. */
+static int is_empty(const cJSON *targeting)
+{
+    return cJSON_IsObject(targeting) && !targeting->child;
+}
+
+/* {"fractional": [...]} and nothing else: the only rule cutover manages. */
+static int is_one_fractional(const cJSON *targeting)
+{
+    return cJSON_IsObject(targeting) && targeting->child && !targeting->child->next &&
+           cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(targeting, "fractional"));
+}
+
 static int flag_share(const cJSON *flag, double *percent, struct error *err)
 {
     const cJSON *state = cJSON_GetObjectItemCaseSensitive(flag, "state");
@@ -179,15 +192,15 @@ static int flag_share(const cJSON *flag, double *percent, struct error *err)
         return 0;
     }
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(flag, "targeting");
-    if (!t || (cJSON_IsObject(t) && !t->child))
+    if (!t || is_empty(t))
         return default_share(flag, percent, err);
-    const cJSON *frac = cJSON_GetObjectItemCaseSensitive(t, "fractional");
-    if (!cJSON_IsArray(frac) || t->child->next) {
+    if (!is_one_fractional(t)) {
         error_set(err, "its targeting is not one fractional rule, so the share of traffic "
                   "cannot be read from it");
         return -1;
     }
-    return fractional_share(flag, frac, percent, err);
+    return fractional_share(flag, cJSON_GetObjectItemCaseSensitive(t, "fractional"), percent,
+                            err);
 }
 
 /* ------------------------------------------------------------------------
@@ -266,9 +279,12 @@ static int put(cJSON *obj, const char *key, cJSON *item)
 {
     if (!item)
         return -1;
-    if (cJSON_GetObjectItemCaseSensitive(obj, key))
-        return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item) ? 0 : -1;
-    return cJSON_AddItemToObject(obj, key, item) ? 0 : -1;
+    int ok = cJSON_GetObjectItemCaseSensitive(obj, key)
+                 ? cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item)
+                 : cJSON_AddItemToObject(obj, key, item);
+    if (!ok)
+        cJSON_Delete(item);
+    return ok ? 0 : -1;
 }
 
 static int apply(cJSON *flag, double percent, struct error *err)
@@ -277,8 +293,7 @@ static int apply(cJSON *flag, double percent, struct error *err)
     if (ensure_variants(flag, &on, &off, err) != 0)
         return -1;
     const cJSON *old = cJSON_GetObjectItemCaseSensitive(flag, "targeting");
-    if (old && !(cJSON_IsObject(old) && (!old->child ||
-                 (!old->child->next && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(old, "fractional")))))) {
+    if (old && !is_empty(old) && !is_one_fractional(old)) {
         error_set(err, "its targeting is not one fractional rule; cutover will not replace "
                   "a rule someone wrote (make it {\"fractional\": [...]} or remove it)");
         return -1;

@@ -325,7 +325,8 @@ static size_t finish_scrape(struct signals *s, struct target *t, CURLcode rc, in
         }
         struct error eval_err = {{0}};
         double v = NAN;
-        judge(o, promql_eval(sig->expr, t->store, now_ms, &v, &eval_err), v, &eval_err);
+        int got = promql_eval(sig->expr, t->store, now_ms, &v, &eval_err);
+        judge(o, got, v, &eval_err);   /* v is read only after the evaluation */
     }
     return n;
 }

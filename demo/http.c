@@ -76,13 +76,9 @@ static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned code, const
     return copy ? reply(c, code, "text/plain; charset=utf-8", copy, strlen(copy)) : MHD_NO;
 }
 
-/* {"error": msg} */
-static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned code, const char *msg)
+/* A JSON document (malloc'd text, owned from here on) plus a newline. */
+static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned code, char *text)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "error", msg);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
     if (!text)
         return MHD_NO;
     size_t len = strlen(text);
@@ -95,21 +91,21 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned code, cons
     return reply(c, code, "application/json", line, len + 1);
 }
 
+/* {"error": msg} */
+static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned code, const char *msg)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", msg);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return reply_json(c, code, text);
+}
+
 static enum MHD_Result reply_faults(struct MHD_Connection *c)
 {
     struct faults f;
     faults_get(&f);
-    char *text = faults_json(&f);
-    if (!text)
-        return MHD_NO;
-    size_t len = strlen(text);
-    char *line = realloc(text, len + 2);
-    if (!line) {
-        free(text);
-        return MHD_NO;
-    }
-    memcpy(line + len, "\n", 2);
-    return reply(c, MHD_HTTP_OK, "application/json", line, len + 1);
+    return reply_json(c, MHD_HTTP_OK, faults_json(&f));
 }
 
 static enum MHD_Result serve_metrics(struct MHD_Connection *c)

@@ -89,8 +89,15 @@ static void value(FILE *f, double v)
         fputs("NaN", f);
     else if (isinf(v))
         fputs(v > 0 ? "+Inf" : "-Inf", f);
-    else
-        fprintf(f, "%.17g", v);
+    else {
+        /* the shortest of %.15g and %.17g that reads back as v: 0.015,
+         * not 0.014999999999999999 */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.15g", v);
+        if (strtod(buf, NULL) != v)
+            snprintf(buf, sizeof buf, "%.17g", v);
+        fputs(buf, f);
+    }
 }
 
 static void render_writes(FILE *f)

@@ -416,5 +416,5 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     }
     if (!headless)
         printf("journal: %s\n", journal_path);
-    return 0;
+    return k.exit_status;
 }

@@ -107,8 +107,8 @@ strategy_ids() { api GET "$ENV/strategies" | node -e \
 
 check "describe names the service, never the token" \
   sh -c '"$0" "$1" describe | grep -F "unleash http://127.0.0.1:\${CUTOVER_UNLEASH_PORT} project default environment development flag orders-read-new" && ! "$0" "$1" describe | grep -q secret' "$FLAGCTL" "$T/flag.md"
-check "read before any rollout strategy is an error in words" \
-  sh -c '! "$0" "$1" read 2>&1 | tee /dev/stderr | grep -q "^[0-9]" && "$0" "$1" read 2>&1 | grep -q "no gradual rollout strategy"' "$FLAGCTL" "$T/flag.md"
+check "read before any rollout strategy fails" expect_exit 1 "$FLAGCTL" "$T/flag.md" read
+check "… in words" contains "$T/.last" "flag (unleash): flag orders-read-new has no gradual rollout strategy in this environment"
 
 id=
 for p in 1 5 25 100 0; do
@@ -129,6 +129,7 @@ check "and Unleash still says 0" test "$(rollout_of "$id")" = 0
 
 UNLEASH_ADMIN_TOKEN='*:*.wrong-token-value' expect_exit 1 "$FLAGCTL" "$T/flag.md" set 5
 cp "$T/.last" "$T/wrong"
+cat "$T/wrong"
 check "a wrong token is HTTP 401 in words" contains "$T/wrong" "HTTP 401"
 check "the token never appears in the message" sh -c '! grep -q "wrong-token-value\|admin-secret" "$0"' "$T/wrong"
 check "nothing changed with the wrong token" test "$(rollout_of "$id")" = 0
@@ -145,6 +146,59 @@ api DELETE "$ENV/strategies/$id" >/dev/null
 check "a deleted strategy is made again on the next set" "$FLAGCTL" "$T/flag.md" set 5
 id2=$(strategy_ids)
 check "Unleash reads 5 on the new strategy" test -n "$id2" -a "$(rollout_of "$id2")" = 5
+
+# --- the same PostgreSQL holds a flag row for the postgres driver ---------------
+pgq() { psql -qtA -h "$PGD" -p "$PGPORT" -U postgres -d flagrow -v ON_ERROR_STOP=1 -c "$1"; }
+psql -q -h "$PGD" -p "$PGPORT" -U postgres -c "CREATE DATABASE flagrow" &&
+  pgq "CREATE TABLE feature_flags (name text PRIMARY KEY, percent numeric(7,4) NOT NULL)" &&
+  pgq "INSERT INTO feature_flags VALUES ('orders-read-new', 0), ('other', 50)" || exit 1
+PGCONN="host=127.0.0.1 port=$PGPORT dbname=flagrow user=postgres"
+cat >"$T/row.md" <<EOF
+# Flag row
+
+## Roles
+- commander: Alice Ng
+
+## Systems
+- flag: postgres \`$PGCONN\` set \`UPDATE feature_flags SET percent = \$1 WHERE name = 'orders-read-new'\` read \`SELECT percent FROM feature_flags WHERE name = 'orders-read-new'\`
+- gone: postgres \`$PGCONN\` set \`UPDATE feature_flags SET percent = \$1 WHERE name = 'gone'\` read \`SELECT percent FROM feature_flags WHERE name = 'gone'\`
+
+## Ramp
+- 1% for 1m
+- 100%
+
+## Phase 4: Cutover
+- [ ] commander: ramp reads to the new table \`ramp\`
+
+## Rollback
+### Phase 4
+Flip it back to 0%.
+EOF
+row() { pgq "SELECT percent::float8 FROM feature_flags WHERE name = '$1'"; }
+for p in 1 2.5 100 0; do
+  "$FLAGCTL" "$T/row.md" set $p >/dev/null
+  check "postgres flag row: set $p, and PostgreSQL has $(row orders-read-new)" \
+    test "$(row orders-read-new)" = $p
+  check "postgres flag row: reads $p back" test "$("$FLAGCTL" "$T/row.md" read)" = $p
+done
+check "postgres flag row: the other row is untouched" test "$(row other)" = 50
+check "postgres: a set that matches no row fails" expect_exit 1 "$FLAGCTL" -s gone "$T/row.md" set 5
+check "… as 'no row matched'" \
+  contains "$T/.last" "gone (postgres): no row matched: the flag row does not exist"
+# Connections cut under it (a failover, a restart): the driver reconnects.
+"$FLAGCTL" "$T/row.md" bench 2000 0 100 >"$T/pgbench" 2>&1 &
+bench=$!
+cuts=0
+while kill -0 $bench 2>/dev/null; do
+  n=$(pgq "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+           WHERE datname = 'flagrow' AND pid <> pg_backend_pid()")
+  cuts=$((cuts + ${n:-0}))
+  sleep 0.02
+done
+wait $bench; rc=$?
+cat "$T/pgbench"
+check "postgres: $cuts connections cut during 2000 set + read backs, each still confirmed" \
+  sh -c '[ "$0" = 0 ] && [ "$1" -gt 0 ] && grep -q "mismatches=0" "$2"' $rc $cuts "$T/pgbench"
 
 # The cost of one set + read back against Unleash, on loopback.
 "$FLAGCTL" "$T/flag.md" bench 100 0 100 >"$T/bench" 2>&1

@@ -405,6 +405,29 @@ TEST(flagd_expands_env_and_needs_a_flag)
     CHECK(flags_open(&s, &err) == NULL && strstr(err.msg, "not a kind of flag system") != NULL);
 }
 
+TEST(check_knows_each_kinds_attributes)
+{
+    struct error err = {""};
+    struct rb_attr typo[] = {ATTR("flag", "f"), ATTR("enviroment", "production")};
+    struct rb_system s = sys_of("unleash", "http://u", typo, 2);
+    CHECK(flags_check(&s, &err) != 0);
+    CHECK_STR(err.msg, "flag (unleash, line 7): enviroment is not an attribute of unleash "
+                       "flags (they take flag, environment, project, token_env)");
+    CHECK(flags_open(&s, &err) == NULL && strstr(err.msg, "enviroment") != NULL);
+    s.n_attrs = 1;
+    CHECK(flags_check(&s, &err) == 0);
+    struct rb_attr half[] = {ATTR("set", "UPDATE t SET p = $1")};
+    s = sys_of("postgres", "dbname=x", half, 1);
+    CHECK(flags_check(&s, &err) != 0 && strstr(err.msg, "attribute read is missing") != NULL);
+    /* nothing from the environment is needed to check */
+    struct rb_attr env[] = {ATTR("body", "${BODY_NOT_SET}"), ATTR("path", "$.p"),
+                            ATTR("token_env", "TOKEN_NOT_SET")};
+    s = sys_of("http", "${URL_NOT_SET}", env, 3);
+    CHECK(flags_check(&s, &err) == 0);
+    s = sys_of("prometheus", "http://p", NULL, 0);
+    CHECK(flags_check(&s, &err) != 0 && strstr(err.msg, "not a kind of flag system") != NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 
 TEST(http_body_template)
@@ -622,6 +645,7 @@ RUN_TESTS(T(percent_encoding_uses_the_smallest_whole_weights),
           T(flagd_reads_files_people_wrote),
           T(flagd_errors_name_the_place),
           T(flagd_expands_env_and_needs_a_flag),
+          T(check_knows_each_kinds_attributes),
           T(http_body_template),
           T(json_paths_read_numbers),
           T(http_open_checks_the_attributes),

@@ -1,0 +1,88 @@
+# test_ramp_abort.sh — the ramp end to end through the real binary: an
+# automatic ramp over a real flagd flag file, driven by a scrape signal the
+# test controls (an exposition file served by tests/tools/fault_server).
+# A clean run reaches 100% and exits 0; a breach at 25% aborts: the flag is
+# back at 0 and read back, the journal has the abort with its deciding
+# values and the rollback's timings, and the command exits 3.
+. tests/lib.sh
+make -s build/tools/fault_server >/dev/null || exit 1
+mkdir -p "$T/answers"
+"$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
+fault=$!
+cleanup_hook() { kill "$fault" 2>/dev/null; }
+for _ in $(seq 50); do grep -q port "$T/fault.out" && break; sleep 0.05; done
+P=$(sed -n 's/^port //p' "$T/fault.out")
+metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m.tmp"; mv "$T/answers/m.tmp" "$T/answers/metrics"; }
+metrics 0
+
+runbook() {  # runbook FILE FLAGFILE
+cat >"$1" <<EOF2
+# Ramp test
+
+## Roles
+- commander: Alice Ng
+- flags: Carol Diaz
+
+## Systems
+- metrics: scrape \`http://127.0.0.1:$P/file/metrics\`
+- flag: flagd \`$2\` flag \`orders-read-new\`
+
+## Signals
+- error_ratio: \`max(app_error_ratio)\`
+
+## Abort criteria
+- abort if error_ratio > 1% for 1s
+
+## Ramp
+- 1% for 2s
+- 5% for 2s
+- 25% for 3s
+- 100%
+
+Mode: automatic
+
+## Phase 4: Cutover
+- [ ] flags: ramp reads \`ramp\`
+
+## Rollback
+### Phase 4
+Flip \`orders-read-new\` back to 0%.
+EOF2
+}
+
+# 1. No fault: the ramp reaches 100% and the command exits 0.
+runbook "$T/clean.md" "$T/clean-flags.json"
+timeout 60 "$CUTOVER" run "$T/clean.md" --journal "$T/clean.journal" --headless >"$T/clean.out" 2>&1
+rc=$?
+check "a clean automatic ramp exits 0" test $rc -eq 0
+check "it went through 1, 5, 25 and 100%" \
+  test "$(sql "$T/clean.journal" "select group_concat(json_extract(body,'\$.percent'),',') from events where kind='ramp_advance'")" = "1,5,25,100"
+check "every step was read back before its hold" \
+  test "$(sql "$T/clean.journal" "select count(*) from events where kind='flag_read' and json_extract(body,'\$.purpose')='advance' and json_extract(body,'\$.ok')")" -ge 4
+check "the flag file holds 100%" grep -q '"on",[[:space:]]*100' "$T/clean-flags.json"
+check "each hold lasted at least its length" sh -c '
+  sqlite3 "$0" "select ts_ms from events where kind=\"ramp_advance\" order by seq" >"$1/adv"
+  set -- $(cat "$1/adv"); [ $(( $2 - $1 )) -ge 2000 ] && [ $(( $3 - $2 )) -ge 2000 ] && [ $(( $4 - $3 )) -ge 3000 ]' \
+  "$T/clean.journal" "$T"
+
+# 2. A breach at 25%: abort, rollback, exit 3.
+runbook "$T/abort.md" "$T/abort-flags.json"
+"$CUTOVER" run "$T/abort.md" --journal "$T/abort.journal" --headless >"$T/abort.out" 2>&1 &
+pid=$!
+for _ in $(seq 300); do grep -q '"percent":25' "$T/abort.out" 2>/dev/null && break
+  sql "$T/abort.journal" "select 1 from events where kind='flag_read' and json_extract(body,'\$.percent')=25" 2>/dev/null | grep -q 1 && break; sleep 0.1; done
+metrics 0.05
+wait $pid; rc=$?
+check "a breach at 25% ends the command with exit 3" test $rc -eq 3
+check "the abort is journaled with the criterion, the value and the breach time" \
+  test "$(sql "$T/abort.journal" "select json_extract(body,'\$.criterion') || ':' || json_extract(body,'\$.value') || ':' || (json_extract(body,'\$.breach_ms') > 0) from events where kind='abort'")" = "0:0.05:1"
+check "it aborted from 25%" \
+  test "$(sql "$T/abort.journal" "select json_extract(body,'\$.percent_before') from events where kind='abort'")" = 25
+check "the rollback was read back at 0%" \
+  test "$(sql "$T/abort.journal" "select json_extract(body,'\$.percent') from events where kind='rollback_confirmed'")" = 0
+check "the flag file holds 0%" grep -q '"on",[[:space:]]*0' "$T/abort-flags.json"
+lat=$(sql "$T/abort.journal" "select json_extract(body,'\$.confirmed_ms') - json_extract(body,'\$.abort_ms') from events where kind='rollback_confirmed'")
+echo "abort journaled → rollback read back: ${lat} ms"
+check "from the abort to the confirmed read-back under 100 ms (${lat} ms)" test "$lat" -lt 100
+check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$T/abort.journal"
+finish
