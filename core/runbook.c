@@ -1552,6 +1552,15 @@ static void signal_item(struct ctx *c, const struct unit *u)
     size_t nt = tokenize(c, u, after, 0);
     const struct tok *t = c->toks;
     struct sv source = {NULL, 0}, expr = {"", 0};
+    int64_t every = 1000;   /* poll interval: a second unless `every D` */
+    if (nt >= 3 && !t[nt - 2].code && sv_ieq(t[nt - 2].v, "every") && !t[nt - 1].code) {
+        if (token_duration(t[nt - 1].v, &every) || every < 100) {
+            problem(c, u->line, 0, "signal `%.*s`: `every` needs a duration of at least 100ms, found `%.*s`",
+                    SV(name), SV(t[nt - 1].v));
+            return;
+        }
+        nt -= 2;
+    }
     if (nt == 1 && t[0].code)
         expr = t[0].v;
     else if (nt == 2 && !t[0].code && t[1].code) {
@@ -1559,14 +1568,14 @@ static void signal_item(struct ctx *c, const struct unit *u)
         expr = t[1].v;
     } else
         problem(c, u->line, 0,
-                "signal `%.*s`: expected `- %.*s: `EXPR`` or `- %.*s: SOURCE `EXPR`` (the query in backticks)",
+                "signal `%.*s`: expected `- %.*s: `EXPR`` or `- %.*s: SOURCE `EXPR`` (the query in backticks), then optionally `every DURATION`",
                 SV(name), SV(name), SV(name));
     if (expr.n && sv_trim(expr).n == 0)
         problem(c, u->line, 0, "signal `%.*s` has an empty expression", SV(name));
     if (RESERVE(c, rb->signals, rb->n_signals, c->cap_signals))
         return;
     rb->signals[rb->n_signals++] = (struct rb_signal){
-        dup_sv(c, name), source.s ? dup_sv(c, source) : NULL, dup_sv(c, expr), u->line};
+        dup_sv(c, name), source.s ? dup_sv(c, source) : NULL, dup_sv(c, expr), u->line, every};
 }
 
 /* ------------------------------------------------------------------------

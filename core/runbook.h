@@ -40,6 +40,7 @@ struct rb_signal {
     char *source; /* NULL: the system named "metrics" */
     char *expr;
     int line;
+    int64_t interval_ms; /* `every 250ms` after the expression; 1000 by default */
 };
 
 enum rb_crit_action { RB_ABORT, RB_HALT, RB_HOLD, RB_WARN };

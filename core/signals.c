@@ -24,6 +24,7 @@
 /* One scrape system: fetched once per interval for all its signals. */
 struct target {
     const struct rb_system *sys;
+    int64_t interval_ms;        /* the shortest of its signals' intervals */
     char *url;
     struct series_store *store;
     struct http_request *inflight;
@@ -126,6 +127,8 @@ static int prepare(struct signals *s, struct signal *sig, const struct runbook *
         if (promql_parse(d->expr, &sig->expr, &why) != 0 ||
             !(sig->target = target_for(s, sys, &why)))
             goto fail;
+        if (!sig->target->interval_ms || d->interval_ms < sig->target->interval_ms)
+            sig->target->interval_ms = d->interval_ms;
         promql_want(sig->expr, sig->target->store);
     } else if (strcmp(sys->kind, "postgres") == 0 || strcmp(sys->kind, "sqlite") == 0) {
         sig->source = SRC_SQL;
@@ -223,7 +226,7 @@ void signals_start_due(struct signals *s, int64_t now_ms)
         struct target *t = &s->targets[i];
         if (!t->inflight && now_ms >= t->next_due_ms) {
             t->inflight = start_get(s, t->url, MAX_EXPOSITION, t, now_ms);
-            t->next_due_ms = now_ms + SIGNAL_INTERVAL_MS;
+            t->next_due_ms = now_ms + t->interval_ms;
         }
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -236,7 +239,7 @@ void signals_start_due(struct signals *s, int64_t now_ms)
             sig->inflight = start_get(s, sig->url, MAX_QUERY_ANSWER, sig, now_ms);
         else if (sig->source == SRC_SQL)
             sqlsource_request(s->sql, sig->sql_slot, now_ms);
-        sig->next_due_ms = now_ms + SIGNAL_INTERVAL_MS;
+        sig->next_due_ms = now_ms + sig->def->interval_ms;
     }
 }
 

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "runbook.h"
 
+/* The longest the loop sleeps between looks at the signals. */
 #define SIGNAL_INTERVAL_MS 1000
 
 enum signal_source { SRC_PROMETHEUS, SRC_SCRAPE, SRC_SQL };

@@ -1,8 +1,11 @@
 /* cmd_check.c — `cutover check RUNBOOK`: every problem as FILE:LINE, or a
  * one-line summary of a sound runbook. */
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
+#include "core/flags.h"
+#include "core/promql.h"
 #include "core/runbook.h"
 #include "options.h"
 
@@ -17,6 +20,33 @@ static void print_problems(const char *path, const struct rb_problems *pr)
     }
 }
 
+/* What the parser cannot judge alone: the flag system's attributes, and
+ * scrape expressions (the subset of PromQL cutover evaluates itself).
+ * Returns the number of problems printed. */
+static size_t check_drivers(const char *path, const struct runbook *rb)
+{
+    size_t n = 0;
+    struct error err = {{0}};
+    const struct rb_system *flag = runbook_system(rb, "flag");
+    if (flag && flags_check(flag, &err) != 0) {
+        printf("%s:%d: %s\n", path, flag->line, err.msg);
+        n++;
+    }
+    for (size_t i = 0; i < rb->n_signals; i++) {
+        const struct rb_signal *sig = &rb->signals[i];
+        const struct rb_system *sys = runbook_system(rb, sig->source ? sig->source : "metrics");
+        struct promql *q = NULL;
+        if (!sys || strcmp(sys->kind, "scrape") != 0)
+            continue;
+        if (promql_parse(sig->expr, &q, &err) != 0) {
+            printf("%s:%d: signal %s: %s\n", path, sig->line, sig->name, err.msg);
+            n++;
+        }
+        promql_free(q);
+    }
+    return n;
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct options o;
@@ -26,9 +56,10 @@ int cmd_check(int argc, char **argv)
     struct rb_problems pr = {0};
     struct runbook *rb = runbook_load(path, &pr);
     print_problems(path, &pr);
+    size_t errors = pr.n_errors + (rb && !pr.n_errors ? check_drivers(path, rb) : 0);
     int status = EXIT_OK;
-    if (!rb || pr.n_errors) {
-        printf("%s: %zu error%s\n", path, pr.n_errors, pr.n_errors == 1 ? "" : "s");
+    if (!rb || errors) {
+        printf("%s: %zu error%s\n", path, errors, errors == 1 ? "" : "s");
         status = EXIT_FAILED;
     } else {
         printf("%s: ok — \"%s\": %zu roles, %zu systems, %zu signals, %zu criteria, "
