@@ -78,8 +78,8 @@ static struct target *target_for(struct signals *s, const struct rb_system *sys,
     t->sys = sys;
     if (!(t->url = envsubst(sys->conn, err)))
         return NULL;
-    /* keep ten minutes: the longest range a runbook writes is 5m, and
-     * rate() needs the samples just before its window too */
+    /* keep ten minutes: more than the longest range runbooks write (5m)
+     * and the 5m lookback of an instant selector */
     if (!(t->store = series_store_new(10 * 60 * 1000, 1200))) {
         error_set(err, "out of memory");
         return NULL;
@@ -129,7 +129,10 @@ static int prepare(struct signals *s, struct signal *sig, const struct runbook *
             goto fail;
         if (!sig->target->interval_ms || d->interval_ms < sig->target->interval_ms)
             sig->target->interval_ms = d->interval_ms;
-        promql_want(sig->expr, sig->target->store);
+        if (promql_want(sig->expr, sig->target->store) != 0) {
+            error_set(&why, "out of memory");
+            goto fail;
+        }
     } else if (strcmp(sys->kind, "postgres") == 0 || strcmp(sys->kind, "sqlite") == 0) {
         sig->source = SRC_SQL;
         if (!s->sql && !(s->sql = sqlsource_new(&why)))
@@ -315,6 +318,10 @@ static size_t finish_scrape(struct signals *s, struct target *t, CURLcode rc, in
              expo_parse(t->inflight->body ? t->inflight->body : "", t->inflight->len, &e, &err) == 0 &&
              series_store_ingest(t->store, &e, now_ms, &err) == 0;
     expo_free(&e);
+    if (!ok) {   /* as Prometheus does: a failed scrape makes every series stale */
+        struct error ignored = {{0}};
+        series_store_ingest(t->store, NULL, now_ms, &ignored);
+    }
     size_t n = 0;
     for (size_t i = 0; i < s->n && n < max; i++) {
         struct signal *sig = &s->v[i];
