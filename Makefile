@@ -49,8 +49,10 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g
 
+include demo/Makefile.inc
+
 .PHONY: all test unit asan fuzz demo bench screenshots deps clean cppcheck
-all: cutover
+all: cutover $(B)/ordersim
 
 cutover: $(APP_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) -o $@ $(APP_OBJ) $(B)/libcore.a $(PKG_LIBS)
@@ -108,7 +110,7 @@ unit: $(UNIT_BIN)
 asan: $(ASAN_BIN)
 fuzz: $(FUZZ_BIN)
 
-test: deps-test cutover $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BIN) $(TOOL_BIN)
+test: deps-test cutover $(B)/ordersim $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BIN) $(TOOL_BIN)
 	@tests/run.sh
 
 deps-test:
@@ -116,7 +118,7 @@ deps-test:
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -I. core panels tui
+	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -I. core panels tui demo
 
 demo: cutover
 	@tmp=$$(mktemp -d /tmp/cutover-demo.XXXXXX); \

@@ -12,6 +12,7 @@
 #include "events.h"
 #include "flagworker.h"
 #include "http.h"
+#include "notify.h"
 #include "number.h"
 #include "ramp.h"
 #include "signals.h"
@@ -27,11 +28,27 @@ struct driver {
     struct signals *signals;
     struct watch watch;
     struct flagworker *flag;
+    struct notify *notify;    /* the comms webhook, or NULL */
     char flag_name[160];
     int64_t next_retry_ms;     /* a rollback to try again at; 0 = none */
     int flag_pending;          /* set/read requests in flight */
     int checked;               /* the restart check of the flag was asked */
 };
+
+/* The events comms hears about, in words. */
+static void tell(struct driver *d, const char *kind, const char *text, int64_t now)
+{
+    static const char *const told[] = {EV_RAMP_ADVANCE, EV_ABORT, EV_HALT, EV_RESUME,
+                                       EV_OVERRIDE, EV_FLAG_RESTORE, EV_ROLLBACK_DONE};
+    for (size_t i = 0; d->notify && i < sizeof told / sizeof told[0]; i++) {
+        if (strcmp(kind, told[i]) != 0)
+            continue;
+        struct journal_event ev = {.ts_ms = now, .actor = "engine", .kind = kind, .body = text};
+        char line[600];
+        events_describe(&ev, line, sizeof line);
+        notify_send(d->notify, line, now);
+    }
+}
 
 static int append(struct driver *d, const char *kind, cJSON *body, int64_t now,
                   struct error *err)
@@ -40,6 +57,8 @@ static int append(struct driver *d, const char *kind, cJSON *body, int64_t now,
     cJSON_Delete(body);
     struct journal_event ev = {.ts_ms = now, .actor = "engine", .kind = kind, .body = text};
     int rc = text ? journal_append(d->c->journal, &ev, NULL, err) : -1;
+    if (rc == 0)
+        tell(d, kind, text, now);
     free(text);
     if (rc == 0)
         rc = ceremony_refresh(d->c, NULL, NULL, err);
@@ -53,6 +72,8 @@ static int append_as_me(struct driver *d, const char *kind, cJSON *body, int64_t
     char *text = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     int rc = text ? ceremony_append(d->c, kind, text, now, err) : -1;
+    if (rc == 0)
+        tell(d, kind, text, now);
     free(text);
     if (rc == 0)
         rc = ceremony_refresh(d->c, NULL, NULL, err);
@@ -72,6 +93,7 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
         driver_free(d);
         return NULL;
     }
+    d->notify = notify_new(c->rb, multi, err);
     const struct rb_system *flag = runbook_system(c->rb, "flag");
     if (flag && c->rb->n_ramp) {
         if (!(d->flag = flagworker_new(flag, err))) {
@@ -92,6 +114,7 @@ void driver_free(struct driver *d)
     signals_free(d->signals);
     watch_free(&d->watch);
     flagworker_free(d->flag);
+    notify_free(d->notify);
     free(d);
 }
 
@@ -140,9 +163,19 @@ static size_t collect_signals(struct driver *d, int64_t now, struct signal_outco
     while ((msg = curl_multi_info_read(d->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
-        int mine = 0;
-        n += signals_on_done(d->signals, http_of(msg->easy_handle), msg->data.result, now,
-                             out + n, max - n, &mine);
+        int mine = 0, failed = 0;
+        struct http_request *r = http_of(msg->easy_handle);
+        struct error why = {{0}};
+        if (notify_on_done(d->notify, r, msg->data.result, &failed, &why)) {
+            if (failed) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "error", why.msg);
+                struct error ignored = {{0}};
+                append(d, EV_NOTIFY_FAILED, o, now, &ignored);
+            }
+            continue;
+        }
+        n += signals_on_done(d->signals, r, msg->data.result, now, out + n, max - n, &mine);
     }
     return n + signals_collect_local(d->signals, now, out + n, max - n);
 }

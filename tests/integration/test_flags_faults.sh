@@ -10,8 +10,7 @@
 # on loopback (p50/p99 over 100).
 . tests/lib.sh
 make -s build/tools/flagctl build/tools/fault_server >/dev/null || exit 1
-[ -d tests/peers/node_modules ] ||
-  npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error >/dev/null || exit 1
+tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 
 # Another user must reach these files, and $T is root's alone (0700).

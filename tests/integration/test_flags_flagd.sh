@@ -7,8 +7,7 @@
 # read back (the abort path's cost for a file), p50/p99 over 100 trials.
 . tests/lib.sh
 make -s build/tools/flagctl >/dev/null || exit 1
-[ -d tests/peers/node_modules ] ||
-  npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error >/dev/null || exit 1
+tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 SHARE="node $ROOT/tests/peers/flagd_share.mjs"
 F=$T/flags.json

@@ -6,8 +6,7 @@
 # strategy someone deleted, and the time of one set + read back.
 . tests/lib.sh
 make -s build/tools/flagctl >/dev/null || exit 1
-[ -d tests/peers/node_modules ] ||
-  npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error >/dev/null || exit 1
+tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 PGBIN=/usr/lib/postgresql/15/bin
 
