@@ -54,8 +54,16 @@ include demo/Makefile.inc
 .PHONY: all test unit asan fuzz demo bench screenshots deps clean cppcheck
 all: cutover $(B)/ordersim
 
-cutover: $(APP_OBJ) $(B)/libcore.a
-	$(CC) $(CFLAGS) -o $@ $(APP_OBJ) $(B)/libcore.a $(PKG_LIBS)
+cutover: $(APP_OBJ) $(B)/obj/demo_runbook.o $(B)/libcore.a
+	$(CC) $(CFLAGS) -o $@ $(APP_OBJ) $(B)/obj/demo_runbook.o $(B)/libcore.a $(PKG_LIBS)
+
+# runbooks/demo.md, built into the binary for `cutover demo`.
+$(B)/gen/demo_runbook.c: runbooks/demo.md
+	@mkdir -p $(@D)
+	@{ echo '/* generated from runbooks/demo.md */'; echo 'const char demo_runbook[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00};'; } >$@
+$(B)/obj/demo_runbook.o: $(B)/gen/demo_runbook.c
+	$(CC) -c -o $@ $<
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -120,10 +128,8 @@ cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -I. core panels tui demo
 
-demo: cutover
-	@tmp=$$(mktemp -d /tmp/cutover-demo.XXXXXX); \
-	./cutover run runbooks/demo.md --journal $$tmp/demo.journal; \
-	echo "journal: $$tmp/demo.journal"
+demo: cutover $(B)/ordersim
+	@./cutover demo
 
 bench: $(BENCH_BIN) cutover
 	@for b in $(BENCH_BIN); do $$b || exit 1; done

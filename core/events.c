@@ -102,6 +102,52 @@ static const char *field(const cJSON *o, const char *key)
     return cJSON_IsString(v) ? v->valuestring : "?";
 }
 
+static double number(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The ramp's and the flag's events in words; 0 when k is not one. */
+static int describe_ramp(const char *k, const cJSON *o, char *buf, size_t len)
+{
+    int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
+    if (strcmp(k, EV_RAMP_ADVANCE) == 0)
+        snprintf(buf, len, "ramp: advance to %g%% (%s)", number(o, "percent"),
+                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "automatic")) ? "automatic"
+                                                                              : "confirmed by the commander");
+    else if (strcmp(k, EV_RAMP_REFUSED) == 0)
+        snprintf(buf, len, "ramp: REFUSED: %s", field(o, "reason"));
+    else if (strcmp(k, EV_FLAG_SET) == 0 && ok)
+        snprintf(buf, len, "flag set to %g%% (%s)", number(o, "percent"), field(o, "purpose"));
+    else if (strcmp(k, EV_FLAG_SET) == 0)
+        snprintf(buf, len, "FLAG NOT SET to %g%% (%s): %s", number(o, "percent"), field(o, "purpose"),
+                 field(o, "error"));
+    else if (strcmp(k, EV_FLAG_READ) == 0 && ok)
+        snprintf(buf, len, "flag reads %g%% (%s)", number(o, "percent"), field(o, "purpose"));
+    else if (strcmp(k, EV_FLAG_READ) == 0)
+        snprintf(buf, len, "FLAG NOT READ (%s): %s", field(o, "purpose"), field(o, "error"));
+    else if (strcmp(k, EV_ABORT) == 0)
+        snprintf(buf, len, "ABORT from %g%%: %s", number(o, "percent_before"), field(o, "cause"));
+    else if (strcmp(k, EV_ROLLBACK_DONE) == 0)
+        snprintf(buf, len, "rollback confirmed: the flag reads %g%%, %g ms after the breach",
+                 number(o, "percent"), number(o, "latency_ms"));
+    else if (strcmp(k, EV_HALT) == 0)
+        snprintf(buf, len, "HALT — incident: %s", field(o, "cause"));
+    else if (strcmp(k, EV_RESUME) == 0)
+        snprintf(buf, len, "resumed: %s", field(o, "reason"));
+    else if (strcmp(k, EV_FLAG_MISMATCH) == 0)
+        snprintf(buf, len, "THE FLAG SAYS %g%%, THE JOURNAL %g%%", number(o, "flag_percent"),
+                 number(o, "journal_percent"));
+    else if (strcmp(k, EV_OVERRIDE) == 0 || strcmp(k, EV_FLAG_RESTORE) == 0)
+        snprintf(buf, len, "override (%s): %s", field(o, "guard"), field(o, "reason"));
+    else if (strcmp(k, EV_NOTIFY_FAILED) == 0)
+        snprintf(buf, len, "comms webhook failed: %s", field(o, "error"));
+    else
+        return 0;
+    return 1;
+}
+
 void events_describe(const struct journal_event *ev, char *buf, size_t len)
 {
     cJSON *o = cJSON_Parse(ev->body);
@@ -129,6 +175,8 @@ void events_describe(const struct journal_event *ev, char *buf, size_t len)
                  field(o, "name"), field(o, "role"), field(o, "reason"));
     } else if (strcmp(k, EV_NOTE) == 0) {
         snprintf(buf, len, "note: %s", field(o, "text"));
+    } else if (describe_ramp(k, o, buf, len)) {
+        /* done */
     } else if (strcmp(k, EV_CRITERION) == 0) {
         snprintf(buf, len, "criterion \"%s\" %s → %s: %s", field(o, "criterion"),
                  field(o, "from"), field(o, "to"), field(o, "why"));

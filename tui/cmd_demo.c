@@ -1,0 +1,161 @@
+/* cmd_demo.c — `cutover demo`: the whole ceremony on the embedded default.
+ * Starts the demo orders service (build/ordersim, beside this binary) on a
+ * free loopback port with fresh SQLite stores and a flag file at 0% in a
+ * temporary directory, then opens the cockpit on the embedded demo runbook.
+ * Quitting stops the service and prints the journal's path for replay. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "console.h"
+#include "core/ceremony.h"
+#include "options.h"
+
+extern const char demo_runbook[];   /* runbooks/demo.md, built in */
+
+static const char FLAGS_AT_ZERO[] =
+    "{\"$schema\":\"https://flagd.dev/schema/v0/flags.json\",\"flags\":{\"orders-read-new\":"
+    "{\"state\":\"ENABLED\",\"variants\":{\"on\":true,\"off\":false},\"defaultVariant\":\"off\","
+    "\"targeting\":{\"fractional\":[[\"on\",0],[\"off\",100]]}}}}\n";
+
+static int write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* build/ordersim beside the running cutover binary. */
+static void service_path(char *buf, size_t len)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(buf, len, "%s/build/ordersim", n > 0 ? exe : ".");
+}
+
+static pid_t start_service(const char *dir, struct error *err)
+{
+    char bin[PATH_MAX + 32], old[PATH_MAX], new_db[PATH_MAX], flags[PATH_MAX], port[PATH_MAX],
+        log[PATH_MAX];
+    service_path(bin, sizeof bin);
+    snprintf(old, sizeof old, "%s/old.db", dir);
+    snprintf(new_db, sizeof new_db, "%s/new.db", dir);
+    snprintf(flags, sizeof flags, "%s/flags.json", dir);
+    snprintf(port, sizeof port, "%s/port", dir);
+    snprintf(log, sizeof log, "%s/ordersim.log", dir);
+    if (access(bin, X_OK) != 0) {
+        error_set(err, "%s is missing: run `make` first", bin);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execl(bin, "ordersim", "--old", old, "--new", new_db, "--flags", flags, "--port", "0",
+              "--port-file", port, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        error_set(err, "cannot start the demo service: %s", strerror(errno));
+    return pid;
+}
+
+/* The port the service wrote, within five seconds. */
+static int wait_port(const char *dir, pid_t pid, char *port, size_t len)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/port", dir);
+    for (int i = 0; i < 100; i++) {
+        FILE *f = fopen(path, "r");
+        if (f) {
+            int ok = fgets(port, (int)len, f) != NULL;
+            fclose(f);
+            port[strcspn(port, "\n")] = '\0';
+            if (ok && port[0])
+                return 0;
+        }
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
+        usleep(50000);
+    }
+    return -1;
+}
+
+static void stop_service(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+        usleep(100000);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+static int run_ceremony(const char *dir, int headless)
+{
+    char rb_path[PATH_MAX], journal[PATH_MAX];
+    snprintf(rb_path, sizeof rb_path, "%s/demo.md", dir);
+    snprintf(journal, sizeof journal, "%s/demo.journal", dir);
+    struct rb_problems pr = {0};
+    struct runbook *rb = write_file(rb_path, demo_runbook) == 0 ? runbook_load(rb_path, &pr) : NULL;
+    if (!rb || pr.n_errors) {
+        fprintf(stderr, "cutover: the embedded demo runbook does not load (%s)\n", rb_path);
+        runbook_free(rb);
+        rb_problems_free(&pr);
+        return EXIT_FAILED;
+    }
+    rb_problems_free(&pr);
+    struct ceremony c;
+    struct error err = {{0}};
+    if (ceremony_start(&c, rb, rb_path, journal, 0, runbook_person(rb, "commander"), "commander",
+                       clock_now_ms(), &err) != 0) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    int status = console_run(&c, headless ? "headless" : "run", headless, journal);
+    ceremony_close(&c);
+    return status;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    struct options o;
+    if (options_parse(argc, argv, &o) != 0 || o.n_positional != 0)
+        return usage_of("demo");
+    char dir[] = "/tmp/cutover-demo.XXXXXX", flags[PATH_MAX], port[32];
+    struct error err = {{0}};
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "cutover: cannot make a directory for the demo: %s\n", strerror(errno));
+        return EXIT_FAILED;
+    }
+    snprintf(flags, sizeof flags, "%s/flags.json", dir);
+    pid_t pid = write_file(flags, FLAGS_AT_ZERO) == 0 ? start_service(dir, &err) : -1;
+    if (pid < 0 || wait_port(dir, pid, port, sizeof port) != 0) {
+        fprintf(stderr, "cutover: the demo service did not start: %s (see %s/ordersim.log)\n",
+                err.msg[0] ? err.msg : "no port", dir);
+        if (pid > 0)
+            stop_service(pid);
+        return EXIT_FAILED;
+    }
+    setenv("CUTOVER_DEMO_DIR", dir, 1);
+    setenv("CUTOVER_DEMO_PORT", port, 1);
+    if (!o.headless)
+        printf("demo: service on 127.0.0.1:%s, files in %s\n", port, dir);
+    int status = run_ceremony(dir, o.headless);
+    stop_service(pid);
+    printf("demo: service stopped; the journal is %s/demo.journal "
+           "(cutover verify it, or query it with sqlite3)\n", dir);
+    return status;
+}
