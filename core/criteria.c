@@ -84,7 +84,7 @@ static enum crit_state judge_no_data(const struct rb_criterion *c,
     if (!t->no_data_since_ms)
         t->no_data_since_ms = now;
     int64_t gap = now - t->no_data_since_ms;
-    units_format_duration(gap, d, sizeof d);
+    units_format_duration(gap / 1000 * 1000, d, sizeof d);
     if (c->no_data_ms > 0 && gap >= c->no_data_ms) {
         snprintf(t->why, sizeof t->why, "no data from %s for %s", c->signal, d);
         return CRIT_FIRING;
@@ -111,7 +111,7 @@ static enum crit_state judge_value(const struct rb_criterion *c,
         t->breach_since_ms = now;
     int64_t held = now - t->breach_since_ms;
     char d[32];
-    units_format_duration(held, d, sizeof d);
+    units_format_duration(held / 1000 * 1000, d, sizeof d);   /* whole seconds read best */
     snprintf(t->why, sizeof t->why, "%s = %.6g %s %.6g for %s%s", c->signal,
              t->value, rb_op_name(c->op), c->threshold, d,
              isnan(t->bound) ? "" : " (Wilson bound past it)");

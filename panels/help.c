@@ -10,6 +10,11 @@ static const char *const lines[] = {
     "a            acknowledge the selected step (your role's steps only)",
     "n            write a note into the journal",
     "[ ]          scroll the step text",
+    "+            advance the ramp (commander; type the target percentage)",
+    "!            abort now and roll the flag back (commander; type ABORT)",
+    "r            resume after an abort or halt (commander; a written reason)",
+    "f            set the flag back to the journal's value after a restart",
+    "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",
     "q            quit this console (the ceremony goes on in the journal)",
     "",
@@ -27,4 +32,4 @@ static void help_draw(WINDOW *w, const struct view *v)
         draw_text(w, 2 + (int)i, 2, width, lines[i], theme(TH_NORMAL));
 }
 
-const struct panel panel_help = {"help", 15, 60, help_draw};
+const struct panel panel_help = {"help", 20, 60, help_draw};

@@ -25,6 +25,32 @@ static int block(WINDOW *w, int row, int skip, int rows, int width, int gap,
     return row + used + gap;
 }
 
+/* The phase the ramp belongs to: that of its `ramp` step, else the
+ * current one. */
+static const struct rb_phase *ramp_phase(const struct view *v)
+{
+    for (size_t i = 0; i < v->rb->n_steps; i++)
+        if (v->rb->steps[i].action == RB_ACTION_RAMP)
+            return &v->rb->phases[v->rb->steps[i].phase];
+    size_t p = v->s->current_phase < v->rb->n_phases ? v->s->current_phase : v->rb->n_phases - 1;
+    return v->rb->n_phases ? &v->rb->phases[p] : NULL;
+}
+
+/* After an abort or a halt, the way back comes first, whatever is selected. */
+static int stopped_block(WINDOW *w, int row, int skip, int rows, int width, int gap,
+                         const struct view *v)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    const struct rb_phase *ph = ramp_phase(v);
+    if ((r->status != RAMP_ABORTED && r->status != RAMP_HALTED) || !ph)
+        return row;
+    char label[200];
+    snprintf(label, sizeof label, "%s — ROLLBACK PLAN, phase %s (%s)",
+             r->status == RAMP_ABORTED ? "ABORTED" : "HALTED", ph->number, ph->title);
+    return block(w, row, skip, rows, width, 1 + gap, label,
+                 ph->rollback ? ph->rollback : "(none written for this phase)", theme(TH_ALERT));
+}
+
 static void text_draw(WINDOW *w, const struct view *v)
 {
     int rows = getmaxy(w) - 2, width = getmaxx(w) - 4;
@@ -51,6 +77,7 @@ static void text_draw(WINDOW *w, const struct view *v)
     /* the order is the order of need: the step, whether it is done, the
      * way back, and only then the phase's background */
     int gap = rows >= 14, skip = v->text_scroll, row = 0;
+    row = stopped_block(w, row, skip, rows, width, gap, v);
     row = block(w, row, skip, rows, width, 0, head, st->text, theme(TH_NORMAL));
     int first = skip > row ? skip - row : 0, start = row - skip > 0 ? row - skip : 0;
     row += draw_wrap(w, 1 + start, 2, width, rows - start, first, status,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "faultmenu.h"
 #include "core/driver.h"
 #include "core/events.h"
 #include "core/timefmt.h"
@@ -50,7 +51,7 @@ struct console {
     struct ceremony *c;
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
-    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE } prompt_for;
+    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT } prompt_for;
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
@@ -141,6 +142,9 @@ static void answered(struct console *k, const char *text)
         if (text[0])
             write_note(k, text);
         return;
+    case FOR_FAULT:
+        rc = faultmenu_send(text, msg, sizeof msg);
+        break;
     case FOR_ADVANCE: rc = driver_advance(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESUME: rc = driver_resume(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESTORE: rc = driver_restore_flag(k->driver, text, now, msg, sizeof msg); break;
@@ -196,6 +200,12 @@ static void on_key(struct console *k, int ch)
     case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
     case 'r': ask(k, FOR_RESUME, "resume after abort/halt — the reason (journaled): "); break;
     case 'f': ask(k, FOR_RESTORE, "set the flag back to the journal's value — type it: "); break;
+    case 'F':
+        if (faultmenu_label()) {
+            k->prompt_for = FOR_FAULT;
+            prompt_open(&k->prompt, faultmenu_label());
+        }
+        break;
     case '?': k->help = 1; break;
     case 'q': k->quit = 1; break;
     case KEY_RESIZE: layout_resize(&k->layout); break;

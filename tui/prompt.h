@@ -7,7 +7,7 @@
 
 struct prompt {
     int active;
-    char label[64];
+    char label[160];
     char text[PROMPT_MAX];
     int len;
 };

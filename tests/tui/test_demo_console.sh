@@ -1,0 +1,54 @@
+# test_demo_console.sh — `cutover demo` in tmux as a commander would use it:
+# live signals from the real demo service, a confirmed advance, a refused
+# one, the fault menu, the automatic abort with the rollback plan on
+# screen, a resume with a written reason, and quitting stops the service.
+. tests/lib.sh
+make -s build/ordersim >/dev/null || exit 1
+before=$(ls -d /tmp/cutover-demo.* 2>/dev/null)
+tmux_start d 120 40 "$CUTOVER demo"
+check "the demo opens with the ramp bar" wait_screen d "RAMP" 10
+dir=$(ls -td /tmp/cutover-demo.* | head -1)
+J=$dir/demo.journal
+check "the signals come from the live service (a p99 ratio is shown)" wait_screen d "ratio 1." 10
+check "the criteria are judged ok" wait_screen d " OK " 5
+
+for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
+  for role in dba flags commander comms; do
+    who=$(sed -n "s/^- $role: *//p" runbooks/demo.md)
+    "$CUTOVER" ack "$J" "$s" --as "$who" --role $role >/dev/null 2>&1 && break
+  done
+done
+check "the phases before the ramp are acknowledged" wait_screen d "Phase 4: Cutover ceremony  2/4 current"
+check "the ramp is ready for the commander" wait_screen d "press +"
+
+tmux_keys d +
+check "+ asks for the target percentage" wait_screen d "type the target percentage (1)"
+tmux_keys d 5 Enter
+check "a wrong percentage is refused" wait_screen d "typed \"5\", but the next step is 1%"
+tmux_keys d + 1 Enter
+check "typing 1 advances: the flag is set and read back" wait_screen d "HOLDING 1%" 5
+check "the hold counts down" wait_screen d "hold 2"
+tmux_keys d + 5 Enter
+check "advancing during the hold is refused, with the time left" wait_screen d "refused: holding 1%"
+check "refusals are journaled" test "$(sql "$J" "select count(*) from events where kind='ramp_refused'")" -ge 2
+
+tmux_keys d F
+check "F opens the demo's fault menu" wait_screen d "1 new-read errors"
+tmux_keys d 1 Enter
+check "the fault is sent" wait_screen d "demo fault sent: 5% of reads on new fail"
+check "the criterion goes pending" wait_screen d "PENDING" 20
+check "the abort comes by itself, the rollback read back" wait_screen d "flag back at 0%" 30
+check "the screen says ABORTED with its cause" wait_screen d "ABORTED — abort if new_read_error_rate > 1% for 10s"
+check "the rollback plan of the phase is on screen" wait_screen d "Flip \`orders-read-new\` back to 0%"
+tmux_keys d F 0 Enter
+tmux_keys d r
+check "r asks for a reason" wait_screen d "the reason (journaled)"
+tmux_keys d "fault injected on purpose" Enter
+check "resumed with the reason" wait_screen d "resumed: fault injected on purpose"
+check "the resume is journaled with its reason" \
+  test "$(sql "$J" "select json_extract(body,'\$.reason') from events where kind='resume'")" = "fault injected on purpose"
+tmux_keys d q
+check "quitting stops the service and names the journal" wait_screen d "service stopped; the journal is $J" 10
+check "no demo service is left running" sh -c '! pgrep -f "ordersim --old $0/old.db" >/dev/null' "$dir"
+rm -rf "$dir"
+finish
