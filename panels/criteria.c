@@ -5,6 +5,7 @@
 
 #include "core/units.h"
 #include "draw.h"
+#include "meter.h"
 #include "panel.h"
 #include "tui/theme.h"
 
@@ -19,6 +20,19 @@ static attr_t badge_attr(const struct crit_view *c)
     }
 }
 
+/* "now 1.03": an ok criterion shows the signal as it is, not as it was
+ * when the state last changed. */
+static int live_value(const struct view *v, const struct rb_criterion *c, char *buf, size_t len)
+{
+    int sig = meter_signal(v, c->signal);
+    if (sig < 0 || !v->s->signals[sig].has_value)
+        return 0;
+    char value[48];
+    meter_format(v, sig, v->s->signals[sig].value, value, sizeof value);
+    snprintf(buf, len, "now %s", value);
+    return 1;
+}
+
 static void criteria_draw(WINDOW *w, const struct view *v)
 {
     int width = getmaxx(w) - 2, rows = getmaxy(w) - 2;
@@ -30,6 +44,7 @@ static void criteria_draw(WINDOW *w, const struct view *v)
     }
     for (size_t i = 0; i < v->rb->n_criteria && (int)i < rows; i++) {
         const struct rb_criterion *c = &v->rb->criteria[i];
+        char now_text[96];
         const struct crit_view *cv = &v->s->crits[i];
         char badge[32];
         if (!cv->judged)
@@ -53,6 +68,9 @@ static void criteria_draw(WINDOW *w, const struct view *v)
             units_format_duration((v->now_ms - cv->since_ms) / 1000 * 1000, since, sizeof since);
             snprintf(why, sizeof why, "  no data for %s", since);
             draw_text(w, 1 + (int)i, x, width - x + 1, why, theme(TH_WARN));
+        } else if (cv->judged && cv->state == CRIT_OK && live_value(v, c, now_text, sizeof now_text)) {
+            x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
+            draw_text(w, 1 + (int)i, x, width - x + 1, now_text, theme(TH_DIM));
         } else if (cv->judged && cv->why[0]) {
             x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
             draw_text(w, 1 + (int)i, x, width - x + 1, cv->why, theme(TH_DIM));

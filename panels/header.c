@@ -38,7 +38,12 @@ static void header_draw(WINDOW *w, const struct view *v)
     x += draw_text(w, 0, x, cols - right_cols - x, "  │ ", bar);
     x += draw_text(w, 0, x, cols - right_cols - x, phase, bar);
     x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
-    draw_text(w, 0, x, cols - right_cols - x, session_status(v->s), bar | A_BOLD);
+    enum ramp_status rs = v->s->ramp.status;
+    if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
+        draw_text(w, 0, x, cols - right_cols - x, rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ",
+                  theme(TH_ALERT));
+    else
+        draw_text(w, 0, x, cols - right_cols - x, session_status(v->s), bar | A_BOLD);
     draw_text(w, 0, cols - right_cols, right_cols, right, bar);
 }
 

@@ -116,6 +116,10 @@ void meter_spark(WINDOW *w, int y, int x, int width, const struct view *v,
     }
     if (lo > 0)
         lo = 0;   /* rates and ratios read best from zero */
+    size_t ci;
+    const struct rb_criterion *c = bound_of(v, sig, &ci);
+    if (c && isfinite(c->threshold) && c->threshold * 1.25 > hi)
+        hi = c->threshold * 1.25;   /* the bound sits near the top: height means danger */
     for (int i = 0; i < width; i++) {
         double h = session_history(v->s, (size_t)sig, (size_t)(width - 1 - i));
         const char *ch = " ";
