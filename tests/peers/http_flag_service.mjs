@@ -5,7 +5,7 @@
 // "Authorization: Bearer TOKEN" (else 401). It logs each request's method,
 // path and body to stderr, one line each.
 //
-//   TOKEN=secret node http_flag_service.mjs     prints "port N"
+//   TOKEN=secret [PORT=N] node http_flag_service.mjs     prints "port N"
 import { createServer } from 'node:http';
 
 const flags = {};
@@ -35,5 +35,5 @@ const server = createServer((req, res) => {
     send(200, flags[m[1]]);
   });
 });
-server.listen(0, '127.0.0.1', () => console.log(`port ${server.address().port}`));
+server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => console.log(`port ${server.address().port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
