@@ -15,7 +15,7 @@ P=$(sed -n 's/^port //p' "$T/fault.out")
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m.tmp"; mv "$T/answers/m.tmp" "$T/answers/metrics"; }
 metrics 0
 
-runbook() {  # runbook FILE FLAGFILE
+runbook() {  # runbook FILE FLAGFILE [NOTIFY-URL]
 cat >"$1" <<EOF2
 # Ramp test
 
@@ -26,6 +26,7 @@ cat >"$1" <<EOF2
 ## Systems
 - metrics: scrape \`http://127.0.0.1:$P/file/metrics\`
 - flag: flagd \`$2\` flag \`orders-read-new\`
+- notify: slack \`${3:-http://127.0.0.1:$P/record/slack}\`
 
 ## Signals
 - error_ratio: \`max(app_error_ratio)\`
@@ -65,6 +66,19 @@ check "each hold lasted at least its length" sh -c '
   set -- $(cat "$1/adv"); [ $(( $2 - $1 )) -ge 2000 ] && [ $(( $3 - $2 )) -ge 2000 ] && [ $(( $4 - $3 )) -ge 3000 ]' \
   "$T/clean.journal" "$T"
 
+check "comms heard of every advance on the webhook" \
+  test "$(grep -c 'ramp: advance to' "$T/answers/slack")" = 4
+check "… as Slack messages with the runbook's title" grep -q '{"text":"\[Ramp test\] ramp: advance to 1%' "$T/answers/slack"
+rm -f "$T/answers/slack"
+
+# A webhook that hangs delays nothing: the same ramp takes the same time.
+runbook "$T/hang.md" "$T/hang-flags.json" "http://127.0.0.1:$P/hang/webhook"
+t0=$(date +%s%N)
+timeout 60 "$CUTOVER" run "$T/hang.md" --journal "$T/hang.journal" --headless >/dev/null 2>&1
+rc=$? ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "the ramp with a hanging webhook took ${ms} ms (holds: 7000 ms)"
+check "a hanging webhook delays nothing: 100% in ${ms} ms, holds 7 s" sh -c "[ $rc -eq 0 ] && [ $ms -lt 10000 ]"
+
 # 2. A breach at 25%: abort, rollback, exit 3.
 runbook "$T/abort.md" "$T/abort-flags.json"
 "$CUTOVER" run "$T/abort.md" --journal "$T/abort.journal" --headless >"$T/abort.out" 2>&1 &
@@ -85,4 +99,6 @@ lat=$(sql "$T/abort.journal" "select json_extract(body,'\$.confirmed_ms') - json
 echo "abort journaled → rollback read back: ${lat} ms"
 check "from the abort to the confirmed read-back under 100 ms (${lat} ms)" test "$lat" -lt 100
 check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$T/abort.journal"
+check "comms heard of the abort and of the confirmed rollback" \
+  sh -c 'grep -q "ABORT from 25%" "$0" && grep -q "rollback confirmed: the flag reads 0%" "$0"' "$T/answers/slack"
 finish

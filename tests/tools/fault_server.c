@@ -5,6 +5,8 @@
  *   /hang/...       never answers (holds the connection 60 s)
  *   /status500/...  HTTP 500 with a short body
  *   /file/NAME/...  200 with the bytes of DIR/NAME (a canned answer)
+ *   /record/NAME    200, and the request's body is appended to DIR/NAME
+ *                   as one line (a webhook that listens)
  *
  * Usage: fault_server DIR      prints "port N"; runs until SIGTERM. */
 #include <arpa/inet.h>
@@ -54,11 +56,51 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, const char *url)
     return reply(c, 200, buf, len);
 }
 
+/* A request with a body comes in several calls: the first sets up, the
+ * middle ones carry data, the last (no data) answers. */
+struct upload {
+    char *body;
+    size_t len;
+};
+
+static enum MHD_Result record(struct MHD_Connection *c, const char *url, const char *data,
+                              size_t *len, void **state)
+{
+    struct upload *u = *state;
+    if (!u) {
+        *state = calloc(1, sizeof *u);
+        return *state ? MHD_YES : MHD_NO;
+    }
+    if (*len) {
+        char *b = realloc(u->body, u->len + *len + 1);
+        if (!b)
+            return MHD_NO;
+        memcpy(b + u->len, data, *len);
+        u->body = b;
+        u->len += *len;
+        *len = 0;
+        return MHD_YES;
+    }
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, url);
+    FILE *f = strchr(url, '/') || strstr(url, "..") ? NULL : fopen(path, "a");
+    if (f) {
+        fprintf(f, "%.*s\n", (int)u->len, u->body ? u->body : "");
+        fclose(f);
+    }
+    free(u->body);
+    free(u);
+    *state = NULL;
+    return reply(c, f ? 200 : 404, "ok", 2);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version,
                               const char *upload, size_t *upload_len, void **state)
 {
-    (void)cls; (void)method; (void)version; (void)upload; (void)upload_len; (void)state;
+    (void)cls; (void)method; (void)version;
+    if (strncmp(url, "/record/", 8) == 0)
+        return record(c, url + 8, upload, upload_len, state);
     if (strncmp(url, "/hang/", 6) == 0) {
         for (int i = 0; i < 600 && !stopping; i++)
             usleep(100000);
