@@ -50,12 +50,13 @@ static void tell(struct driver *d, const char *kind, const char *text, int64_t n
     }
 }
 
-static int append(struct driver *d, const char *kind, cJSON *body, int64_t now,
-                  struct error *err)
+/* Journals body (consumed) as actor, tells comms, and re-folds. */
+static int append_by(struct driver *d, const char *actor, const char *kind, cJSON *body,
+                     int64_t now, struct error *err)
 {
     char *text = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
-    struct journal_event ev = {.ts_ms = now, .actor = "engine", .kind = kind, .body = text};
+    struct journal_event ev = {.ts_ms = now, .actor = actor, .kind = kind, .body = text};
     int rc = text ? journal_append(d->c->journal, &ev, NULL, err) : -1;
     if (rc == 0)
         tell(d, kind, text, now);
@@ -65,19 +66,18 @@ static int append(struct driver *d, const char *kind, cJSON *body, int64_t now,
     return rc;
 }
 
-/* The same, as the person at this console. */
+/* What the engine decided. */
+static int append(struct driver *d, const char *kind, cJSON *body, int64_t now,
+                  struct error *err)
+{
+    return append_by(d, "engine", kind, body, now, err);
+}
+
+/* What the person at this console did. */
 static int append_as_me(struct driver *d, const char *kind, cJSON *body, int64_t now,
                         struct error *err)
 {
-    char *text = cJSON_PrintUnformatted(body);
-    cJSON_Delete(body);
-    int rc = text ? ceremony_append(d->c, kind, text, now, err) : -1;
-    if (rc == 0)
-        tell(d, kind, text, now);
-    free(text);
-    if (rc == 0)
-        rc = ceremony_refresh(d->c, NULL, NULL, err);
-    return rc;
+    return append_by(d, d->c->actor, kind, body, now, err);
 }
 
 struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
