@@ -2251,6 +2251,13 @@ static void check_ramp(struct ctx *c)
             problem(c, rb->ramp[i].line, 0,
                     "ramp step %g%% needs `for DURATION`: only the last step may have no hold",
                     rb->ramp[i].percent);
+    size_t aborts = 0;
+    for (size_t i = 0; i < rb->n_criteria; i++)
+        aborts += rb->criteria[i].action == RB_ABORT;
+    if (aborts == 0)
+        problem(c, c->sec_line[SEC_RAMP], 0,
+                "the ramp moves traffic but no criterion aborts it: add `- abort if SIGNAL OP VALUE` "
+                "under ## Abort criteria, fixed before the ceremony starts");
     const struct rb_ramp_step *last = &rb->ramp[rb->n_ramp - 1];
     if (last->percent != 100)
         problem(c, last->line, 1, "the ramp ends at %g%%, not 100%%: traffic never moves fully to new",
@@ -2275,12 +2282,19 @@ static void check_rollback(struct ctx *c, const struct map *phases)
             s->text = NULL;
         }
     }
-    for (size_t i = 0; i < rb->n_phases; i++)
-        if (!rb->phases[i].rollback && rb->phases[i].number && rb->phases[i].number[0] &&
-            map_get(phases, phase_key(rb->phases[i].number)) == i)
-            problem(c, rb->phases[i].line, 1,
-                    "phase %s has no rollback plan: add `### Phase %s` under ## Rollback",
-                    rb->phases[i].number, rb->phases[i].number);
+    /* "If you haven't written down what rollback looks like for each phase,
+     * you don't have a rollback plan": an error, unless the phase says it
+     * changes nothing ({readonly}) */
+    for (size_t i = 0; i < rb->n_phases; i++) {
+        const struct rb_phase *ph = &rb->phases[i];
+        if (!ph->rollback && ph->number && ph->number[0] &&
+            map_get(phases, phase_key(ph->number)) == i &&
+            !rb_attr_get(ph->attrs, ph->n_attrs, "readonly"))
+            problem(c, ph->line, 0,
+                    "phase %s has no rollback plan: add `### Phase %s` under ## Rollback "
+                    "(or mark the phase {readonly} if it changes nothing)",
+                    ph->number, ph->number);
+    }
     if (c->sec_seen[SEC_ROLLBACK])
         rb->rollback_general = sb_take(c, &c->rb_general);
 }

@@ -163,7 +163,8 @@ static const struct fixture {
     {"warn-rollback-heading.md", 13, 1, "`### Notes` in ## Rollback is not `### Phase N`: its text is kept with the general rollback"},
     {"bad-rollback-twice.md", 13, 0, "a second rollback for phase 1"},
     {"bad-rollback-number.md", 13, 0, "expected `### Phase N` with N a whole number, found `Phase one`"},
-    {"warn-rollback-missing.md", 7, 1, "phase 1 has no rollback plan: add `### Phase 1` under ## Rollback"},
+    {"bad-rollback-missing.md", 7, 0, "phase 1 has no rollback plan: add `### Phase 1` under ## Rollback (or mark the phase {readonly} if it changes nothing)"},
+    {"bad-ramp-no-abort.md", 14, 0, "the ramp moves traffic but no criterion aborts it"},
     {"bad-cleanup-deadline.md", 15, 0, "expected `deadline: 30d after cutover` or `deadline: YYYY-MM-DD`, found `deadline: soon`"},
     {"bad-cleanup-date.md", 15, 0, "`2026-02-30` is not a date: expected YYYY-MM-DD"},
     {"bad-cleanup-twice.md", 16, 0, "the deadline is given twice (first at line 15)"},
@@ -227,7 +228,7 @@ TEST(problems_are_sorted_by_line_and_all_reported)
         CHECK(ps.v[i].line == lines[i]);
     if (ps.n != 5)
         show_problems("mem.md", &ps);
-    CHECK(ps.n_errors == 4); /* the missing rollback of phase 1 is a warning */
+    CHECK(ps.n_errors == 5); /* the missing rollback of phase 1 is an error too */
     runbook_free(rb);
     rb_problems_free(&ps);
 }
@@ -1009,7 +1010,17 @@ TEST(criterion_clauses_in_any_order)
     rb_problems_free(&ps);
 }
 
-RUN_TESTS(T(criterion_clauses_in_any_order), T(every_problem_has_a_fixture_with_its_line), T(empty_items_get_lines_of_their_own),
+TEST(a_readonly_phase_needs_no_rollback_plan)
+{
+    struct rb_problems ps = {0};
+    struct runbook *rb = parse("# T\n\n## Roles\n- commander: A\n\n"
+                               "## Phase 1: Look {readonly}\n- [ ] commander: look\n", &ps);
+    CHECK(rb && ps.n == 0);
+    runbook_free(rb);
+    rb_problems_free(&ps);
+}
+
+RUN_TESTS(T(a_readonly_phase_needs_no_rollback_plan), T(criterion_clauses_in_any_order), T(every_problem_has_a_fixture_with_its_line), T(empty_items_get_lines_of_their_own),
           T(problems_are_sorted_by_line_and_all_reported), T(problems_accumulate_across_calls),
           T(parse_without_a_problem_list), T(too_many_problems_are_capped),
           T(orders_runbook_parses_clean), T(demo_runbook_parses_clean),
