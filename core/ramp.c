@@ -8,6 +8,7 @@
 
 #include "events.h"
 #include "session.h"
+#include "timefmt.h"
 #include "units.h"
 
 /* Two percentages are the same flag setting within this. */
@@ -221,6 +222,32 @@ static int phase_reached(const struct runbook *rb, const struct session *s, char
     return 1;
 }
 
+/* Traffic may move only inside the cutover window, and a step may start
+ * only if its hold ends before the window closes. (An abort never asks.) */
+static int in_window(const struct runbook *rb, int step, int64_t now, char *why, size_t len)
+{
+    const struct window *w = &rb->ramp_window;
+    char t[32];
+    if (!w->set)
+        return 1;
+    if (!window_open(w, now)) {
+        timefmt_full(window_next_open(w, now), t, sizeof t);
+        snprintf(why, len, "outside the cutover window: the ramp holds until %s", t);
+        return 0;
+    }
+    int64_t closes = window_closes(w, now);
+    if (now + rb->ramp[step].hold_ms > closes) {
+        char hold[32], until[32];
+        units_format_duration(rb->ramp[step].hold_ms, hold, sizeof hold);
+        timefmt_full(window_next_open(w, closes), until, sizeof until);
+        timefmt_hms(closes, t, sizeof t);
+        snprintf(why, len, "the %g%% step's hold (%s) would end after the window closes at %.5s UTC: "
+                           "the ramp holds until %s", rb->ramp[step].percent, hold, t, until);
+        return 0;
+    }
+    return 1;
+}
+
 static int64_t holds_from(const struct runbook *rb, int first)
 {
     int64_t total = 0;
@@ -279,6 +306,8 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
     }
     d.earliest_full_ms = now_ms + d.hold_left_ms + holds_from(rb, d.next_step);
     if (!phase_reached(rb, s, d.why, sizeof d.why))
+        return d;
+    if (d.hold_left_ms == 0 && !in_window(rb, d.next_step, now_ms, d.why, sizeof d.why))
         return d;
     if (d.hold_left_ms > 0) {
         char left[32];

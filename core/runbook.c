@@ -138,7 +138,7 @@ struct ctx {
     struct sbuf text; /* prose of the current section */
     int text_line;
     enum ukind text_last;
-    int title_seen, mode_line, rollback_line, deadline_line, deadline_written;
+    int title_seen, mode_line, rollback_line, window_line, deadline_line, deadline_written;
     size_t ramp_items;           /* items in ## Ramp, valid or not */
     unsigned char *phase_items;  /* per phase: any item, valid or not */
     size_t cap_phase_items;
@@ -1812,18 +1812,34 @@ static void ramp_rollback(struct ctx *c, const struct unit *u, const char *v)
     c->rb->ramp_rollback_percent = pct;
 }
 
-/* Mode: automatic | manual, and Rollback: P% */
+/* Window: weekdays 14:00-16:00 UTC, not on the last day of the month */
+static void ramp_window(struct ctx *c, const struct unit *u, const char *v)
+{
+    char why[200];
+    if (c->rb->ramp_window.set) {
+        problem(c, u->line, 0, "Window is given twice");
+        return;
+    }
+    if (window_parse(v, &c->rb->ramp_window, why, sizeof why) != 0)
+        problem(c, u->line, 0, "%s", why);
+    c->window_line = u->line;
+}
+
+/* Mode: automatic | manual, Rollback: P%, Window: ... */
 static void ramp_para(struct ctx *c, const struct unit *u)
 {
     struct sv name;
     struct pos after;
-    if (take_prefix(c, u, &name, &after) || !(sv_ieq(name, "mode") || sv_ieq(name, "rollback")))
+    if (take_prefix(c, u, &name, &after) ||
+        !(sv_ieq(name, "mode") || sv_ieq(name, "rollback") || sv_ieq(name, "window")))
         return;
     char *v = render_from(c, u, after);
     if (!v)
         return;
     if (sv_ieq(name, "rollback"))
         ramp_rollback(c, u, v);
+    else if (sv_ieq(name, "window"))
+        ramp_window(c, u, v);
     else if (c->mode_line)
         problem(c, u->line, 0, "Mode is given twice (first at line %d)", c->mode_line);
     else if (sv_ieq(sv_of(v), "automatic") || sv_ieq(sv_of(v), "manual")) {
@@ -2251,6 +2267,17 @@ static void check_ramp(struct ctx *c)
             problem(c, rb->ramp[i].line, 0,
                     "ramp step %g%% needs `for DURATION`: only the last step may have no hold",
                     rb->ramp[i].percent);
+    int64_t holds = 0;
+    for (size_t i = 0; i < rb->n_ramp; i++)
+        holds += rb->ramp[i].hold_ms;
+    if (rb->ramp_window.set && holds > window_length_ms(&rb->ramp_window)) {
+        char a[32], b[32];
+        units_format_duration(holds, a, sizeof a);
+        units_format_duration(window_length_ms(&rb->ramp_window), b, sizeof b);
+        problem(c, c->window_line, 1,
+                "the ramp's holds (%s) cannot fit in one cutover window (%s): it will span windows",
+                a, b);
+    }
     size_t aborts = 0;
     for (size_t i = 0; i < rb->n_criteria; i++)
         aborts += rb->criteria[i].action == RB_ABORT;

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "window.h"
+
 /* Files larger than this are refused before they are read. */
 #define RUNBOOK_MAX_BYTES (4u * 1024u * 1024u)
 
@@ -136,6 +138,7 @@ struct runbook {
     int64_t cleanup_after_ms; /* the relative deadline, 0 if absolute/none */
     int ramp_automatic; /* ## Ramp has `Mode: automatic` */
     double ramp_rollback_percent; /* ## Ramp `Rollback: P%` (default 0) */
+    struct window ramp_window;    /* ## Ramp `Window: weekdays 14:00-16:00 UTC` */
 };
 
 struct rb_problem {
