@@ -322,10 +322,16 @@ static int act(struct driver *d, int64_t now, struct error *err)
     if (dec.action == RA_ABORT)
         return do_abort(d, (ptrdiff_t)dec.criterion, dec.why, 0, now, err);
     if (dec.action == RA_HALT) {
+        int obeyed = dec.criterion != RAMP_NOT_OBEYED;
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "criterion", (double)dec.criterion);
+        cJSON_AddNumberToObject(o, "criterion", obeyed ? (double)dec.criterion : -1);
         cJSON_AddStringToObject(o, "cause", dec.why);
-        cJSON_AddNumberToObject(o, "breach_ms", (double)d->c->s.crits[dec.criterion].since_ms);
+        cJSON_AddNumberToObject(o, "breach_ms", obeyed ? (double)d->c->s.crits[dec.criterion].since_ms
+                                                       : (double)d->c->s.ramp.disobey_since_ms);
+        if (!obeyed) {
+            cJSON_AddNumberToObject(o, "set", d->c->s.ramp.percent);
+            cJSON_AddNumberToObject(o, "observed", d->c->s.ramp.observed);
+        }
         return append(d, EV_HALT, o, now, err);
     }
     if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending) {
@@ -337,6 +343,14 @@ static int act(struct driver *d, int64_t now, struct error *err)
         return append(d, EV_RAMP_ADVANCE, o, now, err);
     }
     const struct ramp_view *r = &d->c->s.ramp;
+    if (r->status == RAMP_ABORTED && r->rollback_confirmed_ms && !r->effective_ms &&
+        rb->ramp_observed && ramp_abort_effective(rb, r)) {
+        /* the traffic really left new: the abort took effect */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "observed", r->observed);
+        cJSON_AddNumberToObject(o, "after_set_ms", (double)(now - r->rollback_set_ms));
+        return append(d, EV_ABORT_EFFECTIVE, o, now, err);
+    }
     if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms && d->next_retry_ms &&
         now >= d->next_retry_ms && !d->flag_pending) {
         d->next_retry_ms = 0;

@@ -25,6 +25,7 @@
 #define EV_ABORT         "abort"          /* criterion, cause, breach_ms, manual */
 #define EV_ROLLBACK_DONE "rollback_confirmed" /* percent, breach_ms, set_ms, latency_ms */
 #define EV_HALT          "halt"           /* criterion, cause */
+#define EV_ABORT_EFFECTIVE "abort_effective" /* observed, after_ms: traffic really left new */
 #define EV_RESUME        "resume"         /* reason */
 #define EV_FLAG_MISMATCH "flag_mismatch"  /* journal_percent, flag_percent */
 #define EV_OVERRIDE      "override"       /* guard, reason */

@@ -90,6 +90,8 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
         return;
     }
     r->flag_error[0] = '\0';
+    if (fabs(seen - r->percent) > SAME_PERCENT)
+        r->disobey_since_ms = 0;   /* a new setting: observed gets its own time */
     r->percent = seen;
     r->has_percent = 1;
     r->flag_mismatch = 0;
@@ -131,6 +133,7 @@ static void on_stop(struct ramp_view *r, const struct runbook *rb,
         r->requested_ms = ev->ts_ms;
         r->rollback_set_ms = r->rollback_confirmed_ms = 0;
         r->rollback_tries = 0;
+        r->effective_ms = 0;
     }
 }
 
@@ -174,10 +177,35 @@ void ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sess
     } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {
         r->flag_mismatch = 1;
         r->flag_seen = num(o, "flag_percent", NAN);
+    } else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0) {
+        r->effective_ms = ev->ts_ms;
     } else if (strcmp(k, EV_OVERRIDE) == 0) {
         r->override_active = 1;
         snprintf(r->override_reason, sizeof r->override_reason, "%s", text(o, "reason"));
     }
+}
+
+void ramp_observe(struct ramp_view *r, const struct runbook *rb, int has_value, double value,
+                  int64_t ts_ms)
+{
+    r->has_observed = has_value;
+    if (!has_value) {
+        r->disobey_since_ms = 0;   /* no data is not evidence of disobedience */
+        return;
+    }
+    r->observed = value * 100;
+    int moving = r->status == RAMP_HOLDING || r->status == RAMP_COMPLETE;
+    if (moving && fabs(r->observed - r->percent) > rb->ramp_observed_points) {
+        if (!r->disobey_since_ms)
+            r->disobey_since_ms = ts_ms;
+    } else {
+        r->disobey_since_ms = 0;
+    }
+}
+
+int ramp_abort_effective(const struct runbook *rb, const struct ramp_view *r)
+{
+    return r->has_observed && fabs(r->observed - r->target) <= rb->ramp_observed_points;
 }
 
 /* The first criterion of `action` that is firing, or -1. */
@@ -276,6 +304,17 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
         d.criterion = (size_t)abort;
         d.target = ramp_rollback_percent(rb);
         snprintf(d.why, sizeof d.why, "%s: %s", rb->criteria[abort].text, s->crits[abort].why);
+        return d;
+    }
+    if (rb->ramp_observed && r->disobey_since_ms &&
+        now_ms - r->disobey_since_ms >= rb->ramp_observed_for_ms) {
+        char held[32];
+        units_format_duration((now_ms - r->disobey_since_ms) / 1000 * 1000, held, sizeof held);
+        d.action = RA_HALT;
+        d.criterion = RAMP_NOT_OBEYED;
+        snprintf(d.why, sizeof d.why,
+                 "the flag says %g%% but %.1f%% of traffic reaches new (%s for %s): "
+                 "a service is not reading the flag", r->percent, r->observed, rb->ramp_observed, held);
         return d;
     }
     if (halt >= 0) {

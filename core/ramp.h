@@ -50,7 +50,15 @@ struct ramp_view {
     char override_reason[240];
     int flag_mismatch;        /* on restart the flag differed from the journal */
     double flag_seen;
+
+    /* the share of traffic that really reaches new (Observed: in ## Ramp) */
+    int has_observed;
+    double observed;          /* percent, 0..100 */
+    int64_t disobey_since_ms; /* set and observed apart by more than allowed */
+    int64_t effective_ms;     /* after an abort: when observed reached the rollback */
 };
+
+#define RAMP_NOT_OBEYED ((size_t)-1)
 
 /* What the ramp controller says should happen now. */
 enum ramp_action {
@@ -67,7 +75,7 @@ struct ramp_decision {
     double target;           /* percentage to set */
     int64_t hold_left_ms;    /* of the current step, while it holds */
     int64_t earliest_full_ms;/* earliest time 100% can be reached, 0 unknown */
-    size_t criterion;        /* the abort/halt cause */
+    size_t criterion;        /* the abort/halt cause; RAMP_NOT_OBEYED: the flag is not obeyed */
     char why[240];           /* the decision (or what holds it) in words */
 };
 
@@ -82,6 +90,13 @@ struct session;
 void ramp_apply(struct ramp_view *r, const struct runbook *rb,
                 const struct session *s, const struct journal_event *ev,
                 const void *body);
+
+/* Folds a sample of the runbook's Observed signal (a fraction 0..1). */
+void ramp_observe(struct ramp_view *r, const struct runbook *rb, int has_value, double value,
+                  int64_t ts_ms);
+
+/* After an abort: has the observed share fallen to the rollback value? */
+int ramp_abort_effective(const struct runbook *rb, const struct ramp_view *r);
 
 /* The decision at now_ms. */
 struct ramp_decision ramp_decide(const struct runbook *rb, const struct session *s,

@@ -1825,13 +1825,39 @@ static void ramp_window(struct ctx *c, const struct unit *u, const char *v)
     c->window_line = u->line;
 }
 
-/* Mode: automatic | manual, Rollback: P%, Window: ... */
+/* Observed: SIGNAL within N points for DURATION */
+static void ramp_observed(struct ctx *c, const struct unit *u, const char *v)
+{
+    char name[64], points[32], dur[32], extra[8];
+    int64_t ms = 0;
+    double pts;
+    int pct = 0;
+    if (c->rb->ramp_observed) {
+        problem(c, u->line, 0, "Observed is given twice");
+        return;
+    }
+    if (sscanf(v, "%63s within %31s points for %31s %7s", name, points, dur, extra) != 3 ||
+        parse_number(sv_of(points), &pts, &pct) || pct || pts <= 0 ||
+        units_parse_duration(dur, &ms) || !valid_name(sv_of(name), 0)) {
+        problem(c, u->line, 0,
+                "expected `Observed: SIGNAL within N points for DURATION` (like `Observed: "
+                "observed_share within 5 points for 1m`), found `Observed: %s`", v);
+        return;
+    }
+    c->rb->ramp_observed = strdup(name);
+    c->rb->ramp_observed_points = pts;
+    c->rb->ramp_observed_for_ms = ms;
+    c->rb->ramp_observed_line = u->line;
+}
+
+/* Mode: automatic | manual, Rollback: P%, Window: ..., Observed: ... */
 static void ramp_para(struct ctx *c, const struct unit *u)
 {
     struct sv name;
     struct pos after;
     if (take_prefix(c, u, &name, &after) ||
-        !(sv_ieq(name, "mode") || sv_ieq(name, "rollback") || sv_ieq(name, "window")))
+        !(sv_ieq(name, "mode") || sv_ieq(name, "rollback") || sv_ieq(name, "window") ||
+          sv_ieq(name, "observed")))
         return;
     char *v = render_from(c, u, after);
     if (!v)
@@ -1840,6 +1866,8 @@ static void ramp_para(struct ctx *c, const struct unit *u)
         ramp_rollback(c, u, v);
     else if (sv_ieq(name, "window"))
         ramp_window(c, u, v);
+    else if (sv_ieq(name, "observed"))
+        ramp_observed(c, u, v);
     else if (c->mode_line)
         problem(c, u->line, 0, "Mode is given twice (first at line %d)", c->mode_line);
     else if (sv_ieq(sv_of(v), "automatic") || sv_ieq(sv_of(v), "manual")) {
@@ -2180,6 +2208,9 @@ static void check_systems_signals(struct ctx *c)
                     "signal `%s` names no source and ## Systems has no `metrics` system to read it from",
                     s->name);
     }
+    if (rb->ramp_observed && map_get(&c->signals, rb->ramp_observed) == MAP_NONE)
+        problem(c, rb->ramp_observed_line, 0, "Observed names signal `%s`, which is not in ## Signals",
+                rb->ramp_observed);
     for (size_t i = 0; i < rb->n_criteria; i++) {
         if (map_get(&c->signals, rb->criteria[i].signal) == MAP_NONE)
             problem(c, rb->criteria[i].line, 0, "unknown signal `%s`: it is not in ## Signals",
@@ -2586,6 +2617,7 @@ static void free_parts(struct runbook *rb)
         free(rb->criteria[i].text);
         free(rb->criteria[i].min_signal);
     }
+    free(rb->ramp_observed);
     for (size_t i = 0; i < rb->n_phases; i++) {
         free(rb->phases[i].number);
         free(rb->phases[i].title);

@@ -139,6 +139,12 @@ struct runbook {
     int ramp_automatic; /* ## Ramp has `Mode: automatic` */
     double ramp_rollback_percent; /* ## Ramp `Rollback: P%` (default 0) */
     struct window ramp_window;    /* ## Ramp `Window: weekdays 14:00-16:00 UTC` */
+    /* ## Ramp `Observed: SIGNAL within N points for D`: the share of traffic
+     * (0..1) that really reaches new, against the share the flag sets */
+    char *ramp_observed;          /* NULL when not given */
+    double ramp_observed_points;
+    int64_t ramp_observed_for_ms;
+    int ramp_observed_line;
 };
 
 struct rb_problem {

@@ -179,7 +179,7 @@ void session_apply(struct session *s, const struct journal_event *ev)
     }
     static const char *const ramp_kinds[] = {
         EV_CRITERION, EV_RAMP_ADVANCE, EV_FLAG_SET, EV_FLAG_READ, EV_ABORT,
-        EV_HALT, EV_RESUME, EV_FLAG_MISMATCH, EV_OVERRIDE};
+        EV_HALT, EV_RESUME, EV_FLAG_MISMATCH, EV_OVERRIDE, EV_ABORT_EFFECTIVE};
     int for_ramp = 0;
     for (size_t i = 0; i < sizeof ramp_kinds / sizeof ramp_kinds[0]; i++)
         for_ramp |= strcmp(k, ramp_kinds[i]) == 0;
@@ -223,6 +223,8 @@ void session_apply_sample(struct session *s, const struct journal_sample *sample
         }
         v->last_ms = sample->ts_ms;
         copy(v->status, sizeof v->status, sample->status ? sample->status : "");
+        if (rb->ramp_observed && strcmp(rb->ramp_observed, sample->signal) == 0)
+            ramp_observe(&s->ramp, rb, sample->has_value, sample->value, sample->ts_ms);
         v->history[v->next_history] = sample->has_value ? (float)sample->value : NAN;
         v->next_history = (v->next_history + 1) % SIGNAL_HISTORY;
         if (v->n_history < SIGNAL_HISTORY)

@@ -45,6 +45,14 @@ static void first_line(WINDOW *w, int width, const struct view *v)
     snprintf(buf, sizeof buf, "   %s %g%%", ramp_status_name(r->status),
              r->status == RAMP_SETTING ? r->target : r->percent);
     x += draw_text(w, 0, x, width - x, buf, status_attr(r->status) | A_BOLD);
+    if (v->rb->ramp_observed) {
+        if (r->has_observed)
+            snprintf(buf, sizeof buf, "   observed %.1f%%", r->observed);
+        else
+            snprintf(buf, sizeof buf, "   observed ?");
+        attr_t a = r->disobey_since_ms ? theme(TH_ALERT) : theme(TH_NORMAL);
+        x += draw_text(w, 0, x, width - x, buf, a);
+    }
     if (d && d->hold_left_ms > 0 && r->status == RAMP_HOLDING) {
         char left[32];
         units_format_duration((d->hold_left_ms + 999) / 1000 * 1000, left, sizeof left);
@@ -79,7 +87,14 @@ static void abort_line(WINDOW *w, int width, const struct view *v)
         since(set, sizeof set, ", set", r->rollback_set_ms, r->breach_ms);
     if (r->rollback_confirmed_ms)
         since(seen, sizeof seen, ", confirmed", r->rollback_confirmed_ms, r->breach_ms);
-    if (r->rollback_confirmed_ms)
+    if (v->rb->ramp_observed && r->rollback_confirmed_ms && !r->effective_ms)
+        snprintf(buf, sizeof buf, " ABORTED — NOT YET EFFECTIVE: %.1f%% still on new, %llds after the "
+                 "flag was set to %g%% — %s ", r->observed,
+                 (long long)((v->now_ms - r->rollback_set_ms) / 1000), r->target, r->cause);
+    else if (r->rollback_confirmed_ms && r->effective_ms)
+        snprintf(buf, sizeof buf, " ABORTED — %s — flag back at %g%%%s%s, effective +%lld ms ", r->cause,
+                 r->target, set, seen, (long long)(r->effective_ms - r->breach_ms));
+    else if (r->rollback_confirmed_ms)
         snprintf(buf, sizeof buf, " ABORTED — %s — flag back at %g%%%s%s ", r->cause, r->target, set, seen);
     else
         snprintf(buf, sizeof buf, " ABORTED — ROLLBACK NOT CONFIRMED (try %d%s%s) — %s ",

@@ -316,8 +316,9 @@ static int finished(struct console *k)
         return 0;
     if (r->status == RAMP_COMPLETE)
         k->exit_status = 0;
-    else if (r->status == RAMP_ABORTED && r->rollback_confirmed_ms)
-        k->exit_status = 3;
+    else if (r->status == RAMP_ABORTED && r->rollback_confirmed_ms &&
+             (!k->c->rb->ramp_observed || r->effective_ms))
+        k->exit_status = 3;   /* and, when it is watched, the traffic really left new */
     else
         return 0;
     return 1;

@@ -71,6 +71,9 @@ check "the abort is journaled with its deciding value" \
 check "… and the criterion that decided it" \
   sh -c 'sqlite3 -cmd ".timeout 2000" "$0" "select json_extract(body,\"\$.cause\") from events where kind=\"abort\"" | grep -q "new_read_error_rate > 1%"' "$T/a.journal"
 check "the flag file says 0%" grep -q '"on",[[:space:]]*0' "$T/a/flags.json"
+eff=$(sql "$T/a.journal" "select ts_ms from events where kind='abort_effective'")
+check "the abort is marked effective only once the observed share fell, after the read-back ($((eff - back)) ms later)" \
+  test -n "$eff" -a "$eff" -gt "$back"
 kill $svc; wait $svc 2>/dev/null
 
 # 2. No fault: 100% and exit 0.

@@ -15,7 +15,7 @@
 static const char *RUNBOOK =
     "# Ramp test\n\n## Roles\n- commander: Alice\n- flags: Carol\n\n"
     "## Systems\n- metrics: prometheus `http://127.0.0.1:9`\n\n"
-    "## Signals\n- err: `e`\n- corruption: `c`\n- noise: `n`\n\n"
+    "## Signals\n- err: `e`\n- corruption: `c`\n- noise: `n`\n- obs: `o`\n\n"
     "## Abort criteria\n- abort if err > 1% for 30s\n- halt if corruption > 0\n- warn if noise > 5\n\n"
     "## Ramp\n- 1% for 10m\n- 5% for 10m\n- 25% for 30m\n- 100%\n@EXTRA@\n"
     "## Phase 1: Before\n- [ ] commander: prepare\n\n"
@@ -247,7 +247,58 @@ TEST(fifty_minutes_of_holds_in_milliseconds)
     teardown(&f);
 }
 
-RUN_TESTS(T(nothing_moves_before_every_criterion_is_judged), T(the_ramp_waits_for_its_phase),
+static void observed(struct fixture *f, int64_t t, double share)
+{
+    struct journal_sample s = {.seq = f->seq * 100 + t, .ts_ms = t, .signal = "obs", .value = share,
+                               .has_value = 1, .status = "ok"};
+    session_apply_sample(&f->s, &s);
+}
+
+TEST(a_flag_that_is_not_obeyed_halts_the_ramp)
+{
+    struct fixture f;
+    setup(&f, "\nObserved: obs within 5 points for 30s\n");
+    CHECK(f.rb->ramp_observed && f.rb->ramp_observed_points == 5 && f.rb->ramp_observed_for_ms == 30000);
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    advance_and_confirm(&f, 1000, 0, 1);
+    advance_and_confirm(&f, 1000 + 10 * MIN, 1, 5);
+    advance_and_confirm(&f, 1000 + 20 * MIN, 2, 25);
+    int64_t t0 = 1010 + 20 * MIN;
+    observed(&f, t0 + 1000, 0.02);     /* 2% on new while the flag says 25% */
+    CHECK(f.s.ramp.disobey_since_ms == t0 + 1000);
+    CHECK(ramp_decide(f.rb, &f.s, t0 + 30999).action != RA_HALT);
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, t0 + 31000);
+    CHECK(d.action == RA_HALT && d.criterion == RAMP_NOT_OBEYED);
+    CHECK(strstr(d.why, "the flag says 25% but 2.0% of traffic reaches new") != NULL);
+    /* obeyed again (within 5 points): the clock stops */
+    observed(&f, t0 + 32000, 0.23);
+    CHECK(f.s.ramp.disobey_since_ms == 0);
+    CHECK(ramp_decide(f.rb, &f.s, t0 + 40000).action != RA_HALT);
+    teardown(&f);
+}
+
+TEST(an_abort_is_effective_only_when_traffic_leaves_new)
+{
+    struct fixture f;
+    setup(&f, "\nObserved: obs within 5 points for 30s\n");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    advance_and_confirm(&f, 1000, 0, 1);
+    event(&f, 2000, EV_ABORT, json("{\"criterion\":0,\"cause\":\"x\"}"));
+    event(&f, 2001, EV_FLAG_SET, json("{\"percent\":0,\"purpose\":\"rollback\",\"ok\":true}"));
+    event(&f, 2002, EV_FLAG_READ, json("{\"percent\":0,\"purpose\":\"rollback\",\"ok\":true}"));
+    observed(&f, 3000, 0.3);   /* a cache still sends 30% to new */
+    CHECK(!ramp_abort_effective(f.rb, &f.s.ramp));
+    observed(&f, 9000, 0.01);
+    CHECK(ramp_abort_effective(f.rb, &f.s.ramp));
+    event(&f, 9001, EV_ABORT_EFFECTIVE, json("{\"observed\":1}"));
+    CHECK(f.s.ramp.effective_ms == 9001);
+    teardown(&f);
+}
+
+RUN_TESTS(T(a_flag_that_is_not_obeyed_halts_the_ramp), T(an_abort_is_effective_only_when_traffic_leaves_new),
+          T(nothing_moves_before_every_criterion_is_judged), T(the_ramp_waits_for_its_phase),
           T(a_step_holds_then_is_ready), T(an_unclear_criterion_restarts_the_hold),
           T(abort_rolls_back_without_asking), T(a_read_back_that_disagrees_is_not_success),
           T(no_abort_before_traffic_moved_but_halt_anyway), T(a_rollback_value_and_an_automatic_ramp),
