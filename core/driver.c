@@ -33,7 +33,12 @@ struct driver {
     int64_t next_retry_ms;     /* a rollback to try again at; 0 = none */
     int flag_pending;          /* set/read requests in flight */
     int checked;               /* the restart check of the flag was asked */
+    int rehearsing;            /* a rehearsal's flag write is in flight */
+    int64_t last_rehearsal_ms;
+    struct flag_result rehearsal_set; /* the set half of it */
 };
+
+#define REHEARSE_EVERY_MS 5000    /* a failed rehearsal is tried again this often */
 
 /* The events comms hears about, in words. */
 static void tell(struct driver *d, const char *kind, const char *text, int64_t now)
@@ -245,6 +250,100 @@ static int judge_check(struct driver *d, const struct flag_result *r, int64_t no
     return append(d, EV_FLAG_MISMATCH, o, now, err);
 }
 
+/* One line of the rehearsal checklist: in the checks array whole, and in
+ * the one-line summary cut short — failures first, so the screen shows
+ * what is wrong before what is fine. */
+static void check_line(cJSON *checks, char *bad, char *good, size_t len, const char *name, int ok,
+                       const char *detail)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "name", name);
+    cJSON_AddBoolToObject(c, "ok", ok);
+    cJSON_AddStringToObject(c, "detail", detail);
+    cJSON_AddItemToArray(checks, c);
+    char *summary = ok ? good : bad;
+    size_t used = strlen(summary);
+    snprintf(summary + used, len - used, "%s%s %.70s", used ? " · " : "", ok ? "✔" : "✘", detail);
+}
+
+/* Every signal a gating criterion needs is answering; names the first that is not. */
+static int signals_answer(const struct session *s, int64_t now, char *detail, size_t len)
+{
+    const struct runbook *rb = s->rb;
+    size_t n = 0;
+    for (size_t i = 0; i < rb->n_signals; i++) {
+        int needed = 0;
+        for (size_t c = 0; c < rb->n_criteria; c++)
+            needed |= ramp_gates(&rb->criteria[c]) &&
+                      (strcmp(rb->criteria[c].signal, rb->signals[i].name) == 0 ||
+                       (rb->criteria[c].min_signal && strcmp(rb->criteria[c].min_signal, rb->signals[i].name) == 0));
+        if (!needed)
+            continue;
+        n++;
+        if (!s->signals[i].has_value || watch_stale(s, i, now)) {
+            snprintf(detail, len, "signal %s is not answering: %s", rb->signals[i].name,
+                     s->signals[i].last_ms ? s->signals[i].status : "no sample yet");
+            return 0;
+        }
+    }
+    snprintf(detail, len, "the %zu signals the criteria need are answering", n);
+    return 1;
+}
+
+/* Dual-write flows: the runbook's dual_write_rate signal is live and above 0. */
+static int dual_write_flows(const struct session *s, int64_t now, char *detail, size_t len)
+{
+    const struct runbook *rb = s->rb;
+    for (size_t i = 0; i < rb->n_signals; i++) {
+        if (strcmp(rb->signals[i].name, "dual_write_rate") != 0)
+            continue;
+        const struct signal_view *v = &s->signals[i];
+        if (!v->has_value || watch_stale(s, i, now)) {
+            snprintf(detail, len, "dual-write not shown to flow: dual_write_rate has no fresh value");
+            return 0;
+        }
+        if (v->value <= 0) {
+            snprintf(detail, len, "dual-write is not flowing: dual_write_rate = %g", v->value);
+            return 0;
+        }
+        snprintf(detail, len, "old takes writes and dual-write flows (%.3g/s)", v->value);
+        return 1;
+    }
+    snprintf(detail, len, "dual-write not measured (the runbook has no dual_write_rate signal)");
+    return 1;
+}
+
+/* The rehearsal of the way back, judged once the flag's write and read-back
+ * came back: the flag, the signals, dual-write. */
+static int journal_rehearsal(struct driver *d, const struct flag_result *read, int64_t now,
+                             struct error *err)
+{
+    const struct session *s = &d->c->s;
+    char bad[240] = "", good[240] = "", summary[480], detail[200];
+    cJSON *o = cJSON_CreateObject(), *checks = cJSON_AddArrayToObject(o, "checks");
+    const struct flag_result *set = &d->rehearsal_set;
+    int flag_ok = set->ok && read && read->ok && fabs(read->percent - s->ramp.percent) <= SAME_PERCENT;
+    if (flag_ok)
+        snprintf(detail, sizeof detail, "the flag took %g%% and read it back", s->ramp.percent);
+    else if (!set->ok)
+        snprintf(detail, sizeof detail, "the flag cannot be written: %s", set->error);
+    else if (read && !read->ok)
+        snprintf(detail, sizeof detail, "the flag cannot be read back: %s", read->error);
+    else
+        snprintf(detail, sizeof detail, "the flag reads %g%%, not %g%%", read ? read->percent : NAN,
+                 s->ramp.percent);
+    check_line(checks, bad, good, sizeof bad, "flag", flag_ok, detail);
+    int signals_ok = signals_answer(s, now, detail, sizeof detail);
+    check_line(checks, bad, good, sizeof bad, "signals", signals_ok, detail);
+    int dual_ok = dual_write_flows(s, now, detail, sizeof detail);
+    check_line(checks, bad, good, sizeof bad, "dual-write", dual_ok, detail);
+    snprintf(summary, sizeof summary, "%s%s%s", bad, bad[0] && good[0] ? " · " : "", good);
+    cJSON_AddBoolToObject(o, "passed", flag_ok && signals_ok && dual_ok);
+    cJSON_AddStringToObject(o, "summary", summary);
+    d->rehearsing = 0;
+    return append(d, EV_REHEARSAL, o, now, err);
+}
+
 static int journal_flag_result(struct driver *d, const struct flag_result *r, int64_t now,
                                struct error *err)
 {
@@ -261,6 +360,7 @@ static int journal_flag_result(struct driver *d, const struct flag_result *r, in
     if (r->op == FLAG_READ)
         cJSON_AddNumberToObject(o, "expected", rv->target);
     int rollback = strcmp(r->purpose, "rollback") == 0;
+    int rehearsal = strcmp(r->purpose, "rehearsal") == 0;
     if (rollback)
         cJSON_AddNumberToObject(o, "try", rv->rollback_tries + (r->op == FLAG_SET));
     /* judged before the fold: the fold of this read marks it confirmed */
@@ -268,6 +368,10 @@ static int journal_flag_result(struct driver *d, const struct flag_result *r, in
     int first = seen && !rv->rollback_confirmed_ms;
     if (append(d, r->op == FLAG_SET ? EV_FLAG_SET : EV_FLAG_READ, o, now, err) != 0)
         return -1;
+    if (rehearsal && r->op == FLAG_SET)
+        d->rehearsal_set = *r;
+    if (rehearsal && (r->op == FLAG_READ || !r->ok))
+        return journal_rehearsal(d, r->op == FLAG_READ ? r : NULL, now, err);
     if (!rollback)
         return 0;
     if (first)
@@ -333,6 +437,16 @@ static int act(struct driver *d, int64_t now, struct error *err)
             cJSON_AddNumberToObject(o, "observed", d->c->s.ramp.observed);
         }
         return append(d, EV_HALT, o, now, err);
+    }
+    if (dec.rehearse && d->flag && !d->rehearsing && !d->flag_pending && d->checked &&
+        !d->c->s.ramp.flag_mismatch &&   /* never write a flag that disagrees */
+        (!d->last_rehearsal_ms || now - d->last_rehearsal_ms >= REHEARSE_EVERY_MS)) {
+        /* the way back, proven before the first step: write the flag with
+         * the value it has, and read it back */
+        d->rehearsing = 1;
+        d->last_rehearsal_ms = now;
+        ask_set(d, d->c->s.ramp.percent, "rehearsal");
+        return 0;
     }
     if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending) {
         cJSON *o = cJSON_CreateObject();
@@ -480,6 +594,32 @@ int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, 
         return -1;
     }
     snprintf(msg, len, "resumed: %s", reason);
+    return 0;
+}
+
+int driver_override(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
+{
+    if (commander_only(d, "override", msg, len) != 0)
+        return -1;
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (r->rehearsed || r->step >= 0) {
+        snprintf(msg, len, "nothing to override: the rehearsal passed or the ramp has started");
+        return -1;
+    }
+    if (!reason || !reason[0]) {
+        snprintf(msg, len, "refused: an override needs a written reason");
+        return -1;
+    }
+    struct error err = {{0}};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "guard", "the rehearsal of the way back");
+    cJSON_AddStringToObject(o, "failed", r->rehearsal);
+    cJSON_AddStringToObject(o, "reason", reason);
+    if (append_as_me(d, EV_OVERRIDE, o, now, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return -1;
+    }
+    snprintf(msg, len, "OVERRIDDEN: %s", reason);
     return 0;
 }
 

@@ -37,6 +37,7 @@ int driver_advance(struct driver *d, const char *typed_percent, int64_t now_ms,
                    char *msg, size_t len);
 int driver_abort(struct driver *d, int64_t now_ms, char *msg, size_t len);
 int driver_resume(struct driver *d, const char *reason, int64_t now_ms, char *msg, size_t len);
+int driver_override(struct driver *d, const char *reason, int64_t now, char *msg, size_t len);
 int driver_restore_flag(struct driver *d, const char *typed_percent, int64_t now_ms,
                         char *msg, size_t len);
 

@@ -29,6 +29,7 @@
 #define EV_RESUME        "resume"         /* reason */
 #define EV_FLAG_MISMATCH "flag_mismatch"  /* journal_percent, flag_percent */
 #define EV_OVERRIDE      "override"       /* guard, reason */
+#define EV_REHEARSAL     "rehearsal"      /* passed, checks [{name, ok, detail}], summary */
 #define EV_FLAG_RESTORE  "flag_restore"   /* guard, reason: the commander set the flag back */
 #define EV_NOTIFY_FAILED "notify_failed"  /* error: the comms webhook did not take a message */
 

@@ -82,8 +82,8 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
     }
     double seen = num(o, "percent", NAN);
     const char *purpose = text(o, "purpose");
-    if (strcmp(purpose, "check") == 0)
-        return;   /* a look at the flag: the restart check judges it */
+    if (strcmp(purpose, "check") == 0 || strcmp(purpose, "rehearsal") == 0)
+        return;   /* a look at the flag: the restart check or the rehearsal judges it */
     if (fabs(seen - r->target) > SAME_PERCENT) {
         snprintf(r->flag_error, sizeof r->flag_error,
                  "the flag reads %g%%, not the %g%% that was set", seen, r->target);
@@ -106,6 +106,8 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
 
 static void on_set(struct ramp_view *r, const struct journal_event *ev, const cJSON *o)
 {
+    if (strcmp(text(o, "purpose"), "rehearsal") == 0)
+        return;   /* judged by the rehearsal event */
     int rollback = strcmp(text(o, "purpose"), "rollback") == 0;
     if (!truth(o, "ok")) {
         snprintf(r->flag_error, sizeof r->flag_error, "setting the flag to %g%% failed: %s",
@@ -177,6 +179,11 @@ void ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sess
     } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {
         r->flag_mismatch = 1;
         r->flag_seen = num(o, "flag_percent", NAN);
+    } else if (strcmp(k, EV_REHEARSAL) == 0) {
+        r->rehearsed = truth(o, "passed");
+        if (r->rehearsed)
+            r->flag_error[0] = '\0';   /* the flag was just written and read back */
+        snprintf(r->rehearsal, sizeof r->rehearsal, "%s", text(o, "summary"));
     } else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0) {
         r->effective_ms = ev->ts_ms;
     } else if (strcmp(k, EV_OVERRIDE) == 0) {
@@ -346,6 +353,12 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
     d.earliest_full_ms = now_ms + d.hold_left_ms + holds_from(rb, d.next_step);
     if (!phase_reached(rb, s, d.why, sizeof d.why))
         return d;
+    if (r->step < 0 && !r->rehearsed && !r->override_active) {
+        d.rehearse = 1;
+        snprintf(d.why, sizeof d.why, "%s%s", r->rehearsal[0] ? "REHEARSAL FAILED: " :
+                 "rehearsing the way back before the first step", r->rehearsal);
+        return d;
+    }
     if (d.hold_left_ms == 0 && !in_window(rb, d.next_step, now_ms, d.why, sizeof d.why))
         return d;
     if (d.hold_left_ms > 0) {

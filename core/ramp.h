@@ -48,6 +48,8 @@ struct ramp_view {
     char flag_error[240];     /* the last flag failure, "" when fine */
     int override_active;      /* the commander overrode a guard (red) */
     char override_reason[240];
+    int rehearsed;            /* the way back was rehearsed and passed */
+    char rehearsal[240];      /* the last rehearsal's result in words */
     int flag_mismatch;        /* on restart the flag differed from the journal */
     double flag_seen;
 
@@ -77,6 +79,7 @@ struct ramp_decision {
     int64_t earliest_full_ms;/* earliest time 100% can be reached, 0 unknown */
     size_t criterion;        /* the abort/halt cause; RAMP_NOT_OBEYED: the flag is not obeyed */
     char why[240];           /* the decision (or what holds it) in words */
+    int rehearse;            /* the first step waits for the rehearsal of the way back */
 };
 
 /* Does the criterion gate the ramp? (warn only shows; the others hold) */

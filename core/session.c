@@ -179,7 +179,7 @@ void session_apply(struct session *s, const struct journal_event *ev)
     }
     static const char *const ramp_kinds[] = {
         EV_CRITERION, EV_RAMP_ADVANCE, EV_FLAG_SET, EV_FLAG_READ, EV_ABORT,
-        EV_HALT, EV_RESUME, EV_FLAG_MISMATCH, EV_OVERRIDE, EV_ABORT_EFFECTIVE};
+        EV_HALT, EV_RESUME, EV_FLAG_MISMATCH, EV_OVERRIDE, EV_ABORT_EFFECTIVE, EV_REHEARSAL};
     int for_ramp = 0;
     for (size_t i = 0; i < sizeof ramp_kinds / sizeof ramp_kinds[0]; i++)
         for_ramp |= strcmp(k, ramp_kinds[i]) == 0;

@@ -42,6 +42,8 @@ static void header_draw(WINDOW *w, const struct view *v)
     if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
         draw_text(w, 0, x, cols - right_cols - x, rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ",
                   theme(TH_ALERT));
+    else if (v->s->ramp.override_active)
+        draw_text(w, 0, x, cols - right_cols - x, " OVERRIDE ", theme(TH_ALERT));
     else
         draw_text(w, 0, x, cols - right_cols - x, session_status(v->s), bar | A_BOLD);
     draw_text(w, 0, cols - right_cols, right_cols, right, bar);

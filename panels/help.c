@@ -14,6 +14,7 @@ static const char *const lines[] = {
     "!            abort now and roll the flag back (commander; type ABORT)",
     "r            resume after an abort or halt (commander; a written reason)",
     "f            set the flag back to the journal's value after a restart",
+    "o            override a failed rehearsal (commander; a written reason, shown in red)",
     "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",
     "q            quit this console (the ceremony goes on in the journal)",
@@ -32,4 +33,4 @@ static void help_draw(WINDOW *w, const struct view *v)
         draw_text(w, 2 + (int)i, 2, width, lines[i], theme(TH_NORMAL));
 }
 
-const struct panel panel_help = {"help", 20, 60, help_draw};
+const struct panel panel_help = {"help", 21, 60, help_draw};

@@ -111,6 +111,13 @@ static void second_line(WINDOW *w, int width, const struct view *v)
         abort_line(w, width, v);
         return;
     }
+    const struct ramp_decision *reh = v->decision;
+    if (reh && reh->rehearse && r->rehearsal[0] && !r->flag_mismatch) {
+        snprintf(buf, sizeof buf, " %s — o overrides with a written reason ", reh->why);
+        mvwhline(w, 1, 0, ' ' | theme(TH_ALERT), width);
+        draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        return;
+    }
     if (r->status == RAMP_HALTED || r->flag_mismatch || r->flag_error[0]) {
         if (r->status == RAMP_HALTED)
             snprintf(buf, sizeof buf, " HALTED — INCIDENT — %s — the ramp is frozen; r resumes with a reason ", r->cause);
@@ -126,6 +133,11 @@ static void second_line(WINDOW *w, int width, const struct view *v)
     const struct ramp_decision *d = v->decision;
     if (!d)
         return;
+    if (r->override_active && r->step < 0) {
+        snprintf(buf, sizeof buf, " OVERRIDE: %s — %s ", r->override_reason, d->why);
+        draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        return;
+    }
     attr_t a = d->action == RA_READY ? theme(TH_OK) | A_BOLD : theme(TH_DIM);
     snprintf(buf, sizeof buf, " %s%s", d->why,
              d->action == RA_READY && strcmp(v->role, "commander") == 0 ? " — press +" : "");

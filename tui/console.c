@@ -51,7 +51,7 @@ struct console {
     struct ceremony *c;
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
-    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT } prompt_for;
+    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE } prompt_for;
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
@@ -148,6 +148,7 @@ static void answered(struct console *k, const char *text)
     case FOR_ADVANCE: rc = driver_advance(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESUME: rc = driver_resume(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESTORE: rc = driver_restore_flag(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_OVERRIDE: rc = driver_override(k->driver, text, now, msg, sizeof msg); break;
     case FOR_ABORT:
         if (strcmp(text, "ABORT") != 0) {
             set_status(k, 0, "not aborted (type ABORT in capitals to roll back)");
@@ -200,6 +201,7 @@ static void on_key(struct console *k, int ch)
     case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
     case 'r': ask(k, FOR_RESUME, "resume after abort/halt — the reason (journaled): "); break;
     case 'f': ask(k, FOR_RESTORE, "set the flag back to the journal's value — type it: "); break;
+    case 'o': ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): "); break;
     case 'F':
         if (faultmenu_label()) {
             k->prompt_for = FOR_FAULT;

@@ -72,6 +72,7 @@ static void all_clear(struct fixture *f, int64_t t)
 {
     for (size_t i = 0; i < 3; i++)
         crit(f, t, i, "ok");
+    event(f, t, EV_REHEARSAL, json("{\"passed\":true,\"summary\":\"fine\"}"));
 }
 
 static void advance_and_confirm(struct fixture *f, int64_t t, int step, double pct)
@@ -297,7 +298,26 @@ TEST(an_abort_is_effective_only_when_traffic_leaves_new)
     teardown(&f);
 }
 
-RUN_TESTS(T(a_flag_that_is_not_obeyed_halts_the_ramp), T(an_abort_is_effective_only_when_traffic_leaves_new),
+TEST(the_first_step_waits_for_the_rehearsal_or_an_override)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    for (size_t i = 0; i < 3; i++)
+        crit(&f, 0, i, "ok");
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 10);
+    CHECK(d.action == RA_NONE && d.rehearse);
+    CHECK(strstr(d.why, "rehearsing the way back") != NULL);
+    event(&f, 20, EV_REHEARSAL, json("{\"passed\":false,\"summary\":\"✘ the flag cannot be written: read-only\"}"));
+    d = ramp_decide(f.rb, &f.s, 30);
+    CHECK(d.action == RA_NONE && strstr(d.why, "REHEARSAL FAILED: ✘ the flag cannot be written") != NULL);
+    event(&f, 40, EV_OVERRIDE, json("{\"guard\":\"rehearsal\",\"reason\":\"flag checked by hand\"}"));
+    CHECK(f.s.ramp.override_active);
+    CHECK(ramp_decide(f.rb, &f.s, 50).action == RA_READY);
+    teardown(&f);
+}
+
+RUN_TESTS(T(the_first_step_waits_for_the_rehearsal_or_an_override), T(a_flag_that_is_not_obeyed_halts_the_ramp), T(an_abort_is_effective_only_when_traffic_leaves_new),
           T(nothing_moves_before_every_criterion_is_judged), T(the_ramp_waits_for_its_phase),
           T(a_step_holds_then_is_ready), T(an_unclear_criterion_restarts_the_hold),
           T(abort_rolls_back_without_asking), T(a_read_back_that_disagrees_is_not_success),

@@ -82,6 +82,7 @@ TEST(the_ramp_holds_at_1559_but_an_abort_at_1630_rolls_back)
     char *ok = events_criterion_body(0, "c", "x", "ok", 1, 0, 0, 0, "fine");
     event(&s, at(25, 15, 0), EV_CRITERION, ok);
     free(ok);
+    event(&s, at(25, 15, 0), EV_REHEARSAL, "{\"passed\":true}");
     /* 15:49: a 10 minute hold would end at 15:59: allowed */
     CHECK(ramp_decide(rb, &s, at(25, 15, 49)).action == RA_READY);
     /* 15:59: the hold would end after 16:00: held, saying until when */
