@@ -50,6 +50,7 @@ cat >"$FD/rb.md" <<EOF
 - commander: Alice Ng
 
 ## Systems
+- metrics: prometheus \`http://127.0.0.1:9\`
 - flag: flagd \`$FD/flags/flags.json\` flag \`orders-read-new\`
 - svc: http \`$S/flags/orders\` method \`POST\` body \`{"rollout": {{percent}}, "note": "set by cutover"}\` path \`\$.rollout\` token_env \`CUTOVER_TEST_FLAG_TOKEN\`
 - svc_read: http \`$S/flags/orders\` body \`{"rollout": "{{percent}}"}\` read \`$S/all\` path \`\$.flags.orders.rollout\` token_env \`CUTOVER_TEST_FLAG_TOKEN\`
@@ -63,6 +64,12 @@ cat >"$FD/rb.md" <<EOF
 - big: http \`$U/file/too-big.json\` body \`{"rollout": {{percent}}}\` path \`\$.rollout\`
 - unleash_down: unleash \`http://127.0.0.1:1\` flag \`orders-read-new\` token_env \`CUTOVER_TEST_TOKEN\`
 - pg_down: postgres \`host=127.0.0.1 port=1 dbname=shop\` set \`UPDATE flags SET percent = \$1\` read \`SELECT percent FROM flags\`
+
+## Signals
+- errors: \`e\`
+
+## Abort criteria
+- abort if errors > 1%
 
 ## Ramp
 - 1% for 1m

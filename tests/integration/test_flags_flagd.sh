@@ -20,7 +20,14 @@ cat >"$T/flag.md" <<EOF
 - commander: Alice Ng
 
 ## Systems
+- metrics: prometheus \`http://127.0.0.1:9\`
 - flag: flagd \`$F\` flag \`orders-read-new\`
+
+## Signals
+- errors: \`e\`
+
+## Abort criteria
+- abort if errors > 1%
 
 ## Ramp
 - 1% for 1m

@@ -79,7 +79,14 @@ cat >"$T/flag.md" <<EOF
 - commander: Alice Ng
 
 ## Systems
+- metrics: prometheus \`http://127.0.0.1:9\`
 - flag: unleash \`http://127.0.0.1:\${CUTOVER_UNLEASH_PORT}\` flag \`orders-read-new\` environment \`development\`
+
+## Signals
+- errors: \`e\`
+
+## Abort criteria
+- abort if errors > 1%
 
 ## Ramp
 - 1% for 1m
@@ -159,8 +166,15 @@ cat >"$T/row.md" <<EOF
 - commander: Alice Ng
 
 ## Systems
+- metrics: prometheus \`http://127.0.0.1:9\`
 - flag: postgres \`$PGCONN\` set \`UPDATE feature_flags SET percent = \$1 WHERE name = 'orders-read-new'\` read \`SELECT percent FROM feature_flags WHERE name = 'orders-read-new'\`
 - gone: postgres \`$PGCONN\` set \`UPDATE feature_flags SET percent = \$1 WHERE name = 'gone'\` read \`SELECT percent FROM feature_flags WHERE name = 'gone'\`
+
+## Signals
+- errors: \`e\`
+
+## Abort criteria
+- abort if errors > 1%
 
 ## Ramp
 - 1% for 1m

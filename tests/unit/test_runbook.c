@@ -310,7 +310,8 @@ TEST(orders_runbook_parses_clean)
     CHECK(fl && strcmp(fl->kind, "flagd") == 0 && strcmp(fl->conn, "flags.json") == 0);
     CHECK(fl && strcmp(rb_attr_get(fl->attrs, fl->n_attrs, "flag"), "orders-read-new") == 0);
 
-    CHECK(rb->n_signals == 5);
+    CHECK(rb->n_signals == 6);
+    CHECK(runbook_signal(rb, "dual_write_rate") != NULL);
     const struct rb_signal *p99 = runbook_signal(rb, "p99_ratio");
     CHECK(p99 && p99->source == NULL && strncmp(p99->expr, "histogram_quantile(0.99, ", 25) == 0);
     const struct rb_signal *corr = runbook_signal(rb, "corruption");
@@ -322,14 +323,14 @@ TEST(orders_runbook_parses_clean)
     CHECK(c0->action == RB_ABORT && strcmp(c0->signal, "new_read_error_rate") == 0);
     CHECK(c0->op == RB_GT && c0->threshold == 0.01 && c0->is_percent && c0->for_ms == 30000);
     CHECK_STR(c0->text, "abort if new_read_error_rate > 1% for 30s");
-    CHECK(c0->line == 38);
+    CHECK(c0->line == 39);
     CHECK(rb->criteria[1].threshold == 2 && !rb->criteria[1].is_percent && rb->criteria[1].for_ms == 60000);
     CHECK(rb->criteria[2].action == RB_HALT && rb->criteria[2].threshold == 0 && rb->criteria[2].for_ms == 0);
     CHECK(rb->criteria[3].action == RB_HOLD);
     CHECK(rb->criteria[4].action == RB_WARN && rb->criteria[4].threshold == 0.001);
 
     CHECK(rb->n_ramp == 5 && !rb->ramp_automatic);
-    CHECK(rb->ramp[0].percent == 1 && rb->ramp[0].hold_ms == 600000 && rb->ramp[0].line == 46);
+    CHECK(rb->ramp[0].percent == 1 && rb->ramp[0].hold_ms == 600000 && rb->ramp[0].line == 47);
     CHECK(rb->ramp[2].percent == 25 && rb->ramp[2].hold_ms == 1800000);
     CHECK(rb->ramp[4].percent == 100 && rb->ramp[4].hold_ms == 0);
 
@@ -350,7 +351,7 @@ TEST(orders_runbook_parses_clean)
 
     const struct rb_step *s = runbook_find_step(rb, "start-backfill");
     CHECK(s && s->action == RB_ACTION_BACKFILL && strcmp(s->role, "dba") == 0);
-    CHECK(s && strcmp(s->text, "start the backfill") == 0 && s->phase == 0 && s->line == 59);
+    CHECK(s && strcmp(s->text, "start the backfill") == 0 && s->phase == 0 && s->line == 60);
     CHECK(runbook_step_index(rb, "2.1") == 0);
     CHECK(rb->steps[0].action == RB_ACTION_WRITERS);
     CHECK_STR(rb->steps[1].text, "deploy the dual-write release and confirm writes reach the `orders` table");
@@ -400,7 +401,8 @@ TEST(demo_runbook_parses_clean)
     const char *sigs[] = {"dual_write_failure_rate", "new_read_error_rate", "p99_ratio", "divergence_rate"};
     const char *metric[] = {"migration_dual_write_failures_total", "read_errors_total{backend=\"new\"}",
                             "read_seconds_bucket{backend=\"new\"}", "shadow_reads_total{result=\"diverged\"}"};
-    CHECK(rb->n_signals == 4);
+    CHECK(rb->n_signals == 6);   /* and dual_write_rate, observed_share */
+    CHECK(rb->ramp_observed && strcmp(rb->ramp_observed, "observed_share") == 0);
     for (size_t i = 0; i < 4; i++) {
         const struct rb_signal *sg = runbook_signal(rb, sigs[i]);
         CHECK(sg && sg->source == NULL && strstr(sg->expr, metric[i]) != NULL);
