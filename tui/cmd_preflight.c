@@ -72,8 +72,10 @@ static int check_signals(const struct runbook *rb)
     struct signal_outcome *seen = calloc(n + 1, sizeof *seen);
     int *done = calloc(n + 1, sizeof *done);
     int64_t start = clock_now_ms();
-    signals_start_due(s, start);
+    /* poll as the cockpit would, until every signal has a value or the time
+     * is up: a rate over a scrape needs two scrapes, one interval apart */
     while (got < n && clock_now_ms() - start < PREFLIGHT_TIMEOUT_MS) {
+        signals_start_due(s, clock_now_ms());
         loop_perform(&loop);
         loop_wait(&loop, 100);
         loop_perform(&loop);
@@ -88,10 +90,10 @@ static int check_signals(const struct runbook *rb)
         k += signals_collect_local(s, clock_now_ms(), out + k, 64 - k);
         for (size_t i = 0; i < k; i++)
             for (size_t j = 0; j < n; j++)
-                if (!done[j] && strcmp(rb->signals[j].name, out[i].signal) == 0) {
+                if (strcmp(rb->signals[j].name, out[i].signal) == 0 && !(done[j] && seen[j].has_value)) {
                     seen[j] = out[i];
                     done[j] = 1;
-                    got++;
+                    got += out[i].has_value;
                 }
     }
     int ok = 1;

@@ -93,5 +93,15 @@ check "the header shows OVERRIDE" sh -c 'tmux -S "$0" capture-pane -p -t c | hea
 check "the override is journaled with its reason and what failed" \
   test "$(sql "$J2" "select json_extract(body,'\$.reason') from events where kind='override'")" = "dual-write verified in the service logs"
 check "and the ramp starts" wait_screen c "HOLDING 1%" 10
+
+# The commander aborts by hand: confirmed by typing ABORT.
+tmux_keys c '!'
+check "! asks for ABORT to be typed" wait_screen c "type ABORT"
+tmux_keys c abort Enter
+check "anything but ABORT does nothing" wait_screen c "not aborted (type ABORT in capitals"
+tmux_keys c '!' ABORT Enter
+check "typing ABORT rolls the flag back at once" wait_screen c "flag back at 0%" 5
+check "the manual abort is journaled with who did it" \
+  test "$(sql "$J2" "select actor || ':' || json_extract(body,'\$.manual') from events where kind='abort'")" = "Alice Ng/commander:1"
 tmux_keys c q
 finish
