@@ -79,7 +79,10 @@ static int step_until(struct driver *d, struct ceremony *c, int (*cond)(const st
 
 static int holding(const struct ceremony *c) { return c->s.ramp.status == RAMP_HOLDING; }
 static int confirmed(const struct ceremony *c) { return c->s.ramp.rollback_confirmed_ms != 0; }
-static int ready(const struct ceremony *c) { return c->s.crits[0].judged && c->s.crits[0].state == CRIT_OK; }
+static int ready(const struct ceremony *c)
+{
+    return c->s.crits[0].judged && c->s.crits[0].state == CRIT_OK && c->s.ramp.rehearsed;
+}
 
 int main(int argc, char **argv)
 {
