@@ -28,8 +28,8 @@ struct flagworker {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stop, running;
-    struct request todo[QUEUE];
-    size_t n_todo;
+    struct request queue[QUEUE];
+    size_t n_queued;
     struct flag_result done[QUEUE];
     size_t n_done;
     int pipe_rd, pipe_wr;
@@ -91,13 +91,13 @@ static void *work(void *p)
     struct flagworker *w = p;
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
-        if (w->n_todo == 0) {
+        if (w->n_queued == 0) {
             pthread_cond_wait(&w->wake, &w->lock);
             continue;
         }
-        struct request q = w->todo[0];
-        memmove(w->todo, w->todo + 1, (w->n_todo - 1) * sizeof w->todo[0]);
-        w->n_todo--;
+        struct request q = w->queue[0];
+        memmove(w->queue, w->queue + 1, (w->n_queued - 1) * sizeof w->queue[0]);
+        w->n_queued--;
         w->running = 1;
         pthread_mutex_unlock(&w->lock);
         run(w, &q);
@@ -135,9 +135,9 @@ static void ask(struct flagworker *w, enum flag_op op, double percent, const cha
 {
     pthread_mutex_lock(&w->lock);
     if (strcmp(purpose, "rollback") == 0)
-        w->n_todo = 0;        /* nothing queued may go ahead of a rollback */
-    if (w->n_todo < QUEUE) {
-        struct request *q = &w->todo[w->n_todo++];
+        w->n_queued = 0;        /* nothing queued may go ahead of a rollback */
+    if (w->n_queued < QUEUE) {
+        struct request *q = &w->queue[w->n_queued++];
         q->op = op;
         q->percent = percent;
         snprintf(q->purpose, sizeof q->purpose, "%s", purpose);
@@ -173,7 +173,7 @@ size_t flagworker_collect(struct flagworker *w, struct flag_result *out, size_t 
 int flagworker_busy(struct flagworker *w)
 {
     pthread_mutex_lock(&w->lock);
-    int busy = w->running || w->n_todo > 0;
+    int busy = w->running || w->n_queued > 0;
     pthread_mutex_unlock(&w->lock);
     return busy;
 }
