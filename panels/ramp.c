@@ -71,12 +71,10 @@ static void first_line(WINDOW *w, int width, const struct view *v)
     }
 }
 
-/* "+12 ms" after the abort, for the rollback's milestones */
+/* "set +12 ms": a rollback's milestone, counted from the breach */
 static void since(char *buf, size_t len, const char *what, int64_t t, int64_t from)
 {
-    char hms[16];
-    timefmt_hms_ms(t, hms, sizeof hms);
-    snprintf(buf, len, "%s %s (+%lld ms)", what, hms, (long long)(t - from));
+    snprintf(buf, len, "%s +%lld ms", what, (long long)(t - from));
 }
 
 static void abort_line(WINDOW *w, int width, const struct view *v)
@@ -84,18 +82,22 @@ static void abort_line(WINDOW *w, int width, const struct view *v)
     const struct ramp_view *r = &v->s->ramp;
     char buf[600], set[64] = "", seen[64] = "";
     if (r->rollback_set_ms)
-        since(set, sizeof set, ", set", r->rollback_set_ms, r->breach_ms);
+        since(set, sizeof set, " (set", r->rollback_set_ms, r->breach_ms);
     if (r->rollback_confirmed_ms)
-        since(seen, sizeof seen, ", confirmed", r->rollback_confirmed_ms, r->breach_ms);
+        since(seen, sizeof seen, ", read back", r->rollback_confirmed_ms, r->breach_ms);
+    if (r->rollback_set_ms)
+        strncat(seen, ")", sizeof seen - strlen(seen) - 1);
+    /* what the flag did comes before the cause: a long cause is what the
+     * edge of the screen may cut */
     if (v->rb->ramp_observed && r->rollback_confirmed_ms && !r->effective_ms)
         snprintf(buf, sizeof buf, " ABORTED — NOT YET EFFECTIVE: %.1f%% still on new, %llds after the "
                  "flag was set to %g%% — %s ", r->observed,
                  (long long)((v->now_ms - r->rollback_set_ms) / 1000), r->target, r->cause);
     else if (r->rollback_confirmed_ms && r->effective_ms)
-        snprintf(buf, sizeof buf, " ABORTED — %s — flag back at %g%%%s%s, effective +%lld ms ", r->cause,
-                 r->target, set, seen, (long long)(r->effective_ms - r->breach_ms));
+        snprintf(buf, sizeof buf, " ABORTED, effective +%lld ms — flag back at %g%%%s%s — %s ",
+                 (long long)(r->effective_ms - r->breach_ms), r->target, set, seen, r->cause);
     else if (r->rollback_confirmed_ms)
-        snprintf(buf, sizeof buf, " ABORTED — %s — flag back at %g%%%s%s ", r->cause, r->target, set, seen);
+        snprintf(buf, sizeof buf, " ABORTED — flag back at %g%%%s%s — %s ", r->target, set, seen, r->cause);
     else
         snprintf(buf, sizeof buf, " ABORTED — ROLLBACK NOT CONFIRMED (try %d%s%s) — %s ",
                  r->rollback_tries, r->flag_error[0] ? ": " : "", r->flag_error, r->cause);
