@@ -8,7 +8,8 @@ what=${1:-build}
 build="pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev libpq-dev
        libsqlite3-dev libmd4c-dev libssl-dev"
 test="$build libmicrohttpd-dev clang libclang-rt-14-dev cppcheck tmux sqlite3 procps time
-      curl python3 nodejs prometheus prometheus-node-exporter postgresql-15"
+      curl python3 nodejs prometheus prometheus-node-exporter postgresql-15
+      iproute2 e2fsprogs util-linux"
 screenshots="$test xvfb xterm imagemagick fonts-dejavu-core"
 
 case "$what" in
