@@ -94,7 +94,8 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
     }
     d->c = c;
     d->multi = multi;
-    if (!(d->signals = signals_new(c->rb, multi, err)) || watch_init(&d->watch, c->rb) != 0) {
+    if (!(d->signals = signals_new(c->rb, multi, err)) || watch_init(&d->watch, c->rb) != 0 ||
+        watch_rebuild(&d->watch, c->journal, err) != 0) {
         driver_free(d);
         return NULL;
     }

@@ -57,6 +57,35 @@ struct crit_input watch_input(const struct session *s, const struct rb_criterion
     return in;
 }
 
+struct rebuild {
+    struct watch *w;
+    struct session s;
+};
+
+static int rejudge(const struct journal_sample *sample, void *p)
+{
+    struct rebuild *r = p;
+    session_apply_sample(&r->s, sample);
+    for (size_t i = 0; i < r->w->rb->n_criteria; i++) {
+        const struct rb_criterion *c = &r->w->rb->criteria[i];
+        struct crit_input in = watch_input(&r->s, c, sample->ts_ms);
+        criteria_step(c, &r->w->tracks[i], &in, sample->ts_ms);
+    }
+    return 0;
+}
+
+int watch_rebuild(struct watch *w, struct journal *j, struct error *err)
+{
+    struct rebuild r = {.w = w};
+    if (session_init(&r.s, w->rb) != 0) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    int rc = journal_read_samples(j, 0, rejudge, &r, err);
+    session_free(&r.s);
+    return rc;
+}
+
 int watch_judge(struct watch *w, const struct session *s, int64_t now_ms,
                 struct journal *j, struct error *err)
 {

@@ -29,6 +29,12 @@ struct crit_input watch_input(const struct session *s, const struct rb_criterion
 /* 1 when signal i's newest sample is older than the stale limit. */
 int watch_stale(const struct session *s, size_t signal, int64_t now_ms);
 
+/* Rebuilds the criteria's memory (a `for` window already running, how long
+ * data has been missing) from the samples in the journal, judging each
+ * at its own time and journaling nothing: after a crash the cockpit
+ * resumes the windows where they were instead of starting them again. */
+int watch_rebuild(struct watch *w, struct journal *j, struct error *err);
+
 /* Judges every criterion; appends one `criterion` event per change (actor
  * "engine"). Returns the number of changes, or -1 on a journal error. */
 int watch_judge(struct watch *w, const struct session *s, int64_t now_ms,
