@@ -132,6 +132,11 @@ static int describe_ramp(const char *k, const cJSON *o, char *buf, size_t len)
     else if (strcmp(k, EV_ROLLBACK_DONE) == 0)
         snprintf(buf, len, "rollback confirmed: the flag reads %g%%, %g ms after the breach",
                  number(o, "percent"), number(o, "latency_ms"));
+    else if (strcmp(k, EV_REHEARSAL) == 0)
+        snprintf(buf, len, "%s: %s",
+                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "passed")) ? "rehearsal of the way back passed"
+                                                                           : "REHEARSAL FAILED",
+                 field(o, "summary"));
     else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0)
         snprintf(buf, len, "the abort took effect: %.1f%% of traffic on new, %g ms after the flag was set",
                  number(o, "observed"), number(o, "after_set_ms"));
