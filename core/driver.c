@@ -516,6 +516,28 @@ static int commander_only(struct driver *d, const char *what, char *msg, size_t 
     return -1;
 }
 
+/* Journals a commander's act; msg says it was done, or why it was not. */
+static int journal_act(struct driver *d, const char *kind, cJSON *body, int64_t now, char *msg,
+                       size_t len, const char *done)
+{
+    struct error err = {{0}};
+    if (append_as_me(d, kind, body, now, &err) != 0) {
+        snprintf(msg, len, "%s", err.msg);
+        return -1;
+    }
+    snprintf(msg, len, "%s", done);
+    return 0;
+}
+
+/* Resuming and overriding need words on the record. */
+static int has_reason(const char *reason, const char *act, char *msg, size_t len)
+{
+    if (reason && reason[0])
+        return 1;
+    snprintf(msg, len, "refused: %s needs a written reason", act);
+    return 0;
+}
+
 int driver_advance(struct driver *d, const char *typed, int64_t now, char *msg, size_t len)
 {
     if (commander_only(d, "advance the ramp", msg, len) != 0)
@@ -534,19 +556,14 @@ int driver_advance(struct driver *d, const char *typed, int64_t now, char *msg, 
                  dec.target);
         return refuse(d, want, why, now, msg, len);
     }
-    struct error err = {{0}};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "step", dec.next_step);
     cJSON_AddNumberToObject(o, "percent", dec.target);
     cJSON_AddBoolToObject(o, "automatic", 0);
     cJSON_AddStringToObject(o, "confirmed_by", d->c->actor);
     ask_set(d, dec.target, "advance");
-    if (append_as_me(d, EV_RAMP_ADVANCE, o, now, &err) != 0) {
-        snprintf(msg, len, "%s", err.msg);
-        return -1;
-    }
-    snprintf(msg, len, "advancing to %g%%: setting the flag", dec.target);
-    return 0;
+    snprintf(why, sizeof why, "advancing to %g%%: setting the flag", dec.target);
+    return journal_act(d, EV_RAMP_ADVANCE, o, now, msg, len, why);
 }
 
 int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
@@ -582,20 +599,14 @@ int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, 
         snprintf(msg, len, "refused: the rollback is not confirmed yet");
         return -1;
     }
-    if (!reason || !reason[0]) {
-        snprintf(msg, len, "refused: a resume needs a written reason");
+    if (!has_reason(reason, "a resume", msg, len))
         return -1;
-    }
-    struct error err = {{0}};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "reason", reason);
     cJSON_AddStringToObject(o, "from", ramp_status_name(r->status));
-    if (append_as_me(d, EV_RESUME, o, now, &err) != 0) {
-        snprintf(msg, len, "%s", err.msg);
-        return -1;
-    }
-    snprintf(msg, len, "resumed: %s", reason);
-    return 0;
+    char done[300];
+    snprintf(done, sizeof done, "resumed: %s", reason);
+    return journal_act(d, EV_RESUME, o, now, msg, len, done);
 }
 
 int driver_override(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
@@ -607,21 +618,15 @@ int driver_override(struct driver *d, const char *reason, int64_t now, char *msg
         snprintf(msg, len, "nothing to override: the rehearsal passed or the ramp has started");
         return -1;
     }
-    if (!reason || !reason[0]) {
-        snprintf(msg, len, "refused: an override needs a written reason");
+    if (!has_reason(reason, "an override", msg, len))
         return -1;
-    }
-    struct error err = {{0}};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "guard", "the rehearsal of the way back");
     cJSON_AddStringToObject(o, "failed", r->rehearsal);
     cJSON_AddStringToObject(o, "reason", reason);
-    if (append_as_me(d, EV_OVERRIDE, o, now, &err) != 0) {
-        snprintf(msg, len, "%s", err.msg);
-        return -1;
-    }
-    snprintf(msg, len, "OVERRIDDEN: %s", reason);
-    return 0;
+    char done[300];
+    snprintf(done, sizeof done, "OVERRIDDEN: %s", reason);
+    return journal_act(d, EV_OVERRIDE, o, now, msg, len, done);
 }
 
 int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *msg, size_t len)
@@ -639,18 +644,15 @@ int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *
                  r->percent);
         return -1;
     }
-    struct error err = {{0}};
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "guard", "flag differs from the journal after a restart");
-    char reason[160];
+    char reason[160], done[80];
     snprintf(reason, sizeof reason, "commander set the flag from %g%% back to %g%%", r->flag_seen,
              r->percent);
     cJSON_AddStringToObject(o, "reason", reason);
-    if (append_as_me(d, EV_FLAG_RESTORE, o, now, &err) != 0) {
-        snprintf(msg, len, "%s", err.msg);
-        return -1;
-    }
+    snprintf(done, sizeof done, "setting the flag back to %g%%", want);
+    if (journal_act(d, EV_FLAG_RESTORE, o, now, msg, len, done) != 0)
+        return -1;   /* the decision is on record before the flag moves */
     ask_set(d, want, "restore");
-    snprintf(msg, len, "setting the flag back to %g%%", want);
     return 0;
 }
