@@ -1,33 +1,36 @@
 # Makefile — builds ./cutover, and runs its tests, fuzzers and benchmarks.
 #   make             build ./cutover (installs missing Debian packages first)
+#   make demo        open the cockpit on runbooks/demo.md with a fresh journal
 #   make test        unit tests, the same under ASan+UBSan, fuzzers briefly,
 #                    cppcheck, command-line and tmux tests; one summary line
-#   make demo        open the cockpit on runbooks/demo.md with a fresh journal
+#   make check       the quick loop: unit and command-line tests
 #   make bench       the figures the issues ask for, as ratios to baselines
 #   make screenshots real screens to PNG in screenshots/
-#   make deps        install the Debian packages (apt-get) that are missing
+#   make deps        install the Debian packages every goal needs
 #   make clean
+# Each goal installs what it needs (scripts/deps.sh build|demo|test|
+# screenshots) in a rule, before it compiles: never while make reads this
+# file, so `make -n`, `make clean` and `make help` install nothing.
+# Warnings are errors under `make test` and `make check` (and so in CI);
+# a plain `make` only shows them.
+.DEFAULT_GOAL := all
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 
-PKGS    := ncursesw libcurl libcjson libpq sqlite3 md4c libcrypto
-MAKECMDGOALS ?=
-
-# On a fresh machine, install what is missing before asking pkg-config.
-ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
-  ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo ok),ok)
-    $(info deps: some libraries are missing; installing them)
-    DEPS_RC := $(shell scripts/deps.sh build >&2; echo $$?)
-    ifneq ($(DEPS_RC),0)
-      $(error scripts/deps.sh failed; see above)
-    endif
-  endif
-endif
+PKGS      := ncursesw libcurl libcjson libpq sqlite3 md4c libcrypto
+TOOL_PKGS := libmicrohttpd
 
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+WERROR  ?=
+WARN     = -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-format-truncation  # snprintf cutting a message short is intended
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# pkg-config is asked once, when the first recipe needs it: by then the
+# deps rule has run, so a fresh machine has the modules.
+once     = $(eval $(1) := $(2))$($(1))
+PKG_CFLAGS = $(call once,PKG_CFLAGS,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   = $(call once,PKG_LIBS,$(shell pkg-config --libs $(PKGS)) -lpthread -lm)
+TOOL_CFLAGS = $(call once,TOOL_CFLAGS,$(shell pkg-config --cflags $(TOOL_PKGS)))
+TOOL_LIBS   = $(call once,TOOL_LIBS,$(shell pkg-config --libs $(TOOL_PKGS)))
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -I. -MMD -MP
 
@@ -51,8 +54,14 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-
 
 include demo/Makefile.inc
 
-.PHONY: all test unit asan fuzz demo bench screenshots deps clean cppcheck
-all: cutover $(B)/ordersim
+.PHONY: all test check unit asan fuzz demo bench screenshots deps clean cppcheck help \
+        deps-build deps-demo deps-test deps-screenshots
+all: cutover
+
+# What each goal needs from Debian, checked (and installed) on every run: a
+# requirement is a pkg-config module or a command, so asking costs ~50 ms.
+deps-build deps-demo deps-test deps-screenshots:
+	@scripts/deps.sh $(@:deps-%=%)
 
 cutover: $(APP_OBJ) $(B)/obj/demo_runbook.o $(B)/libcore.a
 	$(CC) $(CFLAGS) -o $@ $(APP_OBJ) $(B)/obj/demo_runbook.o $(B)/libcore.a $(PKG_LIBS)
@@ -65,7 +74,7 @@ $(B)/gen/demo_runbook.c: runbooks/demo.md
 $(B)/obj/demo_runbook.o: $(B)/gen/demo_runbook.c
 	$(CC) -c -o $@ $<
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c | deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -74,61 +83,64 @@ $(B)/libcore.a: $(CORE_OBJ)
 	ar rcs $@ $^
 
 # Unit tests: each tests/unit/test_X.c is one program against libcore.
-$(B)/unit/%: tests/unit/%.c $(B)/libcore.a
+$(B)/unit/%: tests/unit/%.c $(B)/libcore.a | deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libcore.a $(PKG_LIBS)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(B)/asan/obj/%.o)
-$(B)/asan/obj/%.o: %.c
+$(B)/asan/obj/%.o: %.c | deps-test
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(PKG_CFLAGS) -I. -MMD -MP -c -o $@ $<
 $(B)/asan/libcore.a: $(ASAN_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/asan/%: tests/unit/%.c $(B)/asan/libcore.a
+$(B)/asan/%: tests/unit/%.c $(B)/asan/libcore.a | deps-test
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(PKG_CFLAGS) -I. -o $@ $< $(B)/asan/libcore.a $(PKG_LIBS)
 
 # libFuzzer targets (clang): core built with coverage instrumentation.
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o)
-$(B)/fuzz/obj/%.o: %.c
+$(B)/fuzz/obj/%.o: %.c | deps-test
 	@mkdir -p $(@D)
 	clang $(CSTD) $(FUZZ_FLAGS) $(PKG_CFLAGS) -I. -c -o $@ $<
 $(B)/fuzz/libcore.a: $(FUZZ_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libcore.a
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libcore.a | deps-test
 	@mkdir -p $(@D)
 	clang $(CSTD) -fsanitize=fuzzer,address,undefined -g -O1 $(PKG_CFLAGS) -I. -o $@ $< $(B)/fuzz/libcore.a $(PKG_LIBS)
 
-$(B)/bench/%: bench/%.c $(B)/libcore.a
+$(B)/bench/%: bench/%.c $(B)/libcore.a | deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libcore.a $(PKG_LIBS)
 
 # Small programs the shell suites drive (e.g. parse a real exposition).
 # They may serve HTTP with libmicrohttpd (a test's exporter, fault server).
-$(B)/tools/%: tests/tools/%.c $(B)/libcore.a
+$(B)/tools/%: tests/tools/%.c $(B)/libcore.a | deps-test
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmicrohttpd) -o $@ $< $(B)/libcore.a \
-	  $(PKG_LIBS) $(shell pkg-config --libs libmicrohttpd)
+	$(CC) $(ALL_CFLAGS) $(TOOL_CFLAGS) -o $@ $< $(B)/libcore.a $(PKG_LIBS) $(TOOL_LIBS)
 
 unit: $(UNIT_BIN)
 asan: $(ASAN_BIN)
 fuzz: $(FUZZ_BIN)
 
-test: deps-test cutover $(B)/ordersim $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BIN) $(TOOL_BIN)
+# The test goals build with warnings as errors (a target's variables reach
+# everything it builds); the peers' npm packages come from the lock file.
+test check: WERROR := -Werror
+test: cutover $(B)/ordersim $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BIN) $(TOOL_BIN) | deps-test
 	@tests/run.sh
 
-deps-test:
-	@scripts/deps.sh test
+# Under 90 s: the edit-test loop.
+check: cutover $(UNIT_BIN) | deps-build
+	@tests/run.sh unit cli
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -I. core panels tui demo
 
-demo: cutover $(B)/ordersim
+demo: cutover $(B)/ordersim | deps-demo
 	@./cutover demo
 
 # bench_abort takes its flag service as an argument: abort_latency.sh runs it
@@ -136,12 +148,13 @@ bench: $(BENCH_BIN) cutover
 	@for b in $(filter-out %/bench_abort,$(BENCH_BIN)); do $$b || exit 1; done
 	@for b in bench/*.sh; do bash $$b || exit 1; done
 
-screenshots: cutover
-	@scripts/deps.sh screenshots
+screenshots: cutover $(B)/ordersim | deps-screenshots
 	@scripts/screenshots.sh
 
-deps:
-	@scripts/deps.sh test
+deps: deps-test deps-screenshots
+
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile
 
 clean:
 	rm -rf $(B) cutover

@@ -1,27 +1,68 @@
 #!/bin/bash
-# run.sh — runs every suite and closes with one line for all of them:
+# run.sh — runs the suites and closes with one line for all of them:
 # "N passed, N failed". Each suite is a program or script that ends with its
-# own "N passed, N failed" line (or, failing that, is judged by exit code).
-# Logs of each suite go to build/test-logs/.
+# own "N passed, N failed" line (or, failing that, is judged by its exit
+# code). Logs of each suite go to build/test-logs/.
+#
+#   tests/run.sh [GROUP|FILE.sh...]   groups: unit asan fuzz cppcheck cli
+#                             integration tui (default: all of them); a
+#                             FILE.sh is one shell suite by its path
+#
+# Every suite runs under a timeout (SUITE_TIMEOUT seconds, default 300): a
+# suite that hangs is killed and counted as failed, by name. Suites run
+# TEST_JOBS at a time (default 3: most of them wait on holds, peers and
+# screens, not on the CPU); results are printed in a fixed order.
 cd "$(dirname "$0")/.." || exit 2
-logs=build/test-logs
+logs=${TEST_LOGS:-build/test-logs}
 rm -rf "$logs"; mkdir -p "$logs"
-total_pass=0 total_fail=0 failed_suites=()
+timeout_s=${SUITE_TIMEOUT:-300}
+jobs=${TEST_JOBS:-3}
+groups=${*:-unit asan fuzz cppcheck cli integration tui}
 
-# run_suite NAME COMMAND...: runs it, adds its counts to the totals.
-run_suite() {
-  local name=$1; shift
-  local log="$logs/${name//\//_}.log" start=$SECONDS
-  "$@" >"$log" 2>&1
-  local rc=$? p f
+# The suites, in the order they are reported: "name<TAB>command...".
+suites=()
+add() { local name=$1; shift; suites+=("$name"$'\t'"$*"); }
+want() { [[ " $groups " == *" $1 "* ]]; }
+want unit && for t in build/unit/test_*; do [ -x "$t" ] && add "unit/${t##*/}" "$t"; done
+want asan && for t in build/asan/test_*; do
+  [ -x "$t" ] && add "asan/${t##*/}" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$t"
+done
+want fuzz && for t in build/fuzz/fuzz_*; do [ -x "$t" ] && add "fuzz/${t##*/}" tests/fuzz/run-one.sh "$t"; done
+want cppcheck && add cppcheck make -s cppcheck
+for g in cli integration tui; do
+  want $g && for t in tests/$g/*.sh; do [ -f "$t" ] && add "${t#tests/}" bash "$t"; done
+done
+for f in $groups; do [[ $f == *.sh ]] && add "${f##*/}" bash "$f"; done
+
+log_of() { local n=${1//\//_}; echo "$logs/$n.log"; }
+
+# run_one NAME COMMAND...: runs it under the timeout; writes its log, its
+# exit status and its time beside the log.
+run_one() {
+  local name=$1 log start=$SECONDS; shift
+  log=$(log_of "$name")
+  timeout -k 10 "$timeout_s" "$@" >"$log" 2>&1
+  local rc=$?
+  echo "$rc $((SECONDS - start))" >"$log.rc"
+}
+
+total_pass=0 total_fail=0 failed_suites=()
+# report NAME: adds a finished suite's counts to the totals and prints them.
+report() {
+  local name=$1 log rc secs p f note=
+  log=$(log_of "$name")
+  read -r rc secs <"$log.rc"
   read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
-  if [ -z "$p" ]; then
-    if [ $rc -eq 0 ]; then p=1 f=0; else p=0 f=1; fi
-  elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    note="  TIMED OUT after ${timeout_s}s"
+    p=${p:-0}; f=$(( ${f:-0} + 1 ))
+  elif [ -z "$p" ]; then
+    if [ "$rc" -eq 0 ]; then p=1 f=0; else p=0 f=1; fi
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     f=1   # it counted no failure but exited non-zero (a crash, a sanitizer)
   fi
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-  printf '%-34s %4d passed, %d failed  (%ds)\n' "$name" "$p" "$f" $((SECONDS - start))
+  printf '%-38s %4d passed, %d failed  (%ds)%s\n' "$name" "$p" "$f" "$secs" "$note"
   if [ "$f" -ne 0 ]; then
     failed_suites+=("$name")
     grep -E '^(FAIL|  )' "$log" | head -40 | sed 's/^/    /'
@@ -29,13 +70,28 @@ run_suite() {
   fi
 }
 
-for t in build/unit/test_*; do [ -x "$t" ] && run_suite "unit/${t##*/}" "$t"; done
-for t in build/asan/test_*; do
-  [ -x "$t" ] && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_suite "asan/${t##*/}" "$t"
+# A pool of $jobs suites at a time; reported in order as soon as each one
+# and all before it have finished.
+next_report=0 running=0
+for ((i = 0; i < ${#suites[@]}; i++)); do
+  IFS=$'\t' read -r name cmd <<<"${suites[$i]}"
+  # shellcheck disable=SC2086
+  run_one "$name" $cmd &
+  running=$((running + 1))
+  while [ "$running" -ge "$jobs" ]; do
+    wait -n; running=$((running - 1))
+  done
+  while [ $next_report -le $i ]; do
+    IFS=$'\t' read -r name _ <<<"${suites[$next_report]}"
+    [ -f "$(log_of "$name").rc" ] || break
+    report "$name"; next_report=$((next_report + 1))
+  done
 done
-for t in build/fuzz/fuzz_*; do [ -x "$t" ] && run_suite "fuzz/${t##*/}" tests/fuzz/run-one.sh "$t"; done
-run_suite "cppcheck" make -s cppcheck
-for t in tests/cli/*.sh tests/integration/*.sh tests/tui/*.sh; do [ -f "$t" ] && run_suite "${t#tests/}" bash "$t"; done
+wait
+for ((; next_report < ${#suites[@]}; next_report++)); do
+  IFS=$'\t' read -r name _ <<<"${suites[$next_report]}"
+  report "$name"
+done
 
 echo
 [ ${#failed_suites[@]} -gt 0 ] && echo "failed suites: ${failed_suites[*]} (logs in $logs/)"

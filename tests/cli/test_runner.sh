@@ -1,0 +1,30 @@
+#!/bin/bash
+# test_runner.sh — tests/run.sh itself: a suite that hangs is killed at its
+# timeout and reported failed by name, a suite that crashes without a
+# summary counts as failed, and the closing line adds them all up.
+. tests/lib.sh
+mkdir -p "$T/s"
+cat >"$T/s/hangs.sh" <<'S'
+echo "ok   one"; exec sleep 600
+S
+cat >"$T/s/passes.sh" <<'S'
+echo "2 passed, 0 failed"
+S
+cat >"$T/s/crashes.sh" <<'S'
+echo "3 passed, 0 failed"; kill -SEGV $$
+S
+run() {
+  SUITE_TIMEOUT=2 TEST_JOBS=3 TEST_LOGS="$T/logs" tests/run.sh \
+    "$T/s/hangs.sh" "$T/s/passes.sh" "$T/s/crashes.sh" >"$T/out" 2>&1
+  echo $? >"$T/rc"
+}
+start=$SECONDS
+run
+check "run.sh exits 1 when a suite failed" bash -c "[ \$(cat '$T/rc') -eq 1 ]"
+check "the hung suite is named, with its timeout" grep -qE '^hangs.sh .*TIMED OUT after 2s' "$T/out"
+check "it is listed among the failed suites" grep -q '^failed suites: hangs.sh crashes.sh' "$T/out"
+check "a suite that crashed after its summary counts as failed" grep -qE '^crashes.sh +3 passed, 1 failed' "$T/out"
+check "the closing line adds them up" grep -qx '5 passed, 2 failed' "$T/out"
+# generous: the 2 s timeout and 10 s kill grace, not the hung 600 s
+check "the hang did not hold the run (under 60 s)" bash -c "[ $((SECONDS - start)) -lt 60 ]"
+finish
