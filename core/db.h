@@ -28,4 +28,12 @@ int db_query_number(struct db *db, const char *sql, long timeout_ms, double *val
 long db_exec_param(struct db *db, const char *sql, const char *param, long timeout_ms,
                    struct error *err);
 
+/* 0 once the connection was given up on (a statement that outlived its
+ * timeout, a lost server) or interrupted: close it and open another. */
+int db_usable(const struct db *db);
+
+/* Ends the statement running on db now, from any thread, and every later
+ * one: for shutting down without waiting on a stuck statement. */
+void db_interrupt(struct db *db);
+
 #endif

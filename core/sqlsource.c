@@ -96,6 +96,17 @@ int sqlsource_add(struct sqlsource *q, const struct rb_system *sys, const char *
     return 0;
 }
 
+/* Sets the worker's connection; under the lock, so sqlsource_free can
+ * interrupt whatever connection a worker is using. */
+static void worker_set_db(struct worker *w, struct db *db)
+{
+    pthread_mutex_lock(&w->q->lock);
+    w->db = db;
+    if (db && w->q->stop)
+        db_interrupt(db);
+    pthread_mutex_unlock(&w->q->lock);
+}
+
 /* Runs one query; called without the lock. */
 static void answer(struct worker *w, struct slot *s, double *value, int *rc, char *error,
                    size_t len)
@@ -103,15 +114,18 @@ static void answer(struct worker *w, struct slot *s, double *value, int *rc, cha
     struct error err = {{0}};
     if (!w->db) {
         char *conn = envsubst(w->sys->conn, &err);
+        struct db *db = NULL;
         if (conn)
-            db_open(w->sys->kind, conn, &w->db, &err);
+            db_open(w->sys->kind, conn, &db, &err);
         free(conn);
+        worker_set_db(w, db);
     }
     *rc = w->db ? db_query_number(w->db, s->sql, QUERY_TIMEOUT_MS, value, &err) : -1;
     snprintf(error, len, "%s", err.msg);
-    if (*rc < 0 && w->db && strstr(err.msg, "connect")) {
-        db_close(w->db);   /* reconnect next time */
-        w->db = NULL;
+    if (*rc < 0 && w->db && (strstr(err.msg, "connect") || !db_usable(w->db))) {
+        struct db *old = w->db;   /* reconnect next time */
+        worker_set_db(w, NULL);
+        db_close(old);
     }
 }
 
@@ -152,9 +166,10 @@ static void *work(void *p)
         ssize_t n = write(q->pipe_wr, "s", 1);
         (void)n;   /* a full pipe already wakes the loop */
     }
-    pthread_mutex_unlock(&q->lock);
-    db_close(w->db);
+    struct db *db = w->db;
     w->db = NULL;
+    pthread_mutex_unlock(&q->lock);
+    db_close(db);
     return NULL;
 }
 
@@ -224,8 +239,12 @@ void sqlsource_free(struct sqlsource *q)
 {
     if (!q)
         return;
+    /* a worker stuck in a statement is interrupted, not waited for */
     pthread_mutex_lock(&q->lock);
     q->stop = 1;
+    for (size_t i = 0; i < q->n_workers; i++)
+        if (q->workers[i].db)
+            db_interrupt(q->workers[i].db);
     pthread_cond_broadcast(&q->wake_workers);
     pthread_mutex_unlock(&q->lock);
     for (size_t i = 0; i < q->n_workers; i++)
