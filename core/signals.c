@@ -1,14 +1,20 @@
-/* signals.c — the HTTP sources and the scrape store behind them; SQL
- * signals are handed to sqlsource.c's worker threads. */
+/* signals.c — the HTTP sources and the scrape store behind them. A scrape
+ * is fetched on the loop's curl handle and then parsed and evaluated on a
+ * background thread (offloop.c), since a big exposition takes seconds; SQL
+ * signals are handed to sqlsource.c's worker threads. Both wake the loop
+ * through one pipe, whose read end is signals_wake_fd. */
 #include "signals.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "envsubst.h"
 #include "expo.h"
 #include "http.h"
+#include "offloop.h"
 #include "promapi.h"
 #include "promql.h"
 #include "series.h"
@@ -26,9 +32,19 @@ struct target {
     const struct rb_system *sys;
     int64_t interval_ms;        /* the shortest of its signals' intervals */
     char *url;
-    struct series_store *store;
+    struct series_store *store; /* once polling starts, touched by the job only */
     struct http_request *inflight;
     int64_t next_due_ms;
+    /* the answer being parsed and evaluated off the loop */
+    struct signals *owner;
+    struct offloop_job job;
+    int busy;                   /* the job is queued or running */
+    char *body;                 /* owned; NULL when the fetch failed */
+    size_t len;
+    struct error fetch_err;
+    int64_t fetched_ms, started_ms;
+    struct signal_outcome *results;   /* one per signal of this target */
+    size_t n_results;
 };
 
 struct signal {
@@ -51,6 +67,8 @@ struct signals {
     struct target *targets;
     size_t n_targets;
     struct sqlsource *sql;
+    struct offloop *off;        /* the scrapes' parse and evaluation */
+    int wake_rd, wake_wr;       /* workers poke, the loop waits on wake_rd */
 };
 
 const char *signals_source_name(enum signal_source src)
@@ -135,7 +153,7 @@ static int prepare(struct signals *s, struct signal *sig, const struct runbook *
         }
     } else if (strcmp(sys->kind, "postgres") == 0 || strcmp(sys->kind, "sqlite") == 0) {
         sig->source = SRC_SQL;
-        if (!s->sql && !(s->sql = sqlsource_new(&why)))
+        if (!s->sql && !(s->sql = sqlsource_new(s->wake_wr, &why)))
             goto fail;
         if (sqlsource_add(s->sql, sys, d->name, d->expr, &sig->sql_slot, &why) != 0)
             goto fail;
@@ -164,6 +182,16 @@ struct signals *signals_new(const struct runbook *rb, CURLM *multi, struct error
     }
     s->multi = multi;
     s->n = rb->n_signals;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        error_set(err, "cannot set up the signals' wake-up pipe");
+        free(s->v);
+        free(s->targets);
+        free(s);
+        return NULL;
+    }
+    s->wake_rd = fds[0];
+    s->wake_wr = fds[1];
     for (size_t i = 0; i < s->n; i++) {
         s->v[i].def = &rb->signals[i];
         if (prepare(s, &s->v[i], rb, err) != 0) {
@@ -171,7 +199,20 @@ struct signals *signals_new(const struct runbook *rb, CURLM *multi, struct error
             return NULL;
         }
     }
-    if (s->sql && sqlsource_start(s->sql, err) != 0) {
+    for (size_t i = 0; i < s->n_targets; i++) {
+        struct target *t = &s->targets[i];
+        size_t k = 0;
+        for (size_t j = 0; j < s->n; j++)
+            k += s->v[j].target == t;
+        t->owner = s;
+        if (!(t->results = calloc(k + 1, sizeof *t->results))) {
+            error_set(err, "out of memory");
+            signals_free(s);
+            return NULL;
+        }
+    }
+    if ((s->sql && sqlsource_start(s->sql, err) != 0) ||
+        (s->n_targets && !(s->off = offloop_new(s->wake_wr, err)))) {
         signals_free(s);
         return NULL;
     }
@@ -191,6 +232,7 @@ void signals_free(struct signals *s)
 {
     if (!s)
         return;
+    offloop_free(s->off);   /* first: its job reads the targets */
     for (size_t i = 0; s->v && i < s->n; i++) {
         drop(s, &s->v[i].inflight);
         promql_free(s->v[i].expr);
@@ -201,8 +243,14 @@ void signals_free(struct signals *s)
         drop(s, &s->targets[i].inflight);
         series_store_free(s->targets[i].store);
         free(s->targets[i].url);
+        free(s->targets[i].body);
+        free(s->targets[i].results);
     }
     sqlsource_free(s->sql);
+    if (s->wake_rd > 0) {
+        close(s->wake_rd);
+        close(s->wake_wr);
+    }
     free(s->v);
     free(s->targets);
     free(s);
@@ -227,7 +275,7 @@ void signals_start_due(struct signals *s, int64_t now_ms)
 {
     for (size_t i = 0; i < s->n_targets; i++) {
         struct target *t = &s->targets[i];
-        if (!t->inflight && now_ms >= t->next_due_ms) {
+        if (!t->inflight && !t->busy && now_ms >= t->next_due_ms) {
             t->inflight = start_get(s, t->url, MAX_EXPOSITION, t, now_ms);
             t->next_due_ms = now_ms + t->interval_ms;
         }
@@ -250,7 +298,7 @@ int64_t signals_wait_ms(const struct signals *s, int64_t now_ms)
 {
     int64_t next = now_ms + SIGNAL_INTERVAL_MS;
     for (size_t i = 0; i < s->n_targets; i++)
-        if (!s->targets[i].inflight && s->targets[i].next_due_ms < next)
+        if (!s->targets[i].inflight && !s->targets[i].busy && s->targets[i].next_due_ms < next)
             next = s->targets[i].next_due_ms;
     for (size_t i = 0; i < s->n; i++)
         if ((s->v[i].source != SRC_SCRAPE || s->v[i].broken) && s->v[i].next_due_ms < next)
@@ -260,7 +308,7 @@ int64_t signals_wait_ms(const struct signals *s, int64_t now_ms)
 
 int signals_wake_fd(const struct signals *s)
 {
-    return s->sql ? sqlsource_wake_fd(s->sql) : -1;
+    return s->wake_rd;
 }
 
 static void outcome(struct signal_outcome *o, const struct signal *sig, int64_t now_ms,
@@ -308,35 +356,75 @@ static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
     return 1;
 }
 
-/* A scrape came back: every signal of its system gets an outcome. */
-static size_t finish_scrape(struct signals *s, struct target *t, CURLcode rc, int64_t now_ms,
-                            struct signal_outcome *out, size_t max)
+/* On the background thread: parse the answer, keep its series, evaluate
+ * every signal of the target; the outcomes wait in t->results. */
+static void scrape_job(void *arg)
 {
-    struct error err = {{0}};
+    struct target *t = arg;
+    struct signals *s = t->owner;
+    struct error err = t->fetch_err;
     struct expo e = {0};
-    int ok = http_outcome(t->inflight, rc, &err) == 0 &&
-             expo_parse(t->inflight->body ? t->inflight->body : "", t->inflight->len, &e, &err) == 0 &&
-             series_store_ingest(t->store, &e, now_ms, &err) == 0;
+    int ok = t->body && expo_parse(t->body, t->len, &e, &err) == 0 &&
+             series_store_ingest(t->store, &e, t->fetched_ms, &err) == 0;
     expo_free(&e);
+    free(t->body);
+    t->body = NULL;
     if (!ok) {   /* as Prometheus does: a failed scrape makes every series stale */
         struct error ignored = {{0}};
-        series_store_ingest(t->store, NULL, now_ms, &ignored);
+        series_store_ingest(t->store, NULL, t->fetched_ms, &ignored);
     }
-    size_t n = 0;
-    for (size_t i = 0; i < s->n && n < max; i++) {
+    t->n_results = 0;
+    for (size_t i = 0; i < s->n; i++) {
         struct signal *sig = &s->v[i];
         if (sig->target != t)
             continue;
-        struct signal_outcome *o = &out[n++];
-        outcome(o, sig, now_ms, t->inflight->started_ms);
+        struct signal_outcome *o = &t->results[t->n_results++];
+        outcome(o, sig, t->fetched_ms, t->started_ms);
         if (!ok) {
             judge(o, -1, NAN, &err);
             continue;
         }
         struct error eval_err = {{0}};
         double v = NAN;
-        int got = promql_eval(sig->expr, t->store, now_ms, &v, &eval_err);
+        int got = promql_eval(sig->expr, t->store, t->fetched_ms, &v, &eval_err);
         judge(o, got, v, &eval_err);   /* v is read only after the evaluation */
+    }
+}
+
+/* A scrape came back: its answer goes to the background thread. */
+static void finish_scrape(struct signals *s, struct target *t, CURLcode rc, int64_t now_ms)
+{
+    memset(&t->fetch_err, 0, sizeof t->fetch_err);
+    if (http_outcome(t->inflight, rc, &t->fetch_err) == 0) {
+        t->body = t->inflight->body ? t->inflight->body : strdup("");
+        t->len = t->inflight->body ? t->inflight->len : 0;
+        t->inflight->body = NULL;   /* the job owns it now */
+        if (!t->body)
+            error_set(&t->fetch_err, "out of memory");
+    }
+    t->fetched_ms = now_ms;
+    t->started_ms = t->inflight->started_ms;
+    t->job.run = scrape_job;
+    t->job.arg = t;
+    t->busy = offloop_submit(s->off, &t->job) == 0;
+}
+
+/* The outcomes of finished scrape jobs, as many as fit in out. */
+static size_t collect_scrapes(struct signals *s, int64_t now_ms, struct signal_outcome *out,
+                              size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_targets; i++) {
+        struct target *t = &s->targets[i];
+        if (!t->busy || !offloop_done(s->off, &t->job) || n + t->n_results > max)
+            continue;
+        for (size_t k = 0; k < t->n_results; k++) {
+            out[n] = t->results[k];
+            out[n].at_ms = now_ms;   /* a value counts from when the loop has it */
+            out[n].latency_ms = now_ms - t->started_ms;
+            n++;
+        }
+        t->busy = 0;
     }
     return n;
 }
@@ -349,9 +437,9 @@ size_t signals_on_done(struct signals *s, struct http_request *r, CURLcode rc,
     for (size_t i = 0; i < s->n_targets; i++)
         if (s->targets[i].inflight == r) {
             *mine = 1;
-            n = finish_scrape(s, &s->targets[i], rc, now_ms, out, max);
+            finish_scrape(s, &s->targets[i], rc, now_ms);
             drop(s, &s->targets[i].inflight);
-            return n;
+            return 0;
         }
     for (size_t i = 0; i < s->n && max; i++)
         if (s->v[i].inflight == r) {
@@ -366,7 +454,10 @@ size_t signals_on_done(struct signals *s, struct http_request *r, CURLcode rc,
 size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_outcome *out,
                              size_t max)
 {
-    size_t n = 0;
+    char buf[64];
+    while (read(s->wake_rd, buf, sizeof buf) > 0)
+        ;
+    size_t n = collect_scrapes(s, now_ms, out, max);
     for (size_t i = 0; i < s->n && n < max; i++) {
         struct signal *sig = &s->v[i];
         if (!sig->broken_due)

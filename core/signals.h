@@ -57,14 +57,15 @@ size_t signals_on_done(struct signals *s, struct http_request *r, CURLcode rc,
                        int64_t now_ms, struct signal_outcome *out, size_t max,
                        int *mine);
 
-/* Outcomes that did not come through curl: SQL queries finished on the
- * workers, and the errors of signals that cannot be polled at all (a
- * missing ${ENV} variable, a system that cannot answer). */
+/* Outcomes that did not come straight through curl: scrapes parsed and
+ * evaluated off the loop, SQL queries finished on the workers, and the
+ * errors of signals that cannot be polled at all (a missing ${ENV}
+ * variable, a system that cannot answer). */
 size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_outcome *out,
                              size_t max);
 
-/* The wake-up descriptor of SQL workers (-1 when none): the loop waits on
- * it too. */
+/* The wake-up descriptor of the background work (scrapes, SQL): the loop
+ * waits on it too. */
 int signals_wake_fd(const struct signals *s);
 
 size_t signals_count(const struct signals *s);

@@ -40,24 +40,21 @@ struct sqlsource {
     pthread_mutex_t lock;
     pthread_cond_t wake_workers;
     int stop;
-    int pipe_rd, pipe_wr;
+    int pipe_wr;            /* the loop's wake-up pipe (not ours) */
     struct slot *slots;
     size_t n_slots;
     struct worker *workers;
     size_t n_workers;
 };
 
-struct sqlsource *sqlsource_new(struct error *err)
+struct sqlsource *sqlsource_new(int wake_fd, struct error *err)
 {
     struct sqlsource *q = calloc(1, sizeof *q);
-    int fds[2];
-    if (!q || pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-        free(q);
-        error_set(err, "cannot set up SQL workers");
+    if (!q) {
+        error_set(err, "out of memory");
         return NULL;
     }
-    q->pipe_rd = fds[0];
-    q->pipe_wr = fds[1];
+    q->pipe_wr = wake_fd;
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake_workers, NULL);
     return q;
@@ -200,9 +197,6 @@ void sqlsource_request(struct sqlsource *q, size_t slot, int64_t now_ms)
 size_t sqlsource_collect(struct sqlsource *q, int64_t now_ms, struct signal_outcome *out,
                          size_t max)
 {
-    char buf[64];
-    while (read(q->pipe_rd, buf, sizeof buf) > 0)
-        ;
     size_t n = 0;
     pthread_mutex_lock(&q->lock);
     for (size_t i = 0; i < q->n_slots && n < max; i++) {
@@ -230,11 +224,6 @@ size_t sqlsource_collect(struct sqlsource *q, int64_t now_ms, struct signal_outc
     return n;
 }
 
-int sqlsource_wake_fd(const struct sqlsource *q)
-{
-    return q->pipe_rd;
-}
-
 void sqlsource_free(struct sqlsource *q)
 {
     if (!q)
@@ -252,8 +241,6 @@ void sqlsource_free(struct sqlsource *q)
             pthread_join(q->workers[i].thread, NULL);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->wake_workers);
-    close(q->pipe_rd);
-    close(q->pipe_wr);
     free(q->slots);
     free(q->workers);
     free(q);

@@ -1,7 +1,7 @@
 /* sqlsource.h — signals answered by SQL on the old or new store, each
  * store on its own worker thread with its own connection, so that a slow
  * or unreachable database never holds the screen. Results come back
- * through a queue and a wake-up pipe the main loop waits on. */
+ * through a queue; each one pokes the loop's wake-up pipe. */
 #ifndef CUTOVER_SQLSOURCE_H
 #define CUTOVER_SQLSOURCE_H
 
@@ -14,7 +14,8 @@
 
 struct sqlsource;
 
-struct sqlsource *sqlsource_new(struct error *err);
+/* wake_fd: written one byte when an answer is ready (not owned). */
+struct sqlsource *sqlsource_new(int wake_fd, struct error *err);
 /* Registers a signal answered by `sql` on system sys; *slot names it. */
 int sqlsource_add(struct sqlsource *q, const struct rb_system *sys, const char *signal,
                   const char *sql, size_t *slot, struct error *err);
@@ -25,9 +26,8 @@ void sqlsource_request(struct sqlsource *q, size_t slot, int64_t now_ms);
 /* Finished answers, stamped now_ms. */
 size_t sqlsource_collect(struct sqlsource *q, int64_t now_ms, struct signal_outcome *out,
                          size_t max);
-int sqlsource_wake_fd(const struct sqlsource *q);
-/* Stops the workers (a query in progress is waited for, up to its
- * timeout) and frees everything. */
+/* Stops the workers (a statement in progress is interrupted, never waited
+ * out) and frees everything. */
 void sqlsource_free(struct sqlsource *q);
 
 #endif

@@ -50,10 +50,26 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, const char *url)
     FILE *f = fopen(path, "rb");
     if (!f)
         return reply(c, 404, "no such file", 12);
-    static char buf[1 << 20];
-    size_t len = fread(buf, 1, sizeof buf, f);
+    /* the whole file, however big: a test may serve a 30 MB exposition */
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len == cap) {
+            char *more = realloc(buf, cap = cap ? 2 * cap : 1 << 16);
+            if (!more) {
+                free(buf);
+                fclose(f);
+                return reply(c, 500, "out of memory", 13);
+            }
+            buf = more;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
     fclose(f);
-    return reply(c, 200, buf, len);
+    enum MHD_Result rc = reply(c, 200, buf, len);
+    free(buf);
+    return rc;
 }
 
 /* A request with a body comes in several calls: the first sets up, the
