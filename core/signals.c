@@ -44,7 +44,7 @@ struct target {
     struct error fetch_err;
     int64_t fetched_ms, started_ms;
     struct signal_outcome *results;   /* one per signal of this target */
-    size_t n_results;
+    size_t n_results, n_taken;        /* the loop takes them n at a time */
 };
 
 struct signal {
@@ -373,7 +373,7 @@ static void scrape_job(void *arg)
         struct error ignored = {{0}};
         series_store_ingest(t->store, NULL, t->fetched_ms, &ignored);
     }
-    t->n_results = 0;
+    t->n_results = t->n_taken = 0;
     for (size_t i = 0; i < s->n; i++) {
         struct signal *sig = &s->v[i];
         if (sig->target != t)
@@ -409,22 +409,28 @@ static void finish_scrape(struct signals *s, struct target *t, CURLcode rc, int6
     t->busy = offloop_submit(s->off, &t->job) == 0;
 }
 
-/* The outcomes of finished scrape jobs, as many as fit in out. */
+/* The outcomes of finished scrape jobs, as many as fit in out; when some
+ * are left for the next call, the wake-up pipe is poked so it comes soon
+ * (a target may have any number of signals). */
 static size_t collect_scrapes(struct signals *s, int64_t now_ms, struct signal_outcome *out,
                               size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < s->n_targets; i++) {
         struct target *t = &s->targets[i];
-        if (!t->busy || !offloop_done(s->off, &t->job) || n + t->n_results > max)
+        if (!t->busy || !offloop_done(s->off, &t->job))
             continue;
-        for (size_t k = 0; k < t->n_results; k++) {
-            out[n] = t->results[k];
+        for (; t->n_taken < t->n_results && n < max; t->n_taken++, n++) {
+            out[n] = t->results[t->n_taken];
             out[n].at_ms = now_ms;   /* a value counts from when the loop has it */
             out[n].latency_ms = now_ms - t->started_ms;
-            n++;
         }
-        t->busy = 0;
+        if (t->n_taken < t->n_results) {
+            ssize_t w = write(s->wake_wr, "m", 1);
+            (void)w;   /* a full pipe already wakes the loop */
+        } else {
+            t->busy = 0;
+        }
     }
     return n;
 }
