@@ -58,6 +58,8 @@ struct signal {
     int64_t next_due_ms;
     char *broken;               /* why it cannot be polled at all, or NULL */
     int broken_due;             /* its error is due as an outcome */
+    struct signal_outcome held; /* prometheus: an answer that found no room */
+    int has_held;
 };
 
 struct signals {
@@ -447,11 +449,19 @@ size_t signals_on_done(struct signals *s, struct http_request *r, CURLcode rc,
             drop(s, &s->targets[i].inflight);
             return 0;
         }
-    for (size_t i = 0; i < s->n && max; i++)
+    for (size_t i = 0; i < s->n; i++)
         if (s->v[i].inflight == r) {
+            struct signal *sig = &s->v[i];
             *mine = 1;
-            n = finish_prometheus(&s->v[i], rc, now_ms, out);
-            drop(s, &s->v[i].inflight);
+            if (max) {
+                n = finish_prometheus(sig, rc, now_ms, out);
+            } else {   /* no room this turn: hold it, and come back soon */
+                finish_prometheus(sig, rc, now_ms, &sig->held);
+                sig->has_held = 1;
+                ssize_t w = write(s->wake_wr, "p", 1);
+                (void)w;
+            }
+            drop(s, &sig->inflight);
             return n;
         }
     return 0;
@@ -464,6 +474,11 @@ size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_ou
     while (read(s->wake_rd, buf, sizeof buf) > 0)
         ;
     size_t n = collect_scrapes(s, now_ms, out, max);
+    for (size_t i = 0; i < s->n && n < max; i++)
+        if (s->v[i].has_held) {
+            out[n++] = s->v[i].held;
+            s->v[i].has_held = 0;
+        }
     for (size_t i = 0; i < s->n && n < max; i++) {
         struct signal *sig = &s->v[i];
         if (!sig->broken_due)
