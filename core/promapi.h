@@ -4,6 +4,7 @@
 #define CUTOVER_PROMAPI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -12,5 +13,10 @@
  * an error answer, malformed or truncated JSON, more than one series, a
  * range vector, or a value that is not a number. */
 int promapi_parse(const char *json, size_t len, double *value, struct error *err);
+
+/* The same, and *ts_ms gets the time the answer is stamped with
+ * (milliseconds since the epoch; INT64_MIN when it has no number there). */
+int promapi_parse_at(const char *json, size_t len, double *value, int64_t *ts_ms,
+                     struct error *err);
 
 #endif

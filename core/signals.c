@@ -19,6 +19,7 @@
 #include "promql.h"
 #include "series.h"
 #include "sqlsource.h"
+#include "timefmt.h"
 
 /* An answer bigger than this is not a metrics answer we want to hold. */
 #define MAX_QUERY_ANSWER (1u << 20)
@@ -345,15 +346,44 @@ static void judge(struct signal_outcome *o, int rc, double v, const struct error
     }
 }
 
+/* An answer stamped too far from now is no data, whatever its value: a
+ * Prometheus whose clock is wrong (or an endpoint that replays an old
+ * answer) must never pass a criterion. Older than three poll intervals is
+ * stale, as for every source; a little skew ahead is tolerated. */
+#define FUTURE_SKEW_MS 5000
+static int check_stamp(int64_t ts_ms, int64_t now_ms, int64_t interval_ms, struct error *err)
+{
+    char when[48];
+    if (ts_ms == INT64_MIN) {
+        error_set(err, "no data: the answer has no time stamp");
+        return 0;
+    }
+    timefmt_full(ts_ms, when, sizeof when);
+    if (ts_ms < now_ms - 3 * interval_ms) {
+        error_set(err, "no data: the answer is stamped %s, %.1f s old (stale after %.1f s)",
+                  when, (now_ms - ts_ms) / 1000.0, 3 * interval_ms / 1000.0);
+        return 0;
+    }
+    if (ts_ms > now_ms + FUTURE_SKEW_MS) {
+        error_set(err, "no data: the answer is stamped %s, %.1f s in the future", when,
+                  (ts_ms - now_ms) / 1000.0);
+        return 0;
+    }
+    return 1;
+}
+
 static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
                                 struct signal_outcome *o)
 {
     struct error err = {{0}};
     double v = NAN;
+    int64_t ts_ms;
     outcome(o, sig, now_ms, sig->inflight->started_ms);
     int r = http_outcome(sig->inflight, rc, &err) == 0
-                ? promapi_parse(sig->inflight->body, sig->inflight->len, &v, &err)
+                ? promapi_parse_at(sig->inflight->body, sig->inflight->len, &v, &ts_ms, &err)
                 : -1;
+    if (r == 1 && isfinite(v) && !check_stamp(ts_ms, now_ms, sig->def->interval_ms, &err))
+        r = 0;
     judge(o, r, v, &err);
     return 1;
 }

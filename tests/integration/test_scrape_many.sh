@@ -11,7 +11,6 @@ for k in $(seq 20); do
   { echo "# TYPE g gauge"; for i in $(seq 60); do echo "g{i=\"$i\"} $((k * 1000 + i))"; done; } >"$T/answers/t$k"
 done
 { echo "# TYPE h gauge"; for i in $(seq 300); do echo "h{i=\"$i\"} $i"; done; } >"$T/answers/wide"
-printf '%s' '{"status":"success","data":{"resultType":"scalar","result":[1,"7"]}}' >"$T/answers/prom"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!
 cleanup_hook() { kill "$fault" 2>/dev/null; }
@@ -22,7 +21,7 @@ P=$(sed -n 's/^port //p' "$T/fault.out")
   printf '# Many signals\n\n## Roles\n- commander: Alice Ng\n\n## Systems\n'
   echo "- metrics: scrape \`http://127.0.0.1:$P/file/wide\`"
   for k in $(seq 20); do echo "- s$k: scrape \`http://127.0.0.1:$P/file/t$k\`"; done
-  echo "- api: prometheus \`http://127.0.0.1:$P/file/prom\`"
+  echo "- api: prometheus \`http://127.0.0.1:$P/scalar/7\`"
   printf '\n## Signals\n'
   for k in $(seq 20); do for i in $(seq 60); do echo "- s${k}_$i: s$k \`sum(g{i=\"$i\"})\`"; done; done
   for i in $(seq 300); do echo "- w_$i: \`sum(h{i=\"$i\"})\`"; done

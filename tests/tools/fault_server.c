@@ -7,6 +7,7 @@
  *   /file/NAME/...  200 with the bytes of DIR/NAME (a canned answer)
  *   /record/NAME    200, and the request's body is appended to DIR/NAME
  *                   as one line (a webhook that listens)
+ *   /scalar/V/...   200, a Prometheus API scalar answer "V" stamped now
  *
  * Usage: fault_server DIR      prints "port N"; runs until SIGTERM. */
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -126,6 +128,17 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         return reply(c, 500, "internal error", 14);
     if (strncmp(url, "/file/", 6) == 0)
         return serve_file(c, url + 6);
+    if (strncmp(url, "/scalar/", 8) == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double at = ts.tv_sec + ts.tv_nsec / 1e9;
+        char body[256];
+        int n = snprintf(body, sizeof body,
+                         "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\","
+                         "\"result\":[%.3f,\"%.*s\"]}}",
+                         at, (int)strcspn(url + 8, "/"), url + 8);
+        return reply(c, 200, body, (size_t)n);
+    }
     return reply(c, 404, "unknown fault", 13);
 }
 
