@@ -10,6 +10,7 @@
 
 #include "envsubst.h"
 #include "http.h"
+#include "redact.h"
 
 #define NOTIFY_TIMEOUT_MS 5000
 #define NOTIFY_IN_FLIGHT 8
@@ -69,8 +70,9 @@ void notify_send(struct notify *n, const char *text, int64_t now_ms)
             slot = i;
     }
     drop(n, slot);   /* the oldest, when all are busy */
-    char line[700];
-    snprintf(line, sizeof line, "[%s] %s", n->title, text);
+    char raw[700], line[700];
+    snprintf(raw, sizeof raw, "[%s] %s", n->title, text);
+    redact_into(redact_installed(), raw, line, sizeof line);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "text", line);
     char *body = cJSON_PrintUnformatted(o);
@@ -96,6 +98,11 @@ int notify_on_done(struct notify *n, struct http_request *r, CURLcode rc, int *f
         if (n->inflight[i] != r)
             continue;
         *failed = http_outcome(r, rc, err) != 0;
+        if (*failed) {   /* a 404 page may echo the webhook's secret path */
+            char raw[sizeof err->msg];
+            memcpy(raw, err->msg, sizeof raw);
+            redact_into(redact_installed(), raw, err->msg, sizeof err->msg);
+        }
         drop(n, i);
         return 1;
     }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "envsubst.h"
+
 #define MASK "***"
 #define MIN_SECRET 4
 
@@ -98,6 +100,16 @@ int redactor_add_runbook(struct redactor *r, const struct runbook *rb)
         const struct rb_system *sys = &rb->systems[i];
         if (add_env_refs(r, sys->conn) != 0)
             return -1;
+        /* a webhook's URL is its secret: the path after the host */
+        if (strcmp(sys->name, "notify") == 0 && sys->conn) {
+            const char *host = strstr(sys->conn, "://");
+            const char *path = host ? strchr(host + 3, '/') : NULL;
+            char *expanded = path ? envsubst(path, &(struct error){{0}}) : NULL;
+            int rc = expanded && strlen(expanded) > 1 ? redactor_add(r, expanded + 1) : 0;
+            free(expanded);
+            if (rc != 0)
+                return -1;
+        }
         for (size_t k = 0; k < sys->n_attrs; k++) {
             const struct rb_attr *a = &sys->attrs[k];
             if (add_env_refs(r, a->value) != 0 ||

@@ -53,11 +53,13 @@ TEST(a_runbooks_env_secrets)
 {
     setenv("TEST_REDACT_PW", "pa55-w0rd-long", 1);
     setenv("TEST_REDACT_TOKEN", "tok-zzz-999", 1);
+    setenv("TEST_REDACT_HOOK", "T000/B000/XXXX", 1);
     const char *text =
         "# T\n\n## Roles\n- commander: A B\n\n## Systems\n"
         "- metrics: prometheus `http://127.0.0.1:9090`\n"
         "- old: postgres `host=h user=u password=${TEST_REDACT_PW}`\n"
         "- flag: http `http://127.0.0.1:1/f` read `x` token_env `TEST_REDACT_TOKEN`\n"
+        "- notify: slack `https://hooks.example/services/${TEST_REDACT_HOOK}`\n"
         "\n## Phase 1: P\n- [ ] commander: go\n\n## Rollback\n### Phase 1\nBack.\n";
     struct rb_problems probs = {0};
     struct runbook *rb = runbook_parse("t.md", text, strlen(text), &probs);
@@ -67,6 +69,7 @@ TEST(a_runbooks_env_secrets)
         CHECK(redactor_add_runbook(r, rb) == 0);
         CHECK_STR(r_(r, "auth failed for pa55-w0rd-long"), "auth failed for ***");
         CHECK_STR(r_(r, "echo: tok-zzz-999!"), "echo: ***!");
+        CHECK_STR(r_(r, "HTTP 404: no hook services/T000/B000/XXXX"), "HTTP 404: no hook ***");
         redactor_free(r);
         runbook_free(rb);
     }
