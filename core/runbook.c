@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "units.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <md4c.h>
@@ -1501,6 +1502,31 @@ static void system_attrs(struct ctx *c, const struct unit *u, struct rb_system *
     }
 }
 
+/* A password written out in a connection: libpq's password=VALUE or a
+ * URL's user:VALUE@, where VALUE is not a ${NAME} from the environment. */
+static int literal_password(const char *conn)
+{
+    for (const char *p = conn; (p = strcasestr(p, "password")) != NULL; p += 8) {
+        const char *v = p + 8;
+        v += strspn(v, " ");
+        if (*v != '=' || (p > conn && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+            continue;
+        v += 1 + strspn(v + 1, " '\"");
+        if (*v && strncmp(v, "${", 2) != 0)
+            return 1;
+    }
+    const char *scheme = strstr(conn, "://");
+    if (scheme) {
+        const char *user = scheme + 3;
+        size_t auth = strcspn(user, "/?#");
+        const char *at = memchr(user, '@', auth);
+        const char *colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+        if (colon && colon + 1 < at && strncmp(colon + 1, "${", 2) != 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void system_item(struct ctx *c, const struct unit *u)
 {
     struct runbook *rb = c->rb;
@@ -1533,6 +1559,11 @@ static void system_item(struct ctx *c, const struct unit *u)
         problem(c, u->line, 1,
                 "system `%.*s`: kind `%.*s` is not one this version knows (postgres, sqlite, prometheus, scrape, flagd, unleash, http)",
                 SV(name), SV(t[0].v));
+    if (literal_password(sys->conn))
+        problem(c, u->line, 1,
+                "system `%.*s`: a password is written in the runbook, whose text is copied into the journal; "
+                "take it from the environment with ${NAME}",
+                SV(name));
     system_attrs(c, u, sys, t, nt);
 }
 
