@@ -66,14 +66,11 @@ reads() { awk -v a="$(val "$1" 'reads_total{backend="old"}')" -v b="$(val "$1" '
 grown_by() {
   scrape "$2" && awk -v d="$(delta "$1" "$2" "$3")" -v n="$4" 'BEGIN { exit !(d >= n) }'
 }
+# reads_grown_by A B N: scrapes B, true once N more reads were counted than in A.
+reads_grown_by() { scrape "$2" && [ "$(reads "$2")" -ge $(( $(reads "$1") + $3 )) ]; }
 # settled: the reads in flight when a fault changed have ended. Counted in
 # reads (four per reader), not in time: a loaded machine waits longer.
-settled() {
-  scrape "$T/settle.a" || return 1
-  local r0; r0=$(reads "$T/settle.a")
-  settled_reads() { scrape "$T/settle.b" && [ "$(reads "$T/settle.b")" -ge $((r0 + 32)) ]; }
-  wait_for 60 settled_reads
-}
+settled() { scrape "$T/settle.a" && wait_for 60 reads_grown_by "$T/settle.a" "$T/settle.b" 32; }
 # window NAME SERIES N: once settled, scrapes NAME.a, then NAME.b as soon as
 # SERIES (the window's clock: a counter the checks do not judge) grew by N.
 # A window of events, not of seconds, holds as many on a loaded machine.
