@@ -9,7 +9,7 @@ tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens with the ramp bar" wait_screen d "RAMP" 10
 dir=$(ls -td /tmp/cutover-demo.* | head -1)
 J=$dir/demo.journal
-check "the signals come from the live service (a p99 ratio is shown)" wait_screen d "ratio 1." 10
+check "the signals come from the live service (a p99 ratio is shown)" wait_screen d "ratio 1." 30
 check "the criteria are judged ok" wait_screen d " OK " 20
 
 for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
