@@ -1,6 +1,10 @@
 # lib.sh — helpers for the shell suites (sourced). Each `check` is one test;
 # `finish` prints the suite's "N passed, N failed" and sets the exit code.
 # Every suite works in its own temporary directory, removed at exit.
+# Tests wait for conditions (wait_for, wait_port, wait_screen), never for a
+# fixed time, and assert no wall-clock figure: those are in `make bench`.
+# A deadline here only says when to give up; it is generous (ten times what
+# an idle machine needs) so a loaded 2-core machine passes too.
 CUTOVER=${CUTOVER:-$PWD/cutover}
 ROOT=$PWD
 T=$(mktemp -d /tmp/cutover-test.XXXXXX)
@@ -29,6 +33,31 @@ expect_exit() {
 # contains FILE TEXT: true when FILE has TEXT (fixed string).
 contains() { grep -qF -- "$2" "$1" || { echo "missing: $2"; cat "$1"; return 1; }; }
 
+# now_ms: the clock in milliseconds, for deadlines.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it exits 0
+# (true), or until SECONDS pass (false, printing the command and its last
+# output). Its output goes to $T/.wait, so it may run inside `check`.
+wait_for() {
+  local secs=$1; shift
+  local deadline=$(( $(now_ms) + secs * 1000 ))
+  until "$@" >"$T/.wait" 2>&1; do
+    if [ "$(now_ms)" -ge "$deadline" ]; then
+      echo "not true after ${secs}s: $*"; sed 's/^/  | /' "$T/.wait" | head -20
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# wait_port FILE [SECONDS]: waits for a "port N" line in FILE, as the test
+# servers print it once they listen, and prints N.
+wait_port() {
+  wait_for "${2:-30}" grep -q '^port [0-9]' "$1" >&2 || return 1
+  sed -n 's/^port \([0-9]*\).*/\1/p' "$1" | head -1
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
@@ -47,17 +76,18 @@ tmux_keys() { local s=$1; shift; tmux -S "$TMUX_SOCK" send-keys -t "$s" "$@"; }
 tmux_screen() { tmux -S "$TMUX_SOCK" capture-pane -p -t "$1"; }
 tmux_resize() { tmux -S "$TMUX_SOCK" resize-window -t "$1" -x "$2" -y "$3"; }
 
-# wait_screen NAME TEXT [SECONDS]: true once TEXT is on NAME's screen;
-# leaves the last capture in $T/screen.
+# wait_screen NAME TEXT [SECONDS]: true once TEXT is on NAME's screen
+# (giving up after SECONDS, 10 unless told); leaves the last capture in
+# $T/screen.
 wait_screen() {
-  local deadline=$(( $(date +%s%N) / 1000000 + ${3:-5} * 1000 ))
+  local deadline=$(( $(now_ms) + ${3:-10} * 1000 ))
   while :; do
     tmux_screen "$1" >"$T/screen" 2>/dev/null
     grep -qF -- "$2" "$T/screen" && return 0
-    [ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && break
+    [ "$(now_ms)" -ge $deadline ] && break
     sleep 0.05
   done
-  echo "not on screen after ${3:-5}s: $2"; cat "$T/screen"; return 1
+  echo "not on screen after ${3:-10}s: $2"; cat "$T/screen"; return 1
 }
 
 # sql JOURNAL QUERY: ask the journal with the sqlite3 shell.

@@ -11,13 +11,15 @@ commander=$(person commander) dba=$(person dba)
 start_headless() {
   "$CUTOVER" run "${RUNBOOK:-$RB}" --journal "$J" --headless "$@" >"$T/headless.out" 2>&1 &
   pid=$!
-  for _ in $(seq 100); do grep -q "console_open" "$T/headless.out" 2>/dev/null && return 0; sleep 0.05; done
-  echo "headless console did not start"; cat "$T/headless.out"; return 1
+  wait_for 30 grep -q "console_open" "$T/headless.out" ||
+    { echo "headless console did not start"; cat "$T/headless.out"; return 1; }
 }
 stop_headless() { kill -TERM "$pid"; wait "$pid"; }
+# wait_line TEXT: true once the headless console has printed TEXT. How soon
+# (goal: within a second) is a figure of `make bench` (console_latency.sh);
+# here ten times that, for a loaded machine.
 wait_line() {
-  for _ in $(seq 20); do grep -qF -- "$1" "$T/headless.out" && return 0; sleep 0.05; done
-  echo "no line within 1 s: $1"; cat "$T/headless.out"; return 1
+  wait_for 10 grep -qF -- "$1" "$T/headless.out" || { cat "$T/headless.out"; return 1; }
 }
 count() { sql "$J" "select count(*) from events where $1"; }
 
@@ -28,7 +30,7 @@ check "the runbook's sha256 is journaled" \
 check "the runbook's full text is journaled" \
   test "$(sql "$J" "select json_extract(body,'\$.text') from events where kind='runbook'")" = "$(cat $RB)"
 check "ack from a script as the owning role" expect_exit 0 "$CUTOVER" ack "$J" 2.1 --as "$dba" --role dba
-check "the headless console prints it within a second" wait_line "step 2.1 acknowledged by $dba"
+check "the headless console prints it" wait_line "step 2.1 acknowledged by $dba"
 check "ack by another role is refused (exit 1)" \
   expect_exit 1 "$CUTOVER" ack "$J" 2.2 --as "$commander" --role commander
 check "the refusal is journaled" test "$(count "kind='ack_refused'")" = 1

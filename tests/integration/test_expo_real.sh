@@ -44,7 +44,7 @@ free_port() {
 
 # wait_http URL [SECONDS]: true once URL answers 200.
 wait_http() {
-  local deadline=$(( $(date +%s%N) / 1000000 + ${2:-10} * 1000 ))
+  local deadline=$(( $(date +%s%N) / 1000000 + ${2:-30} * 1000 ))
   until curl -sf -o /dev/null --max-time 1 "$1"; do
     [ $(( $(date +%s%N) / 1000000 )) -ge $deadline ] && return 1
     sleep 0.05
@@ -95,7 +95,7 @@ PR_PORT=$(free_port)
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
   --web.listen-address="127.0.0.1:$PR_PORT" --log.level=warn >"$T/prometheus.log" 2>&1 &
 pids+=($!)
-check "prometheus answers" wait_http "http://127.0.0.1:$PR_PORT/-/ready" 15
+check "prometheus answers" wait_http "http://127.0.0.1:$PR_PORT/-/ready" 60
 curl -sf "http://127.0.0.1:$PR_PORT/metrics" -o /dev/null # a request its histograms observe
 curl -sf "http://127.0.0.1:$PR_PORT/metrics" -o "$T/prom.txt"
 
@@ -124,7 +124,7 @@ check "a cut exposition is an error naming its line" cut_names_line
 n_fixtures=$(ls "$T"/www/*.txt | wc -l)
 # up{} for every job appears in the same commit as the scrape's samples.
 wait_all_scraped() {
-  local deadline=$(( $(date +%s) + 15 )) n
+  local deadline=$(( $(date +%s) + 60 )) n  # to give up, not a goal
   while :; do
     n=$(curl -s -G "http://127.0.0.1:$PR_PORT/api/v1/query" --data-urlencode 'query=count(up)' |
         python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)' 2>/dev/null)

@@ -6,8 +6,10 @@
 # disagrees (the service's GET says 40 after a PUT of 0): flags_read gives
 # the service's number, so the caller sees the mismatch. First, the http
 # driver against a healthy service that keeps what it is sent
-# (tests/peers/http_flag_service.mjs), which also times one set + read back
-# on loopback (p50/p99 over 100).
+# (tests/peers/http_flag_service.mjs), which also runs one set + read back
+# on loopback 100 times (p50/p99). How fast each of these is, is a figure of
+# `make bench` (flag_faults.sh, abort_latency.sh); the bounds here are ten
+# times the goals, so a loaded machine meets them and a hang does not.
 . tests/lib.sh
 make -s build/tools/flagctl build/tools/fault_server >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
@@ -34,14 +36,12 @@ printf '%s' '{"rollout": 250}' >too-big.json
 cd "$ROOT"
 "$ROOT/build/tools/fault_server" "$FD/answers" >"$T/fault.out" 2>&1 &
 fault=$!
-for _ in $(seq 50); do grep -q port "$T/fault.out" && break; sleep 0.05; done
-U="http://127.0.0.1:$(sed -n 's/^port //p' "$T/fault.out")"
+U="http://127.0.0.1:$(wait_port "$T/fault.out")"
 # A healthy service that keeps what it is sent, wanting a bearer token.
 export CUTOVER_TEST_FLAG_TOKEN=flag-service-secret-42
 TOKEN=$CUTOVER_TEST_FLAG_TOKEN node tests/peers/http_flag_service.mjs >"$T/svc.out" 2>"$T/svc.log" &
 svc=$!
-for _ in $(seq 100); do grep -q port "$T/svc.out" && break; sleep 0.05; done
-S="http://127.0.0.1:$(sed -n 's/^port //p' "$T/svc.out")"
+S="http://127.0.0.1:$(wait_port "$T/svc.out")"
 
 cat >"$FD/rb.md" <<EOF
 # Flag faults
@@ -155,13 +155,16 @@ timed() {
 }
 abort_on() { timed "$2" "$FLAGCTL" -s "$1" "$FD/rb.md" set 0; }
 
-check "service down: the abort's set fails at once" abort_on down 1
+# At once (goal <= 1 s) is "connection refused", not a timeout; within the
+# 2 s timeout (goal <= 3 s) is "timed out after 2.0 s": the words say which,
+# the bounds (ten times) only that it ends.
+check "service down: the abort's set fails at once" abort_on down 10
 check "… as 'connection refused'" contains "$T/.timed" "down (http): connection refused"
-check "… and its read back fails too" timed 1 "$FLAGCTL" -s down "$FD/rb.md" read
-check "service hangs: the abort's set fails within the 2 s timeout" abort_on hang 3
+check "… and its read back fails too" timed 10 "$FLAGCTL" -s down "$FD/rb.md" read
+check "service hangs: the abort's set fails at the 2 s timeout" abort_on hang 30
 check "… as 'timed out after 2.0 s'" contains "$T/.timed" "hang (http): timed out after 2.0 s"
-check "… and its read back too" timed 3 "$FLAGCTL" -s hang "$FD/rb.md" read
-check "service answers 500: the set fails" abort_on s500 1
+check "… and its read back too" timed 30 "$FLAGCTL" -s hang "$FD/rb.md" read
+check "service answers 500: the set fails" abort_on s500 10
 check "… as 'HTTP 500: internal error'" contains "$T/.timed" "s500 (http): HTTP 500: internal error"
 check "Unleash down: the set fails" \
   expect_exit 1 env CUTOVER_TEST_TOKEN=t "$FLAGCTL" -s unleash_down "$FD/rb.md" set 0
@@ -184,10 +187,12 @@ check "an HTML page is not an answer" contains "$T/.last" "not JSON"
 expect_exit 1 "$FLAGCTL" -s big "$FD/rb.md" read
 check "250 is not a percentage" contains "$T/.last" "says 250, which is not a percentage"
 
-# --- the cost of one set + read back over HTTP on loopback -----------------------
+# --- one set + read back over HTTP on loopback, 100 times --------------------
+# Its cost (goal: p99 <= 100 ms) is measured by `make bench` (abort_latency.sh,
+# "http: baseline, the driver's set + read back"); here ten times the goal.
 "$FLAGCTL" -s svc "$FD/rb.md" bench 100 0 100 >"$T/bench" 2>&1
 cat "$T/bench"
 p99=$(sed -n 's/.* p99=\([0-9.]*\) ms.*/\1/p' "$T/bench")
-check "http set + read back on loopback: p99 ${p99:-?} ms ≤ 100 ms" \
-  awk -v a="${p99:-999}" 'BEGIN { exit !(a <= 100) }'
+check "http set + read back on loopback: p99 ${p99:-?} ms ≤ 1000 ms" \
+  awk -v a="${p99:-9999}" 'BEGIN { exit !(a <= 1000) }'
 finish

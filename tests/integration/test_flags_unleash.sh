@@ -54,13 +54,13 @@ ADMIN='*:*.cutover-test-admin-secret'
   exec node node_modules/unleash-server/dist/server.js) >"$T/unleash.log" 2>&1 &
 unleash_pid=$!
 U=http://127.0.0.1:$UPORT
-t0=$(date +%s%N)
-for _ in $(seq 600); do
-  curl -sf "$U/health" 2>/dev/null | grep -q GOOD && break
-  kill -0 $unleash_pid 2>/dev/null || break
-  sleep 0.1
-done
-echo "unleash ready after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+t0=$(now_ms)
+# healthy, or gone (no use waiting for a server that died)
+unleash_up_or_gone() {
+  curl -sf "$U/health" 2>/dev/null | grep -q GOOD || ! kill -0 $unleash_pid 2>/dev/null
+}
+wait_for 180 unleash_up_or_gone
+echo "unleash ready after $(( $(now_ms) - t0 )) ms"
 check "unleash-server 8.2.0 starts on PostgreSQL 15" sh -c "curl -sf '$U/health' | grep -q GOOD" ||
   { tail -20 "$T/unleash.log"; }
 

@@ -59,14 +59,26 @@ delta() { awk -v a="$(val "$1" "$3")" -v b="$(val "$2" "$3")" 'BEGIN { print b -
 post() { local p=$1; shift; curl -s --max-time 3 -o "$T/post" -w '%{http_code}' -X POST "$U$p" "$@"; }
 fault() { [ "$(post "/faults?$1")" = 200 ] || { echo "POST /faults?$1:"; cat "$T/post"; return 1; }; }
 reset_faults() { [ "$(post /faults/reset)" = 200 ]; }
-# wait_for SECONDS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-  local end=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 0.1; done
-}
 gauge_is() { scrape "$T/g" && [ "$(val "$T/g" "$1")" = "$2" ]; }
-# window NAME SECONDS: scrapes NAME.a, waits, scrapes NAME.b.
-window() { sleep 0.3; scrape "$T/$1.a" && sleep "$2" && scrape "$T/$1.b"; }
+# reads FILE: every read counted in a scrape, from old and from new.
+reads() { awk -v a="$(val "$1" 'reads_total{backend="old"}')" -v b="$(val "$1" 'reads_total{backend="new"}')" 'BEGIN { print a + b }'; }
+# grown_by A B SERIES N: scrapes B, true once SERIES grew by N since A.
+grown_by() {
+  scrape "$2" && awk -v d="$(delta "$1" "$2" "$3")" -v n="$4" 'BEGIN { exit !(d >= n) }'
+}
+# reads_grown_by A B N: scrapes B, true once N more reads were counted than in A.
+reads_grown_by() { scrape "$2" && [ "$(reads "$2")" -ge $(( $(reads "$1") + $3 )) ]; }
+# settled: the reads in flight when a fault changed have ended. Counted in
+# reads (four per reader), not in time: a loaded machine waits longer.
+settled() { scrape "$T/settle.a" && wait_for 60 reads_grown_by "$T/settle.a" "$T/settle.b" 32; }
+# window NAME SERIES N: once settled, scrapes NAME.a, then NAME.b as soon as
+# SERIES (the window's clock: a counter the checks do not judge) grew by N.
+# A window of events, not of seconds, holds as many on a loaded machine.
+window() {
+  settled && scrape "$T/$1.a" && wait_for 60 grown_by "$T/$1.a" "$T/$1.b" "$2" "$3"
+}
+OLD_READS='reads_total{backend="old"}'
+WRITES='ordersim_orders_written_total{writer="orders-api"}'
 # p99_le A B BACKEND: the upper bound of the bucket holding the p99 of the
 # reads on BACKEND between two scrapes.
 p99_le() {
@@ -87,7 +99,7 @@ flag_file 0
   --port 0 --port-file "$D/port" >"$D/out" 2>"$D/err" &
 sim=$!; pids+=("$sim")
 started() { [ -s "$D/port" ] && grep -q "listening on 127.0.0.1:" "$D/out"; }
-check "starts, prints its port and writes the port file" wait_for 10 started
+check "starts, prints its port and writes the port file" wait_for 30 started
 P=$(cat "$D/port" 2>/dev/null); U="http://127.0.0.1:$P"
 listening_on_loopback_only() {
   grep -qx "listening on 127.0.0.1:$P" "$D/out" &&
@@ -141,7 +153,7 @@ runbook_series_exist() {
 }
 check "every series runbooks/demo.md's Signals use is exposed" runbook_series_exist "$T/m1"
 
-sleep 1; scrape "$T/m2"
+wait_for 60 grown_by "$T/m1" "$T/m2" "$OLD_READS" 200
 grows() { gt "$(delta "$T/m1" "$T/m2" "$1")" 0; }
 check "counters grow: dual writes" grows 'migration_dual_write_total{entity_type="order"}'
 reads_grow() { grows 'reads_total{backend="old"}' && grows 'shadow_reads_total{result="match"}'; }
@@ -151,8 +163,8 @@ check "at 0 %: no read is served from new" \
 
 # --- the flag --------------------------------------------------------------
 flag_file 50
-check "a new flag file is obeyed within a poll: ratio gauge 0.5" wait_for 3 gauge_is migration_read_new_ratio_flag 0.5
-window half 3
+check "a new flag file is obeyed: ratio gauge 0.5" wait_for 30 gauge_is migration_read_new_ratio_flag 0.5
+window half "$OLD_READS" 600
 share() {
   local n o
   n=$(delta "$T/$1.a" "$T/$1.b" 'reads_total{backend="new"}')
@@ -193,16 +205,16 @@ if [ -x "$FLAGCTL" ]; then
 ### Phase 1
 Set it back to 0 %.
 EOF
-  cockpit_flag() { "$FLAGCTL" "$T/flag.md" set 1.5 && wait_for 3 gauge_is migration_read_new_ratio_flag 0.015; }
+  cockpit_flag() { "$FLAGCTL" "$T/flag.md" set 1.5 && wait_for 30 gauge_is migration_read_new_ratio_flag 0.015; }
   check "a flag file written by the cockpit's flagd driver (1.5 %) is obeyed" cockpit_flag
   flag_file 50
-  wait_for 3 gauge_is migration_read_new_ratio_flag 0.5
+  wait_for 30 gauge_is migration_read_new_ratio_flag 0.5
 fi
 
 # --- faults ----------------------------------------------------------------
 le_new0=$(p99_le "$T/half.a" "$T/half.b" new)
 fault new_latency_factor=5
-window slow 2.5
+window slow "$OLD_READS" 500
 le_new=$(p99_le "$T/slow.a" "$T/slow.b" new)
 # mean_read A B BACKEND: the mean read time between two scrapes.
 mean_read() {
@@ -216,7 +228,7 @@ check "new_latency_factor 5: new's mean read is over 3 times old's ($m_new vs $m
 reset_faults
 
 fault new_read_error_rate=0.05
-window errs 2
+window errs "$OLD_READS" 400
 e_new=$(delta "$T/errs.a" "$T/errs.b" 'read_errors_total{backend="new"}')
 r_new=$(delta "$T/errs.a" "$T/errs.b" 'reads_total{backend="new"}')
 check "new_read_error_rate 0.05: read_errors_total{backend=\"new\"} grows ($e_new)" gt "$e_new" 0
@@ -228,7 +240,7 @@ check "the fault change is logged on stderr" contains "$D/err" "new_read_error_r
 reset_faults
 
 fault dual_write_failure_rate=0.5
-window dwf 2
+window dwf "$WRITES" 400
 fails=$(delta "$T/dwf.a" "$T/dwf.b" 'migration_dual_write_failures_total{entity_type="order",reason="injected"}')
 writes=$(delta "$T/dwf.a" "$T/dwf.b" 'migration_dual_write_total{entity_type="order"}')
 check "dual_write_failure_rate 0.5: about half the dual writes fail ($fails of $writes)" \
@@ -244,7 +256,7 @@ divergence() {
   local kind=$1 q=$2 mark
   mark=$(sql "$D/old.db" 'SELECT max(id) FROM orders_legacy')
   fault "divergence=$kind&divergence_rate=1" || return 1
-  window "div-$kind" 1.2
+  window "div-$kind" "$WRITES" 240
   local d; d=$(delta "$T/div-$kind.a" "$T/div-$kind.b" 'shadow_reads_total{result="diverged"}')
   reset_faults
   gt "$d" 0 || { echo "shadow_reads_total{result=\"diverged\"} did not grow"; return 1; }
@@ -275,7 +287,7 @@ check "the history (50 orders) is in old only" \
   eq "$(old_sql "SELECT count(*) FROM orders_legacy WHERE id <= 50 AND id NOT IN (SELECT id FROM n.orders)")" 50
 
 fault ignore_flag=true
-window ign 1.5
+window ign "$OLD_READS" 600
 check "ignore_flag at 50 %: no read is served from new" \
   eq "$(delta "$T/ign.a" "$T/ign.b" 'reads_total{backend="new"}')" 0
 ignored() {
@@ -285,7 +297,7 @@ ignored() {
 }
 check "ignore_flag: reads go on, from old; the flag gauge still says 0.5" ignored
 reset_faults
-window back 1
+window back "$OLD_READS" 200
 check "after a reset reads go to new again" gt "$(delta "$T/back.a" "$T/back.b" 'reads_total{backend="new"}')" 0
 
 bad_requests() {
@@ -309,20 +321,20 @@ check "POST /faults takes a JSON body and a form body; GET shows, reset clears" 
 
 printf '{"flags": {"orders-read-new": ' >"$D/flags.json.tmp" && mv "$D/flags.json.tmp" "$D/flags.json"
 invalid_flag() { scrape "$T/g" && [ "$(val "$T/g" migration_flag_valid)/$(val "$T/g" migration_read_new_ratio_flag)" = 0/0 ]; }
-check "an invalid flag file: migration_flag_valid 0, ratio 0" wait_for 3 invalid_flag
-window inval 1
+check "an invalid flag file: migration_flag_valid 0, ratio 0" wait_for 30 invalid_flag
+window inval "$OLD_READS" 400
 check "an invalid flag file: no read is served from new" eq "$(delta "$T/inval.a" "$T/inval.b" 'reads_total{backend="new"}')" 0
 check "an invalid flag file is said on stderr" contains "$D/err" "invalid (the file is not valid JSON): every read stays on old (0 %)"
 rm -f "$D/flags.json"
-check "a missing flag file is said on stderr" wait_for 3 grep -q "invalid (the flag file is missing or unreadable)" "$D/err"
+check "a missing flag file is said on stderr" wait_for 30 grep -q "invalid (the flag file is missing or unreadable)" "$D/err"
 flag_file 50
-check "the flag file back: valid again" wait_for 3 gauge_is migration_flag_valid 1
+check "the flag file back: valid again" wait_for 30 gauge_is migration_flag_valid 1
 
 # --- stopping and starting again -------------------------------------------
 scrape "$T/last"
 kill -TERM "$sim"
 stopped() { ! kill -0 "$sim" 2>/dev/null; }
-wait_for 10 stopped; wait "$sim"; rc=$?
+wait_for 30 stopped; wait "$sim"; rc=$?
 check "SIGTERM: exits 0 and says it stopped" eq "$rc/$(grep -c 'stopped$' "$D/err")" 0/1
 no_sanitizer_report() { ! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$@"; }
 check "no sanitizer report on stderr" no_sanitizer_report "$D/err"
@@ -331,7 +343,7 @@ rm -f "$D/port"
 "$ORDERSIM" --old "$D/old.db" --new "$D/new.db" --flags "$D/flags.json" --history 50 \
   --rate 50 --port 0 --port-file "$D/port" --duration 1.5 >"$D/out2" 2>"$D/err2" &
 sim2=$!; pids+=("$sim2")
-wait_for 10 test -s "$D/port"; U="http://127.0.0.1:$(cat "$D/port")"
+wait_for 30 test -s "$D/port"; U="http://127.0.0.1:$(cat "$D/port")"
 scrape "$T/restart"
 wait "$sim2"; rc2=$?
 check "--duration: a restart on the same files stops by itself with 0" eq "$rc2" 0
@@ -375,8 +387,12 @@ if [ -x "$PG/initdb" ] && [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1; the
   "$ORDERSIM" --old "$conn" --new "$conn" --history 20 --rate 100 --forgotten-rate 5 \
     --port 0 --port-file "$D/port" --duration 2.5 >"$D/out3" 2>"$D/err3" &
   sim3=$!; pids+=("$sim3")
-  wait_for 10 test -s "$D/port"; sleep 1
-  psql_q "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name <> '' ORDER BY 1" >"$T/apps"
+  # the writers connect once it runs: poll until both are seen (or it ends)
+  apps_seen() {
+    psql_q "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name <> '' ORDER BY 1" >"$T/apps"
+    grep -qx orders-api "$T/apps" && grep -qx monthly-batch "$T/apps"
+  }
+  wait_for 30 test -s "$D/port" && wait_for 30 apps_seen
   wait "$sim3"; rc3=$?
   check "postgres stores: runs and exits 0" eq "$rc3" 0
   apps_ok() { grep -qx orders-api "$T/apps" && grep -qx monthly-batch "$T/apps" || { cat "$T/apps"; return 1; }; }

@@ -9,8 +9,7 @@ printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!
 cleanup_hook() { kill $fault $run 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-for _ in $(seq 100); do grep -q port "$T/fault.out" && break; sleep 0.05; done
-P=$(sed -n 's/^port //p' "$T/fault.out")
+P=$(wait_port "$T/fault.out")
 F=$T/flags.json
 cat >"$T/rb.md" <<EOF2
 # Restart
@@ -44,8 +43,7 @@ EOF2
 J=$T/rb.journal
 "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
 run=$!
-for _ in $(seq 100); do grep -q "flag reads 1% (advance)" "$T/run.out" && break; sleep 0.1; done
-check "the ramp holds at 1%" grep -q "flag reads 1% (advance)" "$T/run.out"
+check "the ramp holds at 1%" wait_for 60 grep -q "flag reads 1% (advance)" "$T/run.out"
 kill -9 $run; wait $run 2>/dev/null
 sed -i 's/\["on", *1\]/["on",5]/; s/\["off", *99\]/["off",95]/' "$F"
 check "someone set the flag file to 5% by hand" grep -q '"on",5' "$F"
@@ -55,14 +53,20 @@ check "the restarted console is back at the same step" wait_screen c "HOLDING 1%
 check "it shows that the flag differs from the journal" wait_screen c "THE FLAG SAYS 5%, THE JOURNAL 1%"
 check "the difference is journaled" \
   test "$(sql "$J" "select json_extract(body,'\$.flag_percent') || '/' || json_extract(body,'\$.journal_percent') from events where kind='flag_mismatch'")" = "5/1"
-sleep 1
+# A write that should not happen cannot be waited for; wait instead for two
+# signal samples journaled after the mismatch: two turns of the cockpit's
+# loop, each a chance for a wrong write, however slow the machine.
+samples_after_mismatch() {
+  [ "$(sql "$J" "select count(*) from samples where ts_ms > (select max(ts_ms) from events where kind='flag_mismatch')")" -ge 2 ]
+}
+check "the cockpit goes on sampling after it" wait_for 30 samples_after_mismatch
 check "no traffic was changed on start (the file still says 5%)" grep -q '"on",5' "$F"
 tmux_keys c f
 check "f asks the commander to type the value" wait_screen c "type it:"
 tmux_keys c 1 Enter
 check "the flag is set back to 1% and read back" wait_screen c "flag reads 1% (restore)"
-banner_gone() { sleep 0.3; ! tmux_screen c | sed -n 3p | grep -q "THE FLAG SAYS"; }
-check "the mismatch banner under the ramp bar is gone" banner_gone
+no_banner() { ! tmux_screen c | sed -n 3p | grep -q "THE FLAG SAYS"; }
+check "the mismatch banner under the ramp bar is gone" wait_for 10 no_banner
 check "the file says 1% again" grep -q '"on",[[:space:]]*1\b' "$F"
 check "the commander's decision is journaled" \
   test "$(sql "$J" "select count(*) from events where kind='flag_restore'")" = 1

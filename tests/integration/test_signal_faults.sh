@@ -1,7 +1,8 @@
 # test_signal_faults.sh — endpoints that refuse, hang, fail or lie: each
 # shows as an error or no data (never as a passing value, never as a
-# crash), criteria go to "no data", and the keys answer within 100 ms while
-# an endpoint hangs. The bad endpoints are tests/tools/fault_server.
+# crash), criteria go to "no data", and the keys answer while an endpoint
+# hangs (within 100 ms: a figure of `make bench`, console_latency.sh; here
+# within a second). The bad endpoints are tests/tools/fault_server.
 . tests/lib.sh
 make -s build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
@@ -18,8 +19,7 @@ cd "$ROOT"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!
 cleanup_hook() { kill "$fault" 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-for _ in $(seq 50); do grep -q port "$T/fault.out" && break; sleep 0.05; done
-P=$(sed -n 's/^port //p' "$T/fault.out")
+P=$(wait_port "$T/fault.out")
 U="http://127.0.0.1:$P"
 
 cat >"$T/faults.md" <<EOF2
@@ -96,7 +96,12 @@ check "no signal reads OK" sh -c '! grep -E " OK$" "$0"' "$T/pre.out"
 J="$T/faults.journal"
 "$CUTOVER" run "$T/faults.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
 pid=$!
-sleep 4
+# Until a hang has timed out (2 s) and every criterion has said "no data".
+timed_out_and_no_data() {
+  [ -s "$J" ] && [ "$(sql "$J" "select count(*) from samples where status like 'error: timed out%'")" -ge 1 ] &&
+    [ "$(sql "$J" "select count(distinct json_extract(body,'\$.index')) from events where kind='criterion' and json_extract(body,'\$.to')='no data'")" = 11 ]
+}
+check "a hang times out and every criterion goes to 'no data'" wait_for 60 timed_out_and_no_data
 kill -TERM $pid; wait $pid; rc=$?
 check "the headless cockpit survives every fault and stops cleanly" test $rc -eq 0
 check "every sample of every faulty signal is journaled without a value" \
@@ -107,7 +112,8 @@ check "every criterion is 'no data', none ok or firing" \
   sh -c '[ "$(sqlite3 -cmd ".timeout 3000" "$0" "select count(distinct json_extract(body,\"\$.index\")) from events where kind=\"criterion\" and json_extract(body,\"\$.to\")=\"no data\"")" = 11 ] &&
          [ "$(sqlite3 -cmd ".timeout 3000" "$0" "select count(*) from events where kind=\"criterion\" and json_extract(body,\"\$.to\") in (\"ok\",\"firing\",\"pending\")")" = 0 ]' "$J"
 
-# The keys answer while an endpoint hangs (poll the screen every 5 ms).
+# The keys answer while an endpoint hangs (poll the screen every 5 ms). The
+# bound is ten times the goal, for a loaded machine and tmux's own time.
 tmux_start c 120 40 "$CUTOVER run $T/faults.md --journal $T/keys.journal"
 wait_screen c "Phase 1" >/dev/null
 worst=0
@@ -119,5 +125,5 @@ for i in 1 2 3 4 5; do
   ms=$(( ($(date +%s%N) - t0) / 1000000 )); [ $ms -gt $worst ] && worst=$ms
 done
 echo "slowest key with a hanging endpoint: ${worst} ms"
-check "keys answer within 100 ms while an endpoint hangs (slowest ${worst} ms)" test "$worst" -lt 100
+check "keys answer while an endpoint hangs (slowest ${worst} ms < 1000 ms)" test "$worst" -lt 1000
 finish

@@ -11,8 +11,7 @@ cleanup_hook() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
 free_port() { for _ in $(seq 50); do p=$((20000 + RANDOM % 40000)); (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }; done; }
 build/tools/test_exporter >"$T/exp.out" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 50); do grep -q '^port ' "$T/exp.out" && break; sleep 0.1; done
-EXP=$(awk '/^port /{print $2}' "$T/exp.out") PROM=$(free_port)
+EXP=$(wait_port "$T/exp.out") PROM=$(free_port)
 cat >"$T/prometheus.yml" <<EOF2
 global: {scrape_interval: 1s, evaluation_interval: 1s}
 scrape_configs:
@@ -23,7 +22,8 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" \
   --web.listen-address="127.0.0.1:$PROM" --log.level=warn >"$T/prom.log" 2>&1 &
 PIDS+=($!)
 query() { curl -s --data-urlencode "query=$1" "http://127.0.0.1:$PROM/api/v1/query"; }
-for _ in $(seq 150); do query 'count(read_seconds_bucket)' | grep -q '"result":\[{' && break; sleep 0.2; done
+scraped() { query 'count(read_seconds_bucket)' | grep -q '"result":\[{'; }
+wait_for 120 scraped
 sqlite3 "$T/old.db" "create table orders_legacy(id integer primary key); insert into orders_legacy values (1),(2),(3);"
 
 P99='histogram_quantile(0.99, sum by (le) (rate(read_seconds_bucket{backend="new"}[20s])))'
@@ -54,17 +54,29 @@ check "the prometheus source reads what Prometheus answers (count = $want)" \
   sh -c 'grep -E "^buckets +prometheus +$1 " "$0"' "$T/.last" "$want"
 check "the SQL source reads the SQLite table" sh -c 'grep -E "^legacy_rows +sql +3 " "$0"' "$T/.last"
 
-# 25 s of the cockpit, headless: enough for rate() over 20 s on both sides.
+# 25 s of the cockpit's own samples, headless: enough for rate() over 20 s
+# on both sides. Counted on the journal's clock, so a slow machine waits
+# longer instead of comparing windows that are not full.
 "$CUTOVER" run "$T/rb.md" --journal "$T/j.journal" --headless >/dev/null 2>&1 &
 run=$!
 PIDS+=($run)
-sleep 25
+span_ms() { sql "$T/j.journal" "select coalesce(max(ts_ms) - min(ts_ms), 0) from samples where signal='$1'"; }
+full_windows() {
+  [ -s "$T/j.journal" ] && [ "$(span_ms p99_scrape)" -ge 25000 ] && [ "$(span_ms p99_prometheus)" -ge 25000 ]
+}
+check "25 s of samples of both p99 signals" wait_for 180 full_windows
 kill -TERM $run; wait $run
 last() { sql "$T/j.journal" "select value from samples where signal='$1' and value is not null order by seq desc limit 1"; }
 a=$(last p99_prometheus) b=$(last p99_scrape) c=$(query "$P99" | sed -E 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/')
 echo "p99 of new: prometheus source $a, scrape source $b, Prometheus now $c"
 check "the scrape source's p99 agrees with Prometheus's histogram_quantile within 1 % ($b vs $a)" \
   awk -v a="$a" -v b="$b" 'BEGIN { d = (a > b ? a - b : b - a) / a; exit !(a > 0 && d < 0.01) }'
-check "every sample of both is journaled, one a second" \
-  test "$(sql "$T/j.journal" "select count(*) from samples where signal='p99_scrape'")" -ge 20
+# One a second when idle: that rate is a figure of `make bench` (idle_cpu.sh
+# counts the samples of 8 signals). Here: both are journaled alike, and at
+# least one per 10 s of the span (ten times the interval), for a loaded machine.
+n_scrape=$(sql "$T/j.journal" "select count(*) from samples where signal='p99_scrape'")
+n_prom=$(sql "$T/j.journal" "select count(*) from samples where signal='p99_prometheus'")
+check "every sample of both is journaled ($n_scrape and $n_prom over $(span_ms p99_scrape) ms)" \
+  sh -c '[ "$0" -ge $(( $2 / 10000 )) ] && [ "$0" -ge 3 ] && [ $(( $0 - $1 )) -le 2 ] && [ $(( $1 - $0 )) -le 2 ]' \
+  "$n_scrape" "$n_prom" "$(span_ms p99_scrape)"
 finish

@@ -1,7 +1,8 @@
 # test_consoles.sh — two real consoles in tmux on one journal: start, move,
-# acknowledge, see it on the other console within a second, a refusal in
-# the status line, help, a too-small terminal, quit. Asserts on the captured
-# screens and on the journal.
+# acknowledge, see it on the other console (within a second: a figure of
+# `make bench`, console_latency.sh; here within ten), a refusal in the status
+# line, help, a too-small terminal, quit. Asserts on the captured screens and
+# on the journal.
 . tests/lib.sh
 J="$T/orders.journal"
 RB=$ROOT/runbooks/orders.md
@@ -18,7 +19,7 @@ check "the first console sees the join in its journal tail" wait_screen cmd "con
 
 tmux_keys dba a
 check "the dba acknowledges step 2.1" wait_screen dba "step 2.1 acknowledged by $dba"
-check "the commander's console shows it within one second" wait_screen cmd "[x] 2.1" 1
+check "the commander's console shows it" wait_screen cmd "[x] 2.1" 10
 check "the ack is in the journal with the dba as actor" \
   test "$(sql "$J" "select actor from events where kind='ack'")" = "$dba/dba"
 

@@ -9,8 +9,8 @@ tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens with the ramp bar" wait_screen d "RAMP" 10
 dir=$(ls -td /tmp/cutover-demo.* | head -1)
 J=$dir/demo.journal
-check "the signals come from the live service (a p99 ratio is shown)" wait_screen d "ratio 1." 10
-check "the criteria are judged ok" wait_screen d " OK " 5
+check "the signals come from the live service (a p99 ratio is shown)" wait_screen d "ratio 1." 30
+check "the criteria are judged ok" wait_screen d " OK " 20
 
 for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
   for role in dba flags commander comms; do
@@ -26,7 +26,7 @@ check "+ asks for the target percentage" wait_screen d "type the target percenta
 tmux_keys d 5 Enter
 check "a wrong percentage is refused" wait_screen d "typed \"5\", but the next step is 1%"
 tmux_keys d + 1 Enter
-check "typing 1 advances: the flag is set and read back" wait_screen d "HOLDING 1%" 5
+check "typing 1 advances: the flag is set and read back" wait_screen d "HOLDING 1%" 20
 check "the hold counts down" wait_screen d "hold 2"
 tmux_keys d + 5 Enter
 check "advancing during the hold is refused, with the time left" wait_screen d "refused: holding 1%"

@@ -29,7 +29,8 @@ check "acks from a script appear" wait_screen a "[x] 1.2"
 check "a wide name keeps the columns (the owner's name is drawn)" wait_screen a "渡辺 健"
 pid=$(pgrep -f "cutover run $T/utf8.md" | head -1)
 kill -9 "$pid"
-sleep 0.3
+# kill -9, not the end of tmux, must be what stops it: wait until it is gone
+check "the console is killed" wait_for 10 sh -c '! kill -0 "$0"' "$pid"
 tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
 check "after kill -9 the journal verifies" expect_exit 0 "$CUTOVER" verify "$J"
 

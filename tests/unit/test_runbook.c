@@ -1,11 +1,12 @@
 /* test_runbook.c — the runbook parser: the shipped runbooks field by field,
  * one fixture (tests/runbooks/) per problem the checker reports with its
  * exact line, files it must refuse (missing, directory, special, too big,
- * binary), and documents shaped to make a parser slow. Run from the repo
- * root. */
+ * binary), and documents shaped to make a parser slow, within generous
+ * bounds (their speed is a figure of `make bench`). Run from the repo root. */
 #include "check.h"
 #include "core/hash.h"
 #include "core/runbook.h"
+#include "runbook_shapes.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -61,10 +62,13 @@ static int one_problem(const char *what, const struct rb_problems *ps, int line,
     return ok;
 }
 
-static double elapsed(const struct timespec *t0)
+/* CPU seconds this process used since t0 (user and system). A bound on CPU
+ * time, not on the wall clock, holds on a loaded machine: other programs
+ * delay the parse but do not add to its CPU time. */
+static double cpu_since(const struct timespec *t0)
 {
     struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
@@ -675,10 +679,13 @@ TEST(file_of_50_mb_is_refused_unread)
     CHECK(ftruncate(fd, 50L * 1024 * 1024) == 0);
     close(fd);
     struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     struct rb_problems ps;
     struct runbook *rb = load(path, &ps);
-    CHECK(elapsed(&t0) < 0.1); /* refused from fstat, not by reading 50 MB */
+    /* refused from fstat, not by reading 50 MB (which costs CPU time, in
+     * the kernel): the goal (100 ms) is measured by `make bench`; here ten
+     * times it */
+    CHECK(cpu_since(&t0) < 1.0);
     CHECK(rb == NULL);
     CHECK(one_problem("big", &ps, 0, 0, "is 52428800 bytes; a runbook may be at most 4 MiB"));
     rb_problems_free(&ps);
@@ -783,43 +790,30 @@ TEST(lookups_and_names)
     rb_problems_free(&ps);
 }
 
-/* ---- size and speed ---- */
+/* ---- size: documents shaped to make a parser slow ---- */
 
-/* A valid runbook of about `size` bytes: many phases of many steps. */
-static char *big_runbook(size_t size, size_t *len)
-{
-    char *t = malloc(size + 4096);
-    size_t n = (size_t)sprintf(t, "# Big\n\n## Roles\n- commander: A\n- dba: B\n\n"
-                                  "## Systems\n- metrics: prometheus `u`\n\n"
-                                  "## Signals\n- s: `x`\n\n## Criteria\n- abort if s > 1%% for 1m\n\n"
-                                  "## Ramp\n- 1%% for 1m\n- 100%%\n\n");
-    size_t phase = 0;
-    while (n + 400 + (phase + 1) * 32 < size) { /* 32: its line under ## Rollback */
-        phase++;
-        n += (size_t)sprintf(t + n, "## Phase %zu: P\n\nSome prose, `code`, *emphasis*.\n\n", phase);
-        for (int k = 0; k < 20 && n + 200 + phase * 32 < size; k++)
-            n += (size_t)sprintf(t + n, "- [ ] dba: step %d of phase %zu with `text` `backfill` {k=v}\n", k, phase);
-        n += (size_t)sprintf(t + n, "\n");
-    }
-    n += (size_t)sprintf(t + n, "## Rollback\n");
-    for (size_t p = 1; p <= phase; p++)
-        n += (size_t)sprintf(t + n, "### Phase %zu\nx\n", p);
-    *len = n;
-    return t;
-}
+/* A parse of about 4 MiB must stay linear: the goal, 1 s on the -O2 build,
+ * is measured by `make bench` (bench/bench_runbook.c, against md4c alone on
+ * the same bytes). A test asserts no speed, only a bound of ten times the
+ * goal in CPU time, which a loaded machine meets (its load delays the parse
+ * but is not counted) and a parse gone quadratic (minutes on 4 MiB) does
+ * not; the sanitizers run the parser about three times slower. */
+#define PARSE_BOUND_S (SLOW_BUILD ? 30.0 : 10.0)
 
-TEST(four_mib_runbook_parses_fast)
+TEST(four_mib_runbook_parses_within_bound)
 {
     size_t len;
-    char *text = big_runbook(RUNBOOK_MAX_BYTES - 400000, &len);
-    CHECK(len <= RUNBOOK_MAX_BYTES);
+    char *text = shapes_big_runbook(SHAPES_BIG_SIZE, &len);
+    CHECK(text && len <= RUNBOOK_MAX_BYTES);
+    if (!text)
+        return;
     struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     struct rb_problems ps = {0};
     struct runbook *rb = runbook_parse("big.md", text, len, &ps);
-    double s = elapsed(&t0);
-    printf("  %zu bytes, %zu steps in %.3f s\n", len, rb ? rb->n_steps : 0, s);
-    CHECK(s < (SLOW_BUILD ? 8.0 : 1.0));
+    double s = cpu_since(&t0);
+    printf("  %zu bytes, %zu steps in %.3f s of CPU\n", len, rb ? rb->n_steps : 0, s);
+    CHECK(s < PARSE_BOUND_S);
     CHECK(rb && ps.n == 0 && rb->n_steps > 40000);
     show_problems("big.md", &ps);
     runbook_free(rb);
@@ -827,23 +821,19 @@ TEST(four_mib_runbook_parses_fast)
     free(text);
 }
 
-/* Repeats `unit` up to about 4 MiB after a prefix and times the parse. */
-static double time_shape(const char *prefix, const char *unit, const char *suffix)
+/* Parses one shape of about 4 MiB; returns the CPU seconds it took. */
+static double parse_shape(const struct shape *sh)
 {
-    size_t cap = RUNBOOK_MAX_BYTES, n = strlen(prefix), u = strlen(unit);
-    char *t = malloc(cap + 1);
-    memcpy(t, prefix, n);
-    while (n + u + strlen(suffix) < cap) {
-        memcpy(t + n, unit, u);
-        n += u;
-    }
-    memcpy(t + n, suffix, strlen(suffix));
-    n += strlen(suffix);
+    size_t n;
+    char *t = shapes_text(sh, &n);
+    CHECK(t != NULL);
+    if (!t)
+        return 0;
     struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     struct rb_problems ps = {0};
     struct runbook *rb = runbook_parse("shape.md", t, n, &ps);
-    double s = elapsed(&t0);
+    double s = cpu_since(&t0);
     CHECK(rb != NULL);
     runbook_free(rb);
     rb_problems_free(&ps);
@@ -851,28 +841,12 @@ static double time_shape(const char *prefix, const char *unit, const char *suffi
     return s;
 }
 
-TEST(hostile_shapes_parse_fast)
+TEST(hostile_shapes_parse_within_bound)
 {
-    static const struct {
-        const char *name, *prefix, *unit, *suffix;
-    } shapes[] = {
-        {"one huge step", "# T\n## Roles\n- commander: A\n## Phase 1\n- [ ] commander: ", "word `c` ", "`ramp` {#x}\n"},
-        {"many empty items", "# T\n## Roles\n", "-\n", ""},
-        {"deep nesting", "# T\n## Phase 1\n", "- ", "x\n"},
-        {"deep quotes", "# T\n", ">", "x\n"},
-        {"many headings", "# T\n", "## Phase 1\n", ""},
-        {"many criteria", "# T\n## Criteria\n", "- abort if s > 1% for 1m\n", ""},
-        {"many roles", "# T\n## Roles\n", "- dba: x\n", ""},
-        {"many braces", "# T\n## Roles\n- commander: A\n## Phase 1\n- [ ] commander: x ", "{", "}\n"},
-        {"many backticks", "# T\n", "`", "\n"},
-        {"many links", "# T\n", "[a](b) ", "\n"},
-        {"blank lines", "x\n", "\n", "-\n-\n"},
-        {"table", "# T\n\n| a | b |\n|---|---|\n", "| 1 | 2 |\n", ""},
-    };
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        double s = time_shape(shapes[i].prefix, shapes[i].unit, shapes[i].suffix);
-        printf("  %-16s %.3f s\n", shapes[i].name, s);
-        CHECK(s < (SLOW_BUILD ? 10.0 : 1.0));
+    for (size_t i = 0; i < N_SHAPES; i++) {
+        double s = parse_shape(&shapes[i]);
+        printf("  %-16s %.3f s of CPU\n", shapes[i].name, s);
+        CHECK(s < PARSE_BOUND_S);
     }
 }
 
@@ -1032,5 +1006,5 @@ RUN_TESTS(T(a_readonly_phase_needs_no_rollback_plan), T(criterion_clauses_in_any
           T(entities_and_nul_characters), T(missing_file_is_refused), T(directory_is_refused),
           T(special_files_are_refused), T(file_of_50_mb_is_refused_unread), T(size_limit_is_exact),
           T(binary_content_is_refused_with_its_line), T(lookups_and_names),
-          T(four_mib_runbook_parses_fast), T(hostile_shapes_parse_fast),
+          T(four_mib_runbook_parses_within_bound), T(hostile_shapes_parse_within_bound),
           T(out_of_memory_anywhere_is_clean))
