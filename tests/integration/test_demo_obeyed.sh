@@ -19,7 +19,7 @@ cleanup_hook() { kill $svc $run 2>/dev/null; }
 wait_until 5 test -s "$D/port"
 export CUTOVER_DEMO_DIR=$D CUTOVER_DEMO_PORT; CUTOVER_DEMO_PORT=$(cat "$D/port")
 J=$T/j.journal
-CUTOVER_TIME_SCALE=$SCALE "$CUTOVER" run "$T/auto.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
+CUTOVER_TIME_SCALE=$SCALE timeout 120 "$CUTOVER" run "$T/auto.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
 run=$!
 wait_until 10 journal_has "$J" "kind='console_open'"
 for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do

@@ -93,7 +93,7 @@ check "a hanging webhook delays nothing: 100% in ${ms} ms, under 10× the holds'
 # The 25% step holds for 10 min, so that the breach, not the end of the
 # hold, is what ends the ramp however slow the machine.
 runbook "$T/abort.md" "$T/abort-flags.json" "" 10m
-"$CUTOVER" run "$T/abort.md" --journal "$T/abort.journal" --headless >"$T/abort.out" 2>&1 &
+timeout 60 "$CUTOVER" run "$T/abort.md" --journal "$T/abort.journal" --headless >"$T/abort.out" 2>&1 &
 pid=$!
 wait_until 30 journal_has "$T/abort.journal" "kind='flag_read' and json_extract(body,'\$.percent')=25"
 metrics 0.05
