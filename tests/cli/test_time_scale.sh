@@ -123,4 +123,8 @@ runbook "$T/screen.md" "$T/screen-flags.json"
 tmux_start s 140 40 "CUTOVER_TIME_SCALE=20 $CUTOVER run $T/screen.md --journal $T/s.journal"
 check "the header marks the test clock" wait_screen s "TIME ×20 (test clock)" 10
 tmux_keys s q
+tmux_start p 140 40 "$CUTOVER run $T/screen.md --journal $T/p.journal"
+wait_screen p "Alice Ng/commander" 10 >/dev/null
+check "… and a console on the wall clock has no such mark" sh -c '! grep -q "test clock" "$0"' "$T/screen"
+tmux_keys p q
 finish
