@@ -1,10 +1,11 @@
 /* header.c — the top bar: runbook title, current phase, status, clock, and
- * who sits at this console. */
+ * who sits at this console; on a sped-up test clock, a mark that says so. */
 #include <stdio.h>
 
 #include "core/timefmt.h"
 #include "panel.h"
 #include "draw.h"
+#include "tui/clock.h"
 #include "tui/theme.h"
 
 static void phase_label(const struct view *v, char *buf, size_t len)
@@ -32,7 +33,12 @@ static void header_draw(WINDOW *w, const struct view *v)
     snprintf(right, sizeof right, " %s/%s  %s UTC ", v->name, v->role, clock);
     phase_label(v, phase, sizeof phase);
 
-    int right_cols = draw_width(right);
+    /* a test clock (CUTOVER_TIME_SCALE) is never mistaken for a ceremony */
+    char test[64] = "";
+    if (clock_is_test())
+        snprintf(test, sizeof test, " TIME ×%g (test clock) ", clock_scale());
+    int test_cols = test[0] ? draw_width(test) : 0;
+    int right_cols = draw_width(right) + test_cols;
     int x = draw_text(w, 0, 0, cols - right_cols, " cutover ", bar | A_BOLD);
     x += draw_text(w, 0, x, cols - right_cols - x, v->rb->title, bar | A_BOLD);
     x += draw_text(w, 0, x, cols - right_cols - x, "  │ ", bar);
@@ -46,7 +52,9 @@ static void header_draw(WINDOW *w, const struct view *v)
         draw_text(w, 0, x, cols - right_cols - x, " OVERRIDE ", theme(TH_ALERT));
     else
         draw_text(w, 0, x, cols - right_cols - x, session_status(v->s), bar | A_BOLD);
-    draw_text(w, 0, cols - right_cols, right_cols, right, bar);
+    if (test[0])
+        draw_text(w, 0, cols - right_cols, test_cols, test, theme(TH_ALERT));
+    draw_text(w, 0, cols - right_cols + test_cols, right_cols - test_cols, right, bar);
 }
 
 const struct panel panel_header = {"header", 1, 40, header_draw};

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "clock.h"
 #include "faultmenu.h"
 #include "core/driver.h"
@@ -20,8 +22,10 @@
 #include "prompt.h"
 #include "theme.h"
 
-/* How often other consoles' events are looked for (ms): well inside the
- * one second in which an acknowledgement made elsewhere must show. */
+/* How often other consoles' events are looked for (real ms): well inside
+ * the one second in which an acknowledgement made elsewhere must show.
+ * Real, not on the test clock: other processes write in real time, and
+ * the driver's own due times are converted below. */
 #define POLL_MS 200
 
 static volatile sig_atomic_t stop_requested;
@@ -254,6 +258,10 @@ static void print_summary(const struct ceremony *c)
         printf(", phase %s: %s", rb->phases[s->current_phase].number,
                rb->phases[s->current_phase].title);
     printf("\n");
+    if (clock_is_test())
+        printf("# TIME ×%g (test clock): holds and windows pass %g times faster than "
+               "the wall clock; the journal's times are on this clock\n",
+               clock_scale(), clock_scale());
     fflush(stdout);
 }
 
@@ -305,7 +313,8 @@ static int wait_ms(const struct console *k)
 {
     if (!k->driver)
         return POLL_MS;
-    int64_t due = driver_wait_ms(k->driver, clock_now_ms());
+    /* the driver's due time is on the console's clock; the wait is real */
+    int64_t due = clock_real_ms(driver_wait_ms(k->driver, clock_now_ms()));
     return due < POLL_MS ? (int)due : POLL_MS;
 }
 
@@ -324,6 +333,23 @@ static int finished(struct console *k)
     else
         return 0;
     return 1;
+}
+
+/* The console_open body; on a test clock it carries time_scale, so that
+ * no one takes the journal of a sped-up run for a real ceremony's. */
+static char *console_open_body(const struct ceremony *c, const char *mode)
+{
+    char *body = events_console_body(c->name, c->role, mode);
+    if (!body || !clock_is_test())
+        return body;
+    cJSON *o = cJSON_Parse(body);
+    free(body);
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "time_scale", clock_scale());
+    body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return body;
 }
 
 static void drive(struct console *k, int headless)
@@ -369,6 +395,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
 {
     struct console k;
     memset(&k, 0, sizeof k);
+    clock_speed_up();   /* a test clock (CUTOVER_TIME_SCALE) runs from here */
     k.c = c;
     k.mode = mode;
     if (loop_init(&k.loop, !headless) != 0) {
@@ -393,7 +420,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     if (headless)
         print_summary(c);
     k.printed_seq = c->s.last_seq;
-    char *body = events_console_body(c->name, c->role, mode);
+    char *body = console_open_body(c, mode);
     int rc = ceremony_append(c, EV_CONSOLE_OPEN, body, clock_now_ms(), &err);
     free(body);
     if (rc == 0)

@@ -30,7 +30,9 @@ void loop_free(struct loop *l);
  * number still running. */
 int loop_perform(struct loop *l);
 
-/* Waits at most timeout_ms; returns a mask of enum loop_ready. */
+/* Waits at most timeout_ms of real time (a test clock's durations are
+ * converted by the caller, clock_real_ms); returns a mask of enum
+ * loop_ready. */
 int loop_wait(struct loop *l, int timeout_ms);
 
 /* Wakes loop_wait from any thread or a signal handler. */

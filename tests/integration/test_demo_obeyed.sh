@@ -1,10 +1,13 @@
 # test_demo_obeyed.sh — is the flag really obeyed? The demo service is told
 # to ignore the flag: the share set rises to 25%, the share observed stays
-# at 0, and after the runbook's 20 s the ramp halts with that message.
+# at 0, and after the runbook's 20 s the ramp halts with that message, and
+# stays at 25% past the end of its 1 min hold. The cockpit runs on the test
+# clock at ×20 (CUTOVER_TIME_SCALE); the service in real time.
 . tests/lib.sh
+. tests/wait.sh
 make -s build/ordersim >/dev/null || exit 1
+SCALE=20
 sed -e 's/^- 1% for 30s$/- 1% for 2s/' -e 's/^- 5% for 30s$/- 5% for 2s/' \
-    -e 's/^- 25% for 1m$/- 25% for 5m/' \
     -e 's/^The demo ramps in minutes, not hours; the commander advances each step.$/Mode: automatic/' \
     runbooks/demo.md >"$T/auto.md"
 D=$T/svc; mkdir -p "$D"
@@ -13,19 +16,18 @@ printf '%s' '{"flags":{"orders-read-new":{"state":"ENABLED","variants":{"on":tru
   --port-file "$D/port" --read-rate 400 --fault ignore_flag=1 2>"$D/ordersim.log" &
 svc=$!
 cleanup_hook() { kill $svc $run 2>/dev/null; }
-for _ in $(seq 100); do [ -s "$D/port" ] && break; sleep 0.05; done
+wait_until 5 test -s "$D/port"
 export CUTOVER_DEMO_DIR=$D CUTOVER_DEMO_PORT; CUTOVER_DEMO_PORT=$(cat "$D/port")
 J=$T/j.journal
-"$CUTOVER" run "$T/auto.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
+CUTOVER_TIME_SCALE=$SCALE timeout 120 "$CUTOVER" run "$T/auto.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
 run=$!
-for _ in $(seq 100); do [ -f "$J" ] && break; sleep 0.05; done
-sleep 0.5
+wait_until 10 journal_has "$J" "kind='console_open'"
 for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
   for role in dba flags commander comms; do
     "$CUTOVER" ack "$J" "$s" --as "$(sed -n "s/^- $role: *//p" "$T/auto.md")" --role $role >/dev/null 2>&1 && break
   done
 done
-for _ in $(seq 600); do grep -q "HALT" "$T/run.out" && break; sleep 0.1; done
+wait_until 60 grep -q "HALT" "$T/run.out"
 check "the ramp reached 25% by the flag" \
   test "$(sql "$J" "select count(*) from events where kind='flag_read' and json_extract(body,'\$.percent')=25")" -ge 1
 check "the ramp halted" test "$(sql "$J" "select count(*) from events where kind='halt'")" = 1
@@ -33,6 +35,14 @@ check "… saying a service is not reading the flag" \
   sh -c 'sqlite3 -cmd ".timeout 2000" "$0" "select json_extract(body,\"\$.cause\") from events where kind=\"halt\"" | grep -q "the flag says 25% but 0.0% of traffic reaches new (observed_share for 20s): a service is not reading the flag"' "$J"
 check "the halt records the set and the observed share" \
   test "$(sql "$J" "select json_extract(body,'\$.set') || '/' || json_extract(body,'\$.observed') from events where kind='halt'")" = "25/0"
+at25=$(sql "$J" "select min(ts_ms) from events where kind='flag_read' and json_extract(body,'\$.percent')=25")
+halt=$(sql "$J" "select ts_ms from events where kind='halt'")
+check "… no sooner than 20 s of the test clock after the flag said 25% ($((halt - at25)) ms)" \
+  test $((halt - at25)) -ge 20000
+# The halt must be what stops the ramp, not a hold that has not ended yet:
+# wait until the cockpit's clock (its newest sample) is past the 1 min hold.
+past_hold() { [ "$(sql "$J" "select max(ts_ms) from samples")" -gt $((at25 + 65000)) ]; }
+check "the cockpit's clock went past the end of the 1 min hold at 25%" wait_until 30 past_hold
 check "it did not go on to 100%" \
   test "$(sql "$J" "select count(*) from events where kind='ramp_advance' and json_extract(body,'\$.percent')=100")" = 0
 kill -TERM $run; wait $run

@@ -3,19 +3,24 @@
 # test controls (an exposition file served by tests/tools/fault_server).
 # A clean run reaches 100% and exits 0; a breach at 25% aborts: the flag is
 # back at 0 and read back, the journal has the abort with its deciding
-# values and the rollback's timings, and the command exits 3.
+# values and the rollback's timings, and the command exits 3. The cockpit
+# runs on the test clock at ×20 (CUTOVER_TIME_SCALE): the holds and the
+# `for` window pass on it, the flag file and the webhooks in real time.
 . tests/lib.sh
+. tests/wait.sh
+SCALE=20
+export CUTOVER_TIME_SCALE=$SCALE
 make -s build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!
 cleanup_hook() { kill "$fault" 2>/dev/null; }
-for _ in $(seq 50); do grep -q port "$T/fault.out" && break; sleep 0.05; done
+wait_until 5 grep -q port "$T/fault.out"
 P=$(sed -n 's/^port //p' "$T/fault.out")
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m.tmp"; mv "$T/answers/m.tmp" "$T/answers/metrics"; }
 metrics 0
 
-runbook() {  # runbook FILE FLAGFILE [NOTIFY-URL]
+runbook() {  # runbook FILE FLAGFILE [NOTIFY-URL [HOLD-AT-25%]]
 cat >"$1" <<EOF2
 # Ramp test
 
@@ -37,7 +42,7 @@ cat >"$1" <<EOF2
 ## Ramp
 - 1% for 2s
 - 5% for 2s
-- 25% for 3s
+- 25% for ${4:-3s}
 - 100%
 
 Mode: automatic
@@ -72,19 +77,25 @@ check "… as Slack messages with the runbook's title" grep -q '{"text":"\[Ramp 
 rm -f "$T/answers/slack"
 
 # A webhook that hangs delays nothing: the same ramp takes the same time.
+# The holds are 7 s of the test clock, 350 ms real at ×20; a webhook that
+# held the loop would cost its 5 s timeout (real) for each of 4 advances,
+# so 10× the holds (3.5 s) still tells the two apart.
 runbook "$T/hang.md" "$T/hang-flags.json" "http://127.0.0.1:$P/hang/webhook"
-t0=$(date +%s%N)
+t0=$(now_ms)
 timeout 60 "$CUTOVER" run "$T/hang.md" --journal "$T/hang.journal" --headless >/dev/null 2>&1
-rc=$? ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-echo "the ramp with a hanging webhook took ${ms} ms (holds: 7000 ms)"
-check "a hanging webhook delays nothing: 100% in ${ms} ms, holds 7 s" sh -c "[ $rc -eq 0 ] && [ $ms -lt 10000 ]"
+rc=$? ms=$(( $(now_ms) - t0 ))
+holds=$((7000 / SCALE))
+echo "the ramp with a hanging webhook took ${ms} ms real (holds: 7000 ms on the test clock, ${holds} ms real)"
+check "a hanging webhook delays nothing: 100% in ${ms} ms, under 10× the holds' ${holds} ms" \
+  sh -c "[ $rc -eq 0 ] && [ $ms -lt $((holds * 10)) ]"
 
 # 2. A breach at 25%: abort, rollback, exit 3.
-runbook "$T/abort.md" "$T/abort-flags.json"
-"$CUTOVER" run "$T/abort.md" --journal "$T/abort.journal" --headless >"$T/abort.out" 2>&1 &
+# The 25% step holds for 10 min, so that the breach, not the end of the
+# hold, is what ends the ramp however slow the machine.
+runbook "$T/abort.md" "$T/abort-flags.json" "" 10m
+timeout 60 "$CUTOVER" run "$T/abort.md" --journal "$T/abort.journal" --headless >"$T/abort.out" 2>&1 &
 pid=$!
-for _ in $(seq 300); do grep -q '"percent":25' "$T/abort.out" 2>/dev/null && break
-  sql "$T/abort.journal" "select 1 from events where kind='flag_read' and json_extract(body,'\$.percent')=25" 2>/dev/null | grep -q 1 && break; sleep 0.1; done
+wait_until 30 journal_has "$T/abort.journal" "kind='flag_read' and json_extract(body,'\$.percent')=25"
 metrics 0.05
 wait $pid; rc=$?
 check "a breach at 25% ends the command with exit 3" test $rc -eq 3
@@ -96,8 +107,10 @@ check "the rollback was read back at 0%" \
   test "$(sql "$T/abort.journal" "select json_extract(body,'\$.percent') from events where kind='rollback_confirmed'")" = 0
 check "the flag file holds 0%" grep -q '"on",[[:space:]]*0' "$T/abort-flags.json"
 lat=$(sql "$T/abort.journal" "select json_extract(body,'\$.confirmed_ms') - json_extract(body,'\$.abort_ms') from events where kind='rollback_confirmed'")
-echo "abort journaled → rollback read back: ${lat} ms"
-check "from the abort to the confirmed read-back under 100 ms (${lat} ms)" test "$lat" -lt 100
+real=$((${lat:-1000000} / SCALE))
+echo "abort journaled → rollback read back: ${lat} ms on the test clock, ${real} ms real"
+check "from the abort to the confirmed read-back under 1 real second, 10× the 100 ms aimed at (${real} ms)" \
+  test "$real" -lt 1000
 check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$T/abort.journal"
 check "comms heard of the abort and of the confirmed rollback" \
   sh -c 'grep -q "ABORT from 25%" "$0" && grep -q "rollback confirmed: the flag reads 0%" "$0"' "$T/answers/slack"

@@ -1,15 +1,21 @@
 # test_guard_screens.sh — the guard rails as a person sees them, in tmux:
 # the ramp holding outside the cutover window (saying until when), and on
 # the demo service a flag that is not obeyed halting the ramp, and an abort
-# shown as not yet effective until the traffic has left new.
+# shown as not yet effective until the traffic has left new. The demo
+# consoles run on the test clock at ×5 (CUTOVER_TIME_SCALE): fast enough
+# that holds and `for` windows take seconds, slow enough that the states
+# in between (holding at 25%, not yet effective) stay on screen for a
+# real second or more, for a person — and for wait_screen — to see.
 . tests/lib.sh
+. tests/wait.sh
+SCALE=5
 make -s build/tools/fault_server build/ordersim >/dev/null || exit 1
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 PIDS=($!)
 cleanup_hook() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-for _ in $(seq 100); do grep -q port "$T/fault.out" && break; sleep 0.05; done
+wait_until 5 grep -q port "$T/fault.out"
 P=$(sed -n 's/^port //p' "$T/fault.out")
 
 # 1. A window on every day but today.
@@ -66,10 +72,11 @@ service() {  # DIR [ordersim options]
   "$ROOT/build/ordersim" --old "$d/old.db" --new "$d/new.db" --flags "$d/flags.json" --port 0 \
     --port-file "$d/port" --read-rate 400 "$@" 2>"$d/log" &
   PIDS+=($!)
-  for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.05; done
+  wait_until 5 test -s "$d/port"
   export CUTOVER_DEMO_DIR=$d CUTOVER_DEMO_PORT; CUTOVER_DEMO_PORT=$(cat "$d/port")
 }
-ack_before_ramp() {
+ack_before_ramp() {  # JOURNAL: once the console has opened it
+  wait_until 10 journal_has "$1" "kind='console_open'" || return 1
   for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
     for role in dba flags commander comms; do
       "$CUTOVER" ack "$1" "$s" --as "$(sed -n "s/^- $role: *//p" runbooks/demo.md)" --role $role >/dev/null 2>&1 && break
@@ -78,8 +85,9 @@ ack_before_ramp() {
 }
 demo_runbook "$T/ignored.md" 5m
 service "$T/svc1" --fault ignore_flag=1
-tmux_start i 120 40 "CUTOVER_DEMO_DIR=$CUTOVER_DEMO_DIR CUTOVER_DEMO_PORT=$CUTOVER_DEMO_PORT $CUTOVER run $T/ignored.md --journal $T/i.journal"
-sleep 1; ack_before_ramp "$T/i.journal"
+tmux_start i 120 40 "CUTOVER_TIME_SCALE=$SCALE CUTOVER_DEMO_DIR=$CUTOVER_DEMO_DIR CUTOVER_DEMO_PORT=$CUTOVER_DEMO_PORT $CUTOVER run $T/ignored.md --journal $T/i.journal"
+ack_before_ramp "$T/i.journal"
+check "the header says the console runs on a test clock" wait_screen i "TIME ×$SCALE (test clock)"
 check "the set share rises while the observed share stays at 0" wait_screen i "HOLDING 25%   observed 0.0%" 30
 check "the ramp halts: a service is not reading the flag" wait_screen i "HALTED — INCIDENT — the flag says 25% but 0.0% of traffic reaches new" 40
 tmux_keys i q
@@ -87,10 +95,15 @@ tmux_keys i q
 # 3. An abort at 25% is not yet effective until traffic has left new.
 demo_runbook "$T/abort.md" 5m
 service "$T/svc2"
-tmux_start a 120 40 "CUTOVER_DEMO_DIR=$CUTOVER_DEMO_DIR CUTOVER_DEMO_PORT=$CUTOVER_DEMO_PORT $CUTOVER run $T/abort.md --journal $T/a.journal"
-sleep 1; ack_before_ramp "$T/a.journal"
+tmux_start a 120 40 "CUTOVER_TIME_SCALE=$SCALE CUTOVER_DEMO_DIR=$CUTOVER_DEMO_DIR CUTOVER_DEMO_PORT=$CUTOVER_DEMO_PORT $CUTOVER run $T/abort.md --journal $T/a.journal"
+ack_before_ramp "$T/a.journal"
 wait_screen a "HOLDING 25%" 30 >/dev/null
-sleep 12   # let the observed share reach 25%
+# the observed share has reached 25% (within the runbook's 5 points)
+observed_near_25() {
+  local v; v=$(sql "$T/a.journal" "select value from samples where signal='observed_share' order by seq desc limit 1")
+  awk -v v="$v" 'BEGIN { exit !(v != "" && v >= 0.20) }'
+}
+check "new serves its share of reads at 25%" wait_until 30 observed_near_25
 curl -s -X POST "http://127.0.0.1:$CUTOVER_DEMO_PORT/faults?new_read_error_rate=0.05" >/dev/null
 check "after the abort the screen says it is not yet effective" wait_screen a "ABORTED — NOT YET EFFECTIVE" 40
 check "then that it took effect" wait_screen a "ABORTED, effective +" 30
