@@ -232,11 +232,11 @@ static void draw(struct console *k)
 /* Headless: each new event as one line, for logs and tests. */
 static int print_event(const struct journal_event *ev, void *ctx)
 {
-    int64_t *printed = ctx;
-    *printed = ev->seq;
+    struct console *k = ctx;
+    k->printed_seq = ev->seq;
     char t[16], what[1024];
     timefmt_hms_ms(ev->ts_ms, t, sizeof t);
-    events_describe(ev, what, sizeof what);
+    session_describe(&k->c->s, ev, what, sizeof what);
     printf("%lld %s %s %s: %s\n", (long long)ev->seq, t, ev->actor, ev->kind, what);
     fflush(stdout);
     return 0;
@@ -284,7 +284,7 @@ static void screen_close(struct console *k)
 static void print_new(struct console *k)
 {
     struct error err = {{0}};
-    journal_read(k->c->journal, k->printed_seq, print_event, &k->printed_seq, &err);
+    journal_read(k->c->journal, k->printed_seq, print_event, k, &err);
 }
 
 /* Folds what other consoles journaled; in headless mode prints it. */
