@@ -77,11 +77,13 @@ static struct view make_view(struct console *k)
 {
     int64_t now = clock_now_ms();
     k->decision = ramp_decide(k->c->rb, &k->c->s, now);
-    return (struct view){.rb = k->c->rb, .s = &k->c->s, .name = k->c->name,
-                         .role = k->c->role, .mode = k->mode,
-                         .now_ms = now, .selected = k->selected,
-                         .text_scroll = k->text_scroll, .decision = &k->decision,
-                         .flag_name = k->driver ? driver_flag_name(k->driver) : NULL};
+    struct view v = {.rb = k->c->rb, .s = &k->c->s, .name = k->c->name,
+                     .role = k->c->role, .mode = k->mode,
+                     .now_ms = now, .selected = k->selected,
+                     .text_scroll = k->text_scroll, .decision = &k->decision,
+                     .flag_name = k->driver ? driver_flag_name(k->driver) : NULL};
+    view_derive(&v);
+    return v;
 }
 
 static void move_cursor(struct console *k, long delta)
