@@ -73,6 +73,8 @@ TEST(required_fields_types_and_ranges)
     CHECK(!valid(EV_RAMP_ADVANCE, "{\"percent\":-0.1}", why, sizeof why));
     CHECK(!valid(EV_RAMP_ADVANCE, "{\"percent\":\"5\"}", why, sizeof why));
     CHECK_STR(why, "ramp_advance: percent is not a percentage from 0 to 100");
+    /* a refused advance records what was typed, whatever it was */
+    CHECK(valid(EV_RAMP_REFUSED, "{\"percent\":150,\"reason\":\"not a step\"}", why, sizeof why));
     /* positions */
     CHECK(valid(EV_RAMP_ADVANCE, "{\"percent\":5,\"step\":3}", why, sizeof why));
     CHECK(!valid(EV_RAMP_ADVANCE, "{\"percent\":5,\"step\":-1}", why, sizeof why));
