@@ -133,6 +133,7 @@ int events_decode(const char *kind, const char *body, struct event_body *b,
 {
     b->kind = events_kind(kind);
     b->spec = events_spec(b->kind);
+    b->valid = 0;
     b->json = cJSON_Parse(body ? body : "");
     const cJSON *o = b->json;
     if (!cJSON_IsObject(o)) {
@@ -156,6 +157,7 @@ int events_decode(const char *kind, const char *body, struct event_body *b,
         if (check_field(b->spec, f, v, err) != 0)
             return -1;
     }
+    b->valid = 1;
     return 0;
 }
 
@@ -181,7 +183,7 @@ static const cJSON *item(const struct event_body *b, const char *field)
     if (!f || !b->json)
         return NULL;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(b->json, field);
-    if (!v || check_field(b->spec, f, v, NULL) != 0)
+    if (!v || cJSON_IsNull(v) || (!b->valid && check_field(b->spec, f, v, NULL) != 0))
         return NULL;
     return v;
 }

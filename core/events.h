@@ -76,6 +76,7 @@ struct event_body {
     enum event_kind kind;
     const struct event_spec *spec;   /* NULL for an unknown kind */
     void *json;                      /* cJSON object; NULL when unreadable */
+    int valid;                       /* every declared field checked: accessors trust it */
 };
 
 /* Reads and validates body as an event of `kind`: a JSON object whose

@@ -112,6 +112,10 @@ TEST(accessors_read_only_what_the_table_declares)
     CHECK(event_str(&b, "confirmed_by") == NULL);
     CHECK(event_num(&b, "nothing", 7) == 7);
     events_body_free(&b);
+    /* null is absent, also in a valid body */
+    CHECK(events_decode(EV_RAMP_ADVANCE, "{\"percent\":5,\"step\":null}", &b, &err) == 0);
+    CHECK(!event_has(&b, "step") && event_num(&b, "step", -1) == -1);
+    events_body_free(&b);
     /* an invalid body keeps its JSON; a field of the wrong type reads as absent */
     CHECK(events_decode(EV_RAMP_ADVANCE, "{\"percent\":500,\"step\":\"one\"}", &b, &err) != 0);
     CHECK(b.json != NULL);
