@@ -1,23 +1,239 @@
-/* events.c — building event bodies with cJSON, and describing events in
- * words. Descriptions never include a body's raw text for kinds we know. */
+/* events.c — the event table (events.def) turned into code: validating and
+ * reading bodies, building them, describing them in words, and printing the
+ * README's table. Descriptions never show a known kind's raw body. */
 #include "events.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Every field, in table order. The enum below numbers them so that each
+ * kind knows, at compile time, where its fields start: an EVENT line adds
+ * an enumerator without taking a slot, a FIELD line takes one. */
+static const struct event_field fields[] = {
+#define EVENT(...)
+#define FIELD(id, name, type, presence, doc) {name, type, presence, doc},
+#include "events.def"
+#undef EVENT
+#undef FIELD
+};
+
+#define EV_CAT_(a, b) a##b
+#define EV_CAT(a, b) EV_CAT_(a, b)
+enum {
+#define EVENT(id, ...) EVSTART_##id, EVBACK_##id = EVSTART_##id - 1,
+#define FIELD(...) EV_CAT(EVFIELD_, __COUNTER__),
+#include "events.def"
+#undef EVENT
+#undef FIELD
+    EVFIELD_END
+};
+
+static const size_t starts[] = {
+#define EVENT(id, ...) EVSTART_##id,
+#define FIELD(...)
+#include "events.def"
+#undef EVENT
+#undef FIELD
+    EVFIELD_END
+};
+
+static struct event_spec specs[] = {
+#define EVENT(id, kind, sw, words, words_else, doc) \
+    {kind, sw, words, words_else, doc, NULL, 0},
+#define FIELD(...)
+#include "events.def"
+#undef EVENT
+#undef FIELD
+};
+
+/* Each kind's fields: from its start to the next kind's. Filled before
+ * main (and before any thread), so the table is read-only afterwards. */
+__attribute__((constructor)) static void events_table_init(void)
+{
+    for (size_t k = 0; k < EVK_UNKNOWN; k++) {
+        specs[k].fields = fields + starts[k];
+        specs[k].n_fields = starts[k + 1] - starts[k];
+    }
+}
+
+enum event_kind events_kind(const char *kind)
+{
+    for (size_t k = 0; kind && k < EVK_UNKNOWN; k++)
+        if (strcmp(specs[k].kind, kind) == 0)
+            return (enum event_kind)k;
+    return EVK_UNKNOWN;
+}
+
+const struct event_spec *events_spec(enum event_kind k)
+{
+    return (size_t)k < EVK_UNKNOWN ? &specs[k] : NULL;
+}
+
+const char *events_ftype_name(enum event_ftype t)
+{
+    static const char *const names[] = {"string", "bool", "number", "integer", "index",
+                                        "percent", "any"};
+    return (size_t)t < sizeof names / sizeof names[0] ? names[t] : "?";
+}
+
+/* --- validation ------------------------------------------------------ */
+
+/* Integers in JSON are doubles: beyond 2^53 they are no longer exact, and
+ * beyond int64 a cast would be undefined. */
+#define EV_INT_MAX 9007199254740992.0
+
+static int check_field(const struct event_spec *spec, const struct event_field *f,
+                       const cJSON *v, struct error *err)
+{
+    const char *want = NULL;
+    switch (f->type) {
+    case EF_STR:
+        if (!cJSON_IsString(v))
+            want = "a string";
+        break;
+    case EF_BOOL:
+        if (!cJSON_IsBool(v))
+            want = "true or false";
+        break;
+    case EF_NUM:
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+            want = "a number";
+        break;
+    case EF_INT:
+        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+            fabs(v->valuedouble) > EV_INT_MAX)
+            want = "an integer";
+        break;
+    case EF_INDEX:
+        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+            v->valuedouble < 0 || v->valuedouble > 2147483647.0)
+            want = "a position (an integer >= 0)";
+        break;
+    case EF_PCT:
+        if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 100))
+            want = "a percentage from 0 to 100";
+        break;
+    case EF_ANY:
+        break;
+    }
+    if (!want)
+        return 0;
+    if (cJSON_IsNumber(v))
+        error_set(err, "%s: %s is %g, not %s", spec->kind, f->name, v->valuedouble, want);
+    else
+        error_set(err, "%s: %s is not %s", spec->kind, f->name, want);
+    return -1;
+}
+
+int events_decode(const char *kind, const char *body, struct event_body *b,
+                  struct error *err)
+{
+    b->kind = events_kind(kind);
+    b->spec = events_spec(b->kind);
+    b->valid = 0;
+    b->json = cJSON_Parse(body ? body : "");
+    const cJSON *o = b->json;
+    if (!cJSON_IsObject(o)) {
+        error_set(err, "%s: the body is not a JSON object", kind ? kind : "?");
+        cJSON_Delete(b->json);
+        b->json = NULL;
+        return -1;
+    }
+    if (!b->spec)
+        return 0;
+    for (size_t i = 0; i < b->spec->n_fields; i++) {
+        const struct event_field *f = &b->spec->fields[i];
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, f->name);
+        if (!v || cJSON_IsNull(v)) {
+            if (f->presence == EF_REQ) {
+                error_set(err, "%s: %s is missing", b->spec->kind, f->name);
+                return -1;
+            }
+            continue;
+        }
+        if (check_field(b->spec, f, v, err) != 0)
+            return -1;
+    }
+    b->valid = 1;
+    return 0;
+}
+
+void events_body_free(struct event_body *b)
+{
+    cJSON_Delete(b->json);
+    b->json = NULL;
+}
+
+/* The field's declaration in b's kind, or NULL: an undeclared field reads
+ * as absent, so a caller cannot read past the table. */
+static const struct event_field *declared(const struct event_spec *spec, const char *name)
+{
+    for (size_t i = 0; spec && i < spec->n_fields; i++)
+        if (strcmp(spec->fields[i].name, name) == 0)
+            return &spec->fields[i];
+    return NULL;
+}
+
+static const cJSON *item(const struct event_body *b, const char *field)
+{
+    const struct event_field *f = declared(b->spec, field);
+    if (!f || !b->json)
+        return NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(b->json, field);
+    if (!v || cJSON_IsNull(v) || (!b->valid && check_field(b->spec, f, v, NULL) != 0))
+        return NULL;
+    return v;
+}
+
+int event_has(const struct event_body *b, const char *field)
+{
+    return item(b, field) != NULL;
+}
+
+const char *event_str(const struct event_body *b, const char *field)
+{
+    const cJSON *v = item(b, field);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double event_num(const struct event_body *b, const char *field, double fallback)
+{
+    const cJSON *v = item(b, field);
+    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+int event_bool(const struct event_body *b, const char *field)
+{
+    return cJSON_IsTrue(item(b, field));
+}
+
+/* --- building ---------------------------------------------------------- */
+
+char *events_encode(enum event_kind k, void *json, struct error *err)
+{
+    const struct event_spec *spec = events_spec(k);
+    char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+    cJSON_Delete(json);
+    if (!text) {
+        error_set(err, "out of memory building an event");
+        return NULL;
+    }
+    struct event_body b;
+    int rc = events_decode(spec ? spec->kind : "?", text, &b, err);
+    events_body_free(&b);
+    if (rc != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
 
 void events_actor(char *buf, size_t len, const char *name, const char *role)
 {
     snprintf(buf, len, "%s/%s", name, role);
-}
-
-/* Prints obj and frees it: the builders below all end this way. */
-static char *finish(cJSON *obj)
-{
-    char *text = obj ? cJSON_PrintUnformatted(obj) : NULL;
-    cJSON_Delete(obj);
-    return text;
 }
 
 static void add_str(cJSON *obj, const char *key, const char *value)
@@ -37,7 +253,7 @@ char *events_runbook_body(const char *path, const char *sha256, const char *text
     if (previous_sha256)
         cJSON_AddBoolToObject(o, "forced", 1);
     add_str(o, "text", text);
-    return finish(o);
+    return events_encode(EVK_RUNBOOK, o, NULL);
 }
 
 char *events_console_body(const char *name, const char *role, const char *mode)
@@ -46,7 +262,7 @@ char *events_console_body(const char *name, const char *role, const char *mode)
     add_str(o, "name", name);
     add_str(o, "role", role);
     add_str(o, "mode", mode);
-    return finish(o);
+    return events_encode(EVK_CONSOLE_OPEN, o, NULL);
 }
 
 char *events_ack_body(const char *step, const char *name, const char *role)
@@ -55,7 +271,7 @@ char *events_ack_body(const char *step, const char *name, const char *role)
     add_str(o, "step", step);
     add_str(o, "name", name);
     add_str(o, "role", role);
-    return finish(o);
+    return events_encode(EVK_ACK, o, NULL);
 }
 
 char *events_ack_refused_body(const char *step, const char *name,
@@ -66,14 +282,14 @@ char *events_ack_refused_body(const char *step, const char *name,
     add_str(o, "name", name);
     add_str(o, "role", role);
     add_str(o, "reason", reason);
-    return finish(o);
+    return events_encode(EVK_ACK_REFUSED, o, NULL);
 }
 
 char *events_note_body(const char *text)
 {
     cJSON *o = cJSON_CreateObject();
     add_str(o, "text", text);
-    return finish(o);
+    return events_encode(EVK_NOTE, o, NULL);
 }
 
 char *events_criterion_body(size_t index, const char *criterion, const char *from,
@@ -93,103 +309,116 @@ char *events_criterion_body(size_t index, const char *criterion, const char *fro
     if (isfinite(bound))
         cJSON_AddNumberToObject(o, "bound", bound);
     add_str(o, "why", why);
-    return finish(o);
+    return events_encode(EVK_CRITERION, o, NULL);
 }
 
-static const char *field(const cJSON *o, const char *key)
+/* --- words ------------------------------------------------------------- */
+
+struct out {
+    char *buf;
+    size_t len, used;
+};
+
+static void put(struct out *o, const char *text, size_t n)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "?";
+    if (o->used + 1 >= o->len)
+        return;
+    size_t room = o->len - 1 - o->used;
+    if (n > room)
+        n = room;
+    memcpy(o->buf + o->used, text, n);
+    o->used += n;
+    o->buf[o->used] = '\0';
 }
 
-static double number(const cJSON *o, const char *key)
+/* One {field} or {field|%fmt} of a template, from the body. */
+static void put_field(struct out *o, const struct event_body *b, const char *name,
+                      size_t name_len, const char *fmt, size_t fmt_len)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-/* The ramp's and the flag's events in words; 0 when k is not one. */
-static int describe_ramp(const char *k, const cJSON *o, char *buf, size_t len)
-{
-    int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
-    if (strcmp(k, EV_RAMP_ADVANCE) == 0)
-        snprintf(buf, len, "ramp: advance to %g%% (%s)", number(o, "percent"),
-                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "automatic")) ? "automatic"
-                                                                              : "confirmed by the commander");
-    else if (strcmp(k, EV_RAMP_REFUSED) == 0)
-        snprintf(buf, len, "ramp: REFUSED: %s", field(o, "reason"));
-    else if (strcmp(k, EV_FLAG_SET) == 0 && ok)
-        snprintf(buf, len, "flag set to %g%% (%s)", number(o, "percent"), field(o, "purpose"));
-    else if (strcmp(k, EV_FLAG_SET) == 0)
-        snprintf(buf, len, "FLAG NOT SET to %g%% (%s): %s", number(o, "percent"), field(o, "purpose"),
-                 field(o, "error"));
-    else if (strcmp(k, EV_FLAG_READ) == 0 && ok)
-        snprintf(buf, len, "flag reads %g%% (%s)", number(o, "percent"), field(o, "purpose"));
-    else if (strcmp(k, EV_FLAG_READ) == 0)
-        snprintf(buf, len, "FLAG NOT READ (%s): %s", field(o, "purpose"), field(o, "error"));
-    else if (strcmp(k, EV_ABORT) == 0)
-        snprintf(buf, len, "ABORT from %g%%: %s", number(o, "percent_before"), field(o, "cause"));
-    else if (strcmp(k, EV_ROLLBACK_DONE) == 0)
-        snprintf(buf, len, "rollback confirmed: the flag reads %g%%, %g ms after the breach",
-                 number(o, "percent"), number(o, "latency_ms"));
-    else if (strcmp(k, EV_REHEARSAL) == 0)
-        snprintf(buf, len, "%s: %s",
-                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "passed")) ? "rehearsal of the way back passed"
-                                                                           : "REHEARSAL FAILED",
-                 field(o, "summary"));
-    else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0)
-        snprintf(buf, len, "the abort took effect: %.1f%% of traffic on new, %g ms after the flag was set",
-                 number(o, "observed"), number(o, "after_set_ms"));
-    else if (strcmp(k, EV_HALT) == 0)
-        snprintf(buf, len, "HALT — incident: %s", field(o, "cause"));
-    else if (strcmp(k, EV_RESUME) == 0)
-        snprintf(buf, len, "resumed: %s", field(o, "reason"));
-    else if (strcmp(k, EV_FLAG_MISMATCH) == 0)
-        snprintf(buf, len, "THE FLAG SAYS %g%%, THE JOURNAL %g%%", number(o, "flag_percent"),
-                 number(o, "journal_percent"));
-    else if (strcmp(k, EV_OVERRIDE) == 0 || strcmp(k, EV_FLAG_RESTORE) == 0)
-        snprintf(buf, len, "override (%s): %s", field(o, "guard"), field(o, "reason"));
-    else if (strcmp(k, EV_NOTIFY_FAILED) == 0)
-        snprintf(buf, len, "comms webhook failed: %s", field(o, "error"));
+    char key[64], conv[16], text[256];
+    snprintf(key, sizeof key, "%.*s", (int)name_len, name);
+    snprintf(conv, sizeof conv, "%.*s", (int)fmt_len, fmt);
+    const cJSON *v = b->json ? cJSON_GetObjectItemCaseSensitive(b->json, key) : NULL;
+    /* the conversion comes from our own table; only %s-like and %f/%g-like
+     * forms are used, and they are chosen by the value's type */
+    int is_s = fmt_len && fmt[fmt_len - 1] == 's';
+    if (cJSON_IsString(v))
+        snprintf(text, sizeof text, fmt_len && is_s ? conv : "%s", v->valuestring);
+    else if (cJSON_IsNumber(v))
+        snprintf(text, sizeof text, fmt_len && !is_s ? conv : "%g", v->valuedouble);
+    else if (cJSON_IsBool(v))
+        snprintf(text, sizeof text, "%s", cJSON_IsTrue(v) ? "yes" : "no");
     else
-        return 0;
-    return 1;
+        snprintf(text, sizeof text, "?");
+    put(o, text, strlen(text));
+}
+
+static void render(struct out *o, const char *tpl, const struct event_body *b)
+{
+    while (*tpl) {
+        const char *open = strchr(tpl, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        if (!open || !close) {
+            put(o, tpl, strlen(tpl));
+            return;
+        }
+        put(o, tpl, (size_t)(open - tpl));
+        const char *name = open + 1;
+        const char *bar = memchr(name, '|', (size_t)(close - name));
+        size_t name_len = (size_t)((bar ? bar : close) - name);
+        put_field(o, b, name, name_len, bar ? bar + 1 : "", bar ? (size_t)(close - bar - 1) : 0);
+        tpl = close + 1;
+    }
 }
 
 void events_describe(const struct journal_event *ev, char *buf, size_t len)
 {
-    cJSON *o = cJSON_Parse(ev->body);
-    const char *k = ev->kind;
-    if (!o) {
-        snprintf(buf, len, "%s (unreadable body)", k);
-    } else if (strcmp(k, EV_RUNBOOK) == 0) {
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "forced")))
-            snprintf(buf, len, "runbook REPLACED with --force: %s (sha256 %.12s, was %.12s)",
-                     field(o, "title"), field(o, "sha256"), field(o, "previous_sha256"));
-        else
-            snprintf(buf, len, "runbook loaded: %s (sha256 %.12s)",
-                     field(o, "title"), field(o, "sha256"));
-    } else if (strcmp(k, EV_CONSOLE_OPEN) == 0) {
-        snprintf(buf, len, "console opened by %s (%s, %s)", field(o, "name"),
-                 field(o, "role"), field(o, "mode"));
-    } else if (strcmp(k, EV_CONSOLE_CLOSE) == 0) {
-        snprintf(buf, len, "console closed by %s (%s)", field(o, "name"),
-                 field(o, "role"));
-    } else if (strcmp(k, EV_ACK) == 0) {
-        snprintf(buf, len, "step %s acknowledged by %s (%s)", field(o, "step"),
-                 field(o, "name"), field(o, "role"));
-    } else if (strcmp(k, EV_ACK_REFUSED) == 0) {
-        snprintf(buf, len, "REFUSED ack of step %s by %s (%s): %s", field(o, "step"),
-                 field(o, "name"), field(o, "role"), field(o, "reason"));
-    } else if (strcmp(k, EV_NOTE) == 0) {
-        snprintf(buf, len, "note: %s", field(o, "text"));
-    } else if (describe_ramp(k, o, buf, len)) {
-        /* done */
-    } else if (strcmp(k, EV_CRITERION) == 0) {
-        snprintf(buf, len, "criterion \"%s\" %s → %s: %s", field(o, "criterion"),
-                 field(o, "from"), field(o, "to"), field(o, "why"));
+    struct out o = {buf, len, 0};
+    if (len)
+        buf[0] = '\0';
+    struct event_body b;
+    struct error err = {{0}};
+    int rc = events_decode(ev->kind, ev->body, &b, &err);
+    if (!b.json) {
+        snprintf(buf, len, "%s (unreadable body)", ev->kind);
+    } else if (!b.spec) {
+        snprintf(buf, len, "unknown kind %s: %.160s", ev->kind, ev->body);
     } else {
-        snprintf(buf, len, "%s %.200s", k, ev->body);
+        const struct event_spec *s = b.spec;
+        int other = s->switch_field[0] && !event_bool(&b, s->switch_field);
+        render(&o, other ? s->words_else : s->words, &b);
+        if (rc != 0) {
+            put(&o, " — INVALID: ", strlen(" — INVALID: "));
+            put(&o, err.msg, strlen(err.msg));
+        }
     }
-    cJSON_Delete(o);
+    events_body_free(&b);
+}
+
+/* --- README ------------------------------------------------------------ */
+
+char *events_table_markdown(void)
+{
+    size_t cap = 1 << 15;
+    char *md = malloc(cap);
+    if (!md)
+        return NULL;
+    struct out o = {md, cap, 0};
+    md[0] = '\0';
+    const char *head = "| kind | what it records | body fields (* required) |\n|---|---|---|\n";
+    put(&o, head, strlen(head));
+    for (size_t k = 0; k < EVK_UNKNOWN; k++) {
+        const struct event_spec *s = events_spec((enum event_kind)k);
+        char line[2048];
+        int n = snprintf(line, sizeof line, "| `%s` | %s | ", s->kind, s->doc);
+        put(&o, line, (size_t)n);
+        for (size_t i = 0; i < s->n_fields; i++) {
+            const struct event_field *f = &s->fields[i];
+            n = snprintf(line, sizeof line, "%s`%s`%s (%s): %s", i ? "; " : "", f->name,
+                         f->presence == EF_REQ ? "*" : "", events_ftype_name(f->type), f->doc);
+            put(&o, line, (size_t)n);
+        }
+        put(&o, " |\n", 3);
+    }
+    return md;
 }

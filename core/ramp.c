@@ -1,7 +1,6 @@
 /* ramp.c — folding the ramp's events, and deciding its next move. */
 #include "ramp.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,21 +40,23 @@ void ramp_init(struct ramp_view *r, const struct runbook *rb)
         r->n_unclear += ramp_gates(&rb->criteria[i]);
 }
 
-static double num(const cJSON *o, const char *key, double fallback)
+/* The fields of a validated body (events.h), read with defaults. */
+typedef struct event_body body_t;
+
+static double num(const body_t *o, const char *key, double fallback)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+    return event_num(o, key, fallback);
 }
 
-static const char *text(const cJSON *o, const char *key)
+static const char *text(const body_t *o, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
+    const char *v = event_str(o, key);
+    return v ? v : "";
 }
 
-static int truth(const cJSON *o, const char *key)
+static int truth(const body_t *o, const char *key)
 {
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+    return event_bool(o, key);
 }
 
 static void recount(struct ramp_view *r, const struct runbook *rb, const struct session *s,
@@ -74,7 +75,7 @@ static void recount(struct ramp_view *r, const struct runbook *rb, const struct 
 }
 
 static void on_read(struct ramp_view *r, const struct runbook *rb,
-                    const struct journal_event *ev, const cJSON *o)
+                    const struct journal_event *ev, const body_t *o)
 {
     if (!truth(o, "ok")) {
         snprintf(r->flag_error, sizeof r->flag_error, "read-back failed: %s", text(o, "error"));
@@ -82,6 +83,11 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
     }
     double seen = num(o, "percent", NAN);
     const char *purpose = text(o, "purpose");
+    if (isnan(seen)) {
+        /* a read-back that says it worked but names no value proves nothing */
+        snprintf(r->flag_error, sizeof r->flag_error, "the read-back (%s) gave no percentage", purpose);
+        return;
+    }
     if (strcmp(purpose, "check") == 0 || strcmp(purpose, "rehearsal") == 0)
         return;   /* a look at the flag: the restart check or the rehearsal judges it */
     if (fabs(seen - r->target) > SAME_PERCENT) {
@@ -104,7 +110,7 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
     }
 }
 
-static void on_set(struct ramp_view *r, const struct journal_event *ev, const cJSON *o)
+static void on_set(struct ramp_view *r, const struct journal_event *ev, const body_t *o)
 {
     if (strcmp(text(o, "purpose"), "rehearsal") == 0)
         return;   /* judged by the rehearsal event */
@@ -124,7 +130,7 @@ static void on_set(struct ramp_view *r, const struct journal_event *ev, const cJ
 }
 
 static void on_stop(struct ramp_view *r, const struct runbook *rb,
-                    const struct journal_event *ev, const cJSON *o, enum ramp_status st)
+                    const struct journal_event *ev, const body_t *o, enum ramp_status st)
 {
     r->status = st;
     r->abort_ms = ev->ts_ms;
@@ -154,26 +160,65 @@ static void on_resume(struct ramp_view *r, const struct runbook *rb, const struc
     r->cause[0] = '\0';
 }
 
-void ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct session *s,
-                const struct journal_event *ev, const void *body)
+/* The ramp step an advance names: by its percentage, checked against the
+ * position it gives in the runbook in force then, and carried over to rb
+ * by that percentage. -1 with err when the runbook has no such step; -2
+ * when only a runbook since replaced had it (history, not a fault). */
+static int resolve_step(const struct runbook *rb, const struct session *s, const body_t *o,
+                        struct error *err)
 {
-    const cJSON *o = body;
+    const struct runbook *then = session_runbook_in_force(s);
+    double percent = num(o, "percent", NAN);
+    int has_step = event_has(o, "step");
+    double step = num(o, "step", -1);
+    ptrdiff_t pos = -1;
+    for (size_t j = 0; then && pos < 0 && j < then->n_ramp; j++)
+        if (fabs(then->ramp[j].percent - percent) <= SAME_PERCENT)
+            pos = (ptrdiff_t)j;
+    if (then && pos < 0) {
+        error_set(err, "ramp_advance: %g%% is not a step of the ramp (step %g; it has %zu)",
+                  percent, step, then->n_ramp);
+        return -1;
+    }
+    if (pos >= 0 && has_step && step != (double)pos)
+        error_set(err, "ramp_advance: %g%% is step %td of the ramp, not step %g", percent, pos,
+                  step);   /* the percentage wins; the position that disagrees is reported */
+    for (size_t j = 0; j < rb->n_ramp; j++)
+        if (fabs(rb->ramp[j].percent - percent) <= SAME_PERCENT)
+            return (int)j;
+    return -2;
+}
+
+int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct session *s,
+               const struct journal_event *ev, const struct event_body *b, struct error *err)
+{
+    const body_t *o = b;
     const char *k = ev->kind;
+    struct error ignored;
+    if (!err)
+        err = &ignored;
+    err->msg[0] = '\0';
     if (strcmp(k, EV_CRITERION) == 0) {
         recount(r, rb, s, ev->ts_ms);
     } else if (strcmp(k, EV_RAMP_ADVANCE) == 0) {
+        int step = resolve_step(rb, s, o, err);
+        if (step < 0)     /* a step the runbook does not have changes nothing */
+            return step == -1 || err->msg[0] ? -1 : 0;
         r->status = RAMP_SETTING;
-        r->step = (int)num(o, "step", r->step + 1);
-        r->target = num(o, "percent", r->target);
+        r->step = step;
+        r->target = rb->ramp[step].percent;
         r->requested_ms = ev->ts_ms;
     } else if (strcmp(k, EV_FLAG_SET) == 0) {
         on_set(r, ev, o);
     } else if (strcmp(k, EV_FLAG_READ) == 0) {
         on_read(r, rb, ev, o);
-    } else if (strcmp(k, EV_ABORT) == 0) {
-        on_stop(r, rb, ev, o, RAMP_ABORTED);
-    } else if (strcmp(k, EV_HALT) == 0) {
-        on_stop(r, rb, ev, o, RAMP_HALTED);
+    } else if (strcmp(k, EV_ABORT) == 0 || strcmp(k, EV_HALT) == 0) {
+        double c = num(o, "criterion", -1);
+        const struct runbook *then = session_runbook_in_force(s);
+        if (c < -1 || (then && c >= (double)then->n_criteria))
+            error_set(err, "%s: criterion %g is not one of the runbook's %zu (-1: none)", k, c,
+                      then ? then->n_criteria : 0);   /* the stop stands: it happened */
+        on_stop(r, rb, ev, o, strcmp(k, EV_ABORT) == 0 ? RAMP_ABORTED : RAMP_HALTED);
     } else if (strcmp(k, EV_RESUME) == 0) {
         on_resume(r, rb, ev);
     } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {
@@ -190,6 +235,7 @@ void ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sess
         r->override_active = 1;
         snprintf(r->override_reason, sizeof r->override_reason, "%s", text(o, "reason"));
     }
+    return err->msg[0] ? -1 : 0;
 }
 
 void ramp_observe(struct ramp_view *r, const struct runbook *rb, int has_value, double value,
@@ -336,6 +382,11 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
     }
     if (r->status == RAMP_COMPLETE) {
         snprintf(d.why, sizeof d.why, "complete: %g%% of traffic on the new system", r->percent);
+        return d;
+    }
+    if (r->step < -1 || r->step + 1 >= (int)rb->n_ramp) {
+        /* the fold only sets steps the runbook has; this keeps it so */
+        snprintf(d.why, sizeof d.why, "the ramp is at its last step (%g%%)", r->percent);
         return d;
     }
     d.next_step = r->step + 1;

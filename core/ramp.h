@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "journal.h"
 #include "runbook.h"
 
@@ -88,11 +89,16 @@ int ramp_gates(const struct rb_criterion *c);
 void ramp_init(struct ramp_view *r, const struct runbook *rb);
 
 struct session;
-/* Folds a ramp-related event; called by session_apply for every event
- * whose body is parsed (body is a cJSON object). */
-void ramp_apply(struct ramp_view *r, const struct runbook *rb,
-                const struct session *s, const struct journal_event *ev,
-                const void *body);
+struct event_body;
+/* Folds a ramp-related event (others are left alone); called by
+ * session_apply with the body already validated against the event table.
+ * A ramp step is named by its percentage (its stable id) and checked
+ * against its position; a criterion position against the runbook. 0
+ * taken; -1 a fault, with why in err (a step that is not the runbook's
+ * changes nothing). */
+int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct session *s,
+               const struct journal_event *ev, const struct event_body *b,
+               struct error *err);
 
 /* Folds a sample of the runbook's Observed signal (a fraction 0..1). */
 void ramp_observe(struct ramp_view *r, const struct runbook *rb, int has_value, double value,

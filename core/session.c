@@ -1,8 +1,13 @@
-/* session.c — folding journal events into the state of a ceremony. */
+/* session.c — folding journal events into the state of a ceremony: each
+ * event read against the event table, its references resolved by their
+ * stable ids and checked, and whatever does not hold reported with its
+ * sequence number instead of being acted on. */
 #include "session.h"
 
 #include <cjson/cJSON.h>
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,11 +40,14 @@ void session_free(struct session *s)
     free(s->notes);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         free(s->tail[i].body);
+    runbook_free(s->rb_earlier);
     memset(s, 0, sizeof *s);
 }
 
 static void copy(char *dst, size_t len, const char *src)
 {
+    if (!src)
+        src = "";
     size_t n = strlen(src);
     if (n >= len)
         n = len - 1;
@@ -47,18 +55,12 @@ static void copy(char *dst, size_t len, const char *src)
     dst[n] = '\0';
 }
 
-static const char *str_field(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* A runbook event carries the whole document; the tail needs only its
  * summary, so the copy drops the text. */
 static char *tail_body(const struct journal_event *ev)
 {
-    if (strcmp(ev->kind, EV_RUNBOOK) != 0)
-        return strdup(ev->body);
+    if (strcmp(ev->kind, EV_RUNBOOK) != 0 || !ev->body)
+        return strdup(ev->body ? ev->body : "");
     cJSON *o = cJSON_Parse(ev->body);
     if (!o)
         return strdup(ev->body);
@@ -68,10 +70,11 @@ static char *tail_body(const struct journal_event *ev)
     return text;
 }
 
-static void remember(struct session *s, const struct journal_event *ev)
+static struct session_line *remember(struct session *s, const struct journal_event *ev)
 {
     struct session_line *l = &s->tail[s->tail_next];
     free(l->body);
+    l->fault = 0;
     l->seq = ev->seq;
     l->ts_ms = ev->ts_ms;
     copy(l->actor, sizeof l->actor, ev->actor);
@@ -80,6 +83,7 @@ static void remember(struct session *s, const struct journal_event *ev)
     s->tail_next = (s->tail_next + 1) % SESSION_TAIL;
     if (s->n_tail < SESSION_TAIL)
         s->n_tail++;
+    return l;
 }
 
 static void advance_phase(struct session *s)
@@ -89,60 +93,163 @@ static void advance_phase(struct session *s)
         s->current_phase++;
 }
 
-static void apply_ack(struct session *s, const struct journal_event *ev,
-                      const cJSON *body)
+/* Are positions in events meant for s->rb? Not while the runbook in force
+ * (the newest runbook event so far) is another one: before a --force
+ * replacement they point into the runbook it replaced. */
+int session_positions_current(const struct session *s)
 {
-    const char *step = str_field(body, "step");
-    const char *name = str_field(body, "name");
-    const char *role = str_field(body, "role");
-    ptrdiff_t i = step ? runbook_step_index(s->rb, step) : -1;
-    if (i < 0 || !name || !role) {
-        s->n_ignored++;   /* a step of another runbook version, or junk */
-        return;
+    return !s->rb_in_force[0] || strcmp(s->rb_in_force, s->rb->sha256) == 0;
+}
+
+const struct runbook *session_runbook_in_force(const struct session *s)
+{
+    return session_positions_current(s) ? s->rb : s->rb_earlier;
+}
+
+/* A runbook event: from here on, positions point into its runbook. */
+static int apply_runbook(struct session *s, const struct event_body *b, struct error *err)
+{
+    copy(s->rb_in_force, sizeof s->rb_in_force, event_str(b, "sha256"));
+    if (event_bool(b, "forced"))
+        s->runbook_forced = 1;
+    runbook_free(s->rb_earlier);
+    s->rb_earlier = NULL;
+    if (session_positions_current(s))
+        return 0;
+    const char *text = event_str(b, "text"), *path = event_str(b, "path");
+    struct rb_problems pr = {0};
+    s->rb_earlier = runbook_parse(path ? path : "runbook", text, strlen(text), &pr);
+    int rc = 0;
+    if (!s->rb_earlier || pr.n_errors) {
+        error_set(err, "runbook: the runbook recorded here does not parse (%s); "
+                       "until the next one only ids are resolved",
+                  pr.n ? pr.v[0].message : "out of memory");
+        runbook_free(s->rb_earlier);
+        s->rb_earlier = NULL;
+        rc = -1;
+    }
+    rb_problems_free(&pr);
+    return rc;
+}
+
+/* 0 taken, -1 a fault (why in err). */
+static int apply_ack(struct session *s, const struct journal_event *ev,
+                     const struct event_body *b, struct error *err)
+{
+    const char *step = event_str(b, "step");
+    ptrdiff_t i = runbook_step_index(s->rb, step);
+    const struct runbook *then = session_runbook_in_force(s);
+    ptrdiff_t was = then ? runbook_step_index(then, step) : -1;
+    if (then && was < 0) {
+        s->n_ignored++;
+        error_set(err, "ack: there is no step '%.60s' in the runbook", step);
+        return -1;
+    }
+    /* an id like "2.2" is a position: under a replaced runbook it names
+     * the same step only if the step still reads the same, for the same role */
+    if (i >= 0 && then && then != s->rb &&
+        (strcmp(then->steps[was].text, s->rb->steps[i].text) != 0 ||
+         strcmp(then->steps[was].role, s->rb->steps[i].role) != 0))
+        i = -1;
+    if (i < 0) {
+        s->n_ignored++;   /* a step of the runbook that was replaced, not of this one */
+        return 0;
     }
     struct step_ack *a = &s->acks[i];
     if (a->acked)
-        return;           /* the first acknowledgement stands */
+        return 0;         /* the first acknowledgement stands */
     a->acked = 1;
     a->seq = ev->seq;
     a->ts_ms = ev->ts_ms;
-    copy(a->name, sizeof a->name, name);
-    copy(a->role, sizeof a->role, role);
+    copy(a->name, sizeof a->name, event_str(b, "name"));
+    copy(a->role, sizeof a->role, event_str(b, "role"));
     s->n_acked++;
     s->phase_acked[s->rb->steps[i].phase]++;
     advance_phase(s);
+    return 0;
 }
 
-static void apply_criterion(struct session *s, const struct journal_event *ev,
-                            const cJSON *body)
+/* The criterion an event names: by its text as written (the stable id),
+ * checked against its position in the runbook in force then; by position
+ * alone in journals from before the text was written. Then carried over to
+ * s->rb by its text. -1 with err: a fault; -2: a criterion only the
+ * replaced runbook had (history, not a fault). */
+static ptrdiff_t resolve_criterion(struct session *s, const struct event_body *b,
+                                   struct error *err)
 {
-    const cJSON *index = cJSON_GetObjectItemCaseSensitive(body, "index");
-    const char *to = str_field(body, "to");
-    if (!cJSON_IsNumber(index) || index->valuedouble < 0 ||
-        (size_t)index->valuedouble >= s->rb->n_criteria || !to) {
-        s->n_ignored++;
-        return;
+    const struct runbook *then = session_runbook_in_force(s);
+    const char *text = event_str(b, "criterion");
+    int has_index = event_has(b, "index");
+    double index = event_num(b, "index", -1);
+    if (!has_index && !text) {
+        error_set(err, "criterion: names no criterion (neither criterion nor index)");
+        return -1;
     }
-    struct crit_view *c = &s->crits[(size_t)index->valuedouble];
+    if (then && has_index && index >= (double)then->n_criteria) {
+        error_set(err, "criterion: index %g is past the runbook's %zu criteria", index,
+                  then->n_criteria);
+        return -1;
+    }
+    if (!then && !text)
+        return -2;        /* a position in a runbook that could not be read */
+    const char *at = then && has_index ? then->criteria[(size_t)index].text : NULL;
+    if (!text)
+        text = at;        /* an old journal: the position is all there is */
+    else if (at && strcmp(at, text) != 0) {
+        /* the id wins; the position that disagrees is reported */
+        ptrdiff_t pos = -1;
+        for (size_t i = 0; pos < 0 && i < then->n_criteria; i++)
+            if (strcmp(then->criteria[i].text, text) == 0)
+                pos = (ptrdiff_t)i;
+        if (pos >= 0)
+            error_set(err, "criterion: \"%.80s\" is criterion %td of the runbook, not %g", text,
+                      pos, index);
+    }
+    for (size_t i = 0; i < s->rb->n_criteria; i++)
+        if (strcmp(s->rb->criteria[i].text, text) == 0)
+            return (ptrdiff_t)i;
+    int known_then = 0;
+    for (size_t i = 0; then && i < then->n_criteria; i++)
+        known_then |= strcmp(then->criteria[i].text, text) == 0;
+    if (!session_positions_current(s) && (!then || known_then))
+        return -2;
+    error_set(err, "criterion: \"%.100s\" is not a criterion of the runbook", text);
+    return -1;
+}
+
+static int apply_criterion(struct session *s, const struct journal_event *ev,
+                           const struct event_body *b, struct error *err)
+{
+    const char *to = event_str(b, "to");
+    int state = -1;
     for (int st = CRIT_OK; st <= CRIT_INSUFFICIENT; st++)
         if (strcmp(to, crit_state_name(st)) == 0)
-            c->state = st;
+            state = st;
+    if (state < 0) {
+        s->n_ignored++;
+        error_set(err, "criterion: \"%.40s\" is not a state of a criterion", to);
+        return -1;
+    }
+    err->msg[0] = '\0';
+    ptrdiff_t i = resolve_criterion(s, b, err);
+    if (i < 0) {
+        s->n_ignored++;
+        return i == -2 && !err->msg[0] ? 0 : -1;
+    }
+    struct crit_view *c = &s->crits[i];
+    c->state = (enum crit_state)state;
     c->judged = 1;
     c->since_ms = ev->ts_ms;
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(body, "value");
-    c->value = cJSON_IsNumber(value) ? value->valuedouble : NAN;
-    const char *why = str_field(body, "why");
+    c->value = event_num(b, "value", NAN);
+    const char *why = event_str(b, "why");
     copy(c->why, sizeof c->why, why ? why : "");
+    return err->msg[0] ? -1 : 0;   /* taken by its id; a position that disagreed is reported */
 }
 
 static void apply_note(struct session *s, const struct journal_event *ev,
-                       const cJSON *body)
+                       const struct event_body *b)
 {
-    const char *text = str_field(body, "text");
-    if (!text) {
-        s->n_ignored++;
-        return;
-    }
+    const char *text = event_str(b, "text");
     if (s->n_notes == s->cap_notes) {
         size_t cap = s->cap_notes ? 2 * s->cap_notes : 8;
         struct session_note *v = realloc(s->notes, cap * sizeof *v);
@@ -161,49 +268,101 @@ static void apply_note(struct session *s, const struct journal_event *ev,
     s->n_notes++;
 }
 
-void session_apply(struct session *s, const struct journal_event *ev)
+static void fault(struct session *s, int64_t seq, const char *what)
+{
+    struct session_fault *f = &s->faults[s->n_faults % SESSION_FAULTS];
+    f->seq = seq;
+    copy(f->what, sizeof f->what, what[0] ? what : "not taken");
+    if (s->n_faults == 0)
+        s->first_fault = *f;
+    s->n_faults++;
+}
+
+/* Wall times from year 1970 to 9999: anything else is not a time, and
+ * arithmetic on it could overflow. */
+#define SESSION_TS_MAX 253402300799999LL
+
+static int fold(struct session *s, const struct journal_event *ev, struct error *err)
+{
+    if (ev->ts_ms < 0 || ev->ts_ms > SESSION_TS_MAX) {
+        s->n_ignored++;
+        error_set(err, "%.32s: the time %lld ms is not a time", ev->kind ? ev->kind : "?",
+                  (long long)ev->ts_ms);
+        return -1;
+    }
+    struct event_body b;
+    int rc = events_decode(ev->kind, ev->body, &b, err);
+    if (b.kind == EVK_ACK_REFUSED)
+        s->n_refused++;
+    if (rc != 0) {
+        s->n_ignored++;
+        events_body_free(&b);
+        return -1;
+    }
+    switch (b.kind) {
+    case EVK_ACK:
+        rc = apply_ack(s, ev, &b, err);
+        break;
+    case EVK_NOTE:
+        apply_note(s, ev, &b);
+        break;
+    case EVK_RUNBOOK:
+        rc = apply_runbook(s, &b, err);
+        break;
+    case EVK_CRITERION:
+        rc = apply_criterion(s, ev, &b, err);
+        ramp_apply(&s->ramp, s->rb, s, ev, &b, NULL);
+        break;
+    default:
+        rc = ramp_apply(&s->ramp, s->rb, s, ev, &b, err);
+        break;
+    }
+    events_body_free(&b);
+    return rc;
+}
+
+int session_apply(struct session *s, const struct journal_event *ev)
 {
     if (ev->seq <= s->last_seq)
-        return;
+        return 0;
     s->last_seq = ev->seq;
     if (!s->first_ts_ms)
         s->first_ts_ms = ev->ts_ms;
     s->last_ts_ms = ev->ts_ms;
     s->n_events++;
-    remember(s, ev);
+    struct session_line *line = remember(s, ev);
+    struct error err = {{0}};
+    if (fold(s, ev, &err) == 0)
+        return 0;
+    fault(s, ev->seq, err.msg);
+    line->fault = 1;
+    return -1;
+}
 
-    const char *k = ev->kind;
-    if (strcmp(k, EV_ACK_REFUSED) == 0) {
-        s->n_refused++;
-        return;
-    }
-    static const char *const ramp_kinds[] = {
-        EV_CRITERION, EV_RAMP_ADVANCE, EV_FLAG_SET, EV_FLAG_READ, EV_ABORT,
-        EV_HALT, EV_RESUME, EV_FLAG_MISMATCH, EV_OVERRIDE, EV_ABORT_EFFECTIVE, EV_REHEARSAL};
-    int for_ramp = 0;
-    for (size_t i = 0; i < sizeof ramp_kinds / sizeof ramp_kinds[0]; i++)
-        for_ramp |= strcmp(k, ramp_kinds[i]) == 0;
-    int wants_body = for_ramp || strcmp(k, EV_ACK) == 0 || strcmp(k, EV_NOTE) == 0 ||
-                     strcmp(k, EV_RUNBOOK) == 0;
-    if (!wants_body)
-        return;           /* kinds this build does not act on */
-    cJSON *body = cJSON_Parse(ev->body);
-    if (!body) {
-        s->n_ignored++;
-        return;
-    }
-    if (strcmp(k, EV_ACK) == 0)
-        apply_ack(s, ev, body);
-    else if (strcmp(k, EV_NOTE) == 0)
-        apply_note(s, ev, body);
-    else if (strcmp(k, EV_CRITERION) == 0)
-        apply_criterion(s, ev, body);
-    else if (strcmp(k, EV_RUNBOOK) == 0 &&
-             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "forced")))
-        s->runbook_forced = 1;
-    if (for_ramp)
-        ramp_apply(&s->ramp, s->rb, s, ev, body);
-    cJSON_Delete(body);
+const char *session_fault_at(const struct session *s, int64_t seq)
+{
+    for (size_t i = 0; i < SESSION_FAULTS && i < (size_t)s->n_faults; i++)
+        if (s->faults[i].seq == seq)
+            return s->faults[i].what;
+    return NULL;
+}
+
+void session_describe(const struct session *s, const struct journal_event *ev,
+                      char *buf, size_t len)
+{
+    const char *what = session_fault_at(s, ev->seq);
+    if (what)
+        snprintf(buf, len, "journal event #%lld: %s", (long long)ev->seq, what);
+    else
+        events_describe(ev, buf, len);
+}
+
+int session_signal_stale(const struct session *s, size_t signal, int64_t now_ms,
+                         int stale_intervals)
+{
+    const struct signal_view *v = &s->signals[signal];
+    return !v->last_ms ||
+           now_ms - v->last_ms > stale_intervals * s->rb->signals[signal].interval_ms;
 }
 
 void session_apply_sample(struct session *s, const struct journal_sample *sample)
@@ -225,7 +384,10 @@ void session_apply_sample(struct session *s, const struct journal_sample *sample
         copy(v->status, sizeof v->status, sample->status ? sample->status : "");
         if (rb->ramp_observed && strcmp(rb->ramp_observed, sample->signal) == 0)
             ramp_observe(&s->ramp, rb, sample->has_value, sample->value, sample->ts_ms);
-        v->history[v->next_history] = sample->has_value ? (float)sample->value : NAN;
+        double h = sample->has_value ? sample->value : NAN;
+        /* a double past float's range is not a float: it would be undefined */
+        v->history[v->next_history] = fabs(h) > FLT_MAX && isfinite(h) ? (h > 0 ? INFINITY : -INFINITY)
+                                                                      : (float)h;
         v->next_history = (v->next_history + 1) % SIGNAL_HISTORY;
         if (v->n_history < SIGNAL_HISTORY)
             v->n_history++;

@@ -35,9 +35,20 @@ struct session_line {
     char actor[96];
     char kind[32];
     char *body;
+    int fault;            /* the fold reported this event: see session_fault_at */
+};
+
+/* An event the fold could not take as written (a reference that points at
+ * nothing, a number out of range, a body that breaks the event table): it
+ * is kept in the journal and in the tail, changes nothing, and is reported
+ * as "journal event #seq: what". */
+struct session_fault {
+    int64_t seq;
+    char what[200];
 };
 
 #define SESSION_TAIL 64
+#define SESSION_FAULTS 16
 #define SIGNAL_HISTORY 300  /* samples kept per signal for sparklines */
 
 /* A signal as its journaled samples tell it. */
@@ -70,6 +81,14 @@ struct session {
     int64_t last_seq, first_ts_ms, last_ts_ms;
     int64_t n_events, n_refused, n_ignored; /* ignored: unknown step, bad body */
     int runbook_forced;           /* a --force replaced the runbook */
+    char rb_in_force[65];         /* sha256 of the runbook event in force at last_seq */
+    struct runbook *rb_earlier;   /* owned: that runbook, parsed from its event's text,
+                                   * while it is not rb (before a --force replaced it);
+                                   * positions in events until then point into it */
+
+    int64_t n_faults;             /* events reported as faults */
+    struct session_fault first_fault;
+    struct session_fault faults[SESSION_FAULTS]; /* the newest, a ring */
 
     struct session_note *notes;
     size_t n_notes, cap_notes;
@@ -89,8 +108,36 @@ int session_init(struct session *s, const struct runbook *rb);
 void session_free(struct session *s);
 
 /* Folds one event in. Events must come in sequence order; an event already
- * folded (seq <= last_seq) is ignored, so re-reading is harmless. */
-void session_apply(struct session *s, const struct journal_event *ev);
+ * folded (seq <= last_seq) is ignored, so re-reading is harmless. Every
+ * reference (step, criterion, ramp step) is resolved by its stable id and
+ * checked against its position, every number against its range; an event
+ * that fails is a fault (see struct session_fault), never undefined
+ * behaviour. Returns 0, or -1 when ev was a fault. */
+int session_apply(struct session *s, const struct journal_event *ev);
+
+/* 1 while the runbook in force (the newest runbook event folded) is s->rb:
+ * positions in events then point into s->rb. Before a --force replacement
+ * they point into the runbook it replaced: the fold reads them there, then
+ * carries the reference over to s->rb by its id (or leaves it, when s->rb
+ * has no such step or criterion: history keeps its meaning, it is not
+ * re-read against the new runbook). */
+int session_positions_current(const struct session *s);
+
+/* The runbook events point into at last_seq: s->rb, or the one it replaced;
+ * NULL when that one's text did not parse (then only ids are resolved). */
+const struct runbook *session_runbook_in_force(const struct session *s);
+
+/* The fault reported for event seq (among the newest SESSION_FAULTS), or NULL. */
+const char *session_fault_at(const struct session *s, int64_t seq);
+
+/* events_describe, and for a fault "journal event #N: what" instead. */
+void session_describe(const struct session *s, const struct journal_event *ev,
+                      char *buf, size_t len);
+
+/* 1 when signal i's newest sample is older than stale_intervals of its
+ * poll interval at now_ms (or there is none): a pure reading of the fold. */
+int session_signal_stale(const struct session *s, size_t signal, int64_t now_ms,
+                         int stale_intervals);
 
 /* Folds one metric sample in (samples are their own sequence). */
 void session_apply_sample(struct session *s, const struct journal_sample *sample);

@@ -31,9 +31,7 @@ static ptrdiff_t signal_index(const struct runbook *rb, const char *name)
 
 int watch_stale(const struct session *s, size_t signal, int64_t now_ms)
 {
-    const struct signal_view *v = &s->signals[signal];
-    return !v->last_ms ||
-           now_ms - v->last_ms > WATCH_STALE_INTERVALS * s->rb->signals[signal].interval_ms;
+    return session_signal_stale(s, signal, now_ms, WATCH_STALE_INTERVALS);
 }
 
 struct crit_input watch_input(const struct session *s, const struct rb_criterion *c,

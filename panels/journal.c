@@ -1,4 +1,5 @@
-/* journal.c — the newest journal events, newest at the bottom, in words. */
+/* journal.c — the newest journal events, newest at the bottom, in words;
+ * an event the fold refused reads "journal event #N: why", in red. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ static void journal_draw(WINDOW *w, const struct view *v)
                                    .kind = l->kind, .body = l->body ? l->body : "{}"};
         char t[16], what[512], head[160];
         timefmt_hms(l->ts_ms, t, sizeof t);
-        events_describe(&ev, what, sizeof what);
+        session_describe(v->s, &ev, what, sizeof what);
         /* a narrow tail (beside the criteria) leaves out who: the
          * description names people where it matters */
         if (width >= 90)
@@ -40,7 +41,7 @@ static void journal_draw(WINDOW *w, const struct view *v)
         else
             snprintf(head, sizeof head, "%s ", t);
         int x = draw_text(w, 1 + r, 1, width, head, theme(TH_DIM));
-        draw_text(w, 1 + r, 1 + x, width - x, what, kind_attr(l->kind));
+        draw_text(w, 1 + r, 1 + x, width - x, what, l->fault ? theme(TH_ALERT) : kind_attr(l->kind));
     }
 }
 

@@ -1,6 +1,6 @@
 /* meter.c — a signal on screen. Colour follows the worst state among the
  * criteria that watch the signal; a signal with no fresh value is never
- * drawn as if it had one. */
+ * drawn as if it had one (its staleness is the view's, see view.c). */
 #include "meter.h"
 
 #include <math.h>
@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/units.h"
-#include "core/watch.h"
 #include "draw.h"
 #include "tui/theme.h"
 
@@ -87,7 +86,7 @@ int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
             a = v->s->crits[ci].judged ? state_attr(v->s->crits[ci].state) : theme(TH_NORMAL);
         }
     }
-    if (sv->last_ms && watch_stale(v->s, (size_t)sig, v->now_ms)) {
+    if (sv->last_ms && view_stale(v, (size_t)sig)) {
         char age[32];
         units_format_duration((v->now_ms - sv->last_ms) / 1000 * 1000, age, sizeof age);
         snprintf(text, sizeof text, "STALE");

@@ -14,6 +14,8 @@
 #include "core/runbook.h"
 #include "core/session.h"
 
+#define VIEW_SIGNALS 128   /* signals past this many read as stale */
+
 /* Everything a panel may look at. */
 struct view {
     const struct runbook *rb;
@@ -25,7 +27,18 @@ struct view {
     int text_scroll;          /* rows scrolled in the text panel */
     const struct ramp_decision *decision; /* the ramp controller, now */
     const char *flag_name;    /* the flag driver, on the driving console */
+
+    /* derived by view_derive from the above: panels read these, never the engine */
+    unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */
 };
+
+/* Fills the view's derived fields (staleness) from its session and now_ms.
+ * The one place that turns the folded session and the time into what the
+ * panels show, so no panel asks the engine. */
+void view_derive(struct view *v);
+
+/* 1 when signal i has no fresh sample at v->now_ms. */
+int view_stale(const struct view *v, size_t signal);
 
 struct panel {
     const char *name;

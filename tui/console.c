@@ -81,11 +81,13 @@ static struct view make_view(struct console *k)
 {
     int64_t now = clock_now_ms();
     k->decision = ramp_decide(k->c->rb, &k->c->s, now);
-    return (struct view){.rb = k->c->rb, .s = &k->c->s, .name = k->c->name,
-                         .role = k->c->role, .mode = k->mode,
-                         .now_ms = now, .selected = k->selected,
-                         .text_scroll = k->text_scroll, .decision = &k->decision,
-                         .flag_name = k->driver ? driver_flag_name(k->driver) : NULL};
+    struct view v = {.rb = k->c->rb, .s = &k->c->s, .name = k->c->name,
+                     .role = k->c->role, .mode = k->mode,
+                     .now_ms = now, .selected = k->selected,
+                     .text_scroll = k->text_scroll, .decision = &k->decision,
+                     .flag_name = k->driver ? driver_flag_name(k->driver) : NULL};
+    view_derive(&v);
+    return v;
 }
 
 static void move_cursor(struct console *k, long delta)
@@ -236,11 +238,11 @@ static void draw(struct console *k)
 /* Headless: each new event as one line, for logs and tests. */
 static int print_event(const struct journal_event *ev, void *ctx)
 {
-    int64_t *printed = ctx;
-    *printed = ev->seq;
+    struct console *k = ctx;
+    k->printed_seq = ev->seq;
     char t[16], what[1024];
     timefmt_hms_ms(ev->ts_ms, t, sizeof t);
-    events_describe(ev, what, sizeof what);
+    session_describe(&k->c->s, ev, what, sizeof what);
     printf("%lld %s %s %s: %s\n", (long long)ev->seq, t, ev->actor, ev->kind, what);
     fflush(stdout);
     return 0;
@@ -292,7 +294,7 @@ static void screen_close(struct console *k)
 static void print_new(struct console *k)
 {
     struct error err = {{0}};
-    journal_read(k->c->journal, k->printed_seq, print_event, &k->printed_seq, &err);
+    journal_read(k->c->journal, k->printed_seq, print_event, k, &err);
 }
 
 /* Folds what other consoles journaled; in headless mode prints it. */

@@ -4,6 +4,7 @@
  * of holds run in milliseconds. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "core/events.h"
@@ -60,7 +61,9 @@ static void event(struct fixture *f, int64_t t, const char *kind, char *body)
 
 static void crit(struct fixture *f, int64_t t, size_t i, const char *to)
 {
-    event(f, t, EV_CRITERION, events_criterion_body(i, "c", "x", to, 1, 0, NAN, NAN, "why"));
+    /* named by the criterion as written (its id) and its position */
+    event(f, t, EV_CRITERION,
+          events_criterion_body(i, f->rb->criteria[i].text, "x", to, 1, 0, NAN, NAN, "why"));
 }
 
 static char *json(const char *text)
@@ -317,7 +320,110 @@ TEST(the_first_step_waits_for_the_rehearsal_or_an_override)
     teardown(&f);
 }
 
-RUN_TESTS(T(the_first_step_waits_for_the_rehearsal_or_an_override), T(a_flag_that_is_not_obeyed_halts_the_ramp), T(an_abort_is_effective_only_when_traffic_leaves_new),
+/* Issue 15: a crafted journal named ramp step 99 and the fold followed it,
+ * so ramp_decide read rb->ramp[100] (ASan: heap-buffer-overflow). A step is
+ * now named by its percentage and checked against its position. */
+TEST(a_ramp_step_the_runbook_lacks_is_reported_not_followed)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    int64_t before = f.s.n_faults;
+    event(&f, 1000, EV_RAMP_ADVANCE, json("{\"step\":99,\"percent\":5}"));
+    CHECK(f.s.n_faults == before + 1);
+    CHECK(f.s.faults[before % SESSION_FAULTS].seq == f.seq);
+    CHECK(strstr(session_fault_at(&f.s, f.seq), "5% is step 1 of the ramp, not step 99") != NULL);
+    CHECK(f.s.ramp.status == RAMP_SETTING && f.s.ramp.step == 1 && f.s.ramp.target == 5);
+    event(&f, 1005, EV_FLAG_READ, json("{\"percent\":5,\"purpose\":\"advance\",\"ok\":true}"));
+    CHECK(f.s.ramp.status == RAMP_HOLDING);
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1010 + 10 * MIN);
+    CHECK(d.next_step == 2 && d.target == 25);
+
+    event(&f, 2000, EV_RAMP_ADVANCE, json("{\"step\":100000000,\"percent\":42}"));
+    CHECK(strstr(session_fault_at(&f.s, f.seq), "42% is not a step of the ramp") != NULL);
+    CHECK(f.s.ramp.status == RAMP_HOLDING && f.s.ramp.step == 1);
+    event(&f, 2001, EV_RAMP_ADVANCE, json("{\"step\":2,\"percent\":-5}"));
+    CHECK(strstr(session_fault_at(&f.s, f.seq), "percent is -5, not a percentage") != NULL);
+    event(&f, 2002, EV_RAMP_ADVANCE, json("{\"step\":2,\"percent\":1e300}"));
+    CHECK(session_fault_at(&f.s, f.seq) != NULL);
+    event(&f, 2003, EV_RAMP_ADVANCE, json("{\"step\":-1,\"percent\":25}"));
+    CHECK(strstr(session_fault_at(&f.s, f.seq), "step is -1, not a position") != NULL);
+    event(&f, 2004, EV_RAMP_ADVANCE, json("{\"step\":2.5,\"percent\":25}"));
+    CHECK(session_fault_at(&f.s, f.seq) != NULL);
+    CHECK(f.s.ramp.status == RAMP_HOLDING && f.s.ramp.step == 1);
+    d = ramp_decide(f.rb, &f.s, 3000 + 10 * MIN);
+    CHECK(d.next_step == 2);
+    teardown(&f);
+}
+
+/* Found by fuzz_fold: an "ok" read-back with no percentage made the ramp's
+ * percent NaN. It proves nothing, and says so. */
+TEST(a_read_back_without_a_percentage_is_not_success)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    event(&f, 1000, EV_RAMP_ADVANCE, json("{\"step\":0,\"percent\":1}"));
+    event(&f, 1005, EV_FLAG_READ, json("{\"purpose\":\"advance\",\"ok\":true}"));
+    CHECK(f.s.ramp.status == RAMP_SETTING && f.s.ramp.percent == 0);
+    CHECK(strstr(f.s.ramp.flag_error, "gave no percentage") != NULL);
+    teardown(&f);
+}
+
+TEST(an_old_advance_named_by_percentage_alone_still_folds)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    event(&f, 1000, EV_RAMP_ADVANCE, json("{\"percent\":1}"));
+    CHECK(session_fault_at(&f.s, f.seq) == NULL);
+    CHECK(f.s.ramp.status == RAMP_SETTING && f.s.ramp.step == 0);
+    teardown(&f);
+}
+
+TEST(an_abort_naming_a_criterion_past_the_runbook_stands_and_is_reported)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    advance_and_confirm(&f, 1000, 0, 1);
+    event(&f, 2000, EV_ABORT, json("{\"criterion\":7,\"cause\":\"crafted\"}"));
+    CHECK(f.s.ramp.status == RAMP_ABORTED);   /* the flag went back: that happened */
+    CHECK(strstr(session_fault_at(&f.s, f.seq), "criterion 7 is not one of the runbook's 3") != NULL);
+    event(&f, 2001, EV_HALT, json("{\"criterion\":-1,\"cause\":\"by hand\"}"));
+    CHECK(session_fault_at(&f.s, f.seq) == NULL);
+    event(&f, 2002, EV_ABORT, json("{\"cause\":\"x\",\"breach_ms\":1e300}"));
+    CHECK(strstr(session_fault_at(&f.s, f.seq), "breach_ms") != NULL);
+    teardown(&f);
+}
+
+TEST(a_ramp_at_its_last_step_decides_nothing_past_it)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 0);
+    /* a view no fold produces, to keep ramp_decide total on its own */
+    f.s.ramp.status = RAMP_HOLDING;
+    f.s.ramp.step = 3;
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1000);
+    CHECK(d.action == RA_NONE && d.next_step == -1);
+    f.s.ramp.step = 1 << 30;
+    d = ramp_decide(f.rb, &f.s, 1000);
+    CHECK(d.action == RA_NONE);
+    teardown(&f);
+}
+
+RUN_TESTS(T(a_ramp_step_the_runbook_lacks_is_reported_not_followed),
+          T(an_old_advance_named_by_percentage_alone_still_folds),
+          T(a_read_back_without_a_percentage_is_not_success),
+          T(an_abort_naming_a_criterion_past_the_runbook_stands_and_is_reported),
+          T(a_ramp_at_its_last_step_decides_nothing_past_it),
+          T(the_first_step_waits_for_the_rehearsal_or_an_override), T(a_flag_that_is_not_obeyed_halts_the_ramp), T(an_abort_is_effective_only_when_traffic_leaves_new),
           T(nothing_moves_before_every_criterion_is_judged), T(the_ramp_waits_for_its_phase),
           T(a_step_holds_then_is_ready), T(an_unclear_criterion_restarts_the_hold),
           T(abort_rolls_back_without_asking), T(a_read_back_that_disagrees_is_not_success),

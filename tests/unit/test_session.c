@@ -241,7 +241,169 @@ TEST(join_needs_a_started_journal)
     CHECK(err.msg[0] != '\0');
 }
 
-RUN_TESTS(T(fold_acks_and_phases), T(fold_first_ack_stands_and_junk_is_ignored),
+static const char CRIT_RUNBOOK[] =
+    "# Crit\n\n## Roles\n- commander: Alice Ng\n- dba: Bob Ruiz\n\n"
+    "## Systems\n- metrics: prometheus `http://127.0.0.1:9`\n\n"
+    "## Signals\n- err: `e`\n- lag: `l`\n\n"
+    "## Abort criteria\n- abort if err > 1% for 30s\n- hold if lag > 5\n\n"
+    "## Phase 2: Dual-write\n- [ ] dba: start the backfill\n\n"
+    "## Rollback\n### Phase 2\nStop.\n";
+
+static void raw(struct session *s, const char *kind, const char *body)
+{
+    apply(s, kind, "engine", strdup(body));
+}
+
+TEST(criteria_are_resolved_by_their_text_and_checked_by_position)
+{
+    struct runbook *rb = parse(CRIT_RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    /* the text as written is the id; the index agrees */
+    raw(&s, EV_CRITERION, "{\"index\":1,\"criterion\":\"hold if lag > 5\",\"to\":\"firing\"}");
+    CHECK(s.crits[1].judged && s.crits[1].state == CRIT_FIRING && s.n_faults == 0);
+    /* the index disagrees: the id wins, the disagreement is reported */
+    raw(&s, EV_CRITERION, "{\"index\":0,\"criterion\":\"hold if lag > 5\",\"to\":\"ok\"}");
+    CHECK(s.crits[1].state == CRIT_OK && !s.crits[0].judged);
+    CHECK(strstr(session_fault_at(&s, seq), "is criterion 1 of the runbook, not 0") != NULL);
+    /* an old journal: the index alone */
+    raw(&s, EV_CRITERION, "{\"index\":0,\"to\":\"pending\"}");
+    CHECK(s.crits[0].judged && s.crits[0].state == CRIT_PENDING && !session_fault_at(&s, seq));
+    /* references to nothing */
+    raw(&s, EV_CRITERION, "{\"index\":42,\"to\":\"firing\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "index 42 is past the runbook's 2 criteria") != NULL);
+    raw(&s, EV_CRITERION, "{\"criterion\":\"abort if x > 1\",\"to\":\"firing\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "is not a criterion of the runbook") != NULL);
+    raw(&s, EV_CRITERION, "{\"index\":0,\"to\":\"exploded\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "is not a state") != NULL);
+    raw(&s, EV_CRITERION, "{\"to\":\"ok\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "names no criterion") != NULL);
+    raw(&s, EV_CRITERION, "{\"index\":-3,\"to\":\"ok\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "index is -3") != NULL);
+    CHECK(s.crits[0].state == CRIT_PENDING && s.crits[1].state == CRIT_OK);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+TEST(faults_carry_their_sequence_and_read_as_words)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    ack(&s, "2.1", "Bob Ruiz", "dba");
+    raw(&s, EV_ACK, "{\"step\":\"7.7\",\"name\":\"B\",\"role\":\"dba\"}");
+    CHECK(s.n_faults == 1 && s.first_fault.seq == 2);
+    CHECK(session_tail(&s, 0)->fault && !session_tail(&s, 1)->fault);
+    char line[300];
+    struct journal_event ev = {.seq = 2, .ts_ms = 2000, .actor = "engine", .kind = EV_ACK,
+                               .body = "{\"step\":\"7.7\",\"name\":\"B\",\"role\":\"dba\"}"};
+    session_describe(&s, &ev, line, sizeof line);
+    CHECK_STR(line, "journal event #2: ack: there is no step '7.7' in the runbook");
+    ev.seq = 1;
+    session_describe(&s, &ev, line, sizeof line);   /* no fault at #1: the plain words */
+    CHECK_STR(line, "step 7.7 acknowledged by B (dba)");
+    raw(&s, EV_ACK, "{\"step\":\"2.2\",\"name\":7,\"role\":\"flags\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "ack: name is 7, not a string") != NULL);
+    CHECK(!s.acks[1].acked);
+    raw(&s, EV_NOTE, "[1,2]");
+    CHECK(strstr(session_fault_at(&s, seq), "not a JSON object") != NULL);
+    raw(&s, "kind_from_the_future", "{\"a\":1}");
+    CHECK(session_fault_at(&s, seq) == NULL);   /* kept, not a fault */
+    struct journal_event late = {.seq = ++seq, .ts_ms = -5, .actor = "x", .kind = EV_NOTE,
+                                 .body = "{\"text\":\"t\"}"};
+    CHECK(session_apply(&s, &late) == -1);
+    CHECK(strstr(session_fault_at(&s, seq), "is not a time") != NULL && s.n_notes == 0);
+    /* the ring keeps the newest; the first stays */
+    for (int i = 0; i < 40; i++)
+        raw(&s, EV_NOTE, "nope");
+    CHECK(s.first_fault.seq == 2 && s.n_faults == 44);
+    CHECK(session_fault_at(&s, seq) != NULL && session_fault_at(&s, 2) == NULL);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+/* Issue 15: a --force replacement is applied at its place. Before it,
+ * positions point into the runbook it replaced: the fold reads them there
+ * and carries each reference over by its id, or leaves it as history. */
+static const char OLD_RUNBOOK[] =
+    "# Older\n\n## Roles\n- commander: Alice Ng\n- dba: Bob Ruiz\n\n"
+    "## Systems\n- metrics: prometheus `http://127.0.0.1:9`\n\n"
+    "## Signals\n- err: `e`\n- lag: `l`\n- gone: `g`\n\n"
+    "## Abort criteria\n- hold if lag > 5\n- abort if err > 1% for 30s\n- abort if gone > 0\n\n"
+    "## Ramp\n- 1% for 1m\n- 5% for 1m\n- 100%\n\n"
+    "## Phase 2: Dual-write\n- [ ] dba: start the backfill\n- [ ] dba: an older step\n"
+    "- [ ] commander: ramp `ramp`\n\n"
+    "## Rollback\n### Phase 2\nStop.\n";
+
+static const char NEW_RUNBOOK[] =
+    "# Crit\n\n## Roles\n- commander: Alice Ng\n- dba: Bob Ruiz\n\n"
+    "## Systems\n- metrics: prometheus `http://127.0.0.1:9`\n\n"
+    "## Signals\n- err: `e`\n- lag: `l`\n\n"
+    "## Abort criteria\n- abort if err > 1% for 30s\n- hold if lag > 5\n\n"
+    "## Ramp\n- 1% for 1m\n- 10% for 1m\n- 100%\n\n"
+    "## Phase 2: Dual-write\n- [ ] dba: start the backfill\n- [ ] commander: ramp `ramp`\n\n"
+    "## Rollback\n### Phase 2\nStop.\n";
+
+TEST(history_before_a_forced_replacement_keeps_its_meaning)
+{
+    struct runbook *old = parse(OLD_RUNBOOK), *rb = parse(NEW_RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    apply(&s, EV_RUNBOOK, "x", events_runbook_body("old.md", old->sha256, OLD_RUNBOOK, "Older", NULL));
+    CHECK(!session_positions_current(&s) && session_runbook_in_force(&s) != NULL);
+    CHECK(s.n_faults == 0);
+    /* position 0 was "hold if lag > 5" then: it is criterion 1 now */
+    raw(&s, EV_CRITERION, "{\"index\":0,\"to\":\"firing\"}");
+    CHECK(s.crits[1].judged && s.crits[1].state == CRIT_FIRING && !s.crits[0].judged);
+    /* a criterion only the older runbook had: history, not a fault */
+    raw(&s, EV_CRITERION, "{\"index\":2,\"to\":\"firing\"}");
+    CHECK(s.n_faults == 0 && !s.crits[0].judged);
+    raw(&s, EV_CRITERION, "{\"index\":5,\"to\":\"firing\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "index 5 is past the runbook's 3 criteria") != NULL);
+    /* 5% was step 1 then; this runbook has no 5%: left as history */
+    raw(&s, EV_RAMP_ADVANCE, "{\"step\":1,\"percent\":5}");
+    CHECK(session_fault_at(&s, seq) == NULL && s.ramp.status == RAMP_IDLE);
+    raw(&s, EV_RAMP_ADVANCE, "{\"step\":2,\"percent\":5}");
+    CHECK(strstr(session_fault_at(&s, seq), "5% is step 1 of the ramp, not step 2") != NULL);
+    raw(&s, EV_RAMP_ADVANCE, "{\"step\":0,\"percent\":1}");
+    CHECK(s.ramp.status == RAMP_SETTING && s.ramp.step == 0);
+    /* an abort naming criterion 2 was right then */
+    raw(&s, EV_ABORT, "{\"criterion\":2,\"cause\":\"gone\"}");
+    CHECK(session_fault_at(&s, seq) == NULL && s.ramp.status == RAMP_ABORTED);
+    /* steps by id: one only the older runbook had, one neither had */
+    raw(&s, EV_ACK, "{\"step\":\"2.2\",\"name\":\"Bob Ruiz\",\"role\":\"dba\"}");
+    CHECK(session_fault_at(&s, seq) == NULL && !s.acks[1].acked);
+    raw(&s, EV_ACK, "{\"step\":\"7.7\",\"name\":\"Bob Ruiz\",\"role\":\"dba\"}");
+    CHECK(session_fault_at(&s, seq) != NULL);
+    ack(&s, "2.1", "Bob Ruiz", "dba");
+    CHECK(s.acks[0].acked);
+    int64_t faults = s.n_faults;
+
+    /* the replacement: from here positions are this runbook's */
+    apply(&s, EV_RUNBOOK, "x", events_runbook_body("new.md", rb->sha256, NEW_RUNBOOK, "Crit", old->sha256));
+    CHECK(session_positions_current(&s) && session_runbook_in_force(&s) == rb && s.runbook_forced);
+    raw(&s, EV_CRITERION, "{\"index\":2,\"to\":\"firing\"}");
+    CHECK(s.n_faults == faults + 1);
+    raw(&s, EV_ABORT, "{\"criterion\":2,\"cause\":\"gone\"}");
+    CHECK(s.n_faults == faults + 2);
+    /* a runbook event whose text does not parse: reported, ids still work */
+    raw(&s, EV_RUNBOOK, "{\"sha256\":\"zzz\",\"text\":\"no heading here\"}");
+    CHECK(strstr(session_fault_at(&s, seq), "does not parse") != NULL);
+    CHECK(!session_positions_current(&s) && session_runbook_in_force(&s) == NULL);
+    raw(&s, EV_CRITERION, "{\"criterion\":\"abort if err > 1% for 30s\",\"to\":\"pending\"}");
+    CHECK(s.crits[0].state == CRIT_PENDING && session_fault_at(&s, seq) == NULL);
+    session_free(&s);
+    runbook_free(rb);
+    runbook_free(old);
+}
+
+RUN_TESTS(T(criteria_are_resolved_by_their_text_and_checked_by_position),
+          T(faults_carry_their_sequence_and_read_as_words),
+          T(history_before_a_forced_replacement_keeps_its_meaning),
+          T(fold_acks_and_phases), T(fold_first_ack_stands_and_junk_is_ignored),
           T(fold_notes_refusals_and_tail), T(ack_rules), T(identity_must_match_the_runbook),
           T(two_consoles_share_one_session), T(a_different_runbook_is_refused_unless_forced),
           T(join_needs_a_started_journal))

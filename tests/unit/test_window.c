@@ -79,7 +79,7 @@ TEST(the_ramp_holds_at_1559_but_an_abort_at_1630_rolls_back)
     CHECK(rb && pr.n_errors == 0 && rb->ramp_window.set);
     struct session s;
     session_init(&s, rb);
-    char *ok = events_criterion_body(0, "c", "x", "ok", 1, 0, 0, 0, "fine");
+    char *ok = events_criterion_body(0, rb->criteria[0].text, "x", "ok", 1, 0, 0, 0, "fine");
     event(&s, at(25, 15, 0), EV_CRITERION, ok);
     free(ok);
     event(&s, at(25, 15, 0), EV_REHEARSAL, "{\"passed\":true}");
@@ -95,7 +95,7 @@ TEST(the_ramp_holds_at_1559_but_an_abort_at_1630_rolls_back)
     /* at 1% already (advanced inside the window), an abort at 16:30 is not held */
     event(&s, at(25, 15, 0), EV_RAMP_ADVANCE, "{\"step\":0,\"percent\":1}");
     event(&s, at(25, 15, 0), EV_FLAG_READ, "{\"percent\":1,\"purpose\":\"advance\",\"ok\":true}");
-    char *firing = events_criterion_body(0, "c", "ok", "firing", 1, 0.5, 0, 0, "bad");
+    char *firing = events_criterion_body(0, rb->criteria[0].text, "ok", "firing", 1, 0.5, 0, 0, "bad");
     event(&s, at(25, 16, 30), EV_CRITERION, firing);
     free(firing);
     d = ramp_decide(rb, &s, at(25, 16, 30));
