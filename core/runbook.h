@@ -12,6 +12,14 @@
 
 /* Files larger than this are refused before they are read. */
 #define RUNBOOK_MAX_BYTES (4u * 1024u * 1024u)
+/* The sane range of what a runbook may ask for (runbooks/README.md, "Limits"):
+ * a `for`, `no data for` or `Observed … for` at most 30 days; a signal
+ * polled every 100 ms to 1 h; a ramp of at most 100 steps. Within them no
+ * sum of holds can overflow. */
+#define RUNBOOK_MAX_HOLD_MS (30LL * 24 * 3600 * 1000)
+#define RUNBOOK_MIN_EVERY_MS 100LL
+#define RUNBOOK_MAX_EVERY_MS (3600LL * 1000)
+#define RUNBOOK_MAX_RAMP_STEPS 100
 
 /* A `key value` pair written after a system's connection, e.g. table/key/flag. */
 struct rb_attr {
