@@ -2154,6 +2154,9 @@ static void cleanup_deadline(struct ctx *c, const struct unit *u, struct pos aft
         problem(c, u->line, 0, "the deadline is given twice (first at line %d)", c->deadline_line);
     else if (looks_date && !valid_date(t[0].v))
         problem(c, u->line, 0, "`%.*s` is not a date: expected YYYY-MM-DD", SV(t[0].v));
+    else if (ok_rel && ms > RUNBOOK_MAX_DEADLINE_MS)
+        problem(c, u->line, 0, "`deadline: %.*s`: a cleanup deadline is at most 3650d after cutover",
+                SV(sv_of(v)));
     else if (!ok_rel && !looks_date)
         problem(c, u->line, 0,
                 "expected `deadline: 30d after cutover` or `deadline: YYYY-MM-DD`, found `deadline: %.*s`",

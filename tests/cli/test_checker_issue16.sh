@@ -55,6 +55,10 @@ rb "$T/d4.md" '- 1% for 10m\n- 100%\n' '' ''
 sed -i 's/^- abort if error_rate > 1%$/- abort if error_rate > 1% for 99999999d/' "$T/d4.md"
 check "a criterion's for 99999999d is refused naming the limit" refused_at "$T/d4.md" 25 "at most 30d"
 
+rb "$T/d5.md"
+printf '\n## Cleanup\n- deadline: 106000000000d after cutover\n' >>"$T/d5.md"
+check "a cleanup deadline of 106000000000d is refused naming the limit" refused_at "$T/d5.md" 28 "at most 3650d"
+
 # 4. An unknown kind where a known one was meant
 rb "$T/k.md" '' '- old: postgresql `dbname=shop`\n' '' 
 sed -i 's/^- error_rate: `x`$/- error_rate: `x`\n- lag: old `SELECT 1`/' "$T/k.md"

@@ -177,6 +177,7 @@ static const struct fixture {
     {"bad-ramp-too-many-steps.md", 7, 0, "## Ramp has more than 100 steps: a ramp has at most 100 steps"},
     {"bad-system-kind-used.md", 20, 0, "kind `postgresql` is not one this version knows (postgres, sqlite, prometheus, scrape, flagd, unleash, http, slack), and the runbook uses this system; did you mean postgres?"},
     {"bad-rollback-above-first.md", 8, 0, "Rollback: 50% is at or above the first ramp step (1% at line 10)"},
+    {"bad-cleanup-deadline-limit.md", 15, 0, "`deadline: 106000000000d after cutover`: a cleanup deadline is at most 3650d after cutover"},
 };
 
 TEST(every_problem_has_a_fixture_with_its_line)
