@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <md4c.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +350,14 @@ static int append_problem(struct rb_problems *ps, int line, int warning, char *m
     if (!warning)
         ps->n_errors++;
     return 0;
+}
+
+/* A problem found before the parse, at a line (binary data). */
+static void line_problem(struct rb_problems *ps, int line, const char *msg)
+{
+    char *m = ps ? strdup(msg) : NULL;
+    if (m)
+        append_problem(ps, line, 0, m);
 }
 
 /* A problem with the file as a whole (line 0), outside a parse. */
@@ -1220,6 +1229,10 @@ static int parse_clauses(struct ctx *c, int line, const struct tok *t, size_t nt
                 expected(c, line, "a duration after `for` (like 30s, 10m or 1h30m)", t, nt, i + 1);
                 return -1;
             }
+            if (*for_ms > RUNBOOK_MAX_HOLD_MS) {
+                problem(c, line, 0, "`for %.*s`: a duration here is at most 30d", SV(t[i + 1].v));
+                return -1;
+            }
             *has_for = 1;
             i += 2;
             continue;
@@ -1463,14 +1476,57 @@ static void role_item(struct ctx *c, const struct unit *u)
     rb->roles[rb->n_roles++] = (struct rb_role){dup_sv(c, name), person, u->line};
 }
 
+/* `slack` is the comms webhook's kind (a system named `notify`). */
+static const char *const known_kinds[] = {"postgres", "sqlite", "prometheus", "scrape",
+                                          "flagd",    "unleash", "http",      "slack"};
+#define N_KINDS (sizeof known_kinds / sizeof known_kinds[0])
+
 static int known_kind(struct sv kind)
 {
-    static const char *const kinds[] = {"postgres", "sqlite", "prometheus", "scrape",
-                                        "flagd", "unleash", "http"};
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (kind.n == strlen(kinds[i]) && memcmp(kind.s, kinds[i], kind.n) == 0)
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (kind.n == strlen(known_kinds[i]) && memcmp(kind.s, known_kinds[i], kind.n) == 0)
             return 1;
     return 0;
+}
+
+/* Edit distance of two short words (longer ones count as far apart). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b), row[33];
+    if (na > 32 || nb > 32)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* The known kind nearest to kind, or NULL when none is close. */
+static const char *nearest_kind(const char *kind)
+{
+    const char *best = NULL;
+    size_t best_d = 4;   /* at most three edits away */
+    for (size_t i = 0; i < N_KINDS; i++) {
+        size_t d = edit_distance(kind, known_kinds[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = known_kinds[i];
+        }
+    }
+    return best;
 }
 
 /* The `word `value`` pairs after a system's connection. */
@@ -1555,10 +1611,6 @@ static void system_item(struct ctx *c, const struct unit *u)
                 SV(name), SV(name));
         return;
     }
-    if (!known_kind(t[0].v))
-        problem(c, u->line, 1,
-                "system `%.*s`: kind `%.*s` is not one this version knows (postgres, sqlite, prometheus, scrape, flagd, unleash, http)",
-                SV(name), SV(t[0].v));
     if (literal_password(sys->conn))
         problem(c, u->line, 1,
                 "system `%.*s`: a password is written in the runbook, whose text is copied into the journal; "
@@ -1585,8 +1637,10 @@ static void signal_item(struct ctx *c, const struct unit *u)
     struct sv source = {NULL, 0}, expr = {"", 0};
     int64_t every = 1000;   /* poll interval: a second unless `every D` */
     if (nt >= 3 && !t[nt - 2].code && sv_ieq(t[nt - 2].v, "every") && !t[nt - 1].code) {
-        if (token_duration(t[nt - 1].v, &every) || every < 100) {
-            problem(c, u->line, 0, "signal `%.*s`: `every` needs a duration of at least 100ms, found `%.*s`",
+        if (token_duration(t[nt - 1].v, &every) || every < RUNBOOK_MIN_EVERY_MS ||
+            every > RUNBOOK_MAX_EVERY_MS) {
+            problem(c, u->line, 0,
+                    "signal `%.*s`: `every` needs a duration of at least 100ms and at most 1h, found `%.*s`",
                     SV(name), SV(t[nt - 1].v));
             return;
         }
@@ -1740,6 +1794,10 @@ static int criterion_clauses(struct ctx *c, int line, const struct tok *t, size_
                 expected(c, line, "a duration after `no data for` (like 2m)", t, nt, i + 3);
                 return -1;
             }
+            if (cr->no_data_ms > RUNBOOK_MAX_HOLD_MS) {
+                problem(c, line, 0, "`no data for %.*s`: a duration here is at most 30d", SV(t[i + 3].v));
+                return -1;
+            }
             i += 4;
         } else {
             problem(c, line, 0,
@@ -1799,6 +1857,12 @@ static void ramp_item(struct ctx *c, const struct unit *u)
     const struct tok *t = c->toks;
     double pct;
     c->ramp_items++;
+    if (c->ramp_items > RUNBOOK_MAX_RAMP_STEPS) {
+        if (c->ramp_items == RUNBOOK_MAX_RAMP_STEPS + 1)   /* said once; the rest are not read */
+            problem(c, c->sec_line[SEC_RAMP], 0, "## Ramp has more than %d steps: a ramp has at most %d steps",
+                    RUNBOOK_MAX_RAMP_STEPS, RUNBOOK_MAX_RAMP_STEPS);
+        return;
+    }
     int64_t hold = 0;
     int has_for = 0;
     if (nt == 0 || t[0].code || token_percent(t[0].v, &pct)) {
@@ -1869,7 +1933,7 @@ static void ramp_observed(struct ctx *c, const struct unit *u, const char *v)
     }
     if (sscanf(v, "%63s within %31s points for %31s %7s", name, points, dur, extra) != 3 ||
         parse_number(sv_of(points), &pts, &pct) || pct || pts <= 0 ||
-        units_parse_duration(dur, &ms) || !valid_name(sv_of(name), 0)) {
+        units_parse_duration(dur, &ms) || ms > RUNBOOK_MAX_HOLD_MS || !valid_name(sv_of(name), 0)) {
         problem(c, u->line, 0,
                 "expected `Observed: SIGNAL within N points for DURATION` (like `Observed: "
                 "observed_share within 5 points for 1m`), found `Observed: %s`", v);
@@ -2090,6 +2154,9 @@ static void cleanup_deadline(struct ctx *c, const struct unit *u, struct pos aft
         problem(c, u->line, 0, "the deadline is given twice (first at line %d)", c->deadline_line);
     else if (looks_date && !valid_date(t[0].v))
         problem(c, u->line, 0, "`%.*s` is not a date: expected YYYY-MM-DD", SV(t[0].v));
+    else if (ok_rel && ms > RUNBOOK_MAX_DEADLINE_MS)
+        problem(c, u->line, 0, "`deadline: %.*s`: a cleanup deadline is at most 3650d after cutover",
+                SV(sv_of(v)));
     else if (!ok_rel && !looks_date)
         problem(c, u->line, 0,
                 "expected `deadline: 30d after cutover` or `deadline: YYYY-MM-DD`, found `deadline: %.*s`",
@@ -2225,6 +2292,25 @@ static void check_systems_signals(struct ctx *c)
             problem(c, rb->systems[i].line, 0, "system `%s` is already defined at line %d",
                     rb->systems[i].name, rb->systems[prev].line);
     }
+    /* A kind this version does not know: a warning on a system nothing
+     * uses (a runbook for a newer version still loads), an error on one
+     * that is used: a signal's source, the flag, the webhook. */
+    for (size_t i = 0; i < rb->n_systems; i++) {
+        const struct rb_system *sys = &rb->systems[i];
+        if (!sys->kind[0] || known_kind(sv_of(sys->kind)))
+            continue;
+        int used = strcmp(sys->name, "flag") == 0 || strcmp(sys->name, "notify") == 0;
+        for (size_t k = 0; k < rb->n_signals && !used; k++)
+            used = strcmp(rb->signals[k].source ? rb->signals[k].source : "metrics", sys->name) == 0;
+        const char *near = nearest_kind(sys->kind);
+        char hint[64] = "";
+        if (near)
+            snprintf(hint, sizeof hint, "; did you mean %s?", near);
+        problem(c, sys->line, !used,
+                "system `%s`: kind `%s` is not one this version knows (postgres, sqlite, prometheus, "
+                "scrape, flagd, unleash, http, slack)%s%s",
+                sys->name, sys->kind, used ? ", and the runbook uses this system" : "", hint);
+    }
     for (size_t i = 0; i < rb->n_signals; i++) {
         const struct rb_signal *s = &rb->signals[i];
         size_t prev = map_add(&c->signals, s->name, i);
@@ -2329,7 +2415,24 @@ static void check_ramp(struct ctx *c)
             problem(c, rb->ramp[i].line, 0,
                     "ramp step %g%% needs `for DURATION`: only the last step may have no hold",
                     rb->ramp[i].percent);
-    int64_t holds = 0;
+    if (c->rollback_line && rb->ramp_rollback_percent >= rb->ramp[0].percent)
+        problem(c, c->rollback_line, 0,
+                "Rollback: %g%% is at or above the first ramp step (%g%% at line %d): an abort would "
+                "raise traffic to new; roll back below the first step (usually 0%%)",
+                rb->ramp_rollback_percent, rb->ramp[0].percent, rb->ramp[0].line);
+    const struct rb_system *flag = runbook_system(rb, "flag");
+    if (flag && strcmp(flag->kind, "unleash") == 0) {
+        for (size_t i = 0; i < rb->n_ramp; i++)
+            if (rb->ramp[i].percent != (double)(long long)rb->ramp[i].percent)
+                problem(c, rb->ramp[i].line, 0,
+                        "ramp step %g%%: the flag is an Unleash rollout, which takes whole percentages",
+                        rb->ramp[i].percent);
+        if (rb->ramp_rollback_percent != (double)(long long)rb->ramp_rollback_percent)
+            problem(c, c->rollback_line, 0,
+                    "Rollback: %g%%: the flag is an Unleash rollout, which takes whole percentages",
+                    rb->ramp_rollback_percent);
+    }
+    int64_t holds = 0;   /* at most 100 steps of 30 days: no overflow */
     for (size_t i = 0; i < rb->n_ramp; i++)
         holds += rb->ramp[i].hold_ms;
     if (rb->ramp_window.set && holds > window_length_ms(&rb->ramp_window)) {
@@ -2617,7 +2720,7 @@ struct runbook *runbook_load(const char *path, struct rb_problems *problems)
     }
     size_t bad = first_binary((const unsigned char *)buf, len);
     if (bad < len) {
-        file_problem(problems, "binary data at line %d, not a Markdown runbook", line_of_offset(buf, bad));
+        line_problem(problems, line_of_offset(buf, bad), "binary data, not a Markdown runbook");
         free(buf);
         return NULL;
     }

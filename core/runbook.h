@@ -12,6 +12,16 @@
 
 /* Files larger than this are refused before they are read. */
 #define RUNBOOK_MAX_BYTES (4u * 1024u * 1024u)
+/* The sane range of what a runbook may ask for (runbooks/README.md, "Limits"):
+ * a `for`, `no data for` or `Observed … for` at most 30 days; a signal
+ * polled every 100 ms to 1 h; a ramp of at most 100 steps; a cleanup
+ * deadline at most 3650 days after cutover. Within them no
+ * sum of holds can overflow. */
+#define RUNBOOK_MAX_HOLD_MS (30LL * 24 * 3600 * 1000)
+#define RUNBOOK_MIN_EVERY_MS 100LL
+#define RUNBOOK_MAX_EVERY_MS (3600LL * 1000)
+#define RUNBOOK_MAX_RAMP_STEPS 100
+#define RUNBOOK_MAX_DEADLINE_MS (3650LL * 24 * 3600 * 1000)   /* cleanup: ten years */
 
 /* A `key value` pair written after a system's connection, e.g. table/key/flag. */
 struct rb_attr {

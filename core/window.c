@@ -71,8 +71,15 @@ int window_parse(const char *text, struct window *w, char *err, size_t len)
     memset(w, 0, sizeof *w);
     char buf[256];
     snprintf(buf, sizeof buf, "%s", text);
-    char *not_last = strcasestr(buf, "not on the last day of the month");
+    static const char month_end[] = "not on the last day of the month";
+    char *not_last = strcasestr(buf, month_end);
     if (not_last) {
+        const char *after = not_last + sizeof month_end - 1;
+        after += strspn(after, " .");
+        if (*after) {
+            snprintf(err, len, "the window's `%s` is not understood: the month-end clause ends the line", after);
+            return -1;
+        }
         w->not_last_day = 1;
         *not_last = '\0';
     }
@@ -99,6 +106,16 @@ int window_parse(const char *text, struct window *w, char *err, size_t len)
     if (*tail && strncasecmp(tail, "UTC", 3) != 0) {
         snprintf(err, len, "window times are in UTC: found `%s`", tail);
         return -1;
+    }
+    if (*tail) {
+        tail += 3;
+        tail += strspn(tail, " ,;");
+        if (*tail) {
+            snprintf(err, len,
+                     "the window's `%s` is not understood: after the times only `, not on the last day of the month` may follow",
+                     tail);
+            return -1;
+        }
     }
     size_t n = (size_t)(range - buf);
     while (n && buf[n - 1] == ' ')

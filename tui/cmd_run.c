@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "console.h"
 #include "core/ceremony.h"
+#include "journal_path.h"
 #include "options.h"
 
 /* runbooks/orders.md → orders.journal (in the current directory). */
@@ -56,6 +57,12 @@ int cmd_run(int argc, char **argv)
     struct error err = {{0}};
     if (!name) {
         fprintf(stderr, "cutover: role '%s' is not in %s's ## Roles\n", role, path);
+        runbook_free(rb);
+        return EXIT_FAILED;
+    }
+    char why[4200];
+    if (journal_path_writable(journal, why, sizeof why) != 0) {
+        fprintf(stderr, "cutover: %s\n", why);
         runbook_free(rb);
         return EXIT_FAILED;
     }

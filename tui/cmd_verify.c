@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "core/journal.h"
+#include "journal_path.h"
 #include "options.h"
 
 int cmd_verify(int argc, char **argv)
@@ -12,6 +13,11 @@ int cmd_verify(int argc, char **argv)
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1)
         return usage_of("verify");
     const char *path = o.positional[0];
+    char why[4200];
+    if (journal_path_existing(path, why, sizeof why) != 0) {   /* a FIFO would hang the open */
+        fprintf(stderr, "cutover: %s\n", why);
+        return EXIT_FAILED;
+    }
     struct journal_verify_result res;
     struct error err = {{0}};
     if (journal_verify(path, &res, &err) != 0) {

@@ -219,9 +219,9 @@ TEST(no_abort_before_traffic_moved_but_halt_anyway)
 TEST(a_rollback_value_and_an_automatic_ramp)
 {
     struct fixture f;
-    setup(&f, "\nMode: automatic\n\nRollback: 5%\n");
+    setup(&f, "\nMode: automatic\n\nRollback: 0.5%\n");
     f.s.current_phase = 1;
-    CHECK(f.rb->ramp_automatic && f.rb->ramp_rollback_percent == 5);
+    CHECK(f.rb->ramp_automatic && f.rb->ramp_rollback_percent == 0.5);
     all_clear(&f, 0);
     /* at the rollback value the ramp has not moved: the first step is due */
     struct ramp_decision d = ramp_decide(f.rb, &f.s, 1);

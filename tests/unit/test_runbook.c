@@ -173,6 +173,15 @@ static const struct fixture {
     {"bad-cleanup-date.md", 15, 0, "`2026-02-30` is not a date: expected YYYY-MM-DD"},
     {"bad-cleanup-twice.md", 16, 0, "the deadline is given twice (first at line 15)"},
     {"warn-cleanup-no-deadline.md", 14, 1, "## Cleanup has no deadline"},
+    {"bad-window-words.md", 8, 0, "the window's `never on fridays` is not understood"},
+    {"bad-ramp-unleash-fraction.md", 8, 0, "ramp step 0.5%: the flag is an Unleash rollout, which takes whole percentages"},
+    {"bad-ramp-hold-limit.md", 8, 0, "`for 106000000000d`: a duration here is at most 30d"},
+    {"bad-crit-duration-limit.md", 26, 0, "`for 31d`: a duration here is at most 30d"},
+    {"bad-signal-every-limit.md", 23, 0, "signal `lag`: `every` needs a duration of at least 100ms and at most 1h"},
+    {"bad-ramp-too-many-steps.md", 7, 0, "## Ramp has more than 100 steps: a ramp has at most 100 steps"},
+    {"bad-system-kind-used.md", 20, 0, "kind `postgresql` is not one this version knows (postgres, sqlite, prometheus, scrape, flagd, unleash, http, slack), and the runbook uses this system; did you mean postgres?"},
+    {"bad-rollback-above-first.md", 8, 0, "Rollback: 50% is at or above the first ramp step (1% at line 10)"},
+    {"bad-cleanup-deadline-limit.md", 15, 0, "`deadline: 106000000000d after cutover`: a cleanup deadline is at most 3650d after cutover"},
 };
 
 TEST(every_problem_has_a_fixture_with_its_line)
@@ -727,11 +736,11 @@ TEST(binary_content_is_refused_with_its_line)
     struct rb_problems ps;
     struct runbook *rb = load("tests/runbooks/bad-binary-nul.md", &ps);
     CHECK(rb == NULL);
-    CHECK(one_problem("nul", &ps, 0, 0, "binary data at line 4, not a Markdown runbook"));
+    CHECK(one_problem("nul", &ps, 4, 0, "binary data, not a Markdown runbook"));
     rb_problems_free(&ps);
     rb = load("tests/runbooks/bad-binary-utf8.md", &ps);
     CHECK(rb == NULL);
-    CHECK(one_problem("utf8", &ps, 0, 0, "binary data at line 2, not a Markdown runbook"));
+    CHECK(one_problem("utf8", &ps, 2, 0, "binary data, not a Markdown runbook"));
     rb_problems_free(&ps);
 
     /* Ill-formed UTF-8 of every kind, each on line 3. */
@@ -745,7 +754,7 @@ TEST(binary_content_is_refused_with_its_line)
         write_file(path, text, (size_t)n);
         rb = load(path, &ps);
         CHECK(rb == NULL);
-        CHECK(one_problem(bad[i], &ps, 0, 0, "binary data at line 3"));
+        CHECK(one_problem(bad[i], &ps, 3, 0, "binary data"));
         rb_problems_free(&ps);
     }
     /* Well-formed multi-byte text of every length is fine. */
