@@ -1611,7 +1611,7 @@ static void system_item(struct ctx *c, const struct unit *u)
                 SV(name), SV(name));
         return;
     }
-    if (literal_password(sys->conn))
+    if (sys->conn && literal_password(sys->conn))
         problem(c, u->line, 1,
                 "system `%.*s`: a password is written in the runbook, whose text is copied into the journal; "
                 "take it from the environment with ${NAME}",
