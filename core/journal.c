@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,19 @@ static const char schema_sql[] =
     "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;\n"
     "CREATE TRIGGER samples_no_delete BEFORE DELETE ON samples\n"
     "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;\n";
+
+/* Format 2: which console drives (one row, renewed every second). Not
+ * part of the record: it changes in place and is not hashed. */
+static const char lease_sql[] =
+    "CREATE TABLE IF NOT EXISTS lease(\n"
+    "  id         INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    "  holder     TEXT NOT NULL,\n"
+    "  host       TEXT NOT NULL,\n"
+    "  pid        INTEGER NOT NULL,\n"
+    "  console    TEXT NOT NULL,\n"
+    "  since_ms   INTEGER NOT NULL,\n"
+    "  renewed_ms INTEGER NOT NULL\n"
+    ");\n";
 
 static const char *const stmt_sql[JS_COUNT] = {
     [JS_BEGIN] = "BEGIN IMMEDIATE",
@@ -319,12 +333,13 @@ static int create_schema(struct journal *j, struct error *err)
         goto fail;
     if (app_id == 0 && n_objects == 0) {
         char *sql = sqlite3_mprintf(
-            "PRAGMA application_id = %d;\n%s"
+            "PRAGMA application_id = %d;\n%s%s"
             "INSERT INTO meta(key, value) VALUES\n"
             "  ('format_version', '%d'),\n"
             "  ('created_at', strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now')),\n"
             "  ('created_by', %Q);\n",
-            JOURNAL_APPLICATION_ID, schema_sql, JOURNAL_FORMAT_VERSION,
+            JOURNAL_APPLICATION_ID, schema_sql, lease_sql,
+            JOURNAL_FORMAT_VERSION,
             j->os_user);
         int rc = sql ? sqlite3_exec(j->db, sql, NULL, NULL, NULL)
                      : SQLITE_NOMEM;
@@ -344,7 +359,8 @@ fail:
     return -1;
 }
 
-static int check_format(struct journal *j, struct error *err)
+static int check_format(struct journal *j, long *version_out,
+                        struct error *err)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(j->db,
@@ -371,8 +387,28 @@ static int check_format(struct journal *j, struct error *err)
                   version, JOURNAL_FORMAT_VERSION);
     else
         ret = 0;
+    *version_out = version;
     sqlite3_finalize(st);
     return ret;
+}
+
+/* A format-1 journal gains the lease table; nothing else changes. */
+static int migrate(struct journal *j, long version, struct error *err)
+{
+    if (version >= JOURNAL_FORMAT_VERSION)
+        return 0;
+    char *sql = sqlite3_mprintf("BEGIN IMMEDIATE;\n%s"
+                                "UPDATE meta SET value = '%d' WHERE key = "
+                                "'format_version';\nCOMMIT;",
+                                lease_sql, JOURNAL_FORMAT_VERSION);
+    int rc = sql ? sqlite3_exec(j->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+        journal_db_error(j, err, "cannot bring the journal to format 2");
+        sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
 }
 
 static int open_db(struct journal *j, int flags, struct error *err)
@@ -417,7 +453,8 @@ static int open_db(struct journal *j, int flags, struct error *err)
                   "database of another application)", j->path);
         return -1;
     }
-    if (check_format(j, err))
+    long version = 0;
+    if (check_format(j, &version, err))
         return -1;
     if (!j->readonly) {
         /* synchronous=NORMAL: in WAL mode a commit survives the process
@@ -430,6 +467,8 @@ static int open_db(struct journal *j, int flags, struct error *err)
                 journal_db_error(j, err, "cannot set up the journal");
             return -1;
         }
+        if (migrate(j, version, err))
+            return -1;
     }
     return 0;
 }
@@ -503,12 +542,14 @@ static int tx_begin(struct journal *j, struct error *err)
                   j->path);
         return -1;
     }
+    if (j->in_tx)
+        return 0;
     int rc = step_once(j->st[JS_BEGIN]);
     if (rc == SQLITE_DONE)
         return 0;
     if ((rc & 0xff) == SQLITE_BUSY)
-        error_set(err, "%s: the journal is busy: another writer has held it "
-                  "for more than %d s", j->path, JOURNAL_BUSY_TIMEOUT_MS / 1000);
+        error_set(err, "%s: the journal is busy: another process holds its "
+                  "write lock", j->path);
     else
         journal_db_error(j, err, "cannot start a transaction");
     return -1;
@@ -522,6 +563,8 @@ static int tx_fail(struct journal *j, struct error *err, const char *what)
         journal_db_error(j, err, what);
     else
         error_set(err, "%s: cannot append: out of memory", j->path);
+    if (j->in_tx)
+        return -1;    /* journal_transact rolls back */
     if (!sqlite3_get_autocommit(j->db))
         step_once(j->st[JS_ROLLBACK]);
     return -1;
@@ -529,6 +572,8 @@ static int tx_fail(struct journal *j, struct error *err, const char *what)
 
 static int tx_commit(struct journal *j, struct error *err)
 {
+    if (j->in_tx)
+        return 0;
     if (step_once(j->st[JS_COMMIT]) != SQLITE_DONE)
         return tx_fail(j, err, "cannot commit");
     return 0;
@@ -612,15 +657,33 @@ static int append_events(struct journal *j, const struct journal_event *evs,
     return 0;
 }
 
+/* With a writer attached, an append is queued and the caller's fold told
+ * of it; seq_out is then 0 (the sequence is assigned when written). */
+static int queue_events(struct journal *j, const struct journal_event *evs,
+                        size_t n, int64_t *seq_out, struct error *err)
+{
+    if (journal_writer_queue_events(j->writer, evs, n, err))
+        return -1;
+    for (size_t i = 0; j->local_event && i < n; i++)
+        j->local_event(&evs[i], j->local_ctx);
+    if (seq_out)
+        *seq_out = 0;
+    return 0;
+}
+
 int journal_append(struct journal *j, const struct journal_event *ev,
                    int64_t *seq_out, struct error *err)
 {
+    if (j->writer && !j->in_tx)
+        return queue_events(j, ev, 1, seq_out, err);
     return append_events(j, ev, 1, seq_out, err);
 }
 
 int journal_append_many(struct journal *j, const struct journal_event *evs,
                         size_t n, struct error *err)
 {
+    if (j->writer && !j->in_tx)
+        return queue_events(j, evs, n, NULL, err);
     return append_events(j, evs, n, NULL, err);
 }
 
@@ -661,6 +724,13 @@ static int insert_sample(struct journal *j, const struct journal_sample *s,
 int journal_append_samples(struct journal *j, const struct journal_sample *s,
                            size_t n, struct error *err)
 {
+    if (j->writer && !j->in_tx) {
+        if (journal_writer_queue_samples(j->writer, s, n, err))
+            return -1;
+        for (size_t i = 0; j->local_sample && i < n; i++)
+            j->local_sample(&s[i], j->local_ctx);
+        return 0;
+    }
     for (size_t i = 0; i < n; i++) {
         if (!s[i].signal) {
             error_set(err, "%s: cannot append: sample %zu has no signal",
@@ -807,4 +877,257 @@ int journal_last_of_kind(struct journal *j, const char *kind, char **body,
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return ret;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+int journal_transact(struct journal *j, journal_tx_fn fn, void *ctx,
+                     struct error *err)
+{
+    if (j->in_tx)
+        return fn(j, ctx, err);
+    if (tx_begin(j, err))
+        return -1;
+    j->in_tx = 1;
+    int rc = fn(j, ctx, err);
+    j->in_tx = 0;
+    if (rc < 0) {
+        if (!sqlite3_get_autocommit(j->db))
+            step_once(j->st[JS_ROLLBACK]);
+        return rc;
+    }
+    return tx_commit(j, err) ? -1 : rc;
+}
+
+int journal_transact_async(struct journal *j, journal_tx_fn fn, void *ctx,
+                           journal_done_fn done, struct error *err)
+{
+    if (j->writer)
+        return journal_writer_queue_tx(j->writer, fn, ctx, done, err);
+    struct error why = {{0}};
+    int rc = journal_transact(j, fn, ctx, &why);
+    if (done)
+        done(ctx, rc, &why);
+    if (rc < 0 && err)
+        *err = why;
+    return 0;
+}
+
+void journal_set_local(struct journal *j, journal_local_event_fn ev_fn,
+                       journal_local_sample_fn sample_fn, void *ctx)
+{
+    j->local_event = ev_fn;
+    j->local_sample = sample_fn;
+    j->local_ctx = ctx;
+}
+
+void journal_set_busy_timeout(struct journal *j, int ms)
+{
+    sqlite3_busy_timeout(j->db, ms);
+}
+
+int journal_sample_tail(struct journal *j, int64_t *seq, char hash[65],
+                        struct error *err)
+{
+    if (chain_tail(j, JS_SA_LAST, seq, hash) == 0)
+        return 0;
+    journal_db_error(j, err, "cannot read the last sample");
+    return -1;
+}
+
+static int anchor_tx(struct journal *j, void *ctx, struct error *err)
+{
+    const struct journal_event *ev = ctx;
+    int64_t seq;
+    char hash[65], body[200];
+    if (journal_sample_tail(j, &seq, hash, err))
+        return -1;
+    snprintf(body, sizeof body,
+             "{\"samples\":%lld,\"sample_seq\":%lld,\"sample_hash\":\"%s\"}",
+             (long long)seq, (long long)seq, seq ? hash : "");
+    struct journal_event a = *ev;
+    a.body = body;
+    return append_events(j, &a, 1, NULL, err);
+}
+
+int journal_append_anchor(struct journal *j, int64_t ts_ms, const char *actor,
+                          struct error *err)
+{
+    if (j->writer && !j->in_tx)
+        return journal_writer_queue_anchor(j->writer, ts_ms, actor, err);
+    struct journal_event ev = {.ts_ms = ts_ms, .actor = actor,
+                               .kind = JOURNAL_KIND_ANCHOR};
+    return journal_transact(j, anchor_tx, &ev, err);
+}
+
+int journal_meta_get(struct journal *j, const char *key, char *value,
+                     size_t len, struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    value[0] = '\0';
+    int rc = sqlite3_prepare_v2(j->db, "SELECT value FROM meta WHERE key = ?",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            snprintf(value, len, "%s", col_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return 0;
+    journal_db_error(j, err, "cannot read the journal's meta");
+    return -1;
+}
+
+int journal_meta_set(struct journal *j, const char *key, const char *value,
+                     struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO meta(key, value)"
+                                " VALUES (?, ?)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    journal_db_error(j, err, "cannot write the journal's meta");
+    return -1;
+}
+
+/* ---- the driver's lease ------------------------------------------------ */
+
+/* The lease row into *l; 0 found, 1 none, -1 error. */
+static int lease_read(struct journal *j, struct journal_lease *l,
+                      struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    memset(l, 0, sizeof *l);
+    int rc = sqlite3_prepare_v2(j->db, "SELECT holder, host, pid, console,"
+                                " since_ms, renewed_ms FROM lease WHERE id = 1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        snprintf(l->holder, sizeof l->holder, "%s", col_text(st, 0));
+        snprintf(l->host, sizeof l->host, "%s", col_text(st, 1));
+        l->pid = (long)sqlite3_column_int64(st, 2);
+        snprintf(l->console, sizeof l->console, "%s", col_text(st, 3));
+        l->since_ms = sqlite3_column_int64(st, 4);
+        l->renewed_ms = sqlite3_column_int64(st, 5);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc == SQLITE_DONE)
+        return 1;
+    journal_db_error(j, err, "cannot read the lease");
+    return -1;
+}
+
+static int lease_write(struct journal *j, const struct journal_lease *me,
+                       int64_t since, int64_t now, struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO lease(id, holder,"
+                                " host, pid, console, since_ms, renewed_ms)"
+                                " VALUES (1, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, me->holder, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, me->host, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, me->pid);
+        sqlite3_bind_text(st, 4, me->console, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, since);
+        sqlite3_bind_int64(st, 6, now);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    journal_db_error(j, err, "cannot write the lease");
+    return -1;
+}
+
+static int lease_mine(const struct journal_lease *l, const struct journal_lease *me)
+{
+    return strcmp(l->console, me->console) == 0;
+}
+
+/* Alive: renewed lately, and not a process of this host that is gone. */
+static int lease_live(const struct journal_lease *l, const struct journal_lease *me,
+                      int64_t now)
+{
+    if (now - l->renewed_ms > JOURNAL_LEASE_MS)
+        return 0;
+    if (strcmp(l->host, me->host) == 0 && l->pid > 0 &&
+        kill((pid_t)l->pid, 0) != 0 && errno == ESRCH)
+        return 0;
+    return 1;
+}
+
+struct lease_op {
+    const struct journal_lease *me;
+    int64_t now;
+    struct journal_lease *holder;
+    int renew;
+};
+
+static int lease_tx(struct journal *j, void *ctx, struct error *err)
+{
+    struct lease_op *op = ctx;
+    struct journal_lease cur;
+    int found = lease_read(j, &cur, err);
+    if (found < 0)
+        return -1;
+    if (found == 0 && lease_mine(&cur, op->me))
+        return lease_write(j, op->me, cur.since_ms, op->now, err);
+    if (found == 0 && (op->renew || lease_live(&cur, op->me, op->now))) {
+        if (op->holder)
+            *op->holder = cur;
+        return 1;
+    }
+    if (op->renew) {   /* no row: someone released it under us */
+        if (op->holder)
+            memset(op->holder, 0, sizeof *op->holder);
+        return 1;
+    }
+    return lease_write(j, op->me, op->now, op->now, err);
+}
+
+int journal_lease_take(struct journal *j, const struct journal_lease *me,
+                       int64_t now_ms, struct journal_lease *holder,
+                       struct error *err)
+{
+    struct lease_op op = {me, now_ms, holder, 0};
+    return journal_transact(j, lease_tx, &op, err);
+}
+
+int journal_lease_renew(struct journal *j, const struct journal_lease *me,
+                        int64_t now_ms, struct journal_lease *holder,
+                        struct error *err)
+{
+    struct lease_op op = {me, now_ms, holder, 1};
+    return journal_transact(j, lease_tx, &op, err);
+}
+
+static int release_tx(struct journal *j, void *ctx, struct error *err)
+{
+    struct journal_lease cur;
+    int found = lease_read(j, &cur, err);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    if (!lease_mine(&cur, ctx))
+        return 0;
+    if (sqlite3_exec(j->db, "DELETE FROM lease", NULL, NULL, NULL) != SQLITE_OK) {
+        journal_db_error(j, err, "cannot release the lease");
+        return -1;
+    }
+    return 0;
+}
+
+int journal_lease_release(struct journal *j, const struct journal_lease *me,
+                          struct error *err)
+{
+    return journal_transact(j, release_tx, (void *)me, err);
 }

@@ -10,11 +10,14 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "journal.h"
 
 /* PRAGMA application_id of every cutover journal: "cuto" in ASCII. */
 #define JOURNAL_APPLICATION_ID 0x6375746f
-/* meta.format_version this build writes and the newest it reads. */
-#define JOURNAL_FORMAT_VERSION 1
+/* meta.format_version this build writes and the newest it reads. Format 2
+ * adds the lease table; a format-1 journal is migrated when opened for
+ * writing (read-only opens accept it as it is). */
+#define JOURNAL_FORMAT_VERSION 2
 /* How long a writer waits for another writer's transaction, in ms. */
 #define JOURNAL_BUSY_TIMEOUT_MS 5000
 /* prev_hash of the first row of each chain. */
@@ -42,8 +45,15 @@ enum journal_stmt {
     JS_COUNT
 };
 
+struct journal_writer;
+
 struct journal {
     sqlite3 *db;
+    int in_tx;                 /* inside journal_transact: no BEGIN/COMMIT */
+    struct journal_writer *writer; /* appends are queued to it when set */
+    journal_local_event_fn local_event;   /* told of each queued append */
+    journal_local_sample_fn local_sample;
+    void *local_ctx;
     char *path;
     int readonly;
     int64_t data_version;      /* as of the last journal_changed() */
@@ -72,6 +82,18 @@ int journal_sample_content(struct jbuf *b, int64_t ts_ms, const char *signal,
 int journal_row_hash(const char *tag, const char *prev_hash, int64_t seq,
                      const char *content, size_t content_len,
                      struct jbuf *input, char out[65]);
+
+/* The writer's side of the front (journal_writer.c): queue an append. */
+int journal_writer_queue_events(struct journal_writer *w,
+                                const struct journal_event *evs, size_t n,
+                                struct error *err);
+int journal_writer_queue_samples(struct journal_writer *w,
+                                 const struct journal_sample *s, size_t n,
+                                 struct error *err);
+int journal_writer_queue_anchor(struct journal_writer *w, int64_t ts_ms,
+                                const char *actor, struct error *err);
+int journal_writer_queue_tx(struct journal_writer *w, journal_tx_fn fn,
+                            void *ctx, journal_done_fn done, struct error *err);
 
 /* Fills err with "<path>: <what>: <sqlite's message>". */
 void journal_db_error(const struct journal *j, struct error *err,

@@ -334,6 +334,55 @@ static int count_rows(struct journal *j, const char *sql, int64_t *n,
     return 0;
 }
 
+/* The anchors: each names a sample (seq and hash) that must still be
+ * there. The chain alone cannot see its tail cut off; an anchor can. */
+static int check_anchors(struct journal *j, struct journal_verify_result *res,
+                         struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql =
+        "SELECT e.seq, json_extract(e.body, '$.sample_seq'),"
+        " json_extract(e.body, '$.sample_hash'), s.hash,"
+        " (SELECT coalesce(max(seq), 0) FROM samples)"
+        " FROM events e LEFT JOIN samples s"
+        " ON s.seq = json_extract(e.body, '$.sample_seq')"
+        " WHERE e.kind = '" JOURNAL_KIND_ANCHOR "' ORDER BY e.seq";
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        journal_db_error(j, err, "cannot read the journal's anchors");
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t at = sqlite3_column_int64(st, 0), want = sqlite3_column_int64(st, 1);
+        const char *hash = (const char *)sqlite3_column_text(st, 2);
+        const char *have = (const char *)sqlite3_column_text(st, 3);
+        int64_t last = sqlite3_column_int64(st, 4);
+        res->n_anchors++;
+        if (want <= 0 || (have && hash && strcmp(hash, have) == 0))
+            continue;
+        res->ok = 0;
+        snprintf(res->table, sizeof res->table, "samples");
+        if (!have) {
+            res->first_bad_seq = last + 1;
+            snprintf(res->reason, sizeof res->reason,
+                     "deleted: the anchor at event seq %" PRId64 " records %" PRId64
+                     " samples, the journal has %" PRId64, at, want, last);
+        } else {
+            res->first_bad_seq = want;
+            snprintf(res->reason, sizeof res->reason,
+                     "edited: the anchor at event seq %" PRId64 " records another hash "
+                     "for sample seq %" PRId64, at, want);
+        }
+        break;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        journal_db_error(j, err, "cannot read the journal's anchors");
+        return -1;
+    }
+    return 0;
+}
+
 int journal_verify(const char *path, struct journal_verify_result *res,
                    struct error *err)
 {
@@ -360,6 +409,8 @@ int journal_verify(const char *path, struct journal_verify_result *res,
         if (ret)
             break;
     }
+    if (ret == 0 && res->ok)
+        ret = check_anchors(j, res, err);
 out:
     if (ret)
         res->ok = 0;
