@@ -25,6 +25,7 @@ struct view {
     int text_scroll;          /* rows scrolled in the text panel */
     const struct ramp_decision *decision; /* the ramp controller, now */
     const char *flag_name;    /* the flag driver, on the driving console */
+    const char *journal_alert; /* the record is behind (red banner), or NULL */
 };
 
 struct panel {
