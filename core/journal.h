@@ -1,10 +1,10 @@
 /* journal.h — the append-only, hash-chained record of a ceremony.
  *
  * The journal is the source of truth: the session on screen is a fold over
- * its events. This is the one small interface every store sits behind
- * (SQLite now, PostgreSQL later): open, append (sequence and hash assigned
- * in one transaction), read from a sequence number, notice new events, and
- * verify the chain. Metric samples live beside the events in their own
+ * its events. This is its front: open (by a location that picks the store,
+ * journal_store.h: SQLite now, PostgreSQL later), append (sequence and hash
+ * assigned in one transaction), read from a sequence number, notice new
+ * events, decide-and-append transactions, the driver's lease, and verify. Metric samples live beside the events in their own
  * chain, so replay can redraw every panel and verify covers them too.
  *
  * The SQLite schema is documented in README.md ("The journal"). */
