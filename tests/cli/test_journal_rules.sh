@@ -37,9 +37,10 @@ check "… naming who drives, from where and since when" \
   grep -qE "is driven by $commander/commander \(pid $first on [^,]+, console [0-9a-f-]+\) since [0-9:]+ UTC" "$T/two.out"
 check "the lease row names the driver" \
   test "$(sql "$J" "select holder || ' ' || pid from lease")" = "$commander/commander $first"
-check "a joined console is still welcome" \
-  sh -c 'timeout 5 "$0" join "$1" --as "$2" --role dba --headless >"$3" 2>&1 & p=$!; sleep 1; kill -TERM $p; wait $p' \
-  "$CUTOVER" "$J" "$dba" "$T/join.out"
+timeout 10 "$CUTOVER" join "$J" --as "$dba" --role dba --headless >"$T/join.out" 2>&1 &
+joined=$!
+check "a joined console is still welcome" until_ok 5 grep -q "console_open.*$dba" "$T/join.out"
+kill -TERM $joined; wait $joined
 kill -TERM $first; wait $first
 check "a clean stop releases the lease" test "$(sql "$J" "select count(*) from lease")" = 0
 check "after a clean stop another run drives" start_headless "$T/three.out"
@@ -99,8 +100,9 @@ sqlite3 "$T/old.journal" "drop table lease; update meta set value='1' where key=
 check "verify reads a format-1 journal" sh -c '"$0" verify "$1"; test $? -le 1' "$CUTOVER" "$T/old.journal"
 cp "$J" "$T/v1.journal"
 sqlite3 "$T/v1.journal" "drop table lease; update meta set value='1' where key='format_version';"
-check "run opens a format-1 journal (with --force: this one is damaged)" \
-  sh -c 'timeout 5 "$0" run "$1" --journal "$2" --headless --force >"$3" 2>&1 & p=$!; sleep 1.5; kill -TERM $p; wait $p' \
-  "$CUTOVER" "$RB" "$T/v1.journal" "$T/v1.out"
+timeout 10 "$CUTOVER" run "$RB" --journal "$T/v1.journal" --headless --force >"$T/v1.out" 2>&1 &
+v1=$!
+check "run opens a format-1 journal (with --force: this one is damaged)" until_ok 5 grep -q console_open "$T/v1.out"
+kill -TERM $v1; wait $v1
 check "… and brings it to format 2" test "$(sql "$T/v1.journal" "select value from meta where key='format_version'")" = 2
 finish
