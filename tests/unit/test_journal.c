@@ -19,6 +19,8 @@
 #include "check.h"
 #include "core/hash.h"
 #include "core/journal.h"
+#include "core/ceremony.h"
+#include "core/events.h"
 #include "core/journal_writer.h"
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -1352,6 +1354,45 @@ TEST(a_format_1_journal_opens_and_is_migrated)
     tmp_remove(&t);
 }
 
+/* The console folds what it queued at once, and does not fold it again
+ * when it reads it back as written — with another console's rows between. */
+TEST(ceremony_folds_queued_rows_once)
+{
+    static const char rbtext[] =
+        "# T\n\n## Roles\n- commander: Alice Ng\n- dba: Bob Ruiz\n\n"
+        "## Phase 2: P\n- [ ] dba: one\n- [ ] dba: two\n\n## Rollback\n### Phase 2\nback\n";
+    struct tmp t = tmp_make();
+    struct rb_problems pr = {0};
+    struct runbook *rb = runbook_parse("t.md", rbtext, strlen(rbtext), &pr);
+    CHECK(rb && pr.n_errors == 0);
+    rb_problems_free(&pr);
+    struct ceremony a, b;
+    struct error err = {{0}};
+    CHECK(ceremony_start(&a, rb, "t.md", t.path, 0, "Alice Ng", "commander", 1000, &err) == 0);
+    CHECK(ceremony_join(&b, t.path, "Bob Ruiz", "dba", &err) == 0);
+    CHECK(ceremony_start_writer(&a, wall_ms, &err) == 0);
+    int64_t before = a.s.n_events;
+    char *note = events_note_body("queued");
+    CHECK(ceremony_append(&a, EV_NOTE, note, 2000, &err) == 0);
+    CHECK(a.s.n_events == before + 1);          /* shown before it is written */
+    char msg[320];
+    CHECK(ceremony_ack(&b, "2.1", 2500, msg, sizeof msg, &err) == 0);   /* another console */
+    CHECK(ceremony_append(&a, EV_NOTE, note, 3000, &err) == 0);
+    struct journal_sample s = {.ts_ms = 3100, .signal = "x", .value = -0.0, .has_value = 1};
+    CHECK(journal_append_samples(a.journal, &s, 1, &err) == 0);
+    free(note);
+    CHECK(drained(a.journal));
+    CHECK(ceremony_refresh(&a, NULL, NULL, &err) == 0);
+    CHECK(a.n_pending == 0);                     /* every own row read back */
+    CHECK(a.s.n_events == before + 3);           /* two notes and the ack, once each */
+    CHECK(a.s.acks[0].acked);
+    CHECK(a.read_seq == journal_last_seq(a.journal));
+    CHECK(a.read_sample_seq == 1);
+    ceremony_close(&b);
+    ceremony_close(&a);
+    tmp_remove(&t);
+}
+
 RUN_TESTS(T(create_open_reopen), T(append_and_read_every_field),
           T(append_refuses_incomplete_event_and_readonly),
           T(read_after_seq_and_stop), T(read_from_inside_a_read),
@@ -1372,4 +1413,4 @@ RUN_TESTS(T(create_open_reopen), T(append_and_read_every_field),
           T(refuses_a_newer_format), T(missing_file_refused),
           T(writer_queues_and_writes_in_order), T(writer_spools_while_locked_and_writes_after),
           T(lease_one_holder_at_a_time), T(anchor_catches_deleted_samples),
-          T(a_format_1_journal_opens_and_is_migrated))
+          T(a_format_1_journal_opens_and_is_migrated), T(ceremony_folds_queued_rows_once))
