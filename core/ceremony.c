@@ -303,8 +303,10 @@ static int same_text(const char *a, const char *b)
 static int pending_match(struct ceremony *c, const struct journal_event *ev,
                          const struct journal_sample *sa)
 {
-    struct pending_row *p = c->pending;
-    if (!p || p->is_sample != (sa != NULL))
+    struct pending_row **head = sa ? &c->pending_sa : &c->pending;
+    struct pending_row **tail = sa ? &c->pending_sa_tail : &c->pending_tail;
+    struct pending_row *p = *head;
+    if (!p)
         return 0;
     if (ev && !(p->ts_ms == ev->ts_ms && strcmp(p->kind, ev->kind) == 0 &&
                 strcmp(p->actor, ev->actor) == 0 && strcmp(p->body, ev->body) == 0))
@@ -313,9 +315,9 @@ static int pending_match(struct ceremony *c, const struct journal_event *ev,
                 p->has_value == sa->has_value && (!p->has_value || p->value == sa->value) &&
                 same_text(p->status, sa->status)))
         return 0;
-    c->pending = p->next;
-    if (!c->pending)
-        c->pending_tail = NULL;
+    *head = p->next;
+    if (!*head)
+        *tail = NULL;
     c->n_pending--;
     pending_free(p);
     return 1;
@@ -323,11 +325,13 @@ static int pending_match(struct ceremony *c, const struct journal_event *ev,
 
 static void pending_push(struct ceremony *c, struct pending_row *p)
 {
-    if (c->pending_tail)
-        c->pending_tail->next = p;
+    struct pending_row **head = p->is_sample ? &c->pending_sa : &c->pending;
+    struct pending_row **tail = p->is_sample ? &c->pending_sa_tail : &c->pending_tail;
+    if (*tail)
+        (*tail)->next = p;
     else
-        c->pending = p;
-    c->pending_tail = p;
+        *head = p;
+    *tail = p;
     c->n_pending++;
 }
 
@@ -583,9 +587,12 @@ void ceremony_close(struct ceremony *c)
         if (c->has_lease)
             journal_lease_release(c->journal, &c->lease, &ignored);
     }
-    while (c->pending) {
-        struct pending_row *p = c->pending;
-        c->pending = p->next;
+    for (struct pending_row *p = c->pending, *next; p; p = next) {
+        next = p->next;
+        pending_free(p);
+    }
+    for (struct pending_row *p = c->pending_sa, *next; p; p = next) {
+        next = p->next;
         pending_free(p);
     }
     session_free(&c->s);

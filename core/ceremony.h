@@ -29,7 +29,8 @@ struct ceremony {
      * runs ahead of it by this console's own queued appends, which wait
      * in `pending` until they are read back as written. */
     int64_t read_seq, read_sample_seq;
-    struct pending_row *pending, *pending_tail;
+    struct pending_row *pending, *pending_tail;       /* events */
+    struct pending_row *pending_sa, *pending_sa_tail; /* samples (written in their own order) */
     size_t n_pending;
     struct journal_lease lease;  /* held by the console that drives */
     int has_lease;

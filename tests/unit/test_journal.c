@@ -1377,9 +1377,10 @@ TEST(ceremony_folds_queued_rows_once)
     CHECK(a.s.n_events == before + 1);          /* shown before it is written */
     char msg[320];
     CHECK(ceremony_ack(&b, "2.1", 2500, msg, sizeof msg, &err) == 0);   /* another console */
-    CHECK(ceremony_append(&a, EV_NOTE, note, 3000, &err) == 0);
-    struct journal_sample s = {.ts_ms = 3100, .signal = "x", .value = -0.0, .has_value = 1};
+    /* a sample queued before an event: events are read back before samples */
+    struct journal_sample s = {.ts_ms = 2900, .signal = "x", .value = -0.0, .has_value = 1};
     CHECK(journal_append_samples(a.journal, &s, 1, &err) == 0);
+    CHECK(ceremony_append(&a, EV_NOTE, note, 3000, &err) == 0);
     free(note);
     CHECK(drained(a.journal));
     CHECK(ceremony_refresh(&a, NULL, NULL, &err) == 0);
