@@ -3,6 +3,8 @@
  * criteria, ramp decision, flag worker thread, flag driver), p50 and p99
  * over 100 trials (goal: <= 20 ms for a flagd file, <= 100 ms for HTTP on
  * loopback). Baseline in the same run: the driver's bare set + read back.
+ * The journal is off the abort path, as in the console: appends go to the
+ * writer thread (goal: p99 within 1.5x the baseline's p99).
  *
  *   bench_abort flagd            a flag file in a temporary directory
  *   bench_abort http URL         an HTTP flag service (PUT URL, GET URL)  */
@@ -17,6 +19,7 @@
 #include "core/ceremony.h"
 #include "core/driver.h"
 #include "core/flags.h"
+#include "core/journal_writer.h"
 
 #define TRIALS 100
 
@@ -59,13 +62,15 @@ static void sample(struct ceremony *c, double value)
 static int step_until(struct driver *d, struct ceremony *c, int (*cond)(const struct ceremony *))
 {
     struct error err = {{0}};
-    int fds[4];
+    int fds[5];
     size_t n = driver_fds(d, fds);
-    struct pollfd p[4];
+    fds[n++] = journal_writer_fd(c->journal);
+    struct pollfd p[5];
     for (size_t i = 0; i < n; i++)
         p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     double t0 = mono_ms();
     while (mono_ms() - t0 < 5000) {
+        journal_writer_poll(c->journal);
         if (driver_step(d, wall_ms(), &err) < 0) {
             fprintf(stderr, "driver: %s\n", err.msg);
             return -1;
@@ -79,6 +84,7 @@ static int step_until(struct driver *d, struct ceremony *c, int (*cond)(const st
 
 static int holding(const struct ceremony *c) { return c->s.ramp.status == RAMP_HOLDING; }
 static int confirmed(const struct ceremony *c) { return c->s.ramp.rollback_confirmed_ms != 0; }
+static int resumed(const struct ceremony *c) { return c->s.ramp.status != RAMP_ABORTED; }
 static int ready(const struct ceremony *c)
 {
     return c->s.crits[0].judged && c->s.crits[0].state == CRIT_OK && c->s.ramp.rehearsed;
@@ -116,6 +122,10 @@ int main(int argc, char **argv)
     }
     rb_problems_free(&pr);
     struct driver *d = driver_new(&c, multi, &err);
+    if (!d || ceremony_start_writer(&c, wall_ms, &err) != 0) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return 1;
+    }
     double cockpit[TRIALS], bare[TRIALS];
     char msg[300];
     for (int i = 0; i < TRIALS; i++) {
@@ -133,6 +143,10 @@ int main(int argc, char **argv)
         }
         cockpit[i] = mono_ms() - t0;
         driver_resume(d, "bench", wall_ms(), msg, sizeof msg);
+        if (step_until(d, &c, resumed) != 0) {
+            fprintf(stderr, "trial %d: no resume: %s\n", i, msg);
+            return 1;
+        }
     }
     /* the baseline: the flag driver alone, set + read back */
     const struct rb_system *sys = runbook_system(c.rb, "flag");
@@ -149,6 +163,10 @@ int main(int argc, char **argv)
     report(what, cockpit, TRIALS);
     snprintf(what, sizeof what, "%s: baseline, the driver's set + read back", http ? "http" : "flagd file");
     report(what, bare, TRIALS);
+    printf("abort: p99 / baseline p99: %.2f (goal <= 1.5)\n",
+           cockpit[(TRIALS * 99) / 100 - 1] / bare[(TRIALS * 99) / 100 - 1]);
+    struct error left = {{0}};
+    journal_writer_stop(c.journal, 1000, &left);
     driver_free(d);
     ceremony_close(&c);
     curl_multi_cleanup(multi);

@@ -1,13 +1,31 @@
-/* ceremony.c — opening a journal for a runbook, folding it, and deciding
- * acknowledgements. */
+/* ceremony.c — opening a journal for a runbook (verified, under the
+ * driver's lease), folding it, and deciding acknowledgements inside the
+ * write transaction that records them. */
 #include "ceremony.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "events.h"
+#include "journal_writer.h"
+#include "timefmt.h"
+
+/* One of this console's own appends, folded when queued, not yet read
+ * back from the journal. */
+struct pending_row {
+    struct pending_row *next;
+    int is_sample;
+    int64_t ts_ms;
+    char *actor, *kind, *body;           /* events */
+    char *signal, *status;               /* samples */
+    int has_value;
+    double value;
+};
 
 int ceremony_check_identity(const struct runbook *rb, const char *name,
                             const char *role, struct error *err)
@@ -102,6 +120,75 @@ static int fold_all(struct ceremony *c, struct error *err)
     return ceremony_refresh(c, NULL, NULL, err);
 }
 
+/* Verifies the chains before anything is appended: a damaged journal is
+ * refused, or with force opened and the damage put on record first. */
+static int check_chains(const char *path, int force, char *damage, size_t len,
+                        struct error *err)
+{
+    struct journal_verify_result res;
+    damage[0] = '\0';
+    struct stat sb;
+    if (stat(path, &sb) != 0 || sb.st_size == 0)
+        return 0;   /* a new journal (or a file someone's sqlite3 made empty) */
+    if (journal_verify(path, &res, err) != 0)
+        return -1;
+    if (res.ok)
+        return 0;
+    if (!force) {
+        error_set(err, "%s is damaged: %s seq %lld: %s; pass --force to open it anyway "
+                  "(the damage is journaled)", path, res.table, (long long)res.first_bad_seq,
+                  res.reason);
+        return -1;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "table", res.table);
+    cJSON_AddNumberToObject(o, "first_bad_seq", (double)res.first_bad_seq);
+    cJSON_AddStringToObject(o, "reason", res.reason);
+    cJSON_AddBoolToObject(o, "forced", 1);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    snprintf(damage, len, "%s", text ? text : "{}");
+    free(text);
+    return 0;
+}
+
+static void lease_identity(struct ceremony *c, int64_t now_ms)
+{
+    struct journal_lease *l = &c->lease;
+    memset(l, 0, sizeof *l);
+    snprintf(l->holder, sizeof l->holder, "%s", c->actor);
+    if (gethostname(l->host, sizeof l->host) != 0)
+        snprintf(l->host, sizeof l->host, "?");
+    l->host[sizeof l->host - 1] = '\0';
+    l->pid = (long)getpid();
+    snprintf(l->console, sizeof l->console, "%lx-%llx", (unsigned long)getpid(),
+             (unsigned long long)now_ms);
+}
+
+/* The console that drives holds the lease; a live holder elsewhere makes
+ * this start a refusal that says who and since when. */
+static int take_lease(struct ceremony *c, const char *path, int64_t now_ms, struct error *err)
+{
+    struct journal_lease holder;
+    memset(&holder, 0, sizeof holder);
+    lease_identity(c, now_ms);
+    int rc = journal_lease_take(c->journal, &c->lease, now_ms, &holder, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        char since[16], renewed[16];
+        timefmt_hms(holder.since_ms, since, sizeof since);
+        timefmt_hms(holder.renewed_ms, renewed, sizeof renewed);
+        error_set(err, "%s is driven by %s (pid %ld on %s, console %s) since %s UTC, "
+                  "last seen %s UTC; open another console with `cutover join %s --as NAME "
+                  "--role ROLE`", path, holder.holder, holder.pid, holder.host,
+                  holder.console, since, renewed, path);
+        return -1;
+    }
+    c->has_lease = 1;
+    return 0;
+}
+
 int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
                    const char *journal_path, int force, const char *name,
                    const char *role, int64_t now_ms, struct error *err)
@@ -109,8 +196,12 @@ int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
     memset(c, 0, sizeof *c);
     c->rb = rb;
     set_identity(c, name, role);
+    char damage[600];
     if (ceremony_check_identity(rb, name, role, err) != 0 ||
+        check_chains(journal_path, force, damage, sizeof damage, err) != 0 ||
         journal_open(journal_path, JOURNAL_CREATE, &c->journal, err) != 0 ||
+        take_lease(c, journal_path, now_ms, err) != 0 ||
+        (damage[0] && ceremony_append(c, JOURNAL_KIND_DAMAGED, damage, now_ms, err) != 0) ||
         record_runbook(c, rb_path, journal_path, force, now_ms, err) != 0 ||
         fold_all(c, err) != 0) {
         ceremony_close(c);
@@ -169,32 +260,177 @@ int ceremony_join(struct ceremony *c, const char *journal_path,
     return 0;
 }
 
+int ceremony_join_verified(struct ceremony *c, const char *journal_path,
+                           const char *name, const char *role, int force,
+                           int64_t now_ms, struct error *err)
+{
+    char damage[600];
+    memset(c, 0, sizeof *c);
+    if (check_chains(journal_path, force, damage, sizeof damage, err) != 0 ||
+        ceremony_join(c, journal_path, name, role, err) != 0)
+        return -1;
+    if (damage[0] && (ceremony_append(c, JOURNAL_KIND_DAMAGED, damage, now_ms, err) != 0 ||
+                      ceremony_refresh(c, NULL, NULL, err) != 0)) {
+        ceremony_close(c);
+        return -1;
+    }
+    return 0;
+}
+
 struct refresh_ctx {
-    struct session *s;
+    struct ceremony *c;
     journal_event_fn on_new;
     void *ctx;
 };
 
+static void pending_free(struct pending_row *p)
+{
+    free(p->actor);
+    free(p->kind);
+    free(p->body);
+    free(p->signal);
+    free(p->status);
+    free(p);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Is this row read back the oldest of our own queued appends? Ours are
+ * written in the order they were queued, so only the oldest can match. */
+static int pending_match(struct ceremony *c, const struct journal_event *ev,
+                         const struct journal_sample *sa)
+{
+    struct pending_row **head = sa ? &c->pending_sa : &c->pending;
+    struct pending_row **tail = sa ? &c->pending_sa_tail : &c->pending_tail;
+    struct pending_row *p = *head;
+    if (!p)
+        return 0;
+    if (ev && !(p->ts_ms == ev->ts_ms && strcmp(p->kind, ev->kind) == 0 &&
+                strcmp(p->actor, ev->actor) == 0 && strcmp(p->body, ev->body) == 0))
+        return 0;
+    if (sa && !(p->ts_ms == sa->ts_ms && strcmp(p->signal, sa->signal) == 0 &&
+                p->has_value == sa->has_value && (!p->has_value || p->value == sa->value) &&
+                same_text(p->status, sa->status)))
+        return 0;
+    *head = p->next;
+    if (!*head)
+        *tail = NULL;
+    c->n_pending--;
+    pending_free(p);
+    return 1;
+}
+
+static void pending_push(struct ceremony *c, struct pending_row *p)
+{
+    struct pending_row **head = p->is_sample ? &c->pending_sa : &c->pending;
+    struct pending_row **tail = p->is_sample ? &c->pending_sa_tail : &c->pending_tail;
+    if (*tail)
+        (*tail)->next = p;
+    else
+        *head = p;
+    *tail = p;
+    c->n_pending++;
+}
+
+/* The fold's sequence numbers run ahead of the journal's by our queued
+ * rows: a row read back gets the next free number when its own is taken. */
+static void fold_event(struct ceremony *c, const struct journal_event *ev)
+{
+    struct journal_event e = *ev;
+    if (e.seq <= c->s.last_seq)
+        e.seq = c->s.last_seq + 1;
+    session_apply(&c->s, &e);
+}
+
+static void fold_sample_row(struct ceremony *c, const struct journal_sample *sa)
+{
+    struct journal_sample x = *sa;
+    if (x.seq <= c->s.last_sample_seq)
+        x.seq = c->s.last_sample_seq + 1;
+    session_apply_sample(&c->s, &x);
+}
+
 static int fold_one(const struct journal_event *ev, void *p)
 {
     struct refresh_ctx *r = p;
-    session_apply(r->s, ev);
+    r->c->read_seq = ev->seq;
+    if (!pending_match(r->c, ev, NULL))
+        fold_event(r->c, ev);
     return r->on_new ? r->on_new(ev, r->ctx) : 0;
 }
 
 static int fold_sample(const struct journal_sample *sample, void *p)
 {
-    session_apply_sample(p, sample);
+    struct ceremony *c = p;
+    c->read_sample_seq = sample->seq;
+    if (!pending_match(c, NULL, sample))
+        fold_sample_row(c, sample);
     return 0;
 }
 
 int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
                      struct error *err)
 {
-    struct refresh_ctx r = {&c->s, on_new, ctx};
-    if (journal_read(c->journal, c->s.last_seq, fold_one, &r, err) != 0)
+    struct refresh_ctx r = {c, on_new, ctx};
+    if (journal_read(c->journal, c->read_seq, fold_one, &r, err) != 0)
         return -1;
-    return journal_read_samples(c->journal, c->s.last_sample_seq, fold_sample, &c->s, err);
+    return journal_read_samples(c->journal, c->read_sample_seq, fold_sample, c, err);
+}
+
+/* The journal's front tells us of each append it queues: fold it now. */
+static void local_event(const struct journal_event *ev, void *p)
+{
+    struct ceremony *c = p;
+    struct pending_row *row = calloc(1, sizeof *row);
+    if (!row || !(row->actor = strdup(ev->actor)) || !(row->kind = strdup(ev->kind)) ||
+        !(row->body = strdup(ev->body ? ev->body : "{}"))) {
+        if (row)
+            pending_free(row);
+        return;   /* out of memory: it is folded when read back */
+    }
+    row->ts_ms = ev->ts_ms;
+    pending_push(c, row);
+    struct journal_event e = *ev;
+    e.seq = c->s.last_seq + 1;
+    e.os_user = "";
+    e.body = row->body;
+    session_apply(&c->s, &e);
+}
+
+static void local_sample(const struct journal_sample *sa, void *p)
+{
+    struct ceremony *c = p;
+    struct pending_row *row = calloc(1, sizeof *row);
+    if (!row || !(row->signal = strdup(sa->signal)) ||
+        (sa->status && !(row->status = strdup(sa->status)))) {
+        if (row)
+            pending_free(row);
+        return;
+    }
+    row->is_sample = 1;
+    row->ts_ms = sa->ts_ms;
+    /* as the journal gives it back: NaN is no value, -0 is 0 */
+    row->has_value = sa->has_value && !isnan(sa->value);
+    row->value = row->has_value ? (sa->value == 0.0 ? 0.0 : sa->value) : 0.0;
+    pending_push(c, row);
+    struct journal_sample x = *sa;
+    x.seq = c->s.last_sample_seq + 1;
+    session_apply_sample(&c->s, &x);
+}
+
+int ceremony_start_writer(struct ceremony *c, int64_t (*now_ms)(void), struct error *err)
+{
+    struct journal_writer_config cfg = {.now_ms = now_ms,
+                                        .lease = c->has_lease ? &c->lease : NULL};
+    if (journal_writer_start(c->journal, &cfg, err) != 0)
+        return -1;
+    journal_set_local(c->journal, local_event, local_sample, c);
+    c->has_lease = 0;   /* the writer renews and releases it now */
+    /* a spool left by an earlier console is written first; fold it as it comes */
+    return 0;
 }
 
 /* The first phase before `phase` that still has open steps, or -1. */
@@ -240,32 +476,125 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
     return 0;
 }
 
-int ceremony_ack(struct ceremony *c, const char *step_id, int64_t now_ms,
-                 char *msg, size_t len, struct error *err)
+/* One acknowledgement, decided on what the journal holds inside the write
+ * transaction that records it: two consoles (or five scripts) acking one
+ * step at once take turns, and the second sees the first's ack. */
+struct ack_op {
+    struct ceremony *c;        /* identity and runbook; its session when sync */
+    int own_fold;              /* on the writer's thread: fold privately */
+    char step[64];
+    int64_t now;
+    int refused;
+    char msg[320];
+    ceremony_ack_done_fn done;
+    void *ctx;
+};
+
+static int fold_private(const struct journal_event *ev, void *p)
 {
-    if (ceremony_refresh(c, NULL, NULL, err) != 0)
+    session_apply(p, ev);
+    return 0;
+}
+
+static int ack_tx(struct journal *j, void *p, struct error *err)
+{
+    struct ack_op *op = p;
+    struct ceremony *c = op->c;
+    struct session mine, *s = &c->s;
+    if (op->own_fold) {
+        if (session_init(&mine, c->rb) != 0) {
+            error_set(err, "out of memory");
+            return -1;
+        }
+        s = &mine;
+        if (journal_read(j, 0, fold_private, s, err) != 0) {
+            session_free(&mine);
+            return -1;
+        }
+    } else if (ceremony_refresh(c, NULL, NULL, err) != 0) {
         return -1;
+    }
     char reason[256];
-    int refused = ceremony_ack_decide(&c->s, step_id, c->name, c->role, reason,
-                                      sizeof reason) != 0;
-    char *body = refused
-        ? events_ack_refused_body(step_id, c->name, c->role, reason)
-        : events_ack_body(step_id, c->name, c->role);
-    int rc = ceremony_append(c, refused ? EV_ACK_REFUSED : EV_ACK, body, now_ms, err);
+    op->refused = ceremony_ack_decide(s, op->step, c->name, c->role, reason, sizeof reason) != 0;
+    if (op->own_fold)
+        session_free(&mine);
+    char *body = op->refused ? events_ack_refused_body(op->step, c->name, c->role, reason)
+                             : events_ack_body(op->step, c->name, c->role);
+    if (!body) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    struct journal_event ev = {.ts_ms = op->now, .actor = c->actor,
+                               .kind = op->refused ? EV_ACK_REFUSED : EV_ACK, .body = body};
+    int rc = journal_append(j, &ev, NULL, err);
     free(body);
     if (rc != 0)
         return -1;
+    if (op->refused)
+        snprintf(op->msg, sizeof op->msg, "refused: %s", reason);
+    else
+        snprintf(op->msg, sizeof op->msg, "step %s acknowledged by %s (%s)", op->step, c->name,
+                 c->role);
+    return op->refused;
+}
+
+int ceremony_ack(struct ceremony *c, const char *step_id, int64_t now_ms,
+                 char *msg, size_t len, struct error *err)
+{
+    struct ack_op op = {.c = c, .now = now_ms};
+    snprintf(op.step, sizeof op.step, "%s", step_id);
+    int rc = journal_transact(c->journal, ack_tx, &op, err);
+    if (rc < 0)
+        return -1;
     if (ceremony_refresh(c, NULL, NULL, err) != 0)
         return -1;
-    if (refused)
-        snprintf(msg, len, "refused: %s", reason);
-    else
-        snprintf(msg, len, "step %s acknowledged by %s (%s)", step_id, c->name, c->role);
-    return refused;
+    snprintf(msg, len, "%s", op.msg);
+    return rc;
+}
+
+static void ack_done(void *p, int rc, const struct error *err)
+{
+    struct ack_op *op = p;
+    op->done(op->ctx, rc, rc < 0 ? err->msg : op->msg);
+    free(op);
+}
+
+int ceremony_ack_async(struct ceremony *c, const char *step_id, int64_t now_ms,
+                       ceremony_ack_done_fn done, void *ctx, char *msg, size_t len)
+{
+    struct ack_op *op = calloc(1, sizeof *op);
+    struct error err = {{0}};
+    if (!op) {
+        snprintf(msg, len, "out of memory");
+        return -1;
+    }
+    *op = (struct ack_op){.c = c, .own_fold = 1, .now = now_ms, .done = done, .ctx = ctx};
+    snprintf(op->step, sizeof op->step, "%s", step_id);
+    if (journal_transact_async(c->journal, ack_tx, op, ack_done, &err) != 0) {
+        snprintf(msg, len, "refused: %s", err.msg);
+        free(op);
+        return -1;
+    }
+    snprintf(msg, len, "acknowledging %s…", step_id);
+    return 0;
 }
 
 void ceremony_close(struct ceremony *c)
 {
+    struct error ignored = {{0}};
+    if (c->journal) {
+        journal_writer_stop(c->journal, 0, &ignored);
+        if (c->has_lease)
+            journal_lease_release(c->journal, &c->lease, &ignored);
+    }
+    for (struct pending_row *p = c->pending, *next; p; p = next) {
+        next = p->next;
+        pending_free(p);
+    }
+    for (struct pending_row *p = c->pending_sa, *next; p; p = next) {
+        next = p->next;
+        pending_free(p);
+    }
     session_free(&c->s);
     journal_close(c->journal);
     runbook_free(c->rb);

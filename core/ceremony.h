@@ -16,6 +16,8 @@
 #include "runbook.h"
 #include "session.h"
 
+struct pending_row;
+
 struct ceremony {
     struct journal *journal;
     struct runbook *rb;   /* owned; the runbook recorded in the journal */
@@ -23,6 +25,15 @@ struct ceremony {
     char name[64];
     char role[32];
     char actor[96];       /* "name/role" */
+    /* How far the journal has been read: with a writer attached, the fold
+     * runs ahead of it by this console's own queued appends, which wait
+     * in `pending` until they are read back as written. */
+    int64_t read_seq, read_sample_seq;
+    struct pending_row *pending, *pending_tail;       /* events */
+    struct pending_row *pending_sa, *pending_sa_tail; /* samples (written in their own order) */
+    size_t n_pending;
+    struct journal_lease lease;  /* held by the console that drives */
+    int has_lease;
 };
 
 /* Checks that role is in the runbook and that name is the person it
@@ -31,9 +42,11 @@ int ceremony_check_identity(const struct runbook *rb, const char *name,
                             const char *role, struct error *err);
 
 /* `cutover run`: opens or creates the journal for runbook rb (ownership
- * passes to c, also on failure). A journal that recorded a different
- * runbook is refused unless force, in which case the replacement is
- * journaled. Folds every event so far. */
+ * passes to c, also on failure). A damaged journal (verify fails) or one
+ * that recorded a different runbook is refused unless force, in which case
+ * the damage or the replacement is journaled. Takes the driver's lease: a
+ * journal another live console drives is refused, naming who and since
+ * when. Folds every event so far. */
 int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
                    const char *journal_path, int force, const char *name,
                    const char *role, int64_t now_ms, struct error *err);
@@ -41,6 +54,28 @@ int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
 /* `cutover join` / `cutover ack`: the runbook comes from the journal. */
 int ceremony_join(struct ceremony *c, const char *journal_path,
                   const char *name, const char *role, struct error *err);
+
+/* `cutover join`: the same, after verifying the journal's chains; a damaged
+ * journal is refused with its first bad sequence unless force, in which
+ * case the damage is journaled (`journal_damaged`) before anything else. */
+int ceremony_join_verified(struct ceremony *c, const char *journal_path,
+                           const char *name, const char *role, int force,
+                           int64_t now_ms, struct error *err);
+
+/* Starts the journal's writer thread (journal_writer.h) for this console:
+ * appends are queued from now on and folded at once, and the lease, if
+ * held, is renewed by the writer. */
+int ceremony_start_writer(struct ceremony *c, int64_t (*now_ms)(void),
+                          struct error *err);
+
+/* Acknowledges through the writer: decided and journaled in one write
+ * transaction on its thread. done(ctx, rc, msg) follows on the loop's
+ * thread (rc 0 acknowledged, 1 refused, -1 the journal failed); -1 here
+ * when it cannot even be queued (msg says why). */
+typedef void (*ceremony_ack_done_fn)(void *ctx, int rc, const char *msg);
+int ceremony_ack_async(struct ceremony *c, const char *step_id, int64_t now_ms,
+                       ceremony_ack_done_fn done, void *ctx, char *msg,
+                       size_t len);
 
 /* Folds events appended since the last call (by anyone). on_new, if given,
  * is called for each, after it is folded. */

@@ -1,5 +1,9 @@
-/* driver.c — the driving console's duties (see driver.h). Every act is
- * journaled before it is shown; the session is re-folded after each. */
+/* driver.c — the driving console's duties (see driver.h), in the order of
+ * acts of docs/journal.md: an abort moves the flag first and journals after
+ * (the writer's queue and spool keep the record); every other act journals
+ * its intent first — in its own write transaction, refused at once when the
+ * journal cannot be written — then acts, then journals the result. Nothing
+ * here waits for the journal: appends are queued to its writer thread. */
 #include "driver.h"
 
 #include <math.h>
@@ -11,6 +15,7 @@
 
 #include "events.h"
 #include "flagworker.h"
+#include "journal_writer.h"
 #include "http.h"
 #include "notify.h"
 #include "number.h"
@@ -36,9 +41,16 @@ struct driver {
     int rehearsing;            /* a rehearsal's flag write is in flight */
     int64_t last_rehearsal_ms;
     struct flag_result rehearsal_set; /* the set half of it */
+    int intent_pending;        /* an act's intent is being journaled */
+    int64_t last_anchor_ms;
+    long samples_since_anchor;
+    char message[400];         /* how an act's intent ended, for the screen */
+    int message_alert, has_message;
 };
 
 #define REHEARSE_EVERY_MS 5000    /* a failed rehearsal is tried again this often */
+#define ANCHOR_EVERY_MS 60000     /* the samples chain is anchored this often, */
+#define ANCHOR_EVERY_SAMPLES 1000 /* or after this many samples */
 
 /* The events comms hears about, in words. */
 static void tell(struct driver *d, const char *kind, const char *text, int64_t now)
@@ -157,7 +169,22 @@ static int record_samples(struct driver *d, struct signal_outcome *o, size_t n,
         samples[i] = (struct journal_sample){.ts_ms = o[i].at_ms, .signal = o[i].signal,
                                              .value = o[i].value, .has_value = o[i].has_value,
                                              .status = o[i].status};
+    d->samples_since_anchor += (long)n;
     return n ? journal_append_samples(d->c->journal, samples, n, err) : 0;
+}
+
+/* Now and then the samples chain's head goes on record in the events
+ * chain, so deleting samples cannot pass verify. */
+static int anchor_due(struct driver *d, int64_t now, struct error *err)
+{
+    if (!d->last_anchor_ms)
+        d->last_anchor_ms = now;
+    if (now - d->last_anchor_ms < ANCHOR_EVERY_MS &&
+        d->samples_since_anchor < ANCHOR_EVERY_SAMPLES)
+        return 0;
+    d->last_anchor_ms = now;
+    d->samples_since_anchor = 0;
+    return journal_append_anchor(d->c->journal, now, "engine", err);
 }
 
 static size_t collect_signals(struct driver *d, int64_t now, struct signal_outcome *out,
@@ -420,6 +447,10 @@ static int do_abort(struct driver *d, ptrdiff_t criterion, const char *cause, in
     return manual ? append_as_me(d, EV_ABORT, o, now, err) : append(d, EV_ABORT, o, now, err);
 }
 
+static int intend(struct driver *d, const char *actor, const char *kind, cJSON *body,
+                  double set_percent, const char *purpose, int64_t now, const char *done,
+                  char *msg, size_t len);
+
 static int act(struct driver *d, int64_t now, struct error *err)
 {
     const struct runbook *rb = d->c->rb;
@@ -449,13 +480,19 @@ static int act(struct driver *d, int64_t now, struct error *err)
         ask_set(d, d->c->s.ramp.percent, "rehearsal");
         return 0;
     }
-    if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending) {
+    if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending && !d->intent_pending) {
+        char why[400], msg[400], done[80];
+        if (journal_writer_blocked(d->c->journal, why, sizeof why))
+            return 0;   /* no advance while it cannot be on record first */
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "step", dec.next_step);
         cJSON_AddNumberToObject(o, "percent", dec.target);
         cJSON_AddBoolToObject(o, "automatic", 1);
-        ask_set(d, dec.target, "advance");
-        return append(d, EV_RAMP_ADVANCE, o, now, err);
+        snprintf(done, sizeof done, "advancing to %g%%: setting the flag", dec.target);
+        if (intend(d, "engine", EV_RAMP_ADVANCE, o, dec.target, "advance", now, done, msg,
+                   sizeof msg) != 0 && !strstr(msg, "cannot be written"))
+            error_set(err, "%s", msg);
+        return 0;
     }
     const struct ramp_view *r = &d->c->s.ramp;
     if (r->status == RAMP_ABORTED && r->rollback_confirmed_ms && !r->effective_ms &&
@@ -474,23 +511,141 @@ static int act(struct driver *d, int64_t now, struct error *err)
     return 0;
 }
 
+/* Keeps the first error; every duty runs whatever failed before it. */
+static void keep(int rc, int *failed, struct error *err, const struct error *why)
+{
+    if (rc < 0 && !*failed) {
+        *failed = 1;
+        *err = *why;
+    }
+}
+
 int driver_step(struct driver *d, int64_t now, struct error *err)
 {
     int64_t before = d->c->s.last_seq + d->c->s.last_sample_seq;
     struct signal_outcome out[64];
+    struct error why = {{0}};
+    int failed = 0;
     size_t n = collect_signals(d, now, out, 64);
-    if (record_samples(d, out, n, err) != 0 || ceremony_refresh(d->c, NULL, NULL, err) != 0 ||
-        collect_flag(d, now, err) < 0 ||
-        watch_judge(&d->watch, &d->c->s, now, d->c->journal, err) < 0 ||
-        ceremony_refresh(d->c, NULL, NULL, err) != 0 || act(d, now, err) != 0)
+    /* the criteria are judged whatever became of the samples' record */
+    keep(record_samples(d, out, n, &why), &failed, err, &why);
+    keep(ceremony_refresh(d->c, NULL, NULL, &why), &failed, err, &why);
+    struct journal_writer_state ws;
+    journal_writer_state(d->c->journal, &ws);
+    if (ws.lease_lost) {   /* another console drives now: only watch */
+        error_set(err, "another console took the lease and drives: %s (pid %ld on %s)",
+                  ws.holder.holder, ws.holder.pid, ws.holder.host);
         return -1;
+    }
+    keep(collect_flag(d, now, &why), &failed, err, &why);
+    keep(watch_judge(&d->watch, &d->c->s, now, d->c->journal, &why), &failed, err, &why);
+    keep(act(d, now, &why), &failed, err, &why);
+    keep(anchor_due(d, now, &why), &failed, err, &why);
     if (d->flag && !d->checked) {
         d->checked = 1;   /* on start: does the flag say what the journal says? */
         flagworker_read(d->flag, "check");
         d->flag_pending = 1;
     }
     signals_start_due(d->signals, now);
+    if (failed)
+        return -1;
     return d->c->s.last_seq + d->c->s.last_sample_seq != before;
+}
+
+int driver_message(struct driver *d, char *msg, size_t len, int *alert)
+{
+    if (!d->has_message)
+        return 0;
+    snprintf(msg, len, "%s", d->message);
+    *alert = d->message_alert;
+    d->has_message = 0;
+    return 1;
+}
+
+/* --- intents: on record before the act ----------------------------------- */
+
+struct intent {
+    struct driver *d;
+    char kind[32], actor[96], purpose[16];
+    char *body;
+    int64_t now;
+    double set_percent;       /* NAN: the event is the whole act */
+    char done[300];
+};
+
+static int intent_tx(struct journal *j, void *p, struct error *err)
+{
+    struct intent *in = p;
+    struct journal_event ev = {.ts_ms = in->now, .actor = in->actor, .kind = in->kind,
+                               .body = in->body};
+    return journal_append(j, &ev, NULL, err);
+}
+
+static void say(struct driver *d, int alert, const char *fmt, const char *text)
+{
+    snprintf(d->message, sizeof d->message, fmt, text);
+    d->message_alert = alert;
+    d->has_message = 1;
+}
+
+/* The intent is written: now the act, whose result is journaled in turn. */
+static void intent_done(void *p, int rc, const struct error *err)
+{
+    struct intent *in = p;
+    struct driver *d = in->d;
+    d->intent_pending = 0;
+    if (rc < 0) {
+        say(d, 1, "refused: %s", err->msg);
+    } else {
+        struct error ignored = {{0}};
+        ceremony_refresh(d->c, NULL, NULL, &ignored);
+        tell(d, in->kind, in->body, in->now);
+        if (!isnan(in->set_percent) && d->flag)
+            ask_set(d, in->set_percent, in->purpose);
+        if (strcmp(in->actor, "engine") != 0)   /* the engine's own acts speak in the journal */
+            say(d, 0, "%s", in->done);
+    }
+    free(in->body);
+    free(in);
+}
+
+/* Journals body (consumed) as the intent of an act, in its own write
+ * transaction; the flag is set to set_percent (unless NAN) once it is
+ * written. Refused at once (msg) when the journal cannot be written. */
+static int intend(struct driver *d, const char *actor, const char *kind, cJSON *body,
+                  double set_percent, const char *purpose, int64_t now, const char *done,
+                  char *msg, size_t len)
+{
+    struct intent *in = calloc(1, sizeof *in);
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    struct error err = {{0}};
+    if (!in || !text) {
+        free(in);
+        free(text);
+        snprintf(msg, len, "out of memory");
+        return -1;
+    }
+    *in = (struct intent){.d = d, .body = text, .now = now, .set_percent = set_percent};
+    snprintf(in->kind, sizeof in->kind, "%s", kind);
+    snprintf(in->actor, sizeof in->actor, "%s", actor);
+    snprintf(in->purpose, sizeof in->purpose, "%s", purpose ? purpose : "");
+    snprintf(in->done, sizeof in->done, "%s", done);
+    d->intent_pending = 1;
+    if (journal_transact_async(d->c->journal, intent_tx, in, intent_done, &err) != 0) {
+        d->intent_pending = 0;
+        snprintf(msg, len, "refused: %s", err.msg);
+        free(in->body);
+        free(in);
+        return -1;
+    }
+    if (d->has_message) {   /* no writer: it is done already */
+        snprintf(msg, len, "%s", d->message);
+        d->has_message = 0;
+        return d->message_alert ? -1 : 0;
+    }
+    snprintf(msg, len, "journaling: %s", done);
+    return 0;
 }
 
 /* --- the commander's acts ---------------------------------------------- */
@@ -516,17 +671,14 @@ static int commander_only(struct driver *d, const char *what, char *msg, size_t 
     return -1;
 }
 
-/* Journals a commander's act; msg says it was done, or why it was not. */
-static int journal_act(struct driver *d, const char *kind, cJSON *body, int64_t now, char *msg,
-                       size_t len, const char *done)
+/* No act but an abort happens while its intent cannot be on record first. */
+static int journal_blocked(struct driver *d, char *msg, size_t len)
 {
-    struct error err = {{0}};
-    if (append_as_me(d, kind, body, now, &err) != 0) {
-        snprintf(msg, len, "%s", err.msg);
-        return -1;
-    }
-    snprintf(msg, len, "%s", done);
-    return 0;
+    char why[400];
+    if (!journal_writer_blocked(d->c->journal, why, sizeof why))
+        return 0;
+    snprintf(msg, len, "refused: %s", why);
+    return 1;
 }
 
 /* Resuming and overriding need words on the record. */
@@ -540,7 +692,7 @@ static int has_reason(const char *reason, const char *act, char *msg, size_t len
 
 int driver_advance(struct driver *d, const char *typed, int64_t now, char *msg, size_t len)
 {
-    if (commander_only(d, "advance the ramp", msg, len) != 0)
+    if (commander_only(d, "advance the ramp", msg, len) != 0 || journal_blocked(d, msg, len))
         return -1;
     char why[240];
     struct ramp_decision dec = ramp_decide(d->c->rb, &d->c->s, now);
@@ -561,9 +713,8 @@ int driver_advance(struct driver *d, const char *typed, int64_t now, char *msg, 
     cJSON_AddNumberToObject(o, "percent", dec.target);
     cJSON_AddBoolToObject(o, "automatic", 0);
     cJSON_AddStringToObject(o, "confirmed_by", d->c->actor);
-    ask_set(d, dec.target, "advance");
     snprintf(why, sizeof why, "advancing to %g%%: setting the flag", dec.target);
-    return journal_act(d, EV_RAMP_ADVANCE, o, now, msg, len, why);
+    return intend(d, d->c->actor, EV_RAMP_ADVANCE, o, dec.target, "advance", now, why, msg, len);
 }
 
 int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
@@ -588,7 +739,7 @@ int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
 
 int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
 {
-    if (commander_only(d, "resume", msg, len) != 0)
+    if (commander_only(d, "resume", msg, len) != 0 || journal_blocked(d, msg, len))
         return -1;
     const struct ramp_view *r = &d->c->s.ramp;
     if (r->status != RAMP_ABORTED && r->status != RAMP_HALTED) {
@@ -606,12 +757,12 @@ int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, 
     cJSON_AddStringToObject(o, "from", ramp_status_name(r->status));
     char done[300];
     snprintf(done, sizeof done, "resumed: %s", reason);
-    return journal_act(d, EV_RESUME, o, now, msg, len, done);
+    return intend(d, d->c->actor, EV_RESUME, o, NAN, NULL, now, done, msg, len);
 }
 
 int driver_override(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
 {
-    if (commander_only(d, "override", msg, len) != 0)
+    if (commander_only(d, "override", msg, len) != 0 || journal_blocked(d, msg, len))
         return -1;
     const struct ramp_view *r = &d->c->s.ramp;
     if (r->rehearsed || r->step >= 0) {
@@ -626,12 +777,12 @@ int driver_override(struct driver *d, const char *reason, int64_t now, char *msg
     cJSON_AddStringToObject(o, "reason", reason);
     char done[300];
     snprintf(done, sizeof done, "OVERRIDDEN: %s", reason);
-    return journal_act(d, EV_OVERRIDE, o, now, msg, len, done);
+    return intend(d, d->c->actor, EV_OVERRIDE, o, NAN, NULL, now, done, msg, len);
 }
 
 int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *msg, size_t len)
 {
-    if (commander_only(d, "set the flag", msg, len) != 0)
+    if (commander_only(d, "set the flag", msg, len) != 0 || journal_blocked(d, msg, len))
         return -1;
     const struct ramp_view *r = &d->c->s.ramp;
     double want = NAN;
@@ -651,8 +802,6 @@ int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *
              r->percent);
     cJSON_AddStringToObject(o, "reason", reason);
     snprintf(done, sizeof done, "setting the flag back to %g%%", want);
-    if (journal_act(d, EV_FLAG_RESTORE, o, now, msg, len, done) != 0)
-        return -1;   /* the decision is on record before the flag moves */
-    ask_set(d, want, "restore");
-    return 0;
+    /* the decision is on record before the flag moves */
+    return intend(d, d->c->actor, EV_FLAG_RESTORE, o, want, "restore", now, done, msg, len);
 }

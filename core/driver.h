@@ -31,8 +31,10 @@ int64_t driver_wait_ms(const struct driver *d, int64_t now_ms);
  * journal error (err). */
 int driver_step(struct driver *d, int64_t now_ms, struct error *err);
 
-/* The commander's acts; each returns 0 (done) or -1 (refused: msg says
- * why, and the refusal is journaled). */
+/* The commander's acts; each returns 0 (done, or under way: its intent is
+ * being journaled, and driver_message tells the end) or -1 (refused: msg
+ * says why; a refusal is journaled when the journal can be written). An
+ * abort moves the flag at once, whatever the journal does. */
 int driver_advance(struct driver *d, const char *typed_percent, int64_t now_ms,
                    char *msg, size_t len);
 int driver_abort(struct driver *d, int64_t now_ms, char *msg, size_t len);
@@ -40,6 +42,11 @@ int driver_resume(struct driver *d, const char *reason, int64_t now_ms, char *ms
 int driver_override(struct driver *d, const char *reason, int64_t now, char *msg, size_t len);
 int driver_restore_flag(struct driver *d, const char *typed_percent, int64_t now_ms,
                         char *msg, size_t len);
+
+/* How an act's intent ended once its journal write came back (an act other
+ * than abort is journaled before it is carried out): 1 with the words in
+ * msg (alert when it was refused), 0 when there is nothing new. */
+int driver_message(struct driver *d, char *msg, size_t len, int *alert);
 
 /* A short description of the flag ("flagd flags.json flag x"), or NULL. */
 const char *driver_flag_name(const struct driver *d);

@@ -1,10 +1,10 @@
 /* journal.h — the append-only, hash-chained record of a ceremony.
  *
  * The journal is the source of truth: the session on screen is a fold over
- * its events. This is the one small interface every store sits behind
- * (SQLite now, PostgreSQL later): open, append (sequence and hash assigned
- * in one transaction), read from a sequence number, notice new events, and
- * verify the chain. Metric samples live beside the events in their own
+ * its events. This is its front: open (by a location that picks the store,
+ * journal_store.h: SQLite now, PostgreSQL later), append (sequence and hash
+ * assigned in one transaction), read from a sequence number, notice new
+ * events, decide-and-append transactions, the driver's lease, and verify. Metric samples live beside the events in their own
  * chain, so replay can redraw every panel and verify covers them too.
  *
  * The SQLite schema is documented in README.md ("The journal"). */
@@ -40,6 +40,11 @@ struct journal_sample {
     int has_value;
     const char *status;
 };
+
+/* Kinds the journal itself writes (the domain's kinds are in events.h):
+ * an anchor of the samples chain, and the damage a --force opened over. */
+#define JOURNAL_KIND_ANCHOR  "anchor"          /* samples, sample_seq, sample_hash */
+#define JOURNAL_KIND_DAMAGED "journal_damaged" /* table, first_bad_seq, reason, forced */
 
 enum journal_open_flags {
     JOURNAL_CREATE = 1,   /* create the file and schema if missing */
@@ -86,12 +91,90 @@ int64_t journal_last_seq(struct journal *j);
 int journal_last_of_kind(struct journal *j, const char *kind, char **body,
                          struct error *err);
 
+/* ---- transactions, asynchronous appends -------------------------------- */
+
+/* Runs fn inside one write transaction (BEGIN IMMEDIATE): whatever fn reads
+ * is what the journal holds, and whatever it appends (journal_append & co.
+ * on the j it is given) commits with it, or not at all when fn returns a
+ * negative value. Returns fn's value, or -1 when the transaction failed. */
+typedef int (*journal_tx_fn)(struct journal *j, void *ctx, struct error *err);
+int journal_transact(struct journal *j, journal_tx_fn fn, void *ctx,
+                     struct error *err);
+
+/* Told, on the loop's thread, how a queued transaction ended: rc is fn's
+ * value, or -1 (err says why: the journal could not be written). */
+typedef void (*journal_done_fn)(void *ctx, int rc, const struct error *err);
+
+/* Like journal_transact, but on the journal's writer thread when one is
+ * attached (journal_writer.h): never waits. Refused at once (-1, err) when
+ * the writer cannot write now; otherwise done(ctx, …) follows from
+ * journal_writer_poll. With no writer, runs at once and calls done. */
+int journal_transact_async(struct journal *j, journal_tx_fn fn, void *ctx,
+                           journal_done_fn done, struct error *err);
+
+/* With a writer attached, appends are queued and these are told of each
+ * one as it is queued (on the caller's thread), so the caller's fold can
+ * show it before it is written. */
+typedef void (*journal_local_event_fn)(const struct journal_event *ev,
+                                       void *ctx);
+typedef void (*journal_local_sample_fn)(const struct journal_sample *s,
+                                        void *ctx);
+void journal_set_local(struct journal *j, journal_local_event_fn ev_fn,
+                       journal_local_sample_fn sample_fn, void *ctx);
+
+/* Sets how long a write waits for another writer's lock (default 5 s). */
+void journal_set_busy_timeout(struct journal *j, int ms);
+
+/* The samples chain's tail: last seq (0 when empty) and its hash. */
+int journal_sample_tail(struct journal *j, int64_t *seq, char hash[65],
+                        struct error *err);
+
+/* Appends an `anchor` event: the samples chain's count and last hash as of
+ * now, so that verify catches samples deleted before it. Queued when a
+ * writer is attached (the tail is then read when it is written). */
+int journal_append_anchor(struct journal *j, int64_t ts_ms, const char *actor,
+                          struct error *err);
+
+/* A small key/value in meta (inside a transaction, or its own). */
+int journal_meta_get(struct journal *j, const char *key, char *value,
+                     size_t len, struct error *err);
+int journal_meta_set(struct journal *j, const char *key, const char *value,
+                     struct error *err);
+
+/* ---- the driver's lease ------------------------------------------------ */
+
+/* How long a lease lives without renewal, in ms. */
+#define JOURNAL_LEASE_MS 5000
+
+struct journal_lease {
+    char holder[96];     /* "Alice Ng/commander" */
+    char host[64];
+    char console[24];    /* this console's id, random per process */
+    long pid;
+    int64_t since_ms, renewed_ms;
+};
+
+/* Takes the lease for me at now_ms: 0 taken (or already mine); 1 refused,
+ * with the live holder in *holder; -1 on error. A lease not renewed for
+ * JOURNAL_LEASE_MS, or held by a process of this host that is gone, is
+ * taken over. */
+int journal_lease_take(struct journal *j, const struct journal_lease *me,
+                       int64_t now_ms, struct journal_lease *holder,
+                       struct error *err);
+/* Renews it: 0 renewed, 1 lost (someone else holds it), -1 on error. */
+int journal_lease_renew(struct journal *j, const struct journal_lease *me,
+                        int64_t now_ms, struct journal_lease *holder,
+                        struct error *err);
+int journal_lease_release(struct journal *j, const struct journal_lease *me,
+                          struct error *err);
+
 struct journal_verify_result {
     int ok;                 /* 1: both chains intact */
     char table[16];         /* "events" or "samples" where it broke */
     int64_t first_bad_seq;  /* the first sequence number that fails */
     char reason[256];       /* "hash mismatch (row edited)", "gap: ..." */
     int64_t n_events, n_samples;
+    int64_t n_anchors;      /* anchor events checked against the samples */
 };
 
 /* Checks both hash chains: every row's hash is the SHA-256 of its fields

@@ -45,7 +45,9 @@ static void header_draw(WINDOW *w, const struct view *v)
     x += draw_text(w, 0, x, cols - right_cols - x, phase, bar);
     x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
     enum ramp_status rs = v->s->ramp.status;
-    if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
+    if (v->journal_alert)   /* the record is behind: above everything */
+        draw_text(w, 0, x, cols - right_cols - x, v->journal_alert, theme(TH_ALERT));
+    else if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
         draw_text(w, 0, x, cols - right_cols - x, rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ",
                   theme(TH_ALERT));
     else if (v->s->ramp.override_active)

@@ -27,6 +27,7 @@ struct view {
     int text_scroll;          /* rows scrolled in the text panel */
     const struct ramp_decision *decision; /* the ramp controller, now */
     const char *flag_name;    /* the flag driver, on the driving console */
+    const char *journal_alert; /* the record is behind (red banner), or NULL */
 
     /* derived by view_derive from the above: panels read these, never the engine */
     unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */

@@ -82,7 +82,8 @@ int cmd_join(int argc, char **argv)
         return usage_of("join");
     struct ceremony c;
     struct error err = {{0}};
-    if (ceremony_join(&c, o.positional[0], o.as, o.role, &err) != 0) {
+    if (ceremony_join_verified(&c, o.positional[0], o.as, o.role, o.force, clock_now_ms(),
+                               &err) != 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }

@@ -16,6 +16,7 @@
 #include "faultmenu.h"
 #include "core/driver.h"
 #include "core/events.h"
+#include "core/journal_writer.h"
 #include "core/timefmt.h"
 #include "layout.h"
 #include "loop.h"
@@ -27,6 +28,9 @@
  * Real, not on the test clock: other processes write in real time, and
  * the driver's own due times are converted below. */
 #define POLL_MS 200
+/* On quitting, how long the journal's writer may try before what is left
+ * goes to the spool: a SIGTERM ends the console within a second. */
+#define CLOSE_WAIT_MS 400
 
 static volatile sig_atomic_t stop_requested;
 static struct loop *signal_loop;
@@ -68,6 +72,7 @@ struct console {
     char status[600];
     int status_alert;
     int64_t last_draw_s;
+    char journal_alert[400];  /* the record is behind: the red banner */
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -77,15 +82,37 @@ static void set_status(struct console *k, int alert, const char *msg)
     k->dirty = 1;
 }
 
+/* The writer's state in words for the banner; "" when the record is whole. */
+static void journal_banner(struct console *k, int64_t now)
+{
+    struct journal_writer_state ws;
+    journal_writer_state(k->c->journal, &ws);
+    k->journal_alert[0] = '\0';
+    if (ws.lease_lost)
+        snprintf(k->journal_alert, sizeof k->journal_alert,
+                 " NOT DRIVING: %s took the lease (pid %ld on %s) ", ws.holder.holder,
+                 ws.holder.pid, ws.holder.host);
+    else if (ws.failing && ws.pending)
+        snprintf(k->journal_alert, sizeof k->journal_alert,
+                 " JOURNAL NOT WRITTEN for %llds: %zu waiting (%zu spooled%s%s) — %s ",
+                 (long long)((now - ws.oldest_ms) / 1000), ws.pending, ws.spooled,
+                 ws.spool_error[0] ? "; " : "", ws.spool_error, ws.error);
+    else if (ws.failing)
+        snprintf(k->journal_alert, sizeof k->journal_alert, " JOURNAL NOT WRITABLE: %s ",
+                 ws.error);
+}
+
 static struct view make_view(struct console *k)
 {
     int64_t now = clock_now_ms();
+    journal_banner(k, now);
     k->decision = ramp_decide(k->c->rb, &k->c->s, now);
     struct view v = {.rb = k->c->rb, .s = &k->c->s, .name = k->c->name,
                      .role = k->c->role, .mode = k->mode,
                      .now_ms = now, .selected = k->selected,
                      .text_scroll = k->text_scroll, .decision = &k->decision,
-                     .flag_name = k->driver ? driver_flag_name(k->driver) : NULL};
+                     .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
+                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL};
     view_derive(&v);
     return v;
 }
@@ -102,13 +129,22 @@ static void move_cursor(struct console *k, long delta)
     }
 }
 
+static void ack_answered(void *ctx, int rc, const char *msg)
+{
+    struct console *k = ctx;
+    struct error err = {{0}};
+    ceremony_refresh(k->c, NULL, NULL, &err);
+    set_status(k, rc != 0, msg);
+}
+
+/* Decided and journaled on the writer's thread, in one transaction; the
+ * answer comes back through the loop. */
 static void acknowledge(struct console *k)
 {
-    struct error err = {{0}};
     char msg[320];
     const struct rb_step *st = &k->c->rb->steps[k->selected];
-    int rc = ceremony_ack(k->c, st->id, clock_now_ms(), msg, sizeof msg, &err);
-    set_status(k, rc != 0, rc < 0 ? err.msg : msg);
+    int rc = ceremony_ack_async(k->c, st->id, clock_now_ms(), ack_answered, k, msg, sizeof msg);
+    set_status(k, rc != 0, msg);
 }
 
 static void write_note(struct console *k, const char *text)
@@ -357,6 +393,8 @@ static char *console_open_body(const struct ceremony *c, const char *mode)
 static void drive(struct console *k, int headless)
 {
     struct error err = {{0}};
+    if (journal_writer_poll(k->c->journal) > 0)
+        k->dirty = 1;
     if (!k->driver)
         return;
     loop_perform(&k->loop);
@@ -364,6 +402,10 @@ static void drive(struct console *k, int headless)
     loop_perform(&k->loop);
     if (rc < 0)
         set_status(k, 1, err.msg);
+    char msg[400];
+    int alert = 0;
+    if (driver_message(k->driver, msg, sizeof msg, &alert))
+        set_status(k, alert, msg);
     if (rc != 0) {
         k->dirty = 1;
         if (headless)
@@ -419,6 +461,14 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         for (size_t i = 0; i < n; i++)
             loop_add_fd(&k.loop, fds[i]);
     }
+    /* from here on nothing on this thread waits for the journal */
+    if (ceremony_start_writer(c, clock_now_ms, &err) != 0) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        driver_free(k.driver);
+        loop_free(&k.loop);
+        return 1;
+    }
+    loop_add_fd(&k.loop, journal_writer_fd(c->journal));
     if (headless)
         print_summary(c);
     k.printed_seq = c->s.last_seq;
@@ -445,8 +495,14 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         screen_close(&k);
 
     body = events_console_body(c->name, c->role, mode);
+    if (k.driver)   /* the samples chain's head, on record at the close */
+        journal_append_anchor(c->journal, clock_now_ms(), "engine", &err);
     rc = ceremony_append(c, EV_CONSOLE_CLOSE, body, clock_now_ms(), &err);
     free(body);
+    /* what the journal cannot take within the wait stays in the spool */
+    struct error left = {{0}};
+    if (journal_writer_stop(c->journal, CLOSE_WAIT_MS, &left) != 0)
+        fprintf(stderr, "cutover: %s\n", left.msg);
     if (headless && rc == 0)
         print_new(&k);
     driver_free(k.driver);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ void loop_free(struct loop *l)
         close(l->wake_rd);
     if (l->wake_wr > 0)
         close(l->wake_wr);
+    free(l->extra_fds);
     memset(l, 0, sizeof *l);
 }
 
@@ -46,10 +48,20 @@ static void drain(int fd)
         ;
 }
 
-void loop_add_fd(struct loop *l, int fd)
+int loop_add_fd(struct loop *l, int fd)
 {
-    if (fd >= 0 && l->n_extra < (int)(sizeof l->extra_fds / sizeof l->extra_fds[0]))
-        l->extra_fds[l->n_extra++] = fd;
+    if (fd < 0)
+        return -1;
+    if (l->n_extra == l->cap_extra) {
+        int cap = l->cap_extra ? l->cap_extra * 2 : 8;
+        int *v = realloc(l->extra_fds, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->extra_fds = v;
+        l->cap_extra = cap;
+    }
+    l->extra_fds[l->n_extra++] = fd;
+    return 0;
 }
 
 int loop_perform(struct loop *l)
@@ -61,15 +73,19 @@ int loop_perform(struct loop *l)
 
 int loop_wait(struct loop *l, int timeout_ms)
 {
-    struct curl_waitfd extra[6];
+    struct curl_waitfd small[16], *extra = small;
     unsigned n = 0, in = 0, ex = 0;
+    size_t want = (size_t)l->n_extra + 2;
+    if (want > sizeof small / sizeof small[0] && !(extra = malloc(want * sizeof *extra)))
+        extra = small;   /* out of memory: wait on the first few only */
+    size_t room = extra == small ? sizeof small / sizeof small[0] : want;
     extra[n++] = (struct curl_waitfd){.fd = l->wake_rd, .events = CURL_WAIT_POLLIN};
     if (l->watch_stdin) {
         in = n;
         extra[n++] = (struct curl_waitfd){.fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN};
     }
     ex = n;
-    for (int i = 0; i < l->n_extra; i++)
+    for (int i = 0; i < l->n_extra && n < room; i++)
         extra[n++] = (struct curl_waitfd){.fd = l->extra_fds[i], .events = CURL_WAIT_POLLIN};
     int numfds = 0;
     curl_multi_poll(l->multi, extra, n, timeout_ms, &numfds);
@@ -83,5 +99,7 @@ int loop_wait(struct loop *l, int timeout_ms)
     for (unsigned i = ex; i < n; i++)
         if (extra[i].revents)
             ready |= LOOP_EXTRA;
+    if (extra != small)
+        free(extra);
     return ready;
 }

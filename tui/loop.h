@@ -11,8 +11,8 @@ struct loop {
     CURLM *multi;
     int wake_rd, wake_wr;
     int watch_stdin;
-    int extra_fds[4]; /* more descriptors to wake on (worker threads' pipes) */
-    int n_extra;
+    int *extra_fds;   /* more descriptors to wake on (worker threads' pipes) */
+    int n_extra, cap_extra;
 };
 
 enum loop_ready {
@@ -22,8 +22,9 @@ enum loop_ready {
 };
 
 int loop_init(struct loop *l, int watch_stdin);
-/* Adds a descriptor to wait on (ignored when fd < 0 or the table is full). */
-void loop_add_fd(struct loop *l, int fd);
+/* Adds a descriptor to wait on (the table grows as needed); -1 when fd < 0
+ * or out of memory. */
+int loop_add_fd(struct loop *l, int fd);
 void loop_free(struct loop *l);
 
 /* Runs curl's transfers as far as they go without waiting; returns the

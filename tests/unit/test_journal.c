@@ -11,12 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "core/hash.h"
 #include "core/journal.h"
+#include "core/ceremony.h"
+#include "core/events.h"
+#include "core/journal_writer.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -270,7 +275,7 @@ TEST(create_open_reopen)
     CHECK_STR(v, "1668641903");
     CHECK(sql_text(t.path, "SELECT value FROM meta WHERE key = "
                    "'format_version'", v, sizeof v) == 0);
-    CHECK_STR(v, "1");
+    CHECK_STR(v, "2");
     CHECK(sql_text(t.path, "SELECT value FROM meta WHERE key = 'created_at'",
                    v, sizeof v) == 0);
     CHECK(strlen(v) == 24 && v[10] == 'T' && v[23] == 'Z');
@@ -1132,13 +1137,13 @@ TEST(refuses_a_newer_format)
 {
     struct tmp t = tmp_make();
     CHECK(make_journal(&t, 1) == 0);
-    CHECK(tamper(t.path, "UPDATE meta SET value = '2' "
+    CHECK(tamper(t.path, "UPDATE meta SET value = '3' "
                  "WHERE key = 'format_version'") == 0);
     struct journal *j = NULL;
     struct error err = {{0}};
     CHECK(journal_open(t.path, 0, &j, &err) == -1);
     CHECK(strstr(err.msg, "newer cutover") != NULL);
-    CHECK(strstr(err.msg, "format 2") != NULL);
+    CHECK(strstr(err.msg, "format 3") != NULL);
     struct journal_verify_result res;
     CHECK(journal_verify(t.path, &res, &err) == -1);
     CHECK(tamper(t.path, "DELETE FROM meta") == 0);
@@ -1168,6 +1173,227 @@ TEST(missing_file_refused)
     tmp_remove(&t);
 }
 
+/* ---- the writer thread, the spool, the lease, anchors -------------------- */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int count_of(const char *path, const char *sql)
+{
+    char v[64];
+    return sql_text(path, sql, v, sizeof v) == 0 ? atoi(v) : -1;
+}
+
+/* Waits (up to 5 s) until the writer has nothing pending. */
+static int drained(struct journal *j)
+{
+    struct journal_writer_state st;
+    for (int i = 0; i < 500; i++) {
+        journal_writer_poll(j);
+        journal_writer_state(j, &st);
+        if (!st.pending)
+            return 1;
+        usleep(10000);
+    }
+    return 0;
+}
+
+struct told {
+    int events, samples;
+};
+
+static void seen_event(const struct journal_event *ev, void *p)
+{
+    (void)ev;
+    ((struct told *)p)->events++;
+}
+
+static void seen_sample(const struct journal_sample *s, void *p)
+{
+    (void)s;
+    ((struct told *)p)->samples++;
+}
+
+TEST(writer_queues_and_writes_in_order)
+{
+    struct tmp t = tmp_make();
+    struct journal *j = open_new(&t);
+    struct error err = {{0}};
+    struct journal_writer_config cfg = {.now_ms = wall_ms};
+    struct told seen = {0};
+    CHECK(journal_writer_start(j, &cfg, &err) == 0);
+    journal_set_local(j, seen_event, seen_sample, &seen);
+    CHECK(journal_writer_fd(j) >= 0);
+    CHECK(fill(j, 1, 50) == 0);
+    CHECK(fill_samples(j, 20) == 0);
+    CHECK(seen.events == 50 && seen.samples == 20);   /* told at once */
+    CHECK(drained(j));
+    CHECK(journal_writer_stop(j, 100, &err) == 0);
+    CHECK(count_of(t.path, "SELECT count(*) FROM events") == 50);
+    CHECK(count_of(t.path, "SELECT count(*) FROM events WHERE seq = ts_ms / 1000") == 50);
+    CHECK(count_of(t.path, "SELECT count(*) FROM samples") == 20);
+    struct stat sb;
+    CHECK(stat(t.path, &sb) == 0);
+    char spool[256];
+    snprintf(spool, sizeof spool, "%s.spool", t.path);
+    CHECK(access(spool, F_OK) != 0);   /* nothing left: no spool */
+    journal_close(j);
+    struct journal_verify_result res;
+    CHECK(journal_verify(t.path, &res, &err) == 0 && res.ok);
+    tmp_remove(&t);
+}
+
+TEST(writer_spools_while_locked_and_writes_after)
+{
+    struct tmp t = tmp_make();
+    struct journal *j = open_new(&t);
+    struct error err = {{0}};
+    struct journal_writer_config cfg = {.now_ms = wall_ms};
+    CHECK(journal_writer_start(j, &cfg, &err) == 0);
+    sqlite3 *other;
+    CHECK(sqlite3_open(t.path, &other) == SQLITE_OK);
+    CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+    int64_t t0 = wall_ms();
+    CHECK(fill(j, 1, 5) == 0);
+    CHECK(wall_ms() - t0 < 50);   /* queueing never waits for the lock */
+    struct journal_writer_state st;
+    for (int i = 0; i < 300; i++) {
+        journal_writer_state(j, &st);
+        if (st.failing && st.spooled == 5)
+            break;
+        usleep(10000);
+    }
+    CHECK(st.failing && st.pending == 5 && st.spooled == 5);
+    CHECK(strstr(st.error, "busy") != NULL);
+    char why[400];
+    CHECK(journal_writer_blocked(j, why, sizeof why) == 1);
+    CHECK(journal_transact_async(j, NULL, NULL, NULL, &err) == -1);   /* refused at once */
+    CHECK(strstr(err.msg, "cannot be written") != NULL);
+    /* quit while locked: the spool keeps the five */
+    CHECK(journal_writer_stop(j, 50, &err) == -1);
+    CHECK(strstr(err.msg, "spool") != NULL);
+    journal_close(j);
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    CHECK(count_of(t.path, "SELECT count(*) FROM events") == 0);
+    /* the next start writes them, with their own times, once */
+    CHECK(journal_open(t.path, 0, &j, &err) == 0);
+    CHECK(journal_writer_start(j, &cfg, &err) == 0);
+    CHECK(fill(j, 6, 1) == 0);
+    CHECK(drained(j));
+    CHECK(journal_writer_stop(j, 100, &err) == 0);
+    journal_close(j);
+    CHECK(count_of(t.path, "SELECT count(*) FROM events") == 6);
+    CHECK(count_of(t.path, "SELECT count(*) FROM events WHERE seq = ts_ms / 1000") == 6);
+    struct journal_verify_result res;
+    CHECK(journal_verify(t.path, &res, &err) == 0 && res.ok);
+    tmp_remove(&t);
+}
+
+TEST(lease_one_holder_at_a_time)
+{
+    struct tmp t = tmp_make();
+    struct journal *j = open_new(&t);
+    struct error err = {{0}};
+    struct journal_lease a = {.holder = "A/commander", .host = "h", .console = "a", .pid = 0},
+                         b = {.holder = "B/commander", .host = "h", .console = "b", .pid = 0},
+                         seen;
+    CHECK(journal_lease_take(j, &a, 1000, &seen, &err) == 0);
+    CHECK(journal_lease_take(j, &b, 2000, &seen, &err) == 1);
+    CHECK_STR(seen.holder, "A/commander");
+    CHECK(seen.since_ms == 1000);
+    CHECK(journal_lease_renew(j, &a, 5000, &seen, &err) == 0);
+    CHECK(journal_lease_take(j, &b, 9000, &seen, &err) == 1);   /* renewed at 5000 */
+    CHECK(journal_lease_take(j, &b, 10001, &seen, &err) == 0);  /* expired */
+    CHECK(journal_lease_renew(j, &a, 10002, &seen, &err) == 1); /* A lost it */
+    CHECK(journal_lease_release(j, &b, &err) == 0);
+    CHECK(journal_lease_take(j, &a, 10003, &seen, &err) == 0);
+    journal_close(j);
+    tmp_remove(&t);
+}
+
+TEST(anchor_catches_deleted_samples)
+{
+    struct tmp t = tmp_make();
+    struct journal *j = open_new(&t);
+    struct error err = {{0}};
+    CHECK(fill_samples(j, 10) == 0);
+    CHECK(journal_append_anchor(j, 99000, "engine", &err) == 0);
+    journal_close(j);
+    struct journal_verify_result res;
+    CHECK(journal_verify(t.path, &res, &err) == 0 && res.ok && res.n_anchors == 1);
+    CHECK(tamper(t.path, "DELETE FROM samples") == 0);
+    CHECK(journal_verify(t.path, &res, &err) == 0 && !res.ok);
+    CHECK_STR(res.table, "samples");
+    CHECK(res.first_bad_seq == 1);
+    CHECK(strstr(res.reason, "deleted") != NULL);
+    tmp_remove(&t);
+}
+
+TEST(a_format_1_journal_opens_and_is_migrated)
+{
+    struct tmp t = tmp_make();
+    CHECK(make_journal(&t, 3) == 0);
+    CHECK(tamper(t.path, "DROP TABLE lease; UPDATE meta SET value = '1' "
+                 "WHERE key = 'format_version'") == 0);
+    struct error err = {{0}};
+    struct journal_verify_result res;
+    CHECK(journal_verify(t.path, &res, &err) == 0);
+    struct journal *j = NULL;
+    CHECK(journal_open(t.path, 0, &j, &err) == 0);
+    journal_close(j);
+    char v[16];
+    CHECK(sql_text(t.path, "SELECT value FROM meta WHERE key = 'format_version'", v,
+                   sizeof v) == 0);
+    CHECK_STR(v, "2");
+    CHECK(count_of(t.path, "SELECT count(*) FROM lease") == 0);
+    tmp_remove(&t);
+}
+
+/* The console folds what it queued at once, and does not fold it again
+ * when it reads it back as written — with another console's rows between. */
+TEST(ceremony_folds_queued_rows_once)
+{
+    static const char rbtext[] =
+        "# T\n\n## Roles\n- commander: Alice Ng\n- dba: Bob Ruiz\n\n"
+        "## Phase 2: P\n- [ ] dba: one\n- [ ] dba: two\n\n## Rollback\n### Phase 2\nback\n";
+    struct tmp t = tmp_make();
+    struct rb_problems pr = {0};
+    struct runbook *rb = runbook_parse("t.md", rbtext, strlen(rbtext), &pr);
+    CHECK(rb && pr.n_errors == 0);
+    rb_problems_free(&pr);
+    struct ceremony a, b;
+    struct error err = {{0}};
+    CHECK(ceremony_start(&a, rb, "t.md", t.path, 0, "Alice Ng", "commander", 1000, &err) == 0);
+    CHECK(ceremony_join(&b, t.path, "Bob Ruiz", "dba", &err) == 0);
+    CHECK(ceremony_start_writer(&a, wall_ms, &err) == 0);
+    int64_t before = a.s.n_events;
+    char *note = events_note_body("queued");
+    CHECK(ceremony_append(&a, EV_NOTE, note, 2000, &err) == 0);
+    CHECK(a.s.n_events == before + 1);          /* shown before it is written */
+    char msg[320];
+    CHECK(ceremony_ack(&b, "2.1", 2500, msg, sizeof msg, &err) == 0);   /* another console */
+    /* a sample queued before an event: events are read back before samples */
+    struct journal_sample s = {.ts_ms = 2900, .signal = "x", .value = -0.0, .has_value = 1};
+    CHECK(journal_append_samples(a.journal, &s, 1, &err) == 0);
+    CHECK(ceremony_append(&a, EV_NOTE, note, 3000, &err) == 0);
+    free(note);
+    CHECK(drained(a.journal));
+    CHECK(ceremony_refresh(&a, NULL, NULL, &err) == 0);
+    CHECK(a.n_pending == 0);                     /* every own row read back */
+    CHECK(a.s.n_events == before + 3);           /* two notes and the ack, once each */
+    CHECK(a.s.acks[0].acked);
+    CHECK(a.read_seq == journal_last_seq(a.journal));
+    CHECK(a.read_sample_seq == 1);
+    ceremony_close(&b);
+    ceremony_close(&a);
+    tmp_remove(&t);
+}
+
 RUN_TESTS(T(create_open_reopen), T(append_and_read_every_field),
           T(append_refuses_incomplete_event_and_readonly),
           T(read_after_seq_and_stop), T(read_from_inside_a_read),
@@ -1185,4 +1411,7 @@ RUN_TESTS(T(create_open_reopen), T(append_and_read_every_field),
           T(tamper_reorder_by_swapping_contents), T(tamper_insert_forged_row),
           T(truncated_tail_is_not_detected), T(tamper_samples),
           T(refuses_a_text_file), T(refuses_another_applications_database),
-          T(refuses_a_newer_format), T(missing_file_refused))
+          T(refuses_a_newer_format), T(missing_file_refused),
+          T(writer_queues_and_writes_in_order), T(writer_spools_while_locked_and_writes_after),
+          T(lease_one_holder_at_a_time), T(anchor_catches_deleted_samples),
+          T(a_format_1_journal_opens_and_is_migrated), T(ceremony_folds_queued_rows_once))
