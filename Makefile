@@ -97,14 +97,14 @@ $(B)/asan/libcore.a: $(ASAN_CORE_OBJ)
 	ar rcs $@ $^
 $(B)/asan/%: tests/unit/%.c $(B)/asan/libcore.a | deps-test
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(PKG_CFLAGS) -I. -o $@ $< $(B)/asan/libcore.a $(PKG_LIBS)
+	$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(PKG_CFLAGS) -I. -MMD -MP -o $@ $< $(B)/asan/libcore.a $(PKG_LIBS)
 
 # libFuzzer targets (clang): core built with coverage instrumentation.
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(B)/fuzz/obj/%.o)
 $(B)/fuzz/obj/%.o: %.c | deps-test
 	@mkdir -p $(@D)
-	clang $(CSTD) $(FUZZ_FLAGS) $(PKG_CFLAGS) -I. -c -o $@ $<
+	clang $(CSTD) $(FUZZ_FLAGS) $(PKG_CFLAGS) -I. -MMD -MP -c -o $@ $<
 $(B)/fuzz/libcore.a: $(FUZZ_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
