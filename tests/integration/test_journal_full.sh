@@ -19,14 +19,6 @@ for _ in $(seq 100); do grep -q port "$T/fault.out" && break; sleep 0.05; done
 P=$(sed -n 's/^port //p' "$T/fault.out")
 F=$T/flags.json          # the flag lives elsewhere: only the journal's disk is full
 J=$D/rb.journal
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-until_ok() {
-  local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -ge $deadline ] && { echo "not true within the deadline: $*"; return 1; }
-    sleep 0.05
-  done
-}
 flag_is() { grep -q "\"on\",[[:space:]]*$1\b" "$F"; }
 cat >"$T/rb.md" <<EOF2
 # Full
@@ -60,7 +52,7 @@ EOF2
 
 tmux_start c 120 40 "$CUTOVER run $T/rb.md --journal $J"
 check "the ramp holds at 1%" wait_screen c "HOLDING 1%" 15 || { finish; exit 1; }
-until_ok 10 flag_is 1
+wait_for 10 flag_is 1
 # Fill the disk: the journal's WAL cannot grow (the spool's blocks were
 # taken when the console started).
 dd if=/dev/zero of="$D/fill" bs=64k >/dev/null 2>&1
@@ -73,17 +65,17 @@ echo "key answered in $(( $(now_ms) - t0 )) ms"
 tmux_keys c Escape
 t0=$(now_ms)
 metrics 0.05
-check "a breach rolls the flag back at once on a full disk" until_ok 5 flag_is 0
+check "a breach rolls the flag back at once on a full disk" wait_for 5 flag_is 0
 echo "breach → flag file at 0%: $(( $(now_ms) - t0 )) ms"
 check "the screen says ABORTED" wait_screen c "ABORTED" 5
 spooled() { [ "$(grep -c '"t":"s"' "$J.spool" 2>/dev/null)" -ge 8 ]; }
-check "the stall's samples are kept in the spool (its blocks were taken beforehand)" until_ok 10 spooled
+check "the stall's samples are kept in the spool (its blocks were taken beforehand)" wait_for 10 spooled
 rm -f "$D/fill" "$D/more"
 full_to=$(now_ms)
 has_rollback() { [ "$(sql "$J" "select count(*) from events where kind='rollback_confirmed'")" = 1 ]; }
-check "with room again, the abort and the rollback are written" until_ok 15 has_rollback
+check "with room again, the abort and the rollback are written" wait_for 15 has_rollback
 banner_gone() { tmux_screen c >"$T/screen"; ! grep -q "JOURNAL NOT" "$T/screen"; }
-check "the banner goes" until_ok 10 banner_gone
+check "the banner goes" wait_for 10 banner_gone
 abort_ts=$(sql "$J" "select ts_ms from events where kind='abort'")
 check "the abort carries its true time, while the disk was full" \
   test "$abort_ts" -gt "$full_from" -a "$abort_ts" -lt "$full_to"
@@ -92,5 +84,5 @@ n=$(sql "$J" "select count(*) from samples where ts_ms between $full_from and $f
 echo "samples while full: $n, largest gap ${gap} ms"
 check "every sample of the full disk is written ($n, largest gap ${gap} ms)" test "$n" -ge 8 -a "${gap:-9999}" -lt 1000
 tmux_keys c q
-check "the journal verifies" until_ok 10 "$CUTOVER" verify "$J"
+check "the journal verifies" wait_for 10 "$CUTOVER" verify "$J"
 finish

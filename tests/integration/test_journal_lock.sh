@@ -19,15 +19,7 @@ for _ in $(seq 100); do grep -q port "$T/fault.out" && break; sleep 0.05; done
 P=$(sed -n 's/^port //p' "$T/fault.out")
 F=$T/flags.json
 J=$T/rb.journal
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # until SECONDS COMMAND...: true once COMMAND succeeds, polling, within SECONDS.
-until_ok() {
-  local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -ge $deadline ] && { echo "not true within the deadline: $*"; return 1; }
-    sleep 0.05
-  done
-}
 flag_is() { grep -q "\"on\",[[:space:]]*$1\b" "$F"; }
 cat >"$T/rb.md" <<EOF2
 # Lock
@@ -63,10 +55,10 @@ EOF2
 
 tmux_start c 120 40 "sh -c 'echo \$\$ >$T/console.pid; exec $CUTOVER run $T/rb.md --journal $J'"
 check "the ramp holds at 1%" wait_screen c "HOLDING 1%" 15 || { finish; exit 1; }
-until_ok 10 flag_is 1
+wait_for 10 flag_is 1
 "$ROOT/build/tools/hold_lock" "$J" 60 >"$T/lock.out" 2>&1 &
 lock=$!
-check "another process holds the journal's write lock" until_ok 10 grep -q locked "$T/lock.out"
+check "another process holds the journal's write lock" wait_for 10 grep -q locked "$T/lock.out"
 lock_from=$(now_ms)
 check "a red banner says the journal is not written" wait_screen c "JOURNAL NOT WRITTEN" 10
 
@@ -91,7 +83,7 @@ check "an ack is refused the same way, at once" wait_screen c "refused: the jour
 # A breach during the lock: the flag goes back at once.
 t0=$(now_ms)
 metrics 0.05
-check "a breach during the lock rolls the flag back (read back from the file)" until_ok 5 flag_is 0
+check "a breach during the lock rolls the flag back (read back from the file)" wait_for 5 flag_is 0
 echo "breach → flag file at 0%: $(( $(now_ms) - t0 )) ms"
 check "the screen says ABORTED while the journal is still locked" wait_screen c "ABORTED" 5
 check "the banner counts what waits" grep -q "waiting" "$T/screen"
@@ -103,9 +95,9 @@ while [ $(( $(now_ms) - lock_from )) -lt 30000 ]; do sleep 0.5; done
 kill -TERM $lock; wait $lock
 lock_to=$(now_ms)
 has_rollback() { [ "$(sql "$J" "select count(*) from events where kind='rollback_confirmed'")" = 1 ]; }
-check "after the release the abort and the confirmed rollback are written" until_ok 15 has_rollback
+check "after the release the abort and the confirmed rollback are written" wait_for 15 has_rollback
 banner_gone() { tmux_screen c >"$T/screen"; ! grep -q "JOURNAL NOT" "$T/screen"; }
-check "the banner goes" until_ok 10 banner_gone
+check "the banner goes" wait_for 10 banner_gone
 abort_ts=$(sql "$J" "select ts_ms from events where kind='abort'")
 check "the abort carries its true time, inside the lock ($abort_ts in $lock_from..$lock_to)" \
   test "$abort_ts" -gt "$lock_from" -a "$abort_ts" -lt "$lock_to"
@@ -120,22 +112,22 @@ check "samples are in time order" \
   test "$(sql "$J" "select count(*) from samples a join samples b on b.seq = a.seq + 1 where b.ts_ms < a.ts_ms")" = 0
 check "the criterion's firing comes before the abort" \
   test "$(sql "$J" "select (select min(seq) from events where kind='criterion' and json_extract(body,'\$.to')='firing') < (select seq from events where kind='abort')")" = 1
-check "the spool is emptied once written" until_ok 5 test ! -s "$J.spool"
+check "the spool is emptied once written" wait_for 5 test ! -s "$J.spool"
 check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$J"
 
 # SIGTERM during a lock: ends quickly, the spool keeps the rest.
 "$ROOT/build/tools/hold_lock" "$J" 60 >"$T/lock2.out" 2>&1 &
 lock=$!
-until_ok 10 grep -q locked "$T/lock2.out"
+wait_for 10 grep -q locked "$T/lock2.out"
 wait_screen c "JOURNAL NOT WRITTEN" 10 >/dev/null
 spooled_samples() { [ "$(grep -c '"t":"s"' "$J.spool" 2>/dev/null)" -ge 8 ]; }
-check "the stall's samples go to the spool as they fail" until_ok 10 spooled_samples
+check "the stall's samples go to the spool as they fail" wait_for 10 spooled_samples
 before=$(sql "$J" "select count(*) from samples")
 pid=$(cat "$T/console.pid")
 t0=$(now_ms)
 kill -TERM "$pid"
 gone() { ! kill -0 "$pid" 2>/dev/null; }
-check "SIGTERM ends the console within 10 s during the lock" until_ok 10 gone
+check "SIGTERM ends the console within 10 s during the lock" wait_for 10 gone
 echo "SIGTERM → exit: $(( $(now_ms) - t0 )) ms"
 check "the spool is on disk" test -s "$J.spool"
 spooled=$(grep -c '"t":"s"' "$J.spool")
@@ -144,7 +136,7 @@ kill -TERM $lock; wait $lock
 timeout 20 "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/again.out" 2>&1 &
 again=$!
 has_all() { [ "$(sql "$J" "select count(*) from samples")" -ge $(( before + spooled )) ]; }
-check "the next start writes the spool" until_ok 10 has_all
+check "the next start writes the spool" wait_for 10 has_all
 kill -TERM $again 2>/dev/null; wait $again
 check "… and removes it" test ! -s "$J.spool"
 check "no spooled sample is written twice" \

@@ -53,7 +53,7 @@ TEST(a_runbooks_env_secrets)
 {
     setenv("TEST_REDACT_PW", "pa55-w0rd-long", 1);
     setenv("TEST_REDACT_TOKEN", "tok-zzz-999", 1);
-    setenv("TEST_REDACT_HOOK", "T000/B000/XXXX", 1);
+    setenv("TEST_REDACT_HOOK", "T0AB/B1CD/webhookpath9", 1);
     const char *text =
         "# T\n\n## Roles\n- commander: A B\n\n## Systems\n"
         "- metrics: prometheus `http://127.0.0.1:9090`\n"
@@ -69,7 +69,7 @@ TEST(a_runbooks_env_secrets)
         CHECK(redactor_add_runbook(r, rb) == 0);
         CHECK_STR(r_(r, "auth failed for pa55-w0rd-long"), "auth failed for ***");
         CHECK_STR(r_(r, "echo: tok-zzz-999!"), "echo: ***!");
-        CHECK_STR(r_(r, "HTTP 404: no hook services/T000/B000/XXXX"), "HTTP 404: no hook ***");
+        CHECK_STR(r_(r, "HTTP 404: no hook services/T0AB/B1CD/webhookpath9"), "HTTP 404: no hook ***");
         redactor_free(r);
         runbook_free(rb);
     }
