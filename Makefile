@@ -130,6 +130,7 @@ fuzz: $(FUZZ_BIN)
 # everything it builds); the peers' npm packages come from the lock file.
 test check: WERROR := -Werror
 test: cutover $(B)/ordersim $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BIN) $(TOOL_BIN) | deps-test
+	@tests/peers/ensure.sh
 	@tests/run.sh
 
 # Under 90 s: the edit-test loop.

@@ -46,6 +46,7 @@ test  tool psql                        postgresql-client-common
 test  tool ss                          iproute2
 test  tool chattr                      e2fsprogs
 test  tool runuser                     util-linux
+test  tool flock                       util-linux
 test  tool timeout                     coreutils
 shots tool Xvfb                        xvfb
 shots tool xterm                       xterm

@@ -13,6 +13,8 @@
 # TEST_JOBS at a time (default 3: most of them wait on holds, peers and
 # screens, not on the CPU); results are printed in a fixed order.
 cd "$(dirname "$0")/.." || exit 2
+# A suite's own `make -s TOOL` is a make of its own, not a job of ours.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 logs=${TEST_LOGS:-build/test-logs}
 rm -rf "$logs"; mkdir -p "$logs"
 timeout_s=${SUITE_TIMEOUT:-300}
