@@ -11,6 +11,7 @@
 #include "runbook.h"
 
 #include "hash.h"
+#include "mddepth.h"
 #include "units.h"
 
 #include <ctype.h>
@@ -2568,11 +2569,19 @@ struct runbook *runbook_parse(const char *name, const char *text, size_t len,
             if (len >= 3 && memcmp(rb->text, "\xef\xbb\xbf", 3) == 0)
                 c.md_off = 3;
             c.cursor = c.md_off;
-            run_md4c(&c);
-            if (!c.oom)
-                interpret(&c);
-            if (!c.oom)
-                check_all(&c);
+            size_t depth = 0;
+            int deep = md_first_deep_line(rb->text, len, MD_MAX_DEPTH, &depth);
+            if (deep) {
+                /* md4c would take seconds on such a line: refuse it first */
+                problem(&c, deep, 0, "nests %zu lists or quotes on one line; a runbook nests at most %d",
+                        depth, MD_MAX_DEPTH);
+            } else {
+                run_md4c(&c);
+                if (!c.oom)
+                    interpret(&c);
+                if (!c.oom)
+                    check_all(&c);
+            }
         }
     }
     if (!c.oom)
