@@ -2867,6 +2867,13 @@ const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key)
     return NULL;
 }
 
+int rb_step_any_order(const struct rb_step *st)
+{
+    const char *any = rb_attr_get(st->attrs, st->n_attrs, "any");
+    const char *order = rb_attr_get(st->attrs, st->n_attrs, "order");
+    return any && !*any && order && !*order;
+}
+
 const char *rb_action_name(enum rb_action a)
 {
     switch (a) {
