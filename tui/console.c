@@ -66,6 +66,7 @@ struct console {
     struct layout layout;
     struct prompt prompt;
     const char *mode;
+    const char *journal_path;
     size_t selected;
     int text_scroll;
     int help, quit, dirty;
@@ -112,7 +113,8 @@ static struct view make_view(struct console *k)
                      .now_ms = now, .selected = k->selected,
                      .text_scroll = k->text_scroll, .decision = &k->decision,
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
-                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL};
+                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
+                     .journal_path = k->journal_path};
     view_derive(&v);
     return v;
 }
@@ -442,6 +444,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     clock_speed_up();   /* a test clock (CUTOVER_TIME_SCALE) runs from here */
     k.c = c;
     k.mode = mode;
+    k.journal_path = journal_path;
     if (loop_init(&k.loop, !headless) != 0) {
         fprintf(stderr, "cutover: cannot set up the event loop\n");
         return 1;
