@@ -86,6 +86,11 @@ static void flag_at(struct build *b, double pct, int64_t ts)
     b->has_pct = 1;
     b->pct = pct;
     b->pct_since = ts;
+    if (pct < 0)
+        return;   /* the end of the journal, not a reading */
+    r->marks = grow(r->marks, r->n_marks, sizeof *r->marks, &b->oom);
+    if (!b->oom)
+        r->marks[r->n_marks++] = (struct report_mark){ts, pct};
 }
 
 static struct report_abort *last_abort(struct report *r)
@@ -221,6 +226,10 @@ static int on_sample(const struct journal_sample *sa, void *p)
         struct report_signal *g = &r->signals[i];
         if (strcmp(g->name, sa->signal) != 0)
             continue;
+        g->points = grow(g->points, g->samples, sizeof *g->points, &b->oom);
+        if (b->oom)
+            return 1;
+        g->points[g->samples] = (struct report_point){sa->ts_ms, sa->value, sa->has_value};
         g->samples++;
         if (!sa->has_value) {
             g->no_data++;
@@ -275,13 +284,13 @@ static void outcome(struct build *b)
         break;
     case RAMP_ABORTED:
         r->outcome = "aborted";
-        snprintf(r->outcome_text, sizeof r->outcome_text, "aborted: %s; %s", v->cause,
+        snprintf(r->outcome_text, sizeof r->outcome_text, "%s; %s", v->cause,
                  a && a->confirmed_ms ? "the rollback was read back"
                                       : "the rollback was NOT read back");
         break;
     case RAMP_HALTED:
         r->outcome = "halted";
-        snprintf(r->outcome_text, sizeof r->outcome_text, "halted: %s", v->cause);
+        snprintf(r->outcome_text, sizeof r->outcome_text, "%s", v->cause);
         break;
     case RAMP_SETTING:
     case RAMP_HOLDING:
@@ -368,6 +377,9 @@ void report_free(struct report *r)
 {
     for (size_t i = 0; i < r->n_timeline; i++)
         free(r->timeline[i].text);
+    for (size_t i = 0; i < r->n_signals; i++)
+        free(r->signals[i].points);
+    free(r->marks);
     free(r->timeline);
     free(r->signals);
     free(r->people);

@@ -36,6 +36,19 @@ struct report_abort {
     int64_t breach_ms, abort_ms, set_ms, confirmed_ms, effective_ms;
 };
 
+/* One sample of a signal, for the charts: no value is a gap. */
+struct report_point {
+    int64_t ts_ms;
+    double value;
+    int has_value;
+};
+
+/* The flag read back at a new percentage: a mark on every chart. */
+struct report_mark {
+    int64_t ts_ms;
+    double percent;
+};
+
 struct report_signal {
     char name[64];              /* the runbook's */
     char op[4];                 /* the first criterion's on it: ">", or "" */
@@ -45,6 +58,7 @@ struct report_signal {
     double worst;               /* the farthest toward breaching */
     int64_t worst_ms;
     size_t samples, no_data;
+    struct report_point *points;   /* every sample, in order (owned) */
 };
 
 struct report_line {
@@ -74,6 +88,8 @@ struct report {
     size_t n_people;
     struct report_time_at *time_at;
     size_t n_time_at;
+    struct report_mark *marks;
+    size_t n_marks;
     struct report_abort *aborts;
     size_t n_aborts;
     struct report_signal *signals;

@@ -41,6 +41,19 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
     sh -c '"$0" report "$1" --format json >"$2"' "$CUTOVER" "$b" "$T/rb.json"
   check "  … completed, the flag last read at 100, no abort" \
     test "$(jq_py "$T/rb.json" "(r['outcome'], r['last_percent'], len(r['aborts']))")" = "('completed', 100, 0)"
+  check "the HTML report is one file with a chart per signal" \
+    sh -c '"$0" report "$1" --format html >"$2" && test "$(grep -c "<svg" "$2")" = "$(sqlite3 "$1" "select count(distinct signal) from samples")"' \
+      "$CUTOVER" "$a" "$T/ra.html"
+  check "  … the thresholds drawn, the abort marked, the 25% step marked" \
+    sh -c 'grep -q "class=.threshold" "$0" && grep -q "class=.abortlabel.>ABORT" "$0" && grep -q "class=.steplabel.>25%" "$0"' "$T/ra.html"
+  check "  … and nothing from outside: no script, no link, no remote source" \
+    sh -c '! grep -qiE "<script|<link|src=|href=" "$0"' "$T/ra.html"
+  mkdir -p "$ROOT/build" && cp "$T/ra.html" "$ROOT/build/report-aborted.html"
+  cp "$a" "$T/noted.journal"
+  "$ROOT/build/tools/journal_put" "$T/noted.journal" note '{"text":"<script>alert(1)</script> & <b>bold</b>"}' >/dev/null
+  check "a note's markup is shown as text, never run" \
+    sh -c '"$0" report "$1" --format html >"$2"; grep -qF "note: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" "$2" && ! grep -q "<script" "$2"' \
+      "$CUTOVER" "$T/noted.journal" "$T/noted.html"
   cp "$a" "$T/tampered.journal"
   sql "$T/tampered.journal" "drop trigger if exists events_no_update; update events set body=replace(body,'25','26') where seq=(select min(seq) from events where kind='ramp_advance' and body like '%25%')" 2>/dev/null
   local bad; bad=$(sql "$T/tampered.journal" "select min(seq) from events where kind='ramp_advance' and body like '%26%'")

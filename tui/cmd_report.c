@@ -1,6 +1,7 @@
-/* cmd_report.c — `cutover report JOURNAL [--format md|json]`: the
+/* cmd_report.c — `cutover report JOURNAL [--format md|json|html]`: the
  * post-mortem of a ceremony from its journal alone (core/report.c builds
- * it), printed as Markdown for people or JSON for tools. Writes nothing to
+ * it), printed as Markdown for people, JSON for tools, or one HTML file
+ * with its charts (report_html.c). Writes nothing to
  * the journal. Exit 0, or 1 when the journal cannot be read or its chains
  * fail to verify (the report is still printed, saying where it broke). */
 #include <cjson/cJSON.h>
@@ -13,6 +14,7 @@
 #include "core/timefmt.h"
 #include "journal_path.h"
 #include "options.h"
+#include "report_html.h"
 
 static void iso(int64_t ts, char *buf, size_t len)
 {
@@ -368,8 +370,8 @@ int cmd_report(int argc, char **argv)
     struct options o;
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1)
         return usage_of("report");
-    if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0) {
-        fprintf(stderr, "cutover: --format %s: expected md or json\n", format);
+    if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0 && strcmp(format, "html") != 0) {
+        fprintf(stderr, "cutover: --format %s: expected md, json or html\n", format);
         return EXIT_USAGE;
     }
     const char *path = o.positional[0];
@@ -384,7 +386,11 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }
-    int rc = strcmp(format, "json") == 0 ? print_json(&r) : print_md(&r);
+    int rc = 0;
+    if (strcmp(format, "html") == 0)
+        report_print_html(&r, stdout);
+    else
+        rc = strcmp(format, "json") == 0 ? print_json(&r) : print_md(&r);
     int verified = r.verified;
     report_free(&r);
     if (rc != 0)
