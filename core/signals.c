@@ -17,6 +17,7 @@
 #include "offloop.h"
 #include "promapi.h"
 #include "promql.h"
+#include "scrape.h"
 #include "series.h"
 #include "sqlsource.h"
 #include "timefmt.h"
@@ -33,6 +34,7 @@ struct target {
     const struct rb_system *sys;
     int64_t interval_ms;        /* the shortest of its signals' intervals */
     char *url;
+    struct scrape_target labels; /* job and instance, as Prometheus adds them */
     struct series_store *store; /* once polling starts, touched by the job only */
     struct http_request *inflight;
     int64_t next_due_ms;
@@ -99,6 +101,11 @@ static struct target *target_for(struct signals *s, const struct rb_system *sys,
     t->sys = sys;
     if (!(t->url = envsubst(sys->conn, err)))
         return NULL;
+    if (scrape_target_init(&t->labels, sys->name, t->url, err) != 0) {
+        free(t->url);
+        t->url = NULL;
+        return NULL;
+    }
     /* keep ten minutes: more than the longest range runbooks write (5m)
      * and the 5m lookback of an instant selector */
     if (!(t->store = series_store_new(10 * 60 * 1000, 1200))) {
@@ -245,6 +252,7 @@ void signals_free(struct signals *s)
     for (size_t i = 0; s->targets && i < s->n_targets; i++) {
         drop(s, &s->targets[i].inflight);
         series_store_free(s->targets[i].store);
+        scrape_target_free(&s->targets[i].labels);
         free(s->targets[i].url);
         free(s->targets[i].body);
         free(s->targets[i].results);
@@ -274,13 +282,26 @@ static struct http_request *start_get(struct signals *s, const char *url, size_t
     return r;
 }
 
+/* The deadline after *due: one interval on, so the polls keep a steady
+ * cadence however long each took or however late the loop woke (a poll
+ * scheduled from its completion drifts by every delay); when the loop fell
+ * a whole interval behind, the missed polls are skipped, not run in a burst. */
+static void advance_deadline(int64_t *due, int64_t interval_ms, int64_t now_ms)
+{
+    if (interval_ms <= 0 || *due <= 0 || now_ms - *due >= interval_ms) {
+        *due = now_ms + (interval_ms > 0 ? interval_ms : SIGNAL_INTERVAL_MS);
+        return;
+    }
+    *due += interval_ms;
+}
+
 void signals_start_due(struct signals *s, int64_t now_ms)
 {
     for (size_t i = 0; i < s->n_targets; i++) {
         struct target *t = &s->targets[i];
         if (!t->inflight && !t->busy && now_ms >= t->next_due_ms) {
             t->inflight = start_get(s, t->url, MAX_EXPOSITION, t, now_ms);
-            t->next_due_ms = now_ms + t->interval_ms;
+            advance_deadline(&t->next_due_ms, t->interval_ms, now_ms);
         }
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -293,7 +314,7 @@ void signals_start_due(struct signals *s, int64_t now_ms)
             sig->inflight = start_get(s, sig->url, MAX_QUERY_ANSWER, sig, now_ms);
         else if (sig->source == SRC_SQL)
             sqlsource_request(s->sql, sig->sql_slot, now_ms);
-        sig->next_due_ms = now_ms + sig->def->interval_ms;
+        advance_deadline(&sig->next_due_ms, sig->def->interval_ms, now_ms);
     }
 }
 
@@ -388,23 +409,45 @@ static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
     return 1;
 }
 
+/* Stores one scrape as Prometheus would: its samples with the target
+ * labels and the report series, stamped with the scrape's start. A scrape
+ * that failed, or that the store refuses, leaves only the report (up 0),
+ * so every scraped series goes stale. Returns 1 when the scrape was good. */
+static int store_scrape(struct target *t, const struct expo *e, int ok, struct error *err)
+{
+    struct scrape_report rep = {.up = ok,
+                                .duration_s = (t->fetched_ms - t->started_ms) / 1000.0};
+    struct expo labelled = {0};
+    struct error ignored = {{0}};
+    if (ok && (scrape_label(e, &t->labels, &rep, &labelled, err) != 0 ||
+               series_store_ingest(t->store, &labelled, t->started_ms, err) != 0))
+        ok = 0;
+    scrape_labelled_free(&labelled);
+    if (!ok) {
+        rep.up = 0;
+        if (scrape_label(NULL, &t->labels, &rep, &labelled, &ignored) == 0)
+            series_store_ingest(t->store, &labelled, t->started_ms, &ignored);
+        else
+            series_store_ingest(t->store, NULL, t->started_ms, &ignored);
+        scrape_labelled_free(&labelled);
+    }
+    return ok;
+}
+
 /* On the background thread: parse the answer, keep its series, evaluate
- * every signal of the target; the outcomes wait in t->results. */
+ * every signal of the target at the time the answer came; the outcomes
+ * wait in t->results. */
 static void scrape_job(void *arg)
 {
     struct target *t = arg;
     struct signals *s = t->owner;
     struct error err = t->fetch_err;
     struct expo e = {0};
-    int ok = t->body && expo_parse(t->body, t->len, &e, &err) == 0 &&
-             series_store_ingest(t->store, &e, t->fetched_ms, &err) == 0;
+    int ok = t->body && expo_parse(t->body, t->len, &e, &err) == 0;
+    ok = store_scrape(t, &e, ok, &err);
     expo_free(&e);
     free(t->body);
     t->body = NULL;
-    if (!ok) {   /* as Prometheus does: a failed scrape makes every series stale */
-        struct error ignored = {{0}};
-        series_store_ingest(t->store, NULL, t->fetched_ms, &ignored);
-    }
     t->n_results = t->n_taken = 0;
     for (size_t i = 0; i < s->n; i++) {
         struct signal *sig = &s->v[i];
