@@ -56,6 +56,7 @@ struct signal {
     struct target *target;      /* scrape */
     struct promql *expr;        /* scrape */
     char *url;                  /* prometheus: the whole query URL */
+    const char *nan_reason;     /* prometheus: why its NaN is NaN, or NULL */
     struct http_request *inflight;
     size_t sql_slot;            /* sql: index in the sql source */
     int64_t next_due_ms;
@@ -116,8 +117,7 @@ static struct target *target_for(struct signals *s, const struct rb_system *sys,
     return t;
 }
 
-/* base + "/api/v1/query?query=" + escaped expression */
-static char *query_url(const char *base, const char *expr, struct error *err)
+char *signals_query_url(const char *base, const char *expr, struct error *err)
 {
     char *root = envsubst(base, err);
     if (!root)
@@ -148,8 +148,13 @@ static int prepare(struct signals *s, struct signal *sig, const struct runbook *
     }
     if (strcmp(sys->kind, "prometheus") == 0) {
         sig->source = SRC_PROMETHEUS;
-        if (!(sig->url = query_url(sys->conn, d->expr, &why)))
+        if (!(sig->url = signals_query_url(sys->conn, d->expr, &why)))
             goto fail;
+        struct promql *q = NULL;   /* what it is made of explains a NaN */
+        struct error unparsed = {{0}};
+        if (promql_parse(d->expr, &q, &unparsed) == 0)
+            sig->nan_reason = promql_nan_reason(promql_features(q));
+        promql_free(q);
     } else if (strcmp(sys->kind, "scrape") == 0) {
         sig->source = SRC_SCRAPE;
         if (promql_parse(d->expr, &sig->expr, &why) != 0 ||
@@ -345,13 +350,15 @@ static void outcome(struct signal_outcome *o, const struct signal *sig, int64_t 
 }
 
 /* value/no data/error of an evaluation, as an outcome's fields */
-static void judge(struct signal_outcome *o, int rc, double v, const struct error *err)
+static void judge(struct signal_outcome *o, int rc, double v, const struct error *err,
+                  const char *nan_reason)
 {
     if (rc == 1 && !isfinite(v)) {
-        /* NaN (no observations) and ±Inf (a division by zero) are no
-         * data: neither may ever pass a criterion */
-        snprintf(o->status, sizeof o->status, "no data: the value is %s",
-                 isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+        /* NaN (no observations, 0/0, a NaN gauge) and ±Inf (a division by
+         * zero) are no data: neither may ever pass a criterion */
+        snprintf(o->status, sizeof o->status, "no data: the value is %s%s%s",
+                 isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf",
+                 isnan(v) && nan_reason ? ": " : "", isnan(v) && nan_reason ? nan_reason : "");
         return;
     }
     if (rc == 1) {
@@ -405,7 +412,7 @@ static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
                 : -1;
     if (r == 1 && isfinite(v) && !check_stamp(ts_ms, now_ms, sig->def->interval_ms, &err))
         r = 0;
-    judge(o, r, v, &err);
+    judge(o, r, v, &err, sig->nan_reason);
     return 1;
 }
 
@@ -456,13 +463,13 @@ static void scrape_job(void *arg)
         struct signal_outcome *o = &t->results[t->n_results++];
         outcome(o, sig, t->fetched_ms, t->started_ms);
         if (!ok) {
-            judge(o, -1, NAN, &err);
+            judge(o, -1, NAN, &err, NULL);
             continue;
         }
         struct error eval_err = {{0}};
         double v = NAN;
         int got = promql_eval(sig->expr, t->store, t->fetched_ms, &v, &eval_err);
-        judge(o, got, v, &eval_err);   /* v is read only after the evaluation */
+        judge(o, got, v, &eval_err, NULL);   /* v is read only after the evaluation */
     }
 }
 

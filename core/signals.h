@@ -68,6 +68,11 @@ size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_ou
  * waits on it too. */
 int signals_wake_fd(const struct signals *s);
 
+/* The instant-query URL of a prometheus source: base (${ENV} expanded) +
+ * "/api/v1/query?query=" + the escaped expression. Caller frees; NULL
+ * with err set. */
+char *signals_query_url(const char *base, const char *expr, struct error *err);
+
 size_t signals_count(const struct signals *s);
 const char *signals_source_name(enum signal_source src);
 enum signal_source signals_source_of(const struct signals *s, size_t i);
