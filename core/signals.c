@@ -25,9 +25,6 @@
 /* An answer bigger than this is not a metrics answer we want to hold. */
 #define MAX_QUERY_ANSWER (1u << 20)
 #define MAX_EXPOSITION (32u << 20)
-/* A poll that takes longer than this is an error ("timed out"): well
- * inside the three intervals after which a sample counts as stale. */
-#define POLL_TIMEOUT_MS 2000
 
 /* One scrape system: fetched once per interval for all its signals. */
 struct target {
@@ -275,7 +272,7 @@ void signals_free(struct signals *s)
 static struct http_request *start_get(struct signals *s, const char *url, size_t max,
                                       void *owner, int64_t now_ms)
 {
-    struct http_request *r = http_get_new(url, POLL_TIMEOUT_MS, max, NULL);
+    struct http_request *r = http_get_new(url, SIGNAL_POLL_TIMEOUT_MS, max, NULL);
     if (!r)
         return NULL;
     r->owner = owner;
@@ -379,7 +376,7 @@ static void judge(struct signal_outcome *o, int rc, double v, const struct error
  * answer) must never pass a criterion. Older than three poll intervals is
  * stale, as for every source; a little skew ahead is tolerated. */
 #define FUTURE_SKEW_MS 5000
-static int check_stamp(int64_t ts_ms, int64_t now_ms, int64_t interval_ms, struct error *err)
+int signals_check_stamp(int64_t ts_ms, int64_t now_ms, int64_t interval_ms, struct error *err)
 {
     char when[48];
     if (ts_ms == INT64_MIN) {
@@ -410,7 +407,7 @@ static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
     int r = http_outcome(sig->inflight, rc, &err) == 0
                 ? promapi_parse_at(sig->inflight->body, sig->inflight->len, &v, &ts_ms, &err)
                 : -1;
-    if (r == 1 && isfinite(v) && !check_stamp(ts_ms, now_ms, sig->def->interval_ms, &err))
+    if (r == 1 && isfinite(v) && !signals_check_stamp(ts_ms, now_ms, sig->def->interval_ms, &err))
         r = 0;
     judge(o, r, v, &err, sig->nan_reason);
     return 1;

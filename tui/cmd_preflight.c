@@ -107,7 +107,7 @@ static void judge(struct row *r, const char *expr, int rc, double v, const char 
         snprintf(r->status, sizeof r->status, "ok");
     } else if (rc == 0) {
         snprintf(r->status, sizeof r->status, "%s%s", strncmp(why, "no data", 7) ? "no data: " : "",
-                 why[0] ? why : "no data");
+                 why[0] ? why : "the expression selected no series");
     } else {
         snprintf(r->status, sizeof r->status, "error: %s", why);
     }
@@ -329,6 +329,11 @@ static void eval_query(const struct runbook *rb, struct fetch *f, struct row *r)
         fetch_error(f, err.msg, r->status, sizeof r->status);
         return;
     }
+    if (rc == 0 && !err.msg[0])
+        error_set(&err, "no data: Prometheus answered an empty vector");
+    if (rc == 1 && isfinite(v) &&
+        !signals_check_stamp(ts, f->t1, rb->signals[f->signal].interval_ms, &err))
+        rc = 0;
     judge(r, rb->signals[f->signal].expr, rc, v, err.msg);
 }
 
@@ -358,7 +363,7 @@ static int add_fetch(CURLM *m, struct fetch *f, const struct rb_system *sys, cha
         f->done = 1;
         return -1;
     }
-    f->req = http_get_new(url, PREFLIGHT_TIMEOUT_MS, f->scrape ? MAX_EXPOSITION : MAX_ANSWER,
+    f->req = http_get_new(url, SIGNAL_POLL_TIMEOUT_MS, f->scrape ? MAX_EXPOSITION : MAX_ANSWER,
                           &err);
     if (f->req && f->head)
         curl_easy_setopt(f->req->easy, CURLOPT_NOBODY, 1L);
@@ -452,7 +457,7 @@ int cmd_preflight(int argc, char **argv)
         const struct rb_signal *d = &rb->signals[j];
         const struct rb_system *sys = source_of(rb, d);
         struct row *r = &sigs[j];
-        row_set(r, d->name, sys ? sys->kind : "-");
+        row_set(r, d->name, !sys ? "-" : is_db(sys) ? "sql" : sys->kind);
         if (!sys) {
             snprintf(r->status, sizeof r->status, "error: no system `%s` in ## Systems",
                      d->source ? d->source : "metrics");

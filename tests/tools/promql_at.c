@@ -185,7 +185,7 @@ static void replay(struct series_store *st, struct points *pts)
         size_t j = i;
         for (; j < pts->n && pts->p[j].t_ms == pts->p[i].t_ms; j++)
             point_sample(&pts->p[j], &s[j - i], l + (j - i) * 32);
-        struct expo e = {s, j - i, NULL};
+        struct expo e = {s, j - i, NULL, j - i};
         struct error err;
         if (series_store_ingest(st, &e, pts->p[i].t_ms, &err) != 0)
             die("ingest: %s", err.msg);
