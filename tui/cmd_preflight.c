@@ -1,4 +1,4 @@
-/* cmd_preflight.c — `cutover preflight RUNBOOK`: asks every endpoint once,
+/* cmd_preflight.c — `cutover preflight RUNBOOK [--write]`: asks every endpoint once,
  * all at the same time, and prints one row per store, signal, table, flag
  * and webhook; exit 1 if anything failed. It answers in the time the
  * slowest endpoint needs: the HTTP fetches (one per scrape URL, one per
@@ -117,6 +117,7 @@ static void judge(struct row *r, const char *expr, int rc, double v, const char 
 
 struct slow {
     const struct runbook *rb;
+    int write;
     struct row *stores, *sql, *tables, *flags;
     size_t n_tables, n_flags;
 };
@@ -191,18 +192,26 @@ static void check_sql_signal(const struct rb_system *sys, const struct rb_signal
     judge(r, d->expr, rc, v, why);
 }
 
-/* The flag can be read (its percentage is shown). */
-static void check_flag(const struct rb_system *sys, struct row *r)
+/* The flag can be read (its percentage is shown); with --write, the
+ * rehearsal's write and read-back too: its current value written back
+ * (never another, so no user moves) and read again. */
+static void check_flag(const struct rb_system *sys, int write, struct row *r)
 {
     struct error err = {{0}};
-    double pct = NAN;
+    double pct = NAN, back = NAN;
     int64_t t0 = clock_now_ms();
     struct flag_driver *d = flags_open(sys, &err);
     int rc = d ? flags_read(d, &pct, &err) : -1;
+    if (rc == 0 && write && (flags_set(d, pct, &err) != 0 || flags_read(d, &back, &err) != 0))
+        rc = -1;
+    if (rc == 0 && write && back != pct) {
+        error_set(&err, "wrote %.6g%% and read back %.6g%%", pct, back);
+        rc = -1;
+    }
     flags_close(d);
     r->latency_ms = (long)(clock_now_ms() - t0);
     if (rc == 0) {
-        snprintf(r->value, sizeof r->value, "%.6g%%", pct);
+        snprintf(r->value, sizeof r->value, write ? "%.6g%% written" : "%.6g%%", pct);
         snprintf(r->status, sizeof r->status, "ok");
     } else if (strncmp(err.msg, sys->name, strlen(sys->name)) == 0) {
         snprintf(r->status, sizeof r->status, "error: flag system %s", err.msg);
@@ -227,7 +236,7 @@ static void *slow_checks(void *arg)
         }
         if (strcmp(sys->kind, "flagd") == 0 || strcmp(sys->kind, "unleash") == 0 ||
             (strcmp(sys->kind, "http") == 0 && strcmp(sys->name, "flag") == 0))
-            check_flag(sys, &sl->flags[f++]);
+            check_flag(sys, sl->write, &sl->flags[f++]);
     }
     for (size_t j = 0; j < rb->n_signals; j++) {
         const struct rb_system *sys = source_of(rb, &rb->signals[j]);
@@ -480,7 +489,7 @@ int cmd_preflight(int argc, char **argv)
                      sys->kind);
         }
     }
-    struct slow sl = {rb, stores, sigs, tables, flags, n_tables, n_flags};
+    struct slow sl = {rb, o.write, stores, sigs, tables, flags, n_tables, n_flags};
     pthread_t th;
     int threaded = pthread_create(&th, NULL, slow_checks, &sl) == 0;
     if (!threaded)

@@ -107,6 +107,13 @@ check "the old table exists" row orders_legacy "exists"
 check "a missing new table is an error naming system and table" \
   row orders "system \`new\`: table \`orders\`: "
 
+# --write: the rehearsal's write and read-back, of the value the flag has
+"$CUTOVER" preflight --write "$T/pre.md" >"$T/prew.out" 2>&1
+check "--write writes the flag's own value and reads it back" \
+  sh -c 'grep -E "^flag " "$0" | grep -q "5% written .*OK"' "$T/prew.out"
+"$CUTOVER" preflight "$T/pre.md" >"$T/pre1.out" 2>&1
+check "… which leaves the flag where it was" sh -c 'grep -E "^flag " "$0" | grep -q " 5% "' "$T/pre1.out"
+
 # a flag that cannot be read, a webhook nobody answers: named
 rm "$T/flags.json"
 DEAD=$(free_port)
