@@ -3,7 +3,7 @@
  * and webhook; exit 1 if anything failed. It answers in the time the
  * slowest endpoint needs: the HTTP fetches (one per scrape URL, one per
  * Prometheus query, a HEAD per webhook) share one curl multi handle, while
- * the databases and the flag are asked on a thread of their own. Every
+ * each database and the flag are asked on a thread of their own. Every
  * error names its system and, for HTTP, its URL; every row passes the
  * redaction step before it is printed. */
 #include <curl/curl.h>
@@ -113,13 +113,18 @@ static void judge(struct row *r, const char *expr, int rc, double v, const char 
     }
 }
 
-/* --- the databases and the flag, on their own thread --------------------------------- */
+/* --- the databases and the flag: a thread per system --------------------------------- */
 
-struct slow {
+/* One system's slow checks: its store, its table, its SQL signals, or its
+ * flag. Each system has its own thread, so a store that hangs delays no
+ * other row. */
+struct slow_job {
     const struct runbook *rb;
+    const struct rb_system *sys;
     int write;
-    struct row *stores, *sql, *tables, *flags;
-    size_t n_tables, n_flags;
+    struct row *store, *table, *flag, *sql;   /* NULL: not this system's */
+    pthread_t th;
+    int started;
 };
 
 static struct db *open_db(const struct rb_system *sys, struct error *err)
@@ -221,28 +226,25 @@ static void check_flag(const struct rb_system *sys, int write, struct row *r)
     }
 }
 
+static int is_flag(const struct rb_system *sys)
+{
+    return strcmp(sys->kind, "flagd") == 0 || strcmp(sys->kind, "unleash") == 0 ||
+           (strcmp(sys->kind, "http") == 0 && strcmp(sys->name, "flag") == 0);
+}
+
 static void *slow_checks(void *arg)
 {
-    struct slow *sl = arg;
-    const struct runbook *rb = sl->rb;
-    size_t k = 0, f = 0;
-    for (size_t i = 0; i < rb->n_systems; i++) {
-        const struct rb_system *sys = &rb->systems[i];
-        if (is_db(sys)) {
-            check_store(sys, &sl->stores[i]);
-            const char *table = attr(sys, "table");
-            if (table)
-                check_table(sys, table, &sl->tables[k++]);
-        }
-        if (strcmp(sys->kind, "flagd") == 0 || strcmp(sys->kind, "unleash") == 0 ||
-            (strcmp(sys->kind, "http") == 0 && strcmp(sys->name, "flag") == 0))
-            check_flag(sys, sl->write, &sl->flags[f++]);
-    }
-    for (size_t j = 0; j < rb->n_signals; j++) {
-        const struct rb_system *sys = source_of(rb, &rb->signals[j]);
-        if (sys && is_db(sys))
-            check_sql_signal(sys, &rb->signals[j], &sl->sql[j]);
-    }
+    struct slow_job *job = arg;
+    const struct runbook *rb = job->rb;
+    if (job->store)
+        check_store(job->sys, job->store);
+    if (job->table)
+        check_table(job->sys, attr(job->sys, "table"), job->table);
+    for (size_t j = 0; job->sql && j < rb->n_signals; j++)
+        if (source_of(rb, &rb->signals[j]) == job->sys)
+            check_sql_signal(job->sys, &rb->signals[j], &job->sql[j]);
+    if (job->flag)
+        check_flag(job->sys, job->write, job->flag);
     return NULL;
 }
 
@@ -361,14 +363,16 @@ static void eval_webhook(struct fetch *f, struct row *r)
     snprintf(r->status, sizeof r->status, "ok");
 }
 
+/* Starts the fetch of url (owned; NULL when it could not be made, why
+ * says why) for row r. */
 static int add_fetch(CURLM *m, struct fetch *f, const struct rb_system *sys, char *url,
-                     struct row *r)
+                     const struct error *why, struct row *r)
 {
     struct error err = {{0}};
     f->sys = sys;
     f->url = url;
     if (!url) {
-        snprintf(r->status, sizeof r->status, "error: system `%s`: %s", sys->name, err.msg);
+        snprintf(r->status, sizeof r->status, "error: system `%s`: %s", sys->name, why->msg);
         f->done = 1;
         return -1;
     }
@@ -438,8 +442,9 @@ int cmd_preflight(int argc, char **argv)
                *tables = calloc(ns + 1, sizeof *tables), *flags = calloc(ns + 1, sizeof *flags),
                *hooks = calloc(ns + 1, sizeof *hooks);
     struct fetch *fs = calloc(ns + nsig + 1, sizeof *fs);
+    struct slow_job *jobs = calloc(ns + 1, sizeof *jobs);
     CURLM *m = curl_multi_init();
-    if (!stores || !sigs || !tables || !flags || !hooks || !fs || !m) {
+    if (!stores || !sigs || !tables || !flags || !hooks || !fs || !jobs || !m) {
         fprintf(stderr, "cutover: out of memory\n");
         return EXIT_FAILED;
     }
@@ -447,18 +452,27 @@ int cmd_preflight(int argc, char **argv)
     size_t n_tables = 0, n_flags = 0, n_hooks = 0, nf = 0;
     for (size_t i = 0; i < ns; i++) {
         const struct rb_system *sys = &rb->systems[i];
+        struct slow_job *job = &jobs[i];
+        *job = (struct slow_job){.rb = rb, .sys = sys, .write = o.write};
         row_set(&stores[i], sys->name, sys->kind);
-        if (is_db(sys) && attr(sys, "table"))
+        if (is_db(sys)) {
+            job->store = &stores[i];
+            job->sql = sigs;
+        }
+        if (is_db(sys) && attr(sys, "table")) {
+            job->table = &tables[n_tables];
             row_set(&tables[n_tables++], attr(sys, "table"), "table");
-        if (strcmp(sys->kind, "flagd") == 0 || strcmp(sys->kind, "unleash") == 0 ||
-            (strcmp(sys->kind, "http") == 0 && strcmp(sys->name, "flag") == 0))
+        }
+        if (is_flag(sys)) {
+            job->flag = &flags[n_flags];
             row_set(&flags[n_flags++], sys->name, sys->kind);
+        }
         if (strcmp(sys->kind, "slack") == 0) {
             struct error err = {{0}};
             row_set(&hooks[n_hooks], sys->name, "webhook");
             fs[nf].head = 1;
             fs[nf].signal = n_hooks;
-            add_fetch(m, &fs[nf++], sys, envsubst(sys->conn, &err), &hooks[n_hooks]);
+            add_fetch(m, &fs[nf++], sys, envsubst(sys->conn, &err), &err, &hooks[n_hooks]);
             n_hooks++;
         }
     }
@@ -473,7 +487,7 @@ int cmd_preflight(int argc, char **argv)
         } else if (strcmp(sys->kind, "prometheus") == 0) {
             struct error err = {{0}};
             fs[nf].signal = j;
-            add_fetch(m, &fs[nf++], sys, signals_query_url(sys->conn, d->expr, &err), r);
+            add_fetch(m, &fs[nf++], sys, signals_query_url(sys->conn, d->expr, &err), &err, r);
         } else if (strcmp(sys->kind, "scrape") == 0) {
             size_t k = 0;
             while (k < nf && !(fs[k].scrape && fs[k].sys == sys))
@@ -481,7 +495,7 @@ int cmd_preflight(int argc, char **argv)
             if (k == nf) {   /* each scrape URL once, for all its signals */
                 struct error err = {{0}};
                 fs[nf].scrape = 1;
-                add_fetch(m, &fs[nf++], sys, envsubst(sys->conn, &err), r);
+                add_fetch(m, &fs[nf++], sys, envsubst(sys->conn, &err), &err, r);
             }
         } else if (!is_db(sys)) {
             snprintf(r->status, sizeof r->status,
@@ -489,11 +503,10 @@ int cmd_preflight(int argc, char **argv)
                      sys->kind);
         }
     }
-    struct slow sl = {rb, o.write, stores, sigs, tables, flags, n_tables, n_flags};
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, slow_checks, &sl) == 0;
-    if (!threaded)
-        slow_checks(&sl);
+    for (size_t i = 0; i < ns; i++)
+        if ((jobs[i].store || jobs[i].flag) &&
+            !(jobs[i].started = pthread_create(&jobs[i].th, NULL, slow_checks, &jobs[i]) == 0))
+            slow_checks(&jobs[i]);
     run_fetches(m, fs, nf);
     for (size_t i = 0; i < nf; i++) {
         struct fetch *f = &fs[i];
@@ -506,8 +519,9 @@ int cmd_preflight(int argc, char **argv)
         else
             eval_query(rb, f, &sigs[f->signal]);
     }
-    if (threaded)
-        pthread_join(th, NULL);
+    for (size_t i = 0; i < ns; i++)
+        if (jobs[i].started)
+            pthread_join(jobs[i].th, NULL);
 
     printf("%-26s %-11s %-14s %8s  %s\n", "SIGNAL / SYSTEM", "SOURCE", "VALUE", "LATENCY", "STATUS");
     int ok = 1;
@@ -533,6 +547,7 @@ int cmd_preflight(int argc, char **argv)
     }
     curl_multi_cleanup(m);
     free(fs);
+    free(jobs);
     free(stores);
     free(sigs);
     free(tables);
