@@ -9,7 +9,8 @@
 # exported_job / exported_instance (exported_exported_job when taken), and
 # the series `up`, `scrape_samples_scraped`,
 # `scrape_samples_post_metric_relabeling` and `scrape_duration_seconds`.
-# Needs: prometheus (scripts/deps.sh test).
+# Then the whole label sets of one scrape are compared series for series.
+# Needs: prometheus, python3 (scripts/deps.sh test).
 . tests/lib.sh
 command -v prometheus >/dev/null || { echo "FAIL prometheus is not installed (scripts/deps.sh test)"; echo "0 passed, 1 failed"; exit 1; }
 make -s build/tools/fault_server >/dev/null || exit 1
@@ -92,6 +93,28 @@ same() {
 for i in "${!EXPRS[@]}"; do
   check "same answer from both sources: ${EXPRS[$i]}" same "$i"
 done
+# The whole label sets: every series the scrape source stores from one
+# scrape (promql_at labels, through core/scrape.h) against every series
+# Prometheus holds for the job (/api/v1/series), but scrape_series_added,
+# which the scrape source does not keep.
+make -s build/tools/promql_at >/dev/null || exit 1
+"$ROOT/build/tools/promql_at" labels --url "http://$I/file/clash" --job metrics >"$T/ours.jsonl"
+curl -sfG --max-time 5 --data-urlencode 'match[]={job="metrics"}' \
+  "http://127.0.0.1:$PP/api/v1/series" >"$T/prom_series.json"
+same_sets() {
+  python3 - "$T/ours.jsonl" "$T/prom_series.json" <<'PY'
+import json, sys
+ours = {tuple(sorted(json.loads(l).items())) for l in open(sys.argv[1]) if l.strip()}
+prom = {tuple(sorted(m.items())) for m in json.load(open(sys.argv[2]))["data"]
+        if m.get("__name__") != "scrape_series_added"}
+for s in sorted(ours - prom): print("only ours:", dict(s))
+for s in sorted(prom - ours): print("only Prometheus:", dict(s))
+print(len(ours), "series of ours,", len(prom), "of Prometheus's")
+sys.exit(0 if ours == prom else 1)
+PY
+}
+check "the same label sets as Prometheus stored, series for series" same_sets
+
 # a selector for a label that was renamed finds nothing on either side
 check "the scraped job and instance no longer match" \
   sh -c 'grep -E "^(s|p)1[12] " "$0" | grep -q "no data" && ! grep -E "^(s|p)1[12] " "$0" | grep -q OK' "$T/pre.out"
