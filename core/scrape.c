@@ -152,8 +152,14 @@ static long label_one(struct labelled *a, const struct expo_sample *smp,
 
 /* --- one scrape --------------------------------------------------------------------- */
 
+static int kept(const struct series_store *keep, const struct expo_sample *smp)
+{
+    return !keep || (smp->name && series_store_wanted(keep, smp->name));
+}
+
 int scrape_label(const struct expo *in, const struct scrape_target *t,
-                 const struct scrape_report *r, struct expo *out, struct error *err)
+                 const struct scrape_report *r, const struct series_store *keep,
+                 struct expo *out, struct error *err)
 {
     static const struct expo empty;
     if (!in)
@@ -161,7 +167,8 @@ int scrape_label(const struct expo *in, const struct scrape_target *t,
     memset(out, 0, sizeof *out);
     size_t n_labels = 2 * N_REPORT;
     for (size_t i = 0; i < in->n_samples; i++)
-        n_labels += in->samples[i].n_labels + 4;
+        if (kept(keep, &in->samples[i]))
+            n_labels += in->samples[i].n_labels + 4;
     struct labelled *a = calloc(1, sizeof *a);
     out->samples = calloc(in->n_samples + N_REPORT, sizeof *out->samples);
     if (a)
@@ -171,6 +178,8 @@ int scrape_label(const struct expo *in, const struct scrape_target *t,
         goto oom;
     struct expo_label *next = a->labels;
     for (size_t i = 0; i < in->n_samples; i++) {
+        if (!kept(keep, &in->samples[i]))
+            continue;
         struct expo_sample *o = &out->samples[out->n_samples++];
         *o = in->samples[i];
         long k = label_one(a, &in->samples[i], t, next);

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "expo.h"
+#include "series.h"
 
 /* The target labels of one scrape system. job is the system's name (what
  * a Prometheus configuration calls job_name); instance is the URL's
@@ -37,13 +38,17 @@ struct scrape_report {
 
 /* Builds in *out the samples Prometheus would append for one scrape: every
  * sample of in (NULL or empty for a failed scrape) with the target labels,
- * then the report series, which carry only the target labels. out borrows
+ * then the report series, which carry only the target labels. With keep,
+ * the samples of names that store would not keep are left out (a big
+ * exposition of which a runbook reads a few metrics costs little); the
+ * report still counts them. NULL keeps all. out borrows
  * in's strings: free it (scrape_labelled_free) before in. Samples keep
  * their own timestamps; the report series have none (they are stamped
  * with the scrape's time, as every sample without one). Returns 0, or -1
  * with err set when memory runs out. */
 int scrape_label(const struct expo *in, const struct scrape_target *t,
-                 const struct scrape_report *r, struct expo *out, struct error *err);
+                 const struct scrape_report *r, const struct series_store *keep,
+                 struct expo *out, struct error *err);
 void scrape_labelled_free(struct expo *out);
 
 #endif

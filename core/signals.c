@@ -423,13 +423,13 @@ static int store_scrape(struct target *t, const struct expo *e, int ok, struct e
                                 .duration_s = (t->fetched_ms - t->started_ms) / 1000.0};
     struct expo labelled = {0};
     struct error ignored = {{0}};
-    if (ok && (scrape_label(e, &t->labels, &rep, &labelled, err) != 0 ||
+    if (ok && (scrape_label(e, &t->labels, &rep, t->store, &labelled, err) != 0 ||
                series_store_ingest(t->store, &labelled, t->started_ms, err) != 0))
         ok = 0;
     scrape_labelled_free(&labelled);
     if (!ok) {
         rep.up = 0;
-        if (scrape_label(NULL, &t->labels, &rep, &labelled, &ignored) == 0)
+        if (scrape_label(NULL, &t->labels, &rep, NULL, &labelled, &ignored) == 0)
             series_store_ingest(t->store, &labelled, t->started_ms, &ignored);
         else
             series_store_ingest(t->store, NULL, t->started_ms, &ignored);

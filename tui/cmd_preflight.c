@@ -283,7 +283,7 @@ static void eval_scrape(const struct runbook *rb, struct fetch *f, struct row *r
              scrape_target_init(&tgt, f->sys->name, f->url, &err) == 0;
     struct scrape_report rep = {.up = 1, .duration_s = (f->t1 - f->t0) / 1000.0};
     if (ok)
-        ok = scrape_label(&e, &tgt, &rep, &lab, &err) == 0 &&
+        ok = scrape_label(&e, &tgt, &rep, NULL, &lab, &err) == 0 &&
              series_store_ingest(st, &lab, f->t0, &err) == 0;
     for (size_t j = 0; j < rb->n_signals; j++) {
         const struct rb_signal *d = &rb->signals[j];

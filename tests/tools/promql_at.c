@@ -430,7 +430,7 @@ static int run_labels(const struct args *a)
     if (curl_easy_perform(c) != CURLE_OK || !b.s || expo_parse(b.s, b.len, &e, &err) != 0)
         die("scrape failed: %s", err.msg);
     struct scrape_report rep = {.up = 1, .duration_s = (wall_ms() - t0) / 1000.0};
-    if (scrape_label(&e, &tgt, &rep, &lab, &err) != 0 ||
+    if (scrape_label(&e, &tgt, &rep, NULL, &lab, &err) != 0 ||
         series_store_ingest(st, &lab, t0, &err) != 0)
         die("store: %s", err.msg);
     size_t cur = 0;

@@ -53,7 +53,7 @@ TEST(clashes_are_exported)
     };
     struct expo in = {smp, 3, NULL, 3}, out;
     struct scrape_report r = {.up = 1, .duration_s = 0.004};
-    CHECK(scrape_label(&in, &t, &r, &out, &err) == 0);
+    CHECK(scrape_label(&in, &t, &r, NULL, &out, &err) == 0);
     CHECK(out.n_samples == 3 + 4);
     const struct expo_sample *a = &out.samples[0];
     CHECK(a->n_labels == 5);
@@ -97,7 +97,7 @@ TEST(a_failed_scrape_reports_down)
     CHECK(scrape_target_init(&t, "metrics", "http://h:1/", &err) == 0);
     struct expo out;
     struct scrape_report r = {.up = 0, .duration_s = 2};
-    CHECK(scrape_label(NULL, &t, &r, &out, &err) == 0);
+    CHECK(scrape_label(NULL, &t, &r, NULL, &out, &err) == 0);
     CHECK(out.n_samples == 4);
     CHECK_STR(out.samples[0].name, "up");
     CHECK(out.samples[0].value == 0);
@@ -106,4 +106,27 @@ TEST(a_failed_scrape_reports_down)
     scrape_target_free(&t);
 }
 
-RUN_TESTS(T(instance_is_host_and_port), T(clashes_are_exported), T(a_failed_scrape_reports_down))
+TEST(unwanted_samples_are_left_out)
+{
+    struct scrape_target t;
+    struct error err = {{0}};
+    CHECK(scrape_target_init(&t, "m", "http://h:9/", &err) == 0);
+    struct expo_sample smp[] = {
+        {"a_total", NULL, 0, 1, 0, 0, EXPO_COUNTER},
+        {"b_total", NULL, 0, 2, 0, 0, EXPO_COUNTER},
+    };
+    struct expo in = {smp, 2, NULL, 2}, out;
+    struct series_store *st = series_store_new(60000, 10);
+    CHECK(series_store_want(st, "b_total") == 0);
+    struct scrape_report r = {.up = 1};
+    CHECK(scrape_label(&in, &t, &r, st, &out, &err) == 0);
+    CHECK(out.n_samples == 1 + 4);
+    CHECK_STR(out.samples[0].name, "b_total");
+    CHECK(out.samples[3].value == 2);   /* scrape_samples_scraped counts both */
+    scrape_labelled_free(&out);
+    series_store_free(st);
+    scrape_target_free(&t);
+}
+
+RUN_TESTS(T(instance_is_host_and_port), T(clashes_are_exported), T(a_failed_scrape_reports_down),
+          T(unwanted_samples_are_left_out))
