@@ -257,6 +257,7 @@ struct fetch {
     int scrape;          /* a scrape system's exposition (else a query, or a HEAD) */
     int head;            /* a webhook: reachable is enough */
     size_t signal;       /* a query: its signal */
+    struct row *row;     /* the row that took an error made before the fetch */
     int done;
     CURLcode rc;
     int64_t t0, t1;
@@ -371,6 +372,7 @@ static int add_fetch(CURLM *m, struct fetch *f, const struct rb_system *sys, cha
     struct error err = {{0}};
     f->sys = sys;
     f->url = url;
+    f->row = r;
     if (!url) {
         snprintf(r->status, sizeof r->status, "error: system `%s`: %s", sys->name, why->msg);
         f->done = 1;
@@ -384,6 +386,8 @@ static int add_fetch(CURLM *m, struct fetch *f, const struct rb_system *sys, cha
     if (!f->req || curl_multi_add_handle(m, f->req->easy) != CURLM_OK) {
         fetch_error(f, err.msg[0] ? err.msg : "cannot start the request", r->status,
                     sizeof r->status);
+        http_request_free(f->req);
+        f->req = NULL;
         f->done = 1;
         return -1;
     }
@@ -510,6 +514,12 @@ int cmd_preflight(int argc, char **argv)
     run_fetches(m, fs, nf);
     for (size_t i = 0; i < nf; i++) {
         struct fetch *f = &fs[i];
+        if (!f->req && f->scrape) {   /* never fetched: every signal of it says why */
+            for (size_t j = 0; j < nsig; j++)
+                if (source_of(rb, &rb->signals[j]) == f->sys && &sigs[j] != f->row)
+                    snprintf(sigs[j].status, sizeof sigs[j].status, "%s", f->row->status);
+            continue;
+        }
         if (!f->req || !f->done)
             continue;
         if (f->head)

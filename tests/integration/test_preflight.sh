@@ -124,4 +124,32 @@ check "an unreadable flag is an error naming its system" \
 # the webhook's path is its secret: the redaction masks it, the host stays
 check "an unreachable webhook names its system and URL (its path masked)" \
   sh -c 'grep -E "^notify " "$0" | grep -qF "system \`notify\` (http://127.0.0.1:$1/***): connection refused"' "$T/pre2.out" "$DEAD"
+# a URL that cannot be made: every signal of the system says why
+cat >"$T/env.md" <<'MD'
+# Env
+
+## Roles
+- commander: Alice Ng
+
+## Systems
+- metrics: scrape `http://127.0.0.1:${CUTOVER_TEST_UNSET_PORT}/metrics`
+
+## Signals
+- first: `sum(up)`
+- second: `sum(up)`
+
+## Abort criteria
+- abort if first > 1
+
+## Phase 1: Watch
+- [ ] commander: look
+
+## Rollback
+### Phase 1
+Nothing to roll back.
+MD
+unset CUTOVER_TEST_UNSET_PORT
+"$CUTOVER" preflight "$T/env.md" >"$T/env.out" 2>&1
+check "a missing variable is named on every signal of its system" \
+  test "$(grep -c "error: system \`metrics\`: environment variable CUTOVER_TEST_UNSET_PORT is not set" "$T/env.out")" -eq 2
 finish
