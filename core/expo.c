@@ -51,13 +51,13 @@
  *    labels.NewBuilder → Builder.Reset, which puts empty-valued names on its
  *    delete list; head_append.go Append: lset.WithoutEmpty()].
  *  - Two labels of the same name fail the whole scrape [head_append.go
- *    Append: HasDuplicateLabelNames, ErrInvalidSample]. Two known
- *    exceptions in Prometheus, both deliberately not followed:
- *    (1) duplicate `job`/`instance` labels pass there because its target
- *    labels replace them (honor_labels: false); the parser has no target
- *    labels (core/scrape.c adds them after it) and rejects them, as
- *    Prometheus does with honor_labels: true.
- *    (2) a sample whose explicit timestamp Prometheus would not store —
+ *    Append: HasDuplicateLabelNames, ErrInvalidSample], but for `job` and
+ *    `instance`: the target labels replace every label of those names
+ *    before the check (honor_labels: false, scrape.go mutateSampleLabels),
+ *    keeping the first value as exported_job / exported_instance; they are
+ *    kept here as written and core/scrape.c does the rest. One known
+ *    exception in Prometheus is deliberately not followed:
+ *    a sample whose explicit timestamp Prometheus would not store —
  *    more than 10 minutes ahead [scrape/target.go timeLimitAppender,
  *    maxAheadTime] or older than its head accepts (about an hour before
  *    its newest sample) [headAppender.Append, minValidTime] — is dropped
@@ -928,6 +928,14 @@ static int parse_labels(struct parser *p)
     }
 }
 
+/* job and instance may repeat: the scrape's target labels replace them
+ * (core/scrape.c keeps the first value as exported_job/exported_instance),
+ * as Prometheus's honor_labels: false does before it looks for duplicates. */
+static int is_target_label(const char *name)
+{
+    return strcmp(name, "job") == 0 || strcmp(name, "instance") == 0;
+}
+
 /* What the scrape does to the label set: every label of a name that has
  * an empty value somewhere is deleted (labels.Builder.Reset), then the
  * names left must be distinct (HasDuplicateLabelNames). Marks each
@@ -946,7 +954,7 @@ static const char *apply_label_rules(struct parser *p)
             r->vend = r->vstart;
             continue;
         }
-        if (e->seen_in == serial)
+        if (e->seen_in == serial && !is_target_label(r->name))
             return r->name;
         e->seen_in = serial;
     }

@@ -129,12 +129,10 @@ static long label_one(struct labelled *a, const struct expo_sample *smp,
         if (l && l->value && l->value[0])
             clash[k] = l;
     }
-    /* every scraped label but the first of each target name (a second one
-     * stays, and the store refuses the sample as Prometheus does) */
-    const struct expo_label *first[2] = {find(smp->labels, smp->n_labels, "job"),
-                                         find(smp->labels, smp->n_labels, "instance")};
+    /* every scraped label but those of the target's names: the target's
+     * replace them all, the first value of each is what is exported */
     for (size_t i = 0; i < smp->n_labels; i++)
-        if (&smp->labels[i] != first[0] && &smp->labels[i] != first[1])
+        if (strcmp(smp->labels[i].name, "job") != 0 && strcmp(smp->labels[i].name, "instance") != 0)
             out[n++] = smp->labels[i];
     size_t before = n;
     for (int k = 0; k < 2; k++) {

@@ -3,7 +3,8 @@
 # `prometheus` source unchanged. The real Prometheus 2.42 (job_name
 # `metrics`) and the cockpit's own scrape source (the system named
 # `metrics`) read the same exposition, whose samples carry their own `job`
-# and `instance` labels (clashes) and an `exported_job` already; every
+# and `instance` labels (clashes, one sample with each of them twice) and
+# an `exported_job` already; every
 # signal is asked of both through `cutover preflight` and must give the
 # same value: the target labels job and instance, the clashes renamed
 # exported_job / exported_instance (exported_exported_job when taken), and
@@ -24,6 +25,8 @@ deep_total{job="a",exported_job="b"} 7
 # TYPE plain gauge
 plain 3
 plain{job=""} 4
+# TYPE dup_total counter
+dup_total{job="a",instance="i1",job="b",instance="i2"} 9
 EOF
 pids=()
 cleanup_hook() {
@@ -59,6 +62,7 @@ EXPRS=(
   "scrape_samples_scraped{job=\"metrics\",instance=\"$I\"}"
   "scrape_samples_post_metric_relabeling{job=\"metrics\"}"
   "count(scrape_duration_seconds{job=\"metrics\",instance=\"$I\"}) + count(scrape_duration_seconds)"
+  "sum(dup_total{job=\"metrics\",instance=\"$I\",exported_job=\"a\",exported_instance=\"i1\"})"
   "count(clash_total{instance=\"pod-1\"})"
   "count(clash_total{job=\"inner\"})"
 )
@@ -117,5 +121,5 @@ check "the same label sets as Prometheus stored, series for series" same_sets
 
 # a selector for a label that was renamed finds nothing on either side
 check "the scraped job and instance no longer match" \
-  sh -c 'grep -E "^(s|p)1[12] " "$0" | grep -q "no data" && ! grep -E "^(s|p)1[12] " "$0" | grep -q OK' "$T/pre.out"
+  sh -c 'grep -E "^(s|p)1[34] " "$0" | grep -q "no data" && ! grep -E "^(s|p)1[34] " "$0" | grep -q OK' "$T/pre.out"
 finish

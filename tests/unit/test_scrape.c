@@ -46,15 +46,17 @@ TEST(clashes_are_exported)
     struct expo_label l0[] = {{"job", "inner"}, {"instance", "pod-1"}, {"code", "200"}};
     struct expo_label l1[] = {{"job", "a"}, {"exported_job", "b"}};
     struct expo_label l2[] = {{"job", ""}};
+    struct expo_label l3[] = {{"job", "a"}, {"instance", "i1"}, {"job", "b"}, {"instance", "i2"}};
     struct expo_sample smp[] = {
         {"clash_total", l0, 3, 1, 0, 0, EXPO_COUNTER},
         {"deep_total", l1, 2, 2, 0, 0, EXPO_COUNTER},
         {"empty_total", l2, 1, 3, 0, 0, EXPO_COUNTER},
+        {"dup_total", l3, 4, 9, 0, 0, EXPO_COUNTER},
     };
-    struct expo in = {smp, 3, NULL, 3}, out;
+    struct expo in = {smp, 4, NULL, 4}, out;
     struct scrape_report r = {.up = 1, .duration_s = 0.004};
     CHECK(scrape_label(&in, &t, &r, NULL, &out, &err) == 0);
-    CHECK(out.n_samples == 3 + 4);
+    CHECK(out.n_samples == 4 + 4);
     const struct expo_sample *a = &out.samples[0];
     CHECK(a->n_labels == 5);
     CHECK_STR(label(a, "job"), "metrics");
@@ -71,11 +73,18 @@ TEST(clashes_are_exported)
     const struct expo_sample *c = &out.samples[2];
     CHECK(c->n_labels == 2);
     CHECK_STR(label(c, "job"), "metrics");
+    /* job and instance twice: the first values are exported, as Prometheus
+     * 2.42 stores dup_total{exported_job="a",exported_instance="i1"} */
+    const struct expo_sample *d = &out.samples[3];
+    CHECK(d->n_labels == 4);
+    CHECK_STR(label(d, "exported_job"), "a");
+    CHECK_STR(label(d, "exported_instance"), "i1");
+    CHECK_STR(label(d, "job"), "metrics");
     const char *names[] = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
                            "scrape_samples_post_metric_relabeling"};
-    double values[] = {1, 0.004, 3, 3};
+    double values[] = {1, 0.004, 4, 4};
     for (int i = 0; i < 4; i++) {
-        const struct expo_sample *s = &out.samples[3 + i];
+        const struct expo_sample *s = &out.samples[4 + i];
         CHECK_STR(s->name, names[i]);
         CHECK(s->value == values[i]);
         CHECK(s->n_labels == 2 && !s->has_timestamp);
@@ -84,7 +93,7 @@ TEST(clashes_are_exported)
     /* the store takes them all: no label twice */
     struct series_store *st = series_store_new(60000, 100);
     CHECK(series_store_ingest(st, &out, 1000, &err) == 0);
-    CHECK(series_store_count(st) == 7);
+    CHECK(series_store_count(st) == 8);
     series_store_free(st);
     scrape_labelled_free(&out);
     scrape_target_free(&t);
