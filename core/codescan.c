@@ -341,7 +341,7 @@ static void assigned_name(const char *line, char *out, size_t len)
 
 /* The type a declaration belongs to: `class X`, `type X struct`,
  * `func (x *X) TableName`, `struct X`, in this line or those above. */
-static void owner_type(char lines[][LINE_MAX_BYTES], int n, char *out, size_t len)
+static void owner_type(const char *const *lines, int n, char *out, size_t len)
 {
     static const char *const intro[] = {"class ", "type ", "struct ", "func (", "model "};
     out[0] = '\0';
@@ -389,17 +389,18 @@ static int declares_table(const char *line)
     return has_any(line, decl, sizeof decl / sizeof decl[0]);
 }
 
-static void learn(struct walker *w, char win[][LINE_MAX_BYTES], int nwin, const char *line)
+/* win: the lines above, oldest first. */
+static void learn(struct walker *w, const char *const *win, int nwin, const char *line)
 {
     char id[128];
     int decl = declares_table(line);
     for (int i = nwin - 1; !decl && i >= 0 && i >= nwin - 2; i--)
         decl = declares_table(win[i]);
     if (decl) {
-        static char all[WINDOW + 1][LINE_MAX_BYTES];
+        const char *all[WINDOW + 1];
         for (int i = 0; i < nwin; i++)
-            memcpy(all[i], win[i], LINE_MAX_BYTES);
-        snprintf(all[nwin], LINE_MAX_BYTES, "%s", line);
+            all[i] = win[i];
+        all[nwin] = line;
         owner_type(all, nwin + 1, id, sizeof id);
         if (!id[0])   /* @Table(name = "…") above `class LegacyOrder` */
             w->pending_class = 3;
@@ -413,12 +414,11 @@ static void learn(struct walker *w, char win[][LINE_MAX_BYTES], int nwin, const 
 /* The class an annotation a line or two above named the table for. */
 static void learn_pending_class(struct walker *w, const char *line)
 {
-    char one[1][LINE_MAX_BYTES], id[128];
+    char id[128];
     w->pending_class--;
     if (!strstr(line, "class "))
         return;
-    snprintf(one[0], LINE_MAX_BYTES, "%s", line);
-    owner_type(one, 1, id, sizeof id);
+    owner_type(&line, 1, id, sizeof id);
     w->pending_class = 0;
     if (id[0] && !generic(id) && add_variants(w->s, id) < 0)
         w->oom = 1;
@@ -464,64 +464,117 @@ static const char *name_in(const struct code_scan *s, const char *line)
     return NULL;
 }
 
-static void scan_file(struct walker *w, const char *full, const char *rel, const char *ext)
+/* The file whole, NUL-terminated, or NULL when it cannot be read or holds
+ * a NUL in its first 4 KiB (a binary). */
+static char *read_text(const char *full, size_t size, size_t *len)
 {
-    FILE *f = fopen(full, "r");
-    if (!f) {
-        w->s->files_skipped++;
+    FILE *f = fopen(full, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(size + 1);
+    size_t n = buf ? fread(buf, 1, size, f) : 0;
+    fclose(f);
+    if (!buf || memchr(buf, 0, n < 4096 ? n : 4096)) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Could any line of text be a site? A name in it, or every piece of the
+ * table's name (for names built from pieces). Most files are not. */
+static int mentions(const struct code_scan *s, const char *table, const char *text)
+{
+    for (size_t i = 0; i < s->n_names; i++)
+        if (strcasestr(text, s->names[i]))
+            return 1;
+    char parts[256];
+    snprintf(parts, sizeof parts, "%s", table);
+    int count = 0;
+    for (char *save = NULL, *p = strtok_r(parts, "_", &save); p; p = strtok_r(NULL, "_", &save)) {
+        if (!strcasestr(text, p))
+            return 0;
+        count++;
+    }
+    return count > 1;
+}
+
+/* One line: learn from it, or record it. win holds the lines above, oldest
+ * first. */
+static void scan_line(struct walker *w, const char *rel, int lineno, const char *raw,
+                      const char *code, const char *const *win, int nwin)
+{
+    const char *name = name_in(w->s, code);
+    const char *prev = nwin ? win[nwin - 1] : "";
+    if (w->learning) {
+        if (w->pending_class > 0)
+            learn_pending_class(w, code);
+        if (name && names_table(code, w->table))
+            learn(w, win, nwin, code);
+    } else if (name) {
+        enum code_use use = use_of(code, prev);
+        /* the line that gives the table its name in code */
+        if (use == CODE_REFERENCE && names_table(code, w->table) &&
+            (declares_table(code) || declares_table(prev) || strpbrk(code, "=:")))
+            use = CODE_DECLARES;
+        if (add_site(w->s, rel, lineno, use, name, raw) != 0)
+            w->oom = 1;
+    } else if (built_from_pieces(code, w->table)) {
+        if (add_site(w->s, rel, lineno, CODE_POSSIBLE, w->table, raw) != 0)
+            w->oom = 1;
+    }
+}
+
+static void scan_file(struct walker *w, const char *full, const char *rel, const char *ext,
+                      size_t size)
+{
+    size_t len = 0;
+    char *text = read_text(full, size, &len);
+    if (!text) {
+        w->s->files_skipped += !w->learning;
         return;
     }
-    static char win[WINDOW][LINE_MAX_BYTES];
-    int nwin = 0, lineno = 0, in_block = 0;
-    char raw[LINE_MAX_BYTES], code[LINE_MAX_BYTES];
-    while (fgets(raw, sizeof raw, f) && !w->oom) {
-        lineno++;
-        raw[strcspn(raw, "\r\n")] = '\0';
-        codescan_strip(ext, raw, code, sizeof code, &in_block);
-        const char *name = name_in(w->s, code);
-        const char *prev = nwin ? win[nwin - 1] : "";
-        if (w->learning) {
-            if (w->pending_class > 0)
-                learn_pending_class(w, code);
-            if (name && names_table(code, w->table))
-                learn(w, win, nwin, code);
-        } else if (name) {
-            enum code_use use = use_of(code, prev);
-            /* the line that gives the table its name in code */
-            if (use == CODE_REFERENCE && names_table(code, w->table) &&
-                (declares_table(code) || declares_table(prev) || strpbrk(code, "=:")))
-                use = CODE_DECLARES;
-            if (add_site(w->s, rel, lineno, use, name, raw) != 0)
-                w->oom = 1;
-        } else if (built_from_pieces(code, w->table)) {
-            if (add_site(w->s, rel, lineno, CODE_POSSIBLE, w->table, raw) != 0)
-                w->oom = 1;
-        }
-        if (nwin == WINDOW) {
-            memmove(win[0], win[1], (WINDOW - 1) * sizeof win[0]);
-            nwin--;
-        }
-        snprintf(win[nwin++], LINE_MAX_BYTES, "%s", code);
-    }
-    fclose(f);
     w->s->files_read += !w->learning;
+    if (!mentions(w->s, w->table, text)) {
+        free(text);
+        return;
+    }
+    /* the lines above, in a ring: ring[(first + i) % WINDOW] is the i-th oldest */
+    static char ring[WINDOW][LINE_MAX_BYTES];
+    char raw[LINE_MAX_BYTES], code[LINE_MAX_BYTES];
+    int nwin = 0, first = 0, lineno = 0, in_block = 0;
+    w->pending_class = 0;
+    for (char *p = text; *p && !w->oom;) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        snprintf(raw, sizeof raw, "%.*s", (int)(n < sizeof raw ? n : sizeof raw - 1), p);
+        raw[strcspn(raw, "\r")] = '\0';
+        lineno++;
+        codescan_strip(ext, raw, code, sizeof code, &in_block);
+        const char *win[WINDOW];
+        for (int i = 0; i < nwin; i++)
+            win[i] = ring[(first + i) % WINDOW];
+        scan_line(w, rel, lineno, raw, code, win, nwin);
+        int slot = (first + nwin) % WINDOW;
+        if (nwin == WINDOW)
+            first = (first + 1) % WINDOW;
+        else
+            nwin++;
+        snprintf(ring[slot], LINE_MAX_BYTES, "%s", code);
+        p = nl ? nl + 1 : p + n;
+    }
+    free(text);
 }
 
 /* Documentation, binaries, what is too big or is not ours are not read. */
-static int skip_file(const char *full, const char *base, const char *ext, off_t size)
+static int skip_file(const char *base, const char *ext, off_t size)
 {
     if (syntax_of(ext) == SYN_DOC || size > FILE_MAX_BYTES)
         return 1;
-    if (strncasecmp(base, "README", 6) == 0 || strncasecmp(base, "CHANGELOG", 9) == 0 ||
-        strncasecmp(base, "LICENSE", 7) == 0)
-        return 1;
-    FILE *f = fopen(full, "rb");
-    if (!f)
-        return 1;
-    unsigned char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    return memchr(buf, 0, n) != NULL;
+    return strncasecmp(base, "README", 6) == 0 || strncasecmp(base, "CHANGELOG", 9) == 0 ||
+           strncasecmp(base, "LICENSE", 7) == 0;
 }
 
 static int walk(struct walker *w, const char *root, const char *rel)
@@ -550,10 +603,10 @@ static int walk(struct walker *w, const char *root, const char *rel)
         } else if (S_ISREG(st.st_mode)) {
             const char *dot = strrchr(base, '.');
             const char *ext = dot ? dot + 1 : "";   /* ".env": "env" */
-            if (skip_file(full, base, ext, st.st_size))
+            if (skip_file(base, ext, st.st_size))
                 w->s->files_skipped += !w->learning;
             else
-                scan_file(w, full, sub, ext);
+                scan_file(w, full, sub, ext, (size_t)st.st_size);
         }
         free(list[i]);
     }
