@@ -553,7 +553,7 @@ static void scan_file(struct walker *w, const char *full, const char *rel, const
         raw[strcspn(raw, "\r")] = '\0';
         lineno++;
         codescan_strip(ext, raw, code, sizeof code, &in_block);
-        const char *win[WINDOW];
+        const char *win[WINDOW] = {0};
         for (int i = 0; i < nwin; i++)
             win[i] = ring[(first + i) % WINDOW];
         scan_line(w, rel, lineno, raw, code, win, nwin);
