@@ -364,10 +364,10 @@ static int fold_one(const struct journal_event *ev, void *p)
 
 static int fold_sample(const struct journal_sample *sample, void *p)
 {
-    struct ceremony *c = p;
-    c->read_sample_seq = sample->seq;
-    if (!pending_match(c, NULL, sample))
-        fold_sample_row(c, sample);
+    struct refresh_ctx *r = p;
+    r->c->read_sample_seq = sample->seq;
+    if (!pending_match(r->c, NULL, sample))
+        fold_sample_row(r->c, sample);
     return 0;
 }
 
@@ -375,9 +375,9 @@ int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
                      struct error *err)
 {
     struct refresh_ctx r = {c, on_new, ctx};
-    if (journal_read(c->journal, c->read_seq, fold_one, &r, err) != 0)
-        return -1;
-    return journal_read_samples(c->journal, c->read_sample_seq, fold_sample, c, err);
+    /* one history: events and samples in the order they were appended */
+    return journal_read_history(c->journal, c->read_seq, c->read_sample_seq, fold_one,
+                                fold_sample, &r, err);
 }
 
 /* The journal's front tells us of each append it queues: fold it now. */
