@@ -73,7 +73,7 @@ static void check_invariants(const struct session *s, int64_t now)
         d.criterion >= rb->n_criteria)
         __builtin_trap();
     for (size_t i = 0; i < rb->n_criteria; i++) {
-        struct crit_input in = watch_input(s, &rb->criteria[i], now);
+        struct crit_input in = session_crit_input(s, &rb->criteria[i], now);
         (void)in;
     }
 }
