@@ -249,10 +249,15 @@ static int anchor_tx(struct journal *j, void *ctx, struct error *err)
 int journal_append_anchor(struct journal *j, int64_t ts_ms, const char *actor,
                           struct error *err)
 {
-    if (j->writer && !j->in_tx)
-        return journal_writer_queue_anchor(j->writer, ts_ms, actor, err);
     struct journal_event ev = {.ts_ms = ts_ms, .actor = actor,
                                .kind = JOURNAL_KIND_ANCHOR};
+    if (j->writer && !j->in_tx) {
+        if (journal_writer_queue_anchor(j->writer, ts_ms, actor, err))
+            return -1;
+        if (j->local_event)   /* its body is written by the writer: none here */
+            j->local_event(&ev, j->local_ctx);
+        return 0;
+    }
     return journal_transact(j, anchor_tx, &ev, err);
 }
 
