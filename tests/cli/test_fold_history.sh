@@ -14,80 +14,7 @@
 #      position, including staleness, an abort and its resume.
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/fault_server build/tools/fold_trace >/dev/null || exit 1
-mkdir -p "$T/answers"
-"$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
-fault=$!
-cleanup_hook() { kill -CONT "$fault" 2>/dev/null; kill "$fault" 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-wait_until 5 grep -q port "$T/fault.out"
-P=$(sed -n 's/^port //p' "$T/fault.out")
-# metrics ERROR_RATIO SHARE: what the service exposes from now on
-metrics() {
-  printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n# TYPE app_share gauge\napp_share %s\n' \
-    "$1" "$2" >"$T/answers/m.tmp"
-  mv "$T/answers/m.tmp" "$T/answers/metrics"
-}
-FOLD=$ROOT/build/tools/fold_trace
-
-runbook() {  # runbook FILE FLAGFILE
-cat >"$1" <<EOF2
-# History test
-
-## Roles
-- commander: Alice Ng
-- dba: Bob Ruiz
-
-## Systems
-- metrics: scrape \`http://127.0.0.1:$P/file/metrics\`
-- flag: flagd \`$2\` flag \`orders-read-new\`
-
-## Signals
-- error_ratio: \`max(app_error_ratio)\` every 250ms
-- share: \`max(app_share)\` every 250ms
-
-## Abort criteria
-- abort if error_ratio > 1% for 5s
-
-## Ramp
-- 1% for 8s
-- 5% for 3s
-- 100%
-
-Mode: automatic
-
-Observed: share within 1 points for 5s
-
-## Phase 4: Cutover
-- [ ] commander: ramp \`ramp\`
-
-## Rollback
-### Phase 4
-Flip \`orders-read-new\` back to 0%.
-EOF2
-}
-
-# compare_trace LIVE [MAX_EVENT MAX_SAMPLE]: the live console's trace, at
-# every position of the journal it reached up to the limits, equals the
-# refold's line there. The last line it wrote for a position counts: a
-# console that folded its own queued rows before another's row that the
-# journal put first refolds (ceremony_refresh) and writes them again; the
-# positions it held only for that while are counted, not compared.
-compare_trace() {
-  "$FOLD" "$J" >"$T/refold.trace" || return 1
-  awk -v maxe="${2:-999999999}" -v maxs="${3:-999999999}" '
-    FNR == NR { want[$1 " " $2] = $0; next }
-    { e = substr($1, 2) + 0; s = substr($2, 2) + 0
-      if (e <= maxe && s <= maxs) got[$1 " " $2] = $0 }
-    END {
-      for (k in got) {
-        n++
-        if (!(k in want)) { transient++; n-- }
-        else if (want[k] != got[k]) { print "live:   " got[k]; print "refold: " want[k]; bad++ }
-      }
-      printf "%d positions compared, %d differ, %d held only for a while\n", n, bad, transient
-      exit (bad > 0 || n < 10)
-    }' "$T/refold.trace" "$1"
-}
+. tests/fold_lib.sh
 
 # 1. Observed lag across an advance; kill -9 while the share still lags,
 #    a joined console, a restart. The share has said 1% for the whole
@@ -95,13 +22,15 @@ compare_trace() {
 #    it disagrees since the hold began, past the 5 s allowed, and halts.
 #    (On the wall clock: a test clock starts again with each process.)
 J="$T/lag.journal"
-runbook "$T/lag.md" "$T/lag-flags.json"
+runbook "$T/lag.md" "$T/lag-flags.json" 250ms "- 1% for 8s
+- 5% for 3s
+- 100%
+
+Observed: share within 1 points for 5s"
 metrics 0 0.01
 CUTOVER_FOLD_TRACE="$T/lag1.trace" "$CUTOVER" run "$T/lag.md" --journal "$J" --headless >"$T/lag1.out" 2>&1 &
 pid=$!
 wait_until 60 grep -q "flag reads 5% (advance)" "$T/lag1.out"
-# at_least N QUERY: true once the journal's count says N or more
-at_least() { [ "$(sql "$J" "$2" 2>/dev/null || echo 0)" -ge "$1" ]; }
 # the service follows the flag late: the share says 1% a while longer
 wait_until 30 at_least 3 "select count(*) from samples where signal='share' and ts_ms > (select max(ts_ms) from events where kind='ramp_advance')"
 CUTOVER_FOLD_TRACE="$T/join.trace" "$CUTOVER" join "$J" --as "Bob Ruiz" --role dba --headless >"$T/join.out" 2>&1 &
