@@ -26,6 +26,8 @@ int session_init(struct session *s, const struct runbook *rb)
         session_free(s);
         return -1;
     }
+    for (size_t i = 0; i < rb->n_criteria; i++)
+        s->tracks[i].quiet = 1;   /* the fold needs the states; words only on a change */
     ramp_init(&s->ramp, rb);
     return 0;
 }

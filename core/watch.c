@@ -20,6 +20,8 @@ int watch_judge(const struct session *s, int64_t now_ms, struct journal *j,
         return -1;
     }
     memcpy(next, s->tracks, n * sizeof *next);
+    for (size_t i = 0; i < n; i++)
+        next[i].quiet = 0;   /* what is journaled says why, as of now */
     session_step_criteria(s, next, now_ms);
     int changes = 0;
     for (size_t i = 0; i < n; i++) {
