@@ -1,17 +1,14 @@
-# test_fold_history.sh — one history, and the criteria inside the fold,
-# through the real binary:
+# test_fold_history.sh — one history (events and samples in the order they
+# were appended), through the real binary:
 #   1. an advance 1 → 5 % with the observed share lagging behind: no action
 #      live, and none after a kill -9 and a restart, nor in a joined console
 #      (before, the restart folded every event before every sample and
 #      halted: "the flag says 5% but 1.0%");
-#   2. kill -9 while a criterion is *no data* (its signal stale), then good
-#      samples: the restarted console journals the criterion ok and the
-#      ramp goes on (before, the rebuilt memory said ok, the journal no
-#      data, and nothing moved);
-#   3. live equals refold: every console here writes its fold's state after
-#      every fold step (CUTOVER_FOLD_TRACE), and a refold of the journal
-#      from scratch (build/tools/fold_trace) gives the same state at every
-#      position, including staleness, an abort and its resume.
+#   2. a sample's place in the history (after_event) is hashed: verify
+#      catches one moved with plain SQL.
+# Every console here writes its fold's state after every fold step
+# (CUTOVER_FOLD_TRACE); a refold of the journal from scratch
+# (build/tools/fold_trace) must give the same state at every position.
 . tests/lib.sh
 . tests/wait.sh
 . tests/fold_lib.sh
@@ -53,4 +50,12 @@ check "the restarted console's fold equals the refold" compare_trace "$T/lag2.tr
 kill -TERM $jpid 2>/dev/null; wait $jpid 2>/dev/null
 check "the joined console's fold equals the refold" compare_trace "$T/join.trace"
 check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$J"
+
+# 2. A sample's place in the history is part of its hash: moving one to
+#    another place (after_event edited with plain SQL) fails verify there.
+cp "$J" "$T/moved.journal"
+moved=$(sql "$J" "select min(seq) from samples where after_event > 3")
+sqlite3 "$T/moved.journal" "drop trigger samples_no_update; update samples set after_event = after_event - 1 where seq = $moved"
+check "a sample moved to another place in the history fails verify" expect_exit 1 "$CUTOVER" verify "$T/moved.journal"
+check "… naming the sample" grep -q "samples.*$moved\|$moved.*samples" "$T/.last"
 finish
