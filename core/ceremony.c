@@ -606,6 +606,8 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
             return -1;
         }
         s = &mine;
+        /* events alone: an acknowledgement depends on acks and the runbook,
+         * never on samples, and this runs inside the write transaction */
         if (journal_read(j, 0, fold_private, s, err) != 0) {
             session_free(&mine);
             return -1;

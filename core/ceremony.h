@@ -93,7 +93,8 @@ void ceremony_trace_to(const char *path);
  * the journal's one order. When another's row turns out to come before
  * rows of ours already folded, the session is refolded from scratch with
  * ours on top, so it is always the journal's order. on_new, if given,
- * is called for each, after it is folded. */
+ * is called for each event as it is read (after it is folded, or before
+ * the refold that folds it when another's row came first). */
 int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
                      struct error *err);
 
