@@ -104,6 +104,8 @@ struct session {
                                    * (a `for` window running, data missing since),
                                    * stepped at each sample and `criterion` event */
     int64_t crit_clock_ms;        /* the time the tracks were last stepped at */
+    ptrdiff_t *crit_sig;          /* per criterion: its signal's and its min signal's
+                                   * position in rb->signals (-1: none) */
     struct ramp_view ramp;
     int64_t last_sample_seq;
 
