@@ -15,15 +15,17 @@
 
 # 1. Observed lag across an advance; kill -9 while the share still lags,
 #    a joined console, a restart. The share has said 1% for the whole
-#    8 s hold: folded after the advance (every event, then every sample)
-#    it disagrees since the hold began, past the 5 s allowed, and halts.
+#    20 s hold: folded after the advance (every event, then every sample)
+#    it disagrees since the hold began, past the 12 s allowed, and halts.
+#    Folded in order it disagrees only since the advance: the lag, the
+#    kill and the restart fit in 12 s even on a busy machine.
 #    (On the wall clock: a test clock starts again with each process.)
 J="$T/lag.journal"
-runbook "$T/lag.md" "$T/lag-flags.json" 250ms "- 1% for 8s
+runbook "$T/lag.md" "$T/lag-flags.json" 250ms "- 1% for 20s
 - 5% for 3s
 - 100%
 
-Observed: share within 1 points for 5s"
+Observed: share within 1 points for 12s"
 metrics 0 0.01
 CUTOVER_FOLD_TRACE="$T/lag1.trace" "$CUTOVER" run "$T/lag.md" --journal "$J" --headless >"$T/lag1.out" 2>&1 &
 pid=$!
