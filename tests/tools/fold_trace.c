@@ -43,7 +43,7 @@ int main(int argc, char **argv)
     struct session s;
     int rc = 1;
     if (journal_open(argv[1], JOURNAL_READONLY, &j, &err) != 0 ||
-        !(rb = ceremony_runbook_of(j, argv[1], &err)))
+        !(rb = ceremony_runbook_from_journal(j, argv[1], &err)))
         goto out;
     if (session_init(&s, rb) != 0) {
         error_set(&err, "out of memory");
