@@ -541,6 +541,20 @@ static ptrdiff_t earlier_open_phase(const struct session *s, size_t phase)
     return -1;
 }
 
+/* Steps of a phase are taken in order: the first step above step i in its
+ * phase that is still open, unless one of the two says {any order}. */
+static const struct rb_step *earlier_open_step(const struct session *s, size_t i)
+{
+    const struct runbook *rb = s->rb;
+    const struct rb_step *st = &rb->steps[i];
+    if (rb_step_any_order(st))
+        return NULL;
+    for (size_t k = rb->phases[st->phase].first_step; k < i; k++)
+        if (!s->acks[k].acked && !rb_step_any_order(&rb->steps[k]))
+            return &rb->steps[k];
+    return NULL;
+}
+
 int ceremony_ack_decide(const struct session *s, const char *step_id,
                         const char *name, const char *role, char *reason,
                         size_t len)
@@ -569,6 +583,12 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
         snprintf(reason, len, "phase %s (%s) is not finished yet: %zu of %zu steps open",
                  ph->number, ph->title, ph->n_steps - s->phase_acked[open],
                  ph->n_steps);
+        return -1;
+    }
+    const struct rb_step *before = earlier_open_step(s, (size_t)i);
+    if (before) {
+        snprintf(reason, len, "step %s comes after step %s (%s: %s), which is not acknowledged yet",
+                 step_id, before->id, before->role, before->text);
         return -1;
     }
     (void)name;

@@ -66,6 +66,7 @@ struct console {
     struct layout layout;
     struct prompt prompt;
     const char *mode;
+    const char *journal_path;
     size_t selected;
     int text_scroll;
     int help, quit, dirty;
@@ -112,7 +113,8 @@ static struct view make_view(struct console *k)
                      .now_ms = now, .selected = k->selected,
                      .text_scroll = k->text_scroll, .decision = &k->decision,
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
-                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL};
+                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
+                     .journal_path = k->journal_path};
     view_derive(&v);
     return v;
 }
@@ -413,6 +415,26 @@ static void drive(struct console *k, int headless)
     }
 }
 
+/* The next key. A prompt owns the keyboard until Enter or a lone Escape:
+ * an Escape that arrives with more bytes behind it is an Alt chord or a
+ * key ncurses did not decode (Alt-q is ESC q), and is swallowed whole,
+ * so its letter cannot cancel the prompt and then act as a command. */
+static int read_key(struct console *k)
+{
+    int ch = getch();
+    if (ch != 27 || !k->prompt.active)
+        return ch;
+    int next = getch();
+    if (next == ERR)
+        return 27;
+    if (next == '[' || next == 'O') {   /* CSI or SS3: up to its final byte */
+        int b;
+        while ((b = getch()) != ERR && !(b >= 0x40 && b <= 0x7e))
+            ;
+    }
+    return read_key(k);
+}
+
 static void run_loop(struct console *k, int headless)
 {
     while (!k->quit && !stop_requested) {
@@ -425,7 +447,7 @@ static void run_loop(struct console *k, int headless)
         (void)ready;
         if (!headless) {
             int ch;
-            while ((ch = getch()) != ERR)
+            while ((ch = read_key(k)) != ERR)
                 on_key(k, ch);
         }
         refresh_from_journal(k, headless);
@@ -442,6 +464,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     clock_speed_up();   /* a test clock (CUTOVER_TIME_SCALE) runs from here */
     k.c = c;
     k.mode = mode;
+    k.journal_path = journal_path;
     if (loop_init(&k.loop, !headless) != 0) {
         fprintf(stderr, "cutover: cannot set up the event loop\n");
         return 1;

@@ -14,7 +14,8 @@ static const struct command commands[] = {
      "another operator's console on the same ceremony", cmd_join},
     {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
-    {"preflight", "RUNBOOK", "ask every signal and store once; a table of answers", cmd_preflight},
+    {"report", "JOURNAL [--format md|json|html]", "the post-mortem, from the journal alone", cmd_report},
+    {"preflight", "RUNBOOK [--write]", "ask every signal and store once; a table of answers", cmd_preflight},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
