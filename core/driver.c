@@ -31,7 +31,6 @@ struct driver {
     struct ceremony *c;
     CURLM *multi;
     struct signals *signals;
-    struct watch watch;
     struct flagworker *flag;
     struct notify *notify;    /* the comms webhook, or NULL */
     char flag_name[160];
@@ -106,8 +105,7 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
     }
     d->c = c;
     d->multi = multi;
-    if (!(d->signals = signals_new(c->rb, multi, err)) || watch_init(&d->watch, c->rb) != 0 ||
-        watch_rebuild(&d->watch, c->journal, err) != 0) {
+    if (!(d->signals = signals_new(c->rb, multi, err))) {
         driver_free(d);
         return NULL;
     }
@@ -130,7 +128,6 @@ void driver_free(struct driver *d)
     if (!d)
         return;
     signals_free(d->signals);
-    watch_free(&d->watch);
     flagworker_free(d->flag);
     notify_free(d->notify);
     free(d);
@@ -308,7 +305,7 @@ static int signals_answer(const struct session *s, int64_t now, char *detail, si
         if (!needed)
             continue;
         n++;
-        if (!s->signals[i].has_value || watch_stale(s, i, now)) {
+        if (!s->signals[i].has_value || session_stale(s, i, now)) {
             snprintf(detail, len, "signal %s is not answering: %s", rb->signals[i].name,
                      s->signals[i].last_ms ? s->signals[i].status : "no sample yet");
             return 0;
@@ -326,7 +323,7 @@ static int dual_write_flows(const struct session *s, int64_t now, char *detail, 
         if (strcmp(rb->signals[i].name, "dual_write_rate") != 0)
             continue;
         const struct signal_view *v = &s->signals[i];
-        if (!v->has_value || watch_stale(s, i, now)) {
+        if (!v->has_value || session_stale(s, i, now)) {
             snprintf(detail, len, "dual-write not shown to flow: dual_write_rate has no fresh value");
             return 0;
         }
@@ -538,7 +535,11 @@ int driver_step(struct driver *d, int64_t now, struct error *err)
         return -1;
     }
     keep(collect_flag(d, now, &why), &failed, err, &why);
-    keep(watch_judge(&d->watch, &d->c->s, now, d->c->journal, &why), &failed, err, &why);
+    /* the criteria's transitions, folded at once: a firing one is acted on below */
+    int judged = watch_judge(&d->c->s, now, d->c->journal, &why);
+    keep(judged, &failed, err, &why);
+    if (judged > 0)
+        keep(ceremony_refresh(d->c, NULL, NULL, &why), &failed, err, &why);
     keep(act(d, now, &why), &failed, err, &why);
     keep(anchor_due(d, now, &why), &failed, err, &why);
     if (d->flag && !d->checked) {

@@ -172,7 +172,7 @@ static int on_event(const struct journal_event *ev, void *p)
     struct build *b = p;
     struct report *r = b->r;
     if (ev->seq > b->event_limit)
-        return 1;
+        return 0;   /* past the damage: left out (the samples' walk goes on) */
     if (!r->started_ms || ev->ts_ms < r->started_ms)
         r->started_ms = ev->ts_ms;
     if (ev->ts_ms > r->ended_ms)
@@ -218,7 +218,7 @@ static int on_sample(const struct journal_sample *sa, void *p)
     struct build *b = p;
     struct report *r = b->r;
     if (sa->seq > b->sample_limit)
-        return 1;
+        return 0;
     if (sa->ts_ms > r->ended_ms)
         r->ended_ms = sa->ts_ms;
     session_apply_sample(&b->s, sa);
@@ -352,8 +352,8 @@ int report_build(const char *path, struct report *r, struct error *err)
         error_set(err, "out of memory");
         goto out;
     }
-    if (journal_read(j, 0, on_event, &b, err) < 0 ||
-        journal_read_samples(j, 0, on_sample, &b, err) < 0)
+    /* the one history: the fold sees what the consoles saw, in their order */
+    if (journal_read_history(j, 0, 0, on_event, on_sample, &b, err) < 0)
         goto out;
     if (b.oom) {
         error_set(err, "out of memory");

@@ -86,7 +86,7 @@ kill -TERM $pid; wait $pid
 check "… and journals the damage it opened over" \
   test "$(sql "$J" "select json_extract(body,'\$.first_bad_seq') || ' ' || json_extract(body,'\$.table') from events where kind='journal_damaged'")" = "3 events"
 
-# A format-1 journal (before the lease) still opens, and is brought to format 2.
+# A format-1 journal (before the lease) still opens, and is brought to format 3.
 cp "$T/copy.journal" "$T/old.journal"
 sqlite3 "$T/old.journal" "drop table lease; update meta set value='1' where key='format_version';"
 check "verify reads a format-1 journal" sh -c '"$0" verify "$1"; test $? -le 1' "$CUTOVER" "$T/old.journal"
@@ -96,5 +96,5 @@ timeout 10 "$CUTOVER" run "$RB" --journal "$T/v1.journal" --headless --force >"$
 v1=$!
 check "run opens a format-1 journal (with --force: this one is damaged)" wait_for 5 grep -q console_open "$T/v1.out"
 kill -TERM $v1; wait $v1
-check "… and brings it to format 2" test "$(sql "$T/v1.journal" "select value from meta where key='format_version'")" = 2
+check "… and brings it to format 3" test "$(sql "$T/v1.journal" "select value from meta where key='format_version'")" = 3
 finish
