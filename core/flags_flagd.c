@@ -459,6 +459,13 @@ static int write_doc(const char *target, const cJSON *doc, struct error *err)
     return rc;
 }
 
+static int done_set(int rc, cJSON *doc, char *target)
+{
+    cJSON_Delete(doc);
+    free(target);
+    return rc;
+}
+
 static int flagd_set(struct flag_driver *base, double percent, struct error *err)
 {
     struct flagd *d = (struct flagd *)base;
@@ -472,13 +479,13 @@ static int flagd_set(struct flag_driver *base, double percent, struct error *err
     else if (!doc)
         ;   /* err says why */
     else if (!cJSON_IsObject(flag))
-        error_set(err, "flag %s in %s is not an object; the file was left as it is",
-                  d->flag, target);
-    else if (apply(flag, percent, &e) != 0)
-        error_set(err, "flag %s in %s: %s; the file was left as it is", d->flag, target,
-                  e.msg);
-    else
-        rc = write_doc(target, doc, err);
+        snprintf(e.msg, sizeof e.msg, "it is not an object");
+    else if (apply(flag, percent, &e) == 0)
+        return done_set(write_doc(target, doc, err), doc, target);
+    if (doc && flag) {   /* the flag's own shape refuses it: only a person's edit helps */
+        error_set(err, "flag %s in %s: %s; the file was left as it is", d->flag, target, e.msg);
+        rc = FLAGS_REFUSED;
+    }
     cJSON_Delete(doc);
     free(target);
     return rc;
@@ -500,6 +507,19 @@ static int flagd_read(struct flag_driver *base, double *percent, struct error *e
         error_set(err, "flag %s in %s: %s", d->flag, d->path, e.msg);
     cJSON_Delete(doc);
     return rc;
+}
+
+static int flagd_disabled(struct flag_driver *base, struct error *err)
+{
+    struct flagd *d = (struct flagd *)base;
+    int missing = 0;
+    cJSON *doc = load(d->path, &missing, err);
+    if (!doc)
+        return missing ? 0 : -1;   /* no file yet: nothing is switched off */
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(find_flag(doc, d->flag, 0), "state");
+    int off = cJSON_IsString(state) && strcmp(state->valuestring, "DISABLED") == 0;
+    cJSON_Delete(doc);
+    return off;
 }
 
 static void flagd_close(struct flag_driver *base)
@@ -530,5 +550,5 @@ static struct flag_driver *flagd_open(const struct rb_system *sys, struct error 
 }
 
 const struct flag_ops flags_flagd_ops = {
-    "flagd", flagd_open, flagd_set, flagd_read, flagd_close,
+    "flagd", flagd_open, flagd_set, flagd_read, flagd_close, flagd_disabled,
 };

@@ -25,6 +25,9 @@ struct flag_ops {
     int (*set)(struct flag_driver *d, double percent, struct error *err);
     int (*read)(struct flag_driver *d, double *percent, struct error *err);
     void (*close)(struct flag_driver *d);
+    /* 1 when the service says the flag is switched off as a whole (flagd's
+     * DISABLED), 0 when not, -1 on error; NULL: the service has no such state. */
+    int (*disabled)(struct flag_driver *d, struct error *err);
 };
 
 /* The first member of every driver's own struct. */

@@ -71,8 +71,19 @@ static void run(struct flagworker *w, const struct request *q)
         post(w, &r);
         return;
     }
+    if (q->op == FLAG_SET && strcmp(q->purpose, "rehearsal") == 0 &&
+        flags_disabled(w->driver, &err) == 1) {
+        /* writing it would switch it on: that is the commander's call */
+        r.refused = 1;
+        snprintf(r.error, sizeof r.error, "the flag is DISABLED and the rehearsal does not switch "
+                 "it on: enable it by hand, or override (o) with a written reason");
+        post(w, &r);
+        return;
+    }
     if (q->op == FLAG_SET) {
-        r.ok = flags_set(w->driver, q->percent, &err) == 0;
+        int rc = flags_set(w->driver, q->percent, &err);
+        r.ok = rc == 0;
+        r.refused = rc == FLAGS_REFUSED;
         snprintf(r.error, sizeof r.error, "%s", r.ok ? "" : err.msg);
         post(w, &r);
         if (!r.ok)
