@@ -248,6 +248,13 @@ static int rollback_confirmed(struct driver *d, double seen, int64_t now, struct
     return append(d, EV_ROLLBACK_DONE, o, now, err);
 }
 
+/* A read's rule digest, when the driver tells one. */
+static void add_rule(cJSON *o, const struct flag_result *r)
+{
+    if (r->op == FLAG_READ && r->ok && r->rule[0])
+        cJSON_AddStringToObject(o, "rule", r->rule);
+}
+
 /* The look on start, on record: "start" on a fresh ceremony (the flag's
  * value is where it starts), "check" otherwise. */
 static int journal_look(struct driver *d, const struct flag_result *r, const char *purpose,
@@ -260,6 +267,7 @@ static int journal_look(struct driver *d, const struct flag_result *r, const cha
     cJSON_AddBoolToObject(seen, "ok", r->ok);
     if (!r->ok)
         cJSON_AddStringToObject(seen, "error", r->error);
+    add_rule(seen, r);
     return append(d, EV_FLAG_READ, seen, now, err);
 }
 
@@ -272,9 +280,11 @@ static int64_t backoff_ms(int n)
 
 /* An advance whose result never reached the journal (the console died
  * while it was in flight): the flag says whether it was applied. */
-static int resolve_advance(struct driver *d, double seen, int64_t now, struct error *err)
+static int resolve_advance(struct driver *d, const struct flag_result *r, int64_t now,
+                           struct error *err)
 {
     const struct ramp_view *rv = &d->c->s.ramp;
+    double seen = r->percent;
     int applied = fabs(seen - rv->target) <= SAME_PERCENT;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "percent", seen);
@@ -282,6 +292,8 @@ static int resolve_advance(struct driver *d, double seen, int64_t now, struct er
     cJSON_AddBoolToObject(o, "ok", 1);
     cJSON_AddNumberToObject(o, "expected", rv->target);
     cJSON_AddBoolToObject(o, "applied", applied);
+    if (applied)
+        add_rule(o, r);
     return append(d, EV_FLAG_READ, o, now, err);
 }
 
@@ -301,7 +313,7 @@ static int judge_check(struct driver *d, const struct flag_result *r, int64_t no
     if (fresh)
         return 0;   /* the flag's value is the ceremony's starting point */
     if (rv->status == RAMP_SETTING) {
-        if (resolve_advance(d, r->percent, now, err) != 0)
+        if (resolve_advance(d, r, now, err) != 0)
             return -1;
         if (fabs(r->percent - rv->target) <= SAME_PERCENT)
             return 0;
@@ -315,10 +327,21 @@ static int judge_check(struct driver *d, const struct flag_result *r, int64_t no
             cJSON_AddNumberToObject(o, "percent", r->percent);
             cJSON_AddStringToObject(o, "purpose", "rollback");
             cJSON_AddBoolToObject(o, "ok", 1);
+            add_rule(o, r);
             int rc = append(d, EV_FLAG_READ, o, now, err);
             return rc == 0 ? rollback_confirmed(d, r->percent, now, err) : rc;
         }
-        return 0;
+        if (rv->status == RAMP_ABORTED || !rv->rule[0] || !r->rule[0] ||
+            strcmp(rv->rule, r->rule) == 0)
+            return 0;
+        /* the same share under another rule: other users are on new */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "journal_percent", want);
+        cJSON_AddNumberToObject(o, "flag_percent", r->percent);
+        cJSON_AddBoolToObject(o, "rule_changed", 1);
+        cJSON_AddStringToObject(o, "journal_rule", rv->rule);
+        cJSON_AddStringToObject(o, "flag_rule", r->rule);
+        return append(d, EV_FLAG_MISMATCH, o, now, err);
     }
     if (rv->status == RAMP_ABORTED) {   /* an unfinished rollback: finish it */
         ask_set(d, rv->target, "rollback");
@@ -327,6 +350,8 @@ static int judge_check(struct driver *d, const struct flag_result *r, int64_t no
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "journal_percent", want);
     cJSON_AddNumberToObject(o, "flag_percent", r->percent);
+    if (r->rule[0])
+        cJSON_AddStringToObject(o, "flag_rule", r->rule);
     return append(d, EV_FLAG_MISMATCH, o, now, err);
 }
 
@@ -441,6 +466,7 @@ static int journal_flag_result(struct driver *d, const struct flag_result *r, in
         cJSON_AddStringToObject(o, "error", r->error);
     if (r->op == FLAG_READ)
         cJSON_AddNumberToObject(o, "expected", rv->target);
+    add_rule(o, r);
     int rollback = strcmp(r->purpose, "rollback") == 0;
     int rehearsal = strcmp(r->purpose, "rehearsal") == 0;
     if (rollback)
@@ -947,6 +973,12 @@ int driver_quit_risk(const struct driver *d, char *why, size_t len)
 int driver_stuck(const struct driver *d, char *why, size_t len)
 {
     const struct ramp_view *r = &d->c->s.ramp;
+    if (r->flag_mismatch && r->status != RAMP_ABORTED && r->rule_changed) {
+        snprintf(why, len, "THE FLAG'S RULE CHANGED at %g%%: the same share, but other users are "
+                 "on new; a commander must resolve it at a console (f writes cutover's rule "
+                 "again; A accepts the flag's, with a reason)", r->flag_seen);
+        return 1;
+    }
     if (r->flag_mismatch && r->status != RAMP_ABORTED) {
         snprintf(why, len, "THE FLAG SAYS %g%%, THE JOURNAL %g%%: a commander must resolve it at "
                  "a console (f sets the journal's value; A accepts the flag's, with a reason)",

@@ -121,6 +121,17 @@ int flags_set(struct flag_driver *d, double percent, struct error *err)
     return rc == FLAGS_REFUSED ? FLAGS_REFUSED : -1;
 }
 
+int flags_rule(struct flag_driver *d, char *out, struct error *err)
+{
+    struct error e = {""};
+    out[0] = '\0';
+    if (!d->ops->rule || d->ops->rule(d, out, &e) == 0)
+        return 0;
+    out[0] = '\0';
+    error_set(err, "%s: %s", d->label, e.msg);
+    return -1;
+}
+
 int flags_disabled(struct flag_driver *d, struct error *err)
 {
     struct error e = {""};

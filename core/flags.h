@@ -36,6 +36,14 @@ int flags_set(struct flag_driver *d, double percent, struct error *err);
  * such state, -1 when it cannot be told (err). */
 int flags_disabled(struct flag_driver *d, struct error *err);
 
+/* Hex digits of a rule's digest, and its buffer with the NUL. */
+#define FLAGS_RULE_LEN 16
+/* The digest of the flag's rule as it is now, so that a hand edit that
+ * keeps the share but moves who is on new (buckets reordered) shows: 0
+ * with out filled, or out "" when the service has no such rule; -1 on
+ * error. out has FLAGS_RULE_LEN + 1 bytes. */
+int flags_rule(struct flag_driver *d, char *out, struct error *err);
+
 /* Reads the flag's percentage back from the service (not from memory). */
 int flags_read(struct flag_driver *d, double *percent, struct error *err);
 

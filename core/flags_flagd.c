@@ -7,6 +7,7 @@
  * every other flag and key stays as it was. A file that is not JSON, or
  * not a flagd file, is an error and is never overwritten. */
 #include "flags_internal.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -522,6 +523,28 @@ static int flagd_disabled(struct flag_driver *base, struct error *err)
     return off;
 }
 
+/* The digest of the flag's targeting as written, bucket order included:
+ * flagd hashes each user into the buckets in their order, so the same
+ * share in another order puts other users on new. */
+static int flagd_rule(struct flag_driver *base, char *out, struct error *err)
+{
+    struct flagd *d = (struct flagd *)base;
+    int missing = 0;
+    cJSON *doc = load(d->path, &missing, err);
+    if (!doc)
+        return missing ? 0 : -1;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(find_flag(doc, d->flag, 0), "targeting");
+    char *text = t ? cJSON_PrintUnformatted(t) : NULL;
+    if (text) {
+        char hex[65];
+        hash_sha256_hex(text, strlen(text), hex);
+        snprintf(out, FLAGS_RULE_LEN + 1, "%s", hex);
+    }
+    free(text);
+    cJSON_Delete(doc);
+    return 0;
+}
+
 static void flagd_close(struct flag_driver *base)
 {
     struct flagd *d = (struct flagd *)base;
@@ -551,4 +574,5 @@ static struct flag_driver *flagd_open(const struct rb_system *sys, struct error 
 
 const struct flag_ops flags_flagd_ops = {
     "flagd", flagd_open, flagd_set, flagd_read, flagd_close, flagd_disabled,
+    flagd_rule,
 };

@@ -28,6 +28,9 @@ struct flag_ops {
     /* 1 when the service says the flag is switched off as a whole (flagd's
      * DISABLED), 0 when not, -1 on error; NULL: the service has no such state. */
     int (*disabled)(struct flag_driver *d, struct error *err);
+    /* The digest of the flag's rule as it is now (who is on new, not only
+     * how many): out gets FLAGS_RULE_LEN hex digits; NULL: no such rule. */
+    int (*rule)(struct flag_driver *d, char *out, struct error *err);
 };
 
 /* The first member of every driver's own struct. */

@@ -93,6 +93,8 @@ static void run(struct flagworker *w, const struct request *q)
     double seen = NAN;
     r.ok = flags_read(w->driver, &seen, &err) == 0;
     r.percent = seen;
+    if (r.ok && flags_rule(w->driver, r.rule, &err) != 0)
+        r.ok = 0;   /* a share whose rule cannot be told is not known */
     snprintf(r.error, sizeof r.error, "%s", r.ok ? "" : err.msg);
     post(w, &r);
 }

@@ -21,6 +21,7 @@ struct flag_result {
     int refused;          /* set: only a person can make the flag take it (see
                            * FLAGS_REFUSED; for a rehearsal also a DISABLED flag) */
     char error[256];
+    char rule[17];        /* read: the digest of the flag's rule, "" when none */
 };
 
 struct flagworker;

@@ -74,6 +74,13 @@ static void recount(struct ramp_view *r, const struct runbook *rb, const struct 
     r->n_unclear = unclear;
 }
 
+/* The rule a confirmed read saw, when the driver tells one. */
+static void keep_rule(struct ramp_view *r, const body_t *o)
+{
+    if (event_has(o, "rule"))
+        snprintf(r->rule, sizeof r->rule, "%s", text(o, "rule"));
+}
+
 /* The advance in flight did not happen: the ramp is where it was before. */
 static void back_to_prev(struct ramp_view *r, const struct runbook *rb)
 {
@@ -96,6 +103,8 @@ static void on_accept(struct ramp_view *r, const struct runbook *rb,
     r->percent = r->target = p;
     r->has_percent = 1;
     r->flag_mismatch = 0;
+    if (r->rule_changed || r->flag_seen_rule[0])
+        snprintf(r->rule, sizeof r->rule, "%s", r->flag_seen_rule);
     r->flag_error[0] = '\0';
     r->step = -1;
     for (size_t j = 0; j < rb->n_ramp; j++)
@@ -124,6 +133,7 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
     if (strcmp(purpose, "start") == 0) {
         /* a fresh ceremony's first look: the flag's value is where it starts */
         if (r->status == RAMP_IDLE && r->step < 0) {
+            keep_rule(r, o);
             r->percent = r->target = seen;
             r->has_percent = 1;
             r->flag_mismatch = 0;
@@ -131,6 +141,8 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
         }
         return;
     }
+    if (strcmp(purpose, "rehearsal") == 0 && fabs(seen - r->percent) <= SAME_PERCENT)
+        keep_rule(r, o);   /* the rehearsal rewrote the rule at the same share */
     if (strcmp(purpose, "check") == 0 || strcmp(purpose, "rehearsal") == 0)
         return;   /* a look at the flag: the restart check or the rehearsal judges it */
     if (r->status == RAMP_SETTING && event_has(o, "applied") && !truth(o, "applied")) {
@@ -144,6 +156,7 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
         return;
     }
     r->flag_error[0] = '\0';
+    keep_rule(r, o);
     if (fabs(seen - r->percent) > SAME_PERCENT)
         r->disobey_since_ms = 0;   /* a new setting: observed gets its own time */
     r->percent = seen;
@@ -276,6 +289,8 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
     } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {
         r->flag_mismatch = 1;
         r->flag_seen = num(o, "flag_percent", NAN);
+        r->rule_changed = truth(o, "rule_changed");
+        snprintf(r->flag_seen_rule, sizeof r->flag_seen_rule, "%s", text(o, "flag_rule"));
     } else if (strcmp(k, EV_REHEARSAL) == 0) {
         r->rehearsed = truth(o, "passed");
         r->rehearsal_final = !r->rehearsed && truth(o, "final");
@@ -429,6 +444,12 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
         d.action = RA_HALT;
         d.criterion = (size_t)halt;
         snprintf(d.why, sizeof d.why, "%s: %s", rb->criteria[halt].text, s->crits[halt].why);
+        return d;
+    }
+    if (r->flag_mismatch && r->rule_changed) {
+        snprintf(d.why, sizeof d.why, "THE FLAG'S RULE CHANGED at %g%% (other users are on new): "
+                 "no advance until the commander resolves it (f writes cutover's rule again; "
+                 "A accepts the flag's, with a reason)", r->flag_seen);
         return d;
     }
     if (r->flag_mismatch) {

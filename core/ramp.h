@@ -54,6 +54,9 @@ struct ramp_view {
     int flag_mismatch;        /* on restart the flag differed from the journal: every
                                * advance waits until the commander resolves it */
     double flag_seen;
+    char rule[17];            /* the flag's rule as last confirmed (flagd digest), "" unknown */
+    char flag_seen_rule[17];  /* the rule the mismatch found */
+    int rule_changed;         /* the mismatch is of the rule, not of the share */
     int rehearsal_final;      /* the last rehearsal failed on what only a person can fix */
     int prev_step;            /* before the advance in flight: where a not-applied */
     int64_t prev_since_ms;    /* advance goes back to */
