@@ -34,7 +34,8 @@ reader=$!
 "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/pipe" 2>"$T/run.err" &
 run=$!
 check "the reader took its lines and went away" wait_for 30 sh -c '! kill -0 $0 2>/dev/null' "$reader"
-# the driver writes again at its next event: a criterion, a sample, an anchor
+# the driver writes again at its next event: one journaled by another process
+check "someone acknowledges a step from a script" "$CUTOVER" ack "$J" 1.1 --as "Alice Ng" --role commander
 closed_once() { [ "$(sql "$J" "select count(*) from events where kind='output_closed'")" = 1 ]; }
 check "the closed output is journaled" wait_for 30 closed_once
 check "the driver is still running (not killed by SIGPIPE)" kill -0 $run
