@@ -1,4 +1,5 @@
 /* main.c — the command line: a table of subcommands, each in its own file. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,9 @@ int usage_of(const char *name)
 
 int main(int argc, char **argv)
 {
+    /* a reader that goes away (`| head`) is an error on write, never the
+     * end of the process: the engine may be in the middle of a rollback */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         help(stderr);
         return EXIT_USAGE;
