@@ -64,28 +64,36 @@ static int add_name(struct code_scan *s, const char *name)
     return 1;
 }
 
-/* orders_legacy → OrdersLegacy; LegacyOrder → legacy_order. */
+/* orders_legacy → OrdersLegacy; LegacyOrder → legacy_order; an
+ * ALL_CAPS constant is searched as written. */
 static int add_variants(struct code_scan *s, const char *name)
 {
-    char camel[128], snake[160];
-    size_t c = 0, k = 0;
-    int up = 1;
-    for (const char *p = name; *p && c + 1 < sizeof camel; p++) {
-        if (*p == '_') {
-            up = 1;
-            continue;
+    int lower = 0, upper = 0;
+    for (const char *p = name; *p; p++) {
+        lower |= islower((unsigned char)*p) != 0;
+        upper |= isupper((unsigned char)*p) != 0;
+    }
+    char v[160];
+    size_t k = 0;
+    if (lower && !upper && strchr(name, '_')) {          /* snake_case → CamelCase */
+        int up = 1;
+        for (const char *p = name; *p && k + 1 < sizeof v; p++) {
+            if (*p == '_') {
+                up = 1;
+                continue;
+            }
+            v[k++] = up ? (char)toupper((unsigned char)*p) : *p;
+            up = 0;
         }
-        camel[c++] = up ? (char)toupper((unsigned char)*p) : *p;
-        up = 0;
+    } else if (lower && upper) {                          /* CamelCase → snake_case */
+        for (const char *p = name; *p && k + 2 < sizeof v; p++) {
+            if (isupper((unsigned char)*p) && p > name && v[k - 1] != '_')
+                v[k++] = '_';
+            v[k++] = (char)tolower((unsigned char)*p);
+        }
     }
-    camel[c] = '\0';
-    for (const char *p = name; *p && k + 2 < sizeof snake; p++) {
-        if (isupper((unsigned char)*p) && p > name && k && snake[k - 1] != '_')
-            snake[k++] = '_';
-        snake[k++] = (char)tolower((unsigned char)*p);
-    }
-    snake[k] = '\0';
-    if (add_name(s, name) < 0 || add_name(s, camel) < 0 || add_name(s, snake) < 0)
+    v[k] = '\0';
+    if (add_name(s, name) < 0 || add_name(s, v) < 0)
         return -1;
     return 0;
 }

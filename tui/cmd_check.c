@@ -7,6 +7,7 @@
 #include "core/flags.h"
 #include "core/promql.h"
 #include "core/runbook.h"
+#include "core/writers.h"
 #include "options.h"
 
 static void print_problems(const char *path, const struct rb_problems *pr)
@@ -44,6 +45,11 @@ static size_t check_drivers(const char *path, const struct runbook *rb)
         }
         promql_free(q);
     }
+    struct writers_decls wd;
+    if (writers_parse(rb, &wd) == 0)
+        for (size_t i = 0; i < wd.n_problems; i++, n++)
+            printf("%s:%d: %s\n", path, wd.problems[i].line, wd.problems[i].msg);
+    writers_decls_free(&wd);
     return n;
 }
 

@@ -17,6 +17,8 @@ static const struct command commands[] = {
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
     {"report", "JOURNAL [--format md|json|html]", "the post-mortem, from the journal alone", cmd_report},
     {"preflight", "RUNBOOK [--write]", "ask every signal and store once; a table of answers", cmd_preflight},
+    {"writers", "RUNBOOK --code DIR [--format json]",
+     "the writer audit: every writer of the old table in a source tree, known or not", cmd_writers},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

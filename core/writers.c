@@ -1,0 +1,270 @@
+/* writers.c — the `## Writers` section read into declarations, and the
+ * code's write sites attributed to them. A site belongs to the writer
+ * whose `code` path is the site's file or a directory holding it; what no
+ * writer claims is an unknown writer, one per file, because a file is
+ * what an engineer goes and reads. */
+#include "writers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rbsection.h"
+
+struct parse {
+    struct writers_decls *d;
+    int oom;
+};
+
+static void problem(struct parse *p, int line, const char *fmt, const char *arg, int n)
+{
+    struct writers_decls *d = p->d;
+    struct writers_problem *v = realloc(d->problems, (d->n_problems + 1) * sizeof *v);
+    if (!v) {
+        p->oom = 1;
+        return;
+    }
+    d->problems = v;
+    v[d->n_problems].line = line;
+    snprintf(v[d->n_problems].msg, sizeof v[d->n_problems].msg, fmt, n, arg);
+    d->n_problems++;
+}
+
+static char *dup_n(struct parse *p, const char *s, size_t n)
+{
+    char *r = strndup(s, n);
+    if (!r)
+        p->oom = 1;
+    return r;
+}
+
+static int push(struct parse *p, char ***v, size_t *n, char *s)
+{
+    char **w = s ? realloc(*v, (*n + 1) * sizeof *w) : NULL;
+    if (!w) {
+        free(s);
+        p->oom = 1;
+        return -1;
+    }
+    *v = w;
+    w[(*n)++] = s;
+    return 0;
+}
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One clause: WORD `VALUE`, or the flag dual-writes / old only. Returns
+ * the bytes used, 0 on a problem (reported). */
+static size_t clause(struct parse *p, struct writer_decl *w, const char *s, size_t n, int line)
+{
+    size_t k = 0;
+    while (k < n && !blank(s[k]) && s[k] != '`')
+        k++;
+    if (k == 11 && strncmp(s, "dual-writes", 11) == 0) {
+        w->dual_writes = 1;
+        return k;
+    }
+    if (k == 3 && strncmp(s, "old", 3) == 0) {
+        size_t j = k;
+        while (j < n && blank(s[j]))
+            j++;
+        if (n - j >= 4 && strncmp(s + j, "only", 4) == 0) {
+            w->dual_writes = 0;
+            return j + 4;
+        }
+    }
+    size_t j = k;
+    while (j < n && blank(s[j]))
+        j++;
+    const char *close = j < n && s[j] == '`' ? memchr(s + j + 1, '`', n - j - 1) : NULL;
+    if (!k || !close) {
+        problem(p, line, "writer clause `%.*s` not understood: expected app `NAME`, role `NAME`, "
+                         "statement `TEXT`, code `PATH`, model `NAME`, dual-writes or old only",
+                s, (int)(k ? k : n));
+        return 0;
+    }
+    char *v = dup_n(p, s + j + 1, (size_t)(close - s - j - 1));
+    if (!v)
+        return 0;
+    char **slot = NULL;
+    if (k == 3 && strncmp(s, "app", 3) == 0)
+        slot = &w->app;
+    else if (k == 4 && strncmp(s, "role", 4) == 0)
+        slot = &w->role;
+    else if (k == 9 && strncmp(s, "statement", 9) == 0)
+        slot = &w->statement;
+    if (slot) {
+        free(*slot);
+        *slot = v;
+    } else if (k == 4 && strncmp(s, "code", 4) == 0) {
+        push(p, &w->code, &w->n_code, v);
+    } else if (k == 5 && strncmp(s, "model", 5) == 0) {
+        push(p, &w->models, &w->n_models, v);
+    } else {
+        free(v);
+        problem(p, line, "unknown writer clause `%.*s`: expected app, role, statement, code or model",
+                s, (int)k);
+        return 0;
+    }
+    return (size_t)(close - s) + 1;
+}
+
+static void decl_free(struct writer_decl *w)
+{
+    free(w->name);
+    free(w->app);
+    free(w->role);
+    free(w->statement);
+    for (size_t i = 0; i < w->n_code; i++)
+        free(w->code[i]);
+    for (size_t i = 0; i < w->n_models; i++)
+        free(w->models[i]);
+    free(w->code);
+    free(w->models);
+}
+
+/* - NAME: clause clause … */
+static int item(void *ctx, const char *s, size_t n, int line)
+{
+    struct parse *p = ctx;
+    const char *colon = memchr(s, ':', n);
+    if (!colon || colon == s) {
+        problem(p, line, "expected a writer `- NAME: app `…` code `…` [dual-writes]`, found `%.*s`",
+                s, (int)n);
+        return p->oom;
+    }
+    struct writer_decl w = {.line = line};
+    size_t nl = (size_t)(colon - s);
+    while (nl && blank(s[nl - 1]))
+        nl--;
+    w.name = dup_n(p, s, nl);
+    size_t i = (size_t)(colon - s) + 1;
+    int ok = 1;
+    while (i < n && ok && !p->oom) {
+        while (i < n && blank(s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t used = clause(p, &w, s + i, n - i, line);
+        ok = used > 0;
+        i += used;
+    }
+    if (ok && !p->oom && !w.app && !w.role && !w.statement && !w.n_code && !w.n_models) {
+        problem(p, line, "writer `%.*s` says nothing to recognise it by: give its app, role, "
+                         "statement, code or model", s, (int)nl);
+        ok = 0;
+    }
+    struct writer_decl *v = ok && !p->oom ? realloc(p->d->v, (p->d->n + 1) * sizeof *v) : NULL;
+    if (!v) {
+        p->oom |= ok;
+        decl_free(&w);
+        return p->oom;
+    }
+    p->d->v = v;
+    v[p->d->n++] = w;
+    return 0;
+}
+
+int writers_parse(const struct runbook *rb, struct writers_decls *d)
+{
+    memset(d, 0, sizeof *d);
+    struct parse p = {d, 0};
+    int line = rb_section_items(rb, "Writers", item, &p);
+    d->line = line > 0 ? line : 0;
+    if (p.oom) {
+        writers_decls_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+void writers_decls_free(struct writers_decls *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        decl_free(&d->v[i]);
+    free(d->v);
+    free(d->problems);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- attribution ---------------------------------------------------------- */
+
+/* `dir/` holds every file under it; `file` only itself. */
+static int path_claims(const char *claim, const char *path)
+{
+    size_t n = strlen(claim);
+    if (n && claim[n - 1] == '/')
+        return strncmp(path, claim, n) == 0;
+    return strcmp(path, claim) == 0;
+}
+
+static struct writer_seen *seen_for(struct writers_audit *a, const struct writer_decl *decl,
+                                    const char *name)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].decl == decl && (decl || strcmp(a->v[i].name, name) == 0))
+            return &a->v[i];
+    struct writer_seen *v = realloc(a->v, (a->n + 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    a->v = v;
+    struct writer_seen *w = &v[a->n++];
+    memset(w, 0, sizeof *w);
+    w->decl = decl;
+    w->possible_only = 1;
+    snprintf(w->name, sizeof w->name, "%s", name);
+    if (!decl)
+        a->unknown++;
+    return w;
+}
+
+static int add(struct writer_seen *w, const struct code_site *c)
+{
+    const struct code_site **v = realloc(w->sites, (w->n_sites + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    w->sites = v;
+    v[w->n_sites++] = c;
+    if (c->use != CODE_POSSIBLE)
+        w->possible_only = 0;
+    return 0;
+}
+
+int writers_audit(const struct writers_decls *d, const struct code_scan *scan,
+                  struct writers_audit *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < d->n; i++)
+        if (!seen_for(out, &d->v[i], d->v[i].name))
+            goto oom;
+    for (size_t i = 0; i < scan->n_sites; i++) {
+        const struct code_site *c = &scan->sites[i];
+        if (c->use != CODE_WRITE && c->use != CODE_POSSIBLE)
+            continue;
+        const struct writer_decl *owner = NULL;
+        for (size_t k = 0; k < d->n && !owner; k++)
+            for (size_t m = 0; m < d->v[k].n_code && !owner; m++)
+                if (path_claims(d->v[k].code[m], c->path))
+                    owner = &d->v[k];
+        char name[200];
+        snprintf(name, sizeof name, "code: %s", c->path);
+        struct writer_seen *w = seen_for(out, owner, owner ? owner->name : name);
+        if (!w || add(w, c) != 0)
+            goto oom;
+    }
+    return 0;
+oom:
+    writers_audit_free(out);
+    return -1;
+}
+
+void writers_audit_free(struct writers_audit *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i].sites);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
