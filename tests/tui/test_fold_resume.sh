@@ -26,6 +26,9 @@ check "the resume is journaled" wait_for 30 at_least 1 "select count(*) from eve
 check "the ramp goes on after the resume" wait_for 60 at_least 1 \
   "select count(*) from events where kind='ramp_advance' and seq > (select max(seq) from events where kind='resume')"
 tmux_keys a q
+# traffic is on new again: the driving console asks before it stops watching
+check "q asks first while the flag is above the rollback value" wait_screen a "quit anyway? type y" 10
+tmux_keys a y Enter
 check "the console quits" wait_for 20 at_least 1 "select count(*) from events where kind='console_close'"
 check "live equals refold across the abort and the resume" compare_trace "$T/a.trace"
 CUTOVER_FOLD_TRACE="$T/b.trace" timeout 30 "$CUTOVER" join "$J" --as "Bob Ruiz" --role dba --headless >"$T/b.out" 2>&1 &
