@@ -13,6 +13,10 @@ static const struct command commands[] = {
     {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
     {"preflight", "RUNBOOK", "ask every signal and store once; a table of answers", cmd_preflight},
+    {"backfill", "RUNBOOK [--journal F] [--rate N] [--batch N] [--restart]",
+     "copy old into new headless, resuming from its checkpoint", cmd_backfill},
+    {"compare", "RUNBOOK [--journal F] [--format json]",
+     "compare old and new through the mapping; exit 3 on divergence", cmd_compare},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
