@@ -58,6 +58,10 @@ static int run(struct datacmd *c, struct backfill *bf)
     struct error err = {{0}};
     int tty = isatty(2);
     long batch = c->batch ? c->batch : 1000;
+    /* Under a rate limit a batch is at most one target time's worth of
+     * rows, so that the pace is smooth rather than a burst and a wait. */
+    long most = c->rate > 0 ? (long)(c->rate * TARGET_MS / 1000.0) : MAX_BATCH;
+    most = most < MIN_BATCH ? MIN_BATCH : most > MAX_BATCH ? MAX_BATCH : most;
     const struct backfill_progress *p = backfill_progress(bf);
     int64_t start = clock_now_ms(), last_note = 0, rows0 = p->rows;
     if (p->resumed && !p->done)
@@ -78,7 +82,7 @@ static int run(struct datacmd *c, struct backfill *bf)
                 return EXIT_FAILED;
             last_note = t1;
         }
-        batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, MAX_BATCH);
+        batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, most);
     }
     if (tty)
         fputc('\n', stderr);

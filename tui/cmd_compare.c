@@ -42,9 +42,10 @@ static cJSON *json_of(const struct cval *v)
 
 static cJSON *divergence_json(const struct divergence *d)
 {
-    cJSON *o = cJSON_CreateObject(), *cols = cJSON_AddArrayToObject(o, "columns");
+    cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "key", d->key);
     cJSON_AddStringToObject(o, "cause", canon_cause_name(d->cause));
+    cJSON *cols = cJSON_AddArrayToObject(o, "columns");
     cJSON *ov = d->old ? cJSON_AddObjectToObject(o, "old") : NULL;
     cJSON *nv = d->new_ ? cJSON_AddObjectToObject(o, "new") : NULL;
     for (size_t i = 0; i < d->n; i++) {
