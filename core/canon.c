@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 
 void cbuf_put(struct cbuf *b, const char *s, size_t n)
 {
@@ -99,58 +98,6 @@ static void put_real(struct cbuf *b, double d)
         }
     }
     put_str(b, t);
-}
-
-/* Puts the object's members in key order, at every depth. */
-static int key_order(const void *a, const void *b)
-{
-    const cJSON *x = *(cJSON *const *)a, *y = *(cJSON *const *)b;
-    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
-}
-
-static int json_sort(cJSON *j)
-{
-    size_t n = 0;
-    for (cJSON *c = j->child; c; c = c->next, n++)
-        if (json_sort(c) != 0)
-            return -1;
-    if (!cJSON_IsObject(j) || n < 2)
-        return 0;
-    cJSON **v = malloc(n * sizeof *v);
-    if (!v)
-        return -1;
-    size_t i = 0;
-    for (cJSON *c = j->child; c; c = c->next)
-        v[i++] = c;
-    qsort(v, n, sizeof *v, key_order);
-    for (i = 0; i < n; i++) {
-        v[i]->prev = i ? v[i - 1] : v[n - 1]; /* cJSON: the head's prev is the tail */
-        v[i]->next = i + 1 < n ? v[i + 1] : NULL;
-    }
-    j->child = v[0];
-    free(v);
-    return 0;
-}
-
-/* JSON text ("{…}" or "[…]") in canonical form; 0 when it was JSON. */
-static int put_json(struct cbuf *b, const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n && isspace((unsigned char)s[i]))
-        i++;
-    if (i == n || (s[i] != '{' && s[i] != '['))
-        return -1;
-    cJSON *j = cJSON_ParseWithLength(s, n);
-    if (!j)
-        return -1;
-    char *t = json_sort(j) == 0 ? cJSON_PrintUnformatted(j) : NULL;
-    cJSON_Delete(j);
-    if (!t)
-        return -1;
-    cbuf_put(b, "j", 1);
-    put_str(b, t);
-    free(t);
-    return 0;
 }
 
 static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
@@ -260,7 +207,7 @@ void canon_append(struct cbuf *out, const struct cval *v)
     } else if (canon_timestamp(v->s, v->n, &us) == 0) {
         snprintf(t, sizeof t, "T%lld", (long long)us);
         put_str(out, t);
-    } else if (put_json(out, v->s, v->n) != 0) {
+    } else if (canon_json(out, v->s, v->n) != 0) {
         cbuf_put(out, "s", 1);
         cbuf_put(out, v->s, v->n);
     }

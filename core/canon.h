@@ -34,6 +34,11 @@ void cbuf_free(struct cbuf *b);
  * values mean the same exactly when their canonical forms are equal. */
 void canon_append(struct cbuf *out, const struct cval *v);
 
+/* Appends "j" and JSON text (an object or array) in canonical form: keys
+ * sorted at every depth, no spacing. -1 (nothing appended) when s is not
+ * an object or array of valid JSON. */
+int canon_json(struct cbuf *b, const char *s, size_t n);
+
 /* 1 when a and b mean the same. */
 int canon_equal(const struct cval *a, const struct cval *b);
 

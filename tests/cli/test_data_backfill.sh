@@ -20,7 +20,7 @@ check "backfill copies every row" expect_exit 0 "$CUTOVER" backfill "$RB" --jour
 check "  … says it is done" contains "$T/.last" "done, $N rows copied"
 check "  … all of them" test "$(new 'SELECT count(*) FROM orders')" = $N
 check "  … renamed and cast" test "$(new 'SELECT customer || "|" || total FROM orders WHERE id = 10')" = "cust 10|0.7"
-check "  … the default filled in, the excluded column left out" \
+check "  … the default filled in, the excluded one left out" \
   test "$(new "SELECT count(*) FROM orders WHERE currency = 'EUR' AND legacy_flag IS NULL")" = $N
 check "  … a row dual-write made newer is kept" test "$(new 'SELECT customer FROM orders WHERE id = 7')" = dual
 check "  … a row older than old's is replaced" test "$(new 'SELECT customer FROM orders WHERE id = 8')" = "cust 8"
@@ -100,8 +100,8 @@ check "  … and named by both parts of its key" contains "$T/.last" "key eu,3: 
 
 # Mapping problems name the runbook's line.
 sed 's/`customer` from `customer_name`/`customer` from `customer_nam`/' "$RB" >"$T/bad.md"
-check "a column old does not have is refused" expect_exit 1 "$CUTOVER" backfill "$T/bad.md"
-check "  … at its FILE:LINE" contains "$T/.last" "$T/bad.md:14: mapping: \`customer_nam\` is not a column of old"
+check "a source old does not have is refused" expect_exit 1 "$CUTOVER" backfill "$T/bad.md"
+check "  … at its FILE:LINE" contains "$T/.last" "$T/bad.md:14: mapping: \`customer_nam\` is not a"
 sed 's/- key `id`/- key `id` `x`/' "$RB" >"$T/bad2.md"
 check "check names a mapping's syntax problem at its line" expect_exit 1 "$CUTOVER" check "$T/bad2.md"
 check "  … line 12" contains "$T/.last" "$T/bad2.md:12: mapping: expected"

@@ -61,7 +61,7 @@ check "  … with its cause and key" \
 check "  … and the outcome" \
   test "$(sql "$J" "SELECT group_concat(json_extract(body, '\$.divergent') || '/' || json_extract(body, '\$.diverged')) FROM events WHERE kind = 'compare'")" = "0/0,12/1"
 check "  … and the journal verifies" expect_exit 0 "$CUTOVER" verify "$J"
-check "the text form names each row and column" expect_exit 3 "$CUTOVER" compare "$RB"
+check "the text form names each row and its differing fields" expect_exit 3 "$CUTOVER" compare "$RB"
 check "  … e.g. the precision" contains "$T/.last" "key 4004: numeric-precision total: 280.28 → 280.3"
 check "  … and sums up" contains "$T/.last" "12 divergent"
 

@@ -33,6 +33,24 @@ TEST(json_is_equal_whatever_its_key_order_and_spacing)
     CHECK(!eq(text("[1,2]"), text("[2,1]")));
 }
 
+/* Text already canonical is kept as it is (no parse): it must read the
+ * same as the parsed and printed form of an equal document. */
+TEST(canonical_json_kept_as_is_agrees_with_the_parsed_form)
+{
+    CHECK(eq(text("{\"a\":1,\"b\":[true,false,null,\"x\"],\"c\":{}}"),
+             text("{\"c\":{},\"b\":[true,false,null,\"x\"],\"a\":1}")));
+    CHECK(eq(text("{\"a\":1.5}"), text("{\"a\":1.50}")));
+    CHECK(eq(text("{\"a\":\"caf\xc3\xa9\"}"), text("{\"a\":\"caf\\u00e9\"}")));
+    CHECK(eq(text("[1,-2,0]"), text("[ 1, -2, 0 ]")));
+    CHECK(eq(text("{\"a\":1234567890}"), text("{ \"a\": 1234567890 }")));
+    CHECK(!eq(text("{\"a\":1,\"b\":2}"), text("{\"a\":1,\"b\":3}")));
+    CHECK(!eq(text("{\"ab\":1}"), text("{\"a\":1}")));
+    struct cbuf b = {0};
+    CHECK(canon_json(&b, "{\"a\":1,}", 8) != 0); /* not JSON: stays text */
+    CHECK(canon_json(&b, "\"x\"", 3) != 0);        /* a scalar is not a document */
+    cbuf_free(&b);
+}
+
 TEST(timestamps_are_equal_as_instants)
 {
     CHECK(eq(text("2024-03-01 10:00:00"), text("2024-03-01T11:00:00+01:00")));
@@ -69,5 +87,6 @@ TEST(each_difference_has_its_cause)
 
 RUN_TESTS(T(numbers_are_equal_whatever_their_scale_or_type),
           T(json_is_equal_whatever_its_key_order_and_spacing),
+          T(canonical_json_kept_as_is_agrees_with_the_parsed_form),
           T(timestamps_are_equal_as_instants), T(null_and_empty_and_text_differ),
           T(each_difference_has_its_cause))
