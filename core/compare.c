@@ -3,6 +3,7 @@
  * open; a range is [lo, hi). */
 #include "compare.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,17 +273,95 @@ static int settle(struct cmp *c, const struct bound *lo, const struct bound *hi,
     return rc;
 }
 
-/* One first-level range: checksums of both sides, settled if they differ. */
-static int check_range(struct cmp *c, const struct bound *lo, const struct bound *hi)
+/* The first-level ranges: cut along old's keys, CHUNK rows each. bounds[0]
+ * is open (before the first key); range i is [bounds[i], bounds[i + 1]),
+ * the last one open at its end. */
+struct cuts {
+    struct bound *v;
+    size_t n;
+};
+
+static int cut(struct cmp *c, struct cuts *k)
 {
-    int64_t co, cn, so, sn;
-    if (checksum(c, 0, lo, hi, &co, &so) != 0 || checksum(c, 1, lo, hi, &cn, &sn) != 0)
+    for (;;) {
+        struct bound *v = realloc(k->v, (k->n + 1) * sizeof *v);
+        if (!v) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+        k->v = v;
+        if (k->n == 0) {
+            k->v[k->n++] = (struct bound){0};
+            continue;
+        }
+        struct bound next = {0};
+        int rc = key_at(c, 0, &k->v[k->n - 1], NULL, CHUNK, &next);
+        if (rc <= 0)
+            return rc;
+        k->v[k->n++] = next;
+    }
+}
+
+/* One side's checksums of every range, on a thread of its own: the two
+ * databases scan at once. */
+struct side_scan {
+    struct cmp c;                 /* a copy, with its own err and counts */
+    struct error err;
+    struct compare_result r;
+    const struct cuts *k;
+    int side;
+    int64_t *count, *sum;
+    int rc;
+};
+
+static void *side_scan_run(void *arg)
+{
+    struct side_scan *s = arg;
+    s->c.err = &s->err;
+    s->c.r = &s->r;
+    s->rc = 0;
+    for (size_t i = 0; i < s->k->n && s->rc == 0; i++)
+        s->rc = checksum(&s->c, s->side, &s->k->v[i], i + 1 < s->k->n ? &s->k->v[i + 1] : NULL,
+                         &s->count[i], &s->sum[i]);
+    return NULL;
+}
+
+static int check_all(struct cmp *c, const struct cuts *k)
+{
+    struct side_scan sides[2];
+    int64_t *v = calloc(4 * k->n, sizeof *v);
+    if (!v) {
+        error_set(c->err, "out of memory");
         return -1;
-    c->r->rows_old += co;
-    c->r->rows_new += cn;
-    if (co == cn && so == sn)
-        return 0;
-    return settle(c, lo, hi, co, cn);
+    }
+    for (int side = 0; side < 2; side++)
+        sides[side] = (struct side_scan){.c = *c, .k = k, .side = side,
+                                         .count = v + (size_t)side * 2 * k->n,
+                                         .sum = v + (size_t)side * 2 * k->n + k->n};
+    pthread_t t;
+    int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
+    if (!threaded)
+        side_scan_run(&sides[0]);
+    side_scan_run(&sides[1]);
+    if (threaded)
+        pthread_join(t, NULL);
+    int rc = 0;
+    for (int side = 0; side < 2; side++) {
+        c->r->ranges += sides[side].r.ranges;
+        if (sides[side].rc != 0 && rc == 0) {
+            error_set(c->err, "%s", sides[side].err.msg);
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < k->n; i++) {
+        int64_t co = sides[0].count[i], cn = sides[1].count[i];
+        c->r->rows_old += co;
+        c->r->rows_new += cn;
+        if (co != cn || sides[0].sum[i] != sides[1].sum[i])
+            rc = settle(c, &k->v[i], i + 1 < k->n ? &k->v[i + 1] : NULL, co, cn);
+    }
+    free(v);
+    return rc;
 }
 
 int compare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
@@ -306,24 +385,13 @@ int compare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_resu
     /* Both sides read one snapshot each, however long the comparison. */
     sqlite3_exec(j->old_db, "BEGIN", NULL, NULL, NULL);
     sqlite3_exec(j->new_db, "BEGIN", NULL, NULL, NULL);
-    struct bound lo = {0}, hi = {0};
-    int rc = 0;
-    for (;;) {
-        rc = key_at(&c, 0, &lo, NULL, CHUNK, &hi);
-        if (rc < 0)
-            break;
-        if (check_range(&c, &lo, rc ? &hi : NULL) != 0) {
-            rc = -1;
-            break;
-        }
-        if (rc == 0)
-            break;
-        bound_free(&lo);
-        lo = hi;
-        hi = (struct bound){0};
-    }
-    bound_free(&lo);
-    bound_free(&hi);
+    struct cuts k = {0};
+    int rc = cut(&c, &k);
+    if (rc >= 0)
+        rc = check_all(&c, &k);
+    for (size_t i = 0; i < k.n; i++)
+        bound_free(&k.v[i]);
+    free(k.v);
     sqlite3_exec(j->old_db, "COMMIT", NULL, NULL, NULL);
     sqlite3_exec(j->new_db, "COMMIT", NULL, NULL, NULL);
     free(c.names);

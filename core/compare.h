@@ -5,7 +5,8 @@
  * equal; each divergent row reported with its likely cause. SQLite for
  * now. Ranges are cut along old's keys, CHUNK rows each, so that one
  * divergent row costs one chunk's fetch, and 1 % of rows divergent costs
- * about one more scan. */
+ * about one more scan; the two databases compute their checksums at once,
+ * old's on a thread of its own. */
 #ifndef CUTOVER_COMPARE_H
 #define CUTOVER_COMPARE_H
 
