@@ -57,36 +57,42 @@ static uint64_t finish(uint64_t h)
     return h;
 }
 
-uint64_t rowhash_row(sqlite3_value **v, int n)
+uint64_t rowhash_row(sqlite3_value **v, int n, struct cbuf *scratch)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
-    struct cbuf b = {0};
     for (int i = 0; i < n; i++) {
         struct cval c = rowhash_cval(v[i]);
-        b.n = 0;
-        canon_append(&b, &c);
-        if (b.p)
-            h = fnv(h, b.p, b.n);
+        scratch->n = 0;
+        canon_append(scratch, &c);
+        if (scratch->p)
+            h = fnv(h, scratch->p, scratch->n);
         h = fnv(h, "\xff", 1);
     }
-    cbuf_free(&b);
     return finish(h);
 }
 
+/* The aggregate's state: the sum, and one buffer for every row's values. */
+struct agg {
+    uint64_t sum;
+    struct cbuf scratch;
+};
+
 static void step(sqlite3_context *ctx, int n, sqlite3_value **v)
 {
-    uint64_t *sum = sqlite3_aggregate_context(ctx, sizeof *sum);
-    if (!sum) {
+    struct agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
+    if (!a) {
         sqlite3_result_error_nomem(ctx);
         return;
     }
-    *sum += rowhash_row(v, n);
+    a->sum += rowhash_row(v, n, &a->scratch);
 }
 
 static void final(sqlite3_context *ctx)
 {
-    uint64_t *sum = sqlite3_aggregate_context(ctx, 0);
-    sqlite3_result_int64(ctx, sum ? (sqlite3_int64)*sum : 0);
+    struct agg *a = sqlite3_aggregate_context(ctx, 0);
+    sqlite3_result_int64(ctx, a ? (sqlite3_int64)a->sum : 0);
+    if (a)
+        cbuf_free(&a->scratch);
 }
 
 int rowhash_register(sqlite3 *db)

@@ -14,8 +14,9 @@
 /* The value as canon.h reads it (valid while the value is). */
 struct cval rowhash_cval(sqlite3_value *v);
 
-/* The hash of one row of n values. */
-uint64_t rowhash_row(sqlite3_value **v, int n);
+/* The hash of one row of n values; scratch is a buffer kept from row to
+ * row (the caller frees it). */
+uint64_t rowhash_row(sqlite3_value **v, int n, struct cbuf *scratch);
 
 /* Registers cutover_rowhash on db. SQLITE_OK or an SQLite error code. */
 int rowhash_register(sqlite3 *db);
