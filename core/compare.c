@@ -26,6 +26,9 @@ struct cmp {
     size_t n;                  /* compared columns */
     const char **names;        /* their names in new */
     size_t keypos[MAP_MAX_KEY];/* the key's positions among them */
+    struct bound *suspects;    /* keys that differed within the snapshots */
+    size_t n_suspects, cap_suspects;
+    int final;                 /* 1: rows read again, now outside the snapshots */
 };
 
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
@@ -188,7 +191,31 @@ static void key_text(const struct cmp *c, sqlite3_stmt *st, struct cbuf *b)
     cbuf_put(b, "", 0);
 }
 
-/* Reports one row: missing (n NULL), extra (o NULL) or its differing columns. */
+/* Keeps a differing row's key, to be read again once the scan is over. */
+static int suspect(struct cmp *c, sqlite3_stmt *st)
+{
+    if (c->n_suspects == c->cap_suspects) {
+        size_t cap = c->cap_suspects ? c->cap_suspects * 2 : 64;
+        struct bound *v = realloc(c->suspects, cap * sizeof *v);
+        if (!v) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+        c->suspects = v;
+        c->cap_suspects = cap;
+    }
+    struct bound *b = &c->suspects[c->n_suspects++];
+    *b = (struct bound){0};
+    for (size_t i = 0; i < c->j->plan.n_key; i++)
+        if (!(b->v[i] = sqlite3_value_dup(sqlite3_column_value(st, (int)c->keypos[i])))) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+    return 0;
+}
+
+/* Reports one row: missing (n NULL), extra (o NULL) or its differing
+ * columns — in the first pass only as a suspect. */
 static int report(struct cmp *c, sqlite3_stmt *o, sqlite3_stmt *n)
 {
     struct cval ov[64], nv[64];
@@ -210,6 +237,8 @@ static int report(struct cmp *c, sqlite3_stmt *o, sqlite3_stmt *n)
     }
     if (o && n && k == 0)
         return 0;
+    if (!c->final)
+        return suspect(c, o ? o : n);
     struct cbuf key = {0};
     key_text(c, o ? o : n, &key);
     struct divergence d = {cause, key.p ? key.p : "", k, cols, o ? ov : NULL, n ? nv : NULL};
@@ -364,11 +393,54 @@ static int check_all(struct cmp *c, const struct cuts *k)
     return rc;
 }
 
+/* The suspects read again, each side's row by its key, after the scan's
+ * snapshots ended: a row that dual-write changed while the ranges were
+ * read, and that agrees now, is not called divergent. */
+static int recheck(struct cmp *c)
+{
+    sqlite3_stmt *st[2] = {NULL, NULL};
+    int rc = 0;
+    for (int side = 0; side < 2 && rc == 0; side++) {
+        struct cbuf b = {0};
+        cbuf_put(&b, "SELECT ", 7);
+        datajob_select(c->j, side, 1, &b);
+        cbuf_put(&b, " FROM ", 6);
+        datajob_table(c->j, side, NULL, &b);
+        cbuf_put(&b, " WHERE ", 7);
+        datajob_key_cmp(c->j, side, "=", &b);
+        sqlite3 *db = side ? c->j->new_db : c->j->old_db;
+        if (b.oom || sqlite3_prepare_v2(db, b.p, -1, &st[side], NULL) != SQLITE_OK) {
+            error_set(c->err, "compare: %s: %s", side ? "new" : "old",
+                      b.oom ? "out of memory" : sqlite3_errmsg(db));
+            rc = -1;
+        }
+        cbuf_free(&b);
+    }
+    c->final = 1;
+    for (size_t i = 0; rc == 0 && i < c->n_suspects; i++) {
+        int found[2];
+        for (int side = 0; side < 2 && rc == 0; side++) {
+            sqlite3_reset(st[side]);
+            for (size_t k = 0; k < c->j->plan.n_key; k++)
+                sqlite3_bind_value(st[side], (int)k + 1, c->suspects[i].v[k]);
+            int r = sqlite3_step(st[side]);
+            found[side] = r == SQLITE_ROW;
+            if (r != SQLITE_ROW && r != SQLITE_DONE)
+                rc = step_error(c, side, st[side]), st[side] = NULL;
+        }
+        if (rc == 0 && (found[0] || found[1]))
+            rc = report(c, found[0] ? st[0] : NULL, found[1] ? st[1] : NULL);
+    }
+    sqlite3_finalize(st[0]);
+    sqlite3_finalize(st[1]);
+    return rc;
+}
+
 int compare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
                 struct error *err)
 {
     *r = (struct compare_result){0};
-    struct cmp c = {j, fn, ctx, r, err, 0, NULL, {0}};
+    struct cmp c = {.j = j, .fn = fn, .ctx = ctx, .r = r, .err = err};
     c.names = calloc(j->plan.n_cols ? j->plan.n_cols : 1, sizeof *c.names);
     if (!c.names) {
         error_set(err, "out of memory");
@@ -394,6 +466,11 @@ int compare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_resu
     free(k.v);
     sqlite3_exec(j->old_db, "COMMIT", NULL, NULL, NULL);
     sqlite3_exec(j->new_db, "COMMIT", NULL, NULL, NULL);
+    if (rc >= 0)
+        rc = recheck(&c);
+    for (size_t i = 0; i < c.n_suspects; i++)
+        bound_free(&c.suspects[i]);
+    free(c.suspects);
     free(c.names);
     return rc < 0 ? -1 : 0;
 }

@@ -6,7 +6,10 @@
  * now. Ranges are cut along old's keys, CHUNK rows each, so that one
  * divergent row costs one chunk's fetch, and 1 % of rows divergent costs
  * about one more scan; the two databases compute their checksums at once,
- * old's on a thread of its own. */
+ * old's on a thread of its own. Rows that differ within the two snapshots
+ * are read again by key once the scan is over, and reported only if they
+ * still differ (dual-write may have changed them meanwhile); their keys
+ * are held until then. */
 #ifndef CUTOVER_COMPARE_H
 #define CUTOVER_COMPARE_H
 
