@@ -20,7 +20,7 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
         if (strcmp(a, "--journal") == 0 && v) {
             c->journal_path = v, i++;
         } else if (strcmp(a, "--rate") == 0 && v) {
-            c->rate = strtod(v, &end), i++;
+            c->rate = strtod(v, &end), c->rate_given = 1, i++;
             if (*end || c->rate < 0) {
                 fprintf(stderr, "cutover %s: --rate wants rows per second, not `%s`\n", name, v);
                 return -1;
@@ -33,6 +33,8 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
             }
         } else if (strcmp(a, "--format") == 0 && v && (!strcmp(v, "json") || !strcmp(v, "text"))) {
             c->json = strcmp(v, "json") == 0, i++;
+        } else if (strcmp(a, "--pause") == 0 || strcmp(a, "--resume") == 0) {
+            c->pause = strcmp(a, "--pause") == 0;
         } else if (strcmp(a, "--restart") == 0) {
             c->restart = 1;
         } else if (a[0] != '-' && !c->runbook_path) {
@@ -47,7 +49,7 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
 
 int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
 {
-    *c = (struct datacmd){0};
+    *c = (struct datacmd){.pause = -1};
     if (parse(c, name, argc, argv) != 0)
         return usage_of(name);
     struct rb_problems pr = {0};

@@ -17,6 +17,8 @@ struct datacmd {
     double rate;       /* --rate N rows/s; 0 none */
     long batch;        /* --batch N: the first batch's size; 0 default */
     int restart;       /* --restart: forget the checkpoint */
+    int rate_given;    /* --rate was on the command line */
+    int pause;         /* --pause 1, --resume 0, neither -1 */
     int json;          /* --format json */
     struct runbook *rb;
     struct journal *journal; /* NULL without --journal */
