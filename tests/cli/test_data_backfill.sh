@@ -36,8 +36,6 @@ check "compare then finds old and new the same" expect_exit 0 "$CUTOVER" compare
 
 # kill -9 at 10 random moments of a paced copy, each resumed.
 new "DELETE FROM orders; DELETE FROM cutover_backfill"
-ckpt() { new "SELECT coalesce(max(rows), 0) FROM cutover_backfill"; }
-at_least() { [ "$(ckpt)" -ge "$1" ]; }
 # The checkpoint's key is never ahead of the rows: ids are 1..N, so every
 # id up to the cursor is in new, and rows counts exactly those.
 consistent() {

@@ -4,11 +4,8 @@
 # each change journaled, the copy complete and equal at the end.
 . tests/lib.sh
 . tests/data/fixture.sh
-N=100000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/ctl.journal
-ckpt() { sql "$T/new.db" "SELECT coalesce(max(rows), 0) FROM cutover_backfill"; }
-at_least() { [ "$(ckpt)" -ge "$1" ]; }
+make_stores "$T" 100000
+N=100000 J=$T/ctl.journal RB=$T/rb.md
 events() { sql "$J" "SELECT count(*) FROM events WHERE kind = '$1' AND $2"; }
 mirrored_paused() { [ "$(events backfill "json_extract(body, '\$.paused') = 1")" -ge 1 ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }

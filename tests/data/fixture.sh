@@ -46,3 +46,8 @@ make_stores() {
 - [ ] dba: compare \`compare\`
 MD
 }
+
+# ckpt: rows the backfill's checkpoint in $T/new.db says are copied.
+ckpt() { sql "$T/new.db" "SELECT coalesce(max(rows), 0) FROM cutover_backfill"; }
+# at_least N: the checkpoint has reached N rows (for wait_for).
+at_least() { [ "$(ckpt)" -ge "$1" ]; }
