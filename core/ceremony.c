@@ -210,9 +210,8 @@ int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
     return 0;
 }
 
-/* Parses the runbook recorded in the journal. */
-static struct runbook *runbook_from_journal(struct journal *j, const char *path,
-                                            struct error *err)
+struct runbook *ceremony_runbook_from_journal(struct journal *j, const char *path,
+                                              struct error *err)
 {
     char *body = NULL;
     if (journal_last_of_kind(j, EV_RUNBOOK, &body, err) != 0)
@@ -251,7 +250,7 @@ int ceremony_join(struct ceremony *c, const char *journal_path,
     memset(c, 0, sizeof *c);
     set_identity(c, name, role);
     if (journal_open(journal_path, 0, &c->journal, err) != 0 ||
-        !(c->rb = runbook_from_journal(c->journal, journal_path, err)) ||
+        !(c->rb = ceremony_runbook_from_journal(c->journal, journal_path, err)) ||
         ceremony_check_identity(c->rb, name, role, err) != 0 ||
         fold_all(c, err) != 0) {
         ceremony_close(c);

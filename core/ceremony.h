@@ -51,6 +51,12 @@ int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
                    const char *journal_path, int force, const char *name,
                    const char *role, int64_t now_ms, struct error *err);
 
+/* The runbook in force in journal j (the newest `runbook` event), parsed;
+ * path is for messages. NULL with err set when there is none or it no
+ * longer parses. The caller frees it with runbook_free. */
+struct runbook *ceremony_runbook_from_journal(struct journal *j, const char *path,
+                                              struct error *err);
+
 /* `cutover join` / `cutover ack`: the runbook comes from the journal. */
 int ceremony_join(struct ceremony *c, const char *journal_path,
                   const char *name, const char *role, struct error *err);

@@ -54,8 +54,9 @@
  *    Append: HasDuplicateLabelNames, ErrInvalidSample]. Two known
  *    exceptions in Prometheus, both deliberately not followed:
  *    (1) duplicate `job`/`instance` labels pass there because its target
- *    labels replace them (honor_labels: false); the cockpit has no target
- *    labels and rejects them, as Prometheus does with honor_labels: true.
+ *    labels replace them (honor_labels: false); the parser has no target
+ *    labels (core/scrape.c adds them after it) and rejects them, as
+ *    Prometheus does with honor_labels: true.
  *    (2) a sample whose explicit timestamp Prometheus would not store —
  *    more than 10 minutes ahead [scrape/target.go timeLimitAppender,
  *    maxAheadTime] or older than its head accepts (about an hour before
@@ -779,6 +780,7 @@ struct parser {
     struct raw_label *labels;     /* the current sample's labels */
     size_t n_labels, cap_labels;
     size_t serial;                /* samples parsed, for the marks on names */
+    size_t n_read;                /* sample lines read, repeats included */
     /* The previous sample's names: buckets and series of one family
      * repeat them, so most names are found without hashing. */
     size_t last_name, last_labels[8];
@@ -1026,6 +1028,7 @@ static int keep_sample(struct parser *p, uint64_t hash, size_t name_id)
 {
     struct series_table *t = &p->series;
     struct expo_sample *s = &p->samples[p->n_samples];
+    p->n_read++;
     if ((t->n + 1) * 2 > t->cap && series_grow(t) < 0)
         return fail_nomem(p);
     size_t i = hash & (t->cap - 1);
@@ -1324,6 +1327,7 @@ int expo_parse(const char *text, size_t len, struct expo *out, struct error *err
     *arena = p.arena;
     out->samples = p.samples;
     out->n_samples = p.n_samples;
+    out->n_read = p.n_read;
     out->arena = arena;
     parser_scratch_free(&p);
     return 0;

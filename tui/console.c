@@ -415,6 +415,26 @@ static void drive(struct console *k, int headless)
     }
 }
 
+/* The next key. A prompt owns the keyboard until Enter or a lone Escape:
+ * an Escape that arrives with more bytes behind it is an Alt chord or a
+ * key ncurses did not decode (Alt-q is ESC q), and is swallowed whole,
+ * so its letter cannot cancel the prompt and then act as a command. */
+static int read_key(struct console *k)
+{
+    int ch = getch();
+    if (ch != 27 || !k->prompt.active)
+        return ch;
+    int next = getch();
+    if (next == ERR)
+        return 27;
+    if (next == '[' || next == 'O') {   /* CSI or SS3: up to its final byte */
+        int b;
+        while ((b = getch()) != ERR && !(b >= 0x40 && b <= 0x7e))
+            ;
+    }
+    return read_key(k);
+}
+
 static void run_loop(struct console *k, int headless)
 {
     while (!k->quit && !stop_requested) {
@@ -427,7 +447,7 @@ static void run_loop(struct console *k, int headless)
         (void)ready;
         if (!headless) {
             int ch;
-            while ((ch = getch()) != ERR)
+            while ((ch = read_key(k)) != ERR)
                 on_key(k, ch);
         }
         refresh_from_journal(k, headless);
