@@ -40,6 +40,10 @@
 #define EV_NOTIFY_FAILED "notify_failed"
 #define EV_ANCHOR        "anchor"           /* the same as journal.h's JOURNAL_KIND_ANCHOR */
 #define EV_JOURNAL_DAMAGED "journal_damaged" /* and JOURNAL_KIND_DAMAGED */
+#define EV_BACKFILL      "backfill"
+#define EV_BACKFILL_CONTROL "backfill_control"
+#define EV_DIVERGENCE    "divergence"
+#define EV_COMPARE       "compare"
 
 enum event_kind {
 #define EVENT(id, ...) EVK_##id,

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "core/flags.h"
+#include "core/mapping.h"
 #include "core/promql.h"
 #include "core/runbook.h"
 #include "core/writers.h"
@@ -21,8 +22,10 @@ static void print_problems(const char *path, const struct rb_problems *pr)
     }
 }
 
-/* What the parser cannot judge alone: the flag system's attributes, and
- * scrape expressions (the subset of PromQL cutover evaluates itself).
+/* What the parser cannot judge alone: the flag system's attributes,
+ * scrape expressions (the subset of PromQL cutover evaluates itself), and
+ * the ## Mapping section's syntax (its columns are checked by backfill and
+ * compare, which reach both tables).
  * Returns the number of problems printed. */
 static size_t check_drivers(const char *path, const struct runbook *rb)
 {
@@ -45,6 +48,11 @@ static size_t check_drivers(const char *path, const struct runbook *rb)
         }
         promql_free(q);
     }
+    struct mapping m;
+    if (mapping_parse(rb, &m) == 0)
+        for (size_t i = 0; i < m.n_problems; i++, n++)
+            printf("%s:%d: %s\n", path, m.problems[i].line, m.problems[i].msg);
+    mapping_free(&m);
     struct writers_decls wd;
     if (writers_parse(rb, &wd) == 0)
         for (size_t i = 0; i < wd.n_problems; i++, n++)

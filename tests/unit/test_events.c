@@ -37,7 +37,9 @@ TEST(every_kind_constant_is_the_tables)
         {EV_REHEARSAL, EVK_REHEARSAL}, {EV_FLAG_RESTORE, EVK_FLAG_RESTORE},
         {EV_NOTIFY_FAILED, EVK_NOTIFY_FAILED}, {EV_ANCHOR, EVK_ANCHOR},
         {EV_FLAG_ACCEPT, EVK_FLAG_ACCEPT}, {EV_OUTPUT_CLOSED, EVK_OUTPUT_CLOSED},
-        {EV_JOURNAL_DAMAGED, EVK_JOURNAL_DAMAGED}};
+        {EV_JOURNAL_DAMAGED, EVK_JOURNAL_DAMAGED}, {EV_BACKFILL, EVK_BACKFILL},
+        {EV_BACKFILL_CONTROL, EVK_BACKFILL_CONTROL},
+        {EV_DIVERGENCE, EVK_DIVERGENCE}, {EV_COMPARE, EVK_COMPARE}};
     CHECK(sizeof kinds / sizeof kinds[0] == EVK_UNKNOWN);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         CHECK(events_kind(kinds[i].name) == kinds[i].k);

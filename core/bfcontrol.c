@@ -1,0 +1,95 @@
+/* bfcontrol.c — the backfill's control row (bfcontrol.h): one small
+ * statement each, in autocommit, so a script's change is seen by the
+ * running job at its next batch. */
+#include "bfcontrol.h"
+
+#include <stddef.h>
+
+static int run(sqlite3 *db, const char *sql, const char *job, int n, const double *v,
+               struct bfcontrol *out, struct error *err)
+{
+    static const char *const create =
+        "CREATE TABLE IF NOT EXISTS main.cutover_backfill_control (job TEXT PRIMARY KEY, "
+        "pid INTEGER NOT NULL DEFAULT 0, heartbeat_ms INTEGER NOT NULL DEFAULT 0, "
+        "rate REAL NOT NULL DEFAULT 0, paused INTEGER NOT NULL DEFAULT 0)";
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(db, create, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
+        for (int i = 0; i < n; i++)
+            sqlite3_bind_double(st, i + 2, v[i]);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            if (out)
+                *out = (struct bfcontrol){(long)sqlite3_column_int64(st, 0),
+                                          sqlite3_column_int64(st, 1),
+                                          sqlite3_column_double(st, 2), sqlite3_column_int(st, 3)};
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        error_set(err, "backfill control: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+int bfcontrol_read(sqlite3 *db, const char *job, struct bfcontrol *out, struct error *err)
+{
+    *out = (struct bfcontrol){0};
+    return run(db, "SELECT pid, heartbeat_ms, rate, paused FROM main.cutover_backfill_control "
+                   "WHERE job = ?1", job, 0, NULL, out, err);
+}
+
+int bfcontrol_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, double rate,
+                    int force, struct bfcontrol *held, struct error *err)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        error_set(err, "backfill control: %s", sqlite3_errmsg(db));
+        return -1;
+    }
+    int rc = bfcontrol_read(db, job, held, err);
+    if (rc == 0 && !force && held->pid && held->pid != pid &&
+        now_ms - held->heartbeat_ms < BFCONTROL_STALE_MS) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return 1;
+    }
+    double v[3] = {(double)pid, (double)now_ms, rate};
+    if (rc == 0)
+        rc = run(db, "INSERT INTO main.cutover_backfill_control (job, pid, heartbeat_ms, rate, paused) "
+                     "VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT (job) DO UPDATE SET pid = ?2, "
+                     "heartbeat_ms = ?3, rate = ?4, paused = 0", job, 3, v, NULL, err);
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        error_set(err, "backfill control: %s", sqlite3_errmsg(db));
+        rc = -1;
+    }
+    if (rc != 0)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int bfcontrol_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
+                   struct bfcontrol *now, struct error *err)
+{
+    double v[2] = {(double)pid, (double)now_ms};
+    *now = (struct bfcontrol){0};
+    return run(db, "UPDATE main.cutover_backfill_control SET heartbeat_ms = ?3 WHERE job = ?1 "
+                   "AND pid = ?2 RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now, err);
+}
+
+int bfcontrol_set(sqlite3 *db, const char *job, double rate, int paused, struct error *err)
+{
+    double v[2] = {rate, (double)paused};
+    return run(db, "UPDATE main.cutover_backfill_control SET "
+                   "rate = CASE WHEN ?2 >= 0 THEN ?2 ELSE rate END, "
+                   "paused = CASE WHEN ?3 >= 0 THEN ?3 ELSE paused END WHERE job = ?1",
+               job, 2, v, NULL, err);
+}
+
+int bfcontrol_release(sqlite3 *db, const char *job, long pid, struct error *err)
+{
+    double v[1] = {(double)pid};
+    return run(db, "UPDATE main.cutover_backfill_control SET pid = 0 WHERE job = ?1 AND pid = ?2",
+               job, 1, v, NULL, err);
+}

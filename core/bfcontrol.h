@@ -1,0 +1,44 @@
+/* bfcontrol.h — a running backfill's control row, kept in new's database
+ * beside its checkpoint: who runs the job (pid and heartbeat), and the
+ * rate and pause a script may change while it runs (`cutover backfill
+ * RUNBOOK --rate N | --pause | --resume`). The running job reads it each
+ * batch. Table cutover_backfill_control(job, pid, heartbeat_ms, rate,
+ * paused). */
+#ifndef CUTOVER_BFCONTROL_H
+#define CUTOVER_BFCONTROL_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+
+/* A holder whose heartbeat is older than this is gone. */
+#define BFCONTROL_STALE_MS 5000
+
+struct bfcontrol {
+    long pid;          /* the holder; 0 when nobody runs the job */
+    int64_t heartbeat_ms;
+    double rate;       /* rows/s; 0 none */
+    int paused;
+};
+
+/* Reads the job's row (zeros when there is none). */
+int bfcontrol_read(sqlite3 *db, const char *job, struct bfcontrol *out, struct error *err);
+
+/* Takes the job for pid at now_ms with the given rate: 0 taken; 1 held by
+ * another live holder (in *held), unless force; -1 error. */
+int bfcontrol_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, double rate,
+                    int force, struct bfcontrol *held, struct error *err);
+
+/* The holder's heartbeat; reads back the rate and pause now in force. */
+int bfcontrol_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
+                   struct bfcontrol *now, struct error *err);
+
+/* A script's change: rate >= 0 sets it, paused >= 0 sets it. */
+int bfcontrol_set(sqlite3 *db, const char *job, double rate, int paused, struct error *err);
+
+/* The holder lets go (pid 0). */
+int bfcontrol_release(sqlite3 *db, const char *job, long pid, struct error *err);
+
+#endif

@@ -1,0 +1,67 @@
+/* canon.h — what a stored value means, so that backfill and compare agree
+ * on "equal": a canonical text per value (numbers by value whatever their
+ * scale or type, JSON with sorted keys and no spacing, timestamps as UTC
+ * instants), and for two values that differ, the likely cause. Pure: no
+ * database, no clock. */
+#ifndef CUTOVER_CANON_H
+#define CUTOVER_CANON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum canon_type { CV_NULL, CV_INT, CV_REAL, CV_TEXT, CV_BLOB };
+
+/* A value as a database hands it over (s/n for text and blobs). */
+struct cval {
+    enum canon_type t;
+    const char *s;
+    size_t n;
+    int64_t i;
+    double d;
+};
+
+/* A growable byte buffer; canon_* append to it. */
+struct cbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+void cbuf_put(struct cbuf *b, const char *s, size_t n);
+void cbuf_free(struct cbuf *b);
+
+/* Appends v's canonical form: a one-letter tag (N null, n number, T
+ * instant in microseconds, j JSON, s text, b blob) then its text. Two
+ * values mean the same exactly when their canonical forms are equal. */
+void canon_append(struct cbuf *out, const struct cval *v);
+
+/* Appends "j" and JSON text (an object or array) in canonical form: keys
+ * sorted at every depth, no spacing. -1 (nothing appended) when s is not
+ * an object or array of valid JSON. */
+int canon_json(struct cbuf *b, const char *s, size_t n);
+
+/* 1 when a and b mean the same. */
+int canon_equal(const struct cval *a, const struct cval *b);
+
+/* The causes of a divergence, in the order they are tried. */
+enum canon_cause {
+    CAUSE_MISSING_IN_NEW,
+    CAUSE_EXTRA_IN_NEW,
+    CAUSE_TIME_SHIFT,
+    CAUSE_NULL_VS_EMPTY,
+    CAUSE_NUMERIC_PRECISION,
+    CAUSE_WHITESPACE,
+    CAUSE_UNICODE_NORMALISATION,
+    CAUSE_VALUE,
+    CAUSE_COUNT
+};
+const char *canon_cause_name(enum canon_cause c); /* "time-shift" */
+
+/* The likely cause of old != new (two values that are not canon_equal). */
+enum canon_cause canon_cause(const struct cval *old, const struct cval *new_);
+
+/* Parses an ISO-8601 timestamp "YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z|±HH[:MM]]"
+ * (the whole text; no zone reads as UTC) into microseconds since the
+ * epoch. 0 when it is one, -1 when not. */
+int canon_timestamp(const char *s, size_t n, int64_t *us);
+
+#endif

@@ -1,0 +1,39 @@
+/* datajob.h — what backfill and compare both start from: the runbook's
+ * `old` and `new` systems opened, their tables read, the mapping resolved
+ * into one plan, and the SQL pieces the plan implies. */
+#ifndef CUTOVER_DATAJOB_H
+#define CUTOVER_DATAJOB_H
+
+#include <sqlite3.h>
+
+#include "canon.h"
+#include "error.h"
+#include "mapping.h"
+#include "runbook.h"
+#include "sqlschema.h"
+
+struct datajob {
+    const struct rb_system *old_sys, *new_sys;
+    sqlite3 *old_db, *new_db;
+    struct sqltable old_t, new_t;
+    struct mapping map;
+    struct map_plan plan;
+};
+
+/* Opens both stores and resolves the mapping. -1 with err, or with the
+ * mapping's problems in j->map.problems (each with its runbook line) and
+ * err saying so. Close with datajob_close in either case. */
+int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err);
+void datajob_close(struct datajob *j);
+
+/* SQL pieces, appended to b. `side` 0 is old (old's column names), 1 new. */
+void datajob_keys(const struct datajob *j, int side, const char *prefix, struct cbuf *b);
+/* "(k1, k2) OP (?, ?)" — row values, so composite keys order as tuples. */
+void datajob_key_cmp(const struct datajob *j, int side, const char *op, struct cbuf *b);
+/* old's select list giving new's columns in plan order (compared ones only
+ * when compared_only), or new's own columns. */
+void datajob_select(const struct datajob *j, int side, int compared_only, struct cbuf *b);
+/* The quoted table, schema-qualified when schema is not NULL. */
+void datajob_table(const struct datajob *j, int side, const char *schema, struct cbuf *b);
+
+#endif

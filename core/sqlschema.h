@@ -1,0 +1,33 @@
+/* sqlschema.h — what the data engine needs to know of an SQLite table:
+ * its columns in order and its primary key, and opening a store named in
+ * ## Systems for data work (WAL, a busy timeout, rowhash registered). */
+#ifndef CUTOVER_SQLSCHEMA_H
+#define CUTOVER_SQLSCHEMA_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "runbook.h"
+
+struct sqltable {
+    char *schema; /* "main", or an attached database's name */
+    char *name;
+    char **cols;  size_t n_cols;
+    char **pk;    size_t n_pk;  /* in key order */
+};
+
+/* Reads schema.table's columns; -1 with err when it does not exist. */
+int sqltable_read(sqlite3 *db, const char *schema, const char *table,
+                  struct sqltable *t, struct error *err);
+void sqltable_free(struct sqltable *t);
+
+/* Opens the system's SQLite file (its connection ${ENV}-expanded) for data
+ * work. The system must be of kind sqlite and have a `table`. */
+int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err);
+
+/* The expanded path of sys's file (malloc'd), or NULL with err. */
+char *sqlschema_path(const struct rb_system *sys, struct error *err);
+
+#endif

@@ -1,0 +1,228 @@
+/* cmd_backfill.c — `cutover backfill RUNBOOK [--journal F] [--rate N]
+ * [--batch N] [--restart] [--pause | --resume]`: copies old into new
+ * headless, resuming from the checkpoint in new, in batches sized to take
+ * about TARGET_MS each and paced to --rate; the checkpoint is mirrored to
+ * the journal at most once a second and at the end. Progress on stderr.
+ * While a job runs, the same command with --rate, --pause or --resume
+ * changes the running job (through its control row) and returns. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "core/backfill.h"
+#include "core/bfcontrol.h"
+#include "datacmd.h"
+
+#define TARGET_MS 200
+#define MIN_BATCH 100L
+#define MAX_BATCH 200000L
+
+static void wait_until(int64_t t_ms)
+{
+    int64_t now = clock_now_ms();
+    if (t_ms <= now)
+        return;
+    struct timespec ts = {(time_t)((t_ms - now) / 1000), (long)((t_ms - now) % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int mirror(struct datacmd *c, const struct backfill_progress *p, long batch, int paused)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "job", p->job);
+    cJSON_AddNumberToObject(o, "rows", (double)p->rows);
+    cJSON_AddNumberToObject(o, "total", (double)p->total);
+    if (p->cursor[0])
+        cJSON_AddStringToObject(o, "cursor", p->cursor);
+    cJSON_AddBoolToObject(o, "done", p->done);
+    if (c->rate > 0)
+        cJSON_AddNumberToObject(o, "rate", c->rate);
+    cJSON_AddNumberToObject(o, "batch", (double)batch);
+    if (paused)
+        cJSON_AddBoolToObject(o, "paused", 1);
+    return datacmd_journal(c, EVK_BACKFILL, o);
+}
+
+static void progress(const struct backfill_progress *p, double rate, int tty)
+{
+    double pct = p->total ? 100.0 * (double)p->rows / (double)p->total : 100.0;
+    if (pct > 100)
+        pct = 100;
+    double eta = rate > 0 && p->total > p->rows ? (double)(p->total - p->rows) / rate : 0;
+    fprintf(stderr, "%sbackfill %lld/%lld rows (%.1f%%) %.0f rows/s eta %.0fs checkpoint %s%s",
+            tty ? "\r" : "", (long long)p->rows, (long long)p->total, pct, rate, eta,
+            p->cursor[0] ? p->cursor : "-", tty ? "   " : "\n");
+}
+
+/* Reads the control row at a batch's end: a new rate re-bases the pace; a
+ * pause waits here, beating, until a resume. -1 on an error. */
+static int obey(struct datacmd *c, const struct backfill_progress *p, long batch,
+                int64_t *start, int64_t *rows0, long *most, struct error *err)
+{
+    struct bfcontrol now;
+    int announced = 0;
+    for (;;) {
+        if (bfcontrol_beat(c->job.new_db, p->job, (long)getpid(), clock_now_ms(), &now, err) != 0)
+            return -1;
+        if (now.rate != c->rate) {
+            c->rate = now.rate;
+            *start = clock_now_ms();
+            *rows0 = p->rows;
+            *most = c->rate > 0 ? (long)(c->rate * TARGET_MS / 1000.0) : MAX_BATCH;
+            *most = *most < MIN_BATCH ? MIN_BATCH : *most > MAX_BATCH ? MAX_BATCH : *most;
+            fprintf(stderr, "backfill: rate now %s\n", c->rate > 0 ? "limited" : "unlimited");
+        }
+        if (!now.paused)
+            break;
+        if (!announced) {
+            fprintf(stderr, "backfill: paused\n");
+            if (mirror(c, p, batch, 1) != 0) {
+                error_set(err, "the journal cannot be written");
+                return -1;
+            }
+            announced = 1;
+        }
+        wait_until(clock_now_ms() + 200);
+        *start = clock_now_ms();
+        *rows0 = p->rows;
+    }
+    return 0;
+}
+
+static int run(struct datacmd *c, struct backfill *bf)
+{
+    struct error err = {{0}};
+    int tty = isatty(2);
+    long batch = c->batch ? c->batch : 1000;
+    /* Under a rate limit a batch is at most one target time's worth of
+     * rows, so that the pace is smooth rather than a burst and a wait. */
+    long most = c->rate > 0 ? (long)(c->rate * TARGET_MS / 1000.0) : MAX_BATCH;
+    most = most < MIN_BATCH ? MIN_BATCH : most > MAX_BATCH ? MAX_BATCH : most;
+    const struct backfill_progress *p = backfill_progress(bf);
+    int64_t start = clock_now_ms(), last_note = 0, rows0 = p->rows, begun = start, first = p->rows;
+    if (p->resumed && !p->done)
+        fprintf(stderr, "backfill: resuming %s after key %s (%lld rows already copied)\n", p->job,
+                p->cursor, (long long)p->resumed);
+    int rc = 0;
+    while (rc == 0) {
+        wait_until(backfill_pace(start, p->rows - rows0, c->rate));
+        int64_t t0 = clock_now_ms();
+        rc = backfill_batch(bf, batch, t0, &err);
+        if (rc < 0)
+            break;
+        int64_t t1 = clock_now_ms();
+        if (rc == 1 || t1 - last_note >= 1000) {
+            double secs = (double)(t1 - begun) / 1000.0;
+            progress(p, secs > 0 ? (double)(p->rows - first) / secs : 0, tty);
+            if (mirror(c, p, batch, 0) != 0)
+                return EXIT_FAILED;
+            last_note = t1;
+        }
+        batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, most);
+        if (rc == 0 && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
+            rc = -1;
+    }
+    if (tty)
+        fputc('\n', stderr);
+    if (rc < 0) {
+        fprintf(stderr, "cutover backfill: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    printf("backfill %s: done, %lld rows copied (%lld in this run) in %.1fs\n", p->job,
+           (long long)p->rows, (long long)(p->rows - first),
+           (double)(clock_now_ms() - begun) / 1000.0);
+    return EXIT_OK;
+}
+
+/* Another process runs the job: change it (--rate, --pause, --resume),
+ * journal the change, and return; or refuse a second copy. */
+static int control(struct datacmd *c, const char *job, const struct bfcontrol *held)
+{
+    struct error err = {{0}};
+    if (!c->rate_given && c->pause < 0) {
+        fprintf(stderr, "cutover backfill: %s is already running (pid %ld); --rate N, --pause or "
+                        "--resume change it\n", job, held->pid);
+        return EXIT_FAILED;
+    }
+    if (bfcontrol_set(c->job.new_db, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0) {
+        fprintf(stderr, "cutover backfill: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "job", job);
+    if (c->rate_given)
+        cJSON_AddNumberToObject(o, "rate", c->rate);
+    if (c->pause >= 0)
+        cJSON_AddBoolToObject(o, "paused", c->pause);
+    cJSON_AddNumberToObject(o, "pid", (double)held->pid);
+    if (datacmd_journal(c, EVK_BACKFILL_CONTROL, o) != 0)
+        return EXIT_FAILED;
+    printf("backfill %s (pid %ld):%s%s\n", job, held->pid,
+           c->rate_given ? (c->rate > 0 ? " rate set" : " rate limit lifted") : "",
+           c->pause == 1 ? " paused" : c->pause == 0 ? " resumed" : "");
+    return EXIT_OK;
+}
+
+/* Takes the job, or hands over to control() when a live process holds it
+ * (a holder whose process is gone, after kill -9, is taken over). */
+static int claim(struct datacmd *c, const char *job, int *status)
+{
+    struct error err = {{0}};
+    struct bfcontrol held;
+    int rc = bfcontrol_claim(c->job.new_db, job, (long)getpid(), clock_now_ms(), c->rate, 0,
+                             &held, &err);
+    if (rc == 1 && kill((pid_t)held.pid, 0) != 0 && errno == ESRCH)
+        rc = bfcontrol_claim(c->job.new_db, job, (long)getpid(), clock_now_ms(), c->rate, 1,
+                             &held, &err);
+    if (rc < 0) {
+        fprintf(stderr, "cutover backfill: %s\n", err.msg);
+        *status = EXIT_FAILED;
+    } else if (rc == 1) {
+        *status = control(c, job, &held);
+    } else if (c->pause >= 0) {
+        fprintf(stderr, "cutover backfill: no backfill of %s is running to %s\n", job,
+                c->pause ? "pause" : "resume");
+        bfcontrol_release(c->job.new_db, job, (long)getpid(), &err);
+        *status = EXIT_FAILED;
+        rc = 1;
+    }
+    return rc;
+}
+
+int cmd_backfill(int argc, char **argv)
+{
+    struct datacmd c;
+    int status = datacmd_open(&c, "backfill", argc, argv);
+    if (status != 0) {
+        datacmd_close(&c);
+        return status;
+    }
+    struct backfill *bf = NULL;
+    struct error err = {{0}};
+    int held = 1;
+    if (backfill_open(&bf, &c.job, &err) != 0) {
+        fprintf(stderr, "cutover backfill: %s\n", err.msg);
+        status = EXIT_FAILED;
+    } else if ((held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
+        /* changed the running job, refused, or failed: status says */
+    } else if (c.restart && backfill_reset(bf, &err) != 0) {
+        fprintf(stderr, "cutover backfill: %s\n", err.msg);
+        status = EXIT_FAILED;
+    } else if (backfill_progress(bf)->done) {
+        printf("backfill %s: already done (%lld rows); --restart copies again\n",
+               backfill_progress(bf)->job, (long long)backfill_progress(bf)->rows);
+    } else {
+        status = run(&c, bf);
+    }
+    if (held == 0)
+        bfcontrol_release(c.job.new_db, backfill_progress(bf)->job, (long)getpid(), &err);
+    backfill_free(bf);
+    datacmd_close(&c);
+    return status;
+}

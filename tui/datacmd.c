@@ -1,0 +1,114 @@
+/* datacmd.c — the options, set-up and journal of the data commands
+ * (datacmd.h). */
+#include "datacmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "journal_path.h"
+
+static int parse(struct datacmd *c, const char *name, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (strcmp(a, "--journal") == 0 && v) {
+            c->journal_path = v, i++;
+        } else if (strcmp(a, "--rate") == 0 && v) {
+            c->rate = strtod(v, &end), c->rate_given = 1, i++;
+            if (*end || c->rate < 0) {
+                fprintf(stderr, "cutover %s: --rate wants rows per second, not `%s`\n", name, v);
+                return -1;
+            }
+        } else if (strcmp(a, "--batch") == 0 && v) {
+            c->batch = strtol(v, &end, 10), i++;
+            if (*end || c->batch < 1) {
+                fprintf(stderr, "cutover %s: --batch wants a number of rows, not `%s`\n", name, v);
+                return -1;
+            }
+        } else if (strcmp(a, "--format") == 0 && v && (!strcmp(v, "json") || !strcmp(v, "text"))) {
+            c->json = strcmp(v, "json") == 0, i++;
+        } else if (strcmp(a, "--pause") == 0 || strcmp(a, "--resume") == 0) {
+            c->pause = strcmp(a, "--pause") == 0;
+        } else if (strcmp(a, "--restart") == 0) {
+            c->restart = 1;
+        } else if (a[0] != '-' && !c->runbook_path) {
+            c->runbook_path = a;
+        } else {
+            fprintf(stderr, "cutover %s: unexpected `%s`\n", name, a);
+            return -1;
+        }
+    }
+    return c->runbook_path ? 0 : -1;
+}
+
+int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
+{
+    *c = (struct datacmd){.pause = -1};
+    if (parse(c, name, argc, argv) != 0)
+        return usage_of(name);
+    struct rb_problems pr = {0};
+    c->rb = runbook_load(c->runbook_path, &pr);
+    for (size_t i = 0; i < pr.n; i++)
+        if (!pr.v[i].warning)
+            fprintf(stderr, "%s:%d: %s\n", c->runbook_path, pr.v[i].line, pr.v[i].message);
+    size_t errors = pr.n_errors;
+    rb_problems_free(&pr);
+    if (!c->rb || errors)
+        return EXIT_FAILED;
+    struct error err = {{0}};
+    if (datajob_open(&c->job, c->rb, &err) != 0) {
+        for (size_t i = 0; i < c->job.map.n_problems; i++)
+            fprintf(stderr, "%s:%d: %s\n", c->runbook_path, c->job.map.problems[i].line,
+                    c->job.map.problems[i].msg);
+        fprintf(stderr, "cutover %s: %s\n", name, err.msg);
+        return EXIT_FAILED;
+    }
+    if (c->journal_path) {
+        char why[300];
+        if (journal_path_writable(c->journal_path, why, sizeof why) != 0) {
+            fprintf(stderr, "cutover %s: %s\n", name, why);
+            return EXIT_FAILED;
+        }
+        if (journal_open(c->journal_path, JOURNAL_CREATE, &c->journal, &err) != 0) {
+            fprintf(stderr, "cutover %s: %s\n", name, err.msg);
+            return EXIT_FAILED;
+        }
+    }
+    return 0;
+}
+
+void datacmd_close(struct datacmd *c)
+{
+    datajob_close(&c->job);
+    if (c->journal)
+        journal_close(c->journal);
+    runbook_free(c->rb);
+    *c = (struct datacmd){0};
+}
+
+int datacmd_journal(struct datacmd *c, enum event_kind k, void *json)
+{
+    if (!c->journal) {
+        cJSON_Delete(json);
+        return 0;
+    }
+    struct error err = {{0}};
+    char *body = events_encode(k, json, &err);
+    if (!body) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        return -1;
+    }
+    struct journal_event ev = {.ts_ms = clock_now_ms(), .actor = "engine",
+                               .kind = events_spec(k)->kind, .body = body};
+    int rc = journal_append(c->journal, &ev, NULL, &err);
+    free(body);
+    if (rc != 0)
+        fprintf(stderr, "cutover: journal: %s\n", err.msg);
+    return rc;
+}

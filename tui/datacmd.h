@@ -1,0 +1,37 @@
+/* datacmd.h — what `cutover backfill` and `cutover compare` share: their
+ * options, the runbook and the two stores opened (problems printed as
+ * FILE:LINE), and the journal the engine's events are mirrored to. */
+#ifndef CUTOVER_DATACMD_H
+#define CUTOVER_DATACMD_H
+
+#include <stdint.h>
+
+#include "core/datajob.h"
+#include "core/events.h"
+#include "core/journal.h"
+#include "core/runbook.h"
+
+struct datacmd {
+    const char *runbook_path;
+    const char *journal_path;
+    double rate;       /* --rate N rows/s; 0 none */
+    long batch;        /* --batch N: the first batch's size; 0 default */
+    int restart;       /* --restart: forget the checkpoint */
+    int rate_given;    /* --rate was on the command line */
+    int pause;         /* --pause 1, --resume 0, neither -1 */
+    int json;          /* --format json */
+    struct runbook *rb;
+    struct journal *journal; /* NULL without --journal */
+    struct datajob job;
+};
+
+/* Parses argv, loads the runbook and opens the stores. Returns 0, or the
+ * exit status to leave with (the problem already printed). */
+int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv);
+void datacmd_close(struct datacmd *c);
+
+/* Appends an event (json: a cJSON object, consumed) to the journal, if
+ * there is one. -1 with the reason printed. */
+int datacmd_journal(struct datacmd *c, enum event_kind k, void *json);
+
+#endif
