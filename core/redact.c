@@ -4,6 +4,7 @@
  * strings are short (a status line, an event body). */
 #include "redact.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 struct redactor {
     char **secrets;
     size_t n;
+    int escaped;   /* a secret holds a character JSON escapes */
 };
 
 static const struct redactor *installed;
@@ -49,6 +51,8 @@ static int add_one(struct redactor *r, const char *s, size_t len)
     r->secrets = v;
     if (!(v[r->n] = strndup(s, len)))
         return -1;
+    for (size_t i = 0; i < len; i++)
+        r->escaped |= s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20;
     r->n++;
     /* longest first: "hunter2 leakedWORD" before "leakedWORD" */
     for (size_t i = r->n - 1; i > 0 && strlen(v[i]) > strlen(v[i - 1]); i--) {
@@ -245,16 +249,86 @@ static size_t match_secret(const struct redactor *r, const char *p)
     return 0;
 }
 
+/* The length of what is masked at p (0: nothing); *keep bytes of it stay. */
+static size_t match_at(const struct redactor *r, const char *in, const char *p, size_t *keep)
+{
+    size_t n;
+    *keep = 0;
+    if ((n = match_secret(r, p)) != 0)
+        return n;
+    if ((n = match_keyvalue(in, p, keep)) != 0 || (n = match_userinfo(p, keep)) != 0 ||
+        (n = match_auth(in, p, keep)) != 0)
+        return n;
+    return 0;
+}
+
+int redact_needed(const struct redactor *r, const char *in)
+{
+    size_t keep;
+    for (const char *p = in ? in : ""; *p; p++)
+        if (match_at(r, in, p, &keep) != 0)
+            return 1;
+    return 0;
+}
+
+static int is_hash(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdef");
+    return n == 64 && s[n] == '\0';
+}
+
+/* Masks every string value under item; 1 if one changed, -1 out of memory. */
+static int redact_item(const struct redactor *r, cJSON *item)
+{
+    int changed = 0;
+    for (cJSON *c = item; c; c = c->next) {
+        if (cJSON_IsString(c) && c->valuestring && !is_hash(c->valuestring) &&
+            redact_needed(r, c->valuestring)) {
+            char *m = redact(r, c->valuestring);
+            if (!m || !cJSON_SetValuestring(c, m)) {
+                free(m);
+                return -1;
+            }
+            free(m);
+            changed = 1;
+        }
+        if (c->child) {
+            int rc = redact_item(r, c->child);
+            if (rc < 0)
+                return -1;
+            changed |= rc;
+        }
+    }
+    return changed;
+}
+
+char *redact_json(const struct redactor *r, const char *json, int *oom)
+{
+    *oom = 0;
+    /* the common case: nothing in the raw text, no parse (a secret with a
+     * quote or backslash is escaped in the text, so it always parses) */
+    if (!json || (!(r && r->escaped) && !redact_needed(r, json)))
+        return NULL;
+    cJSON *doc = cJSON_Parse(json);
+    if (!doc) {   /* not JSON: mask it as text, whatever it is */
+        char *text = redact(r, json);
+        *oom = !text;
+        return text;
+    }
+    int rc = redact_item(r, doc);
+    char *out = rc > 0 ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    *oom = rc < 0 || (rc > 0 && !out);
+    return out;
+}
+
 char *redact(const struct redactor *r, const char *in)
 {
     struct out o = {0};
     put(&o, "", 0);
     for (const char *p = in ? in : ""; *p;) {
-        size_t keep = 0, n;
-        if ((n = match_secret(r, p)) != 0) {
-            put(&o, MASK, 3);
-        } else if ((n = match_keyvalue(in, p, &keep)) != 0 || (n = match_userinfo(p, &keep)) != 0 ||
-                   (n = match_auth(in, p, &keep)) != 0) {
+        size_t keep, n;
+        if ((n = match_at(r, in, p, &keep)) != 0) {
             put(&o, p, keep);
             put(&o, MASK, 3);
         } else {
@@ -287,6 +361,19 @@ void redact_into(const struct redactor *r, const char *in, char *out, size_t len
 void redact_install(struct redactor *r)
 {
     installed = r;
+}
+
+int redact_install_runbook(const struct runbook *rb)
+{
+    /* the process's for its life: a thread may hold the one installed
+     * before, so none is ever freed */
+    struct redactor *r = redactor_new();
+    if (!r || redactor_add_runbook(r, rb) != 0) {
+        redactor_free(r);
+        return -1;
+    }
+    redact_install(r);
+    return 0;
 }
 
 const struct redactor *redact_installed(void)
