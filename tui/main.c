@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "outmask.h"
 
 static const struct command commands[] = {
     {"check", "RUNBOOK", "validate a runbook; problems as FILE:LINE: message", cmd_check},
@@ -37,6 +38,7 @@ int usage_of(const char *name)
 
 int main(int argc, char **argv)
 {
+    outmask_install();
     if (argc < 2) {
         help(stderr);
         return EXIT_USAGE;
