@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "core/envsubst.h"
 #include "core/http.h"
+#include "core/redact.h"
 #include "core/runbook.h"
 #include "core/signals.h"
 #include "loop.h"
@@ -128,6 +129,7 @@ int cmd_preflight(int argc, char **argv)
         return EXIT_FAILED;
     }
     rb_problems_free(&pr);
+    redact_install_runbook(rb);   /* an error may echo a password's words */
     printf("%-26s %-11s %-14s %8s  %s\n", "SIGNAL / SYSTEM", "SOURCE", "VALUE", "LATENCY", "STATUS");
     int ok = check_stores(rb);
     ok &= check_signals(rb);
