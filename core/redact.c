@@ -18,7 +18,8 @@
 struct redactor {
     char **secrets;
     size_t n;
-    int escaped;   /* a secret holds a character JSON escapes */
+    int escaped;            /* a secret holds a character JSON escapes */
+    unsigned char first[256]; /* 1: some secret starts with this byte */
 };
 
 static const struct redactor *installed;
@@ -51,6 +52,7 @@ static int add_one(struct redactor *r, const char *s, size_t len)
     r->secrets = v;
     if (!(v[r->n] = strndup(s, len)))
         return -1;
+    r->first[(unsigned char)s[0]] = 1;
     for (size_t i = 0; i < len; i++)
         r->escaped |= s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20;
     r->n++;
@@ -181,6 +183,8 @@ static size_t match_keyvalue(const char *text, const char *p, size_t *keep)
     if (!word_start(text, p))
         return 0;
     for (int i = 0; keys[i]; i++) {
+        if (tolower((unsigned char)*p) != keys[i][0])
+            continue;
         size_t k = strlen(keys[i]);
         if (strncasecmp(p, keys[i], k) != 0)
             continue;
@@ -222,6 +226,8 @@ static size_t match_auth(const char *text, const char *p, size_t *keep)
     if (!word_start(text, p))
         return 0;
     for (int i = 0; words[i]; i++) {
+        if (tolower((unsigned char)*p) != tolower((unsigned char)words[i][0]))
+            continue;
         size_t k = strlen(words[i]);
         if (strncasecmp(p, words[i], k) != 0)
             continue;
@@ -241,7 +247,11 @@ static size_t match_auth(const char *text, const char *p, size_t *keep)
 
 static size_t match_secret(const struct redactor *r, const char *p)
 {
-    for (size_t i = 0; r && i < r->n; i++) {
+    if (!r || !r->first[(unsigned char)*p])
+        return 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->secrets[i][0] != *p)
+            continue;
         size_t n = strlen(r->secrets[i]);
         if (strncmp(p, r->secrets[i], n) == 0)
             return n;
@@ -250,12 +260,26 @@ static size_t match_secret(const struct redactor *r, const char *p)
 }
 
 /* The length of what is masked at p (0: nothing); *keep bytes of it stay. */
+/* 1 for a byte a syntax can start at (the first letters of the keys
+ * and words above, either case, and the ':' of "://"): most bytes of a
+ * text are none, and cost one lookup. */
+static int syntax_start(unsigned char c)
+{
+    static const unsigned char table[256] = {
+        ['p'] = 1, ['P'] = 1, ['t'] = 1, ['T'] = 1, ['a'] = 1, ['A'] = 1,
+        ['s'] = 1, ['S'] = 1, ['b'] = 1, ['B'] = 1, [':'] = 1,
+    };
+    return table[c];
+}
+
 static size_t match_at(const struct redactor *r, const char *in, const char *p, size_t *keep)
 {
     size_t n;
     *keep = 0;
     if ((n = match_secret(r, p)) != 0)
         return n;
+    if (!syntax_start((unsigned char)*p))
+        return 0;
     if ((n = match_keyvalue(in, p, keep)) != 0 || (n = match_userinfo(p, keep)) != 0 ||
         (n = match_auth(in, p, keep)) != 0)
         return n;
