@@ -104,7 +104,10 @@ int redactor_add_runbook(struct redactor *r, const struct runbook *rb)
 {
     for (size_t i = 0; i < rb->n_systems; i++) {
         const struct rb_system *sys = &rb->systems[i];
-        if (add_env_refs(r, sys->conn) != 0)
+        /* a file's path (sqlite, flagd) carries no credential: masking
+         * ${DIR} there would hide every path under it */
+        int is_file = strcmp(sys->kind, "sqlite") == 0 || strcmp(sys->kind, "flagd") == 0;
+        if (!is_file && add_env_refs(r, sys->conn) != 0)
             return -1;
         /* a webhook's URL is its secret: the path after the host */
         if (strcmp(sys->name, "notify") == 0 && sys->conn) {

@@ -54,12 +54,14 @@ TEST(a_runbooks_env_secrets)
     setenv("TEST_REDACT_PW", "pa55-w0rd-long", 1);
     setenv("TEST_REDACT_TOKEN", "tok-zzz-999", 1);
     setenv("TEST_REDACT_HOOK", "T0AB/B1CD/webhookpath9", 1);
+    setenv("TEST_REDACT_DIR", "/tmp/demo-dir", 1);
     const char *text =
         "# T\n\n## Roles\n- commander: A B\n\n## Systems\n"
         "- metrics: prometheus `http://127.0.0.1:9090`\n"
         "- old: postgres `host=h user=u password=${TEST_REDACT_PW}`\n"
         "- flag: http `http://127.0.0.1:1/f` read `x` token_env `TEST_REDACT_TOKEN`\n"
         "- notify: slack `https://hooks.example/services/${TEST_REDACT_HOOK}`\n"
+        "- new: sqlite `${TEST_REDACT_DIR}/new.db`\n"
         "\n## Phase 1: P\n- [ ] commander: go\n\n## Rollback\n### Phase 1\nBack.\n";
     struct rb_problems probs = {0};
     struct runbook *rb = runbook_parse("t.md", text, strlen(text), &probs);
@@ -70,6 +72,8 @@ TEST(a_runbooks_env_secrets)
         CHECK_STR(r_(r, "auth failed for pa55-w0rd-long"), "auth failed for ***");
         CHECK_STR(r_(r, "echo: tok-zzz-999!"), "echo: ***!");
         CHECK_STR(r_(r, "HTTP 404: no hook services/T0AB/B1CD/webhookpath9"), "HTTP 404: no hook ***");
+        /* a file's directory is no secret: the demo's paths stay readable */
+        CHECK_STR(r_(r, "journal: /tmp/demo-dir/demo.journal"), "journal: /tmp/demo-dir/demo.journal");
         redactor_free(r);
         runbook_free(rb);
     }
