@@ -134,7 +134,7 @@ test: cutover $(B)/ordersim $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BIN) $(TOOL_BIN) | de
 	@tests/run.sh
 
 # Under 90 s: the edit-test loop.
-check: cutover $(UNIT_BIN) | deps-build
+check: cutover $(UNIT_BIN) $(TOOL_BIN) | deps-build
 	@tests/run.sh unit cli
 
 cppcheck:

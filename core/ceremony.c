@@ -4,6 +4,7 @@
 #include "ceremony.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "fold_trace.h"
 #include "journal_writer.h"
 #include "timefmt.h"
 
@@ -111,10 +113,17 @@ static int record_runbook(struct ceremony *c, const char *rb_path,
     return rc;
 }
 
+/* CUTOVER_FOLD_TRACE: a line after every fold step (fold_trace.h). */
+static const char *trace_path;
+
 static int fold_all(struct ceremony *c, struct error *err)
 {
     if (session_init(&c->s, c->rb) != 0) {
         error_set(err, "out of memory");
+        return -1;
+    }
+    if (trace_path && !c->trace && !(c->trace = fopen(trace_path, "a"))) {
+        error_set(err, "%s: cannot write the fold trace: %s", trace_path, strerror(errno));
         return -1;
     }
     return ceremony_refresh(c, NULL, NULL, err);
@@ -210,9 +219,8 @@ int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
     return 0;
 }
 
-/* Parses the runbook recorded in the journal. */
-static struct runbook *runbook_from_journal(struct journal *j, const char *path,
-                                            struct error *err)
+struct runbook *ceremony_runbook_from_journal(struct journal *j, const char *path,
+                                              struct error *err)
 {
     char *body = NULL;
     if (journal_last_of_kind(j, EV_RUNBOOK, &body, err) != 0)
@@ -251,7 +259,7 @@ int ceremony_join(struct ceremony *c, const char *journal_path,
     memset(c, 0, sizeof *c);
     set_identity(c, name, role);
     if (journal_open(journal_path, 0, &c->journal, err) != 0 ||
-        !(c->rb = runbook_from_journal(c->journal, journal_path, err)) ||
+        !(c->rb = ceremony_runbook_from_journal(c->journal, journal_path, err)) ||
         ceremony_check_identity(c->rb, name, role, err) != 0 ||
         fold_all(c, err) != 0) {
         ceremony_close(c);
@@ -299,25 +307,27 @@ static int same_text(const char *a, const char *b)
 }
 
 /* Is this row read back the oldest of our own queued appends? Ours are
- * written in the order they were queued, so only the oldest can match. */
+ * written in the order they were queued, and the one history gives them
+ * back in that order, so only the oldest can match. An anchor's body is
+ * written by the writer (the samples chain's head then): it matches by
+ * kind, actor and time. */
 static int pending_match(struct ceremony *c, const struct journal_event *ev,
                          const struct journal_sample *sa)
 {
-    struct pending_row **head = sa ? &c->pending_sa : &c->pending;
-    struct pending_row **tail = sa ? &c->pending_sa_tail : &c->pending_tail;
-    struct pending_row *p = *head;
-    if (!p)
+    struct pending_row *p = c->pending;
+    if (!p || p->is_sample != (sa != NULL))
         return 0;
     if (ev && !(p->ts_ms == ev->ts_ms && strcmp(p->kind, ev->kind) == 0 &&
-                strcmp(p->actor, ev->actor) == 0 && strcmp(p->body, ev->body) == 0))
+                strcmp(p->actor, ev->actor) == 0 &&
+                (strcmp(p->kind, JOURNAL_KIND_ANCHOR) == 0 || strcmp(p->body, ev->body) == 0)))
         return 0;
     if (sa && !(p->ts_ms == sa->ts_ms && strcmp(p->signal, sa->signal) == 0 &&
                 p->has_value == sa->has_value && (!p->has_value || p->value == sa->value) &&
                 same_text(p->status, sa->status)))
         return 0;
-    *head = p->next;
-    if (!*head)
-        *tail = NULL;
+    c->pending = p->next;
+    if (!c->pending)
+        c->pending_tail = NULL;
     c->n_pending--;
     pending_free(p);
     return 1;
@@ -325,14 +335,27 @@ static int pending_match(struct ceremony *c, const struct journal_event *ev,
 
 static void pending_push(struct ceremony *c, struct pending_row *p)
 {
-    struct pending_row **head = p->is_sample ? &c->pending_sa : &c->pending;
-    struct pending_row **tail = p->is_sample ? &c->pending_sa_tail : &c->pending_tail;
-    if (*tail)
-        (*tail)->next = p;
+    if (c->pending_tail)
+        c->pending_tail->next = p;
     else
-        *head = p;
-    *tail = p;
+        c->pending = p;
+    c->pending_tail = p;
     c->n_pending++;
+}
+
+void ceremony_trace_to(const char *path)
+{
+    trace_path = path && path[0] ? path : NULL;
+}
+
+static void trace(struct ceremony *c)
+{
+    if (!c->trace)
+        return;
+    char line[4096];
+    fold_trace_line(&c->s, line, sizeof line);
+    fprintf(c->trace, "%s\n", line);
+    fflush(c->trace);
 }
 
 /* The fold's sequence numbers run ahead of the journal's by our queued
@@ -343,6 +366,7 @@ static void fold_event(struct ceremony *c, const struct journal_event *ev)
     if (e.seq <= c->s.last_seq)
         e.seq = c->s.last_seq + 1;
     session_apply(&c->s, &e);
+    trace(c);
 }
 
 static void fold_sample_row(struct ceremony *c, const struct journal_sample *sa)
@@ -351,23 +375,74 @@ static void fold_sample_row(struct ceremony *c, const struct journal_sample *sa)
     if (x.seq <= c->s.last_sample_seq)
         x.seq = c->s.last_sample_seq + 1;
     session_apply_sample(&c->s, &x);
+    trace(c);
 }
 
+/* A row read back: ours (folded when queued), or another's. Another's row
+ * while ours wait means the journal put it before rows we folded already
+ * (an intent or an ack written in its own transaction, another console's
+ * row): the fold is then no longer the journal's order, and is redone. */
 static int fold_one(const struct journal_event *ev, void *p)
 {
     struct refresh_ctx *r = p;
     r->c->read_seq = ev->seq;
-    if (!pending_match(r->c, ev, NULL))
-        fold_event(r->c, ev);
+    if (!pending_match(r->c, ev, NULL)) {
+        if (r->c->pending)
+            r->c->diverged = 1;
+        else if (!r->c->diverged)
+            fold_event(r->c, ev);
+    }
     return r->on_new ? r->on_new(ev, r->ctx) : 0;
 }
 
 static int fold_sample(const struct journal_sample *sample, void *p)
 {
+    struct refresh_ctx *r = p;
+    r->c->read_sample_seq = sample->seq;
+    if (!pending_match(r->c, NULL, sample)) {
+        if (r->c->pending)
+            r->c->diverged = 1;
+        else if (!r->c->diverged)
+            fold_sample_row(r->c, sample);
+    }
+    return 0;
+}
+
+/* The refold: everything written, in the journal's order, then our rows
+ * still queued, in theirs. */
+static int refold_event(const struct journal_event *ev, void *p)
+{
     struct ceremony *c = p;
-    c->read_sample_seq = sample->seq;
-    if (!pending_match(c, NULL, sample))
-        fold_sample_row(c, sample);
+    c->read_seq = ev->seq;
+    pending_match(c, ev, NULL);   /* written since the last read: folded here, once */
+    fold_event(c, ev);
+    return 0;
+}
+
+static int refold_sample(const struct journal_sample *sa, void *p)
+{
+    struct ceremony *c = p;
+    c->read_sample_seq = sa->seq;
+    pending_match(c, NULL, sa);
+    fold_sample_row(c, sa);
+    return 0;
+}
+
+static void apply_pending(struct ceremony *c, const struct pending_row *row);
+
+static int refold(struct ceremony *c, struct error *err)
+{
+    session_free(&c->s);
+    if (session_init(&c->s, c->rb) != 0) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    c->diverged = 0;
+    c->n_refolds++;
+    if (journal_read_history(c->journal, 0, 0, refold_event, refold_sample, c, err) != 0)
+        return -1;
+    for (const struct pending_row *row = c->pending; row; row = row->next)
+        apply_pending(c, row);
     return 0;
 }
 
@@ -375,29 +450,54 @@ int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
                      struct error *err)
 {
     struct refresh_ctx r = {c, on_new, ctx};
-    if (journal_read(c->journal, c->read_seq, fold_one, &r, err) != 0)
+    /* one history: events and samples in the order they were appended */
+    if (journal_read_history(c->journal, c->read_seq, c->read_sample_seq, fold_one,
+                             fold_sample, &r, err) != 0)
         return -1;
-    return journal_read_samples(c->journal, c->read_sample_seq, fold_sample, c, err);
+    return c->diverged ? refold(c, err) : 0;
 }
 
-/* The journal's front tells us of each append it queues: fold it now. */
+/* Folds one of our queued rows (not yet written) on top of the journal. */
+static void apply_pending(struct ceremony *c, const struct pending_row *row)
+{
+    if (row->is_sample) {
+        struct journal_sample x = {.seq = c->s.last_sample_seq + 1, .ts_ms = row->ts_ms,
+                                   .signal = row->signal, .value = row->value,
+                                   .has_value = row->has_value, .status = row->status};
+        session_apply_sample(&c->s, &x);
+    } else {
+        struct journal_event e = {.seq = c->s.last_seq + 1, .ts_ms = row->ts_ms,
+                                  .actor = row->actor, .os_user = "", .kind = row->kind,
+                                  .body = row->body};
+        session_apply(&c->s, &e);
+    }
+    trace(c);
+}
+
+/* The journal's front tells us of each append it queues: fold it now. An
+ * anchor's body is the samples chain's head when it is written, which
+ * with the queue in order is what this fold has folded by then. */
 static void local_event(const struct journal_event *ev, void *p)
 {
     struct ceremony *c = p;
     struct pending_row *row = calloc(1, sizeof *row);
+    char anchor[96];
+    const char *body = ev->body ? ev->body : "{}";
+    if (strcmp(ev->kind, JOURNAL_KIND_ANCHOR) == 0) {
+        snprintf(anchor, sizeof anchor, "{\"samples\":%lld,\"sample_seq\":%lld}",
+                 (long long)c->s.last_sample_seq, (long long)c->s.last_sample_seq);
+        body = anchor;
+    }
     if (!row || !(row->actor = strdup(ev->actor)) || !(row->kind = strdup(ev->kind)) ||
-        !(row->body = strdup(ev->body ? ev->body : "{}"))) {
+        !(row->body = strdup(body))) {
         if (row)
             pending_free(row);
-        return;   /* out of memory: it is folded when read back */
+        c->diverged = 1;   /* out of memory: refolded when read back */
+        return;
     }
     row->ts_ms = ev->ts_ms;
     pending_push(c, row);
-    struct journal_event e = *ev;
-    e.seq = c->s.last_seq + 1;
-    e.os_user = "";
-    e.body = row->body;
-    session_apply(&c->s, &e);
+    apply_pending(c, row);
 }
 
 static void local_sample(const struct journal_sample *sa, void *p)
@@ -408,6 +508,7 @@ static void local_sample(const struct journal_sample *sa, void *p)
         (sa->status && !(row->status = strdup(sa->status)))) {
         if (row)
             pending_free(row);
+        c->diverged = 1;
         return;
     }
     row->is_sample = 1;
@@ -416,9 +517,7 @@ static void local_sample(const struct journal_sample *sa, void *p)
     row->has_value = sa->has_value && !isnan(sa->value);
     row->value = row->has_value ? (sa->value == 0.0 ? 0.0 : sa->value) : 0.0;
     pending_push(c, row);
-    struct journal_sample x = *sa;
-    x.seq = c->s.last_sample_seq + 1;
-    session_apply_sample(&c->s, &x);
+    apply_pending(c, row);
 }
 
 int ceremony_start_writer(struct ceremony *c, int64_t (*now_ms)(void), struct error *err)
@@ -440,6 +539,20 @@ static ptrdiff_t earlier_open_phase(const struct session *s, size_t phase)
         if (!session_phase_complete(s, p))
             return (ptrdiff_t)p;
     return -1;
+}
+
+/* Steps of a phase are taken in order: the first step above step i in its
+ * phase that is still open, unless one of the two says {any order}. */
+static const struct rb_step *earlier_open_step(const struct session *s, size_t i)
+{
+    const struct runbook *rb = s->rb;
+    const struct rb_step *st = &rb->steps[i];
+    if (rb_step_any_order(st))
+        return NULL;
+    for (size_t k = rb->phases[st->phase].first_step; k < i; k++)
+        if (!s->acks[k].acked && !rb_step_any_order(&rb->steps[k]))
+            return &rb->steps[k];
+    return NULL;
 }
 
 int ceremony_ack_decide(const struct session *s, const char *step_id,
@@ -470,6 +583,12 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
         snprintf(reason, len, "phase %s (%s) is not finished yet: %zu of %zu steps open",
                  ph->number, ph->title, ph->n_steps - s->phase_acked[open],
                  ph->n_steps);
+        return -1;
+    }
+    const struct rb_step *before = earlier_open_step(s, (size_t)i);
+    if (before) {
+        snprintf(reason, len, "step %s comes after step %s (%s: %s), which is not acknowledged yet",
+                 step_id, before->id, before->role, before->text);
         return -1;
     }
     (void)name;
@@ -507,6 +626,8 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
             return -1;
         }
         s = &mine;
+        /* events alone: an acknowledgement depends on acks and the runbook,
+         * never on samples, and this runs inside the write transaction */
         if (journal_read(j, 0, fold_private, s, err) != 0) {
             session_free(&mine);
             return -1;
@@ -591,11 +712,9 @@ void ceremony_close(struct ceremony *c)
         next = p->next;
         pending_free(p);
     }
-    for (struct pending_row *p = c->pending_sa, *next; p; p = next) {
-        next = p->next;
-        pending_free(p);
-    }
     session_free(&c->s);
+    if (c->trace)
+        fclose(c->trace);
     journal_close(c->journal);
     runbook_free(c->rb);
     memset(c, 0, sizeof *c);

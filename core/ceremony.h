@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "journal.h"
@@ -29,9 +30,11 @@ struct ceremony {
      * runs ahead of it by this console's own queued appends, which wait
      * in `pending` until they are read back as written. */
     int64_t read_seq, read_sample_seq;
-    struct pending_row *pending, *pending_tail;       /* events */
-    struct pending_row *pending_sa, *pending_sa_tail; /* samples (written in their own order) */
+    struct pending_row *pending, *pending_tail;  /* events and samples, in queue order */
     size_t n_pending;
+    int diverged;         /* another's row came before ours: refold (ceremony_refresh) */
+    long n_refolds;
+    FILE *trace;          /* CUTOVER_FOLD_TRACE, or NULL */
     struct journal_lease lease;  /* held by the console that drives */
     int has_lease;
 };
@@ -50,6 +53,12 @@ int ceremony_check_identity(const struct runbook *rb, const char *name,
 int ceremony_start(struct ceremony *c, struct runbook *rb, const char *rb_path,
                    const char *journal_path, int force, const char *name,
                    const char *role, int64_t now_ms, struct error *err);
+
+/* The runbook in force in journal j (the newest `runbook` event), parsed;
+ * path is for messages. NULL with err set when there is none or it no
+ * longer parses. The caller frees it with runbook_free. */
+struct runbook *ceremony_runbook_from_journal(struct journal *j, const char *path,
+                                              struct error *err);
 
 /* `cutover join` / `cutover ack`: the runbook comes from the journal. */
 int ceremony_join(struct ceremony *c, const char *journal_path,
@@ -77,8 +86,16 @@ int ceremony_ack_async(struct ceremony *c, const char *step_id, int64_t now_ms,
                        ceremony_ack_done_fn done, void *ctx, char *msg,
                        size_t len);
 
-/* Folds events appended since the last call (by anyone). on_new, if given,
- * is called for each, after it is folded. */
+/* Every ceremony opened after this writes a fold trace line (fold_trace.h)
+ * to path after each fold step; NULL or "" for none. For tests. */
+void ceremony_trace_to(const char *path);
+
+/* Folds events and samples appended since the last call (by anyone), in
+ * the journal's one order. When another's row turns out to come before
+ * rows of ours already folded, the session is refolded from scratch with
+ * ours on top, so it is always the journal's order. on_new, if given,
+ * is called for each event as it is read (after it is folded, or before
+ * the refold that folds it when another's row came first). */
 int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
                      struct error *err);
 

@@ -102,13 +102,18 @@ int chain_event_content(struct jbuf *b, int64_t ts_ms, const char *actor,
 
 int chain_sample_content(struct jbuf *b, int64_t ts_ms, const char *signal,
                            size_t signal_len, int has_value, double value,
-                           const char *status, size_t status_len)
+                           const char *status, size_t status_len,
+                           int64_t after_event)
 {
     if (jbuf_ns_int(b, ts_ms) || jbuf_ns(b, signal, signal_len))
         return -1;
     if (has_value ? jbuf_ns_double(b, value) : jbuf_put(b, "~", 1))
         return -1;
-    return status ? jbuf_ns(b, status, status_len) : jbuf_put(b, "~", 1);
+    if (status ? jbuf_ns(b, status, status_len) : jbuf_put(b, "~", 1))
+        return -1;
+    /* format 3's place in the one history; a format-2 row (NULL) adds
+     * nothing, so it hashes exactly as it always did */
+    return after_event >= 0 ? jbuf_ns_int(b, after_event) : 0;
 }
 
 int chain_row_hash(const char *tag, const char *prev_hash, int64_t seq,

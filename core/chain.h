@@ -27,9 +27,13 @@ int chain_event_content(struct jbuf *b, int64_t ts_ms, const char *actor,
                         size_t actor_len, const char *os_user,
                         size_t os_user_len, const char *kind,
                         size_t kind_len, const char *body, size_t body_len);
+/* after_event: the sample's place among the events (format 3), or
+ * CHAIN_NO_AFTER for a row written before it had one (SQL NULL). */
+#define CHAIN_NO_AFTER (-1)
 int chain_sample_content(struct jbuf *b, int64_t ts_ms, const char *signal,
                          size_t signal_len, int has_value, double value,
-                         const char *status, size_t status_len);
+                         const char *status, size_t status_len,
+                         int64_t after_event);
 
 /* out = hex SHA-256 of ns(tag) ns(prev_hash) ns(seq) followed by the
  * content bytes; `input` is scratch. 0, or -1 when out of memory. */

@@ -77,15 +77,18 @@ static int breaching(const struct rb_criterion *c, struct crit_track *t, double 
 }
 
 static enum crit_state judge_no_data(const struct rb_criterion *c,
-                                     struct crit_track *t, int64_t now)
+                                     struct crit_track *t, int64_t now, int say)
 {
     char d[32];
     t->breach_since_ms = 0;
     if (!t->no_data_since_ms)
         t->no_data_since_ms = now;
     int64_t gap = now - t->no_data_since_ms;
+    int firing = c->no_data_ms > 0 && gap >= c->no_data_ms;
+    if (!say)
+        return firing ? CRIT_FIRING : CRIT_NO_DATA;
     units_format_duration(gap / 1000 * 1000, d, sizeof d);
-    if (c->no_data_ms > 0 && gap >= c->no_data_ms) {
+    if (firing) {
         snprintf(t->why, sizeof t->why, "no data from %s for %s", c->signal, d);
         return CRIT_FIRING;
     }
@@ -98,18 +101,21 @@ static enum crit_state judge_no_data(const struct rb_criterion *c,
 }
 
 static enum crit_state judge_value(const struct rb_criterion *c,
-                                   struct crit_track *t, int64_t now)
+                                   struct crit_track *t, int64_t now, int say)
 {
     t->no_data_since_ms = 0;
     if (!breaching(c, t, t->count)) {
         t->breach_since_ms = 0;
-        snprintf(t->why, sizeof t->why, "%s = %.6g, within %s %.6g", c->signal,
-                 t->value, rb_op_name(c->op), c->threshold);
+        if (say)
+            snprintf(t->why, sizeof t->why, "%s = %.6g, within %s %.6g", c->signal,
+                     t->value, rb_op_name(c->op), c->threshold);
         return CRIT_OK;
     }
     if (!t->breach_since_ms)
         t->breach_since_ms = now;
     int64_t held = now - t->breach_since_ms;
+    if (!say)
+        return held >= c->for_ms ? CRIT_FIRING : CRIT_PENDING;
     char d[32];
     units_format_duration(held / 1000 * 1000, d, sizeof d);   /* whole seconds read best */
     snprintf(t->why, sizeof t->why, "%s = %.6g %s %.6g for %s%s", c->signal,
@@ -118,27 +124,38 @@ static enum crit_state judge_value(const struct rb_criterion *c,
     return held >= c->for_ms ? CRIT_FIRING : CRIT_PENDING;
 }
 
-int criteria_step(const struct rb_criterion *c, struct crit_track *t,
-                  const struct crit_input *in, int64_t now_ms)
+/* The next state; the why in words only when say (formatting numbers is
+ * most of a step's cost, and a fold steps at every sample). */
+static enum crit_state judge(const struct rb_criterion *c, struct crit_track *t,
+                             const struct crit_input *in, int64_t now_ms, int say)
 {
-    enum crit_state next;
     t->has_value = in->has_value && !in->stale;
     t->value = in->has_value ? in->value : NAN;
     t->count = in->has_count ? in->count : NAN;
     if (!t->has_value || !isfinite(t->value)) {
         /* NaN (e.g. a quantile over no traffic) and ±Inf (a division by
          * zero) are not evidence either way: they hold, never pass */
-        next = judge_no_data(c, t, now_ms);
-    } else if (c->min_signal &&
-               (!in->has_count || in->count_stale || in->count < c->min_count)) {
+        return judge_no_data(c, t, now_ms, say);
+    }
+    if (c->min_signal && (!in->has_count || in->count_stale || in->count < c->min_count)) {
         t->breach_since_ms = 0;
         t->no_data_since_ms = 0;
-        snprintf(t->why, sizeof t->why, "%s = %.6g < min %.6g: not enough to judge",
-                 c->min_signal, in->has_count ? in->count : 0.0, c->min_count);
-        next = CRIT_INSUFFICIENT;
-    } else {
-        next = judge_value(c, t, now_ms);
+        if (say)
+            snprintf(t->why, sizeof t->why, "%s = %.6g < min %.6g: not enough to judge",
+                     c->min_signal, in->has_count ? in->count : 0.0, c->min_count);
+        return CRIT_INSUFFICIENT;
     }
+    return judge_value(c, t, now_ms, say);
+}
+
+int criteria_step(const struct rb_criterion *c, struct crit_track *t,
+                  const struct crit_input *in, int64_t now_ms)
+{
+    enum crit_state next = judge(c, t, in, now_ms, !t->quiet);
+    /* a quiet track says why only when its state changes: the same step
+     * again (idempotent at one instant) writes the words */
+    if (t->quiet && (next != t->state || !t->judged))
+        judge(c, t, in, now_ms, 1);
     /* the first judgement is a change too: it starts the record */
     if (next == t->state && t->judged)
         return 0;

@@ -40,6 +40,8 @@ struct crit_track {
     int has_value;
     double value, count, bound; /* the deciding values (bound: Wilson) */
     char why[200];             /* the decision in words */
+    int quiet;                 /* why is written only on a change of state (the
+                                * fold's tracks; a copy to be journaled is not quiet) */
 };
 
 /* Judges criterion c at now_ms; returns 1 when its state changed. */

@@ -31,11 +31,13 @@ struct driver {
     struct ceremony *c;
     CURLM *multi;
     struct signals *signals;
-    struct watch watch;
     struct flagworker *flag;
     struct notify *notify;    /* the comms webhook, or NULL */
     char flag_name[160];
     int64_t next_retry_ms;     /* a rollback to try again at; 0 = none */
+    int64_t next_check_ms;     /* the start's look at the flag, to try again at; 0 = none */
+    int check_tries;
+    double last_seen;          /* the flag's value as last read (NAN: never) */
     int flag_pending;          /* set/read requests in flight */
     int checked;               /* the restart check of the flag was asked */
     int rehearsing;            /* a rehearsal's flag write is in flight */
@@ -106,8 +108,8 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
     }
     d->c = c;
     d->multi = multi;
-    if (!(d->signals = signals_new(c->rb, multi, err)) || watch_init(&d->watch, c->rb) != 0 ||
-        watch_rebuild(&d->watch, c->journal, err) != 0) {
+    d->last_seen = NAN;
+    if (!(d->signals = signals_new(c->rb, multi, err))) {
         driver_free(d);
         return NULL;
     }
@@ -130,7 +132,6 @@ void driver_free(struct driver *d)
     if (!d)
         return;
     signals_free(d->signals);
-    watch_free(&d->watch);
     flagworker_free(d->flag);
     notify_free(d->notify);
     free(d);
@@ -154,8 +155,10 @@ const char *driver_flag_name(const struct driver *d)
 int64_t driver_wait_ms(const struct driver *d, int64_t now_ms)
 {
     int64_t wait = signals_wait_ms(d->signals, now_ms);
-    if (d->next_retry_ms && d->next_retry_ms - now_ms < wait)
-        wait = d->next_retry_ms > now_ms ? d->next_retry_ms - now_ms : 0;
+    int64_t due[2] = {d->next_retry_ms, d->next_check_ms};
+    for (int i = 0; i < 2; i++)
+        if (due[i] && due[i] - now_ms < wait)
+            wait = due[i] > now_ms ? due[i] - now_ms : 0;
     return wait;
 }
 
@@ -221,6 +224,12 @@ static void ask_set(struct driver *d, double percent, const char *purpose)
     d->flag_pending = 1;
 }
 
+static void ask_check(struct driver *d)
+{
+    flagworker_read(d->flag, "check");
+    d->flag_pending = 1;
+}
+
 static int rollback_confirmed(struct driver *d, double seen, int64_t now, struct error *err)
 {
     const struct ramp_view *r = &d->c->s.ramp;
@@ -236,37 +245,100 @@ static int rollback_confirmed(struct driver *d, double seen, int64_t now, struct
     return append(d, EV_ROLLBACK_DONE, o, now, err);
 }
 
+/* A read's rule digest, when the driver tells one. */
+static void add_rule(cJSON *o, const struct flag_result *r)
+{
+    if (r->op == FLAG_READ && r->ok && r->rule[0])
+        cJSON_AddStringToObject(o, "rule", r->rule);
+}
+
+/* The look on start, on record: "start" on a fresh ceremony (the flag's
+ * value is where it starts), "check" otherwise. */
+static int journal_look(struct driver *d, const struct flag_result *r, const char *purpose,
+                        int64_t now, struct error *err)
+{
+    cJSON *seen = cJSON_CreateObject();
+    if (r->ok)
+        cJSON_AddNumberToObject(seen, "percent", r->percent);
+    cJSON_AddStringToObject(seen, "purpose", purpose);
+    cJSON_AddBoolToObject(seen, "ok", r->ok);
+    if (!r->ok)
+        cJSON_AddStringToObject(seen, "error", r->error);
+    add_rule(seen, r);
+    return append(d, EV_FLAG_READ, seen, now, err);
+}
+
+/* The backoff of the n-th try (n from 0): doubling, capped. */
+static int64_t backoff_ms(int n)
+{
+    int64_t back = (int64_t)ROLLBACK_BACKOFF_MIN_MS << (n < 6 ? n : 6);
+    return back > ROLLBACK_BACKOFF_MAX_MS ? ROLLBACK_BACKOFF_MAX_MS : back;
+}
+
+/* An advance whose result never reached the journal (the console died
+ * while it was in flight): the flag says whether it was applied. */
+static int resolve_advance(struct driver *d, const struct flag_result *r, int64_t now,
+                           struct error *err)
+{
+    const struct ramp_view *rv = &d->c->s.ramp;
+    double seen = r->percent;
+    int applied = fabs(seen - rv->target) <= SAME_PERCENT;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "percent", seen);
+    cJSON_AddStringToObject(o, "purpose", "advance");
+    cJSON_AddBoolToObject(o, "ok", 1);
+    cJSON_AddNumberToObject(o, "expected", rv->target);
+    cJSON_AddBoolToObject(o, "applied", applied);
+    if (applied)
+        add_rule(o, r);
+    return append(d, EV_FLAG_READ, o, now, err);
+}
+
 /* After a restart: does the flag say what the journal says? */
 static int judge_check(struct driver *d, const struct flag_result *r, int64_t now,
                        struct error *err)
 {
     const struct ramp_view *rv = &d->c->s.ramp;
-    cJSON *seen = cJSON_CreateObject();   /* the look itself is on record */
-    if (r->ok)
-        cJSON_AddNumberToObject(seen, "percent", r->percent);
-    cJSON_AddStringToObject(seen, "purpose", "check");
-    cJSON_AddBoolToObject(seen, "ok", r->ok);
-    if (!r->ok)
-        cJSON_AddStringToObject(seen, "error", r->error);
-    if (append(d, EV_FLAG_READ, seen, now, err) != 0)
+    int fresh = rv->status == RAMP_IDLE && rv->step < 0 && !rv->has_percent;
+    if (journal_look(d, r, fresh && r->ok ? "start" : "check", now, err) != 0)
         return -1;
-    if (!r->ok)
+    if (!r->ok) {
+        if (rv->status == RAMP_SETTING)   /* it must be known before anything moves */
+            d->next_check_ms = now + backoff_ms(d->check_tries++);
         return 0;
-    double want = rv->status == RAMP_SETTING || rv->status == RAMP_ABORTED ? rv->target : rv->percent;
+    }
+    if (fresh)
+        return 0;   /* the flag's value is the ceremony's starting point */
+    if (rv->status == RAMP_SETTING) {
+        if (resolve_advance(d, r, now, err) != 0)
+            return -1;
+        if (fabs(r->percent - rv->target) <= SAME_PERCENT)
+            return 0;
+        /* not applied: the ramp is back where it was; the flag must say so */
+    }
+    double want = rv->status == RAMP_ABORTED ? rv->target : rv->percent;
     if (fabs(r->percent - want) <= SAME_PERCENT) {
-        if (rv->status == RAMP_SETTING || rv->status == RAMP_ABORTED) {
+        if (rv->status == RAMP_ABORTED && !rv->rollback_confirmed_ms) {
             /* it was set before the crash: the read-back completes it */
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "percent", r->percent);
-            cJSON_AddStringToObject(o, "purpose", rv->status == RAMP_ABORTED ? "rollback" : "advance");
+            cJSON_AddStringToObject(o, "purpose", "rollback");
             cJSON_AddBoolToObject(o, "ok", 1);
-            int first = rv->status == RAMP_ABORTED && !rv->rollback_confirmed_ms;
+            add_rule(o, r);
             int rc = append(d, EV_FLAG_READ, o, now, err);
-            if (rc == 0 && first)
-                rc = rollback_confirmed(d, r->percent, now, err);
-            return rc;
+            return rc == 0 ? rollback_confirmed(d, r->percent, now, err) : rc;
         }
-        return 0;
+        if (rv->status == RAMP_ABORTED || !rv->rule[0] || !r->rule[0] ||
+            strcmp(rv->rule, r->rule) == 0)
+            return 0;
+        /* the same share under another rule: other users are on new */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "journal_percent", want);
+        cJSON_AddNumberToObject(o, "flag_percent", r->percent);
+        cJSON_AddBoolToObject(o, "rule_changed", 1);
+        cJSON_AddStringToObject(o, "journal_rule", rv->rule);
+        cJSON_AddStringToObject(o, "flag_rule", r->rule);
+        return append(d, EV_FLAG_MISMATCH, o, now, err);
     }
     if (rv->status == RAMP_ABORTED) {   /* an unfinished rollback: finish it */
         ask_set(d, rv->target, "rollback");
@@ -275,6 +347,8 @@ static int judge_check(struct driver *d, const struct flag_result *r, int64_t no
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "journal_percent", want);
     cJSON_AddNumberToObject(o, "flag_percent", r->percent);
+    if (r->rule[0])
+        cJSON_AddStringToObject(o, "flag_rule", r->rule);
     return append(d, EV_FLAG_MISMATCH, o, now, err);
 }
 
@@ -308,7 +382,7 @@ static int signals_answer(const struct session *s, int64_t now, char *detail, si
         if (!needed)
             continue;
         n++;
-        if (!s->signals[i].has_value || watch_stale(s, i, now)) {
+        if (!s->signals[i].has_value || session_stale(s, i, now)) {
             snprintf(detail, len, "signal %s is not answering: %s", rb->signals[i].name,
                      s->signals[i].last_ms ? s->signals[i].status : "no sample yet");
             return 0;
@@ -326,7 +400,7 @@ static int dual_write_flows(const struct session *s, int64_t now, char *detail, 
         if (strcmp(rb->signals[i].name, "dual_write_rate") != 0)
             continue;
         const struct signal_view *v = &s->signals[i];
-        if (!v->has_value || watch_stale(s, i, now)) {
+        if (!v->has_value || session_stale(s, i, now)) {
             snprintf(detail, len, "dual-write not shown to flow: dual_write_rate has no fresh value");
             return 0;
         }
@@ -367,6 +441,8 @@ static int journal_rehearsal(struct driver *d, const struct flag_result *read, i
     check_line(checks, bad, good, sizeof bad, "dual-write", dual_ok, detail);
     snprintf(summary, sizeof summary, "%s%s%s", bad, bad[0] && good[0] ? " · " : "", good);
     cJSON_AddBoolToObject(o, "passed", flag_ok && signals_ok && dual_ok);
+    if (!flag_ok && set->refused)   /* retrying cannot help: a person must act */
+        cJSON_AddBoolToObject(o, "final", 1);
     cJSON_AddStringToObject(o, "summary", summary);
     d->rehearsing = 0;
     return append(d, EV_REHEARSAL, o, now, err);
@@ -387,6 +463,7 @@ static int journal_flag_result(struct driver *d, const struct flag_result *r, in
         cJSON_AddStringToObject(o, "error", r->error);
     if (r->op == FLAG_READ)
         cJSON_AddNumberToObject(o, "expected", rv->target);
+    add_rule(o, r);
     int rollback = strcmp(r->purpose, "rollback") == 0;
     int rehearsal = strcmp(r->purpose, "rehearsal") == 0;
     if (rollback)
@@ -406,8 +483,7 @@ static int journal_flag_result(struct driver *d, const struct flag_result *r, in
         return rollback_confirmed(d, r->percent, now, err);
     if (!r->ok || (r->op == FLAG_READ && !seen)) {
         /* never report success it did not see: try again, backing off */
-        int64_t back = ROLLBACK_BACKOFF_MIN_MS << (rv->rollback_tries < 6 ? rv->rollback_tries : 6);
-        d->next_retry_ms = now + (back > ROLLBACK_BACKOFF_MAX_MS ? ROLLBACK_BACKOFF_MAX_MS : back);
+        d->next_retry_ms = now + backoff_ms(rv->rollback_tries);
     }
     return 0;
 }
@@ -418,9 +494,12 @@ static int collect_flag(struct driver *d, int64_t now, struct error *err)
         return 0;
     struct flag_result res[16];
     size_t n = flagworker_collect(d->flag, res, 16);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].op == FLAG_READ && res[i].ok)
+            d->last_seen = res[i].percent;
         if (journal_flag_result(d, &res[i], now, err) != 0)
             return -1;
+    }
     d->flag_pending = flagworker_busy(d->flag);
     return (int)n;
 }
@@ -538,13 +617,24 @@ int driver_step(struct driver *d, int64_t now, struct error *err)
         return -1;
     }
     keep(collect_flag(d, now, &why), &failed, err, &why);
-    keep(watch_judge(&d->watch, &d->c->s, now, d->c->journal, &why), &failed, err, &why);
+    /* the criteria's transitions, folded at once: a firing one is acted on below */
+    int judged = watch_judge(&d->c->s, now, d->c->journal, &why);
+    keep(judged, &failed, err, &why);
+    if (judged > 0)
+        keep(ceremony_refresh(d->c, NULL, NULL, &why), &failed, err, &why);
     keep(act(d, now, &why), &failed, err, &why);
     keep(anchor_due(d, now, &why), &failed, err, &why);
     if (d->flag && !d->checked) {
-        d->checked = 1;   /* on start: does the flag say what the journal says? */
-        flagworker_read(d->flag, "check");
-        d->flag_pending = 1;
+        d->checked = 1;
+        const struct ramp_view *r = &d->c->s.ramp;
+        if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms)
+            ask_set(d, r->target, "rollback");   /* an unconfirmed rollback goes on at once */
+        else
+            ask_check(d);   /* does the flag say what the journal says? */
+    }
+    if (d->next_check_ms && now >= d->next_check_ms && !d->flag_pending) {
+        d->next_check_ms = 0;
+        ask_check(d);
     }
     signals_start_due(d->signals, now);
     if (failed)
@@ -722,6 +812,16 @@ int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
     if (commander_only(d, "abort", msg, len) != 0)
         return -1;
     const struct ramp_view *r = &d->c->s.ramp;
+    if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms && d->flag) {
+        /* the rollback is still going: try it again now, not later */
+        if (!d->flag_pending) {
+            d->next_retry_ms = 0;
+            ask_set(d, r->target, "rollback");
+        }
+        snprintf(msg, len, "already aborted; the rollback to %g%% is not read back yet "
+                 "(%d tries): trying again now", r->target, r->rollback_tries);
+        return 0;
+    }
     if (r->status == RAMP_ABORTED) {
         snprintf(msg, len, "already aborted");
         return -1;
@@ -786,6 +886,11 @@ int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *
         return -1;
     const struct ramp_view *r = &d->c->s.ramp;
     double want = NAN;
+    if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms) {
+        snprintf(msg, len, "the rollback to %g%% is not read back yet and is being retried: "
+                 "nothing else sets the flag until it is", r->target);
+        return -1;
+    }
     if (!r->flag_mismatch) {
         snprintf(msg, len, "the flag agrees with the journal");
         return -1;
@@ -804,4 +909,86 @@ int driver_restore_flag(struct driver *d, const char *typed, int64_t now, char *
     snprintf(done, sizeof done, "setting the flag back to %g%%", want);
     /* the decision is on record before the flag moves */
     return intend(d, d->c->actor, EV_FLAG_RESTORE, o, want, "restore", now, done, msg, len);
+}
+
+int driver_accept_flag(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
+{
+    if (commander_only(d, "accept the flag's value", msg, len) != 0 ||
+        journal_blocked(d, msg, len))
+        return -1;
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (!r->flag_mismatch || r->status == RAMP_ABORTED) {
+        snprintf(msg, len, r->status == RAMP_ABORTED ? "refused: an abort's rollback is finished, "
+                 "not accepted away" : "the flag agrees with the journal");
+        return -1;
+    }
+    if (!has_reason(reason, "accepting the flag's value", msg, len))
+        return -1;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "percent", r->flag_seen);
+    cJSON_AddNumberToObject(o, "journal_percent", r->status == RAMP_SETTING ? r->target : r->percent);
+    cJSON_AddStringToObject(o, "reason", reason);
+    char done[300];
+    snprintf(done, sizeof done, "the flag's %g%% is the ramp's now: %s", r->flag_seen, reason);
+    return intend(d, d->c->actor, EV_FLAG_ACCEPT, o, NAN, NULL, now, done, msg, len);
+}
+
+int driver_flag_last(const struct driver *d, double *percent)
+{
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (!isnan(d->last_seen))
+        *percent = d->last_seen;
+    else if (r->has_percent)
+        *percent = r->percent;
+    else
+        return 0;
+    return 1;
+}
+
+int driver_rollback_pending(const struct driver *d)
+{
+    const struct ramp_view *r = &d->c->s.ramp;
+    return d->flag && r->status == RAMP_ABORTED && !r->rollback_confirmed_ms;
+}
+
+int driver_quit_risk(const struct driver *d, char *why, size_t len)
+{
+    const struct ramp_view *r = &d->c->s.ramp;
+    double rollback = ramp_rollback_percent(d->c->rb), seen;
+    if (!d->flag)
+        return 0;
+    if (driver_rollback_pending(d)) {
+        snprintf(why, len, "the rollback to %g%% is NOT read back yet", r->target);
+        return 1;
+    }
+    int known = driver_flag_last(d, &seen);
+    if ((known && seen > rollback + SAME_PERCENT) || r->status == RAMP_SETTING ||
+        r->percent > rollback + SAME_PERCENT) {
+        snprintf(why, len, "the flag is at %g%%, above the rollback value %g%%, and no one "
+                 "will be watching it", known ? seen : r->percent, rollback);
+        return 1;
+    }
+    return 0;
+}
+
+int driver_stuck(const struct driver *d, char *why, size_t len)
+{
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (r->flag_mismatch && r->status != RAMP_ABORTED && r->rule_changed) {
+        snprintf(why, len, "THE FLAG'S RULE CHANGED at %g%%: the same share, but other users are "
+                 "on new; a commander must resolve it at a console (f writes cutover's rule "
+                 "again; A accepts the flag's, with a reason)", r->flag_seen);
+        return 1;
+    }
+    if (r->flag_mismatch && r->status != RAMP_ABORTED) {
+        snprintf(why, len, "THE FLAG SAYS %g%%, THE JOURNAL %g%%: a commander must resolve it at "
+                 "a console (f sets the journal's value; A accepts the flag's, with a reason)",
+                 r->flag_seen, r->status == RAMP_SETTING ? r->target : r->percent);
+        return 1;
+    }
+    if (r->rehearsal_final && !r->override_active && r->step < 0) {
+        snprintf(why, len, "REHEARSAL FAILED: %s", r->rehearsal);
+        return 1;
+    }
+    return 0;
 }

@@ -43,6 +43,23 @@ int driver_override(struct driver *d, const char *reason, int64_t now, char *msg
 int driver_restore_flag(struct driver *d, const char *typed_percent, int64_t now_ms,
                         char *msg, size_t len);
 
+/* After a flag_mismatch: the commander takes the flag's value as the
+ * ramp's (a written reason, journaled), instead of setting the journal's. */
+int driver_accept_flag(struct driver *d, const char *reason, int64_t now, char *msg, size_t len);
+
+/* The flag's value as last read, or as the journal last confirmed it: 1
+ * with *percent, 0 when never known. */
+int driver_flag_last(const struct driver *d, double *percent);
+/* 1 while an abort's rollback is not read back. */
+int driver_rollback_pending(const struct driver *d);
+/* 1 (why in words) when leaving now would leave traffic on new unwatched:
+ * the flag above the rollback value, or a rollback not read back. */
+int driver_quit_risk(const struct driver *d, char *why, size_t len);
+/* 1 (why) when the ceremony cannot go on without a person: a flag that
+ * disagrees with the journal, a rehearsal failed on what retrying cannot
+ * fix. A headless run ends on it instead of waiting forever. */
+int driver_stuck(const struct driver *d, char *why, size_t len);
+
 /* How an act's intent ended once its journal write came back (an act other
  * than abort is journaled before it is carried out): 1 with the words in
  * msg (alert when it was refused), 0 when there is nothing new. */

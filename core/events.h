@@ -35,6 +35,8 @@
 #define EV_OVERRIDE      "override"
 #define EV_REHEARSAL     "rehearsal"
 #define EV_FLAG_RESTORE  "flag_restore"
+#define EV_FLAG_ACCEPT   "flag_accept"
+#define EV_OUTPUT_CLOSED "output_closed"
 #define EV_NOTIFY_FAILED "notify_failed"
 #define EV_ANCHOR        "anchor"           /* the same as journal.h's JOURNAL_KIND_ANCHOR */
 #define EV_JOURNAL_DAMAGED "journal_damaged" /* and JOURNAL_KIND_DAMAGED */

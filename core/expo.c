@@ -51,12 +51,13 @@
  *    labels.NewBuilder → Builder.Reset, which puts empty-valued names on its
  *    delete list; head_append.go Append: lset.WithoutEmpty()].
  *  - Two labels of the same name fail the whole scrape [head_append.go
- *    Append: HasDuplicateLabelNames, ErrInvalidSample]. Two known
- *    exceptions in Prometheus, both deliberately not followed:
- *    (1) duplicate `job`/`instance` labels pass there because its target
- *    labels replace them (honor_labels: false); the cockpit has no target
- *    labels and rejects them, as Prometheus does with honor_labels: true.
- *    (2) a sample whose explicit timestamp Prometheus would not store —
+ *    Append: HasDuplicateLabelNames, ErrInvalidSample], but for `job` and
+ *    `instance`: the target labels replace every label of those names
+ *    before the check (honor_labels: false, scrape.go mutateSampleLabels),
+ *    keeping the first value as exported_job / exported_instance; they are
+ *    kept here as written and core/scrape.c does the rest. One known
+ *    exception in Prometheus is deliberately not followed:
+ *    a sample whose explicit timestamp Prometheus would not store —
  *    more than 10 minutes ahead [scrape/target.go timeLimitAppender,
  *    maxAheadTime] or older than its head accepts (about an hour before
  *    its newest sample) [headAppender.Append, minValidTime] — is dropped
@@ -779,6 +780,7 @@ struct parser {
     struct raw_label *labels;     /* the current sample's labels */
     size_t n_labels, cap_labels;
     size_t serial;                /* samples parsed, for the marks on names */
+    size_t n_read;                /* sample lines read, repeats included */
     /* The previous sample's names: buckets and series of one family
      * repeat them, so most names are found without hashing. */
     size_t last_name, last_labels[8];
@@ -926,6 +928,14 @@ static int parse_labels(struct parser *p)
     }
 }
 
+/* job and instance may repeat: the scrape's target labels replace them
+ * (core/scrape.c keeps the first value as exported_job/exported_instance),
+ * as Prometheus's honor_labels: false does before it looks for duplicates. */
+static int is_target_label(const char *name)
+{
+    return strcmp(name, "job") == 0 || strcmp(name, "instance") == 0;
+}
+
 /* What the scrape does to the label set: every label of a name that has
  * an empty value somewhere is deleted (labels.Builder.Reset), then the
  * names left must be distinct (HasDuplicateLabelNames). Marks each
@@ -944,7 +954,7 @@ static const char *apply_label_rules(struct parser *p)
             r->vend = r->vstart;
             continue;
         }
-        if (e->seen_in == serial)
+        if (e->seen_in == serial && !is_target_label(r->name))
             return r->name;
         e->seen_in = serial;
     }
@@ -1026,6 +1036,7 @@ static int keep_sample(struct parser *p, uint64_t hash, size_t name_id)
 {
     struct series_table *t = &p->series;
     struct expo_sample *s = &p->samples[p->n_samples];
+    p->n_read++;
     if ((t->n + 1) * 2 > t->cap && series_grow(t) < 0)
         return fail_nomem(p);
     size_t i = hash & (t->cap - 1);
@@ -1324,6 +1335,7 @@ int expo_parse(const char *text, size_t len, struct expo *out, struct error *err
     *arena = p.arena;
     out->samples = p.samples;
     out->n_samples = p.n_samples;
+    out->n_read = p.n_read;
     out->arena = arena;
     parser_scratch_free(&p);
     return 0;

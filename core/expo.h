@@ -39,6 +39,8 @@ struct expo {
     struct expo_sample *samples;
     size_t n_samples;
     void *arena;                /* private */
+    size_t n_read;              /* sample lines read, repeated series included
+                                 * (what Prometheus counts as scraped) */
 };
 
 /* Parses len bytes of exposition text. On a syntax error returns -1 with

@@ -114,10 +114,31 @@ int flags_set(struct flag_driver *d, double percent, struct error *err)
         return -1;
     }
     struct error e = {""};
-    if (d->ops->set(d, percent, &e) == 0)
+    int rc = d->ops->set(d, percent, &e);
+    if (rc == 0)
         return 0;
     error_set(err, "%s: %s", d->label, e.msg);
+    return rc == FLAGS_REFUSED ? FLAGS_REFUSED : -1;
+}
+
+int flags_rule(struct flag_driver *d, char *out, struct error *err)
+{
+    struct error e = {""};
+    out[0] = '\0';
+    if (!d->ops->rule || d->ops->rule(d, out, &e) == 0)
+        return 0;
+    out[0] = '\0';
+    error_set(err, "%s: %s", d->label, e.msg);
     return -1;
+}
+
+int flags_disabled(struct flag_driver *d, struct error *err)
+{
+    struct error e = {""};
+    int rc = d->ops->disabled ? d->ops->disabled(d, &e) : 0;
+    if (rc < 0)
+        error_set(err, "%s: %s", d->label, e.msg);
+    return rc;
 }
 
 int flags_read(struct flag_driver *d, double *percent, struct error *err)

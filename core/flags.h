@@ -24,8 +24,25 @@ struct flag_driver *flags_open(const struct rb_system *sys, struct error *err);
  * 0, or -1 with err naming the system. flags_open checks the same. */
 int flags_check(const struct rb_system *sys, struct error *err);
 
-/* Sets the flag to percent (0..100). 0 on success. */
+/* A write the flag's own definition refuses (string variants, a rule a
+ * person wrote): trying again changes nothing until someone edits it. */
+#define FLAGS_REFUSED (-2)
+
+/* Sets the flag to percent (0..100). 0 on success, -1 on a failure worth
+ * retrying, FLAGS_REFUSED when only a person can make it writable. */
 int flags_set(struct flag_driver *d, double percent, struct error *err);
+/* 1 when the flag is switched off as a whole (flagd's DISABLED state, which
+ * a write would silently switch on), 0 when not or when the service has no
+ * such state, -1 when it cannot be told (err). */
+int flags_disabled(struct flag_driver *d, struct error *err);
+
+/* Hex digits of a rule's digest, and its buffer with the NUL. */
+#define FLAGS_RULE_LEN 16
+/* The digest of the flag's rule as it is now, so that a hand edit that
+ * keeps the share but moves who is on new (buckets reordered) shows: 0
+ * with out filled, or out "" when the service has no such rule; -1 on
+ * error. out has FLAGS_RULE_LEN + 1 bytes. */
+int flags_rule(struct flag_driver *d, char *out, struct error *err);
 
 /* Reads the flag's percentage back from the service (not from memory). */
 int flags_read(struct flag_driver *d, double *percent, struct error *err);

@@ -7,6 +7,7 @@
  * every other flag and key stays as it was. A file that is not JSON, or
  * not a flagd file, is an error and is never overwritten. */
 #include "flags_internal.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -459,6 +460,13 @@ static int write_doc(const char *target, const cJSON *doc, struct error *err)
     return rc;
 }
 
+static int done_set(int rc, cJSON *doc, char *target)
+{
+    cJSON_Delete(doc);
+    free(target);
+    return rc;
+}
+
 static int flagd_set(struct flag_driver *base, double percent, struct error *err)
 {
     struct flagd *d = (struct flagd *)base;
@@ -472,13 +480,13 @@ static int flagd_set(struct flag_driver *base, double percent, struct error *err
     else if (!doc)
         ;   /* err says why */
     else if (!cJSON_IsObject(flag))
-        error_set(err, "flag %s in %s is not an object; the file was left as it is",
-                  d->flag, target);
-    else if (apply(flag, percent, &e) != 0)
-        error_set(err, "flag %s in %s: %s; the file was left as it is", d->flag, target,
-                  e.msg);
-    else
-        rc = write_doc(target, doc, err);
+        snprintf(e.msg, sizeof e.msg, "it is not an object");
+    else if (apply(flag, percent, &e) == 0)
+        return done_set(write_doc(target, doc, err), doc, target);
+    if (doc && flag) {   /* the flag's own shape refuses it: only a person's edit helps */
+        error_set(err, "flag %s in %s: %s; the file was left as it is", d->flag, target, e.msg);
+        rc = FLAGS_REFUSED;
+    }
     cJSON_Delete(doc);
     free(target);
     return rc;
@@ -500,6 +508,41 @@ static int flagd_read(struct flag_driver *base, double *percent, struct error *e
         error_set(err, "flag %s in %s: %s", d->flag, d->path, e.msg);
     cJSON_Delete(doc);
     return rc;
+}
+
+static int flagd_disabled(struct flag_driver *base, struct error *err)
+{
+    struct flagd *d = (struct flagd *)base;
+    int missing = 0;
+    cJSON *doc = load(d->path, &missing, err);
+    if (!doc)
+        return missing ? 0 : -1;   /* no file yet: nothing is switched off */
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(find_flag(doc, d->flag, 0), "state");
+    int off = cJSON_IsString(state) && strcmp(state->valuestring, "DISABLED") == 0;
+    cJSON_Delete(doc);
+    return off;
+}
+
+/* The digest of the flag's targeting as written, bucket order included:
+ * flagd hashes each user into the buckets in their order, so the same
+ * share in another order puts other users on new. */
+static int flagd_rule(struct flag_driver *base, char *out, struct error *err)
+{
+    struct flagd *d = (struct flagd *)base;
+    int missing = 0;
+    cJSON *doc = load(d->path, &missing, err);
+    if (!doc)
+        return missing ? 0 : -1;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(find_flag(doc, d->flag, 0), "targeting");
+    char *text = t ? cJSON_PrintUnformatted(t) : NULL;
+    if (text) {
+        char hex[65];
+        hash_sha256_hex(text, strlen(text), hex);
+        snprintf(out, FLAGS_RULE_LEN + 1, "%s", hex);
+    }
+    free(text);
+    cJSON_Delete(doc);
+    return 0;
 }
 
 static void flagd_close(struct flag_driver *base)
@@ -530,5 +573,6 @@ static struct flag_driver *flagd_open(const struct rb_system *sys, struct error 
 }
 
 const struct flag_ops flags_flagd_ops = {
-    "flagd", flagd_open, flagd_set, flagd_read, flagd_close,
+    "flagd", flagd_open, flagd_set, flagd_read, flagd_close, flagd_disabled,
+    flagd_rule,
 };

@@ -152,5 +152,5 @@ static struct flag_driver *http_open(const struct rb_system *sys, struct error *
 }
 
 const struct flag_ops flags_http_ops = {
-    "http", http_open, http_set, http_read, http_close,
+    "http", http_open, http_set, http_read, http_close, NULL, NULL,
 };

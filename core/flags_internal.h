@@ -25,6 +25,12 @@ struct flag_ops {
     int (*set)(struct flag_driver *d, double percent, struct error *err);
     int (*read)(struct flag_driver *d, double *percent, struct error *err);
     void (*close)(struct flag_driver *d);
+    /* 1 when the service says the flag is switched off as a whole (flagd's
+     * DISABLED), 0 when not, -1 on error; NULL: the service has no such state. */
+    int (*disabled)(struct flag_driver *d, struct error *err);
+    /* The digest of the flag's rule as it is now (who is on new, not only
+     * how many): out gets FLAGS_RULE_LEN hex digits; NULL: no such rule. */
+    int (*rule)(struct flag_driver *d, char *out, struct error *err);
 };
 
 /* The first member of every driver's own struct. */

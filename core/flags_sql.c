@@ -151,8 +151,8 @@ static struct flag_driver *sqlite_open(const struct rb_system *sys, struct error
 }
 
 const struct flag_ops flags_postgres_ops = {
-    "postgres", postgres_open, sql_set, sql_read, sql_close,
+    "postgres", postgres_open, sql_set, sql_read, sql_close, NULL, NULL,
 };
 const struct flag_ops flags_sqlite_ops = {
-    "sqlite", sqlite_open, sql_set, sql_read, sql_close,
+    "sqlite", sqlite_open, sql_set, sql_read, sql_close, NULL, NULL,
 };

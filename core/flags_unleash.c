@@ -303,5 +303,5 @@ static struct flag_driver *unleash_open(const struct rb_system *sys, struct erro
 }
 
 const struct flag_ops flags_unleash_ops = {
-    "unleash", unleash_open, unleash_set, unleash_read, unleash_close,
+    "unleash", unleash_open, unleash_set, unleash_read, unleash_close, NULL, NULL,
 };

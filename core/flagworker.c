@@ -71,8 +71,19 @@ static void run(struct flagworker *w, const struct request *q)
         post(w, &r);
         return;
     }
+    if (q->op == FLAG_SET && strcmp(q->purpose, "rehearsal") == 0 &&
+        flags_disabled(w->driver, &err) == 1) {
+        /* writing it would switch it on: that is the commander's call */
+        r.refused = 1;
+        snprintf(r.error, sizeof r.error, "the flag is DISABLED and the rehearsal does not switch "
+                 "it on: enable it by hand, or override (o) with a written reason");
+        post(w, &r);
+        return;
+    }
     if (q->op == FLAG_SET) {
-        r.ok = flags_set(w->driver, q->percent, &err) == 0;
+        int rc = flags_set(w->driver, q->percent, &err);
+        r.ok = rc == 0;
+        r.refused = rc == FLAGS_REFUSED;
         snprintf(r.error, sizeof r.error, "%s", r.ok ? "" : err.msg);
         post(w, &r);
         if (!r.ok)
@@ -82,6 +93,8 @@ static void run(struct flagworker *w, const struct request *q)
     double seen = NAN;
     r.ok = flags_read(w->driver, &seen, &err) == 0;
     r.percent = seen;
+    if (r.ok && flags_rule(w->driver, r.rule, &err) != 0)
+        r.ok = 0;   /* a share whose rule cannot be told is not known */
     snprintf(r.error, sizeof r.error, "%s", r.ok ? "" : err.msg);
     post(w, &r);
 }

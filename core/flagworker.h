@@ -18,7 +18,10 @@ struct flag_result {
     double percent;       /* set: what was asked; read: what the service says */
     char purpose[16];     /* "advance", "rollback", "restore", "check" */
     int ok;
+    int refused;          /* set: only a person can make the flag take it (see
+                           * FLAGS_REFUSED; for a rehearsal also a DISABLED flag) */
     char error[256];
+    char rule[17];        /* read: the digest of the flag's rule, "" when none */
 };
 
 struct flagworker;

@@ -95,6 +95,55 @@ struct http_request *http_of(CURL *easy)
     return (struct http_request *)p;
 }
 
+/* One line of an error body for a message: an HTML page (a proxy's or a
+ * server's 404) gives its <title>, or else its first line of text without
+ * the tags; any other body its first non-empty line. Whitespace runs
+ * become one space; at most cap - 1 bytes. */
+static void body_line(const char *b, size_t len, char *out, size_t cap)
+{
+    size_t i = 0, n = 0;
+    while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+        i++;
+    int html = i < len && b[i] == '<';
+    if (html) {
+        const char *t = memmem(b, len, "<title>", 7);
+        if (!t)
+            t = memmem(b, len, "<TITLE>", 7);
+        const char *end = t ? memmem(t, len - (size_t)(t - b), "</", 2) : NULL;
+        if (t && end && end > t + 7) {
+            i = (size_t)(t + 7 - b);
+            len = (size_t)(end - b);
+        }
+    }
+    int in_tag = 0, space = 0;
+    for (; i < len && n + 1 < cap; i++) {
+        char c = b[i];
+        if (html && c == '<') {
+            in_tag = 1;
+            continue;
+        }
+        if (in_tag) {
+            in_tag = c != '>';
+            space = space || !in_tag;
+            continue;
+        }
+        if (c == '\n' || c == '\r') {
+            if (n)
+                break;
+            continue;
+        }
+        if (c == ' ' || c == '\t') {
+            space = 1;
+            continue;
+        }
+        if (space && n && n + 2 < cap)
+            out[n++] = ' ';
+        space = 0;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+}
+
 int http_outcome(const struct http_request *r, CURLcode rc, struct error *err)
 {
     if (r->too_large) {
@@ -116,8 +165,10 @@ int http_outcome(const struct http_request *r, CURLcode rc, struct error *err)
     long status = 0;
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status > 299) {
-        error_set(err, "HTTP %ld%s%.120s", status, r->len ? ": " : "",
-                  r->len ? r->body : "");
+        char line[121] = "";
+        if (r->len)
+            body_line(r->body, r->len, line, sizeof line);
+        error_set(err, "HTTP %ld%s%s", status, line[0] ? ": " : "", line);
         return -1;
     }
     return 0;

@@ -224,6 +224,23 @@ int journal_read_samples(struct journal *j, int64_t after_seq,
     return j->ops->read_samples(j->store, after_seq, fn, ctx, err);
 }
 
+int journal_read_history(struct journal *j, int64_t after_event_seq,
+                         int64_t after_sample_seq, journal_event_fn on_event,
+                         journal_sample_fn on_sample, void *ctx,
+                         struct error *err)
+{
+    return j->ops->read_history(j->store, after_event_seq, after_sample_seq,
+                                on_event, on_sample, ctx, err);
+}
+
+int journal_sample_first(const struct journal_sample *sa,
+                         const struct journal_event *ev)
+{
+    if (sa->after_event != JOURNAL_NO_AFTER)
+        return sa->after_event < ev->seq;
+    return sa->ts_ms < ev->ts_ms;   /* before format 3: by time, the event first on a tie */
+}
+
 int journal_changed(struct journal *j)
 {
     return j->ops->changed(j->store);
@@ -324,10 +341,15 @@ static int anchor_tx(struct journal *j, void *ctx, struct error *err)
 int journal_append_anchor(struct journal *j, int64_t ts_ms, const char *actor,
                           struct error *err)
 {
-    if (j->writer && !j->in_tx)
-        return journal_writer_queue_anchor(j->writer, ts_ms, actor, err);
     struct journal_event ev = {.ts_ms = ts_ms, .actor = actor,
                                .kind = JOURNAL_KIND_ANCHOR};
+    if (j->writer && !j->in_tx) {
+        if (journal_writer_queue_anchor(j->writer, ts_ms, actor, err))
+            return -1;
+        if (j->local_event)   /* its body is written by the writer: none here */
+            j->local_event(&ev, j->local_ctx);
+        return 0;
+    }
     return journal_transact(j, anchor_tx, &ev, err);
 }
 

@@ -39,7 +39,13 @@ struct journal_sample {
     double value;
     int has_value;
     const char *status;
+    /* On read: the newest event's seq when the sample was appended (its
+     * place in the one history, assigned by the store), or JOURNAL_NO_AFTER
+     * for a row from before format 3. Ignored on append. */
+    int64_t after_event;
 };
+
+#define JOURNAL_NO_AFTER (-1)
 
 /* Kinds the journal itself writes (the domain's kinds are in events.h):
  * an anchor of the samples chain, and the damage a --force opened over. */
@@ -78,6 +84,23 @@ int journal_read(struct journal *j, int64_t after_seq, journal_event_fn fn,
 typedef int (*journal_sample_fn)(const struct journal_sample *s, void *ctx);
 int journal_read_samples(struct journal *j, int64_t after_seq,
                          journal_sample_fn fn, void *ctx, struct error *err);
+
+/* The one history: events and samples merged into the order they were
+ * appended in — event k, then the samples appended after it (after_event
+ * = k) in their own order, then event k+1. Samples from before format 3
+ * (no after_event) go by time: before an event only when strictly older.
+ * Both cursors are read as of one moment. on_event is called for events
+ * with seq > after_event_seq, on_sample for samples with seq >
+ * after_sample_seq; a non-zero return from either stops the walk and is
+ * returned. Every fold reads through here. */
+int journal_read_history(struct journal *j, int64_t after_event_seq,
+                         int64_t after_sample_seq, journal_event_fn on_event,
+                         journal_sample_fn on_sample, void *ctx,
+                         struct error *err);
+
+/* The merge's one rule: 1 when sample sa comes before event ev. */
+int journal_sample_first(const struct journal_sample *sa,
+                         const struct journal_event *ev);
 
 /* 1 when another connection has committed since the last call (cheap:
  * PRAGMA data_version), 0 when not, -1 on error. */

@@ -44,6 +44,10 @@ struct journal_store_ops {
                        void *ctx, struct error *err);
     int (*read_samples)(struct journal_store *s, int64_t after, journal_sample_fn fn,
                         void *ctx, struct error *err);
+    /* Both, merged by journal_sample_first, read as of one moment. */
+    int (*read_history)(struct journal_store *s, int64_t after_event, int64_t after_sample,
+                        journal_event_fn on_event, journal_sample_fn on_sample,
+                        void *ctx, struct error *err);
     /* 1 when another connection committed since the last call. */
     int (*changed)(struct journal_store *s);
     int64_t (*last_seq)(struct journal_store *s);

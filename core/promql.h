@@ -36,6 +36,25 @@ void promql_free(struct promql *q);
  * selector. A store serving it needs at least this retention. */
 int64_t promql_max_range_ms(const struct promql *q);
 
+/* What an expression is made of, for explaining its answers (a NaN from a
+ * histogram without observations is not a NaN from 0/0), and for knowing
+ * that one scrape cannot answer it (a range needs two). */
+#define PROMQL_HAS_RANGE 1u      /* a range selector: foo[1m] */
+#define PROMQL_HAS_QUANTILE 2u   /* histogram_quantile */
+#define PROMQL_HAS_DIVISION 4u   /* a / */
+unsigned promql_features(const struct promql *q);
+
+/* Why an expression of these features gives NaN, in words for a panel:
+ * a histogram without observations, 0/0 over idle counters, or a series
+ * whose own value is NaN. */
+const char *promql_nan_reason(unsigned features);
+
+/* 1 when every selector of q matches a series of st (what one scrape can
+ * show of an expression that needs two), else 0 with err naming the first
+ * that matches none ("no data: no series of `foo_total` matches"). */
+int promql_selectors_found(const struct promql *q, const struct series_store *st,
+                           struct error *err);
+
 /* Tells the store to keep the metrics the expression selects (all of them
  * when a selector has no fixed metric name). Returns 0, or -1 when out of
  * memory. */
@@ -45,9 +64,8 @@ int promql_want(const struct promql *q, struct series_store *st);
  *   1  *value is the result: a scalar, or the one element of a vector;
  *      it may be ±Inf (x/0).
  *   0  no data: *value is NaN and err says why — "no data: the expression
- *      selected no series" for an empty vector, "no data: the result is
- *      NaN" for NaN (0/0, a histogram without observations or without an
- *      +Inf bucket). Missing data must never pass a criterion, so a NaN is
+ *      selected no series" for an empty vector, "no data: the value is
+ *      NaN: " and promql_nan_reason() for NaN. Missing data must never pass a criterion, so a NaN is
  *      never returned as a number.
  *  -1  an evaluation error in err, e.g. "the expression gave 3 series, not
  *      one: add sum(...) or a label matcher", or Prometheus's own errors

@@ -729,7 +729,8 @@ static int eval_node(struct ev *e, const struct pq_node *n, struct pq_val *out)
 
 /* --- the result ----------------------------------------------------------------------- */
 
-static int final_value(struct ev *e, const struct pq_val *v, double *value)
+static int final_value(struct ev *e, const struct promql *q, const struct pq_val *v,
+                       double *value)
 {
     double x = v->scalar;
     if (v->type == PQ_VECTOR) {
@@ -744,8 +745,7 @@ static int final_value(struct ev *e, const struct pq_val *v, double *value)
         x = v->vec.s[0].v;
     }
     if (isnan(x)) {
-        fail(e, "no data: the result is NaN (0/0, or a histogram without observations or "
-                "without a +Inf bucket)");
+        fail(e, "no data: the value is NaN: %s", promql_nan_reason(promql_features(q)));
         return 0;
     }
     *value = x;
@@ -766,7 +766,7 @@ int promql_eval(const struct promql *q, const struct series_store *st, int64_t t
     free(e.buf);
     if (rc != 0)
         return -1;
-    rc = final_value(&e, &v, value);
+    rc = final_value(&e, q, &v, value);
     val_free(&v);
     return rc;
 }

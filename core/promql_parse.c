@@ -1149,6 +1149,65 @@ int64_t promql_max_range_ms(const struct promql *q)
     return q ? max_range(q->root) : 0;
 }
 
+static unsigned features(const struct pq_node *n)
+{
+    unsigned f = 0;
+    if (n->kind == PQ_SELECTOR && n->range_ms)
+        f |= PROMQL_HAS_RANGE;
+    if (n->kind == PQ_CALL && n->func == PQ_HISTOGRAM_QUANTILE)
+        f |= PROMQL_HAS_QUANTILE;
+    if (n->kind == PQ_BINARY && n->op == PQ_DIV)
+        f |= PROMQL_HAS_DIVISION;
+    for (size_t i = 0; i < n->n_args; i++)
+        f |= features(n->args[i]);
+    return f;
+}
+
+unsigned promql_features(const struct promql *q)
+{
+    return q ? features(q->root) : 0;
+}
+
+const char *promql_nan_reason(unsigned f)
+{
+    if (f & PROMQL_HAS_QUANTILE)
+        return "a histogram without observations in the window (its buckets did not grow), "
+               "or without a +Inf bucket";
+    if ((f & PROMQL_HAS_DIVISION) && (f & PROMQL_HAS_RANGE))
+        return "0/0: nothing was counted in the window on either side of the division";
+    if (f & PROMQL_HAS_DIVISION)
+        return "0/0: the divisor is 0";
+    return "the series itself is NaN (the exporter wrote NaN)";
+}
+
+/* The first selector of n that matches no series of st, or NULL. */
+static const struct pq_node *unmatched(const struct pq_node *n, const struct series_store *st)
+{
+    size_t cur = 0;
+    if (n->kind == PQ_SELECTOR && !series_store_next(st, n->matchers, n->n_matchers, &cur))
+        return n;
+    for (size_t i = 0; i < n->n_args; i++) {
+        const struct pq_node *u = unmatched(n->args[i], st);
+        if (u)
+            return u;
+    }
+    return NULL;
+}
+
+int promql_selectors_found(const struct promql *q, const struct series_store *st,
+                           struct error *err)
+{
+    const struct pq_node *u = q ? unmatched(q->root, st) : NULL;
+    if (!u)
+        return 1;
+    if (u->metric)
+        error_set(err, "no data: no series of `%s`%s matches", u->metric,
+                  u->n_matchers > 1 ? " with these labels" : "");
+    else
+        error_set(err, "no data: a selector matches no series");
+    return 0;
+}
+
 static int has_nameless_selector(const struct pq_node *n)
 {
     if (n->kind == PQ_SELECTOR && !n->metric)

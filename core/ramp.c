@@ -33,7 +33,7 @@ double ramp_rollback_percent(const struct runbook *rb)
 void ramp_init(struct ramp_view *r, const struct runbook *rb)
 {
     memset(r, 0, sizeof *r);
-    r->step = -1;
+    r->step = r->prev_step = -1;
     r->percent = ramp_rollback_percent(rb);
     r->target = r->percent;
     for (size_t i = 0; i < rb->n_criteria; i++)
@@ -74,6 +74,48 @@ static void recount(struct ramp_view *r, const struct runbook *rb, const struct 
     r->n_unclear = unclear;
 }
 
+/* The rule a confirmed read saw, when the driver tells one. */
+static void keep_rule(struct ramp_view *r, const body_t *o)
+{
+    if (event_has(o, "rule"))
+        snprintf(r->rule, sizeof r->rule, "%s", text(o, "rule"));
+}
+
+/* The advance in flight did not happen: the ramp is where it was before. */
+static void back_to_prev(struct ramp_view *r, const struct runbook *rb)
+{
+    r->step = r->prev_step;
+    r->status = r->step < 0 ? RAMP_IDLE
+              : r->step == (int)rb->n_ramp - 1 ? RAMP_COMPLETE : RAMP_HOLDING;
+    r->step_since_ms = r->prev_since_ms;
+    r->target = r->percent;
+    r->flag_error[0] = '\0';
+}
+
+/* The commander took the flag's value as the ramp's: the ramp stands at
+ * the highest step it reaches (before the first when below it). */
+static void on_accept(struct ramp_view *r, const struct runbook *rb,
+                      const struct journal_event *ev, const body_t *o)
+{
+    double p = num(o, "percent", NAN);
+    if (isnan(p) || r->status == RAMP_ABORTED)
+        return;   /* an unfinished rollback is finished, never accepted away */
+    r->percent = r->target = p;
+    r->has_percent = 1;
+    r->flag_mismatch = 0;
+    if (r->rule_changed || r->flag_seen_rule[0])
+        snprintf(r->rule, sizeof r->rule, "%s", r->flag_seen_rule);
+    r->flag_error[0] = '\0';
+    r->step = -1;
+    for (size_t j = 0; j < rb->n_ramp; j++)
+        if (rb->ramp[j].percent <= p + SAME_PERCENT)
+            r->step = (int)j;
+    if (r->status != RAMP_HALTED)
+        r->status = r->step < 0 ? RAMP_IDLE
+                  : r->step == (int)rb->n_ramp - 1 ? RAMP_COMPLETE : RAMP_HOLDING;
+    r->step_since_ms = ev->ts_ms;
+}
+
 static void on_read(struct ramp_view *r, const struct runbook *rb,
                     const struct journal_event *ev, const body_t *o)
 {
@@ -88,14 +130,33 @@ static void on_read(struct ramp_view *r, const struct runbook *rb,
         snprintf(r->flag_error, sizeof r->flag_error, "the read-back (%s) gave no percentage", purpose);
         return;
     }
+    if (strcmp(purpose, "start") == 0) {
+        /* a fresh ceremony's first look: the flag's value is where it starts */
+        if (r->status == RAMP_IDLE && r->step < 0) {
+            keep_rule(r, o);
+            r->percent = r->target = seen;
+            r->has_percent = 1;
+            r->flag_mismatch = 0;
+            r->flag_error[0] = '\0';
+        }
+        return;
+    }
+    if (strcmp(purpose, "rehearsal") == 0 && fabs(seen - r->percent) <= SAME_PERCENT)
+        keep_rule(r, o);   /* the rehearsal rewrote the rule at the same share */
     if (strcmp(purpose, "check") == 0 || strcmp(purpose, "rehearsal") == 0)
         return;   /* a look at the flag: the restart check or the rehearsal judges it */
+    if (r->status == RAMP_SETTING && event_has(o, "applied") && !truth(o, "applied")) {
+        /* an advance cut short by a crash that never reached the flag */
+        back_to_prev(r, rb);
+        return;
+    }
     if (fabs(seen - r->target) > SAME_PERCENT) {
         snprintf(r->flag_error, sizeof r->flag_error,
                  "the flag reads %g%%, not the %g%% that was set", seen, r->target);
         return;
     }
     r->flag_error[0] = '\0';
+    keep_rule(r, o);
     if (fabs(seen - r->percent) > SAME_PERCENT)
         r->disobey_since_ms = 0;   /* a new setting: observed gets its own time */
     r->percent = seen;
@@ -204,6 +265,10 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
         int step = resolve_step(rb, s, o, err);
         if (step < 0)     /* a step the runbook does not have changes nothing */
             return step == -1 || err->msg[0] ? -1 : 0;
+        if (r->status != RAMP_SETTING) {
+            r->prev_step = r->step;
+            r->prev_since_ms = r->step_since_ms;
+        }
         r->status = RAMP_SETTING;
         r->step = step;
         r->target = rb->ramp[step].percent;
@@ -224,11 +289,16 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
     } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {
         r->flag_mismatch = 1;
         r->flag_seen = num(o, "flag_percent", NAN);
+        r->rule_changed = truth(o, "rule_changed");
+        snprintf(r->flag_seen_rule, sizeof r->flag_seen_rule, "%s", text(o, "flag_rule"));
     } else if (strcmp(k, EV_REHEARSAL) == 0) {
         r->rehearsed = truth(o, "passed");
+        r->rehearsal_final = !r->rehearsed && truth(o, "final");
         if (r->rehearsed)
             r->flag_error[0] = '\0';   /* the flag was just written and read back */
         snprintf(r->rehearsal, sizeof r->rehearsal, "%s", text(o, "summary"));
+    } else if (strcmp(k, EV_FLAG_ACCEPT) == 0) {
+        on_accept(r, rb, ev, o);
     } else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0) {
         r->effective_ms = ev->ts_ms;
     } else if (strcmp(k, EV_OVERRIDE) == 0) {
@@ -374,6 +444,19 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
         d.action = RA_HALT;
         d.criterion = (size_t)halt;
         snprintf(d.why, sizeof d.why, "%s: %s", rb->criteria[halt].text, s->crits[halt].why);
+        return d;
+    }
+    if (r->flag_mismatch && r->rule_changed) {
+        snprintf(d.why, sizeof d.why, "THE FLAG'S RULE CHANGED at %g%% (other users are on new): "
+                 "no advance until the commander resolves it (f writes cutover's rule again; "
+                 "A accepts the flag's, with a reason)", r->flag_seen);
+        return d;
+    }
+    if (r->flag_mismatch) {
+        /* traffic moves on no one's guess: a person says which value is true */
+        snprintf(d.why, sizeof d.why, "THE FLAG SAYS %g%%, THE JOURNAL %g%%: no advance until the "
+                 "commander resolves it (f sets the journal's value; A accepts the flag's, with a reason)",
+                 r->flag_seen, r->status == RAMP_SETTING ? r->target : r->percent);
         return d;
     }
     if (r->status == RAMP_SETTING) {

@@ -51,8 +51,15 @@ struct ramp_view {
     char override_reason[240];
     int rehearsed;            /* the way back was rehearsed and passed */
     char rehearsal[240];      /* the last rehearsal's result in words */
-    int flag_mismatch;        /* on restart the flag differed from the journal */
+    int flag_mismatch;        /* on restart the flag differed from the journal: every
+                               * advance waits until the commander resolves it */
     double flag_seen;
+    char rule[17];            /* the flag's rule as last confirmed (flagd digest), "" unknown */
+    char flag_seen_rule[17];  /* the rule the mismatch found */
+    int rule_changed;         /* the mismatch is of the rule, not of the share */
+    int rehearsal_final;      /* the last rehearsal failed on what only a person can fix */
+    int prev_step;            /* before the advance in flight: where a not-applied */
+    int64_t prev_since_ms;    /* advance goes back to */
 
     /* the share of traffic that really reaches new (Observed: in ## Ramp) */
     int has_observed;

@@ -11,6 +11,7 @@
 #include "runbook.h"
 
 #include "hash.h"
+#include "mddepth.h"
 #include "units.h"
 
 #include <ctype.h>
@@ -2568,11 +2569,19 @@ struct runbook *runbook_parse(const char *name, const char *text, size_t len,
             if (len >= 3 && memcmp(rb->text, "\xef\xbb\xbf", 3) == 0)
                 c.md_off = 3;
             c.cursor = c.md_off;
-            run_md4c(&c);
-            if (!c.oom)
-                interpret(&c);
-            if (!c.oom)
-                check_all(&c);
+            size_t depth = 0;
+            int deep = md_first_deep_line(rb->text, len, MD_MAX_DEPTH, &depth);
+            if (deep) {
+                /* md4c would take seconds on such a line: refuse it first */
+                problem(&c, deep, 0, "nests %zu lists or quotes on one line; a runbook nests at most %d",
+                        depth, MD_MAX_DEPTH);
+            } else {
+                run_md4c(&c);
+                if (!c.oom)
+                    interpret(&c);
+                if (!c.oom)
+                    check_all(&c);
+            }
         }
     }
     if (!c.oom)
@@ -2856,6 +2865,13 @@ const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key)
         if (attrs[i].key && strcmp(attrs[i].key, key) == 0)
             return attrs[i].value;
     return NULL;
+}
+
+int rb_step_any_order(const struct rb_step *st)
+{
+    const char *any = rb_attr_get(st->attrs, st->n_attrs, "any");
+    const char *order = rb_attr_get(st->attrs, st->n_attrs, "order");
+    return any && !*any && order && !*order;
 }
 
 const char *rb_action_name(enum rb_action a)

@@ -190,6 +190,9 @@ const char *runbook_person(const struct runbook *rb, const char *role); /* NULL 
 const struct rb_system *runbook_system(const struct runbook *rb, const char *name);
 const struct rb_signal *runbook_signal(const struct runbook *rb, const char *name);
 const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key);
+/* 1 when the step says {any order}: it may be taken before the steps above
+ * it in its phase, and does not hold back the steps below it. */
+int rb_step_any_order(const struct rb_step *st);
 
 const char *rb_action_name(enum rb_action a);        /* "backfill", "" */
 const char *rb_crit_action_name(enum rb_crit_action a); /* "abort" */

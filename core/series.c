@@ -177,6 +177,11 @@ static int wanted(const struct series_store *st, const char *name)
     return 0;
 }
 
+int series_store_wanted(const struct series_store *st, const char *metric_name)
+{
+    return wanted(st, metric_name);
+}
+
 /* --- keys: the label set as name\0value\0..., sorted by name -------------- */
 
 /* The labels of a sample, __name__ included and empty values left out,

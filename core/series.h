@@ -39,6 +39,9 @@ void series_store_free(struct series_store *st);
  * Without a call everything is kept. Returns 0, or -1 when out of memory. */
 int series_store_want(struct series_store *st, const char *metric_name);
 
+/* 1 when the store keeps series of this metric name, else 0. */
+int series_store_wanted(const struct series_store *st, const char *metric_name);
+
 /* Adds one scrape taken at scrape_ms. A sample without its own timestamp is
  * stored at scrape_ms; a sample at or before its series' last point is
  * dropped (Prometheus refuses out-of-order and duplicate samples). A series

@@ -13,6 +13,14 @@
 
 #include "events.h"
 
+static ptrdiff_t signal_index(const struct runbook *rb, const char *name)
+{
+    for (size_t i = 0; name && i < rb->n_signals; i++)
+        if (strcmp(rb->signals[i].name, name) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
 int session_init(struct session *s, const struct runbook *rb)
 {
     memset(s, 0, sizeof *s);
@@ -21,9 +29,16 @@ int session_init(struct session *s, const struct runbook *rb)
     s->phase_acked = calloc(rb->n_phases ? rb->n_phases : 1, sizeof *s->phase_acked);
     s->signals = calloc(rb->n_signals ? rb->n_signals : 1, sizeof *s->signals);
     s->crits = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->crits);
-    if (!s->acks || !s->phase_acked || !s->signals || !s->crits) {
+    s->tracks = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->tracks);
+    s->crit_sig = calloc(rb->n_criteria ? 2 * rb->n_criteria : 1, sizeof *s->crit_sig);
+    if (!s->acks || !s->phase_acked || !s->signals || !s->crits || !s->tracks || !s->crit_sig) {
         session_free(s);
         return -1;
+    }
+    for (size_t i = 0; i < rb->n_criteria; i++) {
+        s->tracks[i].quiet = 1;   /* the fold needs the states; words only on a change */
+        s->crit_sig[2 * i] = signal_index(rb, rb->criteria[i].signal);
+        s->crit_sig[2 * i + 1] = signal_index(rb, rb->criteria[i].min_signal);
     }
     ramp_init(&s->ramp, rb);
     return 0;
@@ -35,6 +50,8 @@ void session_free(struct session *s)
     free(s->phase_acked);
     free(s->signals);
     free(s->crits);
+    free(s->tracks);
+    free(s->crit_sig);
     for (size_t i = 0; i < s->n_notes; i++)
         free(s->notes[i].text);
     free(s->notes);
@@ -282,6 +299,79 @@ static void fault(struct session *s, int64_t seq, const char *what)
  * arithmetic on it could overflow. */
 #define SESSION_TS_MAX 253402300799999LL
 
+int session_stale(const struct session *s, size_t signal, int64_t now_ms)
+{
+    return session_signal_stale(s, signal, now_ms, SESSION_STALE_INTERVALS);
+}
+
+/* The signals criterion c reads, by position (found once, at init, for
+ * the runbook's own criteria: a fold asks at every sample). */
+static void crit_signals(const struct session *s, const struct rb_criterion *c, ptrdiff_t *i,
+                         ptrdiff_t *m)
+{
+    ptrdiff_t k = c - s->rb->criteria;
+    if (s->crit_sig && k >= 0 && (size_t)k < s->rb->n_criteria) {
+        *i = s->crit_sig[2 * k];
+        *m = s->crit_sig[2 * k + 1];
+    } else {
+        *i = signal_index(s->rb, c->signal);
+        *m = signal_index(s->rb, c->min_signal);
+    }
+}
+
+struct crit_input session_crit_input(const struct session *s, const struct rb_criterion *c,
+                                     int64_t now_ms)
+{
+    struct crit_input in = {0};
+    ptrdiff_t i, m;
+    crit_signals(s, c, &i, &m);
+    if (i >= 0) {
+        const struct signal_view *v = &s->signals[i];
+        in.has_value = v->has_value;
+        in.value = v->value;
+        in.stale = session_stale(s, (size_t)i, now_ms);
+    }
+    if (m >= 0) {
+        const struct signal_view *v = &s->signals[m];
+        in.has_count = v->has_value;
+        in.count = v->value;
+        in.count_stale = session_stale(s, (size_t)m, now_ms);
+    }
+    return in;
+}
+
+/* Steps the criteria that read signal number `signal` (all when -1). */
+static int step_some(const struct session *s, struct crit_track *tracks, int64_t now_ms,
+                     ptrdiff_t signal)
+{
+    int changed = 0;
+    int64_t at = now_ms > s->crit_clock_ms ? now_ms : s->crit_clock_ms;
+    for (size_t i = 0; i < s->rb->n_criteria; i++) {
+        const struct rb_criterion *c = &s->rb->criteria[i];
+        if (signal >= 0 && s->crit_sig[2 * i] != signal && s->crit_sig[2 * i + 1] != signal)
+            continue;
+        struct crit_input in = session_crit_input(s, c, at);
+        changed += criteria_step(c, &tracks[i], &in, at);
+    }
+    return changed;
+}
+
+int session_step_criteria(const struct session *s, struct crit_track *tracks, int64_t now_ms)
+{
+    return step_some(s, tracks, now_ms, -1);
+}
+
+/* The fold's own step: its tracks, and its clock moved on. A time that is
+ * not a time (a fault) moves nothing. */
+static void tick_criteria(struct session *s, int64_t ts_ms, ptrdiff_t signal)
+{
+    if (ts_ms < 0 || ts_ms > SESSION_TS_MAX)
+        return;
+    step_some(s, s->tracks, ts_ms, signal);
+    if (ts_ms > s->crit_clock_ms)
+        s->crit_clock_ms = ts_ms;
+}
+
 static int fold(struct session *s, const struct journal_event *ev, struct error *err)
 {
     if (ev->ts_ms < 0 || ev->ts_ms > SESSION_TS_MAX) {
@@ -312,6 +402,8 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
     case EVK_CRITERION:
         rc = apply_criterion(s, ev, &b, err);
         ramp_apply(&s->ramp, s->rb, s, ev, &b, NULL);
+        /* the journaled tick: time passed to here for every criterion */
+        tick_criteria(s, ev->ts_ms, -1);
         break;
     default:
         rc = ramp_apply(&s->ramp, s->rb, s, ev, &b, err);
@@ -391,6 +483,7 @@ void session_apply_sample(struct session *s, const struct journal_sample *sample
         v->next_history = (v->next_history + 1) % SIGNAL_HISTORY;
         if (v->n_history < SIGNAL_HISTORY)
             v->n_history++;
+        tick_criteria(s, sample->ts_ms, (ptrdiff_t)i);
         return;
     }
 }

@@ -50,6 +50,8 @@ struct session_fault {
 #define SESSION_TAIL 64
 #define SESSION_FAULTS 16
 #define SIGNAL_HISTORY 300  /* samples kept per signal for sparklines */
+/* A sample older than this many poll intervals is stale. */
+#define SESSION_STALE_INTERVALS 3
 
 /* A signal as its journaled samples tell it. */
 struct signal_view {
@@ -62,7 +64,10 @@ struct signal_view {
     size_t n_history, next_history;
 };
 
-/* An abort criterion as its journaled transitions tell it. */
+/* An abort criterion as its journaled transitions tell it (what decides:
+ * the ramp reads these). The fold also keeps each criterion's memory
+ * (struct session's tracks), from which the driving console journals the
+ * transitions: see session_step_criteria. */
 struct crit_view {
     int judged;
     enum crit_state state;
@@ -95,6 +100,12 @@ struct session {
 
     struct signal_view *signals;  /* one per rb->signals[i] */
     struct crit_view *crits;      /* one per rb->criteria[i] */
+    struct crit_track *tracks;    /* one per rb->criteria[i]: the criteria's memory
+                                   * (a `for` window running, data missing since),
+                                   * stepped at each sample and `criterion` event */
+    int64_t crit_clock_ms;        /* the time the tracks were last stepped at */
+    ptrdiff_t *crit_sig;          /* per criterion: its signal's and its min signal's
+                                   * position in rb->signals (-1: none) */
     struct ramp_view ramp;
     int64_t last_sample_seq;
 
@@ -139,7 +150,26 @@ void session_describe(const struct session *s, const struct journal_event *ev,
 int session_signal_stale(const struct session *s, size_t signal, int64_t now_ms,
                          int stale_intervals);
 
-/* Folds one metric sample in (samples are their own sequence). */
+/* 1 when signal i's newest sample is stale at now_ms (the cockpit's limit,
+ * SESSION_STALE_INTERVALS); what panels and the driver read. */
+int session_stale(const struct session *s, size_t signal, int64_t now_ms);
+
+/* What criterion c sees in the folded signals at now_ms. */
+struct crit_input session_crit_input(const struct session *s, const struct rb_criterion *c,
+                                     int64_t now_ms);
+
+/* Steps the criteria's memory `tracks` (s->tracks, or a copy of them) at
+ * now_ms against the folded signals — at the tracks' clock when now_ms is
+ * older, so time never runs back. criteria_step is idempotent at one
+ * instant, so stepping twice at the same time changes nothing. The fold
+ * steps s->tracks at every sample (the criteria on that signal) and at
+ * every `criterion` event (all of them: the event is the journaled tick
+ * of time passing); the driving console steps a copy at now and journals
+ * what would change. Returns the number of criteria whose state changed. */
+int session_step_criteria(const struct session *s, struct crit_track *tracks, int64_t now_ms);
+
+/* Folds one metric sample in (samples are their own sequence; the one
+ * history, journal_read_history, puts them among the events). */
 void session_apply_sample(struct session *s, const struct journal_sample *sample);
 
 /* The i-th newest value of signal i's history (0 = newest); NaN if none. */

@@ -17,6 +17,7 @@
 #include "offloop.h"
 #include "promapi.h"
 #include "promql.h"
+#include "scrape.h"
 #include "series.h"
 #include "sqlsource.h"
 #include "timefmt.h"
@@ -24,15 +25,13 @@
 /* An answer bigger than this is not a metrics answer we want to hold. */
 #define MAX_QUERY_ANSWER (1u << 20)
 #define MAX_EXPOSITION (32u << 20)
-/* A poll that takes longer than this is an error ("timed out"): well
- * inside the three intervals after which a sample counts as stale. */
-#define POLL_TIMEOUT_MS 2000
 
 /* One scrape system: fetched once per interval for all its signals. */
 struct target {
     const struct rb_system *sys;
     int64_t interval_ms;        /* the shortest of its signals' intervals */
     char *url;
+    struct scrape_target labels; /* job and instance, as Prometheus adds them */
     struct series_store *store; /* once polling starts, touched by the job only */
     struct http_request *inflight;
     int64_t next_due_ms;
@@ -54,6 +53,7 @@ struct signal {
     struct target *target;      /* scrape */
     struct promql *expr;        /* scrape */
     char *url;                  /* prometheus: the whole query URL */
+    const char *nan_reason;     /* prometheus: why its NaN is NaN, or NULL */
     struct http_request *inflight;
     size_t sql_slot;            /* sql: index in the sql source */
     int64_t next_due_ms;
@@ -99,6 +99,11 @@ static struct target *target_for(struct signals *s, const struct rb_system *sys,
     t->sys = sys;
     if (!(t->url = envsubst(sys->conn, err)))
         return NULL;
+    if (scrape_target_init(&t->labels, sys->name, t->url, err) != 0) {
+        free(t->url);
+        t->url = NULL;
+        return NULL;
+    }
     /* keep ten minutes: more than the longest range runbooks write (5m)
      * and the 5m lookback of an instant selector */
     if (!(t->store = series_store_new(10 * 60 * 1000, 1200))) {
@@ -109,8 +114,7 @@ static struct target *target_for(struct signals *s, const struct rb_system *sys,
     return t;
 }
 
-/* base + "/api/v1/query?query=" + escaped expression */
-static char *query_url(const char *base, const char *expr, struct error *err)
+char *signals_query_url(const char *base, const char *expr, struct error *err)
 {
     char *root = envsubst(base, err);
     if (!root)
@@ -141,8 +145,13 @@ static int prepare(struct signals *s, struct signal *sig, const struct runbook *
     }
     if (strcmp(sys->kind, "prometheus") == 0) {
         sig->source = SRC_PROMETHEUS;
-        if (!(sig->url = query_url(sys->conn, d->expr, &why)))
+        if (!(sig->url = signals_query_url(sys->conn, d->expr, &why)))
             goto fail;
+        struct promql *q = NULL;   /* what it is made of explains a NaN */
+        struct error unparsed = {{0}};
+        if (promql_parse(d->expr, &q, &unparsed) == 0)
+            sig->nan_reason = promql_nan_reason(promql_features(q));
+        promql_free(q);
     } else if (strcmp(sys->kind, "scrape") == 0) {
         sig->source = SRC_SCRAPE;
         if (promql_parse(d->expr, &sig->expr, &why) != 0 ||
@@ -245,6 +254,7 @@ void signals_free(struct signals *s)
     for (size_t i = 0; s->targets && i < s->n_targets; i++) {
         drop(s, &s->targets[i].inflight);
         series_store_free(s->targets[i].store);
+        scrape_target_free(&s->targets[i].labels);
         free(s->targets[i].url);
         free(s->targets[i].body);
         free(s->targets[i].results);
@@ -262,7 +272,7 @@ void signals_free(struct signals *s)
 static struct http_request *start_get(struct signals *s, const char *url, size_t max,
                                       void *owner, int64_t now_ms)
 {
-    struct http_request *r = http_get_new(url, POLL_TIMEOUT_MS, max, NULL);
+    struct http_request *r = http_get_new(url, SIGNAL_POLL_TIMEOUT_MS, max, NULL);
     if (!r)
         return NULL;
     r->owner = owner;
@@ -274,13 +284,26 @@ static struct http_request *start_get(struct signals *s, const char *url, size_t
     return r;
 }
 
+/* The deadline after *due: one interval on, so the polls keep a steady
+ * cadence however long each took or however late the loop woke (a poll
+ * scheduled from its completion drifts by every delay); when the loop fell
+ * a whole interval behind, the missed polls are skipped, not run in a burst. */
+static void advance_deadline(int64_t *due, int64_t interval_ms, int64_t now_ms)
+{
+    if (interval_ms <= 0 || *due <= 0 || now_ms - *due >= interval_ms) {
+        *due = now_ms + (interval_ms > 0 ? interval_ms : SIGNAL_INTERVAL_MS);
+        return;
+    }
+    *due += interval_ms;
+}
+
 void signals_start_due(struct signals *s, int64_t now_ms)
 {
     for (size_t i = 0; i < s->n_targets; i++) {
         struct target *t = &s->targets[i];
         if (!t->inflight && !t->busy && now_ms >= t->next_due_ms) {
             t->inflight = start_get(s, t->url, MAX_EXPOSITION, t, now_ms);
-            t->next_due_ms = now_ms + t->interval_ms;
+            advance_deadline(&t->next_due_ms, t->interval_ms, now_ms);
         }
     }
     for (size_t i = 0; i < s->n; i++) {
@@ -293,7 +316,7 @@ void signals_start_due(struct signals *s, int64_t now_ms)
             sig->inflight = start_get(s, sig->url, MAX_QUERY_ANSWER, sig, now_ms);
         else if (sig->source == SRC_SQL)
             sqlsource_request(s->sql, sig->sql_slot, now_ms);
-        sig->next_due_ms = now_ms + sig->def->interval_ms;
+        advance_deadline(&sig->next_due_ms, sig->def->interval_ms, now_ms);
     }
 }
 
@@ -324,13 +347,15 @@ static void outcome(struct signal_outcome *o, const struct signal *sig, int64_t 
 }
 
 /* value/no data/error of an evaluation, as an outcome's fields */
-static void judge(struct signal_outcome *o, int rc, double v, const struct error *err)
+static void judge(struct signal_outcome *o, int rc, double v, const struct error *err,
+                  const char *nan_reason)
 {
     if (rc == 1 && !isfinite(v)) {
-        /* NaN (no observations) and ±Inf (a division by zero) are no
-         * data: neither may ever pass a criterion */
-        snprintf(o->status, sizeof o->status, "no data: the value is %s",
-                 isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf");
+        /* NaN (no observations, 0/0, a NaN gauge) and ±Inf (a division by
+         * zero) are no data: neither may ever pass a criterion */
+        snprintf(o->status, sizeof o->status, "no data: the value is %s%s%s",
+                 isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf",
+                 isnan(v) && nan_reason ? ": " : "", isnan(v) && nan_reason ? nan_reason : "");
         return;
     }
     if (rc == 1) {
@@ -351,7 +376,7 @@ static void judge(struct signal_outcome *o, int rc, double v, const struct error
  * answer) must never pass a criterion. Older than three poll intervals is
  * stale, as for every source; a little skew ahead is tolerated. */
 #define FUTURE_SKEW_MS 5000
-static int check_stamp(int64_t ts_ms, int64_t now_ms, int64_t interval_ms, struct error *err)
+int signals_check_stamp(int64_t ts_ms, int64_t now_ms, int64_t interval_ms, struct error *err)
 {
     char when[48];
     if (ts_ms == INT64_MIN) {
@@ -382,29 +407,51 @@ static size_t finish_prometheus(struct signal *sig, CURLcode rc, int64_t now_ms,
     int r = http_outcome(sig->inflight, rc, &err) == 0
                 ? promapi_parse_at(sig->inflight->body, sig->inflight->len, &v, &ts_ms, &err)
                 : -1;
-    if (r == 1 && isfinite(v) && !check_stamp(ts_ms, now_ms, sig->def->interval_ms, &err))
+    if (r == 1 && isfinite(v) && !signals_check_stamp(ts_ms, now_ms, sig->def->interval_ms, &err))
         r = 0;
-    judge(o, r, v, &err);
+    judge(o, r, v, &err, sig->nan_reason);
     return 1;
 }
 
+/* Stores one scrape as Prometheus would: its samples with the target
+ * labels and the report series, stamped with the scrape's start. A scrape
+ * that failed, or that the store refuses, leaves only the report (up 0),
+ * so every scraped series goes stale. Returns 1 when the scrape was good. */
+static int store_scrape(struct target *t, const struct expo *e, int ok, struct error *err)
+{
+    struct scrape_report rep = {.up = ok,
+                                .duration_s = (t->fetched_ms - t->started_ms) / 1000.0};
+    struct expo labelled = {0};
+    struct error ignored = {{0}};
+    if (ok && (scrape_label(e, &t->labels, &rep, t->store, &labelled, err) != 0 ||
+               series_store_ingest(t->store, &labelled, t->started_ms, err) != 0))
+        ok = 0;
+    scrape_labelled_free(&labelled);
+    if (!ok) {
+        rep.up = 0;
+        if (scrape_label(NULL, &t->labels, &rep, NULL, &labelled, &ignored) == 0)
+            series_store_ingest(t->store, &labelled, t->started_ms, &ignored);
+        else
+            series_store_ingest(t->store, NULL, t->started_ms, &ignored);
+        scrape_labelled_free(&labelled);
+    }
+    return ok;
+}
+
 /* On the background thread: parse the answer, keep its series, evaluate
- * every signal of the target; the outcomes wait in t->results. */
+ * every signal of the target at the time the answer came; the outcomes
+ * wait in t->results. */
 static void scrape_job(void *arg)
 {
     struct target *t = arg;
     struct signals *s = t->owner;
     struct error err = t->fetch_err;
     struct expo e = {0};
-    int ok = t->body && expo_parse(t->body, t->len, &e, &err) == 0 &&
-             series_store_ingest(t->store, &e, t->fetched_ms, &err) == 0;
+    int ok = t->body && expo_parse(t->body, t->len, &e, &err) == 0;
+    ok = store_scrape(t, &e, ok, &err);
     expo_free(&e);
     free(t->body);
     t->body = NULL;
-    if (!ok) {   /* as Prometheus does: a failed scrape makes every series stale */
-        struct error ignored = {{0}};
-        series_store_ingest(t->store, NULL, t->fetched_ms, &ignored);
-    }
     t->n_results = t->n_taken = 0;
     for (size_t i = 0; i < s->n; i++) {
         struct signal *sig = &s->v[i];
@@ -413,13 +460,13 @@ static void scrape_job(void *arg)
         struct signal_outcome *o = &t->results[t->n_results++];
         outcome(o, sig, t->fetched_ms, t->started_ms);
         if (!ok) {
-            judge(o, -1, NAN, &err);
+            judge(o, -1, NAN, &err, NULL);
             continue;
         }
         struct error eval_err = {{0}};
         double v = NAN;
         int got = promql_eval(sig->expr, t->store, t->fetched_ms, &v, &eval_err);
-        judge(o, got, v, &eval_err);   /* v is read only after the evaluation */
+        judge(o, got, v, &eval_err, NULL);   /* v is read only after the evaluation */
     }
 }
 

@@ -19,6 +19,9 @@
 
 /* The longest the loop sleeps between looks at the signals. */
 #define SIGNAL_INTERVAL_MS 1000
+/* A poll that takes longer than this is an error ("timed out"): well
+ * inside the three intervals after which a sample counts as stale. */
+#define SIGNAL_POLL_TIMEOUT_MS 2000
 
 enum signal_source { SRC_PROMETHEUS, SRC_SCRAPE, SRC_SQL };
 
@@ -67,6 +70,16 @@ size_t signals_collect_local(struct signals *s, int64_t now_ms, struct signal_ou
 /* The wake-up descriptor of the background work (scrapes, SQL): the loop
  * waits on it too. */
 int signals_wake_fd(const struct signals *s);
+
+/* The instant-query URL of a prometheus source: base (${ENV} expanded) +
+ * "/api/v1/query?query=" + the escaped expression. Caller frees; NULL
+ * with err set. */
+char *signals_query_url(const char *base, const char *expr, struct error *err);
+
+/* 1 when an answer stamped ts_ms (INT64_MIN: no stamp) may count at
+ * now_ms for a signal polled every interval_ms; else 0 with err saying
+ * why it is no data (stale after three intervals, or from the future). */
+int signals_check_stamp(int64_t ts_ms, int64_t now_ms, int64_t interval_ms, struct error *err);
 
 size_t signals_count(const struct signals *s);
 const char *signals_source_name(enum signal_source src);

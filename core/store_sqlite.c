@@ -27,9 +27,10 @@
 /* PRAGMA application_id of every cutover journal: "cuto" in ASCII. */
 #define JOURNAL_APPLICATION_ID 0x6375746f
 /* meta.format_version this build writes and the newest it reads. Format 2
- * adds the lease table; a format-1 journal is migrated when opened for
- * writing (read-only opens accept it as it is). */
-#define JOURNAL_FORMAT_VERSION 2
+ * adds the lease table, format 3 the samples' after_event (their place in
+ * the one history); an older journal is migrated when opened for writing
+ * (read-only opens accept it as it is, reading after_event as NULL). */
+#define JOURNAL_FORMAT_VERSION 3
 /* How long a writer waits for another writer's transaction, in ms. */
 #define JOURNAL_BUSY_TIMEOUT_MS 5000
 
@@ -48,10 +49,20 @@ enum journal_stmt {
     JS_COUNT
 };
 
+/* The statements that differ in a journal read as it is, without format 3's
+ * after_event column (a read-only open of an older journal). */
+static const char sa_insert_v2[] =
+    "INSERT INTO samples(seq, ts_ms, signal, value, status, prev_hash, hash)"
+    " VALUES (?,?,?,?,?,?,?)";
+static const char sa_read_v2[] =
+    "SELECT seq, ts_ms, signal, value, status, NULL"
+    " FROM samples WHERE seq > ? ORDER BY seq";
+
 struct journal_store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int has_after;             /* samples has after_event (format 3) */
     int in_tx;                 /* inside begin/commit: appends join it */
     int64_t data_version;      /* as of the last changed() */
     char os_user[64];          /* login name of the effective user */
@@ -84,7 +95,8 @@ static const char schema_sql[] =
     "  value     REAL,\n"
     "  status    TEXT,\n"
     "  prev_hash TEXT NOT NULL,\n"
-    "  hash      TEXT NOT NULL\n"
+    "  hash      TEXT NOT NULL,\n"
+    "  after_event INTEGER\n"
     ");\n"
     "CREATE INDEX samples_signal ON samples(signal, ts_ms);\n"
     "CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
@@ -122,8 +134,8 @@ static const char *const stmt_sql[JS_COUNT] = {
                         " ORDER BY seq DESC LIMIT 1",
     [JS_SA_LAST] = "SELECT seq, hash FROM samples ORDER BY seq DESC LIMIT 1",
     [JS_SA_INSERT] = "INSERT INTO samples(seq, ts_ms, signal, value, status,"
-                     " prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
-    [JS_SA_READ] = "SELECT seq, ts_ms, signal, value, status"
+                     " prev_hash, hash, after_event) VALUES (?,?,?,?,?,?,?,?)",
+    [JS_SA_READ] = "SELECT seq, ts_ms, signal, value, status, after_event"
                    " FROM samples WHERE seq > ? ORDER BY seq",
     [JS_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -314,19 +326,39 @@ static int check_format(struct journal_store *j, long *version_out,
     return ret;
 }
 
-/* A format-1 journal gains the lease table; nothing else changes. */
+/* 1 when the samples table has format 3's after_event column. */
+static int has_after_column(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(db, "SELECT after_event FROM samples LIMIT 0", -1, &st,
+                                NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* A format-1 journal gains the lease table, a format-2 one the samples'
+ * after_event (NULL in the rows it has: they hash as they always did);
+ * nothing else changes. Two consoles migrating at once take turns, and the
+ * second finds the column there. */
 static int migrate(struct journal_store *j, long version, struct error *err)
 {
     if (version >= JOURNAL_FORMAT_VERSION)
         return 0;
-    char *sql = sqlite3_mprintf("BEGIN IMMEDIATE;\n%s"
+    if (sqlite3_exec(j->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        sq_error(j, err, "cannot bring the journal to format 3");
+        return -1;
+    }
+    int after = has_after_column(j->db);
+    char *sql = sqlite3_mprintf("%s%s"
                                 "UPDATE meta SET value = '%d' WHERE key = "
                                 "'format_version';\nCOMMIT;",
-                                lease_sql, JOURNAL_FORMAT_VERSION);
+                                lease_sql,
+                                after ? "" : "ALTER TABLE samples ADD COLUMN after_event INTEGER;\n",
+                                JOURNAL_FORMAT_VERSION);
     int rc = sql ? sqlite3_exec(j->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
     sqlite3_free(sql);
     if (rc != SQLITE_OK) {
-        sq_error(j, err, "cannot bring the journal to format 2");
+        sq_error(j, err, "cannot bring the journal to format 3");
         sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
@@ -397,6 +429,15 @@ static int open_db(struct journal_store *j, int flags, struct error *err)
 
 static void sq_close(struct journal_store *j);
 
+static const char *stmt_text(const struct journal_store *j, int i)
+{
+    if (!j->has_after && i == JS_SA_INSERT)
+        return sa_insert_v2;
+    if (!j->has_after && i == JS_SA_READ)
+        return sa_read_v2;
+    return stmt_sql[i];
+}
+
 static int sq_open(const char *path, int flags, struct journal_store **out,
                  struct error *err)
 {
@@ -418,8 +459,9 @@ static int sq_open(const char *path, int flags, struct journal_store **out,
     }
     if (open_db(j, flags, err))
         goto fail;
+    j->has_after = has_after_column(j->db);
     for (int i = 0; i < JS_COUNT; i++) {
-        if (sqlite3_prepare_v3(j->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+        if (sqlite3_prepare_v3(j->db, stmt_text(j, i), -1, SQLITE_PREPARE_PERSISTENT,
                                &j->st[i], NULL) != SQLITE_OK) {
             sq_error(j, err, "the journal's tables are not as "
                              "expected");
@@ -582,7 +624,7 @@ static int append_events(struct journal_store *j, const struct journal_event *ev
 }
 
 static int insert_sample(struct journal_store *j, const struct journal_sample *s,
-                         int64_t seq, char prev[65])
+                         int64_t seq, char prev[65], int64_t after_event)
 {
     /* SQLite stores NaN as NULL and -0.0 as 0: record what it will give
      * back, so the hash verifies later. */
@@ -591,8 +633,10 @@ static int insert_sample(struct journal_store *j, const struct journal_sample *s
     size_t slen = strlen(s->signal), stlen = s->status ? strlen(s->status) : 0;
     char hash[65];
     j->content.len = 0;
+    if (!j->has_after)
+        after_event = CHAIN_NO_AFTER;
     if (chain_sample_content(&j->content, s->ts_ms, s->signal, slen, has, v,
-                               s->status, stlen) ||
+                               s->status, stlen, after_event) ||
         chain_row_hash("sample", prev, seq, j->content.p, j->content.len,
                          &j->input, hash))
         return -1;
@@ -610,6 +654,8 @@ static int insert_sample(struct journal_store *j, const struct journal_sample *s
         sqlite3_bind_null(st, 5);
     sqlite3_bind_text(st, 6, prev, 64, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, hash, 64, SQLITE_STATIC);
+    if (j->has_after)
+        sqlite3_bind_int64(st, 8, after_event);
     int rc = step_once(st);
     memcpy(prev, hash, 65);
     return rc;
@@ -627,12 +673,16 @@ static int append_samples(struct journal_store *j, const struct journal_sample *
     }
     if (n == 0 || tx_begin(j, err))
         return n == 0 ? 0 : -1;
-    int64_t seq;
-    char prev[65];
+    int64_t seq, after_event;
+    char prev[65], ev_hash[65];
+    /* the samples' place in the one history: after the newest event, as
+     * this transaction sees it (the writer appends its queue in order) */
+    if (chain_tail(j, JS_EV_LAST, &after_event, ev_hash))
+        return tx_fail(j, err, "cannot read the last event");
     if (chain_tail(j, JS_SA_LAST, &seq, prev))
         return tx_fail(j, err, "cannot read the last sample");
     for (size_t i = 0; i < n; i++) {
-        int rc = insert_sample(j, &s[i], ++seq, prev);
+        int rc = insert_sample(j, &s[i], ++seq, prev, after_event);
         if (rc != SQLITE_DONE) {
             sqlite3_clear_bindings(j->st[JS_SA_INSERT]);
             return tx_fail(j, err, rc < 0 ? NULL : "cannot append a sample");
@@ -658,7 +708,7 @@ static sqlite3_stmt *walk_stmt(struct journal_store *j, enum journal_stmt which,
     *own = NULL;
     if (!sqlite3_stmt_busy(j->st[which]))
         return j->st[which];
-    if (sqlite3_prepare_v2(j->db, stmt_sql[which], -1, own, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(j->db, stmt_text(j, which), -1, own, NULL) != SQLITE_OK)
         return NULL;
     return *own;
 }
@@ -675,6 +725,33 @@ static int walk_end(struct journal_store *j, sqlite3_stmt *st, sqlite3_stmt *own
     return ret;
 }
 
+static struct journal_event row_event(sqlite3_stmt *st)
+{
+    return (struct journal_event){
+        .seq = sqlite3_column_int64(st, 0),
+        .ts_ms = sqlite3_column_int64(st, 1),
+        .actor = col_text(st, 2),
+        .os_user = col_text(st, 3),
+        .kind = col_text(st, 4),
+        .body = col_text(st, 5),
+    };
+}
+
+static struct journal_sample row_sample(sqlite3_stmt *st)
+{
+    int has = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    return (struct journal_sample){
+        .seq = sqlite3_column_int64(st, 0),
+        .ts_ms = sqlite3_column_int64(st, 1),
+        .signal = col_text(st, 2),
+        .value = has ? sqlite3_column_double(st, 3) : 0.0,
+        .has_value = has,
+        .status = (const char *)sqlite3_column_text(st, 4),
+        .after_event = sqlite3_column_type(st, 5) == SQLITE_NULL
+                           ? JOURNAL_NO_AFTER : sqlite3_column_int64(st, 5),
+    };
+}
+
 static int sq_read(struct journal_store *j, int64_t after_seq, journal_event_fn fn,
                  void *ctx, struct error *err)
 {
@@ -686,14 +763,7 @@ static int sq_read(struct journal_store *j, int64_t after_seq, journal_event_fn 
     sqlite3_bind_int64(st, 1, after_seq);
     int rc = SQLITE_DONE, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct journal_event ev = {
-            .seq = sqlite3_column_int64(st, 0),
-            .ts_ms = sqlite3_column_int64(st, 1),
-            .actor = col_text(st, 2),
-            .os_user = col_text(st, 3),
-            .kind = col_text(st, 4),
-            .body = col_text(st, 5),
-        };
+        struct journal_event ev = row_event(st);
         ret = fn(&ev, ctx);
     }
     return walk_end(j, st, own, ret ? SQLITE_DONE : rc, ret, err);
@@ -710,18 +780,55 @@ static int sq_read_samples(struct journal_store *j, int64_t after_seq,
     sqlite3_bind_int64(st, 1, after_seq);
     int rc = SQLITE_DONE, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int has = sqlite3_column_type(st, 3) != SQLITE_NULL;
-        struct journal_sample s = {
-            .seq = sqlite3_column_int64(st, 0),
-            .ts_ms = sqlite3_column_int64(st, 1),
-            .signal = col_text(st, 2),
-            .value = has ? sqlite3_column_double(st, 3) : 0.0,
-            .has_value = has,
-            .status = (const char *)sqlite3_column_text(st, 4),
-        };
+        struct journal_sample s = row_sample(st);
         ret = fn(&s, ctx);
     }
     return walk_end(j, st, own, ret ? SQLITE_DONE : rc, ret, err);
+}
+
+/* Two cursors merged in C (an ORDER BY over a UNION would sort the whole
+ * history on every read). Both statements are stepped before either
+ * result is used, so they share one read transaction: a sample can never
+ * be seen without the event it follows. */
+static int sq_read_history(struct journal_store *j, int64_t after_event, int64_t after_sample,
+                           journal_event_fn on_event, journal_sample_fn on_sample,
+                           void *ctx, struct error *err)
+{
+    sqlite3_stmt *own_e = NULL, *own_s = NULL;
+    sqlite3_stmt *es = walk_stmt(j, JS_EV_READ, &own_e);
+    sqlite3_stmt *ss = es ? walk_stmt(j, JS_SA_READ, &own_s) : NULL;
+    if (!ss) {
+        sq_error(j, err, "cannot read the journal");
+        sqlite3_finalize(own_e);
+        return -1;
+    }
+    sqlite3_bind_int64(es, 1, after_event);
+    sqlite3_bind_int64(ss, 1, after_sample);
+    int erc = sqlite3_step(es), src = sqlite3_step(ss), ret = 0;
+    struct journal_event ev = {0};
+    struct journal_sample sa = {0};
+    if (erc == SQLITE_ROW)
+        ev = row_event(es);
+    if (src == SQLITE_ROW)
+        sa = row_sample(ss);
+    while (ret == 0 && (erc == SQLITE_ROW || src == SQLITE_ROW)) {
+        if (src == SQLITE_ROW && (erc != SQLITE_ROW || journal_sample_first(&sa, &ev))) {
+            ret = on_sample(&sa, ctx);
+            if ((src = sqlite3_step(ss)) == SQLITE_ROW)
+                sa = row_sample(ss);
+        } else {
+            ret = on_event(&ev, ctx);
+            if ((erc = sqlite3_step(es)) == SQLITE_ROW)
+                ev = row_event(es);
+        }
+    }
+    /* a cursor that stopped on anything but its end is a read error */
+    int rc = erc != SQLITE_DONE && erc != SQLITE_ROW ? erc
+             : src != SQLITE_DONE && src != SQLITE_ROW ? src : SQLITE_DONE;
+    ret = walk_end(j, es, own_e, ret ? SQLITE_DONE : rc, ret, err);
+    sqlite3_reset(ss);
+    sqlite3_finalize(own_s);
+    return ret;
 }
 
 static int sq_changed(struct journal_store *j)
@@ -868,6 +975,7 @@ static int lease_write(struct journal_store *j, const struct journal_lease *me,
 struct chain_def {
     const char *table, *tag;
     const char *walk_sql, *next_prev_sql, *seq_of_hash_sql, *slots_sql;
+    const char *walk_sql_v2;   /* without format 3's columns, or NULL: the same */
     /* builds the hash content from a walk row's columns 3.. */
     int (*content)(sqlite3_stmt *st, struct jbuf *b);
 };
@@ -897,8 +1005,10 @@ static int sample_content(sqlite3_stmt *st, struct jbuf *b)
     const char *status = sqlite3_column_type(st, 6) != SQLITE_NULL
                              ? text_of(st, 6, &stlen)
                              : NULL;
+    int64_t after = sqlite3_column_type(st, 7) == SQLITE_NULL
+                        ? CHAIN_NO_AFTER : sqlite3_column_int64(st, 7);
     return chain_sample_content(b, sqlite3_column_int64(st, 3), signal, slen,
-                                  has, v, status, stlen);
+                                  has, v, status, stlen, after);
 }
 
 static const struct chain_def chains[] = {
@@ -907,13 +1017,15 @@ static const struct chain_def chains[] = {
      " FROM events ORDER BY seq",
      "SELECT prev_hash FROM events WHERE seq > ? ORDER BY seq LIMIT 1",
      "SELECT seq FROM events WHERE hash = ? ORDER BY seq LIMIT 1",
-     "SELECT seq, prev_hash, hash FROM events ORDER BY seq", event_content},
+     "SELECT seq, prev_hash, hash FROM events ORDER BY seq", NULL, event_content},
     {"samples", "sample",
-     "SELECT seq, prev_hash, hash, ts_ms, signal, value, status"
+     "SELECT seq, prev_hash, hash, ts_ms, signal, value, status, after_event"
      " FROM samples ORDER BY seq",
      "SELECT prev_hash FROM samples WHERE seq > ? ORDER BY seq LIMIT 1",
      "SELECT seq FROM samples WHERE hash = ? ORDER BY seq LIMIT 1",
-     "SELECT seq, prev_hash, hash FROM samples ORDER BY seq", sample_content},
+     "SELECT seq, prev_hash, hash FROM samples ORDER BY seq",
+     "SELECT seq, prev_hash, hash, ts_ms, signal, value, status, NULL"
+     " FROM samples ORDER BY seq", sample_content},
 };
 
 /* A stored hash as written, or "" when it is not 64 characters (so that it
@@ -1113,7 +1225,9 @@ static int classify(struct verifier *v, const struct suspect *r, int self_ok)
 static int check_chain(struct verifier *v)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(v->j->db, v->def->walk_sql, -1, &st, NULL) !=
+    const char *walk = !v->j->has_after && v->def->walk_sql_v2 ? v->def->walk_sql_v2
+                                                              : v->def->walk_sql;
+    if (sqlite3_prepare_v2(v->j->db, walk, -1, &st, NULL) !=
         SQLITE_OK) {
         sq_error(v->j, v->err, "cannot read the journal");
         return -1;
@@ -1341,6 +1455,7 @@ const struct journal_store_ops journal_store_sqlite = {
     .append_samples = append_samples,
     .read_events = sq_read,
     .read_samples = sq_read_samples,
+    .read_history = sq_read_history,
     .changed = sq_changed,
     .last_seq = sq_last_seq,
     .last_of_kind = sq_last_of_kind,

@@ -30,3 +30,10 @@ void timefmt_full(int64_t ts_ms, char *buf, size_t len)
     struct tm tm = utc(ts_ms);
     strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
+
+void timefmt_iso(int64_t ts_ms, char *buf, size_t len)
+{
+    struct tm tm = utc(ts_ms);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts_ms % 1000));
+}

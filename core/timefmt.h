@@ -12,5 +12,7 @@ void timefmt_hms(int64_t ts_ms, char *buf, size_t len);
 void timefmt_hms_ms(int64_t ts_ms, char *buf, size_t len);
 /* "2026-11-25 14:03:22 UTC" */
 void timefmt_full(int64_t ts_ms, char *buf, size_t len);
+/* "2026-11-25T14:03:22.117Z" (ISO 8601, for machines) */
+void timefmt_iso(int64_t ts_ms, char *buf, size_t len);
 
 #endif

@@ -1,4 +1,7 @@
-/* help.c — the keys, drawn over the screen by `?`. */
+/* help.c — the keys, drawn over the screen by `?`, and how another
+ * operator joins this ceremony (its journal's path). */
+#include <stdio.h>
+
 #include "draw.h"
 #include "panel.h"
 #include "tui/theme.h"
@@ -14,23 +17,37 @@ static const char *const lines[] = {
     "!            abort now and roll the flag back (commander; type ABORT)",
     "r            resume after an abort or halt (commander; a written reason)",
     "f            set the flag back to the journal's value after a restart",
-    "o            override a failed rehearsal (commander; a written reason, shown in red)",
+    "A            or accept the flag's value instead (commander; a written reason)",
+    "o            override a failed rehearsal (commander; a written reason)",
     "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",
-    "q            quit this console (the ceremony goes on in the journal)",
+    "q            quit this console (asks first while traffic is on new)",
     "",
     "Steps marked in yellow belong to your role.",
     "Every key that changes anything is journaled, refusals too.",
 };
 
+/* Where this ceremony's journal is, as the command another operator types
+ * to join it: the path in full, wrapped, never cut. */
+static void draw_join(WINDOW *w, int y, int width, const struct view *v)
+{
+    if (!v->journal_path)
+        return;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cutover join %s --as NAME --role ROLE", v->journal_path);
+    draw_text(w, y, 2, width, "Another operator joins this ceremony with:", theme(TH_DIM));
+    draw_wrap(w, y + 1, 4, width - 2, getmaxy(w) - y - 2, 0, cmd, theme(TH_NORMAL));
+}
+
 static void help_draw(WINDOW *w, const struct view *v)
 {
-    (void)v;
     werase(w);
     draw_frame(w, "Keys");
     int width = getmaxx(w) - 4;
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        draw_text(w, 2 + (int)i, 2, width, lines[i], theme(TH_NORMAL));
+    size_t n = sizeof lines / sizeof lines[0];
+    for (size_t i = 0; i < n; i++)
+        draw_text(w, 1 + (int)i, 2, width, lines[i], theme(TH_NORMAL));
+    draw_join(w, 2 + (int)n, width, v);
 }
 
-const struct panel panel_help = {"help", 21, 60, help_draw};
+const struct panel panel_help = {"help", 23, 60, help_draw};

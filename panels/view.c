@@ -3,13 +3,13 @@
  * once per frame here so that no panel asks the engine. */
 #include "panel.h"
 
-#include "core/watch.h"
+#include "core/session.h"
 
 void view_derive(struct view *v)
 {
     for (size_t i = 0; i < VIEW_SIGNALS; i++)
         v->stale[i] = i < v->rb->n_signals &&
-                      session_signal_stale(v->s, i, v->now_ms, WATCH_STALE_INTERVALS);
+                      session_stale(v->s, i, v->now_ms);
 }
 
 int view_stale(const struct view *v, size_t signal)

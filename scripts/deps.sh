@@ -52,6 +52,7 @@ shots tool Xvfb                        xvfb
 shots tool xterm                       xterm
 shots file /usr/bin/import             imagemagick
 shots file /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf fonts-dejavu-core
+shots tool chromium                    chromium
 '
 
 mode=install
@@ -104,8 +105,11 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Another apt (a second make, the machine's own updates) may hold dpkg's
+# lock: wait for it rather than fail a newcomer's first command.
+lock_wait="-o DPkg::Lock::Timeout=300"
 # shellcheck disable=SC2086
-if ! { apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends $missing >&2; }; then
+if ! { apt-get $lock_wait update -qq >&2 && apt-get $lock_wait install -y -qq --no-install-recommends $missing >&2; }; then
   echo "deps: apt-get could not install them (no registry?); install them with: apt-get install -y $missing" >&2
   exit 1
 fi

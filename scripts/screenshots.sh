@@ -69,3 +69,9 @@ wait_for d "flag back at 0%" 40
 shoot abort d
 keys d F 0 Enter q
 sleep 2
+
+# The post-mortem of the ceremony just shot, rendered by headless Chromium.
+./cutover report "$j" --format html >"$tmp/report.html" || true
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,1400 \
+  --screenshot="$out/report.png" "file://$tmp/report.html" >/dev/null 2>&1
+echo "screenshots/report.png"

@@ -58,6 +58,15 @@ wait_port() {
   sed -n 's/^port \([0-9]*\).*/\1/p' "$1" | head -1
 }
 
+# free_port: a random high port nobody listens on now (bash's /dev/tcp).
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

@@ -4,11 +4,13 @@
 #include "console.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -32,14 +34,19 @@
 /* On quitting, how long the journal's writer may try before what is left
  * goes to the spool: a SIGTERM ends the console within a second. */
 #define CLOSE_WAIT_MS 400
+/* On quitting with a rollback not read back, how long the console goes on
+ * trying it (real seconds); CUTOVER_ROLLBACK_WAIT_S changes it (tests). */
+#define ROLLBACK_WAIT_S 30
+#define ROLLBACK_WAIT_ENV "CUTOVER_ROLLBACK_WAIT_S"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested;   /* how many stop signals came */
 static struct loop *signal_loop;
 
 static void on_stop_signal(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    if (stop_requested < 2)
+        stop_requested++;
     if (signal_loop)
         loop_wake(signal_loop);
 }
@@ -60,13 +67,15 @@ struct console {
     struct ceremony *c;
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
-    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE } prompt_for;
+    enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
+           FOR_ACCEPT, FOR_QUIT } prompt_for;
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
     struct layout layout;
     struct prompt prompt;
     const char *mode;
+    const char *journal_path;
     size_t selected;
     int text_scroll;
     int help, quit, dirty;
@@ -74,6 +83,9 @@ struct console {
     int status_alert;
     int64_t last_draw_s;
     char journal_alert[400];  /* the record is behind: the red banner */
+    int output_closed;        /* headless: stdout went away (journaled once) */
+    char output_error[200];
+    char last_words[600];     /* said on stderr once the screen is closed */
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -113,7 +125,8 @@ static struct view make_view(struct console *k)
                      .now_ms = now, .selected = k->selected,
                      .text_scroll = k->text_scroll, .decision = &k->decision,
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
-                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL};
+                     .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
+                     .journal_path = k->journal_path};
     view_derive(&v);
     return v;
 }
@@ -192,6 +205,15 @@ static void answered(struct console *k, const char *text)
     case FOR_RESUME: rc = driver_resume(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESTORE: rc = driver_restore_flag(k->driver, text, now, msg, sizeof msg); break;
     case FOR_OVERRIDE: rc = driver_override(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_ACCEPT: rc = driver_accept_flag(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_QUIT:
+        if (strcmp(text, "y") != 0 && strcmp(text, "yes") != 0) {
+            set_status(k, 0, "not quitting");
+            return;
+        }
+        k->quit = 1;
+        snprintf(msg, sizeof msg, "quitting");
+        break;
     case FOR_ABORT:
         if (strcmp(text, "ABORT") != 0) {
             set_status(k, 0, "not aborted (type ABORT in capitals to roll back)");
@@ -209,6 +231,20 @@ static void ask_advance(struct console *k)
     snprintf(label, sizeof label, "advance the ramp: type the target percentage (%g) and Enter: ",
              k->decision.next_step >= 0 ? k->decision.target : 0.0);
     ask(k, FOR_ADVANCE, label);
+}
+
+/* Quitting leaves no one watching the flag: when traffic is on new or a
+ * rollback is not read back, the commander says so first. */
+static void ask_quit(struct console *k)
+{
+    char why[300], label[400];
+    if (!k->driver || !driver_quit_risk(k->driver, why, sizeof why)) {
+        k->quit = 1;
+        return;
+    }
+    snprintf(label, sizeof label, "%s — quit anyway? type y and Enter (Esc: stay): ", why);
+    k->prompt_for = FOR_QUIT;
+    prompt_open(&k->prompt, label);
 }
 
 static void on_key(struct console *k, int ch)
@@ -252,7 +288,8 @@ static void on_key(struct console *k, int ch)
         }
         break;
     case '?': k->help = 1; break;
-    case 'q': k->quit = 1; break;
+    case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
+    case 'q': ask_quit(k); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
     default: return;
     }
@@ -280,8 +317,14 @@ static int print_event(const struct journal_event *ev, void *ctx)
     char t[16], what[1024];
     timefmt_hms_ms(ev->ts_ms, t, sizeof t);
     session_describe(&k->c->s, ev, what, sizeof what);
+    if (k->output_closed)
+        return 0;
     printf("%lld %s %s %s: %s\n", (long long)ev->seq, t, ev->actor, ev->kind, what);
-    fflush(stdout);
+    if (fflush(stdout) == EOF || ferror(stdout)) {
+        /* a reader that went away (| head) ends the output, not the ceremony */
+        k->output_closed = 1;
+        snprintf(k->output_error, sizeof k->output_error, "standard output: %s", strerror(errno));
+    }
     return 0;
 }
 
@@ -331,7 +374,17 @@ static void screen_close(struct console *k)
 static void print_new(struct console *k)
 {
     struct error err = {{0}};
+    int was_closed = k->output_closed;
     journal_read(k->c->journal, k->printed_seq, print_event, k, &err);
+    if (k->output_closed && !was_closed) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", k->output_error);
+        char *body = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (body && ceremony_append(k->c, EV_OUTPUT_CLOSED, body, clock_now_ms(), &err) == 0)
+            ceremony_refresh(k->c, NULL, NULL, &err);
+        free(body);
+    }
 }
 
 /* Folds what other consoles journaled; in headless mode prints it. */
@@ -414,6 +467,26 @@ static void drive(struct console *k, int headless)
     }
 }
 
+/* The next key. A prompt owns the keyboard until Enter or a lone Escape:
+ * an Escape that arrives with more bytes behind it is an Alt chord or a
+ * key ncurses did not decode (Alt-q is ESC q), and is swallowed whole,
+ * so its letter cannot cancel the prompt and then act as a command. */
+static int read_key(struct console *k)
+{
+    int ch = getch();
+    if (ch != 27 || !k->prompt.active)
+        return ch;
+    int next = getch();
+    if (next == ERR)
+        return 27;
+    if (next == '[' || next == 'O') {   /* CSI or SS3: up to its final byte */
+        int b;
+        while ((b = getch()) != ERR && !(b >= 0x40 && b <= 0x7e))
+            ;
+    }
+    return read_key(k);
+}
+
 static void run_loop(struct console *k, int headless)
 {
     while (!k->quit && !stop_requested) {
@@ -421,18 +494,76 @@ static void run_loop(struct console *k, int headless)
         drive(k, headless);
         if (headless && finished(k))
             break;
+        char why[600];
+        if (headless && k->driver && driver_stuck(k->driver, why, sizeof why)) {
+            fprintf(stderr, "cutover: %s\n", why);   /* no one here can resolve it */
+            k->exit_status = 1;
+            break;
+        }
         /* getch() also when no byte came: a resize (SIGWINCH) arrives as
          * KEY_RESIZE from ncurses, not as input on the descriptor. */
         (void)ready;
         if (!headless) {
             int ch;
-            while ((ch = getch()) != ERR)
+            while ((ch = read_key(k)) != ERR)
                 on_key(k, ch);
         }
         refresh_from_journal(k, headless);
         if (!headless && (k->dirty || clock_now_ms() / 1000 != k->last_draw_s))
             draw(k);
     }
+}
+
+/* Real seconds to go on with a rollback not read back when told to stop. */
+static int64_t rollback_wait_ms(void)
+{
+    const char *v = getenv(ROLLBACK_WAIT_ENV);
+    char *end = NULL;
+    double s = v && *v ? strtod(v, &end) : ROLLBACK_WAIT_S;
+    if (end && (*end || !(s >= 0 && s <= 3600)))
+        s = ROLLBACK_WAIT_S;
+    return (int64_t)(s * 1000);
+}
+
+static int64_t real_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Quitting (q confirmed, SIGTERM) with a rollback not read back: go on
+ * trying it for a bounded time (a second signal ends the wait); if it is
+ * still not seen, exit non-zero naming the flag's last known value. */
+static void finish_rollback(struct console *k, int headless)
+{
+    if (!k->driver || !driver_rollback_pending(k->driver))
+        return;
+    int64_t until = real_ms() + rollback_wait_ms();
+    int signals = stop_requested;
+    set_status(k, 1, "quitting: the rollback is not read back; trying it until it is (a second "
+                     "signal stops now)");
+    while (driver_rollback_pending(k->driver) && real_ms() < until && stop_requested <= signals) {
+        int64_t left = until - real_ms();
+        loop_wait(&k->loop, wait_ms(k) < left ? wait_ms(k) : (int)left);
+        drive(k, headless);
+        refresh_from_journal(k, headless);
+        if (!headless)
+            draw(k);
+    }
+    if (!driver_rollback_pending(k->driver)) {
+        if (k->exit_status == 0)
+            k->exit_status = headless ? 3 : 0;   /* it aborted; the rollback is seen now */
+        return;
+    }
+    double seen;
+    char last[64] = "it was never read";
+    if (driver_flag_last(k->driver, &seen))
+        snprintf(last, sizeof last, "it last read %g%%", seen);
+    snprintf(k->last_words, sizeof k->last_words,
+             "the rollback of %s to %g%% is NOT confirmed: %s", driver_flag_name(k->driver),
+             k->c->s.ramp.target, last);
+    k->exit_status = 1;
 }
 
 int console_run(struct ceremony *c, const char *mode, int headless,
@@ -443,6 +574,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     clock_speed_up();   /* a test clock (CUTOVER_TIME_SCALE) runs from here */
     k.c = c;
     k.mode = mode;
+    k.journal_path = journal_path;
     if (loop_init(&k.loop, !headless) != 0) {
         fprintf(stderr, "cutover: cannot set up the event loop\n");
         return 1;
@@ -492,8 +624,11 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     }
     k.dirty = 1;
     run_loop(&k, headless);
+    finish_rollback(&k, headless);
     if (!headless)
         screen_close(&k);
+    if (k.last_words[0])
+        fprintf(stderr, "cutover: %s\n", k.last_words);
 
     body = events_console_body(c->name, c->role, mode);
     if (k.driver)   /* the samples chain's head, on record at the close */

@@ -72,7 +72,7 @@ static void build(struct layout *l)
         l->journal = newwin(bottom, l->cols, top + middle, 0);
     }
     l->status = newwin(1, l->cols, l->rows - 1, 0);
-    int hw = l->cols < 84 ? l->cols - 4 : 80, hh = l->rows < 23 ? l->rows - 2 : 21;
+    int hw = l->cols < 84 ? l->cols - 4 : 80, hh = l->rows < 25 ? l->rows - 1 : 23;
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
 }
 

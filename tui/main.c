@@ -1,8 +1,11 @@
 /* main.c — the command line: a table of subcommands, each in its own file. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "core/ceremony.h"
 #include "outmask.h"
 
 static const struct command commands[] = {
@@ -13,7 +16,8 @@ static const struct command commands[] = {
      "another operator's console on the same ceremony", cmd_join},
     {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
-    {"preflight", "RUNBOOK", "ask every signal and store once; a table of answers", cmd_preflight},
+    {"report", "JOURNAL [--format md|json|html]", "the post-mortem, from the journal alone", cmd_report},
+    {"preflight", "RUNBOOK [--write]", "ask every signal and store once; a table of answers", cmd_preflight},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -38,6 +42,9 @@ int usage_of(const char *name)
 
 int main(int argc, char **argv)
 {
+    /* a reader that goes away (`| head`) is an error on write, never the
+     * end of the process: the engine may be in the middle of a rollback */
+    signal(SIGPIPE, SIG_IGN);
     outmask_install();
     if (argc < 2) {
         help(stderr);
@@ -48,6 +55,8 @@ int main(int argc, char **argv)
         help(stdout);
         return EXIT_OK;
     }
+    /* hidden, for tests: a line of the fold's state after every fold step */
+    ceremony_trace_to(getenv("CUTOVER_FOLD_TRACE"));
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

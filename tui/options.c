@@ -13,6 +13,7 @@ int options_parse(int argc, char **argv, struct options *o)
         {"role", required_argument, NULL, 'r'},
         {"headless", no_argument, NULL, 'H'},
         {"force", no_argument, NULL, 'f'},
+        {"write", no_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -26,6 +27,7 @@ int options_parse(int argc, char **argv, struct options *o)
         case 'r': o->role = optarg; break;
         case 'H': o->headless = 1; break;
         case 'f': o->force = 1; break;
+        case 'w': o->write = 1; break;
         default: return -1;   /* getopt printed what was wrong */
         }
     }

@@ -1,5 +1,5 @@
 /* options.h — the options the subcommands share (--journal, --as, --role,
- * --headless, --force), parsed once, with positional arguments collected. */
+ * --headless, --force, --write), parsed once, with positional arguments collected. */
 #ifndef CUTOVER_OPTIONS_H
 #define CUTOVER_OPTIONS_H
 
@@ -9,6 +9,7 @@ struct options {
     const char *role;
     int headless;
     int force;
+    int write;      /* preflight: rehearse the flag's write and read-back */
     const char *positional[4];
     int n_positional;
 };

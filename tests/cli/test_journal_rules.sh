@@ -9,19 +9,11 @@ J="$T/orders.journal"
 RB=runbooks/orders.md
 person() { sed -n "s/^- $1: *//p" $RB | head -1; }
 commander=$(person commander) dba=$(person dba)
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-until_ok() {  # until_ok SECONDS COMMAND...
-  local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-  while ! "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -ge $deadline ] && { echo "not true within the deadline: $*"; return 1; }
-    sleep 0.05
-  done
-}
 start_headless() {  # start_headless OUT [ARGS]: $pid
   local out=$1; shift
   "$CUTOVER" run "$RB" --journal "$J" --headless "$@" >"$out" 2>&1 &
   pid=$!
-  until_ok 10 grep -q console_open "$out"
+  wait_for 10 grep -q console_open "$out"
 }
 
 # One driver.
@@ -39,7 +31,7 @@ check "the lease row names the driver" \
   test "$(sql "$J" "select holder || ' ' || pid from lease")" = "$commander/commander $first"
 timeout 10 "$CUTOVER" join "$J" --as "$dba" --role dba --headless >"$T/join.out" 2>&1 &
 joined=$!
-check "a joined console is still welcome" until_ok 5 grep -q "console_open.*$dba" "$T/join.out"
+check "a joined console is still welcome" wait_for 5 grep -q "console_open.*$dba" "$T/join.out"
 kill -TERM $joined; wait $joined
 kill -TERM $first; wait $first
 check "a clean stop releases the lease" test "$(sql "$J" "select count(*) from lease")" = 0
@@ -67,7 +59,7 @@ check "… four refusals journaled as already acknowledged" \
 # Anchors: deleting every sample fails verify.
 check "a run journals samples" start_headless "$T/five.out"
 has_samples() { [ "$(sql "$J" "select count(*) from samples")" -gt 3 ]; }
-until_ok 15 has_samples
+wait_for 15 has_samples
 kill -TERM $pid; wait $pid
 check "the close anchors the samples chain" \
   test "$(sql "$J" "select json_extract(body,'\$.sample_seq') = (select max(seq) from samples) from events where kind='anchor' order by seq desc limit 1")" = 1
@@ -94,7 +86,7 @@ kill -TERM $pid; wait $pid
 check "… and journals the damage it opened over" \
   test "$(sql "$J" "select json_extract(body,'\$.first_bad_seq') || ' ' || json_extract(body,'\$.table') from events where kind='journal_damaged'")" = "3 events"
 
-# A format-1 journal (before the lease) still opens, and is brought to format 2.
+# A format-1 journal (before the lease) still opens, and is brought to format 3.
 cp "$T/copy.journal" "$T/old.journal"
 sqlite3 "$T/old.journal" "drop table lease; update meta set value='1' where key='format_version';"
 check "verify reads a format-1 journal" sh -c '"$0" verify "$1"; test $? -le 1' "$CUTOVER" "$T/old.journal"
@@ -102,7 +94,7 @@ cp "$J" "$T/v1.journal"
 sqlite3 "$T/v1.journal" "drop table lease; update meta set value='1' where key='format_version';"
 timeout 10 "$CUTOVER" run "$RB" --journal "$T/v1.journal" --headless --force >"$T/v1.out" 2>&1 &
 v1=$!
-check "run opens a format-1 journal (with --force: this one is damaged)" until_ok 5 grep -q console_open "$T/v1.out"
+check "run opens a format-1 journal (with --force: this one is damaged)" wait_for 5 grep -q console_open "$T/v1.out"
 kill -TERM $v1; wait $v1
-check "… and brings it to format 2" test "$(sql "$T/v1.journal" "select value from meta where key='format_version'")" = 2
+check "… and brings it to format 3" test "$(sql "$T/v1.journal" "select value from meta where key='format_version'")" = 3
 finish

@@ -2,8 +2,13 @@
  * parse or fail without a crash, a leak or an out-of-bounds read; a failure
  * returns nothing partial; and what is accepted, written back in canonical
  * form, must parse again to the same samples (names, labels, values,
- * timestamps) — so that what the cockpit reads is exactly what was there. */
+ * timestamps) — so that what the cockpit reads is exactly what was there.
+ * The scrape source's labelling (core/scrape.h) must then give every sample
+ * one job and one instance of the target's, and a label set the series
+ * store accepts (no name twice, whatever clashes were exported). */
 #include "core/expo.h"
+#include "core/scrape.h"
+#include "core/series.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -70,6 +75,35 @@ static int same_value(double a, double b)
     return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
 }
 
+static size_t count_label(const struct expo_sample *s, const char *name, const char *value)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < s->n_labels; k++)
+        n += strcmp(s->labels[k].name, name) == 0 && strcmp(s->labels[k].value, value) == 0;
+    return n;
+}
+
+static void check_labelled(const struct expo *e)
+{
+    struct scrape_target t;
+    struct error err;
+    struct expo out;
+    struct scrape_report r = {.up = 1, .duration_s = 0.001};
+    if (scrape_target_init(&t, "fuzz", "http://127.0.0.1:9100/metrics", &err) != 0 ||
+        scrape_label(e, &t, &r, NULL, &out, &err) != 0 || out.n_samples != e->n_samples + 4)
+        __builtin_trap();
+    for (size_t i = 0; i < out.n_samples; i++)
+        if (count_label(&out.samples[i], "job", "fuzz") != 1 ||
+            count_label(&out.samples[i], "instance", "127.0.0.1:9100") != 1)
+            __builtin_trap();
+    struct series_store *st = series_store_new(60000, 4);
+    if (!st || series_store_ingest(st, &out, 1000, &err) != 0)
+        __builtin_trap();
+    series_store_free(st);
+    scrape_labelled_free(&out);
+    scrape_target_free(&t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct expo e;
@@ -111,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         expo_free(&again);
     }
     free(b.s);
+    check_labelled(&e);
     expo_free(&e);
     return 0;
 }

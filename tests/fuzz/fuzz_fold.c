@@ -2,7 +2,10 @@
  * sequences folded against a fixed runbook (runbooks/demo.md) must never
  * crash, leak or loop, every event the fold refuses must be reported with
  * its own sequence number, and folding the same journal again from scratch
- * must give the same state (the live console and a refold agree).
+ * must give the same state (the live console and a refold agree), the
+ * criteria's memory included; stepping the criteria twice at one instant
+ * changes nothing. The lines are the one history: events and samples in
+ * the order the journal gives them.
  *
  * Input: one event per line, "KIND TS_MS BODY" (BODY is the rest of the
  * line, meant to be JSON, not required to be); a line "@SIGNAL TS_MS
@@ -19,7 +22,6 @@
 #include "core/ramp.h"
 #include "core/runbook.h"
 #include "core/session.h"
-#include "core/watch.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,9 +75,22 @@ static void check_invariants(const struct session *s, int64_t now)
         d.criterion >= rb->n_criteria)
         __builtin_trap();
     for (size_t i = 0; i < rb->n_criteria; i++) {
-        struct crit_input in = watch_input(s, &rb->criteria[i], now);
+        struct crit_input in = session_crit_input(s, &rb->criteria[i], now);
         (void)in;
     }
+    /* what the driver does with a copy: idempotent at one instant */
+    size_t n = rb->n_criteria;
+    struct crit_track *once = malloc((n ? n : 1) * sizeof *once);
+    struct crit_track *twice = malloc((n ? n : 1) * sizeof *twice);
+    if (once && twice) {
+        memcpy(once, s->tracks, n * sizeof *once);
+        session_step_criteria(s, once, now);
+        memcpy(twice, once, n * sizeof *twice);
+        if (session_step_criteria(s, twice, now) != 0 || memcmp(once, twice, n * sizeof *once) != 0)
+            __builtin_trap();
+    }
+    free(once);
+    free(twice);
 }
 
 struct line {
@@ -179,8 +194,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
             for (size_t i = 0; i < rb->n_criteria; i++)
                 if (again.crits[i].state != live.crits[i].state ||
-                    again.crits[i].judged != live.crits[i].judged)
+                    again.crits[i].judged != live.crits[i].judged ||
+                    memcmp(&again.tracks[i], &live.tracks[i], sizeof again.tracks[i]) != 0)
                     __builtin_trap();
+            if (again.crit_clock_ms != live.crit_clock_ms)
+                __builtin_trap();
             session_free(&again);
         }
         session_free(&live);

@@ -10,7 +10,8 @@
 # 0 within 2 real seconds of the criterion firing, the service's own
 # counters show reads leaving new, the journal records the abort with its
 # deciding values, and the command exits 3. A second run with no fault
-# reaches 100% after its holds and exits 0.
+# reaches 100% after its holds and exits 0. `cutover report` then tells
+# both ceremonies from their journals (tests/report_checks.sh).
 . tests/lib.sh
 . tests/wait.sh
 make -s build/ordersim >/dev/null || exit 1
@@ -113,4 +114,8 @@ check "… in under 10× their real length at ×$SCALE ($((120000 / SCALE)) ms):
 r1=$(new_reads)
 check "at 100% the service serves reads from new" wait_until 10 new_reads_above "${r1%.*}"
 check "both journals verify" sh -c '"$0" verify "$1" && "$0" verify "$2"' "$CUTOVER" "$T/a.journal" "$T/b.journal"
+
+# 3. The post-mortem of both, from the journals alone.
+. tests/report_checks.sh
+report_checks "$T/a.journal" "$T/b.journal"
 finish

@@ -33,15 +33,6 @@ if [ -n "$missing" ]; then
 fi
 [ -x "$EXPO_CHECK" ] || { echo "FAIL $EXPO_CHECK not built (make build/tools/expo_check)"; echo "0 passed, 1 failed"; exit 1; }
 
-# free_port: a random high port nobody listens on (bash's /dev/tcp).
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
 # wait_http URL [SECONDS]: true once URL answers 200.
 wait_http() {
   local deadline=$(( $(date +%s%N) / 1000000 + ${2:-30} * 1000 ))

@@ -10,15 +10,6 @@ tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 PGBIN=/usr/lib/postgresql/15/bin
 
-# A free TCP port on 127.0.0.1 (nothing answers on it now).
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
 # PostgreSQL refuses root and needs a directory its own user owns.
 PGD=$(mktemp -d /tmp/cutover-pg.XXXXXX)
 chown postgres:postgres "$PGD"

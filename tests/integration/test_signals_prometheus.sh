@@ -22,11 +22,12 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" \
   --web.listen-address="127.0.0.1:$PROM" --log.level=warn >"$T/prom.log" 2>&1 &
 PIDS+=($!)
 query() { curl -s --data-urlencode "query=$1" "http://127.0.0.1:$PROM/api/v1/query"; }
-scraped() { query 'count(read_seconds_bucket)' | grep -q '"result":\[{'; }
+P99='histogram_quantile(0.99, sum by (le) (rate(read_seconds_bucket{backend="new"}[20s])))'
+# preflight asks once: wait until Prometheus has the two scrapes a rate needs
+scraped() { query "$P99" | grep -q '"result":\[{'; }
 wait_for 120 scraped
 sqlite3 "$T/old.db" "create table orders_legacy(id integer primary key); insert into orders_legacy values (1),(2),(3);"
 
-P99='histogram_quantile(0.99, sum by (le) (rate(read_seconds_bucket{backend="new"}[20s])))'
 cat >"$T/rb.md" <<EOF2
 # Signals against real peers
 

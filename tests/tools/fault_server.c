@@ -6,7 +6,10 @@
  *   /status500/...  HTTP 500 with a short body
  *   /file/NAME/...  200 with the bytes of DIR/NAME (a canned answer)
  *   /record/NAME    200, and the request's body is appended to DIR/NAME
- *                   as one line (a webhook that listens)
+ *                   as one line (a webhook that listens); a GET or HEAD is
+ *                   answered 200 and records nothing (it posts no message)
+ *   /status404html/... HTTP 404 with a whole HTML page, as a web server or
+ *                   proxy answers a wrong path
  *   /scalar/V/...   200, a Prometheus API scalar answer "V" stamped now
  *   /echo/CODE/...  HTTP CODE whose body echoes what it was sent, as careless
  *                   services do: "bad token: " and the Authorization
@@ -138,7 +141,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
                               const char *method, const char *version,
                               const char *upload, size_t *upload_len, void **state)
 {
-    (void)cls; (void)method; (void)version;
+    (void)cls; (void)version;
+    if (strncmp(url, "/record/", 8) == 0 &&
+        (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+        return reply(c, 200, "ok", 2);
     if (strncmp(url, "/record/", 8) == 0)
         return record(c, url + 8, upload, upload_len, state);
     if (strncmp(url, "/hang/", 6) == 0) {
@@ -148,6 +154,15 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strncmp(url, "/status500/", 11) == 0)
         return reply(c, 500, "internal error", 14);
+    if (strncmp(url, "/status404html/", 15) == 0) {
+        static const char page[] =
+            "<!DOCTYPE html>\n<html>\n<head>\n<title>404 Not Found</title>\n"
+            "<style>body { font-family: sans-serif; }</style>\n</head>\n<body>\n"
+            "<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n"
+            "<hr>\n<address>Apache/2.4.57 (Debian) Server at 127.0.0.1</address>\n"
+            "</body>\n</html>\n";
+        return reply(c, 404, page, sizeof page - 1);
+    }
     if (strncmp(url, "/file/", 6) == 0)
         return serve_file(c, url + 6);
     if (strncmp(url, "/echo/", 6) == 0)

@@ -8,6 +8,7 @@
  *   promql_at live  --url URL --seconds N [--interval-ms M] --expr EXPR...
  *   promql_at compare --value V --prom A.json [--tolerance R]
  *   promql_at times --samples F.json...
+ *   promql_at labels --url URL --job NAME
  *
  * --samples reads Prometheus's answers to /api/v1/query?query=METRIC[RANGE]
  * (the raw samples it stored, with its own timestamps) and replays them
@@ -19,7 +20,11 @@
  * every M ms (default 1000) for N seconds and prints "T_MS VALUE" per
  * expression, evaluated at the last scrape's time; compare checks such a
  * value against Prometheus's answer as exact does; times prints the scrape
- * times found in the samples, one a line. Exit 2: bad usage/input. */
+ * times found in the samples, one a line; labels scrapes URL once as the
+ * scrape source does (core/scrape.h: target labels job=NAME and instance,
+ * exported_* clashes, the report series) and prints every series it
+ * stored as one JSON object of its labels a line. Exit 2: bad
+ * usage/input. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <math.h>
@@ -31,6 +36,7 @@
 #include "core/expo.h"
 #include "core/number.h"
 #include "core/promql.h"
+#include "core/scrape.h"
 #include "core/series.h"
 
 #define MAX_EXPRS 16
@@ -42,7 +48,7 @@ struct args {
     int n_samples;
     const char *exprs[MAX_EXPRS];
     int n_exprs;
-    const char *prom, *url, *value;
+    const char *prom, *url, *value, *job;
     long long at_ms;
     double seconds, tolerance;
     long interval_ms;
@@ -185,7 +191,7 @@ static void replay(struct series_store *st, struct points *pts)
         size_t j = i;
         for (; j < pts->n && pts->p[j].t_ms == pts->p[i].t_ms; j++)
             point_sample(&pts->p[j], &s[j - i], l + (j - i) * 32);
-        struct expo e = {s, j - i, NULL};
+        struct expo e = {s, j - i, NULL, j - i};
         struct error err;
         if (series_store_ingest(st, &e, pts->p[i].t_ms, &err) != 0)
             die("ingest: %s", err.msg);
@@ -405,6 +411,50 @@ static int run_live(const struct args *a)
     return 0;
 }
 
+/* One scrape as the scrape source stores it; every series' labels. */
+static int run_labels(const struct args *a)
+{
+    struct series_store *st = series_store_new(10 * 60 * 1000, 10);
+    struct scrape_target tgt;
+    struct error err = {{0}};
+    CURL *c = curl_easy_init();
+    struct body b = {0};
+    struct expo e = {0}, lab = {0};
+    if (!st || !c || scrape_target_init(&tgt, a->job, a->url, &err) != 0)
+        die("cannot start: %s", err.msg);
+    curl_easy_setopt(c, CURLOPT_URL, a->url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    long long t0 = wall_ms();
+    if (curl_easy_perform(c) != CURLE_OK || !b.s || expo_parse(b.s, b.len, &e, &err) != 0)
+        die("scrape failed: %s", err.msg);
+    struct scrape_report rep = {.up = 1, .duration_s = (wall_ms() - t0) / 1000.0};
+    if (scrape_label(&e, &tgt, &rep, NULL, &lab, &err) != 0 ||
+        series_store_ingest(st, &lab, t0, &err) != 0)
+        die("store: %s", err.msg);
+    size_t cur = 0;
+    const struct series *sr;
+    while ((sr = series_store_next(st, NULL, 0, &cur))) {
+        size_t n;
+        const struct series_label *l = series_labels(sr, &n);
+        cJSON *o = cJSON_CreateObject();
+        for (size_t i = 0; i < n; i++)
+            cJSON_AddStringToObject(o, l[i].name, l[i].value);
+        char *text = cJSON_PrintUnformatted(o);
+        printf("%s\n", text);
+        free(text);
+        cJSON_Delete(o);
+    }
+    scrape_labelled_free(&lab);
+    expo_free(&e);
+    free(b.s);
+    scrape_target_free(&tgt);
+    curl_easy_cleanup(c);
+    series_store_free(st);
+    return 0;
+}
+
 /* --- command line ------------------------------------------------------------------------ */
 
 static void parse_args(int argc, char **argv, struct args *a)
@@ -436,6 +486,8 @@ static void parse_args(int argc, char **argv, struct args *a)
             a->value = argv[i];
         else if (strcmp(opt, "--url") == 0)
             a->url = argv[i];
+        else if (strcmp(opt, "--job") == 0)
+            a->job = argv[i];
         else if (strcmp(opt, "--seconds") == 0)
             a->seconds = atof(argv[i]);
         else if (strcmp(opt, "--interval-ms") == 0)
@@ -445,7 +497,8 @@ static void parse_args(int argc, char **argv, struct args *a)
         else
             die("unexpected argument %s", argv[i]);
     }
-    if (a->n_exprs == 0 && strcmp(a->mode, "compare") != 0 && strcmp(a->mode, "times") != 0)
+    if (a->n_exprs == 0 && strcmp(a->mode, "compare") != 0 && strcmp(a->mode, "times") != 0 &&
+        strcmp(a->mode, "labels") != 0)
         die("%s", "no --expr");
 }
 
@@ -478,6 +531,11 @@ int main(int argc, char **argv)
         return run_compare(&a);
     if (strcmp(a.mode, "times") == 0)
         return run_times(&a);
+    if (strcmp(a.mode, "labels") == 0) {
+        if (!a.url || !a.job)
+            die("%s", "labels needs --url and --job");
+        return run_labels(&a);
+    }
     if (strcmp(a.mode, "eval") != 0 && strcmp(a.mode, "exact") != 0)
         die("unknown mode %s", a.mode);
     if (a.n_samples == 0 || a.at_ms < 0 || (strcmp(a.mode, "exact") == 0 && !a.prom))

@@ -5,8 +5,10 @@
  * distribution. GET /reset sets every counter and histogram back to zero,
  * as a restarted process would (a counter reset for rate()).
  *
- * Usage: test_exporter [PORT]   (0 or none: any free port)
- * Prints "port N" once listening; runs until SIGTERM or SIGINT.
+ * Usage: test_exporter [PORT] [--log-scrapes]   (0 or none: any free port)
+ * Prints "port N" once listening; runs until SIGTERM or SIGINT. With
+ * --log-scrapes it also prints "scrape T_MS" (the wall clock) as each
+ * GET /metrics arrives, for the tests of a scraper's cadence.
  *
  * Observations are drawn by inverse CDF at a low-discrepancy sequence
  * (golden-ratio steps), so any run of them has almost exactly the
@@ -57,6 +59,7 @@ static const struct counter {
 };
 
 static double start_s, reset_s;
+static int log_scrapes;
 
 static double now_s(void)
 {
@@ -210,6 +213,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     char *body;
     unsigned status = MHD_HTTP_OK;
     if (strcmp(url, "/metrics") == 0) {
+        if (log_scrapes) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            printf("scrape %lld\n", (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+            fflush(stdout);
+        }
         body = exposition(&len);
     } else if (strcmp(url, "/reset") == 0) {
         reset();
@@ -231,6 +240,7 @@ int main(int argc, char **argv)
 {
     struct sockaddr_in addr = {.sin_family = AF_INET};
     addr.sin_port = htons((uint16_t)(argc > 1 ? atoi(argv[1]) : 0));
+    log_scrapes = argc > 2 && strcmp(argv[2], "--log-scrapes") == 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sigset_t sigs;
     sigemptyset(&sigs);

@@ -1,7 +1,7 @@
 # test_consoles.sh — two real consoles in tmux on one journal: start, move,
 # acknowledge, see it on the other console (within a second: a figure of
 # `make bench`, console_latency.sh; here within ten), a refusal in the status
-# line, help, a too-small terminal, quit. Asserts on the captured screens and
+# line, help (with the journal's path to join), a too-small terminal, quit. Asserts on the captured screens and
 # on the journal.
 . tests/lib.sh
 J="$T/orders.journal"
@@ -33,6 +33,7 @@ tmux_keys cmd j
 check "j moves the cursor to step 2.2" wait_screen cmd "2.2 —"
 tmux_keys cmd '?'
 check "? shows the keys" wait_screen cmd "acknowledge the selected step"
+check "  … and the command that joins this journal, its path in full" wait_screen cmd "cutover join $J --as NAME --role ROLE"
 tmux_keys cmd x
 check "any key closes help" sh -c '! tmux -S "$0" capture-pane -p -t cmd | grep -q "this help"' "$TMUX_SOCK"
 

@@ -36,6 +36,7 @@ TEST(every_kind_constant_is_the_tables)
         {EV_FLAG_MISMATCH, EVK_FLAG_MISMATCH}, {EV_OVERRIDE, EVK_OVERRIDE},
         {EV_REHEARSAL, EVK_REHEARSAL}, {EV_FLAG_RESTORE, EVK_FLAG_RESTORE},
         {EV_NOTIFY_FAILED, EVK_NOTIFY_FAILED}, {EV_ANCHOR, EVK_ANCHOR},
+        {EV_FLAG_ACCEPT, EVK_FLAG_ACCEPT}, {EV_OUTPUT_CLOSED, EVK_OUTPUT_CLOSED},
         {EV_JOURNAL_DAMAGED, EVK_JOURNAL_DAMAGED}};
     CHECK(sizeof kinds / sizeof kinds[0] == EVK_UNKNOWN);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)

@@ -449,7 +449,10 @@ TEST(duplicate_label_names_fail_the_scrape)
 {
     BAD("ok 1\nx{a=\"1\",a=\"2\"} 1\n", 2, "label \"a\" appears twice");
     BAD("x{a=\"1\",b=\"2\",a=\"1\"} 1\n", 1, "label \"a\" appears twice");
-    BAD("x{instance=\"a\",instance=\"b\"} 1\n", 1, "appears twice");
+    /* but job and instance, which the target labels replace (core/scrape.c) */
+    struct expo targets = OK("x{instance=\"a\",instance=\"b\",job=\"c\",job=\"d\"} 1\n");
+    CHECK(targets.n_samples == 1 && targets.samples[0].n_labels == 4);
+    expo_free(&targets);
     BAD("x{__name__=\"x\"} 1\n", 1, "__name__");
     BAD("x{__name__=\"y\"} 1\n", 1, "__name__");
     BAD("x{__name__=\"\"} 1\n", 1, "__name__");

@@ -275,7 +275,7 @@ TEST(create_open_reopen)
     CHECK_STR(v, "1668641903");
     CHECK(sql_text(t.path, "SELECT value FROM meta WHERE key = "
                    "'format_version'", v, sizeof v) == 0);
-    CHECK_STR(v, "2");
+    CHECK_STR(v, "3");
     CHECK(sql_text(t.path, "SELECT value FROM meta WHERE key = 'created_at'",
                    v, sizeof v) == 0);
     CHECK(strlen(v) == 24 && v[10] == 'T' && v[23] == 'Z');
@@ -559,21 +559,36 @@ TEST(hash_encoding_is_the_documented_one)
                    sizeof stored) == 0);
     CHECK_STR(stored, h2);
 
-    /* Samples: NULL value and status are "~"; a value is %.17g. */
+    /* Samples: NULL value and status are "~"; a value is %.17g; format 3
+     * adds after_event (here 2: both events came first). */
     char buf[512];
-    int n = snprintf(buf, sizeof buf, "6:sample,64:%s,1:1,1:7,3:lag,~~",
+    int n = snprintf(buf, sizeof buf, "6:sample,64:%s,1:1,1:7,3:lag,~~1:2,",
                      zeros);
     hash_sha256_hex(buf, (size_t)n, h1);
     CHECK(sql_text(t.path, "SELECT hash FROM samples WHERE seq = 1", stored,
                    sizeof stored) == 0);
     CHECK_STR(stored, h1);
     n = snprintf(buf, sizeof buf,
-                 "6:sample,64:%s,1:2,1:8,3:lag,19:0.10000000000000001,2:ok,",
+                 "6:sample,64:%s,1:2,1:8,3:lag,19:0.10000000000000001,2:ok,1:2,",
                  h1);
     hash_sha256_hex(buf, (size_t)n, h2);
     CHECK(sql_text(t.path, "SELECT hash FROM samples WHERE seq = 2", stored,
                    sizeof stored) == 0);
     CHECK_STR(stored, h2);
+
+    /* A row from before format 3 (after_event NULL) hashes as it always
+     * did: nothing is added for the column. */
+    char h3[65], sql[512];
+    n = snprintf(buf, sizeof buf, "6:sample,64:%s,1:3,1:9,3:lag,~~", h2);
+    hash_sha256_hex(buf, (size_t)n, h3);
+    snprintf(sql, sizeof sql, "INSERT INTO samples VALUES (3, 9, 'lag', NULL, NULL, "
+             "'%s', '%s', NULL)", h2, h3);
+    CHECK(tamper(t.path, sql) == 0);
+    struct journal_verify_result res;
+    CHECK(journal_verify(t.path, &res, &err) == 0 && res.ok);
+    /* and one whose after_event was changed is caught */
+    CHECK(tamper(t.path, "UPDATE samples SET after_event = 1 WHERE seq = 2") == 0);
+    CHECK(journal_verify(t.path, &res, &err) == 0 && !res.ok && res.first_bad_seq == 2);
     tmp_remove(&t);
 }
 
@@ -1057,7 +1072,7 @@ TEST(tamper_samples)
     CHECK(tamper(t.path, "UPDATE samples SET seq = -seq WHERE seq > 3;"
                  "UPDATE samples SET seq = -seq + 1 WHERE seq < 0;"
                  "INSERT INTO samples VALUES (4, 1750, 'lag', 0.0, 'ok', "
-                 "'x', 'y');") == 0);
+                 "'x', 'y', NULL);") == 0);
     EXPECT_VERIFY(t.path, "samples", 4, "inserted: seq 4 is not part");
     tmp_remove(&t);
 }
@@ -1137,13 +1152,13 @@ TEST(refuses_a_newer_format)
 {
     struct tmp t = tmp_make();
     CHECK(make_journal(&t, 1) == 0);
-    CHECK(tamper(t.path, "UPDATE meta SET value = '3' "
+    CHECK(tamper(t.path, "UPDATE meta SET value = '4' "
                  "WHERE key = 'format_version'") == 0);
     struct journal *j = NULL;
     struct error err = {{0}};
     CHECK(journal_open(t.path, 0, &j, &err) == -1);
     CHECK(strstr(err.msg, "newer cutover") != NULL);
-    CHECK(strstr(err.msg, "format 3") != NULL);
+    CHECK(strstr(err.msg, "format 4") != NULL);
     struct journal_verify_result res;
     CHECK(journal_verify(t.path, &res, &err) == -1);
     CHECK(tamper(t.path, "DELETE FROM meta") == 0);
@@ -1349,8 +1364,9 @@ TEST(a_format_1_journal_opens_and_is_migrated)
     char v[16];
     CHECK(sql_text(t.path, "SELECT value FROM meta WHERE key = 'format_version'", v,
                    sizeof v) == 0);
-    CHECK_STR(v, "2");
+    CHECK_STR(v, "3");
     CHECK(count_of(t.path, "SELECT count(*) FROM lease") == 0);
+    CHECK(count_of(t.path, "SELECT count(after_event) FROM samples") == 3);
     tmp_remove(&t);
 }
 

@@ -418,6 +418,50 @@ TEST(a_ramp_at_its_last_step_decides_nothing_past_it)
     teardown(&f);
 }
 
+TEST(a_mismatch_holds_even_an_automatic_advance_until_resolved)
+{
+    struct fixture f;
+    setup(&f, "\nMode: automatic\n");
+    f.s.current_phase = 1;
+    all_clear(&f, 1000);
+    advance_and_confirm(&f, 1000, 0, 1);
+    event(&f, 2000, EV_FLAG_MISMATCH, json("{\"journal_percent\":1,\"flag_percent\":0}"));
+    struct ramp_decision d = ramp_decide(f.rb, &f.s, 1000 + 11 * MIN);
+    CHECK(d.action == RA_NONE && strstr(d.why, "THE FLAG SAYS 0%, THE JOURNAL 1%") != NULL);
+    event(&f, 3000, EV_FLAG_ACCEPT, json("{\"percent\":0,\"reason\":\"by hand\"}"));
+    CHECK(!f.s.ramp.flag_mismatch && f.s.ramp.percent == 0 && f.s.ramp.step == -1);
+    CHECK(f.s.ramp.status == RAMP_IDLE);
+    CHECK(ramp_decide(f.rb, &f.s, 4000).action == RA_ADVANCE);
+    teardown(&f);
+}
+
+TEST(an_advance_cut_short_goes_back_where_it_was)
+{
+    struct fixture f;
+    setup(&f, "");
+    f.s.current_phase = 1;
+    all_clear(&f, 1000);
+    advance_and_confirm(&f, 1000, 0, 1);
+    event(&f, 2000, EV_RAMP_ADVANCE, json("{\"step\":1,\"percent\":5}"));
+    CHECK(f.s.ramp.status == RAMP_SETTING && f.s.ramp.step == 1);
+    event(&f, 3000, EV_FLAG_READ,
+          json("{\"percent\":1,\"purpose\":\"advance\",\"ok\":true,\"applied\":false}"));
+    CHECK(f.s.ramp.status == RAMP_HOLDING && f.s.ramp.step == 0 && f.s.ramp.percent == 1);
+    CHECK(f.s.ramp.step_since_ms == 1010 && f.s.ramp.flag_error[0] == '\0');
+    teardown(&f);
+}
+
+TEST(a_fresh_start_takes_the_flags_value)
+{
+    struct fixture f;
+    setup(&f, "");
+    CHECK(f.s.ramp.percent == 0 && !f.s.ramp.has_percent);
+    event(&f, 1000, EV_FLAG_READ, json("{\"percent\":0.5,\"purpose\":\"start\",\"ok\":true,\"rule\":\"abc\"}"));
+    CHECK(f.s.ramp.percent == 0.5 && f.s.ramp.has_percent && !f.s.ramp.flag_mismatch);
+    CHECK(strcmp(f.s.ramp.rule, "abc") == 0);
+    teardown(&f);
+}
+
 RUN_TESTS(T(a_ramp_step_the_runbook_lacks_is_reported_not_followed),
           T(an_old_advance_named_by_percentage_alone_still_folds),
           T(a_read_back_without_a_percentage_is_not_success),
@@ -428,4 +472,6 @@ RUN_TESTS(T(a_ramp_step_the_runbook_lacks_is_reported_not_followed),
           T(a_step_holds_then_is_ready), T(an_unclear_criterion_restarts_the_hold),
           T(abort_rolls_back_without_asking), T(a_read_back_that_disagrees_is_not_success),
           T(no_abort_before_traffic_moved_but_halt_anyway), T(a_rollback_value_and_an_automatic_ramp),
-          T(fifty_minutes_of_holds_in_milliseconds))
+          T(fifty_minutes_of_holds_in_milliseconds),
+          T(a_mismatch_holds_even_an_automatic_advance_until_resolved),
+          T(an_advance_cut_short_goes_back_where_it_was), T(a_fresh_start_takes_the_flags_value))

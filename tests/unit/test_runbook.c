@@ -5,6 +5,7 @@
  * bounds (their speed is a figure of `make bench`). Run from the repo root. */
 #include "check.h"
 #include "core/hash.h"
+#include "core/mddepth.h"
 #include "core/runbook.h"
 #include "runbook_shapes.h"
 
@@ -121,6 +122,7 @@ static const struct fixture {
     {"bad-signal-duplicate.md", 12, 0, "signal `error_rate` is already defined at line 11"},
     {"bad-signal-source.md", 11, 0, "signal `error_rate` reads from `warehouse`, which is not in ## Systems"},
     {"bad-signal-no-metrics.md", 8, 0, "signal `error_rate` names no source and ## Systems has no `metrics` system"},
+    {"bad-deep-nesting.md", 6, 0, "nests 33 lists or quotes on one line; a runbook nests at most 32"},
     {"bad-crit-action.md", 14, 0, "expected a criterion `ACTION if SIGNAL OP VALUE [for DURATION]` starting with abort, halt, hold or warn, found `stop`"},
     {"bad-crit-empty.md", 14, 0, "found the end of the item"},
     {"bad-crit-if.md", 14, 0, "expected `if` after `abort`, found `when`"},
@@ -859,6 +861,32 @@ TEST(hostile_shapes_parse_within_bound)
     }
 }
 
+/* The deep shapes are refused at their line before md4c sees them. */
+TEST(deep_lines_are_refused_before_the_parse)
+{
+    CHECK(md_line_depth("x", 1) == 0);
+    CHECK(md_line_depth("- x", 3) == 1);
+    CHECK(md_line_depth("  > - 1. 2) x", 13) == 4);
+    CHECK(md_line_depth("-x", 2) == 0);
+    CHECK(md_line_depth("- - - - - - - -", 15) == 0);  /* a thematic break */
+    CHECK(md_line_depth("12345678901. x", 14) == 0);   /* not a list marker */
+    size_t depth = 0;
+    CHECK(md_first_deep_line("a\n>>\n>>>\n", 9, 2, &depth) == 3 && depth == 3);
+    CHECK(md_first_deep_line("a\n>>", 5, 2, &depth) == 0);
+    for (size_t i = 0; i < N_SHAPES; i++) {
+        int deep = strncmp(shapes[i].name, "deep ", 5) == 0;
+        size_t n;
+        char *t = shapes_text(&shapes[i], &n);
+        struct rb_problems ps = {0};
+        struct runbook *rb = t ? runbook_parse("shape.md", t, n, &ps) : NULL;
+        int refused = ps.n == 1 && strstr(ps.v[0].message, "lists or quotes on one line");
+        CHECK(rb != NULL && refused == deep);
+        runbook_free(rb);
+        rb_problems_free(&ps);
+        free(t);
+    }
+}
+
 /* ---- out of memory, at every allocation ---- */
 
 #if !SLOW_BUILD
@@ -1015,5 +1043,5 @@ RUN_TESTS(T(a_readonly_phase_needs_no_rollback_plan), T(criterion_clauses_in_any
           T(entities_and_nul_characters), T(missing_file_is_refused), T(directory_is_refused),
           T(special_files_are_refused), T(file_of_50_mb_is_refused_unread), T(size_limit_is_exact),
           T(binary_content_is_refused_with_its_line), T(lookups_and_names),
-          T(four_mib_runbook_parses_within_bound), T(hostile_shapes_parse_within_bound),
+          T(four_mib_runbook_parses_within_bound), T(hostile_shapes_parse_within_bound), T(deep_lines_are_refused_before_the_parse),
           T(out_of_memory_anywhere_is_clean))

@@ -1,0 +1,389 @@
+/* report.c — the post-mortem as a fold over the journal: the session fold
+ * gives the outcome, and one walk over the events and one over the samples
+ * gather the timeline, the people, the aborts and each signal's worst. A
+ * damaged journal is reported up to its first bad sequence, never past it. */
+#include "report.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ceremony.h"
+#include "events.h"
+#include "journal.h"
+#include "runbook.h"
+#include "session.h"
+
+struct build {
+    struct report *r;
+    const struct runbook *rb;
+    struct session s;
+    int64_t event_limit, sample_limit; /* the last sequence to read; INT64_MAX: all */
+    int oom;
+    /* the flag as last read back, and since when */
+    int has_pct;
+    double pct;
+    int64_t pct_since;
+};
+
+static void *grow(void *v, size_t n, size_t size, int *oom)
+{
+    /* grows by doubling when n reaches a power of two (n >= 8) */
+    if (n >= 8 && (n & (n - 1)) != 0)
+        return v;
+    void *p = realloc(v, (n < 8 ? 8 : n * 2) * size);
+    if (!p) {
+        *oom = 1;   /* v is still the caller's, freed by report_free */
+        return v;
+    }
+    return p;
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src ? src : "");
+}
+
+static struct report_participant *person(struct build *b, const char *name, const char *role,
+                                         int64_t ts)
+{
+    struct report *r = b->r;
+    if (!name || !role)
+        return NULL;
+    for (size_t i = 0; i < r->n_people; i++)
+        if (strcmp(r->people[i].name, name) == 0 && strcmp(r->people[i].role, role) == 0)
+            return &r->people[i];
+    r->people = grow(r->people, r->n_people, sizeof *r->people, &b->oom);
+    if (b->oom)
+        return NULL;
+    struct report_participant *p = &r->people[r->n_people++];
+    memset(p, 0, sizeof *p);
+    copy(p->name, sizeof p->name, name);
+    copy(p->role, sizeof p->role, role);
+    p->first_ms = ts;
+    return p;
+}
+
+/* The flag read back at pct from ts: the time at the old value ends. */
+static void flag_at(struct build *b, double pct, int64_t ts)
+{
+    struct report *r = b->r;
+    if (b->has_pct && b->pct == pct)
+        return;
+    if (b->has_pct) {
+        size_t i = 0;
+        while (i < r->n_time_at && r->time_at[i].percent != b->pct)
+            i++;
+        if (i == r->n_time_at) {
+            r->time_at = grow(r->time_at, r->n_time_at, sizeof *r->time_at, &b->oom);
+            if (b->oom)
+                return;
+            r->time_at[r->n_time_at++] = (struct report_time_at){b->pct, 0};
+        }
+        r->time_at[i].ms += ts > b->pct_since ? ts - b->pct_since : 0;
+    }
+    b->has_pct = 1;
+    b->pct = pct;
+    b->pct_since = ts;
+    if (pct < 0)
+        return;   /* the end of the journal, not a reading */
+    r->marks = grow(r->marks, r->n_marks, sizeof *r->marks, &b->oom);
+    if (!b->oom)
+        r->marks[r->n_marks++] = (struct report_mark){ts, pct};
+}
+
+static struct report_abort *last_abort(struct report *r)
+{
+    return r->n_aborts ? &r->aborts[r->n_aborts - 1] : NULL;
+}
+
+static void on_abort(struct build *b, const struct journal_event *ev, const struct event_body *e)
+{
+    struct report *r = b->r;
+    r->aborts = grow(r->aborts, r->n_aborts, sizeof *r->aborts, &b->oom);
+    if (b->oom)
+        return;
+    struct report_abort *a = &r->aborts[r->n_aborts++];
+    memset(a, 0, sizeof *a);
+    a->seq = ev->seq;
+    a->manual = event_bool(e, "manual");
+    copy(a->cause, sizeof a->cause, event_str(e, "cause"));
+    double ci = event_num(e, "criterion", -1);
+    if (ci >= 0 && ci < (double)b->rb->n_criteria)
+        copy(a->criterion, sizeof a->criterion, b->rb->criteria[(size_t)ci].text);
+    a->has_value = event_has(e, "value");
+    a->value = event_num(e, "value", 0);
+    a->from_percent = event_num(e, "percent_before", 0);
+    a->to_percent = event_num(e, "rollback_percent", 0);
+    a->breach_ms = (int64_t)event_num(e, "breach_ms", 0);
+    a->abort_ms = ev->ts_ms;
+}
+
+/* What each kind adds besides its line in the timeline. */
+static void on_kind(struct build *b, const struct journal_event *ev, const struct event_body *e)
+{
+    struct report *r = b->r;
+    struct report_abort *a = last_abort(r);
+    const char *purpose = event_str(e, "purpose");
+    switch (e->kind) {
+    case EVK_CONSOLE_OPEN:
+        person(b, event_str(e, "name"), event_str(e, "role"), ev->ts_ms);
+        break;
+    case EVK_ACK: {
+        struct report_participant *p = person(b, event_str(e, "name"), event_str(e, "role"), ev->ts_ms);
+        if (p)
+            p->acks++;
+        r->n_acks++;
+        break;
+    }
+    case EVK_ABORT: on_abort(b, ev, e); break;
+    case EVK_HALT: r->n_halts++; break;
+    case EVK_OVERRIDE: r->n_overrides++; break;
+    case EVK_NOTE: r->n_notes++; break;
+    case EVK_FLAG_SET:
+        if (a && !a->set_ms && purpose && strcmp(purpose, "rollback") == 0 && event_bool(e, "ok"))
+            a->set_ms = ev->ts_ms;
+        break;
+    case EVK_FLAG_READ:
+        if (event_bool(e, "ok") && event_has(e, "percent"))
+            flag_at(b, event_num(e, "percent", 0), ev->ts_ms);
+        break;
+    case EVK_ROLLBACK_DONE:
+        if (a && !a->confirmed_ms) {
+            a->confirmed_ms = (int64_t)event_num(e, "confirmed_ms", (double)ev->ts_ms);
+            if (!a->set_ms)
+                a->set_ms = (int64_t)event_num(e, "set_ms", 0);
+        }
+        if (event_has(e, "percent"))
+            flag_at(b, event_num(e, "percent", 0), ev->ts_ms);
+        break;
+    case EVK_ABORT_EFFECTIVE:
+        if (a && !a->effective_ms)
+            a->effective_ms = ev->ts_ms;
+        break;
+    default:
+        break;
+    }
+}
+
+static int on_event(const struct journal_event *ev, void *p)
+{
+    struct build *b = p;
+    struct report *r = b->r;
+    if (ev->seq > b->event_limit)
+        return 0;   /* past the damage: left out (the samples' walk goes on) */
+    if (!r->started_ms || ev->ts_ms < r->started_ms)
+        r->started_ms = ev->ts_ms;
+    if (ev->ts_ms > r->ended_ms)
+        r->ended_ms = ev->ts_ms;
+    session_apply(&b->s, ev);
+    struct event_body e;
+    struct error ignored = {{0}};
+    if (events_decode(ev->kind, ev->body, &e, &ignored) == 0 && e.spec)
+        on_kind(b, ev, &e);
+    events_body_free(&e);
+
+    r->timeline = grow(r->timeline, r->n_timeline, sizeof *r->timeline, &b->oom);
+    if (b->oom)
+        return 1;
+    struct report_line *l = &r->timeline[r->n_timeline];
+    memset(l, 0, sizeof *l);
+    char text[1024];
+    session_describe(&b->s, ev, text, sizeof text);
+    if (!(l->text = strdup(text))) {
+        b->oom = 1;
+        return 1;
+    }
+    r->n_timeline++;
+    l->seq = ev->seq;
+    l->ts_ms = ev->ts_ms;
+    copy(l->kind, sizeof l->kind, ev->kind);
+    copy(l->actor, sizeof l->actor, ev->actor);
+    return 0;
+}
+
+/* 1 when v is farther toward breaching than the worst so far. */
+static int worse(const struct report_signal *g, double v)
+{
+    if (!g->has_worst)
+        return 1;
+    if (g->op[0] == '<')
+        return v < g->worst;
+    return v > g->worst;
+}
+
+static int on_sample(const struct journal_sample *sa, void *p)
+{
+    struct build *b = p;
+    struct report *r = b->r;
+    if (sa->seq > b->sample_limit)
+        return 0;
+    if (sa->ts_ms > r->ended_ms)
+        r->ended_ms = sa->ts_ms;
+    session_apply_sample(&b->s, sa);
+    for (size_t i = 0; i < r->n_signals; i++) {
+        struct report_signal *g = &r->signals[i];
+        if (strcmp(g->name, sa->signal) != 0)
+            continue;
+        g->points = grow(g->points, g->samples, sizeof *g->points, &b->oom);
+        if (b->oom)
+            return 1;
+        g->points[g->samples] = (struct report_point){sa->ts_ms, sa->value, sa->has_value};
+        g->samples++;
+        if (!sa->has_value) {
+            g->no_data++;
+        } else if (worse(g, sa->value)) {
+            g->has_worst = 1;
+            g->worst = sa->value;
+            g->worst_ms = sa->ts_ms;
+        }
+        break;
+    }
+    return 0;
+}
+
+/* Each signal, with the threshold of the first criterion over it. */
+static int init_signals(struct build *b)
+{
+    const struct runbook *rb = b->rb;
+    struct report *r = b->r;
+    r->signals = calloc(rb->n_signals ? rb->n_signals : 1, sizeof *r->signals);
+    if (!r->signals)
+        return -1;
+    r->n_signals = rb->n_signals;
+    for (size_t i = 0; i < rb->n_signals; i++) {
+        struct report_signal *g = &r->signals[i];
+        copy(g->name, sizeof g->name, rb->signals[i].name);
+        for (size_t k = 0; k < rb->n_criteria; k++) {
+            const struct rb_criterion *c = &rb->criteria[k];
+            if (!c->signal || strcmp(c->signal, g->name) != 0)
+                continue;
+            copy(g->op, sizeof g->op, rb_op_name(c->op));
+            g->has_threshold = 1;
+            g->threshold = c->threshold;
+            g->is_percent = c->is_percent;
+            break;
+        }
+    }
+    return 0;
+}
+
+static void outcome(struct build *b)
+{
+    struct report *r = b->r;
+    const struct ramp_view *v = &b->s.ramp;
+    r->has_last_percent = v->has_percent;
+    r->last_percent = v->percent;
+    const struct report_abort *a = last_abort(r);
+    switch (v->status) {
+    case RAMP_COMPLETE:
+        r->outcome = "completed";
+        snprintf(r->outcome_text, sizeof r->outcome_text, "the ramp reached its last step, %g%%",
+                 v->percent);
+        break;
+    case RAMP_ABORTED:
+        r->outcome = "aborted";
+        snprintf(r->outcome_text, sizeof r->outcome_text, "%s; %s", v->cause,
+                 a && a->confirmed_ms ? "the rollback was read back"
+                                      : "the rollback was NOT read back");
+        break;
+    case RAMP_HALTED:
+        r->outcome = "halted";
+        snprintf(r->outcome_text, sizeof r->outcome_text, "%s", v->cause);
+        break;
+    case RAMP_SETTING:
+    case RAMP_HOLDING:
+        r->outcome = "in progress";
+        snprintf(r->outcome_text, sizeof r->outcome_text,
+                 "in progress: the flag at %g%% when the journal ends", v->percent);
+        break;
+    default:
+        r->outcome = r->n_aborts ? "aborted" : "not started";
+        snprintf(r->outcome_text, sizeof r->outcome_text, "%s",
+                 r->n_aborts ? "aborted and resumed; the ramp did not start again"
+                             : "the ramp never started");
+        break;
+    }
+}
+
+static void verify(struct build *b, const char *path)
+{
+    struct report *r = b->r;
+    struct journal_verify_result res;
+    struct error err = {{0}};
+    b->event_limit = b->sample_limit = INT64_MAX;
+    if (journal_verify(path, &res, &err) != 0) {
+        r->verified = 0;
+        copy(r->bad_reason, sizeof r->bad_reason, err.msg);
+        return;
+    }
+    r->verified = res.ok;
+    r->n_events = res.n_events;
+    r->n_samples = res.n_samples;
+    if (res.ok)
+        return;
+    copy(r->bad_table, sizeof r->bad_table, res.table);
+    copy(r->bad_reason, sizeof r->bad_reason, res.reason);
+    r->first_bad_seq = res.first_bad_seq;
+    if (strcmp(res.table, "samples") == 0)
+        b->sample_limit = res.first_bad_seq - 1;
+    else
+        b->event_limit = res.first_bad_seq - 1;
+}
+
+int report_build(const char *path, struct report *r, struct error *err)
+{
+    memset(r, 0, sizeof *r);
+    copy(r->path, sizeof r->path, path);
+    struct build b = {.r = r};
+    verify(&b, path);
+    struct journal *j = NULL;
+    struct runbook *rb = NULL;
+    if (journal_open(path, JOURNAL_READONLY, &j, err) != 0)
+        return -1;
+    int rc = -1;
+    if (!(rb = ceremony_runbook_from_journal(j, path, err)))
+        goto out;
+    b.rb = rb;
+    copy(r->title, sizeof r->title, rb->title);
+    copy(r->sha256, sizeof r->sha256, rb->sha256);
+    if (session_init(&b.s, rb) != 0 || init_signals(&b) != 0) {
+        error_set(err, "out of memory");
+        goto out;
+    }
+    /* the one history: the fold sees what the consoles saw, in their order */
+    if (journal_read_history(j, 0, 0, on_event, on_sample, &b, err) < 0)
+        goto out;
+    if (b.oom) {
+        error_set(err, "out of memory");
+        goto out;
+    }
+    if (b.has_pct)
+        flag_at(&b, -1, r->ended_ms);   /* close the last stretch */
+    outcome(&b);
+    rc = 0;
+out:
+    if (b.rb)
+        session_free(&b.s);
+    runbook_free(rb);
+    journal_close(j);
+    if (rc != 0)
+        report_free(r);
+    return rc;
+}
+
+void report_free(struct report *r)
+{
+    for (size_t i = 0; i < r->n_timeline; i++)
+        free(r->timeline[i].text);
+    for (size_t i = 0; i < r->n_signals; i++)
+        free(r->signals[i].points);
+    free(r->marks);
+    free(r->timeline);
+    free(r->signals);
+    free(r->people);
+    free(r->time_at);
+    free(r->aborts);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,66 @@
+# report_checks.sh — `cutover report` on two real journals, one that
+# aborted at 25% and one that reached 100% (test_demo_e2e.sh makes them):
+# the JSON's verified, outcome, aborts with their latencies, signals and
+# timeline against the journal itself; the Markdown's summary; nothing
+# written to the journal; a tampered copy reported up to its first bad
+# sequence with exit 1. Sourced after tests/lib.sh.
+
+# jq_py FILE EXPR: prints a Python expression over the JSON in FILE (as r).
+jq_py() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
+  local a=$1 b=$2 before
+  before=$(sha256sum "$a" | cut -d' ' -f1)
+  check "report --format json on the aborted ceremony exits 0" \
+    sh -c '"$0" report "$1" --format json >"$2"' "$CUTOVER" "$a" "$T/ra.json"
+  check "  … and writes nothing to the journal" test "$(sha256sum "$a" | cut -d' ' -f1)" = "$before"
+  check "  … verified: true" test "$(jq_py "$T/ra.json" "r['verified']")" = True
+  check "  … outcome: aborted" test "$(jq_py "$T/ra.json" "r['outcome']")" = aborted
+  check "  … one abort, by the criterion that decided it" \
+    test "$(jq_py "$T/ra.json" "len(r['aborts']) == 1 and 'new_read_error_rate > 1%' in r['aborts'][0]['criterion']")" = True
+  local v; v=$(sql "$a" "select json_extract(body,'\$.value') from events where kind='abort'")
+  check "  … its deciding value is the journal's ($v)" \
+    test "$(jq_py "$T/ra.json" "abs(r['aborts'][0]['value'] - $v) <= 1e-12 * abs($v)")" = True
+  check "  … breach → read back is the journal's rollback latency" \
+    test "$(jq_py "$T/ra.json" "r['aborts'][0]['breach_to_read_back_ms']")" = \
+         "$(sql "$a" "select json_extract(body,'\$.latency_ms') from events where kind='rollback_confirmed'")"
+  check "  … and it took effect after the flag was set" \
+    test "$(jq_py "$T/ra.json" "r['aborts'][0]['set_to_effective_ms'] > 0")" = True
+  check "  … the signal that fired is shown breached, its worst past 1%" \
+    test "$(jq_py "$T/ra.json" "[s for s in r['signals'] if s['name']=='new_read_error_rate'][0]['breached'] and [s for s in r['signals'] if s['name']=='new_read_error_rate'][0]['worst'] > 0.01")" = True
+  check "  … the timeline has every event, in order" \
+    test "$(jq_py "$T/ra.json" "[e['seq'] for e in r['timeline']] == list(range(1, len(r['timeline'])+1)) and len(r['timeline'])")" = \
+         "$(sql "$a" "select count(*) from events")"
+  check "  … the participants include the dba who acknowledged" \
+    test "$(jq_py "$T/ra.json" "any(p['role']=='dba' and p['acks']>0 for p in r['participants'])")" = True
+  check "  … time was spent at 25%" test "$(jq_py "$T/ra.json" "any(t['percent']==25 and t['ms']>0 for t in r['time_at_percent'])")" = True
+  check "the Markdown report says what happened" \
+    sh -c '"$0" report "$1" >"$2" && grep -q "^- \*\*Outcome:\*\* aborted" "$2" && grep -q "both hash chains verified" "$2" && grep -q "^## Aborts" "$2"' \
+      "$CUTOVER" "$a" "$T/ra.md"
+  check "the completed ceremony's report: outcome completed at 100%" \
+    sh -c '"$0" report "$1" --format json >"$2"' "$CUTOVER" "$b" "$T/rb.json"
+  check "  … completed, the flag last read at 100, no abort" \
+    test "$(jq_py "$T/rb.json" "(r['outcome'], r['last_percent'], len(r['aborts']))")" = "('completed', 100, 0)"
+  check "the HTML report is one file with a chart per signal" \
+    sh -c '"$0" report "$1" --format html >"$2" && test "$(grep -c "<svg" "$2")" = "$(sqlite3 "$1" "select count(distinct signal) from samples")"' \
+      "$CUTOVER" "$a" "$T/ra.html"
+  check "  … the thresholds drawn, the abort marked, the 25% step marked" \
+    sh -c 'grep -q "class=.threshold" "$0" && grep -q "class=.abortlabel.>ABORT" "$0" && grep -q "class=.steplabel.>25%" "$0"' "$T/ra.html"
+  check "  … and nothing from outside: no script, no link, no remote source" \
+    sh -c '! grep -qiE "<script|<link|src=|href=" "$0"' "$T/ra.html"
+  mkdir -p "$ROOT/build" && cp "$T/ra.html" "$ROOT/build/report-aborted.html"
+  cp "$a" "$T/noted.journal"
+  "$ROOT/build/tools/journal_put" "$T/noted.journal" note '{"text":"<script>alert(1)</script> & <b>bold</b>"}' >/dev/null
+  check "a note's markup is shown as text, never run" \
+    sh -c '"$0" report "$1" --format html >"$2"; grep -qF "note: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" "$2" && ! grep -q "<script" "$2"' \
+      "$CUTOVER" "$T/noted.journal" "$T/noted.html"
+  cp "$a" "$T/tampered.journal"
+  sql "$T/tampered.journal" "drop trigger if exists events_no_update; update events set body=replace(body,'25','26') where seq=(select min(seq) from events where kind='ramp_advance' and body like '%25%')" 2>/dev/null
+  local bad; bad=$(sql "$T/tampered.journal" "select min(seq) from events where kind='ramp_advance' and body like '%26%'")
+  "$CUTOVER" report "$T/tampered.journal" --format json >"$T/rt.json" 2>"$T/rt.err"
+  check "a tampered journal's report exits 1" test $? -eq 1
+  check "  … says verified: false at the edited sequence ($bad)" \
+    test "$(jq_py "$T/rt.json" "(r['verified'], r['first_bad']['seq'])")" = "(False, $bad)"
+  check "  … and its timeline stops before it" \
+    test "$(jq_py "$T/rt.json" "max(e['seq'] for e in r['timeline'])")" = $((bad - 1))
+}
