@@ -1,7 +1,9 @@
 /* journal.c — the journal's front: one handle over whichever store the
  * location names (journal_store.h), and what is the same for every store —
  * queueing to the writer thread, transactions that decide and append, the
- * anchors, and the rules of the driver's lease. */
+ * anchors, and the rules of the driver's lease. Every event body and
+ * sample status passes the installed redaction (redact.h) here, before the
+ * local fold or any store sees it: the one way into the journal. */
 #include "journal.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "journal_internal.h"
+#include "redact.h"
 
 /* The stores this build knows; a new one is one line here. */
 static const struct journal_store_ops *const stores[] = {
@@ -89,33 +92,122 @@ static int queue_events(struct journal *j, const struct journal_event *evs,
     return 0;
 }
 
+/* ---- masking: secrets never reach the journal ------------------------- */
+
+/* evs with masked bodies: evs itself when none needed it, else a copy
+ * (free it with unmask_events); NULL when out of memory. */
+static const struct journal_event *mask_events(const struct journal_event *evs, size_t n)
+{
+    struct journal_event *copy = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int oom;
+        char *m = redact_json(redact_installed(), evs[i].body, &oom);
+        if (!m && !oom)
+            continue;
+        if (m && !copy && (copy = malloc(n * sizeof *copy)))
+            memcpy(copy, evs, n * sizeof *copy);
+        if (!m || !copy) {
+            free(m);
+            for (size_t k = 0; copy && k < i; k++)
+                if (copy[k].body != evs[k].body)
+                    free((char *)copy[k].body);
+            free(copy);
+            return NULL;
+        }
+        copy[i].body = m;
+    }
+    return copy ? copy : evs;
+}
+
+static void unmask_events(const struct journal_event *masked, const struct journal_event *evs,
+                          size_t n)
+{
+    if (masked == evs || !masked)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (masked[i].body != evs[i].body)
+            free((char *)masked[i].body);
+    free((void *)masked);
+}
+
+/* The same for samples' statuses ("error: …" may echo a password). */
+static const struct journal_sample *mask_samples(const struct journal_sample *s, size_t n)
+{
+    struct journal_sample *copy = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i].status || !redact_needed(redact_installed(), s[i].status))
+            continue;
+        char *m = redact(redact_installed(), s[i].status);
+        if (m && !copy && (copy = malloc(n * sizeof *copy)))
+            memcpy(copy, s, n * sizeof *copy);
+        if (!m || !copy) {
+            free(m);
+            for (size_t k = 0; copy && k < i; k++)
+                if (copy[k].status != s[k].status)
+                    free((char *)copy[k].status);
+            free(copy);
+            return NULL;
+        }
+        copy[i].status = m;
+    }
+    return copy ? copy : s;
+}
+
+static void unmask_samples(const struct journal_sample *masked, const struct journal_sample *s,
+                           size_t n)
+{
+    if (masked == s || !masked)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (masked[i].status != s[i].status)
+            free((char *)masked[i].status);
+    free((void *)masked);
+}
+
+static int append_events(struct journal *j, const struct journal_event *evs, size_t n,
+                         int64_t *seq_out, struct error *err)
+{
+    const struct journal_event *m = mask_events(evs, n);
+    if (!m) {   /* out of memory: nothing unmasked is written */
+        error_set(err, "cannot append: out of memory masking secrets");
+        return -1;
+    }
+    int rc = j->writer && !j->in_tx ? queue_events(j, m, n, seq_out, err)
+                                     : j->ops->append_events(j->store, m, n, seq_out, err);
+    unmask_events(m, evs, n);
+    return rc;
+}
+
 int journal_append(struct journal *j, const struct journal_event *ev,
                    int64_t *seq_out, struct error *err)
 {
-    if (j->writer && !j->in_tx)
-        return queue_events(j, ev, 1, seq_out, err);
-    return j->ops->append_events(j->store, ev, 1, seq_out, err);
+    return append_events(j, ev, 1, seq_out, err);
 }
 
 int journal_append_many(struct journal *j, const struct journal_event *evs,
                         size_t n, struct error *err)
 {
-    if (j->writer && !j->in_tx)
-        return queue_events(j, evs, n, NULL, err);
-    return j->ops->append_events(j->store, evs, n, NULL, err);
+    return append_events(j, evs, n, NULL, err);
 }
 
-int journal_append_samples(struct journal *j, const struct journal_sample *s,
+int journal_append_samples(struct journal *j, const struct journal_sample *samples,
                            size_t n, struct error *err)
 {
-    if (j->writer && !j->in_tx) {
-        if (journal_writer_queue_samples(j->writer, s, n, err))
-            return -1;
-        for (size_t i = 0; j->local_sample && i < n; i++)
-            j->local_sample(&s[i], j->local_ctx);
-        return 0;
+    const struct journal_sample *s = mask_samples(samples, n);
+    int rc = 0;
+    if (!s) {
+        error_set(err, "cannot append: out of memory masking secrets");
+        return -1;
     }
-    return j->ops->append_samples(j->store, s, n, err);
+    if (j->writer && !j->in_tx) {
+        rc = journal_writer_queue_samples(j->writer, s, n, err);
+        for (size_t i = 0; rc == 0 && j->local_sample && i < n; i++)
+            j->local_sample(&s[i], j->local_ctx);
+    } else {
+        rc = j->ops->append_samples(j->store, s, n, err);
+    }
+    unmask_samples(s, samples, n);
+    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -4,6 +4,7 @@
  * strings are short (a status line, an event body). */
 #include "redact.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 struct redactor {
     char **secrets;
     size_t n;
+    int escaped;            /* a secret holds a character JSON escapes */
+    unsigned char first[256]; /* 1: some secret starts with this byte */
 };
 
 static const struct redactor *installed;
@@ -49,6 +52,9 @@ static int add_one(struct redactor *r, const char *s, size_t len)
     r->secrets = v;
     if (!(v[r->n] = strndup(s, len)))
         return -1;
+    r->first[(unsigned char)s[0]] = 1;
+    for (size_t i = 0; i < len; i++)
+        r->escaped |= s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20;
     r->n++;
     /* longest first: "hunter2 leakedWORD" before "leakedWORD" */
     for (size_t i = r->n - 1; i > 0 && strlen(v[i]) > strlen(v[i - 1]); i--) {
@@ -98,7 +104,10 @@ int redactor_add_runbook(struct redactor *r, const struct runbook *rb)
 {
     for (size_t i = 0; i < rb->n_systems; i++) {
         const struct rb_system *sys = &rb->systems[i];
-        if (add_env_refs(r, sys->conn) != 0)
+        /* a file's path (sqlite, flagd) carries no credential: masking
+         * ${DIR} there would hide every path under it */
+        int is_file = strcmp(sys->kind, "sqlite") == 0 || strcmp(sys->kind, "flagd") == 0;
+        if (!is_file && add_env_refs(r, sys->conn) != 0)
             return -1;
         /* a webhook's URL is its secret: the path after the host */
         if (strcmp(sys->name, "notify") == 0 && sys->conn) {
@@ -177,6 +186,8 @@ static size_t match_keyvalue(const char *text, const char *p, size_t *keep)
     if (!word_start(text, p))
         return 0;
     for (int i = 0; keys[i]; i++) {
+        if (tolower((unsigned char)*p) != keys[i][0])
+            continue;
         size_t k = strlen(keys[i]);
         if (strncasecmp(p, keys[i], k) != 0)
             continue;
@@ -218,6 +229,8 @@ static size_t match_auth(const char *text, const char *p, size_t *keep)
     if (!word_start(text, p))
         return 0;
     for (int i = 0; words[i]; i++) {
+        if (tolower((unsigned char)*p) != tolower((unsigned char)words[i][0]))
+            continue;
         size_t k = strlen(words[i]);
         if (strncasecmp(p, words[i], k) != 0)
             continue;
@@ -237,7 +250,11 @@ static size_t match_auth(const char *text, const char *p, size_t *keep)
 
 static size_t match_secret(const struct redactor *r, const char *p)
 {
-    for (size_t i = 0; r && i < r->n; i++) {
+    if (!r || !r->first[(unsigned char)*p])
+        return 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->secrets[i][0] != *p)
+            continue;
         size_t n = strlen(r->secrets[i]);
         if (strncmp(p, r->secrets[i], n) == 0)
             return n;
@@ -245,16 +262,100 @@ static size_t match_secret(const struct redactor *r, const char *p)
     return 0;
 }
 
+/* The length of what is masked at p (0: nothing); *keep bytes of it stay. */
+/* 1 for a byte a syntax can start at (the first letters of the keys
+ * and words above, either case, and the ':' of "://"): most bytes of a
+ * text are none, and cost one lookup. */
+static int syntax_start(unsigned char c)
+{
+    static const unsigned char table[256] = {
+        ['p'] = 1, ['P'] = 1, ['t'] = 1, ['T'] = 1, ['a'] = 1, ['A'] = 1,
+        ['s'] = 1, ['S'] = 1, ['b'] = 1, ['B'] = 1, [':'] = 1,
+    };
+    return table[c];
+}
+
+static size_t match_at(const struct redactor *r, const char *in, const char *p, size_t *keep)
+{
+    size_t n;
+    *keep = 0;
+    if ((n = match_secret(r, p)) != 0)
+        return n;
+    if (!syntax_start((unsigned char)*p))
+        return 0;
+    if ((n = match_keyvalue(in, p, keep)) != 0 || (n = match_userinfo(p, keep)) != 0 ||
+        (n = match_auth(in, p, keep)) != 0)
+        return n;
+    return 0;
+}
+
+int redact_needed(const struct redactor *r, const char *in)
+{
+    size_t keep;
+    for (const char *p = in ? in : ""; *p; p++)
+        if (match_at(r, in, p, &keep) != 0)
+            return 1;
+    return 0;
+}
+
+static int is_hash(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdef");
+    return n == 64 && s[n] == '\0';
+}
+
+/* Masks every string value under item; 1 if one changed, -1 out of memory. */
+static int redact_item(const struct redactor *r, cJSON *item)
+{
+    int changed = 0;
+    for (cJSON *c = item; c; c = c->next) {
+        if (cJSON_IsString(c) && c->valuestring && !is_hash(c->valuestring) &&
+            redact_needed(r, c->valuestring)) {
+            char *m = redact(r, c->valuestring);
+            if (!m || !cJSON_SetValuestring(c, m)) {
+                free(m);
+                return -1;
+            }
+            free(m);
+            changed = 1;
+        }
+        if (c->child) {
+            int rc = redact_item(r, c->child);
+            if (rc < 0)
+                return -1;
+            changed |= rc;
+        }
+    }
+    return changed;
+}
+
+char *redact_json(const struct redactor *r, const char *json, int *oom)
+{
+    *oom = 0;
+    /* the common case: nothing in the raw text, no parse (a secret with a
+     * quote or backslash is escaped in the text, so it always parses) */
+    if (!json || (!(r && r->escaped) && !redact_needed(r, json)))
+        return NULL;
+    cJSON *doc = cJSON_Parse(json);
+    if (!doc) {   /* not JSON: mask it as text, whatever it is */
+        char *text = redact(r, json);
+        *oom = !text;
+        return text;
+    }
+    int rc = redact_item(r, doc);
+    char *out = rc > 0 ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    *oom = rc < 0 || (rc > 0 && !out);
+    return out;
+}
+
 char *redact(const struct redactor *r, const char *in)
 {
     struct out o = {0};
     put(&o, "", 0);
     for (const char *p = in ? in : ""; *p;) {
-        size_t keep = 0, n;
-        if ((n = match_secret(r, p)) != 0) {
-            put(&o, MASK, 3);
-        } else if ((n = match_keyvalue(in, p, &keep)) != 0 || (n = match_userinfo(p, &keep)) != 0 ||
-                   (n = match_auth(in, p, &keep)) != 0) {
+        size_t keep, n;
+        if ((n = match_at(r, in, p, &keep)) != 0) {
             put(&o, p, keep);
             put(&o, MASK, 3);
         } else {
@@ -287,6 +388,19 @@ void redact_into(const struct redactor *r, const char *in, char *out, size_t len
 void redact_install(struct redactor *r)
 {
     installed = r;
+}
+
+int redact_install_runbook(const struct runbook *rb)
+{
+    /* the process's for its life: a thread may hold the one installed
+     * before, so none is ever freed */
+    struct redactor *r = redactor_new();
+    if (!r || redactor_add_runbook(r, rb) != 0) {
+        redactor_free(r);
+        return -1;
+    }
+    redact_install(r);
+    return 0;
 }
 
 const struct redactor *redact_installed(void)

@@ -33,6 +33,21 @@ char *redact(const struct redactor *r, const char *in);
 /* The same into a buffer (truncated to fit; always NUL-terminated). */
 void redact_into(const struct redactor *r, const char *in, char *out, size_t len);
 
+/* 1 when redact(r, in) would change in: the cheap test for the hot path
+ * (a sample's "ok" costs one short scan and no allocation). */
+int redact_needed(const struct redactor *r, const char *in);
+
+/* A JSON text with every string value masked (keys, numbers and 64-digit
+ * hex hashes are kept, so the text stays JSON and the chains' hashes
+ * intact). NULL when nothing needed masking (use the original) and, with
+ * *oom set, when out of memory. */
+char *redact_json(const struct redactor *r, const char *json, int *oom);
+
+/* Builds the redactor for a runbook (its secrets as the environment holds
+ * them now) and installs it for the life of the process. Call before any
+ * thread starts. -1 when out of memory. */
+int redact_install_runbook(const struct runbook *rb);
+
 /* The process's redactor, installed once by the command before any thread
  * starts, and used by every place that writes outward. redact_text(in)
  * is redact(installed, in). */

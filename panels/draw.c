@@ -1,10 +1,13 @@
-/* draw.c — column-aware UTF-8 text for the panels. */
+/* draw.c — column-aware UTF-8 text for the panels. All text reaches the
+ * screen through draw_text and draw_wrap, so both pass the installed
+ * redaction (core/redact.h): no panel can show a secret. */
 #include "draw.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "core/redact.h"
 #include "tui/theme.h"
 
 /* Decodes one character at s; sets *cols to its display width (control
@@ -61,11 +64,27 @@ static int draw_run(WINDOW *w, int y, int x, int max_cols, const char *s,
     return used;
 }
 
+/* s masked: s itself when nothing needs it, else a copy to free; NULL
+ * when out of memory (then nothing is drawn, rather than a secret). */
+static const char *masked(const char *s)
+{
+    return redact_needed(redact_installed(), s) ? redact(redact_installed(), s) : s;
+}
+
+static void unmasked(const char *m, const char *s)
+{
+    if (m != s)
+        free((char *)m);
+}
+
 int draw_text(WINDOW *w, int y, int x, int max_cols, const char *s, attr_t a)
 {
     if (max_cols <= 0 || !s)
         return 0;
-    return draw_run(w, y, x, max_cols, s, strlen(s), a);
+    const char *m = masked(s);
+    int used = m ? draw_run(w, y, x, max_cols, m, strlen(m), a) : 0;
+    unmasked(m, s);
+    return used;
 }
 
 /* Bytes of s that fit in width columns, breaking after a space if it can. */
@@ -86,12 +105,10 @@ static size_t wrap_point(const char *s, int width)
     return i;
 }
 
-int draw_wrap(WINDOW *w, int y, int x, int width, int max_rows, int skip,
-              const char *s, attr_t a)
+static int wrap_run(WINDOW *w, int y, int x, int width, int max_rows, int skip,
+                    const char *s, attr_t a)
 {
     int row = 0;
-    if (width <= 0 || !s)
-        return 0;
     while (*s) {
         size_t n = wrap_point(s, width);
         int shown = row - skip;
@@ -103,6 +120,17 @@ int draw_wrap(WINDOW *w, int y, int x, int width, int max_rows, int skip,
             s++;
     }
     return row;
+}
+
+int draw_wrap(WINDOW *w, int y, int x, int width, int max_rows, int skip,
+              const char *s, attr_t a)
+{
+    if (width <= 0 || !s)
+        return 0;
+    const char *m = masked(s);
+    int rows = m ? wrap_run(w, y, x, width, max_rows, skip, m, a) : 0;
+    unmasked(m, s);
+    return rows;
 }
 
 void draw_frame(WINDOW *w, const char *title)

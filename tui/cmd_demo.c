@@ -4,6 +4,7 @@
  * temporary directory, then opens the cockpit on the embedded demo runbook.
  * Quitting stops the service and prints the journal's path for replay. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "commands.h"
 #include "console.h"
 #include "core/ceremony.h"
+#include "core/redact.h"
 #include "options.h"
 
 extern const char demo_runbook[];   /* runbooks/demo.md, built in */
@@ -62,7 +64,10 @@ static pid_t start_service(const char *dir, struct error *err)
     }
     pid_t pid = fork();
     if (pid == 0) {
-        if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
+        /* descriptors, not freopen: stdout and stderr are masking streams
+         * (tui/outmask.c), which glibc cannot reopen */
+        int lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644), nul = open("/dev/null", O_WRONLY);
+        if (lf < 0 || nul < 0 || dup2(lf, STDERR_FILENO) < 0 || dup2(nul, STDOUT_FILENO) < 0)
             _exit(127);
         execl(bin, "ordersim", "--old", old, "--new", new_db, "--flags", flags, "--port", "0",
               "--port-file", port, (char *)NULL);
@@ -117,6 +122,7 @@ static int run_ceremony(const char *dir, int headless)
         return EXIT_FAILED;
     }
     rb_problems_free(&pr);
+    redact_install_runbook(rb);
     struct ceremony c;
     struct error err = {{0}};
     if (ceremony_start(&c, rb, rb_path, journal, 0, runbook_person(rb, "commander"), "commander",

@@ -437,6 +437,7 @@ int cmd_preflight(int argc, char **argv)
         return EXIT_FAILED;
     }
     rb_problems_free(&pr);
+    redact_install_runbook(rb);   /* stdout and stderr mask its secrets too */
     struct redactor *red = redactor_new();
     if (red)
         redactor_add_runbook(red, rb);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "console.h"
 #include "core/ceremony.h"
+#include "core/redact.h"
 #include "journal_path.h"
 #include "options.h"
 
@@ -44,6 +45,7 @@ int cmd_run(int argc, char **argv)
         return EXIT_FAILED;
     }
     rb_problems_free(&pr);
+    redact_install_runbook(rb);   /* before any thread; out of memory: the syntaxes still mask */
 
     const char *role = o.role ? o.role : "commander";
     const char *name = o.as ? o.as : runbook_person(rb, role);
@@ -87,6 +89,7 @@ int cmd_join(int argc, char **argv)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }
+    redact_install_runbook(c.rb);
     int status = console_run(&c, "join", o.headless, o.positional[0]);
     ceremony_close(&c);
     return status;

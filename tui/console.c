@@ -22,6 +22,7 @@
 #include "core/timefmt.h"
 #include "layout.h"
 #include "loop.h"
+#include "outmask.h"
 #include "prompt.h"
 #include "theme.h"
 
@@ -349,7 +350,7 @@ static void print_summary(const struct ceremony *c)
 static int screen_open(struct console *k)
 {
     setlocale(LC_ALL, "");
-    if (!initscr())
+    if (!newterm(NULL, outmask_terminal(), stdin))
         return -1;
     cbreak();
     noecho();

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "core/ceremony.h"
+#include "outmask.h"
 
 static const struct command commands[] = {
     {"check", "RUNBOOK", "validate a runbook; problems as FILE:LINE: message", cmd_check},
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
     /* a reader that goes away (`| head`) is an error on write, never the
      * end of the process: the engine may be in the middle of a rollback */
     signal(SIGPIPE, SIG_IGN);
+    outmask_install();
     if (argc < 2) {
         help(stderr);
         return EXIT_USAGE;

@@ -11,6 +11,10 @@
  *   /status404html/... HTTP 404 with a whole HTML page, as a web server or
  *                   proxy answers a wrong path
  *   /scalar/V/...   200, a Prometheus API scalar answer "V" stamped now
+ *   /echo/CODE/...  HTTP CODE whose body echoes what it was sent, as careless
+ *                   services do: "bad token: " and the Authorization
+ *                   header when there is one, else "no such path: " and
+ *                   the whole path (a secret webhook path, for instance)
  *
  * Usage: fault_server DIR      prints "port N"; runs until SIGTERM. */
 #include <arpa/inet.h>
@@ -115,6 +119,24 @@ static enum MHD_Result record(struct MHD_Connection *c, const char *url, const c
     return reply(c, f ? 200 : 404, "ok", 2);
 }
 
+static enum MHD_Result echo(struct MHD_Connection *c, const char *url, size_t *len,
+                           void **state)
+{
+    static int started;
+    if (!*state || *len) {   /* answer once the request (and any body) is in */
+        *state = &started;
+        *len = 0;
+        return MHD_YES;
+    }
+    unsigned code = (unsigned)atoi(url + 6);
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    char body[1024];
+    int n = auth ? snprintf(body, sizeof body, "bad token: %s", auth)
+                 : snprintf(body, sizeof body, "no such path: %s", url);
+    return reply(c, code >= 200 && code < 600 ? code : 400, body,
+                 n < (int)sizeof body ? (size_t)n : sizeof body - 1);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version,
                               const char *upload, size_t *upload_len, void **state)
@@ -143,6 +165,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strncmp(url, "/file/", 6) == 0)
         return serve_file(c, url + 6);
+    if (strncmp(url, "/echo/", 6) == 0)
+        return echo(c, url, upload_len, state);
     if (strncmp(url, "/scalar/", 8) == 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);

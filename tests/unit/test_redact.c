@@ -54,12 +54,14 @@ TEST(a_runbooks_env_secrets)
     setenv("TEST_REDACT_PW", "pa55-w0rd-long", 1);
     setenv("TEST_REDACT_TOKEN", "tok-zzz-999", 1);
     setenv("TEST_REDACT_HOOK", "T0AB/B1CD/webhookpath9", 1);
+    setenv("TEST_REDACT_DIR", "/tmp/demo-dir", 1);
     const char *text =
         "# T\n\n## Roles\n- commander: A B\n\n## Systems\n"
         "- metrics: prometheus `http://127.0.0.1:9090`\n"
         "- old: postgres `host=h user=u password=${TEST_REDACT_PW}`\n"
         "- flag: http `http://127.0.0.1:1/f` read `x` token_env `TEST_REDACT_TOKEN`\n"
         "- notify: slack `https://hooks.example/services/${TEST_REDACT_HOOK}`\n"
+        "- new: sqlite `${TEST_REDACT_DIR}/new.db`\n"
         "\n## Phase 1: P\n- [ ] commander: go\n\n## Rollback\n### Phase 1\nBack.\n";
     struct rb_problems probs = {0};
     struct runbook *rb = runbook_parse("t.md", text, strlen(text), &probs);
@@ -70,6 +72,8 @@ TEST(a_runbooks_env_secrets)
         CHECK_STR(r_(r, "auth failed for pa55-w0rd-long"), "auth failed for ***");
         CHECK_STR(r_(r, "echo: tok-zzz-999!"), "echo: ***!");
         CHECK_STR(r_(r, "HTTP 404: no hook services/T0AB/B1CD/webhookpath9"), "HTTP 404: no hook ***");
+        /* a file's directory is no secret: the demo's paths stay readable */
+        CHECK_STR(r_(r, "journal: /tmp/demo-dir/demo.journal"), "journal: /tmp/demo-dir/demo.journal");
         redactor_free(r);
         runbook_free(rb);
     }
@@ -83,6 +87,41 @@ TEST(out_buffers_truncate_safely)
     CHECK_STR(small, "passwor");
 }
 
-RUN_TESTS(T(syntaxes_are_masked_without_knowing_the_secret), T(ordinary_text_is_left_alone),
+TEST(needed_says_whether_anything_would_change)
+{
+    struct redactor *r = redactor_new();
+    CHECK(redactor_add(r, "hunter9 leakedWORD") == 0);
+    CHECK(redact_needed(r, "ok") == 0);
+    CHECK(redact_needed(r, "") == 0);
+    CHECK(redact_needed(r, "error: missing \"=\" after \"leakedWORD\"") == 1);
+    CHECK(redact_needed(NULL, "user=app password=x") == 1);
+    CHECK(redact_needed(NULL, "http://127.0.0.1:9090/api") == 0);
+    redactor_free(r);
+}
+
+TEST(json_bodies_stay_json_and_keep_their_hashes)
+{
+    struct redactor *r = redactor_new();
+    CHECK(redactor_add(r, "5432") == 0);        /* a secret that looks like a number */
+    CHECK(redactor_add(r, "pa\"ss\\word") == 0); /* one JSON escapes */
+    int oom = 1;
+    CHECK(redact_json(r, "{\"percent\":5432,\"ok\":true}", &oom) == NULL);
+    CHECK(oom == 0);
+    char *m = redact_json(r, "{\"n\":5432,\"error\":\"port 5432 refused\","
+                             "\"a\":[{\"x\":\"password=zz\"}]}", &oom);
+    CHECK_STR(m ? m : "", "{\"n\":5432,\"error\":\"port *** refused\",\"a\":[{\"x\":\"password=***\"}]}");
+    free(m);
+    const char *hash = "{\"sample_hash\":\"aa5432aa00000000000000000000000000000000000000000000000000000000\"}";
+    CHECK(redact_json(r, hash, &oom) == NULL);
+    m = redact_json(r, "{\"e\":\"bad pa\\\"ss\\\\word here\"}", &oom);
+    CHECK_STR(m ? m : "", "{\"e\":\"bad *** here\"}");
+    free(m);
+    m = redact_json(r, "not json password=x", &oom);
+    CHECK_STR(m ? m : "", "not json password=***");
+    free(m);
+    redactor_free(r);
+}
+
+RUN_TESTS(T(needed_says_whether_anything_would_change), T(json_bodies_stay_json_and_keep_their_hashes), T(syntaxes_are_masked_without_knowing_the_secret), T(ordinary_text_is_left_alone),
           T(known_secrets_and_their_words), T(a_runbooks_env_secrets),
           T(out_buffers_truncate_safely))
