@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "core/codescan.h"
+#include "core/redact.h"
 #include "core/runbook.h"
 #include "core/writers.h"
 #include "options.h"
@@ -199,6 +200,7 @@ int cmd_writers(int argc, char **argv)
         runbook_free(rb);
         return EXIT_FAILED;
     }
+    redact_install_runbook(rb);   /* its secrets never reach the output */
     int rc = audit(path, rb, dir, format && strcmp(format, "json") == 0);
     runbook_free(rb);
     return rc;

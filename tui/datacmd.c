@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "core/redact.h"
 #include "commands.h"
 #include "journal_path.h"
 
@@ -61,6 +62,7 @@ int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
     rb_problems_free(&pr);
     if (!c->rb || errors)
         return EXIT_FAILED;
+    redact_install_runbook(c->rb);   /* its secrets never reach the output */
     struct error err = {{0}};
     if (datajob_open(&c->job, c->rb, &err) != 0) {
         for (size_t i = 0; i < c->job.map.n_problems; i++)
