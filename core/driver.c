@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "events.h"
+#include "flags.h"
 #include "flagworker.h"
 #include "journal_writer.h"
 #include "http.h"
@@ -121,8 +122,10 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
             return NULL;
         }
         const char *name = rb_attr_get(flag->attrs, flag->n_attrs, "flag");
-        snprintf(d->flag_name, sizeof d->flag_name, "%s %s%s%s", flag->kind, flag->conn,
+        char *conn = flags_public_conn(flag);   /* never a password on screen */
+        snprintf(d->flag_name, sizeof d->flag_name, "%s %s%s%s", flag->kind, conn ? conn : "",
                  name ? " flag " : "", name ? name : "");
+        free(conn);
     }
     return d;
 }

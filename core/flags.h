@@ -51,6 +51,11 @@ int flags_read(struct flag_driver *d, double *percent, struct error *err);
  * and the journal; never includes a secret. */
 const char *flags_describe(const struct flag_driver *d);
 
+/* The part of a system's connection (as written) that is no secret:
+ * PostgreSQL's host, port, dbname and user; a URL with `***@` for its
+ * user:password; a file's path as it is. Malloc'd; NULL on OOM. */
+char *flags_public_conn(const struct rb_system *sys);
+
 void flags_close(struct flag_driver *d);
 
 #endif

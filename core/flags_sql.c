@@ -87,12 +87,11 @@ static void sql_close(struct flag_driver *base)
     free(d);
 }
 
-/* "postgres host=db1 port=5432 dbname=shop, flag row": only the parts that
- * are no secret, read from the connection as written. */
-static char *describe(const struct rb_system *sys)
+char *flags_public_conn(const struct rb_system *sys)
 {
-    if (strcmp(sys->kind, "sqlite") == 0)
-        return flags_strf("sqlite %s, flag row", sys->conn);
+    if (strcmp(sys->kind, "postgres") != 0)
+        return strcmp(sys->kind, "sqlite") == 0 || strcmp(sys->kind, "flagd") == 0
+                   ? strdup(sys->conn) : flags_redact_url(sys->conn);
     static const char *const shown[] = {"host", "port", "dbname", "user"};
     char *parts = strdup("");
     PQconninfoOption *opts = PQconninfoParse(sys->conn, NULL);
@@ -100,15 +99,23 @@ static char *describe(const struct rb_system *sys)
         for (PQconninfoOption *o = opts; o && o->keyword; o++) {
             if (!o->val || strcmp(o->keyword, shown[i]) != 0)
                 continue;
-            char *more = flags_strf("%s %s=%s", parts, o->keyword, o->val);
+            char *more = flags_strf("%s%s%s=%s", parts, parts[0] ? " " : "", o->keyword, o->val);
             free(parts);
             parts = more;
             break;
         }
     }
     PQconninfoFree(opts);
-    char *out = parts ? flags_strf("postgres%s, flag row", parts) : NULL;
-    free(parts);
+    return parts;
+}
+
+/* "postgres host=db1 port=5432 dbname=shop, flag row": only the parts that
+ * are no secret, read from the connection as written. */
+static char *describe(const struct rb_system *sys)
+{
+    char *conn = flags_public_conn(sys);
+    char *out = conn ? flags_strf("%s %s, flag row", sys->kind, conn) : NULL;
+    free(conn);
     return out;
 }
 

@@ -101,6 +101,8 @@ check "P: preflight's answer to the spaced password leaks no word of it" leaks "
 check "P: the console starts and shows the flag" tui p "$T/p.md" "$T/p-tui.journal" "flag:"
 check "P: the screen shows no secret (ramp line, flag error, signal errors)" leaks "$T/p.screen"
 check "P: the ramp line keeps host and user" sh -c "grep -q 'host=127.0.0.1' '$T/p.screen' && grep -q 'user=app' '$T/p.screen'"
+check "  … and, as the docs promise, only host, port, dbname and user: no password field" \
+  sh -c "grep -q 'flag: postgres host=127.0.0.1 port=1 dbname=shop user=app' '$T/p.screen' && ! grep -q 'password=' '$T/p.screen'"
 check "P: the TUI's stderr shows no secret" leaks "$T/p.err"
 dump "$T/p-tui.journal" "$T/p-tui.dump"
 check "P: libpq's error reached the journal's samples" \
