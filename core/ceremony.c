@@ -348,50 +348,93 @@ void ceremony_trace_to(const char *path)
     trace_path = path && path[0] ? path : NULL;
 }
 
-static void trace(struct ceremony *c)
+static void trace(struct ceremony *c, const struct session *s)
 {
     if (!c->trace)
         return;
     char line[4096];
-    fold_trace_line(&c->s, line, sizeof line);
+    fold_trace_line(s, line, sizeof line);
     fprintf(c->trace, "%s\n", line);
     fflush(c->trace);
 }
 
 /* The fold's sequence numbers run ahead of the journal's by our queued
  * rows: a row read back gets the next free number when its own is taken. */
-static void fold_event(struct ceremony *c, const struct journal_event *ev)
+static void fold_event(struct ceremony *c, struct session *s, const struct journal_event *ev)
 {
     struct journal_event e = *ev;
-    if (e.seq <= c->s.last_seq)
-        e.seq = c->s.last_seq + 1;
-    session_apply(&c->s, &e);
-    trace(c);
+    if (e.seq <= s->last_seq)
+        e.seq = s->last_seq + 1;
+    session_apply(s, &e);
+    trace(c, s);
 }
 
-static void fold_sample_row(struct ceremony *c, const struct journal_sample *sa)
+static void fold_sample_row(struct ceremony *c, struct session *s,
+                            const struct journal_sample *sa)
 {
     struct journal_sample x = *sa;
-    if (x.seq <= c->s.last_sample_seq)
-        x.seq = c->s.last_sample_seq + 1;
-    session_apply_sample(&c->s, &x);
-    trace(c);
+    if (x.seq <= s->last_sample_seq)
+        x.seq = s->last_sample_seq + 1;
+    session_apply_sample(s, &x);
+    trace(c, s);
 }
 
-/* A row read back: ours (folded when queued), or another's. Another's row
- * while ours wait means the journal put it before rows we folded already
- * (an intent or an ack written in its own transaction, another console's
- * row): the fold is then no longer the journal's order, and is redone. */
+static void fold_row(struct ceremony *c, struct session *s, const struct journal_event *ev,
+                     const struct journal_sample *sa)
+{
+    if (ev)
+        fold_event(c, s, ev);
+    else
+        fold_sample_row(c, s, sa);
+}
+
+/* A trace comment (tests read them: a refold from scratch is the O(journal)
+ * pause the base is there to avoid). */
+static void trace_note(struct ceremony *c, const char *what)
+{
+    if (c->trace) {
+        fprintf(c->trace, "# %s at e%lld s%lld, %zu rows of ours on top\n", what,
+                (long long)c->read_seq, (long long)c->read_sample_seq, c->n_pending);
+        fflush(c->trace);
+    }
+}
+
+static void drop_base(struct ceremony *c)
+{
+    if (c->has_base)
+        session_free(&c->base);
+    c->has_base = 0;
+}
+
+/* A row read back: ours (folded when queued), or another's. While ours
+ * wait, every row goes into base, the fold of what is written. Another's
+ * row while ours wait means the journal put it before rows we folded
+ * already (an intent or an ack written in its own transaction, another
+ * console's row): the session is no longer the journal's order, and is
+ * made again from base at the end of the read (ceremony_refresh). */
+static void fold_read(struct ceremony *c, const struct journal_event *ev,
+                      const struct journal_sample *sa)
+{
+    int ours = pending_match(c, ev, sa);
+    if (c->has_base) {
+        fold_row(c, &c->base, ev, sa);
+        if (!ours)
+            c->diverged = 1;
+        if (!c->pending && !c->diverged)
+            drop_base(c);   /* all ours read back in their order: base is the session */
+    } else if (!ours) {
+        if (c->pending)
+            c->diverged = 1;   /* no base (out of memory): refolded from scratch */
+        else if (!c->diverged)
+            fold_row(c, &c->s, ev, sa);
+    }
+}
+
 static int fold_one(const struct journal_event *ev, void *p)
 {
     struct refresh_ctx *r = p;
     r->c->read_seq = ev->seq;
-    if (!pending_match(r->c, ev, NULL)) {
-        if (r->c->pending)
-            r->c->diverged = 1;
-        else if (!r->c->diverged)
-            fold_event(r->c, ev);
-    }
+    fold_read(r->c, ev, NULL);
     return r->on_new ? r->on_new(ev, r->ctx) : 0;
 }
 
@@ -399,23 +442,18 @@ static int fold_sample(const struct journal_sample *sample, void *p)
 {
     struct refresh_ctx *r = p;
     r->c->read_sample_seq = sample->seq;
-    if (!pending_match(r->c, NULL, sample)) {
-        if (r->c->pending)
-            r->c->diverged = 1;
-        else if (!r->c->diverged)
-            fold_sample_row(r->c, sample);
-    }
+    fold_read(r->c, NULL, sample);
     return 0;
 }
 
-/* The refold: everything written, in the journal's order, then our rows
- * still queued, in theirs. */
+/* The refold from scratch (when base could not be kept): everything
+ * written, in the journal's order, then our rows still queued, in theirs. */
 static int refold_event(const struct journal_event *ev, void *p)
 {
     struct ceremony *c = p;
     c->read_seq = ev->seq;
     pending_match(c, ev, NULL);   /* written since the last read: folded here, once */
-    fold_event(c, ev);
+    fold_event(c, &c->s, ev);
     return 0;
 }
 
@@ -424,14 +462,26 @@ static int refold_sample(const struct journal_sample *sa, void *p)
     struct ceremony *c = p;
     c->read_sample_seq = sa->seq;
     pending_match(c, NULL, sa);
-    fold_sample_row(c, sa);
+    fold_sample_row(c, &c->s, sa);
     return 0;
 }
 
 static void apply_pending(struct ceremony *c, const struct pending_row *row);
 
+/* Our rows still queued, on top of the fold of what is written (c->s),
+ * which is kept as base while they wait (without it, a later divergence
+ * refolds from scratch). */
+static void reapply_pending(struct ceremony *c)
+{
+    if (c->pending && session_copy(&c->base, &c->s) == 0)
+        c->has_base = 1;
+    for (const struct pending_row *row = c->pending; row; row = row->next)
+        apply_pending(c, row);
+}
+
 static int refold(struct ceremony *c, struct error *err)
 {
+    drop_base(c);
     session_free(&c->s);
     if (session_init(&c->s, c->rb) != 0) {
         error_set(err, "out of memory");
@@ -439,10 +489,35 @@ static int refold(struct ceremony *c, struct error *err)
     }
     c->diverged = 0;
     c->n_refolds++;
+    trace_note(c, "refold from scratch");
     if (journal_read_history(c->journal, 0, 0, refold_event, refold_sample, c, err) != 0)
         return -1;
-    for (const struct pending_row *row = c->pending; row; row = row->next)
-        apply_pending(c, row);
+    reapply_pending(c);
+    return 0;
+}
+
+/* The session again from base, the fold of what is written, with our
+ * rows still queued on top. */
+static int restore(struct ceremony *c, struct error *err)
+{
+    struct session live;
+    c->diverged = 0;
+    c->n_restores++;
+    trace_note(c, "restore from base");
+    if (c->pending && session_copy(&live, &c->base) != 0) {
+        c->diverged = 1;
+        return refold(c, err);
+    }
+    session_free(&c->s);
+    if (c->pending) {
+        c->s = live;
+        for (const struct pending_row *row = c->pending; row; row = row->next)
+            apply_pending(c, row);
+    } else {
+        c->s = c->base;   /* moved: nothing of ours waits, base is the session */
+        memset(&c->base, 0, sizeof c->base);
+        c->has_base = 0;
+    }
     return 0;
 }
 
@@ -454,7 +529,9 @@ int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,
     if (journal_read_history(c->journal, c->read_seq, c->read_sample_seq, fold_one,
                              fold_sample, &r, err) != 0)
         return -1;
-    return c->diverged ? refold(c, err) : 0;
+    if (!c->diverged)
+        return 0;
+    return c->has_base ? restore(c, err) : refold(c, err);
 }
 
 /* Folds one of our queued rows (not yet written) on top of the journal. */
@@ -471,7 +548,16 @@ static void apply_pending(struct ceremony *c, const struct pending_row *row)
                                   .body = row->body};
         session_apply(&c->s, &e);
     }
-    trace(c);
+    trace(c, &c->s);
+}
+
+/* Before the first of our rows waits, the session is the fold of what
+ * is written: keep it as base (without it, a divergence refolds from
+ * scratch). */
+static void keep_base(struct ceremony *c)
+{
+    if (!c->pending && !c->has_base && !c->diverged && session_copy(&c->base, &c->s) == 0)
+        c->has_base = 1;
 }
 
 /* The journal's front tells us of each append it queues: fold it now. An
@@ -492,10 +578,11 @@ static void local_event(const struct journal_event *ev, void *p)
         !(row->body = strdup(body))) {
         if (row)
             pending_free(row);
-        c->diverged = 1;   /* out of memory: refolded when read back */
+        c->diverged = 1;   /* out of memory: made again when read back */
         return;
     }
     row->ts_ms = ev->ts_ms;
+    keep_base(c);
     pending_push(c, row);
     apply_pending(c, row);
 }
@@ -516,6 +603,7 @@ static void local_sample(const struct journal_sample *sa, void *p)
     /* as the journal gives it back: NaN is no value, -0 is 0 */
     row->has_value = sa->has_value && !isnan(sa->value);
     row->value = row->has_value ? (sa->value == 0.0 ? 0.0 : sa->value) : 0.0;
+    keep_base(c);
     pending_push(c, row);
     apply_pending(c, row);
 }
@@ -712,6 +800,7 @@ void ceremony_close(struct ceremony *c)
         next = p->next;
         pending_free(p);
     }
+    drop_base(c);
     session_free(&c->s);
     if (c->trace)
         fclose(c->trace);

@@ -32,8 +32,15 @@ struct ceremony {
     int64_t read_seq, read_sample_seq;
     struct pending_row *pending, *pending_tail;  /* events and samples, in queue order */
     size_t n_pending;
-    int diverged;         /* another's row came before ours: refold (ceremony_refresh) */
-    long n_refolds;
+    int diverged;         /* another's row came before ours (ceremony_refresh) */
+    /* While rows of ours wait, `base` is the fold of what is written (up
+     * to read_seq, read_sample_seq): every row read back is folded into
+     * it, and when another's row comes before ours the session is base
+     * again with ours on top — a cost of what is new, not of the journal. */
+    struct session base;
+    int has_base;
+    long n_refolds;       /* from scratch: only when base could not be kept (OOM) */
+    long n_restores;      /* from base */
     FILE *trace;          /* CUTOVER_FOLD_TRACE, or NULL */
     struct journal_lease lease;  /* held by the console that drives */
     int has_lease;
@@ -92,8 +99,9 @@ void ceremony_trace_to(const char *path);
 
 /* Folds events and samples appended since the last call (by anyone), in
  * the journal's one order. When another's row turns out to come before
- * rows of ours already folded, the session is refolded from scratch with
- * ours on top, so it is always the journal's order. on_new, if given,
+ * rows of ours already folded, the session becomes the fold of what is
+ * written (kept aside while ours wait) with ours on top, so it is always
+ * the journal's order. on_new, if given,
  * is called for each event as it is read (after it is folded, or before
  * the refold that folds it when another's row came first). */
 int ceremony_refresh(struct ceremony *c, journal_event_fn on_new, void *ctx,

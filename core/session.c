@@ -61,6 +61,59 @@ void session_free(struct session *s)
     memset(s, 0, sizeof *s);
 }
 
+/* A copy of n items of size bytes (at least one, as session_init makes
+ * them), or NULL on OOM. */
+static void *dup_items(const void *src, size_t n, size_t size)
+{
+    void *d = malloc((n ? n : 1) * size);
+    if (d && src)
+        memcpy(d, src, (n ? n : 1) * size);
+    return d;
+}
+
+/* The runbook a copy keeps for its positions before a --force: parsed
+ * again from its own text (a runbook owns no shared parts to count). */
+static struct runbook *runbook_again(const struct runbook *rb)
+{
+    struct rb_problems pr = {0};
+    struct runbook *r = runbook_parse(rb->name, rb->text, rb->text_len, &pr);
+    rb_problems_free(&pr);
+    return r;
+}
+
+int session_copy(struct session *dst, const struct session *src)
+{
+    const struct runbook *rb = src->rb;
+    *dst = *src;
+    dst->acks = NULL, dst->phase_acked = NULL, dst->signals = NULL, dst->crits = NULL;
+    dst->tracks = NULL, dst->crit_sig = NULL, dst->notes = NULL, dst->rb_earlier = NULL;
+    dst->n_notes = dst->cap_notes = 0;
+    for (size_t i = 0; i < SESSION_TAIL; i++)
+        dst->tail[i].body = NULL;
+    if (!(dst->acks = dup_items(src->acks, rb->n_steps, sizeof *src->acks)) ||
+        !(dst->phase_acked = dup_items(src->phase_acked, rb->n_phases, sizeof *src->phase_acked)) ||
+        !(dst->signals = dup_items(src->signals, rb->n_signals, sizeof *src->signals)) ||
+        !(dst->crits = dup_items(src->crits, rb->n_criteria, sizeof *src->crits)) ||
+        !(dst->tracks = dup_items(src->tracks, rb->n_criteria, sizeof *src->tracks)) ||
+        !(dst->crit_sig = dup_items(src->crit_sig, 2 * rb->n_criteria, sizeof *src->crit_sig)) ||
+        (src->cap_notes && !(dst->notes = dup_items(NULL, src->cap_notes, sizeof *src->notes))) ||
+        (src->rb_earlier && !(dst->rb_earlier = runbook_again(src->rb_earlier))))
+        goto oom;
+    dst->cap_notes = src->cap_notes;
+    for (; dst->n_notes < src->n_notes; dst->n_notes++) {
+        dst->notes[dst->n_notes] = src->notes[dst->n_notes];
+        if (!(dst->notes[dst->n_notes].text = strdup(src->notes[dst->n_notes].text)))
+            goto oom;
+    }
+    for (size_t i = 0; i < SESSION_TAIL; i++)
+        if (src->tail[i].body && !(dst->tail[i].body = strdup(src->tail[i].body)))
+            goto oom;
+    return 0;
+oom:
+    session_free(dst);
+    return -1;
+}
+
 static void copy(char *dst, size_t len, const char *src)
 {
     if (!src)

@@ -118,6 +118,12 @@ struct session {
 int session_init(struct session *s, const struct runbook *rb);
 void session_free(struct session *s);
 
+/* Makes dst a deep copy of src (same runbook, its own notes, tail bodies
+ * and earlier runbook), folded to the same place: folding on either leaves
+ * the other as it was. The cost is the session's size, not the journal's.
+ * -1 on OOM, dst then empty (session_free'd). */
+int session_copy(struct session *dst, const struct session *src);
+
 /* Folds one event in. Events must come in sequence order; an event already
  * folded (seq <= last_seq) is ignored, so re-reading is harmless. Every
  * reference (step, criterion, ramp step) is resolved by its stable id and

@@ -429,6 +429,22 @@ static int open_db(struct journal_store *j, int flags, struct error *err)
 
 static void sq_close(struct journal_store *j);
 
+/* The history there is at open, read through a memory map: the first fold
+ * of a long journal (a restart, a join, a replay) reads every page, and a
+ * pread per page costs as much as folding its rows. Only that much: pages
+ * appended later are read as before, so the map is never remapped while
+ * a console runs (each remap costs the loop tens of milliseconds). SQLite
+ * maps for reading only; writes go through the file. */
+static void map_history(struct journal_store *j)
+{
+    struct stat sb;
+    char sql[64];
+    if (stat(j->path, &sb) != 0 || sb.st_size <= 0)
+        return;
+    snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)sb.st_size);
+    sqlite3_exec(j->db, sql, NULL, NULL, NULL);
+}
+
 static const char *stmt_text(const struct journal_store *j, int i)
 {
     if (!j->has_after && i == JS_SA_INSERT)
@@ -460,6 +476,7 @@ static int sq_open(const char *path, int flags, struct journal_store **out,
     if (open_db(j, flags, err))
         goto fail;
     j->has_after = has_after_column(j->db);
+    map_history(j);
     for (int i = 0; i < JS_COUNT; i++) {
         if (sqlite3_prepare_v3(j->db, stmt_text(j, i), -1, SQLITE_PREPARE_PERSISTENT,
                                &j->st[i], NULL) != SQLITE_OK) {

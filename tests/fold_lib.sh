@@ -61,12 +61,15 @@ at_least() { [ "$(sql "$J" "$2" 2>/dev/null || echo 0)" -ge "$1" ]; }
 # every position of the journal $J it reached up to the limits, equals the
 # refold's line there. The last line it wrote for a position counts: a
 # console that folded its own queued rows before another's row that the
-# journal put first refolds (ceremony_refresh) and writes them again; the
+# journal put first makes its fold again (ceremony_refresh: from the fold
+# of what is written, or from scratch) and writes them again; lines that
+# start with # are its comments on that; the
 # positions it held only for that while are counted, not compared.
 compare_trace() {
   "$FOLD" "$J" >"$T/refold.trace" || return 1
   awk -v maxe="${2:-999999999}" -v maxs="${3:-999999999}" '
     FNR == NR { want[$1 " " $2] = $0; next }
+    /^#/ { next }   # a console'"'"'s comment: a restore or a refold
     { e = substr($1, 2) + 0; s = substr($2, 2) + 0
       if (e <= maxe && s <= maxs) got[$1 " " $2] = $0 }
     END {
