@@ -199,7 +199,7 @@ static void answered(struct console *k, const char *text)
             write_note(k, text);
         return;
     case FOR_FAULT:
-        rc = faultmenu_send(text, msg, sizeof msg);
+        rc = faultmenu_send(k->c, text, now, msg, sizeof msg);
         break;
     case FOR_ADVANCE: rc = driver_advance(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESUME: rc = driver_resume(k->driver, text, now, msg, sizeof msg); break;
