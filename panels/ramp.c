@@ -198,4 +198,4 @@ static void ramp_draw(WINDOW *w, const struct view *v)
     second_line(w, width, v);
 }
 
-const struct panel panel_ramp = {"ramp", 3, 40, ramp_draw};
+const struct panel panel_ramp = {"ramp", 2, 40, ramp_draw};

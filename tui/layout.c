@@ -1,8 +1,9 @@
 /* layout.c — the screen's geometry:
  *
  *   header (1 row)
- *   ramp bar (3 rows, when the runbook has a ramp: the steps, then a banner
- *            that wraps onto a second row rather than losing its end)
+ *   ramp bar (when the runbook has a ramp: the steps, then a banner that
+ *            wraps onto a second row rather than losing its end; from 30
+ *            rows up, so that 80×24 keeps its rows for the steps and the plan)
  *   steps (left, ~55%) | step text + rollback plan (right)
  *   dual-write | latency | shadow reads      (when there are signals)
  *   criteria (left, 60%) | journal tail       (criteria: when there are any)
@@ -53,13 +54,14 @@ static void build(struct layout *l)
         int want = l->crit_rows + 2;
         bottom = want > bottom ? (want > l->rows / 3 ? l->rows / 3 : want) : bottom;
     }
-    int top = 1 + (l->with_ramp ? 3 : 0);
+    int ramp_rows = l->rows >= 30 ? 3 : 2;
+    int top = 1 + (l->with_ramp ? ramp_rows : 0);
     int middle = l->rows - 1 - top - meters - bottom;
     int left = l->cols * 55 / 100;
     l->steps_rows = middle - 2;
     l->header = newwin(1, l->cols, 0, 0);
     if (l->with_ramp)
-        l->ramp = newwin(3, l->cols, 1, 0);
+        l->ramp = newwin(ramp_rows, l->cols, 1, 0);
     l->steps = newwin(middle, left, top, 0);
     l->text = newwin(middle, l->cols - left, top, left);
     if (l->watch) {
