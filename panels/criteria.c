@@ -63,9 +63,9 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         int out = cv->judged && (cv->state == CRIT_PENDING || cv->state == CRIT_FIRING);
         if (out && live_value(v, i, now_text, sizeof now_text)) {
             /* the values decide: they come before the text the edge may cut */
-            x += draw_text(w, 1 + (int)i, x, width - x, now_text, badge_attr(cv));
-            x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
-            draw_text(w, 1 + (int)i, x, width - x + 1, c->text, theme(TH_NORMAL));
+            x += draw_text(w, 1 + (int)i, x, width - x + 1, now_text, badge_attr(cv));
+            if (x + 2 < width)   /* the text only where a whole gap and a letter fit */
+                draw_text(w, 1 + (int)i, x + 2, width - x - 1, c->text, theme(TH_NORMAL));
             continue;
         }
         x += draw_text(w, 1 + (int)i, x, width - x, c->text, theme(TH_NORMAL));

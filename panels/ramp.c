@@ -133,7 +133,8 @@ static void abort_line(WINDOW *w, int width, const struct view *v)
             snprintf(share, sizeof share, "%.2f%%", r->observed);
         snprintf(buf, sizeof buf, " ABORTED — NOT YET EFFECTIVE: %s still on new %llds after the "
                  "flag was set to %g%% (effective at %.2g%% or less)%s — %s ", share,
-                 (long long)((v->now_ms - r->rollback_set_ms) / 1000), r->target,
+                 (long long)(v->now_ms > r->rollback_set_ms ? (v->now_ms - r->rollback_set_ms) / 1000 : 0),
+                 r->target,
                  r->target + ramp_abort_tolerance(v->rb, r), vals, cause_text(v));
     } else if (r->rollback_confirmed_ms && r->effective_ms)
         snprintf(buf, sizeof buf, " ABORTED, effective +%lld ms — flag back at %g%%%s%s%s — %s ",
