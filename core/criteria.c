@@ -106,9 +106,13 @@ static enum crit_state judge_value(const struct rb_criterion *c,
     t->no_data_since_ms = 0;
     if (!breaching(c, t, t->count)) {
         t->breach_since_ms = 0;
-        if (say)
-            snprintf(t->why, sizeof t->why, "%s = %.6g, within %s %.6g", c->signal,
-                     t->value, rb_op_name(c->op), c->threshold);
+        if (say) {
+            char v[48], b[48];
+            criteria_format_value(c, t->value, v, sizeof v);
+            criteria_format_value(c, c->threshold, b, sizeof b);
+            snprintf(t->why, sizeof t->why, "%s = %s, within %s %s", c->signal, v,
+                     rb_op_name(c->op), b);
+        }
         return CRIT_OK;
     }
     if (!t->breach_since_ms)
@@ -116,10 +120,12 @@ static enum crit_state judge_value(const struct rb_criterion *c,
     int64_t held = now - t->breach_since_ms;
     if (!say)
         return held >= c->for_ms ? CRIT_FIRING : CRIT_PENDING;
-    char d[32];
+    char d[32], v[48], b[48];
     units_format_duration(held / 1000 * 1000, d, sizeof d);   /* whole seconds read best */
-    snprintf(t->why, sizeof t->why, "%s = %.6g %s %.6g for %s%s", c->signal,
-             t->value, rb_op_name(c->op), c->threshold, d,
+    criteria_format_value(c, t->value, v, sizeof v);   /* in the runbook's units */
+    criteria_format_value(c, c->threshold, b, sizeof b);
+    snprintf(t->why, sizeof t->why, "%s = %s %s %s for %s%s", c->signal,
+             v, rb_op_name(c->op), b, d,
              isnan(t->bound) ? "" : " (Wilson bound past it)");
     return held >= c->for_ms ? CRIT_FIRING : CRIT_PENDING;
 }
@@ -172,4 +178,25 @@ int64_t criteria_pending_left_ms(const struct rb_criterion *c,
         return 0;
     int64_t left = t->breach_since_ms + c->for_ms - now_ms;
     return left > 0 ? left : 0;
+}
+
+void criteria_format_value(const struct rb_criterion *c, double value, char *buf, size_t len)
+{
+    if (isfinite(value) && c->is_percent)
+        snprintf(buf, len, "%.3g %%", value * 100);
+    else
+        snprintf(buf, len, "%.4g", value);
+}
+
+double criteria_worse(enum rb_op op, double a, double b)
+{
+    if (!isfinite(a))
+        return b;
+    if (!isfinite(b))
+        return a;
+    if (op == RB_LT || op == RB_LE)
+        return b < a ? b : a;
+    if (op == RB_GT || op == RB_GE)
+        return b > a ? b : a;
+    return b;   /* = and !=: no direction is worse; the newest stands */
 }

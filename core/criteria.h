@@ -59,6 +59,14 @@ double criteria_wilson(double p, double n, double confidence, int lower);
 int64_t criteria_pending_left_ms(const struct rb_criterion *c,
                                  const struct crit_track *t, int64_t now_ms);
 
+/* A value of c's signal in the units its bound was written in: "4.52 %"
+ * for `> 0.1%` (stored as 0.001), "2.31" for `> 2`. */
+void criteria_format_value(const struct rb_criterion *c, double value, char *buf, size_t len);
+
+/* The worse of two values of a criterion's signal: the one further past
+ * its bound (larger for > and >=, smaller for < and <=); a NaN loses. */
+double criteria_worse(enum rb_op op, double a, double b);
+
 const char *crit_state_name(enum crit_state s); /* "ok", "pending", ... */
 
 #endif

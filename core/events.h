@@ -30,6 +30,7 @@
 #define EV_ROLLBACK_DONE "rollback_confirmed"
 #define EV_HALT          "halt"
 #define EV_ABORT_EFFECTIVE "abort_effective"
+#define EV_DEMO_FAULT    "demo_fault"
 #define EV_RESUME        "resume"
 #define EV_FLAG_MISMATCH "flag_mismatch"
 #define EV_OVERRIDE      "override"

@@ -34,6 +34,7 @@ void ramp_init(struct ramp_view *r, const struct runbook *rb)
 {
     memset(r, 0, sizeof *r);
     r->step = r->prev_step = -1;
+    r->cause_criterion = -1;
     r->percent = ramp_rollback_percent(rb);
     r->target = r->percent;
     for (size_t i = 0; i < rb->n_criteria; i++)
@@ -193,11 +194,15 @@ static void on_set(struct ramp_view *r, const struct journal_event *ev, const bo
 static void on_stop(struct ramp_view *r, const struct runbook *rb,
                     const struct journal_event *ev, const body_t *o, enum ramp_status st)
 {
+    /* the share on new as it stopped: an advance in flight may already have moved it */
+    double from = r->status == RAMP_SETTING && r->target > r->percent ? r->target : r->percent;
     r->status = st;
+    r->cause_criterion = (int)num(o, "criterion", -1);
     r->abort_ms = ev->ts_ms;
     r->breach_ms = (int64_t)num(o, "breach_ms", (double)ev->ts_ms);
     snprintf(r->cause, sizeof r->cause, "%s", text(o, "cause"));
     if (st == RAMP_ABORTED) {
+        r->abort_from = from;
         r->target = ramp_rollback_percent(rb);
         r->requested_ms = ev->ts_ms;
         r->rollback_set_ms = r->rollback_confirmed_ms = 0;
@@ -326,9 +331,23 @@ void ramp_observe(struct ramp_view *r, const struct runbook *rb, int has_value, 
     }
 }
 
+/* A tenth of the way down, as a share of the step; the floor keeps a
+ * rounding of the observed share from holding the abort forever. */
+#define ABORT_SHARE_OF_STEP 0.1
+#define ABORT_MIN_POINTS 0.05
+
+double ramp_abort_tolerance(const struct runbook *rb, const struct ramp_view *r)
+{
+    double tol = fabs(r->abort_from - r->target) * ABORT_SHARE_OF_STEP;
+    if (rb->ramp_observed_points > 0 && tol > rb->ramp_observed_points)
+        tol = rb->ramp_observed_points;
+    return tol < ABORT_MIN_POINTS ? ABORT_MIN_POINTS : tol;
+}
+
 int ramp_abort_effective(const struct runbook *rb, const struct ramp_view *r)
 {
-    return r->has_observed && fabs(r->observed - r->target) <= rb->ramp_observed_points;
+    /* traffic has left when no more than the tolerance is still on new */
+    return r->has_observed && r->observed <= r->target + ramp_abort_tolerance(rb, r);
 }
 
 /* The first criterion of `action` that is firing, or -1. */

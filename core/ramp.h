@@ -41,6 +41,8 @@ struct ramp_view {
 
     /* the last abort or halt */
     char cause[240];
+    int cause_criterion;      /* the criterion that stopped it, -1 none (by hand, not obeyed) */
+    double abort_from;        /* the share of traffic on new when it aborted */
     int64_t abort_ms;         /* when the abort/halt was journaled */
     int64_t breach_ms;        /* when the breaching sample arrived */
     int64_t rollback_set_ms;  /* when the driver said it set the flag */
@@ -111,8 +113,14 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
 void ramp_observe(struct ramp_view *r, const struct runbook *rb, int has_value, double value,
                   int64_t ts_ms);
 
-/* After an abort: has the observed share fallen to the rollback value? */
+/* After an abort: has the observed share fallen to the rollback value?
+ * Within a tenth of the step it came down (from 5% to 0%: 0.5 points;
+ * never more than the runbook's Observed tolerance, never under 0.05
+ * points): a service still sending the step's share is not "effective". */
 int ramp_abort_effective(const struct runbook *rb, const struct ramp_view *r);
+
+/* The tolerance ramp_abort_effective allows, in points. */
+double ramp_abort_tolerance(const struct runbook *rb, const struct ramp_view *r);
 
 /* The decision at now_ms. */
 struct ramp_decision ramp_decide(const struct runbook *rb, const struct session *s,

@@ -307,10 +307,12 @@ static int apply_criterion(struct session *s, const struct journal_event *ev,
         return i == -2 && !err->msg[0] ? 0 : -1;
     }
     struct crit_view *c = &s->crits[i];
+    int was_out = c->judged && (c->state == CRIT_PENDING || c->state == CRIT_FIRING);
     c->state = (enum crit_state)state;
     c->judged = 1;
     c->since_ms = ev->ts_ms;
     c->value = event_num(b, "value", NAN);
+    c->worst = was_out ? criteria_worse(s->rb->criteria[i].op, c->worst, c->value) : c->value;
     const char *why = event_str(b, "why");
     copy(c->why, sizeof c->why, why ? why : "");
     return err->msg[0] ? -1 : 0;   /* taken by its id; a position that disagreed is reported */
@@ -510,6 +512,21 @@ int session_signal_stale(const struct session *s, size_t signal, int64_t now_ms,
            now_ms - v->last_ms > stale_intervals * s->rb->signals[signal].interval_ms;
 }
 
+/* The worst value since each criterion on signal i left ok (the screen's
+ * "worst" beside "now" and "fired at"). */
+static void note_worst(struct session *s, size_t i, double value)
+{
+    for (size_t k = 0; k < s->rb->n_criteria; k++) {
+        struct crit_view *c = &s->crits[k];
+        const struct rb_criterion *rc = &s->rb->criteria[k];
+        ptrdiff_t sig, min;
+        crit_signals(s, rc, &sig, &min);
+        if (sig == (ptrdiff_t)i && c->judged &&
+            (c->state == CRIT_PENDING || c->state == CRIT_FIRING))
+            c->worst = criteria_worse(rc->op, c->worst, value);
+    }
+}
+
 void session_apply_sample(struct session *s, const struct journal_sample *sample)
 {
     if (sample->seq <= s->last_sample_seq)
@@ -537,6 +554,8 @@ void session_apply_sample(struct session *s, const struct journal_sample *sample
         if (v->n_history < SIGNAL_HISTORY)
             v->n_history++;
         tick_criteria(s, sample->ts_ms, (ptrdiff_t)i);
+        if (sample->has_value)
+            note_worst(s, i, sample->value);
         return;
     }
 }

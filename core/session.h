@@ -72,7 +72,8 @@ struct crit_view {
     int judged;
     enum crit_state state;
     int64_t since_ms;
-    double value;
+    double value;           /* at the transition: "fired at" */
+    double worst;           /* the worst sample since it left ok (NaN: none) */
     char why[200];
 };
 

@@ -20,16 +20,14 @@ static attr_t badge_attr(const struct crit_view *c)
     }
 }
 
-/* "now 1.03": an ok criterion shows the signal as it is, not as it was
- * when the state last changed. */
-static int live_value(const struct view *v, const struct rb_criterion *c, char *buf, size_t len)
+/* "now 1.03": a criterion shows the signal as it is, not as it was when
+ * the state last changed; pending and firing add the value that crossed
+ * and the worst since, all in the units the runbook wrote (view.c). */
+static int live_value(const struct view *v, size_t i, char *buf, size_t len)
 {
-    int sig = meter_signal(v, c->signal);
-    if (sig < 0 || !v->s->signals[sig].has_value)
+    if (meter_signal(v, v->rb->criteria[i].signal) < 0)
         return 0;
-    char value[48];
-    meter_format(v, sig, v->s->signals[sig].value, value, sizeof value);
-    snprintf(buf, len, "now %s", value);
+    view_crit_values(v, i, buf, len);
     return 1;
 }
 
@@ -44,7 +42,7 @@ static void criteria_draw(WINDOW *w, const struct view *v)
     }
     for (size_t i = 0; i < v->rb->n_criteria && (int)i < rows; i++) {
         const struct rb_criterion *c = &v->rb->criteria[i];
-        char now_text[96];
+        char now_text[160];
         const struct crit_view *cv = &v->s->crits[i];
         char badge[32];
         if (!cv->judged)
@@ -62,13 +60,21 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         int x = 1;
         x += draw_text(w, 1 + (int)i, x, 18, badge, badge_attr(cv) | A_BOLD);
         x += 1;
+        int out = cv->judged && (cv->state == CRIT_PENDING || cv->state == CRIT_FIRING);
+        if (out && live_value(v, i, now_text, sizeof now_text)) {
+            /* the values decide: they come before the text the edge may cut */
+            x += draw_text(w, 1 + (int)i, x, width - x + 1, now_text, badge_attr(cv));
+            if (x + 2 < width)   /* the text only where a whole gap and a letter fit */
+                draw_text(w, 1 + (int)i, x + 2, width - x - 1, c->text, theme(TH_NORMAL));
+            continue;
+        }
         x += draw_text(w, 1 + (int)i, x, width - x, c->text, theme(TH_NORMAL));
         if (cv->judged && cv->state == CRIT_NO_DATA) {
             char since[24], why[64];
             units_format_duration((v->now_ms - cv->since_ms) / 1000 * 1000, since, sizeof since);
             snprintf(why, sizeof why, "  no data for %s", since);
             draw_text(w, 1 + (int)i, x, width - x + 1, why, theme(TH_WARN));
-        } else if (cv->judged && cv->state == CRIT_OK && live_value(v, c, now_text, sizeof now_text)) {
+        } else if (cv->judged && cv->state == CRIT_OK && live_value(v, i, now_text, sizeof now_text)) {
             x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
             draw_text(w, 1 + (int)i, x, width - x + 1, now_text, theme(TH_DIM));
         } else if (cv->judged && cv->why[0]) {

@@ -42,6 +42,15 @@ void view_derive(struct view *v);
 /* 1 when signal i has no fresh sample at v->now_ms. */
 int view_stale(const struct view *v, size_t signal);
 
+/* A value of criterion c's signal in the units the runbook wrote its
+ * bound in: "4.52 %" for `> 0.1%`, "2.31" for `> 2`. */
+void view_crit_format(const struct rb_criterion *c, double value, char *buf, size_t len);
+
+/* Criterion i's live picture in its own units: "now 4.52 % (fired at
+ * 0.14 %, worst 5.1 %)" while firing, "crossed at" while pending, "now …"
+ * alone otherwise; "now: no data" when the signal has no value. */
+void view_crit_values(const struct view *v, size_t i, char *buf, size_t len);
+
 struct panel {
     const char *name;
     int min_rows, min_cols;

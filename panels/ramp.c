@@ -1,7 +1,8 @@
 /* ramp.c — the ramp bar under the header: the steps with the current one
  * marked, the status, the hold's countdown and the earliest time 100% can
  * be reached; then what holds the ramp, or the alarm of an abort, a halt,
- * a rollback not yet confirmed, or a flag that disagrees with the journal. */
+ * a rollback not yet confirmed, or a flag that disagrees with the journal,
+ * wrapped over two rows so the deciding value is never cut. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,8 +43,11 @@ static void first_line(WINDOW *w, int width, const struct view *v)
     const struct ramp_decision *d = v->decision;
     int x = draw_steps(w, 0, width, v);
     char buf[200];
-    snprintf(buf, sizeof buf, "   %s %g%%", ramp_status_name(r->status),
-             r->status == RAMP_SETTING ? r->target : r->percent);
+    if (r->status == RAMP_IDLE && r->abort_ms)   /* resumed after an abort: it starts over */
+        snprintf(buf, sizeof buf, "   RESUMED %g%% — the ramp starts over", r->percent);
+    else
+        snprintf(buf, sizeof buf, "   %s %g%%", ramp_status_name(r->status),
+                 r->status == RAMP_SETTING ? r->target : r->percent);
     x += draw_text(w, 0, x, width - x, buf, status_attr(r->status) | A_BOLD);
     if (v->rb->ramp_observed) {
         if (r->has_observed)
@@ -71,6 +75,39 @@ static void first_line(WINDOW *w, int width, const struct view *v)
     }
 }
 
+/* The banner on the rows under the steps, wrapped rather than cut: the
+ * deciding value is never what the edge of the screen takes. */
+static void banner(WINDOW *w, int width, const char *text, attr_t a)
+{
+    int rows = getmaxy(w) - 1;
+    for (int y = 1; y <= rows; y++)
+        mvwhline(w, y, 0, ' ' | a, width);
+    draw_wrap(w, 1, 0, width, rows, 0, text, a);
+}
+
+/* " — now 4.52 % (fired at 0.14 %, worst 5.1 %)" for the criterion that stopped the ramp */
+static void cause_values(const struct view *v, char *buf, size_t len)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    buf[0] = '\0';
+    if (r->cause_criterion < 0 || (size_t)r->cause_criterion >= v->rb->n_criteria)
+        return;
+    char vals[160];
+    view_crit_values(v, (size_t)r->cause_criterion, vals, sizeof vals);
+    snprintf(buf, len, " — %s", vals);
+}
+
+/* What stopped the ramp: the criterion as written when it is known (its
+ * values are live beside it: the cause's journaled words hold the values
+ * of the moment it fired, which the screen must not pass off as now). */
+static const char *cause_text(const struct view *v)
+{
+    const struct ramp_view *r = &v->s->ramp;
+    if (r->cause_criterion >= 0 && (size_t)r->cause_criterion < v->rb->n_criteria)
+        return v->rb->criteria[r->cause_criterion].text;
+    return r->cause;
+}
+
 /* "set +12 ms": a rollback's milestone, counted from the breach */
 static void since(char *buf, size_t len, const char *what, int64_t t, int64_t from)
 {
@@ -80,7 +117,8 @@ static void since(char *buf, size_t len, const char *what, int64_t t, int64_t fr
 static void abort_line(WINDOW *w, int width, const struct view *v)
 {
     const struct ramp_view *r = &v->s->ramp;
-    char buf[600], set[64] = "", seen[64] = "";
+    char buf[800], set[64] = "", seen[64] = "", vals[200];
+    cause_values(v, vals, sizeof vals);
     if (r->rollback_set_ms)
         since(set, sizeof set, " (set", r->rollback_set_ms, r->breach_ms);
     if (r->rollback_confirmed_ms)
@@ -89,26 +127,31 @@ static void abort_line(WINDOW *w, int width, const struct view *v)
         strncat(seen, ")", sizeof seen - strlen(seen) - 1);
     /* what the flag did comes before the cause: a long cause is what the
      * edge of the screen may cut */
-    if (v->rb->ramp_observed && r->rollback_confirmed_ms && !r->effective_ms)
-        snprintf(buf, sizeof buf, " ABORTED — NOT YET EFFECTIVE: %.1f%% still on new, %llds after the "
-                 "flag was set to %g%% — %s ", r->observed,
-                 (long long)((v->now_ms - r->rollback_set_ms) / 1000), r->target, r->cause);
-    else if (r->rollback_confirmed_ms && r->effective_ms)
-        snprintf(buf, sizeof buf, " ABORTED, effective +%lld ms — flag back at %g%%%s%s — %s ",
-                 (long long)(r->effective_ms - r->breach_ms), r->target, set, seen, r->cause);
+    if (v->rb->ramp_observed && r->rollback_confirmed_ms && !r->effective_ms) {
+        char share[32] = "?";
+        if (r->has_observed)
+            snprintf(share, sizeof share, "%.2f%%", r->observed);
+        snprintf(buf, sizeof buf, " ABORTED — NOT YET EFFECTIVE: %s still on new %llds after the "
+                 "flag was set to %g%% (effective at %.2g%% or less)%s — %s ", share,
+                 (long long)(v->now_ms > r->rollback_set_ms ? (v->now_ms - r->rollback_set_ms) / 1000 : 0),
+                 r->target,
+                 r->target + ramp_abort_tolerance(v->rb, r), vals, cause_text(v));
+    } else if (r->rollback_confirmed_ms && r->effective_ms)
+        snprintf(buf, sizeof buf, " ABORTED, effective +%lld ms — flag back at %g%%%s%s%s — %s ",
+                 (long long)(r->effective_ms - r->breach_ms), r->target, set, seen, vals, cause_text(v));
     else if (r->rollback_confirmed_ms)
-        snprintf(buf, sizeof buf, " ABORTED — flag back at %g%%%s%s — %s ", r->target, set, seen, r->cause);
+        snprintf(buf, sizeof buf, " ABORTED — flag back at %g%%%s%s%s — %s ", r->target, set, seen,
+                 vals, cause_text(v));
     else
-        snprintf(buf, sizeof buf, " ABORTED — ROLLBACK NOT CONFIRMED (try %d%s%s) — %s ",
-                 r->rollback_tries, r->flag_error[0] ? ": " : "", r->flag_error, r->cause);
-    mvwhline(w, 1, 0, ' ' | theme(TH_ALERT), width);
-    draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        snprintf(buf, sizeof buf, " ABORTED — ROLLBACK NOT CONFIRMED (try %d%s%s)%s — %s ",
+                 r->rollback_tries, r->flag_error[0] ? ": " : "", r->flag_error, vals, cause_text(v));
+    banner(w, width, buf, theme(TH_ALERT));
 }
 
 static void second_line(WINDOW *w, int width, const struct view *v)
 {
     const struct ramp_view *r = &v->s->ramp;
-    char buf[600];
+    char buf[800], vals[200];
     if (r->status == RAMP_ABORTED) {
         abort_line(w, width, v);
         return;
@@ -116,20 +159,20 @@ static void second_line(WINDOW *w, int width, const struct view *v)
     const struct ramp_decision *reh = v->decision;
     if (reh && reh->rehearse && r->rehearsal[0] && !r->flag_mismatch) {
         snprintf(buf, sizeof buf, " %s — o overrides with a written reason ", reh->why);
-        mvwhline(w, 1, 0, ' ' | theme(TH_ALERT), width);
-        draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        banner(w, width, buf, theme(TH_ALERT));
         return;
     }
     if (r->status == RAMP_HALTED || r->flag_mismatch || r->flag_error[0]) {
+        cause_values(v, vals, sizeof vals);
         if (r->status == RAMP_HALTED)
-            snprintf(buf, sizeof buf, " HALTED — INCIDENT — %s — the ramp is frozen; r resumes with a reason ", r->cause);
+            snprintf(buf, sizeof buf, " HALTED — INCIDENT%s — %s — the ramp is frozen; r resumes with a reason ",
+                     vals, cause_text(v));
         else if (r->flag_mismatch)
             snprintf(buf, sizeof buf, " THE FLAG SAYS %g%%, THE JOURNAL %g%% — nothing was changed; f sets it back ",
                      r->flag_seen, r->percent);
         else
             snprintf(buf, sizeof buf, " FLAG: %s ", r->flag_error);
-        mvwhline(w, 1, 0, ' ' | theme(TH_ALERT), width);
-        draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        banner(w, width, buf, theme(TH_ALERT));
         return;
     }
     const struct ramp_decision *d = v->decision;
@@ -137,13 +180,13 @@ static void second_line(WINDOW *w, int width, const struct view *v)
         return;
     if (r->override_active && r->step < 0) {
         snprintf(buf, sizeof buf, " OVERRIDE: %s — %s ", r->override_reason, d->why);
-        draw_text(w, 1, 0, width, buf, theme(TH_ALERT));
+        draw_wrap(w, 1, 0, width, getmaxy(w) - 1, 0, buf, theme(TH_ALERT));
         return;
     }
     attr_t a = d->action == RA_READY ? theme(TH_OK) | A_BOLD : theme(TH_DIM);
     snprintf(buf, sizeof buf, " %s%s", d->why,
              d->action == RA_READY && strcmp(v->role, "commander") == 0 ? " — press +" : "");
-    draw_text(w, 1, 0, width, buf, a);
+    draw_wrap(w, 1, 0, width, getmaxy(w) - 1, 0, buf, a);
 }
 
 static void ramp_draw(WINDOW *w, const struct view *v)

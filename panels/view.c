@@ -3,6 +3,11 @@
  * once per frame here so that no panel asks the engine. */
 #include "panel.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/criteria.h"
 #include "core/session.h"
 
 void view_derive(struct view *v)
@@ -16,4 +21,39 @@ int view_stale(const struct view *v, size_t signal)
 {
     /* past the table's end nothing is known to be fresh: never shown as if it were */
     return signal >= VIEW_SIGNALS || v->stale[signal];
+}
+
+void view_crit_format(const struct rb_criterion *c, double value, char *buf, size_t len)
+{
+    criteria_format_value(c, value, buf, len);   /* the journal's words use the same units */
+}
+
+static ptrdiff_t signal_of(const struct view *v, const char *name)
+{
+    for (size_t i = 0; i < v->rb->n_signals; i++)
+        if (strcmp(v->rb->signals[i].name, name) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+void view_crit_values(const struct view *v, size_t i, char *buf, size_t len)
+{
+    const struct rb_criterion *c = &v->rb->criteria[i];
+    const struct crit_view *cv = &v->s->crits[i];
+    ptrdiff_t sig = signal_of(v, c->signal);
+    char now[48] = "no data", at[48], worst[48];
+    if (sig >= 0 && v->s->signals[sig].has_value) {
+        view_crit_format(c, v->s->signals[sig].value, now, sizeof now);
+        if (view_stale(v, (size_t)sig))
+            strncat(now, " (stale)", sizeof now - strlen(now) - 1);
+    }
+    int out = cv->judged && (cv->state == CRIT_PENDING || cv->state == CRIT_FIRING);
+    if (!out || !isfinite(cv->value)) {
+        snprintf(buf, len, "now %s", now);
+        return;
+    }
+    view_crit_format(c, cv->value, at, sizeof at);
+    view_crit_format(c, isfinite(cv->worst) ? cv->worst : cv->value, worst, sizeof worst);
+    snprintf(buf, len, "now %s (%s at %s, worst %s)", now,
+             cv->state == CRIT_FIRING ? "fired" : "crossed", at, worst);
 }

@@ -199,7 +199,7 @@ static void answered(struct console *k, const char *text)
             write_note(k, text);
         return;
     case FOR_FAULT:
-        rc = faultmenu_send(text, msg, sizeof msg);
+        rc = faultmenu_send(k->c, text, now, msg, sizeof msg);
         break;
     case FOR_ADVANCE: rc = driver_advance(k->driver, text, now, msg, sizeof msg); break;
     case FOR_RESUME: rc = driver_resume(k->driver, text, now, msg, sizeof msg); break;
@@ -299,7 +299,8 @@ static void on_key(struct console *k, int ch)
 static void draw(struct console *k)
 {
     struct view v = make_view(k);
-    const char *hint = k->status[0] ? k->status
+    const char *hint = k->status[0] && layout_status_live(&k->layout, &v, k->status, k->status_alert)
+        ? k->status
         : k->driver && k->c->rb->n_ramp && strcmp(k->c->role, "commander") == 0
               ? "↑↓ move  a ack  n note  + advance  ! abort  r resume  ? help  q quit"
               : "↑↓ move  a acknowledge  n note  ? help  q quit";

@@ -1,5 +1,6 @@
 /* faultmenu.c — POSTs to the demo service's /faults, off the screen's
- * thread (a detached thread with a one-second timeout). */
+ * thread (a detached thread with a one-second timeout), and journals what
+ * it sent. */
 #include "faultmenu.h"
 
 #include <pthread.h>
@@ -7,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "core/ceremony.h"
+#include "core/events.h"
 #include "core/http.h"
 
 static const struct {
@@ -39,7 +44,23 @@ static void *post(void *p)
     return NULL;
 }
 
-int faultmenu_send(const char *choice, char *msg, size_t len)
+/* The record of a fault sent: what a post-mortem needs to tell an injected
+ * fault from a real one. */
+static int journal_fault(struct ceremony *c, const char *query, const char *what, int64_t now_ms,
+                         struct error *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "query", query ? query : "reset");
+    cJSON_AddStringToObject(o, "what", what);
+    char *body = events_encode(EVK_DEMO_FAULT, o, err);
+    if (!body)
+        return -1;
+    int rc = ceremony_append(c, EV_DEMO_FAULT, body, now_ms, err);
+    free(body);
+    return rc;
+}
+
+int faultmenu_send(struct ceremony *c, const char *choice, int64_t now_ms, char *msg, size_t len)
 {
     const char *port = getenv("CUTOVER_DEMO_PORT");
     for (size_t i = 0; port && i < sizeof faults / sizeof faults[0]; i++) {
@@ -58,6 +79,11 @@ int faultmenu_send(const char *choice, char *msg, size_t len)
             return -1;
         }
         pthread_detach(t);
+        struct error err = {{0}};
+        if (journal_fault(c, faults[i].query, faults[i].what, now_ms, &err) != 0) {
+            snprintf(msg, len, "demo fault sent: %s — NOT journaled: %s", faults[i].what, err.msg);
+            return -1;
+        }
         snprintf(msg, len, "demo fault sent: %s", faults[i].what);
         return 0;
     }

@@ -6,12 +6,18 @@
 #define CUTOVER_FAULTMENU_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The prompt's label, or NULL outside the demo. */
 const char *faultmenu_label(void);
 
+struct ceremony;
+
 /* Sends the fault chosen by `choice` ("1".."5", "0" resets) on a worker
- * thread; msg says what was sent. Returns -1 for an unknown choice. */
-int faultmenu_send(const char *choice, char *msg, size_t len);
+ * thread and journals it (a demo_fault event at now_ms: a replay shows why
+ * the signals moved); msg says what was sent. Returns -1 for an unknown
+ * choice; a fault sent but not journaled says so in msg and returns -1. */
+int faultmenu_send(struct ceremony *c, const char *choice, int64_t now_ms, char *msg,
+                   size_t len);
 
 #endif

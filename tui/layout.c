@@ -1,7 +1,9 @@
 /* layout.c — the screen's geometry:
  *
  *   header (1 row)
- *   ramp bar (2 rows, when the runbook has a ramp)
+ *   ramp bar (when the runbook has a ramp: the steps, then a banner that
+ *            wraps onto a second row rather than losing its end; from 30
+ *            rows up, so that 80×24 keeps its rows for the steps and the plan)
  *   steps (left, ~55%) | step text + rollback plan (right)
  *   dual-write | latency | shadow reads      (when there are signals)
  *   criteria (left, 60%) | journal tail       (criteria: when there are any)
@@ -11,6 +13,7 @@
 #include "layout.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "panels/draw.h"
 #include "theme.h"
@@ -51,13 +54,14 @@ static void build(struct layout *l)
         int want = l->crit_rows + 2;
         bottom = want > bottom ? (want > l->rows / 3 ? l->rows / 3 : want) : bottom;
     }
-    int top = 1 + (l->with_ramp ? 2 : 0);
+    int ramp_rows = l->rows >= 30 ? 3 : 2;
+    int top = 1 + (l->with_ramp ? ramp_rows : 0);
     int middle = l->rows - 1 - top - meters - bottom;
     int left = l->cols * 55 / 100;
     l->steps_rows = middle - 2;
     l->header = newwin(1, l->cols, 0, 0);
     if (l->with_ramp)
-        l->ramp = newwin(2, l->cols, 1, 0);
+        l->ramp = newwin(ramp_rows, l->cols, 1, 0);
     l->steps = newwin(middle, left, top, 0);
     l->text = newwin(middle, l->cols - left, top, left);
     if (l->watch) {
@@ -78,6 +82,9 @@ static void build(struct layout *l)
 
 void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp)
 {
+    l->status_seen[0] = '\0';
+    l->status_since_ms = 0;
+    l->status_saw_setting = 0;
     l->header = l->steps = l->text = l->journal = l->status = l->help = NULL;
     l->dualwrite = l->latency = l->divergence = l->criteria = l->ramp = NULL;
     l->with_ramp = ramp;
@@ -90,6 +97,23 @@ void layout_resize(struct layout *l)
 {
     clear();
     build(l);
+}
+
+int layout_status_live(struct layout *l, const struct view *v, const char *status, int alert)
+{
+    if (strcmp(status, l->status_seen) != 0) {
+        snprintf(l->status_seen, sizeof l->status_seen, "%s", status);
+        l->status_since_ms = v->now_ms;
+        l->status_saw_setting = 0;
+    }
+    if (alert)
+        return 1;
+    int setting = v->s->ramp.status == RAMP_SETTING;
+    if (setting)
+        l->status_saw_setting = 1;
+    else if (l->status_saw_setting)
+        return 0;   /* "setting the flag" is old news once it is read back */
+    return v->now_ms - l->status_since_ms < LAYOUT_STATUS_MS;
 }
 
 static void draw_too_small(const struct layout *l)

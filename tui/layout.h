@@ -4,6 +4,7 @@
 #define CUTOVER_LAYOUT_H
 
 #include <curses.h>
+#include <stdint.h>
 
 #include "panels/panel.h"
 #include "prompt.h"
@@ -20,12 +21,23 @@ struct layout {
     WINDOW *dualwrite, *latency, *divergence, *criteria, *ramp;
     int with_ramp;    /* the runbook has a ramp: a bar under the header */
     int steps_rows;
+    /* the status line's message, while it is news (layout_status_live) */
+    char status_seen[600];
+    int64_t status_since_ms;
+    int status_saw_setting;
 };
 
 /* watch: show the signal and criteria panels; n_criteria sizes them. */
 void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp);
 void layout_resize(struct layout *l);
 void layout_free(struct layout *l);
+
+/* 1 while status (the console's last message) is still news: a message
+ * goes once the flag it was waiting for is read back (the ramp was setting
+ * the flag while it showed, and no longer is) or LAYOUT_STATUS_MS after it
+ * first showed; an alert stays until the console replaces it. */
+#define LAYOUT_STATUS_MS 10000
+int layout_status_live(struct layout *l, const struct view *v, const char *status, int alert);
 
 /* Draws a frame: status is the status-line text (alert: in red). */
 void layout_draw(struct layout *l, const struct view *v, int help,

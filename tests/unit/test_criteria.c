@@ -2,6 +2,7 @@
  * pending → firing over the `for` window, missing data that never passes,
  * minimum counts, and the Wilson confidence form. */
 #include <math.h>
+#include <string.h>
 
 #include "check.h"
 #include "core/criteria.h"
@@ -167,8 +168,29 @@ TEST(comparisons)
     CHECK(strcmp(crit_state_name(CRIT_INSUFFICIENT), "insufficient data") == 0);
 }
 
+/* issue 17: a value is shown in the units its bound was written in, and
+ * the worst of a breach is the one further past the bound */
+TEST(values_in_the_criterions_own_units)
+{
+    struct rb_criterion c = crit(RB_ABORT, RB_GT, 0.001, 20000);
+    c.is_percent = 1;
+    char buf[48];
+    criteria_format_value(&c, 0.0452, buf, sizeof buf);
+    CHECK(strcmp(buf, "4.52 %") == 0);
+    struct crit_track t = {0};
+    criteria_step(&c, &t, &(struct crit_input){.has_value = 1, .value = 0.0014}, 1000);
+    CHECK(strstr(t.why, "err_rate = 0.14 % > 0.1 % for 0") != NULL);
+    c.is_percent = 0;
+    criteria_format_value(&c, 2.314, buf, sizeof buf);
+    CHECK(strcmp(buf, "2.314") == 0);
+    CHECK(criteria_worse(RB_GT, 0.05, 0.02) == 0.05);
+    CHECK(criteria_worse(RB_LT, 0.05, 0.02) == 0.02);
+    CHECK(criteria_worse(RB_GT, NAN, 0.02) == 0.02);
+}
+
 RUN_TESTS(T(pending_then_firing_after_the_window), T(a_dip_restarts_the_window),
           T(no_for_clause_fires_at_once), T(missing_data_never_passes),
           T(no_data_clause_fires_after_its_duration), T(low_traffic_is_insufficient_not_a_breach),
           T(wilson_bound_matches_the_textbook), T(confidence_form_waits_for_evidence),
-          T(four_hours_of_samples_in_milliseconds), T(comparisons))
+          T(four_hours_of_samples_in_milliseconds), T(comparisons),
+          T(values_in_the_criterions_own_units))

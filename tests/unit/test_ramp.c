@@ -294,7 +294,9 @@ TEST(an_abort_is_effective_only_when_traffic_leaves_new)
     event(&f, 2002, EV_FLAG_READ, json("{\"percent\":0,\"purpose\":\"rollback\",\"ok\":true}"));
     observed(&f, 3000, 0.3);   /* a cache still sends 30% to new */
     CHECK(!ramp_abort_effective(f.rb, &f.s.ramp));
-    observed(&f, 9000, 0.01);
+    observed(&f, 5000, 0.01);  /* still the step's share: within 5 points, but not gone */
+    CHECK(!ramp_abort_effective(f.rb, &f.s.ramp));
+    observed(&f, 9000, 0.0004);
     CHECK(ramp_abort_effective(f.rb, &f.s.ramp));
     event(&f, 9001, EV_ABORT_EFFECTIVE, json("{\"observed\":1}"));
     CHECK(f.s.ramp.effective_ms == 9001);
