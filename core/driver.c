@@ -837,6 +837,27 @@ int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
     return 0;
 }
 
+/* A resume while an abort or halt criterion still fires would stop the
+ * ramp again at once: refused, with the value the criterion sees now. */
+static int still_firing(struct driver *d, char *msg, size_t len)
+{
+    const struct runbook *rb = d->c->rb;
+    const struct session *s = &d->c->s;
+    for (size_t i = 0; i < rb->n_criteria; i++) {
+        const struct rb_criterion *c = &rb->criteria[i];
+        const struct crit_track *t = &s->tracks[i];
+        if ((c->action != RB_ABORT && c->action != RB_HALT) || t->state != CRIT_FIRING)
+            continue;
+        char now[64] = "no value";
+        if (t->has_value)
+            snprintf(now, sizeof now, c->is_percent ? "%.4g%%" : "%.6g",
+                     c->is_percent ? t->value * 100 : t->value);
+        snprintf(msg, len, "refused: \"%s\" still fires: now %s", c->text, now);
+        return 1;
+    }
+    return 0;
+}
+
 int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, size_t len)
 {
     if (commander_only(d, "resume", msg, len) != 0 || journal_blocked(d, msg, len))
@@ -850,6 +871,8 @@ int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, 
         snprintf(msg, len, "refused: the rollback is not confirmed yet");
         return -1;
     }
+    if (still_firing(d, msg, len))
+        return -1;
     if (!has_reason(reason, "a resume", msg, len))
         return -1;
     cJSON *o = cJSON_CreateObject();
