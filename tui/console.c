@@ -86,6 +86,7 @@ struct console {
     int output_closed;        /* headless: stdout went away (journaled once) */
     char output_error[200];
     char last_words[600];     /* said on stderr once the screen is closed */
+    int abort_asked;          /* joined: our abort request waits for its rollback */
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -176,6 +177,19 @@ static void write_note(struct console *k, const char *text)
  * ABORT, or a written reason — so no single key press moves traffic. */
 static void ask(struct console *k, int what, const char *label)
 {
+    if (what == FOR_ABORT) {   /* a brake on every console the runbook's `Abort:` allows */
+        char msg[400];
+        int64_t seq;
+        if (!runbook_may_abort(k->c->rb, k->c->role)) {   /* refused, and journaled */
+            driver_request_abort(k->c, "! typed at a console", clock_now_ms(), &seq, msg,
+                                 sizeof msg);
+            set_status(k, 1, msg);
+        } else {
+            k->prompt_for = what;
+            prompt_open(&k->prompt, label);
+        }
+        return;
+    }
     if (!k->driver) {
         set_status(k, 1, "only the console that runs the ceremony (cutover run) drives the ramp");
         return;
@@ -218,6 +232,14 @@ static void answered(struct console *k, const char *text)
         if (strcmp(text, "ABORT") != 0) {
             set_status(k, 0, "not aborted (type ABORT in capitals to roll back)");
             return;
+        }
+        if (!k->driver) {
+            char reason[200];
+            snprintf(reason, sizeof reason, "ABORT typed at %s's joined console", k->c->name);
+            int64_t seq;
+            rc = driver_request_abort(k->c, reason, now, &seq, msg, sizeof msg);
+            k->abort_asked = rc == 0;
+            break;
         }
         rc = driver_abort(k->driver, now, msg, sizeof msg);
         break;
@@ -387,6 +409,20 @@ static void print_new(struct console *k)
     }
 }
 
+/* A joined console that asked for an abort says when it took effect. */
+static void abort_answered(struct console *k)
+{
+    const struct ramp_view *r = &k->c->s.ramp;
+    if (k->abort_asked && r->status == RAMP_ABORTED && r->rollback_confirmed_ms) {
+        /* the requester sees when the brake it pulled took effect */
+        char msg[400];
+        snprintf(msg, sizeof msg, "your abort took effect: the rollback is read back, the flag "
+                 "reads %g%%", r->percent);
+        set_status(k, 0, msg);
+        k->abort_asked = 0;
+    }
+}
+
 /* Folds what other consoles journaled; in headless mode prints it. */
 static void refresh_from_journal(struct console *k, int headless)
 {
@@ -509,6 +545,7 @@ static void run_loop(struct console *k, int headless)
                 on_key(k, ch);
         }
         refresh_from_journal(k, headless);
+        abort_answered(k);
         if (!headless && (k->dirty || clock_now_ms() / 1000 != k->last_draw_s))
             draw(k);
     }
