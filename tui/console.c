@@ -87,6 +87,8 @@ struct console {
     char output_error[200];
     char last_words[600];     /* said on stderr once the screen is closed */
     int abort_asked;          /* joined: our abort request waits for its rollback */
+    char no_engine[200];      /* joined: nobody drives (the banner), "" when one does */
+    int64_t engine_checked_ms;
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -127,7 +129,8 @@ static struct view make_view(struct console *k)
                      .text_scroll = k->text_scroll, .decision = &k->decision,
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
-                     .journal_path = k->journal_path};
+                     .journal_path = k->journal_path,
+                     .no_engine = k->no_engine[0] ? k->no_engine : NULL};
     view_derive(&v);
     return v;
 }
@@ -409,6 +412,33 @@ static void print_new(struct console *k)
     }
 }
 
+/* A joined console looks, once a second, whether a console still drives:
+ * its lease renewed within NO_ENGINE_MS, by a process that is alive. */
+#define NO_ENGINE_MS 3000
+static void watch_engine(struct console *k)
+{
+    int64_t now = clock_now_ms();
+    if (k->driver || (k->engine_checked_ms && now - k->engine_checked_ms < 1000))
+        return;
+    k->engine_checked_ms = now;
+    struct journal_lease holder;
+    struct error err = {{0}};
+    char was[sizeof k->no_engine];
+    snprintf(was, sizeof was, "%s", k->no_engine);
+    int rc = journal_lease_holder(k->c->journal, now, NO_ENGINE_MS, &holder, &err);
+    const struct ramp_view *r = &k->c->s.ramp;
+    if (rc != 0)
+        k->no_engine[0] = '\0';
+    else if (r->has_percent)
+        snprintf(k->no_engine, sizeof k->no_engine, " NO ENGINE — nobody is watching the "
+                 "criteria — the flag last read %g%% ", r->percent);
+    else
+        snprintf(k->no_engine, sizeof k->no_engine, " NO ENGINE — nobody is watching the "
+                 "criteria — the flag's value is not known ");
+    if (strcmp(was, k->no_engine) != 0)
+        k->dirty = 1;
+}
+
 /* A joined console that asked for an abort says when it took effect. */
 static void abort_answered(struct console *k)
 {
@@ -546,6 +576,7 @@ static void run_loop(struct console *k, int headless)
         }
         refresh_from_journal(k, headless);
         abort_answered(k);
+        watch_engine(k);
         if (!headless && (k->dirty || clock_now_ms() / 1000 != k->last_draw_s))
             draw(k);
     }
