@@ -6,59 +6,17 @@
 # refused and the refusal journaled; `check` names an unknown role.
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/fault_server >/dev/null || exit 1
-mkdir -p "$T/answers"
-printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"
-"$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
-fault=$!
-cleanup_hook() { kill $fault $run 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-P=$(wait_port "$T/fault.out")
-runbook() {  # runbook FILE ABORT-LINE
-cat >"$1" <<EOF2
-# Brake test
-
-## Roles
-- commander: Alice Ng
-- dba: Bob Li
-- comms: Dee Ray
-
-## Systems
-- metrics: scrape \`http://127.0.0.1:$P/file/metrics\`
-- flag: flagd \`$1.flags.json\` flag \`orders-read-new\`
-
-## Signals
-- error_ratio: \`max(app_error_ratio)\` every 250ms
-
-## Abort criteria
-- abort if error_ratio > 1%
-
-## Ramp
-- 1% for 1h
-- 100%
-
-Mode: automatic
-
-$2
-
-## Phase 4: Cutover
-- [ ] commander: ramp \`ramp\`
-
-## Rollback
-### Phase 4
-Set the flag back to 0%.
-EOF2
-}
-runbook "$T/bad.md" "Abort: commander, dbx"
+. tests/brake_lib.sh
+brake_runbook "$T/bad.md" "Abort: commander, dbx"
 "$CUTOVER" check "$T/bad.md" >"$T/check.out" 2>&1
 check "check: an unknown role in Abort: is an error at its line (exit $?)" \
   grep -q "bad.md:[0-9]*:.*Abort: unknown role \`dbx\`" "$T/check.out"
 
-runbook "$T/rb.md" "Abort: commander, dba"
+brake_runbook "$T/rb.md" "Abort: commander, dba"
 J=$T/rb.journal
-advanced() { journal_has "$J" "kind='flag_read' and json_extract(body,'\$.purpose')='advance' and json_extract(body,'\$.ok')"; }
 "$CUTOVER" run "$T/rb.md" --journal "$J" --as "Alice Ng" --role commander --headless >"$T/run.out" 2>&1 &
 run=$!
-check "the driving console holds at 1%" wait_until 30 advanced
+check "the driving console holds at 1%" wait_until 30 advanced "$J"
 
 "$CUTOVER" abort "$J" --as "Dee Ray" --role comms --reason "I saw errors" >"$T/comms.out" 2>&1
 rc=$?
@@ -79,11 +37,11 @@ wait $run; rc=$?
 check "… exit 3 ($rc)" test $rc -eq 3
 
 # a joined commander's console: ! then ABORT
-runbook "$T/rb2.md" ""
+brake_runbook "$T/rb2.md" ""
 J=$T/rb2.journal
 "$CUTOVER" run "$T/rb2.md" --journal "$J" --as "Alice Ng" --role commander --headless >"$T/run2.out" 2>&1 &
 run=$!
-check "a second ceremony holds at 1%" wait_until 30 advanced
+check "a second ceremony holds at 1%" wait_until 30 advanced "$J"
 tmux_start j 140 45 "$CUTOVER join $J --as 'Alice Ng' --role commander"
 check "the joined console is up" wait_screen j "Brake test" 20
 tmux_keys j '!'

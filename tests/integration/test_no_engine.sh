@@ -5,48 +5,12 @@
 # journal's lease once a second (a dead pid on this host counts at once).
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/fault_server >/dev/null || exit 1
-mkdir -p "$T/answers"
-printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"
-"$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
-fault=$!
-cleanup_hook() { kill $fault $run 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-P=$(wait_port "$T/fault.out")
-cat >"$T/rb.md" <<EOF2
-# Engine test
-
-## Roles
-- commander: Alice Ng
-- dba: Bob Li
-
-## Systems
-- metrics: scrape \`http://127.0.0.1:$P/file/metrics\`
-- flag: flagd \`$T/flags.json\` flag \`orders-read-new\`
-
-## Signals
-- error_ratio: \`max(app_error_ratio)\` every 250ms
-
-## Abort criteria
-- abort if error_ratio > 1%
-
-## Ramp
-- 1% for 1h
-- 100%
-
-Mode: automatic
-
-## Phase 4: Cutover
-- [ ] commander: ramp \`ramp\`
-
-## Rollback
-### Phase 4
-Set the flag back to 0%.
-EOF2
+. tests/brake_lib.sh
+brake_runbook "$T/rb.md"
 J=$T/rb.journal
-advanced() { journal_has "$J" "kind='flag_read' and json_extract(body,'\$.purpose')='advance' and json_extract(body,'\$.ok')"; }
 "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
 run=$!
-check "the driving console holds at 1%" wait_until 30 advanced
+check "the driving console holds at 1%" wait_until 30 advanced "$J"
 tmux_start j 160 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "a joined console shows the criterion OK" wait_screen j " OK " 20
 check "… and no NO ENGINE banner while the driver lives" sh -c "! grep -q 'NO ENGINE' '$T/screen'"
