@@ -624,7 +624,13 @@ static int answer_requests(struct driver *d, int64_t now, struct error *err)
     if (journal_read(d->c->journal, d->request_seq, see_request, &q, err) != 0)
         return -1;
     d->request_seq = q.seq;
-    if (!q.found || d->c->s.ramp.status == RAMP_ABORTED)
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (q.found && r->status == RAMP_ABORTED && !r->rollback_confirmed_ms && d->flag &&
+        !d->flag_pending && runbook_may_abort(d->c->rb, q.role)) {
+        d->next_retry_ms = 0;   /* a rollback not read back: try it again now, as `!` here does */
+        ask_set(d, r->target, "rollback");
+    }
+    if (!q.found || r->status == RAMP_ABORTED)
         return 0;
     if (!runbook_may_abort(d->c->rb, q.role)) {   /* the requester checks too; a hand-made row */
         cJSON *o = cJSON_CreateObject();
