@@ -48,6 +48,7 @@ struct driver {
     int64_t last_anchor_ms;
     long samples_since_anchor;
     char message[400];         /* how an act's intent ended, for the screen */
+    int64_t request_seq;       /* abort requests are looked for after this event */
     int message_alert, has_message;
 };
 
@@ -110,6 +111,7 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
     d->c = c;
     d->multi = multi;
     d->last_seen = NAN;
+    d->request_seq = c->s.last_seq;   /* requests before this console drove are history */
     if (!(d->signals = signals_new(c->rb, multi, err))) {
         driver_free(d);
         return NULL;
@@ -509,7 +511,7 @@ static int collect_flag(struct driver *d, int64_t now, struct error *err)
 
 /* --- decisions ---------------------------------------------------------- */
 
-static int do_abort(struct driver *d, ptrdiff_t criterion, const char *cause, int manual,
+static int do_abort(struct driver *d, ptrdiff_t criterion, const char *cause, const char *by,
                     int64_t now, struct error *err)
 {
     const struct session *s = &d->c->s;
@@ -522,11 +524,11 @@ static int do_abort(struct driver *d, ptrdiff_t criterion, const char *cause, in
         cJSON_AddNumberToObject(o, "value", s->crits[criterion].value);
     cJSON_AddNumberToObject(o, "percent_before", s->ramp.percent);
     cJSON_AddNumberToObject(o, "rollback_percent", ramp_rollback_percent(d->c->rb));
-    cJSON_AddBoolToObject(o, "manual", manual);
+    cJSON_AddBoolToObject(o, "manual", by != NULL);
     /* the flag first: the journal entry follows in the same millisecond */
     if (d->flag)
         ask_set(d, ramp_rollback_percent(d->c->rb), "rollback");
-    return manual ? append_as_me(d, EV_ABORT, o, now, err) : append(d, EV_ABORT, o, now, err);
+    return append_by(d, by ? by : "engine", EV_ABORT, o, now, err);
 }
 
 static int intend(struct driver *d, const char *actor, const char *kind, cJSON *body,
@@ -538,7 +540,7 @@ static int act(struct driver *d, int64_t now, struct error *err)
     const struct runbook *rb = d->c->rb;
     struct ramp_decision dec = ramp_decide(rb, &d->c->s, now);
     if (dec.action == RA_ABORT)
-        return do_abort(d, (ptrdiff_t)dec.criterion, dec.why, 0, now, err);
+        return do_abort(d, (ptrdiff_t)dec.criterion, dec.why, NULL, now, err);
     if (dec.action == RA_HALT) {
         int obeyed = dec.criterion != RAMP_NOT_OBEYED;
         cJSON *o = cJSON_CreateObject();
@@ -593,6 +595,84 @@ static int act(struct driver *d, int64_t now, struct error *err)
     return 0;
 }
 
+/* --- abort requests from the other consoles ------------------------------ */
+
+struct request { int found; char actor[96], role[32], reason[240]; int64_t seq; };
+
+static int see_request(const struct journal_event *ev, void *p)
+{
+    struct request *q = p;
+    q->seq = ev->seq;
+    if (strcmp(ev->kind, EV_ABORT_REQUEST) != 0 || q->found)
+        return 0;
+    cJSON *o = cJSON_Parse(ev->body);
+    const cJSON *role = cJSON_GetObjectItemCaseSensitive(o, "actor_role");
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive(o, "reason");
+    q->found = cJSON_IsString(role) && cJSON_IsString(reason);
+    if (q->found) {
+        snprintf(q->actor, sizeof q->actor, "%s", ev->actor);
+        snprintf(q->role, sizeof q->role, "%s", role->valuestring);
+        snprintf(q->reason, sizeof q->reason, "%s", reason->valuestring);
+    }
+    cJSON_Delete(o);
+    return 0;
+}
+
+/* An abort asked by another console is carried out like one typed here:
+ * the flag first, the journal after. Once aborted, more requests add
+ * nothing: the requester sees the rollback in the journal. */
+static int answer_requests(struct driver *d, int64_t now, struct error *err)
+{
+    struct request q = {.seq = d->request_seq};
+    if (journal_read(d->c->journal, d->request_seq, see_request, &q, err) != 0)
+        return -1;
+    d->request_seq = q.seq;
+    const struct ramp_view *r = &d->c->s.ramp;
+    if (q.found && r->status == RAMP_ABORTED && !r->rollback_confirmed_ms && d->flag &&
+        !d->flag_pending && runbook_may_abort(d->c->rb, q.role)) {
+        d->next_retry_ms = 0;   /* a rollback not read back: try it again now, as `!` here does */
+        ask_set(d, r->target, "rollback");
+    }
+    if (!q.found || r->status == RAMP_ABORTED)
+        return 0;
+    if (!runbook_may_abort(d->c->rb, q.role)) {   /* the requester checks too; a hand-made row */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "actor_role", q.role);
+        cJSON_AddStringToObject(o, "why", "`Abort:` does not allow this role");
+        return append(d, EV_ABORT_REFUSED, o, now, err);
+    }
+    char cause[400];
+    snprintf(cause, sizeof cause, "aborted at the request of %s: %s", q.actor, q.reason);
+    return do_abort(d, -1, cause, q.actor, now, err);
+}
+
+int driver_request_abort(struct ceremony *c, const char *reason, int64_t now, int64_t *seq,
+                         char *msg, size_t len)
+{
+    struct error err = {{0}};
+    int allowed = runbook_may_abort(c->rb, c->role);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "actor_role", c->role);
+    cJSON_AddStringToObject(o, "reason", reason);
+    if (!allowed)
+        cJSON_AddStringToObject(o, "why", "`Abort:` in the runbook does not allow this role");
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    struct journal_event ev = {.ts_ms = now, .actor = c->actor,
+                               .kind = allowed ? EV_ABORT_REQUEST : EV_ABORT_REFUSED, .body = text};
+    int rc = text ? journal_append(c->journal, &ev, seq, &err) : -1;
+    free(text);
+    if (rc != 0)
+        snprintf(msg, len, "the abort request could not be journaled: %s",
+                 err.msg[0] ? err.msg : "out of memory");
+    else if (!allowed)
+        snprintf(msg, len, "refused: the runbook's `Abort:` does not allow the role %s (refusal journaled)",
+                 c->role);
+    else
+        snprintf(msg, len, "abort requested: the driving console acts on it within a poll");
+    return rc == 0 && allowed ? 0 : -1;
+}
+
 /* Keeps the first error; every duty runs whatever failed before it. */
 static void keep(int rc, int *failed, struct error *err, const struct error *why)
 {
@@ -625,6 +705,7 @@ int driver_step(struct driver *d, int64_t now, struct error *err)
     keep(judged, &failed, err, &why);
     if (judged > 0)
         keep(ceremony_refresh(d->c, NULL, NULL, &why), &failed, err, &why);
+    keep(answer_requests(d, now, &why), &failed, err, &why);
     keep(act(d, now, &why), &failed, err, &why);
     keep(anchor_due(d, now, &why), &failed, err, &why);
     if (d->flag && !d->checked) {
@@ -812,8 +893,10 @@ int driver_advance(struct driver *d, const char *typed, int64_t now, char *msg, 
 
 int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
 {
-    if (commander_only(d, "abort", msg, len) != 0)
+    if (!runbook_may_abort(d->c->rb, d->c->role)) {
+        snprintf(msg, len, "refused: the runbook's `Abort:` does not allow the role %s", d->c->role);
         return -1;
+    }
     const struct ramp_view *r = &d->c->s.ramp;
     if (r->status == RAMP_ABORTED && !r->rollback_confirmed_ms && d->flag) {
         /* the rollback is still going: try it again now, not later */
@@ -832,11 +915,32 @@ int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
     struct error err = {{0}};
     char cause[200];
     snprintf(cause, sizeof cause, "aborted by hand by %s", d->c->actor);
-    if (do_abort(d, -1, cause, 1, now, &err) != 0) {
+    if (do_abort(d, -1, cause, d->c->actor, now, &err) != 0) {
         snprintf(msg, len, "%s", err.msg);
         return -1;
     }
     snprintf(msg, len, "ABORTED: rolling the flag back to %g%%", ramp_rollback_percent(d->c->rb));
+    return 0;
+}
+
+/* A resume while an abort or halt criterion still fires would stop the
+ * ramp again at once: refused, with the value the criterion sees now. */
+static int still_firing(struct driver *d, char *msg, size_t len)
+{
+    const struct runbook *rb = d->c->rb;
+    const struct session *s = &d->c->s;
+    for (size_t i = 0; i < rb->n_criteria; i++) {
+        const struct rb_criterion *c = &rb->criteria[i];
+        const struct crit_track *t = &s->tracks[i];
+        if ((c->action != RB_ABORT && c->action != RB_HALT) || t->state != CRIT_FIRING)
+            continue;
+        char now[64] = "no value";
+        if (t->has_value)
+            snprintf(now, sizeof now, c->is_percent ? "%.4g%%" : "%.6g",
+                     c->is_percent ? t->value * 100 : t->value);
+        snprintf(msg, len, "refused: \"%s\" still fires: now %s", c->text, now);
+        return 1;
+    }
     return 0;
 }
 
@@ -853,6 +957,8 @@ int driver_resume(struct driver *d, const char *reason, int64_t now, char *msg, 
         snprintf(msg, len, "refused: the rollback is not confirmed yet");
         return -1;
     }
+    if (still_firing(d, msg, len))
+        return -1;
     if (!has_reason(reason, "a resume", msg, len))
         return -1;
     cJSON *o = cJSON_CreateObject();

@@ -47,6 +47,14 @@ int driver_restore_flag(struct driver *d, const char *typed_percent, int64_t now
  * ramp's (a written reason, journaled), instead of setting the journal's. */
 int driver_accept_flag(struct driver *d, const char *reason, int64_t now, char *msg, size_t len);
 
+/* A brake on every console: a console that does not drive (a joined one,
+ * `cutover abort`) journals an abort request, which the driving console
+ * carries out at its next step. A role `Abort:` does not allow is refused
+ * and the refusal journaled. 0 requested (*seq its event), -1 refused or
+ * not journaled (msg says why). */
+int driver_request_abort(struct ceremony *c, const char *reason, int64_t now_ms, int64_t *seq,
+                         char *msg, size_t len);
+
 /* The flag's value as last read, or as the journal last confirmed it: 1
  * with *percent, 0 when never known. */
 int driver_flag_last(const struct driver *d, double *percent);

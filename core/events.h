@@ -27,6 +27,8 @@
 #define EV_FLAG_SET      "flag_set"
 #define EV_FLAG_READ     "flag_read"
 #define EV_ABORT         "abort"
+#define EV_ABORT_REQUEST "abort_request"
+#define EV_ABORT_REFUSED "abort_refused"
 #define EV_ROLLBACK_DONE "rollback_confirmed"
 #define EV_HALT          "halt"
 #define EV_ABORT_EFFECTIVE "abort_effective"

@@ -417,6 +417,23 @@ int journal_lease_renew(struct journal *j, const struct journal_lease *me,
     return journal_transact(j, lease_tx, &op, err);
 }
 
+int journal_lease_holder(struct journal *j, int64_t now_ms, int64_t quiet_ms,
+                         struct journal_lease *holder, struct error *err)
+{
+    struct journal_lease here;
+    memset(&here, 0, sizeof here);
+    if (gethostname(here.host, sizeof here.host) != 0)
+        here.host[0] = '\0';
+    here.host[sizeof here.host - 1] = '\0';
+    memset(holder, 0, sizeof *holder);
+    int found = j->ops->lease_read(j->store, holder, err);
+    if (found < 0)
+        return -1;
+    if (found != 0 || now_ms - holder->renewed_ms > quiet_ms)
+        return 0;
+    return lease_live(holder, &here, now_ms);
+}
+
 static int release_tx(struct journal *j, void *ctx, struct error *err)
 {
     struct journal_lease cur;

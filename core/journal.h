@@ -190,6 +190,11 @@ int journal_lease_renew(struct journal *j, const struct journal_lease *me,
                         struct error *err);
 int journal_lease_release(struct journal *j, const struct journal_lease *me,
                           struct error *err);
+/* Who drives, read-only (one row, for the consoles that do not): 1 a
+ * holder renewed within quiet_ms whose process, when on this host, is
+ * alive (*holder filled); 0 nobody; -1 on error. */
+int journal_lease_holder(struct journal *j, int64_t now_ms, int64_t quiet_ms,
+                         struct journal_lease *holder, struct error *err);
 
 struct journal_verify_result {
     int ok;                 /* 1: both chains intact */

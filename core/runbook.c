@@ -141,6 +141,7 @@ struct ctx {
     struct sbuf text; /* prose of the current section */
     int text_line;
     enum ukind text_last;
+    int abort_line; /* `Abort:` in ## Ramp */
     int title_seen, mode_line, rollback_line, window_line, deadline_line, deadline_written;
     size_t ramp_items;           /* items in ## Ramp, valid or not */
     unsigned char *phase_items;  /* per phase: any item, valid or not */
@@ -1908,6 +1909,64 @@ static void ramp_rollback(struct ctx *c, const struct unit *u, const char *v)
     c->rb->ramp_rollback_percent = pct;
 }
 
+/* Abort: commander, dba  — the roles whose consoles may abort; each is
+ * checked against ## Roles once the whole runbook is read. */
+static void ramp_abort(struct ctx *c, const struct unit *u, const char *v)
+{
+    char *out = c->rb->ramp_abort_roles;
+    size_t cap = sizeof c->rb->ramp_abort_roles, n = 0;
+    if (c->abort_line) {
+        problem(c, u->line, 0, "Abort is given twice (first at line %d)", c->abort_line);
+        return;
+    }
+    c->abort_line = u->line;
+    out[n++] = ' ';
+    for (const char *p = v; *p; p++) {
+        if (*p == ',' || *p == ' ' || *p == '\t') {
+            if (out[n - 1] != ' ')
+                out[n++] = ' ';
+        } else
+            out[n++] = *p;
+        if (n + 2 >= cap) {
+            problem(c, u->line, 0, "`Abort:` lists too many roles");
+            out[0] = 0;
+            return;
+        }
+    }
+    if (out[n - 1] != ' ')
+        out[n++] = ' ';
+    out[n] = 0;
+    if (n < 2) {
+        problem(c, u->line, 0, "expected `Abort: ROLE, ROLE …` (like `Abort: commander, dba`), found `Abort: %s`", v);
+        out[0] = 0;
+    }
+}
+
+int runbook_may_abort(const struct runbook *rb, const char *role)
+{
+    if (!rb->ramp_abort_roles[0])
+        return strcmp(role, "commander") == 0;
+    char word[80];
+    snprintf(word, sizeof word, " %s ", role);
+    return strstr(rb->ramp_abort_roles, word) != NULL;
+}
+
+/* Every role `Abort:` names is one of ## Roles. */
+static void check_abort_roles(struct ctx *c)
+{
+    const struct runbook *rb = c->rb;
+    char copy[sizeof rb->ramp_abort_roles];
+    snprintf(copy, sizeof copy, "%s", rb->ramp_abort_roles);
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        size_t i = 0;
+        while (i < rb->n_roles && strcmp(rb->roles[i].role, w) != 0)
+            i++;
+        if (i == rb->n_roles)
+            problem(c, c->abort_line, 0, "Abort: unknown role `%s`: ## Roles does not name it", w);
+    }
+}
+
 /* Window: weekdays 14:00-16:00 UTC, not on the last day of the month */
 static void ramp_window(struct ctx *c, const struct unit *u, const char *v)
 {
@@ -1946,20 +2005,22 @@ static void ramp_observed(struct ctx *c, const struct unit *u, const char *v)
     c->rb->ramp_observed_line = u->line;
 }
 
-/* Mode: automatic | manual, Rollback: P%, Window: ..., Observed: ... */
+/* Mode: automatic | manual, Rollback: P%, Abort: ROLES, Window: ..., Observed: ... */
 static void ramp_para(struct ctx *c, const struct unit *u)
 {
     struct sv name;
     struct pos after;
     if (take_prefix(c, u, &name, &after) ||
         !(sv_ieq(name, "mode") || sv_ieq(name, "rollback") || sv_ieq(name, "window") ||
-          sv_ieq(name, "observed")))
+          sv_ieq(name, "observed") || sv_ieq(name, "abort")))
         return;
     char *v = render_from(c, u, after);
     if (!v)
         return;
     if (sv_ieq(name, "rollback"))
         ramp_rollback(c, u, v);
+    else if (sv_ieq(name, "abort"))
+        ramp_abort(c, u, v);
     else if (sv_ieq(name, "window"))
         ramp_window(c, u, v);
     else if (sv_ieq(name, "observed"))
@@ -2416,6 +2477,8 @@ static void check_ramp(struct ctx *c)
             problem(c, rb->ramp[i].line, 0,
                     "ramp step %g%% needs `for DURATION`: only the last step may have no hold",
                     rb->ramp[i].percent);
+    if (c->abort_line)
+        check_abort_roles(c);
     if (c->rollback_line && rb->ramp_rollback_percent >= rb->ramp[0].percent)
         problem(c, c->rollback_line, 0,
                 "Rollback: %g%% is at or above the first ramp step (%g%% at line %d): an abort would "

@@ -148,6 +148,8 @@ struct runbook {
     int64_t cleanup_after_ms; /* the relative deadline, 0 if absolute/none */
     int ramp_automatic; /* ## Ramp has `Mode: automatic` */
     double ramp_rollback_percent; /* ## Ramp `Rollback: P%` (default 0) */
+    char ramp_abort_roles[256];   /* ## Ramp `Abort: commander, dba`, as " commander dba ";
+                                   * "" = the commander only */
     struct window ramp_window;    /* ## Ramp `Window: weekdays 14:00-16:00 UTC` */
     /* ## Ramp `Observed: SIGNAL within N points for D`: the share of traffic
      * (0..1) that really reaches new, against the share the flag sets */
@@ -195,6 +197,8 @@ const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key);
 int rb_step_any_order(const struct rb_step *st);
 
 const char *rb_action_name(enum rb_action a);        /* "backfill", "" */
+/* May a console in this role abort? (`Abort:`; the commander by default) */
+int runbook_may_abort(const struct runbook *rb, const char *role);
 const char *rb_crit_action_name(enum rb_crit_action a); /* "abort" */
 const char *rb_op_name(enum rb_op op);               /* ">" */
 

@@ -1,6 +1,6 @@
 /* criteria.c — every abort criterion with its state (ok, pending with the
  * time left in its window, firing, no data, insufficient data) and what
- * decided it. */
+ * decided it. When no console drives, no row says OK: nothing judges them. */
 #include <stdio.h>
 
 #include "core/units.h"
@@ -45,6 +45,11 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         char now_text[160];
         const struct crit_view *cv = &v->s->crits[i];
         char badge[32];
+        if (v->no_engine) {
+            int x = 1 + draw_text(w, 1 + (int)i, 1, 18, " NOT WATCHED ", theme(TH_WARN) | A_BOLD);
+            draw_text(w, 1 + (int)i, x + 1, width - x - 1, c->text, theme(TH_DIM));
+            continue;
+        }
         if (!cv->judged)
             snprintf(badge, sizeof badge, " ----- ");
         else if (cv->state == CRIT_PENDING) {

@@ -1,5 +1,6 @@
 /* header.c — the top bar: runbook title, current phase, status, clock, and
- * who sits at this console; on a sped-up test clock, a mark that says so. */
+ * who sits at this console; on a sped-up test clock, a mark that says so;
+ * on a joined console that nobody drives, NO ENGINE above all but the record. */
 #include <stdio.h>
 
 #include "core/timefmt.h"
@@ -47,6 +48,8 @@ static void header_draw(WINDOW *w, const struct view *v)
     enum ramp_status rs = v->s->ramp.status;
     if (v->journal_alert)   /* the record is behind: above everything */
         draw_text(w, 0, x, cols - right_cols - x, v->journal_alert, theme(TH_ALERT));
+    else if (v->no_engine)
+        draw_text(w, 0, x, cols - right_cols - x, v->no_engine, theme(TH_ALERT) | A_BOLD);
     else if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
         draw_text(w, 0, x, cols - right_cols - x, rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ",
                   theme(TH_ALERT));

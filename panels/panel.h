@@ -29,6 +29,7 @@ struct view {
     const char *flag_name;    /* the flag driver, on the driving console */
     const char *journal_alert; /* the record is behind (red banner), or NULL */
     const char *journal_path;  /* where another operator joins; NULL if unknown */
+    const char *no_engine;     /* joined and nobody drives: the banner, or NULL */
 
     /* derived by view_derive from the above: panels read these, never the engine */
     unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */

@@ -22,6 +22,7 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
+int cmd_abort(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_writers(int argc, char **argv);

@@ -86,6 +86,9 @@ struct console {
     int output_closed;        /* headless: stdout went away (journaled once) */
     char output_error[200];
     char last_words[600];     /* said on stderr once the screen is closed */
+    int abort_asked;          /* joined: our abort request waits for its rollback */
+    char no_engine[200];      /* joined: nobody drives (the banner), "" when one does */
+    int64_t engine_checked_ms;
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -126,7 +129,8 @@ static struct view make_view(struct console *k)
                      .text_scroll = k->text_scroll, .decision = &k->decision,
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
-                     .journal_path = k->journal_path};
+                     .journal_path = k->journal_path,
+                     .no_engine = k->no_engine[0] ? k->no_engine : NULL};
     view_derive(&v);
     return v;
 }
@@ -176,6 +180,19 @@ static void write_note(struct console *k, const char *text)
  * ABORT, or a written reason — so no single key press moves traffic. */
 static void ask(struct console *k, int what, const char *label)
 {
+    if (what == FOR_ABORT) {   /* a brake on every console the runbook's `Abort:` allows */
+        char msg[400];
+        int64_t seq;
+        if (!runbook_may_abort(k->c->rb, k->c->role)) {   /* refused, and journaled */
+            driver_request_abort(k->c, "! typed at a console", clock_now_ms(), &seq, msg,
+                                 sizeof msg);
+            set_status(k, 1, msg);
+        } else {
+            k->prompt_for = what;
+            prompt_open(&k->prompt, label);
+        }
+        return;
+    }
     if (!k->driver) {
         set_status(k, 1, "only the console that runs the ceremony (cutover run) drives the ramp");
         return;
@@ -218,6 +235,14 @@ static void answered(struct console *k, const char *text)
         if (strcmp(text, "ABORT") != 0) {
             set_status(k, 0, "not aborted (type ABORT in capitals to roll back)");
             return;
+        }
+        if (!k->driver) {
+            char reason[200];
+            snprintf(reason, sizeof reason, "ABORT typed at %s's joined console", k->c->name);
+            int64_t seq;
+            rc = driver_request_abort(k->c, reason, now, &seq, msg, sizeof msg);
+            k->abort_asked = rc == 0;
+            break;
         }
         rc = driver_abort(k->driver, now, msg, sizeof msg);
         break;
@@ -388,6 +413,47 @@ static void print_new(struct console *k)
     }
 }
 
+/* A joined console looks, once a second, whether a console still drives:
+ * its lease renewed within NO_ENGINE_MS, by a process that is alive. */
+#define NO_ENGINE_MS 3000
+static void watch_engine(struct console *k)
+{
+    int64_t now = clock_now_ms();
+    if (k->driver || (k->engine_checked_ms && now - k->engine_checked_ms < 1000))
+        return;
+    k->engine_checked_ms = now;
+    struct journal_lease holder;
+    struct error err = {{0}};
+    char was[sizeof k->no_engine];
+    snprintf(was, sizeof was, "%s", k->no_engine);
+    int rc = journal_lease_holder(k->c->journal, now, NO_ENGINE_MS, &holder, &err);
+    const struct ramp_view *r = &k->c->s.ramp;
+    if (rc != 0)
+        k->no_engine[0] = '\0';
+    else if (r->has_percent)
+        snprintf(k->no_engine, sizeof k->no_engine, " NO ENGINE — nobody is watching the "
+                 "criteria — the flag last read %g%% ", r->percent);
+    else
+        snprintf(k->no_engine, sizeof k->no_engine, " NO ENGINE — nobody is watching the "
+                 "criteria — the flag's value is not known ");
+    if (strcmp(was, k->no_engine) != 0)
+        k->dirty = 1;
+}
+
+/* A joined console that asked for an abort says when it took effect. */
+static void abort_answered(struct console *k)
+{
+    const struct ramp_view *r = &k->c->s.ramp;
+    if (k->abort_asked && r->status == RAMP_ABORTED && r->rollback_confirmed_ms) {
+        /* the requester sees when the brake it pulled took effect */
+        char msg[400];
+        snprintf(msg, sizeof msg, "your abort took effect: the rollback is read back, the flag "
+                 "reads %g%%", r->percent);
+        set_status(k, 0, msg);
+        k->abort_asked = 0;
+    }
+}
+
 /* Folds what other consoles journaled; in headless mode prints it. */
 static void refresh_from_journal(struct console *k, int headless)
 {
@@ -510,6 +576,8 @@ static void run_loop(struct console *k, int headless)
                 on_key(k, ch);
         }
         refresh_from_journal(k, headless);
+        abort_answered(k);
+        watch_engine(k);
         if (!headless && (k->dirty || clock_now_ms() / 1000 != k->last_draw_s))
             draw(k);
     }

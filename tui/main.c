@@ -15,6 +15,8 @@ static const struct command commands[] = {
     {"join", "JOURNAL --as NAME --role ROLE [--headless]",
      "another operator's console on the same ceremony", cmd_join},
     {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},
+    {"abort", "JOURNAL --as NAME --role ROLE --reason TEXT",
+     "ask the driving console to abort; wait for the rollback's read-back", cmd_abort},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
     {"report", "JOURNAL [--format md|json|html]", "the post-mortem, from the journal alone", cmd_report},
     {"preflight", "RUNBOOK [--write]", "ask every signal and store once; a table of answers", cmd_preflight},

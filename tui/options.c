@@ -14,6 +14,7 @@ int options_parse(int argc, char **argv, struct options *o)
         {"headless", no_argument, NULL, 'H'},
         {"force", no_argument, NULL, 'f'},
         {"write", no_argument, NULL, 'w'},
+        {"reason", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -28,6 +29,7 @@ int options_parse(int argc, char **argv, struct options *o)
         case 'H': o->headless = 1; break;
         case 'f': o->force = 1; break;
         case 'w': o->write = 1; break;
+        case 'R': o->reason = optarg; break;
         default: return -1;   /* getopt printed what was wrong */
         }
     }

@@ -10,6 +10,7 @@ struct options {
     int headless;
     int force;
     int write;      /* preflight: rehearse the flag's write and read-back */
+    const char *reason;  /* abort: the words journaled with the request */
     const char *positional[4];
     int n_positional;
 };

@@ -44,6 +44,11 @@ check "the rollback plan of the phase is on screen" wait_screen d "Flip \`orders
 tmux_keys d F 0 Enter
 tmux_keys d r
 check "r asks for a reason" wait_screen d "the reason (journaled)"
+tmux_keys d "too early" Enter
+check "r is refused while the criterion still fires, with its value now" wait_screen d "still fires: now"
+clear_again() { [ "$(sql "$J" "select count(*) from events where kind='criterion' and json_extract(body,'\$.to')='ok' and seq > (select max(seq) from events where kind='abort')")" -ge 1 ]; }
+check "the fault cleared, the criterion is ok again (its 30s rate falls)" wait_for 90 clear_again
+tmux_keys d r
 tmux_keys d "fault injected on purpose" Enter
 check "resumed with the reason" wait_screen d "resumed: fault injected on purpose"
 check "the resume is journaled with its reason" \
