@@ -108,11 +108,13 @@ int layout_status_live(struct layout *l, const struct view *v, const char *statu
     }
     if (alert)
         return 1;
+    /* "…: setting the flag" is old news once the flag is read back; any
+     * other message (an override, a note) stays its full time */
     int setting = v->s->ramp.status == RAMP_SETTING;
     if (setting)
         l->status_saw_setting = 1;
-    else if (l->status_saw_setting)
-        return 0;   /* "setting the flag" is old news once it is read back */
+    else if (l->status_saw_setting && strstr(status, "setting the flag"))
+        return 0;
     return v->now_ms - l->status_since_ms < LAYOUT_STATUS_MS;
 }
 
