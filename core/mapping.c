@@ -4,6 +4,8 @@
  * against both tables' columns (mapping.h). */
 #include "mapping.h"
 
+#include "rbsection.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -168,41 +170,16 @@ static void parse_item(struct mapping *m, const char *s, size_t n, int line)
                                         is_word(&t[1], "from") ? MAP_FROM : MAP_DEFAULT, line};
 }
 
-static const struct rb_section *find_section(const struct runbook *rb)
+static int on_item(void *ctx, const char *text, size_t len, int line)
 {
-    for (size_t i = 0; i < rb->n_sections; i++)
-        if (rb->sections[i].title && strcasecmp(rb->sections[i].title, "Mapping") == 0)
-            return &rb->sections[i];
-    return NULL;
+    parse_item(ctx, text, len, line);
+    return 0;
 }
 
 int mapping_parse(const struct runbook *rb, struct mapping *m)
 {
     *m = (struct mapping){0};
-    const struct rb_section *sec = find_section(rb);
-    if (!sec)
-        return 0;
-    m->line = sec->line;
-    const char *p = rb->text, *end = rb->text + rb->text_len;
-    int line = 1, fence = 0;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        if (line > sec->line) {
-            const char *s = p;
-            while (s < le && (*s == ' ' || *s == '\t'))
-                s++;
-            if ((size_t)(le - s) >= 3 && (memcmp(s, "```", 3) == 0 || memcmp(s, "~~~", 3) == 0))
-                fence = !fence;
-            else if (!fence && s == p && *s == '#' && (s + 1 < le && (s[1] == ' ' || s[1] == '#')) &&
-                     !(s + 2 < le && s[1] == '#' && s[2] == '#'))
-                break; /* the next # or ## heading ends the section */
-            else if (!fence && s + 1 < le && (*s == '-' || *s == '*') && s[1] == ' ')
-                parse_item(m, s + 2, (size_t)(le - s - 2), line);
-        }
-        line++;
-        p = le + 1;
-    }
+    m->line = rb_section_items(rb, "Mapping", on_item, m);
     return 0;
 }
 
