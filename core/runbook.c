@@ -10,6 +10,7 @@
  * nothing here is quadratic in the size of the document. */
 #include "runbook.h"
 
+#include "gate.h"
 #include "hash.h"
 #include "mddepth.h"
 #include "units.h"
@@ -150,7 +151,7 @@ struct ctx {
     struct rbsub *subs;
     size_t n_subs, cap_subs;
     size_t cap_roles, cap_systems, cap_signals, cap_criteria, cap_ramp;
-    size_t cap_phases, cap_steps, cap_sections;
+    size_t cap_phases, cap_steps, cap_sections, cap_gates;
     struct map roles, systems, signals;
 
     struct prob *probs;
@@ -1136,6 +1137,47 @@ static int parse_attrs(struct ctx *c, int line, struct sv in, struct sv *id,
     return failed ? -1 : 0;
 }
 
+/* `{gate: ...}`: the inside of braces that holds a gate, after the colon. */
+static int gate_braces(struct sv in, struct sv *cond)
+{
+    struct sv t = sv_trim(in);
+    if (t.n < 5 || memcmp(t.s, "gate:", 5) != 0)
+        return 0;
+    *cond = (struct sv){t.s + 5, t.n - 5};
+    return 1;
+}
+
+/* Adds the gate written in cond to the step (step >= 0) or phase; its id
+ * is "gate:<step id>" or "gate:phase<N>", "#k" after the first. */
+static void add_gate(struct ctx *c, int line, struct sv cond, ptrdiff_t step, size_t phase,
+                     const char *owner)
+{
+    struct runbook *rb = c->rb;
+    struct rb_gate g;
+    char why[200];
+    if (gate_parse(cond.s, cond.n, &g, why, sizeof why) != 0) {
+        problem(c, line, 0, "gate: %s", why);
+        return;
+    }
+    size_t same = 0;
+    for (size_t i = 0; i < rb->n_gates; i++)
+        same += rb->gates[i].step == step && rb->gates[i].phase == phase;
+    char id[96];
+    if (same)
+        snprintf(id, sizeof id, "gate:%s#%zu", owner, same + 1);
+    else
+        snprintf(id, sizeof id, "gate:%s", owner);
+    g.id = dup_sv(c, sv_of(id));
+    g.step = step;
+    g.phase = phase;
+    g.cond.line = line;
+    if (!g.id || RESERVE(c, rb->gates, rb->n_gates, c->cap_gates)) {
+        gate_spec_free(&g);
+        return;
+    }
+    rb->gates[rb->n_gates++] = g;
+}
+
 /* ------------------------------------------------------------------------
  * Numbers, durations, dates
  * ------------------------------------------------------------------------ */
@@ -1391,8 +1433,32 @@ static void begin_phase(struct ctx *c, const struct unit *u, const char *h)
     struct rb_phase *ph = &rb->phases[rb->n_phases];
     *ph = (struct rb_phase){.number = dup_sv(c, num), .title = dup_sv(c, title),
                             .first_step = rb->n_steps, .line = u->line};
-    if (has_attrs)
-        parse_attrs(c, u->line, attrs, NULL, &ph->attrs, &ph->n_attrs);
+    struct sv gates[8];
+    size_t n_gates = 0;
+    int attrs_taken = 0;
+    while (has_attrs) {
+        struct sv cond;
+        if (gate_braces(attrs, &cond)) {
+            if (n_gates < 8)
+                gates[n_gates++] = cond;
+            else
+                problem(c, u->line, 0, "a phase has at most 8 gates");
+        } else if (attrs_taken) {
+            problem(c, u->line, 0, "two {…} groups of attributes: write them in one");
+        } else {
+            parse_attrs(c, u->line, attrs, NULL, &ph->attrs, &ph->n_attrs);
+            attrs_taken = 1;
+        }
+        has_attrs = cut_braces(&title, &attrs);
+    }
+    if (n_gates) {
+        free(ph->title);
+        ph->title = dup_sv(c, sv_trim(title));
+        char owner[32];
+        snprintf(owner, sizeof owner, "phase%s", ph->number ? ph->number : "");
+        for (size_t k = n_gates; k-- > 0;)
+            add_gate(c, u->line, gates[k], -1, rb->n_phases, owner);
+    }
     c->sink = SINK_PHASE;
     c->sink_index = rb->n_phases++;
 }
@@ -2050,7 +2116,7 @@ static int action_word(struct sv v)
     return 1;
 }
 
-/* Cuts a trailing {...} off the step (in its last text piece). */
+/* Cuts a trailing {...} off the step before *end (in its last text piece). */
 static int cut_step_attrs(const struct ctx *c, const struct unit *u, struct pos start, struct pos *end,
                           struct sv *attrs)
 {
@@ -2059,7 +2125,10 @@ static int cut_step_attrs(const struct ctx *c, const struct unit *u, struct pos 
     size_t last = u->n - 1;
     const struct piece *p = piece_of(c, u, last);
     size_t lo = last == start.piece ? start.off : 0;
-    struct sv v = {piece_text(c, p) + lo, p->len - lo};
+    size_t hi = end->piece == u->n ? p->len : end->piece == last ? end->off : 0;
+    if (hi < lo)
+        return 0;
+    struct sv v = {piece_text(c, p) + lo, hi - lo};
     if (!cut_braces(&v, attrs))
         return 0;
     *end = (struct pos){last, lo + v.n};
@@ -2145,7 +2214,23 @@ static void step_item(struct ctx *c, const struct unit *u)
         problem(c, u->line, 0, "expected a step `- [ ] ROLE: what to do`, e.g. `- [ ] dba: start the backfill`");
         return;
     }
-    int has_attrs = cut_step_attrs(c, u, start, &end, &attrs);
+    struct sv gates[8], inside;
+    size_t n_gates = 0;
+    int has_attrs = 0;
+    while (cut_step_attrs(c, u, start, &end, &inside)) {
+        struct sv cond;
+        if (gate_braces(inside, &cond)) {
+            if (n_gates < 8)
+                gates[n_gates++] = cond;
+            else
+                problem(c, u->line, 0, "a step has at most 8 gates");
+        } else if (has_attrs) {
+            problem(c, u->line, 0, "two {…} groups of attributes: write them in one, like {#id any order}");
+        } else {
+            attrs = inside;
+            has_attrs = 1;
+        }
+    }
     int has_action = cut_action(c, u, start, &end, &word);
     struct rb_step st = {.role = dup_sv(c, role), .phase = c->sink_index, .line = u->line};
     struct sbuf b = {0};
@@ -2167,6 +2252,9 @@ static void step_item(struct ctx *c, const struct unit *u)
     }
     rb->steps[rb->n_steps++] = st;
     ph->n_steps++;
+    for (size_t k = n_gates; k-- > 0;)   /* cut last first: added in the order written */
+        add_gate(c, u->line, gates[k], (ptrdiff_t)rb->n_steps - 1, c->sink_index,
+                 st.id ? st.id : "");
 }
 
 /* ------------------------------------------------------------------------
@@ -2390,6 +2478,11 @@ static void check_systems_signals(struct ctx *c)
     if (rb->ramp_observed && map_get(&c->signals, rb->ramp_observed) == MAP_NONE)
         problem(c, rb->ramp_observed_line, 0, "Observed names signal `%s`, which is not in ## Signals",
                 rb->ramp_observed);
+    for (size_t i = 0; i < rb->n_gates; i++)
+        if (map_get(&c->signals, rb->gates[i].cond.signal) == MAP_NONE)
+            problem(c, rb->gates[i].cond.line, 0,
+                    "gate `%s`: unknown signal `%s`: it is not in ## Signals",
+                    rb->gates[i].cond.text, rb->gates[i].cond.signal);
     for (size_t i = 0; i < rb->n_criteria; i++) {
         if (map_get(&c->signals, rb->criteria[i].signal) == MAP_NONE)
             problem(c, rb->criteria[i].line, 0, "unknown signal `%s`: it is not in ## Signals",
@@ -2833,6 +2926,8 @@ static void free_parts(struct runbook *rb)
     }
     for (size_t i = 0; i < rb->n_steps; i++)
         free_step(&rb->steps[i]);
+    for (size_t i = 0; i < rb->n_gates; i++)
+        gate_spec_free(&rb->gates[i]);
     for (size_t i = 0; i < rb->n_sections; i++) {
         free(rb->sections[i].title);
         free(rb->sections[i].text);
@@ -2848,6 +2943,7 @@ void runbook_free(struct runbook *rb)
     free(rb->systems);
     free(rb->signals);
     free(rb->criteria);
+    free(rb->gates);
     free(rb->ramp);
     free(rb->phases);
     free(rb->steps);

@@ -80,6 +80,25 @@ struct rb_criterion {
     int64_t no_data_ms;
 };
 
+/* A gate over a signal: `{gate: dual_write_failure_rate < 1% for 1h}` on a
+ * step (it may be acknowledged only while the gate is open) or on a phase
+ * heading (the phase cannot complete while it is closed). The condition is
+ * a criterion's — signal, comparison, bound, in the same units — that must
+ * have HELD (not breached) over the whole window: `for D` (the live
+ * samples, since the cockpit watches) or `over D` (the signal's history, a
+ * business cycle, from Prometheus or the journal). `gaps up to D` says how
+ * long the data may be silent before the window counts as not covered.
+ * Judged by gate_judge (gate.h). */
+struct rb_gate {
+    struct rb_criterion cond; /* signal, op, threshold, is_percent, text, line;
+                               * cond.for_ms is the window */
+    int over;                 /* `over D` rather than `for D` */
+    int64_t max_gap_ms;       /* `gaps up to D`; 0: the default (gate.h) */
+    char *id;                 /* "gate:<step id>" or "gate:phase<N>", "#2"… when several */
+    ptrdiff_t step;           /* the step it gates, or -1: the phase's exit gate */
+    size_t phase;
+};
+
 /* - 5% for 10m   (the last step may have no hold) */
 struct rb_ramp_step {
     double percent; /* 0..100 */
@@ -142,6 +161,7 @@ struct runbook {
     struct rb_phase *phases;         size_t n_phases;
     struct rb_step *steps;           size_t n_steps;
     struct rb_section *sections;     size_t n_sections;
+    struct rb_gate *gates;           size_t n_gates;  /* steps' and phases' */
 
     char *rollback_general; /* ## Rollback text before any ### subsection */
     char *cleanup_deadline; /* as written, e.g. "30d after cutover", or NULL */
