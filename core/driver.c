@@ -22,6 +22,7 @@
 #include "number.h"
 #include "ramp.h"
 #include "signals.h"
+#include "timefmt.h"
 #include "watch.h"
 
 #define ROLLBACK_BACKOFF_MIN_MS 100
@@ -49,6 +50,7 @@ struct driver {
     long samples_since_anchor;
     char message[400];         /* how an act's intent ended, for the screen */
     int64_t request_seq;       /* abort requests are looked for after this event */
+    int64_t inherited_request; /* a request asked before this console drove, or 0 */
     int message_alert, has_message;
 };
 
@@ -111,7 +113,13 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
     d->c = c;
     d->multi = multi;
     d->last_seen = NAN;
-    d->request_seq = c->s.last_seq;   /* requests before this console drove are history */
+    /* requests before this console drove are history, except one no abort
+     * answered (asked while no console drove): that one is acted on first */
+    d->request_seq = c->s.last_seq;
+    if (c->s.ramp.request_seq > 0) {
+        d->request_seq = c->s.ramp.request_seq - 1;
+        d->inherited_request = c->s.ramp.request_seq;
+    }
     if (!(d->signals = signals_new(c->rb, multi, err))) {
         driver_free(d);
         return NULL;
@@ -597,7 +605,7 @@ static int act(struct driver *d, int64_t now, struct error *err)
 
 /* --- abort requests from the other consoles ------------------------------ */
 
-struct request { int found; char actor[96], role[32], reason[240]; int64_t seq; };
+struct request { int found; char actor[96], role[32], reason[240]; int64_t seq, found_seq, ts_ms; };
 
 static int see_request(const struct journal_event *ev, void *p)
 {
@@ -613,6 +621,8 @@ static int see_request(const struct journal_event *ev, void *p)
         snprintf(q->actor, sizeof q->actor, "%s", ev->actor);
         snprintf(q->role, sizeof q->role, "%s", role->valuestring);
         snprintf(q->reason, sizeof q->reason, "%s", reason->valuestring);
+        q->found_seq = ev->seq;
+        q->ts_ms = ev->ts_ms;
     }
     cJSON_Delete(o);
     return 0;
@@ -642,7 +652,14 @@ static int answer_requests(struct driver *d, int64_t now, struct error *err)
         return append(d, EV_ABORT_REFUSED, o, now, err);
     }
     char cause[400];
-    snprintf(cause, sizeof cause, "aborted at the request of %s: %s", q.actor, q.reason);
+    if (d->inherited_request && q.found_seq <= d->inherited_request) {
+        char at[32];
+        timefmt_hms(q.ts_ms, at, sizeof at);
+        snprintf(cause, sizeof cause,
+                 "aborted at the request of %s, asked at %s while no console drove: %s", q.actor,
+                 at, q.reason);
+    } else
+        snprintf(cause, sizeof cause, "aborted at the request of %s: %s", q.actor, q.reason);
     return do_abort(d, -1, cause, q.actor, now, err);
 }
 

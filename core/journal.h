@@ -168,6 +168,11 @@ int journal_meta_set(struct journal *j, const char *key, const char *value,
 
 /* How long a lease lives without renewal, in ms. */
 #define JOURNAL_LEASE_MS 5000
+/* The writer renews the lease this often; a lease not renewed for
+ * JOURNAL_QUIET_MS means nobody drives (consoles say NO ENGINE): a hung
+ * driver is seen within that plus one look, under three seconds. */
+#define JOURNAL_RENEW_MS 500
+#define JOURNAL_QUIET_MS 2000
 
 struct journal_lease {
     char holder[96];     /* "Alice Ng/commander" */

@@ -28,7 +28,7 @@
 #define BUSY_MS 100            /* one try at the lock; the loop never waits */
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 1000
-#define RENEW_EVERY_MS 1000
+#define RENEW_EVERY_MS JOURNAL_RENEW_MS
 #define SPOOL_PREALLOC (1 << 20) /* so a full disk still takes the spool */
 #define MAX_SPOOLS 8
 

@@ -202,6 +202,7 @@ static void on_stop(struct ramp_view *r, const struct runbook *rb,
     r->breach_ms = (int64_t)num(o, "breach_ms", (double)ev->ts_ms);
     snprintf(r->cause, sizeof r->cause, "%s", text(o, "cause"));
     if (st == RAMP_ABORTED) {
+        r->request_seq = 0;   /* whoever asked, the traffic is going back */
         r->abort_from = from;
         r->target = ramp_rollback_percent(rb);
         r->requested_ms = ev->ts_ms;
@@ -289,6 +290,14 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
             error_set(err, "%s: criterion %g is not one of the runbook's %zu (-1: none)", k, c,
                       then ? then->n_criteria : 0);   /* the stop stands: it happened */
         on_stop(r, rb, ev, o, strcmp(k, EV_ABORT) == 0 ? RAMP_ABORTED : RAMP_HALTED);
+    } else if (strcmp(k, EV_ABORT_REQUEST) == 0) {
+        if (r->status != RAMP_ABORTED && !r->request_seq &&
+            runbook_may_abort(rb, text(o, "actor_role"))) {
+            r->request_seq = ev->seq;
+            r->request_ms = ev->ts_ms;
+            snprintf(r->request_actor, sizeof r->request_actor, "%s", ev->actor);
+            snprintf(r->request_reason, sizeof r->request_reason, "%s", text(o, "reason"));
+        }
     } else if (strcmp(k, EV_RESUME) == 0) {
         on_resume(r, rb, ev);
     } else if (strcmp(k, EV_FLAG_MISMATCH) == 0) {

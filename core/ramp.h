@@ -68,6 +68,14 @@ struct ramp_view {
     double observed;          /* percent, 0..100 */
     int64_t disobey_since_ms; /* set and observed apart by more than allowed */
     int64_t effective_ms;     /* after an abort: when observed reached the rollback */
+
+    /* an abort asked by another console (or `cutover abort`) that no abort
+     * has answered yet: the next console to drive acts on it first, even
+     * when it was asked while none drove */
+    int64_t request_seq;      /* 0: none waiting */
+    int64_t request_ms;
+    char request_actor[96];
+    char request_reason[240];
 };
 
 #define RAMP_NOT_OBEYED ((size_t)-1)

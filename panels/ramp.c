@@ -156,6 +156,15 @@ static void second_line(WINDOW *w, int width, const struct view *v)
         abort_line(w, width, v);
         return;
     }
+    if (r->request_seq) {   /* a brake pulled that no abort has answered yet */
+        char at[32];
+        timefmt_hms(r->request_ms, at, sizeof at);
+        snprintf(buf, sizeof buf, " ABORT ASKED by %s at %s UTC, NOT CARRIED OUT YET: %s — the "
+                 "flag last read %g%%; a console that drives acts on it first ",
+                 r->request_actor, at, r->request_reason, r->percent);
+        banner(w, width, buf, theme(TH_ALERT));
+        return;
+    }
     const struct ramp_decision *reh = v->decision;
     if (reh && reh->rehearse && r->rehearsal[0] && !r->flag_mismatch) {
         snprintf(buf, sizeof buf, " %s — o overrides with a written reason ", reh->why);

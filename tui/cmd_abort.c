@@ -2,8 +2,9 @@
  * the brake from a script. It journals an abort request, which the
  * console that drives carries out (flag first), then waits for the
  * rollback's read-back: exit 0 when the flag was read back at the
- * rollback value, 1 when refused or not read back in time
- * (CUTOVER_ABORT_WAIT_S, 30 s unless told). */
+ * rollback value, 1 when refused, not read back in time
+ * (CUTOVER_ABORT_WAIT_S, 30 s unless told), or when no console drives (said
+ * at once: the request waits in the journal for the next driver). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,29 @@ static int await_rollback(struct ceremony *c, int64_t after, struct outcome *o)
     }
 }
 
+/* With no console driving, nothing can act on the request now: say so at
+ * once (the request stays journaled; the next console to drive acts on it
+ * before anything else) rather than wait for a read-back that cannot come. */
+static int no_driver(struct ceremony *c, int64_t seq)
+{
+    struct journal_lease holder;
+    struct error err = {{0}};
+    if (journal_lease_holder(c->journal, clock_now_ms(), JOURNAL_QUIET_MS, &holder, &err) != 0)
+        return 0;
+    const struct ramp_view *r = &c->s.ramp;
+    char flag[64];
+    if (r->has_percent)
+        snprintf(flag, sizeof flag, "the flag last read %g%%", r->percent);
+    else
+        snprintf(flag, sizeof flag, "the flag's value is not known");
+    fprintf(stderr,
+            "cutover: NOT rolled back: no console drives this journal now (%s). The request is "
+            "journaled as #%lld; the next console to drive it (cutover run) acts on it before "
+            "anything else.\n",
+            flag, (long long)seq);
+    return 1;
+}
+
 int cmd_abort(int argc, char **argv)
 {
     struct options op;
@@ -89,14 +113,17 @@ int cmd_abort(int argc, char **argv)
     int64_t seq = 0, before = c.s.last_seq;   /* the request comes after what is folded */
     struct outcome o = {0};
     int rc = driver_request_abort(&c, op.reason, clock_now_ms(), &seq, msg, sizeof msg);
+    int nobody = 0;
     if (rc == 0) {
         printf("%s\n", msg);
         fflush(stdout);
-        rc = await_rollback(&c, seq > before ? seq : before, &o);
+        nobody = no_driver(&c, seq);
+        if (!nobody)
+            rc = await_rollback(&c, seq > before ? seq : before, &o);
     } else
         fprintf(stderr, "cutover: %s\n", msg);
     ceremony_close(&c);
-    if (rc != 0)
+    if (rc != 0 || nobody)
         return EXIT_FAILED;
     if (o.refused) {
         fprintf(stderr, "cutover: the driving console refused the abort\n");

@@ -242,6 +242,11 @@ static void answered(struct console *k, const char *text)
             int64_t seq;
             rc = driver_request_abort(k->c, reason, now, &seq, msg, sizeof msg);
             k->abort_asked = rc == 0;
+            if (rc == 0 && k->no_engine[0]) {   /* nobody to act on it: never pretend */
+                snprintf(msg, sizeof msg, "abort journaled, but NO console drives: nothing moved. "
+                         "The next console to drive (cutover run) acts on it first");
+                rc = 1;
+            }
             break;
         }
         rc = driver_abort(k->driver, now, msg, sizeof msg);
@@ -413,29 +418,32 @@ static void print_new(struct console *k)
     }
 }
 
-/* A joined console looks, once a second, whether a console still drives:
- * its lease renewed within NO_ENGINE_MS, by a process that is alive. */
-#define NO_ENGINE_MS 3000
+/* A joined console looks, twice a second, whether a console still drives:
+ * its lease renewed within JOURNAL_QUIET_MS, by a process that is alive. */
 static void watch_engine(struct console *k)
 {
     int64_t now = clock_now_ms();
-    if (k->driver || (k->engine_checked_ms && now - k->engine_checked_ms < 1000))
+    if (k->driver || (k->engine_checked_ms && now - k->engine_checked_ms < 500))
         return;
     k->engine_checked_ms = now;
     struct journal_lease holder;
     struct error err = {{0}};
     char was[sizeof k->no_engine];
     snprintf(was, sizeof was, "%s", k->no_engine);
-    int rc = journal_lease_holder(k->c->journal, now, NO_ENGINE_MS, &holder, &err);
+    int rc = journal_lease_holder(k->c->journal, now, JOURNAL_QUIET_MS, &holder, &err);
     const struct ramp_view *r = &k->c->s.ramp;
     if (rc != 0)
         k->no_engine[0] = '\0';
-    else if (r->has_percent)
-        snprintf(k->no_engine, sizeof k->no_engine, " NO ENGINE — nobody is watching the "
-                 "criteria — the flag last read %g%% ", r->percent);
-    else
-        snprintf(k->no_engine, sizeof k->no_engine, " NO ENGINE — nobody is watching the "
-                 "criteria — the flag's value is not known ");
+    else {
+        char flag[64];
+        if (r->has_percent)
+            snprintf(flag, sizeof flag, "the flag last read %g%%", r->percent);
+        else
+            snprintf(flag, sizeof flag, "the flag's value is not known");
+        /* an abort asked meanwhile waits on the ramp's banner (panels/ramp.c) */
+        snprintf(k->no_engine, sizeof k->no_engine,
+                 " NO ENGINE — nobody is watching the criteria — %s ", flag);
+    }
     if (strcmp(was, k->no_engine) != 0)
         k->dirty = 1;
 }
