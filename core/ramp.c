@@ -315,7 +315,9 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
         on_accept(r, rb, ev, o);
     } else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0) {
         r->effective_ms = ev->ts_ms;
-    } else if (strcmp(k, EV_OVERRIDE) == 0) {
+    } else if (strcmp(k, EV_OVERRIDE) == 0 && strncmp(text(o, "guard"), "step:", 5) != 0 &&
+               strncmp(text(o, "guard"), "gate:", 5) != 0) {
+        /* a guard of the ramp's (a step's or a gate's override is not) */
         r->override_active = 1;
         snprintf(r->override_reason, sizeof r->override_reason, "%s", text(o, "reason"));
     }
