@@ -139,8 +139,14 @@ static int check_chains(const char *path, int force, char *damage, size_t len,
     struct stat sb;
     if (stat(path, &sb) != 0 || sb.st_size == 0)
         return 0;   /* a new journal (or a file someone's sqlite3 made empty) */
-    if (journal_verify(path, &res, err) != 0)
+    if (journal_verify(path, &res, err) != 0) {
+        if (res.empty) {   /* another console is creating it this instant: */
+            if (err)      /* the open below waits for its schema, then the lease decides */
+                err->msg[0] = '\0';
+            return 0;
+        }
         return -1;
+    }
     if (res.ok)
         return 0;
     if (!force) {

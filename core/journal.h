@@ -208,6 +208,8 @@ struct journal_verify_result {
     char reason[256];       /* "hash mismatch (row edited)", "gap: ..." */
     int64_t n_events, n_samples;
     int64_t n_anchors;      /* anchor events checked against the samples */
+    int empty;              /* an SQLite file with no tables yet: a journal another
+                             * console is creating this instant (verify fails) */
 };
 
 /* Checks both hash chains: every row's hash is the SHA-256 of its fields

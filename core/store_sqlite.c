@@ -62,6 +62,7 @@ struct journal_store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int empty;          /* open_db found no tables at all (see sq_verify) */
     int has_after;             /* samples has after_event (format 3) */
     int in_tx;                 /* inside begin/commit: appends join it */
     int64_t data_version;      /* as of the last changed() */
@@ -395,6 +396,7 @@ static int open_db(struct journal_store *j, int flags, struct error *err)
         return -1;
     if (app_id == 0 && n_objects == 0) {
         if (!create) {
+            j->empty = 1;
             error_set(err, "%s is not a cutover journal (it is empty)",
                       j->path);
             return -1;
@@ -454,9 +456,21 @@ static const char *stmt_text(const struct journal_store *j, int i)
     return stmt_sql[i];
 }
 
+/* sq_open, telling *empty when it failed on a file with no tables yet. */
+static int open_store(const char *path, int flags, struct journal_store **out, int *empty,
+                      struct error *err);
+
 static int sq_open(const char *path, int flags, struct journal_store **out,
                  struct error *err)
 {
+    int empty;
+    return open_store(path, flags, out, &empty, err);
+}
+
+static int open_store(const char *path, int flags, struct journal_store **out, int *empty,
+                      struct error *err)
+{
+    *empty = 0;
     *out = NULL;
     if (err)
         err->msg[0] = '\0';
@@ -492,6 +506,7 @@ static int sq_open(const char *path, int flags, struct journal_store **out,
     *out = j;
     return 0;
 fail:
+    *empty = j->empty;
     sq_close(j);
     return -1;
 }
@@ -1367,7 +1382,7 @@ static int sq_verify(const char *path, struct journal_verify_result *res,
 {
     memset(res, 0, sizeof *res);
     struct journal_store *j;
-    if (sq_open(path, JOURNAL_READONLY, &j, err))
+    if (open_store(path, JOURNAL_READONLY, &j, &res->empty, err))
         return -1;
     int ret = -1;
     /* One read transaction: both chains and counts as of one moment. */
