@@ -52,9 +52,6 @@ void session_free(struct session *s)
     free(s->crits);
     free(s->tracks);
     free(s->crit_sig);
-    for (size_t i = 0; i < s->n_notes; i++)
-        free(s->notes[i].text);
-    free(s->notes);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         free(s->tail[i].body);
     runbook_free(s->rb_earlier);
@@ -86,8 +83,7 @@ int session_copy(struct session *dst, const struct session *src)
     const struct runbook *rb = src->rb;
     *dst = *src;
     dst->acks = NULL, dst->phase_acked = NULL, dst->signals = NULL, dst->crits = NULL;
-    dst->tracks = NULL, dst->crit_sig = NULL, dst->notes = NULL, dst->rb_earlier = NULL;
-    dst->n_notes = dst->cap_notes = 0;
+    dst->tracks = NULL, dst->crit_sig = NULL, dst->rb_earlier = NULL;
     for (size_t i = 0; i < SESSION_TAIL; i++)
         dst->tail[i].body = NULL;
     if (!(dst->acks = dup_items(src->acks, rb->n_steps, sizeof *src->acks)) ||
@@ -96,15 +92,8 @@ int session_copy(struct session *dst, const struct session *src)
         !(dst->crits = dup_items(src->crits, rb->n_criteria, sizeof *src->crits)) ||
         !(dst->tracks = dup_items(src->tracks, rb->n_criteria, sizeof *src->tracks)) ||
         !(dst->crit_sig = dup_items(src->crit_sig, 2 * rb->n_criteria, sizeof *src->crit_sig)) ||
-        (src->cap_notes && !(dst->notes = dup_items(NULL, src->cap_notes, sizeof *src->notes))) ||
         (src->rb_earlier && !(dst->rb_earlier = runbook_again(src->rb_earlier))))
         goto oom;
-    dst->cap_notes = src->cap_notes;
-    for (; dst->n_notes < src->n_notes; dst->n_notes++) {
-        dst->notes[dst->n_notes] = src->notes[dst->n_notes];
-        if (!(dst->notes[dst->n_notes].text = strdup(src->notes[dst->n_notes].text)))
-            goto oom;
-    }
     for (size_t i = 0; i < SESSION_TAIL; i++)
         if (src->tail[i].body && !(dst->tail[i].body = strdup(src->tail[i].body)))
             goto oom;
@@ -119,8 +108,11 @@ static void copy(char *dst, size_t len, const char *src)
     if (!src)
         src = "";
     size_t n = strlen(src);
-    if (n >= len)
+    if (n >= len) {
         n = len - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;   /* never half a character */
+    }
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
@@ -322,21 +314,11 @@ static void apply_note(struct session *s, const struct journal_event *ev,
                        const struct event_body *b)
 {
     const char *text = event_str(b, "text");
-    if (s->n_notes == s->cap_notes) {
-        size_t cap = s->cap_notes ? 2 * s->cap_notes : 8;
-        struct session_note *v = realloc(s->notes, cap * sizeof *v);
-        if (!v)
-            return;
-        s->notes = v;
-        s->cap_notes = cap;
-    }
-    struct session_note *n = &s->notes[s->n_notes];
-    n->text = strdup(text);
-    if (!n->text)
-        return;
+    struct session_note *n = &s->newest_note;
     n->seq = ev->seq;
     n->ts_ms = ev->ts_ms;
     copy(n->actor, sizeof n->actor, ev->actor);
+    copy(n->text, sizeof n->text, text ? text : "");
     s->n_notes++;
 }
 

@@ -22,10 +22,13 @@ struct step_ack {
     char role[32];
 };
 
+/* A note as the fold keeps it: the newest only (the journal holds them all,
+ * and the tail shows the recent ones), so a copy of the session costs the
+ * same at the first note and the ten-thousandth. */
 struct session_note {
     int64_t seq, ts_ms;
     char actor[96];
-    char *text;
+    char text[240];           /* cut at 239 bytes, on a character boundary */
 };
 
 /* The newest events, kept for the journal tail; body is a private copy
@@ -96,8 +99,8 @@ struct session {
     struct session_fault first_fault;
     struct session_fault faults[SESSION_FAULTS]; /* the newest, a ring */
 
-    struct session_note *notes;
-    size_t n_notes, cap_notes;
+    struct session_note newest_note;
+    size_t n_notes;
 
     struct signal_view *signals;  /* one per rb->signals[i] */
     struct crit_view *crits;      /* one per rb->criteria[i] */

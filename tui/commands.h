@@ -25,6 +25,7 @@ int cmd_ack(int argc, char **argv);
 int cmd_abort(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_writers(int argc, char **argv);
 int cmd_preflight(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -19,6 +19,8 @@ static const struct command commands[] = {
      "ask the driving console to abort; wait for the rollback's read-back", cmd_abort},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
     {"report", "JOURNAL [--format md|json|html]", "the post-mortem, from the journal alone", cmd_report},
+    {"replay", "JOURNAL [--at TIME]",
+     "the ceremony's screens as they were at any moment, from the journal alone", cmd_replay},
     {"preflight", "RUNBOOK [--write]", "ask every signal and store once; a table of answers", cmd_preflight},
     {"backfill", "RUNBOOK [--journal F] [--rate N] [--batch N] [--restart] [--pause|--resume]",
      "copy old into new headless, resuming; on a running copy: change it", cmd_backfill},

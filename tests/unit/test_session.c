@@ -115,8 +115,8 @@ TEST(fold_notes_refusals_and_tail)
     apply(&s, EV_NOTE, "Alice Ng/commander", events_note_body("go/no-go: go"));
     apply(&s, EV_ACK_REFUSED, "x", events_ack_refused_body("2.1", "A", "flags", "not yours"));
     CHECK(s.n_notes == 1);
-    CHECK_STR(s.notes[0].text, "go/no-go: go");
-    CHECK_STR(s.notes[0].actor, "Alice Ng/commander");
+    CHECK_STR(s.newest_note.text, "go/no-go: go");
+    CHECK_STR(s.newest_note.actor, "Alice Ng/commander");
     CHECK(s.n_refused == 1);
     for (int i = 0; i < 100; i++)
         apply(&s, EV_NOTE, "x", events_note_body("n"));

@@ -1,0 +1,344 @@
+/* replay.c — the fold up to any moment (see replay.h): one pass at open
+ * that indexes every row and keeps a copy of the session every
+ * REPLAY_CHECKPOINT rows, then seeks that restore a copy and fold on. */
+#include "replay.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ceremony.h"
+#include "events.h"
+#include "journal.h"
+
+struct row {
+    int64_t ts_ms;
+    int64_t seq;            /* in its own table: events or samples (mark) */
+    unsigned char mark;
+};
+
+struct checkpoint {
+    size_t pos;                       /* rows folded into s */
+    int64_t event_seq, sample_seq;    /* the newest of each folded */
+    struct session s;
+};
+
+struct replay {
+    struct journal *j;
+    struct runbook *rb;
+    struct row *rows;
+    int64_t *latest;                  /* latest[k]: the newest time among rows 0..k */
+    size_t n, cap;
+    struct checkpoint *ck;
+    size_t n_ck, cap_ck;
+    struct session cur;
+    size_t pos;
+    int64_t event_seq, sample_seq;
+    int64_t event_limit, sample_limit; /* rows past the first bad one are not read */
+    char damage[400];
+};
+
+static enum replay_mark mark_of(const char *kind)
+{
+    if (!strcmp(kind, EV_ABORT) || !strcmp(kind, EV_ABORT_REQUEST))
+        return REPLAY_ABORT;
+    if (!strcmp(kind, EV_HALT))
+        return REPLAY_HALT;
+    if (!strcmp(kind, EV_OVERRIDE) || !strcmp(kind, EV_FLAG_RESTORE) ||
+        !strcmp(kind, EV_FLAG_ACCEPT) || !strcmp(kind, EV_RESUME))
+        return REPLAY_OVERRIDE;
+    if (!strcmp(kind, EV_ACK) || !strcmp(kind, EV_ACK_REFUSED))
+        return REPLAY_ACK;
+    return REPLAY_EVENT;
+}
+
+/* ---- the walk: folding rows up to a target position ------------------- */
+
+struct walk {
+    struct replay *r;
+    size_t target;       /* stop before folding row `target` */
+    int indexing;        /* the first pass: index rows and keep checkpoints */
+    int failed;
+};
+
+static int keep_checkpoint(struct replay *r)
+{
+    if (r->n_ck == r->cap_ck) {
+        size_t cap = r->cap_ck ? r->cap_ck * 2 : 16;
+        struct checkpoint *ck = realloc(r->ck, cap * sizeof *ck);
+        if (!ck)
+            return -1;
+        r->ck = ck;
+        r->cap_ck = cap;
+    }
+    struct checkpoint *c = &r->ck[r->n_ck];
+    if (session_copy(&c->s, &r->cur) != 0)
+        return -1;
+    c->pos = r->pos;
+    c->event_seq = r->event_seq;
+    c->sample_seq = r->sample_seq;
+    r->n_ck++;
+    return 0;
+}
+
+static int index_row(struct replay *r, int64_t ts, int64_t seq, enum replay_mark mark)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 4096;
+        struct row *rows = realloc(r->rows, cap * sizeof *rows);
+        if (!rows)
+            return -1;
+        r->rows = rows;
+        int64_t *latest = realloc(r->latest, cap * sizeof *latest);
+        if (!latest)
+            return -1;
+        r->latest = latest;
+        r->cap = cap;
+    }
+    r->rows[r->n] = (struct row){ts, seq, (unsigned char)mark};
+    r->latest[r->n] = r->n && r->latest[r->n - 1] > ts ? r->latest[r->n - 1] : ts;
+    r->n++;
+    return 0;
+}
+
+/* Before folding a row: 1 stops the walk (the target is reached). */
+static int arrive(struct walk *w, int64_t ts, int64_t seq, enum replay_mark mark)
+{
+    struct replay *r = w->r;
+    if (r->pos >= w->target)
+        return 1;
+    if (w->indexing && index_row(r, ts, seq, mark) != 0) {
+        w->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int after(struct walk *w)
+{
+    struct replay *r = w->r;
+    r->pos++;
+    if (w->indexing && r->pos % REPLAY_CHECKPOINT == 0 && keep_checkpoint(r) != 0) {
+        w->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_event(const struct journal_event *ev, void *p)
+{
+    struct walk *w = p;
+    if (ev->seq > w->r->event_limit)
+        return 1;   /* the first bad row: nothing after it is replayed */
+    if (arrive(w, ev->ts_ms, ev->seq, mark_of(ev->kind)))
+        return 1;
+    session_apply(&w->r->cur, ev);
+    w->r->event_seq = ev->seq;
+    return after(w);
+}
+
+static int on_sample(const struct journal_sample *sa, void *p)
+{
+    struct walk *w = p;
+    if (sa->seq > w->r->sample_limit)
+        return 1;
+    if (arrive(w, sa->ts_ms, sa->seq, REPLAY_SAMPLE))
+        return 1;
+    session_apply_sample(&w->r->cur, sa);
+    w->r->sample_seq = sa->seq;
+    return after(w);
+}
+
+static int walk_to(struct replay *r, size_t target, int indexing, struct error *err)
+{
+    struct walk w = {.r = r, .target = target, .indexing = indexing};
+    if (r->pos >= target)
+        return 0;
+    if (journal_read_history(r->j, r->event_seq, r->sample_seq, on_event, on_sample, &w, err) < 0)
+        return -1;
+    if (w.failed) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- open, seek ------------------------------------------------------- */
+
+/* Both chains are verified on a thread of their own while this one folds:
+ * opening costs the longer of the two, not their sum. */
+struct verifying {
+    const char *path;
+    struct journal_verify_result res;
+    int rc;
+    struct error err;
+};
+
+static void *verify_thread(void *p)
+{
+    struct verifying *v = p;
+    v->rc = journal_verify(v->path, &v->res, &v->err);
+    return NULL;
+}
+
+/* The rows from the first bad one on are dropped, and so is what was folded of them. */
+static int cut_at_damage(struct replay *r, const struct verifying *v, struct error *err)
+{
+    if (v->rc != 0) {
+        snprintf(r->damage, sizeof r->damage, "NOT VERIFIED: %s", v->err.msg);
+        return 0;
+    }
+    if (v->res.ok)
+        return 0;
+    int samples = strcmp(v->res.table, "samples") == 0;
+    int64_t bad = v->res.first_bad_seq;
+    size_t k = 0;
+    while (k < r->n && !((r->rows[k].mark == REPLAY_SAMPLE) == samples && r->rows[k].seq >= bad))
+        k++;
+    snprintf(r->damage, sizeof r->damage, "DAMAGED: %s #%lld: %s — replayed up to #%lld",
+             v->res.table, (long long)bad, v->res.reason, (long long)(bad - 1));
+    r->n = k;
+    while (r->n_ck > 1 && r->ck[r->n_ck - 1].pos > k)
+        session_free(&r->ck[--r->n_ck].s);
+    if (samples)
+        r->sample_limit = bad - 1;
+    else
+        r->event_limit = bad - 1;
+    return replay_seek_row(r, k, err);
+}
+
+int replay_open(const char *path, struct replay **out, struct error *err)
+{
+    *out = NULL;
+    struct replay *r = calloc(1, sizeof *r);
+    if (!r) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    r->event_limit = r->sample_limit = INT64_MAX;
+    struct verifying v = {.path = path};
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, verify_thread, &v) == 0;
+    if (!threaded)
+        verify_thread(&v);
+    int rc = -1;
+    if (journal_open(path, JOURNAL_READONLY, &r->j, err) != 0 ||
+        !(r->rb = ceremony_runbook_from_journal(r->j, path, err)))
+        goto out;
+    if (session_init(&r->cur, r->rb) != 0 || keep_checkpoint(r) != 0) {
+        error_set(err, "out of memory");
+        goto out;
+    }
+    rc = walk_to(r, SIZE_MAX, 1, err);
+out:
+    if (threaded)
+        pthread_join(th, NULL);
+    if (rc == 0)
+        rc = cut_at_damage(r, &v, err);
+    if (rc != 0) {
+        replay_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void replay_close(struct replay *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_ck; i++)
+        session_free(&r->ck[i].s);
+    free(r->ck);
+    if (r->rb)
+        session_free(&r->cur);
+    free(r->rows);
+    free(r->latest);
+    runbook_free(r->rb);
+    journal_close(r->j);
+    free(r);
+}
+
+int replay_seek_row(struct replay *r, size_t k, struct error *err)
+{
+    if (k > r->n)
+        k = r->n;
+    size_t c = k / REPLAY_CHECKPOINT;
+    if (c >= r->n_ck)
+        c = r->n_ck - 1;
+    /* folding on from here is cheaper than from the copy when it is nearer */
+    if (k < r->pos || r->ck[c].pos > r->pos) {
+        struct session s;
+        if (session_copy(&s, &r->ck[c].s) != 0) {
+            error_set(err, "out of memory");
+            return -1;
+        }
+        session_free(&r->cur);
+        r->cur = s;
+        r->pos = r->ck[c].pos;
+        r->event_seq = r->ck[c].event_seq;
+        r->sample_seq = r->ck[c].sample_seq;
+    }
+    return walk_to(r, k, 0, err);
+}
+
+size_t replay_row_at(const struct replay *r, int64_t t_ms)
+{
+    size_t lo = 0, hi = r->n;   /* the first row whose latest time is past t */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->latest[mid] <= t_ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int replay_seek_time(struct replay *r, int64_t t_ms, struct error *err)
+{
+    return replay_seek_row(r, replay_row_at(r, t_ms), err);
+}
+
+size_t replay_find(const struct replay *r, size_t pos, enum replay_mark mark, int dir)
+{
+    if (dir > 0) {
+        for (size_t k = pos; k < r->n; k++)
+            if (r->rows[k].mark != REPLAY_SAMPLE &&
+                (mark == REPLAY_EVENT || r->rows[k].mark == mark))
+                return k + 1;
+        return (size_t)-1;
+    }
+    /* the row before the one that made the screen at pos */
+    for (size_t k = pos >= 1 ? pos - 1 : 0; k-- > 0;)
+        if (r->rows[k].mark != REPLAY_SAMPLE && (mark == REPLAY_EVENT || r->rows[k].mark == mark))
+            return k + 1;
+    return (size_t)-1;
+}
+
+void replay_histogram(const struct replay *r, int64_t from, int64_t to, unsigned *bins, size_t n)
+{
+    memset(bins, 0, n * sizeof *bins);
+    if (n == 0 || to <= from)
+        return;
+    for (size_t k = 0; k < r->n; k++) {
+        if (r->rows[k].mark == REPLAY_SAMPLE || r->rows[k].ts_ms < from || r->rows[k].ts_ms > to)
+            continue;
+        size_t b = (size_t)((double)(r->rows[k].ts_ms - from) / (double)(to - from) * (double)n);
+        bins[b >= n ? n - 1 : b]++;
+    }
+}
+
+const struct runbook *replay_runbook(const struct replay *r) { return r->rb; }
+const struct session *replay_session(const struct replay *r) { return &r->cur; }
+size_t replay_rows(const struct replay *r) { return r->n; }
+size_t replay_position(const struct replay *r) { return r->pos; }
+int64_t replay_first_ms(const struct replay *r) { return r->n ? r->rows[0].ts_ms : 0; }
+int64_t replay_last_ms(const struct replay *r) { return r->n ? r->latest[r->n - 1] : 0; }
+int64_t replay_row_ms(const struct replay *r, size_t k) { return k < r->n ? r->rows[k].ts_ms : 0; }
+enum replay_mark replay_row_mark(const struct replay *r, size_t k)
+{
+    return k < r->n ? (enum replay_mark)r->rows[k].mark : REPLAY_EVENT;
+}
+const char *replay_damage(const struct replay *r) { return r->damage[0] ? r->damage : NULL; }

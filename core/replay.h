@@ -1,0 +1,81 @@
+/* replay.h — a ceremony as it stood at any moment, from its journal alone.
+ *
+ * Replay is the fold up to time t: the session a console would have had
+ * after the last row journaled at or before t. Opening folds the whole
+ * journal once, keeping an index of every row (its time, and what kind of
+ * event) and a copy of the folded session every REPLAY_CHECKPOINT rows;
+ * a seek restores the nearest copy before it and folds the rows between,
+ * so any moment is a bounded amount of work away. The checkpoints live in
+ * memory, outside the hashed history; nothing is ever written to the
+ * journal (it is opened read-only).
+ *
+ * A damaged journal is replayed up to its first bad row and says so
+ * (replay_damage); it is never shown as intact. */
+#ifndef CUTOVER_REPLAY_H
+#define CUTOVER_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "runbook.h"
+#include "session.h"
+
+#define REPLAY_CHECKPOINT 16384   /* rows between two kept copies of the fold */
+
+struct replay;
+
+/* What a row is, for jumping to the next one of a sort. */
+enum replay_mark {
+    REPLAY_SAMPLE,
+    REPLAY_EVENT,      /* any other event */
+    REPLAY_ABORT,      /* abort, abort_request */
+    REPLAY_HALT,
+    REPLAY_OVERRIDE,   /* override, flag_restore, flag_accept, resume */
+    REPLAY_ACK,        /* ack, ack_refused */
+};
+
+/* Verifies and folds the journal at path. -1 with err when it cannot be
+ * read at all (not a journal, no runbook in it). */
+int replay_open(const char *path, struct replay **out, struct error *err);
+void replay_close(struct replay *r);
+
+const struct runbook *replay_runbook(const struct replay *r);
+/* The session at the current position. */
+const struct session *replay_session(const struct replay *r);
+
+/* Rows in the (readable part of the) journal, and the current position:
+ * the number of rows folded, 0 .. replay_rows. */
+size_t replay_rows(const struct replay *r);
+size_t replay_position(const struct replay *r);
+/* The first and last rows' times (0 when the journal has no rows). */
+int64_t replay_first_ms(const struct replay *r);
+int64_t replay_last_ms(const struct replay *r);
+/* The time of row k (0-based), and its sort. */
+int64_t replay_row_ms(const struct replay *r, size_t k);
+enum replay_mark replay_row_mark(const struct replay *r, size_t k);
+
+/* Folds to position k (the first k rows). */
+int replay_seek_row(struct replay *r, size_t k, struct error *err);
+/* Folds to time t: every row journaled at or before t (a row out of time
+ * order stays in the journal's order). */
+int replay_seek_time(struct replay *r, int64_t t_ms, struct error *err);
+/* The position of time t (what replay_seek_time folds to). */
+size_t replay_row_at(const struct replay *r, int64_t t_ms);
+
+/* The next (dir > 0) or previous (dir < 0) event row from position pos
+ * that is of sort mark (REPLAY_EVENT: any event); the position just after
+ * it (so seeking there shows the screen once it happened), or (size_t)-1
+ * when there is none. */
+size_t replay_find(const struct replay *r, size_t pos, enum replay_mark mark, int dir);
+
+/* Counts events in n equal spans of [from, to] into bins: where events
+ * cluster, for a timeline bar. */
+void replay_histogram(const struct replay *r, int64_t from, int64_t to, unsigned *bins,
+                      size_t n);
+
+/* NULL when both chains verified; else what is wrong, in words ("events
+ * #1234: hash mismatch (row edited) — replayed up to #1233"). */
+const char *replay_damage(const struct replay *r);
+
+#endif

@@ -1,0 +1,334 @@
+/* cmd_replay.c — `cutover replay JOURNAL [--at TIME]`: the post-mortem's
+ * console. The same screens as the live cockpit, redrawn as they were at a
+ * moving point in time, from the journal alone (no network, no database;
+ * the runbook is in the journal). Nothing can be changed and nothing is
+ * written: the journal is opened read-only (core/replay.c).
+ *
+ * Keys: space plays and pauses; 1 2 3 4 set the speed (1×, 10×, 60×,
+ * 600×); . and , step to the next or previous event; a h o k jump to the
+ * next abort, halt, override or acknowledgement (A H O K: the previous);
+ * ← → move a minute, Home End to the start and the end; g goes to a typed
+ * time; ↑ ↓ select a step; q quits. */
+#include <curses.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "core/ramp.h"
+#include "core/replay.h"
+#include "core/timefmt.h"
+#include "journal_path.h"
+#include "layout.h"
+#include "outmask.h"
+#include "prompt.h"
+#include "theme.h"
+
+static const int speeds[] = {1, 10, 60, 600};
+
+struct player {
+    struct replay *r;
+    const char *path;
+    struct layout layout;
+    struct prompt prompt;
+    int64_t t;             /* the moment shown */
+    int playing, speed;    /* speed: an index into speeds */
+    size_t selected;
+    int help;
+    char status[400];
+    int alert;
+    int quit;
+};
+
+static int64_t real_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ".250" after the seconds: milliseconds; moves *n past them. */
+static int parse_millis(const char *s, int *n)
+{
+    int ms = 0, digits = 0;
+    if (s[*n] != '.')
+        return 0;
+    for (++*n; s[*n] >= '0' && s[*n] <= '9'; ++*n, digits++)
+        if (digits < 3)
+            ms = ms * 10 + (s[*n] - '0');
+    for (; digits < 3; digits++)
+        ms *= 10;
+    return ms;
+}
+
+/* "2026-11-25T14:03:22Z", "2026-11-25 14:03:22.250", "14:03", "14:03:22"
+ * (UTC; a time of day alone is on the day shown), or seconds since the
+ * epoch. */
+static int parse_time(const char *s, int64_t day_of, int64_t *out)
+{
+    int Y, M, D, h, m, sec = 0, n = 0, ms = 0;
+    char *end;
+    long long epoch = strtoll(s, &end, 10);
+    if (end != s && *end == '\0' && epoch > 100000) {
+        *out = epoch * 1000;
+        return 0;
+    }
+    struct tm tm = {0};
+    if ((sscanf(s, "%d-%d-%d%*1[T ]%d:%d:%d%n", &Y, &M, &D, &h, &m, &sec, &n) == 6 ||
+         (sec = 0, sscanf(s, "%d-%d-%d%*1[T ]%d:%d%n", &Y, &M, &D, &h, &m, &n) == 5)) &&
+        ((ms = parse_millis(s, &n)), 1) &&
+        (s[n] == '\0' || !strcmp(s + n, "Z") || !strcmp(s + n, " UTC"))) {
+        tm.tm_year = Y - 1900;
+        tm.tm_mon = M - 1;
+        tm.tm_mday = D;
+    } else if ((sscanf(s, "%d:%d:%d%n", &h, &m, &sec, &n) == 3 ||
+                (sec = 0, sscanf(s, "%d:%d%n", &h, &m, &n) == 2)) &&
+               ((ms = parse_millis(s, &n)), 1) &&
+               (s[n] == '\0' || !strcmp(s + n, " UTC"))) {
+        time_t day = (time_t)(day_of / 1000);
+        gmtime_r(&day, &tm);
+    } else
+        return -1;
+    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60)
+        return -1;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *out = (int64_t)t * 1000 + ms;
+    return 0;
+}
+
+static void say(struct player *p, int alert, const char *fmt, const char *arg)
+{
+    snprintf(p->status, sizeof p->status, fmt, arg);
+    p->alert = alert;
+}
+
+static void seek_time(struct player *p, int64_t t)
+{
+    int64_t first = replay_first_ms(p->r), last = replay_last_ms(p->r);
+    p->t = t < first ? first : t > last ? last : t;
+    struct error err = {{0}};
+    if (replay_seek_time(p->r, p->t, &err) != 0)
+        say(p, 1, "replay: %s", err.msg);
+}
+
+/* To the screen just after the event that ends at position k. */
+static void seek_row(struct player *p, size_t k, const char *what)
+{
+    if (k == (size_t)-1) {
+        say(p, 0, "no %s that way", what);
+        return;
+    }
+    p->playing = 0;
+    p->t = replay_row_ms(p->r, k - 1);
+    struct error err = {{0}};
+    if (replay_seek_row(p->r, k, &err) != 0)
+        say(p, 1, "replay: %s", err.msg);
+    else
+        p->status[0] = '\0';
+}
+
+static void jump(struct player *p, enum replay_mark mark, int dir, const char *what)
+{
+    seek_row(p, replay_find(p->r, replay_position(p->r), mark, dir), what);
+}
+
+/* The replay bar: where events cluster, and where we are. */
+static void timeline(const struct player *p, char *buf, size_t len, int width)
+{
+    static const char *const levels[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    unsigned bins[256];
+    if (width > 256)
+        width = 256;
+    buf[0] = '\0';
+    if (width < 8)
+        return;
+    int64_t first = replay_first_ms(p->r), last = replay_last_ms(p->r);
+    replay_histogram(p->r, first, last, bins, (size_t)width);
+    unsigned top = 1;
+    for (int i = 0; i < width; i++)
+        top = bins[i] > top ? bins[i] : top;
+    int at = last > first ? (int)((double)(p->t - first) / (double)(last - first) * (width - 1)) : 0;
+    size_t used = 0;
+    for (int i = 0; i < width && used + 8 < len; i++) {
+        const char *cell = i == at ? "◆" : levels[bins[i] ? 1 + bins[i] * 7 / top : 0];
+        used += (size_t)snprintf(buf + used, len - used, "%s", cell);
+    }
+}
+
+static void draw(struct player *p)
+{
+    const struct runbook *rb = replay_runbook(p->r);
+    const struct session *s = replay_session(p->r);
+    struct ramp_decision d = ramp_decide(rb, s, p->t);
+    struct view v = {.rb = rb, .s = s, .name = "replay", .role = "read-only", .mode = "replay",
+                     .now_ms = p->t, .selected = p->selected, .decision = &d,
+                     .journal_path = p->path, .journal_alert = replay_damage(p->r)};
+    view_derive(&v);
+    char line[1600], when[40], bar[1200];
+    timefmt_full(p->t, when, sizeof when);
+    int cols = getmaxx(stdscr);
+    if (p->status[0]) {
+        layout_draw(&p->layout, &v, 0, &p->prompt, p->status, p->alert);
+        return;
+    }
+    if (p->help) {
+        snprintf(line, sizeof line, " REPLAY keys: space play/pause · 1-4 speed ×1 ×10 ×60 ×600 · "
+                 ". , next/previous event · a h o k next abort/halt/override/ack (A H O K: back) · "
+                 "← → a minute · Home End · g go to a time · ↑↓ steps · q quit ");
+        layout_draw(&p->layout, &v, 0, &p->prompt, line, 0);
+        return;
+    }
+    int head = snprintf(line, sizeof line, " REPLAY %s×%d  %s  row %zu/%zu  ",
+                        p->playing ? "▶ " : "❚❚ ", speeds[p->speed], when,
+                        replay_position(p->r), replay_rows(p->r));
+    int width = cols - head - 10;
+    timeline(p, bar, sizeof bar, width);
+    snprintf(line + head, sizeof line - (size_t)head, "%s  ? keys", bar);
+    layout_draw(&p->layout, &v, 0, &p->prompt, line, replay_damage(p->r) != NULL);
+}
+
+static void on_prompt(struct player *p, int ch)
+{
+    char text[PROMPT_MAX];
+    int rc = prompt_key(&p->prompt, ch, text);
+    if (rc != PROMPT_DONE)
+        return;
+    int64_t t;
+    if (parse_time(text, p->t, &t) != 0) {
+        say(p, 1, "not a time: '%s' (14:03, 14:03:22, 2026-11-25 14:03:22 UTC)", text);
+        return;
+    }
+    p->playing = 0;
+    seek_time(p, t);
+    if (t < replay_first_ms(p->r) || t > replay_last_ms(p->r))
+        say(p, 0, "%s is outside the journal: shown at its nearest end", text);
+}
+
+static void on_key(struct player *p, int ch)
+{
+    if (p->prompt.active) {
+        on_prompt(p, ch);
+        return;
+    }
+    if (ch != ERR && ch != KEY_RESIZE)
+        p->status[0] = '\0';
+    switch (ch) {
+    case 'q': p->quit = 1; break;
+    case ' ':
+        if (!p->playing && p->t >= replay_last_ms(p->r))
+            seek_time(p, replay_first_ms(p->r));   /* play again from the start */
+        p->playing = !p->playing;
+        break;
+    case '1': case '2': case '3': case '4': p->speed = ch - '1'; break;
+    case '.': jump(p, REPLAY_EVENT, 1, "event"); break;
+    case ',': jump(p, REPLAY_EVENT, -1, "event"); break;
+    case 'a': jump(p, REPLAY_ABORT, 1, "abort"); break;
+    case 'A': jump(p, REPLAY_ABORT, -1, "abort"); break;
+    case 'h': jump(p, REPLAY_HALT, 1, "halt"); break;
+    case 'H': jump(p, REPLAY_HALT, -1, "halt"); break;
+    case 'o': jump(p, REPLAY_OVERRIDE, 1, "override"); break;
+    case 'O': jump(p, REPLAY_OVERRIDE, -1, "override"); break;
+    case 'k': jump(p, REPLAY_ACK, 1, "acknowledgement"); break;
+    case 'K': jump(p, REPLAY_ACK, -1, "acknowledgement"); break;
+    case KEY_RIGHT: p->playing = 0; seek_time(p, p->t + 60000); break;
+    case KEY_LEFT: p->playing = 0; seek_time(p, p->t - 60000); break;
+    case KEY_HOME: p->playing = 0; seek_time(p, replay_first_ms(p->r)); break;
+    case KEY_END: p->playing = 0; seek_time(p, replay_last_ms(p->r)); break;
+    case KEY_UP: if (p->selected > 0) p->selected--; break;
+    case KEY_DOWN:
+        if (p->selected + 1 < replay_runbook(p->r)->n_steps)
+            p->selected++;
+        break;
+    case 'g': p->playing = 0; prompt_open(&p->prompt, "go to (UTC, e.g. 14:03:22 or 14:03:22.250): "); break;
+    case '?': p->help = !p->help; break;
+    case KEY_RESIZE: layout_resize(&p->layout); break;
+    default: break;
+    }
+}
+
+static void play(struct player *p)
+{
+    int64_t last_tick = real_ms();
+    while (!p->quit) {
+        draw(p);
+        struct pollfd pf = {.fd = 0, .events = POLLIN};
+        poll(&pf, 1, p->playing ? 50 : 1000);
+        int ch;
+        while ((ch = getch()) != ERR)
+            on_key(p, ch);
+        int64_t now = real_ms();
+        if (p->playing) {
+            seek_time(p, p->t + (now - last_tick) * speeds[p->speed]);
+            if (p->t >= replay_last_ms(p->r))
+                p->playing = 0;
+        }
+        last_tick = now;
+    }
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    const char *path = NULL, *at = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--at") && i + 1 < argc)
+            at = argv[++i];
+        else if (argv[i][0] != '-' && !path)
+            path = argv[i];
+        else
+            return usage_of("replay");
+    }
+    if (!path)
+        return usage_of("replay");
+    char why[300];
+    if (journal_path_existing(path, why, sizeof why) != 0) {
+        fprintf(stderr, "cutover: %s\n", why);
+        return EXIT_FAILED;
+    }
+    struct player p = {.path = path};
+    struct error err = {{0}};
+    if (replay_open(path, &p.r, &err) != 0) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    int64_t t = replay_first_ms(p.r);
+    if (at && parse_time(at, t, &t) != 0) {
+        fprintf(stderr, "cutover: --at %s: not a time (2026-11-25T14:03:22Z, 14:03:22 or epoch seconds)\n", at);
+        replay_close(p.r);
+        return EXIT_USAGE;
+    }
+    seek_time(&p, t);
+    if (!isatty(0) || !isatty(1)) {
+        fprintf(stderr, "cutover: replay needs a terminal\n");
+        replay_close(p.r);
+        return EXIT_FAILED;
+    }
+    setlocale(LC_ALL, "");
+    if (!newterm(NULL, outmask_terminal(), stdin)) {
+        fprintf(stderr, "cutover: cannot open the terminal\n");
+        replay_close(p.r);
+        return EXIT_FAILED;
+    }
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    theme_init();
+    const struct runbook *rb = replay_runbook(p.r);
+    layout_init(&p.layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0);
+    play(&p);
+    layout_free(&p.layout);
+    endwin();
+    replay_close(p.r);
+    return EXIT_OK;
+}
