@@ -33,6 +33,7 @@
 #define EV_HALT          "halt"
 #define EV_ABORT_EFFECTIVE "abort_effective"
 #define EV_DEMO_FAULT    "demo_fault"
+#define EV_TAKEOVER      "takeover"
 #define EV_RESUME        "resume"
 #define EV_FLAG_MISMATCH "flag_mismatch"
 #define EV_OVERRIDE      "override"

@@ -143,6 +143,7 @@ struct ctx {
     int text_line;
     enum ukind text_last;
     int abort_line; /* `Abort:` in ## Ramp */
+    int deputy_line; /* `Deputy:` in ## Ramp */
     int title_seen, mode_line, rollback_line, window_line, deadline_line, deadline_written;
     size_t ramp_items;           /* items in ## Ramp, valid or not */
     unsigned char *phase_items;  /* per phase: any item, valid or not */
@@ -1975,17 +1976,19 @@ static void ramp_rollback(struct ctx *c, const struct unit *u, const char *v)
     c->rb->ramp_rollback_percent = pct;
 }
 
-/* Abort: commander, dba  — the roles whose consoles may abort; each is
- * checked against ## Roles once the whole runbook is read. */
-static void ramp_abort(struct ctx *c, const struct unit *u, const char *v)
+/* Abort: commander, dba  — the roles whose consoles may abort; Deputy: dba
+ * — the roles that may take over driving besides the commander. Each is
+ * kept as " commander dba " and checked against ## Roles once the whole
+ * runbook is read. */
+static void ramp_roles(struct ctx *c, const struct unit *u, const char *v, const char *what,
+                       char *out, size_t cap, int *line)
 {
-    char *out = c->rb->ramp_abort_roles;
-    size_t cap = sizeof c->rb->ramp_abort_roles, n = 0;
-    if (c->abort_line) {
-        problem(c, u->line, 0, "Abort is given twice (first at line %d)", c->abort_line);
+    size_t n = 0;
+    if (*line) {
+        problem(c, u->line, 0, "%s is given twice (first at line %d)", what, *line);
         return;
     }
-    c->abort_line = u->line;
+    *line = u->line;
     out[n++] = ' ';
     for (const char *p = v; *p; p++) {
         if (*p == ',' || *p == ' ' || *p == '\t') {
@@ -1994,7 +1997,7 @@ static void ramp_abort(struct ctx *c, const struct unit *u, const char *v)
         } else
             out[n++] = *p;
         if (n + 2 >= cap) {
-            problem(c, u->line, 0, "`Abort:` lists too many roles");
+            problem(c, u->line, 0, "`%s:` lists too many roles", what);
             out[0] = 0;
             return;
         }
@@ -2003,34 +2006,51 @@ static void ramp_abort(struct ctx *c, const struct unit *u, const char *v)
         out[n++] = ' ';
     out[n] = 0;
     if (n < 2) {
-        problem(c, u->line, 0, "expected `Abort: ROLE, ROLE …` (like `Abort: commander, dba`), found `Abort: %s`", v);
+        problem(c, u->line, 0, "expected `%s: ROLE, ROLE …` (like `%s: commander, dba`), found `%s: %s`",
+                what, what, what, v);
         out[0] = 0;
     }
+}
+
+static int roles_have(const char *roles, const char *role)
+{
+    char word[80];
+    snprintf(word, sizeof word, " %s ", role);
+    return strstr(roles, word) != NULL;
+}
+
+int runbook_may_take_over(const struct runbook *rb, const char *role)
+{
+    return strcmp(role, "commander") == 0 || roles_have(rb->ramp_deputy_roles, role);
 }
 
 int runbook_may_abort(const struct runbook *rb, const char *role)
 {
     if (!rb->ramp_abort_roles[0])
         return strcmp(role, "commander") == 0;
-    char word[80];
-    snprintf(word, sizeof word, " %s ", role);
-    return strstr(rb->ramp_abort_roles, word) != NULL;
+    return roles_have(rb->ramp_abort_roles, role);
 }
 
-/* Every role `Abort:` names is one of ## Roles. */
-static void check_abort_roles(struct ctx *c)
+/* Every role `Abort:` or `Deputy:` names is one of ## Roles. */
+static void check_roles_named(struct ctx *c, const char *roles, const char *what, int line)
 {
     const struct runbook *rb = c->rb;
-    char copy[sizeof rb->ramp_abort_roles];
-    snprintf(copy, sizeof copy, "%s", rb->ramp_abort_roles);
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", roles);
     char *save = NULL;
     for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
         size_t i = 0;
         while (i < rb->n_roles && strcmp(rb->roles[i].role, w) != 0)
             i++;
         if (i == rb->n_roles)
-            problem(c, c->abort_line, 0, "Abort: unknown role `%s`: ## Roles does not name it", w);
+            problem(c, line, 0, "%s: unknown role `%s`: ## Roles does not name it", what, w);
     }
+}
+
+static void check_abort_roles(struct ctx *c)
+{
+    check_roles_named(c, c->rb->ramp_abort_roles, "Abort", c->abort_line);
+    check_roles_named(c, c->rb->ramp_deputy_roles, "Deputy", c->deputy_line);
 }
 
 /* Window: weekdays 14:00-16:00 UTC, not on the last day of the month */
@@ -2071,14 +2091,14 @@ static void ramp_observed(struct ctx *c, const struct unit *u, const char *v)
     c->rb->ramp_observed_line = u->line;
 }
 
-/* Mode: automatic | manual, Rollback: P%, Abort: ROLES, Window: ..., Observed: ... */
+/* Mode: automatic | manual, Rollback: P%, Abort: ROLES, Deputy: ROLES, Window: ..., Observed: ... */
 static void ramp_para(struct ctx *c, const struct unit *u)
 {
     struct sv name;
     struct pos after;
     if (take_prefix(c, u, &name, &after) ||
         !(sv_ieq(name, "mode") || sv_ieq(name, "rollback") || sv_ieq(name, "window") ||
-          sv_ieq(name, "observed") || sv_ieq(name, "abort")))
+          sv_ieq(name, "observed") || sv_ieq(name, "abort") || sv_ieq(name, "deputy")))
         return;
     char *v = render_from(c, u, after);
     if (!v)
@@ -2086,7 +2106,11 @@ static void ramp_para(struct ctx *c, const struct unit *u)
     if (sv_ieq(name, "rollback"))
         ramp_rollback(c, u, v);
     else if (sv_ieq(name, "abort"))
-        ramp_abort(c, u, v);
+        ramp_roles(c, u, v, "Abort", c->rb->ramp_abort_roles, sizeof c->rb->ramp_abort_roles,
+                   &c->abort_line);
+    else if (sv_ieq(name, "deputy"))
+        ramp_roles(c, u, v, "Deputy", c->rb->ramp_deputy_roles, sizeof c->rb->ramp_deputy_roles,
+                   &c->deputy_line);
     else if (sv_ieq(name, "window"))
         ramp_window(c, u, v);
     else if (sv_ieq(name, "observed"))

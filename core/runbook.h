@@ -170,6 +170,8 @@ struct runbook {
     double ramp_rollback_percent; /* ## Ramp `Rollback: P%` (default 0) */
     char ramp_abort_roles[256];   /* ## Ramp `Abort: commander, dba`, as " commander dba ";
                                    * "" = the commander only */
+    char ramp_deputy_roles[256];  /* ## Ramp `Deputy: dba`: who besides the commander may
+                                   * take over driving, as " dba "; "" = nobody else */
     struct window ramp_window;    /* ## Ramp `Window: weekdays 14:00-16:00 UTC` */
     /* ## Ramp `Observed: SIGNAL within N points for D`: the share of traffic
      * (0..1) that really reaches new, against the share the flag sets */
@@ -219,6 +221,8 @@ int rb_step_any_order(const struct rb_step *st);
 const char *rb_action_name(enum rb_action a);        /* "backfill", "" */
 /* May a console in this role abort? (`Abort:`; the commander by default) */
 int runbook_may_abort(const struct runbook *rb, const char *role);
+/* May a console in this role take over driving? (the commander, and `Deputy:`) */
+int runbook_may_take_over(const struct runbook *rb, const char *role);
 const char *rb_crit_action_name(enum rb_crit_action a); /* "abort" */
 const char *rb_op_name(enum rb_op op);               /* ">" */
 

@@ -20,6 +20,7 @@ static const char *const lines[] = {
     "A            or accept the flag's value instead (commander; a written reason)",
     "o            override a failed rehearsal (commander; a written reason)",
     "F            the demo's fault menu (cutover demo only)",
+    "T            take over driving when NO ENGINE shows (commander or Deputy:; a reason)",
     "?            this help (any key closes it)",
     "q            quit this console (asks first while traffic is on new)",
     "",

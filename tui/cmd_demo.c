@@ -130,7 +130,7 @@ static int run_ceremony(const char *dir, int headless)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }
-    int status = console_run(&c, headless ? "headless" : "run", headless, journal);
+    int status = console_run(&c, headless ? "headless" : "run", headless, journal, NULL);
     ceremony_close(&c);
     return status;
 }

@@ -1,13 +1,18 @@
 /* cmd_run.c — `cutover run RUNBOOK` and `cutover join JOURNAL`: open the
  * ceremony and hand it to a console (full screen or headless). */
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "commands.h"
 #include "console.h"
 #include "core/ceremony.h"
+#include "core/events.h"
 #include "core/redact.h"
+#include "prompt.h"
 #include "journal_path.h"
 #include "options.h"
 
@@ -29,22 +34,75 @@ static void print_problems(const char *path, const struct rb_problems *pr)
             fprintf(stderr, "%s:%d: %s\n", path, pr->v[i].line, pr->v[i].message);
 }
 
+/* The runbook a journal records: `cutover run --journal J` with no RUNBOOK
+ * drives the ceremony it holds (taking over needs no copy of the file). */
+static struct runbook *runbook_of_journal(const char *journal)
+{
+    struct journal *j;
+    struct error err = {{0}};
+    struct runbook *rb = NULL;
+    char why[4200];
+    if (journal_path_existing(journal, why, sizeof why) != 0)
+        fprintf(stderr, "cutover: %s\n", why);
+    else if (journal_open(journal, JOURNAL_READONLY, &j, &err) != 0)
+        fprintf(stderr, "cutover: %s\n", err.msg);
+    else {
+        if (!(rb = ceremony_runbook_from_journal(j, journal, &err)))
+            fprintf(stderr, "cutover: %s\n", err.msg);
+        journal_close(j);
+    }
+    return rb;
+}
+
+#define TAKEOVER_ENV "CUTOVER_TAKEOVER_REASON"
+
+/* A console that took over (T on a joined console, which starts this one
+ * in its place) says so in the journal, with the reason it was given. */
+static int journal_takeover(struct ceremony *c)
+{
+    const char *reason = getenv(TAKEOVER_ENV);
+    if (!reason || !reason[0])
+        return 0;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "actor_role", c->role);
+    cJSON_AddStringToObject(o, "reason", reason);
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    struct error err = {{0}};
+    int rc = body ? ceremony_append(c, EV_TAKEOVER, body, clock_now_ms(), &err) : -1;
+    free(body);
+    unsetenv(TAKEOVER_ENV);
+    if (rc != 0)
+        fprintf(stderr, "cutover: the take-over could not be journaled: %s\n",
+                err.msg[0] ? err.msg : "out of memory");
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct options o;
-    if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1)
+    if (options_parse(argc, argv, &o) != 0 || o.n_positional > 1 ||
+        (o.n_positional == 0 && !o.journal))
         return usage_of("run");
-    const char *path = o.positional[0];
-    struct rb_problems pr = {0};
-    struct runbook *rb = runbook_load(path, &pr);
-    if (!rb || pr.n_errors) {
-        print_problems(path, &pr);
-        fprintf(stderr, "cutover: %s has problems; `cutover check %s` lists them\n", path, path);
-        runbook_free(rb);
+    struct runbook *rb;
+    const char *path;
+    if (o.n_positional == 0) {
+        if (!(rb = runbook_of_journal(o.journal)))
+            return EXIT_FAILED;
+        path = rb->name;
+    } else {
+        path = o.positional[0];
+        struct rb_problems pr = {0};
+        rb = runbook_load(path, &pr);
+        if (!rb || pr.n_errors) {
+            print_problems(path, &pr);
+            fprintf(stderr, "cutover: %s has problems; `cutover check %s` lists them\n", path, path);
+            runbook_free(rb);
+            rb_problems_free(&pr);
+            return EXIT_FAILED;
+        }
         rb_problems_free(&pr);
-        return EXIT_FAILED;
     }
-    rb_problems_free(&pr);
     redact_install_runbook(rb);   /* before any thread; out of memory: the syntaxes still mask */
 
     const char *role = o.role ? o.role : "commander";
@@ -72,9 +130,26 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }
-    int status = console_run(&c, o.headless ? "headless" : "run", o.headless, journal);
+    if (journal_takeover(&c) != 0) {
+        ceremony_close(&c);
+        return EXIT_FAILED;
+    }
+    int status = console_run(&c, o.headless ? "headless" : "run", o.headless, journal, NULL);
     ceremony_close(&c);
     return status;
+}
+
+/* This console becomes the driver: `cutover run --journal J` as the same
+ * person, in this process's place and terminal, with the reason to journal. */
+static int take_over(const char *journal, const char *name, const char *role, const char *reason)
+{
+    if (setenv(TAKEOVER_ENV, reason, 1) != 0)
+        return EXIT_FAILED;
+    char *args[] = {"cutover", "run", "--journal", (char *)journal, "--as", (char *)name,
+                    "--role", (char *)role, NULL};
+    execv("/proc/self/exe", args);
+    perror("cutover: cannot start the driving console");
+    return EXIT_FAILED;
 }
 
 int cmd_join(int argc, char **argv)
@@ -90,7 +165,10 @@ int cmd_join(int argc, char **argv)
         return EXIT_FAILED;
     }
     redact_install_runbook(c.rb);
-    int status = console_run(&c, "join", o.headless, o.positional[0]);
+    char takeover[PROMPT_MAX] = "";
+    int status = console_run(&c, "join", o.headless, o.positional[0], takeover);
     ceremony_close(&c);
+    if (takeover[0])
+        return take_over(o.positional[0], o.as, o.role, takeover);
     return status;
 }

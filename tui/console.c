@@ -68,7 +68,7 @@ struct console {
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER } prompt_for;
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
@@ -89,6 +89,7 @@ struct console {
     int abort_asked;          /* joined: our abort request waits for its rollback */
     char no_engine[200];      /* joined: nobody drives (the banner), "" when one does */
     int64_t engine_checked_ms;
+    char takeover[PROMPT_MAX]; /* joined: the reason to take over driving, once given */
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -223,6 +224,19 @@ static void answered(struct console *k, const char *text)
     case FOR_RESTORE: rc = driver_restore_flag(k->driver, text, now, msg, sizeof msg); break;
     case FOR_OVERRIDE: rc = driver_override(k->driver, text, now, msg, sizeof msg); break;
     case FOR_ACCEPT: rc = driver_accept_flag(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_TAKEOVER:
+        if (!text[0]) {
+            set_status(k, 1, "not taken over: a reason is needed (it is journaled)");
+            return;
+        }
+        if (!k->no_engine[0]) {   /* a driver came back while the reason was typed */
+            set_status(k, 1, "not taken over: a console drives again");
+            return;
+        }
+        snprintf(k->takeover, sizeof k->takeover, "%s", text);
+        k->quit = 1;   /* cmd_join starts this console again as the driver */
+        snprintf(msg, sizeof msg, "taking over: this console starts driving");
+        break;
     case FOR_QUIT:
         if (strcmp(text, "y") != 0 && strcmp(text, "yes") != 0) {
             set_status(k, 0, "not quitting");
@@ -277,6 +291,26 @@ static void ask_quit(struct console *k)
     prompt_open(&k->prompt, label);
 }
 
+/* T on a joined console while nobody drives: the commander (or a
+ * `Deputy:`) takes over, with a reason; refused, in words, otherwise. */
+static void ask_takeover(struct console *k)
+{
+    if (k->driver) {
+        set_status(k, 0, "this console drives already");
+        return;
+    }
+    if (!runbook_may_take_over(k->c->rb, k->c->role)) {
+        set_status(k, 1, "refused: only the commander (or a role `Deputy:` names in ## Ramp) takes over");
+        return;
+    }
+    if (!k->no_engine[0]) {
+        set_status(k, 1, "refused: a console drives (its lease is alive); take over only when NO ENGINE shows");
+        return;
+    }
+    k->prompt_for = FOR_TAKEOVER;
+    prompt_open(&k->prompt, "take over driving — the reason (journaled): ");
+}
+
 static void on_key(struct console *k, int ch)
 {
     int page = k->layout.steps_rows > 3 ? k->layout.steps_rows - 3 : 1;
@@ -320,6 +354,7 @@ static void on_key(struct console *k, int ch)
     case '?': k->help = 1; break;
     case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
     case 'q': ask_quit(k); break;
+    case 'T': ask_takeover(k); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
     default: return;
     }
@@ -644,7 +679,7 @@ static void finish_rollback(struct console *k, int headless)
 }
 
 int console_run(struct ceremony *c, const char *mode, int headless,
-                const char *journal_path)
+                const char *journal_path, char *takeover)
 {
     struct console k;
     memset(&k, 0, sizeof k);
@@ -725,7 +760,9 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         fprintf(stderr, "cutover: %s\n", err.msg);
         return 1;
     }
-    if (!headless)
+    if (takeover)
+        snprintf(takeover, PROMPT_MAX, "%s", k.takeover);
+    if (!headless && !k.takeover[0])
         printf("journal: %s\n", journal_path);
     return k.exit_status;
 }

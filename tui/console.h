@@ -7,8 +7,11 @@
 #include "core/ceremony.h"
 
 /* Runs until the user quits (screen) or SIGINT/SIGTERM (both). Journals
- * console_open/console_close with `mode`. Returns an exit status. */
+ * console_open/console_close with `mode`. Returns an exit status. When a
+ * joined console took over (T, with a reason), the reason is copied to
+ * takeover (PROMPT_MAX bytes; "" otherwise, and takeover may be NULL):
+ * the caller starts the console again as the driver. */
 int console_run(struct ceremony *c, const char *mode, int headless,
-                const char *journal_path);
+                const char *journal_path, char *takeover);
 
 #endif

@@ -11,7 +11,8 @@
 static const struct command commands[] = {
     {"check", "RUNBOOK", "validate a runbook; problems as FILE:LINE: message", cmd_check},
     {"run", "RUNBOOK [--journal F] [--as NAME] [--role ROLE] [--headless] [--force]",
-     "run the ceremony (resumes where the journal left off)", cmd_run},
+     "run the ceremony (resumes where the journal left off; with --journal alone, the "
+     "journal's runbook: taking over)", cmd_run},
     {"join", "JOURNAL --as NAME --role ROLE [--headless]",
      "another operator's console on the same ceremony", cmd_join},
     {"ack", "JOURNAL STEP --as NAME --role ROLE", "acknowledge a step from a script", cmd_ack},

@@ -1,0 +1,70 @@
+# test_takeover.sh — issue 20, take-over: when the driving console dies,
+# a joined commander's console takes over with one key and a reason (T):
+# it becomes the driver in place (same terminal, same person), journals
+# `takeover` with the reason, reads the flag again before it acts, and the
+# ceremony goes on; a joined dba is refused unless `Deputy:` names the
+# role; T while a driver lives is refused; `cutover run --journal J` with
+# no runbook drives the journal's own runbook.
+. tests/lib.sh
+. tests/wait.sh
+. tests/brake_lib.sh
+brake_runbook "$T/rb.md" "Deputy: comms"
+J=$T/rb.journal
+"$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
+run=$!
+check "the first driver holds at 1%" wait_until 30 advanced "$J"
+tmux_start c 140 45 "$CUTOVER join $J --as 'Alice Ng' --role commander"
+tmux_start d 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
+check "a joined commander's console is up" wait_screen c "Brake test" 20
+check "a joined dba's console is up" wait_screen d "Brake test" 20
+tmux_keys c T
+check "T while a driver lives is refused" wait_screen c "refused: a console drives" 5
+
+kill -9 $run; wait $run 2>/dev/null
+check "the driver killed: NO ENGINE" wait_screen c "NO ENGINE" 5
+tmux_keys d T
+check "a dba (not Deputy:) is refused" wait_screen d "refused: only the commander" 5
+tmux_keys c T
+check "T asks the commander for a reason" wait_screen c "take over driving — the reason" 5
+tmux_keys c "the driver's host died" Enter
+check "the take-over is journaled with the reason, by the commander" \
+  wait_until 20 journal_has "$J" "kind='takeover' and actor like 'Alice Ng%' and json_extract(body,'\$.reason')='the driver''s host died'"
+check "… this console drives now: the lease names its process" \
+  wait_until 10 sh -c "sqlite3 '$J' 'select holder from lease' | grep -q 'Alice Ng/commander'"
+check "… it opened as the driver (console_open run)" \
+  journal_has "$J" "kind='console_open' and json_extract(body,'\$.mode')='run' and seq > (select seq from events where kind='takeover')"
+check "… it read the flag again before acting" \
+  wait_until 20 journal_has "$J" "kind='flag_read' and seq > (select seq from events where kind='takeover')"
+check "… the other console's NO ENGINE goes" wait_until 10 sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t d | grep -q 'NO ENGINE'"
+check "… and the new driver still holds at 1%" wait_screen c "HOLDING 1%" 10
+check "the screen is the driver's (no NO ENGINE)" sh -c "! grep -q 'NO ENGINE' '$T/screen'"
+metrics 0.05
+check "it watches the criteria: the breach aborts, the rollback is read back" \
+  wait_until 30 journal_has "$J" "kind='rollback_confirmed' and seq > (select seq from events where kind='takeover')"
+tmux_keys c q
+
+brake_runbook "$T/rb2.md" "Deputy: comms"
+J2=$T/rb2.journal
+metrics 0
+"$CUTOVER" run "$T/rb2.md" --journal "$J2" --headless >"$T/run2.out" 2>&1 &
+run=$!
+check "a second ceremony holds at 1%" wait_until 30 advanced "$J2"
+kill -9 $run; wait $run 2>/dev/null
+tmux_start e 140 45 "$CUTOVER join $J2 --as 'Dee Ray' --role comms"
+check "a Deputy: console sees NO ENGINE" wait_screen e "NO ENGINE" 10
+tmux_keys e T
+check "… and may take over" wait_screen e "take over driving — the reason" 5
+tmux_keys e "commander unreachable" Enter
+check "… journaled by the deputy" wait_until 20 journal_has "$J2" "kind='takeover' and actor like 'Dee Ray%'"
+tmux_keys e q
+check "… quitting the deputy's driving console asks (the flag is at 1%)" wait_screen e "quit" 5
+tmux_keys e y Enter
+wait_until 10 sh -c "! sqlite3 '$J2' 'select holder from lease' | grep -q 'Dee Ray'" >/dev/null
+"$CUTOVER" run --journal "$J2" --headless >"$T/run3.out" 2>&1 &
+run=$!
+check "cutover run --journal alone drives the journal's runbook" \
+  wait_until 20 journal_has "$J2" "kind='console_open' and json_extract(body,'\$.mode')='headless' and seq > (select seq from events where kind='takeover')"
+kill $run; wait $run 2>/dev/null
+"$CUTOVER" run --journal "$T/none.journal" >"$T/none.out" 2>&1
+check "… and a journal that does not exist is said in words" grep -q "does not exist" "$T/none.out"
+finish
