@@ -7,9 +7,7 @@
 #include "tui/theme.h"
 
 static const char *const lines[] = {
-    "↑ ↓  j k     move between steps",
-    "PgUp PgDn    move a page",
-    "g G          first / last step",
+    "↑ ↓  j k     move between steps       PgUp PgDn  a page     g G  first / last",
     "a            acknowledge the selected step (your role's steps only)",
     "n            write a note into the journal",
     "[ ]          scroll the step text",
@@ -19,36 +17,34 @@ static const char *const lines[] = {
     "f            set the flag back to the journal's value after a restart",
     "A            or accept the flag's value instead (commander; a written reason)",
     "o            override a failed rehearsal (commander; a written reason)",
+    "T            take over driving when NO ENGINE shows (commander or Deputy:)",
     "F            the demo's fault menu (cutover demo only)",
-    "T            take over driving when NO ENGINE shows (commander or Deputy:; a reason)",
     "?            this help (any key closes it)",
     "q            quit this console (asks first while traffic is on new)",
-    "",
-    "Steps marked in yellow belong to your role.",
-    "Every key that changes anything is journaled, refusals too.",
+    "Your role's steps are yellow. Every key that changes anything is journaled.",
 };
 
 /* Where this ceremony's journal is, as the command another operator types
- * to join it: the path in full, wrapped, never cut. */
-static void draw_join(WINDOW *w, int y, int width, const struct view *v)
+ * to join it: the path in full, wrapped, never cut. Returns the rows used. */
+static int draw_join(WINDOW *w, int y, int width, const struct view *v)
 {
-    if (!v->journal_path)
-        return;
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cutover join %s --as NAME --role ROLE", v->journal_path);
     draw_text(w, y, 2, width, "Another operator joins this ceremony with:", theme(TH_DIM));
-    draw_wrap(w, y + 1, 4, width - 2, getmaxy(w) - y - 2, 0, cmd, theme(TH_NORMAL));
+    return 1 + draw_wrap(w, y + 1, 4, width - 2, getmaxy(w) - y - 2, 0, cmd, theme(TH_NORMAL));
 }
 
+/* The way to join comes first: it must never be what the bottom cuts. */
 static void help_draw(WINDOW *w, const struct view *v)
 {
     werase(w);
     draw_frame(w, "Keys");
-    int width = getmaxx(w) - 4;
+    int width = getmaxx(w) - 4, y = 1;
+    if (v->journal_path)
+        y += draw_join(w, y, width, v) + 1;
     size_t n = sizeof lines / sizeof lines[0];
-    for (size_t i = 0; i < n; i++)
-        draw_text(w, 1 + (int)i, 2, width, lines[i], theme(TH_NORMAL));
-    draw_join(w, 2 + (int)n, width, v);
+    for (size_t i = 0; i < n && y < getmaxy(w) - 1; i++)
+        draw_text(w, y++, 2, width, lines[i], theme(TH_NORMAL));
 }
 
 const struct panel panel_help = {"help", 23, 60, help_draw};
