@@ -366,12 +366,32 @@ static int migrate(struct journal_store *j, long version, struct error *err)
     return 0;
 }
 
+/* A journal the ceremony's people share: its group may write it, nobody
+ * else may read it (the journal, its WAL and its shared memory). */
+static void restrict_mode(const char *path)
+{
+    char p[4200];
+    chmod(path, 0660);
+    snprintf(p, sizeof p, "%s-wal", path);
+    chmod(p, 0660);
+    snprintf(p, sizeof p, "%s-shm", path);
+    chmod(p, 0660);
+}
+
 static int open_db(struct journal_store *j, int flags, struct error *err)
 {
     int create = (flags & JOURNAL_CREATE) && !(flags & JOURNAL_READONLY);
     struct stat sb;
-    if (!create && stat(j->path, &sb) != 0) {
+    int existed = stat(j->path, &sb) == 0;
+    if (!create && !existed) {
         error_set(err, "%s: no journal there (%s)", j->path, strerror(errno));
+        return -1;
+    }
+    if (existed && !j->readonly && (sb.st_mode & S_IWOTH)) {
+        /* anyone on the machine could rewrite the record: not a record */
+        error_set(err, "%s is writable by anyone (mode %04o): a journal must not be; "
+                  "`chmod o-w %s` and open it again", j->path, (unsigned)(sb.st_mode & 07777),
+                  j->path);
         return -1;
     }
     int oflags = j->readonly ? SQLITE_OPEN_READONLY
@@ -403,6 +423,8 @@ static int open_db(struct journal_store *j, int flags, struct error *err)
         }
         if (create_schema(j, err) || probe(j, &app_id, &n_objects, err))
             return -1;
+        if (!existed)
+            restrict_mode(j->path);
     }
     if (app_id != JOURNAL_APPLICATION_ID) {
         error_set(err, "%s is not a cutover journal (it is an SQLite "
