@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "events.h"
 #include "fold_trace.h"
 #include "journal_writer.h"
@@ -47,6 +48,14 @@ int ceremony_check_identity(const struct runbook *rb, const char *name,
     if (strcmp(person, name) != 0) {
         error_set(err, "the runbook assigns role '%s' to %s, not to %s", role,
                   person, name);
+        return -1;
+    }
+    const char *account = runbook_account(rb, role);
+    char me[64];
+    os_account(me, sizeof me);
+    if (account && strcmp(account, me) != 0) {
+        error_set(err, "the runbook binds %s (%s) to the OS account '%s'; this console runs as "
+                  "'%s'", person, role, account, me);
         return -1;
     }
     return 0;

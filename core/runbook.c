@@ -1521,6 +1521,31 @@ static void on_heading(struct ctx *c, const struct unit *u)
  * ## Roles, ## Systems, ## Signals
  * ------------------------------------------------------------------------ */
 
+/* "Bob Ruiz (bob)" → "Bob Ruiz", account "bob": a trailing parenthesis
+ * holding one login name (lowercase letters, digits, `_`, `-`, `.`) binds
+ * the person to that OS account; other parentheses are part of the name. */
+static char *cut_account(struct ctx *c, char *person)
+{
+    size_t n = strlen(person);
+    if (n < 4 || person[n - 1] != ')')
+        return NULL;
+    char *open = strrchr(person, '(');
+    if (!open || open == person || open[-1] != ' ' || open + 2 >= person + n)
+        return NULL;
+    for (const char *p = open + 1; p < person + n - 1; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+              *p == '.'))
+            return NULL;
+    char *account = dup_sv(c, (struct sv){open + 1, (size_t)(person + n - 1 - open - 1)});
+    if (!account)
+        return NULL;
+    char *end = open;
+    while (end > person && end[-1] == ' ')
+        end--;
+    *end = '\0';
+    return account;
+}
+
 static void role_item(struct ctx *c, const struct unit *u)
 {
     struct runbook *rb = c->rb;
@@ -1542,7 +1567,8 @@ static void role_item(struct ctx *c, const struct unit *u)
         free(person);
         return;
     }
-    rb->roles[rb->n_roles++] = (struct rb_role){dup_sv(c, name), person, u->line};
+    rb->roles[rb->n_roles++] = (struct rb_role){dup_sv(c, name), person, u->line,
+                                                cut_account(c, person)};
 }
 
 /* `slack` is the comms webhook's kind (a system named `notify`). */
@@ -2923,6 +2949,7 @@ static void free_parts(struct runbook *rb)
     for (size_t i = 0; i < rb->n_roles; i++) {
         free(rb->roles[i].role);
         free(rb->roles[i].person);
+        free(rb->roles[i].account);
     }
     for (size_t i = 0; i < rb->n_systems; i++) {
         free(rb->systems[i].name);
@@ -3017,6 +3044,16 @@ const char *runbook_person(const struct runbook *rb, const char *role)
     for (size_t i = 0; i < rb->n_roles; i++)
         if (strcmp(rb->roles[i].role, role) == 0)
             return rb->roles[i].person;
+    return NULL;
+}
+
+const char *runbook_account(const struct runbook *rb, const char *role)
+{
+    if (!rb || !role)
+        return NULL;
+    for (size_t i = 0; i < rb->n_roles; i++)
+        if (strcmp(rb->roles[i].role, role) == 0)
+            return rb->roles[i].account;
     return NULL;
 }
 

@@ -33,6 +33,7 @@ struct rb_role {
     char *role;   /* "commander", "dba", ... */
     char *person; /* "Alice Ng" */
     int line;
+    char *account; /* `- dba: Bob Ruiz (bob)`: the OS account bound to the person, or NULL */
 };
 
 /* - old: postgres `host=/run/pg dbname=shop` table `orders_legacy` key `id` */
@@ -211,6 +212,8 @@ void rb_problems_free(struct rb_problems *problems);
 const struct rb_step *runbook_find_step(const struct runbook *rb, const char *id);
 ptrdiff_t runbook_step_index(const struct runbook *rb, const char *id); /* -1 */
 const char *runbook_person(const struct runbook *rb, const char *role); /* NULL */
+/* The OS account `- ROLE: Person (account)` binds to the role's person; NULL: none. */
+const char *runbook_account(const struct runbook *rb, const char *role);
 const struct rb_system *runbook_system(const struct runbook *rb, const char *name);
 const struct rb_signal *runbook_signal(const struct runbook *rb, const char *name);
 const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key);

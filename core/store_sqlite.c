@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "chain.h"
 #include "journal_store.h"
 
@@ -164,18 +165,6 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *out)
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-static void find_os_user(char out[64])
-{
-    struct passwd pw, *res = NULL;
-    char buf[1024];
-    uid_t uid = geteuid();
-    if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res &&
-        res->pw_name && res->pw_name[0])
-        snprintf(out, 64, "%s", res->pw_name);
-    else
-        snprintf(out, 64, "%lu", (unsigned long)uid);
 }
 
 /* ---- open and close ---------------------------------------------------- */
@@ -504,7 +493,7 @@ static int open_store(const char *path, int flags, struct journal_store **out, i
         return -1;
     }
     j->readonly = (flags & JOURNAL_READONLY) != 0;
-    find_os_user(j->os_user);
+    os_account(j->os_user, sizeof j->os_user);
     if (!path || !path[0]) {
         error_set(err, "no journal path given");
         goto fail;

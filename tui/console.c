@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "faultmenu.h"
+#include "core/account.h"
 #include "core/driver.h"
 #include "core/events.h"
 #include "core/journal_writer.h"
@@ -542,13 +543,17 @@ static int finished(struct console *k)
 static char *console_open_body(const struct ceremony *c, const char *mode)
 {
     char *body = events_console_body(c->name, c->role, mode);
-    if (!body || !clock_is_test())
+    if (!body)
         return body;
     cJSON *o = cJSON_Parse(body);
     free(body);
     if (!o)
         return NULL;
-    cJSON_AddNumberToObject(o, "time_scale", clock_scale());
+    char account[64];
+    os_account(account, sizeof account);   /* who the machine says sits here */
+    cJSON_AddStringToObject(o, "account", account);
+    if (clock_is_test())
+        cJSON_AddNumberToObject(o, "time_scale", clock_scale());
     body = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return body;
