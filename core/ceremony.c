@@ -16,6 +16,7 @@
 #include "events.h"
 #include "fold_trace.h"
 #include "journal_writer.h"
+#include "stepaction.h"
 #include "timefmt.h"
 
 /* One of this console's own appends, folded when queued, not yet read
@@ -680,6 +681,8 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
                  a->name);
         return -1;
     }
+    if (stepaction_refuse_ack(s, (size_t)i, reason, len) != 0)
+        return -1;   /* a step with an action completes itself (stepaction.h) */
     ptrdiff_t open = earlier_open_phase(s, st->phase);
     if (open >= 0) {
         const struct rb_phase *ph = &rb->phases[open];
@@ -707,10 +710,26 @@ struct ack_op {
     char step[64];
     int64_t now;
     int refused;
+    int override;              /* the commander completes the step (stepaction.h) */
+    char reason[400];          /* the override's written reason */
     char msg[320];
     ceremony_ack_done_fn done;
     void *ctx;
 };
+
+/* The body of an override that completes op's step: guard "step:ID". */
+static char *override_body(const struct ack_op *op, const struct session *s)
+{
+    char guard[80], how[320];
+    snprintf(guard, sizeof guard, "%s%s", STEPACTION_GUARD_PREFIX, op->step);
+    stepaction_how(s->rb, runbook_find_step(s->rb, op->step), how, sizeof how);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "guard", guard);
+    cJSON_AddStringToObject(o, "failed", how);
+    cJSON_AddStringToObject(o, "reason", op->reason);
+    struct error err = {{0}};
+    return events_encode(EVK_OVERRIDE, o, &err);
+}
 
 static int fold_private(const struct journal_event *ev, void *p)
 {
@@ -738,24 +757,32 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
     } else if (ceremony_refresh(c, NULL, NULL, err) != 0) {
         return -1;
     }
-    char reason[256];
-    op->refused = ceremony_ack_decide(s, op->step, c->name, c->role, reason, sizeof reason) != 0;
+    char reason[400];
+    op->refused = (op->override
+                       ? stepaction_override_decide(s, op->step, c->role, op->reason, reason,
+                                                    sizeof reason)
+                       : ceremony_ack_decide(s, op->step, c->name, c->role, reason,
+                                             sizeof reason)) != 0;
+    char *body = op->refused    ? events_ack_refused_body(op->step, c->name, c->role, reason)
+                 : op->override ? override_body(op, s)
+                                : events_ack_body(op->step, c->name, c->role);
     if (op->own_fold)
         session_free(&mine);
-    char *body = op->refused ? events_ack_refused_body(op->step, c->name, c->role, reason)
-                             : events_ack_body(op->step, c->name, c->role);
     if (!body) {
         error_set(err, "out of memory");
         return -1;
     }
-    struct journal_event ev = {.ts_ms = op->now, .actor = c->actor,
-                               .kind = op->refused ? EV_ACK_REFUSED : EV_ACK, .body = body};
+    const char *kind = op->refused ? EV_ACK_REFUSED : op->override ? EV_OVERRIDE : EV_ACK;
+    struct journal_event ev = {.ts_ms = op->now, .actor = c->actor, .kind = kind, .body = body};
     int rc = journal_append(j, &ev, NULL, err);
     free(body);
     if (rc != 0)
         return -1;
     if (op->refused)
         snprintf(op->msg, sizeof op->msg, "refused: %s", reason);
+    else if (op->override)
+        snprintf(op->msg, sizeof op->msg, "step %s completed by override of %s: %s", op->step,
+                 c->name, op->reason);
     else
         snprintf(op->msg, sizeof op->msg, "step %s acknowledged by %s (%s)", op->step, c->name,
                  c->role);
@@ -765,8 +792,15 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
 int ceremony_ack(struct ceremony *c, const char *step_id, int64_t now_ms,
                  char *msg, size_t len, struct error *err)
 {
-    struct ack_op op = {.c = c, .now = now_ms};
+    return ceremony_override_step(c, step_id, NULL, now_ms, msg, len, err);
+}
+
+int ceremony_override_step(struct ceremony *c, const char *step_id, const char *reason,
+                           int64_t now_ms, char *msg, size_t len, struct error *err)
+{
+    struct ack_op op = {.c = c, .now = now_ms, .override = reason != NULL};
     snprintf(op.step, sizeof op.step, "%s", step_id);
+    snprintf(op.reason, sizeof op.reason, "%s", reason ? reason : "");
     int rc = journal_transact(c->journal, ack_tx, &op, err);
     if (rc < 0)
         return -1;
@@ -786,20 +820,29 @@ static void ack_done(void *p, int rc, const struct error *err)
 int ceremony_ack_async(struct ceremony *c, const char *step_id, int64_t now_ms,
                        ceremony_ack_done_fn done, void *ctx, char *msg, size_t len)
 {
+    return ceremony_override_step_async(c, step_id, NULL, now_ms, done, ctx, msg, len);
+}
+
+int ceremony_override_step_async(struct ceremony *c, const char *step_id, const char *reason,
+                                 int64_t now_ms, ceremony_ack_done_fn done, void *ctx,
+                                 char *msg, size_t len)
+{
     struct ack_op *op = calloc(1, sizeof *op);
     struct error err = {{0}};
     if (!op) {
         snprintf(msg, len, "out of memory");
         return -1;
     }
-    *op = (struct ack_op){.c = c, .own_fold = 1, .now = now_ms, .done = done, .ctx = ctx};
+    *op = (struct ack_op){.c = c, .own_fold = 1, .now = now_ms, .done = done, .ctx = ctx,
+                          .override = reason != NULL};
     snprintf(op->step, sizeof op->step, "%s", step_id);
+    snprintf(op->reason, sizeof op->reason, "%s", reason ? reason : "");
     if (journal_transact_async(c->journal, ack_tx, op, ack_done, &err) != 0) {
         snprintf(msg, len, "refused: %s", err.msg);
         free(op);
         return -1;
     }
-    snprintf(msg, len, "acknowledging %s…", step_id);
+    snprintf(msg, len, "%s %s…", reason ? "completing by override" : "acknowledging", step_id);
     return 0;
 }
 

@@ -118,6 +118,19 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
 int ceremony_ack(struct ceremony *c, const char *step_id, int64_t now_ms,
                  char *msg, size_t len, struct error *err);
 
+/* The commander completes a backfill, compare or preflight step by
+ * override (stepaction.h): decided and journaled like an acknowledgement —
+ * an `override` with guard "step:ID" and the written reason, or an
+ * `ack_refused` saying why not. reason NULL: an acknowledgement. Returns 0
+ * completed, 1 refused (reason in msg), -1 journal failure. */
+int ceremony_override_step(struct ceremony *c, const char *step_id, const char *reason,
+                           int64_t now_ms, char *msg, size_t len, struct error *err);
+
+/* The same through the writer, as ceremony_ack_async. */
+int ceremony_override_step_async(struct ceremony *c, const char *step_id, const char *reason,
+                                 int64_t now_ms, ceremony_ack_done_fn done, void *ctx,
+                                 char *msg, size_t len);
+
 /* Journals an event of this console's actor. */
 int ceremony_append(struct ceremony *c, const char *kind, const char *body,
                     int64_t now_ms, struct error *err);

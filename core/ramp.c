@@ -7,6 +7,7 @@
 
 #include "events.h"
 #include "session.h"
+#include "stepaction.h"
 #include "timefmt.h"
 #include "units.h"
 
@@ -315,9 +316,10 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
         on_accept(r, rb, ev, o);
     } else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0) {
         r->effective_ms = ev->ts_ms;
-    } else if (strcmp(k, EV_OVERRIDE) == 0 && strncmp(text(o, "guard"), "step:", 5) != 0 &&
+    } else if (strcmp(k, EV_OVERRIDE) == 0 && !stepaction_is_step_guard(event_str(o, "guard")) &&
                strncmp(text(o, "guard"), "gate:", 5) != 0) {
-        /* a guard of the ramp's (a step's or a gate's override is not) */
+        /* an override that completes a step (stepaction.h) or opens a gate overrides no
+         * guard of the ramp */
         r->override_active = 1;
         snprintf(r->override_reason, sizeof r->override_reason, "%s", text(o, "reason"));
     }
@@ -386,16 +388,26 @@ static void unclear_reason(const struct runbook *rb, const struct session *s, ch
     snprintf(why, len, "held: criteria were not clear");
 }
 
-/* The phase with the ramp step, if the runbook has one, must be current. */
+/* The ramp starts only when every step before the ramp step is done: its
+ * phase is current and the steps above it in the phase (but {any order}
+ * ones) are done. The refusal names the first open step. */
 static int phase_reached(const struct runbook *rb, const struct session *s, char *why, size_t len)
 {
     for (size_t i = 0; i < rb->n_steps; i++) {
         if (rb->steps[i].action != RB_ACTION_RAMP)
             continue;
         size_t p = rb->steps[i].phase;
+        ptrdiff_t open = stepaction_open_before(s, i);
+        const struct rb_step *o = open >= 0 ? &rb->steps[open] : NULL;
         if (s->current_phase < p) {
-            snprintf(why, len, "the ramp belongs to phase %s (%s), which has not started",
-                     rb->phases[p].number, rb->phases[p].title);
+            snprintf(why, len, "the ramp belongs to phase %s (%s), which has not started: "
+                     "step %s (%s: %s) is open", rb->phases[p].number, rb->phases[p].title,
+                     o ? o->id : "?", o ? o->role : "?", o ? o->text : "?");
+            return 0;
+        }
+        if (o) {
+            snprintf(why, len, "the ramp starts when the steps before step %s are done: "
+                     "step %s (%s: %s) is open", rb->steps[i].id, o->id, o->role, o->text);
             return 0;
         }
         return 1;

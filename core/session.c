@@ -446,6 +446,9 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         rc = ramp_apply(&s->ramp, s->rb, s, ev, &b, err);
         break;
     }
+    /* steps whose action completes them (stepaction.h), after the ramp's fold */
+    if (stepaction_apply(s, ev, &b, rc ? NULL : err) != 0)
+        rc = -1;
     events_body_free(&b);
     return rc;
 }

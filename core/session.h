@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "ramp.h"
 #include "runbook.h"
+#include "stepaction.h"
 
 struct step_ack {
     int acked;
@@ -111,6 +112,7 @@ struct session {
     ptrdiff_t *crit_sig;          /* per criterion: its signal's and its min signal's
                                    * position in rb->signals (-1: none) */
     struct ramp_view ramp;
+    struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];

@@ -2,7 +2,9 @@
  * rollback plan, which must never be more than a glance away (so it comes
  * before the phase's prose). */
 #include <stdio.h>
+#include <string.h>
 
+#include "core/stepaction.h"
 #include "core/timefmt.h"
 #include "draw.h"
 #include "panel.h"
@@ -63,13 +65,23 @@ static void text_draw(WINDOW *w, const struct view *v)
     const struct step_ack *a = &v->s->acks[v->selected];
     const char *person = runbook_person(v->rb, st->role);
 
-    char head[256], status[256];
+    char head[256], status[400];
     snprintf(head, sizeof head, "%s — owner: %s (%s)%s%s", st->id, st->role,
              person ? person : "?", st->action ? ", action: " : "", rb_action_name(st->action));
     if (a->acked) {
         char t[40];
         timefmt_full(a->ts_ms, t, sizeof t);
-        snprintf(status, sizeof status, "✔ acknowledged by %s (%s) at %s", a->name, a->role, t);
+        if (strcmp(a->role, STEPACTION_ENGINE_ROLE) == 0)
+            snprintf(status, sizeof status, "✔ done: its %s completed, at %s",
+                     rb_action_name(st->action), t);
+        else if (strcmp(a->role, STEPACTION_OVERRIDE_ROLE) == 0)
+            snprintf(status, sizeof status, "✔ completed by override of %s at %s", a->name, t);
+        else
+            snprintf(status, sizeof status, "✔ acknowledged by %s (%s) at %s", a->name, a->role, t);
+    } else if (stepaction_completes_itself(st->action)) {
+        char how[320];   /* an action step says what completes it */
+        stepaction_how(v->rb, st, how, sizeof how);
+        snprintf(status, sizeof status, "○ open — %s", how);
     } else {
         snprintf(status, sizeof status, "○ open");
     }

@@ -47,6 +47,12 @@ dir=$(ls -td /tmp/cutover-demo.* | head -1)
 j=$dir/demo.journal
 person() { sed -n "s/^- $1: *//p" runbooks/demo.md | head -1; }
 for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
+  case $s in   # these complete when cutover backfill/compare finish: not run here
+    backfill|compare)
+      ./cutover ack "$j" "$s" --as "$(person commander)" --role commander --override \
+        --reason "the demo runs no $s here" >/dev/null 2>&1
+      continue ;;
+  esac
   for role in dba flags commander comms; do
     ./cutover ack "$j" "$s" --as "$(person $role)" --role $role >/dev/null 2>&1 && break
   done

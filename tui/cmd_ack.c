@@ -1,5 +1,7 @@
 /* cmd_ack.c — `cutover ack JOURNAL STEP --as NAME --role ROLE`: the same
- * acknowledgement a console makes, from a script. Exit 1 when refused. */
+ * acknowledgement a console makes, from a script. With `--override
+ * --reason TEXT` the commander completes a backfill, compare or preflight
+ * step instead (core/stepaction.h). Exit 1 when refused. */
 #include <stdio.h>
 
 #include "clock.h"
@@ -12,6 +14,10 @@ int cmd_ack(int argc, char **argv)
     struct options o;
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != 2 || !o.as || !o.role)
         return usage_of("ack");
+    if (o.reason && !o.override) {
+        fprintf(stderr, "cutover ack: --reason goes with --override\n");
+        return usage_of("ack");
+    }
     struct ceremony c;
     struct error err = {{0}};
     if (ceremony_join(&c, o.positional[0], o.as, o.role, &err) != 0) {
@@ -19,7 +25,10 @@ int cmd_ack(int argc, char **argv)
         return EXIT_FAILED;
     }
     char msg[320];
-    int rc = ceremony_ack(&c, o.positional[1], clock_now_ms(), msg, sizeof msg, &err);
+    /* an override without --reason is decided (and refused) with an empty one */
+    int rc = o.override ? ceremony_override_step(&c, o.positional[1], o.reason ? o.reason : "",
+                                                 clock_now_ms(), msg, sizeof msg, &err)
+                        : ceremony_ack(&c, o.positional[1], clock_now_ms(), msg, sizeof msg, &err);
     ceremony_close(&c);
     if (rc < 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);

@@ -1,11 +1,12 @@
-/* cmd_preflight.c — `cutover preflight RUNBOOK [--write]`: asks every endpoint once,
+/* cmd_preflight.c — `cutover preflight RUNBOOK [--write] [--journal F]`: asks every endpoint once,
  * all at the same time, and prints one row per store, signal, table, flag
  * and webhook; exit 1 if anything failed. It answers in the time the
  * slowest endpoint needs: the HTTP fetches (one per scrape URL, one per
  * Prometheus query, a HEAD per webhook) share one curl multi handle, while
  * each database and the flag are asked on a thread of their own. Every
  * error names its system and, for HTTP, its URL; every row passes the
- * redaction step before it is printed. */
+ * redaction step before it is printed. With --journal the verdict is
+ * journaled as a `preflight` event (preflight_journal.h). */
 #include <curl/curl.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,6 +30,7 @@
 #include "core/series.h"
 #include "core/signals.h"
 #include "options.h"
+#include "preflight_journal.h"
 
 #define PREFLIGHT_TIMEOUT_MS 5000
 #define SQL_TIMEOUT_MS 2000
@@ -52,7 +54,7 @@ static void row_set(struct row *r, const char *name, const char *source)
              PREFLIGHT_TIMEOUT_MS / 1000);
 }
 
-static int row_print(const struct redactor *red, const struct row *r)
+static int row_print(const struct redactor *red, const struct row *r, struct preflight_tally *t)
 {
     int ok = strcmp(r->status, "ok") == 0;
     char lat[24] = "-", status[sizeof r->status];
@@ -60,6 +62,7 @@ static int row_print(const struct redactor *red, const struct row *r)
         snprintf(lat, sizeof lat, "%ld ms", r->latency_ms);
     redact_into(red, ok ? "OK" : r->status, status, sizeof status);
     printf("%-26s %-11s %-14s %8s  %s\n", r->name, r->source, r->value, lat, status);
+    preflight_tally_row(t, r->name, status, ok);
     return ok;
 }
 
@@ -536,18 +539,28 @@ int cmd_preflight(int argc, char **argv)
 
     printf("%-26s %-11s %-14s %8s  %s\n", "SIGNAL / SYSTEM", "SOURCE", "VALUE", "LATENCY", "STATUS");
     int ok = 1;
+    struct preflight_tally tally = {0};
     for (size_t i = 0; i < ns; i++)
         if (is_db(&rb->systems[i]))
-            ok &= row_print(red, &stores[i]);
+            ok &= row_print(red, &stores[i], &tally);
     for (size_t i = 0; i < n_tables; i++)
-        ok &= row_print(red, &tables[i]);
+        ok &= row_print(red, &tables[i], &tally);
     for (size_t j = 0; j < nsig; j++)
-        ok &= row_print(red, &sigs[j]);
+        ok &= row_print(red, &sigs[j], &tally);
     for (size_t i = 0; i < n_flags; i++)
-        ok &= row_print(red, &flags[i]);
+        ok &= row_print(red, &flags[i], &tally);
     for (size_t i = 0; i < n_hooks; i++)
-        ok &= row_print(red, &hooks[i]);
+        ok &= row_print(red, &hooks[i], &tally);
     printf("preflight: %s\n", ok ? "everything answered" : "FAILED — see the rows above");
+    if (o.journal) {
+        char why[400];
+        if (preflight_journal(o.journal, &tally, why, sizeof why) != 0) {
+            fprintf(stderr, "cutover preflight: %s\n", why);
+            ok = 0;
+        } else {
+            printf("preflight: journaled in %s\n", o.journal);
+        }
+    }
 
     for (size_t i = 0; i < nf; i++) {
         if (fs[i].req) {

@@ -20,6 +20,7 @@
 #include "core/driver.h"
 #include "core/events.h"
 #include "core/journal_writer.h"
+#include "core/stepaction.h"
 #include "core/timefmt.h"
 #include "layout.h"
 #include "loop.h"
@@ -69,7 +70,7 @@ struct console {
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE } prompt_for;
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
@@ -207,6 +208,36 @@ static void ask(struct console *k, int what, const char *label)
     prompt_open(&k->prompt, label);
 }
 
+/* o on an open backfill, compare or preflight step: the commander
+ * completes it by override with a written reason (core/stepaction.h);
+ * anywhere else o overrides a failed rehearsal, as it did before. */
+static void ask_override(struct console *k)
+{
+    const struct rb_step *st = &k->c->rb->steps[k->selected];
+    if (!stepaction_overridable(st->action) || k->c->s.acks[k->selected].acked) {
+        ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): ");
+        return;
+    }
+    if (strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the commander completes a step by override");
+        return;
+    }
+    char label[160];
+    snprintf(label, sizeof label, "complete step %s by override — the reason (journaled): ", st->id);
+    k->prompt_for = FOR_STEP_OVERRIDE;
+    prompt_open(&k->prompt, label);
+}
+
+/* The override's reason was typed: decided and journaled as an ack is. */
+static void override_step(struct console *k, const char *text)
+{
+    char msg[320];
+    const struct rb_step *st = &k->c->rb->steps[k->selected];
+    int rc = ceremony_override_step_async(k->c, st->id, text, clock_now_ms(), ack_answered, k,
+                                          msg, sizeof msg);
+    set_status(k, rc != 0, msg);
+}
+
 static void answered(struct console *k, const char *text)
 {
     char msg[320];
@@ -216,6 +247,9 @@ static void answered(struct console *k, const char *text)
     case FOR_NOTE:
         if (text[0])
             write_note(k, text);
+        return;
+    case FOR_STEP_OVERRIDE:
+        override_step(k, text);
         return;
     case FOR_FAULT:
         rc = faultmenu_send(k->c, text, now, msg, sizeof msg);
@@ -345,7 +379,7 @@ static void on_key(struct console *k, int ch)
     case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
     case 'r': ask(k, FOR_RESUME, "resume after abort/halt — the reason (journaled): "); break;
     case 'f': ask(k, FOR_RESTORE, "set the flag back to the journal's value — type it: "); break;
-    case 'o': ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): "); break;
+    case 'o': ask_override(k); break;
     case 'F':
         if (faultmenu_label()) {
             k->prompt_for = FOR_FAULT;

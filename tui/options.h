@@ -1,5 +1,5 @@
 /* options.h — the options the subcommands share (--journal, --as, --role,
- * --headless, --force, --write), parsed once, with positional arguments collected. */
+ * --headless, --force, --write, --reason, --override), parsed once, with positional arguments collected. */
 #ifndef CUTOVER_OPTIONS_H
 #define CUTOVER_OPTIONS_H
 
@@ -10,7 +10,8 @@ struct options {
     int headless;
     int force;
     int write;      /* preflight: rehearse the flag's write and read-back */
-    const char *reason;  /* abort: the words journaled with the request */
+    const char *reason;  /* abort: the words journaled with the request; ack --override: why */
+    int override;   /* ack: the commander completes an action step by override */
     const char *positional[4];
     int n_positional;
 };

@@ -22,11 +22,8 @@ J=$T/j.journal
 CUTOVER_TIME_SCALE=$SCALE timeout 120 "$CUTOVER" run "$T/auto.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
 run=$!
 wait_until 10 journal_has "$J" "kind='console_open'"
-for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
-  for role in dba flags commander comms; do
-    "$CUTOVER" ack "$J" "$s" --as "$(sed -n "s/^- $role: *//p" "$T/auto.md")" --role $role >/dev/null 2>&1 && break
-  done
-done
+. tests/demo_steps.sh   # the steps before the ramp, backfill and compare by override
+demo_steps_before_ramp "$J" "$T/auto.md"
 wait_until 60 grep -q "HALT" "$T/run.out"
 check "the ramp reached 25% by the flag" \
   test "$(sql "$J" "select count(*) from events where kind='flag_read' and json_extract(body,'\$.percent')=25")" -ge 1

@@ -45,7 +45,7 @@ cat >"$T/rb.md" <<EOF2
 Mode: automatic
 
 ## Phase 4: Cutover
-- [ ] dba: check the replicas
+- [ ] dba: check the replicas {any order}
 - [ ] commander: ramp \`ramp\`
 
 ## Rollback

@@ -12,13 +12,9 @@ J=$dir/demo.journal
 check "the signals come from the live service (a p99 ratio is shown)" wait_screen d "ratio 1." 30
 check "the criteria are judged ok" wait_screen d " OK " 20
 
-for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
-  for role in dba flags commander comms; do
-    who=$(sed -n "s/^- $role: *//p" runbooks/demo.md)
-    "$CUTOVER" ack "$J" "$s" --as "$who" --role $role >/dev/null 2>&1 && break
-  done
-done
-check "the phases before the ramp are acknowledged" wait_screen d "Phase 4: Cutover ceremony  2/4 current"
+. tests/demo_steps.sh   # backfill and compare: by the commander's override
+demo_steps_before_ramp "$J" runbooks/demo.md
+check "the phases before the ramp are done" wait_screen d "Phase 4: Cutover ceremony  2/4 current"
 check "the ramp is ready for the commander" wait_screen d "press +"
 
 tmux_keys d +

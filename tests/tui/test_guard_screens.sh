@@ -75,13 +75,10 @@ service() {  # DIR [ordersim options]
   wait_until 5 test -s "$d/port"
   export CUTOVER_DEMO_DIR=$d CUTOVER_DEMO_PORT; CUTOVER_DEMO_PORT=$(cat "$d/port")
 }
+. tests/demo_steps.sh   # the steps before the ramp, backfill and compare by override
 ack_before_ramp() {  # JOURNAL: once the console has opened it
   wait_until 10 journal_has "$1" "kind='console_open'" || return 1
-  for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
-    for role in dba flags commander comms; do
-      "$CUTOVER" ack "$1" "$s" --as "$(sed -n "s/^- $role: *//p" runbooks/demo.md)" --role $role >/dev/null 2>&1 && break
-    done
-  done
+  demo_steps_before_ramp "$1" runbooks/demo.md
 }
 demo_runbook "$T/ignored.md" 5m
 service "$T/svc1" --fault ignore_flag=1
