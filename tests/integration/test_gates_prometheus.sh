@@ -9,7 +9,7 @@
 #  - a breach inside the window: closed, naming the value and its time;
 #  - 7 days at a 30 s step (20,164 points) is refused by Prometheus in one
 #    request (400, "exceeded maximum resolution of 11,000 points"); the
-#    pager reads it in two, every point once, and judges alike;
+#    history is read in two pages, every point once, and judged alike;
 #  - a scrape signal is not pretended about; Prometheus down: exit 1 in
 #    words, with the URL's secret masked.
 # Needs (scripts/deps.sh test): prometheus (promtool is in it), curl, python3.
@@ -140,7 +140,7 @@ refused_unpaged() {
   contains "$T/unpaged.json" "exceeded maximum resolution of 11,000 points per timeseries"
 }
 check "one request for 20,164 points is refused by Prometheus (400, 11,000 points at most)" refused_unpaged
-check "the pager reads it at a 30 s step: open, exit 0" \
+check "read in pages at a 30 s step: open, exit 0" \
   expect_exit 0 "$CUTOVER" gates "$T/seven.md" --at 2026-11-25T14:00:00Z --step 30s --format json
 cp "$T/.last" "$T/paged.json"
 check "in 2 requests, all 20,164 points of the grid, each once" python3 -c '
@@ -149,7 +149,7 @@ g = json.load(open(sys.argv[1]))["gates"][0]
 assert g["state"] == "open" and g["covered"] == 1, g
 assert g["requests"] == 2 and g["step_ms"] == 30000, g
 assert g["points"] == 20164, g["points"]' "$T/paged.json"
-# The two halves as the pager asks for them, read with curl: together
+# The two halves as promrange asks for them, read with curl: together
 # they are the grid, and each is under the limit.
 half() {
   curl -sG --max-time 10 "http://127.0.0.1:$PORT/api/v1/query_range" \
@@ -160,7 +160,7 @@ count_values() { python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["re
 a=$(half "$FROM" $((FROM + 10999 * 30)) | count_values) b=$(half $((FROM + 11000 * 30)) "$AT" | count_values)
 check "Prometheus answers the two pages ($a + $b points) and they add up to 20,164" \
   bash -c '[ "$0" = 11000 ] && [ $(( $0 + $1 )) = 20164 ]' "$a" "$b"
-check "the breach is found through the pages too" \
+check "the breach is found when read in pages too" \
   expect_exit 3 "$CUTOVER" gates "$T/breach.md" --at 2026-11-25T14:00:00Z --step 30s
 check "... with its value and time" \
   bash -c 'grep -qE "= 0.4 % at 2026-11-23 14:0" "$0" && grep -q "in 2 requests" "$0"' "$T/.last"
