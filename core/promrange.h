@@ -6,8 +6,9 @@
  * step, planning the pages, reading one matrix answer — are separate from
  * the one function that goes to the network, so tests reach them without
  * a server. Everything here is thread-safe (no globals; libcurl easy
- * handles of our own) and bounded in time (a timeout per request and one
- * for the whole read). */
+ * handles of our own; libcurl's implicit global init is thread-safe from
+ * 7.84, CURL_VERSION_THREADSAFE — Debian 12 has 7.88) and bounded in time
+ * (a timeout per request and one for the whole read). */
 #ifndef CUTOVER_PROMRANGE_H
 #define CUTOVER_PROMRANGE_H
 

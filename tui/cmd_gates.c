@@ -213,7 +213,10 @@ static cJSON *json_of(const struct gate_report *r, int64_t at_ms)
         char w[48];
         criteria_format_value(&r->g->cond, v->worst, w, sizeof w);
         cJSON_AddStringToObject(o, "worst", w);
-        cJSON_AddNumberToObject(o, "worst_value", isfinite(v->worst) ? v->worst : 0);
+        if (isfinite(v->worst))
+            cJSON_AddNumberToObject(o, "worst_value", v->worst);
+        else
+            cJSON_AddNullToObject(o, "worst_value");   /* ±Inf: JSON has no number for it */
         timefmt_iso(v->worst_ms, t, sizeof t);
         cJSON_AddStringToObject(o, "worst_at", t);
     }

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -283,9 +284,52 @@ TEST(network_failures_in_words_with_secrets_masked)
     close(hang);
 }
 
+/* The gate worker calls in from threads: nothing shared, each read its own. */
+struct worker {
+    int port, ok;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", w->port);
+    w->ok = 1;
+    for (int i = 0; i < 20; i++) {
+        struct gate_point *pts;
+        size_t n;
+        struct error err = {{0}};
+        if (promrange_fetch(base, "sum(x)", T0 - 7 * D, T0, 30 * S, &pts, &n, &err) != -1 ||
+            !strstr(err.msg, "connection refused"))
+            w->ok = 0;
+        struct promrange_points p = {0};
+        if (promrange_parse(good, strlen(good), &p, &err) != 0 || p.n != 4)
+            w->ok = 0;
+        promrange_points_free(&p);
+    }
+    return NULL;
+}
+
+TEST(reads_from_several_threads_at_once)
+{
+    int port;
+    int fd = listener(&port, 0);
+    close(fd);
+    pthread_t th[4];
+    struct worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i].port = port;
+        CHECK(pthread_create(&th[i], NULL, work, &w[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK(w[i].ok);
+    }
+}
+
 RUN_TESTS(T(step_is_the_coarser_of_interval_and_window_over_10000), T(points_on_the_grid),
           T(pages_split_a_long_window_and_repeat_no_point), T(reads_a_matrix),
           T(an_empty_result_is_zero_points_not_an_error),
           T(pages_concatenate_without_the_boundary_twice), T(refusals_in_words),
           T(truncated_answers_never_pass_and_never_crash), T(url_of_a_page),
-          T(network_failures_in_words_with_secrets_masked))
+          T(network_failures_in_words_with_secrets_masked), T(reads_from_several_threads_at_once))
