@@ -7,6 +7,7 @@
 #  - a 7-day gate with 5 days of history: insufficient, ~71 % covered,
 #    exit 3; at the time it said it opens, and with 7 full days: open, 0;
 #  - a breach inside the window: closed, naming the value and its time;
+#  - a rate of counters (reset part way) over 7 days: open;
 #  - 7 days at a 30 s step (20,164 points) is refused by Prometheus in one
 #    request (400, "exceeded maximum resolution of 11,000 points"); the
 #    history is read in two pages, every point once, and judged alike;
@@ -41,6 +42,14 @@ awk -v T=$AT -v D=$DAY 'BEGIN {
   for (t = T - 7*D - 3600; t <= T; t += 60) printf "divergence_ratio{case=\"seven_days\"} 0.0004 %d\n", t
   for (t = T - 7*D - 3600; t <= T; t += 60)
     printf "divergence_ratio{case=\"breach\"} %s %d\n", (t >= T - 2*D && t < T - 2*D + 300) ? "0.004" : "0.0004", t
+  # counters of shadow reads and of the divergent ones (0.05 %), both
+  # reset to 0 at T-3d as a restart does: rate() carries over the reset
+  print "# HELP shadow_reads Shadow reads compared."
+  print "# TYPE shadow_reads counter"
+  for (t = T - 7*D - 3600; t <= T; t += 60) printf "shadow_reads_total %d %d\n", ((t - (t < T - 3*D ? T - 8*D : T - 3*D)) / 60) * 1000, t
+  print "# HELP shadow_divergent Shadow reads that differed."
+  print "# TYPE shadow_divergent counter"
+  for (t = T - 7*D - 3600; t <= T; t += 60) printf "shadow_divergent_total %.1f %d\n", ((t - (t < T - 3*D ? T - 8*D : T - 3*D)) / 60) * 0.5, t
   print "# EOF"
 }' >"$T/history.om"
 check "promtool writes the history into TSDB blocks" \
@@ -127,6 +136,26 @@ check "a breach inside the window: exit 3" expect_exit 3 "$CUTOVER" gates "$T/br
 check "closed, naming the value and its time" \
   bash -c 'grep -q "state:   closed" "$0" && grep -qE "closed: divergence_rate = 0.4 % at 2026-11-23 14:0[0-5]:[0-9]{2}" "$0"' "$T/.last"
 check "... and it opens 7 days after the breach ended" contains "$T/.last" "opens:   2026-11-30T14:0"
+
+cat >"$T/rate.md" <<EOF
+# A rate of counters
+
+## Roles
+- commander: Alice Ng
+
+## Systems
+- metrics: prometheus \`http://127.0.0.1:$PORT\`
+
+## Signals
+- divergence_rate: \`sum(rate(shadow_divergent_total[5m])) / sum(rate(shadow_reads_total[5m]))\`
+
+## Phase 3: Shadow reads {readonly} {gate: divergence_rate < 0.1% over 7d}
+- [ ] commander: read the divergence report
+EOF
+check "a rate of counters over 7 days, across a counter reset: open, exit 0" \
+  expect_exit 0 "$CUTOVER" gates "$T/rate.md" --at 2026-11-25T14:00:00Z
+check "... its worst is the 0.05 % the counters grow by" \
+  bash -c 'grep -q "state:   open" "$0" && grep -q "worst:   0.05 %" "$0"' "$T/.last"
 
 # --- more than 11,000 points: paged -------------------------------------------
 # 7 days and the 90 s of allowed gap before them, every 30 s: 20,164 points.
