@@ -11,8 +11,9 @@
 #  - 7 days at a 30 s step (20,164 points) is refused by Prometheus in one
 #    request (400, "exceeded maximum resolution of 11,000 points"); the
 #    history is read in two pages, every point once, and judged alike;
-#  - a scrape signal is not pretended about; Prometheus down: exit 1 in
-#    words, with the URL's secret masked.
+#  - a scrape signal is not pretended about; three series, a refused
+#    expression, a truncated answer, HTTP 500, a server that hangs or
+#    echoes a secret, and Prometheus down: exit 1 in words, secrets masked.
 # Needs (scripts/deps.sh test): prometheus (promtool is in it), curl, python3.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
@@ -202,6 +203,44 @@ check "... it says where it is judged" \
 check "a time that is not one: usage, exit 2" expect_exit 2 "$CUTOVER" gates "$T/five.md" --at yesterday
 echo "## Phase 9: Broken" >>"$T/broken.md"; printf -- '- [ ] x: y {gate: nothing < 1 over 1d}\n' >>"$T/broken.md"
 check "a runbook with problems: exit 2" expect_exit 2 "$CUTOVER" gates "$T/broken.md"
+
+# --- answers that are not history --------------------------------------------
+runbook "$T/many.md" five_days
+sed -i 's/max(divergence_ratio{case="five_days"})/divergence_ratio/' "$T/many.md"
+check "an expression of three series: exit 1" expect_exit 1 "$CUTOVER" gates "$T/many.md" --at 2026-11-25T14:00:00Z
+check "... a gate needs one series, in words" contains "$T/.last" "the expression returned 3 series; a gate needs one"
+runbook "$T/badq.md" five_days
+sed -i 's/max(divergence_ratio{case="five_days"})/max(divergence_ratio{case="five_days"}/' "$T/badq.md"
+check "an expression Prometheus refuses: exit 1" expect_exit 1 "$CUTOVER" gates "$T/badq.md" --at 2026-11-25T14:00:00Z
+check "... in Prometheus's own words" contains "$T/.last" "HTTP 400: prometheus: bad_data:"
+
+# A server that hangs, fails, cuts its answer short, or echoes its URL.
+make -s build/tools/fault_server >/dev/null || exit 1
+mkdir -p "$T/answers"
+printf '%s' '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795183216,"0.0' >"$T/answers/cut.json"
+"$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
+PIDS+=($!)
+FAULT=$(wait_port "$T/fault.out")
+fault_runbook() {  # FILE PATH-PREFIX
+  runbook "$1" five_days
+  sed -i "s|http://reader:\${GATES_TEST_PW}@127.0.0.1:$PORT|http://127.0.0.1:$FAULT/$2|" "$1"
+}
+fault_runbook "$T/cut.md" file/cut.json
+check "a truncated answer: exit 1, in words" \
+  bash -c '"$0" gates "$1" --at 2026-11-25T14:00:00Z >"$2" 2>&1; [ $? = 1 ] && grep -q "malformed or truncated JSON" "$2"' \
+  "$CUTOVER" "$T/cut.md" "$T/cut.out"
+fault_runbook "$T/500.md" status500
+check "HTTP 500: exit 1, in words" \
+  bash -c '"$0" gates "$1" --at 2026-11-25T14:00:00Z >"$2" 2>&1; [ $? = 1 ] && grep -q "HTTP 500" "$2"' \
+  "$CUTOVER" "$T/500.md" "$T/500.out"
+fault_runbook "$T/echo.md" 'echo/404/${GATES_TEST_PW}'
+check "a server that echoes the secret in its URL: exit 1, the secret masked" \
+  bash -c '"$0" gates "$1" --at 2026-11-25T14:00:00Z >"$2" 2>&1; [ $? = 1 ] && grep -q "HTTP 404" "$2" &&
+           ! grep -q hunter2secret "$2"' "$CUTOVER" "$T/echo.md" "$T/echo.out"
+fault_runbook "$T/hang.md" hang
+check "a server that never answers: exit 1 when the request's 10 s are up, in words" \
+  bash -c '"$0" gates "$1" --at 2026-11-25T14:00:00Z >"$2" 2>&1; [ $? = 1 ] && grep -q "timed out after 10.0 s" "$2"' \
+  "$CUTOVER" "$T/hang.md" "$T/hang.out"
 
 kill "$PROM_PID"
 prom_gone() { ! kill -0 "$PROM_PID" 2>/dev/null && ! curl -s --max-time 1 "http://127.0.0.1:$PORT/-/ready" >/dev/null; }
