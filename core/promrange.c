@@ -352,3 +352,30 @@ int promrange_fetch(const char *base_url, const char *expr, int64_t from_ms, int
     return promrange_fetch_opts(base_url, expr, from_ms, to_ms, step_ms, NULL, pts, n, NULL,
                                 err);
 }
+
+int promrange_judge_gate(const struct rb_gate *g, const char *base_url, const char *expr,
+                         int64_t interval_ms, int64_t step_ms, int64_t at_ms,
+                         const struct promrange_opts *opts, struct gate_verdict *v,
+                         struct promrange_read *read, struct error *err)
+{
+    struct promrange_read info = {0};
+    memset(v, 0, sizeof *v);
+    v->state = GATE_UNJUDGED;
+    v->at_ms = at_ms;
+    v->worst = NAN;
+    info.step_ms = step_ms > 0 ? step_ms : promrange_step(g->cond.for_ms, interval_ms);
+    int64_t max_gap = gate_max_gap(g, interval_ms, info.step_ms);
+    info.from_ms = gate_window_start(g, max_gap, at_ms);
+    info.to_ms = at_ms;
+    struct gate_point *pts = NULL;
+    struct promrange_stats st;
+    int rc = promrange_fetch_opts(base_url, expr, info.from_ms, at_ms, info.step_ms, opts, &pts,
+                                  &info.points, &st, err);
+    info.requests = st.requests;
+    if (rc == 0)
+        gate_judge(g, pts, info.points, max_gap, at_ms, v);
+    free(pts);
+    if (read)
+        *read = info;
+    return rc;
+}

@@ -97,6 +97,23 @@ int promrange_fetch_opts(const char *base_url, const char *expr, int64_t from_ms
                          struct gate_point **pts, size_t *n, struct promrange_stats *stats,
                          struct error *err);
 
+/* A gate judged at at_ms over its signal's history: the step for its
+ * window (step_ms 0: promrange_step of the window and interval_ms, the
+ * signal's poll interval), the window and the gap allowed before it
+ * (gate_max_gap, gate_window_start) read with promrange_fetch_opts, then
+ * gate_judge — the cockpit's judge, so a backtest at any at_ms says what
+ * the cockpit would have. Fills *v and, when not NULL, *read. Returns 0,
+ * or -1 with err when the history could not be read (v->state is then
+ * GATE_UNJUDGED: missing history never passes). */
+struct promrange_read {
+    int64_t step_ms, from_ms, to_ms;
+    size_t points, requests;
+};
+int promrange_judge_gate(const struct rb_gate *g, const char *base_url, const char *expr,
+                         int64_t interval_ms, int64_t step_ms, int64_t at_ms,
+                         const struct promrange_opts *opts, struct gate_verdict *v,
+                         struct promrange_read *read, struct error *err);
+
 /* The query_range URL of one page (base without trailing slashes, expr
  * escaped; start, end and step in seconds with milliseconds). Caller frees;
  * NULL when out of memory. */

@@ -121,26 +121,20 @@ static void judge_one(struct gate_report *r, const struct runbook *rb, int64_t a
                                  : sql ? "SQL source" : "system of this kind");
         return;
     }
-    r->step_ms = step_override_ms ? step_override_ms
-                                  : promrange_step(g->cond.for_ms, r->sig->interval_ms);
-    int64_t max_gap = gate_max_gap(g, r->sig->interval_ms, r->step_ms);
-    r->from_ms = gate_window_start(g, max_gap, at_ms);
-    struct gate_point *pts = NULL;
-    size_t n = 0;
-    struct promrange_stats st;
+    struct promrange_read rd;
     struct error err = {{0}};
-    int rc = promrange_fetch_opts(r->sys->conn, r->sig->expr, r->from_ms, at_ms, r->step_ms, NULL,
-                                  &pts, &n, &st, &err);
-    r->requests = st.requests;
+    int rc = promrange_judge_gate(g, r->sys->conn, r->sig->expr, r->sig->interval_ms,
+                                  step_override_ms, at_ms, NULL, &r->v, &rd, &err);
+    r->step_ms = rd.step_ms;
+    r->from_ms = rd.from_ms;
+    r->points = rd.points;
+    r->requests = rd.requests;
     if (rc != 0) {
         r->how = J_ERROR;
         snprintf(r->note, sizeof r->note, "history could not be read: %s", err.msg);
         return;
     }
-    r->points = n;
     r->how = J_VERDICT;
-    gate_judge(g, pts, n, max_gap, at_ms, &r->v);
-    free(pts);
 }
 
 static void say_step(int64_t step_ms, char *buf, size_t len)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/gate.h"
 #include "core/promrange.h"
 
 #define S 1000LL
@@ -284,6 +285,113 @@ TEST(network_failures_in_words_with_secrets_masked)
     close(hang);
 }
 
+/* A tiny query_range server: answers each request with the grid it asks
+ * for, value 0.0005 from data_from on (nothing before), and counts the
+ * requests and the largest page. One connection at a time, closed after
+ * each answer. */
+struct grid_server {
+    int fd, port;
+    int64_t data_from_ms;
+    int requests, max_page;
+    pthread_t th;
+};
+
+static int64_t query_ms(const char *req, const char *key)
+{
+    const char *p = strstr(req, key);
+    return p ? (int64_t)llround(strtod(p + strlen(key), NULL) * 1000) : -1;
+}
+
+static void *grid_serve(void *arg)
+{
+    struct grid_server *gs = arg;
+    for (;;) {
+        int c = accept(gs->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        char req[4096];
+        size_t got = 0;
+        ssize_t k;
+        while (got + 1 < sizeof req && (k = read(c, req + got, sizeof req - 1 - got)) > 0) {
+            got += (size_t)k;
+            req[got] = '\0';
+            if (strstr(req, "\r\n\r\n"))
+                break;
+        }
+        req[got] = '\0';
+        int64_t start = query_ms(req, "&start="), end = query_ms(req, "&end="),
+                step = query_ms(req, "&step=");
+        size_t cap = 64 + (size_t)promrange_points(start, end, step) * 40 + 256;
+        char *body = malloc(cap), head[160];
+        size_t n = (size_t)snprintf(body, cap, "{\"status\":\"success\",\"data\":{\"resultType\":"
+                                               "\"matrix\",\"result\":[{\"metric\":{},\"values\":[");
+        int page = 0;
+        for (int64_t t = start; step > 0 && t <= end; t += step, page++)
+            if (t >= gs->data_from_ms)
+                n += (size_t)snprintf(body + n, cap - n, "%s[%lld.%03lld,\"0.0005\"]",
+                                      body[n - 1] == '[' ? "" : ",", (long long)(t / 1000),
+                                      (long long)(t % 1000));
+        n += (size_t)snprintf(body + n, cap - n, "]}]}}");
+        gs->requests++;
+        if (page > gs->max_page)
+            gs->max_page = page;
+        int h = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                            "Content-Length: %zu\r\nConnection: close\r\n\r\n", n);
+        if (write(c, head, (size_t)h) < 0 || write(c, body, n) < 0)
+            CHECK(0);
+        free(body);
+        close(c);
+    }
+}
+
+TEST(judges_a_gate_over_paged_history_from_a_server)
+{
+    struct grid_server gs = {0};
+    gs.fd = listener(&gs.port, 1);
+    gs.data_from_ms = T0 - 5 * D;
+    CHECK(gs.fd >= 0 && pthread_create(&gs.th, NULL, grid_serve, &gs) == 0);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/", gs.port);
+    struct rb_gate g = {0};
+    char why[200];
+    CHECK(gate_parse("divergence_rate < 0.1% over 7d", 30, &g, why, sizeof why) == 0);
+    struct gate_verdict v;
+    struct promrange_read rd;
+    struct error err = {{0}};
+    /* at the default step: one request, 5 of 7 days */
+    CHECK(promrange_judge_gate(&g, base, "x", S, 0, T0, NULL, &v, &rd, &err) == 0);
+    CHECK(v.state == GATE_INSUFFICIENT && floor(v.covered * 100) == 71);
+    CHECK(rd.step_ms == 61 * S && rd.requests == 1 && gs.requests == 1);
+    CHECK(rd.from_ms == T0 - 7 * D - 3 * 61 * S && rd.to_ms == T0);
+    /* at 30 s with pages of 5,000 points: every page under, every point once */
+    struct promrange_opts o = {.max_points = 5000};
+    gs.requests = gs.max_page = 0;
+    CHECK(promrange_judge_gate(&g, base, "x", S, 30 * S, T0 + 3 * D, &o, &v, &rd, &err) == 0);
+    CHECK(v.state == GATE_OPEN && v.covered == 1);
+    CHECK(rd.requests == 5 && gs.requests == 5 && gs.max_page <= 5000);
+    if (rd.requests != 5 || gs.requests != 5 || gs.max_page > 5000)
+        printf("  %zu requests, %d served, largest page %d: %s\n", rd.requests, gs.requests,
+               gs.max_page, err.msg);
+    CHECK((int64_t)rd.points == promrange_points(rd.from_ms, rd.to_ms, 30 * S));
+    /* the same through promrange_fetch: oldest first, each once, on the grid */
+    struct gate_point *pts;
+    size_t n;
+    CHECK(promrange_fetch(base, "x", T0 - 7 * D, T0, 30 * S, &pts, &n, &err) == 0);
+    CHECK(n == (size_t)promrange_points(T0 - 5 * D, T0, 30 * S));
+    int ordered = 1;
+    for (size_t i = 1; i < n; i++)
+        ordered &= pts[i].t_ms == pts[i - 1].t_ms + 30 * S;
+    CHECK(ordered && n && pts[0].t_ms == T0 - 5 * D && pts[n - 1].t_ms == T0);
+    free(pts);
+    shutdown(gs.fd, SHUT_RDWR);
+    close(gs.fd);
+    pthread_join(gs.th, NULL);
+    /* nobody there any more: not judged, never open */
+    CHECK(promrange_judge_gate(&g, base, "x", S, 0, T0, NULL, &v, &rd, &err) == -1);
+    CHECK(v.state == GATE_UNJUDGED && strstr(err.msg, "connection refused"));
+    gate_spec_free(&g);
+}
+
 /* The gate worker calls in from threads: nothing shared, each read its own. */
 struct worker {
     int port, ok;
@@ -332,4 +440,5 @@ RUN_TESTS(T(step_is_the_coarser_of_interval_and_window_over_10000), T(points_on_
           T(an_empty_result_is_zero_points_not_an_error),
           T(pages_concatenate_without_the_boundary_twice), T(refusals_in_words),
           T(truncated_answers_never_pass_and_never_crash), T(url_of_a_page),
-          T(network_failures_in_words_with_secrets_masked), T(reads_from_several_threads_at_once))
+          T(network_failures_in_words_with_secrets_masked), T(reads_from_several_threads_at_once),
+          T(judges_a_gate_over_paged_history_from_a_server))
