@@ -40,6 +40,7 @@ test  tool python3                     python3
 test  tool node                        nodejs
 test  tool npm                         npm
 test  tool prometheus                  prometheus
+test  tool promtool                    prometheus
 test  tool prometheus-node-exporter    prometheus-node-exporter
 test  file /usr/lib/postgresql/15/bin/initdb postgresql-15
 test  tool psql                        postgresql-client-common

@@ -31,6 +31,8 @@ static const struct command commands[] = {
      "compare old and new through the mapping; exit 3 on divergence", cmd_compare},
     {"writers", "RUNBOOK --code DIR [--format json]",
      "the writer audit: every writer of the old table in a source tree, known or not", cmd_writers},
+    {"gates", "RUNBOOK [--at TIME] [--step D] [--format json]",
+     "every gate judged over Prometheus history at TIME (the backtest); exit 3 unless all open", cmd_gates},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
