@@ -169,8 +169,7 @@ static void say_closed(const struct session *s, size_t i, char *buf, size_t len)
         snprintf(buf, len, "gate %s (%s) has not been judged yet: no console is driving, or it "
                  "has just started", rg->id, rg->cond.text);
     else
-        snprintf(buf, len, "gate %s (%s) is %s: %s", rg->id, rg->cond.text,
-                 gate_state_name(g->state), g->why);
+        snprintf(buf, len, "gate %s (%s) is %s", rg->id, rg->cond.text, g->why);
 }
 
 int gatefold_step_refusal(const struct session *s, size_t step, char *reason, size_t len)

@@ -1,16 +1,20 @@
 /* cmd_ack.c — `cutover ack JOURNAL STEP --as NAME --role ROLE`: the same
- * acknowledgement a console makes, from a script. Exit 1 when refused. */
+ * acknowledgement a console makes, from a script; and `cutover ack JOURNAL
+ * --override-gate ID --reason TEXT` (the commander), a gate's override.
+ * Exit 1 when refused. */
 #include <stdio.h>
 
 #include "clock.h"
 #include "commands.h"
 #include "core/ceremony.h"
+#include "core/gateoverride.h"
 #include "options.h"
 
 int cmd_ack(int argc, char **argv)
 {
     struct options o;
-    if (options_parse(argc, argv, &o) != 0 || o.n_positional != 2 || !o.as || !o.role)
+    if (options_parse(argc, argv, &o) != 0 || o.n_positional != (o.override_gate ? 1 : 2) ||
+        !o.as || !o.role)
         return usage_of("ack");
     struct ceremony c;
     struct error err = {{0}};
@@ -18,8 +22,10 @@ int cmd_ack(int argc, char **argv)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }
-    char msg[320];
-    int rc = ceremony_ack(&c, o.positional[1], clock_now_ms(), msg, sizeof msg, &err);
+    char msg[600];
+    int rc = o.override_gate
+                 ? gateoverride(&c, o.override_gate, o.reason, clock_now_ms(), msg, sizeof msg, &err)
+                 : ceremony_ack(&c, o.positional[1], clock_now_ms(), msg, sizeof msg, &err);
     ceremony_close(&c);
     if (rc < 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);

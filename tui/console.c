@@ -18,6 +18,7 @@
 #include "faultmenu.h"
 #include "core/driver.h"
 #include "core/events.h"
+#include "core/gateoverride.h"
 #include "core/journal_writer.h"
 #include "core/timefmt.h"
 #include "layout.h"
@@ -68,7 +69,8 @@ struct console {
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_GATE } prompt_for;
+    char gate_id[96];         /* FOR_GATE: the gate being overridden */
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
@@ -223,6 +225,9 @@ static void answered(struct console *k, const char *text)
     case FOR_RESTORE: rc = driver_restore_flag(k->driver, text, now, msg, sizeof msg); break;
     case FOR_OVERRIDE: rc = driver_override(k->driver, text, now, msg, sizeof msg); break;
     case FOR_ACCEPT: rc = driver_accept_flag(k->driver, text, now, msg, sizeof msg); break;
+    case FOR_GATE:
+        rc = gateoverride_async(k->c, k->gate_id, text, now, ack_answered, k, msg, sizeof msg);
+        break;
     case FOR_QUIT:
         if (strcmp(text, "y") != 0 && strcmp(text, "yes") != 0) {
             set_status(k, 0, "not quitting");
@@ -272,6 +277,27 @@ static void ask_quit(struct console *k)
     prompt_open(&k->prompt, label);
 }
 
+/* o: a gate that holds the current phase or the selected step is the
+ * commander's to override, with a reason; otherwise the failed rehearsal. */
+static void ask_override(struct console *k)
+{
+    ptrdiff_t g = gatefold_blocking(&k->c->s, k->selected);
+    if (g < 0) {
+        ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): ");
+        return;
+    }
+    if (strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the commander may override a gate");
+        return;
+    }
+    char label[300];
+    snprintf(k->gate_id, sizeof k->gate_id, "%s", k->c->rb->gates[g].id);
+    snprintf(label, sizeof label, "override %s (%s) — the reason (journaled): ", k->gate_id,
+             gatefold_word(&k->c->s, (size_t)g));
+    k->prompt_for = FOR_GATE;
+    prompt_open(&k->prompt, label);
+}
+
 static void on_key(struct console *k, int ch)
 {
     int page = k->layout.steps_rows > 3 ? k->layout.steps_rows - 3 : 1;
@@ -305,7 +331,7 @@ static void on_key(struct console *k, int ch)
     case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
     case 'r': ask(k, FOR_RESUME, "resume after abort/halt — the reason (journaled): "); break;
     case 'f': ask(k, FOR_RESTORE, "set the flag back to the journal's value — type it: "); break;
-    case 'o': ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): "); break;
+    case 'o': ask_override(k); break;
     case 'F':
         if (faultmenu_label()) {
             k->prompt_for = FOR_FAULT;

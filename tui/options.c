@@ -15,6 +15,7 @@ int options_parse(int argc, char **argv, struct options *o)
         {"force", no_argument, NULL, 'f'},
         {"write", no_argument, NULL, 'w'},
         {"reason", required_argument, NULL, 'R'},
+        {"override-gate", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -30,6 +31,7 @@ int options_parse(int argc, char **argv, struct options *o)
         case 'f': o->force = 1; break;
         case 'w': o->write = 1; break;
         case 'R': o->reason = optarg; break;
+        case 'G': o->override_gate = optarg; break;
         default: return -1;   /* getopt printed what was wrong */
         }
     }

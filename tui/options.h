@@ -10,7 +10,8 @@ struct options {
     int headless;
     int force;
     int write;      /* preflight: rehearse the flag's write and read-back */
-    const char *reason;  /* abort: the words journaled with the request */
+    const char *reason;  /* abort: the words journaled with the request; ack --override-gate: the reason */
+    const char *override_gate;  /* ack: the gate the commander overrides */
     const char *positional[4];
     int n_positional;
 };
