@@ -47,6 +47,7 @@
 #define EV_BACKFILL_CONTROL "backfill_control"
 #define EV_DIVERGENCE    "divergence"
 #define EV_COMPARE       "compare"
+#define EV_GATE          "gate"
 
 enum event_kind {
 #define EVENT(id, ...) EVK_##id,

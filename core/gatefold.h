@@ -16,8 +16,6 @@
 #include "journal.h"
 #include "runbook.h"
 
-#define EV_GATE "gate"
-
 /* The driving console journals a verdict when its state changes, and at
  * most (and, while it matters, at least) this often while it stands. */
 #define GATE_REFRESH_MS 60000
