@@ -39,6 +39,25 @@ int gatehist_journal(struct journal *j, const char *signal, int64_t from_ms, int
                      struct gate_points *out, struct error *err)
 {
     out->n = 0;
+    return gatehist_journal_more(j, signal, from_ms, to_ms, out, err);
+}
+
+void gate_points_trim(struct gate_points *p, int64_t from_ms)
+{
+    size_t k = 0;
+    while (k < p->n && p->v[k].t_ms < from_ms)
+        k++;
+    /* points before the window only add what they cover of its start
+     * (gate_judge), so a few are left until moving the rest is worth it */
+    if (k && (k >= 4096 || k * 8 >= p->n)) {
+        memmove(p->v, p->v + k, (p->n - k) * sizeof *p->v);
+        p->n -= k;
+    }
+}
+
+int gatehist_journal_more(struct journal *j, const char *signal, int64_t from_ms, int64_t to_ms,
+                          struct gate_points *out, struct error *err)
+{
     int rc = journal_read_signal(j, signal, from_ms, to_ms, take, out, err);
     if (rc > 0) {
         error_set(err, "out of memory reading %s's history", signal);

@@ -29,6 +29,17 @@ int gate_points_push(struct gate_points *p, int64_t t_ms, double value);
 int gatehist_journal(struct journal *j, const char *signal, int64_t from_ms, int64_t to_ms,
                      struct gate_points *out, struct error *err);
 
+/* The same, keeping what out holds: appends the samples with
+ * from_ms <= ts <= to_ms (a worker that keeps a window's points reads
+ * only what came since, then drops what left the window). */
+int gatehist_journal_more(struct journal *j, const char *signal, int64_t from_ms, int64_t to_ms,
+                          struct gate_points *out, struct error *err);
+
+/* Drops the points older than from_ms (out stays oldest first) — lazily:
+ * a few may stay until dropping them is worth a move, which gate_judge
+ * does not mind (points before its window only cover its start). */
+void gate_points_trim(struct gate_points *p, int64_t from_ms);
+
 /* THE HOOK for a signal read from Prometheus (`over` gates): a reader of
  * query_range, paged (core/promrange.c, when it is merged, sets this).
  * Fills out with the signal's points over [from_ms, to_ms] and *step_ms

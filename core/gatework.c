@@ -37,6 +37,9 @@ struct gatework {
     struct judgment j[GATEWORK_BATCH];
     size_t n;
     int64_t *next_ms;            /* per gate: when it is due */
+    struct gate_points *cache;   /* per gate: its window's points from the journal, kept
+                                  * by the job so each judgment reads only what is new */
+    int64_t *cache_to;           /* per gate: the newest point's time in cache (0: none) */
 };
 
 static int64_t every_ms(const struct rb_gate *g)
@@ -45,6 +48,32 @@ static int64_t every_ms(const struct rb_gate *g)
 }
 
 /* --- on the worker ----------------------------------------------------- */
+
+/* Gate i's window from the journal: the points kept from the last
+ * judgment, less those that left the window, plus the samples since the
+ * newest of them (one signal's samples come in time order). A week at 1 s
+ * is read once, then a few seconds' worth at each judgment. */
+static int read_cached(struct gatework *w, size_t i, int64_t from, struct error *err)
+{
+    struct gate_points *c = &w->cache[i];
+    const char *signal = w->rb->gates[i].cond.signal;
+    int rc;
+    if (!w->cache_to[i])
+        rc = gatehist_journal(w->ro, signal, from, w->job_now, c, err);
+    else
+        rc = gatehist_journal_more(w->ro, signal, w->cache_to[i] + 1, w->job_now, c, err);
+    if (rc != 0) {
+        c->n = 0;
+        w->cache_to[i] = 0;
+        return rc;
+    }
+    gate_points_trim(c, from);
+    if (c->n)
+        w->cache_to[i] = c->v[c->n - 1].t_ms;
+    else
+        w->cache_to[i] = 0;
+    return 0;
+}
 
 static void judge_one(struct gatework *w, struct judgment *jd, struct gate_points *pts)
 {
@@ -73,7 +102,8 @@ static void judge_one(struct gatework *w, struct judgment *jd, struct gate_point
             snprintf(jd->error, sizeof jd->error, "%s", err.msg);
             return;
         }
-        rc = gatehist_journal(w->ro, g->cond.signal, from, w->job_now, pts, &err);
+        rc = read_cached(w, jd->gate, from, &err);
+        pts = &w->cache[jd->gate];
     }
     if (rc != 0) {
         snprintf(jd->error, sizeof jd->error, "%s", err.msg);
@@ -102,11 +132,15 @@ struct gatework *gatework_new(const char *location, const struct runbook *rb,
     struct gatework *w = calloc(1, sizeof *w);
     int fds[2] = {-1, -1};
     if (!w || !(w->location = strdup(location ? location : "")) ||
-        !(w->next_ms = calloc(rb->n_gates, sizeof *w->next_ms)) || pipe(fds) != 0) {
+        !(w->next_ms = calloc(rb->n_gates, sizeof *w->next_ms)) ||
+        !(w->cache = calloc(rb->n_gates, sizeof *w->cache)) ||
+        !(w->cache_to = calloc(rb->n_gates, sizeof *w->cache_to)) || pipe(fds) != 0) {
         error_set(err, "cannot start the gates' worker");
         if (w) {
             free(w->location);
             free(w->next_ms);
+            free(w->cache);
+            free(w->cache_to);
         }
         free(w);
         return NULL;
@@ -132,6 +166,10 @@ void gatework_free(struct gatework *w)
     journal_close(w->ro);
     close(w->wake_rd);
     close(w->wake_wr);
+    for (size_t i = 0; w->cache && i < w->rb->n_gates; i++)
+        gate_points_free(&w->cache[i]);
+    free(w->cache);
+    free(w->cache_to);
     free(w->location);
     free(w->next_ms);
     free(w);
