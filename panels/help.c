@@ -18,7 +18,7 @@ static const char *const lines[] = {
     "r            resume after an abort or halt (commander; a written reason)",
     "f            set the flag back to the journal's value after a restart",
     "A            or accept the flag's value instead (commander; a written reason)",
-    "o            override a failed rehearsal (commander; a written reason)",
+    "o            override a closed gate or a failed rehearsal (commander; a reason)",
     "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",
     "q            quit this console (asks first while traffic is on new)",
