@@ -1,5 +1,6 @@
 /* gaterow.c — a gate's line under its step or phase (see gaterow.h),
- * drawn from the fold's last verdict only. */
+ * drawn from the fold's last verdict only. When it can open comes before
+ * the worst value: at 80 columns the line is cut after it. */
 #include "gaterow.h"
 
 #include <math.h>
@@ -76,8 +77,13 @@ static void describe(const struct view *v, size_t i, char *buf, size_t len, attr
         }
         *a = g->state == GATE_OPEN && !stale[0] ? theme(TH_OK) : theme(TH_WARN);
     }
-    snprintf(buf, len, "↳ gate %s%s%s%s%s · %s", word, covered, worst, opens, stale,
+    snprintf(buf, len, "↳ gate %s%s%s%s%s · %s", word, covered, opens, worst, stale,
              rg->cond.text);
+}
+
+void gaterow_text(const struct view *v, size_t g, char *buf, size_t len, attr_t *a)
+{
+    describe(v, g, buf, len, a);
 }
 
 void gaterow_draw(WINDOW *w, int y, int width, const struct view *v, size_t g)
@@ -85,5 +91,5 @@ void gaterow_draw(WINDOW *w, int y, int width, const struct view *v, size_t g)
     char line[512];
     attr_t a;
     describe(v, g, line, sizeof line, &a);
-    draw_text(w, y, 6, width - 5, line, a);
+    draw_text(w, y, 3, width - 2, line, a);
 }

@@ -37,8 +37,9 @@ static void draw_phase(WINDOW *w, int y, int width, const struct view *v, size_t
     int current = p == v->s->current_phase;
     attr_t a = done ? theme(TH_OK) : current ? theme(TH_TITLE) : theme(TH_DIM) | A_BOLD;
     int x = draw_text(w, y, 1, width, line, a);
+    int held = !done && v->s->phase_acked[p] == ph->n_steps;   /* by an exit gate */
     snprintf(line, sizeof line, "  %zu/%zu%s", v->s->phase_acked[p], ph->n_steps,
-             done ? " done" : current ? " current" : "");
+             done ? " done" : held ? " held by its gate" : current ? " current" : "");
     draw_text(w, y, 1 + x, width - x, line, theme(TH_DIM));
 }
 

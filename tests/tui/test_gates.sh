@@ -52,8 +52,9 @@ check "the runbook with gates is sound" expect_exit 0 "$CUTOVER" check "$T/gates
 tmux_start t 120 40 "CUTOVER_TIME_SCALE=$SCALE $CUTOVER run $T/gates.md --journal $J"
 
 # 1. a step's `for` gate
-check "the step's gate is CLOSED while x breaches, with the worst value in %" \
-  wait_screen t "↳ gate CLOSED · worst 5 % · opens" 30
+check "the step's gate is CLOSED while x breaches, with when it can open" \
+  wait_screen t "↳ gate CLOSED · opens" 30
+check "… with the worst value in %" wait_screen t "· worst 5 % ·" 5
 tmux_keys t a
 check "a on the gated step is refused, naming the value" \
   wait_screen t "refused: gate gate:1.1 (x < 1% for 20s) is closed: x = 5 %" 20
@@ -68,6 +69,7 @@ check "a is accepted once the gate holds" wait_screen t "step 1.1 acknowledged b
 check "the exit gate is INSUFFICIENT, with the share covered" \
   wait_screen t "↳ gate INSUFFICIENT" 40
 check "the share covered is shown" sh -c "grep -E 'INSUFFICIENT [0-9]+% covered' '$T/screen'"
+check "the phase heading says its gate holds it" wait_screen t "1/1 held by its gate" 5
 tmux_keys t j a
 check "the next phase's step is refused naming the exit gate" \
   wait_screen t "refused: phase 1 (Dual-write) cannot complete: gate gate:phase1" 20
