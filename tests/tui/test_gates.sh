@@ -90,6 +90,13 @@ check "the panel says OVERRIDDEN" wait_screen t "↳ gate OVERRIDDEN by Alice Ng
 tmux_keys t a
 check "the next phase's step is accepted after the override" \
   wait_screen t "step 2.1 acknowledged by Alice Ng" 20
+check "an override twice is refused" \
+  expect_exit 1 "$CUTOVER" ack "$J" --override-gate gate:phase1 --reason "again" --as "Alice Ng" --role commander
+check "… saying it was overridden already" contains "$T/.last" "was overridden already"
+check "a gate that is not in the runbook is refused" \
+  expect_exit 1 "$CUTOVER" ack "$J" --override-gate phase7 --reason "r" --as "Alice Ng" --role commander
+check "… by name" contains "$T/.last" "there is no gate 'phase7' in the runbook"
+check "only one override is journaled" test "$(journal_count "$J" "kind='override'")" = 1
 check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$J"
 
 # the same picture on a joined console at 80×24
