@@ -6,21 +6,13 @@
 # `y < 0.1% over 1h` has only this run's samples in the journal, so it is
 # INSUFFICIENT with the share covered: the next phase's step is refused
 # naming the gate, until the commander overrides it with a written reason
-# (o), which the journal keeps. The console runs on the test clock at ×5.
+# (o), which the journal keeps. The live console's fold, gates included,
+# is the journal's refold. The console runs on the test clock at ×5.
 . tests/lib.sh
 . tests/wait.sh
+. tests/fold_lib.sh   # the service whose metrics this suite sets; compare_trace
 SCALE=5
-make -s build/tools/fault_server >/dev/null || exit 1
-mkdir -p "$T/answers"
-metrics() {  # X Y
-  printf '# TYPE app_x gauge\napp_x %s\n# TYPE app_y gauge\napp_y %s\n' "$1" "${2:-0}" >"$T/answers/m" &&
-    mv "$T/answers/m" "$T/answers/metrics"
-}
-metrics 0.05
-"$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
-fault=$!
-cleanup_hook() { kill $fault 2>/dev/null; tmux -S "$TMUX_SOCK" kill-server 2>/dev/null; }
-P=$(wait_port "$T/fault.out")
+metrics 0.05 0   # x (app_error_ratio) breaches; y (app_share) holds
 cat >"$T/gates.md" <<EOF2
 # Gates
 
@@ -32,8 +24,8 @@ cat >"$T/gates.md" <<EOF2
 - metrics: scrape \`http://127.0.0.1:$P/file/metrics\`
 
 ## Signals
-- x: \`max(app_x)\` every 250ms
-- y: \`max(app_y)\` every 250ms
+- x: \`max(app_error_ratio)\` every 250ms
+- y: \`max(app_share)\` every 250ms
 
 ## Phase 1: Dual-write {gate: y < 0.1% over 1h}
 - [ ] commander: failure rate under 1% for 20s {gate: x < 1% for 20s}
@@ -49,7 +41,7 @@ Nothing to undo.
 EOF2
 J=$T/g.journal
 check "the runbook with gates is sound" expect_exit 0 "$CUTOVER" check "$T/gates.md"
-tmux_start t 120 40 "CUTOVER_TIME_SCALE=$SCALE $CUTOVER run $T/gates.md --journal $J"
+tmux_start t 120 40 "CUTOVER_FOLD_TRACE=$T/live.trace CUTOVER_TIME_SCALE=$SCALE $CUTOVER run $T/gates.md --journal $J"
 
 # 1. a step's `for` gate
 check "the step's gate is CLOSED while x breaches, with when it can open" \
@@ -60,7 +52,7 @@ check "a on the gated step is refused, naming the value" \
   wait_screen t "refused: gate gate:1.1 (x < 1% for 20s) is closed: x = 5 %" 20
 check "the refusal is journaled" \
   wait_until 10 journal_has "$J" "kind='ack_refused' and instr(json_extract(body,'\$.reason'), 'x = 5 %') > 0"
-metrics 0.002
+metrics 0.002 0
 check "once x has held for the window the gate is OPEN" wait_screen t "↳ gate OPEN · worst 0.2 %" 40
 tmux_keys t a
 check "a is accepted once the gate holds" wait_screen t "step 1.1 acknowledged by Alice Ng" 20
@@ -104,4 +96,6 @@ tmux_start j 80 24 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "at 80×24 a joined console shows the gates from the journal" wait_screen j "↳ gate OVERRIDDEN" 20
 tmux_keys j q
 tmux_keys t q
+check "the console quits" wait_until 20 journal_has "$J" "kind='console_close' and actor='Alice Ng/commander'"
+check "the live fold (gates, overrides, phases done) is the journal's refold" compare_trace "$T/live.trace"
 finish
