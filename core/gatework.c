@@ -87,7 +87,8 @@ static void judge_one(struct gatework *w, struct judgment *jd, struct gate_point
         return;
     }
     int64_t gap = gate_max_gap(g, sig->interval_ms, 0);
-    int64_t from = gate_window_start(g, gap, w->job_now);
+    int64_t at = w->job_now;
+    int64_t from = gate_window_start(g, gap, at);
     int rc;
     /* THE PROMETHEUS HOOK: an `over` gate on a Prometheus signal reads
      * query_range once core/promrange.c sets gatehist_prometheus */
@@ -102,6 +103,11 @@ static void judge_one(struct gatework *w, struct judgment *jd, struct gate_point
             snprintf(jd->error, sizeof jd->error, "%s", err.msg);
             return;
         }
+        /* judged one poll interval back: the newest samples may still be
+         * on their way through the journal's writer, and a verdict must
+         * not flap to "insufficient" on that lag */
+        at -= sig->interval_ms;
+        from = gate_window_start(g, gap, at);
         rc = read_cached(w, jd->gate, from, &err);
         pts = &w->cache[jd->gate];
     }
@@ -109,7 +115,7 @@ static void judge_one(struct gatework *w, struct judgment *jd, struct gate_point
         snprintf(jd->error, sizeof jd->error, "%s", err.msg);
         return;
     }
-    gate_judge(g, pts->v, pts->n, gap, w->job_now, &jd->v);
+    gate_judge(g, pts->v, pts->n, gap, at, &jd->v);
     jd->failed = 0;
 }
 
