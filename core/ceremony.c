@@ -684,6 +684,9 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
     if (stepaction_refuse_ack(s, (size_t)i, reason, len) != 0)
         return -1;   /* a step with an action completes itself (stepaction.h) */
     ptrdiff_t open = earlier_open_phase(s, st->phase);
+    if (open >= 0 && gatefold_phase_refusal(s, (size_t)open, reason, len) != 0 &&
+        s->phase_acked[open] == rb->phases[open].n_steps)
+        return -1;   /* its steps are done; an exit gate holds it */
     if (open >= 0) {
         const struct rb_phase *ph = &rb->phases[open];
         snprintf(reason, len, "phase %s (%s) is not finished yet: %zu of %zu steps open",
@@ -697,6 +700,8 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
                  step_id, before->id, before->role, before->text);
         return -1;
     }
+    if (gatefold_step_refusal(s, (size_t)i, reason, len) != 0)
+        return -1;
     (void)name;
     return 0;
 }
@@ -763,6 +768,9 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
                                                     sizeof reason)
                        : ceremony_ack_decide(s, op->step, c->name, c->role, reason,
                                              sizeof reason)) != 0;
+    if (!op->refused && !op->override)   /* a gate's verdict must be recent: the one rule that takes the time */
+        op->refused = gatefold_fresh_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
+                                             op->now, reason, sizeof reason) != 0;
     char *body = op->refused    ? events_ack_refused_body(op->step, c->name, c->role, reason)
                  : op->override ? override_body(op, s)
                                 : events_ack_body(op->step, c->name, c->role);

@@ -16,6 +16,8 @@
 #include "events.h"
 #include "flags.h"
 #include "flagworker.h"
+#include "gatehist_prom.h"
+#include "gatework.h"
 #include "journal_writer.h"
 #include "http.h"
 #include "notify.h"
@@ -35,6 +37,7 @@ struct driver {
     struct signals *signals;
     struct flagworker *flag;
     struct notify *notify;    /* the comms webhook, or NULL */
+    struct gatework *gates;   /* the gates' judge, or NULL: the runbook has none */
     char flag_name[160];
     int64_t next_retry_ms;     /* a rollback to try again at; 0 = none */
     int64_t next_check_ms;     /* the start's look at the flag, to try again at; 0 = none */
@@ -125,6 +128,11 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
         return NULL;
     }
     d->notify = notify_new(c->rb, multi, err);
+    gatehist_use_prometheus();   /* before the gates' worker starts: `over` gates read query_range */
+    if (!(d->gates = gatework_new(journal_location(c->journal), c->rb, err)) && c->rb->n_gates) {
+        driver_free(d);
+        return NULL;
+    }
     const struct rb_system *flag = runbook_system(c->rb, "flag");
     if (flag && c->rb->n_ramp) {
         if (!(d->flag = flagworker_new(flag, err))) {
@@ -147,6 +155,7 @@ void driver_free(struct driver *d)
     signals_free(d->signals);
     flagworker_free(d->flag);
     notify_free(d->notify);
+    gatework_free(d->gates);
     free(d);
 }
 
@@ -157,6 +166,8 @@ size_t driver_fds(const struct driver *d, int *fds)
         fds[n++] = signals_wake_fd(d->signals);
     if (d->flag)
         fds[n++] = flagworker_wake_fd(d->flag);
+    if (d->gates)
+        fds[n++] = gatework_wake_fd(d->gates);
     return n;
 }
 
@@ -168,6 +179,8 @@ const char *driver_flag_name(const struct driver *d)
 int64_t driver_wait_ms(const struct driver *d, int64_t now_ms)
 {
     int64_t wait = signals_wait_ms(d->signals, now_ms);
+    if (d->gates && gatework_wait_ms(d->gates, now_ms) < wait)
+        wait = gatework_wait_ms(d->gates, now_ms);
     int64_t due[2] = {d->next_retry_ms, d->next_check_ms};
     for (int i = 0; i < 2; i++)
         if (due[i] && due[i] - now_ms < wait)
@@ -603,6 +616,18 @@ static int act(struct driver *d, int64_t now, struct error *err)
     return 0;
 }
 
+/* The gates' verdicts worth a record, from their worker (gatework.h). */
+static int judge_gates(struct driver *d, int64_t now, struct error *err)
+{
+    cJSON *out[32];
+    size_t n = gatework_step(d->gates, &d->c->s, now, out, 32);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (append(d, EV_GATE, out[i], now, err) != 0)
+            rc = -1;
+    return rc;
+}
+
 /* --- abort requests from the other consoles ------------------------------ */
 
 struct request { int found; char actor[96], role[32], reason[240]; int64_t seq, found_seq, ts_ms; };
@@ -722,6 +747,7 @@ int driver_step(struct driver *d, int64_t now, struct error *err)
     keep(judged, &failed, err, &why);
     if (judged > 0)
         keep(ceremony_refresh(d->c, NULL, NULL, &why), &failed, err, &why);
+    keep(judge_gates(d, now, &why), &failed, err, &why);
     keep(answer_requests(d, now, &why), &failed, err, &why);
     keep(act(d, now, &why), &failed, err, &why);
     keep(anchor_due(d, now, &why), &failed, err, &why);

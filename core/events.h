@@ -49,6 +49,7 @@
 #define EV_DIVERGENCE    "divergence"
 #define EV_COMPARE       "compare"
 #define EV_PREFLIGHT     "preflight"
+#define EV_GATE          "gate"
 
 enum event_kind {
 #define EVENT(id, ...) EVK_##id,

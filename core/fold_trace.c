@@ -48,6 +48,13 @@ void fold_trace_line(const struct session *s, char *line, size_t len)
             (int)c->state, c->since_ms, t->judged, (int)t->state, t->state_since_ms,
             t->breach_since_ms, t->no_data_since_ms);
     }
+    for (size_t i = 0; i < s->rb->n_gates; i++) {   /* the gates' verdicts decide acks */
+        const struct gate_view *g = &s->gf.gates[i];
+        put(&o, " G%zu=%d/%d/%" PRId64 "/%d", i, g->judged, (int)g->state, g->judged_ms,
+            g->overridden);
+    }
+    for (size_t p = 0; p < s->rb->n_phases && s->rb->n_gates; p++)
+        put(&o, "%s%d", p ? "" : " done=", s->gf.phase_done[p]);
     for (size_t i = 0; i < s->rb->n_signals; i++) {
         const struct signal_view *v = &s->signals[i];
         put(&o, " g%zu=%d/%g/%" PRId64, i, v->has_value, v->has_value ? v->value : 0.0,

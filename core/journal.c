@@ -224,6 +224,18 @@ int journal_read_samples(struct journal *j, int64_t after_seq,
     return j->ops->read_samples(j->store, after_seq, fn, ctx, err);
 }
 
+int journal_read_signal(struct journal *j, const char *signal, int64_t from_ms,
+                        int64_t to_ms, journal_sample_fn fn, void *ctx,
+                        struct error *err)
+{
+    return j->ops->read_signal(j->store, signal, from_ms, to_ms, fn, ctx, err);
+}
+
+const char *journal_location(const struct journal *j)
+{
+    return j->path;
+}
+
 int journal_read_history(struct journal *j, int64_t after_event_seq,
                          int64_t after_sample_seq, journal_event_fn on_event,
                          journal_sample_fn on_sample, void *ctx,

@@ -85,6 +85,16 @@ typedef int (*journal_sample_fn)(const struct journal_sample *s, void *ctx);
 int journal_read_samples(struct journal *j, int64_t after_seq,
                          journal_sample_fn fn, void *ctx, struct error *err);
 
+/* One signal's samples taken from from_ms to to_ms (both included),
+ * oldest first, read as of one moment; a non-zero return from fn stops
+ * the walk and is returned. For gates over a signal's history. */
+int journal_read_signal(struct journal *j, const char *signal, int64_t from_ms,
+                        int64_t to_ms, journal_sample_fn fn, void *ctx,
+                        struct error *err);
+
+/* The location the journal was opened from (a path, for SQLite). */
+const char *journal_location(const struct journal *j);
+
 /* The one history: events and samples merged into the order they were
  * appended in — event k, then the samples appended after it (after_event
  * = k) in their own order, then event k+1. Samples from before format 3

@@ -44,6 +44,10 @@ struct journal_store_ops {
                        void *ctx, struct error *err);
     int (*read_samples)(struct journal_store *s, int64_t after, journal_sample_fn fn,
                         void *ctx, struct error *err);
+    /* One signal's samples with from_ms <= ts_ms <= to_ms, oldest first
+     * (the gates' history: an index on (signal, ts_ms) serves it). */
+    int (*read_signal)(struct journal_store *s, const char *signal, int64_t from_ms,
+                       int64_t to_ms, journal_sample_fn fn, void *ctx, struct error *err);
     /* Both, merged by journal_sample_first, read as of one moment. */
     int (*read_history)(struct journal_store *s, int64_t after_event, int64_t after_sample,
                         journal_event_fn on_event, journal_sample_fn on_sample,

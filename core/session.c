@@ -31,7 +31,8 @@ int session_init(struct session *s, const struct runbook *rb)
     s->crits = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->crits);
     s->tracks = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->tracks);
     s->crit_sig = calloc(rb->n_criteria ? 2 * rb->n_criteria : 1, sizeof *s->crit_sig);
-    if (!s->acks || !s->phase_acked || !s->signals || !s->crits || !s->tracks || !s->crit_sig) {
+    if (!s->acks || !s->phase_acked || !s->signals || !s->crits || !s->tracks || !s->crit_sig ||
+        gatefold_init(&s->gf, rb) != 0) {
         session_free(s);
         return -1;
     }
@@ -52,6 +53,7 @@ void session_free(struct session *s)
     free(s->crits);
     free(s->tracks);
     free(s->crit_sig);
+    gatefold_free(&s->gf);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         free(s->tail[i].body);
     runbook_free(s->rb_earlier);
@@ -84,6 +86,7 @@ int session_copy(struct session *dst, const struct session *src)
     *dst = *src;
     dst->acks = NULL, dst->phase_acked = NULL, dst->signals = NULL, dst->crits = NULL;
     dst->tracks = NULL, dst->crit_sig = NULL, dst->rb_earlier = NULL;
+    dst->gf = (struct gatefold){0};
     for (size_t i = 0; i < SESSION_TAIL; i++)
         dst->tail[i].body = NULL;
     if (!(dst->acks = dup_items(src->acks, rb->n_steps, sizeof *src->acks)) ||
@@ -92,7 +95,8 @@ int session_copy(struct session *dst, const struct session *src)
         !(dst->crits = dup_items(src->crits, rb->n_criteria, sizeof *src->crits)) ||
         !(dst->tracks = dup_items(src->tracks, rb->n_criteria, sizeof *src->tracks)) ||
         !(dst->crit_sig = dup_items(src->crit_sig, 2 * rb->n_criteria, sizeof *src->crit_sig)) ||
-        (src->rb_earlier && !(dst->rb_earlier = runbook_again(src->rb_earlier))))
+        (src->rb_earlier && !(dst->rb_earlier = runbook_again(src->rb_earlier))) ||
+        gatefold_copy(&dst->gf, &src->gf, rb) != 0)
         goto oom;
     for (size_t i = 0; i < SESSION_TAIL; i++)
         if (src->tail[i].body && !(dst->tail[i].body = strdup(src->tail[i].body)))
@@ -152,7 +156,7 @@ static void advance_phase(struct session *s)
 {
     while (s->current_phase < s->rb->n_phases &&
            session_phase_complete(s, s->current_phase))
-        s->current_phase++;
+        s->gf.phase_done[s->current_phase++] = 1;   /* latched: it stays done */
 }
 
 /* Are positions in events meant for s->rb? Not while the runbook in force
@@ -442,8 +446,17 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         /* the journaled tick: time passed to here for every criterion */
         tick_criteria(s, ev->ts_ms, -1);
         break;
+    case EVK_GATE:
+        rc = gatefold_apply(s, ev, &b, err);
+        advance_phase(s);
+        break;
     default:
-        rc = ramp_apply(&s->ramp, s->rb, s, ev, &b, err);
+        if (gatefold_is_override(&b)) {
+            rc = gatefold_apply(s, ev, &b, err);
+            advance_phase(s);
+        } else {
+            rc = ramp_apply(&s->ramp, s->rb, s, ev, &b, err);
+        }
         break;
     }
     /* steps whose action completes them (stepaction.h), after the ramp's fold */
@@ -563,7 +576,9 @@ const struct session_line *session_tail(const struct session *s, size_t i)
 
 int session_phase_complete(const struct session *s, size_t p)
 {
-    return p < s->rb->n_phases && s->phase_acked[p] == s->rb->phases[p].n_steps;
+    return p < s->rb->n_phases &&
+           (s->gf.phase_done[p] ||
+            (s->phase_acked[p] == s->rb->phases[p].n_steps && gatefold_exit_open(s, p)));
 }
 
 const char *session_status(const struct session *s)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "criteria.h"
+#include "gatefold.h"
 #include "journal.h"
 #include "ramp.h"
 #include "runbook.h"
@@ -113,6 +114,7 @@ struct session {
                                    * position in rb->signals (-1: none) */
     struct ramp_view ramp;
     struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
+    struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];
@@ -190,7 +192,8 @@ double session_history(const struct session *s, size_t signal, size_t i);
 /* The i-th newest tail line (0 = newest), or NULL. */
 const struct session_line *session_tail(const struct session *s, size_t i);
 
-/* 1 when every step of phase p is acknowledged. */
+/* 1 when phase p is complete: every step acknowledged and every exit gate
+ * open or overridden — latched at the event where that first held. */
 int session_phase_complete(const struct session *s, size_t p);
 
 /* "READY" (nothing acknowledged), "IN PROGRESS", or "COMPLETE". */

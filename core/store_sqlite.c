@@ -829,6 +829,36 @@ static int sq_read_samples(struct journal_store *j, int64_t after_seq,
     return walk_end(j, st, own, ret ? SQLITE_DONE : rc, ret, err);
 }
 
+/* Prepared for each read: a gate's history is read every few seconds at
+ * most, on a worker, and the statement then walks the (signal, ts_ms)
+ * index rather than the table. */
+static int sq_read_signal(struct journal_store *j, const char *signal, int64_t from_ms,
+                          int64_t to_ms, journal_sample_fn fn, void *ctx, struct error *err)
+{
+    static const char sql[] =
+        "SELECT seq, ts_ms, signal, value, status, NULL FROM samples"
+        " WHERE signal = ? AND ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms, seq";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sq_error(j, err, "cannot read a signal's samples");
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, signal, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from_ms);
+    sqlite3_bind_int64(st, 3, to_ms);
+    int rc = SQLITE_DONE, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct journal_sample sa = row_sample(st);
+        ret = fn(&sa, ctx);
+    }
+    if (ret == 0 && rc != SQLITE_DONE) {
+        sq_error(j, err, "cannot read a signal's samples");
+        ret = -1;
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
 /* Two cursors merged in C (an ORDER BY over a UNION would sort the whole
  * history on every read). Both statements are stepped before either
  * result is used, so they share one read transaction: a sample can never
@@ -1498,6 +1528,7 @@ const struct journal_store_ops journal_store_sqlite = {
     .append_samples = append_samples,
     .read_events = sq_read,
     .read_samples = sq_read_samples,
+    .read_signal = sq_read_signal,
     .read_history = sq_read_history,
     .changed = sq_changed,
     .last_seq = sq_last_seq,

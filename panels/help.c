@@ -16,7 +16,7 @@ static const char *const lines[] = {
     "r            resume after an abort or halt (commander; a written reason)",
     "f            set the flag back to the journal's value after a restart",
     "A            or accept the flag's value instead (commander; a written reason)",
-    "o            override: complete an action step, or a failed rehearsal (reason)",
+    "o            override: a closed gate, an action step, a failed rehearsal (reason)",
     "T            take over driving when NO ENGINE shows (commander or Deputy:)",
     "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",

@@ -1,10 +1,12 @@
-/* steps.c — phases and their steps: owner, acknowledged by whom and when.
+/* steps.c — phases and their steps: owner, acknowledged by whom and when,
+ * and under a gated step or phase heading each gate's line (gaterow.h).
  * The cursor moves over steps; the list scrolls to keep it in sight. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/timefmt.h"
 #include "draw.h"
+#include "gaterow.h"
 #include "panel.h"
 #include "tui/theme.h"
 
@@ -14,11 +16,14 @@ static int selected_row(const struct view *v)
 {
     int row = 0;
     for (size_t p = 0; p < v->rb->n_phases; p++) {
-        row++;
         const struct rb_phase *ph = &v->rb->phases[p];
-        if (v->selected >= ph->first_step && v->selected < ph->first_step + ph->n_steps)
-            return row + (int)(v->selected - ph->first_step);
-        row += (int)ph->n_steps;
+        row += 1 + (int)gaterow_count(v->rb, -1, p);
+        for (size_t k = 0; k < ph->n_steps; k++) {
+            size_t i = ph->first_step + k;
+            if (i == v->selected)
+                return row;
+            row += 1 + (int)gaterow_count(v->rb, (ptrdiff_t)i, p);
+        }
     }
     return 0;
 }
@@ -32,8 +37,9 @@ static void draw_phase(WINDOW *w, int y, int width, const struct view *v, size_t
     int current = p == v->s->current_phase;
     attr_t a = done ? theme(TH_OK) : current ? theme(TH_TITLE) : theme(TH_DIM) | A_BOLD;
     int x = draw_text(w, y, 1, width, line, a);
+    int held = !done && v->s->phase_acked[p] == ph->n_steps;   /* by an exit gate */
     snprintf(line, sizeof line, "  %zu/%zu%s", v->s->phase_acked[p], ph->n_steps,
-             done ? " done" : current ? " current" : "");
+             done ? " done" : held ? " held by its gate" : current ? " current" : "");
     draw_text(w, y, 1 + x, width - x, line, theme(TH_DIM));
 }
 
@@ -91,6 +97,17 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
         draw_text(w, y, 1 + width - who_cols, who_cols, who, sel ? base : theme(TH_DIM));
 }
 
+/* The gate lines of a step (or of phase p's exit, step -1) from row on;
+ * returns the row after them. */
+static int draw_gates(WINDOW *w, int row, int top, int rows, int width, const struct view *v,
+                      ptrdiff_t step, size_t p)
+{
+    for (size_t k = 0, n = gaterow_count(v->rb, step, p); k < n; k++, row++)
+        if (row >= top && row - top < rows)
+            gaterow_draw(w, 1 + row - top, width, v, (size_t)gaterow_nth(v->rb, step, p, k));
+    return row;
+}
+
 static void steps_draw(WINDOW *w, const struct view *v)
 {
     int rows = getmaxy(w) - 2, width = getmaxx(w) - 2;
@@ -108,9 +125,13 @@ static void steps_draw(WINDOW *w, const struct view *v)
         if (row >= top && row - top < rows)
             draw_phase(w, 1 + row - top, width, v, p);
         row++;
-        for (size_t k = 0; k < ph->n_steps; k++, row++)
+        row = draw_gates(w, row, top, rows, width, v, -1, p);
+        for (size_t k = 0; k < ph->n_steps; k++) {
+            size_t i = ph->first_step + k;
             if (row >= top && row - top < rows)
-                draw_step(w, 1 + row - top, width, v, ph->first_step + k, cols);
+                draw_step(w, 1 + row - top, width, v, i, cols);
+            row = draw_gates(w, row + 1, top, rows, width, v, (ptrdiff_t)i, p);
+        }
     }
 }
 

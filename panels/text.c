@@ -7,6 +7,7 @@
 #include "core/stepaction.h"
 #include "core/timefmt.h"
 #include "draw.h"
+#include "gaterow.h"
 #include "panel.h"
 #include "tui/theme.h"
 
@@ -51,6 +52,22 @@ static int stopped_block(WINDOW *w, int row, int skip, int rows, int width, int 
              r->status == RAMP_ABORTED ? "ABORTED" : "HALTED", ph->number, ph->title);
     return block(w, row, skip, rows, width, 1 + gap, label,
                  ph->rollback ? ph->rollback : "(none written for this phase)", theme(TH_ALERT));
+}
+
+/* The gates of the selected step (or of its phase's exit, step -1), whole
+ * and wrapped: the steps panel's line is cut at 80 columns. */
+static int gates_block(WINDOW *w, int row, int skip, int rows, int width, int gap,
+                       const struct view *v, ptrdiff_t step, size_t p)
+{
+    for (size_t k = 0, n = gaterow_count(v->rb, step, p); k < n; k++) {
+        size_t g = (size_t)gaterow_nth(v->rb, step, p, k);
+        char label[160], line[512];
+        attr_t a;
+        snprintf(label, sizeof label, "%s %s", step < 0 ? "Exit gate" : "Gate", v->rb->gates[g].id);
+        gaterow_text(v, g, line, sizeof line, &a);
+        row = block(w, row, skip, rows, width, gap, label, line + strlen("↳ gate "), a);
+    }
+    return row;
 }
 
 static void text_draw(WINDOW *w, const struct view *v)
@@ -99,6 +116,8 @@ static void text_draw(WINDOW *w, const struct view *v)
     row = block(w, row, skip, rows, width, gap, label,
                 ph->rollback ? ph->rollback : "(none written for this phase)",
                 ph->rollback ? theme(TH_NORMAL) : theme(TH_ALERT));
+    row = gates_block(w, row, skip, rows, width, gap, v, (ptrdiff_t)v->selected, st->phase);
+    row = gates_block(w, row, skip, rows, width, gap, v, -1, st->phase);
     snprintf(label, sizeof label, "Phase %s: %s", ph->number, ph->title);
     block(w, row, skip, rows, width, gap, label, ph->prose, theme(TH_NORMAL));
 }

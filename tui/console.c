@@ -19,6 +19,7 @@
 #include "core/account.h"
 #include "core/driver.h"
 #include "core/events.h"
+#include "core/gateoverride.h"
 #include "core/journal_writer.h"
 #include "core/stepaction.h"
 #include "core/timefmt.h"
@@ -70,7 +71,8 @@ struct console {
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE } prompt_for;
+    char gate_id[96];         /* FOR_GATE: the gate being overridden */
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
@@ -208,11 +210,17 @@ static void ask(struct console *k, int what, const char *label)
     prompt_open(&k->prompt, label);
 }
 
-/* o on an open backfill, compare or preflight step: the commander
- * completes it by override with a written reason (core/stepaction.h);
- * anywhere else o overrides a failed rehearsal, as it did before. */
+static int ask_gate_override(struct console *k);
+
+/* o: a closed gate holding the current phase or the selected step first
+ * (the commander overrides it with a reason); on an open backfill, compare
+ * or preflight step the commander completes it by override with a written
+ * reason (core/stepaction.h); anywhere else o overrides a failed
+ * rehearsal, as it did before. */
 static void ask_override(struct console *k)
 {
+    if (ask_gate_override(k))
+        return;
     const struct rb_step *st = &k->c->rb->steps[k->selected];
     if (!stepaction_overridable(st->action) || k->c->s.acks[k->selected].acked) {
         ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): ");
@@ -271,6 +279,9 @@ static void answered(struct console *k, const char *text)
         snprintf(k->takeover, sizeof k->takeover, "%s", text);
         k->quit = 1;   /* cmd_join starts this console again as the driver */
         snprintf(msg, sizeof msg, "taking over: this console starts driving");
+        break;
+    case FOR_GATE:
+        rc = gateoverride_async(k->c, k->gate_id, text, now, ack_answered, k, msg, sizeof msg);
         break;
     case FOR_QUIT:
         if (strcmp(text, "y") != 0 && strcmp(text, "yes") != 0) {
@@ -344,6 +355,26 @@ static void ask_takeover(struct console *k)
     }
     k->prompt_for = FOR_TAKEOVER;
     prompt_open(&k->prompt, "take over driving — the reason (journaled): ");
+}
+
+/* o: a gate that holds the current phase or the selected step is the
+ * commander's to override, with a reason. 1 when o meant that gate. */
+static int ask_gate_override(struct console *k)
+{
+    ptrdiff_t g = gatefold_blocking(&k->c->s, k->selected);
+    if (g < 0)
+        return 0;
+    if (strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the commander may override a gate");
+        return 1;
+    }
+    char label[300];
+    snprintf(k->gate_id, sizeof k->gate_id, "%s", k->c->rb->gates[g].id);
+    snprintf(label, sizeof label, "override %s (%s) — the reason (journaled): ", k->gate_id,
+             gatefold_word(&k->c->s, (size_t)g));
+    k->prompt_for = FOR_GATE;
+    prompt_open(&k->prompt, label);
+    return 1;
 }
 
 static void on_key(struct console *k, int ch)

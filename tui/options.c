@@ -16,6 +16,7 @@ int options_parse(int argc, char **argv, struct options *o)
         {"write", no_argument, NULL, 'w'},
         {"reason", required_argument, NULL, 'R'},
         {"override", no_argument, NULL, 'O'},
+        {"override-gate", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -32,6 +33,7 @@ int options_parse(int argc, char **argv, struct options *o)
         case 'w': o->write = 1; break;
         case 'R': o->reason = optarg; break;
         case 'O': o->override = 1; break;
+        case 'G': o->override_gate = optarg; break;
         default: return -1;   /* getopt printed what was wrong */
         }
     }

@@ -10,8 +10,10 @@ struct options {
     int headless;
     int force;
     int write;      /* preflight: rehearse the flag's write and read-back */
-    const char *reason;  /* abort: the words journaled with the request; ack --override: why */
+    const char *reason;  /* abort: the words journaled with the request; ack --override and
+                          * --override-gate: why */
     int override;   /* ack: the commander completes an action step by override */
+    const char *override_gate;  /* ack: the gate the commander overrides */
     const char *positional[4];
     int n_positional;
 };

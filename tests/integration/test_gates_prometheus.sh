@@ -195,6 +195,23 @@ check "the breach is found when read in pages too" \
 check "... with its value and time" \
   bash -c 'grep -qE "= 0.4 % at 2026-11-23 14:0" "$0" && grep -q "in 2 requests" "$0"' "$T/.last"
 
+# --- the cockpit: its gates' worker reads the same history ---------------------
+# Judged at now, the five-day series (it ends at T+2d) covers little of the
+# last 7 days: the driving console journals the exit gate as insufficient,
+# its history read from Prometheus, not from its own (empty) journal.
+"$CUTOVER" run "$T/five.md" --journal "$T/live.journal" --headless >"$T/live.out" 2>&1 &
+LIVE_PID=$!
+PIDS+=($LIVE_PID)
+gate_from_prometheus() {
+  sqlite3 "$T/live.journal" "select count(*) from events where kind='gate' and
+    json_extract(body,'\$.source')='prometheus' and json_extract(body,'\$.state')='insufficient'
+    and json_extract(body,'\$.id')='gate:phase3'" 2>/dev/null | grep -q '^[1-9]'
+}
+check "the driving console judges the exit gate over Prometheus's history" wait_for 60 gate_from_prometheus
+check "... and no secret of the URL reaches the journal" \
+  bash -c '! sqlite3 "$0" "select body from events" | grep -q hunter2secret' "$T/live.journal"
+kill "$LIVE_PID" 2>/dev/null; wait "$LIVE_PID" 2>/dev/null
+
 # --- sources without history, and Prometheus down ------------------------------
 check "a scrape signal's gate is not judged here, and does not fail the run" \
   expect_exit 0 "$CUTOVER" gates "$T/live.md" --at 2026-11-25T14:00:00Z
