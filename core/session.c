@@ -460,6 +460,9 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         /* the journaled tick: time passed to here for every criterion */
         tick_criteria(s, ev->ts_ms, -1);
         break;
+    case EVK_BACKFILL:
+        bf_progress_apply(&s->backfill, ev, &b);
+        break;
     default:
         rc = ramp_apply(&s->ramp, s->rb, s, ev, &b, err);
         break;

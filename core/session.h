@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bfprogress.h"
 #include "criteria.h"
 #include "journal.h"
 #include "ramp.h"
@@ -108,6 +109,7 @@ struct session {
     ptrdiff_t *crit_sig;          /* per criterion: its signal's and its min signal's
                                    * position in rb->signals (-1: none) */
     struct ramp_view ramp;
+    struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];
