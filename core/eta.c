@@ -14,10 +14,13 @@
 #include "units.h"
 #include "window.h"
 
-static void set_unknown(struct eta *e, const char *why)
+/* why in words, and the short name of the part it is about (for a narrow screen) */
+static void unknown_in(struct eta *e, const char *part, const char *why)
 {
-    if (!e->unknown[0])   /* the first cause is the one to fix first */
-        snprintf(e->unknown, sizeof e->unknown, "%s", why);
+    if (e->unknown[0])   /* the first cause is the one to fix first */
+        return;
+    snprintf(e->unknown, sizeof e->unknown, "%s", why);
+    snprintf(e->unknown_part, sizeof e->unknown_part, "%s", part);
 }
 
 static int step_pending(const struct runbook *rb, const struct session *s, enum rb_action a)
@@ -35,11 +38,11 @@ static int64_t backfill_end(const struct runbook *rb, const struct session *s, i
     const struct bf_progress *p = &s->backfill;
     if (p->n_jobs == 0) {
         if (step_pending(rb, s, RB_ACTION_BACKFILL))
-            set_unknown(e, "the backfill has not started");
+            unknown_in(e, "backfill", "the backfill has not started");
         return 0;
     }
     if (p->untracked)
-        set_unknown(e, "more backfill jobs than the estimate follows");
+        unknown_in(e, "backfill", "more backfill jobs than the estimate follows");
     int64_t end = 0;
     for (int i = 0; i < p->n_jobs; i++) {
         const struct bf_job *j = &p->jobs[i];
@@ -47,11 +50,11 @@ static int64_t backfill_end(const struct runbook *rb, const struct session *s, i
             continue;
         double rate = bf_progress_rate(j);
         if (j->paused) {
-            set_unknown(e, "the backfill is paused");
+            unknown_in(e, "backfill", "the backfill is paused");
         } else if (j->total <= 0) {
-            set_unknown(e, "the backfill's total is not known");
+            unknown_in(e, "backfill", "the backfill's total is not known");
         } else if (rate <= 0) {
-            set_unknown(e, "the backfill's rate is not measured yet");
+            unknown_in(e, "backfill", "the backfill's rate is not measured yet");
         } else {
             int64_t left = j->total > j->rows ? j->total - j->rows : 0;
             int64_t t = j->last_ms + (int64_t)((double)left / rate * 1000.0);
@@ -59,7 +62,7 @@ static int64_t backfill_end(const struct runbook *rb, const struct session *s, i
                 char at[16], why[80];
                 timefmt_hms(j->last_ms, at, sizeof at);
                 snprintf(why, sizeof why, "the backfill has not checkpointed since %s", at);
-                set_unknown(e, why);
+                unknown_in(e, "backfill", why);
             } else if (t > end) {
                 end = t;
             }
@@ -102,15 +105,15 @@ static int ramp_forward(const struct runbook *rb, const struct session *s, int64
 {
     const struct ramp_view *r = &s->ramp;
     if (r->status == RAMP_ABORTED || r->status == RAMP_HALTED) {
-        set_unknown(e, r->status == RAMP_ABORTED ? "the ramp is aborted" : "the ramp is halted");
+        unknown_in(e, "ramp", r->status == RAMP_ABORTED ? "the ramp is aborted" : "the ramp is halted");
         return -1;
     }
     if (r->flag_mismatch) {
-        set_unknown(e, "the flag and the journal disagree");
+        unknown_in(e, "flag", "the flag and the journal disagree");
         return -1;
     }
     if (r->n_unclear > 0 && r->step >= 0) {
-        set_unknown(e, "a criterion holds the ramp");
+        unknown_in(e, "criterion", "a criterion holds the ramp");
         return -1;
     }
     int n = (int)rb->n_ramp, next = r->step + 1;
@@ -131,7 +134,7 @@ static int ramp_forward(const struct runbook *rb, const struct session *s, int64
         if (at < 0) {
             char why[80];
             snprintf(why, sizeof why, "no cutover window fits the %g%% step's hold", rb->ramp[j].percent);
-            set_unknown(e, why);
+            unknown_in(e, "window", why);
             return -1;
         }
         if (at > t && !e->window_opens_ms)
@@ -161,14 +164,14 @@ struct eta eta_compute(const struct runbook *rb, const struct session *s,
     int64_t gates = in ? in->gates_open_at_ms : 0;
     int64_t compare = in ? in->compare_done_at_ms : 0;
     if (gates == ETA_UNKNOWN)
-        set_unknown(&e, "the gates' opening is not known");
+        unknown_in(&e, "gates", "the gates' opening is not known");
     else if (gates > from)
         from = gates, from_part = ETA_GATES;
     e.backfill_end_ms = backfill_end(rb, s, now_ms, &e);
     if (e.backfill_end_ms > from)
         from = e.backfill_end_ms, from_part = ETA_BACKFILL;
     if (compare == ETA_UNKNOWN || (compare == 0 && step_pending(rb, s, RB_ACTION_COMPARE)))
-        set_unknown(&e, "the comparison's time is not known");
+        unknown_in(&e, "compare", "the comparison's time is not known");
     else if (compare > from)
         from = compare, from_part = ETA_COMPARE;
     e.ramp_from_ms = from;
@@ -260,13 +263,13 @@ void eta_describe(const struct eta *e, int64_t now_ms, int brief, char *buf, siz
     }
     if (!e->known) {
         if (brief)
-            snprintf(buf, len, "ETA ?");
+            snprintf(buf, len, "ETA ? %s", e->unknown_part);
         else
             snprintf(buf, len, "ETA unknown: %s", e->unknown);
         return;
     }
     char at[32];
-    when((e->at_ms + 59999) / 60000 * 60000, now_ms, at, sizeof at);   /* never earlier than it is */
+    when(e->at_ms, now_ms, at, sizeof at);   /* the minute it falls in, as the ramp bar says it */
     if (brief) {
         if (e->dominant == ETA_NONE)
             snprintf(buf, len, "ETA %s", at);

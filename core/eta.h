@@ -43,6 +43,7 @@ struct eta {
     int known;                /* at_ms is the estimate; else unknown says why */
     int64_t at_ms;            /* when the last ramp step can be set, at the earliest */
     char unknown[120];        /* "the backfill's rate is not measured yet" */
+    char unknown_part[16];    /* "backfill": what it is about, in a word */
 
     int64_t ramp_from_ms;     /* when the ramp can go on: after gates and data work */
     enum eta_part ramp_waits_for; /* what sets ramp_from_ms (ETA_NONE: now) */
@@ -60,7 +61,7 @@ struct eta eta_compute(const struct runbook *rb, const struct session *s,
 
 /* "ETA 15:40 (ramp holds 1h10m, window opens 14:00)"; the date is added
  * when the estimate is not on now's day ("ETA 12-04 15:40 (…)");
- * "ETA unknown: WHY"; "" when there is nothing to estimate. `brief` keeps
+ * "ETA unknown: WHY" ("ETA ? backfill" when brief); "" when there is nothing to estimate. `brief` keeps
  * only the dominant part ("ETA 15:40 holds"), for a narrow screen. */
 void eta_describe(const struct eta *e, int64_t now_ms, int brief, char *buf, size_t len);
 

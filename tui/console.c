@@ -73,6 +73,7 @@ struct console {
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
     struct layout layout;
+    struct panels_decls panels; /* the signal panels the layout draws */
     struct prompt prompt;
     const char *mode;
     const char *journal_path;
@@ -386,13 +387,20 @@ static int screen_open(struct console *k)
     set_escdelay(25);
     theme_init();
     const struct runbook *rb = k->c->rb;
-    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0);
+    /* a panel the runbook declares wrongly is left out (`cutover check` names it) */
+    if (panels_parse(rb, &k->panels) != 0) {
+        endwin();
+        return -1;
+    }
+    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0,
+                &k->panels);
     return 0;
 }
 
 static void screen_close(struct console *k)
 {
     layout_free(&k->layout);
+    panels_decls_free(&k->panels);
     endwin();
 }
 
