@@ -247,14 +247,16 @@ static const struct rb_signal *stand_in(const struct runbook *rb, const struct p
 
 static int defaults(const struct runbook *rb, struct panels_decls *d, int *oom)
 {
+    char missing[240] = "";
+    int n_missing = 0;
     for (size_t k = 0; k < N_NAMED && !*oom; k++) {
         struct panel_decl pd = {.kind = named[k].kind};
         const struct rb_signal *sig = runbook_signal(rb, named[k].signal);
         if (!sig && rb->n_signals) {
-            problem(d, oom, 0, 1, "the default panel `%s` shows signal `%s`, which this runbook "
-                    "does not have: say which signals to draw under ## Panels "
-                    "(e.g. `- %s: SIGNAL, threshold 1%%`)", named[k].title, named[k].signal,
-                    named[k].title);
+            size_t at = strlen(missing);
+            snprintf(missing + at, sizeof missing - at, "%s`%s` (%s)", at ? ", " : "",
+                     named[k].title, named[k].signal);
+            n_missing++;
             sig = stand_in(rb, d);
             pd.kind = PANEL_SIGNAL;
         }
@@ -270,6 +272,13 @@ static int defaults(const struct runbook *rb, struct panels_decls *d, int *oom)
         threshold_from_criterion(rb, &pd);
         d->v[d->n++] = pd;
     }
+    /* one warning for all of them: a runbook with its own names misses them together */
+    if (missing[0] && !*oom)
+        problem(d, oom, 0, 1, "the default panel%s %s show%s a signal this runbook does not have "
+                "(the cockpit shows its own signals in %s place): say which signals to draw "
+                "under ## Panels, e.g. `- Ledger writes: SIGNAL, threshold 1%%`",
+                n_missing > 1 ? "s" : "", missing, n_missing > 1 ? "" : "s",
+                n_missing > 1 ? "their" : "its");
     return *oom ? -1 : 0;
 }
 

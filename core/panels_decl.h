@@ -39,7 +39,7 @@ struct panel_decl {
 struct panels_problem {
     int line;               /* 0: the runbook as a whole */
     int warning;
-    char msg[300];
+    char msg[512];
 };
 
 struct panels_decls {

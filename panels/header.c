@@ -42,19 +42,21 @@ static const char *status_of(const struct view *v, attr_t bar, attr_t *a)
 }
 
 /* What the bar holds at one level of narrowing. The phase, the status,
- * the clock and the test-clock mark never go; the rest gives way in this
+ * the ETA's time, the clock and the test-clock mark never go; the rest gives way in this
  * order as the screen narrows: the ETA's detail, the runbook's title, the
- * operator's name (the role stays), the ETA's word on what dominates it,
- * the program's name; only then is the phase's title cut. */
+ * operator's name (the role stays), the program's name, the test clock's
+ * long words (" ×5 TEST " stays); only then is the phase's title cut. */
 struct bar {
     int title;        /* 2 whole, 1 at most 12 columns, 0 none */
     int prefix;       /* " cutover " */
     int eta;          /* 2 full, 1 brief, 0 none */
     int who_full;     /* "Alice Ng/commander", else "commander" */
+    int test_full;    /* " TIME ×5 (test clock) ", else " ×5 TEST " */
 };
 
 static const struct bar levels[] = {
-    {2, 1, 2, 1}, {1, 1, 2, 1}, {1, 1, 1, 1}, {0, 1, 1, 1}, {0, 1, 1, 0}, {0, 0, 1, 0},
+    {2, 1, 2, 1, 1}, {1, 1, 2, 1, 1}, {1, 1, 1, 1, 1}, {0, 1, 1, 1, 1}, {0, 1, 1, 0, 1},
+    {0, 0, 1, 0, 1}, {0, 0, 1, 0, 0},
 };
 
 static void header_draw(WINDOW *w, const struct view *v)
@@ -71,10 +73,12 @@ static void header_draw(WINDOW *w, const struct view *v)
     phase_label(v, phase, sizeof phase);
 
     /* a test clock (CUTOVER_TIME_SCALE) is never mistaken for a ceremony */
-    char test[64] = "";
-    if (clock_is_test())
-        snprintf(test, sizeof test, " TIME ×%g (test clock) ", clock_scale());
-    int test_cols = test[0] ? draw_width(test) : 0;
+    char test_full[64] = "", test_brief[32] = "", *test = test_full;
+    if (clock_is_test()) {
+        snprintf(test_full, sizeof test_full, " TIME ×%g (test clock) ", clock_scale());
+        snprintf(test_brief, sizeof test_brief, " ×%g TEST ", clock_scale());
+    }
+    int test_cols = 0;
     attr_t status_attr;
     const char *status = status_of(v, bar, &status_attr);
     char eta_full[200], eta_brief[64];
@@ -91,6 +95,8 @@ static void header_draw(WINDOW *w, const struct view *v)
         prefix_cols = b.prefix ? draw_width(" cutover ") + title_cols + 4 : 1;   /* "  │ " */
         const char *eta = b.eta == 2 ? eta_full : b.eta == 1 ? eta_brief : "";
         eta_cols = eta[0] ? draw_width(eta) + 4 : 0;   /* " │ ETA …" and a space before the name */
+        test = b.test_full ? test_full : test_brief;
+        test_cols = test[0] ? draw_width(test) : 0;
         right_cols = test_cols + draw_width(b.who_full ? who_full : who_role);
         if (prefix_cols + core_w + eta_cols + right_cols <= cols)
             break;
