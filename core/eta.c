@@ -112,7 +112,7 @@ static int ramp_forward(const struct runbook *rb, const struct session *s, int64
         unknown_in(e, "flag", "the flag and the journal disagree");
         return -1;
     }
-    if (r->n_unclear > 0 && r->step >= 0) {
+    if (r->n_unclear > 0) {   /* the ramp moves only once every gating criterion is clear */
         unknown_in(e, "criterion", "a criterion holds the ramp");
         return -1;
     }

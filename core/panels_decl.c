@@ -272,8 +272,11 @@ static int defaults(const struct runbook *rb, struct panels_decls *d, int *oom)
         threshold_from_criterion(rb, &pd);
         d->v[d->n++] = pd;
     }
-    /* one warning for all of them: a runbook with its own names misses them together */
-    if (missing[0] && !*oom)
+    /* A runbook that speaks the named panels' language but calls one of
+     * their signals by its own name (ledger_write_failure_rate) is told
+     * so, once. A runbook with none of their names is not: the cockpit
+     * shows its own signals there, and nothing on screen is wrong. */
+    if (n_missing > 0 && n_missing < (int)N_NAMED && !*oom)
         problem(d, oom, 0, 1, "the default panel%s %s show%s a signal this runbook does not have "
                 "(the cockpit shows its own signals in %s place): say which signals to draw "
                 "under ## Panels, e.g. `- Ledger writes: SIGNAL, threshold 1%%`",
