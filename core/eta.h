@@ -15,16 +15,19 @@
 #include "session.h"
 
 /* Times that other parts of the program know and the fold does not (yet).
- * Each is 0 when there is nothing to wait for, ETA_UNKNOWN when there is
- * something and its time cannot be known, else a wall time in ms. */
+ * Each is ETA_UNKNOWN when there is something to wait for and its time
+ * cannot be known, a wall time in ms when it can, or 0: nothing known
+ * beyond the fold (for the comparison: unknown while a `compare` step is
+ * open, nothing to wait for once it is acknowledged). */
 #define ETA_UNKNOWN (-1)
 struct eta_inputs {
     /* The gates' earliest opening: steps and phases that wait for
      * `{gate: SIGNAL < X for 1h}` (the gate fold, being built in another
      * branch, fills this in; until then callers pass 0). */
     int64_t gates_open_at_ms;
-    /* The comparison's end: `compare` journals only its result, so no
-     * one can say its remaining time yet; 0 until a progress fold exists. */
+    /* The comparison's end: `compare` journals only its result, so its
+     * remaining time needs a progress event the data engine does not
+     * write yet; whoever adds one sets this. */
     int64_t compare_done_at_ms;
 };
 

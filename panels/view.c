@@ -1,7 +1,7 @@
 /* view.c — what the panels see beyond the folded session itself: values
  * derived from it at the moment of drawing (a signal gone stale, the
- * ceremony's ETA), computed
- * once per frame here so that no panel asks the engine. */
+ * ceremony's ETA), computed once per frame here so that no panel asks the
+ * engine. */
 #include "panel.h"
 
 #include <math.h>
