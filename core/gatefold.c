@@ -151,6 +151,28 @@ int gatefold_passes(const struct session *s, size_t i)
     return g->overridden || (g->judged && g->state == GATE_OPEN);
 }
 
+int64_t gatefold_earliest_open(const struct session *s)
+{
+    const struct runbook *rb = s->rb;
+    size_t last = rb->n_phases;
+    for (size_t i = 0; i < rb->n_steps; i++)
+        if (rb->steps[i].action == RB_ACTION_RAMP)
+            last = rb->steps[i].phase + 1;
+    int64_t at = 0;
+    for (size_t i = 0; i < rb->n_gates; i++) {
+        const struct rb_gate *g = &rb->gates[i];
+        const struct gate_view *v = &s->gf.gates[i];
+        int done = g->step >= 0 ? s->acks[g->step].acked : s->gf.phase_done[g->phase];
+        if (g->phase >= last || done || gatefold_passes(s, i))
+            continue;
+        if (!v->judged || v->opens_at_ms <= 0)
+            return -1;
+        if (v->opens_at_ms > at)
+            at = v->opens_at_ms;
+    }
+    return at;
+}
+
 int gatefold_exit_open(const struct session *s, size_t p)
 {
     const struct runbook *rb = s->rb;

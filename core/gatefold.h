@@ -63,6 +63,12 @@ int gatefold_passes(const struct session *s, size_t i);
 /* 1 when every exit gate of phase p passes (a phase without any: 1). */
 int gatefold_exit_open(const struct session *s, size_t p);
 
+/* The earliest time every gate still waited for before the ramp can open:
+ * those of steps not yet done and of phases not yet complete, up to the
+ * phase of the `ramp` step (every phase when there is none). 0 when none
+ * waits; -1 (ETA_UNKNOWN) when one has no verdict or no known opening. */
+int64_t gatefold_earliest_open(const struct session *s);
+
 /* The acknowledgement rules (ceremony_ack_decide): -1 with the reason
  * when a gate of step `step` does not pass; the same when phase p's steps
  * are all acknowledged but an exit gate holds it; and, given the time,

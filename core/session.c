@@ -450,6 +450,9 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         rc = gatefold_apply(s, ev, &b, err);
         advance_phase(s);
         break;
+    case EVK_BACKFILL:
+        bf_progress_apply(&s->backfill, ev, &b);
+        break;
     default:
         if (gatefold_is_override(&b)) {
             rc = gatefold_apply(s, ev, &b, err);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bfprogress.h"
 #include "criteria.h"
 #include "gatefold.h"
 #include "journal.h"
@@ -115,6 +116,7 @@ struct session {
     struct ramp_view ramp;
     struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
     struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
+    struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];

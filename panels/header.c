@@ -1,5 +1,5 @@
-/* header.c — the top bar: runbook title, current phase, status, clock, and
- * who sits at this console; on a sped-up test clock, a mark that says so;
+/* header.c — the top bar: runbook title, current phase, status, the
+ * ceremony's ETA (core/eta.h), clock, and who sits at this console; on a sped-up test clock, a mark that says so;
  * on a joined console that nobody drives, NO ENGINE above all but the record. */
 #include <stdio.h>
 
@@ -22,6 +22,43 @@ static void phase_label(const struct view *v, char *buf, size_t len)
     }
 }
 
+/* The status word and its colour: the record behind, NO ENGINE, a stop, an override, or the phase's state. */
+static const char *status_of(const struct view *v, attr_t bar, attr_t *a)
+{
+    enum ramp_status rs = v->s->ramp.status;
+    *a = theme(TH_ALERT);
+    if (v->journal_alert)   /* the record is behind: above everything */
+        return v->journal_alert;
+    if (v->no_engine) {
+        *a = theme(TH_ALERT) | A_BOLD;
+        return v->no_engine;
+    }
+    if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
+        return rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ";
+    if (v->s->ramp.override_active)
+        return " OVERRIDE ";
+    *a = bar | A_BOLD;
+    return session_status(v->s);
+}
+
+/* What the bar holds at one level of narrowing. The phase, the status,
+ * the ETA's time, the clock and the test-clock mark never go; the rest gives way in this
+ * order as the screen narrows: the ETA's detail, the runbook's title, the
+ * operator's name (the role stays), the program's name, the test clock's
+ * long words (" ×5 TEST " stays); only then is the phase's title cut. */
+struct bar {
+    int title;        /* 2 whole, 1 at most 12 columns, 0 none */
+    int prefix;       /* " cutover " */
+    int eta;          /* 2 full, 1 brief, 0 none */
+    int who_full;     /* "Alice Ng/commander", else "commander" */
+    int test_full;    /* " TIME ×5 (test clock) ", else " ×5 TEST " */
+};
+
+static const struct bar levels[] = {
+    {2, 1, 2, 1, 1}, {1, 1, 2, 1, 1}, {1, 1, 1, 1, 1}, {0, 1, 1, 1, 1}, {0, 1, 1, 0, 1},
+    {0, 0, 1, 0, 1}, {0, 0, 1, 0, 0},
+};
+
 static void header_draw(WINDOW *w, const struct view *v)
 {
     int cols = getmaxx(w);
@@ -29,37 +66,66 @@ static void header_draw(WINDOW *w, const struct view *v)
     wbkgdset(w, ' ' | bar);
     werase(w);
 
-    char right[160], clock[16], phase[128];
+    char clock[16], phase[128], who_full[160], who_role[80];
     timefmt_hms(v->now_ms, clock, sizeof clock);
-    snprintf(right, sizeof right, " %s/%s  %s UTC ", v->name, v->role, clock);
+    snprintf(who_full, sizeof who_full, " %s/%s  %s UTC ", v->name, v->role, clock);
+    snprintf(who_role, sizeof who_role, " %s  %s UTC ", v->role, clock);
     phase_label(v, phase, sizeof phase);
 
     /* a test clock (CUTOVER_TIME_SCALE) is never mistaken for a ceremony */
-    char test[64] = "";
-    if (clock_is_test())
-        snprintf(test, sizeof test, " TIME ×%g (test clock) ", clock_scale());
-    int test_cols = test[0] ? draw_width(test) : 0;
-    int right_cols = draw_width(right) + test_cols;
-    int x = draw_text(w, 0, 0, cols - right_cols, " cutover ", bar | A_BOLD);
-    x += draw_text(w, 0, x, cols - right_cols - x, v->rb->title, bar | A_BOLD);
-    x += draw_text(w, 0, x, cols - right_cols - x, "  │ ", bar);
-    x += draw_text(w, 0, x, cols - right_cols - x, phase, bar);
+    char test_full[64] = "", test_brief[32] = "", *test = test_full;
+    if (clock_is_test()) {
+        snprintf(test_full, sizeof test_full, " TIME ×%g (test clock) ", clock_scale());
+        snprintf(test_brief, sizeof test_brief, " ×%g TEST ", clock_scale());
+    }
+    int test_cols = 0;
+    attr_t status_attr;
+    const char *status = status_of(v, bar, &status_attr);
+    char eta_full[200], eta_brief[64];
+    eta_describe(&v->eta, v->now_ms, 0, eta_full, sizeof eta_full);
+    eta_describe(&v->eta, v->now_ms, 1, eta_brief, sizeof eta_brief);
+
+    /* " cutover TITLE  │ PHASE │ STATUS │ ETA …      name/role  clock UTC " */
+    int title_w = draw_width(v->rb->title), core_w = draw_width(phase) + 3 + draw_width(status);
+    struct bar b = levels[sizeof levels / sizeof levels[0] - 1];
+    int title_cols = 0, eta_cols = 0, right_cols = 0, prefix_cols = 0;
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        b = levels[i];
+        title_cols = b.title == 2 ? title_w : b.title == 1 ? (title_w < 12 ? title_w : 12) : 0;
+        prefix_cols = b.prefix ? draw_width(" cutover ") + title_cols + 4 : 1;   /* "  │ " */
+        const char *eta = b.eta == 2 ? eta_full : b.eta == 1 ? eta_brief : "";
+        eta_cols = eta[0] ? draw_width(eta) + 4 : 0;   /* " │ ETA …" and a space before the name */
+        test = b.test_full ? test_full : test_brief;
+        test_cols = test[0] ? draw_width(test) : 0;
+        right_cols = test_cols + draw_width(b.who_full ? who_full : who_role);
+        if (prefix_cols + core_w + eta_cols + right_cols <= cols)
+            break;
+    }
+    const char *eta = b.eta == 2 ? eta_full : b.eta == 1 ? eta_brief : "";
+    if (b.title == 1)   /* the title takes what the rest leaves, at least its 12 columns */
+        title_cols = cols - right_cols - eta_cols - core_w - draw_width(" cutover ") - 4;
+
+    int x = 0;
+    if (b.prefix) {
+        x += draw_text(w, 0, 0, cols - right_cols, " cutover ", bar | A_BOLD);
+        x += draw_text(w, 0, x, title_cols > 0 ? title_cols : 0, v->rb->title, bar | A_BOLD);
+        x += draw_text(w, 0, x, cols - right_cols - x, "  │ ", bar);
+    } else {
+        x += draw_text(w, 0, 0, 1, " ", bar);
+    }
+    /* the phase's title is cut last, for the status beside it */
+    int phase_room = cols - right_cols - eta_cols - x - 3 - draw_width(status);
+    x += draw_text(w, 0, x, phase_room > 7 ? phase_room : 7, phase, bar);
     x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
-    enum ramp_status rs = v->s->ramp.status;
-    if (v->journal_alert)   /* the record is behind: above everything */
-        draw_text(w, 0, x, cols - right_cols - x, v->journal_alert, theme(TH_ALERT));
-    else if (v->no_engine)
-        draw_text(w, 0, x, cols - right_cols - x, v->no_engine, theme(TH_ALERT) | A_BOLD);
-    else if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
-        draw_text(w, 0, x, cols - right_cols - x, rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ",
-                  theme(TH_ALERT));
-    else if (v->s->ramp.override_active)
-        draw_text(w, 0, x, cols - right_cols - x, " OVERRIDE ", theme(TH_ALERT));
-    else
-        draw_text(w, 0, x, cols - right_cols - x, session_status(v->s), bar | A_BOLD);
+    x += draw_text(w, 0, x, cols - right_cols - x - eta_cols, status, status_attr);
+    if (eta[0]) {
+        x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
+        draw_text(w, 0, x, cols - right_cols - x, eta, v->eta.known ? bar : bar | A_DIM);
+    }
     if (test[0])
         draw_text(w, 0, cols - right_cols, test_cols, test, theme(TH_ALERT));
-    draw_text(w, 0, cols - right_cols + test_cols, right_cols - test_cols, right, bar);
+    draw_text(w, 0, cols - right_cols + test_cols, right_cols - test_cols,
+              b.who_full ? who_full : who_role, bar);
 }
 
 const struct panel panel_header = {"header", 1, 40, header_draw};

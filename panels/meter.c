@@ -52,12 +52,28 @@ static attr_t state_attr(enum crit_state st)
     }
 }
 
-int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
-               const char *label, const char *signal)
+/* The bound a line draws: the first criterion's on the signal, or a
+ * panel's own (core/panels_decl.h). */
+struct bound {
+    int set;
+    double value;
+    int is_percent;
+    const char *op;   /* "> " for a criterion, "threshold " for a written one */
+};
+
+static void format_as(const struct bound *b, double value, char *buf, size_t len)
 {
-    int sig = meter_signal(v, signal);
-    if (sig < 0)
-        return 0;
+    if (!isfinite(value))
+        snprintf(buf, len, "%g", value);
+    else if (b->set && b->is_percent)
+        snprintf(buf, len, "%.3g%%", value * 100);
+    else
+        snprintf(buf, len, "%.4g", value);
+}
+
+static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
+                     const char *label, int sig, const struct bound *b)
+{
     const struct signal_view *sv = &v->s->signals[sig];
     int used = draw_text(w, y, x, width, label, theme(TH_DIM));
     used += draw_text(w, y, x + used, width - used, " ", theme(TH_NORMAL));
@@ -78,13 +94,14 @@ int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
         snprintf(extra, sizeof extra, " %s", why);
         a = theme(TH_WARN);
     } else {
-        meter_format(v, sig, sv->value, text, sizeof text);
-        if (c) {
+        format_as(b, sv->value, text, sizeof text);
+        if (b->set) {
             char bound[48];
-            meter_format(v, sig, c->threshold, bound, sizeof bound);
-            snprintf(extra, sizeof extra, " (%s %s)", rb_op_name(c->op), bound);
-            a = v->s->crits[ci].judged ? state_attr(v->s->crits[ci].state) : theme(TH_NORMAL);
+            format_as(b, b->value, bound, sizeof bound);
+            snprintf(extra, sizeof extra, " (%s%s)", b->op, bound);
         }
+        if (c)
+            a = v->s->crits[ci].judged ? state_attr(v->s->crits[ci].state) : theme(TH_NORMAL);
     }
     if (sv->last_ms && view_stale(v, (size_t)sig)) {
         char age[32];
@@ -98,8 +115,45 @@ int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
     return 1;
 }
 
+int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
+               const char *label, const char *signal)
+{
+    int sig = meter_signal(v, signal);
+    if (sig < 0)
+        return 0;
+    size_t ci;
+    const struct rb_criterion *c = bound_of(v, sig, &ci);
+    char op[8] = "";
+    if (c)
+        snprintf(op, sizeof op, "%s ", rb_op_name(c->op));
+    struct bound b = {c != NULL, c ? c->threshold : 0, c && c->is_percent, op};
+    return line_with(w, y, x, width, v, label, sig, &b);
+}
+
+int meter_line_threshold(WINDOW *w, int y, int x, int width, const struct view *v,
+                         const char *label, const char *signal, const struct panel_decl *d)
+{
+    int sig = meter_signal(v, signal);
+    if (sig < 0)
+        return 0;
+    char op[16] = "threshold ";
+    if (d->criterion)
+        snprintf(op, sizeof op, "%s ", rb_op_name(d->criterion->op));
+    struct bound b = {d->threshold_set, d->threshold, d->is_percent, op};
+    return line_with(w, y, x, width, v, label, sig, &b);
+}
+
 void meter_spark(WINDOW *w, int y, int x, int width, const struct view *v,
                  const char *signal)
+{
+    int sig = meter_signal(v, signal);
+    size_t ci;
+    const struct rb_criterion *c = sig < 0 ? NULL : bound_of(v, sig, &ci);
+    meter_spark_bound(w, y, x, width, v, signal, c != NULL, c ? c->threshold : 0);
+}
+
+void meter_spark_bound(WINDOW *w, int y, int x, int width, const struct view *v,
+                       const char *signal, int has_bound, double bound)
 {
     static const char *const bars[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
     int sig = meter_signal(v, signal);
@@ -115,10 +169,8 @@ void meter_spark(WINDOW *w, int y, int x, int width, const struct view *v,
     }
     if (lo > 0)
         lo = 0;   /* rates and ratios read best from zero */
-    size_t ci;
-    const struct rb_criterion *c = bound_of(v, sig, &ci);
-    if (c && isfinite(c->threshold) && c->threshold * 1.25 > hi)
-        hi = c->threshold * 1.25;   /* the bound sits near the top: height means danger */
+    if (has_bound && isfinite(bound) && bound * 1.25 > hi)
+        hi = bound * 1.25;   /* the bound sits near the top: height means danger */
     for (int i = 0; i < width; i++) {
         double h = session_history(v->s, (size_t)sig, (size_t)(width - 1 - i));
         const char *ch = " ";

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/eta.h"
+#include "core/panels_decl.h"
 #include "core/ramp.h"
 #include "core/runbook.h"
 #include "core/session.h"
@@ -31,8 +33,13 @@ struct view {
     const char *journal_path;  /* where another operator joins; NULL if unknown */
     const char *no_engine;     /* joined and nobody drives: the banner, or NULL */
 
+    /* what the ETA needs that the fold does not hold: the gates' earliest
+     * opening (issue 17's gates, another branch, sets it), the comparison's end */
+    struct eta_inputs eta_in;
+
     /* derived by view_derive from the above: panels read these, never the engine */
     unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */
+    struct eta eta;                    /* the ceremony's estimate at now_ms (core/eta.h) */
 };
 
 /* Fills the view's derived fields (staleness) from its session and now_ms.
@@ -68,5 +75,9 @@ extern const struct panel panel_latency;
 extern const struct panel panel_divergence;
 extern const struct panel panel_criteria;
 extern const struct panel panel_ramp;
+
+/* A signal's panel as the runbook declares it (## Panels), or one of the
+ * runbook's signals in the place of a named panel it leaves empty. */
+void panel_signal_draw(WINDOW *w, const struct view *v, const struct panel_decl *d);
 
 #endif

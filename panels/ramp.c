@@ -63,9 +63,13 @@ static void first_line(WINDOW *w, int width, const struct view *v)
         snprintf(buf, sizeof buf, "   hold %s left", left);
         x += draw_text(w, 0, x, width - x, buf, theme(TH_NORMAL));
     }
-    if (d && d->earliest_full_ms && r->status != RAMP_COMPLETE) {
+    /* the header's ETA when it is known (it counts the window and the data
+     * work too); the holds alone only when no window can delay them */
+    int64_t full = v->eta.known ? v->eta.at_ms :
+                   v->rb->ramp_window.set ? 0 : d ? d->earliest_full_ms : 0;
+    if (full && r->status != RAMP_COMPLETE) {
         char t[16];
-        timefmt_hms(d->earliest_full_ms, t, sizeof t);
+        timefmt_hms(full, t, sizeof t);
         snprintf(buf, sizeof buf, "   100%% at %.5s UTC at the earliest", t);
         x += draw_text(w, 0, x, width - x, buf, theme(TH_DIM));
     }

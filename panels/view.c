@@ -1,6 +1,7 @@
 /* view.c — what the panels see beyond the folded session itself: values
- * derived from it at the moment of drawing (a signal gone stale), computed
- * once per frame here so that no panel asks the engine. */
+ * derived from it at the moment of drawing (a signal gone stale, the
+ * ceremony's ETA), computed once per frame here so that no panel asks the
+ * engine. */
 #include "panel.h"
 
 #include <math.h>
@@ -15,6 +16,7 @@ void view_derive(struct view *v)
     for (size_t i = 0; i < VIEW_SIGNALS; i++)
         v->stale[i] = i < v->rb->n_signals &&
                       session_stale(v->s, i, v->now_ms);
+    v->eta = eta_compute(v->rb, v->s, &v->eta_in, v->now_ms);
 }
 
 int view_stale(const struct view *v, size_t signal)

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "core/flags.h"
 #include "core/mapping.h"
+#include "core/panels_decl.h"
 #include "core/promql.h"
 #include "core/runbook.h"
 #include "core/writers.h"
@@ -25,7 +26,8 @@ static void print_problems(const char *path, const struct rb_problems *pr)
 /* What the parser cannot judge alone: the flag system's attributes,
  * scrape expressions (the subset of PromQL cutover evaluates itself), and
  * the ## Mapping section's syntax (its columns are checked by backfill and
- * compare, which reach both tables).
+ * compare, which reach both tables), and the panels (## Panels, or the
+ * named defaults a runbook's own signal names leave empty: a warning).
  * Returns the number of problems printed. */
 static size_t check_drivers(const char *path, const struct runbook *rb)
 {
@@ -58,6 +60,18 @@ static size_t check_drivers(const char *path, const struct runbook *rb)
         for (size_t i = 0; i < wd.n_problems; i++, n++)
             printf("%s:%d: %s\n", path, wd.problems[i].line, wd.problems[i].msg);
     writers_decls_free(&wd);
+    struct panels_decls pd;
+    if (panels_parse(rb, &pd) == 0)
+        for (size_t i = 0; i < pd.n_problems; i++) {
+            const struct panels_problem *p = &pd.problems[i];
+            const char *w = p->warning ? "warning: " : "";
+            if (p->line > 0)
+                printf("%s:%d: %s%s\n", path, p->line, w, p->msg);
+            else
+                printf("%s: %s%s\n", path, w, p->msg);
+            n += !p->warning;
+        }
+    panels_decls_free(&pd);
     return n;
 }
 

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/gatefold.h"
+#include "core/panels_decl.h"
 #include "core/ramp.h"
 #include "core/replay.h"
 #include "core/timefmt.h"
@@ -172,6 +174,7 @@ static void draw(struct player *p)
     struct view v = {.rb = rb, .s = s, .name = "replay", .role = "read-only", .mode = "replay",
                      .now_ms = p->t, .selected = p->selected, .decision = &d,
                      .journal_path = p->path, .journal_alert = replay_damage(p->r)};
+    v.eta_in.gates_open_at_ms = gatefold_earliest_open(s);
     view_derive(&v);
     char line[1600], when[40], bar[1200];
     timefmt_full(p->t, when, sizeof when);
@@ -325,9 +328,13 @@ int cmd_replay(int argc, char **argv)
     set_escdelay(25);
     theme_init();
     const struct runbook *rb = replay_runbook(p.r);
-    layout_init(&p.layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0);
+    struct panels_decls panels = {0};
+    panels_parse(rb, &panels);   /* a bad ## Panels draws what is valid, as live */
+    layout_init(&p.layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0,
+                &panels);
     play(&p);
     layout_free(&p.layout);
+    panels_decls_free(&panels);
     endwin();
     replay_close(p.r);
     return EXIT_OK;

@@ -18,6 +18,7 @@
 #include "faultmenu.h"
 #include "core/account.h"
 #include "core/driver.h"
+#include "core/gatefold.h"
 #include "core/events.h"
 #include "core/gateoverride.h"
 #include "core/journal_writer.h"
@@ -77,6 +78,7 @@ struct console {
     int exit_status;
     int64_t printed_seq;      /* headless: events printed so far */
     struct layout layout;
+    struct panels_decls panels; /* the signal panels the layout draws */
     struct prompt prompt;
     const char *mode;
     const char *journal_path;
@@ -136,6 +138,7 @@ static struct view make_view(struct console *k)
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
                      .journal_path = k->journal_path,
                      .no_engine = k->no_engine[0] ? k->no_engine : NULL};
+    v.eta_in.gates_open_at_ms = gatefold_earliest_open(&k->c->s);
     view_derive(&v);
     return v;
 }
@@ -492,13 +495,20 @@ static int screen_open(struct console *k)
     set_escdelay(25);
     theme_init();
     const struct runbook *rb = k->c->rb;
-    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0);
+    /* a panel the runbook declares wrongly is left out (`cutover check` names it) */
+    if (panels_parse(rb, &k->panels) != 0) {
+        endwin();
+        return -1;
+    }
+    layout_init(&k->layout, rb->n_signals || rb->n_criteria, rb->n_criteria, rb->n_ramp > 0,
+                &k->panels);
     return 0;
 }
 
 static void screen_close(struct console *k)
 {
     layout_free(&k->layout);
+    panels_decls_free(&k->panels);
     endwin();
 }
 

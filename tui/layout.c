@@ -5,7 +5,8 @@
  *            wraps onto a second row rather than losing its end; from 30
  *            rows up, so that 80×24 keeps its rows for the steps and the plan)
  *   steps (left, ~55%) | step text + rollback plan (right)
- *   dual-write | latency | shadow reads      (when there are signals)
+ *   signal panels: dual-write | latency | shadow reads by default, or the
+ *            runbook's ## Panels, side by side (when there are signals)
  *   criteria (left, 60%) | journal tail       (criteria: when there are any)
  *   status line (1 row)
  *
@@ -33,9 +34,8 @@ void layout_free(struct layout *l)
     destroy(&l->journal);
     destroy(&l->status);
     destroy(&l->help);
-    destroy(&l->dualwrite);
-    destroy(&l->latency);
-    destroy(&l->divergence);
+    for (size_t i = 0; i < PANELS_MAX; i++)
+        destroy(&l->meter[i]);
     destroy(&l->criteria);
     destroy(&l->ramp);
 }
@@ -49,8 +49,9 @@ static void build(struct layout *l)
         return;
     int bottom = l->rows / 4 < 5 ? 5 : l->rows / 4;
     int meters = 0;
+    size_t n_meters = l->panels ? l->panels->n : 0;
     if (l->watch) {
-        meters = l->rows < 32 ? 5 : 6;
+        meters = n_meters == 0 ? 0 : l->rows < 32 ? 5 : 6;
         int want = l->crit_rows + 2;
         bottom = want > bottom ? (want > l->rows / 3 ? l->rows / 3 : want) : bottom;
     }
@@ -65,10 +66,13 @@ static void build(struct layout *l)
     l->steps = newwin(middle, left, top, 0);
     l->text = newwin(middle, l->cols - left, top, left);
     if (l->watch) {
-        int third = l->cols / 3, y = top + middle;
-        l->dualwrite = newwin(meters, third, y, 0);
-        l->latency = newwin(meters, third, y, third);
-        l->divergence = newwin(meters, l->cols - 2 * third, y, 2 * third);
+        int y = top + middle;
+        if (n_meters) {
+            int each = l->cols / (int)n_meters;   /* the last takes what division leaves */
+            for (size_t i = 0; i < n_meters; i++)
+                l->meter[i] = newwin(meters, i + 1 == n_meters ? l->cols - (int)i * each : each,
+                                     y, (int)i * each);
+        }
         int crit_cols = l->cols * 60 / 100;
         l->criteria = newwin(bottom, crit_cols, y + meters, 0);
         l->journal = newwin(bottom, l->cols - crit_cols, y + meters, crit_cols);
@@ -80,13 +84,17 @@ static void build(struct layout *l)
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
 }
 
-void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp)
+void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
+                 const struct panels_decls *panels)
 {
+    l->panels = panels;
+    for (size_t i = 0; i < PANELS_MAX; i++)
+        l->meter[i] = NULL;
     l->status_seen[0] = '\0';
     l->status_since_ms = 0;
     l->status_saw_setting = 0;
     l->header = l->steps = l->text = l->journal = l->status = l->help = NULL;
-    l->dualwrite = l->latency = l->divergence = l->criteria = l->ramp = NULL;
+    l->criteria = l->ramp = NULL;
     l->with_ramp = ramp;
     l->watch = watch;
     l->crit_rows = (int)n_criteria;
@@ -148,6 +156,17 @@ static void draw_status(const struct layout *l, const struct prompt *prompt,
     wnoutrefresh(w);
 }
 
+/* A signal panel: a named one as it always was, or the generic one. */
+static void draw_meter(WINDOW *w, const struct view *v, const struct panel_decl *d)
+{
+    switch (d->kind) {
+    case PANEL_DUALWRITE: panel_dualwrite.draw(w, v); break;
+    case PANEL_LATENCY: panel_latency.draw(w, v); break;
+    case PANEL_DIVERGENCE: panel_divergence.draw(w, v); break;
+    default: panel_signal_draw(w, v, d); break;
+    }
+}
+
 void layout_draw(struct layout *l, const struct view *v, int help,
                  const struct prompt *prompt, const char *status, int alert)
 {
@@ -168,13 +187,12 @@ void layout_draw(struct layout *l, const struct view *v, int help,
     wnoutrefresh(l->text);
     wnoutrefresh(l->journal);
     if (l->watch) {
-        const struct panel *meters[] = {&panel_dualwrite, &panel_latency,
-                                        &panel_divergence, &panel_criteria};
-        WINDOW *wins[] = {l->dualwrite, l->latency, l->divergence, l->criteria};
-        for (size_t i = 0; i < 4; i++) {
-            meters[i]->draw(wins[i], v);
-            wnoutrefresh(wins[i]);
+        for (size_t i = 0; i < PANELS_MAX && l->meter[i]; i++) {
+            draw_meter(l->meter[i], v, &l->panels->v[i]);
+            wnoutrefresh(l->meter[i]);
         }
+        panel_criteria.draw(l->criteria, v);
+        wnoutrefresh(l->criteria);
     }
     draw_status(l, prompt, status, alert);
     if (help) {

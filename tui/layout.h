@@ -18,7 +18,9 @@ struct layout {
     int watch;        /* the runbook has signals or criteria to show */
     int crit_rows;    /* rows the criteria want */
     WINDOW *header, *steps, *text, *journal, *status, *help;
-    WINDOW *dualwrite, *latency, *divergence, *criteria, *ramp;
+    WINDOW *criteria, *ramp;
+    WINDOW *meter[PANELS_MAX];        /* the row of signal panels */
+    const struct panels_decls *panels; /* what each of them draws (not owned) */
     int with_ramp;    /* the runbook has a ramp: a bar under the header */
     int steps_rows;
     /* the status line's message, while it is news (layout_status_live) */
@@ -27,8 +29,10 @@ struct layout {
     int status_saw_setting;
 };
 
-/* watch: show the signal and criteria panels; n_criteria sizes them. */
-void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp);
+/* watch: show the signal and criteria panels; n_criteria sizes them;
+ * panels (which must outlive the layout) says which signal panels there are. */
+void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
+                 const struct panels_decls *panels);
 void layout_resize(struct layout *l);
 void layout_free(struct layout *l);
 

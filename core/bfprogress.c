@@ -1,0 +1,56 @@
+/* bfprogress.c — the backfill's checkpoints folded into a rate. The rate
+ * is measured (rows moved over journal time since the run's first
+ * checkpoint), never read from the configured limit: a limit says how
+ * fast the copy may go, not how fast it goes. A run restarts the
+ * measurement when rows go back, the total changes or a pause ends. */
+#include "bfprogress.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct bf_job *job_of(struct bf_progress *p, const char *name)
+{
+    for (int i = 0; i < p->n_jobs; i++)
+        if (strcmp(p->jobs[i].job, name) == 0)
+            return &p->jobs[i];
+    if (p->n_jobs >= BF_PROGRESS_JOBS) {
+        p->untracked = 1;
+        return NULL;
+    }
+    struct bf_job *j = &p->jobs[p->n_jobs++];
+    memset(j, 0, sizeof *j);
+    snprintf(j->job, sizeof j->job, "%s", name);
+    j->run_ms = -1;
+    return j;
+}
+
+void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
+                       const struct event_body *b)
+{
+    if (b->kind != EVK_BACKFILL || !b->valid)
+        return;
+    const char *name = event_str(b, "job");
+    struct bf_job *j = name ? job_of(p, name) : NULL;
+    if (!j)
+        return;
+    int64_t rows = (int64_t)event_num(b, "rows", 0);
+    int64_t total = event_has(b, "total") ? (int64_t)event_num(b, "total", 0) : j->total;
+    int paused = event_bool(b, "paused");
+    if (j->run_ms < 0 || rows < j->rows || total != j->total || (j->paused && !paused)) {
+        j->run_ms = ev->ts_ms;
+        j->run_rows = rows;
+    }
+    j->rows = rows;
+    j->total = total;
+    j->paused = paused;
+    j->done = event_bool(b, "done");
+    j->last_ms = ev->ts_ms;
+}
+
+double bf_progress_rate(const struct bf_job *j)
+{
+    int64_t dt = j->last_ms - j->run_ms;
+    if (j->paused || j->run_ms < 0 || dt < 1000 || j->rows <= j->run_rows)
+        return 0;
+    return (double)(j->rows - j->run_rows) * 1000.0 / (double)dt;
+}

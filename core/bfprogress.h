@@ -1,0 +1,37 @@
+/* bfprogress.h — the backfill's progress as its journaled `backfill`
+ * events tell it (rows copied, the total, the rate measured between
+ * checkpoints), so the ETA can say how long the copy has left. Folded by
+ * session_apply like everything else that is shown. */
+#ifndef CUTOVER_BFPROGRESS_H
+#define CUTOVER_BFPROGRESS_H
+
+#include <stdint.h>
+
+#include "events.h"
+#include "journal.h"
+
+#define BF_PROGRESS_JOBS 4   /* jobs past this many are counted, not followed */
+
+struct bf_job {
+    char job[64];          /* `backfill:TABLE` */
+    int64_t rows, total;   /* total: 0 when no event said it */
+    int done, paused;
+    int64_t last_ms;       /* the newest checkpoint */
+    int64_t run_ms, run_rows; /* where the rate is measured from: this run's first checkpoint */
+};
+
+struct bf_progress {
+    struct bf_job jobs[BF_PROGRESS_JOBS];
+    int n_jobs;
+    int untracked;         /* events of jobs past BF_PROGRESS_JOBS */
+};
+
+/* Folds a `backfill` event (b already validated); other kinds are left alone. */
+void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
+                       const struct event_body *b);
+
+/* The measured rate in rows/s of job j, 0 when it cannot be measured yet
+ * (one checkpoint, no rows moved since the run began, or paused). */
+double bf_progress_rate(const struct bf_job *j);
+
+#endif

@@ -1,0 +1,25 @@
+/* signal.c — the panel any signal can have (core/panels_decl.h): its
+ * value now against the threshold the runbook declares (or its
+ * criterion's bound), its recent history, and the signals declared under
+ * it. The title is the runbook's; nothing here is named after a signal. */
+#include "draw.h"
+#include "meter.h"
+#include "tui/theme.h"
+
+void panel_signal_draw(WINDOW *w, const struct view *v, const struct panel_decl *d)
+{
+    int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
+    werase(w);
+    draw_frame(w, d->title);
+    int y = 1;
+    if (!meter_line_threshold(w, y++, 2, width, v, "now", d->signal, d)) {
+        /* the declaration was checked against this runbook: only a replaced runbook gets here */
+        draw_text(w, 1, 2, width, "signal not in this runbook", theme(TH_WARN));
+        return;
+    }
+    if (y <= rows)
+        meter_spark_bound(w, y++, 2, width, v, d->signal, d->threshold_set, d->threshold);
+    for (size_t i = 0; i < d->n_also && y <= rows; i++)
+        if (meter_line(w, y, 2, width, v, d->also[i], d->also[i]))
+            y++;
+}
