@@ -17,8 +17,8 @@ int cmd_ack(int argc, char **argv)
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != (o.override_gate ? 1 : 2) ||
         !o.as || !o.role)
         return usage_of("ack");
-    if (o.reason && !o.override) {
-        fprintf(stderr, "cutover ack: --reason goes with --override\n");
+    if (o.reason && !o.override && !o.override_gate) {
+        fprintf(stderr, "cutover ack: --reason goes with --override or --override-gate\n");
         return usage_of("ack");
     }
     struct ceremony c;

@@ -50,7 +50,7 @@ tmux_keys j ABORT Enter
 check "… the driving console aborts" wait_until 30 journal_has "$J" "kind='abort'"
 check "… and the joined console shows that it took effect" wait_screen j "your abort took effect" 30
 tmux_start d 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
-check "a dba console (default Abort: commander only) is up" wait_screen d "Brake test" 20
+check "a dba console (default Abort: commander only) is up" wait_screen d "Phase 4: Cutover" 20
 tmux_keys d '!'
 check "… its ! is refused" wait_screen d "does not allow the role dba"
 check "… and the refusal journaled" journal_has "$J" "kind='abort_refused' and actor like 'Bob Li%'"

@@ -21,7 +21,7 @@ tmux_keys c T
 check "T while a driver lives is refused" wait_screen c "refused: a console drives" 5
 
 kill -9 $run; wait $run 2>/dev/null
-check "the driver killed: NO ENGINE" wait_screen c "NO ENGINE" 5
+check "the driver killed: NO ENGINE" wait_screen c "NO ENGINE — nobody is watching" 5
 tmux_keys d T
 check "a dba (not Deputy:) is refused" wait_screen d "refused: only the commander" 5
 tmux_keys c T
