@@ -26,8 +26,8 @@ static const struct command commands[] = {
      "copy old into new headless, resuming; on a running copy: change it", cmd_backfill},
     {"compare", "RUNBOOK [--journal F] [--format json]",
      "compare old and new through the mapping; exit 3 on divergence", cmd_compare},
-    {"writers", "RUNBOOK --code DIR [--format json]",
-     "the writer audit: every writer of the old table in a source tree, known or not", cmd_writers},
+    {"writers", "RUNBOOK [--code DIR] [--capture DURATION] [--format json] [--capture-cleanup]",
+     "the writer audit: who writes the old table (statistics, live capture, code), known or not", cmd_writers},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
