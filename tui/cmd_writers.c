@@ -386,6 +386,12 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
     if (stop_window)
         snprintf(src->capture_note + strlen(src->capture_note),
                  sizeof src->capture_note - strlen(src->capture_note), " (ended early)");
+    /* a long window may outlive the connection (idle_session_timeout, a
+     * restart): the capture is read and removed on a new one then */
+    PGresult *alive = PQexec(pg, "SELECT 1");
+    if (PQresultStatus(alive) != PGRES_TUPLES_OK)
+        PQreset(pg);
+    PQclear(alive);
     struct pgcap_result res;
     struct error removal = {{0}};
     int rc = pgcap_collect(pg, &res, err);

@@ -1,5 +1,5 @@
 # test_writers_postgres.sh — `cutover writers` on a real PostgreSQL 15
-# with pg_stat_statements preloaded (track = all). Seven writers, each in
+# with pg_stat_statements preloaded (track = all, then top). Seven writers, each in
 # its own connection with its own application_name and role: checkout
 # (direct insert, upsert, update), rogue (deletes; declared by no one),
 # portal (an auto-updatable view), legacy UI (a view with an INSTEAD OF
@@ -237,6 +237,19 @@ check "  … --capture-cleanup removes it and says so" sh -c '
 check "  … gone" all_gone
 check "  … a second cleanup finds nothing (exit 0)" sh -c '
   "$0" writers "$1" --capture-cleanup | grep -q "nothing to remove"' "$CUTOVER" "$T/all.md"
+
+# --- track = top: the nested writes are gone, the catalog still finds each ----
+q -c "ALTER SYSTEM SET pg_stat_statements.track = 'top'" -c "SELECT pg_reload_conf()" >/dev/null
+track_top() { [ "$(q -c "SHOW pg_stat_statements.track")" = top ]; }
+check "track = top after a reload" wait_for 20 track_top
+q -c "SELECT pg_stat_statements_reset()" >/dev/null
+check "  … the writers run" workload
+"$CUTOVER" writers "$T/some.md" >"$T/top.out" 2>&1
+check "  … every writer is still seen by the statistics, nested statements gone" sh -c '
+  for w in checkout portal "legacy ui" ledger payments "nightly import" "role: rogue"; do
+    grep -Eq "^$w +stats " "$0" || { echo "not seen: $w"; exit 1; }; done
+  ! grep -q "toplevel = false" "$0" && grep -q "track = top: statements run inside functions and triggers are invisible" "$0"' \
+  "$T/top.out"
 
 # --- every writer declared ----------------------------------------------------
 check "every writer declared: exit 0" expect_exit 0 "$CUTOVER" writers "$T/all.md"
