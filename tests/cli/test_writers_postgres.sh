@@ -8,7 +8,8 @@
 # one) and the nightly import (COPY). The statistics name each through the
 # catalog, the capture names each with its application and address, the
 # undeclared one makes exit 3, and no trigger is left: after a capture,
-# and after a capture killed with -9 and `--capture-cleanup`.
+# and after a capture killed with -9 and `--capture-cleanup`; a capture
+# whose audit table refuses rows never fails a write.
 . tests/lib.sh
 PGBIN=/usr/lib/postgresql/15/bin
 if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
@@ -225,7 +226,12 @@ cap_pid=$!
 check "crash: a capture is installed" wait_for 20 installed
 kill -9 "$cap_pid"; wait "$cap_pid" 2>/dev/null; cap_pid=
 check "  … killed with -9, its trigger stays" installed
-check "  … the writers still write (the trigger never fails a write)" workload
+audited() { [ "$(q -c "SELECT count(*) FROM cutover_audit.writes")" = "$1" ]; }
+as checkout checkout-api "UPDATE orders_legacy SET note = 'x' WHERE id = 2"
+check "  … and still records (one statement, one row)" audited 1
+q -c "ALTER TABLE cutover_audit.writes ADD CONSTRAINT refuse CHECK (false) NOT VALID" || exit 1
+check "  … the writers still write when the audit table refuses the rows" workload
+check "  … (it did refuse them)" audited 1
 "$CUTOVER" writers "$T/all.md" >"$T/left.out" 2>"$T/left.err"
 check "  … the next audit warns of it, naming the cleanup" \
   grep -q "capture trigger.* on orders_legacy.*did not finish.*--capture-cleanup" "$T/left.err"
