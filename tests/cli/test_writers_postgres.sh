@@ -244,6 +244,24 @@ check "  … gone" all_gone
 check "  … a second cleanup finds nothing (exit 0)" sh -c '
   "$0" writers "$1" --capture-cleanup | grep -q "nothing to remove"' "$CUTOVER" "$T/all.md"
 
+# --- a long transaction holds the table: the capture gives up, writers never wait
+PGAPPNAME=locker psql -h "$PGD" -p "$PORT" -U postgres -d shop -qAtX \
+  -c "BEGIN; LOCK TABLE orders_legacy IN ROW EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT" \
+  >/dev/null 2>&1 &
+locker=$!
+locked() { [ "$(q -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+                      WHERE a.application_name = 'locker' AND l.relation = 'orders_legacy'::regclass")" -gt 0 ]; }
+check "lock: a transaction holds the table" wait_for 20 locked
+t0=$(now_ms)
+"$CUTOVER" writers "$T/all.md" --capture 30s >"$T/lock.out" 2>&1
+rc=$? took=$(( $(now_ms) - t0 ))
+check "  … the capture gives up (exit 1) on the lock's timeout, and says so" sh -c '
+  [ "$1" = 1 ] && grep -q "cannot install the capture triggers: .*lock timeout" "$0"' "$T/lock.out" "$rc"
+check "  … within its 3 s (not the window's 30 s)" test "$took" -lt 25000
+check "  … leaving nothing installed" all_gone
+q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'locker'" >/dev/null
+wait "$locker" 2>/dev/null
+
 # --- track = top: the nested writes are gone, the catalog still finds each ----
 q -c "ALTER SYSTEM SET pg_stat_statements.track = 'top'" -c "SELECT pg_reload_conf()" >/dev/null
 track_top() { [ "$(q -c "SHOW pg_stat_statements.track")" = top ]; }
