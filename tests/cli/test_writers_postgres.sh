@@ -182,6 +182,10 @@ assert c["rows"] == 3 and len(c["statements"]) == 3, c
 assert w["nightly import"]["rows"] == 2 and w["nightly import"]["ops"] == ["copy"], w["nightly import"]
 for k in ("portal", "legacy ui", "ledger", "payments"):
     assert w[k]["sources"] == ["statements"], w[k]
+# the nested statements (track = all) are listed, not counted twice
+for k in ("legacy ui", "payments"):
+    assert w[k]["calls"] == 1 and w[k]["rows"] == 1 and len(w[k]["statements"]) == 2, w[k]
+assert any("toplevel = false" in (x["via"] or "") for x in w["payments"]["statements"]), w["payments"]
 ' "$T/stats.json"
 
 # --- the capture ------------------------------------------------------------------
