@@ -653,15 +653,19 @@ static void setting(PGconn *pg, const char *name, char *out, size_t len)
 
 /* Is the extension created here and its library preloaded? Says which
  * when not, in s->note. */
-static int extension_ready(PGconn *pg, struct pgw_stats *s)
+static int extension_ready(PGconn *pg, struct pgw_stats *s, char *schema, size_t len)
 {
+    /* shared_preload_libraries is for superusers and pg_read_all_settings
+     * only; the library's own settings exist in every backend once it is
+     * preloaded, and are readable by all */
     char preload[400];
     setting(pg, "shared_preload_libraries", preload, sizeof preload);
-    int preloaded = strstr(preload, "pg_stat_statements") != NULL;
-    PGresult *r = PQexec(pg, "SELECT n.nspname FROM pg_extension e "
+    int preloaded = strstr(preload, "pg_stat_statements") != NULL || s->track[0];
+    PGresult *r = PQexec(pg, "SELECT quote_ident(n.nspname) FROM pg_extension e "
                              "JOIN pg_namespace n ON n.oid = e.extnamespace "
                              "WHERE e.extname = 'pg_stat_statements'");
     int created = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    snprintf(schema, len, "%s", created ? PQgetvalue(r, 0, 0) : "public");
     PQclear(r);
     if (!preloaded && !created)
         snprintf(s->note, sizeof s->note,
@@ -690,16 +694,19 @@ int pgw_statements(const char *conn, const char *table, struct pgw_stats *out, s
         goto fail;
     setting(pg, "pg_stat_statements.track", out->track, sizeof out->track);
     setting(pg, "pg_stat_statements.track_utility", out->track_utility, sizeof out->track_utility);
-    if (!extension_ready(pg, out)) {
+    char schema[200], sql[1024];
+    if (!extension_ready(pg, out, schema, sizeof schema)) {
         PQfinish(pg);
         return 0;
     }
-    /* another role's query texts read as "<insufficient privilege>" */
-    PGresult *r = PQexec(pg,
-        "SELECT coalesce(r.rolname, s.userid::text), s.query, s.calls, s.rows, s.toplevel "
-        "FROM pg_stat_statements s LEFT JOIN pg_roles r ON r.oid = s.userid "
-        "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "ORDER BY s.calls DESC");
+    /* in the extension's schema, whatever the search_path; another role's
+     * query texts read as "<insufficient privilege>" */
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(r.rolname, s.userid::text), s.query, s.calls, s.rows, s.toplevel "
+             "FROM %s.pg_stat_statements s LEFT JOIN pg_roles r ON r.oid = s.userid "
+             "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+             "ORDER BY s.calls DESC", schema);
+    PGresult *r = PQexec(pg, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         char line[300];
         snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));

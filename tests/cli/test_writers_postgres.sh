@@ -279,6 +279,14 @@ check "  … every writer is still seen by the statistics, nested statements gon
   ! grep -q "toplevel = false" "$0" && grep -q "track = top: statements run inside functions and triggers are invisible" "$0"' \
   "$T/top.out"
 
+# --- an auditor that is not a superuser: pg_read_all_stats is enough ----------
+q -c "CREATE ROLE auditor LOGIN IN ROLE pg_read_all_stats" || exit 1
+sed "s/user=postgres/user=auditor/" "$T/some.md" >"$T/auditor.md"
+"$CUTOVER" writers "$T/auditor.md" >"$T/auditor.out" 2>&1
+check "an auditor with pg_read_all_stats (not superuser) reads the statistics: exit 3, the rogue" sh -c '
+  [ "$1" = 3 ] && grep -Eq "^role: rogue +stats " "$0" && grep -q "statistics: pg_stat_statements read" "$0"' \
+  "$T/auditor.out" "$?"
+
 # --- every writer declared ----------------------------------------------------
 check "every writer declared: exit 0" expect_exit 0 "$CUTOVER" writers "$T/all.md"
 
