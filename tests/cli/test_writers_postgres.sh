@@ -1,15 +1,16 @@
 # test_writers_postgres.sh — `cutover writers` on a real PostgreSQL 15
-# with pg_stat_statements preloaded (track = all, then top). Seven writers, each in
-# its own connection with its own application_name and role: checkout
-# (direct insert, upsert, update), rogue (deletes; declared by no one),
-# portal (an auto-updatable view), legacy UI (a view with an INSTEAD OF
-# trigger), ledger (a SECURITY DEFINER function it may call, the table it
-# may not touch), payments (its own table, whose trigger writes the old
-# one) and the nightly import (COPY). The statistics name each through the
-# catalog, the capture names each with its application and address, the
-# undeclared one makes exit 3, and no trigger is left: after a capture,
-# and after a capture killed with -9 and `--capture-cleanup`; a capture
-# whose audit table refuses rows never fails a write.
+# with pg_stat_statements preloaded (track = all, then top). Seven
+# writers, each in its own connection with its own application_name and
+# role: checkout (direct insert, upsert, update), rogue (deletes; declared
+# by no one), portal (an auto-updatable view), legacy UI (a view with an
+# INSTEAD OF trigger), ledger (a SECURITY DEFINER function it may call,
+# the table it may not touch), payments (its own table, whose trigger
+# writes the old one) and the nightly import (COPY). The statistics name
+# each through the catalog, the capture names each with its application
+# and address, the undeclared one makes exit 3, and no trigger is left:
+# after a capture, after a capture killed with -9 and `--capture-cleanup`,
+# and after one that gave up on a lock. A capture whose audit table
+# refuses rows never fails a write.
 . tests/lib.sh
 PGBIN=/usr/lib/postgresql/15/bin
 if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
