@@ -228,6 +228,7 @@ static int add(struct writer_seen *w, const struct code_site *c)
         return -1;
     w->sites = v;
     v[w->n_sites++] = c;
+    w->sources |= WSRC_CODE;
     if (c->use != CODE_POSSIBLE)
         w->possible_only = 0;
     return 0;
@@ -261,10 +262,102 @@ oom:
     return -1;
 }
 
+static void stmt_free(struct writer_stmt *s)
+{
+    free(s->app);
+    free(s->role);
+    free(s->client);
+    free(s->text);
+    free(s->via);
+}
+
 void writers_audit_free(struct writers_audit *a)
 {
-    for (size_t i = 0; i < a->n; i++)
+    for (size_t i = 0; i < a->n; i++) {
         free(a->v[i].sites);
+        for (size_t k = 0; k < a->v[i].n_stmts; k++)
+            stmt_free(&a->v[i].stmts[k]);
+        free(a->v[i].stmts);
+    }
     free(a->v);
     memset(a, 0, sizeof *a);
+}
+
+/* ---- what the database sources saw ------------------------------------------ */
+
+static int same(const char *a, const char *b)
+{
+    return a && b && *a && strcmp(a, b) == 0;
+}
+
+static const struct writer_decl *decl_for(const struct writers_audit *a,
+                                          const struct writers_decls *d,
+                                          const struct writer_stmt *s)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].statement && s->text && strstr(s->text, d->v[i].statement))
+            return &d->v[i];
+    for (size_t i = 0; i < d->n; i++)
+        if (same(d->v[i].app, s->app))
+            return &d->v[i];
+    /* the statistics know only the role: a role a capture saw under a
+     * declared app is that writer's */
+    if (!s->app)
+        for (size_t i = 0; i < a->n; i++)
+            if (a->v[i].decl && a->v[i].decl->app && same(a->v[i].role, s->role))
+                return a->v[i].decl;
+    for (size_t i = 0; i < d->n; i++)
+        if (same(d->v[i].role, s->role) && (!d->v[i].app || !s->app))
+            return &d->v[i];
+    return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int writers_observe(struct writers_audit *a, const struct writers_decls *d,
+                    const struct writer_stmt *s)
+{
+    const struct writer_decl *decl = decl_for(a, d, s);
+    char name[200];
+    snprintf(name, sizeof name, "role: %s", s->role ? s->role : "?");
+    struct writer_seen *w = seen_for(a, decl, decl ? decl->name : name);
+    if (!w)
+        return -1;
+    struct writer_stmt *v = realloc(w->stmts, (w->n_stmts + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    w->stmts = v;
+    struct writer_stmt *c = &v[w->n_stmts];
+    *c = *s;
+    c->app = dup_or_null(s->app);
+    c->role = dup_or_null(s->role);
+    c->client = dup_or_null(s->client);
+    c->text = dup_or_null(s->text);
+    c->via = dup_or_null(s->via);
+    w->n_stmts++;
+    w->sources |= s->source;
+    if ((s->app && !c->app) || (s->role && !c->role) || (s->client && !c->client) ||
+        (s->text && !c->text) || (s->via && !c->via))
+        return -1;
+    w->ops |= s->ops;
+    long long calls = s->calls > 0 ? s->calls : 0, rows = s->rows > 0 ? s->rows : 0;
+    if (s->source == WSRC_CAPTURE) {
+        w->cap_calls += calls;
+        w->cap_rows += rows;
+        if (!(w->sources & WSRC_STATEMENTS))
+            w->calls = w->cap_calls, w->rows = w->cap_rows;
+    } else if (!s->nested) {
+        if (!(w->stat_seen++))
+            w->calls = w->rows = 0;   /* the statistics' figures replace the capture's */
+        w->calls += calls;
+        w->rows += rows;
+    }
+    if (!w->app[0] && s->app)
+        snprintf(w->app, sizeof w->app, "%s", s->app);
+    if (!w->role[0] && s->role)
+        snprintf(w->role, sizeof w->role, "%s", s->role);
+    return 0;
 }

@@ -2,8 +2,9 @@
  * (its `## Writers` section: a name, how to recognise it, whether it
  * dual-writes) set against the writers the audit sees. A writer seen that
  * no declaration covers is unknown, and an unknown writer holds the
- * ceremony. Today the code is the one source (core/codescan.h); query
- * statistics and live capture join it in later work. */
+ * ceremony. Three sources see writers: the code (core/codescan.h), the
+ * query statistics (core/pgwriters.h) and a live capture
+ * (core/pgcapture.h); writers_observe merges the last two in. */
 #ifndef CUTOVER_WRITERS_H
 #define CUTOVER_WRITERS_H
 
@@ -42,13 +43,42 @@ struct writers_decls {
 int writers_parse(const struct runbook *rb, struct writers_decls *d);
 void writers_decls_free(struct writers_decls *d);
 
+/* The sources that saw a writer (a bit each). */
+enum {
+    WSRC_STATEMENTS = 1 << 0,   /* pg_stat_statements */
+    WSRC_CAPTURE = 1 << 1,      /* the live capture trigger */
+    WSRC_CODE = 1 << 2,         /* a write site in the code */
+};
+
+/* One statement a database source saw writing the old table. */
+struct writer_stmt {
+    unsigned source;            /* WSRC_STATEMENTS or WSRC_CAPTURE */
+    char *app, *role, *client;  /* NULL when the source does not know */
+    char *text;
+    char *via;                  /* how it reaches the table ("view v …") */
+    unsigned ops;               /* PGW_* */
+    long long calls, rows;      /* -1: not known */
+    int nested;                 /* statistics: run inside a function or trigger
+                                 * (its outer call is counted, not it) */
+};
+
 /* A writer as the audit saw it: declared (and perhaps seen), or unknown. */
 struct writer_seen {
     const struct writer_decl *decl;   /* NULL: unknown */
-    char name[200];                   /* the declaration's, or "code: PATH" */
+    char name[200];                   /* the declaration's, "code: PATH" or "role: R" */
     const struct code_site **sites;   /* its writes in the code (not owned sites) */
     size_t n_sites;
     int possible_only;                /* every site is a name built from pieces */
+    unsigned sources;                 /* WSRC_* */
+    char app[128], role[128];         /* as seen (the first), "" when not */
+    unsigned ops;                     /* PGW_* seen by the database sources */
+    long long calls, rows;            /* summed over the statistics' top-level
+                                       * statements, or the capture's when the
+                                       * statistics did not see it */
+    long long cap_calls, cap_rows;    /* the capture's alone */
+    int stat_seen;                    /* top-level statistics statements added */
+    struct writer_stmt *stmts;        /* owned */
+    size_t n_stmts;
 };
 
 struct writers_audit {
@@ -63,5 +93,13 @@ struct writers_audit {
 int writers_audit(const struct writers_decls *d, const struct code_scan *scan,
                   struct writers_audit *out);
 void writers_audit_free(struct writers_audit *a);
+
+/* Adds what a database source saw (copied) to the writer it belongs to:
+ * the declaration whose statement text it contains, else whose app it
+ * ran as, else whose role (a role that a capture saw under a declared
+ * app counts as that app's); otherwise an unknown writer "role: R". -1
+ * when out of memory. */
+int writers_observe(struct writers_audit *a, const struct writers_decls *d,
+                    const struct writer_stmt *s);
 
 #endif

@@ -1,18 +1,27 @@
-/* cmd_writers.c — `cutover writers RUNBOOK --code DIR [--format json]`:
- * the writer audit from the code. Every write of the old table found in
- * the tree (core/codescan.c) is set against the runbook's `## Writers`
- * (core/writers.c); a table of writers, or one JSON object per writer per
- * line then a summary. Exit 3 when a writer is unknown, 0 when none is, 1
- * on bad input. */
+/* cmd_writers.c — `cutover writers RUNBOOK [--code DIR] [--capture
+ * DURATION] [--format json]`: the writer audit. Up to three sources see
+ * the writers of the old table — the code (core/codescan.c), the old
+ * database's query statistics (core/pgwriters.c) and a live capture
+ * (core/pgcapture.c) — and each writer they see is set against the
+ * runbook's `## Writers` (core/writers.c): a table, or one JSON object per
+ * writer per line then a summary. Exit 3 when a writer is unknown, 0 when
+ * none is, 1 on bad input or a capture that could not be removed. */
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "core/codescan.h"
+#include "core/envsubst.h"
+#include "core/pgcapture.h"
+#include "core/pgwriters.h"
 #include "core/redact.h"
 #include "core/runbook.h"
+#include "core/units.h"
 #include "core/writers.h"
 #include "options.h"
 
@@ -22,6 +31,18 @@ static const char *old_table(const struct runbook *rb)
     const struct rb_system *old = runbook_system(rb, "old");
     return old ? rb_attr_get(old->attrs, old->n_attrs, "table") : NULL;
 }
+
+/* What the database sources could do, for the notes and the summary. */
+struct sources {
+    int statements_read;          /* pg_stat_statements was read */
+    char statements_note[600];    /* why not, or what it cannot see */
+    const struct pgw_stats *stats;
+    int capture_run;              /* --capture ran */
+    char capture_note[400];
+    long long capture_writes;
+    int capture_removed;          /* and its triggers are gone */
+    const struct code_scan *scan; /* NULL without --code */
+};
 
 static void sites_text(const struct writer_seen *w, char *buf, size_t len)
 {
@@ -34,59 +55,206 @@ static void sites_text(const struct writer_seen *w, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
-static void print_table(const struct writers_audit *a, const struct code_scan *scan,
+static void seen_text(unsigned sources, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s%s%s", sources & WSRC_STATEMENTS ? "stats" : "",
+             (sources & WSRC_STATEMENTS) && (sources & (WSRC_CAPTURE | WSRC_CODE)) ? "+" : "",
+             sources & WSRC_CAPTURE ? "capture" : "",
+             (sources & WSRC_CAPTURE) && (sources & WSRC_CODE) ? "+" : "",
+             sources & WSRC_CODE ? "code" : "");
+    if (!sources)
+        snprintf(buf, len, "-");
+}
+
+static void ops_text(const struct writer_seen *w, char *buf, size_t len)
+{
+    if (w->ops)
+        pgw_ops_text(w->ops, buf, len);
+    else
+        snprintf(buf, len, "%s", !w->n_sites ? "-" : w->possible_only ? "possible" : "write");
+}
+
+/* Distinct statement texts a writer was seen running. */
+static size_t n_texts(const struct writer_seen *w)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_stmts; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = strcmp(w->stmts[k].text, w->stmts[i].text) == 0;
+        n += !dup;
+    }
+    return n;
+}
+
+static void number(long long v, int known, char *buf, size_t len)
+{
+    if (known)
+        snprintf(buf, len, "%lld", v);
+    else
+        snprintf(buf, len, "-");
+}
+
+/* One line of a statement: whitespace runs made one space, cut at width. */
+static void one_line(const char *in, char *out, size_t len, size_t width)
+{
+    size_t n = 0;
+    int space = 0;
+    for (const char *p = in; *p && n + 4 < len && n < width; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            out[n++] = ' ';
+        space = 0;
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+    if (n >= width && n + 4 < len)
+        strcpy(out + n, "...");
+}
+
+static void print_table(const struct writers_audit *a, const struct sources *src,
                         const char *table)
 {
     int width = 6;
     for (size_t i = 0; i < a->n; i++)
         if ((int)strlen(a->v[i].name) > width)
             width = (int)strlen(a->v[i].name);
-    printf("%-*s  %-4s  %-8s  %-8s  %-11s  %s\n", width, "WRITER", "SEEN", "OPS", "DECLARED",
-           "DUAL-WRITES", "CODE SITES");
+    printf("%-*s  %-18s  %-20s  %5s  %8s  %8s  %-11s  %-8s  %s\n", width, "WRITER", "SEEN", "OPS",
+           "STMTS", "CALLS", "ROWS", "DUAL-WRITES", "DECLARED", "CODE SITES");
     for (size_t i = 0; i < a->n; i++) {
         const struct writer_seen *w = &a->v[i];
-        char sites[1024];
+        char sites[1024], seen[40], ops[80], calls[24], rows[24];
         sites_text(w, sites, sizeof sites);
-        printf("%-*s  %-4s  %-8s  %-8s  %-11s  %s\n", width, w->name, w->n_sites ? "code" : "-",
-               !w->n_sites ? "-" : w->possible_only ? "possible" : "write",
-               w->decl ? "yes" : "NO", w->decl ? (w->decl->dual_writes ? "yes" : "no") : "?",
+        seen_text(w->sources, seen, sizeof seen);
+        ops_text(w, ops, sizeof ops);
+        number(w->calls, w->n_stmts > 0, calls, sizeof calls);
+        number(w->rows, w->n_stmts > 0, rows, sizeof rows);
+        printf("%-*s  %-18s  %-20s  %5zu  %8s  %8s  %-11s  %-8s  %s\n", width, w->name, seen, ops,
+               n_texts(w), calls, rows,
+               w->decl ? (w->decl->dual_writes ? "yes" : "no") : "?", w->decl ? "yes" : "NO",
                sites);
     }
-    printf("\n%zu writer%s of `%s`, %zu unknown; %zu files read, %zu skipped "
-           "(documentation, binaries); names searched:",
-           a->n, a->n == 1 ? "" : "s", table, a->unknown, scan->files_read, scan->files_skipped);
-    for (size_t i = 0; i < scan->n_names; i++)
-        printf(" %s", scan->names[i]);
+    int header = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct writer_seen *w = &a->v[i];
+        for (size_t k = 0; k < w->n_stmts; k++) {
+            const struct writer_stmt *st = &w->stmts[k];
+            if (!header++)
+                printf("\nStatements:\n");
+            char text[240], o[80];
+            one_line(st->text, text, sizeof text, 160);
+            pgw_ops_text(st->ops, o, sizeof o);
+            if (st->source == WSRC_CAPTURE)
+                printf("  %s [capture] app %s, client %s, role %s: %lld writes, %lld rows, %s: %s\n",
+                       w->name, st->app && *st->app ? st->app : "\"\"",
+                       st->client ? st->client : "?", st->role, st->calls, st->rows, o, text);
+            else
+                printf("  %s [stats] role %s: %lld calls, %lld rows, %s%s%s: %s\n", w->name, st->role,
+                       st->calls, st->rows, o, st->via ? " via " : "", st->via ? st->via : "",
+                       text);
+        }
+    }
+    printf("\nSources:\n");
+    if (src->stats) {
+        if (src->statements_read)
+            printf("  statistics: pg_stat_statements read (%zu entries, track = %s, "
+                   "track_utility = %s), %zu write the table\n",
+                   src->stats->entries, src->stats->track[0] ? src->stats->track : "?",
+                   src->stats->track_utility[0] ? src->stats->track_utility : "?", src->stats->n);
+        else
+            printf("  statistics: skipped: %s\n", src->statements_note);
+        if (src->statements_read && src->statements_note[0])
+            printf("  statistics: %s\n", src->statements_note);
+        for (size_t i = 0; src->stats->names.n && i < src->stats->names.n; i++)
+            if (src->stats->names.v[i].kind != PGW_TABLE)
+                printf("  statistics: writes the table through %s\n", src->stats->names.v[i].detail);
+        if (src->statements_read)
+            for (const char *const *l = pgw_limits(src->stats); *l; l++)
+                printf("  limit: %s\n", *l);
+    } else {
+        printf("  statistics: skipped: %s\n", src->statements_note);
+    }
+    if (src->capture_run)
+        printf("  capture: %s; %lld writes recorded; trigger %s\n", src->capture_note,
+               src->capture_writes, src->capture_removed ? "removed (checked)" : "NOT REMOVED");
+    else
+        printf("  capture: skipped: %s\n", src->capture_note);
+    if (!src->scan)
+        printf("  code: skipped: no --code DIR\n");
+    printf("\n%zu writer%s of `%s`, %zu unknown", a->n, a->n == 1 ? "" : "s", table, a->unknown);
+    if (src->scan) {
+        printf("; %zu files read, %zu skipped (documentation, binaries); names searched:",
+               src->scan->files_read, src->scan->files_skipped);
+        for (size_t i = 0; i < src->scan->n_names; i++)
+            printf(" %s", src->scan->names[i]);
+    }
     printf("\n");
 }
 
-static void print_json(const struct writers_audit *a, const struct code_scan *scan)
+static void add_str_or_null(cJSON *o, const char *key, const char *v)
+{
+    if (v && *v)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void print_json(const struct writers_audit *a, const struct sources *src)
 {
     for (size_t i = 0; i < a->n; i++) {
         const struct writer_seen *w = &a->v[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "writer", w->name);
-        if (w->decl && w->decl->app)
-            cJSON_AddStringToObject(o, "application_name", w->decl->app);
-        else
-            cJSON_AddNullToObject(o, "application_name");
-        if (w->decl && w->decl->role)
-            cJSON_AddStringToObject(o, "role", w->decl->role);
-        else
-            cJSON_AddNullToObject(o, "role");
-        cJSON *src = cJSON_AddArrayToObject(o, "sources");
-        if (w->n_sites)
-            cJSON_AddItemToArray(src, cJSON_CreateString("code"));
+        add_str_or_null(o, "application_name", w->decl && w->decl->app ? w->decl->app : w->app);
+        add_str_or_null(o, "role", w->decl && w->decl->role ? w->decl->role : w->role);
+        cJSON *sources = cJSON_AddArrayToObject(o, "sources");
+        if (w->sources & WSRC_STATEMENTS)
+            cJSON_AddItemToArray(sources, cJSON_CreateString("statements"));
+        if (w->sources & WSRC_CAPTURE)
+            cJSON_AddItemToArray(sources, cJSON_CreateString("capture"));
+        if (w->sources & WSRC_CODE)
+            cJSON_AddItemToArray(sources, cJSON_CreateString("code"));
         cJSON_AddBoolToObject(o, "declared", w->decl != NULL);
         if (w->decl)
             cJSON_AddBoolToObject(o, "dual_writes", w->decl->dual_writes);
         else
             cJSON_AddNullToObject(o, "dual_writes");
         cJSON *ops = cJSON_AddArrayToObject(o, "ops");
-        if (w->n_sites)
+        for (int b = 0; b < PGW_N_OPS; b++)
+            if (w->ops & (1u << b))
+                cJSON_AddItemToArray(ops, cJSON_CreateString(pgw_op_name(b)));
+        if (!w->ops && w->n_sites)
             cJSON_AddItemToArray(ops, cJSON_CreateString(w->possible_only ? "possible" : "write"));
-        cJSON_AddNullToObject(o, "rows");
-        cJSON_AddArrayToObject(o, "statements");
+        if (w->n_stmts) {
+            cJSON_AddNumberToObject(o, "calls", (double)w->calls);
+            cJSON_AddNumberToObject(o, "rows", (double)w->rows);
+        } else {
+            cJSON_AddNullToObject(o, "calls");
+            cJSON_AddNullToObject(o, "rows");
+        }
+        cJSON *stmts = cJSON_AddArrayToObject(o, "statements");
+        for (size_t k = 0; k < w->n_stmts; k++) {
+            const struct writer_stmt *st = &w->stmts[k];
+            cJSON *s = cJSON_CreateObject();
+            cJSON_AddStringToObject(s, "source", st->source == WSRC_CAPTURE ? "capture" : "statements");
+            cJSON_AddStringToObject(s, "text", st->text ? st->text : "");
+            add_str_or_null(s, "role", st->role);
+            if (st->source == WSRC_CAPTURE) {
+                cJSON_AddStringToObject(s, "application_name", st->app ? st->app : "");
+                add_str_or_null(s, "client", st->client);
+            }
+            add_str_or_null(s, "via", st->via);
+            cJSON *so = cJSON_AddArrayToObject(s, "ops");
+            for (int b = 0; b < PGW_N_OPS; b++)
+                if (st->ops & (1u << b))
+                    cJSON_AddItemToArray(so, cJSON_CreateString(pgw_op_name(b)));
+            cJSON_AddNumberToObject(s, "calls", (double)st->calls);
+            cJSON_AddNumberToObject(s, "rows", (double)st->rows);
+            cJSON_AddItemToArray(stmts, s);
+        }
         cJSON *code = cJSON_AddArrayToObject(o, "code");
         for (size_t k = 0; k < w->n_sites; k++) {
             char at[600];
@@ -99,9 +267,46 @@ static void print_json(const struct writers_audit *a, const struct code_scan *sc
         free(text);
         cJSON_Delete(o);
     }
-    printf("{\"summary\": {\"writers\": %zu, \"unknown\": %zu, \"files_read\": %zu, "
-           "\"files_skipped\": %zu}}\n",
-           a->n, a->unknown, scan->files_read, scan->files_skipped);
+    cJSON *top = cJSON_CreateObject();
+    cJSON *sum = cJSON_AddObjectToObject(top, "summary");
+    cJSON_AddNumberToObject(sum, "writers", (double)a->n);
+    cJSON_AddNumberToObject(sum, "unknown", (double)a->unknown);
+    cJSON *st = cJSON_AddObjectToObject(sum, "statements");
+    cJSON_AddStringToObject(st, "status", src->statements_read ? "read" : "skipped");
+    add_str_or_null(st, "note", src->statements_note);
+    if (src->stats && src->statements_read) {
+        add_str_or_null(st, "track", src->stats->track);
+        add_str_or_null(st, "track_utility", src->stats->track_utility);
+        cJSON_AddNumberToObject(st, "entries", (double)src->stats->entries);
+        cJSON *lim = cJSON_AddArrayToObject(st, "limits");
+        for (const char *const *l = pgw_limits(src->stats); *l; l++)
+            cJSON_AddItemToArray(lim, cJSON_CreateString(*l));
+        cJSON *via = cJSON_AddArrayToObject(st, "through");
+        for (size_t i = 0; i < src->stats->names.n; i++)
+            if (src->stats->names.v[i].kind != PGW_TABLE)
+                cJSON_AddItemToArray(via, cJSON_CreateString(src->stats->names.v[i].detail));
+    }
+    cJSON *cap = cJSON_AddObjectToObject(sum, "capture");
+    cJSON_AddStringToObject(cap, "status", src->capture_run ? "ran" : "skipped");
+    add_str_or_null(cap, "note", src->capture_note);
+    if (src->capture_run) {
+        cJSON_AddNumberToObject(cap, "writes", (double)src->capture_writes);
+        cJSON_AddBoolToObject(cap, "removed", src->capture_removed);
+    }
+    cJSON *code = cJSON_AddObjectToObject(sum, "code");
+    cJSON_AddStringToObject(code, "status", src->scan ? "read" : "skipped");
+    if (src->scan) {
+        cJSON_AddNumberToObject(code, "files_read", (double)src->scan->files_read);
+        cJSON_AddNumberToObject(code, "files_skipped", (double)src->scan->files_skipped);
+    }
+    /* the earlier shape's keys, kept for the tools that read them */
+    cJSON_AddNumberToObject(sum, "files_read", src->scan ? (double)src->scan->files_read : 0);
+    cJSON_AddNumberToObject(sum, "files_skipped", src->scan ? (double)src->scan->files_skipped : 0);
+    char *text = cJSON_PrintUnformatted(top);
+    if (text)
+        puts(text);
+    free(text);
+    cJSON_Delete(top);
 }
 
 /* --NAME VALUE or --NAME=VALUE, removed from argv; NULL when absent. */
@@ -124,13 +329,129 @@ static const char *take(int *argc, char **argv, const char *flag)
     return value;
 }
 
-static int audit(const char *path, const struct runbook *rb, const char *dir, int json)
+/* SIGINT or SIGTERM during a capture's window ends the window early: the
+ * capture is still read and removed. */
+static volatile sig_atomic_t stop_window;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_window = 1;
+}
+
+static void wait_window(int64_t ms)
+{
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t gone = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
+                       (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (stop_window || gone >= ms)
+            break;
+        int64_t left = ms - gone < 100 ? ms - gone : 100;
+        struct timespec ts = {0, (long)left * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+}
+
+struct request {
+    const char *path, *dir, *capture;
+    enum pgcap_level level;
+    int json, cleanup;
+};
+
+/* The capture's window: install, wait, read into a, remove and check. 0,
+ * or -1 with err (the removal's failure too, after reading). */
+static int capture(PGconn *pg, const char *table, const struct request *q, int64_t ms,
+                   struct writers_audit *a, const struct writers_decls *d, struct sources *src,
+                   struct error *err)
+{
+    if (pgcap_install(pg, table, q->level, err) != 0)
+        return -1;
+    src->capture_run = 1;
+    char dur[32];
+    units_format_duration(ms, dur, sizeof dur);
+    snprintf(src->capture_note, sizeof src->capture_note, "%s-level triggers on `%s` for %s",
+             q->level == PGCAP_ROW ? "row" : "statement", table, dur);
+    fprintf(stderr, "cutover: capturing the writes to `%s` for %s (Ctrl-C ends the window early)\n",
+            table, dur);
+    wait_window(ms);
+    if (stop_window)
+        snprintf(src->capture_note + strlen(src->capture_note),
+                 sizeof src->capture_note - strlen(src->capture_note), " (ended early)");
+    /* a long window may outlive the connection (idle_session_timeout, a
+     * restart): the capture is read and removed on a new one then */
+    PGresult *alive = PQexec(pg, "SELECT 1");
+    if (PQresultStatus(alive) != PGRES_TUPLES_OK)
+        PQreset(pg);
+    PQclear(alive);
+    struct pgcap_result res;
+    struct error removal = {{0}};
+    int rc = pgcap_collect(pg, &res, err);
+    src->capture_removed = pgcap_remove(pg, &removal) == 0;
+    if (rc != 0) {
+        if (!src->capture_removed)
+            fprintf(stderr, "cutover: %s\n", removal.msg);
+        return -1;
+    }
+    for (size_t i = 0; i < res.n && rc == 0; i++) {
+        const struct pgcap_row *c = &res.v[i];
+        unsigned op = strcmp(c->op, "insert") == 0   ? PGW_INSERT
+                      : strcmp(c->op, "update") == 0 ? PGW_UPDATE
+                      : strcmp(c->op, "delete") == 0 ? PGW_DELETE
+                                                     : PGW_TRUNCATE;
+        /* the writer is the session's role; a SECURITY DEFINER function
+         * (or SET ROLE) makes the current role another, said beside it */
+        char via[300] = "";
+        if (strcmp(c->session_role, c->current_role) != 0)
+            snprintf(via, sizeof via, "running as %s", c->current_role);
+        struct writer_stmt s = {WSRC_CAPTURE, c->app, c->session_role, c->client, c->statement,
+                                via[0] ? via : NULL, op, c->writes, c->rows, 0};
+        src->capture_writes += c->writes;
+        if (writers_observe(a, d, &s) != 0) {
+            error_set(err, "out of memory");
+            rc = -1;
+        }
+    }
+    pgcap_result_free(&res);
+    if (rc == 0 && !src->capture_removed) {
+        *err = removal;
+        rc = -1;
+    }
+    return rc;
+}
+
+static int audit(const struct runbook *rb, const struct request *q)
 {
     const char *table = old_table(rb);
+    const struct rb_system *old = runbook_system(rb, "old");
     if (!table) {
         fprintf(stderr, "cutover: %s names no table for the `old` system: "
-                        "write `- old: KIND `CONNECTION` table `NAME``\n", path);
+                        "write `- old: KIND `CONNECTION` table `NAME``\n", q->path);
         return EXIT_FAILED;
+    }
+    int is_pg = old->kind && strcmp(old->kind, "postgres") == 0;
+    if (!is_pg && (q->capture || q->cleanup)) {
+        fprintf(stderr, "cutover: %s: the old system is %s; --capture needs PostgreSQL\n", q->path,
+                old->kind ? old->kind : "not said");
+        return EXIT_FAILED;
+    }
+    if (!is_pg && !q->dir) {
+        fprintf(stderr, "cutover: %s: the old system is %s: its statistics cannot be read; "
+                        "give --code DIR\n", q->path, old->kind ? old->kind : "not said");
+        return EXIT_FAILED;
+    }
+    int64_t window = 0;
+    if (q->capture && (units_parse_duration(q->capture, &window) != 0 || window <= 0)) {
+        fprintf(stderr, "cutover: --capture %s: expected a duration such as 30s or 10m\n", q->capture);
+        return EXIT_USAGE;
     }
     struct writers_decls d;
     if (writers_parse(rb, &d) != 0) {
@@ -138,42 +459,125 @@ static int audit(const char *path, const struct runbook *rb, const char *dir, in
         return EXIT_FAILED;
     }
     for (size_t i = 0; i < d.n_problems; i++)
-        fprintf(stderr, "%s:%d: %s\n", path, d.problems[i].line, d.problems[i].msg);
+        fprintf(stderr, "%s:%d: %s\n", q->path, d.problems[i].line, d.problems[i].msg);
     if (d.n_problems) {
         writers_decls_free(&d);
         return EXIT_FAILED;
     }
-    const char **models = NULL;
-    size_t n_models = 0;
-    for (size_t i = 0; i < d.n; i++)
-        for (size_t k = 0; k < d.v[i].n_models; k++) {
-            const char **v = realloc(models, (n_models + 1) * sizeof *v);
-            if (v) {
-                models = v;
-                models[n_models++] = d.v[i].models[k];
+    struct sources src = {0};
+    struct code_scan scan = {0};
+    struct pgw_stats stats = {0};
+    struct writers_audit a = {0};
+    struct error err = {{0}};
+    PGconn *pg = NULL;
+    char *conn = NULL;
+    int rc = EXIT_FAILED, capture_failed = 0;
+
+    if (q->dir) {
+        const char **models = NULL;
+        size_t n_models = 0;
+        for (size_t i = 0; i < d.n; i++)
+            for (size_t k = 0; k < d.v[i].n_models; k++) {
+                const char **v = realloc(models, (n_models + 1) * sizeof *v);
+                if (v) {
+                    models = v;
+                    models[n_models++] = d.v[i].models[k];
+                }
+            }
+        int r = codescan_run(q->dir, table, models, n_models, &scan, &err);
+        free(models);
+        if (r != 0) {
+            fprintf(stderr, "cutover: %s\n", err.msg);
+            writers_decls_free(&d);
+            return EXIT_FAILED;
+        }
+        src.scan = &scan;
+    }
+    if (writers_audit(&d, &scan, &a) != 0)
+        goto oom;
+    snprintf(src.capture_note, sizeof src.capture_note, "no --capture DURATION");
+    if (is_pg) {
+        if (!(conn = envsubst(old->conn, &err)) || !(pg = pgw_connect(conn, &err))) {
+            fprintf(stderr, "cutover: %s\n", err.msg);
+            goto out;
+        }
+        int running = 0;
+        char what[500];
+        int found = pgcap_find(pg, &running, what, sizeof what, &err);
+        if (found < 0) {
+            fprintf(stderr, "cutover: %s\n", err.msg);
+            goto out;
+        }
+        if (q->cleanup) {
+            if (!found) {
+                printf("no capture installed in the old database: nothing to remove\n");
+                rc = EXIT_OK;
+            } else if (pgcap_remove(pg, &err) != 0) {
+                fprintf(stderr, "cutover: %s\n", err.msg);
+            } else {
+                printf("removed %s; checked: no capture trigger or schema is left\n", what);
+                rc = EXIT_OK;
+            }
+            goto out;
+        }
+        if (found) {
+            fprintf(stderr, "cutover: warning: %s; `cutover writers %s --capture-cleanup` "
+                            "removes it\n", what, q->path);
+            if (q->capture) {
+                fprintf(stderr, "cutover: a new capture cannot start while one is installed\n");
+                goto out;
             }
         }
-    struct code_scan scan;
-    struct writers_audit a;
-    struct error err = {{0}};
-    int rc = codescan_run(dir, table, models, n_models, &scan, &err);
-    free(models);
-    if (rc != 0) {
-        fprintf(stderr, "cutover: %s\n", err.msg);
-        writers_decls_free(&d);
-        return EXIT_FAILED;
-    }
-    if (writers_audit(&d, &scan, &a) != 0) {
-        fprintf(stderr, "cutover: out of memory\n");
-        rc = EXIT_FAILED;
+        if (q->capture &&
+            capture(pg, table, q, window, &a, &d, &src, &err) != 0) {
+            fprintf(stderr, "cutover: %s\n", err.msg);
+            capture_failed = 1;
+            if (!src.capture_run)
+                goto out;
+        }
+        if (pgw_statements(conn, table, &stats, &err) != 0) {
+            fprintf(stderr, "cutover: %s\n", err.msg);
+            goto out;
+        }
+        src.stats = &stats;
+        src.statements_read = stats.available;
+        snprintf(src.statements_note, sizeof src.statements_note, "%s", stats.note);
+        for (size_t i = 0; i < stats.n; i++) {
+            const struct pgw_stmt *st = &stats.v[i];
+            if (st->secdef_nested)
+                continue;   /* its callers are seen by their own calls */
+            char via[400] = "";
+            if (st->via >= 0 && stats.names.v[st->via].kind != PGW_TABLE)
+                snprintf(via, sizeof via, "%s", stats.names.v[st->via].detail);
+            if (!st->toplevel)
+                snprintf(via + strlen(via), sizeof via - strlen(via), "%snested (toplevel = false)",
+                         via[0] ? ", " : "");
+            struct writer_stmt s = {WSRC_STATEMENTS, NULL, st->role, NULL, st->query,
+                                    via[0] ? via : NULL, st->ops, st->calls, st->rows,
+                                    !st->toplevel};
+            if (writers_observe(&a, &d, &s) != 0)
+                goto oom;
+        }
     } else {
-        if (json)
-            print_json(&a, &scan);
-        else
-            print_table(&a, &scan, table);
-        rc = a.unknown ? EXIT_ABORTED : EXIT_OK;
-        writers_audit_free(&a);
+        snprintf(src.statements_note, sizeof src.statements_note,
+                 "the old system is %s, not PostgreSQL", old->kind ? old->kind : "not said");
+        snprintf(src.capture_note, sizeof src.capture_note, "the old system is not PostgreSQL");
     }
+    if (q->json)
+        print_json(&a, &src);
+    else
+        print_table(&a, &src, table);
+    rc = capture_failed ? EXIT_FAILED : a.unknown ? EXIT_ABORTED : EXIT_OK;
+    goto out;
+oom:
+    fprintf(stderr, "cutover: out of memory\n");
+    rc = EXIT_FAILED;
+out:
+    if (pg)
+        PQfinish(pg);
+    free(conn);
+    pgw_stats_free(&stats);
+    writers_audit_free(&a);
     codescan_free(&scan);
     writers_decls_free(&d);
     return rc;
@@ -181,27 +585,43 @@ static int audit(const char *path, const struct runbook *rb, const char *dir, in
 
 int cmd_writers(int argc, char **argv)
 {
-    const char *dir = take(&argc, argv, "--code");
+    struct request q = {0};
+    q.dir = take(&argc, argv, "--code");
+    q.capture = take(&argc, argv, "--capture");
     const char *format = take(&argc, argv, "--format");
+    const char *level = take(&argc, argv, "--capture-level");
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--capture-cleanup") == 0) {
+            q.cleanup = 1;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof *argv);
+            argc--;
+            i--;
+        }
     struct options o;
-    if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1 || !dir)
+    if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1)
         return usage_of("writers");
     if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
         fprintf(stderr, "cutover: --format %s: expected table or json\n", format);
         return EXIT_USAGE;
     }
-    const char *path = o.positional[0];
+    if (level && strcmp(level, "row") != 0 && strcmp(level, "statement") != 0) {
+        fprintf(stderr, "cutover: --capture-level %s: expected statement or row\n", level);
+        return EXIT_USAGE;
+    }
+    q.level = level && strcmp(level, "row") == 0 ? PGCAP_ROW : PGCAP_STATEMENT;
+    q.json = format && strcmp(format, "json") == 0;
+    q.path = o.positional[0];
     struct rb_problems problems = {0};
-    struct runbook *rb = runbook_load(path, &problems);
+    struct runbook *rb = runbook_load(q.path, &problems);
     size_t errors = problems.n_errors;
     rb_problems_free(&problems);
     if (!rb || errors) {
-        fprintf(stderr, "cutover: %s has problems; `cutover check %s` lists them\n", path, path);
+        fprintf(stderr, "cutover: %s has problems; `cutover check %s` lists them\n", q.path, q.path);
         runbook_free(rb);
         return EXIT_FAILED;
     }
     redact_install_runbook(rb);   /* its secrets never reach the output */
-    int rc = audit(path, rb, dir, format && strcmp(format, "json") == 0);
+    int rc = audit(rb, &q);
     runbook_free(rb);
     return rc;
 }

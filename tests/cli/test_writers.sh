@@ -4,7 +4,8 @@
 # code path) or listed as unknown, one per file, with exit 3; declaring
 # them all gives exit 0; JSON lines for tools; a writer clause that is not
 # understood is a FILE:LINE in `check`; a runbook with no old table, or a
-# tree that is not there, is a clear error.
+# tree that is not there, is a clear error; so is an old system whose
+# statistics cannot be read (SQLite) without --code.
 . tests/lib.sh
 CODE=$ROOT/tests/writers/code
 runbook() {  # runbook FILE WRITER-LINES…
@@ -25,7 +26,7 @@ check "  … each named by its file, with the line that writes" \
   sh -c 'grep -q "^code: py/models.py .* NO .*py/models.py:16" "$0" && grep -q "^code: rb/archive.rb .*rb/archive.rb:7" "$0" &&
          grep -q "^code: java/LegacyOrderEntity.java .*java/LegacyOrderEntity.java:11" "$0" && grep -q "^code: c/legacy.c .*c/legacy.c:3" "$0"' "$T/some.out"
 check "  … a declared writer's sites are its own (a directory claims what is under it)" \
-  sh -c 'grep -q "^refunds batch .* yes .* no .*js/batch.js:5 sql/monthly_batch.sql:2" "$0" && grep -q "^checkout api .*go/orders.go:15" "$0"' "$T/some.out"
+  sh -c 'grep -q "^refunds batch .* no .* yes .*js/batch.js:5 sql/monthly_batch.sql:2" "$0" && grep -q "^checkout api .*go/orders.go:15" "$0"' "$T/some.out"
 check "  … the summary counts them, and lists the names learnt from the code" \
   sh -c 'grep -q "6 writers of .orders_legacy., 4 unknown" "$0" && grep -q "names searched:.* LegacyOrderEntity .*ORDERS_TABLE .*Archive" "$0"' "$T/some.out"
 check "  … documentation is not a writer" sh -c '! grep -q "docs/" "$0"' "$T/some.out"
@@ -60,5 +61,10 @@ sed '/^- old:/d' "$T/all.md" >"$T/noold.md"
 check "a runbook with no old table is an error (exit 1)" test $? -eq 1
 check "  … that says how to name it" grep -q "names no table for the .old. system" "$T/noold.err"
 check "a tree that is not there is an error (exit 1)" expect_exit 1 "$CUTOVER" writers "$T/all.md" --code "$T/nope"
-check "--code is required (usage, exit 2)" expect_exit 2 "$CUTOVER" writers "$T/all.md"
+check "without --code, an old system that is not PostgreSQL is refused (exit 1)" \
+  sh -c '"$0" writers "$1" 2>&1 | grep -q "old system is sqlite: its statistics cannot be read; give --code DIR"' \
+  "$CUTOVER" "$T/all.md"
+check "  … exit 1" expect_exit 1 "$CUTOVER" writers "$T/all.md"
+check "--capture on an old system that is not PostgreSQL is refused (exit 1)" \
+  expect_exit 1 "$CUTOVER" writers "$T/all.md" --code "$CODE" --capture 5s
 finish

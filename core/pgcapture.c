@@ -1,0 +1,275 @@
+/* pgcapture.c — the capture triggers: installed in one transaction, read
+ * grouped, removed and checked. The trigger function runs as the writer
+ * (so current_user is the writer's) and hands the row to a SECURITY
+ * DEFINER function owned by the installer, so a writer needs no right on
+ * the audit table; an error inside is swallowed — a capture never makes a
+ * write fail. */
+#include "pgcapture.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int pg_fail(PGresult *r, const char *what, struct error *err)
+{
+    char line[300];
+    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
+    line[strcspn(line, "\n")] = '\0';
+    error_set(err, "%s: %s", what, line);
+    PQclear(r);
+    return -1;
+}
+
+/* Ends a transaction an error left open (none open: nothing to say). */
+static void abort_tx(PGconn *pg)
+{
+    if (PQtransactionStatus(pg) != PQTRANS_IDLE)
+        PQclear(PQexec(pg, "ROLLBACK"));
+}
+
+static int exec_ok(PGconn *pg, const char *sql, const char *what, struct error *err)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pg_fail(r, what, err);
+    PQclear(r);
+    return 0;
+}
+
+int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct error *err)
+{
+    *running = 0;
+    what[0] = '\0';
+    PGresult *r = PQexec(pg,
+        "SELECT (SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        "        JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '" PGCAP_SCHEMA "'), "
+        "  to_regclass('" PGCAP_SCHEMA ".capture') IS NOT NULL "
+        "FROM pg_namespace WHERE nspname = '" PGCAP_SCHEMA "'");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pg_fail(r, "cannot look for a capture", err);
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return 0;
+    }
+    long triggers = atol(PQgetvalue(r, 0, 0));
+    int has_capture = PQgetvalue(r, 0, 1)[0] == 't';
+    PQclear(r);
+    char since[64] = "?", table[200] = "?";
+    if (has_capture) {
+        r = PQexec(pg, "SELECT c.tbl::text, to_char(c.started AT TIME ZONE 'UTC', "
+                       "'YYYY-MM-DD HH24:MI:SS \"UTC\"'), EXISTS (SELECT 1 FROM pg_stat_activity a "
+                       "WHERE a.pid = c.backend AND a.backend_start = c.backend_start) "
+                       "FROM " PGCAP_SCHEMA ".capture c LIMIT 1");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            snprintf(table, sizeof table, "%s", PQgetvalue(r, 0, 0));
+            snprintf(since, sizeof since, "%s", PQgetvalue(r, 0, 1));
+            *running = PQgetvalue(r, 0, 2)[0] == 't';
+        }
+        PQclear(r);
+    }
+    snprintf(what, len, "schema %s with %ld capture trigger%s on %s, installed %s%s", PGCAP_SCHEMA,
+             triggers, triggers == 1 ? "" : "s", table, since,
+             *running ? " by a capture still running" : " by a capture that did not finish");
+    return 1;
+}
+
+int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
+                  struct error *err)
+{
+    PGresult *r;
+    const char *p[] = {table};
+    r = PQexecParams(pg, "SELECT to_regclass($1)::oid::regclass::text", 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pg_fail(r, "cannot resolve the old table", err);
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+        PQclear(r);
+        error_set(err, "the old table `%s` is not in the old database", table);
+        return -1;
+    }
+    char rel[300];   /* quoted and qualified as needed by regclass's output */
+    snprintf(rel, sizeof rel, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+
+    static const char *const setup =
+        "BEGIN;"
+        "SET LOCAL lock_timeout = '3s';"
+        "CREATE SCHEMA " PGCAP_SCHEMA ";"
+        "REVOKE ALL ON SCHEMA " PGCAP_SCHEMA " FROM PUBLIC;"
+        "GRANT USAGE ON SCHEMA " PGCAP_SCHEMA " TO PUBLIC;"
+        "CREATE TABLE " PGCAP_SCHEMA ".capture (tbl regclass NOT NULL, "
+        "  started timestamptz NOT NULL DEFAULT now(), backend int NOT NULL DEFAULT pg_backend_pid(), "
+        "  backend_start timestamptz, level text NOT NULL);"
+        "CREATE TABLE " PGCAP_SCHEMA ".writes (at timestamptz NOT NULL DEFAULT clock_timestamp(), "
+        "  op text, app text, client text, session_role text, role_now text, "
+        "  statement text, n bigint);"
+        /* runs as the installer: a writer needs no right on the table */
+        "CREATE FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint) "
+        "  RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS "
+        "  'INSERT INTO " PGCAP_SCHEMA ".writes (op, app, client, session_role, role_now, "
+        "   statement, n) VALUES ($1, $2, $3, $4, $5, $6, $7)';"
+        "REVOKE ALL ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint) "
+        "  FROM PUBLIC;"
+        "GRANT EXECUTE ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint) "
+        "  TO PUBLIC;"
+        /* statement level: the rows from the transition table */
+        "CREATE FUNCTION " PGCAP_SCHEMA ".seen_statement() RETURNS trigger LANGUAGE plpgsql AS $f$"
+        "BEGIN"
+        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
+        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
+        "    left(current_query(), 4000), (SELECT count(*) FROM cutover_rows));"
+        "  RETURN NULL;"
+        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
+        "END $f$;"
+        /* row level, and TRUNCATE: TG_ARGV[0] is the count ('' unknown) */
+        "CREATE FUNCTION " PGCAP_SCHEMA ".seen() RETURNS trigger LANGUAGE plpgsql AS $f$"
+        "BEGIN"
+        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
+        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
+        "    left(current_query(), 4000), nullif(TG_ARGV[0], '')::bigint);"
+        "  RETURN NULL;"
+        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
+        "END $f$;";
+    if (exec_ok(pg, setup, "cannot install the capture", err) != 0) {
+        abort_tx(pg);
+        return -1;
+    }
+    char sql[4096];
+    if (level == PGCAP_STATEMENT)
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER cutover_audit_insert AFTER INSERT ON %s "
+                 "  REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT "
+                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
+                 "CREATE TRIGGER cutover_audit_update AFTER UPDATE ON %s "
+                 "  REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT "
+                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
+                 "CREATE TRIGGER cutover_audit_delete AFTER DELETE ON %s "
+                 "  REFERENCING OLD TABLE AS cutover_rows FOR EACH STATEMENT "
+                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
+                 "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
+                 "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
+                 rel, rel, rel, rel);
+    else
+        snprintf(sql, sizeof sql,
+                 "CREATE TRIGGER cutover_audit_row AFTER INSERT OR UPDATE OR DELETE ON %s "
+                 "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('1');"
+                 "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
+                 "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
+                 rel, rel);
+    if (exec_ok(pg, sql, "cannot install the capture triggers", err) != 0) {
+        abort_tx(pg);
+        return -1;
+    }
+    const char *q[] = {rel, level == PGCAP_ROW ? "row" : "statement"};
+    r = PQexecParams(pg,
+                     "INSERT INTO " PGCAP_SCHEMA ".capture (tbl, backend_start, level) "
+                     "SELECT $1::regclass, backend_start, $2 FROM pg_stat_activity "
+                     "WHERE pid = pg_backend_pid()",
+                     2, NULL, q, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        pg_fail(r, "cannot record the capture", err);
+        abort_tx(pg);
+        return -1;
+    }
+    PQclear(r);
+    if (exec_ok(pg, "COMMIT", "cannot install the capture", err) != 0) {
+        abort_tx(pg);
+        return -1;
+    }
+    return 0;
+}
+
+static char *cell(PGresult *r, int i, int c)
+{
+    return strdup(PQgetisnull(r, i, c) ? "" : PQgetvalue(r, i, c));
+}
+
+int pgcap_collect(struct pg_conn *pg, struct pgcap_result *out, struct error *err)
+{
+    memset(out, 0, sizeof *out);
+    /* literals (quoted strings, numbers) become ?: the same statement with
+     * other values is one group, and no value leaves the database */
+    const char *p[] = {"'(?:[^']|'')*'|\\m[0-9]+(?:\\.[0-9]+)?\\M"};
+    PGresult *r = PQexecParams(pg,
+        "SELECT op, app, client, session_role, role_now, "
+        "  regexp_replace(statement, $1, '?', 'g') AS stmt, count(*), coalesce(sum(n), -1) "
+        "FROM " PGCAP_SCHEMA ".writes GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 7 DESC, 1, 2",
+        1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pg_fail(r, "cannot read the capture", err);
+    int n = PQntuples(r);
+    out->v = n ? calloc((size_t)n, sizeof *out->v) : NULL;
+    if (n && !out->v) {
+        PQclear(r);
+        error_set(err, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct pgcap_row *w = &out->v[out->n++];
+        w->op = cell(r, i, 0);
+        w->app = cell(r, i, 1);
+        w->client = cell(r, i, 2);
+        w->session_role = cell(r, i, 3);
+        w->current_role = cell(r, i, 4);
+        w->statement = cell(r, i, 5);
+        w->writes = atoll(PQgetvalue(r, i, 6));
+        w->rows = atoll(PQgetvalue(r, i, 7));
+        if (!w->op || !w->app || !w->client || !w->session_role || !w->current_role ||
+            !w->statement) {
+            PQclear(r);
+            pgcap_result_free(out);
+            error_set(err, "out of memory");
+            return -1;
+        }
+    }
+    PQclear(r);
+    return 0;
+}
+
+void pgcap_result_free(struct pgcap_result *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].op);
+        free(r->v[i].app);
+        free(r->v[i].client);
+        free(r->v[i].session_role);
+        free(r->v[i].current_role);
+        free(r->v[i].statement);
+    }
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+int pgcap_remove(struct pg_conn *pg, struct error *err)
+{
+    abort_tx(pg);   /* a transaction an error left open */
+    PGresult *r = PQexec(pg,
+        "SELECT format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass) "
+        "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '" PGCAP_SCHEMA "'");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pg_fail(r, "cannot list the capture triggers", err);
+    if (exec_ok(pg, "BEGIN; SET LOCAL lock_timeout = '10s'", "cannot remove the capture", err))
+        goto fail;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (exec_ok(pg, PQgetvalue(r, i, 0), "cannot drop a capture trigger", err) != 0)
+            goto fail;
+    if (exec_ok(pg, "DROP SCHEMA IF EXISTS " PGCAP_SCHEMA " CASCADE; COMMIT",
+                "cannot drop the capture schema", err) != 0)
+        goto fail;
+    PQclear(r);
+    int running;
+    char what[400];
+    int found = pgcap_find(pg, &running, what, sizeof what, err);
+    if (found < 0)
+        return -1;
+    if (found) {
+        error_set(err, "the capture is still installed after its removal: %s", what);
+        return -1;
+    }
+    return 0;
+fail:
+    PQclear(r);
+    abort_tx(pg);
+    return -1;
+}
