@@ -148,24 +148,41 @@ int pgdata_same_database(PGconn *a, PGconn *b, int *same, struct error *err)
  * microseconds; an object or array of valid JSON is canonical JSON; the
  * rest is text. Each function is created in pg_temp: nothing is left in
  * the user's database. */
+/* A JSON scalar's canonical text (cJSON's printing): a string escaped as
+ * JSON, an integral number within int as an integer, another number as
+ * the shortest double, true, false and null as they are. X is a jsonb. */
+#define JSON_SCALAR(X)                                                                      \
+    "CASE jsonb_typeof(" X ") WHEN 'string' THEN to_json(" X " #>> '{}')::text"             \
+    " WHEN 'number' THEN CASE WHEN (" X "::text)::numeric = trunc((" X "::text)::numeric)"  \
+    "  AND abs((" X "::text)::numeric) <= 2147483647"                                       \
+    "  THEN trunc((" X "::text)::numeric)::bigint::text ELSE (" X "::text)::float8::text END" \
+    " WHEN 'object' THEN pg_temp.cutover_cj(" X ") WHEN 'array' THEN pg_temp.cutover_cj(" X ")" \
+    " ELSE " X "::text END"
+
+/* canon.c's rules in SQL, for text as the server writes each value
+ * (TimeZone UTC, DateStyle ISO): a plain decimal is a number written
+ * without trailing fraction zeros; an ISO timestamp is its instant in
+ * microseconds; an object or array of valid JSON is canonical JSON; the
+ * rest is text. Each function is created in pg_temp: nothing is left in
+ * the user's database. cutover_canon is a single STABLE expression, so
+ * the planner inlines it (a call per value would cost more than the
+ * scan); JSON is walked in PL/pgSQL, whose plans live for the session. */
 static const char canon_sql[] =
-    "SET LOCAL check_function_bodies = off;"
-    "CREATE OR REPLACE FUNCTION pg_temp.cutover_cj(j jsonb) RETURNS text LANGUAGE sql "
-    "IMMUTABLE AS $f$ SELECT CASE jsonb_typeof(j)"
-    " WHEN 'object' THEN '{' || coalesce((SELECT string_agg(to_json(k)::text || ':' ||"
-    "  pg_temp.cutover_cj(v), ',' ORDER BY k COLLATE \"C\") FROM jsonb_each(j) AS e(k, v)), '') || '}'"
-    " WHEN 'array' THEN '[' || coalesce((SELECT string_agg(pg_temp.cutover_cj(v), ',' ORDER BY o)"
-    "  FROM jsonb_array_elements(j) WITH ORDINALITY AS a(v, o)), '') || ']'"
-    " WHEN 'number' THEN CASE WHEN (j::text)::numeric = trunc((j::text)::numeric)"
-    "  AND abs((j::text)::numeric) <= 2147483647 THEN trunc((j::text)::numeric)::bigint::text"
-    "  ELSE (j::text)::float8::text END"
-    " WHEN 'string' THEN to_json(j #>> '{}')::text"
-    " ELSE j::text END $f$;"
+    "CREATE OR REPLACE FUNCTION pg_temp.cutover_cj(j jsonb) RETURNS text LANGUAGE plpgsql "
+    "IMMUTABLE AS $f$ BEGIN"
+    " IF jsonb_typeof(j) = 'object' THEN"
+    "  RETURN '{' || coalesce((SELECT string_agg(to_json(k)::text || ':' || " JSON_SCALAR("v")
+    ", ',' ORDER BY k COLLATE \"C\") FROM jsonb_each(j) AS e(k, v)), '') || '}';"
+    " ELSIF jsonb_typeof(j) = 'array' THEN"
+    "  RETURN '[' || coalesce((SELECT string_agg(" JSON_SCALAR("v") ", ',' ORDER BY o)"
+    "  FROM jsonb_array_elements(j) WITH ORDINALITY AS a(v, o)), '') || ']';"
+    " END IF;"
+    " RETURN " JSON_SCALAR("j") "; END $f$;"
     "CREATE OR REPLACE FUNCTION pg_temp.cutover_json(v text) RETURNS text LANGUAGE plpgsql "
     "IMMUTABLE AS $f$ BEGIN RETURN pg_temp.cutover_cj(v::jsonb); "
     "EXCEPTION WHEN others THEN RETURN NULL; END $f$;"
     "CREATE OR REPLACE FUNCTION pg_temp.cutover_canon(v text) RETURNS text LANGUAGE sql "
-    "IMMUTABLE AS $f$ SELECT CASE"
+    "STABLE AS $f$ SELECT CASE"
     " WHEN v IS NULL THEN 'N'"
     " WHEN v ~ '^[+-]?(0|[1-9][0-9]*)(\\.[0-9]+)?$' THEN 'n' || trim_scale(v::numeric)::text"
     " WHEN v ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
