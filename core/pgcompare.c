@@ -19,7 +19,8 @@
 
 /* PostgreSQL type oids the comparison treats apart. */
 enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
-       OID_JSON = 114, OID_BPCHAR = 1042, OID_VARCHAR = 1043, OID_JSONB = 3802 };
+       OID_JSON = 114, OID_BPCHAR = 1042, OID_VARCHAR = 1043, OID_TIMESTAMP = 1114,
+       OID_TIMESTAMPTZ = 1184, OID_NUMERIC = 1700, OID_JSONB = 3802 };
 
 struct bound {
     int set;                      /* 0: open */
@@ -552,6 +553,73 @@ static int recheck(struct pgc *c)
     return rc;
 }
 
+/* The canonical text of value x of type oid, as pg_temp.cutover_canon
+ * gives it for x's text, with the checks that the type makes needless
+ * left out (a scan evaluates this for every value), and a JSON object
+ * walked inline, with no function call but for nested members. */
+static void canon_expr(struct cbuf *b, const char *x, unsigned oid)
+{
+    struct cbuf v = {0};
+    put(&v, "(");
+    put(&v, x);
+    put(&v, ")");
+    const char *e = v.p ? v.p : "NULL";
+    switch (oid) {
+    case OID_INT2: case OID_INT4: case OID_INT8:
+        put(b, "coalesce('n' || ");
+        put(b, e);
+        put(b, "::text, 'N')");
+        break;
+    case OID_NUMERIC:
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN ");
+        put(b, e);
+        put(b, " = 'NaN' THEN 'sNaN' ELSE 'n' || trim_scale(");
+        put(b, e);
+        put(b, ")::text END");
+        break;
+    case OID_BOOL:
+        put(b, "coalesce('n' || ");
+        put(b, e);
+        put(b, "::int::text, 'N')");
+        break;
+    case OID_TIMESTAMP: case OID_TIMESTAMPTZ:
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN isfinite(");
+        put(b, e);
+        put(b, ") THEN 'T' || (extract(epoch FROM ");
+        put(b, e);
+        put(b, ") * 1000000)::bigint::text ELSE 's' || ");
+        put(b, e);
+        put(b, "::text END");
+        break;
+    case OID_JSON: case OID_JSONB:
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN jsonb_typeof(");
+        put(b, e);
+        put(b, "::jsonb) = 'object' THEN 'j{' || coalesce((SELECT string_agg(to_json(k)::text "
+               "|| ':' || " PGDATA_JSON_SCALAR("v") ", ',' ORDER BY k COLLATE \"C\") FROM "
+               "jsonb_each(");
+        put(b, e);
+        put(b, "::jsonb) AS e(k, v)), '') || '}' WHEN jsonb_typeof(");
+        put(b, e);
+        put(b, "::jsonb) = 'array' THEN 'j' || pg_temp.cutover_cj(");
+        put(b, e);
+        put(b, "::jsonb) ELSE pg_temp.cutover_canon(");
+        put(b, e);
+        put(b, "::text) END");
+        break;
+    default:
+        put(b, "pg_temp.cutover_canon(");
+        put(b, e);
+        put(b, "::text)");
+    }
+    cbuf_free(&v);
+}
+
 /* The side's SQL: on PostgreSQL, the values' types read first (a boolean
  * is compared as 0/1, as SQLite stores it; text keys order COLLATE "C";
  * json and jsonb are canonical JSON). */
@@ -599,21 +667,7 @@ static int side_init(struct pgc *c, int side)
             if (oid == OID_BOOL)
                 s->oid[at] = OID_INT4;
             put(&sums, at ? " || " : "");
-            if (oid == OID_JSON || oid == OID_JSONB) {
-                put(&sums, "CASE WHEN (");
-                put(&sums, x);
-                put(&sums, ") IS NULL THEN 'N' WHEN jsonb_typeof((");
-                put(&sums, x);
-                put(&sums, ")::jsonb) IN ('object', 'array') THEN 'j' || pg_temp.cutover_cj((");
-                put(&sums, x);
-                put(&sums, ")::jsonb) ELSE pg_temp.cutover_canon((");
-                put(&sums, x);
-                put(&sums, ")::text) END");
-            } else {
-                put(&sums, "pg_temp.cutover_canon((");
-                put(&sums, x);
-                put(&sums, oid == OID_BOOL ? ")::int::text)" : ")::text)");
-            }
+            canon_expr(&sums, x, oid);
             put(&sums, " || chr(31)");
             cbuf_free(&e);
             at++;

@@ -148,10 +148,16 @@ int pgdata_same_database(PGconn *a, PGconn *b, int *same, struct error *err)
  * microseconds; an object or array of valid JSON is canonical JSON; the
  * rest is text. Each function is created in pg_temp: nothing is left in
  * the user's database. */
+/* canon.c's rules in SQL, for text as the server writes each value
+ * (TimeZone UTC, DateStyle ISO): a plain decimal is a number written
+ * without trailing fraction zeros; an ISO timestamp is its instant in
+ * microseconds; an object or array of valid JSON is canonical JSON; the
+ * rest is text. Each function is created in pg_temp: nothing is left in
+ * the user's database. */
 /* A JSON scalar's canonical text (cJSON's printing): a string escaped as
  * JSON, an integral number within int as an integer, another number as
  * the shortest double, true, false and null as they are. X is a jsonb. */
-#define JSON_SCALAR(X)                                                                      \
+#define PGDATA_JSON_SCALAR(X)                                                                      \
     "CASE jsonb_typeof(" X ") WHEN 'string' THEN to_json(" X " #>> '{}')::text"             \
     " WHEN 'number' THEN CASE WHEN (" X "::text)::numeric = trunc((" X "::text)::numeric)"  \
     "  AND abs((" X "::text)::numeric) <= 2147483647"                                       \
@@ -171,13 +177,13 @@ static const char canon_sql[] =
     "CREATE OR REPLACE FUNCTION pg_temp.cutover_cj(j jsonb) RETURNS text LANGUAGE plpgsql "
     "IMMUTABLE AS $f$ BEGIN"
     " IF jsonb_typeof(j) = 'object' THEN"
-    "  RETURN '{' || coalesce((SELECT string_agg(to_json(k)::text || ':' || " JSON_SCALAR("v")
+    "  RETURN '{' || coalesce((SELECT string_agg(to_json(k)::text || ':' || " PGDATA_JSON_SCALAR("v")
     ", ',' ORDER BY k COLLATE \"C\") FROM jsonb_each(j) AS e(k, v)), '') || '}';"
     " ELSIF jsonb_typeof(j) = 'array' THEN"
-    "  RETURN '[' || coalesce((SELECT string_agg(" JSON_SCALAR("v") ", ',' ORDER BY o)"
+    "  RETURN '[' || coalesce((SELECT string_agg(" PGDATA_JSON_SCALAR("v") ", ',' ORDER BY o)"
     "  FROM jsonb_array_elements(j) WITH ORDINALITY AS a(v, o)), '') || ']';"
     " END IF;"
-    " RETURN " JSON_SCALAR("j") "; END $f$;"
+    " RETURN " PGDATA_JSON_SCALAR("j") "; END $f$;"
     "CREATE OR REPLACE FUNCTION pg_temp.cutover_json(v text) RETURNS text LANGUAGE plpgsql "
     "IMMUTABLE AS $f$ BEGIN RETURN pg_temp.cutover_cj(v::jsonb); "
     "EXCEPTION WHEN others THEN RETURN NULL; END $f$;"

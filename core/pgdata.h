@@ -34,6 +34,18 @@ PGresult *pgdata_query(PGconn *pg, const char *what, const char *sql, int n,
 /* *same = 1 when a and b are sessions of one database on one server. */
 int pgdata_same_database(PGconn *a, PGconn *b, int *same, struct error *err);
 
+/* A JSON scalar's canonical text in SQL (cJSON's printing): a string
+ * escaped as JSON, an integral number within int as an integer, another
+ * number as the shortest double, true, false and null as they are; an
+ * object or array through pg_temp.cutover_cj. X is a jsonb expression. */
+#define PGDATA_JSON_SCALAR(X)                                                               \
+    "CASE jsonb_typeof(" X ") WHEN 'string' THEN to_json(" X " #>> '{}')::text"             \
+    " WHEN 'number' THEN CASE WHEN (" X "::text)::numeric = trunc((" X "::text)::numeric)"  \
+    "  AND abs((" X "::text)::numeric) <= 2147483647"                                       \
+    "  THEN trunc((" X "::text)::numeric)::bigint::text ELSE (" X "::text)::float8::text END" \
+    " WHEN 'object' THEN pg_temp.cutover_cj(" X ") WHEN 'array' THEN pg_temp.cutover_cj(" X ")" \
+    " ELSE " X "::text END"
+
 /* Creates, for this session only (pg_temp), cutover_canon(text): canon.h's
  * canonical form of a value's text; cutover_cj(jsonb): canonical JSON
  * (keys in byte order at every depth, no spacing, numbers as cJSON prints
