@@ -219,11 +219,10 @@ int backfill_open(struct backfill **out, struct datajob *j, struct error *err)
     b->j = j;
     b->db = j->new_db;
     snprintf(b->p.job, sizeof b->p.job, "backfill:%s", j->new_t.name);
-    if (j->old_pg && j->new_pg)
+    if (j->new_pg)
         return pgbf_open(&b->pg, j, &b->p, err);
-    if (j->old_pg || j->new_pg) {
-        error_set(err, "backfill between SQLite and PostgreSQL is not supported yet: "
-                       "old and new must both be sqlite or both postgres");
+    if (j->old_pg) {
+        error_set(err, "backfill from PostgreSQL into SQLite is not supported yet");
         return -1;
     }
     char *path = sqlschema_path(j->old_sys, err);

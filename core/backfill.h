@@ -4,8 +4,8 @@
  * checkpoint committed in the same transaction as each batch, in new's own
  * database: a crash can never leave the checkpoint ahead of the data.
  * SQLite → SQLite (old is attached to new's connection, so each batch is
- * one INSERT … SELECT) or PostgreSQL → PostgreSQL (pgbackfill.h); not yet
- * across the two. The caller owns time: it measures batches
+ * one INSERT … SELECT), or into PostgreSQL from PostgreSQL or SQLite
+ * (pgbackfill.h); not yet PostgreSQL → SQLite. The caller owns time: it measures batches
  * and paces them with backfill_next_size and backfill_pace. */
 #ifndef CUTOVER_BACKFILL_H
 #define CUTOVER_BACKFILL_H

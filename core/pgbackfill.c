@@ -14,6 +14,7 @@ struct pgbf {
     struct datajob *j;
     struct backfill_progress *p;
     PGconn *old, *new_;
+    sqlite3 *lite;            /* old, when it is SQLite (then old is NULL) */
     int same;                 /* one database: INSERT … SELECT */
     int staged;               /* the staging table exists in this session */
     char *cursor[MAP_MAX_KEY];
@@ -54,7 +55,9 @@ static void after_cursor(struct pgbf *b, int lits, struct cbuf *q)
         char t[16];
         if (i)
             put(q, ", ");
-        if (lits) {
+        if (b->lite) {
+            put(q, "?");
+        } else if (lits) {
             char *l = PQescapeLiteral(b->old, b->cursor[i], strlen(b->cursor[i]));
             put(q, l ? l : "NULL");
             PQfreemem(l);
@@ -188,7 +191,8 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
     b->p = p;
     b->old = j->old_pg;
     b->new_ = j->new_pg;
-    if (pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
+    b->lite = j->old_db;
+    if (b->old && pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
         return -1;
     /* one copy of a job at a time: the lock is the session's, so a copy
      * killed with -9 lets go of it as its connection closes */
@@ -213,6 +217,17 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
     struct cbuf q = {0};
     put(&q, "SELECT count(*) FROM ");
     datajob_table(j, 0, NULL, &q);
+    if (b->lite) {
+        sqlite3_stmt *st = NULL;
+        int rc = q.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(b->lite, q.p, -1, &st, NULL);
+        cbuf_free(&q);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            p->total = sqlite3_column_int64(st, 0);
+        else
+            error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        sqlite3_finalize(st);
+        return rc == SQLITE_OK ? 0 : -1;
+    }
     PGresult *r = q.oom ? NULL : pgdata_query(b->old, "backfill: old", q.p, 0, NULL, err);
     cbuf_free(&q);
     if (!r)
@@ -300,6 +315,111 @@ static int pipe_copy(struct pgbf *b, const char *out_sql, const char *in_sql, st
     return rc;
 }
 
+/* One SQLite value in COPY's text format. */
+static void copy_value(struct cbuf *o, sqlite3_stmt *st, int i)
+{
+    char t[48];
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        put(o, "\\N");
+        return;
+    case SQLITE_INTEGER:
+        snprintf(t, sizeof t, "%lld", (long long)sqlite3_column_int64(st, i));
+        put(o, t);
+        return;
+    case SQLITE_FLOAT: {
+        double d = sqlite3_column_double(st, i);
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(t, sizeof t, "%.*g", prec, d);
+            if (strtod(t, NULL) == d)
+                break;
+        }
+        put(o, t);
+        return;
+    }
+    case SQLITE_BLOB: {
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        put(o, "\\\\x");
+        for (int k = 0; k < n; k++) {
+            snprintf(t, sizeof t, "%02x", p[k]);
+            put(o, t);
+        }
+        return;
+    }
+    default:
+        break;
+    }
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    int n = sqlite3_column_bytes(st, i);
+    for (int k = 0; s && k < n; k++) {
+        const char *esc = s[k] == '\\' ? "\\\\" : s[k] == '\n' ? "\\n" : s[k] == '\r' ? "\\r"
+                        : s[k] == '\t' ? "\\t" : NULL;
+        if (esc)
+            put(o, esc);
+        else
+            cbuf_put(o, s + k, 1);
+    }
+}
+
+/* Reads the batch from an SQLite old and writes it into new's COPY. */
+static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct error *err)
+{
+    struct cbuf q = {0}, o = {0};
+    source_sql(b, 0, limit, &q);
+    sqlite3_stmt *st = NULL;
+    if (q.oom || sqlite3_prepare_v2(b->lite, q.p, -1, &st, NULL) != SQLITE_OK) {
+        error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        cbuf_free(&q);
+        return -1;
+    }
+    cbuf_free(&q);
+    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key; i++)
+        sqlite3_bind_text(st, (int)i + 1, b->cursor[i], -1, SQLITE_TRANSIENT);
+    PGresult *r = PQexec(b->new_, in_sql);
+    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : -1;
+    PQclear(r);
+    if (rc != 0) {
+        error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    int step, ncol = sqlite3_column_count(st);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol; i++) {
+            if (i)
+                put(&o, "\t");
+            copy_value(&o, st, i);
+        }
+        put(&o, "\n");
+        if (o.oom) {
+            error_set(err, "out of memory");
+            rc = -1;
+        } else if (o.n >= 65536) {
+            if (PQputCopyData(b->new_, o.p, (int)o.n) != 1)
+                rc = -1, error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+            o.n = 0;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    if (rc == 0 && o.n && PQputCopyData(b->new_, o.p, (int)o.n) != 1)
+        rc = -1, error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+    cbuf_free(&o);
+    PQputCopyEnd(b->new_, rc == 0 ? NULL : "the read of old failed");
+    while ((r = PQgetResult(b->new_))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+            error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
 /* Copies the batch inside new's open transaction; *count and key[] say
  * what it held (count 0: nothing after the cursor). */
 static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
@@ -335,7 +455,9 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, st
         put(&in, "COPY cutover_stage (");
         datajob_select(b->j, 1, 0, &in);
         put(&in, ") FROM STDIN");
-        if (rc == 0)
+        if (rc == 0 && b->lite)
+            rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
+        else if (rc == 0)
             rc = q.oom || in.oom ? -1 : pipe_copy(b, q.p, in.p, err);
         cbuf_free(&in);
         q.n = 0;

@@ -1,8 +1,9 @@
-/* pgbackfill.h — backfill.h's batches when both old and new are
- * PostgreSQL: in one database, each batch is one INSERT … SELECT … ON
+/* pgbackfill.h — backfill.h's batches when new is PostgreSQL. From a
+ * PostgreSQL old: in one database, each batch is one INSERT … SELECT … ON
  * CONFLICT (the rows never leave the server); across servers, a keyset
  * batch is streamed from old's COPY (SELECT …) TO STDOUT into new's COPY
- * into a temporary staging table, then upserted from it. Either way the
+ * into a temporary staging table, then upserted from it. From an SQLite
+ * old, the keyset batch is read there and written into the same COPY. The
  * checkpoint (cutover_backfill in new) is written in the same transaction
  * as the batch. Called by backfill.c only. */
 #ifndef CUTOVER_PGBACKFILL_H
