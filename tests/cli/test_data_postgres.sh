@@ -75,7 +75,7 @@ check "same server: backfill copies every row" expect_exit 0 "$CUTOVER" backfill
 check "  … says it is done" contains "$T/.last" "done, $N rows copied"
 check "  … all of them, none twice" test "$(a 'SELECT count(*) || $$ $$ || count(DISTINCT id) FROM orders')" = "$N $N"
 check "  … renamed and cast" test "$(a "SELECT customer || '|' || total || '|' || created FROM orders WHERE id = 10")" = "cust 10|0.70|2023-11-14 22:23:20+00"
-check "  … the default filled in, the excluded column left out" \
+check "  … the default filled in, the excluded one left out" \
   test "$(a "SELECT count(*) FROM orders WHERE currency = 'EUR' AND legacy_flag IS NULL")" = $N
 check "  … a row dual-write made newer is kept" test "$(a 'SELECT customer FROM orders WHERE id = 7')" = dual
 check "  … a row older than old's is replaced" test "$(a 'SELECT customer FROM orders WHERE id = 8')" = "cust 8"
