@@ -557,7 +557,7 @@ static int recheck(struct pgc *c)
  * gives it for x's text, with the checks that the type makes needless
  * left out (a scan evaluates this for every value), and a JSON object
  * walked inline, with no function call but for nested members. */
-static void canon_expr(struct cbuf *b, const char *x, unsigned oid)
+void pgcompare_canon_sql(struct cbuf *b, const char *x, unsigned oid)
 {
     struct cbuf v = {0};
     put(&v, "(");
@@ -667,7 +667,7 @@ static int side_init(struct pgc *c, int side)
             if (oid == OID_BOOL)
                 s->oid[at] = OID_INT4;
             put(&sums, at ? " || " : "");
-            canon_expr(&sums, x, oid);
+            pgcompare_canon_sql(&sums, x, oid);
             put(&sums, " || chr(31)");
             cbuf_free(&e);
             at++;

@@ -13,6 +13,12 @@
 
 #include "compare.h"
 
+/* Appends the SQL that gives, in a session where pgdata_install_canon ran,
+ * the canonical text (canon.h) of expression x of PostgreSQL type oid:
+ * for equal values the same bytes as canon_append gives in C for the text
+ * the server writes for x (an integer's or boolean's as a number). */
+void pgcompare_canon_sql(struct cbuf *b, const char *x, unsigned oid);
+
 int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
                   struct error *err);
 

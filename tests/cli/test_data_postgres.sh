@@ -17,6 +17,7 @@ if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
   apt-get install -y --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null 2>&1 ||
     { echo "FAIL postgresql-15 is not installed (scripts/deps.sh test)"; echo "0 passed, 1 failed"; exit 1; }
 fi
+make -s build/tools/pgcanon >/dev/null || exit 1
 N=100000
 pg_start A || { echo "0 passed, 1 failed"; exit 1; }
 pg_start B || { echo "0 passed, 1 failed"; exit 1; }
@@ -66,6 +67,56 @@ MD
 runbook same "$A_PORT" shop
 runbook two "$B_PORT" shop2
 J=$T/bf.journal
+
+# --- the canonical text: the same in PostgreSQL's SQL, in C, and in SQLite --
+# Each line: a PostgreSQL expression, and an SQLite one equal by meaning.
+cat >"$T/cases" <<'CASES'
+# numbers: by value, whatever the scale or type
+1.10::numeric -- sqlite: 1.1
+1.1::numeric -- sqlite: 11 / 10.0
+0.70::numeric(12,2) -- sqlite: 70 / 100.0
+-0.00::numeric -- sqlite: 0
+42::bigint -- sqlite: 42
+42::int2 -- sqlite: 42.0
+'007'::text -- sqlite: '007'
+'-12.500'::text -- sqlite: -12.5
+0.1::float8 -- sqlite: 0.1
+7::float8 -- sqlite: 7
+'NaN'::numeric
+true -- sqlite: 1
+false -- sqlite: 0
+# timestamps: as instants
+'2024-01-01 10:00:00+02'::timestamptz -- sqlite: '2024-01-01 08:00:00'
+'2024-01-01 08:00:00'::timestamp -- sqlite: '2024-01-01T08:00:00Z'
+'2024-01-01T10:00:00+02:00'::text -- sqlite: '2024-01-01 08:00:00.000'
+'2023-11-14 22:23:20.123456+00'::timestamptz -- sqlite: '2023-11-14T22:23:20.123456Z'
+'2024-06-30'::date -- sqlite: '2024-06-30'
+# JSON: keys in order, no spacing, numbers as cJSON prints them
+'{"b": "x", "a": 1}'::jsonb -- sqlite: '{"a":1,"b":"x"}'
+'{ "b":"x" ,  "a":1 }'::json -- sqlite: '{"a":1,"b":"x"}'
+'{"z": {"y": [1, 2.50, "q"], "x": null}, "a": true}'::jsonb -- sqlite: '{"a":true,"z":{"x":null,"y":[1,2.5,"q"]}}'
+'[3, {"b": 1, "a": 2}]'::jsonb -- sqlite: '[3,{"a":2,"b":1}]'
+'{"s": "tab\there \"q\" é"}'::jsonb -- sqlite: '{"s":"tab\there \"q\" é"}'
+'{"big": 12345678901, "f": 1e-7, "e": 1.5e2}'::jsonb -- sqlite: '{"big":12345678901,"e":150,"f":1e-07}'
+'{"b":1,"a":2}'::text -- sqlite: '{ "a": 2, "b": 1 }'
+'{not json'::text -- sqlite: '{not json'
+'"just a string"'::jsonb
+# text stays text
+'café'::text -- sqlite: 'café'
+'  two  spaces '::varchar -- sqlite: '  two  spaces '
+''::text -- sqlite: ''
+NULL::text -- sqlite: NULL
+NULL::numeric -- sqlite: NULL
+NULL::jsonb -- sqlite: NULL
+NULL::timestamptz -- sqlite: NULL
+CASES
+check "the canonical text is the same in PostgreSQL, in C and in SQLite for equal values" \
+  build/tools/pgcanon "host=127.0.0.1 port=$A_PORT user=postgres dbname=postgres" <"$T/cases"
+grep DIFFERENT "$T/.out"
+printf '%s\n' "1.2::numeric -- sqlite: 1.25" "'{\"a\":1}'::jsonb -- sqlite: '{\"a\":1.5}'" >"$T/unequal"
+check "  … and different for values that differ (1.2 and 1.25, 1 and 1.5 in JSON)" \
+  expect_exit 1 build/tools/pgcanon "host=127.0.0.1 port=$A_PORT user=postgres dbname=postgres" <"$T/unequal"
+check "  … both of them" test "$(grep -c DIFFERENT "$T/.last")" = 2
 
 # --- one database: INSERT … SELECT per batch ---------------------------------
 check "the runbooks check" expect_exit 0 "$CUTOVER" check "$T/same.md"
