@@ -237,4 +237,13 @@ sed "s|^- old: sqlite .*|- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=sh
   "$T/rb.md" >"$T/pg2lite.md"
 check "PostgreSQL → SQLite backfill is refused, saying so" expect_exit 1 "$CUTOVER" backfill "$T/pg2lite.md"
 check "  … in words" contains "$T/.last" "from PostgreSQL into SQLite is not supported yet"
+
+# --- a connection that fails never shows its password ------------------------
+export CUTOVER_PG_SECRET=s3cret-pw-4711
+sed "s|^- old: postgres .*|- old: postgres \`host=127.0.0.1 port=$(free_port) user=postgres password=\${CUTOVER_PG_SECRET} dbname=shop\` table \`orders_legacy\`|" \
+  "$T/two.md" >"$T/noconn.md"
+check "an unreachable old: backfill fails in words" expect_exit 1 "$CUTOVER" backfill "$T/noconn.md"
+check "  … naming the system" contains "$T/.last" "system \`old\`: cannot connect to PostgreSQL"
+check "  … never its password" bash -c "! grep -q s3cret '$T/.last'"
+check "  … nor does compare" bash -c "'$CUTOVER' compare '$T/noconn.md' 2>&1 | grep -q 'cannot connect' && ! '$CUTOVER' compare '$T/noconn.md' 2>&1 | grep -q s3cret"
 finish
