@@ -19,6 +19,12 @@ static void pg_error(struct error *err, const char *what, const char *msg)
     error_set(err, "%s: %s", what, line);
 }
 
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 int pgdata_open(const struct rb_system *sys, PGconn **out, struct error *err)
 {
     *out = NULL;
@@ -43,6 +49,8 @@ int pgdata_open(const struct rb_system *sys, PGconn **out, struct error *err)
         PQfinish(pg);
         return -1;
     }
+    /* core prints nothing: libpq's default would write NOTICEs to stderr */
+    PQsetNoticeProcessor(pg, quiet, NULL);
     /* text forms of times depend on these: pinned on every connection,
      * so both sides of a comparison write an instant the same way */
     if (pgdata_exec(pg, sys->name, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "

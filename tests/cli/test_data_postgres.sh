@@ -149,7 +149,7 @@ kill_resume() {
   $q "DELETE FROM orders; DELETE FROM cutover_backfill"
   for ((i = 1; i <= kills; i++)); do
     target=$(( i * N / (kills + 2) + RANDOM % (N / (4 * kills)) ))
-    "$CUTOVER" backfill "$rb" --journal "$J" --rate 60000 --batch 500 >"$T/kill$i.out" 2>&1 &
+    "$CUTOVER" backfill "$rb" --journal "$J" --rate 30000 --batch 500 >"$T/kill$i.out" 2>&1 &
     pid=$!
     wait_for 60 bash -c "[ \"\$($q 'SELECT coalesce(max(rows), 0) FROM cutover_backfill' 2>/dev/null || echo 0)\" -ge $target ]" || ok=0
     sleep "0.0$(( RANDOM % 10 ))"   # a random moment inside a batch, not an assertion
@@ -236,7 +236,7 @@ check "  … (0 rows fetched)" contains "$T/.last" "0 divergent (40 ranges check
 sed "s|^- old: sqlite .*|- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`|" \
   "$T/rb.md" >"$T/pg2lite.md"
 # PostgreSQL → SQLite, killed once in the middle (--rate paces it) and resumed
-"$CUTOVER" backfill "$T/pg2lite.md" --rate 50000 --batch 1000 >"$T/p2l.out" 2>&1 &
+"$CUTOVER" backfill "$T/pg2lite.md" --rate 30000 --batch 1000 >"$T/p2l.out" 2>&1 &
 pid=$!
 check "PostgreSQL → SQLite: a paced copy gets going" wait_for 60 at_least $((N / 3))
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
