@@ -210,6 +210,38 @@ check "  … exactly the 8 planted, each with its cause" test "$got" = "$want"
 [ "$got" = "$want" ] || { echo "got:  $got"; echo "want: $want"; }
 check "  … and no more (the summary)" contains "$T/.last" '"divergent":8'
 
+# --- a composite key with text in it, renamed, across the two servers ------
+pgq "$A_PORT" shop "CREATE TABLE t (region text, n int, v text, PRIMARY KEY (region, n));
+  INSERT INTO t SELECT (ARRAY['eu', 'EU', 'us', 'ap', 'Z'])[i % 5 + 1], i, 'v' || i
+  FROM generate_series(1, 3000) i"
+pgq "$B_PORT" shop2 "CREATE TABLE u (region text, num int, v text, PRIMARY KEY (region, num))"
+cat >"$T/c.md" <<MD
+# Composite
+
+## Roles
+- commander: Ana
+
+## Systems
+- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`t\`
+- new: postgres \`host=127.0.0.1 port=$B_PORT dbname=shop2 user=postgres\` table \`u\`
+
+## Mapping
+- key \`region, num\`
+- \`num\` from \`n\`
+
+## Phase 1: Copy {readonly}
+- [ ] commander: go
+MD
+check "a composite key copies across servers in small batches" expect_exit 0 "$CUTOVER" backfill "$T/c.md" --batch 97
+check "  … every row once" test "$(b 'SELECT count(*) || $$ $$ || count(DISTINCT (region, num)) FROM u')" = "3000 3000"
+check "  … and compares equal (3 ranges, byte order of text keys on both)" expect_exit 0 "$CUTOVER" compare "$T/c.md"
+check "  … by checksums alone" contains "$T/.last" "3000 rows in old, 3000 in new, 0 divergent (6 ranges checked, 0 rows fetched)"
+b "DELETE FROM u WHERE region = 'eu' AND num = 5; UPDATE u SET v = 'w' WHERE region = 'EU' AND num = 1001"
+check "rows missing or changed under a composite key are found" expect_exit 3 "$CUTOVER" compare "$T/c.md"
+check "  … named by both parts of the key" contains "$T/.last" "key eu,5: missing-in-new"
+check "  … and the other" contains "$T/.last" 'key EU,1001: value v: "v1001" → "w"'
+check "  … nothing else" contains "$T/.last" "2 divergent"
+
 # --- SQLite ↔ PostgreSQL: the same canonical text on both engines -----------
 make_stores "$T" 20000
 pgq "$A_PORT" postgres "CREATE DATABASE mixed" && pgq "$A_PORT" mixed "$NEW_DDL"
