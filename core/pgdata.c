@@ -155,29 +155,6 @@ int pgdata_same_database(PGconn *a, PGconn *b, int *same, struct error *err)
  * without trailing fraction zeros; an ISO timestamp is its instant in
  * microseconds; an object or array of valid JSON is canonical JSON; the
  * rest is text. Each function is created in pg_temp: nothing is left in
- * the user's database. */
-/* canon.c's rules in SQL, for text as the server writes each value
- * (TimeZone UTC, DateStyle ISO): a plain decimal is a number written
- * without trailing fraction zeros; an ISO timestamp is its instant in
- * microseconds; an object or array of valid JSON is canonical JSON; the
- * rest is text. Each function is created in pg_temp: nothing is left in
- * the user's database. */
-/* A JSON scalar's canonical text (cJSON's printing): a string escaped as
- * JSON, an integral number within int as an integer, another number as
- * the shortest double, true, false and null as they are. X is a jsonb. */
-#define PGDATA_JSON_SCALAR(X)                                                                      \
-    "CASE jsonb_typeof(" X ") WHEN 'string' THEN to_json(" X " #>> '{}')::text"             \
-    " WHEN 'number' THEN CASE WHEN (" X "::text)::numeric = trunc((" X "::text)::numeric)"  \
-    "  AND abs((" X "::text)::numeric) <= 2147483647"                                       \
-    "  THEN trunc((" X "::text)::numeric)::bigint::text ELSE (" X "::text)::float8::text END" \
-    " WHEN 'object' THEN pg_temp.cutover_cj(" X ") WHEN 'array' THEN pg_temp.cutover_cj(" X ")" \
-    " ELSE " X "::text END"
-
-/* canon.c's rules in SQL, for text as the server writes each value
- * (TimeZone UTC, DateStyle ISO): a plain decimal is a number written
- * without trailing fraction zeros; an ISO timestamp is its instant in
- * microseconds; an object or array of valid JSON is canonical JSON; the
- * rest is text. Each function is created in pg_temp: nothing is left in
  * the user's database. cutover_canon is a single STABLE expression, so
  * the planner inlines it (a call per value would cost more than the
  * scan); JSON is walked in PL/pgSQL, whose plans live for the session. */

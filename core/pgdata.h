@@ -35,11 +35,11 @@ PGresult *pgdata_query(PGconn *pg, const char *what, const char *sql, int n,
 int pgdata_same_database(PGconn *a, PGconn *b, int *same, struct error *err);
 
 /* A JSON scalar's canonical text in SQL (cJSON's printing): a string
- * escaped as JSON, an integral number within int as an integer, another
+ * escaped as JSON (jsonb's text escapes as cJSON does), an integral number within int as an integer, another
  * number as the shortest double, true, false and null as they are; an
  * object or array through pg_temp.cutover_cj. X is a jsonb expression. */
 #define PGDATA_JSON_SCALAR(X)                                                               \
-    "CASE jsonb_typeof(" X ") WHEN 'string' THEN to_json(" X " #>> '{}')::text"             \
+    "CASE jsonb_typeof(" X ")"                                                               \
     " WHEN 'number' THEN CASE WHEN (" X "::text)::numeric = trunc((" X "::text)::numeric)"  \
     "  AND abs((" X "::text)::numeric) <= 2147483647"                                       \
     "  THEN trunc((" X "::text)::numeric)::bigint::text ELSE (" X "::text)::float8::text END" \
