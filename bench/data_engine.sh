@@ -5,6 +5,11 @@
 # `INSERT … SELECT` of the same mapped rows; compare of identical tables
 # against one plain scan of both; compare with 10 planted divergences and
 # with 1 % of rows divergent against a clean compare; peak RSS of each.
+# Then PostgreSQL (when PostgreSQL 15 is installed and we are root): backfill
+# of PG_ROWS rows (default ROWS) in one database and across two servers
+# against a `COPY (SELECT …) TO STDOUT | COPY … FROM STDIN` pipe of the same
+# mapped rows, and compare of identical tables against one scan of both.
+# PG_ONLY=1 skips the SQLite figures.
 cd "$(dirname "$0")/.." || exit 1
 make -s cutover >/dev/null || exit 1
 ROWS=${ROWS:-1000000}
@@ -33,6 +38,8 @@ timed() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 1000 / ms }'; }
 
+[ "${PG_ONLY:-}" = 1 ] && SQLITE=0 || SQLITE=1
+if [ $SQLITE = 1 ]; then
 make_stores "$T" "$ROWS"
 RB=$T/rb.md
 cp "$T/new.db" "$T/empty.db"
@@ -62,3 +69,87 @@ echo "compare, 10 divergent rows: ${ten} ms: $(ratio "$ten" "$clean")× clean, $
 sqlite3 "$T/new.db" "UPDATE orders SET customer = customer || '!' WHERE id % 100 = 50"
 timed pct ./cutover compare "$RB"
 echo "compare, 1 % divergent: ${pct} ms (peak RSS ${pct_rss} kB): $(ratio "$pct" "$clean")× clean; found $(grep -c '^key ' "$T/out")"
+fi
+
+# --- PostgreSQL ---------------------------------------------------------------
+PGBIN=/usr/lib/postgresql/15/bin
+if [ ! -x "$PGBIN/initdb" ] || [ "$(id -u)" != 0 ]; then
+  echo "PostgreSQL figures skipped (needs PostgreSQL 15 and root to run it as postgres)"
+  exit 0
+fi
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+. tests/data/pg.sh
+trap 'pg_stop_all; rm -rf "$T"' EXIT
+PG_ROWS=${PG_ROWS:-$ROWS}
+pg_start A && pg_start B || exit 1
+NEW_DDL="CREATE TABLE orders (id bigint PRIMARY KEY, customer text, total numeric(12,2), note text,
+  created timestamptz, meta jsonb, updated_at timestamptz, currency text, legacy_flag int)"
+pgq "$A_PORT" postgres "CREATE DATABASE shop" && pgq "$B_PORT" postgres "CREATE DATABASE shop"
+pgq "$A_PORT" shop "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text,
+  total_cents bigint, note text, created text, meta json, updated_at timestamptz, legacy_flag int);
+  INSERT INTO orders_legacy SELECT i, 'cust ' || (i % 997), i * 7,
+    CASE WHEN i % 3 = 0 THEN NULL ELSE 'note ' || i END,
+    to_char(to_timestamp(1700000000 + i * 60) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+    ('{\"a\":' || (i % 5) || ',\"b\":\"x\"}')::json, '2024-01-01 00:00:00+00', i % 2
+  FROM generate_series(1, $PG_ROWS) i; $NEW_DDL" >/dev/null
+pgq "$A_PORT" shop "VACUUM ANALYZE orders_legacy"
+pgq "$B_PORT" shop "$NEW_DDL"
+pg_runbook() {
+  cat >"$T/$1.md" <<MD
+# PG bench
+
+## Roles
+- commander: Ana
+
+## Systems
+- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`
+- new: postgres \`host=127.0.0.1 port=$2 dbname=shop user=postgres\` table \`orders\`
+
+## Mapping
+- key \`id\`
+- version \`updated_at\`
+- \`customer\` from \`customer_name\`
+- \`total\` from \`total_cents / 100.0\`
+- \`created\` from \`created::timestamptz\`
+- \`currency\` default \`'EUR'\`
+- exclude \`legacy_flag\`
+
+## Phase 2: Backfill {readonly}
+- [ ] commander: copy \`backfill\`
+MD
+}
+pg_runbook same "$A_PORT"
+pg_runbook two "$B_PORT"
+MAPPED="SELECT id, customer_name, total_cents / 100.0, note, created::timestamptz, meta, updated_at, 'EUR' FROM orders_legacy"
+COLS="id, customer, total, note, created, meta, updated_at, currency"
+pg_fresh() { pgq "$1" shop "SET client_min_messages = warning; TRUNCATE orders; DROP TABLE IF EXISTS cutover_backfill; CHECKPOINT"; }
+# pipe PORT: the baseline, as a command line (`timed` runs a program)
+pipe() {
+  echo "psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $A_PORT -U postgres -d shop -c \"COPY ($MAPPED) TO STDOUT\" |
+    psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $1 -U postgres -d shop -c \"COPY orders ($COLS) FROM STDIN\""
+}
+for where in same two; do
+  port=$A_PORT; [ $where = two ] && port=$B_PORT
+  bf= base=
+  for ((k = 0; k < RUNS; k++)); do
+    pg_fresh "$port"
+    ONCE=1 timed p sh -c "$(pipe "$port")" || { cat "$T/out"; exit 1; }
+    [ -z "$base" ] || [ "$p" -lt "$base" ] && base=$p
+    pg_fresh "$port"
+    ONCE=1 timed f ./cutover backfill "$T/$where.md" || { cat "$T/out"; exit 1; }
+    [ -z "$bf" ] || [ "$f" -lt "$bf" ] && bf=$f bf_rss=$f_rss
+  done
+  label="one database (INSERT … SELECT)"; [ $where = two ] && label="two servers (COPY → staging → upsert)"
+  echo "backfill $PG_ROWS rows PostgreSQL→PostgreSQL, $label: $(rate "$PG_ROWS" "$bf") rows/s (${bf} ms, peak RSS ${bf_rss} kB) vs COPY|COPY pipe $(rate "$PG_ROWS" "$base") rows/s (${base} ms): $(ratio "$base" "$bf")× the pipe's rate"
+  timed scan sh -c "psql -X -q -h 127.0.0.1 -p $A_PORT -U postgres -d shop -Atc 'SELECT count(*), sum(hashtext(t::text)) FROM orders_legacy t' >/dev/null &&
+                    psql -X -q -h 127.0.0.1 -p $port -U postgres -d shop -Atc 'SELECT count(*), sum(hashtext(t::text)) FROM orders t' >/dev/null"
+  timed clean ./cutover compare "$T/$where.md"
+  [ $? -eq 0 ] || { echo "compare of identical tables did not exit 0"; cat "$T/out"; exit 1; }
+  echo "compare identical PostgreSQL, $where: ${clean} ms (peak RSS ${clean_rss} kB) vs one scan of both ${scan} ms: $(ratio "$clean" "$scan")×"
+done

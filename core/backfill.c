@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgbackfill.h"
+#include "pgtolite.h"
+
 #define OLD_SCHEMA "cutover_old"
 
 struct backfill {
@@ -19,6 +22,8 @@ struct backfill {
     char *sql_hi, *sql_hi_first, *sql_last, *sql_last_first, *sql_count, *sql_count_first;
     char *sql_copy[4];                  /* [has lower bound][has upper bound] */
     char *sql_ckpt;
+    struct pgbf *pg;                    /* new is PostgreSQL: pgbackfill.c */
+    struct pgtolite *tolite;            /* PostgreSQL → SQLite: pgtolite.c */
 };
 
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
@@ -216,6 +221,10 @@ int backfill_open(struct backfill **out, struct datajob *j, struct error *err)
     b->j = j;
     b->db = j->new_db;
     snprintf(b->p.job, sizeof b->p.job, "backfill:%s", j->new_t.name);
+    if (j->new_pg)
+        return pgbf_open(&b->pg, j, &b->p, err);
+    if (j->old_pg)
+        return pgtolite_open(&b->tolite, j, &b->p, err);
     char *path = sqlschema_path(j->old_sys, err);
     if (!path)
         return -1;
@@ -278,6 +287,8 @@ void backfill_free(struct backfill *b)
     for (int i = 0; i < 4; i++)
         free(b->sql_copy[i]);
     free(b->sql_ckpt);
+    pgbf_free(b->pg);
+    pgtolite_free(b->tolite);
     if (b->db)
         sqlite3_exec(b->db, "DETACH DATABASE " OLD_SCHEMA, NULL, NULL, NULL);
     free(b);
@@ -356,6 +367,10 @@ static void keys_free(sqlite3_value **key)
 
 int backfill_batch(struct backfill *b, long limit, int64_t now_ms, struct error *err)
 {
+    if (b->pg)
+        return pgbf_batch(b->pg, limit, now_ms, err);
+    if (b->tolite)
+        return pgtolite_batch(b->tolite, limit, now_ms, err);
     if (b->p.done)
         return 1;
     if (limit < 1)
@@ -381,6 +396,10 @@ int backfill_batch(struct backfill *b, long limit, int64_t now_ms, struct error 
 
 int backfill_reset(struct backfill *b, struct error *err)
 {
+    if (b->pg)
+        return pgbf_reset(b->pg, err);
+    if (b->tolite)
+        return pgtolite_reset(b->tolite, err);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(b->db, "DELETE FROM main.cutover_backfill WHERE job = ?", -1, &st,
                            NULL) != SQLITE_OK) {

@@ -3,9 +3,11 @@
  * dual-write put there (the mapping's version column decides), and the
  * checkpoint committed in the same transaction as each batch, in new's own
  * database: a crash can never leave the checkpoint ahead of the data.
- * SQLite → SQLite for now (old is attached to new's connection, so each
- * batch is one INSERT … SELECT). The caller owns time: it measures batches
- * and paces them with backfill_next_size and backfill_pace. */
+ * SQLite → SQLite (old is attached to new's connection, so each batch is
+ * one INSERT … SELECT), into PostgreSQL from PostgreSQL or SQLite
+ * (pgbackfill.h), and PostgreSQL → SQLite (pgtolite.h). The caller owns
+ * time: it measures batches and paces them with backfill_next_size and
+ * backfill_pace. */
 #ifndef CUTOVER_BACKFILL_H
 #define CUTOVER_BACKFILL_H
 

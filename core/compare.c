@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgcompare.h"
 #include "rowhash.h"
 
 #define CHUNK 1000    /* old's rows per first-level range */
@@ -439,6 +440,8 @@ static int recheck(struct cmp *c)
 int compare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
                 struct error *err)
 {
+    if (j->old_pg || j->new_pg)
+        return pgcompare_run(j, fn, ctx, r, err);
     *r = (struct compare_result){0};
     struct cmp c = {.j = j, .fn = fn, .ctx = ctx, .r = r, .err = err};
     c.names = calloc(j->plan.n_cols ? j->plan.n_cols : 1, sizeof *c.names);

@@ -2,8 +2,9 @@
  * ranges computed inside each database (cutover_rowhash), the ranges that
  * differ fetched (or, when large, split again until they are small) and
  * compared row by row and column by column with canon.h's meaning of
- * equal; each divergent row reported with its likely cause. SQLite for
- * now. Ranges are cut along old's keys, CHUNK rows each, so that one
+ * equal; each divergent row reported with its likely cause. This file
+ * compares SQLite with SQLite; with PostgreSQL on either side compare_run
+ * hands over to pgcompare.h, which works the same way. Ranges are cut along old's keys, CHUNK rows each, so that one
  * divergent row costs one chunk's fetch, and 1 % of rows divergent costs
  * about one more scan; the two databases compute their checksums at once,
  * old's on a thread of its own. Rows that differ within the two snapshots

@@ -4,7 +4,21 @@
 
 #include <string.h>
 
+#include "pgdata.h"
+
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
+
+/* One side: a PostgreSQL or an SQLite store, and its table. */
+static int side_open(const struct rb_system *sys, sqlite3 **db, PGconn **pg, struct sqltable *t,
+                     struct error *err)
+{
+    const char *table = rb_attr_get(sys->attrs, sys->n_attrs, "table");
+    if (strcmp(sys->kind, "postgres") == 0)
+        return pgdata_open(sys, pg, err) != 0 ? -1 : pgdata_table(*pg, table, t, err);
+    if (sqlschema_open(sys, db, err) != 0)
+        return -1;
+    return sqltable_read(*db, "main", table, t, err);
+}
 
 int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err)
 {
@@ -24,13 +38,8 @@ int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err)
                   j->map.n_problems == 1 ? "" : "s");
         return -1;
     }
-    if (sqlschema_open(j->old_sys, &j->old_db, err) != 0 ||
-        sqlschema_open(j->new_sys, &j->new_db, err) != 0)
-        return -1;
-    const char *ot = rb_attr_get(j->old_sys->attrs, j->old_sys->n_attrs, "table");
-    const char *nt = rb_attr_get(j->new_sys->attrs, j->new_sys->n_attrs, "table");
-    if (sqltable_read(j->old_db, "main", ot, &j->old_t, err) != 0 ||
-        sqltable_read(j->new_db, "main", nt, &j->new_t, err) != 0)
+    if (side_open(j->old_sys, &j->old_db, &j->old_pg, &j->old_t, err) != 0 ||
+        side_open(j->new_sys, &j->new_db, &j->new_pg, &j->new_t, err) != 0)
         return -1;
     if (mapping_plan(&j->map, j->old_t.cols, j->old_t.n_cols, j->new_t.cols, j->new_t.n_cols,
                      j->new_t.pk, j->new_t.n_pk,
@@ -50,6 +59,10 @@ void datajob_close(struct datajob *j)
     sqltable_free(&j->new_t);
     sqlite3_close(j->old_db);
     sqlite3_close(j->new_db);
+    if (j->old_pg)
+        PQfinish(j->old_pg);
+    if (j->new_pg)
+        PQfinish(j->new_pg);
     *j = (struct datajob){.plan = {.version = -1}};
 }
 

@@ -1,9 +1,10 @@
 /* datajob.h — what backfill and compare both start from: the runbook's
- * `old` and `new` systems opened, their tables read, the mapping resolved
+ * `old` and `new` systems opened (SQLite or PostgreSQL, either side), their tables read, the mapping resolved
  * into one plan, and the SQL pieces the plan implies. */
 #ifndef CUTOVER_DATAJOB_H
 #define CUTOVER_DATAJOB_H
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "canon.h"
@@ -14,7 +15,8 @@
 
 struct datajob {
     const struct rb_system *old_sys, *new_sys;
-    sqlite3 *old_db, *new_db;
+    sqlite3 *old_db, *new_db;   /* the side's SQLite, or NULL when it is PostgreSQL */
+    PGconn *old_pg, *new_pg;    /* the side's PostgreSQL, or NULL when it is SQLite */
     struct sqltable old_t, new_t;
     struct mapping map;
     struct map_plan plan;

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "pgdata.h"
+
 struct cval rowhash_cval(sqlite3_value *v)
 {
     struct cval c = {0};
@@ -99,4 +101,30 @@ int rowhash_register(sqlite3 *db)
 {
     return sqlite3_create_function(db, "cutover_rowhash", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                    NULL, NULL, step, final);
+}
+
+static void step_md5(sqlite3_context *ctx, int n, sqlite3_value **v)
+{
+    struct agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
+    if (!a) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    a->scratch.n = 0;
+    for (int i = 0; i < n; i++) {
+        struct cval c = rowhash_cval(v[i]);
+        canon_append(&a->scratch, &c);
+        cbuf_put(&a->scratch, "\x1f", 1);
+    }
+    if (a->scratch.oom) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    a->sum += pgdata_rowhash(a->scratch.p, a->scratch.n);
+}
+
+int rowhash_register_md5(sqlite3 *db)
+{
+    return sqlite3_create_function(db, "cutover_rowmd5", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                   NULL, NULL, step_md5, final);
 }

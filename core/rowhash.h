@@ -21,4 +21,9 @@ uint64_t rowhash_row(sqlite3_value **v, int n, struct cbuf *scratch);
 /* Registers cutover_rowhash on db. SQLITE_OK or an SQLite error code. */
 int rowhash_register(sqlite3 *db);
 
+/* Registers cutover_rowmd5(col, …) on db: the checksum a comparison
+ * against PostgreSQL asks for (pgcompare.h), the sum mod 2^64 of each
+ * row's pgdata_rowhash over its canonical values, each ended by 0x1F. */
+int rowhash_register_md5(sqlite3 *db);
+
 #endif

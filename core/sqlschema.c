@@ -71,7 +71,7 @@ void sqltable_free(struct sqltable *t)
 char *sqlschema_path(const struct rb_system *sys, struct error *err)
 {
     if (strcmp(sys->kind, "sqlite") != 0) {
-        error_set(err, "system `%s` is %s: this version copies and compares sqlite stores only",
+        error_set(err, "system `%s` is %s: the data engine copies and compares sqlite and postgres stores only",
                   sys->name, sys->kind);
         return NULL;
     }

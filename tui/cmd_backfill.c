@@ -125,7 +125,8 @@ static int run(struct datacmd *c, struct backfill *bf)
             last_note = t1;
         }
         batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, most);
-        if (rc == 0 && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
+        /* the control row lives in an SQLite new only, so far */
+        if (rc == 0 && c->job.new_db && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
             rc = -1;
     }
     if (tty)
@@ -209,7 +210,11 @@ int cmd_backfill(int argc, char **argv)
     if (backfill_open(&bf, &c.job, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
         status = EXIT_FAILED;
-    } else if ((held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
+    } else if (!c.job.new_db && c.pause >= 0) {
+        fprintf(stderr, "cutover backfill: --pause and --resume need an sqlite new store, "
+                        "for now\n");
+        status = EXIT_FAILED;
+    } else if (c.job.new_db && (held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
         /* changed the running job, refused, or failed: status says */
     } else if (c.restart && backfill_reset(bf, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);

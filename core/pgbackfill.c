@@ -1,0 +1,540 @@
+/* pgbackfill.c — PostgreSQL → PostgreSQL batches (pgbackfill.h). The
+ * checkpoint's key is kept as text (cutover_backfill.k0..k7) and bound
+ * back as untyped parameters or literals, which the server reads as the
+ * key columns' own types. */
+#include "pgbackfill.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgdata.h"
+
+struct pgbf {
+    struct datajob *j;
+    struct backfill_progress *p;
+    PGconn *old, *new_;
+    sqlite3 *lite;            /* old, when it is SQLite (then old is NULL) */
+    int same;                 /* one database: INSERT … SELECT */
+    int staged;               /* the staging table exists in this session */
+    char *cursor[MAP_MAX_KEY];
+    int has_cursor;
+};
+
+static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
+
+int pgbf_same_database(const struct pgbf *b) { return b->same; }
+
+static void cursor_free(struct pgbf *b)
+{
+    for (size_t i = 0; i < MAP_MAX_KEY; i++) {
+        free(b->cursor[i]);
+        b->cursor[i] = NULL;
+    }
+    b->has_cursor = 0;
+}
+
+static void cursor_text(struct pgbf *b)
+{
+    size_t at = 0;
+    b->p->cursor[0] = '\0';
+    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key && at < sizeof b->p->cursor; i++)
+        at += (size_t)snprintf(b->p->cursor + at, sizeof b->p->cursor - at, "%s%s",
+                               i ? "," : "", b->cursor[i] ? b->cursor[i] : "NULL");
+}
+
+/* "(k1, k2) > ($1, $2)" on old, or with literals when lits. */
+static void after_cursor(struct pgbf *b, int lits, struct cbuf *q)
+{
+    if (!b->has_cursor)
+        return;
+    put(q, " WHERE (");
+    datajob_keys(b->j, 0, NULL, q);
+    put(q, ") > (");
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        char t[16];
+        if (i)
+            put(q, ", ");
+        if (b->lite) {
+            put(q, "?");
+        } else if (lits) {
+            char *l = PQescapeLiteral(b->old, b->cursor[i], strlen(b->cursor[i]));
+            put(q, l ? l : "NULL");
+            PQfreemem(l);
+        } else {
+            snprintf(t, sizeof t, "$%zu", i + 1);
+            put(q, t);
+        }
+    }
+    put(q, ")");
+}
+
+/* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
+static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
+{
+    const struct map_plan *p = &b->j->plan;
+    put(q, "SELECT ");
+    for (size_t i = 0; i < p->n_cols; i++) {
+        put(q, i ? ", (" : "(");
+        put(q, p->cols[i].old_sql);
+        put(q, ") AS ");
+        map_quote(q, p->cols[i].name);
+    }
+    put(q, " FROM ");
+    datajob_table(b->j, 0, NULL, q);
+    after_cursor(b, lits, q);
+    put(q, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, q);
+    char t[48];
+    snprintf(t, sizeof t, " LIMIT %ld", limit);
+    put(q, t);
+}
+
+/* INSERT INTO new (cols) SELECT cols FROM src ON CONFLICT (key) DO UPDATE
+ * … WHERE the incoming version is newer than what dual-write put there. */
+static void upsert_sql(struct pgbf *b, const char *src, struct cbuf *q)
+{
+    const struct map_plan *p = &b->j->plan;
+    put(q, "INSERT INTO ");
+    datajob_table(b->j, 1, NULL, q);
+    put(q, " AS cutover_new (");
+    datajob_select(b->j, 1, 0, q);
+    put(q, ") SELECT ");
+    datajob_select(b->j, 1, 0, q);
+    put(q, " FROM ");
+    put(q, src);
+    put(q, " ON CONFLICT (");
+    datajob_keys(b->j, 1, NULL, q);
+    put(q, ") DO ");
+    int any = 0;
+    for (size_t i = 0; i < p->n_cols; i++) {
+        int is_key = 0;
+        for (size_t k = 0; k < p->n_key; k++)
+            is_key |= p->key[k] == i;
+        if (is_key)
+            continue;
+        put(q, any ? ", " : "UPDATE SET ");
+        any = 1;
+        map_quote(q, p->cols[i].name);
+        put(q, " = excluded.");
+        map_quote(q, p->cols[i].name);
+    }
+    if (!any)
+        put(q, "NOTHING");
+    if (any && p->version >= 0) {
+        put(q, " WHERE cutover_new.");
+        map_quote(q, p->cols[p->version].name);
+        put(q, " IS NULL OR excluded.");
+        map_quote(q, p->cols[p->version].name);
+        put(q, " > cutover_new.");
+        map_quote(q, p->cols[p->version].name);
+    }
+}
+
+/* SELECT count, last key FROM src: the batch's size and its last key. */
+static void last_sql(struct pgbf *b, const char *src, struct cbuf *q)
+{
+    /* the outputs are renamed: ORDER BY a name would otherwise sort by
+     * the output's text ("999" after "1000") */
+    put(q, "SELECT (count(*) OVER ())::text AS cutover_n");
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        char t[32];
+        put(q, ", (");
+        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].name);
+        snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
+        put(q, t);
+    }
+    put(q, " FROM ");
+    put(q, src);
+    put(q, " ORDER BY ");
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        if (i)
+            put(q, ", ");
+        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].name);
+        put(q, " DESC");
+    }
+    put(q, " LIMIT 1");
+}
+
+static int read_checkpoint(struct pgbf *b, struct error *err)
+{
+    const char *prm[1] = {b->p->job};
+    PGresult *r = pgdata_query(b->new_, "backfill: checkpoint",
+                               "SELECT rows, done, k0, k1, k2, k3, k4, k5, k6, k7 "
+                               "FROM cutover_backfill WHERE job = $1", 1, prm, err);
+    if (!r)
+        return -1;
+    if (PQntuples(r) == 1) {
+        b->p->rows = b->p->resumed = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        b->p->done = atoi(PQgetvalue(r, 0, 1)) != 0;
+        if (!PQgetisnull(r, 0, 2)) {
+            for (size_t i = 0; i < b->j->plan.n_key; i++)
+                b->cursor[i] = strdup(PQgetvalue(r, 0, 2 + (int)i));
+            b->has_cursor = 1;
+            cursor_text(b);
+        }
+    }
+    PQclear(r);
+    return 0;
+}
+
+int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
+              struct error *err)
+{
+    struct pgbf *b = calloc(1, sizeof *b);
+    *out = b;
+    if (!b) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    b->j = j;
+    b->p = p;
+    b->old = j->old_pg;
+    b->new_ = j->new_pg;
+    b->lite = j->old_db;
+    if (b->old && pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
+        return -1;
+    /* one copy of a job at a time: the lock is the session's, so a copy
+     * killed with -9 lets go of it as its connection closes */
+    const char *jp[1] = {p->job};
+    PGresult *l = pgdata_query(b->new_, "backfill", "SELECT pg_try_advisory_lock("
+                               "hashtext('cutover ' || $1))", 1, jp, err);
+    if (!l)
+        return -1;
+    int got = strcmp(PQgetvalue(l, 0, 0), "t") == 0;
+    PQclear(l);
+    if (!got) {
+        error_set(err, "%s is already running (another session holds its lock in new)", p->job);
+        return -1;
+    }
+    if (pgdata_exec(b->new_, "backfill: checkpoint",
+                    "CREATE TABLE IF NOT EXISTS cutover_backfill (job text PRIMARY KEY, k0 text, "
+                    "k1 text, k2 text, k3 text, k4 text, k5 text, k6 text, k7 text, "
+                    "rows bigint NOT NULL, done integer NOT NULL, updated_ms bigint)", err) != 0)
+        return -1;
+    if (read_checkpoint(b, err) != 0)
+        return -1;
+    struct cbuf q = {0};
+    put(&q, "SELECT count(*) FROM ");
+    datajob_table(j, 0, NULL, &q);
+    if (b->lite) {
+        sqlite3_stmt *st = NULL;
+        int rc = q.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(b->lite, q.p, -1, &st, NULL);
+        cbuf_free(&q);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            p->total = sqlite3_column_int64(st, 0);
+        else
+            error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        sqlite3_finalize(st);
+        return rc == SQLITE_OK ? 0 : -1;
+    }
+    PGresult *r = q.oom ? NULL : pgdata_query(b->old, "backfill: old", q.p, 0, NULL, err);
+    cbuf_free(&q);
+    if (!r)
+        return -1;
+    p->total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+void pgbf_free(struct pgbf *b)
+{
+    if (!b)
+        return;
+    cursor_free(b);
+    free(b);
+}
+
+/* The checkpoint, in new, inside the batch's open transaction. */
+static int checkpoint(struct pgbf *b, int64_t rows, int done, int64_t now_ms, char **key,
+                      struct error *err)
+{
+    char r[24], d[4], t[24];
+    snprintf(r, sizeof r, "%lld", (long long)rows);
+    snprintf(d, sizeof d, "%d", done);
+    snprintf(t, sizeof t, "%lld", (long long)now_ms);
+    const char *prm[4 + MAP_MAX_KEY] = {b->p->job, r, d, t};
+    for (size_t i = 0; i < MAP_MAX_KEY; i++)
+        prm[4 + i] = i < b->j->plan.n_key ? key[i] : NULL;
+    PGresult *res = pgdata_query(b->new_, "backfill: checkpoint",
+        "INSERT INTO cutover_backfill (job, rows, done, updated_ms, k0, k1, k2, k3, k4, k5, k6, "
+        "k7) VALUES ($1, $2::bigint, $3::int, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12) "
+        "ON CONFLICT (job) DO UPDATE SET rows = excluded.rows, done = excluded.done, "
+        "updated_ms = excluded.updated_ms, k0 = excluded.k0, k1 = excluded.k1, "
+        "k2 = excluded.k2, k3 = excluded.k3, k4 = excluded.k4, k5 = excluded.k5, "
+        "k6 = excluded.k6, k7 = excluded.k7", 4 + MAP_MAX_KEY, prm, err);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+/* Streams old's COPY … TO STDOUT into new's COPY … FROM STDIN. */
+static int pipe_copy(struct pgbf *b, const char *out_sql, const char *in_sql, struct error *err)
+{
+    PGresult *r = PQexec(b->old, out_sql);
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+        error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    r = PQexec(b->new_, in_sql);
+    int in_ok = PQresultStatus(r) == PGRES_COPY_IN;
+    if (!in_ok)
+        error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+    PQclear(r);
+    char *buf = NULL;
+    int n, rc = in_ok ? 0 : -1;
+    while ((n = PQgetCopyData(b->old, &buf, 0)) > 0) {
+        if (rc == 0 && PQputCopyData(b->new_, buf, n) != 1) {
+            error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+            rc = -1;
+        }
+        PQfreemem(buf);
+    }
+    if (n == -2 && rc == 0) {
+        error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
+        rc = -1;
+    }
+    while ((r = PQgetResult(b->old))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+            error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    if (in_ok) {
+        PQputCopyEnd(b->new_, rc == 0 ? NULL : "the copy out of old failed");
+        while ((r = PQgetResult(b->new_))) {
+            if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+                error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+                rc = -1;
+            }
+            PQclear(r);
+        }
+    }
+    return rc;
+}
+
+/* One SQLite value in COPY's text format. */
+static void copy_value(struct cbuf *o, sqlite3_stmt *st, int i)
+{
+    char t[48];
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL:
+        put(o, "\\N");
+        return;
+    case SQLITE_INTEGER:
+        snprintf(t, sizeof t, "%lld", (long long)sqlite3_column_int64(st, i));
+        put(o, t);
+        return;
+    case SQLITE_FLOAT: {
+        double d = sqlite3_column_double(st, i);
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(t, sizeof t, "%.*g", prec, d);
+            if (strtod(t, NULL) == d)
+                break;
+        }
+        put(o, t);
+        return;
+    }
+    case SQLITE_BLOB: {
+        const unsigned char *p = sqlite3_column_blob(st, i);
+        int n = sqlite3_column_bytes(st, i);
+        put(o, "\\\\x");
+        for (int k = 0; k < n; k++) {
+            snprintf(t, sizeof t, "%02x", p[k]);
+            put(o, t);
+        }
+        return;
+    }
+    default:
+        break;
+    }
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    int n = sqlite3_column_bytes(st, i);
+    for (int k = 0; s && k < n; k++) {
+        const char *esc = s[k] == '\\' ? "\\\\" : s[k] == '\n' ? "\\n" : s[k] == '\r' ? "\\r"
+                        : s[k] == '\t' ? "\\t" : NULL;
+        if (esc)
+            put(o, esc);
+        else
+            cbuf_put(o, s + k, 1);
+    }
+}
+
+/* Reads the batch from an SQLite old and writes it into new's COPY. */
+static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct error *err)
+{
+    struct cbuf q = {0}, o = {0};
+    source_sql(b, 0, limit, &q);
+    sqlite3_stmt *st = NULL;
+    if (q.oom || sqlite3_prepare_v2(b->lite, q.p, -1, &st, NULL) != SQLITE_OK) {
+        error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        cbuf_free(&q);
+        return -1;
+    }
+    cbuf_free(&q);
+    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key; i++)
+        sqlite3_bind_text(st, (int)i + 1, b->cursor[i], -1, SQLITE_TRANSIENT);
+    PGresult *r = PQexec(b->new_, in_sql);
+    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : -1;
+    PQclear(r);
+    if (rc != 0) {
+        error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    int step, ncol = sqlite3_column_count(st);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol; i++) {
+            if (i)
+                put(&o, "\t");
+            copy_value(&o, st, i);
+        }
+        put(&o, "\n");
+        if (o.oom) {
+            error_set(err, "out of memory");
+            rc = -1;
+        } else if (o.n >= 65536) {
+            if (PQputCopyData(b->new_, o.p, (int)o.n) != 1)
+                rc = -1, error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+            o.n = 0;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    if (rc == 0 && o.n && PQputCopyData(b->new_, o.p, (int)o.n) != 1)
+        rc = -1, error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+    cbuf_free(&o);
+    PQputCopyEnd(b->new_, rc == 0 ? NULL : "the read of old failed");
+    while ((r = PQgetResult(b->new_))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+            error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
+            rc = -1;
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* Copies the batch inside new's open transaction; *count and key[] say
+ * what it held (count 0: nothing after the cursor). */
+static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
+{
+    struct cbuf q = {0};
+    PGresult *r = NULL;
+    size_t nk = b->j->plan.n_key;
+    if (b->same) {
+        put(&q, "WITH cutover_src AS (");
+        source_sql(b, 0, limit, &q);
+        put(&q, "), cutover_up AS (");
+        upsert_sql(b, "cutover_src", &q);
+        put(&q, ") ");
+        last_sql(b, "cutover_src", &q);
+        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, b->has_cursor ? (int)nk : 0,
+                                        (const char *const *)b->cursor, err);
+    } else {
+        int rc = 0;
+        if (!b->staged) {
+            put(&q, "CREATE TEMP TABLE cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+            datajob_select(b->j, 1, 0, &q);
+            put(&q, " FROM ");
+            datajob_table(b->j, 1, NULL, &q);
+            put(&q, " WITH NO DATA");
+            rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
+            b->staged = rc == 0;
+            q.n = 0;
+        }
+        struct cbuf in = {0};
+        put(&q, "COPY (");
+        source_sql(b, 1, limit, &q);
+        put(&q, ") TO STDOUT");
+        put(&in, "COPY cutover_stage (");
+        datajob_select(b->j, 1, 0, &in);
+        put(&in, ") FROM STDIN");
+        if (rc == 0 && b->lite)
+            rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
+        else if (rc == 0)
+            rc = q.oom || in.oom ? -1 : pipe_copy(b, q.p, in.p, err);
+        cbuf_free(&in);
+        q.n = 0;
+        last_sql(b, "cutover_stage", &q);
+        if (rc == 0)
+            r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+        q.n = 0;
+        upsert_sql(b, "cutover_stage", &q);
+        if (r && PQntuples(r) > 0) {
+            PGresult *u = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+            if (!u)
+                PQclear(r), r = NULL;
+            PQclear(u);
+        }
+    }
+    cbuf_free(&q);
+    if (!r)
+        return -1;
+    *count = 0;
+    if (PQntuples(r) == 1) {
+        *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        for (size_t i = 0; i < nk; i++)
+            key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
+    }
+    PQclear(r);
+    return 0;
+}
+
+int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
+{
+    if (b->p->done)
+        return 1;
+    if (limit < 1)
+        limit = 1;
+    char *key[MAP_MAX_KEY] = {0};
+    int64_t count = 0;
+    size_t nk = b->j->plan.n_key;
+    int rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
+    if (rc == 0)
+        rc = copy_batch(b, limit, &count, key, err);
+    int done = count < limit;
+    if (rc == 0 && count == 0) /* nothing after the cursor: it stays */
+        for (size_t i = 0; i < nk && b->has_cursor; i++)
+            key[i] = strdup(b->cursor[i]);
+    if (rc == 0)
+        rc = checkpoint(b, b->p->rows + count, done, now_ms, key, err);
+    if (rc == 0)
+        rc = pgdata_exec(b->new_, "backfill", "COMMIT", err);
+    if (rc != 0) {
+        pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
+        for (size_t i = 0; i < MAP_MAX_KEY; i++)
+            free(key[i]);
+        return -1;
+    }
+    b->p->rows += count;
+    b->p->done = done;
+    if (count > 0 || b->has_cursor) {
+        cursor_free(b);
+        for (size_t i = 0; i < MAP_MAX_KEY; i++)
+            b->cursor[i] = key[i];
+        b->has_cursor = key[0] != NULL;
+    }
+    cursor_text(b);
+    return done;
+}
+
+int pgbf_reset(struct pgbf *b, struct error *err)
+{
+    const char *prm[1] = {b->p->job};
+    PGresult *r = pgdata_query(b->new_, "backfill: checkpoint",
+                               "DELETE FROM cutover_backfill WHERE job = $1", 1, prm, err);
+    if (!r)
+        return -1;
+    PQclear(r);
+    cursor_free(b);
+    b->p->rows = b->p->resumed = 0;
+    b->p->done = 0;
+    b->p->cursor[0] = '\0';
+    return 0;
+}

@@ -1,0 +1,772 @@
+/* pgcompare.c — range checksums, bisection and row merge over two sides
+ * that may each be PostgreSQL or SQLite (pgcompare.h). Values travel as
+ * canon.h's struct cval, owned here: PostgreSQL's as the text the server
+ * writes (integers as numbers, so that keys order as numbers), SQLite's
+ * as typed. A bound is a key or open; a range is [lo, hi). */
+#include "pgcompare.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgdata.h"
+#include "rowhash.h"
+
+#define CHUNK 1000    /* old's rows per first-level range */
+#define FETCH 4096    /* a differing range up to this many rows is fetched whole */
+#define MAXCOL 256
+
+/* PostgreSQL type oids the comparison treats apart. */
+enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
+       OID_JSON = 114, OID_BPCHAR = 1042, OID_VARCHAR = 1043, OID_TIMESTAMP = 1114,
+       OID_TIMESTAMPTZ = 1184, OID_NUMERIC = 1700, OID_JSONB = 3802 };
+
+struct bound {
+    int set;                      /* 0: open */
+    struct cval v[MAP_MAX_KEY];
+};
+
+/* One side's SQL, built once. */
+struct side {
+    PGconn *pg;
+    sqlite3 *db;
+    const char *name;             /* "old", "new" */
+    char *vals;                   /* the compared values, in plan order */
+    char *sums;                   /* count(*), checksum */
+    char *keys;                   /* the key, for ORDER BY and comparisons */
+    char *table;
+    unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types */
+    unsigned koid[MAP_MAX_KEY];
+};
+
+struct pgc {
+    struct datajob *j;
+    compare_fn fn;
+    void *ctx;
+    struct compare_result *r;
+    struct error *err;
+    struct side s[2];
+    size_t n, nk;                 /* compared columns, key columns */
+    const char **names;
+    size_t keypos[MAP_MAX_KEY];
+    struct bound *suspects;
+    size_t n_suspects, cap_suspects;
+    int final;
+};
+
+struct rows {
+    size_t n, ncol;
+    struct cval *v;               /* v[row * ncol + col] */
+};
+
+static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
+
+static struct cval cv_text(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return (struct cval){.t = CV_NULL};
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return (struct cval){.t = CV_TEXT, .s = p, .n = n};
+}
+
+static struct cval cv_dup(const struct cval *v)
+{
+    if (v->t != CV_TEXT && v->t != CV_BLOB)
+        return *v;
+    struct cval c = cv_text(v->s, v->n);
+    c.t = v->t;
+    return c;
+}
+
+static void cv_free(struct cval *v)
+{
+    if (v->t == CV_TEXT || v->t == CV_BLOB)
+        free((char *)v->s);
+    *v = (struct cval){0};
+}
+
+static void rows_free(struct rows *r)
+{
+    for (size_t i = 0; i < r->n * r->ncol; i++)
+        cv_free(&r->v[i]);
+    free(r->v);
+    *r = (struct rows){0};
+}
+
+static void bound_free(struct bound *b)
+{
+    for (size_t i = 0; i < MAP_MAX_KEY; i++)
+        cv_free(&b->v[i]);
+    b->set = 0;
+}
+
+/* A PostgreSQL value as a cval: integers as numbers, the rest as text. */
+static struct cval pg_cval(PGresult *r, int row, int col, unsigned oid)
+{
+    if (PQgetisnull(r, row, col))
+        return (struct cval){.t = CV_NULL};
+    const char *s = PQgetvalue(r, row, col);
+    if (oid == OID_INT2 || oid == OID_INT4 || oid == OID_INT8)
+        return (struct cval){.t = CV_INT, .i = strtoll(s, NULL, 10)};
+    return cv_text(s, (size_t)PQgetlength(r, row, col));
+}
+
+/* " AND (K) op ($n, …)" or "(?, …)"; appends the bound's values to p. */
+static void key_cond(struct pgc *c, int side, const char *op, const struct bound *b,
+                     struct cbuf *q, const struct cval **p, int *np)
+{
+    put(q, " AND (");
+    put(q, c->s[side].keys);
+    put(q, ") ");
+    put(q, op);
+    put(q, " (");
+    for (size_t i = 0; i < c->nk; i++) {
+        char t[16];
+        if (c->s[side].pg)
+            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", *np + 1);
+        else
+            snprintf(t, sizeof t, "%s?", i ? ", " : "");
+        put(q, t);
+        p[(*np)++] = &b->v[i];
+    }
+    put(q, ")");
+}
+
+/* SELECT what FROM side WHERE [K >= lo] [K < hi] [K = eq] [ORDER BY K]
+ * [tail], every row into out (types: the PostgreSQL oids of what's
+ * columns, or NULL for text). */
+static int side_rows(struct pgc *c, int side, const char *what, const unsigned *types,
+                     const struct bound *lo, const struct bound *hi, const struct bound *eq,
+                     int order, const char *tail, struct rows *out)
+{
+    struct side *s = &c->s[side];
+    struct cbuf q = {0};
+    const struct cval *p[3 * MAP_MAX_KEY];
+    int np = 0, rc = 0;
+    *out = (struct rows){0};
+    put(&q, "SELECT ");
+    put(&q, what);
+    put(&q, " FROM ");
+    put(&q, s->table);
+    put(&q, " WHERE 1 = 1");
+    if (lo && lo->set)
+        key_cond(c, side, ">=", lo, &q, p, &np);
+    if (hi && hi->set)
+        key_cond(c, side, "<", hi, &q, p, &np);
+    if (eq && eq->set)
+        key_cond(c, side, "=", eq, &q, p, &np);
+    if (order) {
+        put(&q, " ORDER BY ");
+        put(&q, s->keys);
+    }
+    if (tail)
+        put(&q, tail);
+    if (q.oom) {
+        error_set(c->err, "out of memory");
+        return -1;
+    }
+    if (s->pg) {
+        char num[3 * MAP_MAX_KEY][32];
+        const char *tp[3 * MAP_MAX_KEY];
+        for (int i = 0; i < np; i++) {
+            if (p[i]->t == CV_INT)
+                snprintf(num[i], sizeof num[i], "%lld", (long long)p[i]->i), tp[i] = num[i];
+            else if (p[i]->t == CV_REAL)
+                snprintf(num[i], sizeof num[i], "%.17g", p[i]->d), tp[i] = num[i];
+            else
+                tp[i] = p[i]->t == CV_NULL ? NULL : p[i]->s;
+        }
+        char what_side[16];
+        snprintf(what_side, sizeof what_side, "compare: %s", s->name);
+        PGresult *r = pgdata_query(s->pg, what_side, q.p, np, tp, c->err);
+        cbuf_free(&q);
+        if (!r)
+            return -1;
+        out->n = (size_t)PQntuples(r);
+        out->ncol = (size_t)PQnfields(r);
+        out->v = calloc(out->n * out->ncol + 1, sizeof *out->v);
+        for (size_t i = 0; out->v && i < out->n; i++)
+            for (size_t k = 0; k < out->ncol; k++)
+                out->v[i * out->ncol + k] = pg_cval(r, (int)i, (int)k, types ? types[k] : 0);
+        PQclear(r);
+        if (!out->v) {
+            error_set(c->err, "out of memory");
+            out->n = 0;
+            return -1;
+        }
+        return 0;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, q.p, -1, &st, NULL) != SQLITE_OK) {
+        error_set(c->err, "compare: %s: %s", s->name, sqlite3_errmsg(s->db));
+        cbuf_free(&q);
+        return -1;
+    }
+    cbuf_free(&q);
+    for (int i = 0; i < np; i++) {
+        const struct cval *v = p[i];
+        if (v->t == CV_INT)
+            sqlite3_bind_int64(st, i + 1, v->i);
+        else if (v->t == CV_REAL)
+            sqlite3_bind_double(st, i + 1, v->d);
+        else if (v->t == CV_TEXT)
+            sqlite3_bind_text(st, i + 1, v->s, (int)v->n, SQLITE_STATIC);
+        else if (v->t == CV_BLOB)
+            sqlite3_bind_blob(st, i + 1, v->s, (int)v->n, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i + 1);
+    }
+    out->ncol = (size_t)sqlite3_column_count(st);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct cval *v = realloc(out->v, cap * out->ncol * sizeof *v);
+            if (!v) {
+                rc = -1;
+                error_set(c->err, "out of memory");
+                break;
+            }
+            out->v = v;
+        }
+        for (size_t k = 0; k < out->ncol; k++) {
+            struct cval v = rowhash_cval(sqlite3_column_value(st, (int)k));
+            out->v[out->n * out->ncol + k] = cv_dup(&v);
+        }
+        out->n++;
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        error_set(c->err, "compare: %s: %s", s->name, sqlite3_errmsg(s->db));
+        rc = -1;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* count(*) and the checksum (mod 2^64) of one side's range. */
+static int checksum(struct pgc *c, int side, const struct bound *lo, const struct bound *hi,
+                    int64_t *count, uint64_t *sum)
+{
+    struct rows r;
+    if (side_rows(c, side, c->s[side].sums, NULL, lo, hi, NULL, 0, NULL, &r) != 0)
+        return -1;
+    const struct cval *v = r.v;
+    *count = v[0].t == CV_INT ? v[0].i : v[0].t == CV_TEXT ? strtoll(v[0].s, NULL, 10) : 0;
+    *sum = v[1].t == CV_INT ? (uint64_t)v[1].i
+           : v[1].t == CV_TEXT ? strtoull(v[1].s, NULL, 10) : 0;
+    rows_free(&r);
+    c->r->ranges++;
+    return 0;
+}
+
+/* The key `offset` rows into the range on one side; 1 found, 0 not, -1. */
+static int key_at(struct pgc *c, int side, const struct bound *lo, const struct bound *hi,
+                  int64_t offset, struct bound *out)
+{
+    struct cbuf what = {0};
+    char tail[48];
+    datajob_keys(c->j, side, NULL, &what);
+    snprintf(tail, sizeof tail, " LIMIT 1 OFFSET %lld", (long long)offset);
+    struct rows r;
+    int rc = what.oom ? -1 : side_rows(c, side, what.p, c->s[side].koid, lo, hi, NULL, 1, tail, &r);
+    cbuf_free(&what);
+    if (rc != 0)
+        return -1;
+    if (r.n == 1) {
+        for (size_t i = 0; i < c->nk; i++)
+            out->v[i] = cv_dup(&r.v[i]);
+        out->set = 1;
+    }
+    rc = r.n == 1;
+    rows_free(&r);
+    return rc;
+}
+
+/* Keys order as numbers when both are numbers, else by their bytes (text
+ * keys are ordered COLLATE "C" on PostgreSQL, BINARY on SQLite). */
+static int val_cmp(const struct cval *a, const struct cval *b)
+{
+    int na = a->t == CV_INT || a->t == CV_REAL, nb = b->t == CV_INT || b->t == CV_REAL;
+    if (a->t == CV_NULL || b->t == CV_NULL)
+        return (a->t != CV_NULL) - (b->t != CV_NULL);
+    if (na && nb) {
+        if (a->t == CV_INT && b->t == CV_INT)
+            return a->i < b->i ? -1 : a->i > b->i;
+        double x = a->t == CV_INT ? (double)a->i : a->d, y = b->t == CV_INT ? (double)b->i : b->d;
+        return x < y ? -1 : x > y;
+    }
+    if (na != nb)
+        return na ? -1 : 1;
+    int m = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+    return m ? m : a->n < b->n ? -1 : a->n > b->n;
+}
+
+static int key_cmp(const struct pgc *c, const struct cval *o, const struct cval *n)
+{
+    for (size_t i = 0; i < c->nk; i++) {
+        int d = val_cmp(&o[c->keypos[i]], &n[c->keypos[i]]);
+        if (d)
+            return d;
+    }
+    return 0;
+}
+
+static void key_text(const struct pgc *c, const struct cval *row, struct cbuf *b)
+{
+    for (size_t i = 0; i < c->nk; i++) {
+        const struct cval *v = &row[c->keypos[i]];
+        char t[40];
+        if (i)
+            put(b, ",");
+        if (v->t == CV_INT)
+            snprintf(t, sizeof t, "%lld", (long long)v->i), put(b, t);
+        else if (v->t == CV_REAL)
+            snprintf(t, sizeof t, "%.17g", v->d), put(b, t);
+        else if (v->t == CV_NULL)
+            put(b, "NULL");
+        else
+            cbuf_put(b, v->s, v->n);
+    }
+    cbuf_put(b, "", 0);
+}
+
+static int suspect(struct pgc *c, const struct cval *row)
+{
+    if (c->n_suspects == c->cap_suspects) {
+        size_t cap = c->cap_suspects ? c->cap_suspects * 2 : 64;
+        struct bound *v = realloc(c->suspects, cap * sizeof *v);
+        if (!v) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+        c->suspects = v;
+        c->cap_suspects = cap;
+    }
+    struct bound *b = &c->suspects[c->n_suspects++];
+    *b = (struct bound){.set = 1};
+    for (size_t i = 0; i < c->nk; i++)
+        b->v[i] = cv_dup(&row[c->keypos[i]]);
+    return 0;
+}
+
+/* One row: missing (n NULL), extra (o NULL) or its differing columns; in
+ * the first pass only kept as a suspect. */
+static int report(struct pgc *c, const struct cval *o, const struct cval *n)
+{
+    struct cval ov[MAXCOL], nv[MAXCOL];
+    const char *cols[MAXCOL];
+    size_t k = 0;
+    enum canon_cause cause = !n ? CAUSE_MISSING_IN_NEW : CAUSE_EXTRA_IN_NEW;
+    for (size_t i = 0; i < c->n && k < MAXCOL; i++) {
+        struct cval a = o ? o[i] : (struct cval){0}, b = n ? n[i] : (struct cval){0};
+        if (o && n) {
+            if (canon_equal(&a, &b))
+                continue;
+            if (k == 0)
+                cause = canon_cause(&a, &b);
+        }
+        cols[k] = c->names[i];
+        ov[k] = a;
+        nv[k++] = b;
+    }
+    if (o && n && k == 0)
+        return 0;
+    if (!c->final)
+        return suspect(c, o ? o : n);
+    struct cbuf key = {0};
+    key_text(c, o ? o : n, &key);
+    struct divergence d = {cause, key.p ? key.p : "", k, cols, o ? ov : NULL, n ? nv : NULL};
+    c->r->divergent++;
+    c->r->by_cause[cause]++;
+    int rc = c->fn ? c->fn(&d, c->ctx, c->err) : 0;
+    cbuf_free(&key);
+    return rc;
+}
+
+/* Both sides' rows of [lo, hi), merged by key. */
+static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
+{
+    struct rows o, n;
+    if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, lo, hi, NULL, 1, NULL, &o) != 0)
+        return -1;
+    if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, lo, hi, NULL, 1, NULL, &n) != 0) {
+        rows_free(&o);
+        return -1;
+    }
+    size_t io = 0, in = 0;
+    int rc = 0;
+    while (rc == 0 && (io < o.n || in < n.n)) {
+        const struct cval *ro = io < o.n ? &o.v[io * o.ncol] : NULL;
+        const struct cval *rn = in < n.n ? &n.v[in * n.ncol] : NULL;
+        int d = !ro ? 1 : !rn ? -1 : key_cmp(c, ro, rn);
+        rc = report(c, d <= 0 ? ro : NULL, d >= 0 ? rn : NULL);
+        if (d <= 0)
+            io++, c->r->fetched++;
+        if (d >= 0)
+            in++, c->r->fetched++;
+    }
+    rows_free(&o);
+    rows_free(&n);
+    return rc;
+}
+
+static int settle(struct pgc *c, const struct bound *lo, const struct bound *hi,
+                  int64_t count_old, int64_t count_new)
+{
+    int64_t most = count_old > count_new ? count_old : count_new;
+    if (most <= FETCH)
+        return fetch(c, lo, hi);
+    struct bound mid = {0};
+    int side = count_new > count_old;
+    int rc = key_at(c, side, lo, hi, most / 2, &mid);
+    if (rc <= 0)
+        return rc < 0 ? -1 : fetch(c, lo, hi);
+    for (int half = 0; half < 2 && rc >= 0; half++) {
+        const struct bound *a = half ? &mid : lo, *b = half ? hi : &mid;
+        int64_t co, cn;
+        uint64_t so, sn;
+        rc = checksum(c, 0, a, b, &co, &so);
+        if (rc == 0)
+            rc = checksum(c, 1, a, b, &cn, &sn);
+        if (rc == 0 && (co != cn || so != sn))
+            rc = settle(c, a, b, co, cn);
+    }
+    bound_free(&mid);
+    return rc;
+}
+
+struct cuts {
+    struct bound *v;
+    size_t n;
+};
+
+static int cut(struct pgc *c, struct cuts *k)
+{
+    for (;;) {
+        struct bound *v = realloc(k->v, (k->n + 1) * sizeof *v);
+        if (!v) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+        k->v = v;
+        if (k->n == 0) {
+            k->v[k->n++] = (struct bound){0};
+            continue;
+        }
+        struct bound next = {0};
+        int rc = key_at(c, 0, &k->v[k->n - 1], NULL, CHUNK, &next);
+        if (rc <= 0)
+            return rc;
+        k->v[k->n++] = next;
+    }
+}
+
+struct side_scan {
+    struct pgc c;
+    struct error err;
+    struct compare_result r;
+    const struct cuts *k;
+    int side;
+    int64_t *count;
+    uint64_t *sum;
+    int rc;
+};
+
+static void *side_scan_run(void *arg)
+{
+    struct side_scan *s = arg;
+    s->c.err = &s->err;
+    s->c.r = &s->r;
+    s->rc = 0;
+    for (size_t i = 0; i < s->k->n && s->rc == 0; i++)
+        s->rc = checksum(&s->c, s->side, &s->k->v[i], i + 1 < s->k->n ? &s->k->v[i + 1] : NULL,
+                         &s->count[i], &s->sum[i]);
+    return NULL;
+}
+
+static int check_all(struct pgc *c, const struct cuts *k)
+{
+    struct side_scan sides[2];
+    int64_t *cnt = calloc(2 * k->n, sizeof *cnt);
+    uint64_t *sum = calloc(2 * k->n, sizeof *sum);
+    if (!cnt || !sum) {
+        free(cnt);
+        free(sum);
+        error_set(c->err, "out of memory");
+        return -1;
+    }
+    for (int side = 0; side < 2; side++)
+        sides[side] = (struct side_scan){.c = *c, .k = k, .side = side,
+                                         .count = cnt + (size_t)side * k->n,
+                                         .sum = sum + (size_t)side * k->n};
+    pthread_t t;
+    int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
+    if (!threaded)
+        side_scan_run(&sides[0]);
+    side_scan_run(&sides[1]);
+    if (threaded)
+        pthread_join(t, NULL);
+    int rc = 0;
+    for (int side = 0; side < 2; side++) {
+        c->r->ranges += sides[side].r.ranges;
+        if (sides[side].rc != 0 && rc == 0) {
+            error_set(c->err, "%s", sides[side].err.msg);
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < k->n; i++) {
+        int64_t co = sides[0].count[i], cn = sides[1].count[i];
+        c->r->rows_old += co;
+        c->r->rows_new += cn;
+        if (co != cn || sides[0].sum[i] != sides[1].sum[i])
+            rc = settle(c, &k->v[i], i + 1 < k->n ? &k->v[i + 1] : NULL, co, cn);
+    }
+    free(cnt);
+    free(sum);
+    return rc;
+}
+
+/* The suspects read again by key once the snapshots ended. */
+static int recheck(struct pgc *c)
+{
+    int rc = 0;
+    c->final = 1;
+    for (size_t i = 0; rc == 0 && i < c->n_suspects; i++) {
+        struct rows o, n;
+        if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &c->suspects[i], 0, NULL,
+                      &o) != 0)
+            return -1;
+        if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &c->suspects[i], 0, NULL,
+                      &n) != 0) {
+            rows_free(&o);
+            return -1;
+        }
+        if (o.n || n.n)
+            rc = report(c, o.n ? o.v : NULL, n.n ? n.v : NULL);
+        rows_free(&o);
+        rows_free(&n);
+    }
+    return rc;
+}
+
+/* The canonical text of value x of type oid, as pg_temp.cutover_canon
+ * gives it for x's text, with the checks that the type makes needless
+ * left out (a scan evaluates this for every value), and a JSON object
+ * walked inline, with no function call but for nested members. */
+void pgcompare_canon_sql(struct cbuf *b, const char *x, unsigned oid)
+{
+    struct cbuf v = {0};
+    put(&v, "(");
+    put(&v, x);
+    put(&v, ")");
+    const char *e = v.p ? v.p : "NULL";
+    switch (oid) {
+    case OID_INT2: case OID_INT4: case OID_INT8:
+        put(b, "coalesce('n' || ");
+        put(b, e);
+        put(b, "::text, 'N')");
+        break;
+    case OID_NUMERIC:
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN ");
+        put(b, e);
+        put(b, " = 'NaN' THEN 'sNaN' ELSE 'n' || trim_scale(");
+        put(b, e);
+        put(b, ")::text END");
+        break;
+    case OID_BOOL:
+        put(b, "coalesce('n' || ");
+        put(b, e);
+        put(b, "::int::text, 'N')");
+        break;
+    case OID_TIMESTAMP: case OID_TIMESTAMPTZ:
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN isfinite(");
+        put(b, e);
+        put(b, ") THEN 'T' || (extract(epoch FROM ");
+        put(b, e);
+        put(b, ") * 1000000)::bigint::text ELSE 's' || ");
+        put(b, e);
+        put(b, "::text END");
+        break;
+    case OID_JSON: case OID_JSONB:
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN jsonb_typeof(");
+        put(b, e);
+        put(b, "::jsonb) = 'object' THEN 'j{' || coalesce((SELECT string_agg(to_json(k)::text "
+               "|| ':' || " PGDATA_JSON_SCALAR("v") ", ',' ORDER BY k COLLATE \"C\") FROM "
+               "jsonb_each(");
+        put(b, e);
+        put(b, "::jsonb) AS e(k, v)), '') || '}' WHEN jsonb_typeof(");
+        put(b, e);
+        put(b, "::jsonb) = 'array' THEN 'j' || pg_temp.cutover_cj(");
+        put(b, e);
+        put(b, "::jsonb) ELSE pg_temp.cutover_canon(");
+        put(b, e);
+        put(b, "::text) END");
+        break;
+    default:
+        put(b, "pg_temp.cutover_canon(");
+        put(b, e);
+        put(b, "::text)");
+    }
+    cbuf_free(&v);
+}
+
+/* The side's SQL: on PostgreSQL, the values' types read first (a boolean
+ * is compared as 0/1, as SQLite stores it; text keys order COLLATE "C";
+ * json and jsonb are canonical JSON). */
+static int side_init(struct pgc *c, int side)
+{
+    struct side *s = &c->s[side];
+    struct datajob *j = c->j;
+    struct cbuf exprs = {0}, vals = {0}, sums = {0}, keys = {0}, table = {0};
+    s->pg = side ? j->new_pg : j->old_pg;
+    s->db = side ? j->new_db : j->old_db;
+    s->name = side ? "new" : "old";
+    datajob_select(j, side, 1, &exprs);
+    datajob_table(j, side, NULL, &table);
+    int rc = 0;
+    if (s->pg) {
+        struct cbuf q = {0};
+        put(&q, "SELECT ");
+        put(&q, exprs.p ? exprs.p : "");
+        put(&q, " FROM ");
+        put(&q, table.p ? table.p : "");
+        put(&q, " LIMIT 0");
+        PGresult *r = q.oom ? NULL : pgdata_query(s->pg, s->name, q.p, 0, NULL, c->err);
+        cbuf_free(&q);
+        if (!r || pgdata_install_canon(s->pg, c->err) != 0)
+            rc = -1;
+        for (size_t i = 0; r && i < c->n && i < MAXCOL; i++)
+            s->oid[i] = PQftype(r, (int)i);
+        PQclear(r);
+        put(&sums, "count(*), ((coalesce(sum(pg_temp.cutover_rowsum(");
+        size_t at = 0;
+        for (size_t i = 0; i < j->plan.n_cols; i++) {
+            const struct map_col *m = &j->plan.cols[i];
+            if (!m->compared)
+                continue;
+            struct cbuf e = {0};
+            if (side)
+                map_quote(&e, m->name);
+            else
+                put(&e, m->old_sql);
+            const char *x = e.p ? e.p : "NULL";
+            unsigned oid = s->oid[at];
+            put(&vals, at ? ", (" : "(");
+            put(&vals, x);
+            put(&vals, oid == OID_BOOL ? ")::int" : ")");
+            if (oid == OID_BOOL)
+                s->oid[at] = OID_INT4;
+            put(&sums, at ? " || " : "");
+            pgcompare_canon_sql(&sums, x, oid);
+            put(&sums, " || chr(31)");
+            cbuf_free(&e);
+            at++;
+        }
+        put(&sums, ")), 0) % 18446744073709551616 + 18446744073709551616) "
+                   "% 18446744073709551616)::text");
+        for (size_t i = 0; i < c->nk; i++) {
+            const struct map_col *m = &j->plan.cols[j->plan.key[i]];
+            unsigned oid = s->oid[c->keypos[i]];
+            s->koid[i] = oid;
+            if (i)
+                put(&keys, ", ");
+            map_quote(&keys, side ? m->name : m->old_name);
+            if (oid == OID_TEXT || oid == OID_VARCHAR || oid == OID_BPCHAR)
+                put(&keys, " COLLATE \"C\"");
+        }
+    } else {
+        if (rowhash_register_md5(s->db) != SQLITE_OK) {
+            error_set(c->err, "compare: %s: cannot register cutover_rowmd5", s->name);
+            rc = -1;
+        }
+        put(&vals, exprs.p ? exprs.p : "");
+        put(&sums, "count(*), cutover_rowmd5(");
+        put(&sums, exprs.p ? exprs.p : "");
+        put(&sums, ")");
+        datajob_keys(j, side, NULL, &keys);
+    }
+    cbuf_free(&exprs);
+    s->vals = vals.p;
+    s->sums = sums.p;
+    s->keys = keys.p;
+    s->table = table.p;
+    if (rc == 0 && (vals.oom || sums.oom || keys.oom || table.oom || !s->vals || !s->keys)) {
+        error_set(c->err, "out of memory");
+        rc = -1;
+    }
+    return rc;
+}
+
+static int snapshot(struct pgc *c, int begin)
+{
+    for (int side = 0; side < 2; side++) {
+        struct side *s = &c->s[side];
+        const char *sql = begin ? (s->pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                                         : "BEGIN")
+                                : "COMMIT";
+        if (s->pg) {
+            if (pgdata_exec(s->pg, s->name, sql, begin ? c->err : NULL) != 0)
+                return -1;
+        } else {
+            sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        }
+    }
+    return 0;
+}
+
+int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
+                  struct error *err)
+{
+    *r = (struct compare_result){0};
+    struct pgc c = {.j = j, .fn = fn, .ctx = ctx, .r = r, .err = err, .nk = j->plan.n_key};
+    c.names = calloc(j->plan.n_cols ? j->plan.n_cols : 1, sizeof *c.names);
+    if (!c.names) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < j->plan.n_cols; i++) {
+        if (!j->plan.cols[i].compared)
+            continue;
+        for (size_t k = 0; k < j->plan.n_key; k++)
+            if (j->plan.key[k] == i)
+                c.keypos[k] = c.n;
+        c.names[c.n++] = j->plan.cols[i].name;
+    }
+    int rc = c.n > MAXCOL ? (error_set(err, "compare: more than %d columns", MAXCOL), -1) : 0;
+    for (int side = 0; side < 2 && rc == 0; side++)
+        rc = side_init(&c, side);
+    struct cuts k = {0};
+    if (rc == 0)
+        rc = snapshot(&c, 1);
+    if (rc == 0)
+        rc = cut(&c, &k);
+    if (rc >= 0)
+        rc = check_all(&c, &k);
+    for (size_t i = 0; i < k.n; i++)
+        bound_free(&k.v[i]);
+    free(k.v);
+    snapshot(&c, 0);
+    if (rc >= 0)
+        rc = recheck(&c);
+    for (size_t i = 0; i < c.n_suspects; i++)
+        bound_free(&c.suspects[i]);
+    free(c.suspects);
+    for (int side = 0; side < 2; side++) {
+        free(c.s[side].vals);
+        free(c.s[side].sums);
+        free(c.s[side].keys);
+        free(c.s[side].table);
+    }
+    free(c.names);
+    return rc < 0 ? -1 : 0;
+}

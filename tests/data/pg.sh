@@ -1,0 +1,36 @@
+# pg.sh — a throwaway PostgreSQL 15 cluster for the data suites (sourced
+# after lib.sh): initdb and start as the postgres account (the server
+# refuses root) in a directory under $T, stopped at exit. Every wait has a
+# deadline (pg_ctl -w -t).
+#   pg_start NAME   → sets NAME_PORT; the cluster lives in $T/NAME
+#   pgq PORT DB SQL → psql, unaligned, tuples only, stops on the first error
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PG_CLUSTERS=()
+pg_start() {
+  local name=$1 dir=$T/$1 port
+  chmod 755 "$T"
+  mkdir -p "$dir" && chown postgres:postgres "$dir"
+  port=$(free_port)
+  runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 \
+    --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+  cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
+    >/dev/null || { cat "$dir/server.log"; return 1; }
+  PG_CLUSTERS+=("$dir")
+  printf -v "${name}_PORT" '%s' "$port"
+}
+pg_stop_all() {
+  local d
+  for d in "${PG_CLUSTERS[@]}"; do
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$d/data" -m immediate -w -t 10 stop >/dev/null 2>&1
+  done
+}
+cleanup_hook() { pg_stop_all; }
+pgq() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d "$2" -At -c "$3"; }
