@@ -36,6 +36,8 @@ check "runbook B without --force is refused" expect_exit 1 "$CUTOVER" run "$T/b.
 check "… naming --force" grep -q -- "--force" "$T/.last"
 CUTOVER_FOLD_TRACE="$T/b.trace" "$CUTOVER" run "$T/b.md" --journal "$J" --headless --force >"$T/b.out" 2>&1 &
 pid=$!
+# B's runbook event first: until it is written, "the newest runbook" is A's
+wait_until 30 at_least 1 "select count(*) from events where kind='runbook' and json_extract(body,'\$.previous_sha256') is not null"
 wait_until 30 at_least 10 "select count(*) from samples where after_event >= (select max(seq) from events where kind='runbook')"
 forced=$(sql "$J" "select max(seq) from events where kind='runbook'")
 check "the replacement is journaled, naming the runbook it replaced" \

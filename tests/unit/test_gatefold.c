@@ -171,7 +171,34 @@ TEST(history_is_one_signal_over_the_window_oldest_first)
     unlink(side);
 }
 
+/* The ETA's input: the latest opening among the gates still waited for;
+ * unknown while one has no verdict or no known opening; none once passed. */
+TEST(the_eta_waits_for_the_latest_gate_opening)
+{
+    struct runbook *rb = parse();
+    struct session s;
+    seq = 0;
+    CHECK(session_init(&s, rb) == 0);
+    CHECK(gatefold_earliest_open(&s) == -1);   /* nothing judged yet */
+    apply(&s, EV_GATE, "engine",
+          "{\"id\":\"gate:2.1\",\"state\":\"closed\",\"opens_at\":5000000,\"why\":\"c\"}");
+    CHECK(gatefold_earliest_open(&s) == -1);   /* the phase's gate is still unjudged */
+    apply(&s, EV_GATE, "engine",
+          "{\"id\":\"gate:phase2\",\"state\":\"insufficient\",\"opens_at\":9000000,\"why\":\"i\"}");
+    CHECK(gatefold_earliest_open(&s) == 9000000);
+    apply(&s, EV_GATE, "engine",
+          "{\"id\":\"gate:phase2\",\"state\":\"insufficient\",\"why\":\"no data now\"}");
+    CHECK(gatefold_earliest_open(&s) == -1);   /* no known opening */
+    apply(&s, EV_GATE, "engine", "{\"id\":\"gate:phase2\",\"state\":\"open\",\"why\":\"o\"}");
+    CHECK(gatefold_earliest_open(&s) == 5000000);
+    apply(&s, EV_GATE, "engine", "{\"id\":\"gate:2.1\",\"state\":\"open\",\"why\":\"o\"}");
+    CHECK(gatefold_earliest_open(&s) == 0);    /* none waits */
+    session_free(&s);
+    runbook_free(rb);
+}
+
 RUN_TESTS(T(a_step_is_taken_only_while_its_gate_is_open_and_fresh),
           T(a_phase_completes_with_its_exit_gate_and_stays_complete),
           T(only_the_commander_overrides_a_gate),
-          T(history_is_one_signal_over_the_window_oldest_first))
+          T(history_is_one_signal_over_the_window_oldest_first),
+          T(the_eta_waits_for_the_latest_gate_opening))
