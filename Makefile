@@ -72,6 +72,7 @@ $(B)/gen/demo_runbook.c: runbooks/demo.md
 	@{ echo '/* generated from runbooks/demo.md */'; echo 'const char demo_runbook[] = {'; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00};'; } >$@
 $(B)/obj/demo_runbook.o: $(B)/gen/demo_runbook.c
+	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 
 $(B)/obj/%.o: %.c | deps-build
