@@ -202,7 +202,16 @@ static cJSON *worth(const struct session *s, const struct judgment *jd, int64_t 
 {
     const struct gate_view *f = &s->gf.gates[jd->gate];
     const struct gate_verdict *v = &jd->v;
-    if (f->judged && f->state == v->state && now - f->judged_ms < GATE_REFRESH_MS)
+    int64_t window = s->rb->gates[jd->gate].cond.for_ms;
+    /* what the screens say of it: its state, whether its opening is known,
+     * and when (moved by more than a tenth of the window, at most every 10 s) */
+    int known_changed = (f->opens_at_ms > 0) != (v->opens_at_ms > 0);
+    int64_t moved = v->opens_at_ms - f->opens_at_ms;
+    int opening_moved = f->opens_at_ms > 0 && v->opens_at_ms > 0 &&
+                        (moved > window / 10 || -moved > window / 10) &&
+                        now - f->judged_ms >= 10000;
+    if (f->judged && f->state == v->state && !known_changed && !opening_moved &&
+        now - f->judged_ms < GATE_REFRESH_MS)
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", s->rb->gates[jd->gate].id);
