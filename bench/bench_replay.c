@@ -141,6 +141,8 @@ int main(void)
         return 1;
     }
     double open_s = now_s() - t0;
+    replay_check_verified(r, 1, &err);   /* the chains, checked meanwhile on their thread */
+    double verified_s = now_s() - t0;
     double seeks[N_SEEKS];
     srand(7);
     int64_t first = replay_first_ms(r), span = replay_last_ms(r) - first;
@@ -151,10 +153,13 @@ int main(void)
         seeks[i] = now_s() - t0;
     }
     qsort(seeks, N_SEEKS, sizeof *seeks, cmp_double);
-    int ok = res.ok && replay_rows(r) == (size_t)(N_EVENTS + 1 + N_EVENTS / EVENTS_PER_SAMPLE);
+    int ok = res.ok && !replay_damage(r) && replay_rows(r) == (size_t)(N_EVENTS + 1 + N_EVENTS / EVENTS_PER_SAMPLE);
     printf("replay: baselines: verify %.3f s, one plain fold %.3f s\n", verify_s, fold_s);
-    printf("replay: open (verify + fold + checkpoints) %.3f s = %.2f× verify + fold  (goal <= 1 s) %s\n",
-           open_s, open_s / (verify_s + fold_s), open_s <= 1.0 ? "MET" : "MISSED");
+    printf("replay: open (fold + checkpoints; the screen says NOT YET VERIFIED meanwhile) %.3f s = "
+           "%.2f× one plain fold  (goal <= 1 s) %s\n",
+           open_s, open_s / fold_s, open_s <= 1.0 ? "MET" : "MISSED");
+    printf("replay: both chains verified (on their own thread) %.3f s after opening began = %.2f× "
+           "verify alone\n", verified_s, verified_s / verify_s);
     printf("replay: %d seeks anywhere: median %.1f ms, p99 %.1f ms, worst %.1f ms  (goal <= 100 ms) %s\n",
            N_SEEKS, seeks[N_SEEKS / 2] * 1000, seeks[N_SEEKS * 99 / 100] * 1000,
            seeks[N_SEEKS - 1] * 1000, seeks[N_SEEKS - 1] <= 0.1 ? "MET" : "MISSED");

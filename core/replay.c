@@ -18,6 +18,8 @@ struct row {
     unsigned char mark;
 };
 
+struct verifying;
+
 struct checkpoint {
     size_t pos;                       /* rows folded into s */
     int64_t event_seq, sample_seq;    /* the newest of each folded */
@@ -37,6 +39,8 @@ struct replay {
     int64_t event_seq, sample_seq;
     int64_t event_limit, sample_limit; /* rows past the first bad one are not read */
     char damage[400];
+    struct verifying *verifying;   /* both chains being checked on their thread, or NULL */
+    pthread_t verifier;
 };
 
 static enum replay_mark mark_of(const char *kind)
@@ -169,7 +173,7 @@ static int walk_to(struct replay *r, size_t target, int indexing, struct error *
 /* Both chains are verified on a thread of their own while this one folds:
  * opening costs the longer of the two, not their sum. */
 struct verifying {
-    const char *path;
+    const char *path;           /* owned: the thread may outlive the caller's string */
     struct journal_verify_result res;
     int rc;
     struct error err;
@@ -208,20 +212,29 @@ static int cut_at_damage(struct replay *r, const struct verifying *v, struct err
     return replay_seek_row(r, k, err);
 }
 
+/* While the chains are checked, the replay says so: never shown as intact. */
+#define NOT_YET_VERIFIED "NOT YET VERIFIED: the hash chains are being checked"
+
 int replay_open(const char *path, struct replay **out, struct error *err)
 {
     *out = NULL;
     struct replay *r = calloc(1, sizeof *r);
-    if (!r) {
+    struct verifying *v = calloc(1, sizeof *v);
+    if (!r || !v || !(v->path = strdup(path))) {
+        free(r);
+        if (v)
+            free((char *)v->path);
+        free(v);
         error_set(err, "out of memory");
         return -1;
     }
     r->event_limit = r->sample_limit = INT64_MAX;
-    struct verifying v = {.path = path};
-    pthread_t th;
-    int threaded = pthread_create(&th, NULL, verify_thread, &v) == 0;
-    if (!threaded)
-        verify_thread(&v);
+    if (pthread_create(&r->verifier, NULL, verify_thread, v) == 0) {
+        r->verifying = v;
+        snprintf(r->damage, sizeof r->damage, NOT_YET_VERIFIED);
+    } else {
+        verify_thread(v);   /* no thread to spare: verified first, then folded */
+    }
     int rc = -1;
     if (journal_open(path, JOURNAL_READONLY, &r->j, err) != 0 ||
         !(r->rb = ceremony_runbook_from_journal(r->j, path, err)))
@@ -231,11 +244,13 @@ int replay_open(const char *path, struct replay **out, struct error *err)
         goto out;
     }
     rc = walk_to(r, SIZE_MAX, 1, err);
+    if (rc == 0 && !r->verifying)
+        rc = cut_at_damage(r, v, err);
 out:
-    if (threaded)
-        pthread_join(th, NULL);
-    if (rc == 0)
-        rc = cut_at_damage(r, &v, err);
+    if (!r->verifying) {
+        free((char *)v->path);
+        free(v);
+    }
     if (rc != 0) {
         replay_close(r);
         return -1;
@@ -244,10 +259,30 @@ out:
     return 0;
 }
 
+int replay_check_verified(struct replay *r, int wait, struct error *err)
+{
+    if (!r->verifying)
+        return 0;
+    if (wait ? pthread_join(r->verifier, NULL) != 0 : pthread_tryjoin_np(r->verifier, NULL) != 0)
+        return 0;
+    struct verifying *v = r->verifying;
+    r->verifying = NULL;
+    r->damage[0] = '\0';
+    int rc = cut_at_damage(r, v, err);
+    free((char *)v->path);
+    free(v);
+    return rc != 0 ? -1 : 1;
+}
+
 void replay_close(struct replay *r)
 {
     if (!r)
         return;
+    if (r->verifying) {   /* its answer is not wanted any more */
+        pthread_join(r->verifier, NULL);
+        free((char *)r->verifying->path);
+        free(r->verifying);
+    }
     for (size_t i = 0; i < r->n_ck; i++)
         session_free(&r->ck[i].s);
     free(r->ck);

@@ -10,7 +10,8 @@
  * journal (it is opened read-only).
  *
  * A damaged journal is replayed up to its first bad row and says so
- * (replay_damage); it is never shown as intact. */
+ * (replay_damage); it is never shown as intact, nor as verified before
+ * its chains are (replay_check_verified). */
 #ifndef CUTOVER_REPLAY_H
 #define CUTOVER_REPLAY_H
 
@@ -74,8 +75,17 @@ size_t replay_find(const struct replay *r, size_t pos, enum replay_mark mark, in
 void replay_histogram(const struct replay *r, int64_t from, int64_t to, unsigned *bins,
                       size_t n);
 
-/* NULL when both chains verified; else what is wrong, in words ("events
- * #1234: hash mismatch (row edited) — replayed up to #1233"). */
+/* Both chains are checked on a thread of their own while the journal is
+ * folded (opening costs the fold, not the fold and the check). Until the
+ * check is done replay_damage says NOT YET VERIFIED. This looks (wait 0)
+ * or waits (wait 1) for it: 1 when it has just ended — rows past a first
+ * bad one are dropped then, and the position may move back — 0 when it
+ * has not (or ended before), -1 on error. */
+int replay_check_verified(struct replay *r, int wait, struct error *err);
+
+/* NULL when both chains verified; else what is wrong, in words ("DAMAGED:
+ * events #1234: hash mismatch (row edited) — replayed up to #1233", or
+ * "NOT YET VERIFIED: …" while the check runs). */
 const char *replay_damage(const struct replay *r);
 
 #endif

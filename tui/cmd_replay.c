@@ -268,6 +268,11 @@ static void play(struct player *p)
         int ch;
         while ((ch = getch()) != ERR)
             on_key(p, ch);
+        struct error err = {{0}};
+        if (replay_check_verified(p->r, 0, &err) > 0 && p->t > replay_last_ms(p->r))
+            p->t = replay_last_ms(p->r);   /* the rows past a bad one are gone: at the end now */
+        else if (err.msg[0])
+            say(p, 1, "replay: %s", err.msg);
         int64_t now = real_ms();
         if (p->playing) {
             seek_time(p, p->t + (now - last_tick) * speeds[p->speed]);
