@@ -630,12 +630,34 @@ static int judge_gates(struct driver *d, int64_t now, struct error *err)
 
 /* --- abort requests from the other consoles ------------------------------ */
 
-struct request { int found; char actor[96], role[32], reason[240]; int64_t seq, found_seq, ts_ms; };
+struct request {
+    int found; char actor[96], role[32], reason[240]; int64_t seq, found_seq, ts_ms;
+    struct driver *d;   /* announced notes go to its webhook as they are read */
+    int64_t now;
+};
+
+/* A note the comms role asked for on the webhook: sent once, as read. */
+static void announce(struct request *q, const struct journal_event *ev)
+{
+    size_t n = strlen(ev->actor);
+    if (!q->d->notify || n < 6 || strcmp(ev->actor + n - 6, "/comms") != 0)
+        return;
+    cJSON *o = cJSON_Parse(ev->body);
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(o, "text");
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "announce")) && cJSON_IsString(text)) {
+        char line[700];
+        snprintf(line, sizeof line, "note from %s: %s", ev->actor, text->valuestring);
+        notify_send(q->d->notify, line, q->now);
+    }
+    cJSON_Delete(o);
+}
 
 static int see_request(const struct journal_event *ev, void *p)
 {
     struct request *q = p;
     q->seq = ev->seq;
+    if (strcmp(ev->kind, EV_NOTE) == 0)
+        announce(q, ev);
     if (strcmp(ev->kind, EV_ABORT_REQUEST) != 0 || q->found)
         return 0;
     cJSON *o = cJSON_Parse(ev->body);
@@ -658,7 +680,7 @@ static int see_request(const struct journal_event *ev, void *p)
  * nothing: the requester sees the rollback in the journal. */
 static int answer_requests(struct driver *d, int64_t now, struct error *err)
 {
-    struct request q = {.seq = d->request_seq};
+    struct request q = {.seq = d->request_seq, .d = d, .now = now};
     if (journal_read(d->c->journal, d->request_seq, see_request, &q, err) != 0)
         return -1;
     d->request_seq = q.seq;

@@ -9,7 +9,7 @@
 static const char *const lines[] = {
     "↑ ↓  j k     move between steps       PgUp PgDn  a page     g G  first / last",
     "a            acknowledge the selected step (your role's steps only)",
-    "n            write a note into the journal",
+    "n :          a note into the journal (comms: also to the webhook, y/N)",
     "[ ]          scroll the step text",
     "+            advance the ramp (commander; type the target percentage)",
     "!            abort now and roll the flag back (commander; type ABORT)",

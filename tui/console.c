@@ -72,7 +72,8 @@ struct console {
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE, FOR_ANNOUNCE } prompt_for;
+    char note[PROMPT_MAX];    /* FOR_ANNOUNCE: the note waiting for its y/N */
     char gate_id[96];         /* FOR_GATE: the gate being overridden */
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
     int exit_status;
@@ -173,15 +174,30 @@ static void acknowledge(struct console *k)
     set_status(k, rc != 0, msg);
 }
 
-static void write_note(struct console *k, const char *text)
+/* announce: the comms role asked for the note on the webhook too; the
+ * console that drives sends it (it owns the webhook). */
+static void write_note(struct console *k, const char *text, int announce)
 {
     struct error err = {{0}};
-    char *body = events_note_body(text);
-    int rc = ceremony_append(k->c, EV_NOTE, body, clock_now_ms(), &err);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "text", text);
+    if (announce)
+        cJSON_AddBoolToObject(o, "announce", 1);
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    int rc = body ? ceremony_append(k->c, EV_NOTE, body, clock_now_ms(), &err) : -1;
     free(body);
     if (rc == 0)
         rc = ceremony_refresh(k->c, NULL, NULL, &err);
-    set_status(k, rc != 0, rc ? err.msg : "note journaled");
+    set_status(k, rc != 0, rc ? (err.msg[0] ? err.msg : "out of memory")
+                              : announce ? "note journaled; the driving console sends it to the webhook"
+                                         : "note journaled");
+}
+
+/* The comms role's notes may go to the comms webhook as well. */
+static int may_announce(const struct console *k)
+{
+    return strcmp(k->c->role, "comms") == 0 && runbook_system(k->c->rb, "notify") != NULL;
 }
 
 /* The commander's acts go through a prompt: a typed percentage, the word
@@ -256,8 +272,18 @@ static void answered(struct console *k, const char *text)
     int rc = 0;
     switch (k->prompt_for) {
     case FOR_NOTE:
-        if (text[0])
-            write_note(k, text);
+        if (!text[0])
+            return;
+        if (!may_announce(k)) {
+            write_note(k, text, 0);
+            return;
+        }
+        snprintf(k->note, sizeof k->note, "%s", text);
+        k->prompt_for = FOR_ANNOUNCE;
+        prompt_open(&k->prompt, "send it to the comms webhook too? y/N: ");
+        return;
+    case FOR_ANNOUNCE:
+        write_note(k, k->note, strcmp(text, "y") == 0 || strcmp(text, "yes") == 0);
         return;
     case FOR_STEP_OVERRIDE:
         override_step(k, text);
@@ -408,7 +434,7 @@ static void on_key(struct console *k, int ch)
     case '[': if (k->text_scroll > 0) k->text_scroll--; break;
     case ']': k->text_scroll++; break;
     case 'a': acknowledge(k); break;
-    case 'n': k->prompt_for = FOR_NOTE; prompt_open(&k->prompt, "note: "); break;
+    case 'n': case ':': k->prompt_for = FOR_NOTE; prompt_open(&k->prompt, "note: "); break;
     case '+': ask_advance(k); break;
     case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
     case 'r': ask(k, FOR_RESUME, "resume after abort/halt — the reason (journaled): "); break;
