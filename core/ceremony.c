@@ -16,6 +16,7 @@
 #include "events.h"
 #include "fold_trace.h"
 #include "journal_writer.h"
+#include "noreturn.h"
 #include "stepaction.h"
 #include "timefmt.h"
 
@@ -700,6 +701,8 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
                  step_id, before->id, before->role, before->text);
         return -1;
     }
+    if (noreturn_ack_refusal(s, (size_t)i, reason, len) != 0)
+        return -1;
     if (gatefold_step_refusal(s, (size_t)i, reason, len) != 0)
         return -1;
     (void)name;

@@ -20,6 +20,7 @@
 #include "gatework.h"
 #include "journal_writer.h"
 #include "http.h"
+#include "noreturn.h"
 #include "notify.h"
 #include "number.h"
 #include "ramp.h"
@@ -698,7 +699,16 @@ static int answer_requests(struct driver *d, int64_t now, struct error *err)
         cJSON_AddStringToObject(o, "why", "`Abort:` does not allow this role");
         return append(d, EV_ABORT_REFUSED, o, now, err);
     }
-    char cause[400];
+    char cause[400], burnt[200];
+    if (noreturn_taken(&d->c->s, burnt, sizeof burnt)) {   /* nothing to roll back to */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "actor_role", q.role);
+        cJSON_AddStringToObject(o, "reason", q.reason);
+        char why[300];
+        snprintf(why, sizeof why, "NO WAY BACK: %s was taken", burnt);
+        cJSON_AddStringToObject(o, "why", why);
+        return append(d, EV_ABORT_REFUSED, o, now, err);
+    }
     if (d->inherited_request && q.found_seq <= d->inherited_request) {
         char at[32];
         timefmt_hms(q.ts_ms, at, sizeof at);
@@ -978,7 +988,12 @@ int driver_abort(struct driver *d, int64_t now, char *msg, size_t len)
         return -1;
     }
     struct error err = {{0}};
-    char cause[200];
+    char cause[400], burnt[200];
+    if (noreturn_taken(&d->c->s, burnt, sizeof burnt)) {
+        snprintf(msg, len, "refused: NO WAY BACK — %s was taken, there is no old system to roll "
+                 "back to; a firing abort criterion halts the ramp instead", burnt);
+        return -1;
+    }
     snprintf(cause, sizeof cause, "aborted by hand by %s", d->c->actor);
     if (do_abort(d, -1, cause, d->c->actor, now, &err) != 0) {
         snprintf(msg, len, "%s", err.msg);

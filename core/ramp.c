@@ -1,6 +1,8 @@
 /* ramp.c — folding the ramp's events, and deciding its next move. */
 #include "ramp.h"
 
+#include "noreturn.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -464,6 +466,15 @@ struct ramp_decision ramp_decide(const struct runbook *rb, const struct session 
     }
     ptrdiff_t halt = firing(rb, s, RB_HALT), abort = firing(rb, s, RB_ABORT);
     int moved = r->status != RAMP_IDLE || r->percent > ramp_rollback_percent(rb) + SAME_PERCENT;
+    char burnt[200];
+    if (abort >= 0 && moved && noreturn_taken(s, burnt, sizeof burnt)) {
+        /* no old system to go back to: the abort criterion declares an incident */
+        d.action = RA_HALT;
+        d.criterion = (size_t)abort;
+        snprintf(d.why, sizeof d.why, "NO WAY BACK (%s was taken), so a halt, not a rollback: %s: %s",
+                 burnt, rb->criteria[abort].text, s->crits[abort].why);
+        return d;
+    }
     if (abort >= 0 && moved) {
         d.action = RA_ABORT;
         d.criterion = (size_t)abort;

@@ -2601,6 +2601,17 @@ static void check_steps(struct ctx *c)
             problem(c, st->line, 0, "step `%s` runs the ramp (`ramp`), but there is no ## Ramp",
                     st->id ? st->id : "");
     }
+    /* a point of no return before the ramp's end leaves an abort nothing to roll back to */
+    size_t ramp_at = rb->n_steps;
+    for (size_t i = 0; i < rb->n_steps; i++)
+        if (rb->steps[i].action == RB_ACTION_RAMP)
+            ramp_at = i;
+    for (size_t i = 0; i < ramp_at && ramp_at < rb->n_steps; i++)
+        if (rb_attr_get(rb->steps[i].attrs, rb->steps[i].n_attrs, "irreversible"))
+            problem(c, rb->steps[i].line, 1,
+                    "step `%s` is {irreversible} but comes before the ramp step `%s` reaches 100%%: "
+                    "once it is taken an abort can no longer roll back (move it after the ramp)",
+                    rb->steps[i].id, rb->steps[ramp_at].id);
     map_free(&ids);
 }
 

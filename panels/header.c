@@ -3,6 +3,7 @@
  * on a joined console that nobody drives, NO ENGINE above all but the record. */
 #include <stdio.h>
 
+#include "core/noreturn.h"
 #include "core/timefmt.h"
 #include "panel.h"
 #include "draw.h"
@@ -37,6 +38,9 @@ static const char *status_of(const struct view *v, attr_t bar, attr_t *a)
         return rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ";
     if (v->s->ramp.override_active)
         return " OVERRIDE ";
+    char burnt[8];
+    if (noreturn_taken(v->s, burnt, sizeof burnt))
+        return " NO WAY BACK ";   /* an abort now halts: there is no old system */
     *a = bar | A_BOLD;
     return session_status(v->s);
 }

@@ -542,7 +542,7 @@ TEST(features_fixture_field_by_field)
     CHECK(s[0].action == RB_ACTION_BACKFILL && s[0].n_attrs == 3);
     CHECK_STR(rb_attr_get(s[0].attrs, s[0].n_attrs, "batch"), "10000");
     CHECK_STR(rb_attr_get(s[0].attrs, s[0].n_attrs, "note"), "slow at night");
-    CHECK_STR(rb_attr_get(s[0].attrs, s[0].n_attrs, "irreversible"), "");
+    CHECK_STR(rb_attr_get(s[0].attrs, s[0].n_attrs, "manual"), "");   /* a flag word */
     CHECK(rb_attr_get(s[0].attrs, s[0].n_attrs, "nope") == NULL);
     CHECK_STR(s[1].id, "2.2"); /* default ids count every step, explicit or not */
     CHECK_STR(s[1].role, "on_call-2");
