@@ -23,11 +23,11 @@ check "the note is journaled by Dee Ray, marked to announce" \
   wait_until 10 journal_has "$J" "kind='note' and actor='Dee Ray/comms' and json_extract(body,'\$.announce') and json_extract(body,'\$.text')='holding at 1%, all quiet'"
 sent() { grep -q 'note from Dee Ray/comms: holding at 1%, all quiet' "$T/answers/slack" 2>/dev/null; }
 check "the driving console sent it to the webhook" wait_until 10 sent
-tmux_keys c : "internal: pager is noisy" Enter
+tmux_keys c : "internal: the on-call phone is noisy" Enter
 wait_screen c "send it to the comms webhook too? y/N" 5 >/dev/null
 tmux_keys c Enter
 check "a note kept from the webhook (N) is journaled without announce" \
-  wait_until 10 journal_has "$J" "kind='note' and json_extract(body,'\$.text')='internal: pager is noisy' and json_extract(body,'\$.announce') is null"
+  wait_until 10 journal_has "$J" "kind='note' and json_extract(body,'\$.text')='internal: the on-call phone is noisy' and json_extract(body,'\$.announce') is null"
 tmux_start d 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "a dba console is up" wait_screen d "Phase 4: Cutover" 20
 tmux_keys d : "dba here" Enter
