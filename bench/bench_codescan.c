@@ -10,17 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "core/codescan.h"
 
 #define N_DIRS 100
 #define N_FILES 1000   /* per directory: 100,000 in all */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* A file of about 30 lines of ordinary Go; one in 500 writes the table
  * through its model, one in 1,000 names it in SQL. */

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "core/ceremony.h"
 #include "core/events.h"
 #include "core/session.h"
@@ -34,22 +35,6 @@ static const char RUNBOOK[] =
     "## Phase 1: One\n- [ ] dba: a\n- [ ] dba: b\n- [ ] dba: c\n"
     "## Phase 2: Two\n- [ ] dba: d\n- [ ] dba: e\n"
     "## Rollback\n### Phase 1\nx\n### Phase 2\ny\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The process's CPU time: on a machine shared with other work the wall
- * time says how busy it is as much as how fast the fold is. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct filler {
     const struct runbook *rb;

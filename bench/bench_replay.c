@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "core/events.h"
 #include "core/journal.h"
 #include "core/replay.h"
@@ -26,13 +27,6 @@ static const char RUNBOOK[] =
     "## Abort criteria\n- abort if error_rate > 1% for 30s\n\n"
     "## Phase 1: One\n- [ ] dba: a\n- [ ] dba: b\n"
     "## Rollback\n### Phase 1\nx\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct writer {
     const struct runbook *rb;

@@ -13,18 +13,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "core/expo.h"
 #include "core/number.h"
 #include "core/promql.h"
 #include "core/series.h"
 #include "core/session.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static long rss_kib(void)
 {

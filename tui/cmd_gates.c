@@ -14,6 +14,8 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "options.h"
+#include "timearg.h"
 #include "core/criteria.h"
 #include "core/gate.h"
 #include "core/promrange.h"
@@ -36,67 +38,7 @@ struct gate_report {
     char note[600];          /* J_LIVE: why not judged here; J_ERROR: what failed */
 };
 
-/* --NAME VALUE or --NAME=VALUE, removed from argv; NULL when absent. */
-static const char *take(int *argc, char **argv, const char *flag)
-{
-    size_t n = strlen(flag);
-    const char *value = NULL;
-    for (int i = 1; i < *argc; i++) {
-        int used = 0;
-        if (strcmp(argv[i], flag) == 0 && i + 1 < *argc)
-            value = argv[i + 1], used = 2;
-        else if (strncmp(argv[i], flag, n) == 0 && argv[i][n] == '=')
-            value = argv[i] + n + 1, used = 1;
-        if (!used)
-            continue;
-        memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used) * sizeof *argv);
-        *argc -= used;
-        i--;
-    }
-    return value;
-}
 
-/* TIME: epoch seconds ("1795615200", "1795615200.5") or ISO 8601 in UTC
- * ("2026-11-25T14:00:00Z", seconds and the Z optional, a fraction allowed). */
-static int parse_time(const char *s, int64_t *ms)
-{
-    char *end;
-    if (s[0] >= '0' && s[0] <= '9' && !strchr(s, '-')) {
-        double secs = strtod(s, &end);
-        if (*end || !isfinite(secs) || secs < 0 || secs > 1e11)
-            return -1;
-        *ms = (int64_t)llround(secs * 1000);
-        return 0;
-    }
-    struct tm tm = {0};
-    int y, mo, d, h, mi, n = 0;
-    double sec = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 || n != 16)
-        return -1;
-    const char *p = s + n;
-    if (*p == ':') {
-        sec = strtod(p + 1, &end);
-        if (end == p + 1 || sec < 0 || sec >= 61)
-            return -1;
-        p = end;
-    }
-    if (*p == 'Z')
-        p++;
-    else if (strcmp(p, "+00:00") == 0)
-        p += 6;
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
-        return -1;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *ms = (int64_t)t * 1000 + (int64_t)llround(sec * 1000);
-    return 0;
-}
 
 static void judge_one(struct gate_report *r, const struct runbook *rb, int64_t at_ms,
                       int64_t step_override_ms)
@@ -233,9 +175,9 @@ static cJSON *json_of(const struct gate_report *r, int64_t at_ms)
 
 int cmd_gates(int argc, char **argv)
 {
-    const char *at_s = take(&argc, argv, "--at");
-    const char *step_s = take(&argc, argv, "--step");
-    const char *format = take(&argc, argv, "--format");
+    const char *at_s = options_take(&argc, argv, "--at");
+    const char *step_s = options_take(&argc, argv, "--step");
+    const char *format = options_take(&argc, argv, "--format");
     struct options o;
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1)
         return usage_of("gates");
@@ -244,7 +186,7 @@ int cmd_gates(int argc, char **argv)
         return EXIT_USAGE;
     }
     int64_t at_ms = clock_now_ms(), step_ms = 0;
-    if (at_s && parse_time(at_s, &at_ms) != 0) {
+    if (at_s && timearg_parse(at_s, 0, &at_ms) != 0) {
         fprintf(stderr, "cutover: --at %s: expected a time like 2026-11-25T14:00:00Z or "
                         "epoch seconds\n", at_s);
         return EXIT_USAGE;

@@ -29,6 +29,7 @@
 #include "outmask.h"
 #include "prompt.h"
 #include "theme.h"
+#include "timearg.h"
 
 static const int speeds[] = {1, 10, 60, 600};
 
@@ -51,60 +52,6 @@ static int64_t real_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ".250" after the seconds: milliseconds; moves *n past them. */
-static int parse_millis(const char *s, int *n)
-{
-    int ms = 0, digits = 0;
-    if (s[*n] != '.')
-        return 0;
-    for (++*n; s[*n] >= '0' && s[*n] <= '9'; ++*n, digits++)
-        if (digits < 3)
-            ms = ms * 10 + (s[*n] - '0');
-    for (; digits < 3; digits++)
-        ms *= 10;
-    return ms;
-}
-
-/* "2026-11-25T14:03:22Z", "2026-11-25 14:03:22.250", "14:03", "14:03:22"
- * (UTC; a time of day alone is on the day shown), or seconds since the
- * epoch. */
-static int parse_time(const char *s, int64_t day_of, int64_t *out)
-{
-    int Y, M, D, h, m, sec = 0, n = 0, ms = 0;
-    char *end;
-    long long epoch = strtoll(s, &end, 10);
-    if (end != s && *end == '\0' && epoch > 100000) {
-        *out = epoch * 1000;
-        return 0;
-    }
-    struct tm tm = {0};
-    if ((sscanf(s, "%d-%d-%d%*1[T ]%d:%d:%d%n", &Y, &M, &D, &h, &m, &sec, &n) == 6 ||
-         (sec = 0, sscanf(s, "%d-%d-%d%*1[T ]%d:%d%n", &Y, &M, &D, &h, &m, &n) == 5)) &&
-        ((ms = parse_millis(s, &n)), 1) &&
-        (s[n] == '\0' || !strcmp(s + n, "Z") || !strcmp(s + n, " UTC"))) {
-        tm.tm_year = Y - 1900;
-        tm.tm_mon = M - 1;
-        tm.tm_mday = D;
-    } else if ((sscanf(s, "%d:%d:%d%n", &h, &m, &sec, &n) == 3 ||
-                (sec = 0, sscanf(s, "%d:%d%n", &h, &m, &n) == 2)) &&
-               ((ms = parse_millis(s, &n)), 1) &&
-               (s[n] == '\0' || !strcmp(s + n, " UTC"))) {
-        time_t day = (time_t)(day_of / 1000);
-        gmtime_r(&day, &tm);
-    } else
-        return -1;
-    if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60)
-        return -1;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *out = (int64_t)t * 1000 + ms;
-    return 0;
 }
 
 static void say(struct player *p, int alert, const char *fmt, const char *arg)
@@ -206,7 +153,7 @@ static void on_prompt(struct player *p, int ch)
     if (rc != PROMPT_DONE)
         return;
     int64_t t;
-    if (parse_time(text, p->t, &t) != 0) {
+    if (timearg_parse(text, p->t, &t) != 0) {
         say(p, 1, "not a time: '%s' (14:03, 14:03:22, 2026-11-25 14:03:22 UTC)", text);
         return;
     }
@@ -308,7 +255,7 @@ int cmd_replay(int argc, char **argv)
         return EXIT_FAILED;
     }
     int64_t t = replay_first_ms(p.r);
-    if (at && parse_time(at, t, &t) != 0) {
+    if (at && timearg_parse(at, t, &t) != 0) {
         fprintf(stderr, "cutover: --at %s: not a time (2026-11-25T14:03:22Z, 14:03:22 or epoch seconds)\n", at);
         replay_close(p.r);
         return EXIT_USAGE;

@@ -309,25 +309,6 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
     cJSON_Delete(top);
 }
 
-/* --NAME VALUE or --NAME=VALUE, removed from argv; NULL when absent. */
-static const char *take(int *argc, char **argv, const char *flag)
-{
-    size_t n = strlen(flag);
-    const char *value = NULL;
-    for (int i = 1; i < *argc; i++) {
-        int used = 0;
-        if (strcmp(argv[i], flag) == 0 && i + 1 < *argc)
-            value = argv[i + 1], used = 2;
-        else if (strncmp(argv[i], flag, n) == 0 && argv[i][n] == '=')
-            value = argv[i] + n + 1, used = 1;
-        if (!used)
-            continue;
-        memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used) * sizeof *argv);
-        *argc -= used;
-        i--;
-    }
-    return value;
-}
 
 /* SIGINT or SIGTERM during a capture's window ends the window early: the
  * capture is still read and removed. */
@@ -586,10 +567,10 @@ out:
 int cmd_writers(int argc, char **argv)
 {
     struct request q = {0};
-    q.dir = take(&argc, argv, "--code");
-    q.capture = take(&argc, argv, "--capture");
-    const char *format = take(&argc, argv, "--format");
-    const char *level = take(&argc, argv, "--capture-level");
+    q.dir = options_take(&argc, argv, "--code");
+    q.capture = options_take(&argc, argv, "--capture");
+    const char *format = options_take(&argc, argv, "--format");
+    const char *level = options_take(&argc, argv, "--capture-level");
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--capture-cleanup") == 0) {
             q.cleanup = 1;

@@ -46,3 +46,22 @@ int options_parse(int argc, char **argv, struct options *o)
     }
     return 0;
 }
+
+const char *options_take(int *argc, char **argv, const char *flag)
+{
+    size_t n = strlen(flag);
+    const char *value = NULL;
+    for (int i = 1; i < *argc; i++) {
+        int used = 0;
+        if (strcmp(argv[i], flag) == 0 && i + 1 < *argc)
+            value = argv[i + 1], used = 2;
+        else if (strncmp(argv[i], flag, n) == 0 && argv[i][n] == '=')
+            value = argv[i] + n + 1, used = 1;
+        if (!used)
+            continue;
+        memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used) * sizeof *argv);
+        *argc -= used;
+        i--;
+    }
+    return value;
+}

@@ -22,4 +22,8 @@ struct options {
  * positional arguments print a message and return -1. */
 int options_parse(int argc, char **argv, struct options *o);
 
+/* --NAME VALUE or --NAME=VALUE, taken out of argv (for a command's own
+ * options, before options_parse or instead of it); NULL when absent. */
+const char *options_take(int *argc, char **argv, const char *flag);
+
 #endif
