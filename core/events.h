@@ -48,6 +48,7 @@
 #define EV_BACKFILL_CONTROL "backfill_control"
 #define EV_DIVERGENCE    "divergence"
 #define EV_COMPARE       "compare"
+#define EV_COMPARE_PROGRESS "compare_progress"
 #define EV_PREFLIGHT     "preflight"
 #define EV_GATE          "gate"
 
