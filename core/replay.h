@@ -1,13 +1,16 @@
 /* replay.h — a ceremony as it stood at any moment, from its journal alone.
  *
  * Replay is the fold up to time t: the session a console would have had
- * after the last row journaled at or before t. Opening folds the whole
- * journal once, keeping an index of every row (its time, and what kind of
- * event) and a copy of the folded session every REPLAY_CHECKPOINT rows;
- * a seek restores the nearest copy before it and folds the rows between,
- * so any moment is a bounded amount of work away. The checkpoints live in
- * memory, outside the hashed history; nothing is ever written to the
- * journal (it is opened read-only).
+ * after the last row journaled at or before t. Opening reads an index of
+ * every row (its time, and what kind of event) without decoding bodies,
+ * and starts a thread that folds the whole journal once, keeping a copy
+ * of the folded session every REPLAY_CHECKPOINT rows; a seek restores the
+ * nearest copy before it and folds the rows between, so any moment is a
+ * bounded amount of work away. A seek further than the folder has gone
+ * waits for it (only in the first moments after opening); stepping and
+ * playing forward from where the replay stands never wait. The
+ * checkpoints live in memory, outside the hashed history; nothing is ever
+ * written to the journal (it is opened read-only).
  *
  * A damaged journal is replayed up to its first bad row and says so
  * (replay_damage); it is never shown as intact, nor as verified before
@@ -36,10 +39,14 @@ enum replay_mark {
     REPLAY_ACK,        /* ack, ack_refused */
 };
 
-/* Verifies and folds the journal at path. -1 with err when it cannot be
- * read at all (not a journal, no runbook in it). */
+/* Opens the journal at path at position 0 (nothing folded yet), its
+ * chains being verified and its checkpoints folded on threads of their
+ * own. -1 with err when it cannot be read at all (not a journal, no
+ * runbook in it). */
 int replay_open(const char *path, struct replay **out, struct error *err);
 void replay_close(struct replay *r);
+/* Waits until the folder has kept every checkpoint (for benches and tests). */
+void replay_wait_folded(struct replay *r);
 
 const struct runbook *replay_runbook(const struct replay *r);
 /* The session at the current position. */

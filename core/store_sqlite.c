@@ -47,6 +47,8 @@ enum journal_stmt {
     JS_SA_INSERT,
     JS_SA_READ,
     JS_DATA_VERSION,
+    JS_EV_OUTLINE,
+    JS_SA_OUTLINE,
     JS_COUNT
 };
 
@@ -58,6 +60,8 @@ static const char sa_insert_v2[] =
 static const char sa_read_v2[] =
     "SELECT seq, ts_ms, signal, value, status, NULL"
     " FROM samples WHERE seq > ? ORDER BY seq";
+static const char sa_outline_v2[] =
+    "SELECT seq, ts_ms, '', NULL, '', NULL FROM samples WHERE seq > ? ORDER BY seq";
 
 struct journal_store {
     sqlite3 *db;
@@ -140,6 +144,11 @@ static const char *const stmt_sql[JS_COUNT] = {
     [JS_SA_READ] = "SELECT seq, ts_ms, signal, value, status, after_event"
                    " FROM samples WHERE seq > ? ORDER BY seq",
     [JS_DATA_VERSION] = "PRAGMA data_version",
+    /* the history's outline: the same rows, only what places them */
+    [JS_EV_OUTLINE] = "SELECT seq, ts_ms, '', '', kind, ''"
+                      " FROM events WHERE seq > ? ORDER BY seq",
+    [JS_SA_OUTLINE] = "SELECT seq, ts_ms, '', NULL, '', after_event"
+                      " FROM samples WHERE seq > ? ORDER BY seq",
 };
 
 /* ---- errors and small helpers ------------------------------------------ */
@@ -464,6 +473,8 @@ static const char *stmt_text(const struct journal_store *j, int i)
         return sa_insert_v2;
     if (!j->has_after && i == JS_SA_READ)
         return sa_read_v2;
+    if (!j->has_after && i == JS_SA_OUTLINE)
+        return sa_outline_v2;
     return stmt_sql[i];
 }
 
@@ -863,13 +874,14 @@ static int sq_read_signal(struct journal_store *j, const char *signal, int64_t f
  * history on every read). Both statements are stepped before either
  * result is used, so they share one read transaction: a sample can never
  * be seen without the event it follows. */
-static int sq_read_history(struct journal_store *j, int64_t after_event, int64_t after_sample,
-                           journal_event_fn on_event, journal_sample_fn on_sample,
-                           void *ctx, struct error *err)
+static int merge_walk(struct journal_store *j, enum journal_stmt ev_read,
+                      enum journal_stmt sa_read, int64_t after_event, int64_t after_sample,
+                      journal_event_fn on_event, journal_sample_fn on_sample, void *ctx,
+                      struct error *err)
 {
     sqlite3_stmt *own_e = NULL, *own_s = NULL;
-    sqlite3_stmt *es = walk_stmt(j, JS_EV_READ, &own_e);
-    sqlite3_stmt *ss = es ? walk_stmt(j, JS_SA_READ, &own_s) : NULL;
+    sqlite3_stmt *es = walk_stmt(j, ev_read, &own_e);
+    sqlite3_stmt *ss = es ? walk_stmt(j, sa_read, &own_s) : NULL;
     if (!ss) {
         sq_error(j, err, "cannot read the journal");
         sqlite3_finalize(own_e);
@@ -902,6 +914,20 @@ static int sq_read_history(struct journal_store *j, int64_t after_event, int64_t
     sqlite3_reset(ss);
     sqlite3_finalize(own_s);
     return ret;
+}
+
+static int sq_read_history(struct journal_store *j, int64_t after_event, int64_t after_sample,
+                           journal_event_fn on_event, journal_sample_fn on_sample,
+                           void *ctx, struct error *err)
+{
+    return merge_walk(j, JS_EV_READ, JS_SA_READ, after_event, after_sample, on_event, on_sample,
+                      ctx, err);
+}
+
+static int sq_read_outline(struct journal_store *j, journal_event_fn on_event,
+                           journal_sample_fn on_sample, void *ctx, struct error *err)
+{
+    return merge_walk(j, JS_EV_OUTLINE, JS_SA_OUTLINE, 0, 0, on_event, on_sample, ctx, err);
 }
 
 static int sq_changed(struct journal_store *j)
@@ -1530,6 +1556,7 @@ const struct journal_store_ops journal_store_sqlite = {
     .read_samples = sq_read_samples,
     .read_signal = sq_read_signal,
     .read_history = sq_read_history,
+    .read_outline = sq_read_outline,
     .changed = sq_changed,
     .last_seq = sq_last_seq,
     .last_of_kind = sq_last_of_kind,

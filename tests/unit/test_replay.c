@@ -137,7 +137,7 @@ TEST(every_seek_is_the_fold_of_the_rows_before)
     CHECK(replay_damage(r) == NULL || strstr(replay_damage(r), "NOT YET VERIFIED") != NULL);
     CHECK(replay_check_verified(r, 1, &err) == 1 || replay_damage(r) == NULL);
     CHECK(replay_damage(r) == NULL && replay_check_verified(r, 1, &err) == 0);
-    CHECK(same_as_fresh(replay_session(r), n));
+    CHECK(replay_position(r) == 0 && same_as_fresh(replay_session(r), 0));
     /* forward, backward, across checkpoints, to the ends */
     size_t at[] = {0, 1, n, 17000, 16384, 16383, 40000, 5, 53334, n - 1, 33000, 2};
     for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
@@ -146,6 +146,27 @@ TEST(every_seek_is_the_fold_of_the_rows_before)
         CHECK(same_as_fresh(replay_session(r), k));
     }
     replay_close(r);
+}
+
+/* Seeks made at once, while the folder is still on its way, wait for the
+ * checkpoint they need and land where a fresh fold does; closing at once
+ * stops the folder. */
+TEST(seeks_before_the_folder_is_through_are_the_fold_too)
+{
+    struct error err = {{0}};
+    struct replay *r;
+    CHECK(replay_open(path, &r, &err) == 0);
+    if (!r)
+        return;
+    size_t n = replay_rows(r);
+    CHECK(replay_seek_row(r, n, &err) == 0 && replay_position(r) == n);
+    CHECK(same_as_fresh(replay_session(r), n));
+    CHECK(replay_seek_row(r, 20000, &err) == 0 && same_as_fresh(replay_session(r), 20000));
+    replay_close(r);
+    for (int i = 0; i < 5; i++) {   /* open and close at once: the folder stops */
+        CHECK(replay_open(path, &r, &err) == 0);
+        replay_close(r);
+    }
 }
 
 TEST(times_map_to_rows_and_jumps_find_events)
@@ -193,6 +214,7 @@ TEST(a_damaged_journal_is_cut_at_its_first_bad_row)
         return;
     CHECK(replay_check_verified(r, 1, &err) >= 0);   /* the rows past the bad one go */
     CHECK(replay_damage(r) && strstr(replay_damage(r), "DAMAGED: events #30002"));
+    CHECK(replay_seek_row(r, replay_rows(r), &err) == 0);
     CHECK(replay_session(r)->last_seq == 30001);
     CHECK(replay_seek_row(r, 0, &err) == 0 && replay_seek_row(r, replay_rows(r), &err) == 0);
     CHECK(replay_session(r)->last_seq == 30001);
@@ -222,5 +244,6 @@ TEST(tear_down)
 }
 
 RUN_TESTS(T(set_up), T(every_seek_is_the_fold_of_the_rows_before),
+          T(seeks_before_the_folder_is_through_are_the_fold_too),
           T(times_map_to_rows_and_jumps_find_events), T(a_damaged_journal_is_cut_at_its_first_bad_row),
           T(tear_down))
