@@ -49,6 +49,7 @@ test  tool chattr                      e2fsprogs
 test  tool runuser                     util-linux
 test  tool flock                       util-linux
 test  tool timeout                     coreutils
+test  tool chromium                    chromium
 shots tool Xvfb                        xvfb
 shots tool xterm                       xterm
 shots file /usr/bin/import             imagemagick

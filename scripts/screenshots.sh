@@ -76,6 +76,13 @@ shoot abort d
 keys d F 0 Enter q
 sleep 2
 
+# The same ceremony replayed from its journal, stopped on the abort.
+tmux_new r "./cutover replay $j"
+wait_for r "REPLAY" 15
+keys r a
+sleep 1
+shoot replay r
+
 # The post-mortem of the ceremony just shot, rendered by headless Chromium.
 ./cutover report "$j" --format html >"$tmp/report.html" || true
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,1400 \

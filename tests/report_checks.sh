@@ -49,6 +49,16 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
   check "  … and nothing from outside: no script, no link, no remote source" \
     sh -c '! grep -qiE "<script|<link|src=|href=" "$0"' "$T/ra.html"
   mkdir -p "$ROOT/build" && cp "$T/ra.html" "$ROOT/build/report-aborted.html"
+  # The same file in a real browser: Debian's Chromium, headless, takes its
+  # picture; tests/tools/png_check.py counts what was drawn.
+  check "headless Chromium renders the HTML report to a 1000×1400 picture" \
+    sh -c 'timeout 90 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+             --user-data-dir="$0/chromium" --window-size=1000,1400 --screenshot="$0/ra.png" \
+             "file://$0/ra.html" >"$0/chromium.log" 2>&1 && test -s "$0/ra.png"' "$T"
+  python3 "$ROOT/tests/tools/png_check.py" "$T/ra.png" "#1565c0" "#c62828" >"$T/ra.png.txt" 2>&1
+  cp "$T/ra.png" "$ROOT/build/report-aborted.png" 2>/dev/null
+  check "  … with the charts drawn: the signals' lines (blue) and the thresholds (red)" \
+    python3 -c 'import sys; t = dict(l.split("=", 1) for l in open(sys.argv[1]).read().split()[1:]); sys.exit(not (int(t["colours"]) > 50 and int(t["#1565c0"]) > 500 and int(t["#c62828"]) > 500))' "$T/ra.png.txt"
   cp "$a" "$T/noted.journal"
   "$ROOT/build/tools/journal_put" "$T/noted.journal" note '{"text":"<script>alert(1)</script> & <b>bold</b>"}' >/dev/null
   check "a note's markup is shown as text, never run" \
