@@ -1,7 +1,8 @@
 # test_cleanup_deadline.sh — the cleanup deadline (`deadline: 30d after
 # cutover`) on an old SQLite store: a journal whose ramp reached 100 % 31
 # days ago says "overdue by 1 day" in `cutover cleanup` (exit 3), `check
-# --journal` and the report; 29 days ago, "1 day left". The driving
+# --journal`, the report and a joined console's steps panel (tmux); 29
+# days ago, "1 day left". The driving
 # console journals the due date once (`cleanup_due`), and a restart does
 # not journal it again. The SQLite items: the file writable (NOT YET),
 # read-only but the table there (NOT YET), the table dropped (OK, exit 0).
@@ -77,6 +78,12 @@ assert c[\"state\"] == \"overdue\" and -1.1 * $DAY < c[\"due_in_ms\"] < -0.9 * $
 assert c[\"done\"] is False and \"overdue by 1 day\" in c[\"summary\"], c'"
 check "the report (html): a Cleanup section, overdue" sh -c \
   "'$CUTOVER' report '$T/late.journal' --format html | grep -A1 '<h2>Cleanup</h2>' | grep -q \"class='bad'>.*overdue by 1 day\""
+
+tmux_start late 120 40 "'$CUTOVER' join '$T/late.journal' --as Bo --role dba"
+check "the cockpit (120×40): the steps panel's frame says overdue by 1 day" \
+  wait_screen late "Steps 1/1 · cleanup: overdue by 1 day"
+tmux_start small 80 24 "'$CUTOVER' join '$T/late.journal' --as Bo --role dba"
+check "  … at 80×24 too" wait_screen small "cleanup: overdue by 1 day"
 
 check "a journal whose ramp reached 100 % 29 days ago" journal "$T/soon.journal" 29
 check "cleanup: exit 3 (the table is there)" expect_exit 3 cleanup "$T/soon.journal"
