@@ -164,6 +164,15 @@ cleanup five
 check "a flag taken out of the file is archived: exit 0" rc_is five 0
 check "  … said so" item five "OK" "flag archived" "orders-read-new is not in"
 
+# --- a password in the connection reaches neither the output nor the journal ------
+sed 's/user=postgres` table `orders_legacy/user=postgres password=hunter2-cleanup port=1` table `orders_legacy/' \
+  "$RB" >"$T/secret.md"
+"$CUTOVER" cleanup "$T/secret.md" --journal "$J" >"$T/secret.out" 2>&1; secret_rc=$?
+check "an old store that cannot be reached: UNVERIFIED, exit 3" sh -c \
+  "[ $secret_rc = 3 ] && grep -q '^UNVERIFIED  the old table' '$T/secret.out' && grep -q 'cannot connect to the old database' '$T/secret.out'"
+check "  … its password is in neither the output nor the journal" sh -c \
+  "grep -q 'password=hunter2' '$T/secret.md' && ! grep -q hunter2 '$T/secret.out' && ! grep -aq hunter2 '$J'"
+
 check "usage: no --journal is a usage error (exit 2)" expect_exit 2 "$CUTOVER" cleanup "$RB"
 check "a missing journal is refused (exit 1)" expect_exit 1 "$CUTOVER" cleanup "$RB" --journal "$T/none.journal"
 check "the journal still verifies" expect_exit 0 "$CUTOVER" verify "$J"
