@@ -91,17 +91,26 @@ static void table_item(PGconn *pg, const struct runbook *rb, const char *rel,
         append(writable, sizeof writable, "%s%s", writable[0] ? ", " : "", one);
     }
     PQclear(r);
+    /* who was left out, said: the connection's role is taken for the migration's own */
+    char left_out[300] = "";
+    r = PQexecParams(pg, "SELECT current_user, pg_get_userbyid(relowner) FROM pg_class "
+                         "WHERE oid = $1::regclass", 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        snprintf(left_out, sizeof left_out, "not counted: superusers, the owner %s, and %s, "
+                 "the role cutover connects as", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
+    PQclear(r);
     it->state = CLEANUP_NOT_YET;
     if (n_writable)
         snprintf(it->why, sizeof it->why,
                  "%s is still writable by %d of the application's %d role%s: %s; "
-                 "REVOKE INSERT, UPDATE, DELETE, TRUNCATE, then drop it",
-                 rel, n_writable, n, n == 1 ? "" : "s", writable);
+                 "REVOKE INSERT, UPDATE, DELETE, TRUNCATE, then drop it%s%s%s",
+                 rel, n_writable, n, n == 1 ? "" : "s", writable, left_out[0] ? " (" : "",
+                 left_out, left_out[0] ? ")" : "");
     else
         snprintf(it->why, sizeof it->why,
-                 "no application role may write %s any more (%d role%s looked at), "
+                 "no application role may write %s any more (%d role%s looked at%s%s), "
                  "but the table is still there: drop it",
-                 rel, n, n == 1 ? "" : "s");
+                 rel, n, n == 1 ? "" : "s", left_out[0] ? "; " : "", left_out);
 }
 
 /* The extension's pg_stat_statements_info.stats_reset, ms; 0 unknown. */

@@ -25,8 +25,10 @@ void cleanup_view_apply(struct cleanup_view *v, const struct ramp_view *r,
     if (!v->anchor_ms && r->status == RAMP_COMPLETE && r->step_since_ms > 0)
         v->anchor_ms = r->step_since_ms;
     if (b->kind == EVK_CLEANUP_DUE && !v->due_seq) {
-        int64_t due = (int64_t)event_num(b, "due_ms", 0);
-        if (due > 0) {   /* once: a second record changes nothing */
+        double due_num = event_num(b, "due_ms", 0);
+        int64_t due = due_num > 0 && due_num < CLEANUP_MAX_MS ? (int64_t)due_num : 0;
+        if (due > 0) {   /* once: a second record changes nothing; a date past year
+                          * 9999 is no date */
             v->due_ms = due;
             v->due_seq = ev->seq;
         }
@@ -107,8 +109,10 @@ void cleanup_date_text(int64_t ms, char *buf, size_t len)
 {
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+    if (ms < 0 || ms >= CLEANUP_MAX_MS || !gmtime_r(&t, &tm))
+        snprintf(buf, len, "?");
+    else
+        strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
 void cleanup_rule_text(const struct runbook *rb, char *buf, size_t len)

@@ -17,6 +17,7 @@ struct journal_event;
 struct ramp_view;
 
 #define CLEANUP_DAY_MS (24LL * 3600 * 1000)
+#define CLEANUP_MAX_MS 253402300800000LL   /* 10000-01-01: no date is later */
 
 /* What the fold knows of the cleanup (a plain value: sessions copy it). */
 struct cleanup_view {

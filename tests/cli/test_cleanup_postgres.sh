@@ -108,6 +108,8 @@ check "  … the table is NOT YET, naming the role and its rights" \
   item one "NOT YET" "no longer writable" "still writable by 1 of the application's"
 check "  … checkout (INSERT,UPDATE), not reporting, not the owner" \
   sh -c "grep -qF 'checkout (INSERT,UPDATE)' '$T/one.item' && ! grep -q 'reporting\|postgres (' '$T/one.item'"
+check "  … and says who was not counted" \
+  grep -qF "not counted: superusers, the owner postgres, and postgres, the role cutover connects as" "$T/one.item"
 check "  … the code names it where it writes" item one "NOT YET" "absent from the code" "store.py:2 (write"
 check "  … the flag is at 25 %" item one "NOT YET" "flag archived" "reads 25 %, not 100 %"
 check "  … a capture is left" item one "NOT YET" "capture trigger" "cutover_audit"
