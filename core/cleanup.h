@@ -38,6 +38,7 @@ struct cleanup_result {
     struct cleanup_item items[CLEANUP_N_ITEMS];
     int table_gone;            /* the old table (or its file) no longer exists */
     long long write_calls;     /* write statements pg_stat_statements counted; -1 unknown */
+    char write_roles[300];     /* the same per role, "checkout=3,importer=5" */
     int64_t stats_reset_ms;    /* when those statistics began; 0 unknown */
 };
 

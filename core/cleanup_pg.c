@@ -134,20 +134,73 @@ static int64_t stats_reset_ms(PGconn *pg)
     return ms;
 }
 
-/* The roles of the write statements counted, "a, b". */
-static void stmt_roles(const struct pgw_stats *st, char *buf, size_t len)
+/* The write calls counted per role, "checkout=3,importer=5" (what the
+ * journal keeps for the next check); a role whose name holds `=` or `,`
+ * counts as "?". */
+static void role_counts(const struct pgw_stats *st, char *buf, size_t len)
 {
-    buf[0] = '\0';
+    char names[32][64];
+    long long calls[32];
+    size_t n = 0;
     for (size_t i = 0; i < st->n; i++) {
         if (st->v[i].secdef_nested)
             continue;
-        char word[140];
-        snprintf(word, sizeof word, "%s", st->v[i].role ? st->v[i].role : "?");
-        int seen = 0;
-        for (size_t k = 0; k < i; k++)
-            seen |= !st->v[k].secdef_nested && st->v[k].role && strcmp(st->v[k].role, word) == 0;
-        if (!seen)
-            append(buf, len, "%s%s", buf[0] ? ", " : "", word);
+        const char *role = st->v[i].role && !strpbrk(st->v[i].role, "=,") ? st->v[i].role : "?";
+        size_t k = 0;
+        while (k < n && strcmp(names[k], role) != 0)
+            k++;
+        if (k == n && n < 32) {
+            snprintf(names[n], sizeof names[n], "%s", role);
+            calls[n++] = 0;
+        }
+        if (k < n)
+            calls[k] += st->v[i].calls;
+    }
+    for (size_t i = 1; i < n; i++)   /* by name: the same text for the same counts */
+        for (size_t k = i; k > 0 && strcmp(names[k - 1], names[k]) > 0; k--) {
+            char t[64];
+            long long c = calls[k];
+            memcpy(t, names[k], sizeof t);
+            memcpy(names[k], names[k - 1], sizeof t);
+            memcpy(names[k - 1], t, sizeof t);
+            calls[k] = calls[k - 1];
+            calls[k - 1] = c;
+        }
+    buf[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        char one[96];
+        snprintf(one, sizeof one, "%s=%lld", names[k], calls[k]);
+        append(buf, len, "%s%s", k ? "," : "", one);
+    }
+}
+
+/* role's count in "a=1,b=2"; 0 when absent */
+static long long count_of(const char *counts, const char *role)
+{
+    size_t n = strlen(role);
+    for (const char *c = counts; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL)
+        if (strncmp(c, role, n) == 0 && c[n] == '=')
+            return atoll(c + n + 1);
+    return 0;
+}
+
+/* "checkout (+1), importer (+2)": the roles whose counts grew from before
+ * to now; or with no before, "checkout (3), importer (5)". */
+static void roles_text(const char *now, const char *before, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (const char *c = now; c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL) {
+        const char *eq = strchr(c, '=');
+        if (!eq)
+            break;
+        char role[64];
+        snprintf(role, sizeof role, "%.*s", (int)(eq - c) < 63 ? (int)(eq - c) : 63, c);
+        long long d = atoll(eq + 1) - (before ? count_of(before, role) : 0);
+        if (d <= 0)
+            continue;
+        char one[96];
+        snprintf(one, sizeof one, before ? "%s (+%lld)" : "%s (%lld)", role, d);
+        append(buf, len, "%s%s", buf[0] ? ", " : "", one);
     }
 }
 
@@ -173,8 +226,9 @@ static void writers_item(const char *conn, const char *table, const struct clean
     for (size_t i = 0; i < st.n; i++)
         if (!st.v[i].secdef_nested)
             calls += st.v[i].calls;
-    char roles[300], since[40] = "when the statistics began", cut[40] = "?";
-    stmt_roles(&st, roles, sizeof roles);
+    char roles[400], since[40] = "when the statistics began", cut[40] = "?";
+    role_counts(&st, res->write_roles, sizeof res->write_roles);
+    roles_text(res->write_roles, NULL, roles, sizeof roles);
     pgw_stats_free(&st);
     res->write_calls = calls;
     res->stats_reset_ms = reset_ms;
@@ -186,13 +240,14 @@ static void writers_item(const char *conn, const char *table, const struct clean
     int comparable = p && p->checked_ms && p->check_write_calls >= 0 &&
                      p->check_stats_reset_ms == reset_ms && reset_ms;
     if (comparable && calls > p->check_write_calls) {
-        char when[40];
+        char when[40], grew[400];
         timefmt_full(p->checked_ms, when, sizeof when);
+        roles_text(res->write_roles, p->check_write_roles, grew, sizeof grew);
         it->state = CLEANUP_NOT_YET;
         snprintf(it->why, sizeof it->why,
-                 "%lld write statement%s to %s ran since the last check at %s (roles: %s)",
+                 "%lld write statement%s to %s ran since the last check at %s (by role: %s)",
                  calls - p->check_write_calls, calls - p->check_write_calls == 1 ? "" : "s",
-                 table, when, roles);
+                 table, when, grew);
     } else if (calls == 0 && reset_ms && q->cutover_ms && reset_ms <= q->cutover_ms) {
         it->state = CLEANUP_OK;
         snprintf(it->why, sizeof it->why,
@@ -215,12 +270,12 @@ static void writers_item(const char *conn, const char *table, const struct clean
     } else if (calls > 0 && reset_ms && q->cutover_ms && reset_ms > q->cutover_ms) {
         it->state = CLEANUP_NOT_YET;
         snprintf(it->why, sizeof it->why,
-                 "%lld write statement%s to %s counted since %s, after the cutover (roles: %s)",
+                 "%lld write statement%s to %s counted since %s, after the cutover (by role: %s)",
                  calls, calls == 1 ? "" : "s", table, since, roles);
     } else if (calls > 0) {
         it->state = CLEANUP_UNVERIFIED;
         snprintf(it->why, sizeof it->why,
-                 "%lld write statement%s to %s counted since %s (roles: %s); counts cannot "
+                 "%lld write statement%s to %s counted since %s (by role: %s); counts cannot "
                  "be dated against the cutover (%s): run `cutover cleanup` again later — "
                  "a count that grows is a writer after the cutover",
                  calls, calls == 1 ? "" : "s", table, since, roles, cut);

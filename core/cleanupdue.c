@@ -39,6 +39,8 @@ void cleanup_view_apply(struct cleanup_view *v, const struct ramp_view *r,
         snprintf(v->check_summary, sizeof v->check_summary, "%s", summary ? summary : "");
         v->check_write_calls = (int64_t)event_num(b, "write_calls", -1);
         v->check_stats_reset_ms = (int64_t)event_num(b, "stats_reset_ms", 0);
+        const char *roles = event_str(b, "write_roles");
+        snprintf(v->check_write_roles, sizeof v->check_write_roles, "%s", roles ? roles : "");
     }
 }
 

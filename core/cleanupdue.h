@@ -28,6 +28,7 @@ struct cleanup_view {
     int check_done;             /* it found every item OK */
     char check_summary[200];
     int64_t check_write_calls;  /* the write calls it counted; -1: none */
+    char check_write_roles[300]; /* per role, "checkout=3,importer=5" */
     int64_t check_stats_reset_ms;
 };
 

@@ -39,8 +39,10 @@ static int journal_check(const char *path, const struct runbook *rb,
     }
     cJSON_AddBoolToObject(o, "done", done);
     cJSON_AddStringToObject(o, "summary", summary);
-    if (r->write_calls >= 0)
+    if (r->write_calls >= 0) {
         cJSON_AddNumberToObject(o, "write_calls", (double)r->write_calls);
+        cJSON_AddStringToObject(o, "write_roles", r->write_roles);
+    }
     if (r->stats_reset_ms)
         cJSON_AddNumberToObject(o, "stats_reset_ms", (double)r->stats_reset_ms);
     char *body = events_encode(EVK_CLEANUP_CHECK, o, err);

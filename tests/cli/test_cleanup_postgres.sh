@@ -27,13 +27,18 @@ pgq "$P" postgres "CREATE DATABASE shop" || exit 1
 q "CREATE EXTENSION pg_stat_statements;
    CREATE TABLE orders_legacy (id serial PRIMARY KEY, customer text NOT NULL);
    CREATE TABLE orders (id serial PRIMARY KEY, customer text NOT NULL);
-   CREATE ROLE checkout LOGIN; CREATE ROLE reporting LOGIN;
+   CREATE ROLE checkout LOGIN; CREATE ROLE reporting LOGIN; CREATE ROLE importer LOGIN;
+   GRANT INSERT ON orders_legacy TO importer;
+   GRANT USAGE ON SEQUENCE orders_legacy_id_seq TO importer;
    GRANT SELECT, INSERT, UPDATE ON orders_legacy TO checkout;
    GRANT USAGE ON SEQUENCE orders_legacy_id_seq TO checkout;
    GRANT SELECT ON orders_legacy TO reporting;
    CREATE SCHEMA cutover_audit" || exit 1
 check "the application writes the old table before the cutover" \
   as checkout "INSERT INTO orders_legacy (customer) VALUES ('ann')"
+check "  … and an import job, whose right is then revoked" sh -c "
+  PGAPPNAME=import psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $P -U importer -d shop -c \"INSERT INTO orders_legacy (customer) VALUES ('imp')\" &&
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $P -U postgres -d shop -c 'REVOKE INSERT ON orders_legacy FROM importer'"
 
 flag() {  # flag PERCENT: the flagd file with that share on new
   printf '{"flags":{"orders-read-new":{"state":"ENABLED","variants":{"on":true,"off":false},"defaultVariant":"off","targeting":{"fractional":[["on",%s],["off",%s]]}}}}' \
@@ -115,6 +120,7 @@ check "  … the flag is at 25 %" item one "NOT YET" "flag archived" "reads 25 %
 check "  … a capture is left" item one "NOT YET" "capture trigger" "cutover_audit"
 check "  … the writes before the cutover cannot be dated: UNVERIFIED, said why" \
   item one "UNVERIFIED" "no writer of the old table" "cannot be dated against the cutover"
+check "  … with their counts by role" grep -qF "2 write statements to orders_legacy counted since" "$T/one.item"
 check "  … the deadline: 30 days left" grep -qF ": 30 days left" "$T/one.out"
 journaled() {  # journaled QUERY WANT: the journal's answer to QUERY is WANT
   local got; got=$(sql "$J" "$1")
@@ -122,7 +128,8 @@ journaled() {  # journaled QUERY WANT: the journal's answer to QUERY is WANT
 }
 check "  … the run is journaled with each item's state and the write count" journaled \
   "SELECT json_extract(body, '$.done') || ' ' || json_extract(body, '$.items[0].state') || ' ' ||
-          json_extract(body, '$.write_calls') FROM events WHERE kind = 'cleanup_check'" "0 not yet 1"
+          json_extract(body, '$.write_calls') || ' ' || json_extract(body, '$.write_roles')
+   FROM events WHERE kind = 'cleanup_check'" "0 not yet 2 checkout=1,importer=1"
 
 # --- 2: a write after the check ----------------------------------------------
 as checkout "INSERT INTO orders_legacy (customer) VALUES ('bob')"
@@ -130,7 +137,8 @@ cleanup two
 check "a write since the last check: exit 3" rc_is two 3
 check "  … the writer is NOT YET, counted since the last check, naming checkout" \
   item two "NOT YET" "no writer of the old table" "1 write statement to orders_legacy ran since the last check"
-check "  … naming its role" grep -q "roles: checkout" "$T/two.item"
+check "  … naming the role whose count grew, not the one that wrote before" \
+  sh -c "grep -qF '(by role: checkout (+1))' '$T/two.item' && ! grep -q importer '$T/two.item'"
 
 # --- 3: read-only, and the rest put right ---------------------------------------
 q "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON orders_legacy FROM checkout" || exit 1
