@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cleanupdue.h"
 #include "events.h"
 #include "flags.h"
 #include "flagworker.h"
@@ -783,6 +784,9 @@ int driver_step(struct driver *d, int64_t now, struct error *err)
     keep(answer_requests(d, now, &why), &failed, err, &why);
     keep(act(d, now, &why), &failed, err, &why);
     keep(anchor_due(d, now, &why), &failed, err, &why);
+    cJSON *due = cleanup_due_event(d->c->rb, &d->c->s.cleanup);   /* once, at the ramp's end */
+    if (due)
+        keep(append(d, EV_CLEANUP_DUE, due, now, &why), &failed, err, &why);
     if (d->flag && !d->checked) {
         d->checked = 1;
         const struct ramp_view *r = &d->c->s.ramp;

@@ -51,6 +51,8 @@
 #define EV_COMPARE_PROGRESS "compare_progress"
 #define EV_PREFLIGHT     "preflight"
 #define EV_GATE          "gate"
+#define EV_CLEANUP_DUE   "cleanup_due"
+#define EV_CLEANUP_CHECK "cleanup_check"
 
 enum event_kind {
 #define EVENT(id, ...) EVK_##id,

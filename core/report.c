@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ceremony.h"
+#include "cleanupdue.h"
 #include "events.h"
 #include "journal.h"
 #include "runbook.h"
@@ -307,6 +308,50 @@ static void outcome(struct build *b)
     }
 }
 
+/* The cleanup deadline as the fold dates it, and the last check. */
+static void cleanup_of(struct build *b)
+{
+    struct report *r = b->r;
+    const struct cleanup_view *v = &b->s.cleanup;
+    cleanup_rule_text(b->rb, r->cleanup_rule, sizeof r->cleanup_rule);
+    r->cleanup_due_ms = cleanup_due(b->rb, v);
+    r->cleanup_checked_ms = v->checked_ms;
+    r->cleanup_done = v->check_done;
+    copy(r->cleanup_summary, sizeof r->cleanup_summary, v->check_summary);
+}
+
+void report_cleanup_line(const struct report *r, int64_t now_ms, char *buf, size_t len,
+                         const char **state)
+{
+    const char *st = "no deadline";
+    char date[40] = "", left[64] = "", checked[300] = "never checked (`cutover cleanup`)";
+    buf[0] = '\0';
+    if (r->cleanup_checked_ms) {
+        cleanup_date_text(r->cleanup_checked_ms, date, sizeof date);
+        snprintf(checked, sizeof checked, "last checked %s: %s", date, r->cleanup_summary);
+    }
+    if (!r->cleanup_rule[0]) {
+        st = "no deadline";   /* the runbook set none: nothing to say */
+    } else if (!r->cleanup_due_ms) {
+        st = "not due yet";
+        snprintf(buf, len, "%s; the ramp has not reached it, so no date yet; %s", r->cleanup_rule,
+                 checked);
+    } else {
+        cleanup_date_text(r->cleanup_due_ms, date, sizeof date);
+        if (r->cleanup_done && r->cleanup_checked_ms) {
+            st = "done";
+            snprintf(left, sizeof left, "done%s",
+                     r->cleanup_checked_ms > r->cleanup_due_ms ? ", late" : "");
+        } else {
+            st = cleanup_left_text(r->cleanup_due_ms, now_ms, left, sizeof left) ? "overdue"
+                                                                                  : "left";
+        }
+        snprintf(buf, len, "due %s: %s (%s); %s", date, left, r->cleanup_rule, checked);
+    }
+    if (state)
+        *state = st;
+}
+
 static void verify(struct build *b, const char *path)
 {
     struct report *r = b->r;
@@ -362,6 +407,7 @@ int report_build(const char *path, struct report *r, struct error *err)
     if (b.has_pct)
         flag_at(&b, -1, r->ended_ms);   /* close the last stretch */
     outcome(&b);
+    cleanup_of(&b);
     rc = 0;
 out:
     if (b.rb)

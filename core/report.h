@@ -97,6 +97,13 @@ struct report {
     struct report_line *timeline;
     size_t n_timeline;
     size_t n_acks, n_overrides, n_notes, n_halts;
+
+    /* the cleanup (core/cleanupdue.h): its deadline and the last check */
+    char cleanup_rule[200];       /* "due 30 days after the ramp reaches 100 %"; "" no deadline */
+    int64_t cleanup_due_ms;       /* 0: not known (the ramp did not reach its end) */
+    int64_t cleanup_checked_ms;   /* the last `cutover cleanup`; 0: never */
+    int cleanup_done;             /* it found every item OK */
+    char cleanup_summary[200];
 };
 
 /* Builds the report of the journal at path, opened read-only (nothing is
@@ -104,5 +111,12 @@ struct report {
  * with verified = 0 and where it broke. 0, or -1 with err set. */
 int report_build(const char *path, struct report *r, struct error *err);
 void report_free(struct report *r);
+
+/* The cleanup in one line at now_ms ("" when the runbook set no deadline):
+ * the due date and the days left, how long it is overdue, or done; then
+ * the last check. *state (may be NULL) gets "no deadline", "not due yet",
+ * "left", "overdue" or "done". */
+void report_cleanup_line(const struct report *r, int64_t now_ms, char *buf, size_t len,
+                         const char **state);
 
 #endif

@@ -42,6 +42,7 @@ int session_init(struct session *s, const struct runbook *rb)
         s->crit_sig[2 * i + 1] = signal_index(rb, rb->criteria[i].min_signal);
     }
     ramp_init(&s->ramp, rb);
+    cleanup_view_init(&s->cleanup);
     return 0;
 }
 
@@ -465,6 +466,7 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
     /* steps whose action completes them (stepaction.h), after the ramp's fold */
     if (stepaction_apply(s, ev, &b, rc ? NULL : err) != 0)
         rc = -1;
+    cleanup_view_apply(&s->cleanup, &s->ramp, ev, &b);
     events_body_free(&b);
     return rc;
 }

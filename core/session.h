@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bfprogress.h"
+#include "cleanupdue.h"
 #include "criteria.h"
 #include "gatefold.h"
 #include "journal.h"
@@ -117,6 +118,7 @@ struct session {
     struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
     struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
     struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
+    struct cleanup_view cleanup;  /* the cleanup deadline's anchor and due date, the last check */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];

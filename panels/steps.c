@@ -1,9 +1,11 @@
 /* steps.c — phases and their steps: owner, acknowledged by whom and when,
- * and under a gated step or phase heading each gate's line (gaterow.h).
+ * and under a gated step or phase heading each gate's line (gaterow.h);
+ * in the frame, once the ramp reached its end, the cleanup's days left.
  * The cursor moves over steps; the list scrolls to keep it in sight. */
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cleanupdue.h"
 #include "core/timefmt.h"
 #include "draw.h"
 #include "gaterow.h"
@@ -112,8 +114,12 @@ static void steps_draw(WINDOW *w, const struct view *v)
 {
     int rows = getmaxy(w) - 2, width = getmaxx(w) - 2;
     werase(w);
-    char title[64];
-    snprintf(title, sizeof title, "Steps %zu/%zu", v->s->n_acked, v->rb->n_steps);
+    char title[160], left[64] = "";
+    int64_t due = cleanup_due(v->rb, &v->s->cleanup);   /* known once the ramp reached its end */
+    if (due && !v->s->cleanup.check_done)
+        cleanup_left_text(due, v->now_ms, left, sizeof left);
+    snprintf(title, sizeof title, "Steps %zu/%zu%s%s%s", v->s->n_acked, v->rb->n_steps,
+             due ? " · cleanup: " : "", due && !left[0] ? "done" : "", left);
     draw_frame(w, title);
 
     int sel = selected_row(v);

@@ -1,15 +1,19 @@
-/* cmd_check.c — `cutover check RUNBOOK`: every problem as FILE:LINE, or a
- * one-line summary of a sound runbook. */
+/* cmd_check.c — `cutover check RUNBOOK [--journal F]`: every problem as
+ * FILE:LINE, or a one-line summary of a sound runbook (then its cleanup
+ * deadline: the rule, or with a journal the date and the days left). */
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "commands.h"
+#include "core/cleanupjournal.h"
 #include "core/flags.h"
 #include "core/mapping.h"
 #include "core/panels_decl.h"
 #include "core/promql.h"
 #include "core/runbook.h"
 #include "core/writers.h"
+#include "journal_path.h"
 #include "options.h"
 
 static void print_problems(const char *path, const struct rb_problems *pr)
@@ -75,6 +79,31 @@ static size_t check_drivers(const char *path, const struct runbook *rb)
     return n;
 }
 
+/* The cleanup deadline: the rule, or with --journal the date and the days
+ * left (or overdue) as the journal dates them. */
+static int deadline_line(const char *path, const struct runbook *rb, const char *journal)
+{
+    struct cleanup_view v;
+    struct runbook *in_force = NULL;
+    struct error err = {{0}};
+    char line[300], why[400];
+    if (journal && journal_path_existing(journal, why, sizeof why) != 0) {
+        printf("%s: --journal: %s\n", path, why);
+        return EXIT_FAILED;
+    }
+    if (journal && cleanup_read_journal(journal, &v, &in_force, &err) != 0) {
+        printf("%s: --journal %s: %s\n", path, journal, err.msg);
+        return EXIT_FAILED;
+    }
+    if (!journal)
+        cleanup_view_init(&v);
+    cleanup_deadline_line(in_force ? in_force : rb, &v, clock_now_ms(), line, sizeof line);
+    if (line[0])
+        printf("%s: %s\n", path, line);
+    runbook_free(in_force);
+    return EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct options o;
@@ -94,6 +123,7 @@ int cmd_check(int argc, char **argv)
                "%zu ramp steps, %zu phases, %zu steps\n",
                path, rb->title, rb->n_roles, rb->n_systems, rb->n_signals,
                rb->n_criteria, rb->n_ramp, rb->n_phases, rb->n_steps);
+        status = deadline_line(path, rb, o.journal);
     }
     runbook_free(rb);
     rb_problems_free(&pr);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "core/report.h"
 #include "core/timefmt.h"
@@ -146,6 +147,28 @@ static cJSON *json_signals(const struct report *r)
     return v;
 }
 
+/* "cleanup": the deadline at the time of the report, and the last check */
+static void json_cleanup(cJSON *o, const struct report *r)
+{
+    char line[700];
+    const char *state;
+    report_cleanup_line(r, clock_now_ms(), line, sizeof line, &state);
+    cJSON *c = cJSON_AddObjectToObject(o, "cleanup");
+    cJSON_AddStringToObject(c, "state", state);
+    cJSON_AddStringToObject(c, "rule", r->cleanup_rule);
+    add_time(c, "due", r->cleanup_due_ms);
+    if (r->cleanup_due_ms) {
+        /* negative once overdue */
+        cJSON_AddNumberToObject(c, "due_in_ms", (double)(r->cleanup_due_ms - clock_now_ms()));
+    }
+    add_time(c, "checked", r->cleanup_checked_ms);
+    if (r->cleanup_checked_ms) {
+        cJSON_AddBoolToObject(c, "done", r->cleanup_done);
+        cJSON_AddStringToObject(c, "summary", r->cleanup_summary);
+    }
+    cJSON_AddStringToObject(c, "text", line);
+}
+
 static cJSON *json_report(const struct report *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -182,6 +205,7 @@ static cJSON *json_report(const struct report *r)
         cJSON_AddItemToArray(at, p);
     }
     cJSON_AddItemToObject(o, "aborts", json_aborts(r));
+    json_cleanup(o, r);
     cJSON_AddItemToObject(o, "signals", json_signals(r));
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < r->n_timeline; i++) {
@@ -333,11 +357,20 @@ static void md_people_and_timeline(const struct report *r)
     }
 }
 
+static void md_cleanup(const struct report *r)
+{
+    char line[700];
+    report_cleanup_line(r, clock_now_ms(), line, sizeof line, NULL);
+    if (line[0])
+        printf("## Cleanup\n\n%s\n\n", line);
+}
+
 static int print_md(const struct report *r)
 {
     md_summary(r);
     md_time_at(r);
     md_aborts(r);
+    md_cleanup(r);
     md_signals(r);
     md_people_and_timeline(r);
     return 0;

@@ -32,6 +32,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_backfill(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_gates(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 /* Prints "usage: cutover NAME USAGE" for the named command to stderr and
  * returns EXIT_USAGE. */

@@ -9,7 +9,7 @@
 #include "outmask.h"
 
 static const struct command commands[] = {
-    {"check", "RUNBOOK", "validate a runbook; problems as FILE:LINE: message", cmd_check},
+    {"check", "RUNBOOK [--journal F]", "validate a runbook; problems as FILE:LINE: message", cmd_check},
     {"run", "RUNBOOK [--journal F] [--as NAME] [--role ROLE] [--headless] [--force]",
      "run the ceremony (resumes where the journal left off; with --journal alone, the "
      "journal's runbook: taking over)", cmd_run},
@@ -33,6 +33,8 @@ static const struct command commands[] = {
      "the writer audit: who writes the old table (statistics, live capture, code), known or not", cmd_writers},
     {"gates", "RUNBOOK [--at TIME] [--step D] [--format json]",
      "every gate judged over Prometheus history at TIME (the backtest); exit 3 unless all open", cmd_gates},
+    {"cleanup", "RUNBOOK --journal F [--code DIR]",
+     "the cleanup list, each item verified where it can be seen; exit 3 until all hold", cmd_cleanup},
     {"demo", "[--headless]", "the whole ceremony on the embedded demo service", cmd_demo},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

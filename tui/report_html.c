@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "clock.h"
 #include "core/timefmt.h"
 
 #define CHART_W 900
@@ -258,6 +259,18 @@ static void timeline(FILE *out, const struct report *r)
     fputs("</table>\n", out);
 }
 
+static void cleanup(FILE *out, const struct report *r)
+{
+    char line[700];
+    const char *state;
+    report_cleanup_line(r, clock_now_ms(), line, sizeof line, &state);
+    if (!line[0])
+        return;
+    fprintf(out, "<h2>Cleanup</h2>\n<p class='%s'>", strcmp(state, "overdue") == 0 ? "bad" : "");
+    esc(out, line);
+    fputs("</p>\n", out);
+}
+
 void report_print_html(const struct report *r, FILE *out)
 {
     fputs("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n<title>", out);
@@ -274,6 +287,7 @@ void report_print_html(const struct report *r, FILE *out)
           out);
     summary(out, r);
     aborts(out, r);
+    cleanup(out, r);
     signals(out, r);
     timeline(out, r);
     fputs("</body></html>\n", out);
