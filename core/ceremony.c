@@ -719,7 +719,7 @@ struct ack_op {
     int refused;
     int override;              /* the commander completes the step (stepaction.h) */
     char reason[400];          /* the override's written reason */
-    char msg[320];
+    char msg[720];
     ceremony_ack_done_fn done;
     void *ctx;
 };
@@ -764,7 +764,7 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
     } else if (ceremony_refresh(c, NULL, NULL, err) != 0) {
         return -1;
     }
-    char reason[400];
+    char reason[700];
     op->refused = (op->override
                        ? stepaction_override_decide(s, op->step, c->role, op->reason, reason,
                                                     sizeof reason)
