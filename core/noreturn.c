@@ -130,31 +130,38 @@ size_t noreturn_conditions(const struct session *s, size_t i, int64_t now_ms,
         struct noreturn_cond *c = &out[n++];
         snprintf(c->what, sizeof c->what, "the ramp holds at %g%%", last);
         c->met = r->status == RAMP_COMPLETE;
-        if (c->met) {
-            char t[16];
-            timefmt_hms(r->step_since_ms, t, sizeof t);
+        char t[16];
+        timefmt_hms(r->step_since_ms, t, sizeof t);
+        if (c->met)
             snprintf(c->state, sizeof c->state, "since %s", t);
-        } else {
-            snprintf(c->state, sizeof c->state, "it waits for the ramp to hold at %g%% (it is %s %g%%)",
-                     last, ramp_status_name(r->status), r->percent);
-        }
+        else
+            snprintf(c->state, sizeof c->state, "it is %s %g%%", ramp_status_name(r->status),
+                     r->percent);
+        snprintf(c->why, sizeof c->why, "it waits for the ramp to hold at %g%% (it is %s %g%%)",
+                 last, ramp_status_name(r->status), r->percent);
         if (rb->ramp_monitoring_ms > 0) {
             char want[32], left[32];
             units_format_duration(rb->ramp_monitoring_ms, want, sizeof want);
             c = &out[n++];
-            snprintf(c->what, sizeof c->what, "%s at %g%% (Monitoring:)", want, last);
+            snprintf(c->what, sizeof c->what, "Monitoring: %s at %g%%", want, last);
             int64_t held = r->status == RAMP_COMPLETE && now_ms > r->step_since_ms
                                ? now_ms - r->step_since_ms : 0;
             c->met = r->status == RAMP_COMPLETE && held >= rb->ramp_monitoring_ms;
-            units_format_duration(rb->ramp_monitoring_ms - held, left, sizeof left);
+            /* whole seconds up: "1s left" until it is met, never "0s" */
+            units_format_duration((rb->ramp_monitoring_ms - held + 999) / 1000 * 1000, left,
+                                  sizeof left);
             if (c->met)
-                snprintf(c->state, sizeof c->state, "held %s at %g%%", want, last);
+                snprintf(c->state, sizeof c->state, "held %s", want);
             else if (r->status == RAMP_COMPLETE)
-                snprintf(c->state, sizeof c->state, "the monitoring period at %g%% has %s left",
-                         last, left);
+                snprintf(c->state, sizeof c->state, "%s left", left);
             else
-                snprintf(c->state, sizeof c->state, "the monitoring period of %s at %g%% has "
-                         "not begun", want, last);
+                snprintf(c->state, sizeof c->state, "not begun");
+            if (r->status == RAMP_COMPLETE)
+                snprintf(c->why, sizeof c->why, "the monitoring period of %s at %g%% has %s left",
+                         want, last, left);
+            else
+                snprintf(c->why, sizeof c->why, "the monitoring period of %s at %g%% has not "
+                         "begun", want, last);
         }
     }
     struct noreturn_cond *c = &out[n++];
@@ -167,6 +174,7 @@ size_t noreturn_conditions(const struct session *s, size_t i, int64_t now_ms,
             snprintf(c->state, sizeof c->state, "criterion \"%s\" is not clear (%s)",
                      rb->criteria[k].text,
                      s->crits[k].judged ? crit_state_name(s->crits[k].state) : "not judged yet");
+            snprintf(c->why, sizeof c->why, "%s", c->state);
             break;
         }
     size_t p = rb->steps[i].phase;
@@ -178,6 +186,7 @@ size_t noreturn_conditions(const struct session *s, size_t i, int64_t now_ms,
         if (!c->met && gatefold_phase_refusal(s, p, why, sizeof why) == 0)
             snprintf(why, sizeof why, "an exit gate of phase %s is not open", rb->phases[p].number);
         snprintf(c->state, sizeof c->state, "%s", c->met ? "open" : why);
+        snprintf(c->why, sizeof c->why, "%s", why);
     }
     return n;
 }
@@ -197,7 +206,7 @@ int noreturn_condition_refusal(const struct session *s, size_t i, int64_t now_ms
             continue;
         if (at < len)
             at += (size_t)snprintf(reason + at, len - at, "%s %s", unmet ? ";" : "",
-                                   conds[k].state);
+                                   conds[k].why);
         unmet++;
     }
     if (!unmet)

@@ -70,7 +70,8 @@ int noreturn_taken(const struct session *s, char *what, size_t len);
 struct noreturn_cond {
     char what[96];     /* "the ramp holds at 100%", "30m at 100% (Monitoring:)" */
     int met;
-    char state[200];   /* "since 14:02:10", "12m 30s left", "\"p99 > 2\" is firing" */
+    char state[200];   /* on screen: "since 14:02:10", "12m30s left", "\"p99 > 2\" is firing" */
+    char why[240];     /* unmet, in a refusal: the condition in a sentence */
 };
 /* Fills out (NORETURN_CONDS at most); returns how many there are. */
 size_t noreturn_conditions(const struct session *s, size_t i, int64_t now_ms,

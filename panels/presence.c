@@ -63,8 +63,8 @@ static void presence_draw(WINDOW *w, const struct view *v)
     ptrdiff_t st = presence_absent_step(v->s, from, &who);
     if (st >= 0 && y + 1 < bottom) {
         char line[300];
-        snprintf(line, sizeof line, "⚠ step %s (%s: %s) needs a %s, and nobody is present as %s",
-                 v->rb->steps[st].id, v->rb->steps[st].role, v->rb->steps[st].text, who, who);
+        snprintf(line, sizeof line, "⚠ nobody present as %s for step %s (%s: %s)", who,
+                 v->rb->steps[st].id, v->rb->steps[st].role, v->rb->steps[st].text);
         draw_wrap(w, y + 1, 2, width, bottom - y - 1, 0, line, theme(TH_WARN));
     }
 }

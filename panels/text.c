@@ -88,16 +88,16 @@ static int noreturn_block(WINDOW *w, int row, int skip, int rows, int width, int
              m->ack_role);
     snprintf(ap, sizeof ap, m->approved ? "✔ %s" : "○ waits", m->approve_name);
     at += (size_t)snprintf(text + at, sizeof text - at,
-                           "Makes void: %s%s. Two people: owner's ack %s; commander's approval "
-                           "(v) %s.", n ? "the rollback plans of phase " : "no written rollback plan",
+                           "Makes void: %s%s\nTwo people: owner's ack %s; commander's approval "
+                           "(v) %s", n ? "the rollback plans of phase " : "no written rollback plan",
                            voids, owner, ap);
     struct noreturn_cond conds[NORETURN_CONDS];
     size_t nc = noreturn_conditions(v->s, i, v->now_ms, conds);
     for (size_t k = 0; k < nc && at < sizeof text; k++)
-        at += (size_t)snprintf(text + at, sizeof text - at, " %s %s: %s.",
-                               conds[k].met ? "✔ met" : "✘ UNMET", conds[k].what, conds[k].state);
+        at += (size_t)snprintf(text + at, sizeof text - at, "\n%s %s: %s",
+                               conds[k].met ? "✔" : "✘ UNMET", conds[k].what, conds[k].state);
     if (m->overridden && at < sizeof text)
-        snprintf(text + at, sizeof text - at, " Conditions OVERRIDDEN by %s: %s.", m->override_by,
+        snprintf(text + at, sizeof text - at, "\nConditions OVERRIDDEN by %s: %s", m->override_by,
                  m->override_reason);
     int unmet = 0;
     for (size_t k = 0; k < nc; k++)
