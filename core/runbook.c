@@ -2635,6 +2635,18 @@ static void check_steps(struct ctx *c)
                     "step `%s` is {irreversible} but comes before the ramp step `%s` reaches 100%%: "
                     "once it is taken an abort can no longer roll back (move it after the ramp)",
                     rb->steps[i].id, rb->steps[ramp_at].id);
+    /* a point of no return needs two people: its owner and the commander */
+    const char *commander = runbook_person(rb, "commander");
+    for (size_t i = 0; i < rb->n_steps && commander; i++) {
+        const struct rb_step *st = &rb->steps[i];
+        const char *owner = st->role ? runbook_person(rb, st->role) : NULL;
+        if (rb_attr_get(st->attrs, st->n_attrs, "irreversible") && owner &&
+            strcmp(owner, commander) == 0)
+            problem(c, st->line, 1,
+                    "step `%s` is {irreversible}: it needs its owner's ack and the commander's "
+                    "approval from two people, but %s holds both %s and commander, so it will be "
+                    "refused", st->id, owner, st->role);
+    }
     map_free(&ids);
 }
 

@@ -84,12 +84,17 @@ static int noreturn_block(WINDOW *w, int row, int skip, int rows, int width, int
     const struct noreturn_mark *m = &v->s->nr[i];
     char text[1600], voids[200], owner[160], ap[160];
     size_t at = 0, n = noreturn_voids(v->rb, i, voids, sizeof voids);
-    snprintf(owner, sizeof owner, m->owner_acked ? "✔ %s (%s)" : "○ waits", m->ack_name,
-             m->ack_role);
-    snprintf(ap, sizeof ap, m->approved ? "✔ %s" : "○ waits", m->approve_name);
+    if (m->owner_acked)
+        snprintf(owner, sizeof owner, "✔ %s (%s)", m->ack_name, m->ack_role);
+    else
+        snprintf(owner, sizeof owner, "○");
+    if (m->approved)
+        snprintf(ap, sizeof ap, "✔ %s", m->approve_name);
+    else
+        snprintf(ap, sizeof ap, "○");
     at += (size_t)snprintf(text + at, sizeof text - at,
-                           "Makes void: %s%s\nTwo people: owner's ack %s; commander's approval "
-                           "(v) %s", n ? "the rollback plans of phase " : "no written rollback plan",
+                           "Makes void: %s%s\nTwo people: owner's ack %s · commander's approval "
+                           "(v) %s", n ? "rollback plans of phase " : "no written rollback plan",
                            voids, owner, ap);
     struct noreturn_cond conds[NORETURN_CONDS];
     size_t nc = noreturn_conditions(v->s, i, v->now_ms, conds);

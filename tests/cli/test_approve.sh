@@ -86,6 +86,9 @@ check "the report (html) says it too" contains "$T/report.html" "<h2>Void rollba
 J="$T/one.journal"
 write_rb "$T/one.md" Ana
 sed -i 's/{#drop irreversible}/{#drop irreversible any order}/' "$T/one.md"
+"$CUTOVER" check "$T/one.md" >"$T/check.out" 2>&1
+check "check warns that one person holds both halves" \
+  contains "$T/check.out" "one.md:14: warning: step \`readonly-old\` is {irreversible}: it needs its owner's ack and the commander's approval from two people, but Ana holds both dba and commander"
 start "$T/one.md" "$J"
 ack on-new Ana commander
 ack snapshot Ana dba

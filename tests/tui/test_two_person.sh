@@ -43,7 +43,7 @@ tmux_keys drv x
 
 tmux_keys dba j
 check "the dba selects the irreversible step" wait_screen dba "readonly-old — owner: dba" 5
-check "its screen says what it makes impossible" wait_screen dba "Makes void: the rollback plans of phase 4" 5
+check "its screen says what it makes impossible" wait_screen dba "Makes void: rollback plans of phase 4" 5
 check "  … and a condition unmet" grep -q "UNMET the ramp holds at 100%" "$T/screen"
 tmux_keys dba a
 check "the dba's ack is refused while the ramp is not at 100%" \
