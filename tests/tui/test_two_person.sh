@@ -11,11 +11,12 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/brake_lib.sh
-brake_runbook "$T/rb.md" "Monitoring: 3s"
+brake_runbook "$T/rb.md" "Monitoring: 5s"
 python3 - "$T/rb.md" <<'PY'
 import sys
 p = sys.argv[1]; s = open(p).read()
 s = s.replace("- 1% for 1h\n", "- 1% for 2s\n")
+s = s.replace("Mode: automatic", "Mode: manual")   # the test moves the ramp: no race with it
 s = s.replace("- comms: Dee Ray\n", "- comms: Dee Ray\n- flags: Alice Ng\n")
 s = s.replace("- [ ] commander: ramp `ramp`\n",
               "- [ ] commander: ramp `ramp`\n"
@@ -27,7 +28,15 @@ PY
 check "the runbook is sound" "$CUTOVER" check "$T/rb.md"
 J=$T/rb.journal
 tmux_start drv 140 45 "$CUTOVER run $T/rb.md --journal $J"
-check "the commander's console drives: the ramp starts at 1%" wait_until 30 advanced "$J"
+# advance_to PERCENT: the commander confirms the ramp's next step with +
+advance_to() {
+  wait_screen drv "(the commander confirms)" 30 >/dev/null || return 1
+  tmux_keys drv +
+  wait_screen drv "type the target percentage" 5 >/dev/null || return 1
+  tmux_keys drv "$1" Enter
+}
+check "the commander's console drives: + starts the ramp" advance_to 1
+check "  … at 1%" wait_until 30 advanced "$J"
 tmux_start dba 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
 tmux_start flg 140 45 "$CUTOVER join $J --as 'Alice Ng' --role flags"
 check "the dba's console is up" wait_screen dba "Bob Li/dba" 20
@@ -52,9 +61,10 @@ check "  … journaled as a refusal" \
   wait_until 10 journal_has "$J" "kind='ack_refused' and json_extract(body,'\$.step')='readonly-old'"
 
 at100() { journal_has "$J" "kind='flag_read' and json_extract(body,'\$.percent')=100 and json_extract(body,'\$.ok')"; }
+check "the commander advances to 100%" advance_to 100
 check "the ramp reaches 100%" wait_until 30 at100
-check "the monitoring period counts down on the dba's screen" wait_screen dba "UNMET Monitoring: 3s at 100%: " 10
-check "then it is met: every condition holds" wait_screen dba "✔ Monitoring: 3s at 100%: held 3s" 15
+check "the monitoring period counts down on the dba's screen" wait_screen dba "UNMET Monitoring: 5s at 100%: " 10
+check "then it is met: every condition holds" wait_screen dba "✔ Monitoring: 5s at 100%: held 5s" 15
 tmux_keys dba a
 check "the dba's ack is taken, waiting for the commander" \
   wait_screen dba "it is irreversible and waits for the commander's approval" 5
