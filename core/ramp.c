@@ -319,8 +319,7 @@ int ramp_apply(struct ramp_view *r, const struct runbook *rb, const struct sessi
     } else if (strcmp(k, EV_ABORT_EFFECTIVE) == 0) {
         r->effective_ms = ev->ts_ms;
     } else if (strcmp(k, EV_OVERRIDE) == 0 && !stepaction_is_step_guard(event_str(o, "guard")) &&
-               strncmp(text(o, "guard"), "gate:", 5) != 0 &&
-               strncmp(text(o, "guard"), NORETURN_GUARD_PREFIX, strlen(NORETURN_GUARD_PREFIX)) != 0) {
+               strncmp(text(o, "guard"), "gate:", 5) != 0) {
         /* an override that completes a step (stepaction.h) or opens a gate overrides no
          * guard of the ramp */
         r->override_active = 1;

@@ -60,6 +60,22 @@ check "the dba's ack is refused while the ramp is not at 100%" \
 check "  … journaled as a refusal" \
   wait_until 10 journal_has "$J" "kind='ack_refused' and json_extract(body,'\$.step')='readonly-old'"
 
+tmux_keys dba o
+check "the dba may not override the conditions" wait_screen dba "refused: only the commander may override the conditions" 5
+tmux_keys drv j j
+check "the commander selects the flags' irreversible step" wait_screen drv "archive — owner: flags" 5
+tmux_keys drv o
+check "o on it asks the commander for a reason to override its unmet conditions" \
+  wait_screen drv "override the unmet conditions of irreversible step archive" 5
+tmux_keys drv "flag archived by hand in the flag service" Enter
+check "  … journaled as an override of guard noreturn:archive, with what was unmet" \
+  wait_until 10 journal_has "$J" "kind='override' and json_extract(body,'\$.guard')='noreturn:archive' and json_extract(body,'\$.failed') like '%ramp to hold at 100%%'"
+check "  … and the panel says so" wait_screen drv "Conditions OVERRIDDEN by Alice Ng/commander" 5
+check "  … which is not the rehearsal's override: the header does not say OVERRIDE" \
+  sh -c "! head -1 '$T/screen' | grep -q 'OVERRIDE'"
+tmux_keys drv k k
+check "the commander's cursor is back on the ramp step" wait_screen drv "4.1 — owner: commander" 5
+
 at100() { journal_has "$J" "kind='flag_read' and json_extract(body,'\$.percent')=100 and json_extract(body,'\$.ok')"; }
 check "the commander advances to 100%" advance_to 100
 check "the ramp reaches 100%" wait_until 30 at100
@@ -75,7 +91,8 @@ tmux_keys drv v
 check "the commander's v approves it from the second console: done" wait_screen drv "NO WAY BACK from here" 5
 check "the approval is journaled by the commander" \
   journal_has "$J" "kind='approve' and actor='Alice Ng/commander' and json_extract(body,'\$.step')='readonly-old'"
-check "the header says NO WAY BACK" wait_screen drv "NO WAY BACK" 5
+header_says() { tmux_screen "$1" | head -1 | grep -q "$2"; }
+check "the header says NO WAY BACK" wait_until 5 header_says drv "NO WAY BACK"
 check "the rollback plan of phase 4 shows VOID" wait_screen dba "Rollback plan — phase 4 — VOID: step readonly-old" 5
 
 tmux_keys flg j j
