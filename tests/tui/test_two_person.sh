@@ -49,6 +49,9 @@ check "  … and the role nobody holds" grep -q "comms *NOBODY PRESENT (Dee Ray)
 check "  … with the step whose role is absent flagged before it is reached" \
   grep -q "nobody present as comms for step announce (comms: announce the end)" "$T/screen"
 tmux_keys drv x
+check "the steps list flags the comms step: nobody present as comms" \
+  wait_screen drv "announce the end" 5
+check "  … on its row" grep -q "announce .*⚠ no comms present" "$T/screen"
 
 tmux_keys dba j
 check "the dba selects the irreversible step" wait_screen dba "readonly-old — owner: dba" 5
@@ -84,6 +87,7 @@ check "then it is met: every condition holds" wait_screen dba "✔ Monitoring: 5
 tmux_keys dba a
 check "the dba's ack is taken, waiting for the commander" \
   wait_screen dba "it is irreversible and waits for the commander's approval" 5
+check "  … the steps list says it waits for the approval" wait_screen drv "½ waits for approval" 5
 check "  … the step is not done yet (no NO WAY BACK)" sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t drv | grep -q 'NO WAY BACK'"
 tmux_keys drv j
 check "the commander selects it and sees the owner's half" wait_screen drv "owner's ack ✔ Bob Li (dba)" 5
