@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/noreturn.h"
 #include "core/presence.h"
 #include "core/timefmt.h"
 #include "draw.h"
@@ -90,6 +91,8 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
         snprintf(who, sizeof who, " ½ waits for approval");   /* a point of no return */
     } else if (presence_absent_step(v->s, i, &absent) == (ptrdiff_t)i) {
         snprintf(who, sizeof who, " ⚠ no %s present", absent);
+    } else if (noreturn_step(st)) {
+        snprintf(who, sizeof who, " ◆ irreversible");   /* its panel: what it voids, conditions */
     }
     int who_cols = draw_width(who);
     int text_cols = width - x - who_cols;

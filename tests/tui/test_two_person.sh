@@ -52,6 +52,7 @@ tmux_keys drv x
 check "the steps list flags the comms step: nobody present as comms" \
   wait_screen drv "announce the end" 5
 check "  … on its row" grep -q "announce .*⚠ no comms present" "$T/screen"
+check "  … and marks the irreversible steps before they are reached" grep -q "readonly-old .*◆ irreversible" "$T/screen"
 
 tmux_keys dba j
 check "the dba selects the irreversible step" wait_screen dba "readonly-old — owner: dba" 5
