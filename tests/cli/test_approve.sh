@@ -157,6 +157,11 @@ check "and the commander's approval completes it" expect_exit 0 approve readonly
 check "another runbook with --journal is refused" \
   expect_exit 1 "$CUTOVER" approve "$RB" --journal "$J" drop --as Ana --role commander
 
+check "no arguments: usage (exit 2)" expect_exit 2 "$CUTOVER" approve
+check "--journal J STEP (no RUNBOOK) is read as the journal's step" \
+  expect_exit 1 "$CUTOVER" approve --journal "$J" writeup --as Ana --role commander
+check "  … (refused: writeup is not irreversible)" contains "$T/.last" "step writeup is not {irreversible}"
+
 printf '# M\n\n## Roles\n- commander: A\n\n## Ramp\n- 100%%\n\nMonitoring: soon\n\n## Phase 1: P\n- [ ] commander: x\n' >"$T/bad.md"
 "$CUTOVER" check "$T/bad.md" >"$T/bad.out" 2>&1
 check "a bad Monitoring: line names FILE:LINE" contains "$T/bad.out" "bad.md:9: expected \`Monitoring: DURATION\`"
