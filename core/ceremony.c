@@ -701,11 +701,10 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
                  step_id, before->id, before->role, before->text);
         return -1;
     }
-    if (noreturn_ack_refusal(s, (size_t)i, reason, len) != 0)
-        return -1;
+    if (noreturn_ack_refusal(s, (size_t)i, name, reason, len) != 0)
+        return -1;   /* the owner's half of an irreversible step (its conditions: ack_tx) */
     if (gatefold_step_refusal(s, (size_t)i, reason, len) != 0)
         return -1;
-    (void)name;
     return 0;
 }
 
@@ -720,7 +719,7 @@ struct ack_op {
     int refused;
     int override;              /* the commander completes the step (stepaction.h) */
     char reason[400];          /* the override's written reason */
-    char msg[320];
+    char msg[720];
     ceremony_ack_done_fn done;
     void *ctx;
 };
@@ -765,7 +764,7 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
     } else if (ceremony_refresh(c, NULL, NULL, err) != 0) {
         return -1;
     }
-    char reason[400];
+    char reason[700];
     op->refused = (op->override
                        ? stepaction_override_decide(s, op->step, c->role, op->reason, reason,
                                                     sizeof reason)
@@ -773,7 +772,12 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
                                              sizeof reason)) != 0;
     if (!op->refused && !op->override)   /* a gate's verdict must be recent: the one rule that takes the time */
         op->refused = gatefold_fresh_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
-                                             op->now, reason, sizeof reason) != 0;
+                                             op->now, reason, sizeof reason) != 0 ||
+                      noreturn_condition_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
+                                                 op->now, reason, sizeof reason) != 0;
+    ptrdiff_t at = runbook_step_index(s->rb, op->step);
+    int held = !op->refused && !op->override && at >= 0 && noreturn_step(&s->rb->steps[at]) &&
+               !s->nr[at].approved;   /* the owner's half of a point of no return */
     char *body = op->refused    ? events_ack_refused_body(op->step, c->name, c->role, reason)
                  : op->override ? override_body(op, s)
                                 : events_ack_body(op->step, c->name, c->role);
@@ -795,8 +799,9 @@ static int ack_tx(struct journal *j, void *p, struct error *err)
         snprintf(op->msg, sizeof op->msg, "step %s completed by override of %s: %s", op->step,
                  c->name, op->reason);
     else
-        snprintf(op->msg, sizeof op->msg, "step %s acknowledged by %s (%s)", op->step, c->name,
-                 c->role);
+        snprintf(op->msg, sizeof op->msg, "step %s acknowledged by %s (%s)%s", op->step, c->name,
+                 c->role, held ? "; it is irreversible and waits for the commander's approval"
+                              : "");
     return op->refused;
 }
 

@@ -20,6 +20,7 @@
 #define EV_CONSOLE_CLOSE "console_close"
 #define EV_ACK           "ack"
 #define EV_ACK_REFUSED   "ack_refused"
+#define EV_APPROVE       "approve"
 #define EV_NOTE          "note"
 #define EV_CRITERION     "criterion"
 #define EV_RAMP_ADVANCE  "ramp_advance"

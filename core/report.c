@@ -13,6 +13,7 @@
 #include "cleanupdue.h"
 #include "events.h"
 #include "journal.h"
+#include "noreturn.h"
 #include "runbook.h"
 #include "session.h"
 
@@ -377,6 +378,27 @@ static void verify(struct build *b, const char *path)
         b->event_limit = res.first_bad_seq - 1;
 }
 
+/* The rollback plans a point of no return made void, from the fold. */
+static int void_plans(struct build *b)
+{
+    struct report *r = b->r;
+    const struct runbook *rb = b->s.rb;
+    noreturn_taken(&b->s, r->no_way_back, sizeof r->no_way_back);
+    for (size_t p = 0; p < rb->n_phases; p++) {
+        char by[300];
+        if (!rb->phases[p].rollback || !noreturn_plan_void(&b->s, p, by, sizeof by))
+            continue;
+        r->void_plans = grow(r->void_plans, r->n_void_plans, sizeof *r->void_plans, &b->oom);
+        if (b->oom)
+            return -1;
+        struct report_void_plan *v = &r->void_plans[r->n_void_plans++];
+        copy(v->phase, sizeof v->phase, rb->phases[p].number);
+        copy(v->title, sizeof v->title, rb->phases[p].title);
+        copy(v->by, sizeof v->by, by);
+    }
+    return 0;
+}
+
 int report_build(const char *path, struct report *r, struct error *err)
 {
     memset(r, 0, sizeof *r);
@@ -408,6 +430,10 @@ int report_build(const char *path, struct report *r, struct error *err)
         flag_at(&b, -1, r->ended_ms);   /* close the last stretch */
     outcome(&b);
     cleanup_of(&b);
+    if (void_plans(&b) != 0) {
+        error_set(err, "out of memory");
+        goto out;
+    }
     rc = 0;
 out:
     if (b.rb)
@@ -431,5 +457,6 @@ void report_free(struct report *r)
     free(r->people);
     free(r->time_at);
     free(r->aborts);
+    free(r->void_plans);
     memset(r, 0, sizeof *r);
 }

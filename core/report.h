@@ -61,6 +61,13 @@ struct report_signal {
     struct report_point *points;   /* every sample, in order (owned) */
 };
 
+/* A rollback plan (## Rollback / ### Phase N) that no longer applies: a
+ * point of no return (core/noreturn.h) at or after its phase was taken. */
+struct report_void_plan {
+    char phase[16], title[120];
+    char by[300];               /* "step 5.2 (make old read-only) was taken" */
+};
+
 struct report_line {
     int64_t seq, ts_ms;
     char kind[32];
@@ -104,6 +111,9 @@ struct report {
     int64_t cleanup_checked_ms;   /* the last `cutover cleanup`; 0: never */
     int cleanup_done;             /* it found every item OK */
     char cleanup_summary[200];
+    char no_way_back[300];      /* what burnt the way back, "" when nothing did */
+    struct report_void_plan *void_plans;
+    size_t n_void_plans;
 };
 
 /* Builds the report of the journal at path, opened read-only (nothing is

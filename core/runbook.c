@@ -144,6 +144,7 @@ struct ctx {
     enum ukind text_last;
     int abort_line; /* `Abort:` in ## Ramp */
     int deputy_line; /* `Deputy:` in ## Ramp */
+    int monitoring_line; /* `Monitoring:` in ## Ramp */
     int title_seen, mode_line, rollback_line, window_line, deadline_line, deadline_written;
     size_t ramp_items;           /* items in ## Ramp, valid or not */
     unsigned char *phase_items;  /* per phase: any item, valid or not */
@@ -2117,14 +2118,34 @@ static void ramp_observed(struct ctx *c, const struct unit *u, const char *v)
     c->rb->ramp_observed_line = u->line;
 }
 
-/* Mode: automatic | manual, Rollback: P%, Abort: ROLES, Deputy: ROLES, Window: ..., Observed: ... */
+/* Monitoring: 30m  — how long the ramp holds at its last step before an
+ * {irreversible} step may be taken (core/noreturn.h). */
+static void ramp_monitoring(struct ctx *c, const struct unit *u, const char *v)
+{
+    int64_t ms = 0;
+    if (c->monitoring_line) {
+        problem(c, u->line, 0, "Monitoring is given twice (first at line %d)", c->monitoring_line);
+        return;
+    }
+    c->monitoring_line = u->line;
+    if (units_parse_duration(v, &ms) != 0 || ms <= 0 || ms > RUNBOOK_MAX_HOLD_MS) {
+        problem(c, u->line, 0, "expected `Monitoring: DURATION` (like `Monitoring: 30m`), found "
+                "`Monitoring: %s`", v);
+        return;
+    }
+    c->rb->ramp_monitoring_ms = ms;
+}
+
+/* Mode: automatic | manual, Rollback: P%, Abort: ROLES, Deputy: ROLES, Window: ..., Observed: ...,
+ * Monitoring: D */
 static void ramp_para(struct ctx *c, const struct unit *u)
 {
     struct sv name;
     struct pos after;
     if (take_prefix(c, u, &name, &after) ||
         !(sv_ieq(name, "mode") || sv_ieq(name, "rollback") || sv_ieq(name, "window") ||
-          sv_ieq(name, "observed") || sv_ieq(name, "abort") || sv_ieq(name, "deputy")))
+          sv_ieq(name, "observed") || sv_ieq(name, "abort") || sv_ieq(name, "deputy") ||
+          sv_ieq(name, "monitoring")))
         return;
     char *v = render_from(c, u, after);
     if (!v)
@@ -2141,6 +2162,8 @@ static void ramp_para(struct ctx *c, const struct unit *u)
         ramp_window(c, u, v);
     else if (sv_ieq(name, "observed"))
         ramp_observed(c, u, v);
+    else if (sv_ieq(name, "monitoring"))
+        ramp_monitoring(c, u, v);
     else if (c->mode_line)
         problem(c, u->line, 0, "Mode is given twice (first at line %d)", c->mode_line);
     else if (sv_ieq(sv_of(v), "automatic") || sv_ieq(sv_of(v), "manual")) {
@@ -2612,6 +2635,18 @@ static void check_steps(struct ctx *c)
                     "step `%s` is {irreversible} but comes before the ramp step `%s` reaches 100%%: "
                     "once it is taken an abort can no longer roll back (move it after the ramp)",
                     rb->steps[i].id, rb->steps[ramp_at].id);
+    /* a point of no return needs two people: its owner and the commander */
+    const char *commander = runbook_person(rb, "commander");
+    for (size_t i = 0; i < rb->n_steps && commander; i++) {
+        const struct rb_step *st = &rb->steps[i];
+        const char *owner = st->role ? runbook_person(rb, st->role) : NULL;
+        if (rb_attr_get(st->attrs, st->n_attrs, "irreversible") && owner &&
+            strcmp(owner, commander) == 0)
+            problem(c, st->line, 1,
+                    "step `%s` is {irreversible}: it needs its owner's ack and the commander's "
+                    "approval from two people, but %s holds both %s and commander, so it will be "
+                    "refused", st->id, owner, st->role);
+    }
     map_free(&ids);
 }
 

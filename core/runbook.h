@@ -173,6 +173,8 @@ struct runbook {
                                    * "" = the commander only */
     char ramp_deputy_roles[256];  /* ## Ramp `Deputy: dba`: who besides the commander may
                                    * take over driving, as " dba "; "" = nobody else */
+    int64_t ramp_monitoring_ms;   /* ## Ramp `Monitoring: 30m`: the hold at the last step an
+                                   * {irreversible} step waits for; 0 = none */
     struct window ramp_window;    /* ## Ramp `Window: weekdays 14:00-16:00 UTC` */
     /* ## Ramp `Observed: SIGNAL within N points for D`: the share of traffic
      * (0..1) that really reaches new, against the share the flag sets */

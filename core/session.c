@@ -31,7 +31,8 @@ int session_init(struct session *s, const struct runbook *rb)
     s->crits = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->crits);
     s->tracks = calloc(rb->n_criteria ? rb->n_criteria : 1, sizeof *s->tracks);
     s->crit_sig = calloc(rb->n_criteria ? 2 * rb->n_criteria : 1, sizeof *s->crit_sig);
-    if (!s->acks || !s->phase_acked || !s->signals || !s->crits || !s->tracks || !s->crit_sig ||
+    s->nr = calloc(rb->n_steps ? rb->n_steps : 1, sizeof *s->nr);
+    if (!s->acks || !s->nr || !s->phase_acked || !s->signals || !s->crits || !s->tracks || !s->crit_sig ||
         gatefold_init(&s->gf, rb) != 0) {
         session_free(s);
         return -1;
@@ -54,6 +55,7 @@ void session_free(struct session *s)
     free(s->crits);
     free(s->tracks);
     free(s->crit_sig);
+    free(s->nr);
     gatefold_free(&s->gf);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         free(s->tail[i].body);
@@ -86,7 +88,7 @@ int session_copy(struct session *dst, const struct session *src)
     const struct runbook *rb = src->rb;
     *dst = *src;
     dst->acks = NULL, dst->phase_acked = NULL, dst->signals = NULL, dst->crits = NULL;
-    dst->tracks = NULL, dst->crit_sig = NULL, dst->rb_earlier = NULL;
+    dst->tracks = NULL, dst->crit_sig = NULL, dst->rb_earlier = NULL, dst->nr = NULL;
     dst->gf = (struct gatefold){0};
     for (size_t i = 0; i < SESSION_TAIL; i++)
         dst->tail[i].body = NULL;
@@ -96,6 +98,7 @@ int session_copy(struct session *dst, const struct session *src)
         !(dst->crits = dup_items(src->crits, rb->n_criteria, sizeof *src->crits)) ||
         !(dst->tracks = dup_items(src->tracks, rb->n_criteria, sizeof *src->tracks)) ||
         !(dst->crit_sig = dup_items(src->crit_sig, 2 * rb->n_criteria, sizeof *src->crit_sig)) ||
+        !(dst->nr = dup_items(src->nr, rb->n_steps, sizeof *src->nr)) ||
         (src->rb_earlier && !(dst->rb_earlier = runbook_again(src->rb_earlier))) ||
         gatefold_copy(&dst->gf, &src->gf, rb) != 0)
         goto oom;
@@ -222,18 +225,27 @@ static int apply_ack(struct session *s, const struct journal_event *ev,
         s->n_ignored++;   /* a step of the runbook that was replaced, not of this one */
         return 0;
     }
-    struct step_ack *a = &s->acks[i];
-    if (a->acked)
+    if (s->acks[i].acked)
         return 0;         /* the first acknowledgement stands */
+    if (noreturn_hold_ack(s, (size_t)i, ev, event_str(b, "name"), event_str(b, "role")))
+        return 0;         /* irreversible: it waits for the commander's approval */
+    session_complete_step(s, (size_t)i, ev->seq, ev->ts_ms, event_str(b, "name"),
+                          event_str(b, "role"));
+    return 0;
+}
+
+void session_complete_step(struct session *s, size_t i, int64_t seq, int64_t ts_ms,
+                           const char *name, const char *role)
+{
+    struct step_ack *a = &s->acks[i];
     a->acked = 1;
-    a->seq = ev->seq;
-    a->ts_ms = ev->ts_ms;
-    copy(a->name, sizeof a->name, event_str(b, "name"));
-    copy(a->role, sizeof a->role, event_str(b, "role"));
+    a->seq = seq;
+    a->ts_ms = ts_ms;
+    copy(a->name, sizeof a->name, name);
+    copy(a->role, sizeof a->role, role);
     s->n_acked++;
     s->phase_acked[s->rb->steps[i].phase]++;
     advance_phase(s);
-    return 0;
 }
 
 /* The criterion an event names: by its text as written (the stable id),
@@ -431,6 +443,7 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         events_body_free(&b);
         return -1;
     }
+    presence_apply(&s->presence, ev, &b);
     switch (b.kind) {
     case EVK_ACK:
         rc = apply_ack(s, ev, &b, err);
@@ -454,8 +467,13 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
     case EVK_BACKFILL:
         bf_progress_apply(&s->backfill, ev, &b);
         break;
+    case EVK_APPROVE:
+        rc = noreturn_apply(s, ev, &b, err);
+        break;
     default:
-        if (gatefold_is_override(&b)) {
+        if (noreturn_is_override(&b)) {
+            rc = noreturn_apply(s, ev, &b, err);
+        } else if (gatefold_is_override(&b)) {
             rc = gatefold_apply(s, ev, &b, err);
             advance_phase(s);
         } else {

@@ -15,6 +15,8 @@
 #include "criteria.h"
 #include "gatefold.h"
 #include "journal.h"
+#include "noreturn.h"
+#include "presence.h"
 #include "ramp.h"
 #include "runbook.h"
 #include "stepaction.h"
@@ -119,6 +121,9 @@ struct session {
     struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
     struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
     struct cleanup_view cleanup;  /* the cleanup deadline's anchor and due date, the last check */
+    struct noreturn_mark *nr;     /* one per rb->steps[i]: an irreversible step's two
+                                   * people and override (noreturn.h) */
+    struct presence presence;     /* who is at which console (presence.h) */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];
@@ -195,6 +200,11 @@ double session_history(const struct session *s, size_t signal, size_t i);
 
 /* The i-th newest tail line (0 = newest), or NULL. */
 const struct session_line *session_tail(const struct session *s, size_t i);
+
+/* Marks step i done (an ack, or the fold's other ways to complete one:
+ * noreturn.h's approval) in name/role's name, and moves the phase on. */
+void session_complete_step(struct session *s, size_t i, int64_t seq, int64_t ts_ms,
+                           const char *name, const char *role);
 
 /* 1 when phase p is complete: every step acknowledged and every exit gate
  * open or overridden — latched at the event where that first held. */

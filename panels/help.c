@@ -9,6 +9,8 @@
 static const char *const lines[] = {
     "↑ ↓  j k     move between steps       PgUp PgDn  a page     g G  first / last",
     "a            acknowledge the selected step (your role's steps only)",
+    "v            approve an {irreversible} step (commander; another person acks it)",
+    "p            presence: who is on which console, a role nobody holds",
     "n :          a note into the journal (comms: also to the webhook, y/N)",
     "[ ]          scroll the step text",
     "+            advance the ramp (commander; type the target percentage)",
@@ -16,7 +18,7 @@ static const char *const lines[] = {
     "r            resume after an abort or halt (commander; a written reason)",
     "f            set the flag back to the journal's value after a restart",
     "A            or accept the flag's value instead (commander; a written reason)",
-    "o            override: a closed gate, an action step, a failed rehearsal (reason)",
+    "o            override a gate, action step, point of no return or rehearsal",
     "T            take over driving when NO ENGINE shows (commander or Deputy:)",
     "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",

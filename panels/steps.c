@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/cleanupdue.h"
+#include "core/noreturn.h"
+#include "core/presence.h"
 #include "core/timefmt.h"
 #include "draw.h"
 #include "gaterow.h"
@@ -82,10 +84,17 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     x += cols.role + 1;
 
     char who[96] = "";
+    const char *absent = NULL;   /* flagged before it is reached (core/presence.h) */
     if (a->acked) {
         char t[16];
         timefmt_hms(a->ts_ms, t, sizeof t);
         snprintf(who, sizeof who, " %s %.5s", a->name, t);   /* HH:MM */
+    } else if (v->s->nr[i].owner_acked) {
+        snprintf(who, sizeof who, " ½ waits for approval");   /* a point of no return */
+    } else if (presence_absent_step(v->s, i, &absent) == (ptrdiff_t)i) {
+        snprintf(who, sizeof who, " ⚠ no %s present", absent);
+    } else if (noreturn_step(st)) {
+        snprintf(who, sizeof who, " ◆ irreversible");   /* its panel: what it voids, conditions */
     }
     int who_cols = draw_width(who);
     int text_cols = width - x - who_cols;
@@ -96,7 +105,8 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     }
     draw_text(w, y, 1 + x, text_cols, st->text, base);
     if (who_cols)
-        draw_text(w, y, 1 + width - who_cols, who_cols, who, sel ? base : theme(TH_DIM));
+        draw_text(w, y, 1 + width - who_cols, who_cols, who,
+                  sel ? base : a->acked ? theme(TH_DIM) : theme(TH_WARN));
 }
 
 /* The gate lines of a step (or of phase p's exit, step -1) from row on;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/noreturn.h"
+#include "core/presence.h"
 #include "core/stepaction.h"
 #include "core/timefmt.h"
 #include "draw.h"
@@ -70,6 +72,45 @@ static int gates_block(WINDOW *w, int row, int skip, int rows, int width, int ga
     return row;
 }
 
+/* An {irreversible} step not yet done: the two people, what it makes
+ * impossible, and each condition before it, met or not. */
+static int noreturn_block(WINDOW *w, int row, int skip, int rows, int width, int gap,
+                          const struct view *v)
+{
+    size_t i = v->selected;
+    const struct rb_step *st = &v->rb->steps[i];
+    if (!noreturn_step(st) || v->s->acks[i].acked)
+        return row;
+    const struct noreturn_mark *m = &v->s->nr[i];
+    char text[1600], voids[200], owner[160], ap[160];
+    size_t at = 0, n = noreturn_voids(v->rb, i, voids, sizeof voids);
+    if (m->owner_acked)
+        snprintf(owner, sizeof owner, "✔ %s (%s)", m->ack_name, m->ack_role);
+    else
+        snprintf(owner, sizeof owner, "○");
+    if (m->approved)
+        snprintf(ap, sizeof ap, "✔ %s", m->approve_name);
+    else
+        snprintf(ap, sizeof ap, "○");
+    at += (size_t)snprintf(text + at, sizeof text - at,
+                           "Makes void: %s%s\nTwo people: owner's ack %s · commander's approval "
+                           "(v) %s", n ? "rollback plans of phase " : "no written rollback plan",
+                           voids, owner, ap);
+    struct noreturn_cond conds[NORETURN_CONDS];
+    size_t nc = noreturn_conditions(v->s, i, v->now_ms, conds);
+    for (size_t k = 0; k < nc && at < sizeof text; k++)
+        at += (size_t)snprintf(text + at, sizeof text - at, "\n%s %s: %s",
+                               conds[k].met ? "✔" : "✘ UNMET", conds[k].what, conds[k].state);
+    if (m->overridden && at < sizeof text)
+        snprintf(text + at, sizeof text - at, "\nConditions OVERRIDDEN by %s: %s", m->override_by,
+                 m->override_reason);
+    int unmet = 0;
+    for (size_t k = 0; k < nc; k++)
+        unmet += !conds[k].met;
+    return block(w, row, skip, rows, width, gap, "POINT OF NO RETURN", text,
+                 unmet && !m->overridden ? theme(TH_ALERT) : theme(TH_WARN));
+}
+
 static void text_draw(WINDOW *w, const struct view *v)
 {
     int rows = getmaxy(w) - 2, width = getmaxx(w) - 4;
@@ -100,7 +141,12 @@ static void text_draw(WINDOW *w, const struct view *v)
         stepaction_how(v->rb, st, how, sizeof how);
         snprintf(status, sizeof status, "○ open — %s", how);
     } else {
-        snprintf(status, sizeof status, "○ open");
+        const char *who = NULL;   /* flagged before it is reached: nobody to take it */
+        ptrdiff_t absent = presence_absent_step(v->s, v->selected, &who);
+        if (absent == (ptrdiff_t)v->selected)
+            snprintf(status, sizeof status, "○ open — ⚠ nobody present as %s", who);
+        else
+            snprintf(status, sizeof status, "○ open");
     }
 
     /* the order is the order of need: the step, whether it is done, the
@@ -112,10 +158,14 @@ static void text_draw(WINDOW *w, const struct view *v)
     row += draw_wrap(w, 1 + start, 2, width, rows - start, first, status,
                      a->acked ? theme(TH_OK) : theme(TH_WARN)) + gap;
     char label[160];
-    snprintf(label, sizeof label, "Rollback plan — phase %s", ph->number);
+    row = noreturn_block(w, row, skip, rows, width, gap, v);
+    char by[300];
+    int void_plan = ph->rollback && noreturn_plan_void(v->s, st->phase, by, sizeof by);
+    snprintf(label, sizeof label, "Rollback plan — phase %s%s%s", ph->number,
+             void_plan ? " — VOID: " : "", void_plan ? by : "");
     row = block(w, row, skip, rows, width, gap, label,
                 ph->rollback ? ph->rollback : "(none written for this phase)",
-                ph->rollback ? theme(TH_NORMAL) : theme(TH_ALERT));
+                ph->rollback && !void_plan ? theme(TH_NORMAL) : theme(TH_ALERT));
     row = gates_block(w, row, skip, rows, width, gap, v, (ptrdiff_t)v->selected, st->phase);
     row = gates_block(w, row, skip, rows, width, gap, v, -1, st->phase);
     snprintf(label, sizeof label, "Phase %s: %s", ph->number, ph->title);

@@ -27,7 +27,7 @@ int cmd_ack(int argc, char **argv)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
     }
-    char msg[600];
+    char msg[800];
     /* an override without --reason is decided (and refused) with an empty one */
     int rc = o.override_gate
                  ? gateoverride(&c, o.override_gate, o.reason, clock_now_ms(), msg, sizeof msg, &err)

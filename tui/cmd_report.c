@@ -206,6 +206,16 @@ static cJSON *json_report(const struct report *r)
     }
     cJSON_AddItemToObject(o, "aborts", json_aborts(r));
     json_cleanup(o, r);
+    if (r->no_way_back[0])
+        cJSON_AddStringToObject(o, "no_way_back", r->no_way_back);
+    cJSON *voids = cJSON_AddArrayToObject(o, "void_plans");
+    for (size_t i = 0; i < r->n_void_plans; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "phase", r->void_plans[i].phase);
+        cJSON_AddStringToObject(p, "title", r->void_plans[i].title);
+        cJSON_AddStringToObject(p, "voided_by", r->void_plans[i].by);
+        cJSON_AddItemToArray(voids, p);
+    }
     cJSON_AddItemToObject(o, "signals", json_signals(r));
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < r->n_timeline; i++) {
@@ -309,6 +319,23 @@ static void md_aborts(const struct report *r)
     printf("\n");
 }
 
+/* The rollback plans a point of no return made void. */
+static void md_void_plans(const struct report *r)
+{
+    if (!r->n_void_plans)
+        return;
+    printf("## Void rollback plans\n\nNO WAY BACK: %s. These plans no longer apply:\n\n"
+           "| phase | plan of | voided by |\n|---|---|---|\n", r->no_way_back);
+    for (size_t i = 0; i < r->n_void_plans; i++) {
+        printf("| %s | ", r->void_plans[i].phase);
+        cell(r->void_plans[i].title);
+        printf(" | ");
+        cell(r->void_plans[i].by);
+        printf(" |\n");
+    }
+    printf("\n");
+}
+
 static void md_signals(const struct report *r)
 {
     if (!r->n_signals)
@@ -371,6 +398,7 @@ static int print_md(const struct report *r)
     md_time_at(r);
     md_aborts(r);
     md_cleanup(r);
+    md_void_plans(r);
     md_signals(r);
     md_people_and_timeline(r);
     return 0;

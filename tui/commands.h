@@ -23,6 +23,7 @@ int cmd_run(int argc, char **argv);
 int cmd_join(int argc, char **argv);
 int cmd_ack(int argc, char **argv);
 int cmd_abort(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

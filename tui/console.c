@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "faultmenu.h"
 #include "core/account.h"
+#include "core/approve.h"
 #include "core/driver.h"
 #include "core/gatefold.h"
 #include "core/events.h"
@@ -72,7 +73,8 @@ struct console {
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE, FOR_ANNOUNCE } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE, FOR_ANNOUNCE,
+           FOR_NORETURN } prompt_for;
     char note[PROMPT_MAX];    /* FOR_ANNOUNCE: the note waiting for its y/N */
     char gate_id[96];         /* FOR_GATE: the gate being overridden */
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
@@ -86,6 +88,7 @@ struct console {
     size_t selected;
     int text_scroll;
     int help, quit, dirty;
+    int presence;             /* the presence panel is shown (p) */
     char status[600];
     int status_alert;
     int64_t last_draw_s;
@@ -231,6 +234,38 @@ static void ask(struct console *k, int what, const char *label)
 
 static int ask_gate_override(struct console *k);
 
+/* v: the commander approves the selected {irreversible} step (its owner's
+ * ack from another person is the other half); decided on the writer. */
+static void approve(struct console *k)
+{
+    char msg[320];
+    const struct rb_step *st = &k->c->rb->steps[k->selected];
+    int rc = approve_step_async(k->c, st->id, NULL, clock_now_ms(), ack_answered, k, msg,
+                                sizeof msg);
+    set_status(k, rc != 0, msg);
+}
+
+/* o on an irreversible step whose conditions are unmet: the commander's
+ * override, with a reason. 1 when o meant that. */
+static int ask_noreturn_override(struct console *k)
+{
+    char why[600], label[200];
+    size_t i = k->selected;
+    if (!noreturn_step(&k->c->rb->steps[i]) || k->c->s.acks[i].acked ||
+        k->c->s.nr[i].overridden ||
+        noreturn_condition_refusal(&k->c->s, i, clock_now_ms(), why, sizeof why) == 0)
+        return 0;
+    if (strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the commander may override the conditions of an irreversible step");
+        return 1;
+    }
+    snprintf(label, sizeof label, "override the unmet conditions of irreversible step %s — the reason (journaled): ",
+             k->c->rb->steps[i].id);
+    k->prompt_for = FOR_NORETURN;
+    prompt_open(&k->prompt, label);
+    return 1;
+}
+
 /* o: a closed gate holding the current phase or the selected step first
  * (the commander overrides it with a reason); on an open backfill, compare
  * or preflight step the commander completes it by override with a written
@@ -238,7 +273,7 @@ static int ask_gate_override(struct console *k);
  * rehearsal, as it did before. */
 static void ask_override(struct console *k)
 {
-    if (ask_gate_override(k))
+    if (ask_gate_override(k) || ask_noreturn_override(k))
         return;
     const struct rb_step *st = &k->c->rb->steps[k->selected];
     if (!stepaction_overridable(st->action) || k->c->s.acks[k->selected].acked) {
@@ -308,6 +343,10 @@ static void answered(struct console *k, const char *text)
         snprintf(k->takeover, sizeof k->takeover, "%s", text);
         k->quit = 1;   /* cmd_join starts this console again as the driver */
         snprintf(msg, sizeof msg, "taking over: this console starts driving");
+        break;
+    case FOR_NORETURN:
+        rc = approve_step_async(k->c, k->c->rb->steps[k->selected].id, text, now, ack_answered, k,
+                                msg, sizeof msg);
         break;
     case FOR_GATE:
         rc = gateoverride_async(k->c, k->gate_id, text, now, ack_answered, k, msg, sizeof msg);
@@ -419,8 +458,8 @@ static void on_key(struct console *k, int ch)
         k->dirty = 1;
         return;
     }
-    if (k->help) {
-        k->help = 0;
+    if (k->help || k->presence) {
+        k->help = k->presence = 0;
         k->dirty = 1;
         return;
     }
@@ -434,6 +473,8 @@ static void on_key(struct console *k, int ch)
     case '[': if (k->text_scroll > 0) k->text_scroll--; break;
     case ']': k->text_scroll++; break;
     case 'a': acknowledge(k); break;
+    case 'v': approve(k); break;
+    case 'p': k->presence = 1; break;
     case 'n': case ':': k->prompt_for = FOR_NOTE; prompt_open(&k->prompt, "note: "); break;
     case '+': ask_advance(k); break;
     case '!': ask(k, FOR_ABORT, "roll back NOW? type ABORT and Enter (Esc: no): "); break;
@@ -464,7 +505,7 @@ static void draw(struct console *k)
         : k->driver && k->c->rb->n_ramp && strcmp(k->c->role, "commander") == 0
               ? "↑↓ move  a ack  n note  + advance  ! abort  r resume  ? help  q quit"
               : "↑↓ move  a acknowledge  n note  ? help  q quit";
-    layout_draw(&k->layout, &v, k->help, &k->prompt, hint,
+    layout_draw(&k->layout, &v, k->presence ? LAYOUT_PRESENCE : k->help, &k->prompt, hint,
                 k->status[0] && k->status_alert);
     k->dirty = 0;
     k->last_draw_s = v.now_ms / 1000;

@@ -195,8 +195,8 @@ void layout_draw(struct layout *l, const struct view *v, int help,
         wnoutrefresh(l->criteria);
     }
     draw_status(l, prompt, status, alert);
-    if (help) {
-        panel_help.draw(l->help, v);
+    if (help) {   /* the help, or the presence panel (p), over the screen */
+        (help == LAYOUT_PRESENCE ? panel_presence : panel_help).draw(l->help, v);
         wnoutrefresh(l->help);
     }
     doupdate();

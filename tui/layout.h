@@ -43,7 +43,9 @@ void layout_free(struct layout *l);
 #define LAYOUT_STATUS_MS 10000
 int layout_status_live(struct layout *l, const struct view *v, const char *status, int alert);
 
-/* Draws a frame: status is the status-line text (alert: in red). */
+/* Draws a frame: status is the status-line text (alert: in red); help 1
+ * draws the keys over it, LAYOUT_PRESENCE the presence panel. */
+#define LAYOUT_PRESENCE 2
 void layout_draw(struct layout *l, const struct view *v, int help,
                  const struct prompt *prompt, const char *status, int alert);
 

@@ -17,6 +17,8 @@ static const struct command commands[] = {
      "another operator's console on the same ceremony", cmd_join},
     {"ack", "JOURNAL STEP --as NAME --role ROLE [--override --reason TEXT] | JOURNAL --override-gate ID --reason TEXT --as NAME --role commander",
      "acknowledge a step from a script; the commander completes an action step, or overrides a gate", cmd_ack},
+    {"approve", "JOURNAL STEP --as NAME --role commander [--override --reason TEXT] | RUNBOOK --journal J STEP …",
+     "the commander approves an {irreversible} step (its owner acks it: two people), or overrides its conditions", cmd_approve},
     {"abort", "JOURNAL --as NAME --role ROLE --reason TEXT",
      "ask the driving console to abort; wait for the rollback's read-back", cmd_abort},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},

@@ -271,6 +271,27 @@ static void cleanup(FILE *out, const struct report *r)
     fputs("</p>\n", out);
 }
 
+/* The rollback plans a point of no return made void. */
+static void void_plans(FILE *out, const struct report *r)
+{
+    if (!r->n_void_plans)
+        return;
+    fputs("<h2>Void rollback plans</h2>\n<p class='bad'>NO WAY BACK: ", out);
+    esc(out, r->no_way_back);
+    fputs(". These plans no longer apply:</p>\n<table><tr><th>phase</th><th>plan of</th>"
+          "<th>voided by</th></tr>\n", out);
+    for (size_t i = 0; i < r->n_void_plans; i++) {
+        fputs("<tr><td>", out);
+        esc(out, r->void_plans[i].phase);
+        fputs("</td><td>", out);
+        esc(out, r->void_plans[i].title);
+        fputs("</td><td>", out);
+        esc(out, r->void_plans[i].by);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
 void report_print_html(const struct report *r, FILE *out)
 {
     fputs("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n<title>", out);
@@ -288,6 +309,7 @@ void report_print_html(const struct report *r, FILE *out)
     summary(out, r);
     aborts(out, r);
     cleanup(out, r);
+    void_plans(out, r);
     signals(out, r);
     timeline(out, r);
     fputs("</body></html>\n", out);

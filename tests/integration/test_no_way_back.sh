@@ -25,7 +25,8 @@ check "the irreversible step is refused while the ramp is not at 100%" \
 at100() { journal_has "$J" "kind='flag_read' and json_extract(body,'\$.percent')=100 and json_extract(body,'\$.ok')"; }
 check "the ramp reaches 100%" wait_until 30 at100
 check "the driving console says the ramp is complete" wait_screen drv "COMPLETE" 10
-check "now the irreversible step is taken" "$CUTOVER" ack "$J" readonly-old --as "Bob Li" --role dba
+check "now its owner acknowledges the irreversible step" "$CUTOVER" ack "$J" readonly-old --as "Bob Li" --role dba
+check "… and the commander approves it: taken" "$CUTOVER" approve "$J" readonly-old --as "Alice Ng" --role commander
 check "the driving console's header says NO WAY BACK" wait_screen drv "NO WAY BACK" 10
 "$CUTOVER" abort "$J" --as "Bob Li" --role dba --reason "cold feet" >"$T/abort.out" 2>&1
 rc=$?
