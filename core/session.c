@@ -126,7 +126,8 @@ static void copy(char *dst, size_t len, const char *src)
 }
 
 /* A runbook event carries the whole document; the tail needs only its
- * summary, so the copy drops the text. */
+ * summary, so the copy empties the text (the field stays: it is required,
+ * and the line must still read as a valid event). */
 static char *tail_body(const struct journal_event *ev)
 {
     if (strcmp(ev->kind, EV_RUNBOOK) != 0 || !ev->body)
@@ -134,7 +135,7 @@ static char *tail_body(const struct journal_event *ev)
     cJSON *o = cJSON_Parse(ev->body);
     if (!o)
         return strdup(ev->body);
-    cJSON_DeleteItemFromObjectCaseSensitive(o, "text");
+    cJSON_ReplaceItemInObjectCaseSensitive(o, "text", cJSON_CreateString(""));
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;

@@ -12,6 +12,11 @@ tmux_start cmd 100 30 "$CUTOVER run $RB --journal $J"
 check "the commander's console opens on phase 2" wait_screen cmd "Phase 2"
 check "the header shows who sits there" wait_screen cmd "/commander"
 check "the rollback plan of the phase is on screen" wait_screen cmd "Rollback plan"
+tmux_start rp 120 40 "$CUTOVER replay $J"
+check "the journal's first line, replayed, tells the runbook loaded" wait_screen rp "runbook loaded"
+check "  … as a valid event, not INVALID (its text is left out of the tail, not its field)" \
+  sh -c '! tmux -S "$0" capture-pane -p -t rp | grep -q "INVALID"' "$TMUX_SOCK"
+tmux_keys rp q
 
 tmux_start dba 100 30 "$CUTOVER join $J --as '$dba' --role dba"
 check "a second console joins as the dba" wait_screen dba "$dba/dba"

@@ -128,6 +128,31 @@ TEST(fold_notes_refusals_and_tail)
     runbook_free(rb);
 }
 
+/* The tail keeps a runbook event without its text (a whole document),
+ * and still reads it as a valid event: the text is emptied, not dropped
+ * (a required field missing read "— INVALID: runbook: text …"). */
+TEST(the_tail_reads_a_runbook_event_as_valid)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    apply(&s, EV_RUNBOOK, "Alice Ng/commander",
+          events_runbook_body("orders.md", rb->sha256, rb->text, rb->title, NULL));
+    const struct session_line *l = session_tail(&s, 0);
+    CHECK(l && strstr(l->body, "## Roles") == NULL);   /* the document is not kept */
+    char text[512];
+    struct journal_event ev = {.seq = l->seq, .ts_ms = l->ts_ms, .actor = l->actor,
+                               .os_user = "", .kind = l->kind, .body = l->body};
+    session_describe(&s, &ev, text, sizeof text);
+    CHECK(strstr(text, "runbook loaded") != NULL);
+    CHECK(strstr(text, "INVALID") == NULL);
+    if (strstr(text, "INVALID"))
+        printf("  %s\n", text);
+    session_free(&s);
+    runbook_free(rb);
+}
+
 TEST(ack_rules)
 {
     struct runbook *rb = parse(RUNBOOK);
@@ -404,6 +429,6 @@ RUN_TESTS(T(criteria_are_resolved_by_their_text_and_checked_by_position),
           T(faults_carry_their_sequence_and_read_as_words),
           T(history_before_a_forced_replacement_keeps_its_meaning),
           T(fold_acks_and_phases), T(fold_first_ack_stands_and_junk_is_ignored),
-          T(fold_notes_refusals_and_tail), T(ack_rules), T(identity_must_match_the_runbook),
+          T(fold_notes_refusals_and_tail), T(the_tail_reads_a_runbook_event_as_valid), T(ack_rules), T(identity_must_match_the_runbook),
           T(two_consoles_share_one_session), T(a_different_runbook_is_refused_unless_forced),
           T(join_needs_a_started_journal))
