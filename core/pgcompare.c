@@ -42,8 +42,7 @@ struct side {
 
 struct pgc {
     struct datajob *j;
-    compare_fn fn;
-    void *ctx;
+    const struct compare_opts *o;
     struct compare_result *r;
     struct error *err;
     struct side s[2];
@@ -53,6 +52,7 @@ struct pgc {
     struct bound *suspects;
     size_t n_suspects, cap_suspects;
     int final;
+    int lite_only;                /* SQLite on both sides: rowhash's FNV checksum */
 };
 
 struct rows {
@@ -153,9 +153,9 @@ static int side_rows(struct pgc *c, int side, const char *what, const unsigned *
     put(&q, s->table);
     put(&q, " WHERE 1 = 1");
     if (lo && lo->set)
-        key_cond(c, side, ">=", lo, &q, p, &np);
+        key_cond(c, side, ">", lo, &q, p, &np);
     if (hi && hi->set)
-        key_cond(c, side, "<", hi, &q, p, &np);
+        key_cond(c, side, "<=", hi, &q, p, &np);
     if (eq && eq->set)
         key_cond(c, side, "=", eq, &q, p, &np);
     if (order) {
@@ -267,21 +267,17 @@ static int checksum(struct pgc *c, int side, const struct bound *lo, const struc
 static int key_at(struct pgc *c, int side, const struct bound *lo, const struct bound *hi,
                   int64_t offset, struct bound *out)
 {
-    struct cbuf what = {0};
     char tail[48];
-    datajob_keys(c->j, side, NULL, &what);
     snprintf(tail, sizeof tail, " LIMIT 1 OFFSET %lld", (long long)offset);
     struct rows r;
-    int rc = what.oom ? -1 : side_rows(c, side, what.p, c->s[side].koid, lo, hi, NULL, 1, tail, &r);
-    cbuf_free(&what);
-    if (rc != 0)
+    if (side_rows(c, side, c->s[side].keys, c->s[side].koid, lo, hi, NULL, 1, tail, &r) != 0)
         return -1;
     if (r.n == 1) {
         for (size_t i = 0; i < c->nk; i++)
             out->v[i] = cv_dup(&r.v[i]);
         out->set = 1;
     }
-    rc = r.n == 1;
+    int rc = r.n == 1;
     rows_free(&r);
     return rc;
 }
@@ -382,12 +378,12 @@ static int report(struct pgc *c, const struct cval *o, const struct cval *n)
     struct divergence d = {cause, key.p ? key.p : "", k, cols, o ? ov : NULL, n ? nv : NULL};
     c->r->divergent++;
     c->r->by_cause[cause]++;
-    int rc = c->fn ? c->fn(&d, c->ctx, c->err) : 0;
+    int rc = c->o->on_divergence ? c->o->on_divergence(&d, c->o->ctx, c->err) : 0;
     cbuf_free(&key);
     return rc;
 }
 
-/* Both sides' rows of [lo, hi), merged by key. */
+/* Both sides' rows of (lo, hi], merged by key. */
 static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
 {
     struct rows o, n;
@@ -414,6 +410,8 @@ static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
     return rc;
 }
 
+/* A range whose checksums differ: fetched when small, else cut in two at
+ * the middle key of its larger side and each half checked again. */
 static int settle(struct pgc *c, const struct bound *lo, const struct bound *hi,
                   int64_t count_old, int64_t count_new)
 {
@@ -439,31 +437,54 @@ static int settle(struct pgc *c, const struct bound *lo, const struct bound *hi,
     return rc;
 }
 
+/* A segment's first-level ranges, cut along old's keys, CHUNK rows each:
+ * range i is (v[i], v[i + 1]]; v[0] is where the segment starts (open
+ * before the first key); when old ran out, the last range is open at its
+ * end (`last`). */
 struct cuts {
     struct bound *v;
     size_t n;
+    int last;
 };
 
-static int cut(struct pgc *c, struct cuts *k)
+static void cuts_free(struct cuts *k)
 {
-    for (;;) {
-        struct bound *v = realloc(k->v, (k->n + 1) * sizeof *v);
-        if (!v) {
-            error_set(c->err, "out of memory");
-            return -1;
-        }
-        k->v = v;
-        if (k->n == 0) {
-            k->v[k->n++] = (struct bound){0};
-            continue;
-        }
-        struct bound next = {0};
-        int rc = key_at(c, 0, &k->v[k->n - 1], NULL, CHUNK, &next);
-        if (rc <= 0)
-            return rc;
-        k->v[k->n++] = next;
-    }
+    for (size_t i = 0; i < k->n; i++)
+        bound_free(&k->v[i]);
+    free(k->v);
+    *k = (struct cuts){0};
 }
+
+static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cuts *k)
+{
+    k->v = calloc(ranges + 1, sizeof *k->v);
+    if (!k->v) {
+        error_set(c->err, "out of memory");
+        return -1;
+    }
+    k->v[0].set = from->set;
+    for (size_t i = 0; from->set && i < c->nk; i++)
+        k->v[0].v[i] = cv_dup(&from->v[i]);
+    k->n = 1;
+    while (k->n <= ranges) {
+        int rc = key_at(c, 0, &k->v[k->n - 1], NULL, CHUNK - 1, &k->v[k->n]);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            k->last = 1;
+            return 0;
+        }
+        k->n++;
+    }
+    return 0;
+}
+
+static const struct bound *range_hi(const struct cuts *k, size_t i)
+{
+    return i + 1 < k->n ? &k->v[i + 1] : NULL;
+}
+
+static size_t range_count(const struct cuts *k) { return k->last ? k->n : k->n - 1; }
 
 struct side_scan {
     struct pgc c;
@@ -482,17 +503,20 @@ static void *side_scan_run(void *arg)
     s->c.err = &s->err;
     s->c.r = &s->r;
     s->rc = 0;
-    for (size_t i = 0; i < s->k->n && s->rc == 0; i++)
-        s->rc = checksum(&s->c, s->side, &s->k->v[i], i + 1 < s->k->n ? &s->k->v[i + 1] : NULL,
-                         &s->count[i], &s->sum[i]);
+    for (size_t i = 0; i < range_count(s->k) && s->rc == 0; i++)
+        s->rc = checksum(&s->c, s->side, &s->k->v[i], range_hi(s->k, i), &s->count[i],
+                         &s->sum[i]);
     return NULL;
 }
 
+/* Every range's checksums, the two sides at once (old's on a thread of
+ * its own), then the ranges that differ settled. */
 static int check_all(struct pgc *c, const struct cuts *k)
 {
+    size_t n = range_count(k);
     struct side_scan sides[2];
-    int64_t *cnt = calloc(2 * k->n, sizeof *cnt);
-    uint64_t *sum = calloc(2 * k->n, sizeof *sum);
+    int64_t *cnt = calloc(2 * n + 1, sizeof *cnt);
+    uint64_t *sum = calloc(2 * n + 1, sizeof *sum);
     if (!cnt || !sum) {
         free(cnt);
         free(sum);
@@ -501,8 +525,8 @@ static int check_all(struct pgc *c, const struct cuts *k)
     }
     for (int side = 0; side < 2; side++)
         sides[side] = (struct side_scan){.c = *c, .k = k, .side = side,
-                                         .count = cnt + (size_t)side * k->n,
-                                         .sum = sum + (size_t)side * k->n};
+                                         .count = cnt + (size_t)side * n,
+                                         .sum = sum + (size_t)side * n};
     pthread_t t;
     int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
     if (!threaded)
@@ -518,19 +542,20 @@ static int check_all(struct pgc *c, const struct cuts *k)
             rc = -1;
         }
     }
-    for (size_t i = 0; rc == 0 && i < k->n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         int64_t co = sides[0].count[i], cn = sides[1].count[i];
         c->r->rows_old += co;
         c->r->rows_new += cn;
         if (co != cn || sides[0].sum[i] != sides[1].sum[i])
-            rc = settle(c, &k->v[i], i + 1 < k->n ? &k->v[i + 1] : NULL, co, cn);
+            rc = settle(c, &k->v[i], range_hi(k, i), co, cn);
     }
     free(cnt);
     free(sum);
     return rc;
 }
 
-/* The suspects read again by key once the snapshots ended. */
+/* The suspects read again by key once the snapshots ended, reported if
+ * they still differ, and forgotten. */
 static int recheck(struct pgc *c)
 {
     int rc = 0;
@@ -538,21 +563,27 @@ static int recheck(struct pgc *c)
     for (size_t i = 0; rc == 0 && i < c->n_suspects; i++) {
         struct rows o, n;
         if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &c->suspects[i], 0, NULL,
-                      &o) != 0)
-            return -1;
+                      &o) != 0) {
+            rc = -1;
+            break;
+        }
         if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &c->suspects[i], 0, NULL,
                       &n) != 0) {
             rows_free(&o);
-            return -1;
+            rc = -1;
+            break;
         }
         if (o.n || n.n)
             rc = report(c, o.n ? o.v : NULL, n.n ? n.v : NULL);
         rows_free(&o);
         rows_free(&n);
     }
+    for (size_t i = 0; i < c->n_suspects; i++)
+        bound_free(&c->suspects[i]);
+    c->n_suspects = 0;
+    c->final = 0;
     return rc;
 }
-
 /* The canonical text of value x of type oid, as pg_temp.cutover_canon
  * gives it for x's text, with the checks that the type makes needless
  * left out (a scan evaluates this for every value), and a JSON object
@@ -685,12 +716,14 @@ static int side_init(struct pgc *c, int side)
                 put(&keys, " COLLATE \"C\"");
         }
     } else {
-        if (rowhash_register_md5(s->db) != SQLITE_OK) {
-            error_set(c->err, "compare: %s: cannot register cutover_rowmd5", s->name);
+        /* SQLite on both sides: the cheaper FNV checksum (rowhash.h);
+         * against PostgreSQL, the MD5 one its SQL computes too */
+        if ((c->lite_only ? rowhash_register(s->db) : rowhash_register_md5(s->db)) != SQLITE_OK) {
+            error_set(c->err, "compare: %s: cannot register the checksum", s->name);
             rc = -1;
         }
         put(&vals, exprs.p ? exprs.p : "");
-        put(&sums, "count(*), cutover_rowmd5(");
+        put(&sums, c->lite_only ? "count(*), cutover_rowhash(" : "count(*), cutover_rowmd5(");
         put(&sums, exprs.p ? exprs.p : "");
         put(&sums, ")");
         datajob_keys(j, side, NULL, &keys);
@@ -724,11 +757,128 @@ static int snapshot(struct pgc *c, int begin)
     return 0;
 }
 
-int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
+/* old's rows now (the progress's total). */
+static int count_old(struct pgc *c, int64_t *n)
+{
+    struct rows r;
+    if (side_rows(c, 0, "count(*)", NULL, NULL, NULL, NULL, 0, NULL, &r) != 0)
+        return -1;
+    *n = r.n && r.v[0].t == CV_INT ? r.v[0].i
+         : r.n && r.v[0].t == CV_TEXT ? strtoll(r.v[0].s, NULL, 10) : 0;
+    rows_free(&r);
+    return 0;
+}
+
+static int progress(struct pgc *c, int64_t total, const struct bound *after, int done)
+{
+    if (!c->o->on_progress)
+        return 0;
+    struct compare_progress p = {c->r, total, c->nk, after && after->set ? after->v : NULL, done};
+    return c->o->on_progress(&p, c->o->ctx, c->err);
+}
+
+/* The whole comparison, segment after segment from opts.after: each read
+ * in one snapshot per side, its suspects settled after it, then reported
+ * as verified. A segment is sized to take about segment_ms. */
+static int run_whole(struct pgc *c)
+{
+    const struct compare_opts *o = c->o;
+    struct bound from = {0};
+    if (o->after && o->n_after == c->nk) {
+        from.set = 1;
+        for (size_t i = 0; i < c->nk; i++)
+            from.v[i] = cv_dup(&o->after[i]);
+    }
+    int64_t total = 0;
+    int rc = count_old(c, &total);
+    int64_t target = o->segment_ms > 0 ? o->segment_ms : 1000;
+    size_t ranges = 4, most = 4096;
+    if (o->segment_rows > 0)
+        most = o->segment_rows / CHUNK > 0 ? (size_t)(o->segment_rows / CHUNK) : 1;
+    int last = 0;
+    while (rc == 0 && !last) {
+        if (ranges > most)
+            ranges = most;
+        int64_t t0 = o->now_ms ? o->now_ms() : 0;
+        struct cuts k = {0};
+        rc = snapshot(c, 1);
+        if (rc == 0)
+            rc = cut(c, &from, ranges, &k);
+        if (rc == 0)
+            rc = check_all(c, &k);
+        snapshot(c, 0);
+        if (rc == 0)
+            rc = recheck(c);
+        last = k.last;
+        if (rc == 0 && k.n > 1) {
+            bound_free(&from);
+            from = k.v[k.n - 1];
+            k.v[k.n - 1] = (struct bound){0};
+        }
+        cuts_free(&k);
+        if (rc == 0 && !last)
+            rc = progress(c, total, &from, 0);
+        if (o->now_ms) {
+            int64_t took = o->now_ms() - t0;
+            if (took < target / 2 && ranges < most)
+                ranges *= 2;
+            else if (took > 2 * target && ranges > 1)
+                ranges /= 2;
+        }
+    }
+    if (rc == 0)
+        rc = progress(c, total, &from, 1);
+    bound_free(&from);
+    return rc;
+}
+
+/* N keys drawn uniformly from old's (every key as likely; ORDER BY
+ * random() costs one scan of the key, a fraction of a comparison's), each
+ * row compared through the mapping; those that differ read again, then
+ * reported. Rows only new has are not seen by a sample of old's keys. */
+static int run_sample(struct pgc *c)
+{
+    char tail[64];
+    snprintf(tail, sizeof tail, " ORDER BY random() LIMIT %lld", (long long)c->o->sample);
+    struct rows keys;
+    if (side_rows(c, 0, c->s[0].keys, c->s[0].koid, NULL, NULL, NULL, 0, tail, &keys) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < keys.n; i++) {
+        struct bound eq = {.set = 1};
+        for (size_t k = 0; k < c->nk; k++)
+            eq.v[k] = keys.v[i * keys.ncol + k];
+        struct rows o, n;
+        if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &eq, 0, NULL, &o) != 0) {
+            rc = -1;
+            break;
+        }
+        if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &eq, 0, NULL, &n) != 0) {
+            rows_free(&o);
+            rc = -1;
+            break;
+        }
+        c->r->sampled++;
+        c->r->rows_old += (int64_t)o.n;
+        c->r->rows_new += (int64_t)n.n;
+        if (o.n)
+            rc = report(c, o.v, n.n ? n.v : NULL);
+        rows_free(&o);
+        rows_free(&n);
+    }
+    rows_free(&keys);
+    if (rc == 0)
+        rc = recheck(c);
+    c->r->rate = c->r->sampled ? (double)c->r->divergent / (double)c->r->sampled : 0;
+    compare_wilson(c->r->divergent, c->r->sampled, &c->r->rate_low, &c->r->rate_high);
+    return rc;
+}
+
+int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compare_result *r,
                   struct error *err)
 {
-    *r = (struct compare_result){0};
-    struct pgc c = {.j = j, .fn = fn, .ctx = ctx, .r = r, .err = err, .nk = j->plan.n_key};
+    *r = o->prior;
+    struct pgc c = {.j = j, .o = o, .r = r, .err = err, .nk = j->plan.n_key};
     c.names = calloc(j->plan.n_cols ? j->plan.n_cols : 1, sizeof *c.names);
     if (!c.names) {
         error_set(err, "out of memory");
@@ -742,22 +892,12 @@ int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_re
                 c.keypos[k] = c.n;
         c.names[c.n++] = j->plan.cols[i].name;
     }
+    c.lite_only = !j->old_pg && !j->new_pg;
     int rc = c.n > MAXCOL ? (error_set(err, "compare: more than %d columns", MAXCOL), -1) : 0;
     for (int side = 0; side < 2 && rc == 0; side++)
         rc = side_init(&c, side);
-    struct cuts k = {0};
     if (rc == 0)
-        rc = snapshot(&c, 1);
-    if (rc == 0)
-        rc = cut(&c, &k);
-    if (rc >= 0)
-        rc = check_all(&c, &k);
-    for (size_t i = 0; i < k.n; i++)
-        bound_free(&k.v[i]);
-    free(k.v);
-    snapshot(&c, 0);
-    if (rc >= 0)
-        rc = recheck(&c);
+        rc = o->sample > 0 ? run_sample(&c) : run_whole(&c);
     for (size_t i = 0; i < c.n_suspects; i++)
         bound_free(&c.suspects[i]);
     free(c.suspects);
