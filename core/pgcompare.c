@@ -6,19 +6,22 @@
 #include "pgcompare.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pgdata.h"
+#include "pgrowsum.h"
 #include "rowhash.h"
 
 #define CHUNK 1000    /* old's rows per first-level range */
 #define FETCH 4096    /* a differing range up to this many rows is fetched whole */
 #define MAXCOL 256
+#define MAXSTMT 16    /* statements prepared per side (a comparison asks a handful) */
 
 /* PostgreSQL type oids the comparison treats apart. */
-enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
        OID_JSON = 114, OID_BPCHAR = 1042, OID_VARCHAR = 1043, OID_TIMESTAMP = 1114,
        OID_TIMESTAMPTZ = 1184, OID_NUMERIC = 1700, OID_JSONB = 3802 };
 
@@ -36,7 +39,10 @@ struct side {
     char *sums;                   /* count(*), checksum */
     char *keys;                   /* the key, for ORDER BY and comparisons */
     char *table;
-    unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types */
+    unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types (bool read as int) */
+    unsigned type[MAXCOL];        /* … as the server gives them */
+    char *stmt[MAXSTMT];          /* PostgreSQL: the statements prepared, by text */
+    size_t n_stmt;
     unsigned koid[MAP_MAX_KEY];
 };
 
@@ -103,14 +109,30 @@ static void bound_free(struct bound *b)
     b->set = 0;
 }
 
-/* A PostgreSQL value as a cval: integers as numbers, the rest as text. */
 static struct cval pg_cval(PGresult *r, int row, int col, unsigned oid)
+{
+    return pgcompare_cval(r, row, col, oid);
+}
+
+struct cval pgcompare_cval(PGresult *r, int row, int col, unsigned oid)
 {
     if (PQgetisnull(r, row, col))
         return (struct cval){.t = CV_NULL};
     const char *s = PQgetvalue(r, row, col);
     if (oid == OID_INT2 || oid == OID_INT4 || oid == OID_INT8)
         return (struct cval){.t = CV_INT, .i = strtoll(s, NULL, 10)};
+    /* a float as a number (its text may have an exponent), bytes as bytes */
+    if (oid == OID_FLOAT4 || oid == OID_FLOAT8)
+        return (struct cval){.t = CV_REAL, .d = strtod(s, NULL)};
+    if (oid == OID_BYTEA) {
+        size_t n = 0;
+        unsigned char *b = PQunescapeBytea((const unsigned char *)s, &n);
+        struct cval v = b ? cv_text((const char *)b, n) : (struct cval){.t = CV_NULL};
+        PQfreemem(b);
+        if (v.t == CV_TEXT)
+            v.t = CV_BLOB;
+        return v;
+    }
     return cv_text(s, (size_t)PQgetlength(r, row, col));
 }
 
@@ -135,18 +157,69 @@ static void key_cond(struct pgc *c, int side, const char *op, const struct bound
     put(q, ")");
 }
 
-/* SELECT what FROM side WHERE [K >= lo] [K < hi] [K = eq] [ORDER BY K]
+/* Runs sql on a PostgreSQL side, prepared once and then executed by
+ * name: a checksum's expression is long, and planning it for each of
+ * thousands of ranges would cost more than the range. */
+static PGresult *side_exec(struct side *s, const char *what, const char *sql, int np,
+                           const char *const *tp, struct error *err)
+{
+    size_t i = 0;
+    while (i < s->n_stmt && strcmp(s->stmt[i], sql) != 0)
+        i++;
+    char name[32];
+    snprintf(name, sizeof name, "cutover_cmp_%zu", i);
+    if (i == s->n_stmt) {
+        if (i == MAXSTMT)
+            return pgdata_query(s->pg, what, sql, np, tp, err);
+        PGresult *p = PQprepare(s->pg, name, sql, np, NULL);
+        int ok = PQresultStatus(p) == PGRES_COMMAND_OK;
+        PQclear(p);
+        if (!ok)
+            return pgdata_query(s->pg, what, sql, np, tp, err); /* says why */
+        if (!(s->stmt[s->n_stmt] = strdup(sql)))
+            return pgdata_query(s->pg, what, sql, np, tp, err);
+        s->n_stmt++;
+    }
+    PGresult *r = PQexecPrepared(s->pg, name, np, tp, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)
+        return r;
+    error_set(err, "%s: %.300s", what, PQerrorMessage(s->pg));
+    err->msg[strcspn(err->msg, "\n")] = '\0';
+    PQclear(r);
+    return NULL;
+}
+
+static int side_query(struct pgc *c, int side, const struct cval *first, const char *what,
+                      const unsigned *types, const struct bound *lo, const struct bound *hi,
+                      const struct bound *eq, int order, const char *tail, const char *wrap,
+                      struct rows *out);
+
+/* SELECT what FROM side WHERE [K > lo] [K < hi] [K = eq] [ORDER BY K]
  * [tail], every row into out (types: the PostgreSQL oids of what's
  * columns, or NULL for text). */
 static int side_rows(struct pgc *c, int side, const char *what, const unsigned *types,
                      const struct bound *lo, const struct bound *hi, const struct bound *eq,
                      int order, const char *tail, struct rows *out)
 {
+    return side_query(c, side, NULL, what, types, lo, hi, eq, order, tail, NULL, out);
+}
+
+/* side_rows with a first parameter $1 (PostgreSQL; NULL: none) that what
+ * may use, and the query wrapped as SELECT * FROM (…) s wrap. */
+static int side_query(struct pgc *c, int side, const struct cval *first, const char *what,
+                      const unsigned *types, const struct bound *lo, const struct bound *hi,
+                      const struct bound *eq, int order, const char *tail, const char *wrap,
+                      struct rows *out)
+{
     struct side *s = &c->s[side];
     struct cbuf q = {0};
-    const struct cval *p[3 * MAP_MAX_KEY];
+    const struct cval *p[3 * MAP_MAX_KEY + 1];
     int np = 0, rc = 0;
     *out = (struct rows){0};
+    if (first)
+        p[np++] = first;
+    if (wrap)
+        put(&q, "SELECT * FROM (");
     put(&q, "SELECT ");
     put(&q, what);
     put(&q, " FROM ");
@@ -164,13 +237,17 @@ static int side_rows(struct pgc *c, int side, const char *what, const unsigned *
     }
     if (tail)
         put(&q, tail);
+    if (wrap) {
+        put(&q, ") s");
+        put(&q, wrap);
+    }
     if (q.oom) {
         error_set(c->err, "out of memory");
         return -1;
     }
     if (s->pg) {
-        char num[3 * MAP_MAX_KEY][32];
-        const char *tp[3 * MAP_MAX_KEY];
+        char num[3 * MAP_MAX_KEY + 1][32];
+        const char *tp[3 * MAP_MAX_KEY + 1];
         for (int i = 0; i < np; i++) {
             if (p[i]->t == CV_INT)
                 snprintf(num[i], sizeof num[i], "%lld", (long long)p[i]->i), tp[i] = num[i];
@@ -181,7 +258,7 @@ static int side_rows(struct pgc *c, int side, const char *what, const unsigned *
         }
         char what_side[16];
         snprintf(what_side, sizeof what_side, "compare: %s", s->name);
-        PGresult *r = pgdata_query(s->pg, what_side, q.p, np, tp, c->err);
+        PGresult *r = side_exec(s, what_side, q.p, np, tp, c->err);
         cbuf_free(&q);
         if (!r)
             return -1;
@@ -455,6 +532,8 @@ static void cuts_free(struct cuts *k)
     *k = (struct cuts){0};
 }
 
+/* One query: every CHUNK-th key of old's after `from`, `ranges` of them
+ * at most (an index-only walk of the segment's keys, numbered). */
 static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cuts *k)
 {
     k->v = calloc(ranges + 1, sizeof *k->v);
@@ -466,16 +545,31 @@ static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cu
     for (size_t i = 0; from->set && i < c->nk; i++)
         k->v[0].v[i] = cv_dup(&from->v[i]);
     k->n = 1;
-    while (k->n <= ranges) {
-        int rc = key_at(c, 0, &k->v[k->n - 1], NULL, CHUNK - 1, &k->v[k->n]);
-        if (rc < 0)
-            return -1;
-        if (rc == 0) {
-            k->last = 1;
-            return 0;
-        }
-        k->n++;
+    struct cbuf what = {0};
+    char tail[48], wrap[80];
+    put(&what, c->s[0].keys);
+    put(&what, ", row_number() OVER (ORDER BY ");
+    put(&what, c->s[0].keys);
+    put(&what, ") AS cutover_rn");
+    snprintf(tail, sizeof tail, " LIMIT %lld", (long long)ranges * CHUNK);
+    snprintf(wrap, sizeof wrap, " WHERE cutover_rn %% %d = 0 ORDER BY cutover_rn", CHUNK);
+    struct rows r;
+    int rc = what.oom ? -1 : side_query(c, 0, NULL, what.p, c->s[0].koid, from, NULL, NULL, 1,
+                                        tail, wrap, &r);
+    cbuf_free(&what);
+    if (rc != 0)
+        return -1;
+    for (size_t i = 0; i < r.n && k->n <= ranges; i++, k->n++) {
+        for (size_t j = 0; j < c->nk; j++)
+            k->v[k->n].v[j] = cv_dup(&r.v[i * r.ncol + j]);
+        k->v[k->n].set = 1;
     }
+    k->last = r.n < ranges;
+    /* old ends in this segment: its last chunk and whatever new has
+     * beyond it make one range, open at the end */
+    if (k->last && k->n > 1)
+        bound_free(&k->v[--k->n]);
+    rows_free(&r);
     return 0;
 }
 
@@ -497,12 +591,70 @@ struct side_scan {
     int rc;
 };
 
+/* On PostgreSQL with an integer key, every range of the segment in one
+ * query: each row's range is width_bucket of its key over the bounds
+ * (+1, as a range holds its upper bound), summed by range — one scan the
+ * server may run in parallel, instead of a query per range. */
+static int bucketable(const struct pgc *c, int side, const struct cuts *k)
+{
+    const struct side *s = &c->s[side];
+    if (!s->pg || c->nk != 1 || k->n < 2 ||
+        (s->koid[0] != OID_INT2 && s->koid[0] != OID_INT4 && s->koid[0] != OID_INT8))
+        return 0;
+    for (size_t i = 1; i < k->n; i++)
+        if (k->v[i].v[0].t != CV_INT || k->v[i].v[0].i == INT64_MAX)
+            return 0;
+    return 1;
+}
+
+static int bucket_sums(struct pgc *c, int side, const struct cuts *k, int64_t *count,
+                       uint64_t *sum)
+{
+    struct cbuf arr = {0}, what = {0};
+    put(&arr, "{");
+    for (size_t i = 1; i < k->n; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "%s%lld", i > 1 ? "," : "", (long long)k->v[i].v[0].i + 1);
+        put(&arr, t);
+    }
+    put(&arr, "}");
+    put(&what, "width_bucket(");
+    put(&what, c->s[side].keys);
+    put(&what, ", $1::bigint[]), ");
+    put(&what, c->s[side].sums);
+    struct cval first = {.t = CV_TEXT, .s = arr.p, .n = arr.n};
+    struct rows r;
+    int rc = arr.oom || what.oom ? -1
+             : side_query(c, side, &first, what.p, NULL, &k->v[0],
+                          k->last ? NULL : &k->v[k->n - 1], NULL, 0, " GROUP BY 1", NULL, &r);
+    cbuf_free(&arr);
+    cbuf_free(&what);
+    if (rc != 0)
+        return -1;
+    size_t n = range_count(k);
+    for (size_t i = 0; i < r.n; i++) {
+        const struct cval *v = &r.v[i * r.ncol];
+        long long b = v[0].t == CV_TEXT ? strtoll(v[0].s, NULL, 10) : -1;
+        if (b < 0 || (size_t)b >= n)
+            continue; /* beyond the segment: the WHERE keeps none */
+        count[b] = v[1].t == CV_TEXT ? strtoll(v[1].s, NULL, 10) : 0;
+        sum[b] = v[2].t == CV_TEXT ? strtoull(v[2].s, NULL, 10) : 0;
+    }
+    rows_free(&r);
+    c->r->ranges += (int64_t)n;
+    return 0;
+}
+
 static void *side_scan_run(void *arg)
 {
     struct side_scan *s = arg;
     s->c.err = &s->err;
     s->c.r = &s->r;
     s->rc = 0;
+    if (bucketable(&s->c, s->side, s->k)) {
+        s->rc = bucket_sums(&s->c, s->side, s->k, s->count, s->sum);
+        return NULL;
+    }
     for (size_t i = 0; i < range_count(s->k) && s->rc == 0; i++)
         s->rc = checksum(&s->c, s->side, &s->k->v[i], range_hi(s->k, i), &s->count[i],
                          &s->sum[i]);
@@ -536,6 +688,7 @@ static int check_all(struct pgc *c, const struct cuts *k)
         pthread_join(t, NULL);
     int rc = 0;
     for (int side = 0; side < 2; side++) {
+        c->s[side] = sides[side].c.s[side]; /* its statements, prepared meanwhile */
         c->r->ranges += sides[side].r.ranges;
         if (sides[side].rc != 0 && rc == 0) {
             error_set(c->err, "%s", sides[side].err.msg);
@@ -615,6 +768,22 @@ void pgcompare_canon_sql(struct cbuf *b, const char *x, unsigned oid)
         put(b, e);
         put(b, "::int::text, 'N')");
         break;
+    case OID_FLOAT4: case OID_FLOAT8: /* its shortest text, read exactly as a decimal */
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN ");
+        put(b, e);
+        put(b, " IN ('NaN', 'Infinity', '-Infinity') THEN 's' || ");
+        put(b, e);
+        put(b, "::text ELSE 'n' || trim_scale(");
+        put(b, e);
+        put(b, "::text::numeric)::text END");
+        break;
+    case OID_BYTEA:
+        put(b, "coalesce('x' || encode(");
+        put(b, e);
+        put(b, ", 'hex'), 'N')");
+        break;
     case OID_TIMESTAMP: case OID_TIMESTAMPTZ:
         put(b, "CASE WHEN ");
         put(b, e);
@@ -674,10 +843,14 @@ static int side_init(struct pgc *c, int side)
         put(&q, " LIMIT 0");
         PGresult *r = q.oom ? NULL : pgdata_query(s->pg, s->name, q.p, 0, NULL, c->err);
         cbuf_free(&q);
-        if (!r || pgdata_install_canon(s->pg, c->err) != 0)
+        /* the per-range sums group by a computed bucket whose count the
+         * planner guesses as one per row, and so sorts (to disk) where a
+         * hash of a few hundred groups is what it needs */
+        if (!r || pgdata_install_canon(s->pg, c->err) != 0 ||
+            pgdata_exec(s->pg, s->name, "SET enable_sort = off", c->err) != 0)
             rc = -1;
         for (size_t i = 0; r && i < c->n && i < MAXCOL; i++)
-            s->oid[i] = PQftype(r, (int)i);
+            s->oid[i] = s->type[i] = PQftype(r, (int)i);
         PQclear(r);
         put(&sums, "count(*), ((coalesce(sum(pg_temp.cutover_rowsum(");
         size_t at = 0;
@@ -738,6 +911,44 @@ static int side_init(struct pgc *c, int side)
         rc = -1;
     }
     return rc;
+}
+
+/* PostgreSQL on both sides: pgrowsum.h's cheaper checksum replaces the
+ * canonical text's, on both at once (each side's form depends on both
+ * sides' types). */
+static int both_pg(struct pgc *c)
+{
+    int hashtext = 0;
+    if (pgrowsum_probe(c->s[0].pg, c->s[1].pg, &hashtext, c->err) != 0)
+        return -1;
+    const char *x[MAXCOL];
+    struct cbuf e[MAXCOL];
+    for (int side = 0; side < 2; side++) {
+        size_t at = 0;
+        for (size_t i = 0; i < c->j->plan.n_cols; i++) {
+            const struct map_col *m = &c->j->plan.cols[i];
+            if (!m->compared)
+                continue;
+            e[at] = (struct cbuf){0};
+            if (side)
+                map_quote(&e[at], m->name);
+            else
+                put(&e[at], m->old_sql);
+            x[at] = e[at].p ? e[at].p : "NULL";
+            at++;
+        }
+        struct cbuf sums = {0};
+        pgrowsum_sql(&sums, x, c->s[side].type, c->s[!side].type, at, hashtext);
+        for (size_t i = 0; i < at; i++)
+            cbuf_free(&e[i]);
+        if (sums.oom) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+        free(c->s[side].sums);
+        c->s[side].sums = sums.p;
+    }
+    return 0;
 }
 
 static int snapshot(struct pgc *c, int begin)
@@ -896,6 +1107,8 @@ int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compar
     int rc = c.n > MAXCOL ? (error_set(err, "compare: more than %d columns", MAXCOL), -1) : 0;
     for (int side = 0; side < 2 && rc == 0; side++)
         rc = side_init(&c, side);
+    if (rc == 0 && j->old_pg && j->new_pg)
+        rc = both_pg(&c);
     if (rc == 0)
         rc = o->sample > 0 ? run_sample(&c) : run_whole(&c);
     for (size_t i = 0; i < c.n_suspects; i++)
@@ -906,6 +1119,10 @@ int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compar
         free(c.s[side].sums);
         free(c.s[side].keys);
         free(c.s[side].table);
+        for (size_t i = 0; i < c.s[side].n_stmt; i++)
+            free(c.s[side].stmt[i]);
+        if (c.s[side].pg)
+            PQclear(PQexec(c.s[side].pg, "DEALLOCATE ALL; RESET enable_sort"));
     }
     free(c.names);
     return rc < 0 ? -1 : 0;

@@ -13,6 +13,8 @@
 #ifndef CUTOVER_PGCOMPARE_H
 #define CUTOVER_PGCOMPARE_H
 
+#include <libpq-fe.h>
+
 #include "compare.h"
 
 /* Appends the SQL that gives, in a session where pgdata_install_canon ran,
@@ -20,6 +22,11 @@
  * for equal values the same bytes as canon_append gives in C for the text
  * the server writes for x (an integer's or boolean's as a number). */
 void pgcompare_canon_sql(struct cbuf *b, const char *x, unsigned oid);
+
+/* A PostgreSQL result's value as compare reads it (text owned by the
+ * caller, freed with free()): integers as integers, floats as doubles,
+ * bytea as a blob of its bytes, the rest as the text the server wrote. */
+struct cval pgcompare_cval(PGresult *r, int row, int col, unsigned oid);
 
 int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compare_result *r,
                   struct error *err);
