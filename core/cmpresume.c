@@ -85,7 +85,12 @@ static int key_value(const cJSON *v, struct cval *out)
 
 static void checkpoint(struct cmpresume *s, const cJSON *o)
 {
-    start_over(s);
+    /* the divergences journaled so far stay known: a run killed after
+     * journaling one, and before a checkpoint past it, may be followed by
+     * a run whose checkpoints all fall before that key */
+    forget_key(s);
+    s->have = 0;
+    s->prior = (struct compare_result){0};
     const cJSON *after = cJSON_GetObjectItemCaseSensitive(o, "after");
     if (!cJSON_IsArray(after) || cJSON_GetArraySize(after) == 0 ||
         cJSON_GetArraySize(after) > MAP_MAX_KEY)
@@ -122,27 +127,39 @@ void cmpresume_apply(struct cmpresume *s, const char *kind, const char *body)
         return;
     const char *job = str(o, "job");
     if (progress && job && strcmp(job, s->job) == 0) {
-        checkpoint(s, o);
+        if (!cJSON_GetObjectItemCaseSensitive(o, "after"))
+            start_over(s); /* --restart */
+        else
+            checkpoint(s, o);
     } else if (finished && (!job || strcmp(job, s->job) == 0) &&
                !cJSON_GetObjectItemCaseSensitive(o, "sample")) {
         start_over(s);
-    } else if (diverged && s->have && str(o, "key")) {
+    } else if (diverged && str(o, "key") &&
+               !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "sample"))) {
         char **v = realloc(s->seen, (s->n_seen + 1) * sizeof *v);
         if (v) {
             s->seen = v;
             if ((v[s->n_seen] = strdup(str(o, "key"))))
                 s->n_seen++;
+            s->sorted = 0;
         }
     }
     cJSON_Delete(o);
 }
 
-int cmpresume_seen(const struct cmpresume *s, const char *key)
+static int by_text(const void *a, const void *b)
 {
-    for (size_t i = 0; i < s->n_seen; i++)
-        if (strcmp(s->seen[i], key) == 0)
-            return 1;
-    return 0;
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cmpresume_seen(struct cmpresume *s, const char *key)
+{
+    if (!s->sorted) {
+        if (s->n_seen)
+            qsort(s->seen, s->n_seen, sizeof *s->seen, by_text);
+        s->sorted = 1;
+    }
+    return s->n_seen && bsearch(&key, s->seen, s->n_seen, sizeof *s->seen, by_text) != NULL;
 }
 
 static cJSON *key_json(const struct cval *v)

@@ -8,8 +8,9 @@
  * and the divergences it found are journaled already, so the checkpoint
  * and the divergences live in one place, in one order. A kill -9 between
  * a divergence and the next checkpoint leaves that divergence journaled
- * after the checkpoint: the resumed run finds it again, counts it, and
- * does not report it twice (cmpresume_seen). */
+ * past the checkpoint: the resumed run finds it again, counts it, and
+ * does not report it twice (cmpresume_seen knows every divergence the
+ * comparison journaled since it started). */
 #ifndef CUTOVER_CMPRESUME_H
 #define CUTOVER_CMPRESUME_H
 
@@ -23,8 +24,10 @@ struct cmpresume {
     size_t n_after;
     char *cursor;                   /* the same, as the event writes it */
     struct compare_result prior;    /* counts up to it */
-    char **seen;                    /* divergences journaled after it */
+    char **seen;                    /* keys of the divergences journaled since
+                                     * the comparison started */
     size_t n_seen;
+    int sorted;
 };
 
 void cmpresume_init(struct cmpresume *s, const char *job);
@@ -32,13 +35,13 @@ void cmpresume_free(struct cmpresume *s);
 
 /* Folds one journal event (kind, JSON body): a compare_progress of the
  * job is the newest checkpoint (one with no `after` starts over, as
- * --restart journals); a divergence after it is remembered; a finished
- * whole comparison (a `compare` of the job, or naming none, not a
- * sample) leaves nothing to resume. */
+ * --restart journals); a divergence is remembered; a finished whole
+ * comparison (a `compare` of the job, or naming none, not a sample)
+ * leaves nothing to resume. */
 void cmpresume_apply(struct cmpresume *s, const char *kind, const char *body);
 
-/* 1 when a divergence at key was journaled after the checkpoint. */
-int cmpresume_seen(const struct cmpresume *s, const char *key);
+/* 1 when a divergence at key was journaled since the comparison began. */
+int cmpresume_seen(struct cmpresume *s, const char *key);
 
 /* The compare_progress body (a cJSON object, the caller's) for p;
  * rate: rows verified per second in this run. */

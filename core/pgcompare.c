@@ -546,25 +546,35 @@ static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cu
         k->v[0].v[i] = cv_dup(&from->v[i]);
     k->n = 1;
     struct cbuf what = {0};
-    char tail[48], wrap[80];
+    char tail[48], wrap[120];
     put(&what, c->s[0].keys);
     put(&what, ", row_number() OVER (ORDER BY ");
     put(&what, c->s[0].keys);
     put(&what, ") AS cutover_rn");
-    snprintf(tail, sizeof tail, " LIMIT %lld", (long long)ranges * CHUNK);
-    snprintf(wrap, sizeof wrap, " WHERE cutover_rn %% %d = 0 ORDER BY cutover_rn", CHUNK);
+    /* one key past the segment, if there is one, says whether old ends in it */
+    long long most = (long long)ranges * CHUNK;
+    snprintf(tail, sizeof tail, " LIMIT %lld", most + 1);
+    snprintf(wrap, sizeof wrap, " WHERE cutover_rn %% %d = 0 OR cutover_rn = %lld ORDER BY cutover_rn",
+             CHUNK, most + 1);
     struct rows r;
     int rc = what.oom ? -1 : side_query(c, 0, NULL, what.p, c->s[0].koid, from, NULL, NULL, 1,
                                         tail, wrap, &r);
     cbuf_free(&what);
     if (rc != 0)
         return -1;
-    for (size_t i = 0; i < r.n && k->n <= ranges; i++, k->n++) {
+    int more = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct cval *rn = &r.v[i * r.ncol + c->nk];
+        long long n = rn->t == CV_INT ? rn->i : rn->t == CV_TEXT ? strtoll(rn->s, NULL, 10) : 0;
+        if (n > most) {
+            more = 1;
+            continue;
+        }
         for (size_t j = 0; j < c->nk; j++)
             k->v[k->n].v[j] = cv_dup(&r.v[i * r.ncol + j]);
-        k->v[k->n].set = 1;
+        k->v[k->n++].set = 1;
     }
-    k->last = r.n < ranges;
+    k->last = !more;
     /* old ends in this segment: its last chunk and whatever new has
      * beyond it make one range, open at the end */
     if (k->last && k->n > 1)

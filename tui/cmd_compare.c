@@ -34,6 +34,7 @@ struct run {
     int tty;
     int64_t begun, last_note, last_line;
     int64_t rows0;           /* rows verified before this run */
+    int sample;              /* --sample: its divergences are marked so */
 };
 
 static cJSON *json_of(const struct cval *v)
@@ -102,9 +103,11 @@ static int on_divergence(const struct divergence *d, void *ctx, struct error *er
     struct run *run = ctx;
     struct datacmd *c = run->c;
     /* found again after a resume: journaled by the run that was killed */
-    if (run->resume.have && cmpresume_seen(&run->resume, d->key))
+    if (cmpresume_seen(&run->resume, d->key))
         return 0;
     cJSON *o = divergence_json(d);
+    if (run->sample)
+        cJSON_AddBoolToObject(o, "sample", 1);
     if (c->json) {
         char *s = cJSON_PrintUnformatted(o);
         printf("%s\n", s ? s : "{}");
@@ -264,7 +267,7 @@ int cmd_compare(int argc, char **argv)
         datacmd_close(&c);
         return status;
     }
-    struct run run = {.c = &c, .tty = isatty(2)};
+    struct run run = {.c = &c, .tty = isatty(2), .sample = sample > 0};
     snprintf(run.job, sizeof run.job, "compare:%s", c.job.new_t.name ? c.job.new_t.name : "?");
     cmpresume_init(&run.resume, run.job);
     if (!sample && read_checkpoint(&run) != 0) {
