@@ -35,6 +35,7 @@ struct run {
     int64_t begun, last_note, last_line;
     int64_t rows0;           /* rows verified before this run */
     int sample;              /* --sample: its divergences are marked so */
+    int bar;                 /* a progress bar is drawn on the terminal's last line */
 };
 
 static cJSON *json_of(const struct cval *v)
@@ -105,6 +106,10 @@ static int on_divergence(const struct divergence *d, void *ctx, struct error *er
     /* found again after a resume: journaled by the run that was killed */
     if (cmpresume_seen(&run->resume, d->key))
         return 0;
+    if (run->bar) { /* the row goes where the bar was; the bar comes back after */
+        fputs("\r\033[K", stderr);
+        run->bar = 0;
+    }
     cJSON *o = divergence_json(d);
     if (run->sample)
         cJSON_AddBoolToObject(o, "sample", 1);
@@ -177,6 +182,7 @@ static int on_progress(const struct compare_progress *p, void *ctx, struct error
                 run->tty ? "   " : "\n");
         if (run->tty && p->done)
             fputc('\n', stderr);
+        run->bar = run->tty && !p->done;
         run->last_line = now;
     }
     if (p->done || now - run->last_note >= 1000) {

@@ -67,6 +67,14 @@ check "  … none journaled twice" test "$(pairs "$J" | wc -l)" = "$(pairs "$J" 
 check "  … the same counts, by cause" test "$(outcome "$J")" = "$(outcome "$REF")"
 check "  … and the journal verifies" expect_exit 0 "$CUTOVER" verify "$J"
 
+# On a terminal the progress is one line redrawn in place (\r), with its
+# rate and ETA; the summary follows on a line of its own.
+tmux_start tty 120 20 "'$CUTOVER' compare '$RB' --rate 20000; echo exit \$?"
+check "on a terminal: the progress bar, redrawn in place" wait_screen tty "exit 3" 60
+check "  … one line of it, at 100 %, with rate and ETA" \
+  test "$(grep -c '^compare [0-9]*/[0-9]* rows' "$T/screen")" = 1
+check "  … (that line)" grep -q "^compare $N/$N rows (100.0%) [0-9]* rows/s eta 0s, 15 divergent" "$T/screen"
+
 check "--restart starts over" expect_exit 3 "$CUTOVER" compare "$RB" --journal "$J" --restart --format json
 check "  … and reports every divergence again" test "$(grep -c '"cause"' "$T/.last")" = 15
 check "  … a restart is journaled as a progress with no checkpoint" \
