@@ -595,6 +595,8 @@ struct side_scan {
     struct error err;
     struct compare_result r;
     const struct cuts *k;
+    struct cuts *next;            /* old's side: the next segment's cut, made here */
+    size_t next_ranges;
     int side;
     int64_t *count;
     uint64_t *sum;
@@ -663,17 +665,20 @@ static void *side_scan_run(void *arg)
     s->rc = 0;
     if (bucketable(&s->c, s->side, s->k)) {
         s->rc = bucket_sums(&s->c, s->side, s->k, s->count, s->sum);
-        return NULL;
+    } else {
+        for (size_t i = 0; i < range_count(s->k) && s->rc == 0; i++)
+            s->rc = checksum(&s->c, s->side, &s->k->v[i], range_hi(s->k, i), &s->count[i],
+                             &s->sum[i]);
     }
-    for (size_t i = 0; i < range_count(s->k) && s->rc == 0; i++)
-        s->rc = checksum(&s->c, s->side, &s->k->v[i], range_hi(s->k, i), &s->count[i],
-                         &s->sum[i]);
+    /* old's keys for the next segment, cut while new still sums this one */
+    if (s->rc == 0 && s->next)
+        s->rc = cut(&s->c, &s->k->v[s->k->n - 1], s->next_ranges, s->next);
     return NULL;
 }
 
 /* Every range's checksums, the two sides at once (old's on a thread of
  * its own), then the ranges that differ settled. */
-static int check_all(struct pgc *c, const struct cuts *k)
+static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, size_t next_ranges)
 {
     size_t n = range_count(k);
     struct side_scan sides[2];
@@ -689,6 +694,10 @@ static int check_all(struct pgc *c, const struct cuts *k)
         sides[side] = (struct side_scan){.c = *c, .k = k, .side = side,
                                          .count = cnt + (size_t)side * n,
                                          .sum = sum + (size_t)side * n};
+    if (next && !k->last && k->n > 1) {
+        sides[0].next = next;
+        sides[0].next_ranges = next_ranges;
+    }
     pthread_t t;
     int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
     if (!threaded)
@@ -1016,17 +1025,20 @@ static int run_whole(struct pgc *c)
     size_t ranges = 4, most = 4096;
     if (o->segment_rows > 0)
         most = o->segment_rows / CHUNK > 0 ? (size_t)(o->segment_rows / CHUNK) : 1;
+    if (ranges > most)
+        ranges = most;
+    /* the first segment's keys; each next one's are cut by old's thread
+     * while new sums the current one */
+    struct cuts k = {0}, next = {0};
+    if (rc == 0)
+        rc = cut(c, &from, ranges, &k);
     int last = 0;
     while (rc == 0 && !last) {
-        if (ranges > most)
-            ranges = most;
         int64_t t0 = o->now_ms ? o->now_ms() : 0;
-        struct cuts k = {0};
+        size_t upcoming = ranges > most ? most : ranges;
         rc = snapshot(c, 1);
         if (rc == 0)
-            rc = cut(c, &from, ranges, &k);
-        if (rc == 0)
-            rc = check_all(c, &k);
+            rc = check_all(c, &k, &next, upcoming);
         snapshot(c, 0);
         if (rc == 0)
             rc = recheck(c);
@@ -1037,6 +1049,10 @@ static int run_whole(struct pgc *c)
             k.v[k.n - 1] = (struct bound){0};
         }
         cuts_free(&k);
+        k = next;
+        next = (struct cuts){0};
+        if (rc == 0 && !last && !k.v)
+            rc = cut(c, &from, upcoming, &k); /* no next cut was made (one side errs) */
         if (rc == 0 && !last)
             rc = progress(c, total, &from, 0);
         if (o->now_ms) {
@@ -1047,6 +1063,8 @@ static int run_whole(struct pgc *c)
                 ranges /= 2;
         }
     }
+    cuts_free(&k);
+    cuts_free(&next);
     if (rc == 0)
         rc = progress(c, total, &from, 1);
     bound_free(&from);
