@@ -134,6 +134,32 @@ pipe() {
   echo "psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $A_PORT -U postgres -d shop -c \"COPY ($MAPPED) TO STDOUT\" |
     psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $1 -U postgres -d shop -c \"COPY orders ($COLS) FROM STDIN\""
 }
+# --- compare on PostgreSQL (the compare half: kept apart from backfill's) ---
+# pg_compare_figures WHERE PORT: after the backfill made new a faithful
+# copy, compare of the identical tables against one scan of both (`SELECT
+# count(*), sum(hashtext(t::text))` on each, one after the other), the two
+# alternating RUNS times, fastest of each; then 10 planted divergences
+# against that scan, and 1 % of rows divergent against the clean compare;
+# peak RSS of each.
+pg_compare_figures() {
+  local where=$1 port=$2 k scan= clean= c s ten pct
+  pgq "$port" shop "VACUUM ANALYZE orders" >/dev/null
+  for ((k = 0; k < RUNS; k++)); do
+    ONCE=1 timed s sh -c "psql -X -q -h 127.0.0.1 -p $A_PORT -U postgres -d shop -Atc 'SELECT count(*), sum(hashtext(t::text)) FROM orders_legacy t' >/dev/null &&
+                          psql -X -q -h 127.0.0.1 -p $port -U postgres -d shop -Atc 'SELECT count(*), sum(hashtext(t::text)) FROM orders t' >/dev/null"
+    [ -z "$scan" ] || [ "$s" -lt "$scan" ] && scan=$s
+    ONCE=1 timed c ./cutover compare "$T/$where.md"
+    [ $? -eq 0 ] || { echo "compare of identical tables did not exit 0"; cat "$T/out"; return 1; }
+    [ -z "$clean" ] || [ "$c" -lt "$clean" ] && clean=$c clean_rss=$c_rss
+  done
+  echo "compare identical PostgreSQL, $where: ${clean} ms (peak RSS ${clean_rss} kB) vs one scan of both ${scan} ms: $(ratio "$clean" "$scan")× (goal ≤ 1.5×)"
+  pgq "$port" shop "UPDATE orders SET customer = customer || '!' WHERE id % $((PG_ROWS / 10)) = 17" >/dev/null
+  timed ten ./cutover compare "$T/$where.md"
+  echo "compare PostgreSQL $where, 10 divergent rows: ${ten} ms: $(ratio "$ten" "$scan")× one scan (goal ≤ 2×), $(ratio "$ten" "$clean")× clean; found $(grep -c '^key ' "$T/out")"
+  pgq "$port" shop "UPDATE orders SET customer = customer || '!' WHERE id % 100 = 50" >/dev/null
+  timed pct ./cutover compare "$T/$where.md"
+  echo "compare PostgreSQL $where, 1 % divergent: ${pct} ms (peak RSS ${pct_rss} kB): $(ratio "$pct" "$clean")× clean (goal ≤ 3×); found $(grep -c '^key ' "$T/out")"
+}
 for where in same two; do
   port=$A_PORT; [ $where = two ] && port=$B_PORT
   bf= base=
@@ -147,9 +173,5 @@ for where in same two; do
   done
   label="one database (INSERT … SELECT)"; [ $where = two ] && label="two servers (COPY → staging → upsert)"
   echo "backfill $PG_ROWS rows PostgreSQL→PostgreSQL, $label: $(rate "$PG_ROWS" "$bf") rows/s (${bf} ms, peak RSS ${bf_rss} kB) vs COPY|COPY pipe $(rate "$PG_ROWS" "$base") rows/s (${base} ms): $(ratio "$base" "$bf")× the pipe's rate"
-  timed scan sh -c "psql -X -q -h 127.0.0.1 -p $A_PORT -U postgres -d shop -Atc 'SELECT count(*), sum(hashtext(t::text)) FROM orders_legacy t' >/dev/null &&
-                    psql -X -q -h 127.0.0.1 -p $port -U postgres -d shop -Atc 'SELECT count(*), sum(hashtext(t::text)) FROM orders t' >/dev/null"
-  timed clean ./cutover compare "$T/$where.md"
-  [ $? -eq 0 ] || { echo "compare of identical tables did not exit 0"; cat "$T/out"; exit 1; }
-  echo "compare identical PostgreSQL, $where: ${clean} ms (peak RSS ${clean_rss} kB) vs one scan of both ${scan} ms: $(ratio "$clean" "$scan")×"
+  pg_compare_figures "$where" "$port" || exit 1
 done

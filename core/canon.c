@@ -98,20 +98,71 @@ static void put_int(struct cbuf *b, char tag, int64_t i)
     cbuf_put(b, p, (size_t)(t + sizeof t - p));
 }
 
-/* The shortest text that reads back as d. */
+/* The shortest text that reads back as d, as a plain decimal: an
+ * exponent is written out ("1e+20" is 100000000000000000000, "1e-07" is
+ * 0.0000001), as PostgreSQL's numeric writes the same value, so that a
+ * float compares with a numeric by value. Infinities and NaN are text, as
+ * PostgreSQL writes them. */
 static void put_real(struct cbuf *b, double d)
 {
-    if (isfinite(d) && d == floor(d) && fabs(d) < 1e15) {
+    if (isnan(d)) {
+        cbuf_put(b, "sNaN", 4);
+        return;
+    }
+    if (isinf(d)) {
+        put_str(b, d < 0 ? "s-Infinity" : "sInfinity");
+        return;
+    }
+    if (d == floor(d) && fabs(d) < 1e15) {
         put_int(b, 'n', (int64_t)d);
         return;
     }
-    char t[40] = "n";
+    char t[40];
     for (int prec = 15; prec <= 17; prec++) {
-        snprintf(t + 1, sizeof t - 1, "%.*g", prec, d);
-        if (strtod(t + 1, NULL) == d)
+        snprintf(t, sizeof t, "%.*g", prec, d);
+        if (strtod(t, NULL) == d)
             break;
     }
-    put_str(b, t);
+    char *e = strchr(t, 'e');
+    if (!e) {
+        cbuf_put(b, "n", 1);
+        put_decimal(b, t, strlen(t));
+        return;
+    }
+    /* mantissa digits without the point, and where the point goes */
+    int exp = atoi(e + 1), neg = t[0] == '-';
+    char dig[24];
+    size_t nd = 0, point = 0;
+    for (const char *p = t + neg; p < e && nd < sizeof dig; p++) {
+        if (*p == '.')
+            point = nd;
+        else
+            dig[nd++] = *p;
+    }
+    if (!strchr(t, '.'))
+        point = nd;
+    long at = (long)point + exp; /* digits before the point */
+    struct cbuf x = {0};
+    if (neg)
+        cbuf_put(&x, "-", 1);
+    if (at <= 0) {
+        cbuf_put(&x, "0.", 2);
+        for (long i = 0; i < -at; i++)
+            cbuf_put(&x, "0", 1);
+        cbuf_put(&x, dig, nd);
+    } else if ((size_t)at >= nd) {
+        cbuf_put(&x, dig, nd);
+        for (long i = (long)nd; i < at; i++)
+            cbuf_put(&x, "0", 1);
+    } else {
+        cbuf_put(&x, dig, (size_t)at);
+        cbuf_put(&x, ".", 1);
+        cbuf_put(&x, dig + at, nd - (size_t)at);
+    }
+    cbuf_put(b, "n", 1);
+    if (x.p)
+        put_decimal(b, x.p, x.n);
+    cbuf_free(&x);
 }
 
 static int digits(const char *s, size_t n, size_t at, size_t k, int *out)
@@ -148,23 +199,34 @@ int canon_timestamp(const char *s, size_t n, int64_t *us)
         s[7] != '-' || digits(s, n, 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') ||
         digits(s, n, 11, 2, &h) || s[13] != ':' || digits(s, n, 14, 2, &mi))
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+    /* what PostgreSQL reads as a time: a real day of the month (no
+     * 2024-02-30, which it refuses), hours to 23 or exactly 24:00:00 */
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !leap) || h > 24 || mi > 59 || (h == 24 && mi))
         return -1;
     size_t i = 16;
     int64_t frac = 0;
     if (i < n && s[i] == ':') {
-        if (digits(s, n, i + 1, 2, &sec) || sec > 60)
+        if (digits(s, n, i + 1, 2, &sec) || sec > 60 || (h == 24 && sec))
             return -1;
         i += 3;
         if (i < n && (s[i] == '.' || s[i] == ',')) {
-            size_t f0 = ++i;
-            int64_t scale = 100000;
+            /* more than 6 digits round to the microsecond as PostgreSQL's
+             * reader does: rint(strtod(".ddd…") * 1e6), bit for bit */
+            char f[40] = ".";
+            size_t f0 = ++i, k = 1;
             while (i < n && isdigit((unsigned char)s[i])) {
-                frac += (s[i] - '0') * scale;
-                scale /= 10;
+                if (k < sizeof f - 1)
+                    f[k++] = s[i];
                 i++;
             }
             if (i == f0)
+                return -1;
+            f[k] = '\0';
+            frac = (int64_t)rint(strtod(f, NULL) * 1000000.0);
+            if (h == 24 && frac)
                 return -1;
         }
     }
@@ -205,10 +267,15 @@ void canon_append(struct cbuf *out, const struct cval *v)
     case CV_REAL:
         put_real(out, v->d);
         return;
-    case CV_BLOB:
-        cbuf_put(out, "b", 1);
-        cbuf_put(out, v->s, v->n);
+    case CV_BLOB: { /* as hex, as PostgreSQL's encode(bytea, 'hex') writes it */
+        static const char hex[] = "0123456789abcdef";
+        cbuf_put(out, "x", 1);
+        for (size_t i = 0; i < v->n; i++) {
+            char t[2] = {hex[(unsigned char)v->s[i] >> 4], hex[(unsigned char)v->s[i] & 15]};
+            cbuf_put(out, t, 2);
+        }
         return;
+    }
     case CV_TEXT:
         break;
     }

@@ -30,7 +30,8 @@ void cbuf_put(struct cbuf *b, const char *s, size_t n);
 void cbuf_free(struct cbuf *b);
 
 /* Appends v's canonical form: a one-letter tag (N null, n number, T
- * instant in microseconds, j JSON, s text, b blob) then its text. Two
+ * instant in microseconds, j JSON, s text, x blob in lowercase hex) then
+ * its text. Two
  * values mean the same exactly when their canonical forms are equal. */
 void canon_append(struct cbuf *out, const struct cval *v);
 
@@ -61,7 +62,9 @@ enum canon_cause canon_cause(const struct cval *old, const struct cval *new_);
 
 /* Parses an ISO-8601 timestamp "YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z|±HH[:MM]]"
  * (the whole text; no zone reads as UTC) into microseconds since the
- * epoch. 0 when it is one, -1 when not. */
+ * epoch, a fraction of more than 6 digits rounded as PostgreSQL rounds
+ * it. 0 when it is one, -1 when not — and not for a date PostgreSQL
+ * refuses (2024-02-30, month 13, 25:00): that stays text, a value. */
 int canon_timestamp(const char *s, size_t n, int64_t *us);
 
 #endif

@@ -1,16 +1,19 @@
-/* compare.h — old and new compared through the mapping: checksums of key
- * ranges computed inside each database (cutover_rowhash), the ranges that
- * differ fetched (or, when large, split again until they are small) and
- * compared row by row and column by column with canon.h's meaning of
- * equal; each divergent row reported with its likely cause. This file
- * compares SQLite with SQLite; with PostgreSQL on either side compare_run
- * hands over to pgcompare.h, which works the same way. Ranges are cut along old's keys, CHUNK rows each, so that one
- * divergent row costs one chunk's fetch, and 1 % of rows divergent costs
- * about one more scan; the two databases compute their checksums at once,
- * old's on a thread of its own. Rows that differ within the two snapshots
- * are read again by key once the scan is over, and reported only if they
- * still differ (dual-write may have changed them meanwhile); their keys
- * are held until then. */
+/* compare.h — old and new compared through the mapping, on any pair of
+ * stores (SQLite or PostgreSQL on either side): checksums of key ranges
+ * computed inside each database, the ranges that differ split again until
+ * small, then fetched and compared row by row and column by column with
+ * canon.h's meaning of equal; each divergent row reported with its likely
+ * cause. The engine is pgcompare.h.
+ *
+ * A comparison walks old's keys in segments of ranges (about a second's
+ * work each); each segment is read in one snapshot per side, its
+ * differing rows read again by key once that snapshot ended (dual-write
+ * may have changed them meanwhile) and reported, and then the segment is
+ * verified: on_progress hears the verified prefix's last key, the
+ * checkpoint a resumed comparison starts after (opts.after).
+ *
+ * A sample (opts.sample = N) compares N keys drawn uniformly from old's
+ * instead, and gives the divergence rate with its 95 % Wilson interval. */
 #ifndef CUTOVER_COMPARE_H
 #define CUTOVER_COMPARE_H
 
@@ -39,9 +42,44 @@ struct compare_result {
     int64_t by_cause[CAUSE_COUNT];
     int64_t ranges;      /* checksum queries answered, on both sides */
     int64_t fetched;     /* rows fetched to be compared one by one */
+    /* a sample (opts.sample > 0): keys drawn, and the divergence rate */
+    int64_t sampled;
+    double rate, rate_low, rate_high;
 };
 
+/* Where a whole comparison stands, after each verified segment and at
+ * the end; counts include earlier runs (opts.prior). */
+struct compare_progress {
+    const struct compare_result *r;
+    int64_t total;              /* old's rows when this run started */
+    size_t n_key;
+    const struct cval *after;   /* the verified prefix's last key, or NULL */
+    int done;
+};
+typedef int (*compare_progress_fn)(const struct compare_progress *p, void *ctx,
+                                   struct error *err);
+
+struct compare_opts {
+    compare_fn on_divergence;
+    compare_progress_fn on_progress;
+    void *ctx;                  /* for both */
+    const struct cval *after;   /* resume after this key (n_key values), or NULL */
+    size_t n_after;
+    struct compare_result prior;/* counts of the runs before the checkpoint */
+    int64_t sample;             /* > 0: compare this many random keys only */
+    int64_t (*now_ms)(void);    /* the clock that sizes segments; NULL: fixed size */
+    int64_t segment_ms;         /* a segment's target time (0: 1000) */
+    int64_t segment_rows;       /* at most this many of old's rows a segment (0: no cap) */
+};
+
+int compare_run_opts(struct datajob *j, const struct compare_opts *o,
+                     struct compare_result *r, struct error *err);
+
+/* The whole comparison at once, no progress, no checkpoint. */
 int compare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
                 struct error *err);
+
+/* The 95 % Wilson score interval of d successes in n trials (z = 1.96). */
+void compare_wilson(int64_t d, int64_t n, double *low, double *high);
 
 #endif

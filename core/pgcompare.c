@@ -6,19 +6,22 @@
 #include "pgcompare.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pgdata.h"
+#include "pgrowsum.h"
 #include "rowhash.h"
 
 #define CHUNK 1000    /* old's rows per first-level range */
 #define FETCH 4096    /* a differing range up to this many rows is fetched whole */
 #define MAXCOL 256
+#define MAXSTMT 16    /* statements prepared per side (a comparison asks a handful) */
 
 /* PostgreSQL type oids the comparison treats apart. */
-enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
        OID_JSON = 114, OID_BPCHAR = 1042, OID_VARCHAR = 1043, OID_TIMESTAMP = 1114,
        OID_TIMESTAMPTZ = 1184, OID_NUMERIC = 1700, OID_JSONB = 3802 };
 
@@ -36,14 +39,16 @@ struct side {
     char *sums;                   /* count(*), checksum */
     char *keys;                   /* the key, for ORDER BY and comparisons */
     char *table;
-    unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types */
+    unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types (bool read as int) */
+    unsigned type[MAXCOL];        /* … as the server gives them */
+    char *stmt[MAXSTMT];          /* PostgreSQL: the statements prepared, by text */
+    size_t n_stmt;
     unsigned koid[MAP_MAX_KEY];
 };
 
 struct pgc {
     struct datajob *j;
-    compare_fn fn;
-    void *ctx;
+    const struct compare_opts *o;
     struct compare_result *r;
     struct error *err;
     struct side s[2];
@@ -53,6 +58,7 @@ struct pgc {
     struct bound *suspects;
     size_t n_suspects, cap_suspects;
     int final;
+    int lite_only;                /* SQLite on both sides: rowhash's FNV checksum */
 };
 
 struct rows {
@@ -103,14 +109,30 @@ static void bound_free(struct bound *b)
     b->set = 0;
 }
 
-/* A PostgreSQL value as a cval: integers as numbers, the rest as text. */
 static struct cval pg_cval(PGresult *r, int row, int col, unsigned oid)
+{
+    return pgcompare_cval(r, row, col, oid);
+}
+
+struct cval pgcompare_cval(PGresult *r, int row, int col, unsigned oid)
 {
     if (PQgetisnull(r, row, col))
         return (struct cval){.t = CV_NULL};
     const char *s = PQgetvalue(r, row, col);
     if (oid == OID_INT2 || oid == OID_INT4 || oid == OID_INT8)
         return (struct cval){.t = CV_INT, .i = strtoll(s, NULL, 10)};
+    /* a float as a number (its text may have an exponent), bytes as bytes */
+    if (oid == OID_FLOAT4 || oid == OID_FLOAT8)
+        return (struct cval){.t = CV_REAL, .d = strtod(s, NULL)};
+    if (oid == OID_BYTEA) {
+        size_t n = 0;
+        unsigned char *b = PQunescapeBytea((const unsigned char *)s, &n);
+        struct cval v = b ? cv_text((const char *)b, n) : (struct cval){.t = CV_NULL};
+        PQfreemem(b);
+        if (v.t == CV_TEXT)
+            v.t = CV_BLOB;
+        return v;
+    }
     return cv_text(s, (size_t)PQgetlength(r, row, col));
 }
 
@@ -135,27 +157,78 @@ static void key_cond(struct pgc *c, int side, const char *op, const struct bound
     put(q, ")");
 }
 
-/* SELECT what FROM side WHERE [K >= lo] [K < hi] [K = eq] [ORDER BY K]
+/* Runs sql on a PostgreSQL side, prepared once and then executed by
+ * name: a checksum's expression is long, and planning it for each of
+ * thousands of ranges would cost more than the range. */
+static PGresult *side_exec(struct side *s, const char *what, const char *sql, int np,
+                           const char *const *tp, struct error *err)
+{
+    size_t i = 0;
+    while (i < s->n_stmt && strcmp(s->stmt[i], sql) != 0)
+        i++;
+    char name[32];
+    snprintf(name, sizeof name, "cutover_cmp_%zu", i);
+    if (i == s->n_stmt) {
+        if (i == MAXSTMT)
+            return pgdata_query(s->pg, what, sql, np, tp, err);
+        PGresult *p = PQprepare(s->pg, name, sql, np, NULL);
+        int ok = PQresultStatus(p) == PGRES_COMMAND_OK;
+        PQclear(p);
+        if (!ok)
+            return pgdata_query(s->pg, what, sql, np, tp, err); /* says why */
+        if (!(s->stmt[s->n_stmt] = strdup(sql)))
+            return pgdata_query(s->pg, what, sql, np, tp, err);
+        s->n_stmt++;
+    }
+    PGresult *r = PQexecPrepared(s->pg, name, np, tp, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)
+        return r;
+    error_set(err, "%s: %.300s", what, PQerrorMessage(s->pg));
+    err->msg[strcspn(err->msg, "\n")] = '\0';
+    PQclear(r);
+    return NULL;
+}
+
+static int side_query(struct pgc *c, int side, const struct cval *first, const char *what,
+                      const unsigned *types, const struct bound *lo, const struct bound *hi,
+                      const struct bound *eq, int order, const char *tail, const char *wrap,
+                      struct rows *out);
+
+/* SELECT what FROM side WHERE [K > lo] [K < hi] [K = eq] [ORDER BY K]
  * [tail], every row into out (types: the PostgreSQL oids of what's
  * columns, or NULL for text). */
 static int side_rows(struct pgc *c, int side, const char *what, const unsigned *types,
                      const struct bound *lo, const struct bound *hi, const struct bound *eq,
                      int order, const char *tail, struct rows *out)
 {
+    return side_query(c, side, NULL, what, types, lo, hi, eq, order, tail, NULL, out);
+}
+
+/* side_rows with a first parameter $1 (PostgreSQL; NULL: none) that what
+ * may use, and the query wrapped as SELECT * FROM (…) s wrap. */
+static int side_query(struct pgc *c, int side, const struct cval *first, const char *what,
+                      const unsigned *types, const struct bound *lo, const struct bound *hi,
+                      const struct bound *eq, int order, const char *tail, const char *wrap,
+                      struct rows *out)
+{
     struct side *s = &c->s[side];
     struct cbuf q = {0};
-    const struct cval *p[3 * MAP_MAX_KEY];
+    const struct cval *p[3 * MAP_MAX_KEY + 1];
     int np = 0, rc = 0;
     *out = (struct rows){0};
+    if (first)
+        p[np++] = first;
+    if (wrap)
+        put(&q, "SELECT * FROM (");
     put(&q, "SELECT ");
     put(&q, what);
     put(&q, " FROM ");
     put(&q, s->table);
     put(&q, " WHERE 1 = 1");
     if (lo && lo->set)
-        key_cond(c, side, ">=", lo, &q, p, &np);
+        key_cond(c, side, ">", lo, &q, p, &np);
     if (hi && hi->set)
-        key_cond(c, side, "<", hi, &q, p, &np);
+        key_cond(c, side, "<=", hi, &q, p, &np);
     if (eq && eq->set)
         key_cond(c, side, "=", eq, &q, p, &np);
     if (order) {
@@ -164,13 +237,17 @@ static int side_rows(struct pgc *c, int side, const char *what, const unsigned *
     }
     if (tail)
         put(&q, tail);
+    if (wrap) {
+        put(&q, ") s");
+        put(&q, wrap);
+    }
     if (q.oom) {
         error_set(c->err, "out of memory");
         return -1;
     }
     if (s->pg) {
-        char num[3 * MAP_MAX_KEY][32];
-        const char *tp[3 * MAP_MAX_KEY];
+        char num[3 * MAP_MAX_KEY + 1][32];
+        const char *tp[3 * MAP_MAX_KEY + 1];
         for (int i = 0; i < np; i++) {
             if (p[i]->t == CV_INT)
                 snprintf(num[i], sizeof num[i], "%lld", (long long)p[i]->i), tp[i] = num[i];
@@ -181,7 +258,7 @@ static int side_rows(struct pgc *c, int side, const char *what, const unsigned *
         }
         char what_side[16];
         snprintf(what_side, sizeof what_side, "compare: %s", s->name);
-        PGresult *r = pgdata_query(s->pg, what_side, q.p, np, tp, c->err);
+        PGresult *r = side_exec(s, what_side, q.p, np, tp, c->err);
         cbuf_free(&q);
         if (!r)
             return -1;
@@ -267,21 +344,17 @@ static int checksum(struct pgc *c, int side, const struct bound *lo, const struc
 static int key_at(struct pgc *c, int side, const struct bound *lo, const struct bound *hi,
                   int64_t offset, struct bound *out)
 {
-    struct cbuf what = {0};
     char tail[48];
-    datajob_keys(c->j, side, NULL, &what);
     snprintf(tail, sizeof tail, " LIMIT 1 OFFSET %lld", (long long)offset);
     struct rows r;
-    int rc = what.oom ? -1 : side_rows(c, side, what.p, c->s[side].koid, lo, hi, NULL, 1, tail, &r);
-    cbuf_free(&what);
-    if (rc != 0)
+    if (side_rows(c, side, c->s[side].keys, c->s[side].koid, lo, hi, NULL, 1, tail, &r) != 0)
         return -1;
     if (r.n == 1) {
         for (size_t i = 0; i < c->nk; i++)
             out->v[i] = cv_dup(&r.v[i]);
         out->set = 1;
     }
-    rc = r.n == 1;
+    int rc = r.n == 1;
     rows_free(&r);
     return rc;
 }
@@ -382,12 +455,12 @@ static int report(struct pgc *c, const struct cval *o, const struct cval *n)
     struct divergence d = {cause, key.p ? key.p : "", k, cols, o ? ov : NULL, n ? nv : NULL};
     c->r->divergent++;
     c->r->by_cause[cause]++;
-    int rc = c->fn ? c->fn(&d, c->ctx, c->err) : 0;
+    int rc = c->o->on_divergence ? c->o->on_divergence(&d, c->o->ctx, c->err) : 0;
     cbuf_free(&key);
     return rc;
 }
 
-/* Both sides' rows of [lo, hi), merged by key. */
+/* Both sides' rows of (lo, hi], merged by key. */
 static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
 {
     struct rows o, n;
@@ -414,6 +487,8 @@ static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
     return rc;
 }
 
+/* A range whose checksums differ: fetched when small, else cut in two at
+ * the middle key of its larger side and each half checked again. */
 static int settle(struct pgc *c, const struct bound *lo, const struct bound *hi,
                   int64_t count_old, int64_t count_new)
 {
@@ -439,42 +514,148 @@ static int settle(struct pgc *c, const struct bound *lo, const struct bound *hi,
     return rc;
 }
 
+/* A segment's first-level ranges, cut along old's keys, CHUNK rows each:
+ * range i is (v[i], v[i + 1]]; v[0] is where the segment starts (open
+ * before the first key); when old ran out, the last range is open at its
+ * end (`last`). */
 struct cuts {
     struct bound *v;
     size_t n;
+    int last;
 };
 
-static int cut(struct pgc *c, struct cuts *k)
+static void cuts_free(struct cuts *k)
 {
-    for (;;) {
-        struct bound *v = realloc(k->v, (k->n + 1) * sizeof *v);
-        if (!v) {
-            error_set(c->err, "out of memory");
-            return -1;
-        }
-        k->v = v;
-        if (k->n == 0) {
-            k->v[k->n++] = (struct bound){0};
+    for (size_t i = 0; i < k->n; i++)
+        bound_free(&k->v[i]);
+    free(k->v);
+    *k = (struct cuts){0};
+}
+
+/* One query: every CHUNK-th key of old's after `from`, `ranges` of them
+ * at most (an index-only walk of the segment's keys, numbered). */
+static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cuts *k)
+{
+    k->v = calloc(ranges + 1, sizeof *k->v);
+    if (!k->v) {
+        error_set(c->err, "out of memory");
+        return -1;
+    }
+    k->v[0].set = from->set;
+    for (size_t i = 0; from->set && i < c->nk; i++)
+        k->v[0].v[i] = cv_dup(&from->v[i]);
+    k->n = 1;
+    struct cbuf what = {0};
+    char tail[48], wrap[120];
+    put(&what, c->s[0].keys);
+    put(&what, ", row_number() OVER (ORDER BY ");
+    put(&what, c->s[0].keys);
+    put(&what, ") AS cutover_rn");
+    /* one key past the segment, if there is one, says whether old ends in it */
+    long long most = (long long)ranges * CHUNK;
+    snprintf(tail, sizeof tail, " LIMIT %lld", most + 1);
+    snprintf(wrap, sizeof wrap, " WHERE cutover_rn %% %d = 0 OR cutover_rn = %lld ORDER BY cutover_rn",
+             CHUNK, most + 1);
+    struct rows r;
+    int rc = what.oom ? -1 : side_query(c, 0, NULL, what.p, c->s[0].koid, from, NULL, NULL, 1,
+                                        tail, wrap, &r);
+    cbuf_free(&what);
+    if (rc != 0)
+        return -1;
+    int more = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct cval *rn = &r.v[i * r.ncol + c->nk];
+        long long n = rn->t == CV_INT ? rn->i : rn->t == CV_TEXT ? strtoll(rn->s, NULL, 10) : 0;
+        if (n > most) {
+            more = 1;
             continue;
         }
-        struct bound next = {0};
-        int rc = key_at(c, 0, &k->v[k->n - 1], NULL, CHUNK, &next);
-        if (rc <= 0)
-            return rc;
-        k->v[k->n++] = next;
+        for (size_t j = 0; j < c->nk; j++)
+            k->v[k->n].v[j] = cv_dup(&r.v[i * r.ncol + j]);
+        k->v[k->n++].set = 1;
     }
+    k->last = !more;
+    /* old ends in this segment: its last chunk and whatever new has
+     * beyond it make one range, open at the end */
+    if (k->last && k->n > 1)
+        bound_free(&k->v[--k->n]);
+    rows_free(&r);
+    return 0;
 }
+
+static const struct bound *range_hi(const struct cuts *k, size_t i)
+{
+    return i + 1 < k->n ? &k->v[i + 1] : NULL;
+}
+
+static size_t range_count(const struct cuts *k) { return k->last ? k->n : k->n - 1; }
 
 struct side_scan {
     struct pgc c;
     struct error err;
     struct compare_result r;
     const struct cuts *k;
+    struct cuts *next;            /* old's side: the next segment's cut, made here */
+    size_t next_ranges;
     int side;
     int64_t *count;
     uint64_t *sum;
     int rc;
 };
+
+/* On PostgreSQL with an integer key, every range of the segment in one
+ * query: each row's range is width_bucket of its key over the bounds
+ * (+1, as a range holds its upper bound), summed by range — one scan the
+ * server may run in parallel, instead of a query per range. */
+static int bucketable(const struct pgc *c, int side, const struct cuts *k)
+{
+    const struct side *s = &c->s[side];
+    if (!s->pg || c->nk != 1 || k->n < 2 ||
+        (s->koid[0] != OID_INT2 && s->koid[0] != OID_INT4 && s->koid[0] != OID_INT8))
+        return 0;
+    for (size_t i = 1; i < k->n; i++)
+        if (k->v[i].v[0].t != CV_INT || k->v[i].v[0].i == INT64_MAX)
+            return 0;
+    return 1;
+}
+
+static int bucket_sums(struct pgc *c, int side, const struct cuts *k, int64_t *count,
+                       uint64_t *sum)
+{
+    struct cbuf arr = {0}, what = {0};
+    put(&arr, "{");
+    for (size_t i = 1; i < k->n; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "%s%lld", i > 1 ? "," : "", (long long)k->v[i].v[0].i + 1);
+        put(&arr, t);
+    }
+    put(&arr, "}");
+    put(&what, "width_bucket(");
+    put(&what, c->s[side].keys);
+    put(&what, ", $1::bigint[]), ");
+    put(&what, c->s[side].sums);
+    struct cval first = {.t = CV_TEXT, .s = arr.p, .n = arr.n};
+    struct rows r;
+    int rc = arr.oom || what.oom ? -1
+             : side_query(c, side, &first, what.p, NULL, &k->v[0],
+                          k->last ? NULL : &k->v[k->n - 1], NULL, 0, " GROUP BY 1", NULL, &r);
+    cbuf_free(&arr);
+    cbuf_free(&what);
+    if (rc != 0)
+        return -1;
+    size_t n = range_count(k);
+    for (size_t i = 0; i < r.n; i++) {
+        const struct cval *v = &r.v[i * r.ncol];
+        long long b = v[0].t == CV_TEXT ? strtoll(v[0].s, NULL, 10) : -1;
+        if (b < 0 || (size_t)b >= n)
+            continue; /* beyond the segment: the WHERE keeps none */
+        count[b] = v[1].t == CV_TEXT ? strtoll(v[1].s, NULL, 10) : 0;
+        sum[b] = v[2].t == CV_TEXT ? strtoull(v[2].s, NULL, 10) : 0;
+    }
+    rows_free(&r);
+    c->r->ranges += (int64_t)n;
+    return 0;
+}
 
 static void *side_scan_run(void *arg)
 {
@@ -482,17 +663,27 @@ static void *side_scan_run(void *arg)
     s->c.err = &s->err;
     s->c.r = &s->r;
     s->rc = 0;
-    for (size_t i = 0; i < s->k->n && s->rc == 0; i++)
-        s->rc = checksum(&s->c, s->side, &s->k->v[i], i + 1 < s->k->n ? &s->k->v[i + 1] : NULL,
-                         &s->count[i], &s->sum[i]);
+    if (bucketable(&s->c, s->side, s->k)) {
+        s->rc = bucket_sums(&s->c, s->side, s->k, s->count, s->sum);
+    } else {
+        for (size_t i = 0; i < range_count(s->k) && s->rc == 0; i++)
+            s->rc = checksum(&s->c, s->side, &s->k->v[i], range_hi(s->k, i), &s->count[i],
+                             &s->sum[i]);
+    }
+    /* old's keys for the next segment, cut while new still sums this one */
+    if (s->rc == 0 && s->next)
+        s->rc = cut(&s->c, &s->k->v[s->k->n - 1], s->next_ranges, s->next);
     return NULL;
 }
 
-static int check_all(struct pgc *c, const struct cuts *k)
+/* Every range's checksums, the two sides at once (old's on a thread of
+ * its own), then the ranges that differ settled. */
+static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, size_t next_ranges)
 {
+    size_t n = range_count(k);
     struct side_scan sides[2];
-    int64_t *cnt = calloc(2 * k->n, sizeof *cnt);
-    uint64_t *sum = calloc(2 * k->n, sizeof *sum);
+    int64_t *cnt = calloc(2 * n + 1, sizeof *cnt);
+    uint64_t *sum = calloc(2 * n + 1, sizeof *sum);
     if (!cnt || !sum) {
         free(cnt);
         free(sum);
@@ -501,8 +692,12 @@ static int check_all(struct pgc *c, const struct cuts *k)
     }
     for (int side = 0; side < 2; side++)
         sides[side] = (struct side_scan){.c = *c, .k = k, .side = side,
-                                         .count = cnt + (size_t)side * k->n,
-                                         .sum = sum + (size_t)side * k->n};
+                                         .count = cnt + (size_t)side * n,
+                                         .sum = sum + (size_t)side * n};
+    if (next && !k->last && k->n > 1) {
+        sides[0].next = next;
+        sides[0].next_ranges = next_ranges;
+    }
     pthread_t t;
     int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
     if (!threaded)
@@ -512,25 +707,27 @@ static int check_all(struct pgc *c, const struct cuts *k)
         pthread_join(t, NULL);
     int rc = 0;
     for (int side = 0; side < 2; side++) {
+        c->s[side] = sides[side].c.s[side]; /* its statements, prepared meanwhile */
         c->r->ranges += sides[side].r.ranges;
         if (sides[side].rc != 0 && rc == 0) {
             error_set(c->err, "%s", sides[side].err.msg);
             rc = -1;
         }
     }
-    for (size_t i = 0; rc == 0 && i < k->n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         int64_t co = sides[0].count[i], cn = sides[1].count[i];
         c->r->rows_old += co;
         c->r->rows_new += cn;
         if (co != cn || sides[0].sum[i] != sides[1].sum[i])
-            rc = settle(c, &k->v[i], i + 1 < k->n ? &k->v[i + 1] : NULL, co, cn);
+            rc = settle(c, &k->v[i], range_hi(k, i), co, cn);
     }
     free(cnt);
     free(sum);
     return rc;
 }
 
-/* The suspects read again by key once the snapshots ended. */
+/* The suspects read again by key once the snapshots ended, reported if
+ * they still differ, and forgotten. */
 static int recheck(struct pgc *c)
 {
     int rc = 0;
@@ -538,21 +735,27 @@ static int recheck(struct pgc *c)
     for (size_t i = 0; rc == 0 && i < c->n_suspects; i++) {
         struct rows o, n;
         if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &c->suspects[i], 0, NULL,
-                      &o) != 0)
-            return -1;
+                      &o) != 0) {
+            rc = -1;
+            break;
+        }
         if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &c->suspects[i], 0, NULL,
                       &n) != 0) {
             rows_free(&o);
-            return -1;
+            rc = -1;
+            break;
         }
         if (o.n || n.n)
             rc = report(c, o.n ? o.v : NULL, n.n ? n.v : NULL);
         rows_free(&o);
         rows_free(&n);
     }
+    for (size_t i = 0; i < c->n_suspects; i++)
+        bound_free(&c->suspects[i]);
+    c->n_suspects = 0;
+    c->final = 0;
     return rc;
 }
-
 /* The canonical text of value x of type oid, as pg_temp.cutover_canon
  * gives it for x's text, with the checks that the type makes needless
  * left out (a scan evaluates this for every value), and a JSON object
@@ -583,6 +786,22 @@ void pgcompare_canon_sql(struct cbuf *b, const char *x, unsigned oid)
         put(b, "coalesce('n' || ");
         put(b, e);
         put(b, "::int::text, 'N')");
+        break;
+    case OID_FLOAT4: case OID_FLOAT8: /* its shortest text, read exactly as a decimal */
+        put(b, "CASE WHEN ");
+        put(b, e);
+        put(b, " IS NULL THEN 'N' WHEN ");
+        put(b, e);
+        put(b, " IN ('NaN', 'Infinity', '-Infinity') THEN 's' || ");
+        put(b, e);
+        put(b, "::text ELSE 'n' || trim_scale(");
+        put(b, e);
+        put(b, "::text::numeric)::text END");
+        break;
+    case OID_BYTEA:
+        put(b, "coalesce('x' || encode(");
+        put(b, e);
+        put(b, ", 'hex'), 'N')");
         break;
     case OID_TIMESTAMP: case OID_TIMESTAMPTZ:
         put(b, "CASE WHEN ");
@@ -643,10 +862,14 @@ static int side_init(struct pgc *c, int side)
         put(&q, " LIMIT 0");
         PGresult *r = q.oom ? NULL : pgdata_query(s->pg, s->name, q.p, 0, NULL, c->err);
         cbuf_free(&q);
-        if (!r || pgdata_install_canon(s->pg, c->err) != 0)
+        /* the per-range sums group by a computed bucket whose count the
+         * planner guesses as one per row, and so sorts (to disk) where a
+         * hash of a few hundred groups is what it needs */
+        if (!r || pgdata_install_canon(s->pg, c->err) != 0 ||
+            pgdata_exec(s->pg, s->name, "SET enable_sort = off", c->err) != 0)
             rc = -1;
         for (size_t i = 0; r && i < c->n && i < MAXCOL; i++)
-            s->oid[i] = PQftype(r, (int)i);
+            s->oid[i] = s->type[i] = PQftype(r, (int)i);
         PQclear(r);
         put(&sums, "count(*), ((coalesce(sum(pg_temp.cutover_rowsum(");
         size_t at = 0;
@@ -685,12 +908,14 @@ static int side_init(struct pgc *c, int side)
                 put(&keys, " COLLATE \"C\"");
         }
     } else {
-        if (rowhash_register_md5(s->db) != SQLITE_OK) {
-            error_set(c->err, "compare: %s: cannot register cutover_rowmd5", s->name);
+        /* SQLite on both sides: the cheaper FNV checksum (rowhash.h);
+         * against PostgreSQL, the MD5 one its SQL computes too */
+        if ((c->lite_only ? rowhash_register(s->db) : rowhash_register_md5(s->db)) != SQLITE_OK) {
+            error_set(c->err, "compare: %s: cannot register the checksum", s->name);
             rc = -1;
         }
         put(&vals, exprs.p ? exprs.p : "");
-        put(&sums, "count(*), cutover_rowmd5(");
+        put(&sums, c->lite_only ? "count(*), cutover_rowhash(" : "count(*), cutover_rowmd5(");
         put(&sums, exprs.p ? exprs.p : "");
         put(&sums, ")");
         datajob_keys(j, side, NULL, &keys);
@@ -705,6 +930,44 @@ static int side_init(struct pgc *c, int side)
         rc = -1;
     }
     return rc;
+}
+
+/* PostgreSQL on both sides: pgrowsum.h's cheaper checksum replaces the
+ * canonical text's, on both at once (each side's form depends on both
+ * sides' types). */
+static int both_pg(struct pgc *c)
+{
+    int hashtext = 0;
+    if (pgrowsum_probe(c->s[0].pg, c->s[1].pg, &hashtext, c->err) != 0)
+        return -1;
+    const char *x[MAXCOL];
+    struct cbuf e[MAXCOL];
+    for (int side = 0; side < 2; side++) {
+        size_t at = 0;
+        for (size_t i = 0; i < c->j->plan.n_cols; i++) {
+            const struct map_col *m = &c->j->plan.cols[i];
+            if (!m->compared)
+                continue;
+            e[at] = (struct cbuf){0};
+            if (side)
+                map_quote(&e[at], m->name);
+            else
+                put(&e[at], m->old_sql);
+            x[at] = e[at].p ? e[at].p : "NULL";
+            at++;
+        }
+        struct cbuf sums = {0};
+        pgrowsum_sql(&sums, x, c->s[side].type, c->s[!side].type, at, hashtext);
+        for (size_t i = 0; i < at; i++)
+            cbuf_free(&e[i]);
+        if (sums.oom) {
+            error_set(c->err, "out of memory");
+            return -1;
+        }
+        free(c->s[side].sums);
+        c->s[side].sums = sums.p;
+    }
+    return 0;
 }
 
 static int snapshot(struct pgc *c, int begin)
@@ -724,11 +987,137 @@ static int snapshot(struct pgc *c, int begin)
     return 0;
 }
 
-int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_result *r,
+/* old's rows now (the progress's total). */
+static int count_old(struct pgc *c, int64_t *n)
+{
+    struct rows r;
+    if (side_rows(c, 0, "count(*)", NULL, NULL, NULL, NULL, 0, NULL, &r) != 0)
+        return -1;
+    *n = r.n && r.v[0].t == CV_INT ? r.v[0].i
+         : r.n && r.v[0].t == CV_TEXT ? strtoll(r.v[0].s, NULL, 10) : 0;
+    rows_free(&r);
+    return 0;
+}
+
+static int progress(struct pgc *c, int64_t total, const struct bound *after, int done)
+{
+    if (!c->o->on_progress)
+        return 0;
+    struct compare_progress p = {c->r, total, c->nk, after && after->set ? after->v : NULL, done};
+    return c->o->on_progress(&p, c->o->ctx, c->err);
+}
+
+/* The whole comparison, segment after segment from opts.after: each read
+ * in one snapshot per side, its suspects settled after it, then reported
+ * as verified. A segment is sized to take about segment_ms. */
+static int run_whole(struct pgc *c)
+{
+    const struct compare_opts *o = c->o;
+    struct bound from = {0};
+    if (o->after && o->n_after == c->nk) {
+        from.set = 1;
+        for (size_t i = 0; i < c->nk; i++)
+            from.v[i] = cv_dup(&o->after[i]);
+    }
+    int64_t total = 0;
+    int rc = count_old(c, &total);
+    int64_t target = o->segment_ms > 0 ? o->segment_ms : 1000;
+    size_t ranges = 4, most = 4096;
+    if (o->segment_rows > 0)
+        most = o->segment_rows / CHUNK > 0 ? (size_t)(o->segment_rows / CHUNK) : 1;
+    if (ranges > most)
+        ranges = most;
+    /* the first segment's keys; each next one's are cut by old's thread
+     * while new sums the current one */
+    struct cuts k = {0}, next = {0};
+    if (rc == 0)
+        rc = cut(c, &from, ranges, &k);
+    int last = 0;
+    while (rc == 0 && !last) {
+        int64_t t0 = o->now_ms ? o->now_ms() : 0;
+        size_t upcoming = ranges > most ? most : ranges;
+        rc = snapshot(c, 1);
+        if (rc == 0)
+            rc = check_all(c, &k, &next, upcoming);
+        snapshot(c, 0);
+        if (rc == 0)
+            rc = recheck(c);
+        last = k.last;
+        if (rc == 0 && k.n > 1) {
+            bound_free(&from);
+            from = k.v[k.n - 1];
+            k.v[k.n - 1] = (struct bound){0};
+        }
+        cuts_free(&k);
+        k = next;
+        next = (struct cuts){0};
+        if (rc == 0 && !last && !k.v)
+            rc = cut(c, &from, upcoming, &k); /* no next cut was made (one side errs) */
+        if (rc == 0 && !last)
+            rc = progress(c, total, &from, 0);
+        if (o->now_ms) {
+            int64_t took = o->now_ms() - t0;
+            if (took < target / 2 && ranges < most)
+                ranges *= 2;
+            else if (took > 2 * target && ranges > 1)
+                ranges /= 2;
+        }
+    }
+    cuts_free(&k);
+    cuts_free(&next);
+    if (rc == 0)
+        rc = progress(c, total, &from, 1);
+    bound_free(&from);
+    return rc;
+}
+
+/* N keys drawn uniformly from old's (every key as likely; ORDER BY
+ * random() costs one scan of the key, a fraction of a comparison's), each
+ * row compared through the mapping; those that differ read again, then
+ * reported. Rows only new has are not seen by a sample of old's keys. */
+static int run_sample(struct pgc *c)
+{
+    char tail[64];
+    snprintf(tail, sizeof tail, " ORDER BY random() LIMIT %lld", (long long)c->o->sample);
+    struct rows keys;
+    if (side_rows(c, 0, c->s[0].keys, c->s[0].koid, NULL, NULL, NULL, 0, tail, &keys) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < keys.n; i++) {
+        struct bound eq = {.set = 1};
+        for (size_t k = 0; k < c->nk; k++)
+            eq.v[k] = keys.v[i * keys.ncol + k];
+        struct rows o, n;
+        if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &eq, 0, NULL, &o) != 0) {
+            rc = -1;
+            break;
+        }
+        if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &eq, 0, NULL, &n) != 0) {
+            rows_free(&o);
+            rc = -1;
+            break;
+        }
+        c->r->sampled++;
+        c->r->rows_old += (int64_t)o.n;
+        c->r->rows_new += (int64_t)n.n;
+        if (o.n)
+            rc = report(c, o.v, n.n ? n.v : NULL);
+        rows_free(&o);
+        rows_free(&n);
+    }
+    rows_free(&keys);
+    if (rc == 0)
+        rc = recheck(c);
+    c->r->rate = c->r->sampled ? (double)c->r->divergent / (double)c->r->sampled : 0;
+    compare_wilson(c->r->divergent, c->r->sampled, &c->r->rate_low, &c->r->rate_high);
+    return rc;
+}
+
+int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compare_result *r,
                   struct error *err)
 {
-    *r = (struct compare_result){0};
-    struct pgc c = {.j = j, .fn = fn, .ctx = ctx, .r = r, .err = err, .nk = j->plan.n_key};
+    *r = o->prior;
+    struct pgc c = {.j = j, .o = o, .r = r, .err = err, .nk = j->plan.n_key};
     c.names = calloc(j->plan.n_cols ? j->plan.n_cols : 1, sizeof *c.names);
     if (!c.names) {
         error_set(err, "out of memory");
@@ -742,22 +1131,14 @@ int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_re
                 c.keypos[k] = c.n;
         c.names[c.n++] = j->plan.cols[i].name;
     }
+    c.lite_only = !j->old_pg && !j->new_pg;
     int rc = c.n > MAXCOL ? (error_set(err, "compare: more than %d columns", MAXCOL), -1) : 0;
     for (int side = 0; side < 2 && rc == 0; side++)
         rc = side_init(&c, side);
-    struct cuts k = {0};
+    if (rc == 0 && j->old_pg && j->new_pg)
+        rc = both_pg(&c);
     if (rc == 0)
-        rc = snapshot(&c, 1);
-    if (rc == 0)
-        rc = cut(&c, &k);
-    if (rc >= 0)
-        rc = check_all(&c, &k);
-    for (size_t i = 0; i < k.n; i++)
-        bound_free(&k.v[i]);
-    free(k.v);
-    snapshot(&c, 0);
-    if (rc >= 0)
-        rc = recheck(&c);
+        rc = o->sample > 0 ? run_sample(&c) : run_whole(&c);
     for (size_t i = 0; i < c.n_suspects; i++)
         bound_free(&c.suspects[i]);
     free(c.suspects);
@@ -766,6 +1147,10 @@ int pgcompare_run(struct datajob *j, compare_fn fn, void *ctx, struct compare_re
         free(c.s[side].sums);
         free(c.s[side].keys);
         free(c.s[side].table);
+        for (size_t i = 0; i < c.s[side].n_stmt; i++)
+            free(c.s[side].stmt[i]);
+        if (c.s[side].pg)
+            PQclear(PQexec(c.s[side].pg, "DEALLOCATE ALL; RESET enable_sort"));
     }
     free(c.names);
     return rc < 0 ? -1 : 0;

@@ -227,8 +227,9 @@ int stepaction_apply(struct session *s, const struct journal_event *ev,
         if (our_backfill(s->rb, event_str(b, "job")))
             s->actions.backfill_done = event_bool(b, "done");
         break;
-    case EVK_COMPARE:
-        s->actions.compare_clean = !event_bool(b, "diverged") && event_num(b, "divergent", 1) == 0;
+    case EVK_COMPARE: /* a sample (--sample) proves nothing of the whole table */
+        if (event_num(b, "sample", -1) < 0)
+            s->actions.compare_clean = !event_bool(b, "diverged") && event_num(b, "divergent", 1) == 0;
         break;
     case EVK_PREFLIGHT:
         s->actions.preflight_passed = event_bool(b, "passed");

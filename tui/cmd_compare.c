@@ -1,16 +1,42 @@
-/* cmd_compare.c — `cutover compare RUNBOOK [--journal F] [--format json]`:
- * compares old and new through the mapping, prints each divergent row
- * (text, or one JSON object per line then a summary object) and journals
- * each with its cause. Exit 3 when anything diverged, 0 when nothing did. */
+/* cmd_compare.c — `cutover compare RUNBOOK [--journal F] [--format json]
+ * [--restart] [--rate N] [--sample N]`: compares old and new through the
+ * mapping, prints each divergent row (text, or one JSON object per line
+ * then a summary object) and journals each with its cause. Exit 3 when
+ * anything diverged, 0 when nothing did.
+ *
+ * With --journal the comparison is resumable: its progress and checkpoint
+ * are journaled (compare_progress) about once a second, and a run after
+ * a kill starts after the last checkpoint (cmpresume.h says why there),
+ * keeping the divergences found before it. Progress goes to stderr: a
+ * bar redrawn in place on a terminal, one line a second otherwise.
+ * --rate N keeps to N of old's rows a second. --sample N compares N
+ * random keys of old's and gives the divergence rate with its 95 %
+ * Wilson interval. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "clock.h"
 #include "commands.h"
+#include "core/cmpresume.h"
 #include "core/compare.h"
 #include "datacmd.h"
+
+/* What the callbacks share. */
+struct run {
+    struct datacmd *c;
+    struct cmpresume resume;
+    char job[200];
+    int tty;
+    int64_t begun, last_note, last_line;
+    int64_t rows0;           /* rows verified before this run */
+    int sample;              /* --sample: its divergences are marked so */
+    int bar;                 /* a progress bar is drawn on the terminal's last line */
+};
 
 static cJSON *json_of(const struct cval *v)
 {
@@ -75,8 +101,18 @@ static void print_text(const struct divergence *d)
 
 static int on_divergence(const struct divergence *d, void *ctx, struct error *err)
 {
-    struct datacmd *c = ctx;
+    struct run *run = ctx;
+    struct datacmd *c = run->c;
+    /* found again after a resume: journaled by the run that was killed */
+    if (cmpresume_seen(&run->resume, d->key))
+        return 0;
+    if (run->bar) { /* the row goes where the bar was; the bar comes back after */
+        fputs("\r\033[K", stderr);
+        run->bar = 0;
+    }
     cJSON *o = divergence_json(d);
+    if (run->sample)
+        cJSON_AddBoolToObject(o, "sample", 1);
     if (c->json) {
         char *s = cJSON_PrintUnformatted(o);
         printf("%s\n", s ? s : "{}");
@@ -91,7 +127,7 @@ static int on_divergence(const struct divergence *d, void *ctx, struct error *er
     return 0;
 }
 
-static cJSON *summary_json(const struct compare_result *r)
+static cJSON *summary_json(const struct compare_result *r, int64_t sample)
 {
     cJSON *o = cJSON_CreateObject(), *by = NULL;
     cJSON_AddNumberToObject(o, "rows_old", (double)r->rows_old);
@@ -101,42 +137,185 @@ static cJSON *summary_json(const struct compare_result *r)
     for (int k = 0; k < CAUSE_COUNT; k++)
         if (r->by_cause[k])
             cJSON_AddNumberToObject(by, canon_cause_name((enum canon_cause)k), (double)r->by_cause[k]);
+    if (sample > 0) {
+        cJSON_AddNumberToObject(o, "sample", (double)r->sampled);
+        cJSON_AddNumberToObject(o, "rate", r->rate);
+        cJSON_AddNumberToObject(o, "rate_low", r->rate_low);
+        cJSON_AddNumberToObject(o, "rate_high", r->rate_high);
+    }
     return o;
 }
 
-int cmd_compare(int argc, char **argv)
+static int fold_checkpoint(const struct journal_event *ev, void *ctx)
 {
-    struct datacmd c;
-    int status = datacmd_open(&c, "compare", argc, argv);
-    if (status != 0) {
-        datacmd_close(&c);
-        return status;
+    cmpresume_apply(ctx, ev->kind, ev->body);
+    return 0;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* After each verified segment: keep to --rate, draw the progress, and
+ * journal the checkpoint about once a second and at the end. */
+static int on_progress(const struct compare_progress *p, void *ctx, struct error *err)
+{
+    struct run *run = ctx;
+    const struct compare_result *r = p->r;
+    int64_t done_here = r->rows_old - run->rows0;
+    if (run->c->rate > 0)
+        sleep_ms(run->begun + (int64_t)(1000.0 * (double)done_here / run->c->rate) -
+                 clock_now_ms());
+    int64_t now = clock_now_ms();
+    double secs = (double)(now - run->begun) / 1000.0;
+    double rate = secs > 0 ? (double)done_here / secs : 0;
+    if (p->done || now - run->last_line >= (run->tty ? 100 : 1000)) {
+        double pct = p->total ? 100.0 * (double)r->rows_old / (double)p->total : 100.0;
+        double eta = rate > 0 && p->total > r->rows_old ? (double)(p->total - r->rows_old) / rate : 0;
+        fprintf(stderr, "%scompare %lld/%lld rows (%.1f%%) %.0f rows/s eta %.0fs, %lld divergent%s",
+                run->tty ? "\r" : "", (long long)r->rows_old, (long long)p->total,
+                pct > 100 ? 100 : pct, rate, eta, (long long)r->divergent,
+                run->tty ? "   " : "\n");
+        if (run->tty && p->done)
+            fputc('\n', stderr);
+        run->bar = run->tty && !p->done;
+        run->last_line = now;
     }
-    struct compare_result r;
+    if (p->done || now - run->last_note >= 1000) {
+        run->last_note = now;
+        if (datacmd_journal(run->c, EVK_COMPARE_PROGRESS,
+                            cmpresume_progress_json(run->job, p, rate)) != 0) {
+            error_set(err, "the journal cannot be written");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The checkpoint, from the journal (none without one); --restart
+ * journals a fresh start instead. */
+static int read_checkpoint(struct run *run)
+{
+    struct datacmd *c = run->c;
+    if (!c->journal)
+        return 0;
+    if (c->restart) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "job", run->job);
+        cJSON_AddNumberToObject(o, "rows", 0);
+        return datacmd_journal(c, EVK_COMPARE_PROGRESS, o);
+    }
     struct error err = {{0}};
-    if (compare_run(&c.job, on_divergence, &c, &r, &err) != 0) {
-        fprintf(stderr, "cutover compare: %s\n", err.msg);
-        datacmd_close(&c);
-        return EXIT_FAILED;
+    if (journal_read(c->journal, 0, fold_checkpoint, &run->resume, &err) != 0) {
+        fprintf(stderr, "cutover compare: journal: %s\n", err.msg);
+        return -1;
     }
-    cJSON *sum = summary_json(&r);
-    if (c.json) {
+    return 0;
+}
+
+/* --sample N, taken out of argv (the other options are datacmd's). */
+static int take_sample(int *argc, char **argv, int64_t *n)
+{
+    *n = 0;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--sample") != 0)
+            continue;
+        char *end = NULL;
+        long long v = i + 1 < *argc ? strtoll(argv[i + 1], &end, 10) : 0;
+        if (!end || *end || v < 1) {
+            fprintf(stderr, "cutover compare: --sample wants a number of keys, not `%s`\n",
+                    i + 1 < *argc ? argv[i + 1] : "");
+            return -1;
+        }
+        *n = v;
+        memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
+        *argc -= 2;
+        i--;
+    }
+    return 0;
+}
+
+static void print_summary(const struct datacmd *c, const struct compare_result *r, cJSON *sum,
+                          int64_t sample)
+{
+    if (c->json) {
         cJSON *w = cJSON_CreateObject();
         cJSON_AddItemToObject(w, "summary", cJSON_Duplicate(sum, 1));
         char *s = cJSON_PrintUnformatted(w);
         printf("%s\n", s ? s : "{}");
         free(s);
         cJSON_Delete(w);
+    } else if (sample > 0) {
+        printf("compare sample: %lld keys of old's, %lld divergent: rate %.4f%% "
+               "(95%% Wilson interval %.4f%% – %.4f%%)\n",
+               (long long)r->sampled, (long long)r->divergent, 100 * r->rate,
+               100 * r->rate_low, 100 * r->rate_high);
     } else {
         printf("compare: %lld rows in old, %lld in new, %lld divergent (%lld ranges checked, "
                "%lld rows fetched)\n",
-               (long long)r.rows_old, (long long)r.rows_new, (long long)r.divergent,
-               (long long)r.ranges, (long long)r.fetched);
+               (long long)r->rows_old, (long long)r->rows_new, (long long)r->divergent,
+               (long long)r->ranges, (long long)r->fetched);
     }
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    int64_t sample;
+    if (take_sample(&argc, argv, &sample) != 0)
+        return usage_of("compare");
+    struct datacmd c;
+    int status = datacmd_open(&c, "compare", argc, argv);
+    if (status != 0) {
+        datacmd_close(&c);
+        return status;
+    }
+    struct run run = {.c = &c, .tty = isatty(2), .sample = sample > 0};
+    snprintf(run.job, sizeof run.job, "compare:%s", c.job.new_t.name ? c.job.new_t.name : "?");
+    cmpresume_init(&run.resume, run.job);
+    if (!sample && read_checkpoint(&run) != 0) {
+        cmpresume_free(&run.resume);
+        datacmd_close(&c);
+        return EXIT_FAILED;
+    }
+    struct compare_opts o = {.on_divergence = on_divergence, .ctx = &run, .sample = sample,
+                             .now_ms = clock_now_ms};
+    if (!sample) {
+        o.on_progress = on_progress;
+        if (c.rate > 0)  /* two checkpoints a second under a rate limit */
+            o.segment_rows = (int64_t)(c.rate / 2) > 1 ? (int64_t)(c.rate / 2) : 1;
+    }
+    if (run.resume.have) {
+        o.after = run.resume.after;
+        o.n_after = run.resume.n_after;
+        o.prior = run.resume.prior;
+        run.rows0 = o.prior.rows_old;
+        fprintf(stderr, "compare: resuming %s after key %s (%lld rows already verified, %lld "
+                        "divergent); --restart starts over\n", run.job, run.resume.cursor,
+                (long long)o.prior.rows_old, (long long)o.prior.divergent);
+    }
+    run.begun = run.last_note = clock_now_ms();
+    struct compare_result r;
+    struct error err = {{0}};
+    if (compare_run_opts(&c.job, &o, &r, &err) != 0) {
+        if (run.tty)
+            fputc('\n', stderr);
+        fprintf(stderr, "cutover compare: %s\n", err.msg);
+        cmpresume_free(&run.resume);
+        datacmd_close(&c);
+        return EXIT_FAILED;
+    }
+    cJSON *sum = summary_json(&r, sample);
+    print_summary(&c, &r, sum, sample);
     cJSON_AddBoolToObject(sum, "diverged", r.divergent > 0);
+    cJSON_AddStringToObject(sum, "job", run.job);
     status = datacmd_journal(&c, EVK_COMPARE, sum) != 0 ? EXIT_FAILED
              : r.divergent                                ? EXIT_ABORTED
                                                           : EXIT_OK;
+    cmpresume_free(&run.resume);
     datacmd_close(&c);
     return status;
 }

@@ -29,7 +29,7 @@ static const struct command commands[] = {
      "ask every signal and store once; a table of answers (journaled with --journal)", cmd_preflight},
     {"backfill", "RUNBOOK [--journal F] [--rate N] [--batch N] [--restart] [--pause|--resume]",
      "copy old into new headless, resuming; on a running copy: change it", cmd_backfill},
-    {"compare", "RUNBOOK [--journal F] [--format json]",
+    {"compare", "RUNBOOK [--journal F] [--format json] [--restart] [--rate N] [--sample N]",
      "compare old and new through the mapping; exit 3 on divergence", cmd_compare},
     {"writers", "RUNBOOK [--code DIR] [--capture DURATION] [--format json] [--capture-cleanup]",
      "the writer audit: who writes the old table (statistics, live capture, code), known or not", cmd_writers},

@@ -1,8 +1,8 @@
 /* pgcanon.c — holds the two halves of the canonical text against each
  * other: for each SQL expression read from standard input (one a line),
  * the canonical text PostgreSQL computes for it (pgcompare_canon_sql, the
- * checksum's SQL) against canon_append in C over the text the server
- * writes for it (what compare fetches), and, when a line carries
+ * checksum's SQL) against canon_append in C over the value as compare
+ * fetches it (pgcompare_cval), and, when a line carries
  * " -- sqlite: EXPR", against canon_append over EXPR's value in SQLite (the
  * other engine's side of a cross-engine checksum).
  *
@@ -87,14 +87,8 @@ int main(int argc, char **argv)
             continue;
         }
         const char *in_pg = PQgetvalue(r, 0, 0);
-        struct cval v = {.t = CV_NULL};
-        if (!PQgetisnull(r, 0, 1)) {
-            const char *t = PQgetvalue(r, 0, 1);
-            if (oid == 16 || oid == 20 || oid == 21 || oid == 23)
-                v = (struct cval){.t = CV_INT, .i = strtoll(t, NULL, 10)};
-            else
-                v = (struct cval){.t = CV_TEXT, .s = t, .n = strlen(t)};
-        }
+        /* as compare reads the value: a boolean as 0/1, the rest by type */
+        struct cval v = pgcompare_cval(r, 0, 1, oid == 16 ? 23 : oid);
         struct cbuf in_c = {0};
         canon_append(&in_c, &v);
         char *in_lite = lexpr ? lite_canon(lite, lexpr) : NULL;
@@ -110,6 +104,8 @@ int main(int argc, char **argv)
             bad = 1;
         }
         free(in_lite);
+        if (v.t == CV_TEXT || v.t == CV_BLOB)
+            free((char *)v.s);
         cbuf_free(&in_c);
         PQclear(r);
         cbuf_free(&q);

@@ -1,0 +1,221 @@
+/* cmpresume.c — the comparison's checkpoint in the journal (cmpresume.h):
+ * written as compare_progress, read back by folding the journal. */
+#include "cmpresume.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+static void forget_key(struct cmpresume *s)
+{
+    for (size_t i = 0; i < s->n_after; i++)
+        if (s->after[i].t == CV_TEXT)
+            free((char *)s->after[i].s);
+    s->n_after = 0;
+    free(s->cursor);
+    s->cursor = NULL;
+}
+
+static void forget_seen(struct cmpresume *s)
+{
+    for (size_t i = 0; i < s->n_seen; i++)
+        free(s->seen[i]);
+    free(s->seen);
+    s->seen = NULL;
+    s->n_seen = 0;
+}
+
+static void start_over(struct cmpresume *s)
+{
+    forget_key(s);
+    forget_seen(s);
+    s->have = 0;
+    s->prior = (struct compare_result){0};
+}
+
+void cmpresume_init(struct cmpresume *s, const char *job)
+{
+    *s = (struct cmpresume){.job = strdup(job ? job : "")};
+}
+
+void cmpresume_free(struct cmpresume *s)
+{
+    start_over(s);
+    free(s->job);
+    *s = (struct cmpresume){0};
+}
+
+static int64_t num(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A key value from JSON: integral numbers as integers, strings as text. */
+static int key_value(const cJSON *v, struct cval *out)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        *out = d == floor(d) && fabs(d) < 9e15 ? (struct cval){.t = CV_INT, .i = (int64_t)d}
+                                               : (struct cval){.t = CV_REAL, .d = d};
+        return 0;
+    }
+    if (cJSON_IsString(v)) {
+        char *p = strdup(v->valuestring);
+        if (!p)
+            return -1;
+        *out = (struct cval){.t = CV_TEXT, .s = p, .n = strlen(p)};
+        return 0;
+    }
+    if (cJSON_IsNull(v)) {
+        *out = (struct cval){.t = CV_NULL};
+        return 0;
+    }
+    return -1;
+}
+
+static void checkpoint(struct cmpresume *s, const cJSON *o)
+{
+    /* the divergences journaled so far stay known: a run killed after
+     * journaling one, and before a checkpoint past it, may be followed by
+     * a run whose checkpoints all fall before that key */
+    forget_key(s);
+    s->have = 0;
+    s->prior = (struct compare_result){0};
+    const cJSON *after = cJSON_GetObjectItemCaseSensitive(o, "after");
+    if (!cJSON_IsArray(after) || cJSON_GetArraySize(after) == 0 ||
+        cJSON_GetArraySize(after) > MAP_MAX_KEY)
+        return;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, after) {
+        if (key_value(v, &s->after[s->n_after]) != 0) {
+            forget_key(s);
+            return;
+        }
+        s->n_after++;
+    }
+    const char *cur = str(o, "cursor");
+    s->cursor = strdup(cur ? cur : "");
+    s->have = 1;
+    s->prior.rows_old = num(o, "rows");
+    s->prior.rows_new = num(o, "rows_new");
+    s->prior.ranges = num(o, "ranges");
+    s->prior.divergent = num(o, "divergent");
+    const cJSON *by = cJSON_GetObjectItemCaseSensitive(o, "by_cause");
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        s->prior.by_cause[k] = num(by, canon_cause_name((enum canon_cause)k));
+}
+
+void cmpresume_apply(struct cmpresume *s, const char *kind, const char *body)
+{
+    int progress = strcmp(kind, "compare_progress") == 0;
+    int finished = strcmp(kind, "compare") == 0;
+    int diverged = strcmp(kind, "divergence") == 0;
+    if (!progress && !finished && !diverged)
+        return;
+    cJSON *o = cJSON_Parse(body);
+    if (!o)
+        return;
+    const char *job = str(o, "job");
+    if (progress && job && strcmp(job, s->job) == 0) {
+        if (!cJSON_GetObjectItemCaseSensitive(o, "after"))
+            start_over(s); /* --restart */
+        else
+            checkpoint(s, o);
+    } else if (finished && (!job || strcmp(job, s->job) == 0) &&
+               !cJSON_GetObjectItemCaseSensitive(o, "sample")) {
+        start_over(s);
+    } else if (diverged && str(o, "key") &&
+               !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "sample"))) {
+        char **v = realloc(s->seen, (s->n_seen + 1) * sizeof *v);
+        if (v) {
+            s->seen = v;
+            if ((v[s->n_seen] = strdup(str(o, "key"))))
+                s->n_seen++;
+            s->sorted = 0;
+        }
+    }
+    cJSON_Delete(o);
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cmpresume_seen(struct cmpresume *s, const char *key)
+{
+    if (!s->sorted) {
+        if (s->n_seen)
+            qsort(s->seen, s->n_seen, sizeof *s->seen, by_text);
+        s->sorted = 1;
+    }
+    return s->n_seen && bsearch(&key, s->seen, s->n_seen, sizeof *s->seen, by_text) != NULL;
+}
+
+static cJSON *key_json(const struct cval *v)
+{
+    switch (v->t) {
+    case CV_INT: return cJSON_CreateNumber((double)v->i);
+    case CV_REAL: return cJSON_CreateNumber(v->d);
+    case CV_TEXT: case CV_BLOB: {
+        char *p = strndup(v->s, v->n);
+        cJSON *j = cJSON_CreateString(p ? p : "");
+        free(p);
+        return j;
+    }
+    default: return cJSON_CreateNull();
+    }
+}
+
+void *cmpresume_progress_json(const char *job, const struct compare_progress *p, double rate)
+{
+    const struct compare_result *r = p->r;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "job", job);
+    cJSON_AddNumberToObject(o, "rows", (double)r->rows_old);
+    cJSON_AddNumberToObject(o, "total", (double)p->total);
+    cJSON_AddNumberToObject(o, "ranges", (double)r->ranges);
+    cJSON_AddNumberToObject(o, "divergent", (double)r->divergent);
+    cJSON *by = cJSON_AddObjectToObject(o, "by_cause");
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        if (r->by_cause[k])
+            cJSON_AddNumberToObject(by, canon_cause_name((enum canon_cause)k),
+                                    (double)r->by_cause[k]);
+    if (p->after) {
+        struct cbuf cur = {0};
+        cJSON *after = cJSON_AddArrayToObject(o, "after");
+        for (size_t i = 0; i < p->n_key; i++) {
+            const struct cval *v = &p->after[i];
+            char t[40];
+            if (i)
+                cbuf_put(&cur, ",", 1);
+            if (v->t == CV_INT)
+                snprintf(t, sizeof t, "%lld", (long long)v->i), cbuf_put(&cur, t, strlen(t));
+            else if (v->t == CV_REAL)
+                snprintf(t, sizeof t, "%.17g", v->d), cbuf_put(&cur, t, strlen(t));
+            else if (v->t == CV_NULL)
+                cbuf_put(&cur, "NULL", 4);
+            else
+                cbuf_put(&cur, v->s, v->n);
+            cJSON_AddItemToArray(after, key_json(v));
+        }
+        cJSON_AddStringToObject(o, "cursor", cur.p ? cur.p : "");
+        cbuf_free(&cur);
+    }
+    cJSON_AddNumberToObject(o, "rows_new", (double)r->rows_new);
+    if (rate >= 0 && isfinite(rate))
+        cJSON_AddNumberToObject(o, "rate", rate);
+    if (p->done)
+        cJSON_AddBoolToObject(o, "done", 1);
+    return o;
+}

@@ -1,0 +1,91 @@
+/* test_cmpresume.c — the comparison's checkpoint read back from journal
+ * events (cmpresume.h), and the Wilson interval of a sample's rate. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "core/cmpresume.h"
+#include "core/compare.h"
+
+static int near(double a, double b) { return fabs(a - b) < 5e-5; }
+
+TEST(wilson_matches_the_textbook)
+{
+    double lo, hi;
+    compare_wilson(10, 100, &lo, &hi); /* p = 0.1: 0.0552 .. 0.1744 */
+    CHECK(near(lo, 0.05523) && near(hi, 0.17437));
+    compare_wilson(0, 1000, &lo, &hi); /* nothing found: 0 .. 0.0038 */
+    CHECK(lo == 0 && near(hi, 0.00383));
+    compare_wilson(5, 5, &lo, &hi);
+    CHECK(hi == 1 && near(lo, 0.56551));
+    compare_wilson(0, 0, &lo, &hi);
+    CHECK(lo == 0 && hi == 1);
+}
+
+TEST(a_checkpoint_and_what_came_after_it)
+{
+    struct cmpresume s;
+    cmpresume_init(&s, "compare:orders");
+    cmpresume_apply(&s, "divergence", "{\"key\":\"1\",\"cause\":\"value\"}");
+    cmpresume_apply(&s, "compare_progress", "{\"job\":\"compare:orders\",\"rows\":14000,"
+                    "\"rows_new\":13999,\"divergent\":2,\"by_cause\":{\"value\":1,"
+                    "\"missing-in-new\":1},\"after\":[14000],\"cursor\":\"14000\"}");
+    cmpresume_apply(&s, "compare_progress", "{\"job\":\"compare:other\",\"rows\":5,\"after\":[5]}");
+    cmpresume_apply(&s, "divergence", "{\"key\":\"15000\",\"cause\":\"value\"}");
+    cmpresume_apply(&s, "divergence", "{\"key\":\"3\",\"cause\":\"value\",\"sample\":true}");
+    CHECK(s.have && s.n_after == 1 && s.after[0].t == CV_INT && s.after[0].i == 14000);
+    CHECK_STR(s.cursor, "14000");
+    CHECK(s.prior.rows_old == 14000 && s.prior.rows_new == 13999 && s.prior.divergent == 2);
+    CHECK(s.prior.by_cause[CAUSE_VALUE] == 1 && s.prior.by_cause[CAUSE_MISSING_IN_NEW] == 1);
+    /* every divergence since the comparison began: a later run's
+     * checkpoint may fall before a key an earlier run journaled */
+    CHECK(cmpresume_seen(&s, "15000") && cmpresume_seen(&s, "1") && !cmpresume_seen(&s, "2"));
+    CHECK(!cmpresume_seen(&s, "3")); /* a sample's are its own */
+    /* a sample's outcome leaves the checkpoint alone; a whole one ends it */
+    cmpresume_apply(&s, "compare", "{\"rows_old\":5,\"rows_new\":5,\"divergent\":0,\"sample\":5}");
+    CHECK(s.have);
+    cmpresume_apply(&s, "compare", "{\"rows_old\":5,\"rows_new\":5,\"divergent\":0,"
+                    "\"job\":\"compare:orders\"}");
+    CHECK(!s.have && !cmpresume_seen(&s, "15000"));
+    cmpresume_free(&s);
+}
+
+TEST(a_composite_text_key_and_a_restart)
+{
+    struct cmpresume s;
+    cmpresume_init(&s, "compare:u");
+    cmpresume_apply(&s, "compare_progress", "{\"job\":\"compare:u\",\"rows\":7,"
+                    "\"after\":[\"e,u\",42],\"cursor\":\"e,u,42\"}");
+    CHECK(s.have && s.n_after == 2 && s.after[0].t == CV_TEXT && s.after[1].i == 42);
+    CHECK_STR(s.after[0].s, "e,u");
+    cmpresume_apply(&s, "compare_progress", "{\"job\":\"compare:u\",\"rows\":0}");
+    CHECK(!s.have && s.prior.rows_old == 0);
+    cmpresume_apply(&s, "compare_progress", "{\"job\":\"compare:u\",\"rows\":1,\"after\":[{}]}");
+    CHECK(!s.have); /* a key it cannot read: start over rather than guess */
+    cmpresume_free(&s);
+}
+
+TEST(the_progress_body_reads_back)
+{
+    struct compare_result r = {.rows_old = 3000, .rows_new = 2999, .divergent = 1, .ranges = 6};
+    r.by_cause[CAUSE_TIME_SHIFT] = 1;
+    struct cval key[2] = {{.t = CV_TEXT, .s = "eu", .n = 2}, {.t = CV_INT, .i = 9}};
+    struct compare_progress p = {&r, 5000, 2, key, 0};
+    cJSON *o = cmpresume_progress_json("compare:t", &p, 1234.5);
+    char *body = cJSON_PrintUnformatted(o);
+    CHECK(strstr(body, "\"cursor\":\"eu,9\"") != NULL);
+    CHECK(strstr(body, "\"by_cause\":{\"time-shift\":1}") != NULL);
+    struct cmpresume s;
+    cmpresume_init(&s, "compare:t");
+    cmpresume_apply(&s, "compare_progress", body);
+    CHECK(s.have && s.n_after == 2 && s.after[1].i == 9 && s.prior.rows_new == 2999);
+    CHECK(s.prior.by_cause[CAUSE_TIME_SHIFT] == 1 && s.prior.ranges == 6);
+    cmpresume_free(&s);
+    free(body);
+    cJSON_Delete(o);
+}
+
+RUN_TESTS(T(wilson_matches_the_textbook), T(a_checkpoint_and_what_came_after_it),
+          T(a_composite_text_key_and_a_restart), T(the_progress_body_reads_back))
