@@ -51,6 +51,8 @@
 #define EV_COMPARE_PROGRESS "compare_progress"
 #define EV_PREFLIGHT     "preflight"
 #define EV_GATE          "gate"
+#define EV_WRITERS       "writers"
+#define EV_UNKNOWN_WRITER "unknown_writer"
 
 enum event_kind {
 #define EVENT(id, ...) EVK_##id,

@@ -17,6 +17,7 @@
 #include "ramp.h"
 #include "runbook.h"
 #include "stepaction.h"
+#include "writersfold.h"
 
 struct step_ack {
     int acked;
@@ -115,6 +116,7 @@ struct session {
                                    * position in rb->signals (-1: none) */
     struct ramp_view ramp;
     struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
+    struct writersfold wf;        /* the writer audit and its unknown writers (writersfold.h) */
     struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
     struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
     int64_t last_sample_seq;

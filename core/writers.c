@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgwriters.h"
 #include "rbsection.h"
 
 struct parse {
@@ -168,12 +169,36 @@ static int item(void *ctx, const char *s, size_t n, int line)
     return 0;
 }
 
+/* `{needs=writers}` on a step or a phase heading: the one value known, and
+ * only in a runbook with a `writers` step (whose override resolves). */
+static void check_needs(struct parse *p, const struct runbook *rb, const struct rb_attr *attrs,
+                        size_t n, int line, int has_step)
+{
+    const char *v = rb_attr_get(attrs, n, "needs");
+    if (!v)
+        return;
+    if (strcmp(v, "writers") != 0)
+        problem(p, line, "`needs=%.*s`: the one thing a step may need is `writers` (the writer audit)",
+                v, (int)strlen(v));
+    else if (!has_step)
+        problem(p, line, "`needs=writers`%.*s but the runbook has no step with the action "
+                "`writers`: add one (`- [ ] dba: every writer is known `writers``)", "", 0);
+    (void)rb;
+}
+
 int writers_parse(const struct runbook *rb, struct writers_decls *d)
 {
     memset(d, 0, sizeof *d);
     struct parse p = {d, 0};
     int line = rb_section_items(rb, "Writers", item, &p);
     d->line = line > 0 ? line : 0;
+    int has_step = 0;
+    for (size_t i = 0; i < rb->n_steps; i++)
+        has_step |= rb->steps[i].action == RB_ACTION_WRITERS;
+    for (size_t i = 0; i < rb->n_phases; i++)
+        check_needs(&p, rb, rb->phases[i].attrs, rb->phases[i].n_attrs, rb->phases[i].line, has_step);
+    for (size_t i = 0; i < rb->n_steps; i++)
+        check_needs(&p, rb, rb->steps[i].attrs, rb->steps[i].n_attrs, rb->steps[i].line, has_step);
     if (p.oom) {
         writers_decls_free(d);
         return -1;
@@ -215,9 +240,12 @@ static struct writer_seen *seen_for(struct writers_audit *a, const struct writer
     memset(w, 0, sizeof *w);
     w->decl = decl;
     w->possible_only = 1;
+    w->skipped = -1;
     snprintf(w->name, sizeof w->name, "%s", name);
-    if (!decl)
+    if (!decl) {
         a->unknown++;
+        snprintf(w->why, sizeof w->why, "not declared in ## Writers");
+    }
     return w;
 }
 
@@ -360,4 +388,31 @@ int writers_observe(struct writers_audit *a, const struct writers_decls *d,
     if (!w->role[0] && s->role)
         snprintf(w->role, sizeof w->role, "%s", s->role);
     return 0;
+}
+
+int writers_is_unknown(const struct writer_seen *w)
+{
+    return !w->decl || w->why[0];
+}
+
+void writers_seen_text(unsigned sources, char *buf, size_t len)
+{
+    static const struct { unsigned bit; const char *word; } names[] = {
+        {WSRC_STATEMENTS, "stats"}, {WSRC_CAPTURE, "capture"}, {WSRC_SKIPPED, "skipped"},
+        {WSRC_CODE, "code"}};
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((sources & names[i].bit) && n + 1 < len)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "+" : "", names[i].word);
+    if (!sources)
+        snprintf(buf, len, "-");
+}
+
+void writers_ops_text(const struct writer_seen *w, char *buf, size_t len)
+{
+    if (w->ops)
+        pgw_ops_text(w->ops, buf, len);
+    else
+        snprintf(buf, len, "%s", !w->n_sites ? "-" : w->possible_only ? "possible" : "write");
 }

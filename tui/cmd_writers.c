@@ -24,6 +24,7 @@
 #include "core/units.h"
 #include "core/writers.h"
 #include "options.h"
+#include "writers_journal.h"
 
 /* The old table, as the runbook's `old` system names it. */
 static const char *old_table(const struct runbook *rb)
@@ -53,25 +54,6 @@ static void sites_text(const struct writer_seen *w, char *buf, size_t len)
                               w->sites[i]->line);
     if (!w->n_sites)
         snprintf(buf, len, "-");
-}
-
-static void seen_text(unsigned sources, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s%s%s%s%s", sources & WSRC_STATEMENTS ? "stats" : "",
-             (sources & WSRC_STATEMENTS) && (sources & (WSRC_CAPTURE | WSRC_CODE)) ? "+" : "",
-             sources & WSRC_CAPTURE ? "capture" : "",
-             (sources & WSRC_CAPTURE) && (sources & WSRC_CODE) ? "+" : "",
-             sources & WSRC_CODE ? "code" : "");
-    if (!sources)
-        snprintf(buf, len, "-");
-}
-
-static void ops_text(const struct writer_seen *w, char *buf, size_t len)
-{
-    if (w->ops)
-        pgw_ops_text(w->ops, buf, len);
-    else
-        snprintf(buf, len, "%s", !w->n_sites ? "-" : w->possible_only ? "possible" : "write");
 }
 
 /* Distinct statement texts a writer was seen running. */
@@ -128,8 +110,8 @@ static void print_table(const struct writers_audit *a, const struct sources *src
         const struct writer_seen *w = &a->v[i];
         char sites[1024], seen[40], ops[80], calls[24], rows[24];
         sites_text(w, sites, sizeof sites);
-        seen_text(w->sources, seen, sizeof seen);
-        ops_text(w, ops, sizeof ops);
+        writers_seen_text(w->sources, seen, sizeof seen);
+        writers_ops_text(w, ops, sizeof ops);
         number(w->calls, w->n_stmts > 0, calls, sizeof calls);
         number(w->rows, w->n_stmts > 0, rows, sizeof rows);
         printf("%-*s  %-18s  %-20s  %5zu  %8s  %8s  %-11s  %-8s  %s\n", width, w->name, seen, ops,
@@ -343,7 +325,7 @@ static void wait_window(int64_t ms)
 }
 
 struct request {
-    const char *path, *dir, *capture;
+    const char *path, *dir, *capture, *journal;
     enum pgcap_level level;
     int json, cleanup;
 };
@@ -433,6 +415,11 @@ static int audit(const struct runbook *rb, const struct request *q)
     if (q->capture && (units_parse_duration(q->capture, &window) != 0 || window <= 0)) {
         fprintf(stderr, "cutover: --capture %s: expected a duration such as 30s or 10m\n", q->capture);
         return EXIT_USAGE;
+    }
+    char jmsg[600];
+    if (q->journal && writers_journal_check(q->journal, rb, jmsg, sizeof jmsg) != 0) {
+        fprintf(stderr, "cutover: %s\n", jmsg);
+        return EXIT_FAILED;
     }
     struct writers_decls d;
     if (writers_parse(rb, &d) != 0) {
@@ -549,6 +536,18 @@ static int audit(const struct runbook *rb, const struct request *q)
     else
         print_table(&a, &src, table);
     rc = capture_failed ? EXIT_FAILED : a.unknown ? EXIT_ABORTED : EXIT_OK;
+    if (q->journal && !capture_failed) {
+        char sources[64];
+        snprintf(sources, sizeof sources, "%s%s%s", src.statements_read ? "statements " : "",
+                 src.capture_run ? "capture " : "", src.scan ? "code" : "");
+        if (writers_journal(q->journal, rb, table, &a, sources, -1, jmsg, sizeof jmsg) != 0) {
+            fprintf(stderr, "cutover: %s\n", jmsg);
+            rc = EXIT_FAILED;
+        } else {
+            fprintf(stderr, "cutover: journaled in %s: %zu writers, %zu unknown\n", q->journal,
+                    a.n, a.unknown);
+        }
+    }
     goto out;
 oom:
     fprintf(stderr, "cutover: out of memory\n");
@@ -592,6 +591,11 @@ int cmd_writers(int argc, char **argv)
     q.level = level && strcmp(level, "row") == 0 ? PGCAP_ROW : PGCAP_STATEMENT;
     q.json = format && strcmp(format, "json") == 0;
     q.path = o.positional[0];
+    q.journal = o.journal;
+    if (q.journal && q.cleanup) {
+        fprintf(stderr, "cutover: --capture-cleanup journals nothing: drop --journal\n");
+        return EXIT_USAGE;
+    }
     struct rb_problems problems = {0};
     struct runbook *rb = runbook_load(q.path, &problems);
     size_t errors = problems.n_errors;
