@@ -19,6 +19,7 @@ static const char *const lines[] = {
     "o            override: a closed gate, an action step, a failed rehearsal (reason)",
     "T            take over driving when NO ENGINE shows (commander or Deputy:)",
     "F            the demo's fault menu (cutover demo only)",
+    "w            the writer audit: who writes the old table, unknown writers in red",
     "?            this help (any key closes it)",
     "q            quit this console (asks first while traffic is on new)",
     "Your role's steps are yellow. Every key that changes anything is journaled.",

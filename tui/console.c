@@ -446,7 +446,8 @@ static void on_key(struct console *k, int ch)
             prompt_open(&k->prompt, faultmenu_label());
         }
         break;
-    case '?': k->help = 1; break;
+    case '?': k->help = LAYOUT_OVERLAY_HELP; break;
+    case 'w': k->help = LAYOUT_OVERLAY_WRITERS; break;
     case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;

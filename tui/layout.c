@@ -196,7 +196,7 @@ void layout_draw(struct layout *l, const struct view *v, int help,
     }
     draw_status(l, prompt, status, alert);
     if (help) {
-        panel_help.draw(l->help, v);
+        (help == LAYOUT_OVERLAY_WRITERS ? panel_writers : panel_help).draw(l->help, v);
         wnoutrefresh(l->help);
     }
     doupdate();

@@ -43,7 +43,12 @@ void layout_free(struct layout *l);
 #define LAYOUT_STATUS_MS 10000
 int layout_status_live(struct layout *l, const struct view *v, const char *status, int alert);
 
-/* Draws a frame: status is the status-line text (alert: in red). */
+/* What is drawn over the screen, if anything. */
+#define LAYOUT_OVERLAY_HELP 1      /* the keys (?) */
+#define LAYOUT_OVERLAY_WRITERS 2   /* the writer audit (w) */
+
+/* Draws a frame: status is the status-line text (alert: in red); help is
+ * 0 or a LAYOUT_OVERLAY_*. */
 void layout_draw(struct layout *l, const struct view *v, int help,
                  const struct prompt *prompt, const char *status, int alert);
 
