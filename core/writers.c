@@ -127,11 +127,61 @@ static void decl_free(struct writer_decl *w)
     free(w->models);
 }
 
+/* - dual-write began: at `TIME` column `COLUMN` */
+#define SINCE_NAME "dual-write began"
+static int since_item(struct parse *p, const char *s, size_t n, int line)
+{
+    struct writers_decls *d = p->d;
+    if (d->since_line) {
+        problem(p, line, "`dual-write began` is given twice%.*s", "", 0);
+        return p->oom;
+    }
+    char *at = NULL, *col = NULL;
+    for (size_t i = 0; i < n && !p->oom;) {
+        while (i < n && blank(s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t k = i;
+        while (k < n && !blank(s[k]) && s[k] != '`')
+            k++;
+        size_t j = k;
+        while (j < n && blank(s[j]))
+            j++;
+        const char *close = j < n && s[j] == '`' ? memchr(s + j + 1, '`', n - j - 1) : NULL;
+        char **slot = k - i == 2 && strncmp(s + i, "at", 2) == 0       ? &at
+                      : k - i == 6 && strncmp(s + i, "column", 6) == 0 ? &col
+                                                                        : NULL;
+        if (!slot || !close || *slot) {
+            problem(p, line, "`dual-write began:` expects at `TIME` column `COLUMN`, found `%.*s`",
+                    s + i, (int)(n - i));
+            free(at), free(col);
+            return p->oom;
+        }
+        *slot = dup_n(p, s + j + 1, (size_t)(close - s - j - 1));
+        i = (size_t)(close - s) + 1;
+    }
+    int date = at && strlen(at) >= 10 && at[4] == '-' && at[7] == '-';
+    for (int i = 0; date && i < 10; i++)
+        date = i == 4 || i == 7 || (at[i] >= '0' && at[i] <= '9');
+    if (!p->oom && (!date || !col)) {
+        problem(p, line, "`dual-write began:` needs at `YYYY-MM-DDTHH:MM:SSZ` and column `COLUMN` "
+                "(old's column that holds when a row was written)%.*s", "", 0);
+        free(at), free(col);
+        return p->oom;
+    }
+    d->since = at, d->since_column = col, d->since_line = line;
+    return p->oom;
+}
+
 /* - NAME: clause clause … */
 static int item(void *ctx, const char *s, size_t n, int line)
 {
     struct parse *p = ctx;
     const char *colon = memchr(s, ':', n);
+    size_t sn = strlen(SINCE_NAME);
+    if (colon && (size_t)(colon - s) == sn && strncmp(s, SINCE_NAME, sn) == 0)
+        return since_item(p, colon + 1, n - sn - 1, line);
     if (!colon || colon == s) {
         problem(p, line, "expected a writer `- NAME: app `…` code `…` [dual-writes]`, found `%.*s`",
                 s, (int)n);
@@ -212,6 +262,8 @@ void writers_decls_free(struct writers_decls *d)
         decl_free(&d->v[i]);
     free(d->v);
     free(d->problems);
+    free(d->since);
+    free(d->since_column);
     memset(d, 0, sizeof *d);
 }
 
@@ -415,4 +467,37 @@ void writers_ops_text(const struct writer_seen *w, char *buf, size_t len)
         pgw_ops_text(w->ops, buf, len);
     else
         snprintf(buf, len, "%s", !w->n_sites ? "-" : w->possible_only ? "possible" : "write");
+}
+
+int writers_skipped(struct writers_audit *a, const struct writers_decls *d, const char *app,
+                    const char *role, long long rows, const char *first_key)
+{
+    const struct writer_decl *decl = NULL;
+    char name[200];
+    if (app[0] || role[0]) {
+        struct writer_stmt probe = {.source = WSRC_CAPTURE, .app = (char *)app, .role = (char *)role};
+        decl = decl_for(a, d, &probe);
+        snprintf(name, sizeof name, "role: %s", role);
+    } else {
+        snprintf(name, sizeof name, "skipped: writer not captured");
+    }
+    struct writer_seen *w = seen_for(a, decl, decl ? decl->name : name);
+    if (!w)
+        return -1;
+    w->sources |= WSRC_SKIPPED;
+    w->skipped = (w->skipped < 0 ? 0 : w->skipped) + rows;
+    if (!w->app[0] && app[0])
+        snprintf(w->app, sizeof w->app, "%s", app);
+    if (!w->role[0] && role[0])
+        snprintf(w->role, sizeof w->role, "%s", role);
+    if (!decl && !app[0] && !role[0])
+        snprintf(w->why, sizeof w->why, "%lld rows reached old and not new since dual-write began "
+                 "(key %s, …); no capture saw who wrote them", w->skipped, first_key);
+    else if (decl && decl->dual_writes) {
+        if (!w->why[0])
+            a->unknown++;
+        snprintf(w->why, sizeof w->why, "declared dual-writes, but %lld rows it wrote reached old "
+                 "and not new (key %s, …): a path of it writes old only", w->skipped, first_key);
+    }
+    return 0;
 }

@@ -32,6 +32,9 @@ struct writers_problem {
 
 struct writers_decls {
     int line;                      /* the section's heading; 0 when none */
+    /* - dual-write began: at `2026-12-01T10:00:00Z` column `updated_at` */
+    char *since, *since_column;    /* NULL when not said */
+    int since_line;
     struct writer_decl *v;
     size_t n;
     struct writers_problem *problems;
@@ -113,5 +116,13 @@ void writers_audit_free(struct writers_audit *a);
  * when out of memory. */
 int writers_observe(struct writers_audit *a, const struct writers_decls *d,
                     const struct writer_stmt *s);
+
+/* Adds rows that reached old and not new (the skipped source) to the
+ * writer the capture saw write them (app and role; both "" when no
+ * capture saw them: an unknown writer "skipped: not captured"). A
+ * declared writer that dual-writes is unknown then: a path of it writes
+ * old only. -1 when out of memory. */
+int writers_skipped(struct writers_audit *a, const struct writers_decls *d, const char *app,
+                    const char *role, long long rows, const char *first_key);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/codescan.h"
 #include "core/envsubst.h"
 #include "core/pgcapture.h"
+#include "core/pgskipped.h"
 #include "core/pgwriters.h"
 #include "core/redact.h"
 #include "core/runbook.h"
@@ -42,6 +43,10 @@ struct sources {
     char capture_note[400];
     long long capture_writes;
     int capture_removed;          /* and its triggers are gone */
+    struct pgcap_keys keys;       /* the keys the capture saw written */
+    int skipped_run;              /* rows that skipped new were looked for */
+    char skipped_note[400];       /* what was looked at, or why not */
+    long long skipped_rows, skipped_candidates;
     const struct code_scan *scan; /* NULL without --code */
 };
 
@@ -122,6 +127,24 @@ static void print_table(const struct writers_audit *a, const struct sources *src
     int header = 0;
     for (size_t i = 0; i < a->n; i++) {
         const struct writer_seen *w = &a->v[i];
+        if (w->skipped >= 0) {
+            if (!header++)
+                printf("\nRows that reached old and not new:\n");
+            printf("  %s%s%s: %lld rows\n", w->name, w->app[0] ? ", app " : "", w->app, w->skipped);
+        }
+    }
+    header = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct writer_seen *w = &a->v[i];
+        if (writers_is_unknown(w)) {
+            if (!header++)
+                printf("\nUnknown writers:\n");
+            printf("  %s: %s\n", w->name, w->why);
+        }
+    }
+    header = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct writer_seen *w = &a->v[i];
         for (size_t k = 0; k < w->n_stmts; k++) {
             const struct writer_stmt *st = &w->stmts[k];
             if (!header++)
@@ -164,6 +187,11 @@ static void print_table(const struct writers_audit *a, const struct sources *src
                src->capture_writes, src->capture_removed ? "removed (checked)" : "NOT REMOVED");
     else
         printf("  capture: skipped: %s\n", src->capture_note);
+    if (src->skipped_run)
+        printf("  skipped: %lld of %lld rows %s reached old and not new\n", src->skipped_rows,
+               src->skipped_candidates, src->skipped_note);
+    else
+        printf("  skipped: not looked for: %s\n", src->skipped_note);
     if (!src->scan)
         printf("  code: skipped: no --code DIR\n");
     printf("\n%zu writer%s of `%s`, %zu unknown", a->n, a->n == 1 ? "" : "s", table, a->unknown);
@@ -197,8 +225,15 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
             cJSON_AddItemToArray(sources, cJSON_CreateString("statements"));
         if (w->sources & WSRC_CAPTURE)
             cJSON_AddItemToArray(sources, cJSON_CreateString("capture"));
+        if (w->sources & WSRC_SKIPPED)
+            cJSON_AddItemToArray(sources, cJSON_CreateString("skipped"));
         if (w->sources & WSRC_CODE)
             cJSON_AddItemToArray(sources, cJSON_CreateString("code"));
+        if (w->skipped >= 0)
+            cJSON_AddNumberToObject(o, "skipped", (double)w->skipped);
+        else
+            cJSON_AddNullToObject(o, "skipped");
+        add_str_or_null(o, "why", w->why);
         cJSON_AddBoolToObject(o, "declared", w->decl != NULL);
         if (w->decl)
             cJSON_AddBoolToObject(o, "dual_writes", w->decl->dual_writes);
@@ -275,6 +310,13 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
         cJSON_AddNumberToObject(cap, "writes", (double)src->capture_writes);
         cJSON_AddBoolToObject(cap, "removed", src->capture_removed);
     }
+    cJSON *sk = cJSON_AddObjectToObject(sum, "skipped");
+    cJSON_AddStringToObject(sk, "status", src->skipped_run ? "read" : "skipped");
+    add_str_or_null(sk, "note", src->skipped_note);
+    if (src->skipped_run) {
+        cJSON_AddNumberToObject(sk, "candidates", (double)src->skipped_candidates);
+        cJSON_AddNumberToObject(sk, "rows", (double)src->skipped_rows);
+    }
     cJSON *code = cJSON_AddObjectToObject(sum, "code");
     cJSON_AddStringToObject(code, "status", src->scan ? "read" : "skipped");
     if (src->scan) {
@@ -326,6 +368,7 @@ static void wait_window(int64_t ms)
 
 struct request {
     const char *path, *dir, *capture, *journal;
+    const char *old_key;          /* the old system's key: the capture records it */
     enum pgcap_level level;
     int json, cleanup;
 };
@@ -336,7 +379,7 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
                    struct writers_audit *a, const struct writers_decls *d, struct sources *src,
                    struct error *err)
 {
-    if (pgcap_install(pg, table, q->level, err) != 0)
+    if (pgcap_install_keyed(pg, table, q->old_key, q->level, err) != 0)
         return -1;
     src->capture_run = 1;
     char dur[32];
@@ -358,6 +401,8 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
     struct pgcap_result res;
     struct error removal = {{0}};
     int rc = pgcap_collect(pg, &res, err);
+    if (rc == 0)
+        rc = pgcap_keys(pg, &src->keys, err);
     src->capture_removed = pgcap_remove(pg, &removal) == 0;
     if (rc != 0) {
         if (!src->capture_removed)
@@ -388,6 +433,59 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
         *err = removal;
         rc = -1;
     }
+    return rc;
+}
+
+/* Rows that reached old and not new since dual-write began, traced to
+ * their writers by the capture's keys (core/pgskipped.h). 0, or -1 with
+ * err when the look failed (its absence is said, never taken for none). */
+static int look_skipped(const struct runbook *rb, PGconn *pg, const struct request *q,
+                        const struct writers_decls *d, struct writers_audit *a,
+                        struct sources *src, struct error *err)
+{
+    const struct rb_system *nw = runbook_system(rb, "new");
+    const char *new_table = nw ? rb_attr_get(nw->attrs, nw->n_attrs, "table") : NULL;
+    const char *new_key = nw ? rb_attr_get(nw->attrs, nw->n_attrs, "key") : NULL;
+    if (!d->since && !src->capture_run) {
+        snprintf(src->skipped_note, sizeof src->skipped_note,
+                 "no --capture, and no `dual-write began` in ## Writers");
+        return 0;
+    }
+    if (!nw || !nw->kind || strcmp(nw->kind, "postgres") != 0 || !new_table || !new_key ||
+        !q->old_key) {
+        snprintf(src->skipped_note, sizeof src->skipped_note,
+                 "needs the `old` and `new` systems on PostgreSQL, each with its table and key");
+        return 0;
+    }
+    char *conn = envsubst(nw->conn, err);
+    if (!conn)
+        return -1;
+    struct pgskip_request req = {rb_attr_get(runbook_system(rb, "old")->attrs,
+                                             runbook_system(rb, "old")->n_attrs, "table"),
+                                 q->old_key, d->since, d->since_column,
+                                 src->capture_run ? &src->keys : NULL, conn, new_table, new_key};
+    struct pgskip_result res;
+    int rc = pgskip_find(pg, &req, &res, err);
+    free(conn);
+    if (rc != 0)
+        return -1;
+    src->skipped_run = 1;
+    src->skipped_rows = res.skipped;
+    src->skipped_candidates = res.candidates;
+    char since[200] = "";
+    if (d->since)
+        snprintf(since, sizeof since, "%swritten since %s (old's `%s`)",
+                 src->capture_run ? " or " : "", d->since, d->since_column);
+    snprintf(src->skipped_note, sizeof src->skipped_note, "%s%s%s", 
+             src->capture_run ? "the capture saw written" : "", since,
+             res.cut ? " (more candidates than could be looked at: the rest not checked)" : "");
+    for (size_t i = 0; i < res.n && rc == 0; i++)
+        if (writers_skipped(a, d, res.v[i].app, res.v[i].role, res.v[i].rows,
+                            res.v[i].first_key) != 0) {
+            error_set(err, "out of memory");
+            rc = -1;
+        }
+    pgskip_result_free(&res);
     return rc;
 }
 
@@ -526,10 +624,15 @@ static int audit(const struct runbook *rb, const struct request *q)
             if (writers_observe(&a, &d, &s) != 0)
                 goto oom;
         }
+        if (look_skipped(rb, pg, q, &d, &a, &src, &err) != 0) {
+            fprintf(stderr, "cutover: rows that skipped new: %s\n", err.msg);
+            goto out;
+        }
     } else {
         snprintf(src.statements_note, sizeof src.statements_note,
                  "the old system is %s, not PostgreSQL", old->kind ? old->kind : "not said");
         snprintf(src.capture_note, sizeof src.capture_note, "the old system is not PostgreSQL");
+        snprintf(src.skipped_note, sizeof src.skipped_note, "the old system is not PostgreSQL");
     }
     if (q->json)
         print_json(&a, &src);
@@ -538,9 +641,11 @@ static int audit(const struct runbook *rb, const struct request *q)
     rc = capture_failed ? EXIT_FAILED : a.unknown ? EXIT_ABORTED : EXIT_OK;
     if (q->journal && !capture_failed) {
         char sources[64];
-        snprintf(sources, sizeof sources, "%s%s%s", src.statements_read ? "statements " : "",
-                 src.capture_run ? "capture " : "", src.scan ? "code" : "");
-        if (writers_journal(q->journal, rb, table, &a, sources, -1, jmsg, sizeof jmsg) != 0) {
+        snprintf(sources, sizeof sources, "%s%s%s%s", src.statements_read ? "statements " : "",
+                 src.capture_run ? "capture " : "", src.skipped_run ? "skipped " : "",
+                 src.scan ? "code" : "");
+        if (writers_journal(q->journal, rb, table, &a, sources,
+                            src.skipped_run ? src.skipped_rows : -1, jmsg, sizeof jmsg) != 0) {
             fprintf(stderr, "cutover: %s\n", jmsg);
             rc = EXIT_FAILED;
         } else {
@@ -557,6 +662,7 @@ out:
         PQfinish(pg);
     free(conn);
     pgw_stats_free(&stats);
+    pgcap_keys_free(&src.keys);
     writers_audit_free(&a);
     codescan_free(&scan);
     writers_decls_free(&d);
@@ -606,6 +712,8 @@ int cmd_writers(int argc, char **argv)
         return EXIT_FAILED;
     }
     redact_install_runbook(rb);   /* its secrets never reach the output */
+    const struct rb_system *old = runbook_system(rb, "old");
+    q.old_key = old ? rb_attr_get(old->attrs, old->n_attrs, "key") : NULL;
     int rc = audit(rb, &q);
     runbook_free(rb);
     return rc;
