@@ -127,7 +127,7 @@ static void decl_free(struct writer_decl *w)
     free(w->models);
 }
 
-/* - dual-write began: at `TIME` column `COLUMN` */
+/* - dual-write began: at `TIME` stamp `COLUMN` */
 #define SINCE_NAME "dual-write began"
 static int since_item(struct parse *p, const char *s, size_t n, int line)
 {
@@ -150,10 +150,10 @@ static int since_item(struct parse *p, const char *s, size_t n, int line)
             j++;
         const char *close = j < n && s[j] == '`' ? memchr(s + j + 1, '`', n - j - 1) : NULL;
         char **slot = k - i == 2 && strncmp(s + i, "at", 2) == 0       ? &at
-                      : k - i == 6 && strncmp(s + i, "column", 6) == 0 ? &col
+                      : k - i == 5 && strncmp(s + i, "stamp", 5) == 0 ? &col
                                                                         : NULL;
         if (!slot || !close || *slot) {
-            problem(p, line, "`dual-write began:` expects at `TIME` column `COLUMN`, found `%.*s`",
+            problem(p, line, "`dual-write began:` expects at `TIME` stamp `COLUMN`, found `%.*s`",
                     s + i, (int)(n - i));
             free(at), free(col);
             return p->oom;
@@ -165,7 +165,7 @@ static int since_item(struct parse *p, const char *s, size_t n, int line)
     for (int i = 0; date && i < 10; i++)
         date = i == 4 || i == 7 || (at[i] >= '0' && at[i] <= '9');
     if (!p->oom && (!date || !col)) {
-        problem(p, line, "`dual-write began:` needs at `YYYY-MM-DDTHH:MM:SSZ` and column `COLUMN` "
+        problem(p, line, "`dual-write began:` needs at `YYYY-MM-DDTHH:MM:SSZ` and stamp `COLUMN` "
                 "(old's column that holds when a row was written)%.*s", "", 0);
         free(at), free(col);
         return p->oom;

@@ -32,7 +32,7 @@ struct writers_problem {
 
 struct writers_decls {
     int line;                      /* the section's heading; 0 when none */
-    /* - dual-write began: at `2026-12-01T10:00:00Z` column `updated_at` */
+    /* - dual-write began: at `2026-12-01T10:00:00Z` stamp `updated_at` */
     char *since, *since_column;    /* NULL when not said */
     int since_line;
     struct writer_decl *v;

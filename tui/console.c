@@ -241,7 +241,9 @@ static void ask_override(struct console *k)
     if (ask_gate_override(k))
         return;
     const struct rb_step *st = &k->c->rb->steps[k->selected];
-    if (!stepaction_overridable(st->action) || k->c->s.acks[k->selected].acked) {
+    /* a done `writers` step is overridden again to accept a writer found later */
+    int reopen = st->action == RB_ACTION_WRITERS && writersfold_open(&k->c->s.wf) > 0;
+    if (!stepaction_overridable(st->action) || (k->c->s.acks[k->selected].acked && !reopen)) {
         ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): ");
         return;
     }

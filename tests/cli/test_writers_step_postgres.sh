@@ -124,7 +124,7 @@ BEGAN=$(q -c "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:S
 check "before the capture, a ghost connection writes old only after dual-write began" \
   as ghost ghost-tool "INSERT INTO orders_legacy (id, customer, updated_at) VALUES (50, 'g', now() + interval '1 second')"
 runbook "$T/skip.md" "$CHECKOUT" 'legacy batch: app `legacy-batch` role `legacy` dual-writes' \
-  "dual-write began: at \`$BEGAN\` column \`updated_at\`"
+  'dual-write began: at `'"$BEGAN"'` stamp `updated_at`'
 check "a runbook with dual-write began checks" expect_exit 0 "$CUTOVER" check "$T/skip.md"
 trigger_count() { q -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'cutover_audit%'"; }
 installed() { [ "$(trigger_count)" -gt 0 ]; }
@@ -161,7 +161,7 @@ assert g["skipped"] == 1 and g["declared"] is False and g["sources"] == ["skippe
 assert w["role: ghost"]["declared"] is False and s["unknown"] == 3, s
 ' "$T/skip.json"
 "$CUTOVER" writers "$T/skip.md" >"$T/skip.txt" 2>&1
-check "  … in the table too, without a capture: the time column still finds all three" \
+check "  … in the table too, without a capture: the stamp still finds all three" \
   sh -c 'grep -q "skipped: 3 of .* rows .*written since '"$BEGAN"'" "$0" &&
          grep -q "skipped: writer not captured: 3 rows" "$0"' "$T/skip.txt"
 finish
