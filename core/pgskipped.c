@@ -53,10 +53,13 @@ static int push(struct cands *c, const char *key, const char *app, const char *r
             return -1;
         c->v = v, c->cap = cap;
     }
-    char *k = strdup(key);
-    if (!k)
+    struct cand *slot = &c->v[c->n];
+    slot->key = strdup(key);
+    if (!slot->key)
         return -1;
-    c->v[c->n++] = (struct cand){k, app, role};
+    slot->app = app;
+    slot->role = role;
+    c->n++;
     return 0;
 }
 
