@@ -253,12 +253,71 @@ static void literals(const char *s, char *out, size_t len, int *n)
     out[k] = '\0';
 }
 
-/* "orders_" + "legacy", or fmt.Sprintf("%s_%s", "orders", "legacy"). */
+/* A literal with its placeholders taken out (%s %v %d, {x}, ${x}, #{x})
+ * that is a piece of the table's name cut at an underscore: "orders_"
+ * or "_legacy" of orders_legacy. The rest of the name comes from a
+ * variable, so the name is only possibly the table's. */
+static int names_a_piece(const char *lit, size_t n, const char *table)
+{
+    char t[128];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof t; i++) {
+        if (lit[i] == '%' && i + 1 < n && strchr("svdq", lit[i + 1])) {
+            i++;
+        } else if (lit[i] == '{' || ((lit[i] == '$' || lit[i] == '#') && i + 1 < n &&
+                                     lit[i + 1] == '{')) {
+            while (i < n && lit[i] != '}')
+                i++;
+        } else {
+            t[k++] = lit[i];
+        }
+    }
+    t[k] = '\0';
+    size_t tl = strlen(table);
+    if (k < 2 || k >= tl)
+        return 0;
+    int prefix = t[k - 1] == '_' && strncasecmp(table, t, k) == 0;
+    int suffix = t[0] == '_' && strncasecmp(table + tl - k, t, k) == 0;
+    return prefix || suffix;
+}
+
+/* The line joins or formats strings: +, ||, .., a format call, a template. */
+static int builds_strings(const char *line)
+{
+    static const char *const builders[] = {"+", "||", "..", "Sprintf", "format", "printf",
+                                           "concat", "join", "{", "%"};
+    for (size_t i = 0; i < sizeof builders / sizeof builders[0]; i++)
+        if (strstr(line, builders[i]))
+            return 1;
+    return 0;
+}
+
+/* A literal of the line that names a piece of the table (names_a_piece). */
+static int has_piece_literal(const char *line, const char *table)
+{
+    for (const char *p = line; *p; p++) {
+        if (*p != '"' && *p != '\'' && *p != '`')
+            continue;
+        const char *end = strchr(p + 1, *p);
+        if (!end)
+            return 0;
+        if (names_a_piece(p + 1, (size_t)(end - p - 1), table))
+            return 1;
+        p = end;
+    }
+    return 0;
+}
+
+/* "orders_" + "legacy", or fmt.Sprintf("%s_%s", "orders", "legacy"), or a
+ * piece joined with a variable: "orders_" + kind, f"orders_{kind}",
+ * format('%s_legacy', prefix). */
 static int built_from_pieces(const char *line, const char *table)
 {
     char joined[LINE_MAX_BYTES];
     int n;
     literals(line, joined, sizeof joined, &n);
+    if (n >= 1 && builds_strings(line) && has_piece_literal(line, table))
+        return 1;
     if (n < 2)
         return 0;
     if (strcasestr(joined, table))
@@ -498,6 +557,16 @@ static int mentions(const struct code_scan *s, const char *table, const char *te
     for (size_t i = 0; i < s->n_names; i++)
         if (strcasestr(text, s->names[i]))
             return 1;
+    /* a piece cut at an underscore ("orders_", "_legacy") may be joined
+     * with a variable (built_from_pieces) */
+    size_t tl = strlen(table);
+    for (size_t i = 1; i + 1 < tl; i++)
+        if (table[i] == '_') {
+            char piece[256];
+            snprintf(piece, sizeof piece, "%.*s", (int)i + 1, table);
+            if (strcasestr(text, piece) || strcasestr(text, table + i))
+                return 1;
+        }
     char parts[256];
     snprintf(parts, sizeof parts, "%s", table);
     int count = 0;

@@ -54,6 +54,8 @@
 #define EV_GATE          "gate"
 #define EV_CLEANUP_DUE   "cleanup_due"
 #define EV_CLEANUP_CHECK "cleanup_check"
+#define EV_WRITERS       "writers"
+#define EV_UNKNOWN_WRITER "unknown_writer"
 
 enum event_kind {
 #define EVENT(id, ...) EVK_##id,

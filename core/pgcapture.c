@@ -74,9 +74,49 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
     return 1;
 }
 
+/* The text of a row's key from record variable `rec` ("r", "NEW"):
+ * `(rec."id")::text`, or for a composite key `a,b` the columns joined with
+ * commas. "NULL" when no key is given. -1 when a column cannot be quoted. */
+int pgcap_key_expr(struct pg_conn *pg, const char *key, const char *rec, char *buf, size_t len)
+{
+    if (!key || !*key) {
+        snprintf(buf, len, "NULL");
+        return 0;
+    }
+    char cols[512];
+    snprintf(cols, sizeof cols, "%s", key);
+    size_t n = (size_t)snprintf(buf, len, "concat_ws(','");
+    for (char *save = NULL, *c = strtok_r(cols, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        while (*c == ' ')
+            c++;
+        c[strcspn(c, " ")] = '\0';
+        char *q = PQescapeIdentifier(pg, c, strlen(c));
+        if (!q)
+            return -1;
+        if (n < len)
+            n += (size_t)snprintf(buf + n, len - n, ", (%s.%s)::text", rec, q);
+        PQfreemem(q);
+    }
+    if (n < len)
+        n += (size_t)snprintf(buf + n, len - n, ")");
+    return n < len ? 0 : -1;
+}
+
 int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                   struct error *err)
 {
+    return pgcap_install_keyed(pg, table, NULL, level, err);
+}
+
+int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
+                        enum pgcap_level level, struct error *err)
+{
+    char key_r[600], key_new[600];
+    if (pgcap_key_expr(pg, key, "r", key_r, sizeof key_r) != 0 ||
+        pgcap_key_expr(pg, key, "NEW", key_new, sizeof key_new) != 0) {
+        error_set(err, "the old table's key `%.100s` cannot be quoted", key ? key : "");
+        return -1;
+    }
     PGresult *r;
     const char *p[] = {table};
     r = PQexecParams(pg, "SELECT to_regclass($1)::oid::regclass::text", 1, NULL, p, NULL, NULL, 0);
@@ -91,7 +131,7 @@ int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
     snprintf(rel, sizeof rel, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
 
-    static const char *const setup =
+    static const char *const setup_fmt =
         "BEGIN;"
         "SET LOCAL lock_timeout = '3s';"
         "CREATE SCHEMA " PGCAP_SCHEMA ";"
@@ -102,22 +142,25 @@ int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
         "  backend_start timestamptz, level text NOT NULL);"
         "CREATE TABLE " PGCAP_SCHEMA ".writes (at timestamptz NOT NULL DEFAULT clock_timestamp(), "
         "  op text, app text, client text, session_role text, role_now text, "
-        "  statement text, n bigint);"
+        "  statement text, n bigint, keys text[]);"
         /* runs as the installer: a writer needs no right on the table */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint) "
+        "CREATE FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
         "  RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS "
         "  'INSERT INTO " PGCAP_SCHEMA ".writes (op, app, client, session_role, role_now, "
-        "   statement, n) VALUES ($1, $2, $3, $4, $5, $6, $7)';"
-        "REVOKE ALL ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint) "
+        "   statement, n, keys) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';"
+        "REVOKE ALL ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
         "  FROM PUBLIC;"
-        "GRANT EXECUTE ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint) "
+        "GRANT EXECUTE ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
         "  TO PUBLIC;"
         /* statement level: the rows from the transition table */
         "CREATE FUNCTION " PGCAP_SCHEMA ".seen_statement() RETURNS trigger LANGUAGE plpgsql AS $f$"
         "BEGIN"
         "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
         "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), (SELECT count(*) FROM cutover_rows));"
+        "    left(current_query(), 4000), (SELECT count(*) FROM cutover_rows),"
+        /* the keys written (not deleted), for the rows that skip new */
+        "    CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE"
+        "      (SELECT array_agg(%s) FROM (SELECT * FROM cutover_rows LIMIT 10000) r) END);"
         "  RETURN NULL;"
         "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
         "END $f$;"
@@ -126,10 +169,21 @@ int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
         "BEGIN"
         "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
         "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), nullif(TG_ARGV[0], '')::bigint);"
+        "    left(current_query(), 4000), nullif(TG_ARGV[0], '')::bigint, NULL);"
+        "  RETURN NULL;"
+        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
+        "END $f$;"
+        /* row level, an insert or update: the row's key too */
+        "CREATE FUNCTION " PGCAP_SCHEMA ".seen_row() RETURNS trigger LANGUAGE plpgsql AS $f$"
+        "BEGIN"
+        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
+        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
+        "    left(current_query(), 4000), 1, ARRAY[%s]);"
         "  RETURN NULL;"
         "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
         "END $f$;";
+    char setup[8192];
+    snprintf(setup, sizeof setup, setup_fmt, key_r, key_new);
     if (exec_ok(pg, setup, "cannot install the capture", err) != 0) {
         abort_tx(pg);
         return -1;
@@ -151,11 +205,13 @@ int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                  rel, rel, rel, rel);
     else
         snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER cutover_audit_row AFTER INSERT OR UPDATE OR DELETE ON %s "
+                 "CREATE TRIGGER cutover_audit_row AFTER INSERT OR UPDATE ON %s "
+                 "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_row();"
+                 "CREATE TRIGGER cutover_audit_row_delete AFTER DELETE ON %s "
                  "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('1');"
                  "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
                  "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
-                 rel, rel);
+                 rel, rel, rel);
     if (exec_ok(pg, sql, "cannot install the capture triggers", err) != 0) {
         abort_tx(pg);
         return -1;
@@ -272,4 +328,54 @@ fail:
     PQclear(r);
     abort_tx(pg);
     return -1;
+}
+
+int pgcap_keys(struct pg_conn *pg, struct pgcap_keys *out, struct error *err)
+{
+    memset(out, 0, sizeof *out);
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "SELECT k, app, session_role, client FROM (SELECT DISTINCT ON (k) k, app, "
+             "  session_role, client, at FROM " PGCAP_SCHEMA ".writes, unnest(keys) AS k "
+             "  WHERE k IS NOT NULL ORDER BY k, at DESC) s LIMIT %d", PGCAP_KEYS_MAX + 1);
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pg_fail(r, "cannot read the keys the capture saw", err);
+    int n = PQntuples(r);
+    out->cut = n > PGCAP_KEYS_MAX;
+    if (out->cut)
+        n = PGCAP_KEYS_MAX;
+    out->v = n ? calloc((size_t)n, sizeof *out->v) : NULL;
+    if (n && !out->v) {
+        PQclear(r);
+        error_set(err, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct pgcap_key *k = &out->v[out->n++];
+        k->key = cell(r, i, 0);
+        k->app = cell(r, i, 1);
+        k->role = cell(r, i, 2);
+        k->client = cell(r, i, 3);
+        if (!k->key || !k->app || !k->role || !k->client) {
+            PQclear(r);
+            pgcap_keys_free(out);
+            error_set(err, "out of memory");
+            return -1;
+        }
+    }
+    PQclear(r);
+    return 0;
+}
+
+void pgcap_keys_free(struct pgcap_keys *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->v[i].key);
+        free(k->v[i].app);
+        free(k->v[i].role);
+        free(k->v[i].client);
+    }
+    free(k->v);
+    memset(k, 0, sizeof *k);
 }

@@ -46,6 +46,34 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
 int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                   struct error *err);
 
+/* The same, recording with each write the keys of the rows it inserted or
+ * updated (key: the old table's key, `id` or `a,b`; NULL: none), so the
+ * rows that reached old and not new can be traced to their writer. */
+int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
+                        enum pgcap_level level, struct error *err);
+
+/* SQL for the text of a row's key from record variable rec ("r", "NEW"):
+ * the columns of key (`id`, `a,b`) quoted, cast to text, joined with
+ * commas; "NULL" for no key. -1 when it does not fit or cannot be quoted. */
+int pgcap_key_expr(struct pg_conn *pg, const char *key, const char *rec, char *buf, size_t len);
+
+/* A key the capture saw written (inserted or updated), with who wrote it
+ * last. */
+struct pgcap_key {
+    char *key, *app, *role, *client;
+};
+
+struct pgcap_keys {
+    struct pgcap_key *v;
+    size_t n;
+    int cut;            /* more than PGCAP_KEYS_MAX: the rest not read */
+};
+#define PGCAP_KEYS_MAX 100000
+
+/* Reads the keys the capture recorded (before pgcap_remove drops them). */
+int pgcap_keys(struct pg_conn *pg, struct pgcap_keys *out, struct error *err);
+void pgcap_keys_free(struct pgcap_keys *k);
+
 /* Reads the audit table, grouped. */
 int pgcap_collect(struct pg_conn *pg, struct pgcap_result *out, struct error *err);
 void pgcap_result_free(struct pgcap_result *r);

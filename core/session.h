@@ -20,6 +20,7 @@
 #include "ramp.h"
 #include "runbook.h"
 #include "stepaction.h"
+#include "writersfold.h"
 
 struct step_ack {
     int acked;
@@ -118,6 +119,7 @@ struct session {
                                    * position in rb->signals (-1: none) */
     struct ramp_view ramp;
     struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
+    struct writersfold wf;        /* the writer audit and its unknown writers (writersfold.h) */
     struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
     struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
     struct cleanup_view cleanup;  /* the cleanup deadline's anchor and due date, the last check */

@@ -8,17 +8,19 @@
 
 #include "events.h"
 #include "session.h"
+#include "writersfold.h"
 
 int stepaction_completes_itself(enum rb_action a)
 {
     return a == RB_ACTION_RAMP || a == RB_ACTION_BACKFILL || a == RB_ACTION_COMPARE ||
-           a == RB_ACTION_PREFLIGHT;
+           a == RB_ACTION_PREFLIGHT || a == RB_ACTION_WRITERS;
 }
 
 int stepaction_overridable(enum rb_action a)
 {
     /* the ramp is not: traffic either moved or it did not */
-    return a == RB_ACTION_BACKFILL || a == RB_ACTION_COMPARE || a == RB_ACTION_PREFLIGHT;
+    return a == RB_ACTION_BACKFILL || a == RB_ACTION_COMPARE || a == RB_ACTION_PREFLIGHT ||
+           a == RB_ACTION_WRITERS;
 }
 
 int stepaction_is_step_guard(const char *guard)
@@ -48,6 +50,11 @@ void stepaction_how(const struct runbook *rb, const struct rb_step *st, char *bu
         snprintf(buf, len, "step %s completes itself when `cutover preflight` passes%s", st->id,
                  by_override);
         break;
+    case RB_ACTION_WRITERS:
+        snprintf(buf, len, "step %s completes itself when `cutover writers RUNBOOK --journal J` "
+                 "finds no unknown writer and none is left open%s (which accepts the unknown "
+                 "writers)", st->id, by_override);
+        break;
     default:
         snprintf(buf, len, "step %s is acknowledged by its owner (%s)", st->id, st->role);
         break;
@@ -76,6 +83,8 @@ ptrdiff_t stepaction_open_before(const struct session *s, size_t i)
 int stepaction_refuse_ack(const struct session *s, size_t i, char *reason, size_t len)
 {
     const struct rb_step *st = &s->rb->steps[i];
+    if (writersfold_ack_refusal(s, i, reason, len) != 0)
+        return -1;   /* an unknown writer holds it (writersfold.h) */
     if (!stepaction_completes_itself(st->action))
         return 0;
     stepaction_how(s->rb, st, reason, len);
@@ -104,7 +113,9 @@ int stepaction_override_decide(const struct session *s, const char *step_id, con
         snprintf(reason, len, "only the commander completes a step by override, not %s", role);
         return -1;
     }
-    if (s->acks[i].acked) {
+    /* a done `writers` step is overridden again to accept a writer found later */
+    int reopen = st->action == RB_ACTION_WRITERS && writersfold_open(&s->wf) > 0;
+    if (s->acks[i].acked && !reopen) {
         snprintf(reason, len, "step %s is already done (by %s)", st->id, s->acks[i].name);
         return -1;
     }
@@ -117,7 +128,7 @@ int stepaction_override_decide(const struct session *s, const char *step_id, con
                  st->id, st->role);
         return -1;
     }
-    ptrdiff_t before = stepaction_open_before(s, (size_t)i);
+    ptrdiff_t before = s->acks[i].acked ? -1 : stepaction_open_before(s, (size_t)i);
     if (before >= 0) {
         const struct rb_step *b = &rb->steps[before];
         snprintf(reason, len, "step %s comes after step %s (%s: %s), which is not done yet",
@@ -159,6 +170,7 @@ static int action_done(const struct session *s, const struct rb_step *st)
     case RB_ACTION_BACKFILL: return s->actions.backfill_done;
     case RB_ACTION_COMPARE: return s->actions.compare_clean;
     case RB_ACTION_PREFLIGHT: return s->actions.preflight_passed;
+    case RB_ACTION_WRITERS: return writersfold_clean(&s->wf);
     default: return 0;
     }
 }

@@ -6,6 +6,9 @@
  *   backfill   when a `backfill` event of the runbook's table says done.
  *   compare    when a `compare` event found no divergence.
  *   preflight  when a `preflight` event passed.
+ *   writers    when a `writers` audit of the runbook in force found no
+ *              unknown writer and none journaled before is still open
+ *              (core/writersfold.h).
  *
  * Such a step is completed by the fold, as the engine ("cutover", role
  * "engine"), at the event that makes it so — or later, at the event that
@@ -13,7 +16,8 @@
  * phase began completes the step when the phase does). A backfill, compare
  * or preflight step may also be completed by the commander's `override`
  * (guard "step:ID") with a written reason; the ramp step never is.
- * `writers` steps are still acknowledged by hand. Pure functions of the
+ * The override of a `writers` step also accepts the unknown writers open
+ * then; while one is open, the done step may be overridden again. Pure functions of the
  * session: nothing here reads a clock, the journal or a database. */
 #ifndef CUTOVER_STEPACTION_H
 #define CUTOVER_STEPACTION_H
@@ -59,7 +63,8 @@ void stepaction_how(const struct runbook *rb, const struct rb_step *st, char *bu
 ptrdiff_t stepaction_open_before(const struct session *s, size_t i);
 
 /* Called by ceremony_ack_decide: -1 with the reason when step i is done by
- * its action and not by an acknowledgement; 0 otherwise. */
+ * its action and not by an acknowledgement, or an unknown writer holds it
+ * (writersfold.h); 0 otherwise. */
 int stepaction_refuse_ack(const struct session *s, size_t i, char *reason, size_t len);
 
 /* May this role complete step_id by override with this reason now? 0 yes;

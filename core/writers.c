@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgwriters.h"
 #include "rbsection.h"
 
 struct parse {
@@ -126,11 +127,61 @@ static void decl_free(struct writer_decl *w)
     free(w->models);
 }
 
+/* - dual-write began: at `TIME` stamp `COLUMN` */
+#define SINCE_NAME "dual-write began"
+static int since_item(struct parse *p, const char *s, size_t n, int line)
+{
+    struct writers_decls *d = p->d;
+    if (d->since_line) {
+        problem(p, line, "`dual-write began` is given twice%.*s", "", 0);
+        return p->oom;
+    }
+    char *at = NULL, *col = NULL;
+    for (size_t i = 0; i < n && !p->oom;) {
+        while (i < n && blank(s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t k = i;
+        while (k < n && !blank(s[k]) && s[k] != '`')
+            k++;
+        size_t j = k;
+        while (j < n && blank(s[j]))
+            j++;
+        const char *close = j < n && s[j] == '`' ? memchr(s + j + 1, '`', n - j - 1) : NULL;
+        char **slot = k - i == 2 && strncmp(s + i, "at", 2) == 0       ? &at
+                      : k - i == 5 && strncmp(s + i, "stamp", 5) == 0 ? &col
+                                                                        : NULL;
+        if (!slot || !close || *slot) {
+            problem(p, line, "`dual-write began:` expects at `TIME` stamp `COLUMN`, found `%.*s`",
+                    s + i, (int)(n - i));
+            free(at), free(col);
+            return p->oom;
+        }
+        *slot = dup_n(p, s + j + 1, (size_t)(close - s - j - 1));
+        i = (size_t)(close - s) + 1;
+    }
+    int date = at && strlen(at) >= 10 && at[4] == '-' && at[7] == '-';
+    for (int i = 0; date && i < 10; i++)
+        date = i == 4 || i == 7 || (at[i] >= '0' && at[i] <= '9');
+    if (!p->oom && (!date || !col)) {
+        problem(p, line, "`dual-write began:` needs at `YYYY-MM-DDTHH:MM:SSZ` and stamp `COLUMN` "
+                "(old's column that holds when a row was written)%.*s", "", 0);
+        free(at), free(col);
+        return p->oom;
+    }
+    d->since = at, d->since_column = col, d->since_line = line;
+    return p->oom;
+}
+
 /* - NAME: clause clause … */
 static int item(void *ctx, const char *s, size_t n, int line)
 {
     struct parse *p = ctx;
     const char *colon = memchr(s, ':', n);
+    size_t sn = strlen(SINCE_NAME);
+    if (colon && (size_t)(colon - s) == sn && strncmp(s, SINCE_NAME, sn) == 0)
+        return since_item(p, colon + 1, n - sn - 1, line);
     if (!colon || colon == s) {
         problem(p, line, "expected a writer `- NAME: app `…` code `…` [dual-writes]`, found `%.*s`",
                 s, (int)n);
@@ -168,12 +219,36 @@ static int item(void *ctx, const char *s, size_t n, int line)
     return 0;
 }
 
+/* `{needs=writers}` on a step or a phase heading: the one value known, and
+ * only in a runbook with a `writers` step (whose override resolves). */
+static void check_needs(struct parse *p, const struct runbook *rb, const struct rb_attr *attrs,
+                        size_t n, int line, int has_step)
+{
+    const char *v = rb_attr_get(attrs, n, "needs");
+    if (!v)
+        return;
+    if (strcmp(v, "writers") != 0)
+        problem(p, line, "`needs=%.*s`: the one thing a step may need is `writers` (the writer audit)",
+                v, (int)strlen(v));
+    else if (!has_step)
+        problem(p, line, "`needs=writers`%.*s but the runbook has no step with the action "
+                "`writers`: add one (`- [ ] dba: every writer is known `writers``)", "", 0);
+    (void)rb;
+}
+
 int writers_parse(const struct runbook *rb, struct writers_decls *d)
 {
     memset(d, 0, sizeof *d);
     struct parse p = {d, 0};
     int line = rb_section_items(rb, "Writers", item, &p);
     d->line = line > 0 ? line : 0;
+    int has_step = 0;
+    for (size_t i = 0; i < rb->n_steps; i++)
+        has_step |= rb->steps[i].action == RB_ACTION_WRITERS;
+    for (size_t i = 0; i < rb->n_phases; i++)
+        check_needs(&p, rb, rb->phases[i].attrs, rb->phases[i].n_attrs, rb->phases[i].line, has_step);
+    for (size_t i = 0; i < rb->n_steps; i++)
+        check_needs(&p, rb, rb->steps[i].attrs, rb->steps[i].n_attrs, rb->steps[i].line, has_step);
     if (p.oom) {
         writers_decls_free(d);
         return -1;
@@ -187,6 +262,8 @@ void writers_decls_free(struct writers_decls *d)
         decl_free(&d->v[i]);
     free(d->v);
     free(d->problems);
+    free(d->since);
+    free(d->since_column);
     memset(d, 0, sizeof *d);
 }
 
@@ -215,9 +292,12 @@ static struct writer_seen *seen_for(struct writers_audit *a, const struct writer
     memset(w, 0, sizeof *w);
     w->decl = decl;
     w->possible_only = 1;
+    w->skipped = -1;
     snprintf(w->name, sizeof w->name, "%s", name);
-    if (!decl)
+    if (!decl) {
         a->unknown++;
+        snprintf(w->why, sizeof w->why, "not declared in ## Writers");
+    }
     return w;
 }
 
@@ -359,5 +439,65 @@ int writers_observe(struct writers_audit *a, const struct writers_decls *d,
         snprintf(w->app, sizeof w->app, "%s", s->app);
     if (!w->role[0] && s->role)
         snprintf(w->role, sizeof w->role, "%s", s->role);
+    return 0;
+}
+
+int writers_is_unknown(const struct writer_seen *w)
+{
+    return !w->decl || w->why[0];
+}
+
+void writers_seen_text(unsigned sources, char *buf, size_t len)
+{
+    static const struct { unsigned bit; const char *word; } names[] = {
+        {WSRC_STATEMENTS, "stats"}, {WSRC_CAPTURE, "capture"}, {WSRC_SKIPPED, "skipped"},
+        {WSRC_CODE, "code"}};
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((sources & names[i].bit) && n + 1 < len)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "+" : "", names[i].word);
+    if (!sources)
+        snprintf(buf, len, "-");
+}
+
+void writers_ops_text(const struct writer_seen *w, char *buf, size_t len)
+{
+    if (w->ops)
+        pgw_ops_text(w->ops, buf, len);
+    else
+        snprintf(buf, len, "%s", !w->n_sites ? "-" : w->possible_only ? "possible" : "write");
+}
+
+int writers_skipped(struct writers_audit *a, const struct writers_decls *d, const char *app,
+                    const char *role, long long rows, const char *first_key)
+{
+    const struct writer_decl *decl = NULL;
+    char name[200];
+    if (app[0] || role[0]) {
+        struct writer_stmt probe = {.source = WSRC_CAPTURE, .app = (char *)app, .role = (char *)role};
+        decl = decl_for(a, d, &probe);
+        snprintf(name, sizeof name, "role: %s", role);
+    } else {
+        snprintf(name, sizeof name, "skipped: writer not captured");
+    }
+    struct writer_seen *w = seen_for(a, decl, decl ? decl->name : name);
+    if (!w)
+        return -1;
+    w->sources |= WSRC_SKIPPED;
+    w->skipped = (w->skipped < 0 ? 0 : w->skipped) + rows;
+    if (!w->app[0] && app[0])
+        snprintf(w->app, sizeof w->app, "%s", app);
+    if (!w->role[0] && role[0])
+        snprintf(w->role, sizeof w->role, "%s", role);
+    if (!decl && !app[0] && !role[0])
+        snprintf(w->why, sizeof w->why, "%lld rows reached old and not new since dual-write began "
+                 "(key %s, …); no capture saw who wrote them", w->skipped, first_key);
+    else if (decl && decl->dual_writes) {
+        if (!w->why[0])
+            a->unknown++;
+        snprintf(w->why, sizeof w->why, "declared dual-writes, but %lld rows it wrote reached old "
+                 "and not new (key %s, …): a path of it writes old only", w->skipped, first_key);
+    }
     return 0;
 }

@@ -32,6 +32,9 @@ struct writers_problem {
 
 struct writers_decls {
     int line;                      /* the section's heading; 0 when none */
+    /* - dual-write began: at `2026-12-01T10:00:00Z` stamp `updated_at` */
+    char *since, *since_column;    /* NULL when not said */
+    int since_line;
     struct writer_decl *v;
     size_t n;
     struct writers_problem *problems;
@@ -48,7 +51,11 @@ enum {
     WSRC_STATEMENTS = 1 << 0,   /* pg_stat_statements */
     WSRC_CAPTURE = 1 << 1,      /* the live capture trigger */
     WSRC_CODE = 1 << 2,         /* a write site in the code */
+    WSRC_SKIPPED = 1 << 3,      /* rows it wrote reached old and not new */
 };
+
+/* "stats+capture+skipped+code" for the sources set in sources; "-" for none. */
+void writers_seen_text(unsigned sources, char *buf, size_t len);
 
 /* One statement a database source saw writing the old table. */
 struct writer_stmt {
@@ -79,7 +86,15 @@ struct writer_seen {
     int stat_seen;                    /* top-level statistics statements added */
     struct writer_stmt *stmts;        /* owned */
     size_t n_stmts;
+    long long skipped;                /* rows that reached old and not new; -1: not looked */
+    char why[160];                    /* why it is unknown ("" when it is not) */
 };
+
+/* 1 when w is an unknown writer: not declared, or declared and seen doing
+ * what its declaration rules out (why says what). */
+int writers_is_unknown(const struct writer_seen *w);
+/* What w did: "insert,update", or from the code alone "write" / "possible". */
+void writers_ops_text(const struct writer_seen *w, char *buf, size_t len);
 
 struct writers_audit {
     struct writer_seen *v;
@@ -101,5 +116,13 @@ void writers_audit_free(struct writers_audit *a);
  * when out of memory. */
 int writers_observe(struct writers_audit *a, const struct writers_decls *d,
                     const struct writer_stmt *s);
+
+/* Adds rows that reached old and not new (the skipped source) to the
+ * writer the capture saw write them (app and role; both "" when no
+ * capture saw them: an unknown writer "skipped: not captured"). A
+ * declared writer that dual-writes is unknown then: a path of it writes
+ * old only. -1 when out of memory. */
+int writers_skipped(struct writers_audit *a, const struct writers_decls *d, const char *app,
+                    const char *role, long long rows, const char *first_key);
 
 #endif

@@ -21,6 +21,7 @@ static const char *const lines[] = {
     "o            override a gate, action step, point of no return or rehearsal",
     "T            take over driving when NO ENGINE shows (commander or Deputy:)",
     "F            the demo's fault menu (cutover demo only)",
+    "w            the writer audit: who writes the old table, unknown writers in red",
     "?            this help (any key closes it)",
     "q            quit this console (asks first while traffic is on new)",
     "Your role's steps are yellow. Every key that changes anything is journaled.",

@@ -76,6 +76,7 @@ extern const struct panel panel_divergence;
 extern const struct panel panel_criteria;
 extern const struct panel panel_ramp;
 extern const struct panel panel_presence;
+extern const struct panel panel_writers;
 
 /* A signal's panel as the runbook declares it (## Panels), or one of the
  * runbook's signals in the place of a named panel it leaves empty. */

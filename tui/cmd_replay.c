@@ -42,6 +42,7 @@ struct player {
     int playing, speed;    /* speed: an index into speeds */
     size_t selected;
     int help;
+    int writers;      /* the writer audit's panel is shown (w) */
     char status[400];
     int alert;
     int quit;
@@ -132,7 +133,7 @@ static void draw(struct player *p)
     }
     if (p->help) {
         snprintf(line, sizeof line, " REPLAY keys: space play/pause · 1-4 speed ×1 ×10 ×60 ×600 · "
-                 ". , next/previous event · a h o k next abort/halt/override/ack (A H O K: back) · "
+                 ". , next/previous event · w writers · a h o k next abort/halt/override/ack (A H O K: back) · "
                  "← → a minute · Home End · g go to a time · ↑↓ steps · q quit ");
         layout_draw(&p->layout, &v, 0, &p->prompt, line, 0);
         return;
@@ -143,7 +144,8 @@ static void draw(struct player *p)
     int width = cols - head - 10;
     timeline(p, bar, sizeof bar, width);
     snprintf(line + head, sizeof line - (size_t)head, "%s  ? keys", bar);
-    layout_draw(&p->layout, &v, 0, &p->prompt, line, replay_damage(p->r) != NULL);
+    layout_draw(&p->layout, &v, p->writers ? LAYOUT_OVERLAY_WRITERS : 0, &p->prompt, line,
+                replay_damage(p->r) != NULL);
 }
 
 static void on_prompt(struct player *p, int ch)
@@ -200,6 +202,7 @@ static void on_key(struct player *p, int ch)
         break;
     case 'g': p->playing = 0; prompt_open(&p->prompt, "go to (UTC, e.g. 14:03:22 or 14:03:22.250): "); break;
     case '?': p->help = !p->help; break;
+    case 'w': p->writers = !p->writers; break;
     case KEY_RESIZE: layout_resize(&p->layout); break;
     default: break;
     }

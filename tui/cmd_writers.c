@@ -18,12 +18,14 @@
 #include "core/codescan.h"
 #include "core/envsubst.h"
 #include "core/pgcapture.h"
+#include "core/pgskipped.h"
 #include "core/pgwriters.h"
 #include "core/redact.h"
 #include "core/runbook.h"
 #include "core/units.h"
 #include "core/writers.h"
 #include "options.h"
+#include "writers_journal.h"
 
 /* The old table, as the runbook's `old` system names it. */
 static const char *old_table(const struct runbook *rb)
@@ -41,6 +43,10 @@ struct sources {
     char capture_note[400];
     long long capture_writes;
     int capture_removed;          /* and its triggers are gone */
+    struct pgcap_keys keys;       /* the keys the capture saw written */
+    int skipped_run;              /* rows that skipped new were looked for */
+    char skipped_note[400];       /* what was looked at, or why not */
+    long long skipped_rows, skipped_candidates;
     const struct code_scan *scan; /* NULL without --code */
 };
 
@@ -53,25 +59,6 @@ static void sites_text(const struct writer_seen *w, char *buf, size_t len)
                               w->sites[i]->line);
     if (!w->n_sites)
         snprintf(buf, len, "-");
-}
-
-static void seen_text(unsigned sources, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s%s%s%s%s", sources & WSRC_STATEMENTS ? "stats" : "",
-             (sources & WSRC_STATEMENTS) && (sources & (WSRC_CAPTURE | WSRC_CODE)) ? "+" : "",
-             sources & WSRC_CAPTURE ? "capture" : "",
-             (sources & WSRC_CAPTURE) && (sources & WSRC_CODE) ? "+" : "",
-             sources & WSRC_CODE ? "code" : "");
-    if (!sources)
-        snprintf(buf, len, "-");
-}
-
-static void ops_text(const struct writer_seen *w, char *buf, size_t len)
-{
-    if (w->ops)
-        pgw_ops_text(w->ops, buf, len);
-    else
-        snprintf(buf, len, "%s", !w->n_sites ? "-" : w->possible_only ? "possible" : "write");
 }
 
 /* Distinct statement texts a writer was seen running. */
@@ -128,8 +115,8 @@ static void print_table(const struct writers_audit *a, const struct sources *src
         const struct writer_seen *w = &a->v[i];
         char sites[1024], seen[40], ops[80], calls[24], rows[24];
         sites_text(w, sites, sizeof sites);
-        seen_text(w->sources, seen, sizeof seen);
-        ops_text(w, ops, sizeof ops);
+        writers_seen_text(w->sources, seen, sizeof seen);
+        writers_ops_text(w, ops, sizeof ops);
         number(w->calls, w->n_stmts > 0, calls, sizeof calls);
         number(w->rows, w->n_stmts > 0, rows, sizeof rows);
         printf("%-*s  %-18s  %-20s  %5zu  %8s  %8s  %-11s  %-8s  %s\n", width, w->name, seen, ops,
@@ -138,6 +125,24 @@ static void print_table(const struct writers_audit *a, const struct sources *src
                sites);
     }
     int header = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct writer_seen *w = &a->v[i];
+        if (w->skipped >= 0) {
+            if (!header++)
+                printf("\nRows that reached old and not new:\n");
+            printf("  %s%s%s: %lld rows\n", w->name, w->app[0] ? ", app " : "", w->app, w->skipped);
+        }
+    }
+    header = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct writer_seen *w = &a->v[i];
+        if (writers_is_unknown(w)) {
+            if (!header++)
+                printf("\nUnknown writers:\n");
+            printf("  %s: %s\n", w->name, w->why);
+        }
+    }
+    header = 0;
     for (size_t i = 0; i < a->n; i++) {
         const struct writer_seen *w = &a->v[i];
         for (size_t k = 0; k < w->n_stmts; k++) {
@@ -182,6 +187,11 @@ static void print_table(const struct writers_audit *a, const struct sources *src
                src->capture_writes, src->capture_removed ? "removed (checked)" : "NOT REMOVED");
     else
         printf("  capture: skipped: %s\n", src->capture_note);
+    if (src->skipped_run)
+        printf("  skipped: %lld of %lld rows %s reached old and not new\n", src->skipped_rows,
+               src->skipped_candidates, src->skipped_note);
+    else
+        printf("  skipped: not looked for: %s\n", src->skipped_note);
     if (!src->scan)
         printf("  code: skipped: no --code DIR\n");
     printf("\n%zu writer%s of `%s`, %zu unknown", a->n, a->n == 1 ? "" : "s", table, a->unknown);
@@ -215,8 +225,15 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
             cJSON_AddItemToArray(sources, cJSON_CreateString("statements"));
         if (w->sources & WSRC_CAPTURE)
             cJSON_AddItemToArray(sources, cJSON_CreateString("capture"));
+        if (w->sources & WSRC_SKIPPED)
+            cJSON_AddItemToArray(sources, cJSON_CreateString("skipped"));
         if (w->sources & WSRC_CODE)
             cJSON_AddItemToArray(sources, cJSON_CreateString("code"));
+        if (w->skipped >= 0)
+            cJSON_AddNumberToObject(o, "skipped", (double)w->skipped);
+        else
+            cJSON_AddNullToObject(o, "skipped");
+        add_str_or_null(o, "why", w->why);
         cJSON_AddBoolToObject(o, "declared", w->decl != NULL);
         if (w->decl)
             cJSON_AddBoolToObject(o, "dual_writes", w->decl->dual_writes);
@@ -293,6 +310,13 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
         cJSON_AddNumberToObject(cap, "writes", (double)src->capture_writes);
         cJSON_AddBoolToObject(cap, "removed", src->capture_removed);
     }
+    cJSON *sk = cJSON_AddObjectToObject(sum, "skipped");
+    cJSON_AddStringToObject(sk, "status", src->skipped_run ? "read" : "skipped");
+    add_str_or_null(sk, "note", src->skipped_note);
+    if (src->skipped_run) {
+        cJSON_AddNumberToObject(sk, "candidates", (double)src->skipped_candidates);
+        cJSON_AddNumberToObject(sk, "rows", (double)src->skipped_rows);
+    }
     cJSON *code = cJSON_AddObjectToObject(sum, "code");
     cJSON_AddStringToObject(code, "status", src->scan ? "read" : "skipped");
     if (src->scan) {
@@ -343,7 +367,8 @@ static void wait_window(int64_t ms)
 }
 
 struct request {
-    const char *path, *dir, *capture;
+    const char *path, *dir, *capture, *journal;
+    const char *old_key;          /* the old system's key: the capture records it */
     enum pgcap_level level;
     int json, cleanup;
 };
@@ -354,7 +379,7 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
                    struct writers_audit *a, const struct writers_decls *d, struct sources *src,
                    struct error *err)
 {
-    if (pgcap_install(pg, table, q->level, err) != 0)
+    if (pgcap_install_keyed(pg, table, q->old_key, q->level, err) != 0)
         return -1;
     src->capture_run = 1;
     char dur[32];
@@ -376,6 +401,8 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
     struct pgcap_result res;
     struct error removal = {{0}};
     int rc = pgcap_collect(pg, &res, err);
+    if (rc == 0)
+        rc = pgcap_keys(pg, &src->keys, err);
     src->capture_removed = pgcap_remove(pg, &removal) == 0;
     if (rc != 0) {
         if (!src->capture_removed)
@@ -409,6 +436,59 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
     return rc;
 }
 
+/* Rows that reached old and not new since dual-write began, traced to
+ * their writers by the capture's keys (core/pgskipped.h). 0, or -1 with
+ * err when the look failed (its absence is said, never taken for none). */
+static int look_skipped(const struct runbook *rb, PGconn *pg, const struct request *q,
+                        const struct writers_decls *d, struct writers_audit *a,
+                        struct sources *src, struct error *err)
+{
+    const struct rb_system *nw = runbook_system(rb, "new");
+    const char *new_table = nw ? rb_attr_get(nw->attrs, nw->n_attrs, "table") : NULL;
+    const char *new_key = nw ? rb_attr_get(nw->attrs, nw->n_attrs, "key") : NULL;
+    if (!d->since && !src->capture_run) {
+        snprintf(src->skipped_note, sizeof src->skipped_note,
+                 "no --capture, and no `dual-write began` in ## Writers");
+        return 0;
+    }
+    if (!nw || !nw->kind || strcmp(nw->kind, "postgres") != 0 || !new_table || !new_key ||
+        !q->old_key) {
+        snprintf(src->skipped_note, sizeof src->skipped_note,
+                 "needs the `old` and `new` systems on PostgreSQL, each with its table and key");
+        return 0;
+    }
+    char *conn = envsubst(nw->conn, err);
+    if (!conn)
+        return -1;
+    struct pgskip_request req = {rb_attr_get(runbook_system(rb, "old")->attrs,
+                                             runbook_system(rb, "old")->n_attrs, "table"),
+                                 q->old_key, d->since, d->since_column,
+                                 src->capture_run ? &src->keys : NULL, conn, new_table, new_key};
+    struct pgskip_result res;
+    int rc = pgskip_find(pg, &req, &res, err);
+    free(conn);
+    if (rc != 0)
+        return -1;
+    src->skipped_run = 1;
+    src->skipped_rows = res.skipped;
+    src->skipped_candidates = res.candidates;
+    char since[200] = "";
+    if (d->since)
+        snprintf(since, sizeof since, "%swritten since %s (old's `%s`)",
+                 src->capture_run ? " or " : "", d->since, d->since_column);
+    snprintf(src->skipped_note, sizeof src->skipped_note, "%s%s%s", 
+             src->capture_run ? "the capture saw written" : "", since,
+             res.cut ? " (more candidates than could be looked at: the rest not checked)" : "");
+    for (size_t i = 0; i < res.n && rc == 0; i++)
+        if (writers_skipped(a, d, res.v[i].app, res.v[i].role, res.v[i].rows,
+                            res.v[i].first_key) != 0) {
+            error_set(err, "out of memory");
+            rc = -1;
+        }
+    pgskip_result_free(&res);
+    return rc;
+}
+
 static int audit(const struct runbook *rb, const struct request *q)
 {
     const char *table = old_table(rb);
@@ -433,6 +513,11 @@ static int audit(const struct runbook *rb, const struct request *q)
     if (q->capture && (units_parse_duration(q->capture, &window) != 0 || window <= 0)) {
         fprintf(stderr, "cutover: --capture %s: expected a duration such as 30s or 10m\n", q->capture);
         return EXIT_USAGE;
+    }
+    char jmsg[600];
+    if (q->journal && writers_journal_check(q->journal, rb, jmsg, sizeof jmsg) != 0) {
+        fprintf(stderr, "cutover: %s\n", jmsg);
+        return EXIT_FAILED;
     }
     struct writers_decls d;
     if (writers_parse(rb, &d) != 0) {
@@ -539,16 +624,35 @@ static int audit(const struct runbook *rb, const struct request *q)
             if (writers_observe(&a, &d, &s) != 0)
                 goto oom;
         }
+        if (look_skipped(rb, pg, q, &d, &a, &src, &err) != 0) {
+            fprintf(stderr, "cutover: rows that skipped new: %s\n", err.msg);
+            goto out;
+        }
     } else {
         snprintf(src.statements_note, sizeof src.statements_note,
                  "the old system is %s, not PostgreSQL", old->kind ? old->kind : "not said");
         snprintf(src.capture_note, sizeof src.capture_note, "the old system is not PostgreSQL");
+        snprintf(src.skipped_note, sizeof src.skipped_note, "the old system is not PostgreSQL");
     }
     if (q->json)
         print_json(&a, &src);
     else
         print_table(&a, &src, table);
     rc = capture_failed ? EXIT_FAILED : a.unknown ? EXIT_ABORTED : EXIT_OK;
+    if (q->journal && !capture_failed) {
+        char sources[64];
+        snprintf(sources, sizeof sources, "%s%s%s%s", src.statements_read ? "statements " : "",
+                 src.capture_run ? "capture " : "", src.skipped_run ? "skipped " : "",
+                 src.scan ? "code" : "");
+        if (writers_journal(q->journal, rb, table, &a, sources,
+                            src.skipped_run ? src.skipped_rows : -1, jmsg, sizeof jmsg) != 0) {
+            fprintf(stderr, "cutover: %s\n", jmsg);
+            rc = EXIT_FAILED;
+        } else {
+            fprintf(stderr, "cutover: journaled in %s: %zu writers, %zu unknown\n", q->journal,
+                    a.n, a.unknown);
+        }
+    }
     goto out;
 oom:
     fprintf(stderr, "cutover: out of memory\n");
@@ -558,6 +662,7 @@ out:
         PQfinish(pg);
     free(conn);
     pgw_stats_free(&stats);
+    pgcap_keys_free(&src.keys);
     writers_audit_free(&a);
     codescan_free(&scan);
     writers_decls_free(&d);
@@ -592,6 +697,11 @@ int cmd_writers(int argc, char **argv)
     q.level = level && strcmp(level, "row") == 0 ? PGCAP_ROW : PGCAP_STATEMENT;
     q.json = format && strcmp(format, "json") == 0;
     q.path = o.positional[0];
+    q.journal = o.journal;
+    if (q.journal && q.cleanup) {
+        fprintf(stderr, "cutover: --capture-cleanup journals nothing: drop --journal\n");
+        return EXIT_USAGE;
+    }
     struct rb_problems problems = {0};
     struct runbook *rb = runbook_load(q.path, &problems);
     size_t errors = problems.n_errors;
@@ -602,6 +712,8 @@ int cmd_writers(int argc, char **argv)
         return EXIT_FAILED;
     }
     redact_install_runbook(rb);   /* its secrets never reach the output */
+    const struct rb_system *old = runbook_system(rb, "old");
+    q.old_key = old ? rb_attr_get(old->attrs, old->n_attrs, "key") : NULL;
     int rc = audit(rb, &q);
     runbook_free(rb);
     return rc;

@@ -276,7 +276,9 @@ static void ask_override(struct console *k)
     if (ask_gate_override(k) || ask_noreturn_override(k))
         return;
     const struct rb_step *st = &k->c->rb->steps[k->selected];
-    if (!stepaction_overridable(st->action) || k->c->s.acks[k->selected].acked) {
+    /* a done `writers` step is overridden again to accept a writer found later */
+    int reopen = st->action == RB_ACTION_WRITERS && writersfold_open(&k->c->s.wf) > 0;
+    if (!stepaction_overridable(st->action) || (k->c->s.acks[k->selected].acked && !reopen)) {
         ask(k, FOR_OVERRIDE, "override the failed rehearsal — the reason (journaled, shown in red): ");
         return;
     }
@@ -487,7 +489,8 @@ static void on_key(struct console *k, int ch)
             prompt_open(&k->prompt, faultmenu_label());
         }
         break;
-    case '?': k->help = 1; break;
+    case '?': k->help = LAYOUT_OVERLAY_HELP; break;
+    case 'w': k->help = LAYOUT_OVERLAY_WRITERS; break;
     case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;
@@ -505,7 +508,7 @@ static void draw(struct console *k)
         : k->driver && k->c->rb->n_ramp && strcmp(k->c->role, "commander") == 0
               ? "↑↓ move  a ack  n note  + advance  ! abort  r resume  ? help  q quit"
               : "↑↓ move  a acknowledge  n note  ? help  q quit";
-    layout_draw(&k->layout, &v, k->presence ? LAYOUT_PRESENCE : k->help, &k->prompt, hint,
+    layout_draw(&k->layout, &v, k->presence ? LAYOUT_OVERLAY_PRESENCE : k->help, &k->prompt, hint,
                 k->status[0] && k->status_alert);
     k->dirty = 0;
     k->last_draw_s = v.now_ms / 1000;

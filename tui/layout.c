@@ -195,8 +195,10 @@ void layout_draw(struct layout *l, const struct view *v, int help,
         wnoutrefresh(l->criteria);
     }
     draw_status(l, prompt, status, alert);
-    if (help) {   /* the help, or the presence panel (p), over the screen */
-        (help == LAYOUT_PRESENCE ? panel_presence : panel_help).draw(l->help, v);
+    if (help) {   /* the help, the writer audit (w) or presence (p), over the screen */
+        (help == LAYOUT_OVERLAY_PRESENCE  ? panel_presence
+         : help == LAYOUT_OVERLAY_WRITERS ? panel_writers
+                                          : panel_help).draw(l->help, v);
         wnoutrefresh(l->help);
     }
     doupdate();

@@ -43,9 +43,13 @@ void layout_free(struct layout *l);
 #define LAYOUT_STATUS_MS 10000
 int layout_status_live(struct layout *l, const struct view *v, const char *status, int alert);
 
-/* Draws a frame: status is the status-line text (alert: in red); help 1
- * draws the keys over it, LAYOUT_PRESENCE the presence panel. */
-#define LAYOUT_PRESENCE 2
+/* What is drawn over the screen, if anything. */
+#define LAYOUT_OVERLAY_HELP 1      /* the keys (?) */
+#define LAYOUT_OVERLAY_WRITERS 2   /* the writer audit (w) */
+#define LAYOUT_OVERLAY_PRESENCE 3  /* who is on which console (p) */
+
+/* Draws a frame: status is the status-line text (alert: in red); help is
+ * 0 or a LAYOUT_OVERLAY_*. */
 void layout_draw(struct layout *l, const struct view *v, int help,
                  const struct prompt *prompt, const char *status, int alert);
 

@@ -31,7 +31,7 @@ static const struct command commands[] = {
      "copy old into new headless, resuming; on a running copy: change it", cmd_backfill},
     {"compare", "RUNBOOK [--journal F] [--format json] [--restart] [--rate N] [--sample N]",
      "compare old and new through the mapping; exit 3 on divergence", cmd_compare},
-    {"writers", "RUNBOOK [--code DIR] [--capture DURATION] [--format json] [--capture-cleanup]",
+    {"writers", "RUNBOOK [--code DIR] [--capture DURATION] [--format json] [--journal J] [--capture-cleanup]",
      "the writer audit: who writes the old table (statistics, live capture, code), known or not", cmd_writers},
     {"gates", "RUNBOOK [--at TIME] [--step D] [--format json]",
      "every gate judged over Prometheus history at TIME (the backtest); exit 3 unless all open", cmd_gates},

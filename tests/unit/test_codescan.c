@@ -6,7 +6,10 @@
 #include "check.h"
 #include "core/codescan.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct code_site *site(const struct code_scan *s, const char *path, int line)
 {
@@ -108,5 +111,68 @@ TEST(a_missing_directory_is_an_error)
     CHECK(strstr(err.msg, "tests/writers/nope") != NULL);
 }
 
+/* Names built from a piece of the table's name and a variable:
+ * possible, in Go, Python, SQL, JS and Ruby; a piece that is not cut at
+ * an underscore, or a piece with nothing joined, is not. */
+TEST(a_piece_joined_with_a_variable_is_possible)
+{
+    char dir[] = "/tmp/cutover-codescan.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/pieces.go", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("package x\n"
+          "var a = fmt.Sprintf(\"orders_%s\", kind)\n"          /* 2 */
+          "var b = \"orders_\" + suffix\n"                      /* 3 */
+          "var c = fmt.Sprintf(\"%s_legacy\", prefix)\n"        /* 4 */
+          "var d = \"orders\" + x\n"                            /* 5: not cut at _ */
+          "var e = \"orders_\"\n"                               /* 6: nothing joined */
+          "var g = \"ord\" + y\n", f);                          /* 7 */
+    fclose(f);
+    snprintf(path, sizeof path, "%s/pieces.py", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("t = f\"orders_{kind}\"\n"                              /* 1 */
+          "u = 'orders_' + kind\n", f);                          /* 2 */
+    fclose(f);
+    snprintf(path, sizeof path, "%s/pieces.sql", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("EXECUTE format('INSERT INTO %I', 'orders_' || suffix);\n"   /* 1 */
+          "EXECUTE format('%s_legacy', prefix);\n", f);                /* 2 */
+    fclose(f);
+    snprintf(path, sizeof path, "%s/pieces.js", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("const t = `orders_${kind}`;\n", f);                   /* 1 */
+    fclose(f);
+    snprintf(path, sizeof path, "%s/pieces.rb", dir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("t = \"orders_#{kind}\"\n", f);                        /* 1 */
+    fclose(f);
+    struct code_scan s;
+    struct error err = {{0}};
+    CHECK(codescan_run(dir, "orders_legacy", NULL, 0, &s, &err) == 0);
+    CHECK(is(&s, "pieces.go", 2, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.go", 3, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.go", 4, CODE_POSSIBLE));
+    CHECK(none_in(&s, "pieces.go", 5, 7));
+    CHECK(is(&s, "pieces.py", 1, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.py", 2, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.sql", 1, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.sql", 2, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.js", 1, CODE_POSSIBLE));
+    CHECK(is(&s, "pieces.rb", 1, CODE_POSSIBLE));
+    codescan_free(&s);
+    const char *names[] = {"pieces.go", "pieces.py", "pieces.sql", "pieces.js", "pieces.rb"};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 RUN_TESTS(T(the_tree_in_seven_languages), T(comments_blanked_strings_kept),
-          T(a_missing_directory_is_an_error))
+          T(a_missing_directory_is_an_error), T(a_piece_joined_with_a_variable_is_possible))
