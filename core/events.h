@@ -50,6 +50,7 @@
 #define EV_COMPARE       "compare"
 #define EV_COMPARE_PROGRESS "compare_progress"
 #define EV_PREFLIGHT     "preflight"
+#define EV_DATA_JOB      "data_job"
 #define EV_GATE          "gate"
 
 enum event_kind {

@@ -12,6 +12,7 @@
 
 #include "bfprogress.h"
 #include "criteria.h"
+#include "datafold.h"
 #include "gatefold.h"
 #include "journal.h"
 #include "ramp.h"
@@ -117,6 +118,7 @@ struct session {
     struct stepaction_facts actions; /* what completes action steps (stepaction.h) */
     struct gatefold gf;           /* the gates' verdicts, overrides, phases done */
     struct bf_progress backfill;  /* the backfill's checkpoints (for the ETA) */
+    struct datafold data;         /* the data jobs, the comparison (datafold.h) */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];

@@ -16,7 +16,9 @@
 
 #include "clock.h"
 #include "faultmenu.h"
+#include "jobrunner.h"
 #include "core/account.h"
+#include "core/datafold.h"
 #include "core/driver.h"
 #include "core/gatefold.h"
 #include "core/events.h"
@@ -71,8 +73,10 @@ struct console {
     struct ceremony *c;
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
+    struct jobrunner *jobs;   /* the steps' data jobs (driving), the backfill's controls */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
-           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE, FOR_ANNOUNCE } prompt_for;
+           FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE, FOR_ANNOUNCE,
+           FOR_RATE } prompt_for;
     char note[PROMPT_MAX];    /* FOR_ANNOUNCE: the note waiting for its y/N */
     char gate_id[96];         /* FOR_GATE: the gate being overridden */
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
@@ -265,6 +269,55 @@ static void override_step(struct console *k, const char *text)
     set_status(k, rc != 0, msg);
 }
 
+/* The backfill's controls (p, R) are the dba's and the commander's, on
+ * any console, while the journal says a backfill job runs; they go the
+ * script's way (`cutover backfill RUNBOOK --pause`), off the loop. */
+static int may_control_backfill(struct console *k)
+{
+    if (strcmp(k->c->role, "dba") != 0 && strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the dba or the commander pauses or paces the backfill");
+        return 0;
+    }
+    if (!datafold_running(&k->c->s.data, DATA_BACKFILL)) {
+        set_status(k, 1, "no backfill job runs now (the driving console starts it at its step's turn)");
+        return 0;
+    }
+    return k->jobs != NULL;
+}
+
+static void backfill_pause(struct console *k)
+{
+    if (!may_control_backfill(k))
+        return;
+    const struct datafold *d = &k->c->s.data;
+    int paused = d->controls ? strncmp(d->control, "pause", 5) == 0
+                             : k->c->s.backfill.n_jobs && k->c->s.backfill.jobs[0].paused;
+    char msg[400];
+    int rc = jobrunner_control(k->jobs, paused ? "--resume" : "--pause", NULL, msg, sizeof msg);
+    set_status(k, rc != 0, msg);
+}
+
+static void ask_rate(struct console *k)
+{
+    if (!may_control_backfill(k))
+        return;
+    k->prompt_for = FOR_RATE;
+    prompt_open(&k->prompt, "backfill rate in rows/s (0: no limit) and Enter: ");
+}
+
+static int backfill_rate(struct console *k, const char *text, char *msg, size_t len)
+{
+    char *end = NULL;
+    double r = strtod(text, &end);
+    if (!text[0] || !end || *end || !(r >= 0 && r <= 1e9)) {
+        snprintf(msg, len, "not a rate: `%s` (rows per second, 0 for no limit)", text);
+        return 1;
+    }
+    char value[32];
+    snprintf(value, sizeof value, "%g", r);
+    return jobrunner_control(k->jobs, "--rate", value, msg, len) != 0;
+}
+
 static void answered(struct console *k, const char *text)
 {
     char msg[320];
@@ -288,6 +341,9 @@ static void answered(struct console *k, const char *text)
     case FOR_STEP_OVERRIDE:
         override_step(k, text);
         return;
+    case FOR_RATE:
+        rc = backfill_rate(k, text, msg, sizeof msg);
+        break;
     case FOR_FAULT:
         rc = faultmenu_send(k->c, text, now, msg, sizeof msg);
         break;
@@ -357,6 +413,12 @@ static void ask_advance(struct console *k)
 static void ask_quit(struct console *k)
 {
     char why[300], label[400];
+    if (k->jobs && jobrunner_busy(k->jobs, why, sizeof why)) {
+        snprintf(label, sizeof label, "%s — quit anyway? type y and Enter (Esc: stay): ", why);
+        k->prompt_for = FOR_QUIT;
+        prompt_open(&k->prompt, label);
+        return;
+    }
     if (!k->driver || !driver_quit_risk(k->driver, why, sizeof why)) {
         k->quit = 1;
         return;
@@ -450,6 +512,8 @@ static void on_key(struct console *k, int ch)
     case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;
+    case 'p': backfill_pause(k); break;
+    case 'R': ask_rate(k); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
     default: return;
     }
@@ -665,6 +729,14 @@ static void drive(struct console *k, int headless)
     struct error err = {{0}};
     if (journal_writer_poll(k->c->journal) > 0)
         k->dirty = 1;
+    char said[600];
+    int bad = 0;
+    if (k->jobs && jobrunner_tick(k->jobs, k->driver != NULL, clock_now_ms(), said, sizeof said,
+                                  &bad)) {
+        set_status(k, bad, said);
+        if (headless)
+            print_new(k);
+    }
     if (!k->driver)
         return;
     loop_perform(&k->loop);
@@ -820,6 +892,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         return 1;
     }
     loop_add_fd(&k.loop, journal_writer_fd(c->journal));
+    k.jobs = journal_path ? jobrunner_new(c, journal_path) : NULL;
     if (headless)
         print_summary(c);
     k.printed_seq = c->s.last_seq;
@@ -843,6 +916,8 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     k.dirty = 1;
     run_loop(&k, headless);
     finish_rollback(&k, headless);
+    if (k.jobs)   /* the backfill resumes from its checkpoint on the next run */
+        jobrunner_stop(k.jobs, clock_now_ms());
     if (!headless)
         screen_close(&k);
     if (k.last_words[0])
@@ -860,6 +935,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     if (headless && rc == 0)
         print_new(&k);
     driver_free(k.driver);
+    jobrunner_free(k.jobs);
     loop_free(&k.loop);
     signal_loop = NULL;
     if (rc != 0) {

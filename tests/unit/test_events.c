@@ -42,6 +42,7 @@ TEST(every_kind_constant_is_the_tables)
         {EV_BACKFILL_CONTROL, EVK_BACKFILL_CONTROL},
         {EV_DIVERGENCE, EVK_DIVERGENCE}, {EV_COMPARE, EVK_COMPARE},
         {EV_COMPARE_PROGRESS, EVK_COMPARE_PROGRESS}, {EV_PREFLIGHT, EVK_PREFLIGHT},
+        {EV_DATA_JOB, EVK_DATA_JOB},
         {EV_DEMO_FAULT, EVK_DEMO_FAULT}, {EV_TAKEOVER, EVK_TAKEOVER}, {EV_GATE, EVK_GATE}};
     CHECK(sizeof kinds / sizeof kinds[0] == EVK_UNKNOWN);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
