@@ -167,7 +167,7 @@ static void apply_control(struct datafold *d, const struct journal_event *ev,
     if (event_has(b, "rate")) {
         double r = event_num(b, "rate", 0);
         if (r > 0)
-            snprintf(rate, sizeof rate, "rate %g rows/s", r);
+            snprintf(rate, sizeof rate, "rate %.0f rows/s", r);
         else
             snprintf(rate, sizeof rate, "rate unlimited");
     }

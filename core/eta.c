@@ -156,12 +156,14 @@ static int ramp_forward(const struct runbook *rb, const struct session *s, int64
 static int64_t compare_end(const struct session *s, int64_t now, struct eta *e)
 {
     const struct datafold_compare *c = &s->data.cmp;
-    int running = datafold_running(&s->data, DATA_COMPARE) || (c->seen && !c->finished);
     if (c->finished && !c->diverged)
         return 0;
-    if (!running) {
-        unknown_in(e, "compare", c->finished ? "the comparison diverged"
-                                             : "the comparison has not started");
+    if (c->finished) {   /* a person decides what comes next, at no known time */
+        unknown_in(e, "compare", "the comparison diverged");
+        return ETA_UNKNOWN;
+    }
+    if (!datafold_running(&s->data, DATA_COMPARE) && !c->seen) {
+        unknown_in(e, "compare", "the comparison has not started");
         return ETA_UNKNOWN;
     }
     int64_t end = datafold_compare_end(&s->data);

@@ -58,13 +58,16 @@ static void compare_draw(WINDOW *w, const struct view *v)
         draw_text(w, y++, 2, width, line, theme(c->finished && !c->diverged ? TH_OK : TH_NORMAL));
     }
     if (y <= last) {
-        char by[200];
-        causes(c, by, sizeof by);
         if (c->divergent)
-            snprintf(line, sizeof line, "%lld DIVERGENT: %s", (long long)c->divergent, by);
+            snprintf(line, sizeof line, "%lld DIVERGENT, by cause:", (long long)c->divergent);
         else
             snprintf(line, sizeof line, "no divergence%s", c->finished ? "" : " so far");
         draw_text(w, y++, 2, width, line, theme(c->divergent ? TH_ALERT : TH_OK));
+    }
+    if (y <= last && c->divergent) {
+        char by[240];
+        causes(c, by, sizeof by);
+        y += draw_wrap(w, y, 2, width, last - y + 1, 0, by, theme(TH_WARN));
     }
     for (int i = 0; y <= last; i++) {
         const struct datafold_div *dv = datafold_div(d, i);

@@ -1,0 +1,113 @@
+# test_data_steps.sh — the cockpit runs the data steps itself (issue 18):
+# when the `backfill` step's turn comes the driving console starts
+# `cutover backfill` as a child and journals it (`data_job`); its panel
+# moves; `p` pauses and resumes it and `R` sets its rate (journaled as
+# `backfill_control`); a kill -9 of the child is journaled as a failure and
+# the job is started again, resuming from its checkpoint; the step
+# completes itself; the compare step's job then starts by itself, finds the
+# divergences planted in new, shows them on its panel with their causes,
+# and leaves the step open. Quitting with a job running says so, stops the
+# child, and the next console resumes it. SQLite stores; waits for
+# conditions, never for a fixed time.
+. tests/lib.sh
+. tests/wait.sh
+. tests/data/fixture.sh
+N=40000
+make_stores "$T" $N
+RB=$T/rb.md J=$T/d.journal
+# a slow copy, so that a person (and this test) can watch it, pause it, kill it
+sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2500 batch=500}/' "$RB"
+check "the runbook checks" expect_exit 0 "$CUTOVER" check "$RB"
+events() { sql "$J" "SELECT count(*) FROM events WHERE kind = '$1' AND ${2:-1}"; }
+has() { [ "$(events "$@")" -ge 1 ]; }
+child() { sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.job') = '$1' AND json_extract(body, '\$.state') = 'started' ORDER BY seq DESC LIMIT 1"; }
+step_is() { tmux_screen c | grep -qF -- "$1 $2"; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "the backfill step's turn: the driving console starts the job itself" \
+  wait_until 15 journal_has "$J" "kind = 'data_job' AND json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'started'"
+check "  … journaled with the step and the console that started it" \
+  test "$(sql "$J" "SELECT json_extract(body, '\$.step') || '|' || actor FROM events WHERE kind = 'data_job' LIMIT 1")" = "2.1|Ana/commander"
+pid=$(child backfill)
+check "  … a real process, copying" wait_for 30 at_least 1000
+check "the backfill panel shows the job running" wait_screen c "running, pid $pid"
+check "  … with rows of the total on a bar" wait_screen c "/$N "
+check "  … and its rate and ETA once measured" wait_screen c "rows/s · ETA" 20
+first=$(ckpt)
+check "  … and it moves" wait_for 30 at_least $((first + 1000))
+
+tmux_keys c p
+check "p pauses the backfill, through the control path" wait_until 15 journal_has "$J" \
+  "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 1"
+check "  … the job obeys: it mirrors the pause" wait_until 15 journal_has "$J" \
+  "kind = 'backfill' AND json_extract(body, '\$.paused') = 1"
+held=$(ckpt)
+check "  … the panel says PAUSED" wait_screen c "PAUSED" 20
+check "  … and the checkpoint held still meanwhile" test "$(ckpt)" = "$held"
+tmux_keys c p
+check "p again resumes it" wait_until 15 journal_has "$J" \
+  "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 0"
+check "  … and it copies on" wait_for 30 at_least $((held + 500))
+
+# Divergences for the compare to find, in rows the copy has passed.
+sql "$T/new.db" "UPDATE orders SET customer = 'someone else' WHERE id = 5;
+  UPDATE orders SET note = note || '  ' WHERE id = 7; DELETE FROM orders WHERE id = 11"
+
+kill -9 "$pid"
+check "kill -9 of the child is journaled as a failure, in words" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'failed' AND json_extract(body, '\$.signal') = 9"
+check "  … shown in red on the panel" wait_screen c "FAILED"
+check "  … and the job is started again" wait_until 20 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND json_extract(body, '\$.attempt') = 2"
+check "  … resuming from its checkpoint" wait_for 20 grep -q "resuming backfill:orders after key" "$J.backfill.log"
+
+tmux_keys c R
+check "R asks for the backfill's rate" wait_screen c "backfill rate in rows/s"
+tmux_keys c 1000000 Enter
+check "  … journaled as backfill_control" wait_until 15 journal_has "$J" \
+  "kind = 'backfill_control' AND json_extract(body, '\$.rate') = 1000000"
+check "the copy finishes and the step completes itself" wait_until 60 step_is "[x]" 2.1
+check "  … every row of old is in new (but the one deleted)" test "$(sql "$T/new.db" "SELECT count(*) FROM orders")" = $((N - 1))
+
+check "the compare step's job starts by itself" wait_until 20 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'started'"
+check "  … finds the planted divergences" wait_until 60 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'diverged'"
+check "  … and leaves the compare step open" step_is "[ ]" 2.2
+tmux_keys c j
+check "the compare panel counts them by cause" wait_screen c "3 DIVERGENT"
+for cause in value whitespace missing-in-new; do
+  check "  … $cause among them" grep -qF "$cause 1" "$T/screen"
+done
+check "  … and shows the newest keys with their column diffs" wait_screen c '5 value customer: "cust 5" → "someone else"'
+check "a diverged compare is not started again" \
+  test "$(events data_job "json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'started'")" = 1
+
+tmux_resize c 80 24
+check "at 80×24 the compare panel still shows the count" wait_screen c "3 DIVERGENT"
+tmux_keys c k
+check "  … and the backfill panel its bar" wait_screen c "$N/$N 100%"
+tmux_keys c q
+check "quitting with no job running asks nothing" wait_screen c "journal: $J"
+
+# Quitting while a copy runs says so and stops it; the next run resumes it.
+make_stores "$T" $N
+sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2500 batch=500}/' "$RB"
+J=$T/e.journal
+tmux_start e 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "a second ceremony's backfill starts" wait_for 30 at_least 1000
+pid2=$(child backfill)
+tmux_keys e q
+check "q with the job running says so" wait_screen e "quitting stops it"
+tmux_keys e y Enter
+check "  … y stops the child" wait_for 15 gone "$pid2"
+check "  … journaled as stopped" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'stopped'"
+tmux_start f 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "the next run starts the job again" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND seq > (SELECT max(seq) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'stopped')"
+check "  … and it resumes from its checkpoint" wait_for 20 grep -q "resuming backfill:orders" "$J.backfill.log"
+tmux_keys f q
+check "the journals verify" expect_exit 0 "$CUTOVER" verify "$T/d.journal"
+finish
