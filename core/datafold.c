@@ -144,6 +144,10 @@ static void apply_divergence(struct datafold *d, const struct journal_event *ev,
     const cJSON *cols = cJSON_GetObjectItemCaseSensitive(b->json, "columns");
     const cJSON *old = cJSON_GetObjectItemCaseSensitive(b->json, "old");
     const cJSON *nw = cJSON_GetObjectItemCaseSensitive(b->json, "new");
+    if (!old || !nw) {   /* a whole row on one side: its columns say nothing more */
+        snprintf(v->diff, sizeof v->diff, "%s", !nw ? "(no row in new)" : "(no row in old)");
+        return;
+    }
     size_t at = 0;
     const cJSON *col;
     cJSON_ArrayForEach(col, cols) {
@@ -153,7 +157,7 @@ static void apply_divergence(struct datafold *d, const struct journal_event *ev,
         value_text(cJSON_GetObjectItemCaseSensitive(old, col->valuestring), a, sizeof a);
         value_text(cJSON_GetObjectItemCaseSensitive(nw, col->valuestring), z, sizeof z);
         int n = snprintf(v->diff + at, sizeof v->diff - at, "%s%s: %s → %s", at ? "; " : "",
-                         col->valuestring, old ? a : "(no row)", nw ? z : "(no row)");
+                         col->valuestring, a, z);
         if (n < 0)
             break;
         at += (size_t)n < sizeof v->diff - at ? (size_t)n : sizeof v->diff - at - 1;

@@ -20,7 +20,7 @@ enum datafold_kind { DATA_BACKFILL, DATA_COMPARE, DATA_KINDS };
 /* The driver's view of one kind of job, from its newest data_job event. */
 struct datafold_job {
     int seen;                 /* a data_job event of this kind was folded */
-    char state[16];           /* started, finished, diverged, failed, stopped */
+    char state[16];           /* started, finished, diverged, failed, stopped, requested */
     char step[32];
     long pid;
     char host[64];

@@ -62,7 +62,7 @@ static void backfill_draw(WINDOW *w, const struct view *v)
     }
     if (y <= last) {
         if (j->rate_limit > 0)
-            snprintf(line, sizeof line, "held to %.0f rows/s (throttled by its limit)", j->rate_limit);
+            snprintf(line, sizeof line, "rate limit %.0f rows/s", j->rate_limit);
         else
             snprintf(line, sizeof line, "no rate limit");
         draw_text(w, y++, 2, width, line, theme(TH_DIM));

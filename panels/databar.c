@@ -28,6 +28,8 @@ void databar_span(int64_t ms, char *buf, size_t len)
 void databar_draw(WINDOW *w, int y, int x, int width, int64_t done, int64_t total)
 {
     char tail[64];
+    if (total > 0 && done > total)   /* old grew while it was copied: the rows say more */
+        total = done;
     double pct = total > 0 ? 100.0 * (double)done / (double)total : 0;
     if (pct > 100)
         pct = 100;

@@ -297,6 +297,41 @@ static void backfill_pause(struct console *k)
     set_status(k, rc != 0, msg);
 }
 
+/* c on a compare step whose comparison diverged or failed: a person asks
+ * for it again (after repairing new, say), through the journal, so that
+ * a joined console may ask too; the driving console starts it. */
+static void compare_again(struct console *k)
+{
+    const struct rb_step *st = &k->c->rb->steps[k->selected];
+    const struct datafold_job *j = &k->c->s.data.jobs[DATA_COMPARE];
+    if (st->action != RB_ACTION_COMPARE || k->c->s.acks[k->selected].acked) {
+        set_status(k, 1, "c runs the comparison again: select an open compare step");
+        return;
+    }
+    if (strcmp(k->c->role, "dba") != 0 && strcmp(k->c->role, "commander") != 0) {
+        set_status(k, 1, "refused: only the dba or the commander runs the comparison again");
+        return;
+    }
+    if (datafold_running(&k->c->s.data, DATA_COMPARE) || !j->seen ||
+        (strcmp(j->state, "diverged") != 0 && strcmp(j->state, "failed") != 0)) {
+        set_status(k, 1, "the comparison runs, or is due to: nothing to ask for");
+        return;
+    }
+    char why[200];
+    snprintf(why, sizeof why, "asked again by %s (%s)", k->c->name, k->c->role);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "job", "compare");
+    cJSON_AddStringToObject(o, "step", st->id);
+    cJSON_AddStringToObject(o, "state", "requested");
+    cJSON_AddStringToObject(o, "why", why);
+    struct error err = {{0}};
+    char *body = events_encode(EVK_DATA_JOB, o, &err);
+    int rc = body ? ceremony_append(k->c, EV_DATA_JOB, body, clock_now_ms(), &err) : -1;
+    free(body);
+    set_status(k, rc != 0, rc ? err.msg : "comparison asked for again (journaled); the driving "
+                                          "console starts it");
+}
+
 static void ask_rate(struct console *k)
 {
     if (!may_control_backfill(k))
@@ -514,6 +549,7 @@ static void on_key(struct console *k, int ch)
     case 'T': ask_takeover(k); break;
     case 'p': backfill_pause(k); break;
     case 'R': ask_rate(k); break;
+    case 'c': compare_again(k); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
     default: return;
     }
@@ -737,6 +773,8 @@ static void drive(struct console *k, int headless)
         if (headless)
             print_new(k);
     }
+    if (faultmenu_poll(k->c, clock_now_ms(), said, sizeof said, &bad))   /* the demo's 6–9 */
+        set_status(k, bad, said);
     if (!k->driver)
         return;
     loop_perform(&k->loop);

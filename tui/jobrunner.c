@@ -365,6 +365,8 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
             return 1;
         }
     }
+    if (f->seen && strcmp(f->state, "requested") == 0)
+        j->retry_at_ms = 0;   /* a person asked for it now */
     if (now_ms < j->retry_at_ms)
         return 0;
     start(r, k, st, now_ms, msg, len);

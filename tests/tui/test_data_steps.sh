@@ -88,6 +88,19 @@ tmux_resize c 80 24
 check "at 80×24 the compare panel still shows the count" wait_screen c "3 DIVERGENT"
 tmux_keys c k
 check "  … and the backfill panel its bar" wait_screen c "$N/$N 100%"
+tmux_keys c c
+check "c asks for the comparison again only on a compare step" wait_screen c "select an open compare step"
+
+# new repaired by hand; c on the compare step runs it again, and it passes
+sql "$T/new.db" "ATTACH '$T/old.db' AS o; UPDATE orders SET customer = 'cust 5' WHERE id = 5;
+  UPDATE orders SET note = 'note 7' WHERE id = 7; INSERT INTO orders SELECT id, customer_name,
+  total_cents / 100.0, note, created, meta, updated_at, 'EUR', NULL FROM o.orders_legacy WHERE id = 11"
+tmux_keys c j c
+check "c asks for the comparison again, through the journal" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'requested'"
+check "  … the driving console runs it" wait_until 20 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'finished'"
+check "  … it finds nothing, and the compare step completes itself" wait_until 20 step_is "[x]" 2.2
 tmux_keys c q
 check "quitting with no job running asks nothing" wait_screen c "journal: $J"
 
