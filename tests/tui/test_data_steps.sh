@@ -80,7 +80,7 @@ check "the compare panel counts them by cause" wait_screen c "3 DIVERGENT"
 for cause in value whitespace missing-in-new; do
   check "  … $cause among them" grep -qF "$cause 1" "$T/screen"
 done
-check "  … and shows the newest keys with their column diffs" wait_screen c '5 value customer: "cust 5" → "someone else"'
+check "  … and shows the newest keys, each with what differs" wait_screen c '5 value customer: "cust 5" → "someone else"'
 check "a diverged compare is not started again" \
   test "$(events data_job "json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'started'")" = 1
 
