@@ -77,7 +77,7 @@ int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int ki
         snprintf(line, sizeof line, "FAILED %s ago: %s", ago, j->why);
         a = theme(TH_ALERT);
     } else if (strcmp(j->state, "diverged") == 0) {
-        snprintf(line, sizeof line, "DIVERGED: the step stays open");
+        snprintf(line, sizeof line, "DIVERGED — c again, o override");
         a = theme(TH_ALERT);
     } else {
         snprintf(line, sizeof line, "%s %s ago", j->state, ago);

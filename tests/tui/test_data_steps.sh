@@ -103,6 +103,14 @@ check "  … the driving console runs it" wait_until 20 journal_has "$J" \
 check "  … it finds nothing, and the compare step completes itself" wait_until 20 step_is "[x]" 2.2
 tmux_keys c q
 check "quitting with no job running asks nothing" wait_screen c "journal: $J"
+tmux_start r 120 40 "$CUTOVER replay $J"
+check "replay opens the journal" wait_screen r "replay/read-only"
+tmux_keys r End
+check "  … to its end" wait_screen r "COMPLETE"
+tmux_keys r Down
+check "replay draws the compare panel from the journal alone" wait_screen r "Compare · step 2.2"
+check "  … as it ended: the second run found nothing" wait_screen r "no divergence"
+tmux_keys r q
 
 # Quitting while a copy runs says so and stops it; the next run resumes it.
 make_stores "$T" $N
@@ -111,6 +119,15 @@ J=$T/e.journal
 tmux_start e 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "a second ceremony's backfill starts" wait_for 30 at_least 1000
 pid2=$(child backfill)
+tmux_start g 120 40 "$CUTOVER join $J --as Bo --role dba"
+check "a joined console shows the same backfill panel" wait_screen g "running, pid $pid2"
+tmux_keys g p
+check "  … and its dba pauses the copy from there" wait_until 15 journal_has "$J" \
+  "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 1 AND actor = 'engine'"
+tmux_keys g p
+check "  … and resumes it" wait_until 15 journal_has "$J" \
+  "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 0"
+tmux_keys g q
 tmux_keys e q
 check "q with the job running says so" wait_screen e "quitting stops it"
 tmux_keys e y Enter
