@@ -27,6 +27,7 @@ extern char **environ;
 
 #define RETRY_MAX_S 30   /* the back-off's ceiling */
 #define STOP_WAIT_MS 2000
+#define ADOPTED_GRACE_MS 1500   /* for an adopted job's last events to be folded */
 
 struct job {
     pid_t pid;           /* 0: none running */
@@ -35,6 +36,7 @@ struct job {
     int attempt;         /* starts for this step, this console */
     int failures;        /* in a row */
     int64_t retry_at_ms; /* a failed job starts again from here */
+    int64_t gone_ms;     /* an adopted job was first seen gone */
 };
 
 struct jobrunner {
@@ -319,6 +321,14 @@ static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char
     if (j->adopted) {
         if (job_alive((long)j->pid, k))
             return 0;
+        /* its last events may not be folded yet: the fold decides how it
+         * ended, so give the journal a moment before judging */
+        const struct session *s = &r->c->s;
+        int told = k == DATA_BACKFILL ? s->actions.backfill_done : s->data.cmp.finished;
+        if (!told && !j->gone_ms)
+            j->gone_ms = now_ms;
+        if (!told && now_ms - j->gone_ms < ADOPTED_GRACE_MS)
+            return 0;
         ended(r, k, -1, 0, now_ms, msg, len, alert);
         return 1;
     }
@@ -360,6 +370,7 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         if (strcmp(f->host, r->host) == 0 && job_alive(f->pid, k)) {
             j->pid = (pid_t)f->pid;
             j->adopted = 1;
+            j->gone_ms = 0;
             snprintf(msg, len, "step %s: the %s of the previous driver runs on (pid %ld): "
                      "watched, not started twice", st->id, datafold_kind_name(k), f->pid);
             return 1;
@@ -465,6 +476,8 @@ void jobrunner_stop(struct jobrunner *r, int64_t now_ms)
 int jobrunner_control(struct jobrunner *r, const char *what, const char *value, char *msg,
                       size_t len)
 {
+    if (r->ctl_pid > 0 && waitpid(r->ctl_pid, NULL, WNOHANG) == r->ctl_pid)
+        r->ctl_pid = 0;   /* it came back since the last tick */
     if (r->ctl_pid > 0) {
         snprintf(msg, len, "a backfill control is still on its way (%s)", r->ctl_what);
         return -1;

@@ -124,6 +124,7 @@ check "a joined console shows the same backfill panel" wait_screen g "running, p
 tmux_keys g p
 check "  … and its dba pauses the copy from there" wait_until 15 journal_has "$J" \
   "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 1 AND actor = 'engine'"
+check "  … its panel says PAUSED" wait_screen g "PAUSED" 20
 tmux_keys g p
 check "  … and resumes it" wait_until 15 journal_has "$J" \
   "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 0"
@@ -139,5 +140,28 @@ check "the next run starts the job again" wait_until 15 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND seq > (SELECT max(seq) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'stopped')"
 check "  … and it resumes from its checkpoint" wait_for 20 grep -q "resuming backfill:orders" "$J.backfill.log"
 tmux_keys f q
+check "  … that console, quitting, asks first" wait_screen f "quitting stops it"
+tmux_keys f y Enter
+check "  … and stops it again" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'stopped' AND seq > (SELECT max(seq) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'started')"
+
+# The driving console killed with -9 while its copy runs: the console that
+# takes over adopts the running job rather than start a second copy.
+tmux_start h 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "a third console starts the job" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND seq > (SELECT max(seq) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'stopped')"
+pid3=$(child backfill)
+starts=$(events data_job "json_extract(body, '\$.state') = 'started'")
+console=$(pgrep -P "$(tmux -S "$TMUX_SOCK" display -p -t h '#{pane_pid}')" -f "cutover run")
+kill -9 "$console"
+check "  … its console killed with -9, the copy runs on" kill -0 "$pid3"
+tmux_start i 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "the next driver adopts the running job" wait_screen i "runs on (pid $pid3)" 15
+check "  … and shows it on the panel" wait_screen i "running, pid $pid3"
+check "  … no second copy was started" test "$(events data_job "json_extract(body, '\$.state') = 'started'")" = "$starts"
+check "  … when it ends, the step completes itself" wait_until 60 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'finished' AND json_extract(body, '\$.pid') = $pid3"
+check "  … every row copied" test "$(sql "$T/new.db" "SELECT count(*) FROM orders")" = $N
+tmux_keys i q
 check "the journals verify" expect_exit 0 "$CUTOVER" verify "$T/d.journal"
 finish
