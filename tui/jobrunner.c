@@ -136,7 +136,10 @@ static int spawn(char *const argv[], const char *log, pid_t *pid, char *why, siz
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+    /* its own process group: a Ctrl-C or a hang-up of the terminal reaches
+     * the console, which stops the job itself (and journals it) */
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     int rc = posix_spawn(pid, exe, &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
