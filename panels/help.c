@@ -18,7 +18,7 @@ static const char *const lines[] = {
     "A            or accept the flag's value instead (commander; a written reason)",
     "o            override: a closed gate, an action step, a failed rehearsal (reason)",
     "T            take over driving when NO ENGINE shows (commander or Deputy:)",
-    "p R c        backfill: pause/resume, its rate · compare: run again (dba, commander)",
+    "p R c        backfill pause/resume, rate · compare again (dba, commander)",
     "F            the demo's fault menu (cutover demo only)",
     "?            this help (any key closes it)",
     "q            quit this console (asks first while traffic is on new)",
