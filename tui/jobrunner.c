@@ -260,6 +260,20 @@ static int start(struct jobrunner *r, enum datafold_kind k, const struct rb_step
     return 0;
 }
 
+/* The last line a job wrote to its log (its reason, when it failed). */
+static void last_line(const char *path, char *buf, size_t len)
+{
+    char line[300];
+    snprintf(buf, len, "no output");
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (line[0] != '\n' && line[0] != '\r')
+            snprintf(buf, len, "%s", line);
+    if (f)
+        fclose(f);
+    buf[strcspn(buf, "\r\n")] = '\0';
+}
+
 /* The back-off after n failures in a row: 1, 2, 4 … RETRY_MAX_S seconds. */
 static int backoff_s(int n)
 {
@@ -298,9 +312,12 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
         if (sig > 0)
             snprintf(why, sizeof why, "killed by signal %d (%s); started again in %ds%s", sig,
                      strsignal(sig), wait, k == DATA_BACKFILL ? " from its checkpoint" : "");
-        else if (exit_status >= 0)
-            snprintf(why, sizeof why, "exited with status %d (see %s); started again in %ds",
-                     exit_status, log, wait);
+        else if (exit_status >= 0) {
+            char said[160];
+            last_line(log, said, sizeof said);
+            snprintf(why, sizeof why, "exited with status %d: %s; started again in %ds",
+                     exit_status, said, wait);
+        }
         else
             snprintf(why, sizeof why, "the previous driver's job (pid %ld) ended unseen; "
                      "started again in %ds", pid, wait);
@@ -398,14 +415,8 @@ static int control_done(struct jobrunner *r, char *msg, size_t len, int *alert)
         snprintf(msg, len, "backfill %s: done (journaled as backfill_control)", r->ctl_what);
         return 1;
     }
-    char line[300] = "", last[300] = "no output";
-    FILE *f = fopen(r->ctl_log, "r");
-    while (f && fgets(line, sizeof line, f))
-        if (line[0] != '\n')
-            snprintf(last, sizeof last, "%s", line);
-    if (f)
-        fclose(f);
-    last[strcspn(last, "\n")] = '\0';
+    char last[300];
+    last_line(r->ctl_log, last, sizeof last);
     snprintf(msg, len, "backfill %s REFUSED: %s", r->ctl_what, last);
     *alert = 1;
     return 1;

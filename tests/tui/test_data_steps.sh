@@ -163,5 +163,17 @@ check "  … when it ends, the step completes itself" wait_until 60 journal_has 
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'finished' AND json_extract(body, '\$.pid') = $pid3"
 check "  … every row copied" test "$(sql "$T/new.db" "SELECT count(*) FROM orders")" = $N
 tmux_keys i q
+# A job that cannot run: each failure journaled with its reason, in red,
+# started again after a longer wait each time.
+make_stores "$T" 100
+sqlite3 "$T/new.db" "DROP TABLE orders"
+J=$T/f.journal
+tmux_start k 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "a job that fails is journaled with its reason" wait_until 15 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'failed' AND json_extract(body, '\$.exit') = 1 AND json_extract(body, '\$.why') LIKE 'exited with status 1: cutover backfill: %'"
+check "  … shown in red on its panel" wait_screen k "FAILED"
+check "  … and started again after 1 s, then 2 s" wait_until 20 journal_has "$J" \
+  "kind = 'data_job' AND json_extract(body, '\$.state') = 'failed' AND json_extract(body, '\$.retry_s') = 2"
+tmux_keys k q
 check "the journals verify" expect_exit 0 "$CUTOVER" verify "$T/d.journal"
 finish
