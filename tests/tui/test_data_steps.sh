@@ -159,6 +159,9 @@ tmux_start i 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "the next driver adopts the running job" wait_screen i "runs on (pid $pid3)" 15
 check "  … and shows it on the panel" wait_screen i "running, pid $pid3"
 check "  … no second copy was started" test "$(events data_job "json_extract(body, '\$.state') = 'started'")" = "$starts"
+tmux_keys i R
+check "  … R there paces the adopted job" wait_screen i "backfill rate in rows/s"
+tmux_keys i 1000000 Enter
 check "  … when it ends, the step completes itself" wait_until 60 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'finished' AND json_extract(body, '\$.pid') = $pid3"
 check "  … every row copied" test "$(sql "$T/new.db" "SELECT count(*) FROM orders")" = $N
