@@ -56,9 +56,9 @@ static struct {
 const char *faultmenu_label(void)
 {
     return getenv("CUTOVER_DEMO_PORT")
-        ? "fault: 1 new-read errors · 2 slow new · 3 dual-write failures · 4 divergence · "
-          "5 ignore flag · in new.db: 6 value · 7 missing · 8 null-vs-empty · 9 whitespace · "
-          "0 reset: "
+        /* fits 120 columns with room to type: 6–9 plant in new.db */
+        ? "fault: 1 new-read errors 2 slow 3 write fails 4 shift 5 no flag · "
+          "new.db: 6 value 7 missing 8 null 9 space · 0 reset: "
         : NULL;
 }
 
