@@ -15,10 +15,10 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "datakeys.h"
 #include "faultmenu.h"
 #include "jobrunner.h"
 #include "core/account.h"
-#include "core/datafold.h"
 #include "core/driver.h"
 #include "core/gatefold.h"
 #include "core/events.h"
@@ -269,88 +269,19 @@ static void override_step(struct console *k, const char *text)
     set_status(k, rc != 0, msg);
 }
 
-/* The backfill's controls (p, R) are the dba's and the commander's, on
- * any console, while the journal says a backfill job runs; they go the
- * script's way (`cutover backfill RUNBOOK --pause`), off the loop. */
-static int may_control_backfill(struct console *k)
+/* p, R, c: the data steps' keys (datakeys.h). */
+static void data_key(struct console *k, int ch)
 {
-    if (strcmp(k->c->role, "dba") != 0 && strcmp(k->c->role, "commander") != 0) {
-        set_status(k, 1, "refused: only the dba or the commander pauses or paces the backfill");
-        return 0;
-    }
-    if (!datafold_running(&k->c->s.data, DATA_BACKFILL)) {
-        set_status(k, 1, "no backfill job runs now (the driving console starts it at its step's turn)");
-        return 0;
-    }
-    return k->jobs != NULL;
-}
-
-static void backfill_pause(struct console *k)
-{
-    if (!may_control_backfill(k))
-        return;
-    const struct datafold *d = &k->c->s.data;
-    int paused = d->controls ? strncmp(d->control, "pause", 5) == 0
-                             : k->c->s.backfill.n_jobs && k->c->s.backfill.jobs[0].paused;
     char msg[400];
-    int rc = jobrunner_control(k->jobs, paused ? "--resume" : "--pause", NULL, msg, sizeof msg);
-    set_status(k, rc != 0, msg);
-}
-
-/* c on a compare step whose comparison diverged or failed: a person asks
- * for it again (after repairing new, say), through the journal, so that
- * a joined console may ask too; the driving console starts it. */
-static void compare_again(struct console *k)
-{
-    const struct rb_step *st = &k->c->rb->steps[k->selected];
-    const struct datafold_job *j = &k->c->s.data.jobs[DATA_COMPARE];
-    if (st->action != RB_ACTION_COMPARE || k->c->s.acks[k->selected].acked) {
-        set_status(k, 1, "c runs the comparison again: select an open compare step");
-        return;
+    int alert = 0;
+    const char *label = NULL;
+    if (datakeys_key(k->c, k->jobs, k->selected, ch, msg, sizeof msg, &alert, &label) ==
+        DATAKEY_PROMPT) {
+        k->prompt_for = FOR_RATE;
+        prompt_open(&k->prompt, label);
+    } else {
+        set_status(k, alert, msg);
     }
-    if (strcmp(k->c->role, "dba") != 0 && strcmp(k->c->role, "commander") != 0) {
-        set_status(k, 1, "refused: only the dba or the commander runs the comparison again");
-        return;
-    }
-    if (datafold_running(&k->c->s.data, DATA_COMPARE) || !j->seen ||
-        (strcmp(j->state, "diverged") != 0 && strcmp(j->state, "failed") != 0)) {
-        set_status(k, 1, "the comparison runs, or is due to: nothing to ask for");
-        return;
-    }
-    char why[200];
-    snprintf(why, sizeof why, "asked again by %s (%s)", k->c->name, k->c->role);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "job", "compare");
-    cJSON_AddStringToObject(o, "step", st->id);
-    cJSON_AddStringToObject(o, "state", "requested");
-    cJSON_AddStringToObject(o, "why", why);
-    struct error err = {{0}};
-    char *body = events_encode(EVK_DATA_JOB, o, &err);
-    int rc = body ? ceremony_append(k->c, EV_DATA_JOB, body, clock_now_ms(), &err) : -1;
-    free(body);
-    set_status(k, rc != 0, rc ? err.msg : "comparison asked for again (journaled); the driving "
-                                          "console starts it");
-}
-
-static void ask_rate(struct console *k)
-{
-    if (!may_control_backfill(k))
-        return;
-    k->prompt_for = FOR_RATE;
-    prompt_open(&k->prompt, "backfill rate in rows/s (0: no limit) and Enter: ");
-}
-
-static int backfill_rate(struct console *k, const char *text, char *msg, size_t len)
-{
-    char *end = NULL;
-    double r = strtod(text, &end);
-    if (!text[0] || !end || *end || !(r >= 0 && r <= 1e9)) {
-        snprintf(msg, len, "not a rate: `%s` (rows per second, 0 for no limit)", text);
-        return 1;
-    }
-    char value[32];
-    snprintf(value, sizeof value, "%g", r);
-    return jobrunner_control(k->jobs, "--rate", value, msg, len) != 0;
 }
 
 static void answered(struct console *k, const char *text)
@@ -377,7 +308,7 @@ static void answered(struct console *k, const char *text)
         override_step(k, text);
         return;
     case FOR_RATE:
-        rc = backfill_rate(k, text, msg, sizeof msg);
+        rc = datakeys_rate(k->jobs, text, msg, sizeof msg);
         break;
     case FOR_FAULT:
         rc = faultmenu_send(k->c, text, now, msg, sizeof msg);
@@ -547,9 +478,7 @@ static void on_key(struct console *k, int ch)
     case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;
-    case 'p': backfill_pause(k); break;
-    case 'R': ask_rate(k); break;
-    case 'c': compare_again(k); break;
+    case 'p': case 'R': case 'c': data_key(k, ch); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
     default: return;
     }
