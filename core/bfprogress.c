@@ -46,7 +46,8 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     j->done = event_bool(b, "done");
     j->last_ms = ev->ts_ms;
     snprintf(j->cursor, sizeof j->cursor, "%s", event_str(b, "cursor") ? event_str(b, "cursor") : "");
-    j->batch = (int64_t)event_num(b, "batch", 0);
+    double batch = event_num(b, "batch", 0);
+    j->batch = batch > 0 && batch < 9e18 ? (int64_t)batch : 0;
     j->rate_limit = event_num(b, "rate", 0);
 }
 

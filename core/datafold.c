@@ -32,6 +32,13 @@ const char *datafold_cause_name(int i)
                                                              : "?";
 }
 
+/* A count from the journal, kept inside int64_t whatever a body says. */
+static int64_t count(const struct event_body *b, const char *field, double fallback)
+{
+    double v = event_num(b, field, fallback);
+    return v > 0 && v < 9e18 ? (int64_t)v : v >= 9e18 ? (int64_t)9e18 : 0;
+}
+
 static void put(char *dst, size_t len, const char *src)
 {
     snprintf(dst, len, "%s", src ? src : "");
@@ -65,11 +72,11 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
     put(j->step, sizeof j->step, event_str(b, "step"));
     put(j->host, sizeof j->host, event_str(b, "host"));
     put(j->why, sizeof j->why, event_str(b, "why"));
-    j->pid = (long)event_num(b, "pid", 0);
-    if (event_has(b, "exit"))
-        j->exit_status = (int)event_num(b, "exit", -1);
-    j->signal = (int)event_num(b, "signal", 0);
-    j->attempt = (int)event_num(b, "attempt", 0);
+    j->pid = (long)count(b, "pid", 0);
+    double ex = event_num(b, "exit", -1);
+    j->exit_status = ex >= 0 && ex < 1e6 ? (int)ex : -1;
+    j->signal = (int)(count(b, "signal", 0) % 1000000);
+    j->attempt = (int)(count(b, "attempt", 0) % 1000000);
     j->retry_s = event_num(b, "retry_s", 0);
 }
 
@@ -79,7 +86,7 @@ static void read_causes(struct datafold_compare *c, const cJSON *by)
         return;
     for (int i = 0; i < DATAFOLD_CAUSES; i++) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(by, datafold_cause_name(i));
-        c->by_cause[i] = cJSON_IsNumber(n) && n->valuedouble >= 0 ? (int64_t)n->valuedouble : 0;
+        c->by_cause[i] = cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 9e18 ? (int64_t)n->valuedouble : 0;
     }
 }
 
@@ -91,12 +98,12 @@ static void apply_progress(struct datafold *d, const struct journal_event *ev,
         memset(c, 0, sizeof *c);
     }
     c->seen = 1;
-    c->rows = (int64_t)event_num(b, "rows", 0);
+    c->rows = count(b, "rows", 0);
     if (event_has(b, "total"))
-        c->total = (int64_t)event_num(b, "total", 0);
-    c->ranges = (int64_t)event_num(b, "ranges", (double)c->ranges);
+        c->total = count(b, "total", 0);
+    c->ranges = count(b, "ranges", (double)c->ranges);
     if (event_has(b, "divergent"))
-        c->divergent = (int64_t)event_num(b, "divergent", 0);
+        c->divergent = count(b, "divergent", 0);
     read_causes(c, cJSON_GetObjectItemCaseSensitive(b->json, "by_cause"));
     c->rate = event_num(b, "rate", 0);
     put(c->cursor, sizeof c->cursor, event_str(b, "cursor"));
@@ -109,9 +116,9 @@ static void apply_result(struct datafold *d, const struct journal_event *ev,
     struct datafold_compare *c = &d->cmp;
     c->seen = 1;
     c->finished = 1;
-    c->rows_old = (int64_t)event_num(b, "rows_old", 0);
-    c->rows_new = (int64_t)event_num(b, "rows_new", 0);
-    c->divergent = (int64_t)event_num(b, "divergent", 0);
+    c->rows_old = count(b, "rows_old", 0);
+    c->rows_new = count(b, "rows_new", 0);
+    c->divergent = count(b, "divergent", 0);
     c->diverged = event_bool(b, "diverged") || c->divergent > 0;
     c->rows = c->rows_old;
     if (c->total < c->rows_old)
