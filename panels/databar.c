@@ -87,6 +87,42 @@ int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int ki
     return 1;
 }
 
+int databar_step_word(const struct view *v, size_t i, char *buf, size_t len)
+{
+    const struct rb_step *st = &v->rb->steps[i];
+    int kind = st->action == RB_ACTION_BACKFILL ? DATA_BACKFILL
+               : st->action == RB_ACTION_COMPARE ? DATA_COMPARE : -1;
+    if (kind < 0 || v->s->acks[i].acked)
+        return 0;
+    const struct datafold_job *j = &v->s->data.jobs[kind];
+    if (!j->seen || strcmp(j->step, st->id) != 0)
+        return 0;
+    if (strcmp(j->state, "failed") == 0 || strcmp(j->state, "diverged") == 0) {
+        snprintf(buf, len, " %s", j->state[0] == 'f' ? "FAILED" : "DIVERGED");
+        return 2;
+    }
+    if (strcmp(j->state, "started") != 0)
+        return 0;
+    int64_t done = 0, total = 0;
+    if (kind == DATA_COMPARE) {
+        done = v->s->data.cmp.rows, total = v->s->data.cmp.total;
+    } else {
+        int64_t newest = -1;   /* the job that checkpointed last */
+        for (int k = 0; k < v->s->backfill.n_jobs; k++)
+            if (v->s->backfill.jobs[k].last_ms > newest) {
+                newest = v->s->backfill.jobs[k].last_ms;
+                done = v->s->backfill.jobs[k].rows;
+                total = v->s->backfill.jobs[k].total;
+            }
+    }
+    const char *verb = kind == DATA_COMPARE ? "comparing" : "copying";
+    if (total > 0)
+        snprintf(buf, len, " %s %lld%%", verb, (long long)(done >= total ? 100 : done * 100 / total));
+    else
+        snprintf(buf, len, " %s", verb);
+    return 1;
+}
+
 int panel_data_draw(WINDOW *w, const struct view *v)
 {
     if (v->selected >= v->rb->n_steps)

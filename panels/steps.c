@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/timefmt.h"
+#include "databar.h"
 #include "draw.h"
 #include "gaterow.h"
 #include "panel.h"
@@ -80,10 +81,13 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     x += cols.role + 1;
 
     char who[96] = "";
+    int job = 0;   /* a data job's word in who's place (databar.h): 2 in red */
     if (a->acked) {
         char t[16];
         timefmt_hms(a->ts_ms, t, sizeof t);
         snprintf(who, sizeof who, " %s %.5s", a->name, t);   /* HH:MM */
+    } else {
+        job = databar_step_word(v, i, who, sizeof who);
     }
     int who_cols = draw_width(who);
     int text_cols = width - x - who_cols;
@@ -94,7 +98,8 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     }
     draw_text(w, y, 1 + x, text_cols, st->text, base);
     if (who_cols)
-        draw_text(w, y, 1 + width - who_cols, who_cols, who, sel ? base : theme(TH_DIM));
+        draw_text(w, y, 1 + width - who_cols, who_cols, who,
+                  sel ? base : job == 2 ? theme(TH_ALERT) : job ? theme(TH_WARN) : theme(TH_DIM));
 }
 
 /* The gate lines of a step (or of phase p's exit, step -1) from row on;

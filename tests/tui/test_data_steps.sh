@@ -23,6 +23,7 @@ has() { [ "$(events "$@")" -ge 1 ]; }
 child() { sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.job') = '$1' AND json_extract(body, '\$.state') = 'started' ORDER BY seq DESC LIMIT 1"; }
 step_is() { tmux_screen c | grep -qF -- "$1 $2"; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
+screen_has() { tmux_screen c | grep -qE -- "$1"; }
 
 tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "the backfill step's turn: the driving console starts the job itself" \
@@ -34,6 +35,7 @@ check "  … a real process, copying" wait_for 30 at_least 1000
 check "the backfill panel shows the job running" wait_screen c "running, pid $pid"
 check "  … with rows of the total on a bar" wait_screen c "/$N "
 check "  … and its rate and ETA once measured" wait_screen c "rows/s · ETA" 20
+check "the steps list says the step is copying" wait_for 10 screen_has "copy the history +copying [0-9]+%"
 first=$(ckpt)
 check "  … and it moves" wait_for 30 at_least $((first + 1000))
 
@@ -75,6 +77,7 @@ check "the compare step's job starts by itself" wait_until 20 journal_has "$J" \
 check "  … finds the planted divergences" wait_until 60 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'diverged'"
 check "  … and leaves the compare step open" step_is "[ ]" 2.2
+check "  … marked DIVERGED in the steps list" wait_for 10 screen_has "2\.2 dba  compare +DIVERGED"
 tmux_keys c j
 check "the compare panel counts them by cause" wait_screen c "3 DIVERGENT"
 for cause in value whitespace missing-in-new; do
