@@ -45,6 +45,10 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     j->paused = paused;
     j->done = event_bool(b, "done");
     j->last_ms = ev->ts_ms;
+    snprintf(j->cursor, sizeof j->cursor, "%s", event_str(b, "cursor") ? event_str(b, "cursor") : "");
+    double batch = event_num(b, "batch", 0);
+    j->batch = batch > 0 && batch < 9e18 ? (int64_t)batch : 0;
+    j->rate_limit = event_num(b, "rate", 0);
 }
 
 double bf_progress_rate(const struct bf_job *j)

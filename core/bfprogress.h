@@ -18,6 +18,9 @@ struct bf_job {
     int done, paused;
     int64_t last_ms;       /* the newest checkpoint */
     int64_t run_ms, run_rows; /* where the rate is measured from: this run's first checkpoint */
+    char cursor[64];       /* the checkpoint: the last key copied */
+    int64_t batch;         /* the batch size in force (0: not said) */
+    double rate_limit;     /* rows/s the job is held to (0: none) */
 };
 
 struct bf_progress {

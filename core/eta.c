@@ -150,6 +150,32 @@ static int ramp_forward(const struct runbook *rb, const struct session *s, int64
     return 0;
 }
 
+/* When the comparison a `compare` step waits for ends, from its journaled
+ * progress (`compare_progress`: rows of total at the rate it measured);
+ * 0 once it finished clean, ETA_UNKNOWN with why when it cannot be known. */
+static int64_t compare_end(const struct session *s, int64_t now, struct eta *e)
+{
+    const struct datafold_compare *c = &s->data.cmp;
+    if (c->finished && !c->diverged)
+        return 0;
+    if (c->finished) {   /* a person decides what comes next, at no known time */
+        unknown_in(e, "compare", "the comparison diverged");
+        return ETA_UNKNOWN;
+    }
+    if (!datafold_running(&s->data, DATA_COMPARE) && !c->seen) {
+        unknown_in(e, "compare", "the comparison has not started");
+        return ETA_UNKNOWN;
+    }
+    int64_t end = datafold_compare_end(&s->data);
+    if (end <= 0) {
+        unknown_in(e, "compare", "the comparison's rate is not measured yet");
+        return ETA_UNKNOWN;
+    }
+    if (end < now)   /* a late comparison: from now, not a time already past */
+        end = now;
+    return end;
+}
+
 struct eta eta_compute(const struct runbook *rb, const struct session *s,
                        const struct eta_inputs *in, int64_t now_ms)
 {
@@ -170,7 +196,9 @@ struct eta eta_compute(const struct runbook *rb, const struct session *s,
     e.backfill_end_ms = backfill_end(rb, s, now_ms, &e);
     if (e.backfill_end_ms > from)
         from = e.backfill_end_ms, from_part = ETA_BACKFILL;
-    if (compare == ETA_UNKNOWN || (compare == 0 && step_pending(rb, s, RB_ACTION_COMPARE)))
+    if (compare == 0 && step_pending(rb, s, RB_ACTION_COMPARE))
+        compare = compare_end(s, now_ms, &e);
+    if (compare == ETA_UNKNOWN)
         unknown_in(&e, "compare", "the comparison's time is not known");
     else if (compare > from)
         from = compare, from_part = ETA_COMPARE;

@@ -483,6 +483,7 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         break;
     }
     writersfold_apply(s, ev, &b);   /* before the steps it completes or holds */
+    datafold_apply(&s->data, ev, &b);
     /* steps whose action completes them (stepaction.h), after the ramp's fold */
     if (stepaction_apply(s, ev, &b, rc ? NULL : err) != 0)
         rc = -1;

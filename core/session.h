@@ -13,6 +13,7 @@
 #include "bfprogress.h"
 #include "cleanupdue.h"
 #include "criteria.h"
+#include "datafold.h"
 #include "gatefold.h"
 #include "journal.h"
 #include "noreturn.h"
@@ -126,6 +127,7 @@ struct session {
     struct noreturn_mark *nr;     /* one per rb->steps[i]: an irreversible step's two
                                    * people and override (noreturn.h) */
     struct presence presence;     /* who is at which console (presence.h) */
+    struct datafold data;         /* the data jobs, the comparison (datafold.h) */
     int64_t last_sample_seq;
 
     struct session_line tail[SESSION_TAIL];

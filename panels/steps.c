@@ -9,6 +9,7 @@
 #include "core/noreturn.h"
 #include "core/presence.h"
 #include "core/timefmt.h"
+#include "databar.h"
 #include "draw.h"
 #include "gaterow.h"
 #include "panel.h"
@@ -85,12 +86,15 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
 
     char who[96] = "";
     const char *absent = NULL;   /* flagged before it is reached (core/presence.h) */
+    int job = 0;   /* a data job's word in who's place (databar.h): 2 in red */
     if (a->acked) {
         char t[16];
         timefmt_hms(a->ts_ms, t, sizeof t);
         snprintf(who, sizeof who, " %s %.5s", a->name, t);   /* HH:MM */
     } else if (v->s->nr[i].owner_acked) {
         snprintf(who, sizeof who, " ½ waits for approval");   /* a point of no return */
+    } else if ((job = databar_step_word(v, i, who, sizeof who)) != 0) {
+        /* a data job's word: copying 45 %, DIVERGED */
     } else if (presence_absent_step(v->s, i, &absent) == (ptrdiff_t)i) {
         snprintf(who, sizeof who, " ⚠ no %s present", absent);
     } else if (noreturn_step(st)) {
@@ -106,7 +110,7 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     draw_text(w, y, 1 + x, text_cols, st->text, base);
     if (who_cols)
         draw_text(w, y, 1 + width - who_cols, who_cols, who,
-                  sel ? base : a->acked ? theme(TH_DIM) : theme(TH_WARN));
+                  sel ? base : job == 2 ? theme(TH_ALERT) : a->acked ? theme(TH_DIM) : theme(TH_WARN));
 }
 
 /* The gate lines of a step (or of phase p's exit, step -1) from row on;

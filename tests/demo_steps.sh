@@ -1,9 +1,10 @@
 # demo_steps.sh — the steps of runbooks/demo.md before its ramp step, taken
 # from scripts as their owners would (sourced after lib.sh). Most are
 # acknowledged; the `backfill` and `compare` steps complete themselves when
-# `cutover backfill` / `cutover compare` finish (issue 17), which these
-# suites do not run, so the commander completes them by override with a
-# written reason — the way the demo runs until the cockpit runs the jobs.
+# `cutover backfill` / `cutover compare` finish (issue 17), which the
+# driving console runs at their turn (issue 18); these suites do not wait
+# for the copy, so the commander completes them by override with a
+# written reason.
 
 # demo_steps_before_ramp JOURNAL RUNBOOK: every step before the ramp's
 # (2.1 … 4.2), the people taken from RUNBOOK's ## Roles.

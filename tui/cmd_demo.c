@@ -1,7 +1,9 @@
 /* cmd_demo.c — `cutover demo`: the whole ceremony on the embedded default.
  * Starts the demo orders service (build/ordersim, beside this binary) on a
  * free loopback port with fresh SQLite stores and a flag file at 0% in a
- * temporary directory, then opens the cockpit on the embedded demo runbook.
+ * temporary directory, then opens the cockpit on the embedded demo runbook,
+ * whose backfill and compare steps copy and compare the two SQLite files
+ * (old.db's 1,000 history rows are in no new.db until the backfill runs).
  * Quitting stops the service and prints the journal's path for replay. */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,8 +71,11 @@ static pid_t start_service(const char *dir, struct error *err)
         int lf = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644), nul = open("/dev/null", O_WRONLY);
         if (lf < 0 || nul < 0 || dup2(lf, STDERR_FILENO) < 0 || dup2(nul, STDOUT_FILENO) < 0)
             _exit(127);
+        /* no forgotten writer: a compare of the demo's files is clean until
+         * the fault menu plants a divergence (the writer audit has its own
+         * demos); the history is what the backfill step copies */
         execl(bin, "ordersim", "--old", old, "--new", new_db, "--flags", flags, "--port", "0",
-              "--port-file", port, (char *)NULL);
+              "--port-file", port, "--forgotten-rate", "0", "--history", "1000", (char *)NULL);
         _exit(127);
     }
     if (pid < 0)

@@ -15,7 +15,9 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "datakeys.h"
 #include "faultmenu.h"
+#include "jobrunner.h"
 #include "core/account.h"
 #include "core/approve.h"
 #include "core/driver.h"
@@ -72,9 +74,10 @@ struct console {
     struct ceremony *c;
     struct loop loop;
     struct driver *driver;    /* the console that runs the ceremony; NULL when joined */
+    struct jobrunner *jobs;   /* the steps' data jobs (driving), the backfill's controls */
     enum { FOR_NOTE, FOR_ADVANCE, FOR_ABORT, FOR_RESUME, FOR_RESTORE, FOR_FAULT, FOR_OVERRIDE,
            FOR_ACCEPT, FOR_QUIT, FOR_TAKEOVER, FOR_STEP_OVERRIDE, FOR_GATE, FOR_ANNOUNCE,
-           FOR_NORETURN } prompt_for;
+           FOR_NORETURN, FOR_RATE } prompt_for;
     char note[PROMPT_MAX];    /* FOR_ANNOUNCE: the note waiting for its y/N */
     char gate_id[96];         /* FOR_GATE: the gate being overridden */
     struct ramp_decision decision;   /* the ramp controller's view, for the screen */
@@ -302,6 +305,21 @@ static void override_step(struct console *k, const char *text)
     set_status(k, rc != 0, msg);
 }
 
+/* p, R, c: the data steps' keys (datakeys.h). */
+static void data_key(struct console *k, int ch)
+{
+    char msg[400];
+    int alert = 0;
+    const char *label = NULL;
+    if (datakeys_key(k->c, k->jobs, k->selected, ch, msg, sizeof msg, &alert, &label) ==
+        DATAKEY_PROMPT) {
+        k->prompt_for = FOR_RATE;
+        prompt_open(&k->prompt, label);
+    } else {
+        set_status(k, alert, msg);
+    }
+}
+
 static void answered(struct console *k, const char *text)
 {
     char msg[320];
@@ -325,6 +343,9 @@ static void answered(struct console *k, const char *text)
     case FOR_STEP_OVERRIDE:
         override_step(k, text);
         return;
+    case FOR_RATE:
+        rc = datakeys_rate(k->jobs, text, msg, sizeof msg);
+        break;
     case FOR_FAULT:
         rc = faultmenu_send(k->c, text, now, msg, sizeof msg);
         break;
@@ -398,6 +419,12 @@ static void ask_advance(struct console *k)
 static void ask_quit(struct console *k)
 {
     char why[300], label[400];
+    if (k->jobs && jobrunner_busy(k->jobs, why, sizeof why)) {
+        snprintf(label, sizeof label, "%s — quit anyway? type y and Enter (Esc: stay): ", why);
+        k->prompt_for = FOR_QUIT;
+        prompt_open(&k->prompt, label);
+        return;
+    }
     if (!k->driver || !driver_quit_risk(k->driver, why, sizeof why)) {
         k->quit = 1;
         return;
@@ -494,6 +521,7 @@ static void on_key(struct console *k, int ch)
     case 'A': ask(k, FOR_ACCEPT, "accept the flag's value as the ramp's — the reason (journaled): "); break;
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;
+    case 'P': case 'R': case 'c': data_key(k, ch); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
     default: return;
     }
@@ -709,6 +737,16 @@ static void drive(struct console *k, int headless)
     struct error err = {{0}};
     if (journal_writer_poll(k->c->journal) > 0)
         k->dirty = 1;
+    char said[600];
+    int bad = 0;
+    if (k->jobs && jobrunner_tick(k->jobs, k->driver != NULL, clock_now_ms(), said, sizeof said,
+                                  &bad)) {
+        set_status(k, bad, said);
+        if (headless)
+            print_new(k);
+    }
+    if (faultmenu_poll(k->c, clock_now_ms(), said, sizeof said, &bad))   /* the demo's 6–9 */
+        set_status(k, bad, said);
     if (!k->driver)
         return;
     loop_perform(&k->loop);
@@ -864,6 +902,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         return 1;
     }
     loop_add_fd(&k.loop, journal_writer_fd(c->journal));
+    k.jobs = journal_path ? jobrunner_new(c, journal_path) : NULL;
     if (headless)
         print_summary(c);
     k.printed_seq = c->s.last_seq;
@@ -887,6 +926,8 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     k.dirty = 1;
     run_loop(&k, headless);
     finish_rollback(&k, headless);
+    if (k.jobs)   /* the backfill resumes from its checkpoint on the next run */
+        jobrunner_stop(k.jobs, clock_now_ms());
     if (!headless)
         screen_close(&k);
     if (k.last_words[0])
@@ -904,6 +945,7 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     if (headless && rc == 0)
         print_new(&k);
     driver_free(k.driver);
+    jobrunner_free(k.jobs);
     loop_free(&k.loop);
     signal_loop = NULL;
     if (rc != 0) {

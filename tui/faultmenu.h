@@ -1,6 +1,7 @@
 /* faultmenu.h — the demo's fault menu: one key sends the demo service a
  * fault (new-read errors, latency, dual-write failures, divergence, a flag
- * that is not obeyed) so a person can watch the cockpit react. Only in
+ * that is not obeyed), or plants a divergence in new.db for the compare
+ * step to find, so a person can watch the cockpit react. Only in
  * `cutover demo` (CUTOVER_DEMO_PORT is set). */
 #ifndef CUTOVER_FAULTMENU_H
 #define CUTOVER_FAULTMENU_H
@@ -19,5 +20,11 @@ struct ceremony;
  * choice; a fault sent but not journaled says so in msg and returns -1. */
 int faultmenu_send(struct ceremony *c, const char *choice, int64_t now_ms, char *msg,
                    size_t len);
+
+/* Keys 6–9 plant a divergence in the demo's new.db on a thread; once it is
+ * planted (or could not be), this journals it (demo_fault) and says so in
+ * msg: 1 then (alert when nothing was planted), 0 while nothing is new.
+ * Called from the loop's tick. */
+int faultmenu_poll(struct ceremony *c, int64_t now_ms, char *msg, size_t len, int *alert);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "panels/databar.h"
 #include "panels/draw.h"
 #include "theme.h"
 
@@ -180,7 +181,8 @@ void layout_draw(struct layout *l, const struct view *v, int help,
         wnoutrefresh(l->ramp);
     }
     panel_steps.draw(l->steps, v);
-    panel_text.draw(l->text, v);
+    if (!panel_data_draw(l->text, v))   /* a backfill or compare step: its job */
+        panel_text.draw(l->text, v);
     panel_journal.draw(l->journal, v);
     wnoutrefresh(l->header);
     wnoutrefresh(l->steps);

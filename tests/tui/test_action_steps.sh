@@ -1,8 +1,9 @@
 # test_action_steps.sh — steps that are gates (issue 17), as the commander
 # sees them in tmux: `a` on the ramp step is refused at 0% saying what
 # completes it; `+` is refused while a step before the ramp step is open,
-# naming it; `cutover preflight --journal` and `cutover backfill --journal`
-# complete their steps on screen; a compare that diverged completes
+# naming it; `cutover preflight --journal` completes its step on screen,
+# then the driving console runs the backfill and the compare itself
+# (issue 18) and the backfill completes its step; a compare that diverged completes
 # nothing, and `o` on that step completes it by override with a written
 # reason; the ramp step is still open at 1% and completes itself when the
 # flag reads back 100%. Waits for conditions, never for a fixed time.
@@ -76,15 +77,22 @@ check "  … the refusal names the first open step" wait_until 5 journal_has "$J
   "kind='ramp_refused' and json_extract(body,'\$.reason') like '%step preflight (dba: ask every store once) is open%'"
 check "  … and the flag did not move" test "$(sql "$J" "select count(*) from events where kind='ramp_advance'")" = 0
 
+# Row 7 as a dual-write left it in new, at old's version (so the backfill
+# keeps it) but another customer: the compare has one divergence to find.
+sql "$T/new.db" "ATTACH '$T/old.db' AS o; INSERT INTO orders SELECT id, 'someone else',
+  total_cents / 100.0, note, created, meta, updated_at, 'EUR', NULL FROM o.orders_legacy WHERE id = 7"
 check "cutover preflight --journal passes" expect_exit 0 "$CUTOVER" preflight "$RB" --journal "$J"
 check "  … and the preflight step is done on screen" wait_until 10 step_is "[x]" preflight
-check "cutover backfill --journal copies the history" expect_exit 0 "$CUTOVER" backfill "$RB" --journal "$J"
+check "the driving console then runs the backfill itself" wait_until 20 journal_has "$J" \
+  "kind='data_job' and json_extract(body,'\$.job')='backfill' and json_extract(body,'\$.state')='finished'"
 check "  … and the backfill step is done on screen" wait_until 10 step_is "[x]" backfill
+check "  … a second cutover backfill finds it done" expect_exit 0 "$CUTOVER" backfill "$RB" --journal "$J"
+check "  … saying so" contains "$T/.last" "already done"
 select_step 1
 check "  … done by its action, the panel says" wait_screen c "done: its backfill completed"
 
-sql "$T/new.db" "UPDATE orders SET customer = 'someone else' WHERE id = 7"
-check "a compare that diverges exits 3" expect_exit 3 "$CUTOVER" compare "$RB" --journal "$J"
+check "then the compare, which diverges" wait_until 20 journal_has "$J" \
+  "kind='data_job' and json_extract(body,'\$.job')='compare' and json_extract(body,'\$.state')='diverged'"
 check "  … it reaches the cockpit" wait_screen c "compare: 1 divergent rows"
 check "  … and does not complete the compare step" step_is "[ ]" compare
 select_step 2

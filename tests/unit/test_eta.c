@@ -217,7 +217,7 @@ TEST(the_gates_and_the_comparison_come_in_as_inputs)
     setup(&f, RAMP, "", "- [ ] dba: compare `compare`\n- [ ] commander: ramp `ramp`\n");
     all_clear(&f, AT(12, 0));
     struct eta e = eta_compute(f.rb, &f.s, NULL, AT(12, 0));
-    CHECK(!e.known && strcmp(e.unknown, "the comparison's time is not known") == 0);
+    CHECK(!e.known && strcmp(e.unknown, "the comparison has not started") == 0);
     struct eta_inputs in = {.gates_open_at_ms = AT(14, 0), .compare_done_at_ms = AT(12, 30)};
     e = eta_compute(f.rb, &f.s, &in, AT(12, 0));
     CHECK(e.known && e.at_ms == AT(15, 0) && e.dominant == ETA_GATES);

@@ -1,0 +1,183 @@
+/* test_datafold.c — the data jobs and the comparison as the fold tells
+ * them (core/datafold.h): a job's life from `data_job` events (failures
+ * counted in a row, reset by a finish), a comparison's progress replaced
+ * by each `compare_progress`, closed by its `compare` result, a new run
+ * starting again; the newest divergences with their column diffs; the
+ * compare's end from its measured rate, and the ETA that uses it; a
+ * refold gives the same state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/datafold.h"
+#include "core/eta.h"
+#include "core/events.h"
+#include "core/session.h"
+
+#define T0 1796256000000LL
+
+static const char *RB =
+    "# Data fold\n\n## Roles\n- commander: Alice\n- dba: Bob\n\n"
+    "## Phase 2: Data\n- [ ] dba: copy `backfill`\n- [ ] dba: compare `compare`\n\n"
+    "## Rollback\n### Phase 2\nstop\n";
+
+struct fixture {
+    struct runbook *rb;
+    struct session s;
+    int64_t seq;
+};
+
+static void setup(struct fixture *f)
+{
+    struct rb_problems pr = {0};
+    f->rb = runbook_parse("fold.md", RB, strlen(RB), &pr);
+    CHECK(f->rb && pr.n_errors == 0);
+    rb_problems_free(&pr);
+    session_init(&f->s, f->rb);
+    f->seq = 0;
+}
+
+static void teardown(struct fixture *f)
+{
+    session_free(&f->s);
+    runbook_free(f->rb);
+}
+
+static void event(struct fixture *f, int64_t t, const char *kind, const char *body)
+{
+    char *copy = strdup(body);
+    struct journal_event ev = {.seq = ++f->seq, .ts_ms = t, .actor = "engine",
+                               .os_user = "t", .kind = kind, .body = copy};
+    CHECK(session_apply(&f->s, &ev) == 0);
+    free(copy);
+}
+
+TEST(a_jobs_life_is_folded_from_its_data_job_events)
+{
+    struct fixture f;
+    setup(&f);
+    const struct datafold_job *j = &f.s.data.jobs[DATA_BACKFILL];
+    CHECK(!j->seen && !datafold_running(&f.s.data, DATA_BACKFILL));
+    event(&f, T0, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"started\","
+                              "\"pid\":42,\"host\":\"h\",\"attempt\":1,\"why\":\"its turn\"}");
+    CHECK(datafold_running(&f.s.data, DATA_BACKFILL) && j->pid == 42 && j->started_ms == T0);
+    CHECK(strcmp(j->step, "2.1") == 0 && strcmp(j->host, "h") == 0);
+    event(&f, T0 + 5000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"failed\","
+                                     "\"pid\":42,\"signal\":9,\"retry_s\":1,\"why\":\"killed\"}");
+    CHECK(!datafold_running(&f.s.data, DATA_BACKFILL) && j->failures == 1 && j->signal == 9);
+    CHECK(j->exit_status == -1 && j->retry_s == 1);
+    event(&f, T0 + 6000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"started\","
+                                     "\"pid\":43,\"attempt\":2,\"why\":\"again\"}");
+    event(&f, T0 + 7000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"failed\","
+                                     "\"pid\":43,\"exit\":1,\"why\":\"exit 1\"}");
+    CHECK(j->failures == 2 && j->exit_status == 1 && j->started_ms == T0 + 6000);
+    event(&f, T0 + 9000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"finished\","
+                                     "\"pid\":44,\"exit\":0,\"why\":\"done\"}");
+    CHECK(j->failures == 0 && strcmp(j->state, "finished") == 0);
+    /* a kind this build does not run is left alone, and so is the other job */
+    event(&f, T0 + 9500, EV_DATA_JOB, "{\"job\":\"writers\",\"step\":\"2.1\",\"state\":\"started\","
+                                     "\"why\":\"x\"}");
+    CHECK(!f.s.data.jobs[DATA_COMPARE].seen && strcmp(j->state, "finished") == 0);
+    teardown(&f);
+}
+
+TEST(the_comparisons_progress_result_and_divergences)
+{
+    struct fixture f;
+    setup(&f);
+    const struct datafold_compare *c = &f.s.data.cmp;
+    event(&f, T0, EV_COMPARE_PROGRESS, "{\"job\":\"compare:orders\",\"rows\":1000,\"total\":10000,"
+                                      "\"ranges\":4,\"divergent\":0,\"rate\":500,\"cursor\":\"1000\"}");
+    CHECK(c->seen && c->rows == 1000 && c->total == 10000 && c->ranges == 4 && c->rate == 500);
+    /* 9,000 rows left at 500 rows/s: 18 s after the progress */
+    CHECK(datafold_compare_end(&f.s.data) == T0 + 18000);
+    event(&f, T0 + 1000, EV_DIVERGENCE, "{\"key\":\"5\",\"cause\":\"value\",\"columns\":[\"customer\"],"
+                                       "\"old\":{\"customer\":\"cust 5\"},\"new\":{\"customer\":\"x\"}}");
+    event(&f, T0 + 1100, EV_DIVERGENCE, "{\"key\":\"11\",\"cause\":\"missing-in-new\","
+                                       "\"columns\":[\"note\"],\"old\":{\"note\":\"n\"}}");
+    const struct datafold_div *d = datafold_div(&f.s.data, 0);
+    CHECK(d && strcmp(d->key, "11") == 0 && strcmp(d->cause, "missing-in-new") == 0);
+    CHECK_STR(d->diff, "(no row in new)");
+    d = datafold_div(&f.s.data, 1);
+    CHECK(d && strcmp(d->key, "5") == 0);
+    CHECK_STR(d->diff, "customer: \"cust 5\" → \"x\"");
+    CHECK(datafold_div(&f.s.data, 2) == NULL);
+    event(&f, T0 + 2000, EV_COMPARE_PROGRESS, "{\"job\":\"compare:orders\",\"rows\":6000,"
+                                             "\"total\":10000,\"divergent\":2,\"by_cause\":"
+                                             "{\"value\":1,\"missing-in-new\":1},\"rate\":2000}");
+    CHECK(c->rows == 6000 && c->divergent == 2 && c->by_cause[0] == 1 && c->by_cause[7] == 1);
+    event(&f, T0 + 4000, EV_COMPARE, "{\"rows_old\":10000,\"rows_new\":9999,\"divergent\":2,"
+                                    "\"by_cause\":{\"value\":1,\"missing-in-new\":1},\"diverged\":true}");
+    CHECK(c->finished && c->diverged && c->rows == 10000 && datafold_compare_end(&f.s.data) == 0);
+    /* the next run's first progress starts the counts again */
+    event(&f, T0 + 9000, EV_COMPARE_PROGRESS, "{\"job\":\"compare:orders\",\"rows\":10,\"total\":10000}");
+    CHECK(!c->finished && c->rows == 10 && c->divergent == 0 && c->by_cause[0] == 0);
+    CHECK(f.s.data.n_div_events == 2);
+    teardown(&f);
+}
+
+TEST(the_ring_keeps_the_newest_divergences)
+{
+    struct fixture f;
+    setup(&f);
+    char b[200];
+    for (int i = 1; i <= DATAFOLD_DIVS + 3; i++) {
+        snprintf(b, sizeof b, "{\"key\":\"%d\",\"cause\":\"value\"}", i);
+        event(&f, T0 + i, EV_DIVERGENCE, b);
+    }
+    snprintf(b, sizeof b, "%d", DATAFOLD_DIVS + 3);
+    CHECK(strcmp(datafold_div(&f.s.data, 0)->key, b) == 0);
+    snprintf(b, sizeof b, "%d", 4);
+    CHECK(strcmp(datafold_div(&f.s.data, DATAFOLD_DIVS - 1)->key, b) == 0);
+    CHECK(datafold_div(&f.s.data, DATAFOLD_DIVS) == NULL);
+    teardown(&f);
+}
+
+TEST(the_compare_eta_is_known_from_its_progress)
+{
+    struct fixture f;
+    setup(&f);
+    event(&f, T0, EV_BACKFILL, "{\"job\":\"backfill\",\"rows\":10,\"total\":10,\"done\":true}");
+    struct eta e = eta_compute(f.rb, &f.s, NULL, T0);
+    CHECK(!e.known && strcmp(e.unknown, "the comparison has not started") == 0);
+    event(&f, T0, EV_DATA_JOB, "{\"job\":\"compare\",\"step\":\"2.2\",\"state\":\"started\",\"why\":\"x\"}");
+    e = eta_compute(f.rb, &f.s, NULL, T0);
+    CHECK(!e.known && strcmp(e.unknown, "the comparison's rate is not measured yet") == 0);
+    event(&f, T0 + 1000, EV_COMPARE_PROGRESS, "{\"job\":\"compare:t\",\"rows\":100,\"total\":1100,"
+                                             "\"rate\":100}");
+    e = eta_compute(f.rb, &f.s, NULL, T0 + 1000);
+    CHECK(e.known && e.at_ms == T0 + 11000 && e.dominant == ETA_COMPARE);
+    event(&f, T0 + 2000, EV_COMPARE, "{\"rows_old\":1100,\"rows_new\":1100,\"divergent\":3,"
+                                    "\"diverged\":true}");
+    e = eta_compute(f.rb, &f.s, NULL, T0 + 2000);
+    CHECK(!e.known && strcmp(e.unknown, "the comparison diverged") == 0);
+    teardown(&f);
+}
+
+TEST(a_refold_gives_the_same_state)
+{
+    struct fixture f, g;
+    setup(&f);
+    setup(&g);
+    const char *kinds[] = {EV_DATA_JOB, EV_COMPARE_PROGRESS, EV_DIVERGENCE, EV_BACKFILL_CONTROL};
+    const char *bodies[] = {
+        "{\"job\":\"compare\",\"step\":\"2.2\",\"state\":\"started\",\"pid\":7,\"why\":\"x\"}",
+        "{\"job\":\"compare:t\",\"rows\":5,\"total\":9,\"rate\":3}",
+        "{\"key\":\"1\",\"cause\":\"whitespace\",\"columns\":[\"a\"],\"old\":{\"a\":\"x\"},\"new\":{\"a\":\"x \"}}",
+        "{\"job\":\"backfill:t\",\"paused\":true}"};
+    for (int i = 0; i < 4; i++)
+        event(&f, T0 + i, kinds[i], bodies[i]);
+    struct session copy;
+    CHECK(session_copy(&copy, &f.s) == 0);
+    for (int i = 0; i < 4; i++)
+        event(&g, T0 + i, kinds[i], bodies[i]);
+    CHECK(memcmp(&copy.data, &g.s.data, sizeof copy.data) == 0);
+    CHECK(strcmp(g.s.data.control, "pause") == 0);
+    session_free(&copy);
+    teardown(&f);
+    teardown(&g);
+}
+
+RUN_TESTS(T(a_jobs_life_is_folded_from_its_data_job_events),
+          T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
+          T(the_compare_eta_is_known_from_its_progress), T(a_refold_gives_the_same_state))
