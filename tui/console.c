@@ -424,6 +424,10 @@ static void on_key(struct console *k, int ch)
         k->dirty = 1;
         return;
     }
+    if (layout_key(&k->layout, ch)) {   /* the charts' span, the journal's scroll and filters */
+        k->dirty = 1;
+        return;
+    }
     switch (ch) {
     case KEY_UP: case 'k': move_cursor(k, -1); break;
     case KEY_DOWN: case 'j': move_cursor(k, 1); break;
