@@ -204,25 +204,29 @@ static void draw_cells(WINDOW *w, int y, int x, const struct plot *p, int th_row
                 draw_text(w, yy, xx, 1, "┄", theme(TH_WARN));
             } else if (p->mark[k]) {
                 int alert = p->mark[k] == 'A' || p->mark[k] == 'H';
-                draw_text(w, yy, xx, 1, "│", alert ? theme(TH_ALERT) : theme(TH_DIM));
+                draw_text(w, yy, xx, 1, alert ? "│" : "┊", alert ? theme(TH_ALERT) : theme(TH_DIM));
             } else if (r == p->rows - 1 && p->nodata[k]) {
                 draw_text(w, yy, xx, 1, "·", theme(TH_WARN));
             }
         }
 }
 
-/* The time axis: "-15m", the ramp's steps by their share, the other
- * marks by their glyph, and "now" at the right. */
+/* The time axis: "-15m" (and "fit" while the span follows the hold), the
+ * ramp's steps by their share, the other marks by their glyph (drawn last:
+ * a label never hides an abort), and "now" at the right. */
 static void draw_axis(WINDOW *w, int y, int x, int left, const struct plot *p,
                       const struct view *v, int64_t span)
 {
-    char from[24], label[32];
-    units_format_duration(span, from + 1, sizeof from - 1);
+    char from[32], label[32];
+    units_format_duration(span, from + 1, sizeof from - 8);
     from[0] = '-';
-    draw_text(w, y, x, left + 1, from, theme(TH_DIM));
+    draw_text(w, y, x, left + p->cols, from, theme(TH_DIM));
+    int busy_to = draw_width(from) - left;
+    if (!v->chart_span_ms && busy_to + 5 < p->cols)
+        busy_to += draw_text(w, y, x + left + busy_to + 1, 3, "fit", theme(TH_DIM)) + 1;
     x += left;
+    draw_text(w, y, x + p->cols - 3, 3, "now", theme(TH_DIM));
     const struct marks *m = &v->s->marks;
-    int busy_to = -1;
     for (size_t i = 0; i < m->n_steps; i++) {
         const struct mark *mk = marks_step(m, i);
         int k = cell_at(p, mk->ts_ms);
@@ -236,8 +240,6 @@ static void draw_axis(WINDOW *w, int y, int x, int left, const struct plot *p,
             char g[2] = {p->mark[k], 0};
             draw_text(w, y, x + k, 1, g, theme(TH_ALERT));
         }
-    snprintf(label, sizeof label, "%s now", v->chart_span_ms ? "" : "fit");
-    draw_text(w, y, x + p->cols - draw_width(label), draw_width(label), label, theme(TH_DIM));
 }
 
 static struct plot the_plot;   /* one draw at a time: the loop is single-threaded */
