@@ -212,12 +212,12 @@ static void draw_cells(WINDOW *w, int y, int x, const struct plot *p, int th_row
 }
 
 /* The time axis: "-15m" (and "fit" while the span follows the hold), the
- * ramp's steps by their share, the other marks by their glyph (drawn last:
- * a label never hides an abort), and "now" at the right. */
+ * aborts, halts, resumes and overrides by their glyph (drawn last: a label
+ * never hides an abort), and "now" at the right. */
 static void draw_axis(WINDOW *w, int y, int x, int left, const struct plot *p,
                       const struct view *v, int64_t span)
 {
-    char from[32], label[32];
+    char from[32];
     units_format_duration(span, from + 1, sizeof from - 8);
     from[0] = '-';
     draw_text(w, y, x, left + p->cols, from, theme(TH_DIM));
@@ -225,21 +225,38 @@ static void draw_axis(WINDOW *w, int y, int x, int left, const struct plot *p,
     if (!v->chart_span_ms && busy_to + 5 < p->cols)
         busy_to += draw_text(w, y, x + left + busy_to + 1, 3, "fit", theme(TH_DIM)) + 1;
     x += left;
-    draw_text(w, y, x + p->cols - 3, 3, "now", theme(TH_DIM));
-    const struct marks *m = &v->s->marks;
-    for (size_t i = 0; i < m->n_steps; i++) {
-        const struct mark *mk = marks_step(m, i);
-        int k = cell_at(p, mk->ts_ms);
-        if (k < 0 || k <= busy_to || k + 4 > p->cols)
-            continue;
-        snprintf(label, sizeof label, "%g%%", mk->percent);
-        busy_to = k + draw_text(w, y, x + k, p->cols - k - 3, label, theme(TH_DIM));
-    }
+    int marked_late = 0;
+    for (int k = p->cols - 3; k < p->cols; k++)
+        marked_late |= k >= 0 && p->mark[k] && p->mark[k] != '|';
+    if (!marked_late)   /* an abort just now is worth more than the word */
+        draw_text(w, y, x + p->cols - 3, 3, "now", theme(TH_DIM));
     for (int k = 0; k < p->cols; k++)
         if (p->mark[k] && p->mark[k] != '|') {
             char g[2] = {p->mark[k], 0};
             draw_text(w, y, x + k, 1, g, theme(TH_ALERT));
         }
+}
+
+/* Each step's share on the top row, right of its mark, where no dot is:
+ * a label never hides the data. */
+static void draw_step_labels(WINDOW *w, int y, int x, const struct plot *p, const struct view *v)
+{
+    const struct marks *m = &v->s->marks;
+    int busy_to = -1;
+    for (size_t i = 0; i < m->n_steps; i++) {
+        const struct mark *mk = marks_step(m, i);
+        int k = cell_at(p, mk->ts_ms);
+        char label[24];
+        snprintf(label, sizeof label, "%g%%", mk->percent);
+        int n = (int)strlen(label);
+        if (k < 0 || k <= busy_to || k + 1 + n > p->cols)
+            continue;
+        int free = 1;
+        for (int c = k + 1; c <= k + n; c++)
+            free = free && !p->bits[0][c] && !p->mark[c];
+        if (free)
+            busy_to = k + draw_text(w, y, x + k + 1, n, label, theme(TH_DIM));
+    }
 }
 
 static struct plot the_plot;   /* one draw at a time: the loop is single-threaded */
@@ -297,6 +314,8 @@ void chart_draw(WINDOW *w, int y, int x, int rows, int cols, const struct view *
         draw_text(w, y + r, x + left - 1, 1, r == th_row ? "┼" : label[0] ? "┤" : "│", theme(TH_DIM));
     }
     draw_cells(w, y, x + left, p, th_row);
+    if (th_row != 0)
+        draw_step_labels(w, y, x + left, p, v);
     draw_axis(w, y + p->rows, x, left, p, v, span);
 }
 

@@ -67,19 +67,6 @@ static int shown(const struct view *v, const struct session_line *l, const char 
     return !f || !*f || strcasestr(what, f) || strcasestr(l->actor, f) || strcasestr(l->kind, f);
 }
 
-int journal_matching(const struct view *v)
-{
-    int n = 0;
-    char what[512];
-    for (size_t i = 0; i < SESSION_TAIL; i++) {
-        const struct session_line *l = line_at(v, i, what, sizeof what);
-        if (!l)
-            break;
-        n += shown(v, l, what);
-    }
-    return n;
-}
-
 static void title_of(const struct view *v, int scroll, char *buf, size_t len)
 {
     int n = snprintf(buf, len, "Journal  %lld events", (long long)v->s->n_events);
@@ -91,53 +78,84 @@ static void title_of(const struct view *v, int scroll, char *buf, size_t len)
         snprintf(buf + n, len - (size_t)n, "  ↑%d older", scroll);
 }
 
-void journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
+/* The head of a line: its time (and, when wide, its sequence and who). */
+static void head_of(const struct session_line *l, int width, char *head, size_t len)
+{
+    char t[16];
+    timefmt_hms(l->ts_ms, t, sizeof t);
+    /* a narrow tail (beside the criteria) leaves out who: the
+     * description names people where it matters */
+    if (width >= 90)
+        snprintf(head, len, "%5lld %s %-18s ", (long long)l->seq, t, l->actor);
+    else
+        snprintf(head, len, "%s ", t);
+}
+
+/* Rows a line takes once wrapped beside its head. */
+static int rows_of(WINDOW *w, int width, const char *head, const char *what)
+{
+    int hw = draw_width(head), tw = width - hw < 10 ? 10 : width - hw;
+    int need = draw_wrap(w, 0, 1 + hw, tw, 0, 0, what, A_NORMAL);
+    return need < 1 ? 1 : need;
+}
+
+int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
 {
     int width = getmaxx(w) - 2;
-    int filtered = v->journal_kind || (v->journal_find && *v->journal_find);
-    /* counting describes every line: only when a scroll or a filter needs it */
-    int matching = filtered || v->journal_scroll ? journal_matching(v) : (int)v->s->n_tail;
-    int scroll = v->journal_scroll < matching ? v->journal_scroll : matching > 0 ? matching - 1 : 0;
-    char title[200];
-    title_of(v, scroll, title, sizeof title);
-    draw_frame(w, title);
-    int y = top + rows, skipped = 0;   /* fills upwards from the bottom */
-    char what[512];
-    for (size_t i = 0; i < SESSION_TAIL && y > top; i++) {
+    /* the shown lines, newest first, with the rows each takes: describing
+     * every line only when a filter or a scroll needs them all */
+    size_t idx[SESSION_TAIL];
+    int height[SESSION_TAIL], n = 0, filled = 0;
+    int all = v->journal_scroll || v->journal_kind || (v->journal_find && *v->journal_find);
+    char what[512], head[160];
+    for (size_t i = 0; i < SESSION_TAIL && (all || filled < rows); i++) {
         const struct session_line *l = line_at(v, i, what, sizeof what);
         if (!l)
             break;
-        if (!shown(v, l, what) || skipped++ < scroll)
+        if (!shown(v, l, what))
             continue;
-        char t[16], head[160];
-        timefmt_hms(l->ts_ms, t, sizeof t);
-        /* a narrow tail (beside the criteria) leaves out who: the
-         * description names people where it matters */
-        if (width >= 90)
-            snprintf(head, sizeof head, "%5lld %s %-18s ", (long long)l->seq, t, l->actor);
-        else
-            snprintf(head, sizeof head, "%s ", t);
-        int hw = draw_width(head), tw = width - hw;
-        if (tw < 10)
-            tw = 10;
+        head_of(l, width, head, sizeof head);
+        idx[n] = i;
+        height[n] = rows_of(w, width, head, what);
+        filled += height[n++];
+    }
+    /* scrolled no further than the page that ends with the oldest line */
+    int scroll = v->journal_scroll, below = 0;
+    for (int k = n - 1; k >= 0; k--) {
+        below += height[k];
+        if (below >= rows) {
+            scroll = scroll > k ? k : scroll;
+            break;
+        }
+        if (k == 0)
+            scroll = 0;
+    }
+    if (scroll < 0)
+        scroll = 0;
+    char title[200];
+    title_of(v, scroll, title, sizeof title);
+    draw_frame(w, title);
+    int y = top + rows;   /* fills upwards from the bottom */
+    for (int k = scroll; k < n && y > top; k++) {
+        const struct session_line *l = line_at(v, idx[k], what, sizeof what);
+        head_of(l, width, head, sizeof head);
+        int hw = draw_width(head), tw = width - hw < 10 ? 10 : width - hw;
         attr_t a = l->fault ? theme(TH_ALERT) : kind_attr(l->kind);
-        int need = draw_wrap(w, 0, 1 + hw, tw, 0, 0, what, a);
-        if (need < 1)
-            need = 1;
-        y -= need;
+        y -= height[k];
         int skip = y < top ? top - y : 0;
         if (!skip)
             draw_text(w, y, 1, width, head, theme(TH_DIM));
-        draw_wrap(w, y + skip, 1 + hw, tw, need - skip, skip, what, a);
+        draw_wrap(w, y + skip, 1 + hw, tw, height[k] - skip, skip, what, a);
     }
-    if (matching == 0)
+    if (n == 0)
         draw_text(w, top + rows - 1, 2, width - 1, "no event matches the filter", theme(TH_DIM));
+    return scroll;
 }
 
 static void journal_draw(WINDOW *w, const struct view *v)
 {
     werase(w);
-    journal_draw_lines(w, 1, getmaxy(w) - 2, v);
+    (void)journal_draw_lines(w, 1, getmaxy(w) - 2, v);
 }
 
 const struct panel panel_journal = {"journal", 3, 40, journal_draw};

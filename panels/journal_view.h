@@ -11,11 +11,10 @@
 
 const char *journal_kind_name(int kind);
 
-/* Tail lines the view's filter lets through. */
-int journal_matching(const struct view *v);
 
 /* The journal framed in w, its lines in rows rows from row top (the full
- * screen puts the timeline above them). */
-void journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v);
+ * screen puts the timeline above them). Returns the scroll it showed: the
+ * view's, or less where that would scroll past the oldest page. */
+int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v);
 
 #endif

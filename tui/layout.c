@@ -200,11 +200,6 @@ static struct view with_keys(struct layout *l, const struct view *v)
     vv.journal_kind = l->journal_kind;
     vv.journal_find = l->journal_find[0] ? l->journal_find : NULL;
     vv.journal_scroll = l->journal_scroll;
-    if (l->journal_scroll) {   /* never scrolled past the oldest line: a key back must show */
-        int n = journal_matching(&vv);
-        if (l->journal_scroll > n - 1)
-            l->journal_scroll = vv.journal_scroll = n > 0 ? n - 1 : 0;
-    }
     l->span_shown = chart_span(&vv);
     return vv;
 }
@@ -216,7 +211,8 @@ static void draw_full_journal(struct layout *l, const struct view *v)
     int rows = getmaxy(w), cols = getmaxx(w);
     werase(w);
     int top = rows >= 12 ? 5 : 1;
-    journal_draw_lines(w, top, rows - top - 1, v);
+    /* never kept past the oldest page: the first key back must show */
+    l->journal_scroll = journal_draw_lines(w, top, rows - top - 1, v);
     if (top > 1) {
         timeline_draw_at(w, 1, 2, cols - 4, v);
         mvwhline(w, 4, 1, ACS_HLINE, cols - 2);
@@ -237,7 +233,8 @@ static void draw_panels(struct layout *l, const struct view *v)
         wnoutrefresh(l->steps);
         wnoutrefresh(l->text);
     }
-    panel_journal.draw(l->journal, v);
+    werase(l->journal);
+    l->journal_scroll = journal_draw_lines(l->journal, 1, getmaxy(l->journal) - 2, v);
     wnoutrefresh(l->header);
     wnoutrefresh(l->journal);
     if (l->watch) {
