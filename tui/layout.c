@@ -70,6 +70,14 @@ static void build(struct layout *l)
     int top = 1 + (l->with_ramp ? ramp_rows : 0);
     int strip = l->watch && l->rows >= 36 ? 3 : 0;   /* the timeline */
     int middle = l->rows - 1 - top - meters - strip - bottom;
+    /* rows the steps do not need go to the charts (two thirds) and the journal */
+    int steps_need = l->steps_want > 8 ? l->steps_want : 8;
+    if (l->steps_want && l->rows >= 30 && middle > steps_need) {
+        int extra = middle - steps_need, to_meters = meters ? extra * 2 / 3 : 0;
+        meters += to_meters;
+        bottom += extra - to_meters;
+        middle = steps_need;
+    }
     int left = l->cols * 55 / 100;
     l->steps_rows = middle - 2;
     l->header = newwin(1, l->cols, 0, 0);
@@ -119,6 +127,7 @@ void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
     l->journal_find[0] = '\0';
     l->find.active = 0;
     l->tab = 0;
+    l->steps_want = 0;
     l->with_ramp = ramp;
     l->watch = watch;
     l->crit_rows = (int)n_criteria;
@@ -260,6 +269,11 @@ void layout_draw(struct layout *l, const struct view *v0, int help,
     }
     struct view vv = with_keys(l, v0);
     const struct view *v = &vv;
+    int want = (int)(v->rb->n_steps + v->rb->n_phases) + 2;   /* the steps panel, whole */
+    if (want != l->steps_want) {
+        l->steps_want = want;
+        build(l);
+    }
     if (l->journal_full)
         draw_full_journal(l, v);
     else

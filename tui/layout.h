@@ -31,6 +31,7 @@ struct layout {
     char journal_find[128];
     struct prompt find;               /* `/`: the journal's filter, while typed */
     int tab;                          /* under 30 rows: 1 shows the charts where the steps are */
+    int steps_want;                   /* rows the steps panel needs (from the runbook) */
     int charts_tall;                  /* so they are now (steps and text not drawn) */
     /* the status line's message, while it is news (layout_status_live) */
     char status_seen[600];
