@@ -11,6 +11,8 @@ static const char *const lines[] = {
     "a            acknowledge the selected step (your role's steps only)",
     "n :          a note into the journal (comms: also to the webhook, y/N)",
     "[ ]          scroll the step text",
+    "< > 0        the charts' span: longer, shorter, fit the hold   Tab  tall charts",
+    "J { } / v    journal: full screen, scroll, find text, by kind (aborts acks …)",
     "+            advance the ramp (commander; type the target percentage)",
     "!            abort now and roll the flag back (commander; type ABORT)",
     "r            resume after an abort or halt (commander; a written reason)",

@@ -106,7 +106,7 @@ static void build(struct layout *l)
     }
     l->status = newwin(1, l->cols, l->rows - 1, 0);
     l->full = newwin(l->rows - 1, l->cols, 0, 0);
-    int hw = l->cols < 84 ? l->cols - 4 : 80, hh = l->rows < 25 ? l->rows - 1 : 23;
+    int hw = l->cols < 84 ? l->cols - 4 : 80, hh = l->rows < 27 ? l->rows - 1 : 25;
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
 }
 
