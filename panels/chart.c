@@ -12,7 +12,7 @@
 #include "core/units.h"
 #include "draw.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 const int64_t chart_spans[] = {60000, 300000, 900000, 1800000, 3600000, 7200000,
                                14400000, 28800000, 43200000, 86400000};
@@ -199,7 +199,7 @@ static void draw_cells(WINDOW *w, int y, int x, const struct plot *p, int th_row
             int yy = y + r, xx = x + k;
             if (p->bits[r][k]) {
                 put_braille(w, yy, xx, p->bits[r][k],
-                            p->hot[k] ? theme(TH_ALERT) : theme(TH_TITLE));
+                            p->hot[k] ? theme(TH_HOT) : theme(TH_CHART));
             } else if (r == th_row) {
                 draw_text(w, yy, xx, 1, "┄", theme(TH_WARN));
             } else if (p->mark[k]) {

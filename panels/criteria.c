@@ -8,7 +8,7 @@
 #include "draw.h"
 #include "meter.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static attr_t badge_attr(const struct crit_view *c)
 {

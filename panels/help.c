@@ -4,7 +4,7 @@
 
 #include "draw.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static const char *const lines[] = {
     "↑ ↓  j k     move between steps       PgUp PgDn  a page     g G  first / last",

@@ -12,7 +12,7 @@
 #include "draw.h"
 #include "journal_view.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static attr_t kind_attr(const char *kind)
 {

@@ -4,7 +4,7 @@
 #include "draw.h"
 #include "chart.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static void latency_draw(WINDOW *w, const struct view *v)
 {

@@ -5,7 +5,7 @@
 #include "draw.h"
 #include "chart.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 void panel_signal_draw(WINDOW *w, const struct view *v, const struct panel_decl *d)
 {

@@ -8,7 +8,7 @@
 #include "draw.h"
 #include "gaterow.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 /* Rows: one per phase heading, one per step. Returns the row of the
  * selected step so the list can scroll to it. */

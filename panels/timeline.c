@@ -11,7 +11,7 @@
 #include "draw.h"
 #include "panel.h"
 #include "timeline.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 #define TIMELINE_MAX_COLS 512
 
