@@ -204,7 +204,7 @@ static void draw_cells(WINDOW *w, int y, int x, const struct plot *p, int th_row
                 draw_text(w, yy, xx, 1, "┄", theme(TH_WARN));
             } else if (p->mark[k]) {
                 int alert = p->mark[k] == 'A' || p->mark[k] == 'H';
-                draw_text(w, yy, xx, 1, alert ? "│" : "┊", alert ? theme(TH_ALERT) : theme(TH_DIM));
+                draw_text(w, yy, xx, 1, alert ? "│" : "┊", alert ? theme(TH_HOT) : theme(TH_DIM));
             } else if (r == p->rows - 1 && p->nodata[k]) {
                 draw_text(w, yy, xx, 1, "·", theme(TH_WARN));
             }
@@ -233,7 +233,8 @@ static void draw_axis(WINDOW *w, int y, int x, int left, const struct plot *p,
     for (int k = 0; k < p->cols; k++)
         if (p->mark[k] && p->mark[k] != '|') {
             char g[2] = {p->mark[k], 0};
-            draw_text(w, y, x + k, 1, g, theme(TH_ALERT));
+            int stop = g[0] == 'A' || g[0] == 'H';
+            draw_text(w, y, x + k, 1, g, stop ? theme(TH_ALERT) : theme(TH_WARN));
         }
 }
 
