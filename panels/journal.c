@@ -104,8 +104,8 @@ int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
     int width = getmaxx(w) - 2;
     /* the shown lines, newest first, with the rows each takes: describing
      * every line only when a filter or a scroll needs them all */
-    size_t idx[SESSION_TAIL];
-    int height[SESSION_TAIL], n = 0, filled = 0;
+    size_t idx[SESSION_TAIL] = {0};
+    int height[SESSION_TAIL] = {0}, n = 0, filled = 0;
     int all = v->journal_scroll || v->journal_kind || (v->journal_find && *v->journal_find);
     char what[512], head[160];
     for (size_t i = 0; i < SESSION_TAIL && (all || filled < rows); i++) {
