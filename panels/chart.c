@@ -98,6 +98,12 @@ static int dot_of(const struct plot *p, double value)
 {
     int n = 4 * p->rows;
     double f = p->hi > p->lo ? (value - p->lo) / (p->hi - p->lo) : 0;
+    if (!isfinite(f))   /* an infinite value sits at its edge, never undefined */
+        return f > 0 ? n - 1 : 0;
+    if (f > 2)
+        f = 2;          /* far past the top: clamped before the cast */
+    if (f < -1)
+        f = -1;
     int d = (int)lround(f * (n - 1));
     return d < 0 ? 0 : d >= n ? n - 1 : d;   /* 0 = the bottom */
 }
