@@ -13,6 +13,7 @@ static const char *const lines[] = {
     "[ ]          scroll the step text",
     "< > 0        the charts' span: longer, shorter, fit the hold   Tab  tall charts",
     "J { } / v    journal: full screen, scroll, find text, by kind (aborts acks …)",
+    "click        a step: select it; the journal: full screen; a chart: longer span",
     "+            advance the ramp (commander; type the target percentage)",
     "!            abort now and roll the flag back (commander; type ABORT)",
     "r            resume after an abort or halt (commander; a written reason)",

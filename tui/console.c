@@ -455,6 +455,13 @@ static void on_key(struct console *k, int ch)
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
+    case KEY_MOUSE: {   /* a click on a step selects it (tui/layout.c) */
+        struct view v = make_view(k);
+        ptrdiff_t i = layout_clicked_step(&k->layout, &v);
+        if (i >= 0)
+            move_cursor(k, (long)i - (long)k->selected);
+        break;
+    }
     default: return;
     }
     k->dirty = 1;

@@ -24,6 +24,7 @@
 #include "panels/chart.h"
 #include "panels/draw.h"
 #include "panels/journal_view.h"
+#include "panels/steps.h"
 #include "panels/timeline.h"
 #include "theme.h"
 
@@ -128,6 +129,10 @@ void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
     l->find.active = 0;
     l->tab = 0;
     l->steps_want = 0;
+    l->click_y = -1;
+    /* clicks where the terminal reports them (Shift-drag still selects text) */
+    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    mouseinterval(0);
     l->with_ramp = ramp;
     l->watch = watch;
     l->crit_rows = (int)n_criteria;
@@ -325,8 +330,47 @@ static int full_journal_key(struct layout *l, int ch)
     }
 }
 
+/* A click: on the journal, the journal full screen (or back); on a chart,
+ * a longer span (round to the shortest after 24 h); on the steps, kept
+ * for layout_clicked_step (0: the caller selects it). */
+static int mouse_key(struct layout *l)
+{
+    MEVENT e;
+    l->click_y = -1;
+    if (getmouse(&e) != OK || !(e.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+        return 1;
+    if (l->journal_full || (l->journal && wenclose(l->journal, e.y, e.x))) {
+        l->journal_full = !l->journal_full;
+        return 1;
+    }
+    for (size_t i = 0; i < PANELS_MAX && l->meter[i]; i++)
+        if (wenclose(l->meter[i], e.y, e.x)) {
+            int was = l->span_index;
+            span_step(l, 1);
+            if (was == l->span_index)
+                l->span_index = 0;
+            return 1;
+        }
+    if (!l->charts_tall && l->steps && wenclose(l->steps, e.y, e.x)) {
+        l->click_y = e.y - getbegy(l->steps);
+        return 0;
+    }
+    return 1;
+}
+
+ptrdiff_t layout_clicked_step(struct layout *l, const struct view *v)
+{
+    if (l->click_y < 0 || !l->steps)
+        return -1;
+    ptrdiff_t i = steps_at(v, getmaxy(l->steps), l->click_y);
+    l->click_y = -1;
+    return i;
+}
+
 int layout_key(struct layout *l, int ch)
 {
+    if (ch == KEY_MOUSE && !l->find.active)
+        return mouse_key(l);
     if (l->find.active) {
         char text[PROMPT_MAX];
         if (prompt_key(&l->find, ch, text) == PROMPT_DONE) {

@@ -4,6 +4,7 @@
 #define CUTOVER_LAYOUT_H
 
 #include <curses.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "panels/panel.h"
@@ -32,7 +33,8 @@ struct layout {
     struct prompt find;               /* `/`: the journal's filter, while typed */
     int tab;                          /* under 30 rows: 1 shows the charts where the steps are */
     int steps_want;                   /* rows the steps panel needs (from the runbook) */
-    int charts_tall;                  /* so they are now (steps and text not drawn) */
+    int charts_tall;
+    int click_y;                      /* a click on the steps: its row in them, or -1 */                  /* so they are now (steps and text not drawn) */
     /* the status line's message, while it is news (layout_status_live) */
     char status_seen[600];
     int64_t status_since_ms;
@@ -58,6 +60,10 @@ int layout_status_live(struct layout *l, const struct view *v, const char *statu
  * by text, v by kind, Esc closes), Tab (under 30 rows: the charts in the
  * place of the steps). 1 when ch was one of them (then it is used up). */
 int layout_key(struct layout *l, int ch);
+
+/* After layout_key left a click on the steps panel to its caller (it
+ * returned 0 for KEY_MOUSE): the step clicked, or -1. */
+ptrdiff_t layout_clicked_step(struct layout *l, const struct view *v);
 
 /* Draws a frame: status is the status-line text (alert: in red). */
 void layout_draw(struct layout *l, const struct view *v, int help,

@@ -3,7 +3,8 @@
 # threshold line and its span (fitted to the hold, or picked with < > 0),
 # the ramp's step and the abort marked on it, the chart of the signal that
 # fired, the timeline of the ramp, the journal's kind and text filters, its
-# full screen and its scroll, and the charts in the steps' place at 80×24.
+# full screen and its scroll, the charts in the steps' place at 80×24, and
+# mouse clicks on a step, the journal and a chart.
 . tests/lib.sh
 make -s build/ordersim >/dev/null || exit 1
 . tests/demo_steps.sh
@@ -36,6 +37,25 @@ tmux_keys d '>' '>'
 check "> > shows a shorter one (1 minute)" wait_screen d "-1m "
 tmux_keys d '0'
 check "0 fits the span to the hold again" wait_screen d "-5m fit"
+
+# the mouse, where the terminal reports it: a click (X10 report, as tmux
+# passes it) at COL ROW, 1-based, both under 95
+click() {
+  local b x y
+  x=$(printf "\\$(printf %o $((32 + $1)))"); y=$(printf "\\$(printf %o $((32 + $2)))")
+  tmux_keys d -l "$(printf '\033[M ')$x$y$(printf '\033[M#')$x$y"
+}
+row_of() { tmux_screen d | grep -nF -- "$1" | head -1 | cut -d: -f1; }
+click 10 $(($(row_of "[ ] 2.3") ))
+check "a click on a step selects it (its text shows)" wait_screen d "2.3 — owner: dba"
+click 90 $(($(row_of "Journal ") + 2))
+check "a click on the journal gives it the whole screen" wait_screen d "J Esc back"
+click 40 10
+check "  … a click anywhere gives the screen back" wait_screen d "Steps "
+click 10 $(($(row_of "─ Dual-write ─") + 3))
+check "a click on a chart shows a longer span" wait_screen d "-15m "
+tmux_keys d 0
+check "  … 0 fits it again" wait_screen d "-5m fit"
 
 # the ramp: a step, then an abort by the demo's fault
 demo_steps_before_ramp "$J" runbooks/demo.md
