@@ -47,6 +47,7 @@ cpu_percent() {  # cpu_percent RUNBOOK SECONDS [screen]
   local b; b=$(awk '{print $14 + $15}' /proc/$pid/stat)
   [ -n "$3" ] && tmux -S "$T/tmux" capture-pane -p -t b >"$T/screen.txt"
   kill -TERM $pid; wait $pid 2>/dev/null
+  while kill -0 $pid 2>/dev/null; do sleep 0.1; done   # the screen's is not our child
   awk -v d=$((b - a)) -v t="$tick" -v s="$2" 'BEGIN { printf "%.2f", 100 * d / t / s }'
 }
 
