@@ -503,8 +503,11 @@ int session_apply(struct session *s, const struct journal_event *ev)
     s->n_events++;
     struct session_line *line = remember(s, ev);
     struct error err = {{0}};
-    if (fold(s, ev, &err) == 0)
+    struct ramp_view before = s->ramp;
+    if (fold(s, ev, &err) == 0) {
+        marks_note(&s->marks, ev, s->rb, &before, &s->ramp);
         return 0;
+    }
     fault(s, ev->seq, err.msg);
     line->fault = 1;
     return -1;
@@ -575,6 +578,7 @@ void session_apply_sample(struct session *s, const struct journal_sample *sample
         v->history[v->next_history] = fabs(h) > FLT_MAX && isfinite(h) ? (h > 0 ? INFINITY : -INFINITY)
                                                                       : (float)h;
         v->next_history = (v->next_history + 1) % SIGNAL_HISTORY;
+        sighist_add(&v->chart, sample->ts_ms, sample->has_value, sample->value);
         if (v->n_history < SIGNAL_HISTORY)
             v->n_history++;
         tick_criteria(s, sample->ts_ms, (ptrdiff_t)i);

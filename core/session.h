@@ -18,8 +18,10 @@
 #include "journal.h"
 #include "noreturn.h"
 #include "presence.h"
+#include "marks.h"
 #include "ramp.h"
 #include "runbook.h"
+#include "sighist.h"
 #include "stepaction.h"
 #include "writersfold.h"
 
@@ -58,7 +60,7 @@ struct session_fault {
     char what[200];
 };
 
-#define SESSION_TAIL 64
+#define SESSION_TAIL 256  /* the journal panel scrolls and filters these */
 #define SESSION_FAULTS 16
 #define SIGNAL_HISTORY 300  /* samples kept per signal for sparklines */
 /* A sample older than this many poll intervals is stale. */
@@ -73,6 +75,7 @@ struct signal_view {
     char status[160];       /* the newest sample's status: "ok", "error: …" */
     float history[SIGNAL_HISTORY]; /* NaN where a sample had no value */
     size_t n_history, next_history;
+    struct sighist chart;   /* the whole ceremony, in min/max buckets (the charts) */
 };
 
 /* An abort criterion as its journaled transitions tell it (what decides:
@@ -129,6 +132,8 @@ struct session {
     struct presence presence;     /* who is at which console (presence.h) */
     struct datafold data;         /* the data jobs, the comparison (datafold.h) */
     int64_t last_sample_seq;
+
+    struct marks marks;           /* steps, aborts, acks … in time (charts, timeline) */
 
     struct session_line tail[SESSION_TAIL];
     size_t n_tail;                /* lines held, up to SESSION_TAIL */

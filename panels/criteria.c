@@ -4,10 +4,11 @@
 #include <stdio.h>
 
 #include "core/units.h"
+#include "chart.h"
 #include "draw.h"
 #include "meter.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static attr_t badge_attr(const struct crit_view *c)
 {
@@ -29,6 +30,40 @@ static int live_value(const struct view *v, size_t i, char *buf, size_t len)
         return 0;
     view_crit_values(v, i, buf, len);
     return 1;
+}
+
+/* The criterion whose signal the screen must show now: one firing or
+ * pending, else the one that stopped the ramp; -1 when none. */
+static int fired_criterion(const struct view *v)
+{
+    for (size_t i = 0; i < v->rb->n_criteria; i++)
+        if (v->s->crits[i].judged && v->s->crits[i].state == CRIT_FIRING)
+            return (int)i;
+    for (size_t i = 0; i < v->rb->n_criteria; i++)
+        if (v->s->crits[i].judged && v->s->crits[i].state == CRIT_PENDING)
+            return (int)i;
+    int c = v->s->ramp.cause_criterion;
+    int stopped = v->s->ramp.status == RAMP_ABORTED || v->s->ramp.status == RAMP_HALTED;
+    return stopped && c >= 0 && (size_t)c < v->rb->n_criteria ? c : -1;
+}
+
+/* Under the list, where rows are left: the chart of the signal that fired
+ * (it may have no panel of its own). */
+static void fired_chart(WINDOW *w, int y, int rows, int width, const struct view *v)
+{
+    int c = fired_criterion(v);
+    struct chart_spec spec;
+    if (c < 0 || rows < 3 || !chart_spec_of(v, v->rb->criteria[c].signal, &spec))
+        return;
+    const struct rb_criterion *rc = &v->rb->criteria[c];
+    spec.has_bound = 1, spec.bound = rc->threshold, spec.is_percent = rc->is_percent;
+    spec.op = (int)rc->op;
+    char title[160];
+    snprintf(title, sizeof title, "%s  (%s %s)", rc->signal, v->s->crits[c].state == CRIT_FIRING ||
+             v->s->ramp.cause_criterion == c ? "fired:" : "pending:", rc->text);
+    mvwhline(w, y, 1, ACS_HLINE, width);
+    draw_text(w, y, 2, width - 2, title, theme(TH_WARN));
+    chart_draw(w, y + 1, 1, rows - 1, width, v, &spec);
 }
 
 static void criteria_draw(WINDOW *w, const struct view *v)
@@ -80,6 +115,8 @@ static void criteria_draw(WINDOW *w, const struct view *v)
             snprintf(why, sizeof why, "  no data for %s", since);
             draw_text(w, 1 + (int)i, x, width - x + 1, why, theme(TH_WARN));
         } else if (cv->judged && cv->state == CRIT_OK && live_value(v, i, now_text, sizeof now_text)) {
+            if (x + 2 + draw_width(now_text) > width + 1)
+                continue;   /* a value cut to "n" reads as part of the text: whole or nothing */
             x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
             draw_text(w, 1 + (int)i, x, width - x + 1, now_text, theme(TH_DIM));
         } else if (cv->judged && cv->why[0]) {
@@ -87,6 +124,9 @@ static void criteria_draw(WINDOW *w, const struct view *v)
             draw_text(w, 1 + (int)i, x, width - x + 1, cv->why, theme(TH_DIM));
         }
     }
+    int used = (int)v->rb->n_criteria;
+    if (!v->no_engine && used < rows)
+        fired_chart(w, 1 + used, rows - used, width, v);
 }
 
 const struct panel panel_criteria = {"criteria", 3, 40, criteria_draw};

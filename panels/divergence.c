@@ -3,6 +3,7 @@
  * when the runbook counts them. Signals: divergence_rate, shadow_matches,
  * shadow_divergences, shadow_errors. */
 #include "draw.h"
+#include "chart.h"
 #include "meter.h"
 #include "tui/theme.h"
 
@@ -16,11 +17,15 @@ static void divergence_draw(WINDOW *w, const struct view *v)
         draw_text(w, 1, 2, width, "no divergence_rate signal", theme(TH_DIM));
         return;
     }
-    if (y <= rows)
-        meter_spark(w, y++, 2, width, v, "divergence_rate");
     static const char *const more[][2] = {{"matches", "shadow_matches"},
                                           {"diverged", "shadow_divergences"},
                                           {"errors", "shadow_errors"}};
+    int extra = 0;
+    for (size_t i = 0; i < 3; i++)
+        extra += meter_signal(v, more[i][1]) >= 0;
+    if (y <= rows)
+        y += chart_or_spark(w, y, 2, rows - y + 1 - extra > 0 ? rows - y + 1 - extra : 1, width, v,
+                            "divergence_rate", NULL);
     for (size_t i = 0; i < 3 && y <= rows; i++)
         if (meter_line(w, y, 2, width, v, more[i][0], more[i][1]))
             y++;

@@ -8,7 +8,7 @@
 #include <wchar.h>
 
 #include "core/redact.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 /* Decodes one character at s; sets *cols to its display width (control
  * characters and invalid bytes count as one column, drawn as '?'). */

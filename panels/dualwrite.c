@@ -2,8 +2,9 @@
  * its recent history, and the lag when the runbook measures it. Signals:
  * dual_write_failure_rate, dual_write_lag. */
 #include "draw.h"
+#include "chart.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static void dualwrite_draw(WINDOW *w, const struct view *v)
 {
@@ -15,8 +16,10 @@ static void dualwrite_draw(WINDOW *w, const struct view *v)
         draw_text(w, 1, 2, width, "no dual_write_failure_rate signal", theme(TH_DIM));
         return;
     }
+    int extra = meter_signal(v, "dual_write_lag") >= 0;
     if (y <= rows)
-        meter_spark(w, y++, 2, width, v, "dual_write_failure_rate");
+        y += chart_or_spark(w, y, 2, rows - y + 1 - extra > 0 ? rows - y + 1 - extra : 1, width, v,
+                            "dual_write_failure_rate", NULL);
     if (y <= rows)
         meter_line(w, y++, 2, width, v, "lag", "dual_write_lag");
 }

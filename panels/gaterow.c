@@ -11,7 +11,7 @@
 #include "core/criteria.h"
 #include "core/timefmt.h"
 #include "draw.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 size_t gaterow_count(const struct runbook *rb, ptrdiff_t step, size_t p)
 {

@@ -8,7 +8,7 @@
 #include "panel.h"
 #include "draw.h"
 #include "tui/clock.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static void phase_label(const struct view *v, char *buf, size_t len)
 {

@@ -4,7 +4,7 @@
 
 #include "draw.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static const char *const lines[] = {
     "↑ ↓  j k     move between steps       PgUp PgDn  a page     g G  first / last",
@@ -13,6 +13,8 @@ static const char *const lines[] = {
     "p            presence: who is on which console, a role nobody holds",
     "n :          a note into the journal (comms: also to the webhook, y/N)",
     "[ ]          scroll the step text",
+    "< > 0 Tab    charts: longer, shorter, fit the hold; Tab: tall (<30 rows)",
+    "J { } / e    journal: full screen, scroll, find, by kind; click: select",
     "+            advance the ramp (commander; type the target percentage)",
     "!            abort now and roll the flag back (commander; type ABORT)",
     "r            resume after an abort or halt (commander; a written reason)",

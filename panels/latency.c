@@ -2,8 +2,9 @@
  * with both p99s when the runbook measures them. Signals: p99_ratio,
  * p99_old, p99_new. */
 #include "draw.h"
+#include "chart.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static void latency_draw(WINDOW *w, const struct view *v)
 {
@@ -15,8 +16,10 @@ static void latency_draw(WINDOW *w, const struct view *v)
         draw_text(w, 1, 2, width, "no p99_ratio signal", theme(TH_DIM));
         return;
     }
+    int extra = (meter_signal(v, "p99_new") >= 0) + (meter_signal(v, "p99_old") >= 0);
     if (y <= rows)
-        meter_spark(w, y++, 2, width, v, "p99_ratio");
+        y += chart_or_spark(w, y, 2, rows - y + 1 - extra > 0 ? rows - y + 1 - extra : 1, width, v,
+                            "p99_ratio", NULL);
     if (y <= rows && meter_line(w, y, 2, width, v, "new", "p99_new"))
         y++;
     if (y <= rows)

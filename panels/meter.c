@@ -9,7 +9,7 @@
 
 #include "core/units.h"
 #include "draw.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 int meter_signal(const struct view *v, const char *name)
 {

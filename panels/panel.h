@@ -37,6 +37,13 @@ struct view {
      * opening (issue 17's gates, another branch, sets it), the comparison's end */
     struct eta_inputs eta_in;
 
+    /* what the screen's own keys chose (tui/layout.c); zero: the defaults */
+    int64_t chart_span_ms;     /* the charts' span; 0 fits the current hold */
+    int journal_scroll;        /* journal lines scrolled back from the newest */
+    int journal_full;          /* the journal has the whole screen */
+    int journal_kind;          /* only this mark kind + 1 (core/marks.h); 0 all */
+    const char *journal_find;  /* only lines containing this text; NULL all */
+
     /* derived by view_derive from the above: panels read these, never the engine */
     unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */
     struct eta eta;                    /* the ceremony's estimate at now_ms (core/eta.h) */
@@ -77,6 +84,7 @@ extern const struct panel panel_criteria;
 extern const struct panel panel_ramp;
 extern const struct panel panel_presence;
 extern const struct panel panel_writers;
+extern const struct panel panel_timeline;
 
 /* A signal's panel as the runbook declares it (## Panels), or one of the
  * runbook's signals in the place of a named panel it leaves empty. */

@@ -11,7 +11,7 @@
 #include "core/units.h"
 #include "draw.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static int draw_steps(WINDOW *w, int x, int width, const struct view *v)
 {

@@ -3,8 +3,9 @@
  * criterion's bound), its recent history, and the signals declared under
  * it. The title is the runbook's; nothing here is named after a signal. */
 #include "draw.h"
+#include "chart.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 void panel_signal_draw(WINDOW *w, const struct view *v, const struct panel_decl *d)
 {
@@ -17,8 +18,12 @@ void panel_signal_draw(WINDOW *w, const struct view *v, const struct panel_decl 
         draw_text(w, 1, 2, width, "signal not in this runbook", theme(TH_WARN));
         return;
     }
+    int extra = 0;
+    for (size_t i = 0; i < d->n_also; i++)
+        extra += meter_signal(v, d->also[i]) >= 0;
     if (y <= rows)
-        meter_spark_bound(w, y++, 2, width, v, d->signal, d->threshold_set, d->threshold);
+        y += chart_or_spark(w, y, 2, rows - y + 1 - extra > 0 ? rows - y + 1 - extra : 1, width, v,
+                            d->signal, d);
     for (size_t i = 0; i < d->n_also && y <= rows; i++)
         if (meter_line(w, y, 2, width, v, d->also[i], d->also[i]))
             y++;

@@ -13,7 +13,8 @@
 #include "draw.h"
 #include "gaterow.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
+#include "steps.h"
 
 /* Rows: one per phase heading, one per step. Returns the row of the
  * selected step so the list can scroll to it. */
@@ -153,6 +154,26 @@ static void steps_draw(WINDOW *w, const struct view *v)
             row = draw_gates(w, row + 1, top, rows, width, v, (ptrdiff_t)i, p);
         }
     }
+}
+
+/* The same walk as steps_draw, drawing nothing: the row's step. */
+ptrdiff_t steps_at(const struct view *v, int height, int y)
+{
+    int rows = height - 2, sel = selected_row(v);
+    int top = sel >= rows ? sel - rows + 1 : 0, want = top + y - 1, row = 0;
+    if (y < 1 || y > rows)
+        return -1;
+    for (size_t p = 0; p < v->rb->n_phases; p++) {
+        const struct rb_phase *ph = &v->rb->phases[p];
+        row += 1 + (int)gaterow_count(v->rb, -1, p);
+        for (size_t k = 0; k < ph->n_steps; k++) {
+            size_t i = ph->first_step + k;
+            if (row == want)
+                return (ptrdiff_t)i;
+            row += 1 + (int)gaterow_count(v->rb, (ptrdiff_t)i, p);
+        }
+    }
+    return -1;
 }
 
 const struct panel panel_steps = {"steps", 6, 40, steps_draw};

@@ -11,7 +11,7 @@
 #include "draw.h"
 #include "gaterow.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 /* Draws a labelled block; returns the next free logical row. `gap` is a
  * blank row after it (left out when the panel is short). */

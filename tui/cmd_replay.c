@@ -173,6 +173,8 @@ static void on_key(struct player *p, int ch)
     }
     if (ch != ERR && ch != KEY_RESIZE)
         p->status[0] = '\0';
+    if (layout_key(&p->layout, ch))   /* the charts' span, the journal's scroll and filters */
+        return;
     switch (ch) {
     case 'q': p->quit = 1; break;
     case ' ':

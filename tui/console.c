@@ -492,6 +492,10 @@ static void on_key(struct console *k, int ch)
         k->dirty = 1;
         return;
     }
+    if (layout_key(&k->layout, ch)) {   /* the charts' span, the journal's scroll and filters */
+        k->dirty = 1;
+        return;
+    }
     switch (ch) {
     case KEY_UP: case 'k': move_cursor(k, -1); break;
     case KEY_DOWN: case 'j': move_cursor(k, 1); break;
@@ -523,6 +527,13 @@ static void on_key(struct console *k, int ch)
     case 'T': ask_takeover(k); break;
     case 'P': case 'R': case 'c': data_key(k, ch); break;
     case KEY_RESIZE: layout_resize(&k->layout); break;
+    case KEY_MOUSE: {   /* a click on a step selects it (tui/layout.c) */
+        struct view v = make_view(k);
+        ptrdiff_t i = layout_clicked_step(&k->layout, &v);
+        if (i >= 0)
+            move_cursor(k, (long)i - (long)k->selected);
+        break;
+    }
     default: return;
     }
     k->dirty = 1;

@@ -1,52 +1,54 @@
 /* theme.c — colour pairs when the terminal has colours, attributes when it
- * does not, so that no panel has to care which. */
+ * does not, so that no panel has to care which: the palette the panels
+ * are given (panels/palette.h). */
 #include "theme.h"
 
 #include <stdlib.h>
 
-static attr_t attrs[TH_COUNT];
-static int colour;
+static struct palette pal;
 
-int theme_has_colour(void)
+const struct palette *theme_palette(void)
 {
-    return colour;
-}
-
-attr_t theme(enum theme_role role)
-{
-    return role < TH_COUNT ? attrs[role] : A_NORMAL;
+    return &pal;
 }
 
 static void mono(void)
 {
-    attrs[TH_NORMAL] = A_NORMAL;
-    attrs[TH_HEADER] = A_REVERSE;
-    attrs[TH_TITLE] = A_BOLD;
-    attrs[TH_DIM] = A_DIM;
-    attrs[TH_OK] = A_NORMAL;
-    attrs[TH_WARN] = A_BOLD;
-    attrs[TH_ALERT] = A_BOLD | A_REVERSE;
-    attrs[TH_SELECTED] = A_REVERSE;
+    pal.attr[TH_NORMAL] = A_NORMAL;
+    pal.attr[TH_HEADER] = A_REVERSE;
+    pal.attr[TH_TITLE] = A_BOLD;
+    pal.attr[TH_DIM] = A_DIM;
+    pal.attr[TH_OK] = A_NORMAL;
+    pal.attr[TH_WARN] = A_BOLD;
+    pal.attr[TH_ALERT] = A_BOLD | A_REVERSE;
+    pal.attr[TH_SELECTED] = A_REVERSE;
+    pal.attr[TH_CHART] = A_NORMAL;
+    pal.attr[TH_HOT] = A_BOLD;   /* past the threshold: bold dots without colours */
+    pal.colour = 0;
 }
 
 void theme_init(void)
 {
     mono();
+    palette_install(&pal);
     const char *no_colour = getenv("NO_COLOR");
     if (!has_colors() || (no_colour && *no_colour) || start_color() != OK)
         return;
     use_default_colors();
-    colour = 1;
+    pal.colour = 1;
     init_pair(1, COLOR_WHITE, COLOR_BLUE);
     init_pair(2, COLOR_CYAN, -1);
     init_pair(3, COLOR_GREEN, -1);
     init_pair(4, COLOR_YELLOW, -1);
     init_pair(5, COLOR_WHITE, COLOR_RED);
     init_pair(6, COLOR_BLACK, COLOR_WHITE);
-    attrs[TH_HEADER] = COLOR_PAIR(1);
-    attrs[TH_TITLE] = COLOR_PAIR(2) | A_BOLD;
-    attrs[TH_OK] = COLOR_PAIR(3);
-    attrs[TH_WARN] = COLOR_PAIR(4) | A_BOLD;
-    attrs[TH_ALERT] = COLOR_PAIR(5) | A_BOLD;
-    attrs[TH_SELECTED] = COLOR_PAIR(6);
+    init_pair(7, COLOR_RED, -1);
+    pal.attr[TH_HEADER] = COLOR_PAIR(1);
+    pal.attr[TH_TITLE] = COLOR_PAIR(2) | A_BOLD;
+    pal.attr[TH_OK] = COLOR_PAIR(3);
+    pal.attr[TH_WARN] = COLOR_PAIR(4) | A_BOLD;
+    pal.attr[TH_ALERT] = COLOR_PAIR(5) | A_BOLD;
+    pal.attr[TH_SELECTED] = COLOR_PAIR(6);
+    pal.attr[TH_CHART] = COLOR_PAIR(2);
+    pal.attr[TH_HOT] = COLOR_PAIR(7) | A_BOLD;
 }
