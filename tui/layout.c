@@ -52,6 +52,8 @@ void layout_free(struct layout *l)
     destroy(&l->full);
 }
 
+#define STEP_PANEL_ROWS 16
+
 static void build(struct layout *l)
 {
     layout_free(l);
@@ -72,8 +74,10 @@ static void build(struct layout *l)
     int top = 1 + (l->with_ramp ? ramp_rows : 0);
     int strip = l->watch && l->rows >= 36 ? 3 : 0;   /* the timeline */
     int middle = l->rows - 1 - top - meters - strip - bottom;
-    /* rows the steps do not need go to the charts (two thirds) and the journal */
-    int steps_need = l->steps_want > 8 ? l->steps_want : 8;
+    /* rows the steps do not need go to the charts (two thirds) and the
+     * journal; the step's own panel beside them keeps room for its text,
+     * its job or point of no return, and its rollback plan */
+    int steps_need = l->steps_want > STEP_PANEL_ROWS ? l->steps_want : STEP_PANEL_ROWS;
     if (l->steps_want && l->rows >= 30 && middle > steps_need) {
         int extra = middle - steps_need, to_meters = meters ? extra * 2 / 3 : 0;
         meters += to_meters;

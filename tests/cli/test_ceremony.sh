@@ -3,7 +3,10 @@
 # recovery, the runbook-mismatch guard, and verify with tampering.
 . tests/lib.sh
 J="$T/orders.journal"
-RB=runbooks/orders.md
+# Step 2.1 is acknowledged by hand here: the writer audit that completes it
+# in orders.md (its `writers` action) has suites of its own.
+sed 's/ is known `writers`$/ is known/' "$ROOT/runbooks/orders.md" >"$T/orders.md"
+RB=$T/orders.md
 person() { sed -n "s/^- $1: *//p" $RB | head -1; }
 commander=$(person commander) dba=$(person dba)
 

@@ -5,7 +5,10 @@
 # on the journal.
 . tests/lib.sh
 J="$T/orders.journal"
-RB=$ROOT/runbooks/orders.md
+# Step 2.1 is acknowledged by hand here: the writer audit that completes it
+# in orders.md (its `writers` action) has suites of its own.
+sed 's/ is known `writers`$/ is known/' "$ROOT/runbooks/orders.md" >"$T/orders.md"
+RB=$T/orders.md
 dba=$(sed -n 's/^- dba: *//p' "$RB" | head -1)
 
 tmux_start cmd 100 30 "$CUTOVER run $RB --journal $J"
