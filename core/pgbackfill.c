@@ -194,19 +194,9 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
     b->lite = j->old_db;
     if (b->old && pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
         return -1;
-    /* one copy of a job at a time: the lock is the session's, so a copy
-     * killed with -9 lets go of it as its connection closes */
-    const char *jp[1] = {p->job};
-    PGresult *l = pgdata_query(b->new_, "backfill", "SELECT pg_try_advisory_lock("
-                               "hashtext('cutover ' || $1))", 1, jp, err);
-    if (!l)
-        return -1;
-    int got = strcmp(PQgetvalue(l, 0, 0), "t") == 0;
-    PQclear(l);
-    if (!got) {
-        error_set(err, "%s is already running (another session holds its lock in new)", p->job);
-        return -1;
-    }
+    /* one copy of a job at a time: the caller claims the job through its
+     * control row (bfcontrol.h), whose PostgreSQL side is a session
+     * advisory lock in new */
     if (pgdata_exec(b->new_, "backfill: checkpoint",
                     "CREATE TABLE IF NOT EXISTS cutover_backfill (job text PRIMARY KEY, k0 text, "
                     "k1 text, k2 text, k3 text, k4 text, k5 text, k6 text, k7 text, "

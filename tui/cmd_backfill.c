@@ -68,7 +68,7 @@ static int obey(struct datacmd *c, const struct backfill_progress *p, long batch
     struct bfcontrol now;
     int announced = 0;
     for (;;) {
-        if (bfcontrol_beat(c->job.new_db, p->job, (long)getpid(), clock_now_ms(), &now, err) != 0)
+        if (bfcontrol_beat(&c->ctl, p->job, (long)getpid(), clock_now_ms(), &now, err) != 0)
             return -1;
         if (now.rate != c->rate) {
             c->rate = now.rate;
@@ -125,8 +125,7 @@ static int run(struct datacmd *c, struct backfill *bf)
             last_note = t1;
         }
         batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, most);
-        /* the control row lives in an SQLite new only, so far */
-        if (rc == 0 && c->job.new_db && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
+        if (rc == 0 && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
             rc = -1;
     }
     if (tty)
@@ -151,7 +150,7 @@ static int control(struct datacmd *c, const char *job, const struct bfcontrol *h
                         "--resume change it\n", job, held->pid);
         return EXIT_FAILED;
     }
-    if (bfcontrol_set(c->job.new_db, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0) {
+    if (bfcontrol_set(&c->ctl, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
         return EXIT_FAILED;
     }
@@ -176,10 +175,10 @@ static int claim(struct datacmd *c, const char *job, int *status)
 {
     struct error err = {{0}};
     struct bfcontrol held;
-    int rc = bfcontrol_claim(c->job.new_db, job, (long)getpid(), clock_now_ms(), c->rate, 0,
+    int rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 0,
                              &held, &err);
     if (rc == 1 && kill((pid_t)held.pid, 0) != 0 && errno == ESRCH)
-        rc = bfcontrol_claim(c->job.new_db, job, (long)getpid(), clock_now_ms(), c->rate, 1,
+        rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 1,
                              &held, &err);
     if (rc < 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
@@ -189,7 +188,7 @@ static int claim(struct datacmd *c, const char *job, int *status)
     } else if (c->pause >= 0) {
         fprintf(stderr, "cutover backfill: no backfill of %s is running to %s\n", job,
                 c->pause ? "pause" : "resume");
-        bfcontrol_release(c->job.new_db, job, (long)getpid(), &err);
+        bfcontrol_release(&c->ctl, job, (long)getpid(), &err);
         *status = EXIT_FAILED;
         rc = 1;
     }
@@ -210,11 +209,7 @@ int cmd_backfill(int argc, char **argv)
     if (backfill_open(&bf, &c.job, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
         status = EXIT_FAILED;
-    } else if (!c.job.new_db && c.pause >= 0) {
-        fprintf(stderr, "cutover backfill: --pause and --resume need an sqlite new store, "
-                        "for now\n");
-        status = EXIT_FAILED;
-    } else if (c.job.new_db && (held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
+    } else if ((held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
         /* changed the running job, refused, or failed: status says */
     } else if (c.restart && backfill_reset(bf, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
@@ -226,7 +221,7 @@ int cmd_backfill(int argc, char **argv)
         status = run(&c, bf);
     }
     if (held == 0)
-        bfcontrol_release(c.job.new_db, backfill_progress(bf)->job, (long)getpid(), &err);
+        bfcontrol_release(&c.ctl, backfill_progress(bf)->job, (long)getpid(), &err);
     backfill_free(bf);
     datacmd_close(&c);
     return status;
