@@ -212,7 +212,7 @@ bf_memory() {
       CASE WHEN i % 3 = 0 THEN NULL ELSE 'note ' || i END,
       to_char(to_timestamp(1700000000 + i * 60) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
       ('{\"a\":' || (i % 5) || ',\"b\":\"x\"}')::json, '2024-01-01 00:00:00+00', i % 2
-    FROM generate_series(1, $MEM_ROWS) i" >/dev/null
+    FROM generate_series(1::bigint, $MEM_ROWS) i" >/dev/null
   pgq "$A_PORT" big "VACUUM ANALYZE orders_legacy" >/dev/null
   pgq "$A_PORT" shopcopy "TRUNCATE orders; DROP TABLE cutover_backfill" >/dev/null
   bf_runbook big big shopcopy

@@ -69,8 +69,8 @@ static void after_cursor(struct pgbf *b, int lits, struct cbuf *q)
     put(q, ")");
 }
 
-/* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
-static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
+/* SELECT mapped AS "new name", … FROM old */
+static void mapped_sql(struct pgbf *b, struct cbuf *q)
 {
     const struct map_plan *p = &b->j->plan;
     put(q, "SELECT ");
@@ -82,6 +82,12 @@ static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
     }
     put(q, " FROM ");
     datajob_table(b->j, 0, NULL, q);
+}
+
+/* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
+static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
+{
+    mapped_sql(b, q);
     after_cursor(b, lits, q);
     put(q, " ORDER BY ");
     datajob_keys(b->j, 0, NULL, q);
@@ -410,6 +416,114 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
     return rc;
 }
 
+/* " WHERE (K) > ($1, …) AND (K) <= ($n+1, …)" on old: the bounds given. */
+static void key_range(struct pgbf *b, int lower, int upper, struct cbuf *q)
+{
+    size_t nk = b->j->plan.n_key;
+    int at = 1;
+    for (int side = 0; side < 2; side++) {
+        if (!(side ? upper : lower))
+            continue;
+        put(q, at == 1 ? " WHERE (" : " AND (");
+        datajob_keys(b->j, 0, NULL, q);
+        put(q, side ? ") <= (" : ") > (");
+        for (size_t i = 0; i < nk; i++) {
+            char t[16];
+            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
+            put(q, t);
+        }
+        put(q, ")");
+    }
+}
+
+/* SELECT K::text AS cutover_k0, … FROM old: a key as the checkpoint keeps
+ * it. Renamed, so that ORDER BY K sorts by the column, not by the text. */
+static void key_text(struct pgbf *b, struct cbuf *q)
+{
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        char t[32];
+        put(q, i ? ", (" : "(");
+        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].old_name);
+        snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
+        put(q, t);
+    }
+}
+
+/* One database: the batch's last key is found first (a walk of old's key
+ * index), then the range is one INSERT … SELECT … ON CONFLICT — no sort
+ * and no materialised batch. The last batch counts what is left. */
+static int same_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
+{
+    size_t nk = b->j->plan.n_key;
+    const char *prm[2 * MAP_MAX_KEY];
+    int np = 0;
+    for (size_t i = 0; b->has_cursor && i < nk; i++)
+        prm[np++] = b->cursor[i];
+    struct cbuf q = {0};
+    char t[64];
+    put(&q, "SELECT ");
+    key_text(b, &q);
+    put(&q, " FROM ");
+    datajob_table(b->j, 0, NULL, &q);
+    key_range(b, b->has_cursor, 0, &q);
+    put(&q, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, &q);
+    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1", limit - 1);
+    put(&q, t);
+    PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    int upper = r && PQntuples(r) == 1;
+    *count = upper ? limit : 0;
+    for (size_t i = 0; upper && i < nk; i++)
+        key[i] = strdup(PQgetvalue(r, 0, (int)i));
+    if (r && !upper) {   /* the last batch: what is left, and its last key */
+        PQclear(r);
+        q.n = 0;
+        put(&q, "SELECT (SELECT count(*) FROM ");
+        datajob_table(b->j, 0, NULL, &q);
+        key_range(b, b->has_cursor, 0, &q);
+        put(&q, ")::text, ");
+        key_text(b, &q);
+        put(&q, " FROM ");
+        datajob_table(b->j, 0, NULL, &q);
+        key_range(b, b->has_cursor, 0, &q);
+        put(&q, " ORDER BY ");
+        for (size_t i = 0; i < nk; i++) {
+            put(&q, i ? ", " : "");
+            map_quote(&q, b->j->plan.cols[b->j->plan.key[i]].old_name);
+            put(&q, " DESC");
+        }
+        put(&q, " LIMIT 1");
+        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+        if (r && PQntuples(r) == 1) {
+            *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            for (size_t i = 0; i < nk; i++)
+                key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
+        }
+    }
+    PQclear(r);
+    if (!r || *count == 0) {
+        cbuf_free(&q);
+        return r ? 0 : -1;
+    }
+    for (size_t i = 0; upper && i < nk; i++)
+        prm[np++] = key[i];
+    struct cbuf src = {0};
+    put(&src, "(");
+    mapped_sql(b, &src);
+    key_range(b, b->has_cursor, upper, &src);
+    put(&src, ") AS cutover_src");
+    q.n = 0;
+    if (!src.oom)
+        upsert_sql(b, src.p, &q);
+    r = q.oom || src.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    if (!r && !err->msg[0])
+        error_set(err, "out of memory");
+    PQclear(r);
+    cbuf_free(&src);
+    cbuf_free(&q);
+    return r ? 0 : -1;
+}
+
 /* Copies the batch inside new's open transaction; *count and key[] say
  * what it held (count 0: nothing after the cursor). */
 static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
@@ -417,16 +531,9 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, st
     struct cbuf q = {0};
     PGresult *r = NULL;
     size_t nk = b->j->plan.n_key;
-    if (b->same) {
-        put(&q, "WITH cutover_src AS (");
-        source_sql(b, 0, limit, &q);
-        put(&q, "), cutover_up AS (");
-        upsert_sql(b, "cutover_src", &q);
-        put(&q, ") ");
-        last_sql(b, "cutover_src", &q);
-        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, b->has_cursor ? (int)nk : 0,
-                                        (const char *const *)b->cursor, err);
-    } else {
+    if (b->same)
+        return same_batch(b, limit, count, key, err);
+    {
         int rc = 0;
         if (!b->staged) {
             put(&q, "CREATE TEMP TABLE cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
