@@ -645,48 +645,42 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     struct cbuf q = {0};
     PGresult *r = NULL;
     size_t nk = b->j->plan.n_key;
+    int rc = 0;
     if (b->same)
         return same_batch(b, limit, count, key, err);
-    {
-        int rc = 0;
-        if (!b->staged) {
-            put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
-            datajob_select(b->j, 1, 0, &q);
-            put(&q, " FROM ");
-            datajob_table(b->j, 1, NULL, &q);
-            put(&q, " WITH NO DATA");
-            rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
-            b->staged = rc == 0;
-            q.n = 0;
-        }
-        if (rc == 0 && !b->lite) {
-            cbuf_free(&q);
-            return cross_batch(b, limit, count, key, staged_only, err);
-        }
-        struct cbuf in = {0};
-        put(&q, "COPY (");
-        source_sql(b, 1, limit, &q);
-        put(&q, ") TO STDOUT");
-        put(&in, "COPY cutover_stage (");
-        datajob_select(b->j, 1, 0, &in);
-        put(&in, ") FROM STDIN");
-        if (rc == 0 && b->lite)
-            rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
-        else if (rc == 0)
-            rc = q.oom || in.oom ? -1 : pipe_copy(b, q.p, in.p, err);
-        cbuf_free(&in);
+    if (!b->staged) {
+        put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+        datajob_select(b->j, 1, 0, &q);
+        put(&q, " FROM ");
+        datajob_table(b->j, 1, NULL, &q);
+        put(&q, " WITH NO DATA");
+        rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
+        b->staged = rc == 0;
         q.n = 0;
-        last_sql(b, "cutover_stage", &q);
-        if (rc == 0)
-            r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-        q.n = 0;
-        upsert_sql(b, "cutover_stage", &q);
-        if (r && PQntuples(r) > 0) {
-            PGresult *u = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-            if (!u)
-                PQclear(r), r = NULL;
-            PQclear(u);
-        }
+    }
+    if (rc == 0 && !b->lite) {
+        cbuf_free(&q);
+        return cross_batch(b, limit, count, key, staged_only, err);
+    }
+    /* from SQLite: the keyset batch into the staging table, its size and
+     * last key read there, then the upsert */
+    struct cbuf in = {0};
+    put(&in, "COPY cutover_stage (");
+    datajob_select(b->j, 1, 0, &in);
+    put(&in, ") FROM STDIN");
+    if (rc == 0)
+        rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
+    cbuf_free(&in);
+    last_sql(b, "cutover_stage", &q);
+    if (rc == 0)
+        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+    q.n = 0;
+    upsert_sql(b, "cutover_stage", &q);
+    if (r && PQntuples(r) > 0) {
+        PGresult *u = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+        if (!u)
+            PQclear(r), r = NULL;
+        PQclear(u);
     }
     cbuf_free(&q);
     if (!r)
