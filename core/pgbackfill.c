@@ -507,59 +507,6 @@ static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, c
     return r ? 0 : -1;
 }
 
-/* One database: the range is one INSERT … SELECT … ON CONFLICT — no sort
- * and no materialised batch. */
-static int same_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
-{
-    size_t nk = b->j->plan.n_key;
-    int upper = 0;
-    if (batch_range(b, b->new_, limit, count, key, &upper, err) != 0)
-        return -1;
-    if (*count == 0)
-        return 0;
-    const char *prm[2 * MAP_MAX_KEY];
-    int np = 0;
-    for (size_t i = 0; b->has_cursor && i < nk; i++)
-        prm[np++] = b->cursor[i];
-    for (size_t i = 0; upper && i < nk; i++)
-        prm[np++] = key[i];
-    struct cbuf src = {0}, q = {0};
-    put(&src, "(");
-    mapped_sql(b, &src);
-    key_range(b, b->has_cursor, upper, &src);
-    put(&src, ") AS cutover_src");
-    if (!src.oom)
-        upsert_sql(b, src.p, &q);
-    PGresult *r = q.oom || src.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
-    if (!r && (q.oom || src.oom))
-        error_set(err, "out of memory");
-    PQclear(r);
-    cbuf_free(&src);
-    cbuf_free(&q);
-    return r ? 0 : -1;
-}
-
-/* key_range with literals quoted for old (COPY takes no parameters). */
-static void key_range_lits(struct pgbf *b, int lower, char **hi, struct cbuf *q)
-{
-    size_t nk = b->j->plan.n_key;
-    for (int side = 0; side < 2; side++) {
-        char **v = side ? hi : b->cursor;
-        if (!(side ? hi != NULL : lower))
-            continue;
-        put(q, side && lower ? " AND (" : " WHERE (");
-        datajob_keys(b->j, 0, NULL, q);
-        put(q, side ? ") <= (" : ") > (");
-        for (size_t i = 0; i < nk; i++) {
-            char *l = PQescapeLiteral(b->old, v[i], strlen(v[i]));
-            put(q, i ? ", " : "");
-            put(q, l ? l : "NULL");
-            PQfreemem(l);
-        }
-        put(q, ")");
-    }
-}
-
 /* 1 when new holds no row in the batch's key range (then the rows can go
  * straight into new's table by COPY); 0 when it does; -1 on an error. */
 static int range_empty_in_new(struct pgbf *b, char **hi, struct error *err)
@@ -591,6 +538,76 @@ static int range_empty_in_new(struct pgbf *b, char **hi, struct error *err)
     int empty = r ? PQntuples(r) == 0 : -1;
     PQclear(r);
     return empty;
+}
+
+/* One database: the range is one INSERT … SELECT — no sort and no
+ * materialised batch; a plain one when new holds nothing in the range,
+ * else ON CONFLICT (the upsert). Returns 2 as cross_batch does. */
+static int same_batch(struct pgbf *b, long limit, int64_t *count, char **key, int upsert_only,
+                      struct error *err)
+{
+    size_t nk = b->j->plan.n_key;
+    int upper = 0;
+    if (batch_range(b, b->new_, limit, count, key, &upper, err) != 0)
+        return -1;
+    if (*count == 0)
+        return 0;
+    int direct = upsert_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
+    if (direct < 0)
+        return -1;
+    const char *prm[2 * MAP_MAX_KEY];
+    int np = 0;
+    for (size_t i = 0; b->has_cursor && i < nk; i++)
+        prm[np++] = b->cursor[i];
+    for (size_t i = 0; upper && i < nk; i++)
+        prm[np++] = key[i];
+    struct cbuf src = {0}, q = {0};
+    put(&src, "(");
+    mapped_sql(b, &src);
+    key_range(b, b->has_cursor, upper, &src);
+    put(&src, ") AS cutover_src");
+    if (direct) {
+        put(&q, "INSERT INTO ");
+        datajob_table(b->j, 1, NULL, &q);
+        put(&q, " (");
+        datajob_select(b->j, 1, 0, &q);
+        put(&q, ") SELECT ");
+        datajob_select(b->j, 1, 0, &q);
+        put(&q, " FROM ");
+        put(&q, src.oom ? "" : src.p);
+    } else if (!src.oom) {
+        upsert_sql(b, src.p, &q);
+    }
+    PGresult *r = q.oom || src.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    if (!r && (q.oom || src.oom))
+        error_set(err, "out of memory");
+    PQclear(r);
+    cbuf_free(&src);
+    cbuf_free(&q);
+    if (!r && direct && strstr(err->msg, "duplicate key"))
+        return 2;
+    return r ? 0 : -1;
+}
+
+/* key_range with literals quoted for old (COPY takes no parameters). */
+static void key_range_lits(struct pgbf *b, int lower, char **hi, struct cbuf *q)
+{
+    size_t nk = b->j->plan.n_key;
+    for (int side = 0; side < 2; side++) {
+        char **v = side ? hi : b->cursor;
+        if (!(side ? hi != NULL : lower))
+            continue;
+        put(q, side && lower ? " AND (" : " WHERE (");
+        datajob_keys(b->j, 0, NULL, q);
+        put(q, side ? ") <= (" : ") > (");
+        for (size_t i = 0; i < nk; i++) {
+            char *l = PQescapeLiteral(b->old, v[i], strlen(v[i]));
+            put(q, i ? ", " : "");
+            put(q, l ? l : "NULL");
+            PQfreemem(l);
+        }
+        put(q, ")");
+    }
 }
 
 /* Across servers, from a PostgreSQL old: the range found on old, then
@@ -647,7 +664,7 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     size_t nk = b->j->plan.n_key;
     int rc = 0;
     if (b->same)
-        return same_batch(b, limit, count, key, err);
+        return same_batch(b, limit, count, key, staged_only, err);
     if (!b->staged) {
         put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
         datajob_select(b->j, 1, 0, &q);

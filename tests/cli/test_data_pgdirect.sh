@@ -1,8 +1,10 @@
 #!/bin/bash
-# test_data_pgdirect.sh — backfill across two PostgreSQL servers: a batch
+# test_data_pgdirect.sh — backfill into PostgreSQL, across two servers and
+# in one database: a batch
 # whose key range new holds nothing of goes straight into new's table by
 # COPY; a batch whose range dual-write already wrote into goes through the
-# staging table and the upsert, so a row dual-write made newer is kept and
+# staging table and the upsert (in one database: a plain INSERT … SELECT,
+# or the upsert), so a row dual-write made newer is kept and
 # an older one replaced. Batches of 1,000 over 20,000 rows, some ranges
 # touched by dual-write and most not; every row copied once, the
 # checkpoint's count exact.
@@ -53,4 +55,18 @@ check "  … and in the last" test "$(b 'SELECT customer FROM orders WHERE id = 
 check "  … the checkpoint's count exact, done" test "$(b "SELECT rows || ' ' || done || ' ' || k0 FROM cutover_backfill")" = "$N 1 $N"
 check "a second run has nothing to do" expect_exit 0 "$CUTOVER" backfill "$T/rb.md"
 check "  … saying so" contains "$T/.last" "already done"
+
+# --- one database: a plain INSERT … SELECT where new is empty, else the upsert
+a "CREATE TABLE orders (id bigint PRIMARY KEY, customer text, updated_at timestamptz);
+   INSERT INTO orders VALUES (7, 'dual', '2024-06-01'), (8, 'stale', '2023-01-01'),
+     (15001, 'dual', '2024-06-01'), (19999, 'stale', '2023-01-01')" >/dev/null
+sed "s/port=$B_PORT dbname=shop2/port=$A_PORT dbname=shop/" "$T/rb.md" >"$T/same.md"
+check "a backfill in batches of 1000 in one database" \
+  expect_exit 0 "$CUTOVER" backfill "$T/same.md" --batch 1000 --rate 1000000
+check "  … copies every row once" test "$(a 'SELECT count(*) || $$ $$ || count(DISTINCT id) FROM orders')" = "$N $N"
+check "  … rows of untouched ranges as old has them" \
+  test "$(a "SELECT count(*) FROM orders WHERE customer = 'cust ' || id")" = $((N - 2))
+check "  … newer rows kept, older replaced" \
+  test "$(a 'SELECT string_agg(customer, $$,$$ ORDER BY id) FROM orders WHERE id IN (7, 8, 15001, 19999)')" = "dual,cust 8,dual,cust 19999"
+check "  … the checkpoint's count exact, done" test "$(a "SELECT rows || ' ' || done || ' ' || k0 FROM cutover_backfill")" = "$N 1 $N"
 finish
