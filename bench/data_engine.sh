@@ -8,7 +8,9 @@
 # Then PostgreSQL (when PostgreSQL 15 is installed and we are root): backfill
 # of PG_ROWS rows (default ROWS) in one database and across two servers
 # against a `COPY (SELECT …) TO STDOUT | COPY … FROM STDIN` pipe of the same
-# mapped rows, and compare of identical tables against one scan of both.
+# mapped rows, and compare of identical tables against one scan of both;
+# then the backfill against the playbook's loop and Debian's pgcopydb, and
+# its peak RSS on PG_ROWS against MEM_ROWS rows (the last section).
 # PG_ONLY=1 skips the SQLite figures.
 cd "$(dirname "$0")/.." || exit 1
 make -s cutover >/dev/null || exit 1
@@ -175,3 +177,76 @@ for where in same two; do
   echo "backfill $PG_ROWS rows PostgreSQL→PostgreSQL, $label: $(rate "$PG_ROWS" "$bf") rows/s (${bf} ms, peak RSS ${bf_rss} kB) vs COPY|COPY pipe $(rate "$PG_ROWS" "$base") rows/s (${base} ms): $(ratio "$base" "$bf")× the pipe's rate"
   pg_compare_figures "$where" "$port" || exit 1
 done
+
+# --- backfill against what a user would do instead (issue 18) -----------------
+# Its own section: one run each, side by side. The playbook's loop (keyset
+# batches of 500, one upsert statement per row, one round trip each, as
+# psql's \gexec sends them) on LOOP_ROWS rows (default 100,000: at its
+# rate 1,000,000 would take minutes; rows/s is what is compared); Debian's
+# pgcopydb `copy table-data` into a same-named table in a second database
+# (it cannot rename) against our backfill into a second database of the
+# same server (the COPY → staging → upsert path, checkpointed); and the
+# backfill's peak RSS on PG_ROWS rows against MEM_ROWS (default
+# 10,000,000) through the same path.
+LOOP_ROWS=${LOOP_ROWS:-100000}
+MEM_ROWS=${MEM_ROWS:-10000000}
+bf_runbook() {   # bf_runbook NAME OLD_DB NEW_DB: both on server A
+  sed -e "/^- old:/s/dbname=shop /dbname=$2 /" \
+      -e "/^- new:/s/port=$B_PORT dbname=shop /port=$A_PORT dbname=$3 /" "$T/two.md" >"$T/$1.md"
+}
+bf_loop() {
+  pg_fresh "$A_PORT"
+  local k
+  for ((k = 0; k < LOOP_ROWS / 500; k++)); do
+    echo "BEGIN;"
+    echo "SELECT format('INSERT INTO orders ($COLS) VALUES (%L, %L, %L, %L, %L, %L, %L, %L) ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, total = excluded.total, note = excluded.note, created = excluded.created, meta = excluded.meta, updated_at = excluded.updated_at, currency = excluded.currency WHERE orders.updated_at IS NULL OR excluded.updated_at > orders.updated_at', id, customer_name, total_cents / 100.0, note, created::timestamptz, meta, updated_at, 'EUR') FROM orders_legacy WHERE id > $((k * 500)) ORDER BY id LIMIT 500"
+    echo '\gexec'
+    echo "COMMIT;"
+  done >"$T/loop.sql"
+  ONCE=1 timed lp psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$A_PORT" -U postgres -d shop -f "$T/loop.sql" ||
+    { cat "$T/out"; exit 1; }
+  [ "$(pgq "$A_PORT" shop "SELECT count(*) FROM orders")" = "$LOOP_ROWS" ] || { echo "the loop did not copy $LOOP_ROWS rows"; exit 1; }
+  pg_fresh "$A_PORT"
+  ONCE=1 timed f ./cutover backfill "$T/same.md" || { cat "$T/out"; exit 1; }
+  echo "backfill $PG_ROWS rows, one database: $(rate "$PG_ROWS" "$f") rows/s vs the playbook's loop (batches of 500, one upsert per row) on $LOOP_ROWS rows: $(rate "$LOOP_ROWS" "$lp") rows/s: $(ratio "$(rate "$PG_ROWS" "$f")" "$(rate "$LOOP_ROWS" "$lp")")× the loop's rate"
+}
+bf_pgcopydb() {
+  command -v pgcopydb >/dev/null || { echo "pgcopydb figures skipped: pgcopydb is not installed (scripts/deps.sh test)"; return; }
+  pgq "$A_PORT" postgres "CREATE DATABASE shopcopy" >/dev/null
+  pgq "$A_PORT" shopcopy "$NEW_DDL; CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text,
+    total_cents bigint, note text, created text, meta json, updated_at timestamptz, legacy_flag int)" >/dev/null
+  printf '[include-only-table]\npublic.orders_legacy\n' >"$T/filters"
+  ONCE=1 timed pc pgcopydb copy table-data --source "postgres://postgres@127.0.0.1:$A_PORT/shop" \
+    --target "postgres://postgres@127.0.0.1:$A_PORT/shopcopy" --dir "$T/pgcopydb" --filters "$T/filters" ||
+    { cat "$T/out"; exit 1; }
+  [ "$(pgq "$A_PORT" shopcopy "SELECT count(*) FROM orders_legacy")" = "$PG_ROWS" ] || { echo "pgcopydb did not copy $PG_ROWS rows"; exit 1; }
+  bf_runbook cross shop shopcopy
+  ONCE=1 timed f ./cutover backfill "$T/cross.md" || { cat "$T/out"; exit 1; }
+  bf_cross_rss=$f_rss
+  echo "backfill $PG_ROWS rows into a second database, through the mapping (casts, json → jsonb, a default; COPY, checkpointed): $(rate "$PG_ROWS" "$f") rows/s (${f} ms) vs pgcopydb copy table-data (same-named table, no mapping, checkpoint, throttle or upsert): $(rate "$PG_ROWS" "$pc") rows/s (${pc} ms): $(ratio "$pc" "$f")× pgcopydb's rate"
+  # the same work as pgcopydb: the same-named table, no mapping
+  pgq "$A_PORT" shopcopy "TRUNCATE orders_legacy; DROP TABLE cutover_backfill" >/dev/null
+  sed -e '/^## Mapping/,/^## Phase/{/^## Phase/!d}' -e "/^- new:/s/table \`orders\`/table \`orders_legacy\`/" \
+    "$T/cross.md" >"$T/ident.md"
+  ONCE=1 timed f ./cutover backfill "$T/ident.md" || { cat "$T/out"; exit 1; }
+  echo "backfill $PG_ROWS rows into a same-named table in a second database, as pgcopydb does (no mapping; COPY, checkpointed): $(rate "$PG_ROWS" "$f") rows/s (${f} ms): $(ratio "$pc" "$f")× pgcopydb's rate"
+}
+bf_memory() {
+  [ -n "${bf_cross_rss:-}" ] || return
+  pgq "$A_PORT" postgres "CREATE DATABASE big" >/dev/null
+  pgq "$A_PORT" big "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text,
+    total_cents bigint, note text, created text, meta json, updated_at timestamptz, legacy_flag int);
+    INSERT INTO orders_legacy SELECT i, 'cust ' || (i % 997), i * 7,
+      CASE WHEN i % 3 = 0 THEN NULL ELSE 'note ' || i END,
+      to_char(to_timestamp(1700000000 + i * 60) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+      ('{\"a\":' || (i % 5) || ',\"b\":\"x\"}')::json, '2024-01-01 00:00:00+00', i % 2
+    FROM generate_series(1::bigint, $MEM_ROWS) i" >/dev/null
+  pgq "$A_PORT" big "VACUUM ANALYZE orders_legacy" >/dev/null
+  pgq "$A_PORT" shopcopy "TRUNCATE orders; DROP TABLE cutover_backfill" >/dev/null
+  bf_runbook big big shopcopy
+  ONCE=1 timed f ./cutover backfill "$T/big.md" || { cat "$T/out"; exit 1; }
+  echo "backfill peak RSS, COPY path: ${bf_cross_rss} kB on $PG_ROWS rows vs ${f_rss} kB on $MEM_ROWS rows ($(rate "$MEM_ROWS" "$f") rows/s): $(ratio "$f_rss" "$bf_cross_rss")×"
+}
+bf_loop
+bf_pgcopydb
+bf_memory

@@ -1,6 +1,7 @@
-/* bfcontrol.c — the backfill's control row (bfcontrol.h): one small
- * statement each, in autocommit, so a script's change is seen by the
- * running job at its next batch. */
+/* bfcontrol.c — the backfill's control row (bfcontrol.h) in an SQLite
+ * new: one small statement each, in autocommit, so a script's change is
+ * seen by the running job at its next batch; a PostgreSQL new is handed
+ * to bfcontrol_pg.c. */
 #include "bfcontrol.h"
 
 #include <stddef.h>
@@ -35,21 +36,21 @@ static int run(sqlite3 *db, const char *sql, const char *job, int n, const doubl
     return 0;
 }
 
-int bfcontrol_read(sqlite3 *db, const char *job, struct bfcontrol *out, struct error *err)
+static int lite_read(sqlite3 *db, const char *job, struct bfcontrol *out, struct error *err)
 {
     *out = (struct bfcontrol){0};
     return run(db, "SELECT pid, heartbeat_ms, rate, paused FROM main.cutover_backfill_control "
                    "WHERE job = ?1", job, 0, NULL, out, err);
 }
 
-int bfcontrol_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, double rate,
+static int lite_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, double rate,
                     int force, struct bfcontrol *held, struct error *err)
 {
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         error_set(err, "backfill control: %s", sqlite3_errmsg(db));
         return -1;
     }
-    int rc = bfcontrol_read(db, job, held, err);
+    int rc = lite_read(db, job, held, err);
     if (rc == 0 && !force && held->pid && held->pid != pid &&
         now_ms - held->heartbeat_ms < BFCONTROL_STALE_MS) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -69,7 +70,7 @@ int bfcontrol_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, doub
     return rc;
 }
 
-int bfcontrol_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
+static int lite_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
                    struct bfcontrol *now, struct error *err)
 {
     double v[2] = {(double)pid, (double)now_ms};
@@ -78,7 +79,7 @@ int bfcontrol_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
                    "AND pid = ?2 RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now, err);
 }
 
-int bfcontrol_set(sqlite3 *db, const char *job, double rate, int paused, struct error *err)
+static int lite_set(sqlite3 *db, const char *job, double rate, int paused, struct error *err)
 {
     double v[2] = {rate, (double)paused};
     return run(db, "UPDATE main.cutover_backfill_control SET "
@@ -87,9 +88,47 @@ int bfcontrol_set(sqlite3 *db, const char *job, double rate, int paused, struct 
                job, 2, v, NULL, err);
 }
 
-int bfcontrol_release(sqlite3 *db, const char *job, long pid, struct error *err)
+static int lite_release(sqlite3 *db, const char *job, long pid, struct error *err)
 {
     double v[1] = {(double)pid};
     return run(db, "UPDATE main.cutover_backfill_control SET pid = 0 WHERE job = ?1 AND pid = ?2",
                job, 1, v, NULL, err);
+}
+
+int bfcontrol_read(const struct bfcontrol_store *s, const char *job, struct bfcontrol *out,
+                   struct error *err)
+{
+    return s->pg ? bfcontrol_pg_read(s->pg, job, out, err) : lite_read(s->lite, job, out, err);
+}
+
+int bfcontrol_claim(const struct bfcontrol_store *s, const char *job, long pid, int64_t now_ms,
+                    double rate, int force, struct bfcontrol *held, struct error *err)
+{
+    if (s->pg)
+        return bfcontrol_pg_claim(s->pg, job, pid, now_ms, rate, held, err);
+    return lite_claim(s->lite, job, pid, now_ms, rate, force, held, err);
+}
+
+int bfcontrol_beat(const struct bfcontrol_store *s, const char *job, long pid, int64_t now_ms,
+                   struct bfcontrol *now, struct error *err)
+{
+    if (s->pg)
+        return bfcontrol_pg_beat(s->pg, job, pid, now_ms, now, err);
+    return lite_beat(s->lite, job, pid, now_ms, now, err);
+}
+
+int bfcontrol_set(const struct bfcontrol_store *s, const char *job, double rate, int paused,
+                  struct error *err)
+{
+    if (s->pg)
+        return bfcontrol_pg_set(s->pg, job, rate, paused, err);
+    return lite_set(s->lite, job, rate, paused, err);
+}
+
+int bfcontrol_release(const struct bfcontrol_store *s, const char *job, long pid,
+                      struct error *err)
+{
+    if (s->pg)
+        return bfcontrol_pg_release(s->pg, job, pid, err);
+    return lite_release(s->lite, job, pid, err);
 }

@@ -3,12 +3,17 @@
  * rate and pause a script may change while it runs (`cutover backfill
  * RUNBOOK --rate N | --pause | --resume`). The running job reads it each
  * batch. Table cutover_backfill_control(job, pid, heartbeat_ms, rate,
- * paused). */
+ * paused), in an SQLite new (bfcontrol.c) or a PostgreSQL new
+ * (bfcontrol_pg.c); one interface, the store decides. In PostgreSQL the
+ * job is held by a session advisory lock, which the server lets go of
+ * when the holder's connection closes (kill -9 included); in SQLite by
+ * the row's pid and heartbeat. */
 #ifndef CUTOVER_BFCONTROL_H
 #define CUTOVER_BFCONTROL_H
 
 #include <stdint.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "error.h"
@@ -23,22 +28,41 @@ struct bfcontrol {
     int paused;
 };
 
+/* new's database: exactly one of the two is set. */
+struct bfcontrol_store {
+    sqlite3 *lite;
+    PGconn *pg;
+};
+
 /* Reads the job's row (zeros when there is none). */
-int bfcontrol_read(sqlite3 *db, const char *job, struct bfcontrol *out, struct error *err);
+int bfcontrol_read(const struct bfcontrol_store *s, const char *job, struct bfcontrol *out,
+                   struct error *err);
 
 /* Takes the job for pid at now_ms with the given rate: 0 taken; 1 held by
- * another live holder (in *held), unless force; -1 error. */
-int bfcontrol_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, double rate,
-                    int force, struct bfcontrol *held, struct error *err);
+ * another live holder (in *held), unless force (SQLite only: in
+ * PostgreSQL the lock alone decides); -1 error. */
+int bfcontrol_claim(const struct bfcontrol_store *s, const char *job, long pid, int64_t now_ms,
+                    double rate, int force, struct bfcontrol *held, struct error *err);
 
 /* The holder's heartbeat; reads back the rate and pause now in force. */
-int bfcontrol_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
+int bfcontrol_beat(const struct bfcontrol_store *s, const char *job, long pid, int64_t now_ms,
                    struct bfcontrol *now, struct error *err);
 
 /* A script's change: rate >= 0 sets it, paused >= 0 sets it. */
-int bfcontrol_set(sqlite3 *db, const char *job, double rate, int paused, struct error *err);
+int bfcontrol_set(const struct bfcontrol_store *s, const char *job, double rate, int paused,
+                  struct error *err);
 
-/* The holder lets go (pid 0). */
-int bfcontrol_release(sqlite3 *db, const char *job, long pid, struct error *err);
+/* The holder lets go (pid 0; in PostgreSQL the lock too). */
+int bfcontrol_release(const struct bfcontrol_store *s, const char *job, long pid,
+                      struct error *err);
+
+/* The PostgreSQL backend (bfcontrol_pg.c), called through the above. */
+int bfcontrol_pg_read(PGconn *pg, const char *job, struct bfcontrol *out, struct error *err);
+int bfcontrol_pg_claim(PGconn *pg, const char *job, long pid, int64_t now_ms, double rate,
+                       struct bfcontrol *held, struct error *err);
+int bfcontrol_pg_beat(PGconn *pg, const char *job, long pid, int64_t now_ms,
+                      struct bfcontrol *now, struct error *err);
+int bfcontrol_pg_set(PGconn *pg, const char *job, double rate, int paused, struct error *err);
+int bfcontrol_pg_release(PGconn *pg, const char *job, long pid, struct error *err);
 
 #endif

@@ -69,8 +69,8 @@ static void after_cursor(struct pgbf *b, int lits, struct cbuf *q)
     put(q, ")");
 }
 
-/* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
-static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
+/* SELECT mapped AS "new name", … FROM old */
+static void mapped_sql(struct pgbf *b, struct cbuf *q)
 {
     const struct map_plan *p = &b->j->plan;
     put(q, "SELECT ");
@@ -82,6 +82,12 @@ static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
     }
     put(q, " FROM ");
     datajob_table(b->j, 0, NULL, q);
+}
+
+/* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
+static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
+{
+    mapped_sql(b, q);
     after_cursor(b, lits, q);
     put(q, " ORDER BY ");
     datajob_keys(b->j, 0, NULL, q);
@@ -194,19 +200,9 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
     b->lite = j->old_db;
     if (b->old && pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
         return -1;
-    /* one copy of a job at a time: the lock is the session's, so a copy
-     * killed with -9 lets go of it as its connection closes */
-    const char *jp[1] = {p->job};
-    PGresult *l = pgdata_query(b->new_, "backfill", "SELECT pg_try_advisory_lock("
-                               "hashtext('cutover ' || $1))", 1, jp, err);
-    if (!l)
-        return -1;
-    int got = strcmp(PQgetvalue(l, 0, 0), "t") == 0;
-    PQclear(l);
-    if (!got) {
-        error_set(err, "%s is already running (another session holds its lock in new)", p->job);
-        return -1;
-    }
+    /* one copy of a job at a time: the caller claims the job through its
+     * control row (bfcontrol.h), whose PostgreSQL side is a session
+     * advisory lock in new */
     if (pgdata_exec(b->new_, "backfill: checkpoint",
                     "CREATE TABLE IF NOT EXISTS cutover_backfill (job text PRIMARY KEY, k0 text, "
                     "k1 text, k2 text, k3 text, k4 text, k5 text, k6 text, k7 text, "
@@ -420,58 +416,288 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
     return rc;
 }
 
+/* " WHERE (K) > ($1, …) AND (K) <= ($n+1, …)" on old: the bounds given. */
+static void key_range(struct pgbf *b, int lower, int upper, struct cbuf *q)
+{
+    size_t nk = b->j->plan.n_key;
+    int at = 1;
+    for (int side = 0; side < 2; side++) {
+        if (!(side ? upper : lower))
+            continue;
+        put(q, at == 1 ? " WHERE (" : " AND (");
+        datajob_keys(b->j, 0, NULL, q);
+        put(q, side ? ") <= (" : ") > (");
+        for (size_t i = 0; i < nk; i++) {
+            char t[16];
+            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
+            put(q, t);
+        }
+        put(q, ")");
+    }
+}
+
+/* SELECT K::text AS cutover_k0, … FROM old: a key as the checkpoint keeps
+ * it. Renamed, so that ORDER BY K sorts by the column, not by the text. */
+static void key_text(struct pgbf *b, struct cbuf *q)
+{
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        char t[32];
+        put(q, i ? ", (" : "(");
+        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].old_name);
+        snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
+        put(q, t);
+    }
+}
+
+/* The batch's range on old (through `on`, a session of old's database):
+ * its last key found first by a walk of old's key index, *count = limit
+ * and *upper = 1; or, for the last batch, what is left and its last key
+ * (*upper = 0; *count 0 when nothing is). */
+static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, char **key,
+                       int *upper, struct error *err)
+{
+    size_t nk = b->j->plan.n_key;
+    struct cbuf q = {0};
+    char t[64];
+    put(&q, "SELECT ");
+    key_text(b, &q);
+    put(&q, " FROM ");
+    datajob_table(b->j, 0, NULL, &q);
+    key_range(b, b->has_cursor, 0, &q);
+    put(&q, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, &q);
+    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1", limit - 1);
+    put(&q, t);
+    int np = b->has_cursor ? (int)nk : 0;
+    const char *const *prm = (const char *const *)b->cursor;
+    PGresult *r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
+    *upper = r && PQntuples(r) == 1;
+    *count = *upper ? limit : 0;
+    for (size_t i = 0; *upper && i < nk; i++)
+        key[i] = strdup(PQgetvalue(r, 0, (int)i));
+    if (r && !*upper) {
+        PQclear(r);
+        q.n = 0;
+        put(&q, "SELECT (SELECT count(*) FROM ");
+        datajob_table(b->j, 0, NULL, &q);
+        key_range(b, b->has_cursor, 0, &q);
+        put(&q, ")::text, ");
+        key_text(b, &q);
+        put(&q, " FROM ");
+        datajob_table(b->j, 0, NULL, &q);
+        key_range(b, b->has_cursor, 0, &q);
+        put(&q, " ORDER BY ");
+        for (size_t i = 0; i < nk; i++) {
+            put(&q, i ? ", " : "");
+            map_quote(&q, b->j->plan.cols[b->j->plan.key[i]].old_name);
+            put(&q, " DESC");
+        }
+        put(&q, " LIMIT 1");
+        r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
+        if (r && PQntuples(r) == 1) {
+            *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            for (size_t i = 0; i < nk; i++)
+                key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
+        }
+    }
+    if (!r && q.oom)
+        error_set(err, "out of memory");
+    PQclear(r);
+    cbuf_free(&q);
+    return r ? 0 : -1;
+}
+
+/* 1 when new holds no row in the batch's key range (then the rows can go
+ * straight into new's table by COPY); 0 when it does; -1 on an error. */
+static int range_empty_in_new(struct pgbf *b, char **hi, struct error *err)
+{
+    size_t nk = b->j->plan.n_key;
+    const char *prm[2 * MAP_MAX_KEY];
+    int np = 0, at = 1;
+    struct cbuf q = {0};
+    put(&q, "SELECT 1 FROM ");
+    datajob_table(b->j, 1, NULL, &q);
+    for (int side = 0; side < 2; side++) {
+        char **v = side ? hi : b->cursor;
+        if (!(side ? hi != NULL : b->has_cursor))
+            continue;
+        put(&q, at > 1 ? " AND (" : " WHERE (");
+        datajob_keys(b->j, 1, NULL, &q);
+        put(&q, side ? ") <= (" : ") > (");
+        for (size_t i = 0; i < nk; i++) {
+            char t[16];
+            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
+            put(&q, t);
+            prm[np++] = v[i];
+        }
+        put(&q, ")");
+    }
+    put(&q, " LIMIT 1");
+    PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    cbuf_free(&q);
+    int empty = r ? PQntuples(r) == 0 : -1;
+    PQclear(r);
+    return empty;
+}
+
+/* One database: the range is one INSERT … SELECT — no sort and no
+ * materialised batch; a plain one when new holds nothing in the range,
+ * else ON CONFLICT (the upsert). Returns 2 as cross_batch does. */
+static int same_batch(struct pgbf *b, long limit, int64_t *count, char **key, int upsert_only,
+                      struct error *err)
+{
+    size_t nk = b->j->plan.n_key;
+    int upper = 0;
+    if (batch_range(b, b->new_, limit, count, key, &upper, err) != 0)
+        return -1;
+    if (*count == 0)
+        return 0;
+    int direct = upsert_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
+    if (direct < 0)
+        return -1;
+    const char *prm[2 * MAP_MAX_KEY];
+    int np = 0;
+    for (size_t i = 0; b->has_cursor && i < nk; i++)
+        prm[np++] = b->cursor[i];
+    for (size_t i = 0; upper && i < nk; i++)
+        prm[np++] = key[i];
+    struct cbuf src = {0}, q = {0};
+    put(&src, "(");
+    mapped_sql(b, &src);
+    key_range(b, b->has_cursor, upper, &src);
+    put(&src, ") AS cutover_src");
+    if (direct) {
+        put(&q, "INSERT INTO ");
+        datajob_table(b->j, 1, NULL, &q);
+        put(&q, " (");
+        datajob_select(b->j, 1, 0, &q);
+        put(&q, ") SELECT ");
+        datajob_select(b->j, 1, 0, &q);
+        put(&q, " FROM ");
+        put(&q, src.oom ? "" : src.p);
+    } else if (!src.oom) {
+        upsert_sql(b, src.p, &q);
+    }
+    PGresult *r = q.oom || src.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    if (!r && (q.oom || src.oom))
+        error_set(err, "out of memory");
+    PQclear(r);
+    cbuf_free(&src);
+    cbuf_free(&q);
+    if (!r && direct && strstr(err->msg, "duplicate key"))
+        return 2;
+    return r ? 0 : -1;
+}
+
+/* key_range with literals quoted for old (COPY takes no parameters). */
+static void key_range_lits(struct pgbf *b, int lower, char **hi, struct cbuf *q)
+{
+    size_t nk = b->j->plan.n_key;
+    for (int side = 0; side < 2; side++) {
+        char **v = side ? hi : b->cursor;
+        if (!(side ? hi != NULL : lower))
+            continue;
+        put(q, side && lower ? " AND (" : " WHERE (");
+        datajob_keys(b->j, 0, NULL, q);
+        put(q, side ? ") <= (" : ") > (");
+        for (size_t i = 0; i < nk; i++) {
+            char *l = PQescapeLiteral(b->old, v[i], strlen(v[i]));
+            put(q, i ? ", " : "");
+            put(q, l ? l : "NULL");
+            PQfreemem(l);
+        }
+        put(q, ")");
+    }
+}
+
+/* Across servers, from a PostgreSQL old: the range found on old, then
+ * streamed by COPY — straight into new's table when new holds nothing in
+ * it (no upsert needed), else into the staging table and upserted.
+ * Returns 2 when the straight COPY met a row dual-write put there in the
+ * meantime: the caller rolls back and runs the batch again staged. */
+static int cross_batch(struct pgbf *b, long limit, int64_t *count, char **key, int staged_only,
+                       struct error *err)
+{
+    int upper = 0;
+    if (batch_range(b, b->old, limit, count, key, &upper, err) != 0)
+        return -1;
+    if (*count == 0)
+        return 0;
+    int direct = staged_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
+    if (direct < 0)
+        return -1;
+    struct cbuf out = {0}, in = {0}, q = {0};
+    put(&out, "COPY (");
+    mapped_sql(b, &out);
+    key_range_lits(b, b->has_cursor, upper ? key : NULL, &out);
+    put(&out, ") TO STDOUT");
+    put(&in, "COPY ");
+    if (direct)
+        datajob_table(b->j, 1, NULL, &in);
+    else
+        put(&in, "cutover_stage");
+    put(&in, " (");
+    datajob_select(b->j, 1, 0, &in);
+    put(&in, ") FROM STDIN");
+    int rc = out.oom || in.oom ? -1 : pipe_copy(b, out.p, in.p, err);
+    if (rc != 0 && direct && strstr(err->msg, "duplicate key"))
+        rc = 2;
+    if (rc == 0 && !direct) {
+        upsert_sql(b, "cutover_stage", &q);
+        PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+        rc = r ? 0 : -1;
+        PQclear(r);
+    }
+    cbuf_free(&out);
+    cbuf_free(&in);
+    cbuf_free(&q);
+    return rc;
+}
+
 /* Copies the batch inside new's open transaction; *count and key[] say
  * what it held (count 0: nothing after the cursor). */
-static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
+static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, int staged_only,
+                      struct error *err)
 {
     struct cbuf q = {0};
     PGresult *r = NULL;
     size_t nk = b->j->plan.n_key;
-    if (b->same) {
-        put(&q, "WITH cutover_src AS (");
-        source_sql(b, 0, limit, &q);
-        put(&q, "), cutover_up AS (");
-        upsert_sql(b, "cutover_src", &q);
-        put(&q, ") ");
-        last_sql(b, "cutover_src", &q);
-        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, b->has_cursor ? (int)nk : 0,
-                                        (const char *const *)b->cursor, err);
-    } else {
-        int rc = 0;
-        if (!b->staged) {
-            put(&q, "CREATE TEMP TABLE cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
-            datajob_select(b->j, 1, 0, &q);
-            put(&q, " FROM ");
-            datajob_table(b->j, 1, NULL, &q);
-            put(&q, " WITH NO DATA");
-            rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
-            b->staged = rc == 0;
-            q.n = 0;
-        }
-        struct cbuf in = {0};
-        put(&q, "COPY (");
-        source_sql(b, 1, limit, &q);
-        put(&q, ") TO STDOUT");
-        put(&in, "COPY cutover_stage (");
-        datajob_select(b->j, 1, 0, &in);
-        put(&in, ") FROM STDIN");
-        if (rc == 0 && b->lite)
-            rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
-        else if (rc == 0)
-            rc = q.oom || in.oom ? -1 : pipe_copy(b, q.p, in.p, err);
-        cbuf_free(&in);
+    int rc = 0;
+    if (b->same)
+        return same_batch(b, limit, count, key, staged_only, err);
+    if (!b->staged) {
+        put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+        datajob_select(b->j, 1, 0, &q);
+        put(&q, " FROM ");
+        datajob_table(b->j, 1, NULL, &q);
+        put(&q, " WITH NO DATA");
+        rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
+        b->staged = rc == 0;
         q.n = 0;
-        last_sql(b, "cutover_stage", &q);
-        if (rc == 0)
-            r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-        q.n = 0;
-        upsert_sql(b, "cutover_stage", &q);
-        if (r && PQntuples(r) > 0) {
-            PGresult *u = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-            if (!u)
-                PQclear(r), r = NULL;
-            PQclear(u);
-        }
+    }
+    if (rc == 0 && !b->lite) {
+        cbuf_free(&q);
+        return cross_batch(b, limit, count, key, staged_only, err);
+    }
+    /* from SQLite: the keyset batch into the staging table, its size and
+     * last key read there, then the upsert */
+    struct cbuf in = {0};
+    put(&in, "COPY cutover_stage (");
+    datajob_select(b->j, 1, 0, &in);
+    put(&in, ") FROM STDIN");
+    if (rc == 0)
+        rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
+    cbuf_free(&in);
+    last_sql(b, "cutover_stage", &q);
+    if (rc == 0)
+        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+    q.n = 0;
+    upsert_sql(b, "cutover_stage", &q);
+    if (r && PQntuples(r) > 0) {
+        PGresult *u = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
+        if (!u)
+            PQclear(r), r = NULL;
+        PQclear(u);
     }
     cbuf_free(&q);
     if (!r)
@@ -497,7 +723,17 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
     size_t nk = b->j->plan.n_key;
     int rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
     if (rc == 0)
-        rc = copy_batch(b, limit, &count, key, err);
+        rc = copy_batch(b, limit, &count, key, 0, err);
+    if (rc == 2) {   /* dual-write wrote into the range meanwhile: upsert it */
+        for (size_t i = 0; i < MAP_MAX_KEY; i++)
+            free(key[i]), key[i] = NULL;
+        err->msg[0] = '\0';
+        pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
+        b->staged = 0;   /* a staging table made in this batch went with it */
+        rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
+        if (rc == 0)
+            rc = copy_batch(b, limit, &count, key, 1, err);
+    }
     int done = count < limit;
     if (rc == 0 && count == 0) /* nothing after the cursor: it stays */
         for (size_t i = 0; i < nk && b->has_cursor; i++)

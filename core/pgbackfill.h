@@ -1,8 +1,10 @@
 /* pgbackfill.h — backfill.h's batches when new is PostgreSQL. From a
- * PostgreSQL old: in one database, each batch is one INSERT … SELECT … ON
- * CONFLICT (the rows never leave the server); across servers, a keyset
- * batch is streamed from old's COPY (SELECT …) TO STDOUT into new's COPY
- * into a temporary staging table, then upserted from it. From an SQLite
+ * PostgreSQL old, the batch's last key is found first (a walk of old's key
+ * index); in one database the key range is then one INSERT … SELECT … ON
+ * CONFLICT (the rows never leave the server); across servers it is
+ * streamed from old's COPY (SELECT …) TO STDOUT by COPY straight into
+ * new's table when new holds nothing in the range, else into a temporary
+ * staging table, then upserted from it. From an SQLite
  * old, the keyset batch is read there and written into the same COPY. The
  * checkpoint (cutover_backfill in new) is written in the same transaction
  * as the batch. Called by backfill.c only. */

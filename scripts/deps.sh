@@ -44,6 +44,7 @@ test  tool promtool                    prometheus
 test  tool prometheus-node-exporter    prometheus-node-exporter
 test  file /usr/lib/postgresql/15/bin/initdb postgresql-15
 test  tool psql                        postgresql-client-common
+test  tool pgcopydb                    pgcopydb
 test  tool ss                          iproute2
 test  tool chattr                      e2fsprogs
 test  tool runuser                     util-linux

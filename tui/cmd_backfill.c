@@ -17,6 +17,8 @@
 #include "commands.h"
 #include "core/backfill.h"
 #include "core/bfcontrol.h"
+#include "core/signals.h"
+#include "bfwatch.h"
 #include "datacmd.h"
 
 #define TARGET_MS 200
@@ -32,7 +34,8 @@ static void wait_until(int64_t t_ms)
     nanosleep(&ts, NULL);
 }
 
-static int mirror(struct datacmd *c, const struct backfill_progress *p, long batch, int paused)
+static int mirror(struct datacmd *c, const struct backfill_progress *p, long batch, int paused,
+                  const char *throttled)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "job", p->job);
@@ -46,6 +49,8 @@ static int mirror(struct datacmd *c, const struct backfill_progress *p, long bat
     cJSON_AddNumberToObject(o, "batch", (double)batch);
     if (paused)
         cJSON_AddBoolToObject(o, "paused", 1);
+    if (throttled)
+        cJSON_AddStringToObject(o, "throttled", throttled);
     return datacmd_journal(c, EVK_BACKFILL, o);
 }
 
@@ -68,7 +73,7 @@ static int obey(struct datacmd *c, const struct backfill_progress *p, long batch
     struct bfcontrol now;
     int announced = 0;
     for (;;) {
-        if (bfcontrol_beat(c->job.new_db, p->job, (long)getpid(), clock_now_ms(), &now, err) != 0)
+        if (bfcontrol_beat(&c->ctl, p->job, (long)getpid(), clock_now_ms(), &now, err) != 0)
             return -1;
         if (now.rate != c->rate) {
             c->rate = now.rate;
@@ -82,7 +87,7 @@ static int obey(struct datacmd *c, const struct backfill_progress *p, long batch
             break;
         if (!announced) {
             fprintf(stderr, "backfill: paused\n");
-            if (mirror(c, p, batch, 1) != 0) {
+            if (mirror(c, p, batch, 1, NULL) != 0) {
                 error_set(err, "the journal cannot be written");
                 return -1;
             }
@@ -95,7 +100,46 @@ static int obey(struct datacmd *c, const struct backfill_progress *p, long batch
     return 0;
 }
 
-static int run(struct datacmd *c, struct backfill *bf)
+/* Between batches: while a throttle signal is over its bound (or cannot
+ * be read), waits, still beating and obeying the control row; journals
+ * the throttle and its reason when it starts, at most once a second
+ * while it lasts, and when it lifts. -1 on an error. */
+static int throttle(struct datacmd *c, struct bfwatch *w, const struct backfill_progress *p,
+                    long batch, int64_t *start, int64_t *rows0, long *most, struct error *err)
+{
+    char why[512];
+    int was = 0;
+    int64_t noted = 0;
+    bfwatch_pump(w, 0);
+    while (bfwatch_judge(w, clock_now_ms(), why, sizeof why)) {
+        int64_t now = clock_now_ms();
+        if (!was || now - noted >= 1000) {
+            if (!was)
+                fprintf(stderr, "backfill: throttled: %s\n", why);
+            if (mirror(c, p, batch, 0, why) != 0) {
+                error_set(err, "the journal cannot be written");
+                return -1;
+            }
+            was = 1;
+            noted = now;
+        }
+        if (obey(c, p, batch, start, rows0, most, err) != 0)
+            return -1;
+        bfwatch_pump(w, 200);
+        *start = clock_now_ms();
+        *rows0 = p->rows;
+    }
+    if (was) {
+        fprintf(stderr, "backfill: throttle lifted: %s\n", why);
+        if (mirror(c, p, batch, 0, NULL) != 0) {
+            error_set(err, "the journal cannot be written");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
 {
     struct error err = {{0}};
     int tty = isatty(2);
@@ -110,6 +154,8 @@ static int run(struct datacmd *c, struct backfill *bf)
         fprintf(stderr, "backfill: resuming %s after key %s (%lld rows already copied)\n", p->job,
                 p->cursor, (long long)p->resumed);
     int rc = 0;
+    if (w && throttle(c, w, p, batch, &start, &rows0, &most, &err) != 0)
+        rc = -1;
     while (rc == 0) {
         wait_until(backfill_pace(start, p->rows - rows0, c->rate));
         int64_t t0 = clock_now_ms();
@@ -120,13 +166,14 @@ static int run(struct datacmd *c, struct backfill *bf)
         if (rc == 1 || t1 - last_note >= 1000) {
             double secs = (double)(t1 - begun) / 1000.0;
             progress(p, secs > 0 ? (double)(p->rows - first) / secs : 0, tty);
-            if (mirror(c, p, batch, 0) != 0)
+            if (mirror(c, p, batch, 0, NULL) != 0)
                 return EXIT_FAILED;
             last_note = t1;
         }
         batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, most);
-        /* the control row lives in an SQLite new only, so far */
-        if (rc == 0 && c->job.new_db && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
+        if (rc == 0 && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
+            rc = -1;
+        if (rc == 0 && w && throttle(c, w, p, batch, &start, &rows0, &most, &err) != 0)
             rc = -1;
     }
     if (tty)
@@ -141,6 +188,27 @@ static int run(struct datacmd *c, struct backfill *bf)
     return EXIT_OK;
 }
 
+/* Reads the runbook's throttle (FILE:LINE on a mistake), starts reading
+ * its signals, and runs the copy. */
+static int run_watched(struct datacmd *c, struct backfill *bf)
+{
+    struct throttle t;
+    char why[300];
+    if (throttle_parse(c->rb, &t, why, sizeof why) != 0) {
+        fprintf(stderr, "%s:%d: %s\n", c->runbook_path, t.line, why);
+        return EXIT_FAILED;
+    }
+    struct bfwatch *w = NULL;
+    struct error err = {{0}};
+    if (t.n && !(w = bfwatch_new(c->rb, &t, 2 * SIGNAL_POLL_TIMEOUT_MS, &err))) {
+        fprintf(stderr, "cutover backfill: throttle: %s\n", err.msg);
+        return EXIT_FAILED;
+    }
+    int status = run(c, bf, w);
+    bfwatch_free(w);
+    return status;
+}
+
 /* Another process runs the job: change it (--rate, --pause, --resume),
  * journal the change, and return; or refuse a second copy. */
 static int control(struct datacmd *c, const char *job, const struct bfcontrol *held)
@@ -151,7 +219,7 @@ static int control(struct datacmd *c, const char *job, const struct bfcontrol *h
                         "--resume change it\n", job, held->pid);
         return EXIT_FAILED;
     }
-    if (bfcontrol_set(c->job.new_db, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0) {
+    if (bfcontrol_set(&c->ctl, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
         return EXIT_FAILED;
     }
@@ -176,10 +244,10 @@ static int claim(struct datacmd *c, const char *job, int *status)
 {
     struct error err = {{0}};
     struct bfcontrol held;
-    int rc = bfcontrol_claim(c->job.new_db, job, (long)getpid(), clock_now_ms(), c->rate, 0,
+    int rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 0,
                              &held, &err);
     if (rc == 1 && kill((pid_t)held.pid, 0) != 0 && errno == ESRCH)
-        rc = bfcontrol_claim(c->job.new_db, job, (long)getpid(), clock_now_ms(), c->rate, 1,
+        rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 1,
                              &held, &err);
     if (rc < 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
@@ -189,7 +257,7 @@ static int claim(struct datacmd *c, const char *job, int *status)
     } else if (c->pause >= 0) {
         fprintf(stderr, "cutover backfill: no backfill of %s is running to %s\n", job,
                 c->pause ? "pause" : "resume");
-        bfcontrol_release(c->job.new_db, job, (long)getpid(), &err);
+        bfcontrol_release(&c->ctl, job, (long)getpid(), &err);
         *status = EXIT_FAILED;
         rc = 1;
     }
@@ -210,11 +278,7 @@ int cmd_backfill(int argc, char **argv)
     if (backfill_open(&bf, &c.job, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
         status = EXIT_FAILED;
-    } else if (!c.job.new_db && c.pause >= 0) {
-        fprintf(stderr, "cutover backfill: --pause and --resume need an sqlite new store, "
-                        "for now\n");
-        status = EXIT_FAILED;
-    } else if (c.job.new_db && (held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
+    } else if ((held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
         /* changed the running job, refused, or failed: status says */
     } else if (c.restart && backfill_reset(bf, &err) != 0) {
         fprintf(stderr, "cutover backfill: %s\n", err.msg);
@@ -223,10 +287,10 @@ int cmd_backfill(int argc, char **argv)
         printf("backfill %s: already done (%lld rows); --restart copies again\n",
                backfill_progress(bf)->job, (long long)backfill_progress(bf)->rows);
     } else {
-        status = run(&c, bf);
+        status = run_watched(&c, bf);
     }
     if (held == 0)
-        bfcontrol_release(c.job.new_db, backfill_progress(bf)->job, (long)getpid(), &err);
+        bfcontrol_release(&c.ctl, backfill_progress(bf)->job, (long)getpid(), &err);
     backfill_free(bf);
     datacmd_close(&c);
     return status;

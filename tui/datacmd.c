@@ -71,6 +71,7 @@ int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
         fprintf(stderr, "cutover %s: %s\n", name, err.msg);
         return EXIT_FAILED;
     }
+    c->ctl = (struct bfcontrol_store){c->job.new_db, c->job.new_pg};
     if (c->journal_path) {
         char why[300];
         if (journal_path_writable(c->journal_path, why, sizeof why) != 0) {

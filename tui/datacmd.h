@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "core/bfcontrol.h"
 #include "core/datajob.h"
 #include "core/events.h"
 #include "core/journal.h"
@@ -23,6 +24,7 @@ struct datacmd {
     struct runbook *rb;
     struct journal *journal; /* NULL without --journal */
     struct datajob job;
+    struct bfcontrol_store ctl; /* new's database, for the backfill's control row */
 };
 
 /* Parses argv, loads the runbook and opens the stores. Returns 0, or the

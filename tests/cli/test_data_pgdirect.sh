@@ -1,0 +1,72 @@
+#!/bin/bash
+# test_data_pgdirect.sh — backfill into PostgreSQL, across two servers and
+# in one database: a batch
+# whose key range new holds nothing of goes straight into new's table by
+# COPY; a batch whose range dual-write already wrote into goes through the
+# staging table and the upsert (in one database: a plain INSERT … SELECT,
+# or the upsert), so a row dual-write made newer is kept and
+# an older one replaced. Batches of 1,000 over 20,000 rows, some ranges
+# touched by dual-write and most not; every row copied once, the
+# checkpoint's count exact.
+. tests/lib.sh
+. tests/data/pg.sh
+if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
+  echo "FAIL postgresql-15 is not installed (scripts/deps.sh test)"; echo "0 passed, 1 failed"; exit 1
+fi
+N=20000
+pg_start A || { echo "0 passed, 1 failed"; exit 1; }
+pg_start B || { echo "0 passed, 1 failed"; exit 1; }
+pgq "$A_PORT" postgres "CREATE DATABASE shop" >/dev/null
+pgq "$B_PORT" postgres "CREATE DATABASE shop2" >/dev/null
+a() { pgq "$A_PORT" shop "$1"; }
+b() { pgq "$B_PORT" shop2 "$1"; }
+a "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text, updated_at timestamptz);
+   INSERT INTO orders_legacy SELECT i, 'cust ' || i, '2024-01-01 00:00:00+00' FROM generate_series(1, $N) i" >/dev/null
+b "CREATE TABLE orders (id bigint PRIMARY KEY, customer text, updated_at timestamptz);
+   INSERT INTO orders VALUES (7, 'dual', '2024-06-01'), (8, 'stale', '2023-01-01'),
+     (15001, 'dual', '2024-06-01'), (19999, 'stale', '2023-01-01')" >/dev/null
+cat >"$T/rb.md" <<MD
+# Two servers
+
+## Roles
+- commander: Ana
+
+## Systems
+- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`
+- new: postgres \`host=127.0.0.1 port=$B_PORT dbname=shop2 user=postgres\` table \`orders\`
+
+## Mapping
+- key \`id\`
+- version \`updated_at\`
+- \`customer\` from \`customer_name\`
+
+## Phase 2: Backfill {readonly}
+- [ ] commander: copy \`backfill\`
+MD
+check "a backfill in batches of 1000 across two servers" \
+  expect_exit 0 "$CUTOVER" backfill "$T/rb.md" --batch 1000 --rate 1000000
+check "  … copies every row once" test "$(b 'SELECT count(*) || $$ $$ || count(DISTINCT id) FROM orders')" = "$N $N"
+check "  … rows of untouched ranges as old has them" \
+  test "$(b "SELECT count(*) FROM orders WHERE customer = 'cust ' || id")" = $((N - 2))
+check "  … a row dual-write made newer is kept (first batch)" test "$(b 'SELECT customer FROM orders WHERE id = 7')" = dual
+check "  … an older one replaced (first batch)" test "$(b 'SELECT customer FROM orders WHERE id = 8')" = "cust 8"
+check "  … the same in a later batch" test "$(b 'SELECT customer FROM orders WHERE id = 15001')" = dual
+check "  … and in the last" test "$(b 'SELECT customer FROM orders WHERE id = 19999')" = "cust 19999"
+check "  … the checkpoint's count exact, done" test "$(b "SELECT rows || ' ' || done || ' ' || k0 FROM cutover_backfill")" = "$N 1 $N"
+check "a second run has nothing to do" expect_exit 0 "$CUTOVER" backfill "$T/rb.md"
+check "  … saying so" contains "$T/.last" "already done"
+
+# --- one database: a plain INSERT … SELECT where new is empty, else the upsert
+a "CREATE TABLE orders (id bigint PRIMARY KEY, customer text, updated_at timestamptz);
+   INSERT INTO orders VALUES (7, 'dual', '2024-06-01'), (8, 'stale', '2023-01-01'),
+     (15001, 'dual', '2024-06-01'), (19999, 'stale', '2023-01-01')" >/dev/null
+sed "s/port=$B_PORT dbname=shop2/port=$A_PORT dbname=shop/" "$T/rb.md" >"$T/same.md"
+check "a backfill in batches of 1000 in one database" \
+  expect_exit 0 "$CUTOVER" backfill "$T/same.md" --batch 1000 --rate 1000000
+check "  … copies every row once" test "$(a 'SELECT count(*) || $$ $$ || count(DISTINCT id) FROM orders')" = "$N $N"
+check "  … rows of untouched ranges as old has them" \
+  test "$(a "SELECT count(*) FROM orders WHERE customer = 'cust ' || id")" = $((N - 2))
+check "  … newer rows kept, older replaced" \
+  test "$(a 'SELECT string_agg(customer, $$,$$ ORDER BY id) FROM orders WHERE id IN (7, 8, 15001, 19999)')" = "dual,cust 8,dual,cust 19999"
+check "  … the checkpoint's count exact, done" test "$(a "SELECT rows || ' ' || done || ' ' || k0 FROM cutover_backfill")" = "$N 1 $N"
+finish
