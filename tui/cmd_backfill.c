@@ -1,10 +1,11 @@
 /* cmd_backfill.c — `cutover backfill RUNBOOK [--journal F] [--rate N]
- * [--batch N] [--restart] [--pause | --resume]`: copies old into new
+ * [--batch N] [--restart] [--pause | --resume] [--running]`: copies old into new
  * headless, resuming from the checkpoint in new, in batches sized to take
  * about TARGET_MS each and paced to --rate; the checkpoint is mirrored to
  * the journal at most once a second and at the end. Progress on stderr.
  * While a job runs, the same command with --rate, --pause or --resume
- * changes the running job (through its control row) and returns. */
+ * changes the running job (through its control row) and returns; with
+ * --running it never starts one. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -254,9 +255,9 @@ static int claim(struct datacmd *c, const char *job, int *status)
         *status = EXIT_FAILED;
     } else if (rc == 1) {
         *status = control(c, job, &held);
-    } else if (c->pause >= 0) {
+    } else if (c->pause >= 0 || c->running) {
         fprintf(stderr, "cutover backfill: no backfill of %s is running to %s\n", job,
-                c->pause ? "pause" : "resume");
+                c->pause > 0 ? "pause" : c->pause == 0 ? "resume" : "change");
         bfcontrol_release(&c->ctl, job, (long)getpid(), &err);
         *status = EXIT_FAILED;
         rc = 1;

@@ -36,6 +36,8 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
             c->json = strcmp(v, "json") == 0, i++;
         } else if (strcmp(a, "--pause") == 0 || strcmp(a, "--resume") == 0) {
             c->pause = strcmp(a, "--pause") == 0;
+        } else if (strcmp(a, "--running") == 0) {
+            c->running = 1;
         } else if (strcmp(a, "--restart") == 0) {
             c->restart = 1;
         } else if (a[0] != '-' && !c->runbook_path) {

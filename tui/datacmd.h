@@ -20,6 +20,7 @@ struct datacmd {
     int restart;       /* --restart: forget the checkpoint */
     int rate_given;    /* --rate was on the command line */
     int pause;         /* --pause 1, --resume 0, neither -1 */
+    int running;       /* --running: change the running copy only, never start one */
     int json;          /* --format json */
     struct runbook *rb;
     struct journal *journal; /* NULL without --journal */

@@ -502,10 +502,11 @@ int jobrunner_control(struct jobrunner *r, const char *what, const char *value, 
         snprintf(msg, len, "%s", why);
         return -1;
     }
+    /* --running: a copy that ended meanwhile is not started again */
     char *argv[] = {"cutover", "backfill", (char *)rb, (char *)what, (char *)value, "--journal",
-                    (char *)r->journal, NULL};
+                    (char *)r->journal, "--running", NULL};
     if (!value)   /* --pause, --resume: no value */
-        memmove(&argv[4], &argv[5], 3 * sizeof argv[0]);
+        memmove(&argv[4], &argv[5], 4 * sizeof argv[0]);
     FILE *f = fopen(r->ctl_log, "w");   /* the answer of this control only */
     if (f)
         fclose(f);

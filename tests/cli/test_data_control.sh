@@ -12,6 +12,12 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 
 check "pausing when no copy runs is refused" expect_exit 1 "$CUTOVER" backfill "$RB" --pause
 check "  … saying so" contains "$T/.last" "no backfill of backfill:orders is running to pause"
+# The cockpit's R sends --rate with --running: a copy that ended meanwhile
+# must not be started again by a change of rate.
+check "--rate --running when no copy runs is refused" \
+  expect_exit 1 "$CUTOVER" backfill "$RB" --rate 500 --running
+check "  … saying so" contains "$T/.last" "no backfill of backfill:orders is running to change"
+check "  … and copies nothing" test "$(sql "$T/new.db" 'SELECT count(*) FROM orders')" = 0
 "$CUTOVER" backfill "$RB" --journal "$J" --rate 4000 >"$T/run.out" 2>&1 &
 pid=$!
 check "a slow copy starts" wait_for 30 at_least 1000
