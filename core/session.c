@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "panels_decl.h"
 
 static ptrdiff_t signal_index(const struct runbook *rb, const char *name)
 {
@@ -19,6 +20,38 @@ static ptrdiff_t signal_index(const struct runbook *rb, const char *name)
         if (strcmp(rb->signals[i].name, name) == 0)
             return (ptrdiff_t)i;
     return -1;
+}
+
+/* The signals the cockpit charts get a history in buckets: a panel's own
+ * signal (panels_decl.h) and every criterion's (the chart of the signal
+ * that fired). */
+static int init_charts(struct session *s)
+{
+    const struct runbook *rb = s->rb;
+    struct panels_decls d = {0};
+    if (panels_parse(rb, &d) != 0)
+        return -1;
+    char *want = calloc(rb->n_signals ? rb->n_signals : 1, 1);
+    if (!want) {
+        panels_decls_free(&d);
+        return -1;
+    }
+    for (size_t k = 0; k < d.n; k++)
+        for (size_t i = 0; i < rb->n_signals; i++)
+            if (d.v[k].signal && strcmp(rb->signals[i].name, d.v[k].signal) == 0)
+                want[i] = 1;
+    panels_decls_free(&d);
+    for (size_t c = 0; c < 2 * rb->n_criteria; c++)
+        if (s->crit_sig[c] >= 0 && (size_t)s->crit_sig[c] < rb->n_signals)
+            want[s->crit_sig[c]] = 1;
+    for (size_t i = 0; i < rb->n_signals; i++)
+        s->n_charts += want[i];
+    s->charts = calloc(s->n_charts ? s->n_charts : 1, sizeof *s->charts);
+    for (size_t i = 0, k = 0; s->charts && i < rb->n_signals; i++)
+        if (want[i])
+            s->signals[i].chart = &s->charts[k++];
+    free(want);
+    return s->charts ? 0 : -1;
 }
 
 int session_init(struct session *s, const struct runbook *rb)
@@ -42,6 +75,10 @@ int session_init(struct session *s, const struct runbook *rb)
         s->crit_sig[2 * i] = signal_index(rb, rb->criteria[i].signal);
         s->crit_sig[2 * i + 1] = signal_index(rb, rb->criteria[i].min_signal);
     }
+    if (init_charts(s) != 0) {
+        session_free(s);
+        return -1;
+    }
     ramp_init(&s->ramp, rb);
     cleanup_view_init(&s->cleanup);
     return 0;
@@ -56,6 +93,7 @@ void session_free(struct session *s)
     free(s->tracks);
     free(s->crit_sig);
     free(s->nr);
+    free(s->charts);
     gatefold_free(&s->gf);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         free(s->tail[i].body);
@@ -89,6 +127,7 @@ int session_copy(struct session *dst, const struct session *src)
     *dst = *src;
     dst->acks = NULL, dst->phase_acked = NULL, dst->signals = NULL, dst->crits = NULL;
     dst->tracks = NULL, dst->crit_sig = NULL, dst->rb_earlier = NULL, dst->nr = NULL;
+    dst->charts = NULL;
     dst->gf = (struct gatefold){0};
     for (size_t i = 0; i < SESSION_TAIL; i++)
         dst->tail[i].body = NULL;
@@ -99,9 +138,13 @@ int session_copy(struct session *dst, const struct session *src)
         !(dst->tracks = dup_items(src->tracks, rb->n_criteria, sizeof *src->tracks)) ||
         !(dst->crit_sig = dup_items(src->crit_sig, 2 * rb->n_criteria, sizeof *src->crit_sig)) ||
         !(dst->nr = dup_items(src->nr, rb->n_steps, sizeof *src->nr)) ||
+        !(dst->charts = dup_items(src->charts, src->n_charts, sizeof *src->charts)) ||
         (src->rb_earlier && !(dst->rb_earlier = runbook_again(src->rb_earlier))) ||
         gatefold_copy(&dst->gf, &src->gf, rb) != 0)
         goto oom;
+    for (size_t i = 0; i < rb->n_signals; i++)   /* the copies' own histories */
+        if (src->signals[i].chart)
+            dst->signals[i].chart = dst->charts + (src->signals[i].chart - src->charts);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         if (src->tail[i].body && !(dst->tail[i].body = strdup(src->tail[i].body)))
             goto oom;
@@ -135,7 +178,9 @@ static char *tail_body(const struct journal_event *ev)
     cJSON *o = cJSON_Parse(ev->body);
     if (!o)
         return strdup(ev->body);
-    cJSON_ReplaceItemInObjectCaseSensitive(o, "text", cJSON_CreateString(""));
+    cJSON *empty = cJSON_CreateString("");
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(o, "text", empty))
+        cJSON_Delete(empty);   /* a body without its text: nothing to empty */
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
@@ -578,7 +623,8 @@ void session_apply_sample(struct session *s, const struct journal_sample *sample
         v->history[v->next_history] = fabs(h) > FLT_MAX && isfinite(h) ? (h > 0 ? INFINITY : -INFINITY)
                                                                       : (float)h;
         v->next_history = (v->next_history + 1) % SIGNAL_HISTORY;
-        sighist_add(&v->chart, sample->ts_ms, sample->has_value, sample->value);
+        if (v->chart)
+            sighist_add(v->chart, sample->ts_ms, sample->has_value, sample->value);
         if (v->n_history < SIGNAL_HISTORY)
             v->n_history++;
         tick_criteria(s, sample->ts_ms, (ptrdiff_t)i);

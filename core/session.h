@@ -75,7 +75,10 @@ struct signal_view {
     char status[160];       /* the newest sample's status: "ok", "error: …" */
     float history[SIGNAL_HISTORY]; /* NaN where a sample had no value */
     size_t n_history, next_history;
-    struct sighist chart;   /* the whole ceremony, in min/max buckets (the charts) */
+    /* The whole ceremony in min/max buckets, for the charts: only for a
+     * signal a panel or a criterion draws (NULL otherwise: 35 KB each,
+     * and a session is copied as a whole). */
+    struct sighist *chart;
 };
 
 /* An abort criterion as its journaled transitions tell it (what decides:
@@ -134,6 +137,8 @@ struct session {
     int64_t last_sample_seq;
 
     struct marks marks;           /* steps, aborts, acks … in time (charts, timeline) */
+    struct sighist *charts;       /* the charted signals' histories (signals[i].chart) */
+    size_t n_charts;
 
     struct session_line tail[SESSION_TAIL];
     size_t n_tail;                /* lines held, up to SESSION_TAIL */

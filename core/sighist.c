@@ -82,6 +82,10 @@ static void merge(struct sighist_cell *c, const struct sighist_bucket *b)
 int64_t sighist_columns(const struct sighist *h, int64_t now_ms, int64_t t0, int64_t cell_ms,
                         size_t n, struct sighist_cell *out)
 {
+    if (!h) {   /* a signal nothing charts: no history, every cell empty */
+        memset(out, 0, n * sizeof *out);
+        return tier_width[tier_for(now_ms, t0)];
+    }
     int k = tier_for(now_ms, t0);
     int64_t w = tier_width[k];
     int64_t oldest = floor_div(now_ms, w) - SIGHIST_BUCKETS + 1;   /* still in the ring */

@@ -42,7 +42,8 @@ struct sighist_cell {
 /* Reduces the n columns [t0 + k*cell_ms, t0 + (k+1)*cell_ms) into out,
  * from the finest tier that still holds t0 (so a 1-minute chart reads
  * 1 s buckets and a day's chart 2-minute ones). Returns the width in ms of
- * the buckets read: a column narrower than that repeats its bucket. */
+ * the buckets read: a column narrower than that repeats its bucket. A
+ * NULL h (a signal nothing charts) gives empty columns. */
 int64_t sighist_columns(const struct sighist *h, int64_t now_ms, int64_t t0, int64_t cell_ms,
                         size_t n, struct sighist_cell *out);
 

@@ -78,7 +78,7 @@ static void backfill_draw(WINDOW *w, const struct view *v)
         draw_text(w, y++, 2, width, line, theme(TH_ALERT));
     }
     if (y <= last)
-        draw_text(w, y++, 2, width, "p pause/resume · R rate", theme(TH_DIM));
+        draw_text(w, y++, 2, width, "P pause/resume · R rate", theme(TH_DIM));
 }
 
 const struct panel panel_backfill = {"backfill", 6, 30, backfill_draw};

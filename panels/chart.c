@@ -284,7 +284,7 @@ void chart_draw(WINDOW *w, int y, int x, int rows, int cols, const struct view *
     p->cell_ms = span / (2 * p->cols) > 0 ? span / (2 * p->cols) : 1;
     p->t0 = v->now_ms - p->cell_ms * 2 * p->cols;
     const struct signal_view *sv = &v->s->signals[c->sig];
-    sighist_columns(&sv->chart, v->now_ms, p->t0, p->cell_ms, (size_t)(2 * p->cols), p->col);
+    sighist_columns(sv->chart, v->now_ms, p->t0, p->cell_ms, (size_t)(2 * p->cols), p->col);
     int64_t interval = v->rb->signals[c->sig].interval_ms;
     bridge(p, SESSION_STALE_INTERVALS * (interval > 0 ? interval : 1000) + sighist_tier_ms(0));
     scale(p, c);
@@ -303,7 +303,7 @@ void chart_draw(WINDOW *w, int y, int x, int rows, int cols, const struct view *
         p->cols = cols - left > CHART_MAX_COLS ? CHART_MAX_COLS : cols - left;
         p->cell_ms = span / (2 * p->cols) > 0 ? span / (2 * p->cols) : 1;
         p->t0 = v->now_ms - p->cell_ms * 2 * p->cols;
-        sighist_columns(&sv->chart, v->now_ms, p->t0, p->cell_ms, (size_t)(2 * p->cols), p->col);
+        sighist_columns(sv->chart, v->now_ms, p->t0, p->cell_ms, (size_t)(2 * p->cols), p->col);
         bridge(p, SESSION_STALE_INTERVALS * (interval > 0 ? interval : 1000) + sighist_tier_ms(0));
         scale(p, c);
     }

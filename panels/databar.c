@@ -11,7 +11,7 @@
 #include "tui/theme.h"
 
 /* From this many rows the step text stays below the job's panel. */
-#define SPLIT_ROWS 17
+#define SPLIT_ROWS 13
 #define DATA_ROWS 9
 
 void databar_span(int64_t ms, char *buf, size_t len)

@@ -67,6 +67,26 @@ free_port() {
   done
 }
 
+# pg_start_port DATA LOG: starts the PostgreSQL cluster in DATA on a free
+# port (appended to its postgresql.conf: the last `port =` wins) and prints
+# the port; when another suite drew the same port meanwhile ("already in
+# use"), tries another one.
+pg_start_port() {
+  local data=$1 log=$2 port i
+  for i in 1 2 3 4 5; do
+    port=$(free_port)
+    echo "port = $port" >>"$data/postgresql.conf"
+    if runuser -u postgres -- "${PGBIN:-/usr/lib/postgresql/15/bin}/pg_ctl" -D "$data" -l "$log" \
+         -w -t 30 start >/dev/null; then
+      echo "$port"
+      return 0
+    fi
+    grep -q "already in use" "$log" || break
+  done
+  cat "$log" >&2
+  return 1
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

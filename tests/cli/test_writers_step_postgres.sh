@@ -24,20 +24,17 @@ cleanup_hook() {
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
   rm -rf "$PGD"
 }
-PORT=$(free_port)
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust --no-sync \
   -E UTF8 --locale=C.UTF-8 >"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; exit 1; }
 cat >>"$PGD/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $PORT
 unix_socket_directories = '$PGD'
 shared_preload_libraries = 'pg_stat_statements'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 start \
-  >/dev/null || { cat "$PGD/server.log"; exit 1; }
+PORT=$(pg_start_port "$PGD/data" "$PGD/server.log") || exit 1
 q() { psql -h "$PGD" -p "$PORT" -U postgres -d "${DB:-shop}" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 as() { PGAPPNAME=$2 psql -h 127.0.0.1 -p "$PORT" -U "$1" -d shop -qAtX -v ON_ERROR_STOP=1 -c "$3"; }
 DB=postgres q -c "CREATE DATABASE shop" || exit 1

@@ -10,19 +10,16 @@ pg_start() {
   local name=$1 dir=$T/$1 port
   chmod 755 "$T"
   mkdir -p "$dir" && chown postgres:postgres "$dir"
-  port=$(free_port)
   runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 \
     --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
   cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 CONF
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
-    >/dev/null || { cat "$dir/server.log"; return 1; }
+  port=$(pg_start_port "$dir/data" "$dir/server.log") || return 1
   PG_CLUSTERS+=("$dir")
   printf -v "${name}_PORT" '%s' "$port"
 }

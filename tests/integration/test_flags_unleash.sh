@@ -19,19 +19,16 @@ cleanup_hook() {
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -m fast -w stop >/dev/null 2>&1
   rm -rf "$PGD"
 }
-PGPORT=$(free_port)
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust --no-sync \
   -E UTF8 --locale=C.UTF-8 >"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; exit 1; }
 cat >>"$PGD/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
-port = $PGPORT
 unix_socket_directories = '$PGD'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 start \
-  >/dev/null || { cat "$PGD/server.log"; exit 1; }
+PGPORT=$(pg_start_port "$PGD/data" "$PGD/server.log") || exit 1
 psql -q -h "$PGD" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 \
   -c "CREATE USER unleash PASSWORD 'unleash-test-pw'" \
   -c "CREATE DATABASE unleash OWNER unleash" || exit 1

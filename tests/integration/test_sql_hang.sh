@@ -10,16 +10,14 @@ PGBIN=/usr/lib/postgresql/15/bin
 # --- PostgreSQL, a throwaway cluster ----------------------------------------
 chmod 755 "$T"   # postgres must reach its directory inside
 PGD="$T/pg"; mkdir -p "$PGD"; chown postgres:postgres "$PGD"
-PGPORT=$((20000 + RANDOM % 30000))
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust --no-sync -E UTF8 \
   --locale=C.UTF-8 >"$T/initdb.log" 2>&1
 cat >>"$PGD/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $PGPORT
 unix_socket_directories = '$PGD'
 fsync = off
 CONF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 start >/dev/null
+PGPORT=$(pg_start_port "$PGD/data" "$PGD/server.log")
 cleanup_hook() {
   pkill -CONT -u postgres -f "postgres: .*hangdb" 2>/dev/null
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
