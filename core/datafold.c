@@ -14,7 +14,8 @@
 
 const char *datafold_kind_name(enum datafold_kind k)
 {
-    return k == DATA_BACKFILL ? "backfill" : k == DATA_COMPARE ? "compare" : "?";
+    return k == DATA_BACKFILL ? "backfill" : k == DATA_COMPARE ? "compare"
+           : k == DATA_WRITERS ? "writers" : "?";
 }
 
 enum datafold_kind datafold_kind_of(const char *word)
@@ -23,6 +24,8 @@ enum datafold_kind datafold_kind_of(const char *word)
         return DATA_BACKFILL;
     if (word && strcmp(word, "compare") == 0)
         return DATA_COMPARE;
+    if (word && strcmp(word, "writers") == 0)
+        return DATA_WRITERS;
     return DATA_KINDS;
 }
 
@@ -55,7 +58,8 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
     int failures = j->failures;
     if (strcmp(state, "failed") == 0)
         failures++;
-    else if (strcmp(state, "finished") == 0 || strcmp(state, "diverged") == 0)
+    else if (strcmp(state, "finished") == 0 || strcmp(state, "diverged") == 0 ||
+             strcmp(state, "unknown") == 0)
         failures = 0;
     int64_t started = j->started_ms;
     if (strcmp(state, "started") == 0) {

@@ -12,7 +12,7 @@
 #include "events.h"
 #include "journal.h"
 
-enum datafold_kind { DATA_BACKFILL, DATA_COMPARE, DATA_KINDS };
+enum datafold_kind { DATA_BACKFILL, DATA_COMPARE, DATA_WRITERS, DATA_KINDS };
 
 #define DATAFOLD_CAUSES 8    /* as canon.h's causes, in its order */
 #define DATAFOLD_DIVS 6      /* the newest divergences kept for the panel */

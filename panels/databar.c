@@ -90,19 +90,28 @@ int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int ki
 int databar_step_word(const struct view *v, size_t i, char *buf, size_t len)
 {
     const struct rb_step *st = &v->rb->steps[i];
-    int kind = st->action == RB_ACTION_BACKFILL ? DATA_BACKFILL
-               : st->action == RB_ACTION_COMPARE ? DATA_COMPARE : -1;
+    int kind = st->action == RB_ACTION_BACKFILL   ? DATA_BACKFILL
+               : st->action == RB_ACTION_COMPARE ? DATA_COMPARE
+               : st->action == RB_ACTION_WRITERS ? DATA_WRITERS
+                                                 : -1;
     if (kind < 0 || v->s->acks[i].acked)
         return 0;
     const struct datafold_job *j = &v->s->data.jobs[kind];
     if (!j->seen || strcmp(j->step, st->id) != 0)
         return 0;
-    if (strcmp(j->state, "failed") == 0 || strcmp(j->state, "diverged") == 0) {
-        snprintf(buf, len, " %s", j->state[0] == 'f' ? "FAILED" : "DIVERGED");
+    if (strcmp(j->state, "failed") == 0 || strcmp(j->state, "diverged") == 0 ||
+        strcmp(j->state, "unknown") == 0) {
+        snprintf(buf, len, " %s", j->state[0] == 'f'   ? "FAILED"
+                                  : j->state[0] == 'd' ? "DIVERGED"
+                                                       : "UNKNOWN WRITER");
         return 2;
     }
     if (strcmp(j->state, "started") != 0)
         return 0;
+    if (kind == DATA_WRITERS) {
+        snprintf(buf, len, " auditing");
+        return 1;
+    }
     int64_t done = 0, total = 0;
     if (kind == DATA_COMPARE) {
         done = v->s->data.cmp.rows, total = v->s->data.cmp.total;

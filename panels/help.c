@@ -22,7 +22,7 @@ static const char *const lines[] = {
     "A            or accept the flag's value instead (commander; a written reason)",
     "o            override a gate, action step, point of no return or rehearsal",
     "T            take over driving when NO ENGINE shows (commander or Deputy:)",
-    "P R c        backfill pause/resume, rate · compare again (dba, commander)",
+    "P R c        backfill pause/resume, rate · compare/audit again",
     "F            the demo's fault menu (cutover demo only)",
     "w            the writer audit: who writes the old table, unknown writers in red",
     "?            this help (any key closes it)",

@@ -49,25 +49,36 @@ static int pause_or_resume(struct ceremony *c, struct jobrunner *jobs, char *msg
     return jobrunner_control(jobs, paused ? "--resume" : "--pause", NULL, msg, len);
 }
 
-static int compare_again(struct ceremony *c, size_t selected, char *msg, size_t len)
+/* c on a compare step that diverged, or a writers step whose audit found
+ * an unknown writer (or either that failed): the driving console runs it
+ * again. */
+static int run_again(struct ceremony *c, size_t selected, char *msg, size_t len)
 {
     const struct rb_step *st = &c->rb->steps[selected];
-    const struct datafold_job *j = &c->s.data.jobs[DATA_COMPARE];
-    if (st->action != RB_ACTION_COMPARE || c->s.acks[selected].acked) {
-        snprintf(msg, len, "c runs the comparison again: select an open compare step");
+    enum datafold_kind k = st->action == RB_ACTION_COMPARE   ? DATA_COMPARE
+                           : st->action == RB_ACTION_WRITERS ? DATA_WRITERS
+                                                             : DATA_KINDS;
+    if (k == DATA_KINDS || c->s.acks[selected].acked) {
+        snprintf(msg, len, "c runs a comparison or a writer audit again: select an open "
+                           "compare or writers step");
         return -1;
     }
-    if (!may(c, "runs the comparison again", msg, len))
+    const char *what = k == DATA_COMPARE ? "comparison" : "writer audit";
+    const struct datafold_job *j = &c->s.data.jobs[k];
+    char verb[64];
+    snprintf(verb, sizeof verb, "runs the %s again", what);
+    if (!may(c, verb, msg, len))
         return -1;
-    if (datafold_running(&c->s.data, DATA_COMPARE) || !j->seen ||
-        (strcmp(j->state, "diverged") != 0 && strcmp(j->state, "failed") != 0)) {
-        snprintf(msg, len, "the comparison runs, or is due to: nothing to ask for");
+    if (datafold_running(&c->s.data, k) || !j->seen ||
+        (strcmp(j->state, "diverged") != 0 && strcmp(j->state, "unknown") != 0 &&
+         strcmp(j->state, "failed") != 0)) {
+        snprintf(msg, len, "the %s runs, or is due to: nothing to ask for", what);
         return -1;
     }
     char why[200];
     snprintf(why, sizeof why, "asked again by %s (%s)", c->name, c->role);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "job", "compare");
+    cJSON_AddStringToObject(o, "job", datafold_kind_name(k));
     cJSON_AddStringToObject(o, "step", st->id);
     cJSON_AddStringToObject(o, "state", "requested");
     cJSON_AddStringToObject(o, "why", why);
@@ -75,8 +86,8 @@ static int compare_again(struct ceremony *c, size_t selected, char *msg, size_t 
     char *body = events_encode(EVK_DATA_JOB, o, &err);
     int rc = body ? ceremony_append(c, EV_DATA_JOB, body, clock_now_ms(), &err) : -1;
     free(body);
-    snprintf(msg, len, "%s", rc ? err.msg : "comparison asked for again (journaled); the "
-                                            "driving console starts it");
+    snprintf(msg, len, "%s%s%s", rc ? err.msg : what, rc ? "" : " asked for again (journaled); ",
+             rc ? "" : "the driving console starts it");
     return rc;
 }
 
@@ -95,7 +106,7 @@ enum datakey_answer datakeys_key(struct ceremony *c, struct jobrunner *jobs, siz
         *label = "backfill rate in rows/s (0: no limit) and Enter: ";
         return DATAKEY_PROMPT;
     case 'c':
-        *alert = compare_again(c, selected, msg, len) != 0;
+        *alert = run_again(c, selected, msg, len) != 0;
         return DATAKEY_DONE;
     default:
         return DATAKEY_NOT_OURS;

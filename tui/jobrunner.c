@@ -184,7 +184,9 @@ static void journal_job(struct jobrunner *r, enum datafold_kind k, const char *s
 /* The step whose job of kind k should run now: open, its turn come. */
 static ptrdiff_t step_due(const struct session *s, enum datafold_kind k)
 {
-    enum rb_action want = k == DATA_BACKFILL ? RB_ACTION_BACKFILL : RB_ACTION_COMPARE;
+    enum rb_action want = k == DATA_BACKFILL   ? RB_ACTION_BACKFILL
+                          : k == DATA_COMPARE ? RB_ACTION_COMPARE
+                                              : RB_ACTION_WRITERS;
     for (size_t i = 0; i < s->rb->n_steps; i++)
         if (s->rb->steps[i].action == want && !s->acks[i].acked &&
             stepaction_open_before(s, i) < 0)
@@ -232,11 +234,15 @@ static int start(struct jobrunner *r, enum datafold_kind k, const struct rb_step
     char *argv[10] = {"cutover", (char *)datafold_kind_name(k), (char *)rb, "--journal",
                       (char *)r->journal, NULL};
     int n = 5;
-    for (size_t a = 0; k == DATA_BACKFILL && a < 2; a++) {   /* {rate=N batch=N} on the step */
-        static const char *const attr[] = {"rate", "batch"}, *const opt[] = {"--rate", "--batch"};
-        const char *val = rb_attr_get(st->attrs, st->n_attrs, attr[a]);
+    /* the step's own options: {rate=N batch=N} on a backfill step,
+     * {code="DIR" capture=D} on a writers step */
+    static const char *const attr[2][2] = {{"rate", "batch"}, {"code", "capture"}};
+    static const char *const opt[2][2] = {{"--rate", "--batch"}, {"--code", "--capture"}};
+    int set = k == DATA_BACKFILL ? 0 : k == DATA_WRITERS ? 1 : -1;
+    for (size_t a = 0; set >= 0 && a < 2; a++) {
+        const char *val = rb_attr_get(st->attrs, st->n_attrs, attr[set][a]);
         if (val) {
-            argv[n++] = (char *)opt[a];
+            argv[n++] = (char *)opt[set][a];
             argv[n++] = (char *)val;
         }
     }
@@ -298,12 +304,18 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
         state = "finished";
     else if (k == DATA_COMPARE && (exit_status == 3 || (j->adopted && s->data.cmp.finished)))
         state = exit_status == 3 || s->data.cmp.diverged ? "diverged" : "finished";
+    else if (k == DATA_WRITERS && (exit_status == 3 || (j->adopted && s->wf.audited)))
+        state = exit_status == 3 || s->wf.n_unknown_audit ? "unknown" : "finished";
     if (strcmp(state, "finished") == 0) {
         snprintf(why, sizeof why, "the %s finished", datafold_kind_name(k));
         j->failures = 0;
     } else if (strcmp(state, "diverged") == 0) {
         snprintf(why, sizeof why, "the comparison found divergent rows: the step stays open "
                  "(not run again by itself)");
+        j->failures = 0;
+    } else if (strcmp(state, "unknown") == 0) {
+        snprintf(why, sizeof why, "the audit found an unknown writer: the step stays open until "
+                 "the runbook declares it or the commander overrides (not run again by itself)");
         j->failures = 0;
     } else {
         j->failures++;
@@ -329,7 +341,7 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
     }
     journal_job(r, k, state, j, pid, exit_status, sig, 0, log, why, now_ms);
     snprintf(msg, len, "step %s: %s", j->step, why);
-    *alert = strcmp(state, "diverged") == 0;
+    *alert = strcmp(state, "diverged") == 0 || strcmp(state, "unknown") == 0;
     j->pid = 0;
 }
 
@@ -344,7 +356,9 @@ static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char
         /* its last events may not be folded yet: the fold decides how it
          * ended, so give the journal a moment before judging */
         const struct session *s = &r->c->s;
-        int told = k == DATA_BACKFILL ? s->actions.backfill_done : s->data.cmp.finished;
+        int told = k == DATA_BACKFILL  ? s->actions.backfill_done
+                   : k == DATA_COMPARE ? s->data.cmp.finished
+                                       : s->wf.audited;
         if (!told && !j->gone_ms)
             j->gone_ms = now_ms;
         if (!told && now_ms - j->gone_ms < ADOPTED_GRACE_MS)
@@ -382,7 +396,7 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
     const struct datafold_job *f = &s->data.jobs[k];
     if (k == DATA_BACKFILL && s->actions.backfill_done)
         return 0;   /* the step completes itself at its turn */
-    if (k == DATA_COMPARE && f->seen && strcmp(f->state, "diverged") == 0 &&
+    if (f->seen && (strcmp(f->state, "diverged") == 0 || strcmp(f->state, "unknown") == 0) &&
         strcmp(f->step, st->id) == 0)
         return 0;   /* it completed nothing: a person decides */
     if (datafold_running(&s->data, k) && f->pid > 0) {

@@ -92,7 +92,7 @@ check "at 80×24 the compare panel still shows the count" wait_screen c "3 DIVER
 tmux_keys c k
 check "  … and the backfill panel its bar" wait_screen c "$N/$N 100%"
 tmux_keys c c
-check "c asks for the comparison again only on a compare step" wait_screen c "select an open compare step"
+check "c asks for the comparison again only on a compare step" wait_screen c "select an open compare"
 
 # new repaired by hand; c on the compare step runs it again, and it passes
 sql "$T/new.db" "ATTACH '$T/old.db' AS o; UPDATE orders SET customer = 'cust 5' WHERE id = 5;
