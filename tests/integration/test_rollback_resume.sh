@@ -55,14 +55,19 @@ kill $svc; wait $svc 2>/dev/null
 metrics 0.05
 failed_tries() { sql "$J" "select count(*) from events where kind='flag_set' and json_extract(body,'\$.purpose')='rollback' and not json_extract(body,'\$.ok') and seq > (select max(seq) from events where kind='console_open')"; }
 tries_after_open() { [ "$(failed_tries)" -ge "$1" ]; }
+# resumed OPENS N: a console opened since OPENS were counted, and it failed N tries
+# (before its own console_open the previous run's tries would count)
+opens() { sql "$J" "select count(*) from events where kind='console_open'"; }
+resumed() { [ "$(opens)" -gt "$1" ] && tries_after_open "$2"; }
 check "the abort fired with the service down, and its rollback failed" wait_for 60 tries_after_open 1
 kill -9 $run; wait $run 2>/dev/null
 metrics 0
 
 # headless, the service still down: resumed at once, then SIGTERM
+o=$(opens)
 CUTOVER_ROLLBACK_WAIT_S=2 "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run2.out" 2>"$T/run2.err" &
 run=$!
-check "restarted: the unconfirmed rollback is tried again, and again" wait_for 60 tries_after_open 2
+check "restarted: the unconfirmed rollback is tried again, and again" wait_for 60 resumed "$o" 2
 check "no success is reported" test "$(sql "$J" "select count(*) from events where kind='rollback_confirmed'")" = 0
 kill -TERM $run
 t0=$(now_ms); wait $run; rc=$?; waited=$(( $(now_ms) - t0 ))
@@ -71,8 +76,9 @@ check "… after about CUTOVER_ROLLBACK_WAIT_S (${waited} ms)" test $waited -ge 
 check "… naming the flag's last known value" contains "$T/run2.err" "NOT confirmed: it last read 1%"
 
 # at a console: the banner, !, f and r agree; q asks
+o=$(opens)
 tmux_start c 120 40 "CUTOVER_ROLLBACK_WAIT_S=2 $CUTOVER run $T/rb.md --journal $J; echo rc=\$?"
-check "the console resumes the rollback" wait_for 60 tries_after_open 1
+check "the console resumes the rollback" wait_for 60 resumed "$o" 1
 check "the banner shows the current failure" wait_screen c "connection refused" 30
 tmux_keys c '!'
 tmux_keys c ABORT Enter
