@@ -49,6 +49,9 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     double batch = event_num(b, "batch", 0);
     j->batch = batch > 0 && batch < 9e18 ? (int64_t)batch : 0;
     j->rate_limit = event_num(b, "rate", 0);
+    /* each event says whether it is throttled: one without the field lifts it */
+    snprintf(j->throttled, sizeof j->throttled, "%s",
+             event_str(b, "throttled") ? event_str(b, "throttled") : "");
 }
 
 double bf_progress_rate(const struct bf_job *j)

@@ -21,6 +21,7 @@ struct bf_job {
     char cursor[64];       /* the checkpoint: the last key copied */
     int64_t batch;         /* the batch size in force (0: not said) */
     double rate_limit;     /* rows/s the job is held to (0: none) */
+    char throttled[120];   /* why a signal holds it back ("replica_lag 7.2 s > 5 s"), "" when none */
 };
 
 struct bf_progress {

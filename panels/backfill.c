@@ -47,13 +47,15 @@ static void backfill_draw(WINDOW *w, const struct view *v)
         else if (j->paused)
             snprintf(line, sizeof line, "PAUSED%s%s", d->control[0] ? " — asked: " : "",
                      d->control[0] ? d->control : "");
+        else if (j->throttled[0])
+            snprintf(line, sizeof line, "THROTTLED: %s", j->throttled);
         else if (rate > 0 && j->total > j->rows) {
             databar_span((int64_t)((double)(j->total - j->rows) * 1000.0 / rate), a, sizeof a);
             snprintf(line, sizeof line, "%.0f rows/s · ETA %s", rate, a);
         } else
             snprintf(line, sizeof line, "rate not measured yet");
         draw_text(w, y++, 2, width, line,
-                  theme(j->done ? TH_OK : j->paused ? TH_WARN : TH_NORMAL));
+                  theme(j->done ? TH_OK : j->paused || j->throttled[0] ? TH_WARN : TH_NORMAL));
     }
     if (y <= last) {
         snprintf(line, sizeof line, "checkpoint %s · batch %lld", j->cursor[0] ? j->cursor : "—",

@@ -74,10 +74,33 @@ TEST(a_jobs_life_is_folded_from_its_data_job_events)
     event(&f, T0 + 9000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"finished\","
                                      "\"pid\":44,\"exit\":0,\"why\":\"done\"}");
     CHECK(j->failures == 0 && strcmp(j->state, "finished") == 0);
-    /* a kind this build does not run is left alone, and so is the other job */
+    /* the writer audit is a job of its own; the others are left alone */
     event(&f, T0 + 9500, EV_DATA_JOB, "{\"job\":\"writers\",\"step\":\"2.1\",\"state\":\"started\","
                                      "\"why\":\"x\"}");
+    CHECK(datafold_running(&f.s.data, DATA_WRITERS));
     CHECK(!f.s.data.jobs[DATA_COMPARE].seen && strcmp(j->state, "finished") == 0);
+    event(&f, T0 + 9600, EV_DATA_JOB, "{\"job\":\"writers\",\"step\":\"2.1\",\"state\":\"unknown\","
+                                     "\"exit\":3,\"why\":\"an unknown writer\"}");
+    CHECK(!datafold_running(&f.s.data, DATA_WRITERS) && f.s.data.jobs[DATA_WRITERS].failures == 0);
+    /* a kind this build does not know is left alone */
+    event(&f, T0 + 9700, EV_DATA_JOB, "{\"job\":\"vacuum\",\"step\":\"2.1\",\"state\":\"started\","
+                                     "\"why\":\"x\"}");
+    CHECK(strcmp(f.s.data.jobs[DATA_WRITERS].state, "unknown") == 0);
+    teardown(&f);
+}
+
+/* A backfill held back by a signal says why, until an event without the
+ * field lifts it. */
+TEST(a_throttled_backfill_says_why_until_it_lifts)
+{
+    struct fixture f;
+    setup(&f);
+    event(&f, T0, EV_BACKFILL, "{\"job\":\"backfill:orders\",\"rows\":100,\"total\":1000,"
+                              "\"throttled\":\"replica_lag 7.2 s > 5 s\"}");
+    CHECK(f.s.backfill.n_jobs == 1);
+    CHECK(strcmp(f.s.backfill.jobs[0].throttled, "replica_lag 7.2 s > 5 s") == 0);
+    event(&f, T0 + 1000, EV_BACKFILL, "{\"job\":\"backfill:orders\",\"rows\":200,\"total\":1000}");
+    CHECK(f.s.backfill.jobs[0].throttled[0] == '\0');
     teardown(&f);
 }
 
@@ -178,6 +201,6 @@ TEST(a_refold_gives_the_same_state)
     teardown(&g);
 }
 
-RUN_TESTS(T(a_jobs_life_is_folded_from_its_data_job_events),
+RUN_TESTS(T(a_jobs_life_is_folded_from_its_data_job_events), T(a_throttled_backfill_says_why_until_it_lifts),
           T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
           T(the_compare_eta_is_known_from_its_progress), T(a_refold_gives_the_same_state))
