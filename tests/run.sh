@@ -10,7 +10,7 @@
 #
 # Every suite runs under a timeout (SUITE_TIMEOUT seconds, default 300): a
 # suite that hangs is killed and counted as failed, by name. Suites run
-# TEST_JOBS at a time (default 3: most of them wait on holds, peers and
+# TEST_JOBS at a time (default 4: most of them wait on holds, peers and
 # screens, not on the CPU); results are printed in a fixed order.
 cd "$(dirname "$0")/.." || exit 2
 # A suite's own `make -s TOOL` is a make of its own, not a job of ours.
@@ -18,7 +18,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 logs=${TEST_LOGS:-build/test-logs}
 rm -rf "$logs"; mkdir -p "$logs"
 timeout_s=${SUITE_TIMEOUT:-300}
-jobs=${TEST_JOBS:-3}
+jobs=${TEST_JOBS:-4}
 groups=${*:-unit asan fuzz cppcheck cli integration tui}
 
 # The suites, in the order they are reported: "name<TAB>command...".
