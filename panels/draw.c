@@ -40,11 +40,35 @@ int draw_width(const char *s)
     return total;
 }
 
-/* Draws len bytes of s (stopping at the first newline) within max_cols. */
+/* Columns of len bytes of s, up to the first newline. */
+static int run_width(const char *s, size_t len)
+{
+    int total = 0;
+    const char *end = s + len;
+    while (s < end && *s && *s != '\n') {
+        int cols, valid;
+        s += next_char(s, &cols, &valid);
+        total += cols;
+    }
+    return total;
+}
+
+/* Draws len bytes of s (stopping at the first newline) within max_cols and
+ * the window's right edge. Text that does not fit, or that has more after it
+ * (more: rows of a wrap left out), ends in "…": a value cut short ("for 10"
+ * of "for 10s") must not read as a whole one. */
 static int draw_run(WINDOW *w, int y, int x, int max_cols, const char *s,
-                    size_t len, attr_t a)
+                    size_t len, int more, attr_t a)
 {
     int used = 0;
+    int room = getmaxx(w) - x;
+    if (max_cols > room)
+        max_cols = room;
+    if (max_cols <= 0)
+        return 0;
+    int cut = more || run_width(s, len) > max_cols;
+    if (cut && --max_cols == 0)
+        return 0;   /* the last column is the ellipsis; an ellipsis alone says nothing */
     wattron(w, a);
     wmove(w, y, x);
     const char *end = s + len;
@@ -59,6 +83,10 @@ static int draw_run(WINDOW *w, int y, int x, int max_cols, const char *s,
             waddch(w, '?');
         used += cols;
         s += n;
+    }
+    if (cut) {
+        waddstr(w, "…");
+        used++;
     }
     wattroff(w, a);
     return used;
@@ -82,7 +110,7 @@ int draw_text(WINDOW *w, int y, int x, int max_cols, const char *s, attr_t a)
     if (max_cols <= 0 || !s)
         return 0;
     const char *m = masked(s);
-    int used = m ? draw_run(w, y, x, max_cols, m, strlen(m), a) : 0;
+    int used = m ? draw_run(w, y, x, max_cols, m, strlen(m), 0, a) : 0;
     unmasked(m, s);
     return used;
 }
@@ -112,8 +140,10 @@ static int wrap_run(WINDOW *w, int y, int x, int width, int max_rows, int skip,
     while (*s) {
         size_t n = wrap_point(s, width);
         int shown = row - skip;
-        if (shown >= 0 && shown < max_rows)
-            draw_run(w, y + shown, x, width, s, n, a);
+        if (shown >= 0 && shown < max_rows) {
+            const char *rest = s + n + (s[n] == '\n');
+            draw_run(w, y + shown, x, width, s, n, shown == max_rows - 1 && *rest, a);
+        }
         row++;
         s += n;
         if (*s == '\n')
