@@ -143,8 +143,8 @@ int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
         attr_t a = l->fault ? theme(TH_ALERT) : kind_attr(l->kind);
         y -= height[k];
         int skip = y < top ? top - y : 0;
-        if (!skip)
-            draw_text(w, y, 1, width, head, theme(TH_DIM));
+        /* a line cut at the top still says when it was, on its first row shown */
+        draw_text(w, y + skip, 1, width, head, theme(TH_DIM));
         draw_wrap(w, y + skip, 1 + hw, tw, height[k] - skip, skip, what, a);
     }
     if (n == 0)

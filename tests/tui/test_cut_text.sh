@@ -17,6 +17,18 @@ check "no criterion reads as a shorter duration" \
 check "never two ellipses in a row" bash -c '! grep -qF "……" "$1"' _ "$T/screen"
 step=$(row "2\.3 ")
 check "a step title cut at the edge ends in …: $step" grep -qF '…' <<<"$step"
+# the journal's first row, even when its line is cut at the top, has a time
+journal_top() {
+  python3 -c 'import sys,re
+rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
+for r, line in enumerate(rows):
+    c = line.find("┌─ Journal")
+    if c >= 0:
+        print(rows[r + 1][c + 1:c + 9]); break' "$T/screen"
+}
+top=$(journal_top)
+check "the journal's first row shown starts with its time: $top" \
+  bash -c '[[ $1 =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]' _ "$top"
 tmux_resize d 120 40
 check "at 120×40 the criterion is whole" wait_screen d "new_read_error_rate > 1% for 10s" 10
 crit=$(row "abort if new_read_error_rate")
