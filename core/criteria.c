@@ -110,7 +110,7 @@ static enum crit_state judge_value(const struct rb_criterion *c,
             char v[48], b[48];
             criteria_format_value(c, t->value, v, sizeof v);
             criteria_format_value(c, c->threshold, b, sizeof b);
-            snprintf(t->why, sizeof t->why, "%s = %s, within %s %s", c->signal, v,
+            snprintf(t->why, sizeof t->why, "%s = %s, not %s %s", c->signal, v,
                      rb_op_name(c->op), b);
         }
         return CRIT_OK;
