@@ -59,6 +59,20 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
   cp "$T/ra.png" "$ROOT/build/report-aborted.png" 2>/dev/null
   check "  … with the charts drawn: the signals' lines (blue) and the thresholds (red)" \
     python3 -c 'import sys; t = dict(l.split("=", 1) for l in open(sys.argv[1]).read().split()[1:]); sys.exit(not (int(t["colours"]) > 50 and int(t["#1565c0"]) > 500 and int(t["#c62828"]) > 500))' "$T/ra.png.txt"
+  # the Markdown with --out: one SVG chart per signal beside it, linked
+  mkdir -p "$T/md"
+  check "report --out FILE.md writes the Markdown and one SVG per signal beside it" \
+    sh -c '"$0" report "$1" --out "$2/r.md" && test -s "$2/r.md" && test "$(ls "$2"/r-*.svg | wc -l)" = "$(sqlite3 "$1" "select count(distinct signal) from samples")"' \
+      "$CUTOVER" "$a" "$T/md"
+  check "  … each linked from the Markdown by its own name" \
+    sh -c 'for f in "$0"/r-*.svg; do grep -qF "](${f##*/})" "$0/r.md" || exit 1; done' "$T/md"
+  check "  … each a standalone SVG with its styles, its threshold and the abort marked" \
+    sh -c 'grep -q "xmlns=.http://www.w3.org/2000/svg" "$0/r-p99_ratio.svg" && grep -q "<style>" "$0/r-p99_ratio.svg" && grep -q "class=.threshold" "$0/r-p99_ratio.svg" && grep -q "ABORT" "$0/r-p99_ratio.svg"' "$T/md"
+  check "  … and without --out the Markdown says how to get them" \
+    sh -c '"$0" report "$1" | grep -qF -- "--out FILE.md"' "$CUTOVER" "$a"
+  check "  … a directory that cannot be written is an error in words, exit 1" \
+    sh -c '! "$0" report "$1" --out /nonexistent/r.md 2>"$2" && grep -q "cannot write /nonexistent/" "$2"' \
+      "$CUTOVER" "$a" "$T/md/err"
   cp "$a" "$T/noted.journal"
   "$ROOT/build/tools/journal_put" "$T/noted.journal" note '{"text":"<script>alert(1)</script> & <b>bold</b>"}' >/dev/null
   check "a note's markup is shown as text, never run" \

@@ -1,13 +1,17 @@
-/* cmd_report.c — `cutover report JOURNAL [--format md|json|html]`: the
- * post-mortem of a ceremony from its journal alone (core/report.c builds
- * it), printed as Markdown for people, JSON for tools, or one HTML file
- * with its charts (report_html.c). Writes nothing to
- * the journal. Exit 0, or 1 when the journal cannot be read or its chains
+/* cmd_report.c — `cutover report JOURNAL [--format md|json|html] [--out
+ * FILE]`: the post-mortem of a ceremony from its journal alone
+ * (core/report.c builds it), printed as Markdown for people (with --out, an
+ * SVG chart per signal beside it: report_svg.c), JSON for tools, or one HTML
+ * file with its charts inline (report_html.c). Writes nothing to the
+ * journal. Exit 0, or 1 when the journal cannot be read or its chains
  * fail to verify (the report is still printed, saying where it broke). */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "commands.h"
@@ -16,6 +20,7 @@
 #include "journal_path.h"
 #include "options.h"
 #include "report_html.h"
+#include "report_svg.h"
 
 static void iso(int64_t ts, char *buf, size_t len)
 {
@@ -336,6 +341,24 @@ static void md_void_plans(const struct report *r)
     printf("\n");
 }
 
+/* With --out FILE.md: FILE's name without ".md", the charts' prefix. */
+static const char *chart_stem;
+
+/* "STEM-SIGNAL.svg", the signal's name kept to letters, digits, - and _. */
+static void chart_name(const char *stem, const char *signal, char *buf, size_t len)
+{
+    char safe[96];
+    size_t n = 0;
+    for (; *signal && n + 1 < sizeof safe; signal++) {
+        char c = *signal;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_';
+        safe[n++] = ok ? c : '_';
+    }
+    safe[n] = 0;
+    snprintf(buf, len, "%s-%s.svg", stem, safe);
+}
+
 static void md_signals(const struct report *r)
 {
     if (!r->n_signals)
@@ -358,6 +381,37 @@ static void md_signals(const struct report *r)
                worst, breached(g) ? "** (breached)" : "", when, g->samples, g->no_data);
     }
     printf("\n");
+    if (!chart_stem) {
+        printf("Charts: `--out FILE.md` writes one SVG chart per signal beside the report.\n\n");
+        return;
+    }
+    const char *base = strrchr(chart_stem, '/');
+    base = base ? base + 1 : chart_stem;
+    for (size_t i = 0; i < r->n_signals; i++) {
+        char name[160];
+        if (!r->signals[i].samples)
+            continue;
+        chart_name(base, r->signals[i].name, name, sizeof name);
+        printf("![%s over the ceremony](%s)\n\n", r->signals[i].name, name);
+    }
+}
+
+/* Writes STEM-SIGNAL.svg for each signal with samples; -1 with errno set
+ * (and the file's name in failed) when one cannot be written. */
+static int write_charts(const struct report *r, char *failed, size_t len)
+{
+    for (size_t i = 0; i < r->n_signals; i++) {
+        if (!r->signals[i].samples)
+            continue;
+        chart_name(chart_stem, r->signals[i].name, failed, len);
+        FILE *f = fopen(failed, "w");
+        if (!f)
+            return -1;
+        report_svg_chart(f, r, &r->signals[i], 1);
+        if (fclose(f) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static void md_people_and_timeline(const struct report *r)
@@ -404,30 +458,35 @@ static int print_md(const struct report *r)
     return 0;
 }
 
-/* --format is this command's own: the shared options do not know it. */
-static const char *take_format(int *argc, char **argv)
+/* --format and --out are this command's own: the shared options do not
+ * know them. Takes "NAME VALUE" or "NAME=VALUE" out of argv; the last wins. */
+static const char *take_option(int *argc, char **argv, const char *name)
 {
-    const char *format = "md";
+    const char *value = NULL;
+    size_t n = strlen(name);
     for (int i = 1; i < *argc; i++) {
         const char *f = NULL;
         int used = 0;
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < *argc)
+        if (strcmp(argv[i], name) == 0 && i + 1 < *argc)
             f = argv[i + 1], used = 2;
-        else if (strncmp(argv[i], "--format=", 9) == 0)
-            f = argv[i] + 9, used = 1;
+        else if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=')
+            f = argv[i] + n + 1, used = 1;
         if (!used)
             continue;
-        format = f;
+        value = f;
         memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used) * sizeof *argv);
         *argc -= used;
         i--;
     }
-    return format;
+    return value;
 }
 
 int cmd_report(int argc, char **argv)
 {
-    const char *format = take_format(&argc, argv);
+    const char *format = take_option(&argc, argv, "--format");
+    const char *out = take_option(&argc, argv, "--out");
+    if (!format)
+        format = "md";
     struct options o;
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != 1)
         return usage_of("report");
@@ -448,6 +507,34 @@ int cmd_report(int argc, char **argv)
         return EXIT_FAILED;
     }
     int rc = 0;
+    char stem[4096];
+    if (out) {
+        /* the report goes to FILE; the Markdown's charts beside it */
+        snprintf(stem, sizeof stem, "%s", out);
+        size_t n = strlen(stem);
+        if (n > 3 && strcmp(stem + n - 3, ".md") == 0)
+            stem[n - 3] = 0;
+        char failed[4200];
+        if (strcmp(format, "md") == 0) {
+            chart_stem = stem;
+            if (write_charts(&r, failed, sizeof failed) != 0) {
+                fprintf(stderr, "cutover: cannot write %s: %s\n", failed, strerror(errno));
+                report_free(&r);
+                return EXIT_FAILED;
+            }
+        }
+        /* stdout masks what it writes to descriptor 1 (outmask.c): the
+         * file takes descriptor 1's place, the masking stays */
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0 || fflush(stdout) != 0 || dup2(fd, STDOUT_FILENO) < 0) {
+            fprintf(stderr, "cutover: cannot write %s: %s\n", out, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            report_free(&r);
+            return EXIT_FAILED;
+        }
+        close(fd);
+    }
     if (strcmp(format, "html") == 0)
         report_print_html(&r, stdout);
     else

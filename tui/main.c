@@ -22,7 +22,7 @@ static const struct command commands[] = {
     {"abort", "JOURNAL --as NAME --role ROLE --reason TEXT",
      "ask the driving console to abort; wait for the rollback's read-back", cmd_abort},
     {"verify", "JOURNAL", "check the journal's hash chains", cmd_verify},
-    {"report", "JOURNAL [--format md|json|html]", "the post-mortem, from the journal alone", cmd_report},
+    {"report", "JOURNAL [--format md|json|html] [--out FILE]", "the post-mortem, from the journal alone", cmd_report},
     {"replay", "JOURNAL [--at TIME]",
      "the ceremony's screens as they were at any moment, from the journal alone", cmd_replay},
     {"preflight", "RUNBOOK [--write] [--journal F]",
