@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "core/redact.h"
+#include "core/stepopts.h"
 #include "commands.h"
 #include "journal_path.h"
 
@@ -17,19 +18,19 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
+        char wants[200];
         if (strcmp(a, "--journal") == 0 && v) {
             c->journal_path = v, i++;
         } else if (strcmp(a, "--rate") == 0 && v) {
-            c->rate = strtod(v, &end), c->rate_given = 1, i++;
-            if (*end || c->rate < 0) {
-                fprintf(stderr, "cutover %s: --rate wants rows per second, not `%s`\n", name, v);
+            c->rate_given = 1, i++;
+            if (stepopts_rate(v, &c->rate, wants, sizeof wants) != 0) {
+                fprintf(stderr, "cutover %s: --rate wants %s, not `%s`\n", name, wants, v);
                 return -1;
             }
         } else if (strcmp(a, "--batch") == 0 && v) {
-            c->batch = strtol(v, &end, 10), i++;
-            if (*end || c->batch < 1) {
-                fprintf(stderr, "cutover %s: --batch wants a number of rows, not `%s`\n", name, v);
+            i++;
+            if (stepopts_batch(v, &c->batch, wants, sizeof wants) != 0) {
+                fprintf(stderr, "cutover %s: --batch wants %s, not `%s`\n", name, wants, v);
                 return -1;
             }
         } else if (strcmp(a, "--format") == 0 && v && (!strcmp(v, "json") || !strcmp(v, "text"))) {

@@ -99,6 +99,6 @@ check "  … and no journal was made" test ! -e "$T/r.journal"
 # the commands keep their own words for the same values, from the same parsers
 check "backfill --rate banana is refused" expect_exit 2 "$CUTOVER" backfill "$RB" --rate banana
 check "  … saying what it wants" contains "$T/.last" "--rate wants rows per second"
-check "writers --capture banana is refused" expect_exit 2 "$CUTOVER" writers "$RB" --code "$T/src" --capture banana
-check "  … saying what it wants" contains "$T/.last" "--capture banana: expected a duration such as 30s or 10m"
+check "backfill --batch 10k is refused" expect_exit 2 "$CUTOVER" backfill "$RB" --batch 10k
+check "  … saying what it wants" contains "$T/.last" "--batch wants a number of rows, 1 or more, not \`10k\`"
 finish
