@@ -518,10 +518,12 @@ int jobrunner_control(struct jobrunner *r, const char *what, const char *value, 
         return -1;
     }
     /* --running: a copy that ended meanwhile is not started again */
+    /* --as, --role: journaled as the person at this console, not the engine */
     char *argv[] = {"cutover", "backfill", (char *)rb, (char *)what, (char *)value, "--journal",
-                    (char *)r->journal, "--running", NULL};
+                    (char *)r->journal, "--running", "--as", r->c->name, "--role", r->c->role,
+                    NULL};
     if (!value)   /* --pause, --resume: no value */
-        memmove(&argv[4], &argv[5], 4 * sizeof argv[0]);
+        memmove(&argv[4], &argv[5], 8 * sizeof argv[0]);
     FILE *f = fopen(r->ctl_log, "w");   /* the answer of this control only */
     if (f)
         fclose(f);
