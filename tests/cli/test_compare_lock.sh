@@ -11,16 +11,16 @@
 gone() { ! kill -0 "$1" 2>/dev/null; }
 progressed() { [ "$(sql "$1" "SELECT count(*) FROM events WHERE kind = 'compare_progress'")" -ge 1 ]; }
 
-N=20000
+N=8000
 make_stores "$T" $N
 RB=$T/rb.md J=$T/c.journal
 check "the copy to compare" expect_exit 0 "$CUTOVER" backfill "$RB"
-"$CUTOVER" compare "$RB" --journal "$J" --rate 2000 >"$T/first.out" 2>&1 &
+"$CUTOVER" compare "$RB" --journal "$J" --rate 800 >"$T/first.out" 2>&1 &
 pid=$!
 check "a slow comparison starts" wait_for 20 progressed "$J"
 check "a second one on the same journal is refused" expect_exit 1 "$CUTOVER" compare "$RB" --journal "$J"
 check "  … naming the running one: its pid and command" \
-  contains "$T/.last" "compare:orders is already being compared by pid $pid: $CUTOVER compare $RB --journal $J --rate 2000"
+  contains "$T/.last" "compare:orders is already being compared by pid $pid: $CUTOVER compare $RB --journal $J --rate 800"
 check "  … and compared nothing: no result journaled while the first runs" \
   test "$(sql "$J" "SELECT count(*) FROM events WHERE kind = 'compare'")" = 0
 check "one with no journal is refused too" expect_exit 1 "$CUTOVER" compare "$RB"
@@ -40,7 +40,7 @@ fi
 pg_start A || { echo "FAIL PostgreSQL does not start"; finish; exit 1; }
 pgq "$A_PORT" postgres "CREATE DATABASE shop" >/dev/null
 pgq "$A_PORT" shop "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text);
-  INSERT INTO orders_legacy SELECT i, 'cust ' || i FROM generate_series(1, 30000) i;
+  INSERT INTO orders_legacy SELECT i, 'cust ' || i FROM generate_series(1, 10000) i;
   CREATE TABLE orders (id bigint PRIMARY KEY, customer text);
   INSERT INTO orders SELECT id, customer_name FROM orders_legacy" >/dev/null
 PB=$T/pg.md PJ=$T/pg.journal
@@ -62,7 +62,7 @@ cat >"$PB" <<MD
 ## Phase 2: Compare {readonly}
 - [ ] dba: compare \`compare\`
 MD
-"$CUTOVER" compare "$PB" --journal "$PJ" --rate 3000 >"$T/pgfirst.out" 2>&1 &
+"$CUTOVER" compare "$PB" --journal "$PJ" --rate 1000 >"$T/pgfirst.out" 2>&1 &
 pid=$!
 check "a slow comparison in PostgreSQL starts" wait_for 20 progressed "$PJ"
 check "a second one is refused" expect_exit 1 "$CUTOVER" compare "$PB" --journal "$PJ"
