@@ -16,12 +16,10 @@
 static int pg_take(PGconn *pg, const char *job, char *held, size_t len, struct error *err)
 {
     const char *prm[2] = {job, NULL};
-    PGresult *r = pgdata_query(pg, "compare lock", "SELECT pg_try_advisory_lock("
-                               "hashtext('cutover ' || $1))", 1, prm, err);
-    if (!r)
+    PGresult *r;
+    int got = pgdata_try_lock(pg, "compare lock", job, err);
+    if (got < 0)
         return -1;
-    int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    PQclear(r);
     if (got) {
         char host[64] = "?", name[160];
         gethostname(host, sizeof host - 1);

@@ -53,17 +53,8 @@ a "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text, update
      END LOOP;
    END \$\$" >/dev/null
 RB=$T/rb.md
-cat >"$RB" <<MD
-# Orders while dual-writing
-
-## Roles
-- commander: Ana
-- dba: Bo
-
-## Systems
-- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`
-- new: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders\`
-
+pg_runbook "$RB" "Orders while dual-writing" "$A_PORT"
+cat >>"$RB" <<MD
 ## Mapping
 - key \`id\`
 - version \`updated_at\`

@@ -10,14 +10,19 @@
 . tests/data/pg.sh
 gone() { ! kill -0 "$1" 2>/dev/null; }
 progressed() { [ "$(sql "$1" "SELECT count(*) FROM events WHERE kind = 'compare_progress'")" -ge 1 ]; }
+# slow RUNBOOK JOURNAL RATE: a paced comparison in the background ($pid),
+# waited for until it has journaled a checkpoint (it holds the lock).
+slow() {
+  "$CUTOVER" compare "$1" --journal "$2" --rate "$3" >"$2.out" 2>&1 &
+  pid=$!
+  wait_for 20 progressed "$2"
+}
 
 N=8000
 make_stores "$T" $N
 RB=$T/rb.md J=$T/c.journal
 check "the copy to compare" expect_exit 0 "$CUTOVER" backfill "$RB"
-"$CUTOVER" compare "$RB" --journal "$J" --rate 800 >"$T/first.out" 2>&1 &
-pid=$!
-check "a slow comparison starts" wait_for 20 progressed "$J"
+check "a slow comparison starts" slow "$RB" "$J" 800
 check "a second one on the same journal is refused" expect_exit 1 "$CUTOVER" compare "$RB" --journal "$J"
 check "  … naming the running one: its pid and command" \
   contains "$T/.last" "compare:orders is already being compared by pid $pid: $CUTOVER compare $RB --journal $J --rate 800"
@@ -44,17 +49,8 @@ pgq "$A_PORT" shop "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_
   CREATE TABLE orders (id bigint PRIMARY KEY, customer text);
   INSERT INTO orders SELECT id, customer_name FROM orders_legacy" >/dev/null
 PB=$T/pg.md PJ=$T/pg.journal
-cat >"$PB" <<MD
-# Orders in PostgreSQL
-
-## Roles
-- commander: Ana
-- dba: Bo
-
-## Systems
-- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`
-- new: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders\`
-
+pg_runbook "$PB" "Orders in PostgreSQL" "$A_PORT"
+cat >>"$PB" <<MD
 ## Mapping
 - key \`id\`
 - \`customer\` from \`customer_name\`
@@ -62,9 +58,7 @@ cat >"$PB" <<MD
 ## Phase 2: Compare {readonly}
 - [ ] dba: compare \`compare\`
 MD
-"$CUTOVER" compare "$PB" --journal "$PJ" --rate 1000 >"$T/pgfirst.out" 2>&1 &
-pid=$!
-check "a slow comparison in PostgreSQL starts" wait_for 20 progressed "$PJ"
+check "a slow comparison in PostgreSQL starts" slow "$PB" "$PJ" 1000
 check "a second one is refused" expect_exit 1 "$CUTOVER" compare "$PB" --journal "$PJ"
 check "  … naming the running one: its pid, host and session" \
   contains "$T/.last" "compare:orders is already being compared by cutover compare pid $pid on $(hostname) (PostgreSQL backend"
