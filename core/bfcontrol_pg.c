@@ -52,13 +52,9 @@ int bfcontrol_pg_read(PGconn *pg, const char *job, struct bfcontrol *out, struct
 int bfcontrol_pg_claim(PGconn *pg, const char *job, long pid, int64_t now_ms, double rate,
                        struct bfcontrol *held, struct error *err)
 {
-    const char *prm[1] = {job};
-    PGresult *l = pgdata_query(pg, "backfill control", "SELECT pg_try_advisory_lock("
-                               "hashtext('cutover ' || $1))", 1, prm, err);
-    if (!l)
+    int got = pgdata_try_lock(pg, "backfill control", job, err);
+    if (got < 0)
         return -1;
-    int got = strcmp(PQgetvalue(l, 0, 0), "t") == 0;
-    PQclear(l);
     if (!got)
         return bfcontrol_pg_read(pg, job, held, err) == 0 ? 1 : -1;
     if (pgdata_exec(pg, "backfill control", create_sql, err) != 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LINE_MAX_BYTES 4096
 #define FILE_MAX_BYTES (4 << 20)
@@ -691,6 +692,16 @@ static int walk(struct walker *w, const char *root, const char *rel)
     return 0;
 }
 
+int codescan_dir_check(const char *dir, struct error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, R_OK | X_OK) != 0) {
+        error_set(err, "%s: not a directory that can be read", dir);
+        return -1;
+    }
+    return 0;
+}
+
 int codescan_run(const char *dir, const char *table, const char *const *extra,
                  size_t n_extra, struct code_scan *out, struct error *err)
 {
@@ -699,9 +710,7 @@ int codescan_run(const char *dir, const char *table, const char *const *extra,
     int rc = add_variants(out, table);
     for (size_t i = 0; rc == 0 && i < n_extra; i++)
         rc = add_variants(out, extra[i]);
-    struct stat st;
-    if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        error_set(err, "%s: not a directory that can be read", dir);
+    if (rc == 0 && codescan_dir_check(dir, err) != 0) {
         codescan_free(out);
         return -1;
     }

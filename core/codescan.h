@@ -45,6 +45,11 @@ int codescan_run(const char *dir, const char *table, const char *const *extra,
                  size_t n_extra, struct code_scan *out, struct error *err);
 void codescan_free(struct code_scan *s);
 
+/* 0 when dir is a directory this process can read; -1 with err
+ * ("DIR: not a directory that can be read"). What codescan_run refuses
+ * first, and what `cutover check` judges a step's code= with. */
+int codescan_dir_check(const char *dir, struct error *err);
+
 const char *codescan_use_name(enum code_use u);   /* "write", "read", … */
 
 /* The pieces, exposed for tests. */

@@ -216,3 +216,15 @@ uint64_t pgdata_rowhash(const char *s, size_t n)
         h = h << 8 | md[i];
     return h;
 }
+
+int pgdata_try_lock(PGconn *pg, const char *what, const char *key, struct error *err)
+{
+    const char *prm[1] = {key};
+    PGresult *r = pgdata_query(pg, what, "SELECT pg_try_advisory_lock(hashtext('cutover ' || $1))",
+                               1, prm, err);
+    if (!r)
+        return -1;
+    int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return got;
+}

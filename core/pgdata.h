@@ -31,6 +31,11 @@ int pgdata_exec(PGconn *pg, const char *what, const char *sql, struct error *err
 PGresult *pgdata_query(PGconn *pg, const char *what, const char *sql, int n,
                        const char *const *params, struct error *err);
 
+/* A session advisory lock on hashtext('cutover ' || key), tried without
+ * waiting: 1 taken, 0 another session holds it, -1 with err. The server
+ * lets go of it when the connection closes (kill -9 included). */
+int pgdata_try_lock(PGconn *pg, const char *what, const char *key, struct error *err);
+
 /* *same = 1 when a and b are sessions of one database on one server. */
 int pgdata_same_database(PGconn *a, PGconn *b, int *same, struct error *err);
 

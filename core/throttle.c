@@ -91,19 +91,11 @@ static int parse_one(const struct runbook *rb, const char *s, size_t n, struct t
     return 0;
 }
 
-int throttle_parse(const struct runbook *rb, struct throttle *t, char *why, size_t len)
+int throttle_parse_text(const struct runbook *rb, const char *text, struct throttle *t,
+                        char *why, size_t len)
 {
-    *t = (struct throttle){0};
-    const char *text = NULL;
-    for (size_t i = 0; i < rb->n_steps && !text; i++) {
-        if (rb->steps[i].action != RB_ACTION_BACKFILL)
-            continue;
-        for (size_t a = 0; a < rb->steps[i].n_attrs; a++)
-            if (strcmp(rb->steps[i].attrs[a].key, "throttle") == 0) {
-                text = rb->steps[i].attrs[a].value;
-                t->line = rb->steps[i].line;
-            }
-    }
+    int line = t->line;
+    *t = (struct throttle){.line = line};
     for (const char *p = text; p && *p;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -117,6 +109,22 @@ int throttle_parse(const struct runbook *rb, struct throttle *t, char *why, size
         p += n + (comma ? 1 : 0);
     }
     return 0;
+}
+
+int throttle_parse(const struct runbook *rb, struct throttle *t, char *why, size_t len)
+{
+    *t = (struct throttle){0};
+    const char *text = NULL;
+    for (size_t i = 0; i < rb->n_steps && !text; i++) {
+        if (rb->steps[i].action != RB_ACTION_BACKFILL)
+            continue;
+        for (size_t a = 0; a < rb->steps[i].n_attrs; a++)
+            if (strcmp(rb->steps[i].attrs[a].key, "throttle") == 0) {
+                text = rb->steps[i].attrs[a].value;
+                t->line = rb->steps[i].line;
+            }
+    }
+    return throttle_parse_text(rb, text, t, why, len);
 }
 
 /* The value in the unit the runbook wrote: "7.2 s", "1.5 %", "3". */

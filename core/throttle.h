@@ -44,6 +44,11 @@ struct throttle_reading {
  * or -1 with the problem in why (and its line in t->line). */
 int throttle_parse(const struct runbook *rb, struct throttle *t, char *why, size_t len);
 
+/* The same for one condition's text as written (NULL or "": none); keeps
+ * t->line. Also what `cutover check` judges each backfill step with. */
+int throttle_parse_text(const struct runbook *rb, const char *text, struct throttle *t,
+                        char *why, size_t len);
+
 /* 1 when the condition holds back the job at now_ms, with the reason in
  * words ("replica_lag 7.2 s > 5 s", "replica_lag: no data: …"); 0 when it
  * lets it go ("replica_lag 1.5 s"). */

@@ -12,6 +12,7 @@
 #include "core/panels_decl.h"
 #include "core/promql.h"
 #include "core/runbook.h"
+#include "core/stepopts.h"
 #include "core/writers.h"
 #include "journal_path.h"
 #include "options.h"
@@ -30,7 +31,8 @@ static void print_problems(const char *path, const struct rb_problems *pr)
 /* What the parser cannot judge alone: the flag system's attributes,
  * scrape expressions (the subset of PromQL cutover evaluates itself), and
  * the ## Mapping section's syntax (its columns are checked by backfill and
- * compare, which reach both tables), and the panels (## Panels, or the
+ * compare, which reach both tables), the action steps' options (with the
+ * parsers their jobs read them with: stepopts.h), and the panels (## Panels, or the
  * named defaults a runbook's own signal names leave empty: a warning).
  * Returns the number of problems printed. */
 static size_t check_drivers(const char *path, const struct runbook *rb)
@@ -76,6 +78,14 @@ static size_t check_drivers(const char *path, const struct runbook *rb)
             n += !p->warning;
         }
     panels_decls_free(&pd);
+    struct stepopts_problems so;
+    if (stepopts_check(rb, &so) == 0)
+        for (size_t i = 0; i < so.n; i++) {
+            printf("%s:%d: %s%s\n", path, so.v[i].line, so.v[i].warning ? "warning: " : "",
+                   so.v[i].msg);
+            n += !so.v[i].warning;
+        }
+    stepopts_problems_free(&so);
     return n;
 }
 

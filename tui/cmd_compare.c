@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "core/cmplock.h"
 #include "core/cmpresume.h"
 #include "core/compare.h"
 #include "datacmd.h"
@@ -262,6 +263,21 @@ static void print_summary(const struct datacmd *c, const struct compare_result *
     }
 }
 
+/* One comparison of the table at a time (cmplock.h): a second is refused,
+ * naming the one that runs. */
+static int take_lock(struct datacmd *c, const char *job, struct cmplock *lock)
+{
+    char held[400];
+    struct error err = {{0}};
+    int rc = cmplock_take(lock, &c->job, job, held, sizeof held, &err);
+    if (rc < 0)
+        fprintf(stderr, "cutover compare: %s\n", err.msg);
+    else if (rc > 0)
+        fprintf(stderr, "cutover compare: %s is already being compared by %s; wait for it to "
+                        "finish (its progress is in its journal), or stop it\n", job, held);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     int64_t sample;
@@ -275,10 +291,16 @@ int cmd_compare(int argc, char **argv)
     }
     struct run run = {.c = &c, .tty = isatty(2), .sample = sample > 0};
     snprintf(run.job, sizeof run.job, "compare:%s", c.job.new_t.name ? c.job.new_t.name : "?");
+    struct cmplock lock;
+    if ((status = take_lock(&c, run.job, &lock)) != EXIT_OK) {
+        datacmd_close(&c);
+        return status;
+    }
     cmpresume_init(&run.resume, run.job);
     if (!sample && read_checkpoint(&run) != 0) {
         cmpresume_free(&run.resume);
         datacmd_close(&c);
+        cmplock_release(&lock);
         return EXIT_FAILED;
     }
     struct compare_opts o = {.on_divergence = on_divergence, .ctx = &run, .sample = sample,
@@ -306,6 +328,7 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "cutover compare: %s\n", err.msg);
         cmpresume_free(&run.resume);
         datacmd_close(&c);
+        cmplock_release(&lock);
         return EXIT_FAILED;
     }
     cJSON *sum = summary_json(&r, sample);
@@ -317,5 +340,6 @@ int cmd_compare(int argc, char **argv)
                                                           : EXIT_OK;
     cmpresume_free(&run.resume);
     datacmd_close(&c);
+    cmplock_release(&lock);   /* after the stores: cmplock.h says why */
     return status;
 }

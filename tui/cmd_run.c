@@ -12,6 +12,7 @@
 #include "core/ceremony.h"
 #include "core/events.h"
 #include "core/redact.h"
+#include "core/stepopts.h"
 #include "prompt.h"
 #include "journal_path.h"
 #include "options.h"
@@ -78,6 +79,24 @@ static int journal_takeover(struct ceremony *c)
     return rc;
 }
 
+/* A bad value among the action steps' options (stepopts.h) would only
+ * show once the step's job starts, as a failure retried with back-off:
+ * refused here, at its line, before the ceremony begins. 1 when refused. */
+static int step_options_refused(const char *path, const struct runbook *rb)
+{
+    struct stepopts_problems so;
+    if (stepopts_check(rb, &so) != 0)
+        return 0;   /* out of memory: the job still judges its own options */
+    for (size_t i = 0; i < so.n; i++)
+        if (!so.v[i].warning)
+            fprintf(stderr, "%s:%d: %s\n", path, so.v[i].line, so.v[i].msg);
+    if (so.n_errors)
+        fprintf(stderr, "cutover: %s has problems; `cutover check %s` lists them\n", path, path);
+    int refused = so.n_errors > 0;
+    stepopts_problems_free(&so);
+    return refused;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct options o;
@@ -102,6 +121,10 @@ int cmd_run(int argc, char **argv)
             return EXIT_FAILED;
         }
         rb_problems_free(&pr);
+        if (step_options_refused(path, rb)) {
+            runbook_free(rb);
+            return EXIT_FAILED;
+        }
     }
     redact_install_runbook(rb);   /* before any thread; out of memory: the syntaxes still mask */
 

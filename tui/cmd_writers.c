@@ -22,6 +22,7 @@
 #include "core/pgwriters.h"
 #include "core/redact.h"
 #include "core/runbook.h"
+#include "core/stepopts.h"
 #include "core/units.h"
 #include "core/writers.h"
 #include "options.h"
@@ -510,8 +511,9 @@ static int audit(const struct runbook *rb, const struct request *q)
         return EXIT_FAILED;
     }
     int64_t window = 0;
-    if (q->capture && (units_parse_duration(q->capture, &window) != 0 || window <= 0)) {
-        fprintf(stderr, "cutover: --capture %s: expected a duration such as 30s or 10m\n", q->capture);
+    char wants[200];
+    if (q->capture && stepopts_capture(q->capture, &window, wants, sizeof wants) != 0) {
+        fprintf(stderr, "cutover: --capture %s: expected %s\n", q->capture, wants);
         return EXIT_USAGE;
     }
     char jmsg[600];

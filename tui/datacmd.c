@@ -9,7 +9,9 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "core/ceremony.h"
 #include "core/redact.h"
+#include "core/stepopts.h"
 #include "commands.h"
 #include "journal_path.h"
 
@@ -17,21 +19,25 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
+        char wants[200];
         if (strcmp(a, "--journal") == 0 && v) {
             c->journal_path = v, i++;
         } else if (strcmp(a, "--rate") == 0 && v) {
-            c->rate = strtod(v, &end), c->rate_given = 1, i++;
-            if (*end || c->rate < 0) {
-                fprintf(stderr, "cutover %s: --rate wants rows per second, not `%s`\n", name, v);
+            c->rate_given = 1, i++;
+            if (stepopts_rate(v, &c->rate, wants, sizeof wants) != 0) {
+                fprintf(stderr, "cutover %s: --rate wants %s, not `%s`\n", name, wants, v);
                 return -1;
             }
         } else if (strcmp(a, "--batch") == 0 && v) {
-            c->batch = strtol(v, &end, 10), i++;
-            if (*end || c->batch < 1) {
-                fprintf(stderr, "cutover %s: --batch wants a number of rows, not `%s`\n", name, v);
+            i++;
+            if (stepopts_batch(v, &c->batch, wants, sizeof wants) != 0) {
+                fprintf(stderr, "cutover %s: --batch wants %s, not `%s`\n", name, wants, v);
                 return -1;
             }
+        } else if (strcmp(a, "--as") == 0 && v) {
+            c->as = v, i++;
+        } else if (strcmp(a, "--role") == 0 && v) {
+            c->role = v, i++;
         } else if (strcmp(a, "--format") == 0 && v && (!strcmp(v, "json") || !strcmp(v, "text"))) {
             c->json = strcmp(v, "json") == 0, i++;
         } else if (strcmp(a, "--pause") == 0 || strcmp(a, "--resume") == 0) {
@@ -50,6 +56,26 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
     return c->runbook_path ? 0 : -1;
 }
 
+/* --as NAME --role ROLE (the cockpit's P and R pass the console's own):
+ * the person a backfill_control is journaled as, who must be the one the
+ * runbook gives that role. Without them a change is the engine's. */
+static int identity(struct datacmd *c, const char *name)
+{
+    struct error err = {{0}};
+    if (!c->as && !c->role)
+        return 0;
+    if (!c->as || !c->role) {
+        fprintf(stderr, "cutover %s: --as and --role go together (who changes the job)\n", name);
+        return -1;
+    }
+    if (ceremony_check_identity(c->rb, c->as, c->role, &err) != 0) {
+        fprintf(stderr, "cutover %s: %s\n", name, err.msg);
+        return -1;
+    }
+    events_actor(c->actor, sizeof c->actor, c->as, c->role);
+    return 0;
+}
+
 int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
 {
     *c = (struct datacmd){.pause = -1};
@@ -66,6 +92,8 @@ int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
         return EXIT_FAILED;
     redact_install_runbook(c->rb);   /* its secrets never reach the output */
     struct error err = {{0}};
+    if (identity(c, name) != 0)
+        return EXIT_FAILED;
     if (datajob_open(&c->job, c->rb, &err) != 0) {
         for (size_t i = 0; i < c->job.map.n_problems; i++)
             fprintf(stderr, "%s:%d: %s\n", c->runbook_path, c->job.map.problems[i].line,
@@ -109,7 +137,10 @@ int datacmd_journal(struct datacmd *c, enum event_kind k, void *json)
         fprintf(stderr, "cutover: %s\n", err.msg);
         return -1;
     }
-    struct journal_event ev = {.ts_ms = clock_now_ms(), .actor = "engine",
+    /* the engine's work is the engine's; a change of the running copy is
+     * the person's who asked for it (--as, --role) */
+    const char *actor = k == EVK_BACKFILL_CONTROL && c->actor[0] ? c->actor : "engine";
+    struct journal_event ev = {.ts_ms = clock_now_ms(), .actor = actor,
                                .kind = events_spec(k)->kind, .body = body};
     int rc = journal_append(c->journal, &ev, NULL, &err);
     free(body);

@@ -22,6 +22,8 @@ struct datacmd {
     int pause;         /* --pause 1, --resume 0, neither -1 */
     int running;       /* --running: change the running copy only, never start one */
     int json;          /* --format json */
+    const char *as, *role; /* --as NAME --role ROLE: who changes a running copy */
+    char actor[96];    /* "name/role" of a backfill_control, checked against ## Roles; "" engine */
     struct runbook *rb;
     struct journal *journal; /* NULL without --journal */
     struct datajob job;

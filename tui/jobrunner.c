@@ -22,6 +22,7 @@
 #include "core/datafold.h"
 #include "core/events.h"
 #include "core/stepaction.h"
+#include "core/stepopts.h"
 
 extern char **environ;
 
@@ -231,18 +232,18 @@ static int start(struct jobrunner *r, enum datafold_kind k, const struct rb_step
         return -1;
     }
     log_path(r, k, log, sizeof log);
-    char *argv[10] = {"cutover", (char *)datafold_kind_name(k), (char *)rb, "--journal",
+    char *argv[16] = {"cutover", (char *)datafold_kind_name(k), (char *)rb, "--journal",
                       (char *)r->journal, NULL};
     int n = 5;
-    /* the step's own options: {rate=N batch=N} on a backfill step,
-     * {code="DIR" capture=D} on a writers step */
-    static const char *const attr[2][2] = {{"rate", "batch"}, {"code", "capture"}};
-    static const char *const opt[2][2] = {{"--rate", "--batch"}, {"--code", "--capture"}};
-    int set = k == DATA_BACKFILL ? 0 : k == DATA_WRITERS ? 1 : -1;
-    for (size_t a = 0; set >= 0 && a < 2; a++) {
-        const char *val = rb_attr_get(st->attrs, st->n_attrs, attr[set][a]);
-        if (val) {
-            argv[n++] = (char *)opt[set][a];
+    /* the step's own options, as stepopts.h lists them: {rate=N batch=N}
+     * on a backfill step, {code="DIR" capture=D} on a writers step (the
+     * throttle the job reads from the runbook itself) */
+    size_t n_opts;
+    const struct stepopt *opts = stepopts_of(st->action, &n_opts);
+    for (size_t a = 0; a < n_opts && n + 3 < (int)(sizeof argv / sizeof argv[0]); a++) {
+        const char *val = rb_attr_get(st->attrs, st->n_attrs, opts[a].key);
+        if (val && opts[a].flag) {
+            argv[n++] = (char *)opts[a].flag;
             argv[n++] = (char *)val;
         }
     }
@@ -517,10 +518,12 @@ int jobrunner_control(struct jobrunner *r, const char *what, const char *value, 
         return -1;
     }
     /* --running: a copy that ended meanwhile is not started again */
+    /* --as, --role: journaled as the person at this console, not the engine */
     char *argv[] = {"cutover", "backfill", (char *)rb, (char *)what, (char *)value, "--journal",
-                    (char *)r->journal, "--running", NULL};
+                    (char *)r->journal, "--running", "--as", r->c->name, "--role", r->c->role,
+                    NULL};
     if (!value)   /* --pause, --resume: no value */
-        memmove(&argv[4], &argv[5], 4 * sizeof argv[0]);
+        memmove(&argv[4], &argv[5], 8 * sizeof argv[0]);
     FILE *f = fopen(r->ctl_log, "w");   /* the answer of this control only */
     if (f)
         fclose(f);

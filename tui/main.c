@@ -27,7 +27,7 @@ static const struct command commands[] = {
      "the ceremony's screens as they were at any moment, from the journal alone", cmd_replay},
     {"preflight", "RUNBOOK [--write] [--journal F]",
      "ask every signal and store once; a table of answers (journaled with --journal)", cmd_preflight},
-    {"backfill", "RUNBOOK [--journal F] [--rate N] [--batch N] [--restart] [--pause|--resume] [--running]",
+    {"backfill", "RUNBOOK [--journal F] [--rate N] [--batch N] [--restart] [--pause|--resume] [--running] [--as NAME --role ROLE]",
      "copy old into new headless, resuming; on a running copy: change it", cmd_backfill},
     {"compare", "RUNBOOK [--journal F] [--format json] [--restart] [--rate N] [--sample N]",
      "compare old and new through the mapping; exit 3 on divergence", cmd_compare},

@@ -23,7 +23,11 @@ pid=$!
 check "a slow copy starts" wait_for 30 at_least 1000
 check "a second copy of the job is refused" expect_exit 1 "$CUTOVER" backfill "$RB"
 check "  … naming the running one" contains "$T/.last" "already running (pid $pid)"
-check "--pause from a script" expect_exit 0 "$CUTOVER" backfill "$RB" --pause --journal "$J"
+check "--pause as someone the runbook does not name is refused" \
+  expect_exit 1 "$CUTOVER" backfill "$RB" --pause --journal "$J" --as Mallory --role dba
+check "  … saying why" contains "$T/.last" "Mallory"
+check "--pause from a script, as the dba" \
+  expect_exit 0 "$CUTOVER" backfill "$RB" --pause --journal "$J" --as Bo --role dba
 check "  … is obeyed and mirrored to the journal" wait_for 30 mirrored_paused
 held=$(ckpt)
 check "--rate on the paused job" expect_exit 0 "$CUTOVER" backfill "$RB" --rate 1000000 --journal "$J"
@@ -34,6 +38,8 @@ wait $pid; rc=$?
 check "  … with exit 0" test "$rc" = 0
 check "  … having run at the new rate" \
   test "$(events backfill "json_extract(body, '\$.rate') = 1000000")" -ge 1
+check "the pause is journaled as the dba's, the rest as the engine's" test \
+  "$(sql "$J" "SELECT group_concat(actor, ',') FROM events WHERE kind = 'backfill_control'")" = "Bo/dba,engine,engine"
 check "each change is journaled" \
   test "$(sql "$J" "SELECT group_concat(coalesce(json_extract(body, '\$.paused'), 'r'), ',') FROM events WHERE kind = 'backfill_control'")" = "1,r,0"
 check "every row is copied once" test "$(sql "$T/new.db" 'SELECT count(*) FROM orders')" = $N

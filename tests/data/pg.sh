@@ -31,3 +31,12 @@ pg_stop_all() {
 }
 cleanup_hook() { pg_stop_all; }
 pgq() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d "$2" -At -c "$3"; }
+# pg_runbook FILE TITLE PORT: the head of a runbook whose old and new are
+# orders_legacy and orders in database shop of the server on PORT (roles
+# commander Ana, dba Bo); the suite appends its ## Mapping and phases.
+pg_runbook() {
+  local conn="host=127.0.0.1 port=$3 dbname=shop user=postgres"
+  printf '# %s\n\n## Roles\n- commander: Ana\n- dba: Bo\n\n## Systems\n' "$2" >"$1"
+  printf -- '- old: postgres `%s` table `orders_legacy`\n- new: postgres `%s` table `orders`\n\n' \
+    "$conn" "$conn" >>"$1"
+}

@@ -42,6 +42,8 @@ check "  … and it moves" wait_for 30 at_least $((first + 1000))
 tmux_keys c P
 check "P pauses the backfill, through the control path" wait_until 15 journal_has "$J" \
   "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 1"
+check "  … journaled as the person at the console, not the engine" test \
+  "$(sql "$J" "SELECT actor FROM events WHERE kind = 'backfill_control' LIMIT 1")" = "Ana/commander"
 check "  … the job obeys: it mirrors the pause" wait_until 15 journal_has "$J" \
   "kind = 'backfill' AND json_extract(body, '\$.paused') = 1"
 held=$(ckpt)
@@ -67,8 +69,8 @@ check "  … resuming from its checkpoint" wait_for 20 grep -q "resuming backfil
 tmux_keys c R
 check "R asks for the backfill's rate" wait_screen c "backfill rate in rows/s"
 tmux_keys c 1000000 Enter
-check "  … journaled as backfill_control" wait_until 15 journal_has "$J" \
-  "kind = 'backfill_control' AND json_extract(body, '\$.rate') = 1000000"
+check "  … journaled as backfill_control, by the person at the console" wait_until 15 journal_has "$J" \
+  "kind = 'backfill_control' AND json_extract(body, '\$.rate') = 1000000 AND actor = 'Ana/commander'"
 check "the copy finishes and the step completes itself" wait_until 60 step_is "[x]" 2.1
 check "  … every row of old is in new (but the one deleted)" test "$(sql "$T/new.db" "SELECT count(*) FROM orders")" = $((N - 1))
 
@@ -126,7 +128,7 @@ tmux_start g 120 40 "$CUTOVER join $J --as Bo --role dba"
 check "a joined console shows the same backfill panel" wait_screen g "running, pid $pid2"
 tmux_keys g P
 check "  … and its dba pauses the copy from there" wait_until 15 journal_has "$J" \
-  "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 1 AND actor = 'engine'"
+  "kind = 'backfill_control' AND json_extract(body, '\$.paused') = 1 AND actor = 'Bo/dba'"
 check "  … its panel says PAUSED" wait_screen g "PAUSED" 20
 tmux_keys g P
 check "  … and resumes it" wait_until 15 journal_has "$J" \
