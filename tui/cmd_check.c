@@ -114,6 +114,11 @@ static int deadline_line(const char *path, const struct runbook *rb, const char 
     return EXIT_OK;
 }
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 int cmd_check(int argc, char **argv)
 {
     struct options o;
@@ -129,10 +134,12 @@ int cmd_check(int argc, char **argv)
         printf("%s: %zu error%s\n", path, errors, errors == 1 ? "" : "s");
         status = EXIT_FAILED;
     } else {
-        printf("%s: ok — \"%s\": %zu roles, %zu systems, %zu signals, %zu criteria, "
-               "%zu ramp steps, %zu phases, %zu steps\n",
-               path, rb->title, rb->n_roles, rb->n_systems, rb->n_signals,
-               rb->n_criteria, rb->n_ramp, rb->n_phases, rb->n_steps);
+        printf("%s: ok — \"%s\": %zu role%s, %zu system%s, %zu signal%s, %zu criteri%s, "
+               "%zu ramp step%s, %zu phase%s, %zu step%s\n",
+               path, rb->title, rb->n_roles, plural(rb->n_roles), rb->n_systems,
+               plural(rb->n_systems), rb->n_signals, plural(rb->n_signals), rb->n_criteria,
+               rb->n_criteria == 1 ? "on" : "a", rb->n_ramp, plural(rb->n_ramp), rb->n_phases,
+               plural(rb->n_phases), rb->n_steps, plural(rb->n_steps));
         status = deadline_line(path, rb, o.journal);
     }
     runbook_free(rb);
