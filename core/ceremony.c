@@ -647,15 +647,13 @@ static ptrdiff_t earlier_open_phase(const struct session *s, size_t phase)
 }
 
 /* Steps of a phase are taken in order: the first step above step i in its
- * phase that is still open, unless one of the two says {any order}. */
+ * phase that is still open and that step i waits for (rb_step_waits_for). */
 static const struct rb_step *earlier_open_step(const struct session *s, size_t i)
 {
     const struct runbook *rb = s->rb;
     const struct rb_step *st = &rb->steps[i];
-    if (rb_step_any_order(st))
-        return NULL;
     for (size_t k = rb->phases[st->phase].first_step; k < i; k++)
-        if (!s->acks[k].acked && !rb_step_any_order(&rb->steps[k]))
+        if (!s->acks[k].acked && rb_step_waits_for(st, &rb->steps[k]))
             return &rb->steps[k];
     return NULL;
 }
