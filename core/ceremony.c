@@ -628,13 +628,33 @@ static void local_sample(const struct journal_sample *sa, void *p)
 int ceremony_start_writer(struct ceremony *c, int64_t (*now_ms)(void), struct error *err)
 {
     struct journal_writer_config cfg = {.now_ms = now_ms,
-                                        .lease = c->has_lease ? &c->lease : NULL};
+                                        .lease = c->has_lease ? &c->lease : NULL,
+                                        .console = c->has_presence ? &c->presence : NULL};
     if (journal_writer_start(c->journal, &cfg, err) != 0)
         return -1;
     journal_set_local(c->journal, local_event, local_sample, c);
     c->has_lease = 0;   /* the writer renews and releases it now */
     /* a spool left by an earlier console is written first; fold it as it comes */
     return 0;
+}
+
+void ceremony_be_present(struct ceremony *c, const char *mode, const char *account,
+                         int64_t now_ms)
+{
+    struct journal_console *p = &c->presence;
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", c->name);
+    snprintf(p->role, sizeof p->role, "%s", c->role);
+    snprintf(p->mode, sizeof p->mode, "%s", mode);
+    snprintf(p->account, sizeof p->account, "%s", account);
+    if (gethostname(p->host, sizeof p->host) != 0)
+        snprintf(p->host, sizeof p->host, "?");
+    p->host[sizeof p->host - 1] = '\0';
+    p->pid = (long)getpid();
+    snprintf(p->console, sizeof p->console, "%lx-%llx", (unsigned long)getpid(),
+             (unsigned long long)now_ms);
+    p->opened_ms = now_ms;
+    c->has_presence = 1;
 }
 
 /* The first phase before `phase` that still has open steps, or -1. */
