@@ -40,14 +40,19 @@ tmux_keys drv p
 check "p shows the comms console present" wait_screen drv "Dee Ray" 5
 check "  … joined, not gone" screen_has "comms +Dee Ray +join "
 
-pid=$(sql "$J" "select pid from consoles where role='comms'")
-check "the comms console's process is known from its row" test -n "$pid"
+# the comms console's process: the child of its tmux pane's shell
+pane=$(tmux -S "$TMUX_SOCK" display-message -p -t com '#{pane_pid}')
+pid=$(pgrep -P "$pane" -x cutover)
+check "the comms console's process is found" test -n "$pid"
+check "  … and its heartbeat row names it" \
+  test "$(sql "$J" "select pid from consoles where role='comms'")" = "$pid"
 killed=$(now_ms)
 kill -9 "$pid"
 check "the comms console killed with -9 shows GONE within 10 s" \
   wait_screen drv "NOBODY PRESENT (Dee Ray)" 10
-gone_ms=$(( $(now_ms) - killed ))
-echo "figure: a console killed with -9 shown gone after ${gone_ms} ms (goal: under 10000)"
+shown_ms=$(( $(now_ms) - killed ))
+grep -qF "NOBODY PRESENT (Dee Ray)" "$T/screen" &&
+  echo "figure: a console killed with -9 shown gone after ${shown_ms} ms (goal: under 10000)"
 check "  … its row says GONE: no heartbeat" screen_has "comms +Dee Ray +GONE +[a-z]+ +no heartbeat for [0-9]+s"
 check "  … and nothing was journaled for it (no console_close)" \
   test "$(sql "$J" "select count(*) from events where kind='console_close' and actor='Dee Ray/comms'")" = 0
