@@ -179,17 +179,25 @@ static int check_chains(const char *path, int force, char *damage, size_t len,
     return 0;
 }
 
+/* This process as the lease and the consoles' rows name it: its host, and
+ * a console id new each start. */
+static void this_console(char *host, size_t host_len, char *console, size_t console_len,
+                         int64_t now_ms)
+{
+    if (gethostname(host, host_len) != 0)
+        snprintf(host, host_len, "?");
+    host[host_len - 1] = '\0';
+    snprintf(console, console_len, "%lx-%llx", (unsigned long)getpid(),
+             (unsigned long long)now_ms);
+}
+
 static void lease_identity(struct ceremony *c, int64_t now_ms)
 {
     struct journal_lease *l = &c->lease;
     memset(l, 0, sizeof *l);
     snprintf(l->holder, sizeof l->holder, "%s", c->actor);
-    if (gethostname(l->host, sizeof l->host) != 0)
-        snprintf(l->host, sizeof l->host, "?");
-    l->host[sizeof l->host - 1] = '\0';
+    this_console(l->host, sizeof l->host, l->console, sizeof l->console, now_ms);
     l->pid = (long)getpid();
-    snprintf(l->console, sizeof l->console, "%lx-%llx", (unsigned long)getpid(),
-             (unsigned long long)now_ms);
 }
 
 /* The console that drives holds the lease; a live holder elsewhere makes
@@ -648,12 +656,8 @@ void ceremony_be_present(struct ceremony *c, const char *mode, const char *accou
     snprintf(p->role, sizeof p->role, "%s", c->role);
     snprintf(p->mode, sizeof p->mode, "%s", mode);
     snprintf(p->account, sizeof p->account, "%s", account);
-    if (gethostname(p->host, sizeof p->host) != 0)
-        snprintf(p->host, sizeof p->host, "?");
-    p->host[sizeof p->host - 1] = '\0';
+    this_console(p->host, sizeof p->host, p->console, sizeof p->console, now_ms);
     p->pid = (long)getpid();
-    snprintf(p->console, sizeof p->console, "%lx-%llx", (unsigned long)getpid(),
-             (unsigned long long)now_ms);
     p->opened_ms = now_ms;
     c->has_presence = 1;
 }

@@ -7,6 +7,7 @@
 # the phase is done (an {any order} one too), and `check` refuses a closing
 # step that completes itself (an action) or says {any order}.
 . tests/lib.sh
+. tests/noreturn_lib.sh
 J="$T/ph.journal"
 RB="$T/ph.md"
 write_rb() {   # write_rb FILE DBA-PERSON
@@ -35,14 +36,6 @@ Flip the flag back to 0%.
 Restore writes on old from the snapshot.
 MD
 }
-start() {   # start RUNBOOK JOURNAL: a headless console opens the journal, then closes
-  "$CUTOVER" run "$1" --journal "$2" --headless >"$T/run.out" 2>&1 &
-  local pid=$!
-  wait_for 30 grep -q console_open "$T/run.out" || { cat "$T/run.out"; kill $pid; exit 1; }
-  kill -TERM $pid; wait $pid
-}
-ack() { "$CUTOVER" ack "$J" "$1" --as "$2" --role "$3" >"$T/out" 2>&1; }
-approve() { "$CUTOVER" approve "$J" "$1" --as "$2" --role "$3" >"$T/out" 2>&1; }
 no_way_back() {   # what the report's JSON says was burnt ("" while nothing)
   "$CUTOVER" report "$J" --format json |
     python3 -c 'import json,sys; print(json.load(sys.stdin).get("no_way_back") or "")'
@@ -50,7 +43,7 @@ no_way_back() {   # what the report's JSON says was burnt ("" while nothing)
 
 write_rb "$RB" Bo
 check "the runbook checks" expect_exit 0 "$CUTOVER" check "$RB"
-start "$RB" "$J"
+start "$RB" "$J" || exit 1
 ack on-new Ana commander
 ack snapshot Bo dba
 check "the closing step waits for the phase's {any order} step (exit 1)" expect_exit 1 ack readonly-old Bo dba
@@ -73,7 +66,7 @@ write_rb "$T/one.md" Ana
 "$CUTOVER" check "$T/one.md" >"$T/check.out" 2>&1
 check "check warns that one person holds both halves of the closing step" \
   contains "$T/check.out" "one.md:13: warning: step \`readonly-old\` closes phase 5, which is {irreversible}: it needs its owner's ack and the commander's approval from two people, but Ana holds both dba and commander"
-start "$T/one.md" "$J"
+start "$T/one.md" "$J" || exit 1
 ack on-new Ana commander
 ack snapshot Ana dba
 ack counts Ana dba
@@ -88,7 +81,7 @@ write_rb "$T/gate.md" Bo
 sed -i 's/^## Phase 5: Cleanup {irreversible}/## Phase 5: Cleanup {irreversible} {gate: error_ratio < 1% for 1h}/' "$T/gate.md"
 sed -i 's/^## Phase 4: Cutover/## Systems\n- metrics: scrape `http:\/\/127.0.0.1:9\/metrics`\n\n## Signals\n- error_ratio: `max(app_error_ratio)` every 1s\n\n## Phase 4: Cutover/' "$T/gate.md"
 check "  … a gated irreversible phase checks" expect_exit 0 "$CUTOVER" check "$T/gate.md"
-start "$T/gate.md" "$J"
+start "$T/gate.md" "$J" || exit 1
 ack on-new Ana commander
 ack snapshot Bo dba
 ack counts Bo dba
