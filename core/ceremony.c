@@ -16,6 +16,7 @@
 #include "events.h"
 #include "fold_trace.h"
 #include "journal_writer.h"
+#include "decide.h"
 #include "noreturn.h"
 #include "stepaction.h"
 #include "timefmt.h"
@@ -178,17 +179,25 @@ static int check_chains(const char *path, int force, char *damage, size_t len,
     return 0;
 }
 
+/* This process as the lease and the consoles' rows name it: its host, and
+ * a console id new each start. */
+static void this_console(char *host, size_t host_len, char *console, size_t console_len,
+                         int64_t now_ms)
+{
+    if (gethostname(host, host_len) != 0)
+        snprintf(host, host_len, "?");
+    host[host_len - 1] = '\0';
+    snprintf(console, console_len, "%lx-%llx", (unsigned long)getpid(),
+             (unsigned long long)now_ms);
+}
+
 static void lease_identity(struct ceremony *c, int64_t now_ms)
 {
     struct journal_lease *l = &c->lease;
     memset(l, 0, sizeof *l);
     snprintf(l->holder, sizeof l->holder, "%s", c->actor);
-    if (gethostname(l->host, sizeof l->host) != 0)
-        snprintf(l->host, sizeof l->host, "?");
-    l->host[sizeof l->host - 1] = '\0';
+    this_console(l->host, sizeof l->host, l->console, sizeof l->console, now_ms);
     l->pid = (long)getpid();
-    snprintf(l->console, sizeof l->console, "%lx-%llx", (unsigned long)getpid(),
-             (unsigned long long)now_ms);
 }
 
 /* The console that drives holds the lease; a live holder elsewhere makes
@@ -628,13 +637,29 @@ static void local_sample(const struct journal_sample *sa, void *p)
 int ceremony_start_writer(struct ceremony *c, int64_t (*now_ms)(void), struct error *err)
 {
     struct journal_writer_config cfg = {.now_ms = now_ms,
-                                        .lease = c->has_lease ? &c->lease : NULL};
+                                        .lease = c->has_lease ? &c->lease : NULL,
+                                        .console = c->has_presence ? &c->presence : NULL};
     if (journal_writer_start(c->journal, &cfg, err) != 0)
         return -1;
     journal_set_local(c->journal, local_event, local_sample, c);
     c->has_lease = 0;   /* the writer renews and releases it now */
     /* a spool left by an earlier console is written first; fold it as it comes */
     return 0;
+}
+
+void ceremony_be_present(struct ceremony *c, const char *mode, const char *account,
+                         int64_t now_ms)
+{
+    struct journal_console *p = &c->presence;
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", c->name);
+    snprintf(p->role, sizeof p->role, "%s", c->role);
+    snprintf(p->mode, sizeof p->mode, "%s", mode);
+    snprintf(p->account, sizeof p->account, "%s", account);
+    this_console(p->host, sizeof p->host, p->console, sizeof p->console, now_ms);
+    p->pid = (long)getpid();
+    p->opened_ms = now_ms;
+    c->has_presence = 1;
 }
 
 /* The first phase before `phase` that still has open steps, or -1. */
@@ -647,15 +672,13 @@ static ptrdiff_t earlier_open_phase(const struct session *s, size_t phase)
 }
 
 /* Steps of a phase are taken in order: the first step above step i in its
- * phase that is still open, unless one of the two says {any order}. */
+ * phase that is still open and that step i waits for (rb_step_waits_for). */
 static const struct rb_step *earlier_open_step(const struct session *s, size_t i)
 {
     const struct runbook *rb = s->rb;
     const struct rb_step *st = &rb->steps[i];
-    if (rb_step_any_order(st))
-        return NULL;
     for (size_t k = rb->phases[st->phase].first_step; k < i; k++)
-        if (!s->acks[k].acked && !rb_step_any_order(&rb->steps[k]))
+        if (!s->acks[k].acked && rb_step_waits_for(st, &rb->steps[k]))
             return &rb->steps[k];
     return NULL;
 }
@@ -709,19 +732,13 @@ int ceremony_ack_decide(const struct session *s, const char *step_id,
 }
 
 /* One acknowledgement, decided on what the journal holds inside the write
- * transaction that records it: two consoles (or five scripts) acking one
- * step at once take turns, and the second sees the first's ack. */
+ * transaction that records it (decide.h): two consoles (or five scripts)
+ * acking one step at once take turns, and the second sees the first's ack. */
 struct ack_op {
-    struct ceremony *c;        /* identity and runbook; its session when sync */
-    int own_fold;              /* on the writer's thread: fold privately */
+    struct decide_op base;     /* first: decide.h runs it */
     char step[64];
-    int64_t now;
-    int refused;
     int override;              /* the commander completes the step (stepaction.h) */
     char reason[400];          /* the override's written reason */
-    char msg[720];
-    ceremony_ack_done_fn done;
-    void *ctx;
 };
 
 /* The body of an override that completes op's step: guard "step:ID". */
@@ -730,79 +747,55 @@ static char *override_body(const struct ack_op *op, const struct session *s)
     char guard[80], how[320];
     snprintf(guard, sizeof guard, "%s%s", STEPACTION_GUARD_PREFIX, op->step);
     stepaction_how(s->rb, runbook_find_step(s->rb, op->step), how, sizeof how);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "guard", guard);
-    cJSON_AddStringToObject(o, "failed", how);
-    cJSON_AddStringToObject(o, "reason", op->reason);
-    struct error err = {{0}};
-    return events_encode(EVK_OVERRIDE, o, &err);
+    return decide_override_body(guard, how, op->reason);
 }
 
-static int fold_private(const struct journal_event *ev, void *p)
+static int ack_decide(struct decide_op *base, const struct session *s, const char **kind,
+                      char **body, struct error *err)
 {
-    session_apply(p, ev);
-    return 0;
-}
-
-static int ack_tx(struct journal *j, void *p, struct error *err)
-{
-    struct ack_op *op = p;
-    struct ceremony *c = op->c;
-    struct session mine, *s = &c->s;
-    if (op->own_fold) {
-        if (session_init(&mine, c->rb) != 0) {
-            error_set(err, "out of memory");
-            return -1;
-        }
-        s = &mine;
-        /* events alone: an acknowledgement depends on acks and the runbook,
-         * never on samples, and this runs inside the write transaction */
-        if (journal_read(j, 0, fold_private, s, err) != 0) {
-            session_free(&mine);
-            return -1;
-        }
-    } else if (ceremony_refresh(c, NULL, NULL, err) != 0) {
-        return -1;
-    }
+    struct ack_op *op = (struct ack_op *)base;
+    const struct ceremony *c = base->c;
     char reason[700];
-    op->refused = (op->override
+    int refused = (op->override
                        ? stepaction_override_decide(s, op->step, c->role, op->reason, reason,
                                                     sizeof reason)
                        : ceremony_ack_decide(s, op->step, c->name, c->role, reason,
                                              sizeof reason)) != 0;
-    if (!op->refused && !op->override)   /* a gate's verdict must be recent: the one rule that takes the time */
-        op->refused = gatefold_fresh_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
-                                             op->now, reason, sizeof reason) != 0 ||
-                      noreturn_condition_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
-                                                 op->now, reason, sizeof reason) != 0;
+    if (!refused && !op->override)   /* a gate's verdict must be recent: the one rule that takes the time */
+        refused = gatefold_fresh_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
+                                         base->now, reason, sizeof reason) != 0 ||
+                  noreturn_condition_refusal(s, (size_t)runbook_step_index(s->rb, op->step),
+                                             base->now, reason, sizeof reason) != 0;
     ptrdiff_t at = runbook_step_index(s->rb, op->step);
-    int held = !op->refused && !op->override && at >= 0 && noreturn_step(&s->rb->steps[at]) &&
+    int held = !refused && !op->override && at >= 0 && noreturn_step(&s->rb->steps[at]) &&
                !s->nr[at].approved;   /* the owner's half of a point of no return */
-    char *body = op->refused    ? events_ack_refused_body(op->step, c->name, c->role, reason)
-                 : op->override ? override_body(op, s)
-                                : events_ack_body(op->step, c->name, c->role);
-    if (op->own_fold)
-        session_free(&mine);
-    if (!body) {
+    *body = refused       ? events_ack_refused_body(op->step, c->name, c->role, reason)
+            : op->override ? override_body(op, s)
+                           : events_ack_body(op->step, c->name, c->role);
+    if (!*body) {
         error_set(err, "out of memory");
         return -1;
     }
-    const char *kind = op->refused ? EV_ACK_REFUSED : op->override ? EV_OVERRIDE : EV_ACK;
-    struct journal_event ev = {.ts_ms = op->now, .actor = c->actor, .kind = kind, .body = body};
-    int rc = journal_append(j, &ev, NULL, err);
-    free(body);
-    if (rc != 0)
-        return -1;
-    if (op->refused)
-        snprintf(op->msg, sizeof op->msg, "refused: %s", reason);
+    *kind = refused ? EV_ACK_REFUSED : op->override ? EV_OVERRIDE : EV_ACK;
+    if (refused)
+        snprintf(base->msg, sizeof base->msg, "refused: %s", reason);
     else if (op->override)
-        snprintf(op->msg, sizeof op->msg, "step %s completed by override of %s: %s", op->step,
-                 c->name, op->reason);
+        snprintf(base->msg, sizeof base->msg, "step %s completed by override of %s: %s",
+                 op->step, c->name, op->reason);
     else
-        snprintf(op->msg, sizeof op->msg, "step %s acknowledged by %s (%s)%s", op->step, c->name,
-                 c->role, held ? "; it is irreversible and waits for the commander's approval"
-                              : "");
-    return op->refused;
+        snprintf(base->msg, sizeof base->msg, "step %s acknowledged by %s (%s)%s", op->step,
+                 c->name, c->role, held ? "; it is irreversible and waits for the commander's "
+                                          "approval" : "");
+    return refused;
+}
+
+static void ack_op_init(struct ack_op *op, struct ceremony *c, const char *step_id,
+                        const char *reason, int64_t now_ms)
+{
+    *op = (struct ack_op){.base = {.c = c, .now = now_ms, .decide = ack_decide},
+                          .override = reason != NULL};
+    snprintf(op->step, sizeof op->step, "%s", step_id);
+    snprintf(op->reason, sizeof op->reason, "%s", reason ? reason : "");
 }
 
 int ceremony_ack(struct ceremony *c, const char *step_id, int64_t now_ms,
@@ -814,23 +807,9 @@ int ceremony_ack(struct ceremony *c, const char *step_id, int64_t now_ms,
 int ceremony_override_step(struct ceremony *c, const char *step_id, const char *reason,
                            int64_t now_ms, char *msg, size_t len, struct error *err)
 {
-    struct ack_op op = {.c = c, .now = now_ms, .override = reason != NULL};
-    snprintf(op.step, sizeof op.step, "%s", step_id);
-    snprintf(op.reason, sizeof op.reason, "%s", reason ? reason : "");
-    int rc = journal_transact(c->journal, ack_tx, &op, err);
-    if (rc < 0)
-        return -1;
-    if (ceremony_refresh(c, NULL, NULL, err) != 0)
-        return -1;
-    snprintf(msg, len, "%s", op.msg);
-    return rc;
-}
-
-static void ack_done(void *p, int rc, const struct error *err)
-{
-    struct ack_op *op = p;
-    op->done(op->ctx, rc, rc < 0 ? err->msg : op->msg);
-    free(op);
+    struct ack_op op;
+    ack_op_init(&op, c, step_id, reason, now_ms);
+    return decide_run(&op.base, msg, len, err);
 }
 
 int ceremony_ack_async(struct ceremony *c, const char *step_id, int64_t now_ms,
@@ -843,23 +822,12 @@ int ceremony_override_step_async(struct ceremony *c, const char *step_id, const 
                                  int64_t now_ms, ceremony_ack_done_fn done, void *ctx,
                                  char *msg, size_t len)
 {
-    struct ack_op *op = calloc(1, sizeof *op);
-    struct error err = {{0}};
-    if (!op) {
-        snprintf(msg, len, "out of memory");
-        return -1;
-    }
-    *op = (struct ack_op){.c = c, .own_fold = 1, .now = now_ms, .done = done, .ctx = ctx,
-                          .override = reason != NULL};
-    snprintf(op->step, sizeof op->step, "%s", step_id);
-    snprintf(op->reason, sizeof op->reason, "%s", reason ? reason : "");
-    if (journal_transact_async(c->journal, ack_tx, op, ack_done, &err) != 0) {
-        snprintf(msg, len, "refused: %s", err.msg);
-        free(op);
-        return -1;
-    }
-    snprintf(msg, len, "%s %s…", reason ? "completing by override" : "acknowledging", step_id);
-    return 0;
+    struct ack_op op;
+    ack_op_init(&op, c, step_id, reason, now_ms);
+    char pending[160];
+    snprintf(pending, sizeof pending, "%s %s…", reason ? "completing by override" : "acknowledging",
+             step_id);
+    return decide_queue(&op.base, sizeof op, done, ctx, pending, msg, len);
 }
 
 void ceremony_close(struct ceremony *c)

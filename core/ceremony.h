@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "journal_consoles.h"
 #include "runbook.h"
 #include "session.h"
 
@@ -44,6 +45,8 @@ struct ceremony {
     FILE *trace;          /* CUTOVER_FOLD_TRACE, or NULL */
     struct journal_lease lease;  /* held by the console that drives */
     int has_lease;
+    struct journal_console presence;  /* this console's heartbeat row (journal_consoles.h) */
+    int has_presence;
 };
 
 /* Checks that role is in the runbook and that name is the person it
@@ -83,6 +86,11 @@ int ceremony_join_verified(struct ceremony *c, const char *journal_path,
  * held, is renewed by the writer. */
 int ceremony_start_writer(struct ceremony *c, int64_t (*now_ms)(void),
                           struct error *err);
+
+/* Before ceremony_start_writer: this is a console (mode run, join or
+ * headless, on OS account), so the writer keeps its heartbeat row. */
+void ceremony_be_present(struct ceremony *c, const char *mode, const char *account,
+                         int64_t now_ms);
 
 /* Acknowledges through the writer: decided and journaled in one write
  * transaction on its thread. done(ctx, rc, msg) follows on the loop's

@@ -3,11 +3,10 @@
  * exist, passes already, or was overridden before. */
 #include "gateoverride.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "decide.h"
 #include "events.h"
 
 int gateoverride_decide(const struct session *s, const char *role, const char *id,
@@ -40,130 +39,61 @@ int gateoverride_decide(const struct session *s, const char *role, const char *i
 }
 
 struct override_op {
-    struct ceremony *c;
-    int own_fold;
+    struct decide_op base;    /* first: decide.h runs it */
     char id[96];
     char reason[400];
-    int64_t now;
-    char msg[600];
-    ceremony_ack_done_fn done;
-    void *ctx;
 };
-
-static int fold_event(const struct journal_event *ev, void *p)
-{
-    session_apply(p, ev);
-    return 0;
-}
 
 static char *override_body(const struct session *s, const char *id, const char *reason)
 {
     ptrdiff_t i = gatefold_find(s->rb, id);
     const struct gate_view *g = &s->gf.gates[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "guard", s->rb->gates[i].id);
-    cJSON_AddStringToObject(o, "failed", g->judged ? g->why : "not judged yet");
-    cJSON_AddStringToObject(o, "reason", reason);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return text;
+    return decide_override_body(s->rb->gates[i].id, g->judged ? g->why : "not judged yet",
+                                reason);
 }
 
-/* Inside the write transaction: the fold of what the journal holds. */
-static int override_tx(struct journal *j, void *p, struct error *err)
+/* The decision on what the journal holds (decide.h); a refusal is not
+ * journaled. */
+static int override_decide(struct decide_op *base, const struct session *s, const char **kind,
+                           char **body, struct error *err)
 {
-    struct override_op *op = p;
-    struct ceremony *c = op->c;
-    struct session mine, *s = &c->s;
-    if (op->own_fold) {
-        if (session_init(&mine, c->rb) != 0) {
-            error_set(err, "out of memory");
-            return -1;
-        }
-        s = &mine;
-        if (journal_read(j, 0, fold_event, s, err) != 0) {
-            session_free(&mine);
-            return -1;
-        }
-    } else if (ceremony_refresh(c, NULL, NULL, err) != 0) {
-        return -1;
-    }
+    struct override_op *op = (struct override_op *)base;
     char why[400];
-    int refused = gateoverride_decide(s, c->role, op->id, op->reason, why, sizeof why) != 0;
-    char *body = refused ? NULL : override_body(s, op->id, op->reason);
-    if (op->own_fold)
-        session_free(&mine);
-    if (refused) {
-        snprintf(op->msg, sizeof op->msg, "refused: %s", why);
+    if (gateoverride_decide(s, base->c->role, op->id, op->reason, why, sizeof why) != 0) {
+        snprintf(base->msg, sizeof base->msg, "refused: %s", why);
         return 1;
     }
-    if (!body) {
+    if (!(*body = override_body(s, op->id, op->reason))) {
         error_set(err, "out of memory");
         return -1;
     }
-    struct journal_event ev = {.ts_ms = op->now, .actor = c->actor, .kind = EV_OVERRIDE,
-                               .body = body};
-    int rc = journal_append(j, &ev, NULL, err);
-    free(body);
-    if (rc != 0)
-        return -1;
-    snprintf(op->msg, sizeof op->msg, "OVERRIDDEN: gate %s — %s", op->id, op->reason);
+    *kind = EV_OVERRIDE;
+    snprintf(base->msg, sizeof base->msg, "OVERRIDDEN: gate %s — %s", op->id, op->reason);
     return 0;
 }
 
-static struct override_op *op_new(struct ceremony *c, const char *id, const char *reason,
-                                  int64_t now)
+static void override_op_init(struct override_op *op, struct ceremony *c, const char *id,
+                             const char *reason, int64_t now)
 {
-    struct override_op *op = calloc(1, sizeof *op);
-    if (!op)
-        return NULL;
-    op->c = c;
-    op->now = now;
+    *op = (struct override_op){.base = {.c = c, .now = now, .decide = override_decide}};
     snprintf(op->id, sizeof op->id, "%s", id ? id : "");
     snprintf(op->reason, sizeof op->reason, "%s", reason ? reason : "");
-    return op;
 }
 
 int gateoverride(struct ceremony *c, const char *id, const char *reason, int64_t now_ms,
                  char *msg, size_t len, struct error *err)
 {
-    struct override_op *op = op_new(c, id, reason, now_ms);
-    if (!op) {
-        error_set(err, "out of memory");
-        return -1;
-    }
-    int rc = journal_transact(c->journal, override_tx, op, err);
-    if (rc >= 0 && ceremony_refresh(c, NULL, NULL, err) != 0)
-        rc = -1;
-    snprintf(msg, len, "%s", op->msg);
-    free(op);
-    return rc;
-}
-
-static void override_done(void *p, int rc, const struct error *err)
-{
-    struct override_op *op = p;
-    op->done(op->ctx, rc, rc < 0 ? err->msg : op->msg);
-    free(op);
+    struct override_op op;
+    override_op_init(&op, c, id, reason, now_ms);
+    return decide_run(&op.base, msg, len, err);
 }
 
 int gateoverride_async(struct ceremony *c, const char *id, const char *reason, int64_t now_ms,
                        ceremony_ack_done_fn done, void *ctx, char *msg, size_t len)
 {
-    struct override_op *op = op_new(c, id, reason, now_ms);
-    struct error err = {{0}};
-    if (!op) {
-        snprintf(msg, len, "out of memory");
-        return -1;
-    }
-    op->own_fold = 1;
-    op->done = done;
-    op->ctx = ctx;
-    if (journal_transact_async(c->journal, override_tx, op, override_done, &err) != 0) {
-        snprintf(msg, len, "refused: %s", err.msg);
-        free(op);
-        return -1;
-    }
-    snprintf(msg, len, "overriding gate %s…", id);
-    return 0;
+    struct override_op op;
+    override_op_init(&op, c, id, reason, now_ms);
+    char pending[160];
+    snprintf(pending, sizeof pending, "overriding gate %s…", id);
+    return decide_queue(&op.base, sizeof op, done, ctx, pending, msg, len);
 }

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "journal_consoles.h"
 
 struct journal_store;
 
@@ -73,6 +74,16 @@ struct journal_store_ops {
     int (*lease_write)(struct journal_store *s, const struct journal_lease *me,
                        int64_t since_ms, int64_t now_ms, struct error *err);
     int (*lease_delete)(struct journal_store *s, struct error *err);
+
+    /* The consoles' heartbeat rows (journal_consoles.h), outside the chain:
+     * touch upserts me at now_ms and removes rows not touched since
+     * forget_ms; read fills up to max rows, oldest first (0 when no console
+     * ever touched the journal); delete removes one console's row. */
+    int (*console_touch)(struct journal_store *s, const struct journal_console *me,
+                         int64_t now_ms, int64_t forget_ms, struct error *err);
+    long (*console_read)(struct journal_store *s, struct journal_console *out, size_t max,
+                         struct error *err);
+    int (*console_delete)(struct journal_store *s, const char *console, struct error *err);
 
     /* Walks both chains (and the anchors) as of one moment. */
     int (*verify)(const char *location, struct journal_verify_result *res,

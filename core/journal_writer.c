@@ -72,6 +72,7 @@ struct journal_writer {
     int n_spools;
     int stop;
     int64_t stop_at, retry_at, backoff, next_renew;
+    int64_t next_heartbeat;    /* the console's row is touched then (cfg.console) */
     struct journal_writer_state st;
 };
 
@@ -745,6 +746,16 @@ static void renew_lease(struct journal_writer *w)
     }
 }
 
+/* The console's heartbeat (journal_consoles.h): a failure is not the
+ * record's (nothing queued waits on it); a row not touched ages out. */
+static void touch_console(struct journal_writer *w, int64_t now)
+{
+    struct error err = {{0}};
+    pthread_mutex_unlock(&w->mu);
+    journal_console_touch(w->db, w->cfg.console, now, &err);
+    pthread_mutex_lock(&w->mu);
+}
+
 static void timed_wait(struct journal_writer *w, int64_t ms)
 {
     struct timespec ts;
@@ -772,10 +783,17 @@ static void *writer_main(void *p)
             w->next_renew = now + RENEW_EVERY_MS;
             continue;
         }
+        if (w->cfg.console && now >= w->next_heartbeat && !w->stop) {
+            touch_console(w, now);
+            w->next_heartbeat = now + JOURNAL_HEARTBEAT_MS;
+            continue;
+        }
         if (!w->head || (w->st.failing && now < w->retry_at)) {
             int64_t until = w->head ? w->retry_at : now + RENEW_EVERY_MS;
             if (w->cfg.lease && w->next_renew < until)
                 until = w->next_renew;
+            if (w->cfg.console && w->next_heartbeat < until)
+                until = w->next_heartbeat;
             if (w->stop && w->stop_at < until)
                 until = w->stop_at;
             timed_wait(w, until - now);
@@ -918,6 +936,10 @@ int journal_writer_stop(struct journal *j, int wait_ms, struct error *err)
         ret = -1;
     } else if (w->cfg.lease) {
         journal_lease_release(w->db, w->cfg.lease, err);
+    }
+    if (w->cfg.console) {   /* gone from the consoles at once, not in six seconds */
+        struct error ignored = {{0}};
+        journal_console_leave(w->db, w->cfg.console, &ignored);
     }
     for (int i = 0; i < w->n_spools; i++) {
         struct spool *sp = &w->spools[i];

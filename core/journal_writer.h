@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "journal.h"
+#include "journal_consoles.h"
 
 struct journal_writer_config {
     /* Wall time in ms, for backoff, the lease and ages: core reads no clock,
@@ -20,6 +21,9 @@ struct journal_writer_config {
     int64_t (*now_ms)(void);
     /* Renewed every second while the writer runs; NULL: no lease. */
     const struct journal_lease *lease;
+    /* This console's heartbeat row, touched every JOURNAL_HEARTBEAT_MS
+     * and removed at stop; NULL: none (a script, a bench). */
+    const struct journal_console *console;
 };
 
 /* What the loop shows: the record is behind when failing or pending. */

@@ -13,7 +13,7 @@
 
 int noreturn_step(const struct rb_step *st)
 {
-    return rb_attr_get(st->attrs, st->n_attrs, "irreversible") != NULL;
+    return st->closes_irreversible || rb_attr_get(st->attrs, st->n_attrs, "irreversible") != NULL;
 }
 
 int noreturn_phase(const struct rb_phase *p)
@@ -24,6 +24,31 @@ int noreturn_phase(const struct rb_phase *p)
 static void copy(char *dst, size_t len, const char *src)
 {
     snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* Irreversible step i in words: "step 5.2 is irreversible", or for the
+ * step that closes an irreversible phase "step 5.2 closes phase 5, which
+ * is irreversible". */
+static const char *what_is(const struct runbook *rb, size_t i, char *buf, size_t len)
+{
+    const struct rb_step *st = &rb->steps[i];
+    if (st->closes_irreversible)
+        snprintf(buf, len, "step %s closes phase %s, which is irreversible", st->id,
+                 rb->phases[st->phase].number);
+    else
+        snprintf(buf, len, "step %s is irreversible", st->id);
+    return buf;
+}
+
+/* What taking irreversible step i burnt: the step, or the phase it closes. */
+static void taken_what(const struct runbook *rb, size_t i, char *what, size_t len)
+{
+    const struct rb_step *st = &rb->steps[i];
+    if (st->closes_irreversible)
+        snprintf(what, len, "phase %s (%s)", rb->phases[st->phase].number,
+                 rb->phases[st->phase].title);
+    else
+        snprintf(what, len, "step %s (%s)", st->id, st->text);
 }
 
 int noreturn_hold_ack(struct session *s, size_t i, const struct journal_event *ev,
@@ -100,7 +125,7 @@ int noreturn_taken(const struct session *s, char *what, size_t len)
     const struct runbook *rb = s->rb;
     for (size_t i = 0; i < rb->n_steps; i++)
         if (s->acks[i].acked && noreturn_step(&rb->steps[i])) {
-            snprintf(what, len, "step %s (%s)", rb->steps[i].id, rb->steps[i].text);
+            taken_what(rb, i, what, len);
             return 1;
         }
     for (size_t p = 0; p < rb->n_phases; p++)
@@ -200,7 +225,8 @@ int noreturn_condition_refusal(const struct session *s, size_t i, int64_t now_ms
     struct noreturn_cond conds[NORETURN_CONDS];
     size_t n = noreturn_conditions(s, i, now_ms, conds);
     int unmet = 0;
-    size_t at = (size_t)snprintf(reason, len, "step %s is irreversible:", st->id);
+    char what[160];
+    size_t at = (size_t)snprintf(reason, len, "%s:", what_is(s->rb, i, what, sizeof what));
     for (size_t k = 0; k < n; k++) {
         if (conds[k].met)
             continue;
@@ -230,9 +256,10 @@ int noreturn_ack_refusal(const struct session *s, size_t i, const char *name, ch
                  st->id, m->ack_name, m->ack_role);
         return -1;
     }
+    char what[160];
     if (m->approved && strcmp(m->approve_name, name) == 0) {
-        snprintf(reason, len, "step %s is irreversible and needs two people: %s approved it as "
-                 "the commander, so %s may not also acknowledge it as its owner", st->id,
+        snprintf(reason, len, "%s and needs two people: %s approved it as the commander, so %s "
+                 "may not also acknowledge it as its owner", what_is(s->rb, i, what, sizeof what),
                  m->approve_name, name);
         return -1;
     }
@@ -251,10 +278,8 @@ static int reached(const struct session *s, size_t i, char *reason, size_t len)
                      st->id, rb->phases[p].number, rb->phases[p].title);
             return 0;
         }
-    if (rb_step_any_order(st))
-        return 1;
     for (size_t k = rb->phases[st->phase].first_step; k < i; k++)
-        if (!s->acks[k].acked && !rb_step_any_order(&rb->steps[k])) {
+        if (!s->acks[k].acked && rb_step_waits_for(st, &rb->steps[k])) {
             snprintf(reason, len, "step %s is not reached: step %s (%s: %s) is not done yet",
                      st->id, rb->steps[k].id, rb->steps[k].role, rb->steps[k].text);
             return 0;
@@ -299,10 +324,11 @@ int noreturn_approve_decide(const struct session *s, const char *step_id, const 
         snprintf(reason, len, "step %s was approved already by %s", step_id, m->approve_name);
         return -1;
     }
+    char what[160];
     if (m->owner_acked && strcmp(m->ack_name, name) == 0) {
-        snprintf(reason, len, "step %s is irreversible and needs two people: %s acknowledged it "
-                 "as %s, so %s may not also approve it as the commander", step_id, m->ack_name,
-                 m->ack_role, name);
+        snprintf(reason, len, "%s and needs two people: %s acknowledged it as %s, so %s may not "
+                 "also approve it as the commander", what_is(s->rb, (size_t)i, what, sizeof what),
+                 m->ack_name, m->ack_role, name);
         return -1;
     }
     if (!reached(s, (size_t)i, reason, len))
@@ -356,7 +382,10 @@ int noreturn_plan_void(const struct session *s, size_t p, char *by, size_t len)
     const struct runbook *rb = s->rb;
     for (size_t i = 0; i < rb->n_steps; i++)
         if (rb->steps[i].phase >= p && s->acks[i].acked && noreturn_step(&rb->steps[i])) {
-            snprintf(by, len, "step %s (%s) was taken", rb->steps[i].id, rb->steps[i].text);
+            char what[200];
+            taken_what(rb, i, what, sizeof what);
+            snprintf(by, len, "%s was %s", what, rb->steps[i].closes_irreversible ? "closed"
+                                                                                 : "taken");
             return 1;
         }
     for (size_t q = p; q < rb->n_phases; q++)

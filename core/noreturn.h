@@ -11,7 +11,10 @@
  * unmet (the ramp at its last step for the runbook's `Monitoring:` period,
  * every criterion clear, its phase's exit gates open), unless the
  * commander overrode the conditions with a written reason (`override`,
- * guard `noreturn:<step id>`). Once taken, the rollback plans of its phase
+ * guard `noreturn:<step id>`). A phase marked {irreversible} burns the way
+ * back when it completes: its last step closes it and is such a step
+ * (rb_step.closes_irreversible), reached after every other step of the
+ * phase. Once taken, the rollback plans of its phase
  * and of every earlier phase are void. The fold's part is here too; the
  * rest is a pure reading of the session, with the time as an argument. */
 #ifndef CUTOVER_NORETURN_H
@@ -44,7 +47,8 @@ struct noreturn_mark {
     char override_reason[200];
 };
 
-/* 1 when step st (or the phase p) is marked {irreversible}. */
+/* 1 when step st is a point of no return: marked {irreversible}, or the
+ * last step of a phase so marked; 1 when phase p is marked. */
 int noreturn_step(const struct rb_step *st);
 int noreturn_phase(const struct rb_phase *p);
 

@@ -80,7 +80,36 @@ int presence_role_open(const struct presence *p, const char *role)
 
 ptrdiff_t presence_absent_step(const struct session *s, size_t from, const char **who)
 {
-    const struct presence *p = &s->presence;
+    return presence_absent_step_in(&s->presence, s, from, who);
+}
+
+void presence_live(struct presence *out, const struct presence *fold,
+                   const struct journal_console *rows, size_t n)
+{
+    *out = *fold;
+    out->live = 1;
+    for (size_t i = 0; i < out->n; i++)
+        out->v[i].open = out->v[i].gone = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct journal_console *c = &rows[i];
+        struct presence_person *r = row(out, c->name, strlen(c->name), c->role);
+        if (!r->opened_ms || r->opened_ms < c->opened_ms)
+            r->opened_ms = c->opened_ms;
+        if (c->seen_ms > r->last_seen_ms)
+            r->last_seen_ms = c->seen_ms;
+        if (!c->present) {
+            r->gone++;
+            continue;
+        }
+        r->open++;
+        snprintf(r->mode, sizeof r->mode, "%s", c->mode);
+        snprintf(r->account, sizeof r->account, "%s", c->account);
+    }
+}
+
+ptrdiff_t presence_absent_step_in(const struct presence *p, const struct session *s, size_t from,
+                                  const char **who)
+{
     const struct runbook *rb = s->rb;
     for (size_t i = from; i < rb->n_steps; i++) {
         const struct rb_step *st = &rb->steps[i];

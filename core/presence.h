@@ -1,8 +1,11 @@
 /* presence.h — who is at the ceremony: each person's consoles (by
  * name/role, from `console_open` and `console_close`), in which mode, with
  * which OS account, and when last seen (their newest event of any kind).
- * Part of the fold (session.h); nothing here reads a clock. A console
- * killed without closing stays "open": its "last seen" tells how stale. */
+ * Part of the fold (session.h); nothing here reads a clock. In the fold a
+ * console killed without closing stays "open"; a live console corrects it
+ * with the consoles' heartbeat rows (journal_consoles.h, presence_live):
+ * then "open" is the consoles present now, "last seen" their heartbeat,
+ * and a console whose heartbeat stopped is "gone". */
 #ifndef CUTOVER_PRESENCE_H
 #define CUTOVER_PRESENCE_H
 
@@ -10,6 +13,7 @@
 #include <stdint.h>
 
 #include "journal.h"
+#include "journal_consoles.h"
 #include "runbook.h"
 
 struct event_body;
@@ -21,6 +25,7 @@ struct presence_person {
     char mode[16];        /* of the newest console_open: run, join, headless */
     char account[32];     /* its OS account, when it said */
     int open;             /* consoles open now (opened minus closed) */
+    int gone;             /* presence_live: consoles whose heartbeat stopped */
     int64_t opened_ms, closed_ms, last_seen_ms;
     int64_t n_events;
 };
@@ -28,6 +33,7 @@ struct presence_person {
 struct presence {
     struct presence_person v[PRESENCE_MAX];
     size_t n;
+    int live;             /* presence_live made it: open counts heartbeats */
 };
 
 /* Folds one decoded event (any kind): its actor was seen; a console_open
@@ -47,5 +53,15 @@ const struct presence_person *presence_find(const struct presence *p, const char
  * none (the approval needs them); -1 when none. who: the absent role. */
 struct session;
 ptrdiff_t presence_absent_step(const struct session *s, size_t from, const char **who);
+/* The same over presence p (the fold's, or presence_live's). */
+ptrdiff_t presence_absent_step_in(const struct presence *p, const struct session *s, size_t from,
+                                  const char **who);
+
+/* Presence now: the fold's people, with "open" set from the consoles'
+ * heartbeat rows (present ones count, and a row's person is added when the
+ * fold has not seen them yet), "last seen" the newest heartbeat, "gone" the
+ * rows whose heartbeat stopped. */
+void presence_live(struct presence *out, const struct presence *fold,
+                   const struct journal_console *rows, size_t n);
 
 #endif

@@ -2606,6 +2606,47 @@ static int is_default_id(const struct runbook *rb, size_t i)
     return st->id && strcmp(st->id, buf) == 0;
 }
 
+/* "step `5.2` is {irreversible}", or "step `5.2` closes phase 5, which is
+ * {irreversible}"; 0 when step i is no point of no return. */
+static int point_of_no_return(const struct runbook *rb, size_t i, char *what, size_t len)
+{
+    const struct rb_step *st = &rb->steps[i];
+    if (st->closes_irreversible)
+        snprintf(what, len, "step `%s` closes phase %s, which is {irreversible}", st->id,
+                 rb->phases[st->phase].number);
+    else if (rb_attr_get(st->attrs, st->n_attrs, "irreversible"))
+        snprintf(what, len, "step `%s` is {irreversible}", st->id);
+    else
+        return 0;
+    return 1;
+}
+
+/* A phase marked {irreversible} burns the way back when it completes: its
+ * last step closes it and is its point of no return, so two people must
+ * take it — never an action that completes itself, and taken last. */
+static void mark_closing_steps(struct ctx *c)
+{
+    struct runbook *rb = c->rb;
+    char what[160];
+    for (size_t p = 0; p < rb->n_phases; p++) {
+        const struct rb_phase *ph = &rb->phases[p];
+        if (!ph->n_steps || !rb_attr_get(ph->attrs, ph->n_attrs, "irreversible"))
+            continue;
+        size_t i = ph->first_step + ph->n_steps - 1;
+        struct rb_step *st = &rb->steps[i];
+        st->closes_irreversible = 1;
+        point_of_no_return(rb, i, what, sizeof what);
+        if (st->action != RB_ACTION_NONE)
+            problem(c, st->line, 0, "%s: it completes itself (`%s`), but the step that closes "
+                    "an irreversible phase needs two people (its owner's ack and the commander's "
+                    "approval): end the phase with a step a person acknowledges", what,
+                    rb_action_name(st->action));
+        else if (rb_step_any_order(st))
+            problem(c, st->line, 0, "%s: it may not be {any order}: the phase burns the way back "
+                    "when it completes, so its last step is taken last", what);
+    }
+}
+
 static void check_steps(struct ctx *c)
 {
     const struct runbook *rb = c->rb;
@@ -2624,28 +2665,29 @@ static void check_steps(struct ctx *c)
             problem(c, st->line, 0, "step `%s` runs the ramp (`ramp`), but there is no ## Ramp",
                     st->id ? st->id : "");
     }
+    mark_closing_steps(c);
     /* a point of no return before the ramp's end leaves an abort nothing to roll back to */
     size_t ramp_at = rb->n_steps;
     for (size_t i = 0; i < rb->n_steps; i++)
         if (rb->steps[i].action == RB_ACTION_RAMP)
             ramp_at = i;
+    char what[160];
     for (size_t i = 0; i < ramp_at && ramp_at < rb->n_steps; i++)
-        if (rb_attr_get(rb->steps[i].attrs, rb->steps[i].n_attrs, "irreversible"))
+        if (point_of_no_return(rb, i, what, sizeof what))
             problem(c, rb->steps[i].line, 1,
-                    "step `%s` is {irreversible} but comes before the ramp step `%s` reaches 100%%: "
+                    "%s but comes before the ramp step `%s` reaches 100%%: "
                     "once it is taken an abort can no longer roll back (move it after the ramp)",
-                    rb->steps[i].id, rb->steps[ramp_at].id);
+                    what, rb->steps[ramp_at].id);
     /* a point of no return needs two people: its owner and the commander */
     const char *commander = runbook_person(rb, "commander");
     for (size_t i = 0; i < rb->n_steps && commander; i++) {
         const struct rb_step *st = &rb->steps[i];
         const char *owner = st->role ? runbook_person(rb, st->role) : NULL;
-        if (rb_attr_get(st->attrs, st->n_attrs, "irreversible") && owner &&
-            strcmp(owner, commander) == 0)
+        if (point_of_no_return(rb, i, what, sizeof what) && owner && strcmp(owner, commander) == 0)
             problem(c, st->line, 1,
-                    "step `%s` is {irreversible}: it needs its owner's ack and the commander's "
+                    "%s: it needs its owner's ack and the commander's "
                     "approval from two people, but %s holds both %s and commander, so it will be "
-                    "refused", st->id, owner, st->role);
+                    "refused", what, owner, st->role);
     }
     map_free(&ids);
 }
@@ -3138,6 +3180,13 @@ int rb_step_any_order(const struct rb_step *st)
     const char *any = rb_attr_get(st->attrs, st->n_attrs, "any");
     const char *order = rb_attr_get(st->attrs, st->n_attrs, "order");
     return any && !*any && order && !*order;
+}
+
+int rb_step_waits_for(const struct rb_step *st, const struct rb_step *above)
+{
+    if (st->closes_irreversible)
+        return 1;
+    return !rb_step_any_order(st) && !rb_step_any_order(above);
 }
 
 const char *rb_action_name(enum rb_action a)

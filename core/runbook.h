@@ -126,6 +126,10 @@ struct rb_step {
     struct rb_attr *attrs; /* other {key=value} attributes, kept for later */
     size_t n_attrs;
     int line;
+    /* the last step of a phase marked {irreversible}: the phase burns the
+     * way back when it completes, so this step is its point of no return
+     * (two people, core/noreturn.h), taken after every other step of it */
+    int closes_irreversible;
 };
 
 /* ## Phase 2: Dual-write */
@@ -222,6 +226,10 @@ const char *rb_attr_get(const struct rb_attr *attrs, size_t n, const char *key);
 /* 1 when the step says {any order}: it may be taken before the steps above
  * it in its phase, and does not hold back the steps below it. */
 int rb_step_any_order(const struct rb_step *st);
+/* 1 when step st, in its phase's order, waits for `above` (an earlier step
+ * of the same phase) to be done: neither says {any order} — or st closes
+ * an {irreversible} phase, which waits for every other step of it. */
+int rb_step_waits_for(const struct rb_step *st, const struct rb_step *above);
 
 const char *rb_action_name(enum rb_action a);        /* "backfill", "" */
 /* May a console in this role abort? (`Abort:`; the commander by default) */

@@ -72,10 +72,8 @@ ptrdiff_t stepaction_open_before(const struct session *s, size_t i)
             if (!s->acks[k].acked)
                 return (ptrdiff_t)k;
     }
-    if (rb_step_any_order(st))
-        return -1;
     for (size_t k = rb->phases[st->phase].first_step; k < i; k++)
-        if (!s->acks[k].acked && !rb_step_any_order(&rb->steps[k]))
+        if (!s->acks[k].acked && rb_step_waits_for(st, &rb->steps[k]))
             return (ptrdiff_t)k;
     return -1;
 }

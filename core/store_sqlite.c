@@ -1,6 +1,6 @@
 /* store_sqlite.c — the SQLite journal store, one file behind
  * journal_store.h: the schema, open (and migrate), append, read, notice
- * changes, the lease row and verify.
+ * changes, the lease row, the consoles' heartbeat rows and verify.
  *
  * Every append is one BEGIN IMMEDIATE transaction that reads the chain's
  * tail (last seq and hash) and inserts after it, so any number of processes
@@ -1061,6 +1061,126 @@ static int lease_write(struct journal_store *j, const struct journal_lease *me,
     return -1;
 }
 
+/* ---- the consoles' heartbeat ------------------------------------------- */
+
+/* Made by the first touch, so a journal of any format gains it without a
+ * new format: a console of an older build never reads it. */
+static const char consoles_sql[] =
+    "CREATE TABLE IF NOT EXISTS consoles(\n"
+    "  console   TEXT PRIMARY KEY,\n"
+    "  name      TEXT NOT NULL,\n"
+    "  role      TEXT NOT NULL,\n"
+    "  mode      TEXT NOT NULL,\n"
+    "  account   TEXT NOT NULL,\n"
+    "  host      TEXT NOT NULL,\n"
+    "  pid       INTEGER NOT NULL,\n"
+    "  opened_ms INTEGER NOT NULL,\n"
+    "  seen_ms   INTEGER NOT NULL\n"
+    ");\n";
+
+static int console_touch(struct journal_store *j, const struct journal_console *me,
+                         int64_t now, int64_t forget, struct error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(j->db, consoles_sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(j->db, "INSERT INTO consoles(console, name, role, mode,"
+                                " account, host, pid, opened_ms, seen_ms)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                " ON CONFLICT(console) DO UPDATE SET seen_ms = excluded.seen_ms",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, me->console, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, me->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, me->role, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, me->mode, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, me->account, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, me->host, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, me->pid);
+        sqlite3_bind_int64(st, 8, me->opened_ms);
+        sqlite3_bind_int64(st, 9, now);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_OK &&
+        (rc = sqlite3_prepare_v2(j->db, "DELETE FROM consoles WHERE seen_ms < ?", -1, &st,
+                                 NULL)) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, forget);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        return 0;
+    sq_error(j, err, "cannot write the console's heartbeat");
+    return -1;
+}
+
+/* 1 when the consoles table is there, 0 not yet, -1 error. */
+static int has_consoles(struct journal_store *j)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                                " AND name = 'consoles'", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static long console_read(struct journal_store *j, struct journal_console *out, size_t max,
+                         struct error *err)
+{
+    int there = has_consoles(j);
+    if (there <= 0) {
+        if (there == 0)
+            return 0;
+        sq_error(j, err, "cannot read the consoles");
+        return -1;
+    }
+    sqlite3_stmt *st = NULL;
+    long n = 0;
+    int rc = sqlite3_prepare_v2(j->db, "SELECT console, name, role, mode, account, host, pid,"
+                                " opened_ms, seen_ms FROM consoles ORDER BY opened_ms, console",
+                                -1, &st, NULL);
+    while (rc == SQLITE_OK && (size_t)n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct journal_console *c = &out[n++];
+        memset(c, 0, sizeof *c);
+        snprintf(c->console, sizeof c->console, "%s", col_text(st, 0));
+        snprintf(c->name, sizeof c->name, "%s", col_text(st, 1));
+        snprintf(c->role, sizeof c->role, "%s", col_text(st, 2));
+        snprintf(c->mode, sizeof c->mode, "%s", col_text(st, 3));
+        snprintf(c->account, sizeof c->account, "%s", col_text(st, 4));
+        snprintf(c->host, sizeof c->host, "%s", col_text(st, 5));
+        c->pid = (long)sqlite3_column_int64(st, 6);
+        c->opened_ms = sqlite3_column_int64(st, 7);
+        c->seen_ms = sqlite3_column_int64(st, 8);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK || rc == SQLITE_DONE)
+        return n;
+    sq_error(j, err, "cannot read the consoles");
+    return -1;
+}
+
+static int console_delete(struct journal_store *j, const char *console, struct error *err)
+{
+    if (has_consoles(j) == 0)
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(j->db, "DELETE FROM consoles WHERE console = ?", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, console, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        return 0;
+    sq_error(j, err, "cannot remove the console's heartbeat");
+    return -1;
+}
+
 /* ---- verify ----------------------------------------------------------- */
 
 /* The walk is cheap and linear: each row must hash to its stored hash and
@@ -1566,6 +1686,9 @@ const struct journal_store_ops journal_store_sqlite = {
     .lease_read = lease_read,
     .lease_write = lease_write,
     .lease_delete = sq_lease_delete,
+    .console_touch = console_touch,
+    .console_read = console_read,
+    .console_delete = console_delete,
     .set_busy_timeout = sq_set_busy_timeout,
     .verify = sq_verify,
 };

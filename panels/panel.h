@@ -32,6 +32,8 @@ struct view {
     const char *journal_alert; /* the record is behind (red banner), or NULL */
     const char *journal_path;  /* where another operator joins; NULL if unknown */
     const char *no_engine;     /* joined and nobody drives: the banner, or NULL */
+    const struct presence *presence; /* who is on a console now, from the heartbeats
+                                      * (core/presence.h presence_live); NULL: the fold's */
 
     /* what the ETA needs that the fold does not hold: the gates' earliest
      * opening (issue 17's gates, another branch, sets it), the comparison's end */
@@ -53,6 +55,9 @@ struct view {
  * The one place that turns the folded session and the time into what the
  * panels show, so no panel asks the engine. */
 void view_derive(struct view *v);
+
+/* Presence as the panels show it: the live one, else the fold's. */
+const struct presence *view_presence(const struct view *v);
 
 /* 1 when signal i has no fresh sample at v->now_ms. */
 int view_stale(const struct view *v, size_t signal);

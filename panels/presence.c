@@ -1,7 +1,9 @@
 /* presence.c — who is at the ceremony (p, over the screen): every role of
  * the runbook with the people on a console in it (mode, OS account, when
  * last seen), a role nobody holds in red, and the next step whose role is
- * absent, before it is reached. From the fold (core/presence.h) alone. */
+ * absent, before it is reached. On a live console from the consoles'
+ * heartbeats (last seen: the heartbeat; a console whose heartbeat stopped
+ * is GONE), in a replay from the fold (core/presence.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -25,18 +27,25 @@ static void ago(int64_t now_ms, int64_t then_ms, char *buf, size_t len)
 /* One role: its people, or NOBODY PRESENT. Returns the next row. */
 static int role_rows(WINDOW *w, int y, int width, const struct view *v, const char *role)
 {
-    const struct presence *p = &v->s->presence;
+    const struct presence *p = view_presence(v);
     int bottom = getmaxy(w) - 1, shown = 0;
     char line[300], when[16];
     for (size_t i = 0; i < p->n && y < bottom; i++) {
         const struct presence_person *r = &p->v[i];
-        if (strcmp(r->role, role) != 0 || (!r->open && !r->opened_ms))
+        if (strcmp(r->role, role) != 0 || (!r->open && !r->gone && !r->opened_ms))
             continue;
         ago(v->now_ms, r->last_seen_ms, when, sizeof when);
-        snprintf(line, sizeof line, "%-10.10s %-20.20s %-8.8s %-10.10s last seen %s ago%s", role,
-                 r->name, r->open ? r->mode : "left", r->account, when,
-                 r->open > 1 ? " (2 consoles)" : "");
-        draw_text(w, y++, 2, width, line, r->open ? theme(TH_OK) : theme(TH_DIM));
+        const char *console = r->open ? r->mode : r->gone ? "GONE" : "left";
+        char more[64] = "";
+        if (r->open > 1)
+            snprintf(more, sizeof more, " (%d consoles)", r->open);
+        if (r->open && r->gone)
+            snprintf(more + strlen(more), sizeof more - strlen(more), " (%d gone)", r->gone);
+        snprintf(line, sizeof line, "%-10.10s %-20.20s %-8.8s %-10.10s %s %s%s%s", role, r->name,
+                 console, r->account, r->open || !r->gone ? "last seen" : "no heartbeat for",
+                 when, r->open || !r->gone ? " ago" : "", more);
+        draw_text(w, y++, 2, width, line,
+                  r->open ? theme(TH_OK) : r->gone ? theme(TH_WARN) : theme(TH_DIM));
         shown += r->open;
     }
     if (!shown && y < bottom) {
@@ -60,7 +69,7 @@ static void presence_draw(WINDOW *w, const struct view *v)
     size_t from = 0;
     while (from < v->rb->n_steps && v->s->acks[from].acked)
         from++;
-    ptrdiff_t st = presence_absent_step(v->s, from, &who);
+    ptrdiff_t st = presence_absent_step_in(view_presence(v), v->s, from, &who);
     if (st >= 0 && y + 1 < bottom) {
         char line[300];
         snprintf(line, sizeof line, "⚠ nobody present as %s for step %s (%s: %s)", who,

@@ -96,7 +96,7 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
         snprintf(who, sizeof who, " ½ waits for approval");   /* a point of no return */
     } else if ((job = databar_step_word(v, i, who, sizeof who)) != 0) {
         /* a data job's word: copying 45 %, DIVERGED */
-    } else if (presence_absent_step(v->s, i, &absent) == (ptrdiff_t)i) {
+    } else if (presence_absent_step_in(view_presence(v), v->s, i, &absent) == (ptrdiff_t)i) {
         snprintf(who, sizeof who, " ⚠ no %s present", absent);
     } else if (noreturn_step(st)) {
         snprintf(who, sizeof who, " ◆ irreversible");   /* its panel: what it voids, conditions */

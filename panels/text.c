@@ -142,7 +142,7 @@ static void text_draw(WINDOW *w, const struct view *v)
         snprintf(status, sizeof status, "○ open — %s", how);
     } else {
         const char *who = NULL;   /* flagged before it is reached: nobody to take it */
-        ptrdiff_t absent = presence_absent_step(v->s, v->selected, &who);
+        ptrdiff_t absent = presence_absent_step_in(view_presence(v), v->s, v->selected, &who);
         if (absent == (ptrdiff_t)v->selected)
             snprintf(status, sizeof status, "○ open — ⚠ nobody present as %s", who);
         else

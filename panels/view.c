@@ -19,6 +19,11 @@ void view_derive(struct view *v)
     v->eta = eta_compute(v->rb, v->s, &v->eta_in, v->now_ms);
 }
 
+const struct presence *view_presence(const struct view *v)
+{
+    return v->presence ? v->presence : &v->s->presence;
+}
+
 int view_stale(const struct view *v, size_t signal)
 {
     /* past the table's end nothing is known to be fresh: never shown as if it were */

@@ -102,6 +102,12 @@ struct console {
     int abort_asked;          /* joined: our abort request waits for its rollback */
     char no_engine[200];      /* joined: nobody drives (the banner), "" when one does */
     int64_t engine_checked_ms;
+    /* the consoles' heartbeat rows (core/journal_consoles.h), read once a
+     * second like the lease: presence on screen is made from them */
+    struct journal_console consoles[PRESENCE_MAX];
+    long n_consoles;          /* -1: not read (yet, or it failed): the fold's */
+    int64_t consoles_checked_ms;
+    struct presence live;     /* presence_live of the above, per frame */
     char takeover[PROMPT_MAX]; /* joined: the reason to take over driving, once given */
 };
 
@@ -145,6 +151,10 @@ static struct view make_view(struct console *k)
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
                      .journal_path = k->journal_path,
                      .no_engine = k->no_engine[0] ? k->no_engine : NULL};
+    if (k->n_consoles >= 0) {
+        presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles);
+        v.presence = &k->live;
+    }
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(&k->c->s);
     view_derive(&v);
     return v;
@@ -668,6 +678,28 @@ static void watch_engine(struct console *k)
         k->dirty = 1;
 }
 
+/* Once a second, who is on a console: the heartbeat rows every console's
+ * writer thread touches (the loop only reads them, as the lease). */
+static void watch_consoles(struct console *k)
+{
+    int64_t now = clock_now_ms();
+    if (k->consoles_checked_ms && now - k->consoles_checked_ms < 1000)
+        return;
+    k->consoles_checked_ms = now;
+    struct journal_console was[PRESENCE_MAX];
+    long n_was = k->n_consoles;
+    if (n_was > 0)
+        memcpy(was, k->consoles, (size_t)n_was * sizeof was[0]);
+    struct error err = {{0}};
+    k->n_consoles = journal_consoles(k->c->journal, now, k->consoles, PRESENCE_MAX, &err);
+    if (k->n_consoles != n_was)
+        k->dirty = 1;
+    for (long i = 0; i < n_was && i < k->n_consoles && !k->dirty; i++)
+        if (strcmp(was[i].console, k->consoles[i].console) != 0 ||
+            was[i].present != k->consoles[i].present)
+            k->dirty = 1;
+}
+
 /* A joined console that asked for an abort says when it took effect. */
 static void abort_answered(struct console *k)
 {
@@ -820,6 +852,8 @@ static void run_loop(struct console *k, int headless)
         refresh_from_journal(k, headless);
         abort_answered(k);
         watch_engine(k);
+        if (!headless)
+            watch_consoles(k);
         if (!headless && (k->dirty || clock_now_ms() / 1000 != k->last_draw_s))
             draw(k);
     }
@@ -905,6 +939,11 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         for (size_t i = 0; i < n; i++)
             loop_add_fd(&k.loop, fds[i]);
     }
+    /* this console's heartbeat row, kept by the writer thread */
+    char account[64];
+    os_account(account, sizeof account);
+    ceremony_be_present(c, mode, account, clock_now_ms());
+    k.n_consoles = -1;
     /* from here on nothing on this thread waits for the journal */
     if (ceremony_start_writer(c, clock_now_ms, &err) != 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);

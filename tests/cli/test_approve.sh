@@ -7,6 +7,7 @@
 # written reason. The rollback plans it voids show in `cutover report`
 # (md, json, html).
 . tests/lib.sh
+. tests/noreturn_lib.sh
 J="$T/nr.journal"
 RB="$T/nr.md"
 write_rb() {   # write_rb FILE DBA-PERSON [RAMP]
@@ -35,14 +36,6 @@ Flip the flag back to 0%.
 Restore writes on old from the snapshot.
 MD
 }
-start() {   # start RUNBOOK JOURNAL: a headless console opens the journal, then closes
-  "$CUTOVER" run "$1" --journal "$2" --headless >"$T/run.out" 2>&1 &
-  local pid=$!
-  wait_for 30 grep -q console_open "$T/run.out" || return 1
-  kill -TERM $pid; wait $pid
-}
-ack() { "$CUTOVER" ack "$J" "$1" --as "$2" --role "$3" >"$T/out" 2>&1; }
-approve() { "$CUTOVER" approve "$J" "$1" --as "$2" --role "$3" >"$T/out" 2>&1; }
 
 write_rb "$RB" Bo
 check "the runbook checks" expect_exit 0 "$CUTOVER" check "$RB"
