@@ -74,47 +74,44 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
     return 1;
 }
 
-/* The text of a row's key from record variable `rec` ("r", "NEW"):
- * `(rec."id")::text`, or for a composite key `a,b` the columns joined with
- * commas. "NULL" when no key is given. -1 when a column cannot be quoted. */
-int pgcap_key_expr(struct pg_conn *pg, const char *key, const char *rec, char *buf, size_t len)
+/* The text of a row's key from record variable `rec` ("r", "NEW"): a JSON
+ * array of its columns' values, `json_build_array((rec."a"), (rec."b"))::text`,
+ * so that a composite key splits again at its columns whatever they hold.
+ * "NULL" when no key is given. -1 when a column cannot be quoted. */
+int pgcap_key_expr(struct pg_conn *pg, const char *const *cols, size_t n_cols, const char *rec,
+                   char *buf, size_t len)
 {
-    if (!key || !*key) {
+    if (!n_cols) {
         snprintf(buf, len, "NULL");
         return 0;
     }
-    char cols[512];
-    snprintf(cols, sizeof cols, "%s", key);
-    size_t n = (size_t)snprintf(buf, len, "concat_ws(','");
-    for (char *save = NULL, *c = strtok_r(cols, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-        while (*c == ' ')
-            c++;
-        c[strcspn(c, " ")] = '\0';
-        char *q = PQescapeIdentifier(pg, c, strlen(c));
+    size_t n = (size_t)snprintf(buf, len, "json_build_array(");
+    for (size_t i = 0; i < n_cols; i++) {
+        char *q = PQescapeIdentifier(pg, cols[i], strlen(cols[i]));
         if (!q)
             return -1;
         if (n < len)
-            n += (size_t)snprintf(buf + n, len - n, ", (%s.%s)::text", rec, q);
+            n += (size_t)snprintf(buf + n, len - n, "%s(%s.%s)", i ? ", " : "", rec, q);
         PQfreemem(q);
     }
     if (n < len)
-        n += (size_t)snprintf(buf + n, len - n, ")");
+        n += (size_t)snprintf(buf + n, len - n, ")::text");
     return n < len ? 0 : -1;
 }
 
 int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                   struct error *err)
 {
-    return pgcap_install_keyed(pg, table, NULL, level, err);
+    return pgcap_install_keyed(pg, table, NULL, 0, level, err);
 }
 
-int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
-                        enum pgcap_level level, struct error *err)
+int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const *key,
+                        size_t n_key, enum pgcap_level level, struct error *err)
 {
     char key_r[600], key_new[600];
-    if (pgcap_key_expr(pg, key, "r", key_r, sizeof key_r) != 0 ||
-        pgcap_key_expr(pg, key, "NEW", key_new, sizeof key_new) != 0) {
-        error_set(err, "the old table's key `%.100s` cannot be quoted", key ? key : "");
+    if (pgcap_key_expr(pg, key, n_key, "r", key_r, sizeof key_r) != 0 ||
+        pgcap_key_expr(pg, key, n_key, "NEW", key_new, sizeof key_new) != 0) {
+        error_set(err, "the old table's key cannot be quoted");
         return -1;
     }
     PGresult *r;
