@@ -77,12 +77,12 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
 /* The text of a row's key from record variable `rec` ("r", "NEW"): a JSON
  * array of its columns' values, `json_build_array((rec."a"), (rec."b"))::text`,
  * so that a composite key splits again at its columns whatever they hold.
- * "NULL" when no key is given. -1 when a column cannot be quoted. */
+ * "NULL::text" when no key is given. -1 when a column cannot be quoted. */
 int pgcap_key_expr(struct pg_conn *pg, const char *const *cols, size_t n_cols, const char *rec,
                    char *buf, size_t len)
 {
     if (!n_cols) {
-        snprintf(buf, len, "NULL");
+        snprintf(buf, len, "NULL::text");   /* typed: array_agg(NULL) has no type */
         return 0;
     }
     size_t n = (size_t)snprintf(buf, len, "json_build_array(");

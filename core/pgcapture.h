@@ -54,8 +54,8 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const
                         size_t n_key, enum pgcap_level level, struct error *err);
 
 /* SQL for the text of a row's key from record variable rec ("r", "NEW"):
- * a JSON array of the key's columns (quoted), `["eu", 42]`; "NULL" for no
- * key. -1 when it does not fit or cannot be quoted. */
+ * a JSON array of the key's columns (quoted), `["eu", 42]`; a NULL text for
+ * no key. -1 when it does not fit or cannot be quoted. */
 int pgcap_key_expr(struct pg_conn *pg, const char *const *cols, size_t n_cols, const char *rec,
                    char *buf, size_t len);
 
