@@ -2,12 +2,17 @@
  * dual-write is in force, a writer declared `old only` that a dated source
  * saw writing old is unknown, in words that say why; not before the time,
  * not from a source that cannot date what it saw, never a writer that
- * dual-writes or one that only read. */
+ * dual-writes or one that only read. Folded (core/writersfold.h), such a
+ * declared writer's unknown is cleared only by an audit whose database
+ * sources that saw it look again and find it fine. */
 #include <stdlib.h>
 
 #include "check.h"
+#include "core/events.h"
 #include "core/pgwriters.h"
+#include "core/session.h"
 #include "core/writers.h"
+#include "core/writersfold.h"
 
 static const char RUNBOOK[] =
     "# W\n\n## Roles\n- commander: A\n\n## Systems\n"
@@ -100,6 +105,51 @@ TEST(a_statement_that_writes_nothing_is_not_writing_old)
     close_fixture(&f);
 }
 
-RUN_TESTS(T(an_old_only_writer_seen_writing_during_dual_write_is_unknown),
+/* The journal's side: a ceremony on RUNBOOK, fed events. */
+static void feed(struct session *s, int64_t seq, const char *kind, const char *body)
+{
+    char *copy = strdup(body);
+    struct journal_event ev = {.seq = seq, .ts_ms = 1796256000000LL + seq, .actor = "cutover",
+                               .os_user = "t", .kind = kind, .body = copy};
+    CHECK(session_apply(s, &ev) == 0);
+    free(copy);
+}
+
+static void audit_lists(struct session *s, int64_t seq, const char *sha, const char *seen)
+{
+    char body[800];
+    snprintf(body, sizeof body, "{\"table\":\"orders_legacy\",\"writers\":1,\"unknown\":0,"
+             "\"clean\":true,\"runbook_sha256\":\"%s\",\"list\":[{\"writer\":\"legacy batch\","
+             "\"seen\":\"%s\",\"ops\":\"update\",\"declared\":true,\"unknown\":false,"
+             "\"dual_writes\":false,\"app\":\"legacy-batch\",\"role\":\"legacy\"}]}", sha, seen);
+    feed(s, seq, EV_WRITERS, body);
+}
+
+TEST(a_declared_writers_unknown_is_cleared_only_by_an_audit_that_looks_again)
+{
+    struct rb_problems pr = {0};
+    struct runbook *rb = runbook_parse("w.md", RUNBOOK, strlen(RUNBOOK), &pr);
+    rb_problems_free(&pr);
+    CHECK(rb != NULL);
+    if (!rb)
+        return;
+    struct session s;
+    session_init(&s, rb);
+    feed(&s, 1, EV_UNKNOWN_WRITER, "{\"writer\":\"legacy batch\",\"seen\":\"stats+capture\","
+         "\"why\":\"declared as not dual-writing (old only), seen writing old\"}");
+    CHECK(writersfold_open(&s.wf) == 1);
+    audit_lists(&s, 2, rb->sha256, "-");               /* not seen at all */
+    CHECK(writersfold_open(&s.wf) == 1);
+    audit_lists(&s, 3, rb->sha256, "stats");           /* no capture this time */
+    CHECK(writersfold_open(&s.wf) == 1);
+    audit_lists(&s, 4, rb->sha256, "stats+capture");   /* seen by both, and fine */
+    CHECK(writersfold_open(&s.wf) == 0);
+    CHECK(strstr(s.wf.unknown[0].resolution, "declared as `legacy batch`") != NULL);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+RUN_TESTS(T(a_declared_writers_unknown_is_cleared_only_by_an_audit_that_looks_again),
+          T(an_old_only_writer_seen_writing_during_dual_write_is_unknown),
           T(not_before_dual_write_nor_from_an_undated_source),
           T(a_statement_that_writes_nothing_is_not_writing_old))
