@@ -99,6 +99,41 @@ int pgcap_key_expr(struct pg_conn *pg, const char *const *cols, size_t n_cols, c
     return n < len ? 0 : -1;
 }
 
+/* note(op, app, client, session role, current role, statement, rows, keys) */
+#define NOTE_SIG PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[])"
+
+/* A trigger function: hands what the session knows of the writer, then
+ * ROWS_AND_KEYS (the rows counted, the keys written), to note(). It runs
+ * as the writer and swallows its own errors. */
+#define CAPTURE_FN(NAME, ROWS_AND_KEYS)                                                      \
+    "CREATE FUNCTION " PGCAP_SCHEMA "." NAME "() RETURNS trigger LANGUAGE plpgsql AS $f$"     \
+    "BEGIN"                                                                                  \
+    "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"      \
+    "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text," \
+    "    left(current_query(), 4000), " ROWS_AND_KEYS ");"                                     \
+    "  RETURN NULL;"                                                                         \
+    "EXCEPTION WHEN OTHERS THEN RETURN NULL;"                                                \
+    "END $f$;"
+
+/* The triggers of each level: statement-level ones read the rows from a
+ * transition table; a row-level one fires per row; TRUNCATE has no rows. */
+#define PGCAP_ANY_LEVEL (-1)
+struct capture_trigger {
+    int level;   /* enum pgcap_level, or PGCAP_ANY_LEVEL */
+    const char *name, *event, *each, *function;
+};
+static const struct capture_trigger capture_triggers[] = {
+    {PGCAP_STATEMENT, "cutover_audit_insert", "INSERT",
+     "REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT", "seen_statement()"},
+    {PGCAP_STATEMENT, "cutover_audit_update", "UPDATE",
+     "REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT", "seen_statement()"},
+    {PGCAP_STATEMENT, "cutover_audit_delete", "DELETE",
+     "REFERENCING OLD TABLE AS cutover_rows FOR EACH STATEMENT", "seen_statement()"},
+    {PGCAP_ROW, "cutover_audit_row", "INSERT OR UPDATE", "FOR EACH ROW", "seen_row()"},
+    {PGCAP_ROW, "cutover_audit_row_delete", "DELETE", "FOR EACH ROW", "seen('1')"},
+    {PGCAP_ANY_LEVEL, "cutover_audit_truncate", "TRUNCATE", "FOR EACH STATEMENT", "seen('')"},
+};
+
 int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                   struct error *err)
 {
@@ -141,44 +176,20 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const
         "  op text, app text, client text, session_role text, role_now text, "
         "  statement text, n bigint, keys text[]);"
         /* runs as the installer: a writer needs no right on the table */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
-        "  RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS "
+        "CREATE FUNCTION " NOTE_SIG " RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS "
         "  'INSERT INTO " PGCAP_SCHEMA ".writes (op, app, client, session_role, role_now, "
         "   statement, n, keys) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';"
-        "REVOKE ALL ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
-        "  FROM PUBLIC;"
-        "GRANT EXECUTE ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
-        "  TO PUBLIC;"
-        /* statement level: the rows from the transition table */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".seen_statement() RETURNS trigger LANGUAGE plpgsql AS $f$"
-        "BEGIN"
-        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
-        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), (SELECT count(*) FROM cutover_rows),"
-        /* the keys written (not deleted), for the rows that skip new */
-        "    CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE"
-        "      (SELECT array_agg(%s) FROM (SELECT * FROM cutover_rows LIMIT 10000) r) END);"
-        "  RETURN NULL;"
-        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
-        "END $f$;"
+        "REVOKE ALL ON FUNCTION " NOTE_SIG " FROM PUBLIC;"
+        "GRANT EXECUTE ON FUNCTION " NOTE_SIG " TO PUBLIC;"
+        /* statement level: the rows from the transition table, and the
+         * keys written (not deleted), for the rows that skip new */
+        CAPTURE_FN("seen_statement", "(SELECT count(*) FROM cutover_rows),"
+                   "    CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE"
+                   "      (SELECT array_agg(%s) FROM (SELECT * FROM cutover_rows LIMIT 10000) r) END")
         /* row level, and TRUNCATE: TG_ARGV[0] is the count ('' unknown) */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".seen() RETURNS trigger LANGUAGE plpgsql AS $f$"
-        "BEGIN"
-        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
-        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), nullif(TG_ARGV[0], '')::bigint, NULL);"
-        "  RETURN NULL;"
-        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
-        "END $f$;"
+        CAPTURE_FN("seen", "nullif(TG_ARGV[0], '')::bigint, NULL")
         /* row level, an insert or update: the row's key too */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".seen_row() RETURNS trigger LANGUAGE plpgsql AS $f$"
-        "BEGIN"
-        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
-        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), 1, ARRAY[%s]);"
-        "  RETURN NULL;"
-        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
-        "END $f$;";
+        CAPTURE_FN("seen_row", "1, ARRAY[%s]");
     char setup[8192];
     snprintf(setup, sizeof setup, setup_fmt, key_r, key_new);
     if (exec_ok(pg, setup, "cannot install the capture", err) != 0) {
@@ -186,29 +197,14 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const
         return -1;
     }
     char sql[4096];
-    if (level == PGCAP_STATEMENT)
-        snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER cutover_audit_insert AFTER INSERT ON %s "
-                 "  REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT "
-                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
-                 "CREATE TRIGGER cutover_audit_update AFTER UPDATE ON %s "
-                 "  REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT "
-                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
-                 "CREATE TRIGGER cutover_audit_delete AFTER DELETE ON %s "
-                 "  REFERENCING OLD TABLE AS cutover_rows FOR EACH STATEMENT "
-                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
-                 "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
-                 "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
-                 rel, rel, rel, rel);
-    else
-        snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER cutover_audit_row AFTER INSERT OR UPDATE ON %s "
-                 "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_row();"
-                 "CREATE TRIGGER cutover_audit_row_delete AFTER DELETE ON %s "
-                 "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('1');"
-                 "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
-                 "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
-                 rel, rel, rel);
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof capture_triggers / sizeof capture_triggers[0]; i++) {
+        const struct capture_trigger *t = &capture_triggers[i];
+        if ((t->level == PGCAP_ANY_LEVEL || t->level == (int)level) && n < sizeof sql)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, "CREATE TRIGGER %s AFTER %s ON %s %s "
+                                  "EXECUTE FUNCTION " PGCAP_SCHEMA ".%s;", t->name, t->event, rel,
+                                  t->each, t->function);
+    }
     if (exec_ok(pg, sql, "cannot install the capture triggers", err) != 0) {
         abort_tx(pg);
         return -1;

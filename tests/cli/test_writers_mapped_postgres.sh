@@ -5,7 +5,8 @@
 # each row up through the mapping, as backfill and compare do: `0042` is
 # new's 42 (found), `A-7` cannot be a bigint (new cannot hold it:
 # skipped), `eu,w`/`7` is found, and a row the capture saw written is
-# traced to its writer by the mapped key. Old and new are two databases.
+# traced to its writer by the mapped key, at the statement level and at
+# the row level. Old and new are two databases.
 . tests/lib.sh
 . tests/data/pg.sh
 cleanup_hook() { [ -n "${cap_pid:-}" ] && kill -9 "$cap_pid" 2>/dev/null; pg_stop_all; }
@@ -76,4 +77,19 @@ sh = w["shop"]
 assert sh["skipped"] == 1 and "key 1003" in sh["why"] and "writes old only" in sh["why"], sh
 assert w["skipped: writer not captured"]["skipped"] == 2, w
 ' "$T/c.json" "$rc"
+"$CUTOVER" writers "$T/tickets.md" --capture 60s --capture-level row --format json >"$T/r.json" 2>"$T/r.err" &
+cap_pid=$!
+check "row-level capture: its three triggers are installed" wait_for 20 sh -c "
+  [ \"\$(psql -X -h 127.0.0.1 -p $P -U postgres -d shop_old -Atc \"SELECT string_agg(tgname, ' ' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE 'cutover_audit%'\")\" = 'cutover_audit_row cutover_audit_row_delete cutover_audit_truncate' ]"
+check "  … shop writes old only: 1004" sh -c "
+  PGAPPNAME=shop psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $P -U postgres -d shop_old -c \"INSERT INTO tickets_legacy (order_no, customer) VALUES ('1004', 'd')\""
+kill -INT "$cap_pid"; wait "$cap_pid"; rc=$?; cap_pid=
+check "  … the row's key traced to shop; the rest not captured (exit 3)" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+w = {r["writer"]: r for r in rows[:-1]}
+assert sys.argv[2] == "3", sys.argv[2]
+assert w["shop"]["skipped"] == 1 and "key 1004" in w["shop"]["why"], w["shop"]
+assert w["skipped: writer not captured"]["skipped"] == 3, w
+' "$T/r.json" "$rc"
 finish
