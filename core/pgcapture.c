@@ -11,15 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int pg_fail(PGresult *r, const char *what, struct error *err)
-{
-    char line[300];
-    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-    line[strcspn(line, "\n")] = '\0';
-    error_set(err, "%s: %s", what, line);
-    PQclear(r);
-    return -1;
-}
+#include "pgwriters.h"
 
 /* Ends a transaction an error left open (none open: nothing to say). */
 static void abort_tx(PGconn *pg)
@@ -32,7 +24,7 @@ static int exec_ok(PGconn *pg, const char *sql, const char *what, struct error *
 {
     PGresult *r = PQexec(pg, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, what, err);
+        return pgw_fail(r, what, err);
     PQclear(r);
     return 0;
 }
@@ -47,7 +39,7 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
         "  to_regclass('" PGCAP_SCHEMA ".capture') IS NOT NULL "
         "FROM pg_namespace WHERE nspname = '" PGCAP_SCHEMA "'");
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot look for a capture", err);
+        return pgw_fail(r, "cannot look for a capture", err);
     if (PQntuples(r) == 0) {
         PQclear(r);
         return 0;
@@ -153,7 +145,7 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const
     const char *p[] = {table};
     r = PQexecParams(pg, "SELECT to_regclass($1)::oid::regclass::text", 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot resolve the old table", err);
+        return pgw_fail(r, "cannot resolve the old table", err);
     if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
         PQclear(r);
         error_set(err, "the old table `%s` is not in the old database", table);
@@ -216,7 +208,7 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const
                      "WHERE pid = pg_backend_pid()",
                      2, NULL, q, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        pg_fail(r, "cannot record the capture", err);
+        pgw_fail(r, "cannot record the capture", err);
         abort_tx(pg);
         return -1;
     }
@@ -245,7 +237,7 @@ int pgcap_collect(struct pg_conn *pg, struct pgcap_result *out, struct error *er
         "FROM " PGCAP_SCHEMA ".writes GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 7 DESC, 1, 2",
         1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read the capture", err);
+        return pgw_fail(r, "cannot read the capture", err);
     int n = PQntuples(r);
     out->v = n ? calloc((size_t)n, sizeof *out->v) : NULL;
     if (n && !out->v) {
@@ -297,7 +289,7 @@ int pgcap_remove(struct pg_conn *pg, struct error *err)
         "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
         "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '" PGCAP_SCHEMA "'");
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot list the capture triggers", err);
+        return pgw_fail(r, "cannot list the capture triggers", err);
     if (exec_ok(pg, "BEGIN; SET LOCAL lock_timeout = '10s'", "cannot remove the capture", err))
         goto fail;
     for (int i = 0; i < PQntuples(r); i++)
@@ -333,7 +325,7 @@ int pgcap_keys(struct pg_conn *pg, struct pgcap_keys *out, struct error *err)
              "  WHERE k IS NOT NULL ORDER BY k, at DESC) s LIMIT %d", PGCAP_KEYS_MAX + 1);
     PGresult *r = PQexec(pg, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read the keys the capture saw", err);
+        return pgw_fail(r, "cannot read the keys the capture saw", err);
     int n = PQntuples(r);
     out->cut = n > PGCAP_KEYS_MAX;
     if (out->cut)

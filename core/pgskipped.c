@@ -42,16 +42,6 @@ void pgskip_keys_free(struct pgskip_keys *k)
     memset(k, 0, sizeof *k);
 }
 
-static int pg_fail(PGresult *r, const char *what, struct error *err)
-{
-    char line[300];
-    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-    line[strcspn(line, "\n")] = '\0';
-    error_set(err, "%s: %s", what, line);
-    PQclear(r);
-    return -1;
-}
-
 struct cand {
     char *key;
     const char *app, *role;   /* the capture's (not owned), or "" */
@@ -101,7 +91,7 @@ static char *resolve(PGconn *pg, const char *table, const char *side, struct err
     const char *p[] = {table};
     PGresult *r = PQexecParams(pg, "SELECT to_regclass($1)::text", 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        pg_fail(r, "cannot resolve a table", err);
+        pgw_fail(r, "cannot resolve a table", err);
         return NULL;
     }
     char *name = PQgetisnull(r, 0, 0) ? NULL : strdup(PQgetvalue(r, 0, 0));
@@ -134,7 +124,7 @@ static int from_column(PGconn *old, const struct pgskip_request *q, struct cands
     const char *t[] = {q->since};
     PGresult *r = PQexecParams(old, sql, 1, NULL, t, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read old's rows written since dual-write began", err);
+        return pgw_fail(r, "cannot read old's rows written since dual-write began", err);
     for (int i = 0; i < PQntuples(r); i++)
         if (push(c, PQgetvalue(r, i, 0), "", "") != 0) {
             PQclear(r);
@@ -206,7 +196,7 @@ static int column_type(PGconn *pg, const char *table, const char *col, char *buf
                                "WHERE a.attrelid = $1::regclass AND a.attname = $2 "
                                "AND a.attnum > 0 AND NOT a.attisdropped", 2, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read a key column's type", err);
+        return pgw_fail(r, "cannot read a key column's type", err);
     int found = PQntuples(r) == 1;
     snprintf(buf, len, "%s", found ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
@@ -283,7 +273,7 @@ static int ask_batch(PGconn *nw, const char *sql, const struct cand *v, size_t m
             PQclear(r);
             return 1;
         }
-        return pg_fail(r, "cannot look for old's rows in new", err);
+        return pgw_fail(r, "cannot look for old's rows in new", err);
     }
     for (int i = 0; i < PQntuples(r); i++)
         if (add_group(out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), atoll(PQgetvalue(r, i, 2)),

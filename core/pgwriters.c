@@ -372,6 +372,16 @@ unsigned pgw_writes(const char *sql, const struct pgw_names *names, int in_strin
     return ops;
 }
 
+int pgw_fail(struct pg_result *r, const char *what, struct error *err)
+{
+    char line[300];
+    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
+    line[strcspn(line, "\n")] = '\0';
+    error_set(err, "%s: %s", what, line);
+    PQclear(r);
+    return -1;
+}
+
 /* ---- the catalog ----------------------------------------------------------- */
 
 struct pg_conn *pgw_connect(const char *conn, struct error *err)
@@ -442,11 +452,7 @@ static PGresult *query(PGconn *pg, const char *sql, int nparams, const char *con
 {
     PGresult *r = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        char line[300];
-        snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-        line[strcspn(line, "\n")] = '\0';
-        error_set(err, "%s: %s", what, line);
-        PQclear(r);
+        pgw_fail(r, what, err);
         return NULL;
     }
     return r;
@@ -701,17 +707,11 @@ int pgw_since(struct pg_conn *pg, const char *since, const char *reset, int *in_
               int *stats_after, struct error *err)
 {
     const char *p[] = {since, reset && *reset ? reset : NULL};
-    PGresult *r = PQexecParams(pg, "SELECT $1::timestamptz <= now(), "
-                               "coalesce($2::timestamptz >= $1::timestamptz, false)",
-                               2, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        char line[300];
-        snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-        line[strcspn(line, "\n")] = '\0';
-        error_set(err, "`dual-write began` at `%.60s` cannot be read as a time: %s", since, line);
-        PQclear(r);
+    PGresult *r = query(pg, "SELECT $1::timestamptz <= now(), "
+                        "coalesce($2::timestamptz >= $1::timestamptz, false)", 2, p,
+                        "`dual-write began` cannot be read as a time", err);
+    if (!r)
         return -1;
-    }
     *in_force = PQgetvalue(r, 0, 0)[0] == 't';
     *stats_after = PQgetvalue(r, 0, 1)[0] == 't';
     PQclear(r);

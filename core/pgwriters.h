@@ -88,6 +88,10 @@ struct pgw_stats {
 
 struct pg_conn;
 
+struct pg_result;
+/* Sets err to "what: " and the first line of r's error, clears r; -1. */
+int pgw_fail(struct pg_result *r, const char *what, struct error *err);
+
 /* A libpq connection with short connect and keepalive timeouts, or NULL
  * with err (the message never repeats conn: it may hold a password). */
 struct pg_conn *pgw_connect(const char *conn, struct error *err);
