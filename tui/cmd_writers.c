@@ -537,9 +537,13 @@ static int judge(PGconn *pg, const struct writers_decls *d, const struct pgw_sta
     char dated[40];
     writers_seen_text(src->dated, dated, sizeof dated);
     size_t made = writers_judge(a, d, 1, src->dated);
-    int n = snprintf(src->dual_note, sizeof src->dual_note,
-                     "in force since %s: a writer declared old only that %s saw writing old is "
-                     "unknown (%zu)", d->since, src->dated ? dated : "no dated source", made);
+    int n = src->dated
+                ? snprintf(src->dual_note, sizeof src->dual_note,
+                           "in force since %s: a writer declared old only that %s saw writing "
+                           "old is unknown (%zu)", d->since, dated, made)
+                : snprintf(src->dual_note, sizeof src->dual_note,
+                           "in force since %s, but no source could date what it saw: not judged",
+                           d->since);
     if (src->statements_read && !stats_after && n > 0 && (size_t)n < sizeof src->dual_note)
         snprintf(src->dual_note + n, sizeof src->dual_note - (size_t)n,
                  "; the statistics were last reset %s, before it: they cannot say when a "
