@@ -33,8 +33,10 @@ EOF
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 start \
   >/dev/null || exit 1
 q() { psql -h "$PGD" -p "$PORT" -U postgres -d postgres -qAtX -v ON_ERROR_STOP=1 "$@"; }
-q -c "CREATE TABLE orders_legacy (id bigserial PRIMARY KEY, customer text, amount numeric)" ||
-  exit 1
+# new on PostgreSQL too, so that the capture records the keys it writes
+# (the mapping's key: for the rows that skipped new), as in a ceremony
+q -c "CREATE TABLE orders_legacy (id bigserial PRIMARY KEY, customer text, amount numeric)" \
+  -c "CREATE TABLE orders (id bigint PRIMARY KEY, customer text, amount numeric)" || exit 1
 cat >"$PGD/rb.md" <<EOF
 # Capture bench
 
@@ -44,7 +46,7 @@ cat >"$PGD/rb.md" <<EOF
 
 ## Systems
 - old: postgres \`host=$PGD port=$PORT dbname=postgres user=postgres\` table \`orders_legacy\` key \`id\`
-- new: sqlite \`new.db\` table \`orders\` key \`id\`
+- new: postgres \`host=$PGD port=$PORT dbname=postgres user=postgres\` table \`orders\`
 
 ## Writers
 - bench: app \`bench\` role \`postgres\`

@@ -11,15 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int pg_fail(PGresult *r, const char *what, struct error *err)
-{
-    char line[300];
-    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-    line[strcspn(line, "\n")] = '\0';
-    error_set(err, "%s: %s", what, line);
-    PQclear(r);
-    return -1;
-}
+#include "pgwriters.h"
 
 /* Ends a transaction an error left open (none open: nothing to say). */
 static void abort_tx(PGconn *pg)
@@ -32,7 +24,7 @@ static int exec_ok(PGconn *pg, const char *sql, const char *what, struct error *
 {
     PGresult *r = PQexec(pg, sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, what, err);
+        return pgw_fail(r, what, err);
     PQclear(r);
     return 0;
 }
@@ -47,7 +39,7 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
         "  to_regclass('" PGCAP_SCHEMA ".capture') IS NOT NULL "
         "FROM pg_namespace WHERE nspname = '" PGCAP_SCHEMA "'");
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot look for a capture", err);
+        return pgw_fail(r, "cannot look for a capture", err);
     if (PQntuples(r) == 0) {
         PQclear(r);
         return 0;
@@ -74,54 +66,86 @@ int pgcap_find(struct pg_conn *pg, int *running, char *what, size_t len, struct 
     return 1;
 }
 
-/* The text of a row's key from record variable `rec` ("r", "NEW"):
- * `(rec."id")::text`, or for a composite key `a,b` the columns joined with
- * commas. "NULL" when no key is given. -1 when a column cannot be quoted. */
-int pgcap_key_expr(struct pg_conn *pg, const char *key, const char *rec, char *buf, size_t len)
+/* The text of a row's key from record variable `rec` ("r", "NEW"): a JSON
+ * array of its columns' values, `json_build_array((rec."a"), (rec."b"))::text`,
+ * so that a composite key splits again at its columns whatever they hold.
+ * "NULL::text" when no key is given. -1 when a column cannot be quoted. */
+int pgcap_key_expr(struct pg_conn *pg, const char *const *cols, size_t n_cols, const char *rec,
+                   char *buf, size_t len)
 {
-    if (!key || !*key) {
-        snprintf(buf, len, "NULL");
+    if (!n_cols) {
+        snprintf(buf, len, "NULL::text");   /* typed: array_agg(NULL) has no type */
         return 0;
     }
-    char cols[512];
-    snprintf(cols, sizeof cols, "%s", key);
-    size_t n = (size_t)snprintf(buf, len, "concat_ws(','");
-    for (char *save = NULL, *c = strtok_r(cols, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
-        while (*c == ' ')
-            c++;
-        c[strcspn(c, " ")] = '\0';
-        char *q = PQescapeIdentifier(pg, c, strlen(c));
+    size_t n = (size_t)snprintf(buf, len, "json_build_array(");
+    for (size_t i = 0; i < n_cols; i++) {
+        char *q = PQescapeIdentifier(pg, cols[i], strlen(cols[i]));
         if (!q)
             return -1;
         if (n < len)
-            n += (size_t)snprintf(buf + n, len - n, ", (%s.%s)::text", rec, q);
+            n += (size_t)snprintf(buf + n, len - n, "%s(%s.%s)", i ? ", " : "", rec, q);
         PQfreemem(q);
     }
     if (n < len)
-        n += (size_t)snprintf(buf + n, len - n, ")");
+        n += (size_t)snprintf(buf + n, len - n, ")::text");
     return n < len ? 0 : -1;
 }
+
+/* note(op, app, client, session role, current role, statement, rows, keys) */
+#define NOTE_SIG PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[])"
+
+/* A trigger function: hands what the session knows of the writer, then
+ * ROWS_AND_KEYS (the rows counted, the keys written), to note(). It runs
+ * as the writer and swallows its own errors. */
+#define CAPTURE_FN(NAME, ROWS_AND_KEYS)                                                      \
+    "CREATE FUNCTION " PGCAP_SCHEMA "." NAME "() RETURNS trigger LANGUAGE plpgsql AS $f$"     \
+    "BEGIN"                                                                                  \
+    "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"      \
+    "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text," \
+    "    left(current_query(), 4000), " ROWS_AND_KEYS ");"                                     \
+    "  RETURN NULL;"                                                                         \
+    "EXCEPTION WHEN OTHERS THEN RETURN NULL;"                                                \
+    "END $f$;"
+
+/* The triggers of each level: statement-level ones read the rows from a
+ * transition table; a row-level one fires per row; TRUNCATE has no rows. */
+#define PGCAP_ANY_LEVEL (-1)
+struct capture_trigger {
+    int level;   /* enum pgcap_level, or PGCAP_ANY_LEVEL */
+    const char *name, *event, *each, *function;
+};
+static const struct capture_trigger capture_triggers[] = {
+    {PGCAP_STATEMENT, "cutover_audit_insert", "INSERT",
+     "REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT", "seen_statement()"},
+    {PGCAP_STATEMENT, "cutover_audit_update", "UPDATE",
+     "REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT", "seen_statement()"},
+    {PGCAP_STATEMENT, "cutover_audit_delete", "DELETE",
+     "REFERENCING OLD TABLE AS cutover_rows FOR EACH STATEMENT", "seen_statement()"},
+    {PGCAP_ROW, "cutover_audit_row", "INSERT OR UPDATE", "FOR EACH ROW", "seen_row()"},
+    {PGCAP_ROW, "cutover_audit_row_delete", "DELETE", "FOR EACH ROW", "seen('1')"},
+    {PGCAP_ANY_LEVEL, "cutover_audit_truncate", "TRUNCATE", "FOR EACH STATEMENT", "seen('')"},
+};
 
 int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                   struct error *err)
 {
-    return pgcap_install_keyed(pg, table, NULL, level, err);
+    return pgcap_install_keyed(pg, table, NULL, 0, level, err);
 }
 
-int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
-                        enum pgcap_level level, struct error *err)
+int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const *key,
+                        size_t n_key, enum pgcap_level level, struct error *err)
 {
     char key_r[600], key_new[600];
-    if (pgcap_key_expr(pg, key, "r", key_r, sizeof key_r) != 0 ||
-        pgcap_key_expr(pg, key, "NEW", key_new, sizeof key_new) != 0) {
-        error_set(err, "the old table's key `%.100s` cannot be quoted", key ? key : "");
+    if (pgcap_key_expr(pg, key, n_key, "r", key_r, sizeof key_r) != 0 ||
+        pgcap_key_expr(pg, key, n_key, "NEW", key_new, sizeof key_new) != 0) {
+        error_set(err, "the old table's key cannot be quoted");
         return -1;
     }
     PGresult *r;
     const char *p[] = {table};
     r = PQexecParams(pg, "SELECT to_regclass($1)::oid::regclass::text", 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot resolve the old table", err);
+        return pgw_fail(r, "cannot resolve the old table", err);
     if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
         PQclear(r);
         error_set(err, "the old table `%s` is not in the old database", table);
@@ -144,44 +168,20 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
         "  op text, app text, client text, session_role text, role_now text, "
         "  statement text, n bigint, keys text[]);"
         /* runs as the installer: a writer needs no right on the table */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
-        "  RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS "
+        "CREATE FUNCTION " NOTE_SIG " RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS "
         "  'INSERT INTO " PGCAP_SCHEMA ".writes (op, app, client, session_role, role_now, "
         "   statement, n, keys) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)';"
-        "REVOKE ALL ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
-        "  FROM PUBLIC;"
-        "GRANT EXECUTE ON FUNCTION " PGCAP_SCHEMA ".note(text, text, text, text, text, text, bigint, text[]) "
-        "  TO PUBLIC;"
-        /* statement level: the rows from the transition table */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".seen_statement() RETURNS trigger LANGUAGE plpgsql AS $f$"
-        "BEGIN"
-        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
-        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), (SELECT count(*) FROM cutover_rows),"
-        /* the keys written (not deleted), for the rows that skip new */
-        "    CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE"
-        "      (SELECT array_agg(%s) FROM (SELECT * FROM cutover_rows LIMIT 10000) r) END);"
-        "  RETURN NULL;"
-        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
-        "END $f$;"
+        "REVOKE ALL ON FUNCTION " NOTE_SIG " FROM PUBLIC;"
+        "GRANT EXECUTE ON FUNCTION " NOTE_SIG " TO PUBLIC;"
+        /* statement level: the rows from the transition table, and the
+         * keys written (not deleted), for the rows that skip new */
+        CAPTURE_FN("seen_statement", "(SELECT count(*) FROM cutover_rows),"
+                   "    CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE"
+                   "      (SELECT array_agg(%s) FROM (SELECT * FROM cutover_rows LIMIT 10000) r) END")
         /* row level, and TRUNCATE: TG_ARGV[0] is the count ('' unknown) */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".seen() RETURNS trigger LANGUAGE plpgsql AS $f$"
-        "BEGIN"
-        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
-        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), nullif(TG_ARGV[0], '')::bigint, NULL);"
-        "  RETURN NULL;"
-        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
-        "END $f$;"
+        CAPTURE_FN("seen", "nullif(TG_ARGV[0], '')::bigint, NULL")
         /* row level, an insert or update: the row's key too */
-        "CREATE FUNCTION " PGCAP_SCHEMA ".seen_row() RETURNS trigger LANGUAGE plpgsql AS $f$"
-        "BEGIN"
-        "  PERFORM " PGCAP_SCHEMA ".note(lower(TG_OP), current_setting('application_name'),"
-        "    coalesce(host(inet_client_addr()), 'local'), session_user::text, current_user::text,"
-        "    left(current_query(), 4000), 1, ARRAY[%s]);"
-        "  RETURN NULL;"
-        "EXCEPTION WHEN OTHERS THEN RETURN NULL;"
-        "END $f$;";
+        CAPTURE_FN("seen_row", "1, ARRAY[%s]");
     char setup[8192];
     snprintf(setup, sizeof setup, setup_fmt, key_r, key_new);
     if (exec_ok(pg, setup, "cannot install the capture", err) != 0) {
@@ -189,29 +189,14 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
         return -1;
     }
     char sql[4096];
-    if (level == PGCAP_STATEMENT)
-        snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER cutover_audit_insert AFTER INSERT ON %s "
-                 "  REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT "
-                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
-                 "CREATE TRIGGER cutover_audit_update AFTER UPDATE ON %s "
-                 "  REFERENCING NEW TABLE AS cutover_rows FOR EACH STATEMENT "
-                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
-                 "CREATE TRIGGER cutover_audit_delete AFTER DELETE ON %s "
-                 "  REFERENCING OLD TABLE AS cutover_rows FOR EACH STATEMENT "
-                 "  EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_statement();"
-                 "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
-                 "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
-                 rel, rel, rel, rel);
-    else
-        snprintf(sql, sizeof sql,
-                 "CREATE TRIGGER cutover_audit_row AFTER INSERT OR UPDATE ON %s "
-                 "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen_row();"
-                 "CREATE TRIGGER cutover_audit_row_delete AFTER DELETE ON %s "
-                 "  FOR EACH ROW EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('1');"
-                 "CREATE TRIGGER cutover_audit_truncate AFTER TRUNCATE ON %s "
-                 "  FOR EACH STATEMENT EXECUTE FUNCTION " PGCAP_SCHEMA ".seen('');",
-                 rel, rel, rel);
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof capture_triggers / sizeof capture_triggers[0]; i++) {
+        const struct capture_trigger *t = &capture_triggers[i];
+        if ((t->level == PGCAP_ANY_LEVEL || t->level == (int)level) && n < sizeof sql)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, "CREATE TRIGGER %s AFTER %s ON %s %s "
+                                  "EXECUTE FUNCTION " PGCAP_SCHEMA ".%s;", t->name, t->event, rel,
+                                  t->each, t->function);
+    }
     if (exec_ok(pg, sql, "cannot install the capture triggers", err) != 0) {
         abort_tx(pg);
         return -1;
@@ -223,7 +208,7 @@ int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
                      "WHERE pid = pg_backend_pid()",
                      2, NULL, q, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        pg_fail(r, "cannot record the capture", err);
+        pgw_fail(r, "cannot record the capture", err);
         abort_tx(pg);
         return -1;
     }
@@ -252,7 +237,7 @@ int pgcap_collect(struct pg_conn *pg, struct pgcap_result *out, struct error *er
         "FROM " PGCAP_SCHEMA ".writes GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 7 DESC, 1, 2",
         1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read the capture", err);
+        return pgw_fail(r, "cannot read the capture", err);
     int n = PQntuples(r);
     out->v = n ? calloc((size_t)n, sizeof *out->v) : NULL;
     if (n && !out->v) {
@@ -304,7 +289,7 @@ int pgcap_remove(struct pg_conn *pg, struct error *err)
         "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
         "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '" PGCAP_SCHEMA "'");
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot list the capture triggers", err);
+        return pgw_fail(r, "cannot list the capture triggers", err);
     if (exec_ok(pg, "BEGIN; SET LOCAL lock_timeout = '10s'", "cannot remove the capture", err))
         goto fail;
     for (int i = 0; i < PQntuples(r); i++)
@@ -340,7 +325,7 @@ int pgcap_keys(struct pg_conn *pg, struct pgcap_keys *out, struct error *err)
              "  WHERE k IS NOT NULL ORDER BY k, at DESC) s LIMIT %d", PGCAP_KEYS_MAX + 1);
     PGresult *r = PQexec(pg, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read the keys the capture saw", err);
+        return pgw_fail(r, "cannot read the keys the capture saw", err);
     int n = PQntuples(r);
     out->cut = n > PGCAP_KEYS_MAX;
     if (out->cut)

@@ -47,15 +47,17 @@ int pgcap_install(struct pg_conn *pg, const char *table, enum pgcap_level level,
                   struct error *err);
 
 /* The same, recording with each write the keys of the rows it inserted or
- * updated (key: the old table's key, `id` or `a,b`; NULL: none), so the
- * rows that reached old and not new can be traced to their writer. */
-int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *key,
-                        enum pgcap_level level, struct error *err);
+ * updated (key: old's key columns, n_key of them, as the mapping pairs
+ * them with new's; none: no keys), so the rows that reached old and not
+ * new can be traced to their writer. */
+int pgcap_install_keyed(struct pg_conn *pg, const char *table, const char *const *key,
+                        size_t n_key, enum pgcap_level level, struct error *err);
 
 /* SQL for the text of a row's key from record variable rec ("r", "NEW"):
- * the columns of key (`id`, `a,b`) quoted, cast to text, joined with
- * commas; "NULL" for no key. -1 when it does not fit or cannot be quoted. */
-int pgcap_key_expr(struct pg_conn *pg, const char *key, const char *rec, char *buf, size_t len);
+ * a JSON array of the key's columns (quoted), `["eu", 42]`; a NULL text for
+ * no key. -1 when it does not fit or cannot be quoted. */
+int pgcap_key_expr(struct pg_conn *pg, const char *const *cols, size_t n_cols, const char *rec,
+                   char *buf, size_t len);
 
 /* A key the capture saw written (inserted or updated), with who wrote it
  * last. */

@@ -9,16 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datajob.h"
 #include "pgwriters.h"
 
-static int pg_fail(PGresult *r, const char *what, struct error *err)
+int pgskip_keys_resolve(const struct runbook *rb, struct pgskip_keys *k, struct error *err)
 {
-    char line[300];
-    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-    line[strcspn(line, "\n")] = '\0';
-    error_set(err, "%s: %s", what, line);
-    PQclear(r);
-    return -1;
+    memset(k, 0, sizeof *k);
+    struct datajob j;
+    int rc = datajob_open(&j, rb, err);
+    for (size_t i = 0; rc == 0 && i < j.plan.n_key; i++) {
+        const struct map_col *c = &j.plan.cols[j.plan.key[i]];
+        k->old_col[k->n] = strdup(c->old_name);
+        k->new_col[k->n] = strdup(c->name);
+        k->n++;
+        if (!k->old_col[i] || !k->new_col[i]) {
+            error_set(err, "out of memory");
+            rc = -1;
+        }
+    }
+    datajob_close(&j);
+    if (rc != 0)
+        pgskip_keys_free(k);
+    return rc;
+}
+
+void pgskip_keys_free(struct pgskip_keys *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->old_col[i]);
+        free(k->new_col[i]);
+    }
+    memset(k, 0, sizeof *k);
 }
 
 struct cand {
@@ -70,7 +91,7 @@ static char *resolve(PGconn *pg, const char *table, const char *side, struct err
     const char *p[] = {table};
     PGresult *r = PQexecParams(pg, "SELECT to_regclass($1)::text", 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        pg_fail(r, "cannot resolve a table", err);
+        pgw_fail(r, "cannot resolve a table", err);
         return NULL;
     }
     char *name = PQgetisnull(r, 0, 0) ? NULL : strdup(PQgetvalue(r, 0, 0));
@@ -89,7 +110,8 @@ static int from_column(PGconn *old, const struct pgskip_request *q, struct cands
     if (!tbl)
         return -1;
     char *col = PQescapeIdentifier(old, q->column, strlen(q->column));
-    if (!col || pgcap_key_expr(old, q->old_key, "t", key, sizeof key) != 0) {
+    if (!col || pgcap_key_expr(old, (const char *const *)q->key->old_col, q->key->n, "t", key,
+                               sizeof key) != 0) {
         PQfreemem(col);
         free(tbl);
         error_set(err, "the old table's key or column cannot be quoted");
@@ -102,7 +124,7 @@ static int from_column(PGconn *old, const struct pgskip_request *q, struct cands
     const char *t[] = {q->since};
     PGresult *r = PQexecParams(old, sql, 1, NULL, t, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pg_fail(r, "cannot read old's rows written since dual-write began", err);
+        return pgw_fail(r, "cannot read old's rows written since dual-write began", err);
     for (int i = 0; i < PQntuples(r); i++)
         if (push(c, PQgetvalue(r, i, 0), "", "") != 0) {
             PQclear(r);
@@ -164,52 +186,136 @@ static char *pg_array(const struct cand *v, size_t n, int which)
     return a;
 }
 
-static int ask_new(PGconn *nw, const struct pgskip_request *q, const struct cand *v, size_t n,
-                   struct pgskip_result *out, struct error *err)
+/* A column's type as its table's database names it ("bigint",
+ * "character varying(20)"), into buf; -1 with err. */
+static int column_type(PGconn *pg, const char *table, const char *col, char *buf, size_t len,
+                       struct error *err)
 {
-    char key[600], sql[2000];
-    char *tbl = resolve(nw, q->new_table, "new", err);
-    if (!tbl)
-        return -1;
-    if (pgcap_key_expr(nw, q->new_key, "n", key, sizeof key) != 0) {
-        free(tbl);
-        error_set(err, "the new table's key cannot be quoted");
+    const char *p[] = {table, col};
+    PGresult *r = PQexecParams(pg, "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                               "WHERE a.attrelid = $1::regclass AND a.attname = $2 "
+                               "AND a.attnum > 0 AND NOT a.attisdropped", 2, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pgw_fail(r, "cannot read a key column's type", err);
+    int found = PQntuples(r) == 1;
+    snprintf(buf, len, "%s", found ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    if (!found)
+        error_set(err, "`%.60s` is not a column of %.100s", col, table);
+    return found ? 0 : -1;
+}
+
+/* "n.\"id\" = ((c.k::jsonb ->> 0)::text)::bigint AND …": each of new's
+ * key columns against old's value at its place, read as old's type and
+ * cast to new's (old's type is skipped when new's database does not know
+ * it: an enum or a domain of old's). */
+static int key_match(PGconn *old, PGconn *nw, const struct pgskip_request *q, const char *old_tbl,
+                     const char *new_tbl, char *buf, size_t len, struct error *err)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < q->key->n; i++) {
+        char ot[128], nt[128];
+        if (column_type(old, old_tbl, q->key->old_col[i], ot, sizeof ot, err) != 0 ||
+            column_type(nw, new_tbl, q->key->new_col[i], nt, sizeof nt, err) != 0)
+            return -1;
+        const char *p[] = {ot};
+        PGresult *r = PQexecParams(nw, "SELECT to_regtype($1) IS NOT NULL", 1, NULL, p, NULL, NULL, 0);
+        int known = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
+        PQclear(r);
+        char *col = PQescapeIdentifier(nw, q->key->new_col[i], strlen(q->key->new_col[i]));
+        if (!col) {
+            error_set(err, "new's key column cannot be quoted");
+            return -1;
+        }
+        if (n < len)
+            n += (size_t)snprintf(buf + n, len - n, "%sn.%s = ((c.k::jsonb ->> %zu)::%s)::%s",
+                                  i ? " AND " : "", col, i, known ? ot : "text", nt);
+        PQfreemem(col);
+    }
+    if (n >= len) {
+        error_set(err, "the key is too long to look for");
         return -1;
     }
-    snprintf(sql, sizeof sql,
-             "SELECT c.app, c.role, count(*), min(c.k) FROM unnest($1::text[], $2::text[], "
-             "$3::text[]) AS c(k, app, role) WHERE NOT EXISTS (SELECT 1 FROM %s n WHERE %s = c.k) "
-             "GROUP BY 1, 2", tbl, key);
-    free(tbl);
-    for (size_t at = 0; at < n; at += 5000) {
-        size_t m = n - at < 5000 ? n - at : 5000;
-        char *a[3] = {pg_array(v + at, m, 0), pg_array(v + at, m, 1), pg_array(v + at, m, 2)};
-        if (!a[0] || !a[1] || !a[2]) {
-            free(a[0]), free(a[1]), free(a[2]);
+    return 0;
+}
+
+static int add_group(struct pgskip_result *out, const char *app, const char *role, long long k,
+                     const char *first_key)
+{
+    struct pgskip_group *g = group_for(out, app, role);
+    if (!g)
+        return -1;
+    if (!g->rows)
+        snprintf(g->first_key, sizeof g->first_key, "%s", first_key);
+    g->rows += k;
+    out->skipped += k;
+    return 0;
+}
+
+/* One batch asked of new: 0, 1 when a key would not cast to new's type
+ * (a data exception: the batch is asked again key by key), -1 with err. */
+static int ask_batch(PGconn *nw, const char *sql, const struct cand *v, size_t m,
+                     struct pgskip_result *out, struct error *err)
+{
+    char *a[3] = {pg_array(v, m, 0), pg_array(v, m, 1), pg_array(v, m, 2)};
+    if (!a[0] || !a[1] || !a[2]) {
+        free(a[0]), free(a[1]), free(a[2]);
+        error_set(err, "out of memory");
+        return -1;
+    }
+    const char *p[] = {a[0], a[1], a[2]};
+    PGresult *r = PQexecParams(nw, sql, 3, NULL, p, NULL, NULL, 0);
+    free(a[0]), free(a[1]), free(a[2]);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (state && strncmp(state, "22", 2) == 0) {
+            PQclear(r);
+            return 1;
+        }
+        return pgw_fail(r, "cannot look for old's rows in new", err);
+    }
+    for (int i = 0; i < PQntuples(r); i++)
+        if (add_group(out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), atoll(PQgetvalue(r, i, 2)),
+                      PQgetvalue(r, i, 3)) != 0) {
+            PQclear(r);
             error_set(err, "out of memory");
             return -1;
         }
-        const char *p[] = {a[0], a[1], a[2]};
-        PGresult *r = PQexecParams(nw, sql, 3, NULL, p, NULL, NULL, 0);
-        free(a[0]), free(a[1]), free(a[2]);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK)
-            return pg_fail(r, "cannot look for old's rows in new", err);
-        for (int i = 0; i < PQntuples(r); i++) {
-            struct pgskip_group *g = group_for(out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-            if (!g) {
-                PQclear(r);
-                error_set(err, "out of memory");
-                return -1;
-            }
-            long long k = atoll(PQgetvalue(r, i, 2));
-            if (!g->rows)
-                snprintf(g->first_key, sizeof g->first_key, "%s", PQgetvalue(r, i, 3));
-            g->rows += k;
-            out->skipped += k;
-        }
-        PQclear(r);
-    }
+    PQclear(r);
     return 0;
+}
+
+static int ask_new(PGconn *old, PGconn *nw, const struct pgskip_request *q, const struct cand *v,
+                   size_t n, struct pgskip_result *out, struct error *err)
+{
+    char match[2400], sql[3200];
+    char *old_tbl = resolve(old, q->old_table, "old", err);
+    char *tbl = old_tbl ? resolve(nw, q->new_table, "new", err) : NULL;
+    int rc = tbl ? key_match(old, nw, q, old_tbl, tbl, match, sizeof match, err) : -1;
+    if (rc == 0)
+        snprintf(sql, sizeof sql,
+                 "SELECT c.app, c.role, count(*), (SELECT string_agg(e, ',') FROM "
+                 "jsonb_array_elements_text(min(c.k)::jsonb) e) FROM unnest($1::text[], "
+                 "$2::text[], $3::text[]) AS c(k, app, role) WHERE NOT EXISTS (SELECT 1 FROM %s n "
+                 "WHERE %s) GROUP BY 1, 2", tbl, match);
+    free(old_tbl);
+    free(tbl);
+    for (size_t at = 0; rc == 0 && at < n; at += 5000) {
+        size_t m = n - at < 5000 ? n - at : 5000;
+        rc = ask_batch(nw, sql, v + at, m, out, err);
+        /* a key new's type cannot hold is a row new cannot hold */
+        for (size_t k = 0; rc == 1 && k < m; k++) {
+            int one = ask_batch(nw, sql, v + at + k, 1, out, err);
+            if (one == 1 && add_group(out, v[at + k].app, v[at + k].role, 1, v[at + k].key) != 0)
+                error_set(err, "out of memory"), one = -1;
+            if (one < 0)
+                rc = -1;
+        }
+        if (rc == 1)
+            rc = 0;
+    }
+    return rc;
 }
 
 int pgskip_find(struct pg_conn *old, const struct pgskip_request *q, struct pgskip_result *out,
@@ -243,7 +349,7 @@ int pgskip_find(struct pg_conn *old, const struct pgskip_request *q, struct pgsk
     }
     if (!(nw = pgw_connect(q->new_conn, err)))
         goto out;
-    rc = ask_new(nw, q, c.v, c.n, out, err);
+    rc = ask_new(old, nw, q, c.v, c.n, out, err);
     goto out;
 oom:
     error_set(err, "out of memory");

@@ -372,6 +372,16 @@ unsigned pgw_writes(const char *sql, const struct pgw_names *names, int in_strin
     return ops;
 }
 
+int pgw_fail(struct pg_result *r, const char *what, struct error *err)
+{
+    char line[300];
+    snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
+    line[strcspn(line, "\n")] = '\0';
+    error_set(err, "%s: %s", what, line);
+    PQclear(r);
+    return -1;
+}
+
 /* ---- the catalog ----------------------------------------------------------- */
 
 struct pg_conn *pgw_connect(const char *conn, struct error *err)
@@ -442,11 +452,7 @@ static PGresult *query(PGconn *pg, const char *sql, int nparams, const char *con
 {
     PGresult *r = PQexecParams(pg, sql, nparams, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        char line[300];
-        snprintf(line, sizeof line, "%s", PQresultErrorMessage(r));
-        line[strcspn(line, "\n")] = '\0';
-        error_set(err, "%s: %s", what, line);
-        PQclear(r);
+        pgw_fail(r, what, err);
         return NULL;
     }
     return r;
@@ -684,6 +690,34 @@ static int extension_ready(PGconn *pg, struct pgw_stats *s, char *schema, size_t
     return 0;
 }
 
+/* When the statistics were last reset, as UTC text ("" when the view
+ * that says it, pg_stat_statements_info, cannot be read). */
+static void read_reset(PGconn *pg, const char *schema, char *out, size_t len)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT to_char(stats_reset AT TIME ZONE 'UTC', "
+             "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM %s.pg_stat_statements_info", schema);
+    PGresult *r = PQexec(pg, sql);
+    snprintf(out, len, "%s", PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+                                     !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+}
+
+int pgw_since(struct pg_conn *pg, const char *since, const char *reset, int *in_force,
+              int *stats_after, struct error *err)
+{
+    const char *p[] = {since, reset && *reset ? reset : NULL};
+    PGresult *r = query(pg, "SELECT $1::timestamptz <= now(), "
+                        "coalesce($2::timestamptz >= $1::timestamptz, false)", 2, p,
+                        "`dual-write began` cannot be read as a time", err);
+    if (!r)
+        return -1;
+    *in_force = PQgetvalue(r, 0, 0)[0] == 't';
+    *stats_after = PQgetvalue(r, 0, 1)[0] == 't';
+    PQclear(r);
+    return 0;
+}
+
 int pgw_statements(const char *conn, const char *table, struct pgw_stats *out, struct error *err)
 {
     memset(out, 0, sizeof *out);
@@ -718,6 +752,7 @@ int pgw_statements(const char *conn, const char *table, struct pgw_stats *out, s
     }
     out->available = 1;
     out->entries = (size_t)PQntuples(r);
+    read_reset(pg, schema, out->reset, sizeof out->reset);
     size_t hidden = 0;
     for (int i = 0; i < PQntuples(r); i++) {
         const char *q = PQgetvalue(r, i, 1);

@@ -83,9 +83,14 @@ struct pgw_stats {
     struct pgw_stmt *v;
     size_t n;
     size_t entries;         /* entries read for this database */
+    char reset[40];         /* when they were last reset (UTC), "" not known */
 };
 
 struct pg_conn;
+
+struct pg_result;
+/* Sets err to "what: " and the first line of r's error, clears r; -1. */
+int pgw_fail(struct pg_result *r, const char *what, struct error *err);
 
 /* A libpq connection with short connect and keepalive timeouts, or NULL
  * with err (the message never repeats conn: it may hold a password). */
@@ -98,6 +103,14 @@ struct pg_conn *pgw_connect(const char *conn, struct error *err);
 int pgw_statements(const char *conn, const char *table, struct pgw_stats *out,
                    struct error *err);
 void pgw_stats_free(struct pgw_stats *s);
+
+/* The runbook's `dual-write began` time (since) read by the old database:
+ * *in_force when it is at or before the database's now(); *stats_after
+ * when the statistics' reset (s->reset; "" or NULL: not known) is at or
+ * after it, so that every statement they count ran since. -1 with err
+ * when since is not a time. */
+int pgw_since(struct pg_conn *pg, const char *since, const char *reset, int *in_force,
+              int *stats_after, struct error *err);
 
 /* The lines to show under the table on what the statistics cannot see,
  * for the track setting in s (NULL-terminated, static). */

@@ -501,3 +501,29 @@ int writers_skipped(struct writers_audit *a, const struct writers_decls *d, cons
     }
     return 0;
 }
+
+size_t writers_judge(struct writers_audit *a, const struct writers_decls *d, int in_force,
+                     unsigned dated)
+{
+    size_t made = 0;
+    if (!in_force || !d->since)
+        return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        struct writer_seen *w = &a->v[i];
+        if (!w->decl || w->decl->dual_writes || w->why[0])
+            continue;
+        unsigned by = 0;
+        for (size_t k = 0; k < w->n_stmts; k++)
+            if (w->stmts[k].ops)
+                by |= w->stmts[k].source & dated;
+        if (!by)
+            continue;
+        char seen[40];
+        writers_seen_text(by, seen, sizeof seen);
+        snprintf(w->why, sizeof w->why, "declared as not dual-writing (old only), seen writing old "
+                 "(%s) since dual-write began at %s", seen, d->since);
+        a->unknown++;
+        made++;
+    }
+    return made;
+}

@@ -125,4 +125,14 @@ int writers_observe(struct writers_audit *a, const struct writers_decls *d,
 int writers_skipped(struct writers_audit *a, const struct writers_decls *d, const char *app,
                     const char *role, long long rows, const char *first_key);
 
+/* The judge, once every source has been added: while dual-write is in
+ * force (in_force: d's `dual-write began` said, and at or before the
+ * audit), a writer declared as not dual-writing (`old only`) that a dated
+ * source saw writing old is unknown — its why names the source and the
+ * time. dated: the sources whose sightings are known to come after the
+ * time (WSRC_CAPTURE, a window now; WSRC_STATEMENTS when the statistics
+ * were reset after it). Returns the writers it made unknown. */
+size_t writers_judge(struct writers_audit *a, const struct writers_decls *d, int in_force,
+                     unsigned dated);
+
 #endif

@@ -138,6 +138,29 @@ static int covers(const struct wf_row *r, const struct wf_unknown *u)
     return 0;
 }
 
+static int has_source(const char *seen, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = seen; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == seen || p[-1] == '+') && (p[n] == '+' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* A declared writer that was unknown for what the database saw it do (an
+ * `old only` writer writing during dual-write, a `dual-writes` one whose
+ * rows skipped new) is cleared by an audit whose database sources that saw
+ * it then saw it again and found it fine: an audit that did not look (no
+ * capture this time) proves nothing. */
+static int looked_again(const struct wf_row *r, const struct wf_unknown *u)
+{
+    static const char *const db[] = {"stats", "capture"};
+    for (size_t i = 0; i < sizeof db / sizeof db[0]; i++)
+        if (has_source(u->seen, db[i]) && !has_source(r->seen, db[i]))
+            return 0;
+    return 1;
+}
+
 static void read_row(struct wf_row *r, const cJSON *o)
 {
     memset(r, 0, sizeof *r);
@@ -191,7 +214,9 @@ static void on_audit(struct session *s, const struct journal_event *ev, const cJ
             continue;
         for (size_t k = 0; k < f->n_rows; k++) {
             const struct wf_row *r = &f->rows[k];
-            if (r->declared && !r->unknown && (strcmp(r->writer, u->writer) == 0 || covers(r, u))) {
+            int named = strcmp(r->writer, u->writer) == 0;
+            if (r->declared && !r->unknown && ((named && looked_again(r, u)) ||
+                                              (!named && covers(r, u)))) {
                 u->resolved = WF_DECLARED;
                 u->resolved_seq = ev->seq;
                 snprintf(u->resolution, sizeof u->resolution,

@@ -45,9 +45,14 @@ struct sources {
     long long capture_writes;
     int capture_removed;          /* and its triggers are gone */
     struct pgcap_keys keys;       /* the keys the capture saw written */
+    struct pgskip_keys key;       /* the mapping's key (n 0: not resolved) */
+    char key_note[300];           /* why the rows that skipped new cannot be looked for */
     int skipped_run;              /* rows that skipped new were looked for */
     char skipped_note[400];       /* what was looked at, or why not */
     long long skipped_rows, skipped_candidates;
+    char dual_note[400];          /* dual-write in force? what the judge could date */
+    int dual_in_force;
+    unsigned dated;               /* WSRC_* whose sightings come after `dual-write began` */
     const struct code_scan *scan; /* NULL without --code */
 };
 
@@ -195,6 +200,7 @@ static void print_table(const struct writers_audit *a, const struct sources *src
         printf("  skipped: not looked for: %s\n", src->skipped_note);
     if (!src->scan)
         printf("  code: skipped: no --code DIR\n");
+    printf("  dual-write: %s\n", src->dual_note);
     printf("\n%zu writer%s of `%s`, %zu unknown", a->n, a->n == 1 ? "" : "s", table, a->unknown);
     if (src->scan) {
         printf("; %zu files read, %zu skipped (documentation, binaries); names searched:",
@@ -318,6 +324,14 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
         cJSON_AddNumberToObject(sk, "candidates", (double)src->skipped_candidates);
         cJSON_AddNumberToObject(sk, "rows", (double)src->skipped_rows);
     }
+    cJSON *dw = cJSON_AddObjectToObject(sum, "dual_write");
+    cJSON_AddBoolToObject(dw, "in_force", src->dual_in_force);
+    cJSON *dated = cJSON_AddArrayToObject(dw, "dated");
+    if (src->dated & WSRC_STATEMENTS)
+        cJSON_AddItemToArray(dated, cJSON_CreateString("statements"));
+    if (src->dated & WSRC_CAPTURE)
+        cJSON_AddItemToArray(dated, cJSON_CreateString("capture"));
+    add_str_or_null(dw, "note", src->dual_note);
     cJSON *code = cJSON_AddObjectToObject(sum, "code");
     cJSON_AddStringToObject(code, "status", src->scan ? "read" : "skipped");
     if (src->scan) {
@@ -369,7 +383,6 @@ static void wait_window(int64_t ms)
 
 struct request {
     const char *path, *dir, *capture, *journal;
-    const char *old_key;          /* the old system's key: the capture records it */
     enum pgcap_level level;
     int json, cleanup;
 };
@@ -380,7 +393,8 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
                    struct writers_audit *a, const struct writers_decls *d, struct sources *src,
                    struct error *err)
 {
-    if (pgcap_install_keyed(pg, table, q->old_key, q->level, err) != 0)
+    if (pgcap_install_keyed(pg, table, (const char *const *)src->key.old_col, src->key.n,
+                            q->level, err) != 0)
         return -1;
     src->capture_run = 1;
     char dur[32];
@@ -437,34 +451,44 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
     return rc;
 }
 
+/* The key the rows that skipped new are looked for by: the mapping's,
+ * resolved against both tables as backfill resolves it (the capture then
+ * records old's side of it). Its absence is said, in src->key_note. */
+static void resolve_key(const struct runbook *rb, const struct writers_decls *d,
+                        const struct request *q, struct sources *src)
+{
+    const struct rb_system *nw = runbook_system(rb, "new");
+    struct error err = {{0}};
+    if (!d->since && !q->capture)
+        snprintf(src->key_note, sizeof src->key_note,
+                 "no --capture, and no `dual-write began` in ## Writers");
+    else if (!nw || !nw->kind || strcmp(nw->kind, "postgres") != 0 ||
+             !rb_attr_get(nw->attrs, nw->n_attrs, "table"))
+        snprintf(src->key_note, sizeof src->key_note,
+                 "needs the `old` and `new` systems on PostgreSQL, each with its table");
+    else if (pgskip_keys_resolve(rb, &src->key, &err) != 0)
+        snprintf(src->key_note, sizeof src->key_note,
+                 "the key cannot be resolved through the mapping: %s (`cutover check` lists "
+                 "the mapping's problems)", err.msg);
+}
+
 /* Rows that reached old and not new since dual-write began, traced to
  * their writers by the capture's keys (core/pgskipped.h). 0, or -1 with
  * err when the look failed (its absence is said, never taken for none). */
-static int look_skipped(const struct runbook *rb, PGconn *pg, const struct request *q,
-                        const struct writers_decls *d, struct writers_audit *a,
-                        struct sources *src, struct error *err)
+static int look_skipped(const struct runbook *rb, PGconn *pg, const struct writers_decls *d,
+                        struct writers_audit *a, struct sources *src, struct error *err)
 {
     const struct rb_system *nw = runbook_system(rb, "new");
-    const char *new_table = nw ? rb_attr_get(nw->attrs, nw->n_attrs, "table") : NULL;
-    const char *new_key = nw ? rb_attr_get(nw->attrs, nw->n_attrs, "key") : NULL;
-    if (!d->since && !src->capture_run) {
-        snprintf(src->skipped_note, sizeof src->skipped_note,
-                 "no --capture, and no `dual-write began` in ## Writers");
-        return 0;
-    }
-    if (!nw || !nw->kind || strcmp(nw->kind, "postgres") != 0 || !new_table || !new_key ||
-        !q->old_key) {
-        snprintf(src->skipped_note, sizeof src->skipped_note,
-                 "needs the `old` and `new` systems on PostgreSQL, each with its table and key");
+    if (!src->key.n) {
+        snprintf(src->skipped_note, sizeof src->skipped_note, "%s", src->key_note);
         return 0;
     }
     char *conn = envsubst(nw->conn, err);
     if (!conn)
         return -1;
-    struct pgskip_request req = {rb_attr_get(runbook_system(rb, "old")->attrs,
-                                             runbook_system(rb, "old")->n_attrs, "table"),
-                                 q->old_key, d->since, d->since_column,
-                                 src->capture_run ? &src->keys : NULL, conn, new_table, new_key};
+    struct pgskip_request req = {old_table(rb), &src->key, d->since, d->since_column,
+                                 src->capture_run ? &src->keys : NULL, conn,
+                                 rb_attr_get(nw->attrs, nw->n_attrs, "table")};
     struct pgskip_result res;
     int rc = pgskip_find(pg, &req, &res, err);
     free(conn);
@@ -477,7 +501,7 @@ static int look_skipped(const struct runbook *rb, PGconn *pg, const struct reque
     if (d->since)
         snprintf(since, sizeof since, "%swritten since %s (old's `%s`)",
                  src->capture_run ? " or " : "", d->since, d->since_column);
-    snprintf(src->skipped_note, sizeof src->skipped_note, "%s%s%s", 
+    snprintf(src->skipped_note, sizeof src->skipped_note, "%s%s%s",
              src->capture_run ? "the capture saw written" : "", since,
              res.cut ? " (more candidates than could be looked at: the rest not checked)" : "");
     for (size_t i = 0; i < res.n && rc == 0; i++)
@@ -488,6 +512,45 @@ static int look_skipped(const struct runbook *rb, PGconn *pg, const struct reque
         }
     pgskip_result_free(&res);
     return rc;
+}
+
+/* Is dual-write in force, and which sources saw writes since it began?
+ * Then the judge (core/writers.h): an `old only` writer seen writing old
+ * since then is unknown. 0, or -1 with err (a time PostgreSQL cannot read). */
+static int judge(PGconn *pg, const struct writers_decls *d, const struct pgw_stats *stats,
+                 struct writers_audit *a, struct sources *src, struct error *err)
+{
+    if (!d->since) {
+        snprintf(src->dual_note, sizeof src->dual_note,
+                 "not judged: no `dual-write began` in ## Writers");
+        return 0;
+    }
+    int stats_after = 0;
+    if (pgw_since(pg, d->since, stats->reset, &src->dual_in_force, &stats_after, err) != 0)
+        return -1;
+    if (!src->dual_in_force) {
+        snprintf(src->dual_note, sizeof src->dual_note, "not yet in force (begins at %s)",
+                 d->since);
+        return 0;
+    }
+    src->dated = (src->capture_run ? WSRC_CAPTURE : 0u) |
+                 (src->statements_read && stats_after ? WSRC_STATEMENTS : 0u);
+    char dated[40];
+    writers_seen_text(src->dated, dated, sizeof dated);
+    size_t made = writers_judge(a, d, 1, src->dated);
+    int n = src->dated
+                ? snprintf(src->dual_note, sizeof src->dual_note,
+                           "in force since %s: a writer declared old only that %s saw writing "
+                           "old is unknown (%zu)", d->since, dated, made)
+                : snprintf(src->dual_note, sizeof src->dual_note,
+                           "in force since %s, but no source could date what it saw: not judged",
+                           d->since);
+    if (src->statements_read && !stats_after && n > 0 && (size_t)n < sizeof src->dual_note)
+        snprintf(src->dual_note + n, sizeof src->dual_note - (size_t)n,
+                 "; the statistics were last reset %s, before it: they cannot say when a "
+                 "statement ran (reset them when dual-write begins, or --capture)",
+                 stats->reset[0] ? stats->reset : "at a time not known");
+    return 0;
 }
 
 static int audit(const struct runbook *rb, const struct request *q)
@@ -596,6 +659,7 @@ static int audit(const struct runbook *rb, const struct request *q)
                 goto out;
             }
         }
+        resolve_key(rb, &d, q, &src);
         if (q->capture &&
             capture(pg, table, q, window, &a, &d, &src, &err) != 0) {
             fprintf(stderr, "cutover: %s\n", err.msg);
@@ -626,8 +690,12 @@ static int audit(const struct runbook *rb, const struct request *q)
             if (writers_observe(&a, &d, &s) != 0)
                 goto oom;
         }
-        if (look_skipped(rb, pg, q, &d, &a, &src, &err) != 0) {
+        if (look_skipped(rb, pg, &d, &a, &src, &err) != 0) {
             fprintf(stderr, "cutover: rows that skipped new: %s\n", err.msg);
+            goto out;
+        }
+        if (judge(pg, &d, &stats, &a, &src, &err) != 0) {
+            fprintf(stderr, "cutover: %s\n", err.msg);
             goto out;
         }
     } else {
@@ -635,6 +703,8 @@ static int audit(const struct runbook *rb, const struct request *q)
                  "the old system is %s, not PostgreSQL", old->kind ? old->kind : "not said");
         snprintf(src.capture_note, sizeof src.capture_note, "the old system is not PostgreSQL");
         snprintf(src.skipped_note, sizeof src.skipped_note, "the old system is not PostgreSQL");
+        snprintf(src.dual_note, sizeof src.dual_note,
+                 "not judged: the old system is not PostgreSQL (the code is not dated)");
     }
     if (q->json)
         print_json(&a, &src);
@@ -665,6 +735,7 @@ out:
     free(conn);
     pgw_stats_free(&stats);
     pgcap_keys_free(&src.keys);
+    pgskip_keys_free(&src.key);
     writers_audit_free(&a);
     codescan_free(&scan);
     writers_decls_free(&d);
@@ -714,8 +785,6 @@ int cmd_writers(int argc, char **argv)
         return EXIT_FAILED;
     }
     redact_install_runbook(rb);   /* its secrets never reach the output */
-    const struct rb_system *old = runbook_system(rb, "old");
-    q.old_key = old ? rb_attr_get(old->attrs, old->n_attrs, "key") : NULL;
     int rc = audit(rb, &q);
     runbook_free(rb);
     return rc;

@@ -12,14 +12,9 @@ make -s build/tools/journal_put >/dev/null || exit 1
 PUT=$ROOT/build/tools/journal_put
 
 # --- a cluster with the statistics preloaded -------------------------------
-pg_start old || exit 1
+pg_start old "shared_preload_libraries = 'pg_stat_statements'" "pg_stat_statements.track = all" ||
+  exit 1
 P=$old_PORT
-cat >>"$T/old/data/postgresql.conf" <<CONF
-shared_preload_libraries = 'pg_stat_statements'
-pg_stat_statements.track = all
-CONF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$T/old/data" -w -t 30 restart -m fast >/dev/null ||
-  { cat "$T/old/server.log"; exit 1; }
 q() { pgq "$P" shop "$1"; }
 # as ROLE SQL: the application's connection
 as() { PGAPPNAME=checkout-api psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$P" -U "$1" -d shop -At -c "$2"; }

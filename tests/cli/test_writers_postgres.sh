@@ -12,33 +12,13 @@
 # and after one that gave up on a lock. A capture whose audit table
 # refuses rows never fails a write.
 . tests/lib.sh
-PGBIN=/usr/lib/postgresql/15/bin
-if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
-  # pg_stat_statements ships in postgresql-15 itself on Debian 12
-  apt-get install -y --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null 2>&1 ||
-    { echo "cannot install postgresql-15"; exit 1; }
-fi
+. tests/data/pg.sh
+cleanup_hook() { [ -n "${cap_pid:-}" ] && kill -9 "$cap_pid" 2>/dev/null; pg_stop_all; }
 
-# --- a throwaway cluster, owned by postgres, the statistics preloaded -------
-PGD=$(mktemp -d /tmp/cutover-pgw.XXXXXX)
-chown postgres:postgres "$PGD"
-cleanup_hook() {
-  [ -n "${cap_pid:-}" ] && kill -9 "$cap_pid" 2>/dev/null
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$PGD"
-}
-runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust --no-sync \
-  -E UTF8 --locale=C.UTF-8 >"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; exit 1; }
-cat >>"$PGD/data/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$PGD'
-shared_preload_libraries = 'pg_stat_statements'
-pg_stat_statements.track = all
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-PORT=$(pg_start_port "$PGD/data" "$PGD/server.log") || exit 1
+# --- a throwaway cluster, the statistics preloaded ----------------------------
+pg_start pgw "shared_preload_libraries = 'pg_stat_statements'" "pg_stat_statements.track = all" ||
+  exit 1
+PORT=$pgw_PORT PGD=$T/pgw   # PGD: the cluster's socket directory
 q() { psql -h "$PGD" -p "$PORT" -U postgres -d "${DB:-shop}" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 # as ROLE APP SQL: one writer's connection, over TCP, with its own name
 as() { PGAPPNAME=$2 psql -h 127.0.0.1 -p "$PORT" -U "$1" -d shop -qAtX -v ON_ERROR_STOP=1 -c "$3"; }

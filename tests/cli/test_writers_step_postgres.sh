@@ -12,29 +12,10 @@
 # the other as not captured — and a writer declared `dual-writes` that
 # wrote old only is unknown.
 . tests/lib.sh
-PGBIN=/usr/lib/postgresql/15/bin
-if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
-  apt-get install -y --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null 2>&1 ||
-    { echo "cannot install postgresql-15"; exit 1; }
-fi
-PGD=$(mktemp -d /tmp/cutover-pgws.XXXXXX)
-chown postgres:postgres "$PGD"
-cleanup_hook() {
-  [ -n "${cap_pid:-}" ] && kill -9 "$cap_pid" 2>/dev/null
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
-  rm -rf "$PGD"
-}
-runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust --no-sync \
-  -E UTF8 --locale=C.UTF-8 >"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; exit 1; }
-cat >>"$PGD/data/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$PGD'
-shared_preload_libraries = 'pg_stat_statements'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-PORT=$(pg_start_port "$PGD/data" "$PGD/server.log") || exit 1
+. tests/data/pg.sh
+cleanup_hook() { [ -n "${cap_pid:-}" ] && kill -9 "$cap_pid" 2>/dev/null; pg_stop_all; }
+pg_start pgws "shared_preload_libraries = 'pg_stat_statements'" || exit 1
+PORT=$pgws_PORT PGD=$T/pgws   # PGD: the cluster's socket directory
 q() { psql -h "$PGD" -p "$PORT" -U postgres -d "${DB:-shop}" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 as() { PGAPPNAME=$2 psql -h 127.0.0.1 -p "$PORT" -U "$1" -d shop -qAtX -v ON_ERROR_STOP=1 -c "$3"; }
 DB=postgres q -c "CREATE DATABASE shop" || exit 1
@@ -161,4 +142,57 @@ assert w["role: ghost"]["declared"] is False and s["unknown"] == 3, s
 check "  … in the table too, without a capture: the stamp still finds all three" \
   sh -c 'grep -q "skipped: 3 of .* rows .*written since '"$BEGAN"'" "$0" &&
          grep -q "skipped: writer not captured: 3 rows" "$0"' "$T/skip.txt"
+# --- a writer declared old only, writing old while dual-write is in force -------
+OLDONLY='legacy batch: app `legacy-batch` role `legacy` old only'
+runbook "$T/old.md" "$CHECKOUT" "$OLDONLY" 'ghost: app `ghost-tool` role `ghost` dual-writes' \
+  'dual-write began: at `'"$BEGAN"'` stamp `updated_at`'
+lb_why() {  # lb_why JSON: the legacy batch's why, or None
+  python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+w = {r["writer"]: r for r in rows[:-1]}
+print(w["legacy batch"]["why"], rows[-1]["summary"]["dual_write"]["dated"])' "$1"
+}
+"$CUTOVER" writers "$T/old.md" --format json >"$T/old1.json" 2>/dev/null
+v=$(lb_why "$T/old1.json")
+check "statistics reset before dual-write began cannot date its writes: not judged by them" \
+  test "$v" = "None []"
+"$CUTOVER" writers "$T/old.md" >"$T/old1.txt" 2>&1
+check "  … and the table says so, with the reset's time" \
+  grep -q "dual-write: in force since $BEGAN, but no source could date what it saw: not judged; the statistics were last reset 20.*before it" "$T/old1.txt"
+q -c "SELECT pg_stat_statements_reset()" >/dev/null
+check "the statistics reset; the legacy batch, declared old only, writes old again" \
+  as legacy legacy-batch "UPDATE orders_legacy SET customer = 'y' WHERE id = 1"
+J=$T/c.journal
+check "a ceremony on that runbook" opened "$T/old.md" "$J"
+"$CUTOVER" writers "$T/old.md" --journal "$J" >"$T/old2.txt" 2>&1
+check "the audit: exit 3, the declared old-only writer is unknown, and why" sh -c '
+  [ "$1" = 3 ] && grep -q "^  legacy batch: declared as not dual-writing (old only), seen writing old (stats) since dual-write began at $2" "$0"' \
+  "$T/old2.txt" "$?" "$BEGAN"
+check "  … journaled as unknown_writer legacy batch, with the words" \
+  sh -c 'sqlite3 "$0" "SELECT body FROM events WHERE kind = '"'unknown_writer'"'" | grep -q "\"writer\":\"legacy batch\".*declared as not dual-writing"' "$J"
+check "  … red in the writers event's table (unknown, declared)" \
+  sh -c 'sqlite3 "$0" "SELECT body FROM events WHERE kind = '"'writers'"'" | grep -q "\"writer\":\"legacy batch\"[^}]*\"declared\":true[^}]*\"unknown\":true"' "$J"
+check "  … the step that needs the audit is refused, saying why" \
+  refused 'unknown writer `legacy batch` (seen by stats): declared as not dual-writing' dw-done --as Bo --role dba
+"$CUTOVER" writers "$T/old.md" --capture 60s --journal "$J" --format json >"$T/old3.json" 2>"$T/old3.err" &
+cap_pid=$!
+check "a capture window on it" wait_for 20 installed
+check "  … the legacy batch writes old once more" \
+  as legacy legacy-batch "INSERT INTO orders_legacy (id, customer) VALUES (301, 'l')"
+kill -INT "$cap_pid"; wait "$cap_pid"; rc=$?; cap_pid=
+check "  … exit 3: seen by both, since dual-write began" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+w = {r["writer"]: r for r in rows[:-1]}; s = rows[-1]["summary"]
+lb = w["legacy batch"]
+assert "seen writing old (stats+capture) since dual-write began at " + sys.argv[2] in lb["why"], lb
+assert lb["skipped"] == 1 and lb["declared"] and lb["dual_writes"] is False, lb
+assert s["dual_write"]["in_force"] is True and s["dual_write"]["dated"] == ["statements", "capture"], s
+assert sys.argv[3] == "3", sys.argv[3]
+' "$T/old3.json" "$BEGAN" "$rc"
+q -c "SELECT pg_stat_statements_reset()" >/dev/null
+"$CUTOVER" writers "$T/old.md" --journal "$J" >/dev/null 2>&1
+check "an audit that no longer sees it (no capture, statistics reset) does not clear it" \
+  refused 'unknown writer `legacy batch`' dw-done --as Bo --role dba
 finish

@@ -1,13 +1,21 @@
 # pg.sh — a throwaway PostgreSQL 15 cluster for the data suites (sourced
 # after lib.sh): initdb and start as the postgres account (the server
 # refuses root) in a directory under $T, stopped at exit. Every wait has a
-# deadline (pg_ctl -w -t).
-#   pg_start NAME   → sets NAME_PORT; the cluster lives in $T/NAME
+# deadline (pg_ctl -w -t). PostgreSQL 15 is installed when it is missing.
+#   pg_start NAME [CONF-LINE…] → sets NAME_PORT; the cluster lives in $T/NAME,
+#                    each CONF-LINE added to its postgresql.conf before it starts
+#                    (`shared_preload_libraries = 'pg_stat_statements'`)
 #   pgq PORT DB SQL → psql, unaligned, tuples only, stops on the first error
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
+  # pg_stat_statements ships in postgresql-15 itself on Debian 12
+  apt-get install -y --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null 2>&1 ||
+    { echo "cannot install postgresql-15"; exit 1; }
+fi
 PG_CLUSTERS=()
 pg_start() {
   local name=$1 dir=$T/$1 port
+  shift
   chmod 755 "$T"
   mkdir -p "$dir" && chown postgres:postgres "$dir"
   runuser -u postgres -- "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 \
@@ -19,6 +27,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 CONF
+  [ $# -gt 0 ] && printf '%s\n' "$@" >>"$dir/data/postgresql.conf"
   port=$(pg_start_port "$dir/data" "$dir/server.log") || return 1
   PG_CLUSTERS+=("$dir")
   printf -v "${name}_PORT" '%s' "$port"
