@@ -15,6 +15,7 @@
 #include "core/timefmt.h"
 #include "journal_path.h"
 #include "options.h"
+#include "report_data.h"
 #include "report_html.h"
 
 static void iso(int64_t ts, char *buf, size_t len)
@@ -25,19 +26,9 @@ static void iso(int64_t ts, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
-/* "1h 02m 03s", "4m 05s", "12.3s" */
 static void span(int64_t ms, char *buf, size_t len)
 {
-    if (ms < 0)
-        ms = 0;
-    int64_t s = ms / 1000;
-    if (s >= 3600)
-        snprintf(buf, len, "%lldh %02lldm %02llds", (long long)(s / 3600),
-                 (long long)(s / 60 % 60), (long long)(s % 60));
-    else if (s >= 60)
-        snprintf(buf, len, "%lldm %02llds", (long long)(s / 60), (long long)(s % 60));
-    else
-        snprintf(buf, len, "%.1fs", (double)ms / 1000.0);
+    timefmt_span(ms, buf, len);
 }
 
 /* A value as the runbook writes its threshold: 0.0137 with a % threshold
@@ -217,6 +208,7 @@ static cJSON *json_report(const struct report *r)
         cJSON_AddItemToArray(voids, p);
     }
     cJSON_AddItemToObject(o, "signals", json_signals(r));
+    report_data_json(o, r);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < r->n_timeline; i++) {
         const struct report_line *l = &r->timeline[i];
@@ -400,6 +392,7 @@ static int print_md(const struct report *r)
     md_cleanup(r);
     md_void_plans(r);
     md_signals(r);
+    report_data_md(r, stdout);
     md_people_and_timeline(r);
     return 0;
 }

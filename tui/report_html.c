@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "core/timefmt.h"
+#include "report_data.h"
 
 #define CHART_W 900
 #define CHART_H 170
@@ -298,7 +299,7 @@ void report_print_html(const struct report *r, FILE *out)
     esc(out, r->title);
     fputs("</title>\n<style>\n"
           "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
-          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}\n"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}\n"
           ".good{color:#1a7f37}.bad{color:#c62828}\n"
           ".plot{fill:#fafafa;stroke:#ccc}.value{fill:none;stroke:#1565c0;stroke-width:1.5}\n"
           ".threshold{stroke:#c62828;stroke-dasharray:6 4}.step{stroke:#999;stroke-dasharray:2 3}\n"
@@ -311,6 +312,7 @@ void report_print_html(const struct report *r, FILE *out)
     cleanup(out, r);
     void_plans(out, r);
     signals(out, r);
+    report_data_html(r, out, esc);
     timeline(out, r);
     fputs("</body></html>\n", out);
 }
