@@ -14,12 +14,14 @@ struct table {
     void (*esc)(FILE *, const char *);
 };
 
+static void text(struct table *t, const char *s);
+
+/* A part's heading; its title may hold the journal's text (a table's name). */
 static void head(struct table *t, const char *title)
 {
-    if (t->html)
-        fprintf(t->out, "<h3>%s</h3>\n<table>\n", title);
-    else
-        fprintf(t->out, "### %s\n\n| | |\n|---|---|\n", title);
+    fputs(t->html ? "<h3>" : "### ", t->out);
+    text(t, title);
+    fputs(t->html ? "</h3>\n<table class='data'>\n" : "\n\n| | |\n|---|---|\n", t->out);
 }
 
 static void foot(struct table *t)
@@ -63,7 +65,8 @@ static void backfill_rows(struct table *t, const struct report_data *d)
     for (size_t i = 0; i < d->n_backfill; i++) {
         const struct report_backfill *b = &d->backfill[i];
         char title[96], v[200], a[40], z[40], s[40];
-        snprintf(title, sizeof title, "Backfill %s", b->job);
+        snprintf(title, sizeof title, "Backfill of %s",
+                 strncmp(b->job, "backfill:", 9) == 0 ? b->job + 9 : b->job);
         head(t, title);
         if (b->total > 0)
             snprintf(v, sizeof v, "%lld of %lld (%.1f%%)%s", (long long)b->rows,

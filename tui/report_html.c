@@ -299,7 +299,7 @@ void report_print_html(const struct report *r, FILE *out)
     esc(out, r->title);
     fputs("</title>\n<style>\n"
           "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
-          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}\n"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}.data th{white-space:nowrap}\n"
           ".good{color:#1a7f37}.bad{color:#c62828}\n"
           ".plot{fill:#fafafa;stroke:#ccc}.value{fill:none;stroke:#1565c0;stroke-width:1.5}\n"
           ".threshold{stroke:#c62828;stroke-dasharray:6 4}.step{stroke:#999;stroke-dasharray:2 3}\n"
