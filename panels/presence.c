@@ -50,7 +50,10 @@ static int role_rows(WINDOW *w, int y, int width, const struct view *v, const ch
 static void presence_draw(WINDOW *w, const struct view *v)
 {
     werase(w);
-    draw_frame(w, "Presence — who is on which console (any key closes)");
+    /* a replay shows it at the moment replayed, and keeps it while time moves */
+    int replay = v->mode && strcmp(v->mode, "replay") == 0;
+    draw_frame(w, replay ? "Presence at the moment shown (p closes)"
+                         : "Presence — who is on which console (any key closes)");
     int width = getmaxx(w) - 4, y = 1, bottom = getmaxy(w) - 1;
     draw_text(w, y++, 2, width, "role       person               console  account    ",
               theme(TH_DIM));
