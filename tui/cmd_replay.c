@@ -124,7 +124,8 @@ static struct view make_view(const struct player *p, struct ramp_decision *d)
     *d = ramp_decide(rb, s, p->t);
     struct view v = {.rb = rb, .s = s, .name = "replay", .role = "read-only", .mode = "replay",
                      .now_ms = p->t, .selected = p->selected, .decision = d,
-                     .journal_path = p->path, .journal_alert = replay_damage(p->r)};
+                     .journal_path = p->path, .journal_alert = replay_damage(p->r),
+                     .palette = theme_palette()};
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(s);
     view_derive(&v);
     return v;

@@ -144,7 +144,8 @@ static struct view make_view(struct console *k)
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
                      .journal_path = k->journal_path,
-                     .no_engine = k->no_engine[0] ? k->no_engine : NULL};
+                     .no_engine = k->no_engine[0] ? k->no_engine : NULL,
+                     .palette = theme_palette()};
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(&k->c->s);
     view_derive(&v);
     return v;
