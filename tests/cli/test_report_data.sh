@@ -7,7 +7,8 @@
 # compare; a sample is drawn by hand.
 # `cutover report` in md, json and html then gives rows copied of total,
 # the pause, the restart, the divergent count by cause, the keys (20, then
-# "and N more") and the sample's interval, each as the journal has it.
+# "and N more"), the sample's interval and the writer audit's verdict
+# (code that writes the old table, not declared), each as the journal has it.
 . tests/lib.sh
 . tests/data/fixture.sh
 N=10000
@@ -48,6 +49,10 @@ check "a sample drawn by hand" sh -c '"$0" compare "$1" --sample 800 --journal "
 kill -TERM $pid
 wait_for 20 gone $pid
 wait $pid
+mkdir -p "$T/code"
+printf 'def purge(db):\n    db.execute("DELETE FROM orders_legacy WHERE id < 10")\n' >"$T/code/purge.py"
+check "a writer audit finds a writer nobody declared" \
+  expect_exit 3 "$CUTOVER" writers "$RB" --code "$T/code" --journal "$J"
 
 # what the journal says, to hold the report against
 by_cause=$(sql "$J" "SELECT json_extract(body, '\$.by_cause') FROM events WHERE kind = 'compare' AND json_extract(body, '\$.sample') IS NULL")
@@ -66,7 +71,7 @@ print('sides', c['rows_old'], c['rows_new'], c['ranges'] > 0)
 print('causes', c['divergent'], json.dumps(c['by_cause'], separators=(',', ':')))
 print('keys', ' '.join(k['key'] for k in c['keys']), '+' + str(c['keys_more']))
 print('sample', s['keys'], '%.15g' % s['rate_low'], c['rows_old'])
-print('writers', d['writers']['verdict'])
+print('writers', d['writers']['verdict'] + ': ' + d['writers']['text'])
 PY
 v() { sed -n "s/^$1 //p" "$T/vals"; }
 low=$(printf '%.15g' "$low")
@@ -80,7 +85,8 @@ check "  … 24 divergent, by cause as the journal's result ($by_cause)" \
 check "  … the first 20 keys, in journal order, then 4 more" test "$(v keys)" = "$keys20 +4"
 check "  … the sample's 800 keys and its interval, not mixed into the compare" \
   test "$(v sample)" = "800 $low $N"
-check "  … no writer audit: not run" test "$(v writers)" = "not run"
+check "  … the writer audit's verdict" \
+  test "$(v writers)" = "unknown writers: 1 unknown writer open, the first: code: purge.py"
 check "report in Markdown" sh -c '"$0" report "$1" >"$2"' "$CUTOVER" "$J" "$T/r.md"
 check "  … a data section" contains "$T/r.md" "## Data"
 check "  … rows copied of total" contains "$T/r.md" "| rows copied | $N of $N (100.0%), done |"
@@ -90,6 +96,7 @@ check "  … divergent by cause" \
   contains "$T/r.md" "| divergent | 24: missing-in-new 2, extra-in-new 1, null-vs-empty 1, value 20 |"
 check "  … the keys, capped" contains "$T/r.md" "and 4 more |"
 check "  … the sample with its interval" contains "$T/r.md" "(95% Wilson interval"
+check "  … the writer audit" contains "$T/r.md" "| verdict | unknown writers |"
 check "report in HTML: the same section" sh -c '"$0" report "$1" --format html >"$2" &&
   grep -q "<h2>Data</h2>" "$2" && grep -q "<th>divergent</th><td>24: missing-in-new 2" "$2"' "$CUTOVER" "$J" "$T/r.html"
 mkdir -p "$ROOT/build" && cp "$T/r.html" "$ROOT/build/report-data.html"
