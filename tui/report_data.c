@@ -81,7 +81,7 @@ static void backfill_rows(struct table *t, const struct report_data *d)
         snprintf(v, sizeof v, "%s (%s to %s)", s, a, z);
         row(t, "duration", v);
         snprintf(v, sizeof v, "%.0f rows/s", b->rate);
-        row(t, "rate", b->rate > 0 ? v : "- (one checkpoint)");
+        row(t, "average rate", b->rate > 0 ? v : "- (one checkpoint)");
         timefmt_span(b->throttled_ms, s, sizeof s);
         row(t, "throttled", b->throttled_ms > 0 ? s : "never");
         snprintf(v, sizeof v, "%d", b->pauses);
