@@ -61,13 +61,7 @@ static int64_t gap(int64_t from, int64_t to)
 
 static void add_time(cJSON *o, const char *key, int64_t ts)
 {
-    char buf[40];
-    if (ts > 0) {
-        iso(ts, buf, sizeof buf);
-        cJSON_AddStringToObject(o, key, buf);
-    } else {
-        cJSON_AddNullToObject(o, key);
-    }
+    report_json_time(o, key, ts);
 }
 
 static void add_ms(cJSON *o, const char *key, int64_t ms)

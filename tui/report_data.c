@@ -191,7 +191,7 @@ void report_data_html(const struct report *r, FILE *out, void (*esc)(FILE *, con
 
 /* ---- JSON ------------------------------------------------------------- */
 
-static void add_time(cJSON *o, const char *key, int64_t ts)
+void report_json_time(cJSON *o, const char *key, int64_t ts)
 {
     char buf[40];
     if (ts > 0) {
@@ -212,8 +212,8 @@ static cJSON *json_backfill(const struct report_data *d)
         cJSON_AddNumberToObject(o, "rows", (double)b->rows);
         cJSON_AddNumberToObject(o, "total", (double)b->total);
         cJSON_AddBoolToObject(o, "done", b->done);
-        add_time(o, "started", b->started_ms);
-        add_time(o, "ended", b->ended_ms);
+        report_json_time(o, "started", b->started_ms);
+        report_json_time(o, "ended", b->ended_ms);
         cJSON_AddNumberToObject(o, "duration_ms", (double)(b->ended_ms - b->started_ms));
         cJSON_AddNumberToObject(o, "rate", b->rate);
         cJSON_AddNumberToObject(o, "throttled_ms", (double)b->throttled_ms);
@@ -268,7 +268,7 @@ static cJSON *json_sample(const struct datafold_sample *s)
     cJSON_AddNumberToObject(o, "rate", s->rate);
     cJSON_AddNumberToObject(o, "rate_low", s->rate_low);
     cJSON_AddNumberToObject(o, "rate_high", s->rate_high);
-    add_time(o, "at", s->ts_ms);
+    report_json_time(o, "at", s->ts_ms);
     return o;
 }
 

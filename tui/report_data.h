@@ -20,4 +20,8 @@ void report_data_html(const struct report *r, FILE *out, void (*esc)(FILE *, con
  * "writers": {...}} added to o. */
 void report_data_json(cJSON *o, const struct report *r);
 
+/* A time as the report's JSON gives every time: ISO 8601 UTC with
+ * milliseconds, null when not on record (0). */
+void report_json_time(cJSON *o, const char *key, int64_t ts);
+
 #endif
