@@ -3,7 +3,8 @@
  * the chains are verified and the checkpoints folded on threads of their
  * own) — goal ≤ 1 s — and seeking anywhere in it, once folded —
  * goal ≤ 100 ms — against the baselines of the same run: verifying alone,
- * and one plain fold through the one history. */
+ * and one plain fold through the one history. Then `cutover report` on the
+ * same journal in each format (report_time.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/journal.h"
 #include "core/replay.h"
 #include "core/session.h"
+#include "report_time.h"
 
 #define N_EVENTS 1000000L
 #define EVENTS_PER_SAMPLE 10
@@ -124,8 +126,9 @@ int main(void)
     session_init(&s, rb);
     journal_open(path, JOURNAL_READONLY, &j, &err);
     t0 = now_s();
+    double c0 = cpu_s();
     journal_read_history(j, 0, 0, fold_event, fold_sample, &s, &err);
-    double fold_s = now_s() - t0;
+    double fold_s = now_s() - t0, fold_cpu = cpu_s() - c0;
     session_free(&s);
     journal_close(j);
 
@@ -163,6 +166,8 @@ int main(void)
            N_SEEKS, seeks[N_SEEKS / 2] * 1000, seeks[N_SEEKS * 99 / 100] * 1000,
            seeks[N_SEEKS - 1] * 1000, seeks[N_SEEKS - 1] <= 0.1 ? "MET" : "MISSED");
     replay_close(r);
+    if (report_time_bench(path, fold_s, fold_cpu) != 0)
+        ok = 0;
     runbook_free(rb);
     rb_problems_free(&pr);
     char p[64];

@@ -36,6 +36,14 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     int64_t rows = (int64_t)event_num(b, "rows", 0);
     int64_t total = event_has(b, "total") ? (int64_t)event_num(b, "total", 0) : j->total;
     int paused = event_bool(b, "paused");
+    if (!j->first_ms) {
+        j->first_ms = ev->ts_ms;
+        j->first_rows = rows;
+    }
+    if (paused && !j->paused)
+        j->pauses++;
+    if (j->run_ms >= 0 && rows < j->rows)
+        j->rewinds++;
     if (j->run_ms < 0 || rows < j->rows || total != j->total || (j->paused && !paused)) {
         j->run_ms = ev->ts_ms;
         j->run_rows = rows;
@@ -44,12 +52,23 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     j->total = total;
     j->paused = paused;
     j->done = event_bool(b, "done");
+    if (j->done && !j->done_ms)
+        j->done_ms = ev->ts_ms;
+    else if (!j->done)
+        j->done_ms = 0;   /* copying again */
     j->last_ms = ev->ts_ms;
     snprintf(j->cursor, sizeof j->cursor, "%s", event_str(b, "cursor") ? event_str(b, "cursor") : "");
     double batch = event_num(b, "batch", 0);
     j->batch = batch > 0 && batch < 9e18 ? (int64_t)batch : 0;
     j->rate_limit = event_num(b, "rate", 0);
     /* each event says whether it is throttled: one without the field lifts it */
+    const char *why = event_str(b, "throttled");
+    if (why && !j->throttled_since)
+        j->throttled_since = ev->ts_ms;
+    else if (!why && j->throttled_since) {
+        j->throttled_ms += ev->ts_ms - j->throttled_since;
+        j->throttled_since = 0;
+    }
     snprintf(j->throttled, sizeof j->throttled, "%s",
              event_str(b, "throttled") ? event_str(b, "throttled") : "");
 }
@@ -60,4 +79,10 @@ double bf_progress_rate(const struct bf_job *j)
     if (j->paused || j->run_ms < 0 || dt < 1000 || j->rows <= j->run_rows)
         return 0;
     return (double)(j->rows - j->run_rows) * 1000.0 / (double)dt;
+}
+
+int64_t bf_progress_throttled_ms(const struct bf_job *j, int64_t now_ms)
+{
+    int64_t open = j->throttled_since && now_ms > j->throttled_since ? now_ms - j->throttled_since : 0;
+    return j->throttled_ms + open;
 }

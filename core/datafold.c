@@ -61,9 +61,13 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
     else if (strcmp(state, "finished") == 0 || strcmp(state, "diverged") == 0 ||
              strcmp(state, "unknown") == 0)
         failures = 0;
-    int64_t started = j->started_ms;
+    int64_t started = j->started_ms, first = j->first_started_ms;
+    int starts = j->starts;
     if (strcmp(state, "started") == 0) {
         started = ev->ts_ms;
+        starts++;
+        if (!first)
+            first = ev->ts_ms;
         if (k == DATA_COMPARE) {   /* a new run: its counts start again */
             struct datafold_compare was = d->cmp;
             memset(&d->cmp, 0, sizeof d->cmp);
@@ -71,7 +75,8 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
         }
     }
     *j = (struct datafold_job){.seen = 1, .failures = failures, .started_ms = started,
-                               .ts_ms = ev->ts_ms, .exit_status = -1};
+                               .ts_ms = ev->ts_ms, .exit_status = -1, .starts = starts,
+                               .first_started_ms = first};
     put(j->state, sizeof j->state, state);
     put(j->step, sizeof j->step, event_str(b, "step"));
     put(j->host, sizeof j->host, event_str(b, "host"));
@@ -114,10 +119,29 @@ static void apply_progress(struct datafold *d, const struct journal_event *ev,
     c->last_ms = ev->ts_ms;
 }
 
+/* A sample's result: its own figures, the comparison's left as they were. */
+static void apply_sample(struct datafold *d, const struct journal_event *ev,
+                         const struct event_body *b)
+{
+    struct datafold_sample *s = &d->sample;
+    s->runs++;
+    s->keys = count(b, "sample", 0);
+    s->found = count(b, "rows_new", 0);
+    s->divergent = count(b, "divergent", 0);
+    s->rate = event_num(b, "rate", 0);
+    s->rate_low = event_num(b, "rate_low", 0);
+    s->rate_high = event_num(b, "rate_high", 0);
+    s->ts_ms = ev->ts_ms;
+}
+
 static void apply_result(struct datafold *d, const struct journal_event *ev,
                          const struct event_body *b)
 {
     struct datafold_compare *c = &d->cmp;
+    if (event_has(b, "sample")) {
+        apply_sample(d, ev, b);
+        return;
+    }
     c->seen = 1;
     c->finished = 1;
     c->rows_old = count(b, "rows_old", 0);
@@ -187,6 +211,8 @@ static void apply_control(struct datafold *d, const struct journal_event *ev,
             snprintf(rate, sizeof rate, "rate unlimited");
     }
     const char *pause = !event_has(b, "paused") ? "" : event_bool(b, "paused") ? "pause" : "resume";
+    if (event_has(b, "paused") && event_bool(b, "paused"))
+        d->pauses_asked++;
     snprintf(d->control, sizeof d->control, "%s%s%s", pause, pause[0] && rate[0] ? ", " : "", rate);
     d->controls++;
     d->control_ms = ev->ts_ms;

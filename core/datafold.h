@@ -31,6 +31,8 @@ struct datafold_job {
     char why[160];
     int64_t ts_ms, started_ms;
     int failures;             /* failed runs since the last start that did not fail */
+    int starts;               /* started events of this kind, every run (the report's) */
+    int64_t first_started_ms; /* the first of them; 0 when none */
 };
 
 struct datafold_div {
@@ -52,15 +54,27 @@ struct datafold_compare {
     int64_t rows_old, rows_new;
 };
 
+/* Samples (`compare --sample N`): each proves nothing of the whole table,
+ * so they are kept apart from the comparison above; the newest one's
+ * figures, and how many were run. */
+struct datafold_sample {
+    int runs;                 /* compare events with a sample */
+    int64_t keys, found, divergent;   /* keys drawn, rows found in new, divergent rows */
+    double rate, rate_low, rate_high; /* divergent / keys and its 95 % Wilson interval */
+    int64_t ts_ms;
+};
+
 struct datafold {
     struct datafold_job jobs[DATA_KINDS];
     struct datafold_compare cmp;
+    struct datafold_sample sample;
     struct datafold_div divs[DATAFOLD_DIVS];  /* a ring, the newest at next - 1 */
     int n_divs, next_div;
     int64_t n_div_events;     /* every divergence event folded */
     int64_t controls;         /* backfill_control events */
     int64_t control_ms;
     char control[80];         /* the newest, in words: "paused", "rate 500 rows/s" */
+    int64_t pauses_asked;     /* backfill_control events that paused */
 };
 
 /* Folds the events above (b already validated); others are left alone. */

@@ -182,8 +182,10 @@ static int on_event(const struct journal_event *ev, void *p)
     session_apply(&b->s, ev);
     struct event_body e;
     struct error ignored = {{0}};
-    if (events_decode(ev->kind, ev->body, &e, &ignored) == 0 && e.spec)
+    if (events_decode(ev->kind, ev->body, &e, &ignored) == 0 && e.spec) {
         on_kind(b, ev, &e);
+        reportdata_on_event(&r->data, ev, &e);
+    }
     events_body_free(&e);
 
     r->timeline = grow(r->timeline, r->n_timeline, sizeof *r->timeline, &b->oom);
@@ -430,6 +432,7 @@ int report_build(const char *path, struct report *r, struct error *err)
         flag_at(&b, -1, r->ended_ms);   /* close the last stretch */
     outcome(&b);
     cleanup_of(&b);
+    reportdata_finish(&r->data, &b.s, r->ended_ms);
     if (void_plans(&b) != 0) {
         error_set(err, "out of memory");
         goto out;

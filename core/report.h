@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "reportdata.h"
 
 struct report_participant {
     char name[64], role[32];
@@ -114,6 +115,7 @@ struct report {
     char no_way_back[300];      /* what burnt the way back, "" when nothing did */
     struct report_void_plan *void_plans;
     size_t n_void_plans;
+    struct report_data data;    /* backfill, compare, samples, writer audit */
 };
 
 /* Builds the report of the journal at path, opened read-only (nothing is

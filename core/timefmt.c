@@ -37,3 +37,17 @@ void timefmt_iso(int64_t ts_ms, char *buf, size_t len)
     snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts_ms % 1000));
 }
+
+void timefmt_span(int64_t ms, char *buf, size_t len)
+{
+    if (ms < 0)
+        ms = 0;
+    int64_t s = ms / 1000;
+    if (s >= 3600)
+        snprintf(buf, len, "%lldh %02lldm %02llds", (long long)(s / 3600),
+                 (long long)(s / 60 % 60), (long long)(s % 60));
+    else if (s >= 60)
+        snprintf(buf, len, "%lldm %02llds", (long long)(s / 60), (long long)(s % 60));
+    else
+        snprintf(buf, len, "%.1fs", (double)ms / 1000.0);
+}

@@ -15,4 +15,8 @@ void timefmt_full(int64_t ts_ms, char *buf, size_t len);
 /* "2026-11-25T14:03:22.117Z" (ISO 8601, for machines) */
 void timefmt_iso(int64_t ts_ms, char *buf, size_t len);
 
+/* A span of time as people read it: "1h 02m 03s", "4m 05s", "12.3s"
+ * (negative spans are 0). */
+void timefmt_span(int64_t ms, char *buf, size_t len);
+
 #endif

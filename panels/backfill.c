@@ -10,7 +10,7 @@
 #include "core/datafold.h"
 #include "databar.h"
 #include "draw.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static const struct bf_job *newest_job(const struct view *v)
 {
@@ -28,18 +28,18 @@ static void backfill_draw(WINDOW *w, const struct view *v)
     werase(w);
     char title[64], line[200], a[32];
     snprintf(title, sizeof title, "Backfill · step %s", v->rb->steps[v->selected].id);
-    draw_frame(w, title);
+    draw_frame(w, v, title);
     const struct datafold *d = &v->s->data;
     if (y <= last)
         databar_job(w, y++, 2, width, v, DATA_BACKFILL);
     const struct bf_job *j = newest_job(v);
     if (!j) {
         if (y <= last)
-            draw_text(w, y++, 2, width, "no checkpoint journaled yet", theme(TH_DIM));
+            draw_text(w, y++, 2, width, "no checkpoint journaled yet", view_attr(v, TH_DIM));
         return;
     }
     if (y <= last)
-        databar_draw(w, y++, 2, width, j->rows, j->total);
+        databar_draw(v, w, y++, 2, width, j->rows, j->total);
     double rate = bf_progress_rate(j);
     if (y <= last) {
         if (j->done)
@@ -55,32 +55,32 @@ static void backfill_draw(WINDOW *w, const struct view *v)
         } else
             snprintf(line, sizeof line, "rate not measured yet");
         draw_text(w, y++, 2, width, line,
-                  theme(j->done ? TH_OK : j->paused || j->throttled[0] ? TH_WARN : TH_NORMAL));
+                  view_attr(v, j->done ? TH_OK : j->paused || j->throttled[0] ? TH_WARN : TH_NORMAL));
     }
     if (y <= last) {
         snprintf(line, sizeof line, "checkpoint %s · batch %lld", j->cursor[0] ? j->cursor : "—",
                  (long long)j->batch);
-        draw_text(w, y++, 2, width, line, theme(TH_NORMAL));
+        draw_text(w, y++, 2, width, line, view_attr(v, TH_NORMAL));
     }
     if (y <= last) {
         if (j->rate_limit > 0)
             snprintf(line, sizeof line, "rate limit %.0f rows/s", j->rate_limit);
         else
             snprintf(line, sizeof line, "no rate limit");
-        draw_text(w, y++, 2, width, line, theme(TH_DIM));
+        draw_text(w, y++, 2, width, line, view_attr(v, TH_DIM));
     }
     if (y <= last && d->controls) {
         databar_span(v->now_ms - d->control_ms, a, sizeof a);
         snprintf(line, sizeof line, "last control: %s, %s ago", d->control, a);
-        draw_text(w, y++, 2, width, line, theme(TH_DIM));
+        draw_text(w, y++, 2, width, line, view_attr(v, TH_DIM));
     }
     if (y <= last && d->jobs[DATA_BACKFILL].failures) {
         snprintf(line, sizeof line, "%d failure%s in a row", d->jobs[DATA_BACKFILL].failures,
                  d->jobs[DATA_BACKFILL].failures == 1 ? "" : "s");
-        draw_text(w, y++, 2, width, line, theme(TH_ALERT));
+        draw_text(w, y++, 2, width, line, view_attr(v, TH_ALERT));
     }
     if (y <= last)
-        draw_text(w, y++, 2, width, "P pause/resume · R rate", theme(TH_DIM));
+        draw_text(w, y++, 2, width, "P pause/resume · R rate", view_attr(v, TH_DIM));
 }
 
 const struct panel panel_backfill = {"backfill", 6, 30, backfill_draw};

@@ -198,21 +198,21 @@ static void put_braille(WINDOW *w, int y, int x, unsigned char bits, attr_t a)
     draw_text(w, y, x, 1, s, a);
 }
 
-static void draw_cells(WINDOW *w, int y, int x, const struct plot *p, int th_row)
+static void draw_cells(const struct view *v, WINDOW *w, int y, int x, const struct plot *p, int th_row)
 {
     for (int r = 0; r < p->rows; r++)
         for (int k = 0; k < p->cols; k++) {
             int yy = y + r, xx = x + k;
             if (p->bits[r][k]) {
                 put_braille(w, yy, xx, p->bits[r][k],
-                            p->hot[k] ? theme(TH_HOT) : theme(TH_CHART));
+                            p->hot[k] ? view_attr(v, TH_HOT) : view_attr(v, TH_CHART));
             } else if (r == th_row) {
-                draw_text(w, yy, xx, 1, "┄", theme(TH_WARN));
+                draw_text(w, yy, xx, 1, "┄", view_attr(v, TH_WARN));
             } else if (p->mark[k]) {
                 int alert = p->mark[k] == 'A' || p->mark[k] == 'H';
-                draw_text(w, yy, xx, 1, alert ? "│" : "┊", alert ? theme(TH_HOT) : theme(TH_DIM));
+                draw_text(w, yy, xx, 1, alert ? "│" : "┊", alert ? view_attr(v, TH_HOT) : view_attr(v, TH_DIM));
             } else if (r == p->rows - 1 && p->nodata[k]) {
-                draw_text(w, yy, xx, 1, "·", theme(TH_WARN));
+                draw_text(w, yy, xx, 1, "·", view_attr(v, TH_WARN));
             }
         }
 }
@@ -226,21 +226,21 @@ static void draw_axis(WINDOW *w, int y, int x, int left, const struct plot *p,
     char from[32];
     units_format_duration(span, from + 1, sizeof from - 8);
     from[0] = '-';
-    draw_text(w, y, x, left + p->cols, from, theme(TH_DIM));
+    draw_text(w, y, x, left + p->cols, from, view_attr(v, TH_DIM));
     int busy_to = draw_width(from) - left;
     if (!v->chart_span_ms && busy_to + 5 < p->cols)
-        busy_to += draw_text(w, y, x + left + busy_to + 1, 3, "fit", theme(TH_DIM)) + 1;
+        busy_to += draw_text(w, y, x + left + busy_to + 1, 3, "fit", view_attr(v, TH_DIM)) + 1;
     x += left;
     int marked_late = 0;
     for (int k = p->cols - 3; k < p->cols; k++)
         marked_late |= k >= 0 && p->mark[k] && p->mark[k] != '|';
     if (!marked_late)   /* an abort just now is worth more than the word */
-        draw_text(w, y, x + p->cols - 3, 3, "now", theme(TH_DIM));
+        draw_text(w, y, x + p->cols - 3, 3, "now", view_attr(v, TH_DIM));
     for (int k = 0; k < p->cols; k++)
         if (p->mark[k] && p->mark[k] != '|') {
             char g[2] = {p->mark[k], 0};
             int stop = g[0] == 'A' || g[0] == 'H';
-            draw_text(w, y, x + k, 1, g, stop ? theme(TH_ALERT) : theme(TH_WARN));
+            draw_text(w, y, x + k, 1, g, stop ? view_attr(v, TH_ALERT) : view_attr(v, TH_WARN));
         }
 }
 
@@ -262,7 +262,7 @@ static void draw_step_labels(WINDOW *w, int y, int x, const struct plot *p, cons
         for (int c = k + 1; c <= k + n; c++)
             free = free && !p->bits[0][c] && !p->mark[c];
         if (free)
-            busy_to = k + draw_text(w, y, x + k + 1, n, label, theme(TH_DIM));
+            busy_to = k + draw_text(w, y, x + k + 1, n, label, view_attr(v, TH_DIM));
     }
 }
 
@@ -311,16 +311,16 @@ void chart_draw(WINDOW *w, int y, int x, int rows, int cols, const struct view *
     place_marks(p, v);
     for (int r = 0; r < p->rows; r++) {
         const char *label = r == 0 ? hi_s : r == p->rows - 1 ? lo_s : "";
-        attr_t a = theme(TH_DIM);
+        attr_t a = view_attr(v, TH_DIM);
         if (r == th_row && th_s[0]) {
             label = th_s;
-            a = theme(TH_WARN);
+            a = view_attr(v, TH_WARN);
         }
         int lw = draw_width(label);
         draw_text(w, y + r, x + left - 1 - lw, lw, label, a);
-        draw_text(w, y + r, x + left - 1, 1, r == th_row ? "┼" : label[0] ? "┤" : "│", theme(TH_DIM));
+        draw_text(w, y + r, x + left - 1, 1, r == th_row ? "┼" : label[0] ? "┤" : "│", view_attr(v, TH_DIM));
     }
-    draw_cells(w, y, x + left, p, th_row);
+    draw_cells(v, w, y, x + left, p, th_row);
     if (th_row != 0)
         draw_step_labels(w, y, x + left, p, v);
     draw_axis(w, y + p->rows, x, left, p, v, span);

@@ -8,7 +8,7 @@
 #include "core/datafold.h"
 #include "databar.h"
 #include "draw.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 /* "value 2 · missing-in-new 1" */
 static void causes(const struct datafold_compare *c, char *buf, size_t len)
@@ -32,18 +32,18 @@ static void compare_draw(WINDOW *w, const struct view *v)
     werase(w);
     char title[64], line[300], a[32];
     snprintf(title, sizeof title, "Compare · step %s", v->rb->steps[v->selected].id);
-    draw_frame(w, title);
+    draw_frame(w, v, title);
     const struct datafold *d = &v->s->data;
     const struct datafold_compare *c = &d->cmp;
     if (y <= last)
         databar_job(w, y++, 2, width, v, DATA_COMPARE);
     if (!c->seen) {
         if (y <= last)
-            draw_text(w, y++, 2, width, "no progress journaled yet", theme(TH_DIM));
+            draw_text(w, y++, 2, width, "no progress journaled yet", view_attr(v, TH_DIM));
         return;
     }
     if (y <= last)
-        databar_draw(w, y++, 2, width, c->rows, c->total);
+        databar_draw(v, w, y++, 2, width, c->rows, c->total);
     if (y <= last) {
         if (c->finished)
             snprintf(line, sizeof line, "finished: %lld rows in old, %lld in new",
@@ -55,28 +55,28 @@ static void compare_draw(WINDOW *w, const struct view *v)
                      c->rate, a);
         } else
             snprintf(line, sizeof line, "%lld ranges checked", (long long)c->ranges);
-        draw_text(w, y++, 2, width, line, theme(c->finished && !c->diverged ? TH_OK : TH_NORMAL));
+        draw_text(w, y++, 2, width, line, view_attr(v, c->finished && !c->diverged ? TH_OK : TH_NORMAL));
     }
     if (y <= last) {
         if (c->divergent)
             snprintf(line, sizeof line, "%lld DIVERGENT, by cause:", (long long)c->divergent);
         else
             snprintf(line, sizeof line, "no divergence%s", c->finished ? "" : " so far");
-        draw_text(w, y++, 2, width, line, theme(c->divergent ? TH_ALERT : TH_OK));
+        draw_text(w, y++, 2, width, line, view_attr(v, c->divergent ? TH_ALERT : TH_OK));
     }
     if (y <= last && c->divergent) {
         char by[240];
         causes(c, by, sizeof by);
-        y += draw_wrap(w, y, 2, width, last - y + 1, 0, by, theme(TH_WARN));
+        y += draw_wrap(w, y, 2, width, last - y + 1, 0, by, view_attr(v, TH_WARN));
     }
     for (int i = 0; y <= last; i++) {
         const struct datafold_div *dv = datafold_div(d, i);
         if (!dv)
             break;
         snprintf(line, sizeof line, "%s %s", dv->key, dv->cause);
-        int x = 2 + draw_text(w, y, 2, width, line, theme(TH_WARN));
+        int x = 2 + draw_text(w, y, 2, width, line, view_attr(v, TH_WARN));
         if (dv->diff[0] && x + 2 < 2 + width)
-            draw_text(w, y, x + 1, 2 + width - (x + 1), dv->diff, theme(TH_NORMAL));
+            draw_text(w, y, x + 1, 2 + width - (x + 1), dv->diff, view_attr(v, TH_NORMAL));
         y++;
     }
 }

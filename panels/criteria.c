@@ -10,14 +10,14 @@
 #include "panel.h"
 #include "palette.h"
 
-static attr_t badge_attr(const struct crit_view *c)
+static attr_t badge_attr(const struct view *v, const struct crit_view *c)
 {
     if (!c->judged)
-        return theme(TH_DIM);
+        return view_attr(v, TH_DIM);
     switch (c->state) {
-    case CRIT_OK: return theme(TH_OK);
-    case CRIT_FIRING: return theme(TH_ALERT);
-    default: return theme(TH_WARN);
+    case CRIT_OK: return view_attr(v, TH_OK);
+    case CRIT_FIRING: return view_attr(v, TH_ALERT);
+    default: return view_attr(v, TH_WARN);
     }
 }
 
@@ -62,7 +62,7 @@ static void fired_chart(WINDOW *w, int y, int rows, int width, const struct view
     snprintf(title, sizeof title, "%s  (%s %s)", rc->signal, v->s->crits[c].state == CRIT_FIRING ||
              v->s->ramp.cause_criterion == c ? "fired:" : "pending:", rc->text);
     mvwhline(w, y, 1, ACS_HLINE, width);
-    draw_text(w, y, 2, width - 2, title, theme(TH_WARN));
+    draw_text(w, y, 2, width - 2, title, view_attr(v, TH_WARN));
     chart_draw(w, y + 1, 1, rows - 1, width, v, &spec);
 }
 
@@ -70,9 +70,9 @@ static void criteria_draw(WINDOW *w, const struct view *v)
 {
     int width = getmaxx(w) - 2, rows = getmaxy(w) - 2;
     werase(w);
-    draw_frame(w, "Abort criteria");
+    draw_frame(w, v, "Abort criteria");
     if (v->rb->n_criteria == 0) {
-        draw_text(w, 1, 2, width - 2, "none written", theme(TH_ALERT));
+        draw_text(w, 1, 2, width - 2, "none written", view_attr(v, TH_ALERT));
         return;
     }
     for (size_t i = 0; i < v->rb->n_criteria && (int)i < rows; i++) {
@@ -81,8 +81,8 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         const struct crit_view *cv = &v->s->crits[i];
         char badge[32];
         if (v->no_engine) {
-            int x = 1 + draw_text(w, 1 + (int)i, 1, 18, " NOT WATCHED ", theme(TH_WARN) | A_BOLD);
-            draw_text(w, 1 + (int)i, x + 1, width - x - 1, c->text, theme(TH_DIM));
+            int x = 1 + draw_text(w, 1 + (int)i, 1, 18, " NOT WATCHED ", view_attr(v, TH_WARN) | A_BOLD);
+            draw_text(w, 1 + (int)i, x + 1, width - x - 1, c->text, view_attr(v, TH_DIM));
             continue;
         }
         if (!cv->judged)
@@ -98,30 +98,30 @@ static void criteria_draw(WINDOW *w, const struct view *v)
             snprintf(badge, sizeof badge, "%s", names[cv->state]);
         }
         int x = 1;
-        x += draw_text(w, 1 + (int)i, x, 18, badge, badge_attr(cv) | A_BOLD);
+        x += draw_text(w, 1 + (int)i, x, 18, badge, badge_attr(v, cv) | A_BOLD);
         x += 1;
         int out = cv->judged && (cv->state == CRIT_PENDING || cv->state == CRIT_FIRING);
         if (out && live_value(v, i, now_text, sizeof now_text)) {
             /* the values decide: they come before the text the edge may cut */
-            x += draw_text(w, 1 + (int)i, x, width - x + 1, now_text, badge_attr(cv));
+            x += draw_text(w, 1 + (int)i, x, width - x + 1, now_text, badge_attr(v, cv));
             if (x + 2 < width)   /* the text only where a whole gap and a letter fit */
-                draw_text(w, 1 + (int)i, x + 2, width - x - 1, c->text, theme(TH_NORMAL));
+                draw_text(w, 1 + (int)i, x + 2, width - x - 1, c->text, view_attr(v, TH_NORMAL));
             continue;
         }
-        x += draw_text(w, 1 + (int)i, x, width - x, c->text, theme(TH_NORMAL));
+        x += draw_text(w, 1 + (int)i, x, width - x, c->text, view_attr(v, TH_NORMAL));
         if (cv->judged && cv->state == CRIT_NO_DATA) {
             char since[24], why[64];
             units_format_duration((v->now_ms - cv->since_ms) / 1000 * 1000, since, sizeof since);
             snprintf(why, sizeof why, "  no data for %s", since);
-            draw_text(w, 1 + (int)i, x, width - x + 1, why, theme(TH_WARN));
+            draw_text(w, 1 + (int)i, x, width - x + 1, why, view_attr(v, TH_WARN));
         } else if (cv->judged && cv->state == CRIT_OK && live_value(v, i, now_text, sizeof now_text)) {
             if (x + 2 + draw_width(now_text) > width + 1)
                 continue;   /* a value cut to "n" reads as part of the text: whole or nothing */
-            x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
-            draw_text(w, 1 + (int)i, x, width - x + 1, now_text, theme(TH_DIM));
+            x += draw_text(w, 1 + (int)i, x, width - x, "  ", view_attr(v, TH_DIM));
+            draw_text(w, 1 + (int)i, x, width - x + 1, now_text, view_attr(v, TH_DIM));
         } else if (cv->judged && cv->why[0]) {
-            x += draw_text(w, 1 + (int)i, x, width - x, "  ", theme(TH_DIM));
-            draw_text(w, 1 + (int)i, x, width - x + 1, cv->why, theme(TH_DIM));
+            x += draw_text(w, 1 + (int)i, x, width - x, "  ", view_attr(v, TH_DIM));
+            draw_text(w, 1 + (int)i, x, width - x + 1, cv->why, view_attr(v, TH_DIM));
         }
     }
     int used = (int)v->rb->n_criteria;

@@ -8,7 +8,7 @@
 
 #include "core/datafold.h"
 #include "draw.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 /* From this many rows the step text stays below the job's panel. */
 #define SPLIT_ROWS 13
@@ -25,7 +25,8 @@ void databar_span(int64_t ms, char *buf, size_t len)
         snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
 }
 
-void databar_draw(WINDOW *w, int y, int x, int width, int64_t done, int64_t total)
+void databar_draw(const struct view *v, WINDOW *w, int y, int x, int width, int64_t done,
+                  int64_t total)
 {
     char tail[64];
     if (total > 0 && done > total)   /* old grew while it was copied: the rows say more */
@@ -41,7 +42,7 @@ void databar_draw(WINDOW *w, int y, int x, int width, int64_t done, int64_t tota
     if (bar > 30)
         bar = 30;
     if (bar < 4) {
-        draw_text(w, y, x, width, tail + 1, theme(TH_NORMAL));
+        draw_text(w, y, x, width, tail + 1, view_attr(v, TH_NORMAL));
         return;
     }
     int full = total > 0 ? (int)(pct * bar / 100.0 + 0.5) : 0;
@@ -53,8 +54,8 @@ void databar_draw(WINDOW *w, int y, int x, int width, int64_t done, int64_t tota
         at += 3;
     }
     cells[at] = '\0';
-    int used = draw_text(w, y, x, bar, cells, theme(pct >= 100 ? TH_OK : TH_NORMAL));
-    draw_text(w, y, x + used, width - used, tail, theme(TH_NORMAL));
+    int used = draw_text(w, y, x, bar, cells, view_attr(v, pct >= 100 ? TH_OK : TH_NORMAL));
+    draw_text(w, y, x + used, width - used, tail, view_attr(v, TH_NORMAL));
 }
 
 int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int kind)
@@ -62,26 +63,26 @@ int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int ki
     const struct datafold_job *j = &v->s->data.jobs[kind];
     char line[240], ago[32];
     if (!j->seen) {
-        draw_text(w, y, x, width, "not started by the cockpit yet", theme(TH_DIM));
+        draw_text(w, y, x, width, "not started by the cockpit yet", view_attr(v, TH_DIM));
         return 1;
     }
     databar_span(v->now_ms - j->ts_ms, ago, sizeof ago);
-    attr_t a = theme(TH_NORMAL);
+    attr_t a = view_attr(v, TH_NORMAL);
     if (strcmp(j->state, "started") == 0) {
         char run[32];
         databar_span(v->now_ms - j->started_ms, run, sizeof run);
         snprintf(line, sizeof line, "running, pid %ld, for %s%s", j->pid, run,
                  j->attempt > 1 ? " (restarted)" : "");
-        a = theme(TH_OK);
+        a = view_attr(v, TH_OK);
     } else if (strcmp(j->state, "failed") == 0) {
         snprintf(line, sizeof line, "FAILED %s ago: %s", ago, j->why);
-        a = theme(TH_ALERT);
+        a = view_attr(v, TH_ALERT);
     } else if (strcmp(j->state, "diverged") == 0) {
         snprintf(line, sizeof line, "DIVERGED — c again, o override");
-        a = theme(TH_ALERT);
+        a = view_attr(v, TH_ALERT);
     } else {
         snprintf(line, sizeof line, "%s %s ago", j->state, ago);
-        a = theme(strcmp(j->state, "finished") == 0 ? TH_OK : TH_WARN);
+        a = view_attr(v, strcmp(j->state, "finished") == 0 ? TH_OK : TH_WARN);
     }
     draw_text(w, y, x, width, line, a);
     return 1;

@@ -10,7 +10,8 @@
 #include "panel.h"
 
 /* "████░░░░ 640/1000 64%" into width columns at (y, x). */
-void databar_draw(WINDOW *w, int y, int x, int width, int64_t done, int64_t total);
+void databar_draw(const struct view *v, WINDOW *w, int y, int x, int width, int64_t done,
+                  int64_t total);
 
 /* "1m05s", "3s", "2h10m". */
 void databar_span(int64_t ms, char *buf, size_t len);

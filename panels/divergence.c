@@ -5,16 +5,16 @@
 #include "draw.h"
 #include "chart.h"
 #include "meter.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static void divergence_draw(WINDOW *w, const struct view *v)
 {
     int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
     werase(w);
-    draw_frame(w, "Shadow reads");
+    draw_frame(w, v, "Shadow reads");
     int y = 1;
     if (!meter_line(w, y++, 2, width, v, "diverged", "divergence_rate")) {
-        draw_text(w, 1, 2, width, "no divergence_rate signal", theme(TH_DIM));
+        draw_text(w, 1, 2, width, "no divergence_rate signal", view_attr(v, TH_DIM));
         return;
     }
     static const char *const more[][2] = {{"matches", "shadow_matches"},

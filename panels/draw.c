@@ -8,7 +8,7 @@
 #include <wchar.h>
 
 #include "core/redact.h"
-#include "palette.h"
+#include "panel.h"
 
 /* Decodes one character at s; sets *cols to its display width (control
  * characters and invalid bytes count as one column, drawn as '?'). */
@@ -163,13 +163,13 @@ int draw_wrap(WINDOW *w, int y, int x, int width, int max_rows, int skip,
     return rows;
 }
 
-void draw_frame(WINDOW *w, const char *title)
+void draw_frame(WINDOW *w, const struct view *v, const char *title)
 {
     box(w, 0, 0);
     if (title) {
         int cols = getmaxx(w);
         mvwaddch(w, 0, 2, ' ');
-        int used = draw_text(w, 0, 3, cols - 6, title, theme(TH_TITLE));
+        int used = draw_text(w, 0, 3, cols - 6, title, view_attr(v, TH_TITLE));
         waddch(w, ' ');
         (void)used;
     }

@@ -14,8 +14,10 @@ int draw_text(WINDOW *w, int y, int x, int max_cols, const char *s, attr_t a);
 int draw_wrap(WINDOW *w, int y, int x, int width, int max_rows, int skip,
               const char *s, attr_t a);
 
-/* A box with a title in its top border. */
-void draw_frame(WINDOW *w, const char *title);
+/* A box with a title in its top border, in the title colour of the
+ * palette v was given. */
+struct view;
+void draw_frame(WINDOW *w, const struct view *v, const char *title);
 
 /* Display columns of s. */
 int draw_width(const char *s);

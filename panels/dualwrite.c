@@ -10,10 +10,10 @@ static void dualwrite_draw(WINDOW *w, const struct view *v)
 {
     int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
     werase(w);
-    draw_frame(w, "Dual-write");
+    draw_frame(w, v, "Dual-write");
     int y = 1;
     if (!meter_line(w, y++, 2, width, v, "failures", "dual_write_failure_rate")) {
-        draw_text(w, 1, 2, width, "no dual_write_failure_rate signal", theme(TH_DIM));
+        draw_text(w, 1, 2, width, "no dual_write_failure_rate signal", view_attr(v, TH_DIM));
         return;
     }
     int extra = meter_signal(v, "dual_write_lag") >= 0;

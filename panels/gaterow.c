@@ -51,11 +51,11 @@ static void describe(const struct view *v, size_t i, char *buf, size_t len, attr
     const struct gate_view *g = &v->s->gf.gates[i];
     const char *word = gatefold_word(v->s, i);
     char covered[32] = "", worst[48] = "", opens[64] = "", stale[48] = "";
-    *a = theme(TH_DIM);
+    *a = view_attr(v, TH_DIM);
     if (g->overridden) {
         snprintf(buf, len, "↳ gate %s by %s: %s · %s", word, g->override_by, g->override_reason,
                  rg->cond.text);
-        *a = theme(TH_ALERT);
+        *a = view_attr(v, TH_ALERT);
         return;
     }
     if (g->judged) {
@@ -75,7 +75,7 @@ static void describe(const struct view *v, size_t i, char *buf, size_t len, attr
             timefmt_hms(g->judged_ms, t, sizeof t);
             snprintf(stale, sizeof stale, " · not judged since %s", t);
         }
-        *a = g->state == GATE_OPEN && !stale[0] ? theme(TH_OK) : theme(TH_WARN);
+        *a = g->state == GATE_OPEN && !stale[0] ? view_attr(v, TH_OK) : view_attr(v, TH_WARN);
     }
     snprintf(buf, len, "↳ gate %s%s%s%s%s · %s", word, covered, opens, worst, stale,
              rg->cond.text);

@@ -27,11 +27,11 @@ static void phase_label(const struct view *v, char *buf, size_t len)
 static const char *status_of(const struct view *v, attr_t bar, attr_t *a)
 {
     enum ramp_status rs = v->s->ramp.status;
-    *a = theme(TH_ALERT);
+    *a = view_attr(v, TH_ALERT);
     if (v->journal_alert)   /* the record is behind: above everything */
         return v->journal_alert;
     if (v->no_engine) {
-        *a = theme(TH_ALERT) | A_BOLD;
+        *a = view_attr(v, TH_ALERT) | A_BOLD;
         return v->no_engine;
     }
     if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
@@ -66,7 +66,7 @@ static const struct bar levels[] = {
 static void header_draw(WINDOW *w, const struct view *v)
 {
     int cols = getmaxx(w);
-    attr_t bar = theme(TH_HEADER);
+    attr_t bar = view_attr(v, TH_HEADER);
     wbkgdset(w, ' ' | bar);
     werase(w);
 
@@ -127,7 +127,7 @@ static void header_draw(WINDOW *w, const struct view *v)
         draw_text(w, 0, x, cols - right_cols - x, eta, v->eta.known ? bar : bar | A_DIM);
     }
     if (test[0])
-        draw_text(w, 0, cols - right_cols, test_cols, test, theme(TH_ALERT));
+        draw_text(w, 0, cols - right_cols, test_cols, test, view_attr(v, TH_ALERT));
     draw_text(w, 0, cols - right_cols + test_cols, right_cols - test_cols,
               b.who_full ? who_full : who_role, bar);
 }

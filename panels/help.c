@@ -36,21 +36,21 @@ static int draw_join(WINDOW *w, int y, int width, const struct view *v)
 {
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cutover join %s --as NAME --role ROLE", v->journal_path);
-    draw_text(w, y, 2, width, "Another operator joins this ceremony with:", theme(TH_DIM));
-    return 1 + draw_wrap(w, y + 1, 4, width - 2, getmaxy(w) - y - 2, 0, cmd, theme(TH_NORMAL));
+    draw_text(w, y, 2, width, "Another operator joins this ceremony with:", view_attr(v, TH_DIM));
+    return 1 + draw_wrap(w, y + 1, 4, width - 2, getmaxy(w) - y - 2, 0, cmd, view_attr(v, TH_NORMAL));
 }
 
 /* The way to join comes first: it must never be what the bottom cuts. */
 static void help_draw(WINDOW *w, const struct view *v)
 {
     werase(w);
-    draw_frame(w, "Keys");
+    draw_frame(w, v, "Keys");
     int width = getmaxx(w) - 4, y = 1;
     if (v->journal_path)
         y += draw_join(w, y, width, v) + 1;
     size_t n = sizeof lines / sizeof lines[0];
     for (size_t i = 0; i < n && y < getmaxy(w) - 1; i++)
-        draw_text(w, y++, 2, width, lines[i], theme(TH_NORMAL));
+        draw_text(w, y++, 2, width, lines[i], view_attr(v, TH_NORMAL));
 }
 
 const struct panel panel_help = {"help", 23, 60, help_draw};

@@ -14,16 +14,16 @@
 #include "panel.h"
 #include "palette.h"
 
-static attr_t kind_attr(const char *kind)
+static attr_t kind_attr(const struct view *v, const char *kind)
 {
     if (strcmp(kind, EV_ACK_REFUSED) == 0 || strcmp(kind, EV_ABORT) == 0 ||
         strcmp(kind, EV_HALT) == 0)
-        return theme(TH_ALERT);
+        return view_attr(v, TH_ALERT);
     if (strcmp(kind, EV_ACK) == 0)
-        return theme(TH_OK);
+        return view_attr(v, TH_OK);
     if (strcmp(kind, EV_OVERRIDE) == 0)
-        return theme(TH_WARN);
-    return theme(TH_NORMAL);
+        return view_attr(v, TH_WARN);
+    return view_attr(v, TH_NORMAL);
 }
 
 const char *journal_kind_name(int kind)
@@ -134,21 +134,21 @@ int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
         scroll = 0;
     char title[200];
     title_of(v, scroll, title, sizeof title);
-    draw_frame(w, title);
+    draw_frame(w, v, title);
     int y = top + rows;   /* fills upwards from the bottom */
     for (int k = scroll; k < n && y > top; k++) {
         const struct session_line *l = line_at(v, idx[k], what, sizeof what);
         head_of(l, width, head, sizeof head);
         int hw = draw_width(head), tw = width - hw < 10 ? 10 : width - hw;
-        attr_t a = l->fault ? theme(TH_ALERT) : kind_attr(l->kind);
+        attr_t a = l->fault ? view_attr(v, TH_ALERT) : kind_attr(v, l->kind);
         y -= height[k];
         int skip = y < top ? top - y : 0;
         /* a line cut at the top still says when it was, on its first row shown */
-        draw_text(w, y + skip, 1, width, head, theme(TH_DIM));
+        draw_text(w, y + skip, 1, width, head, view_attr(v, TH_DIM));
         draw_wrap(w, y + skip, 1 + hw, tw, height[k] - skip, skip, what, a);
     }
     if (n == 0)
-        draw_text(w, top + rows - 1, 2, width - 1, "no event matches the filter", theme(TH_DIM));
+        draw_text(w, top + rows - 1, 2, width - 1, "no event matches the filter", view_attr(v, TH_DIM));
     return scroll;
 }
 

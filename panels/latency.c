@@ -10,10 +10,10 @@ static void latency_draw(WINDOW *w, const struct view *v)
 {
     int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
     werase(w);
-    draw_frame(w, "Latency p99 new/old");
+    draw_frame(w, v, "Latency p99 new/old");
     int y = 1;
     if (!meter_line(w, y++, 2, width, v, "ratio", "p99_ratio")) {
-        draw_text(w, 1, 2, width, "no p99_ratio signal", theme(TH_DIM));
+        draw_text(w, 1, 2, width, "no p99_ratio signal", view_attr(v, TH_DIM));
         return;
     }
     int extra = (meter_signal(v, "p99_new") >= 0) + (meter_signal(v, "p99_old") >= 0);

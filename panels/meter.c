@@ -42,13 +42,13 @@ void meter_format(const struct view *v, int sig, double value, char *buf, size_t
         snprintf(buf, len, "%.4g", value);
 }
 
-static attr_t state_attr(enum crit_state st)
+static attr_t state_attr(const struct view *v, enum crit_state st)
 {
     switch (st) {
-    case CRIT_OK: return theme(TH_OK);
-    case CRIT_PENDING: return theme(TH_WARN);
-    case CRIT_FIRING: return theme(TH_ALERT);
-    default: return theme(TH_WARN);
+    case CRIT_OK: return view_attr(v, TH_OK);
+    case CRIT_PENDING: return view_attr(v, TH_WARN);
+    case CRIT_FIRING: return view_attr(v, TH_ALERT);
+    default: return view_attr(v, TH_WARN);
     }
 }
 
@@ -75,15 +75,15 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
                      const char *label, int sig, const struct bound *b)
 {
     const struct signal_view *sv = &v->s->signals[sig];
-    int used = draw_text(w, y, x, width, label, theme(TH_DIM));
-    used += draw_text(w, y, x + used, width - used, " ", theme(TH_NORMAL));
+    int used = draw_text(w, y, x, width, label, view_attr(v, TH_DIM));
+    used += draw_text(w, y, x + used, width - used, " ", view_attr(v, TH_NORMAL));
     char text[96], extra[128] = "";
-    attr_t a = theme(TH_NORMAL);
+    attr_t a = view_attr(v, TH_NORMAL);
     size_t ci = 0;
     const struct rb_criterion *c = bound_of(v, sig, &ci);
     if (!sv->last_ms) {
         snprintf(text, sizeof text, "waiting");
-        a = theme(TH_DIM);
+        a = view_attr(v, TH_DIM);
     } else if (!sv->has_value) {
         snprintf(text, sizeof text, "%s", strncmp(sv->status, "error", 5) == 0 ? "ERROR" : "NO DATA");
         const char *why = sv->status;
@@ -92,7 +92,7 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
         else if (strncmp(why, "no data: ", 9) == 0)
             why += 9;
         snprintf(extra, sizeof extra, " %s", why);
-        a = theme(TH_WARN);
+        a = view_attr(v, TH_WARN);
     } else {
         format_as(b, sv->value, text, sizeof text);
         if (b->set) {
@@ -101,17 +101,17 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
             snprintf(extra, sizeof extra, " (%s%s)", b->op, bound);
         }
         if (c)
-            a = v->s->crits[ci].judged ? state_attr(v->s->crits[ci].state) : theme(TH_NORMAL);
+            a = v->s->crits[ci].judged ? state_attr(v, v->s->crits[ci].state) : view_attr(v, TH_NORMAL);
     }
     if (sv->last_ms && view_stale(v, (size_t)sig)) {
         char age[32];
         units_format_duration((v->now_ms - sv->last_ms) / 1000 * 1000, age, sizeof age);
         snprintf(text, sizeof text, "STALE");
         snprintf(extra, sizeof extra, " no sample for %s", age);
-        a = theme(TH_WARN);
+        a = view_attr(v, TH_WARN);
     }
     used += draw_text(w, y, x + used, width - used, text, a | A_BOLD);
-    draw_text(w, y, x + used, width - used, extra, theme(TH_DIM));
+    draw_text(w, y, x + used, width - used, extra, view_attr(v, TH_DIM));
     return 1;
 }
 
@@ -174,13 +174,13 @@ void meter_spark_bound(WINDOW *w, int y, int x, int width, const struct view *v,
     for (int i = 0; i < width; i++) {
         double h = session_history(v->s, (size_t)sig, (size_t)(width - 1 - i));
         const char *ch = " ";
-        attr_t a = theme(TH_TITLE);
+        attr_t a = view_attr(v, TH_TITLE);
         if (isfinite(h)) {
             int level = hi > lo ? (int)((h - lo) / (hi - lo) * 7.0 + 0.5) : 0;
             ch = bars[level < 0 ? 0 : level > 7 ? 7 : level];
         } else if ((size_t)(width - 1 - i) < v->s->signals[sig].n_history) {
             ch = "·";   /* a poll that brought no value */
-            a = theme(TH_WARN);
+            a = view_attr(v, TH_WARN);
         }
         draw_text(w, y, x + i, 1, ch, a);
     }

@@ -1,19 +1,31 @@
-/* palette.c — the palette the panels were given (see palette.h). */
+/* palette.c — the monochrome palette, and a role's attributes in the
+ * palette a panel was given (see palette.h). */
 #include "palette.h"
 
-static const struct palette *installed;
+static const struct palette mono = {
+    .attr = {
+        [TH_NORMAL] = A_NORMAL,
+        [TH_HEADER] = A_REVERSE,
+        [TH_TITLE] = A_BOLD,
+        [TH_DIM] = A_DIM,
+        [TH_OK] = A_NORMAL,
+        [TH_WARN] = A_BOLD,
+        [TH_ALERT] = A_BOLD | A_REVERSE,
+        [TH_SELECTED] = A_REVERSE,
+        [TH_CHART] = A_NORMAL,
+        [TH_HOT] = A_BOLD,   /* past the threshold: bold dots without colours */
+    },
+    .colour = 0,
+};
 
-void palette_install(const struct palette *p)
+const struct palette *palette_mono(void)
 {
-    installed = p;
+    return &mono;
 }
 
-attr_t theme(enum theme_role role)
+attr_t palette_attr(const struct palette *p, enum theme_role role)
 {
-    return installed && role < TH_COUNT ? installed->attr[role] : A_NORMAL;
-}
-
-int theme_has_colour(void)
-{
-    return installed && installed->colour;
+    if (role >= TH_COUNT)
+        return A_NORMAL;
+    return (p ? p : &mono)->attr[role];
 }

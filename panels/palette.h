@@ -1,8 +1,9 @@
 /* palette.h — the colour scheme as the panels are given it: a role
  * ("alert", "ok") maps to attributes. The front end (tui/theme.c) builds
  * the palette — colours, or bold/reverse/dim on a terminal without them
- * or under NO_COLOR — and installs it; a panel asks for a role and never
- * learns which it got. */
+ * or under NO_COLOR — and hands it to the panels in their view
+ * (panel.h's `palette`); a panel asks for a role and never learns which
+ * it got. Nothing here is global. */
 #ifndef CUTOVER_PALETTE_H
 #define CUTOVER_PALETTE_H
 
@@ -27,12 +28,10 @@ struct palette {
     int colour;   /* 1 when the attributes are colours */
 };
 
-/* Makes p (which must outlive its use) the palette the panels draw with;
- * NULL: plain attributes. */
-void palette_install(const struct palette *p);
+/* The monochrome palette: bold, reverse and dim only. */
+const struct palette *palette_mono(void);
 
-/* The installed palette's attributes for a role (A_NORMAL when none). */
-attr_t theme(enum theme_role role);
-int theme_has_colour(void);
+/* p's attributes for a role; a NULL palette reads as the monochrome one. */
+attr_t palette_attr(const struct palette *p, enum theme_role role);
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/ramp.h"
 #include "core/runbook.h"
 #include "core/session.h"
+#include "palette.h"
 
 #define VIEW_SIGNALS 128   /* signals past this many read as stale */
 
@@ -34,6 +35,7 @@ struct view {
     const char *no_engine;     /* joined and nobody drives: the banner, or NULL */
     const struct presence *presence; /* who is on a console now, from the heartbeats
                                       * (core/presence.h presence_live); NULL: the fold's */
+    const struct palette *palette; /* the colour scheme (tui/theme.c); NULL: monochrome */
 
     /* what the ETA needs that the fold does not hold: the gates' earliest
      * opening (issue 17's gates, another branch, sets it), the comparison's end */
@@ -50,6 +52,12 @@ struct view {
     unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */
     struct eta eta;                    /* the ceremony's estimate at now_ms (core/eta.h) */
 };
+
+/* The attributes of a role in the view's palette. */
+static inline attr_t view_attr(const struct view *v, enum theme_role role)
+{
+    return palette_attr(v->palette, role);
+}
 
 /* Fills the view's derived fields (staleness) from its session and now_ms.
  * The one place that turns the folded session and the time into what the

@@ -10,7 +10,7 @@
 #include "core/presence.h"
 #include "draw.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 /* "12s", "4m", "2h" ago. */
 static void ago(int64_t now_ms, int64_t then_ms, char *buf, size_t len)
@@ -45,13 +45,13 @@ static int role_rows(WINDOW *w, int y, int width, const struct view *v, const ch
                  console, r->account, r->open || !r->gone ? "last seen" : "no heartbeat for",
                  when, r->open || !r->gone ? " ago" : "", more);
         draw_text(w, y++, 2, width, line,
-                  r->open ? theme(TH_OK) : r->gone ? theme(TH_WARN) : theme(TH_DIM));
+                  r->open ? view_attr(v, TH_OK) : r->gone ? view_attr(v, TH_WARN) : view_attr(v, TH_DIM));
         shown += r->open;
     }
     if (!shown && y < bottom) {
         snprintf(line, sizeof line, "%-10.10s NOBODY PRESENT (%s)", role,
                  runbook_person(v->rb, role) ? runbook_person(v->rb, role) : "?");
-        draw_text(w, y++, 2, width, line, theme(TH_ALERT));
+        draw_text(w, y++, 2, width, line, view_attr(v, TH_ALERT));
     }
     return y;
 }
@@ -59,10 +59,13 @@ static int role_rows(WINDOW *w, int y, int width, const struct view *v, const ch
 static void presence_draw(WINDOW *w, const struct view *v)
 {
     werase(w);
-    draw_frame(w, "Presence — who is on which console (any key closes)");
+    /* a replay shows it at the moment replayed, and keeps it while time moves */
+    int replay = v->mode && strcmp(v->mode, "replay") == 0;
+    draw_frame(w, v, replay ? "Presence at the moment shown (p closes)"
+                         : "Presence — who is on which console (any key closes)");
     int width = getmaxx(w) - 4, y = 1, bottom = getmaxy(w) - 1;
     draw_text(w, y++, 2, width, "role       person               console  account    ",
-              theme(TH_DIM));
+              view_attr(v, TH_DIM));
     for (size_t i = 0; i < v->rb->n_roles && y < bottom; i++)
         y = role_rows(w, y, width, v, v->rb->roles[i].role);
     const char *who = NULL;
@@ -74,7 +77,7 @@ static void presence_draw(WINDOW *w, const struct view *v)
         char line[300];
         snprintf(line, sizeof line, "⚠ nobody present as %s for step %s (%s: %s)", who,
                  v->rb->steps[st].id, v->rb->steps[st].role, v->rb->steps[st].text);
-        draw_wrap(w, y + 1, 2, width, bottom - y - 1, 0, line, theme(TH_WARN));
+        draw_wrap(w, y + 1, 2, width, bottom - y - 1, 0, line, view_attr(v, TH_WARN));
     }
 }
 

@@ -16,25 +16,25 @@
 static int draw_steps(WINDOW *w, int x, int width, const struct view *v)
 {
     const struct ramp_view *r = &v->s->ramp;
-    x += draw_text(w, 0, x, width - x, " RAMP ", theme(TH_TITLE) | A_REVERSE);
-    x += draw_text(w, 0, x, width - x, " ", theme(TH_NORMAL));
+    x += draw_text(w, 0, x, width - x, " RAMP ", view_attr(v, TH_TITLE) | A_REVERSE);
+    x += draw_text(w, 0, x, width - x, " ", view_attr(v, TH_NORMAL));
     for (size_t i = 0; i < v->rb->n_ramp; i++) {
         char step[32];
         snprintf(step, sizeof step, "%g%%", v->rb->ramp[i].percent);
         int here = (int)i == r->step && r->status != RAMP_ABORTED;
-        attr_t a = here ? theme(TH_SELECTED) | A_BOLD
-                 : (int)i < r->step && r->status != RAMP_ABORTED ? theme(TH_OK) : theme(TH_DIM);
+        attr_t a = here ? view_attr(v, TH_SELECTED) | A_BOLD
+                 : (int)i < r->step && r->status != RAMP_ABORTED ? view_attr(v, TH_OK) : view_attr(v, TH_DIM);
         x += draw_text(w, 0, x, width - x, step, a);
         if (i + 1 < v->rb->n_ramp)
-            x += draw_text(w, 0, x, width - x, " → ", theme(TH_DIM));
+            x += draw_text(w, 0, x, width - x, " → ", view_attr(v, TH_DIM));
     }
     return x;
 }
 
-static attr_t status_attr(enum ramp_status st)
+static attr_t status_attr(const struct view *v, enum ramp_status st)
 {
-    return st == RAMP_ABORTED || st == RAMP_HALTED ? theme(TH_ALERT)
-         : st == RAMP_COMPLETE ? theme(TH_OK) : theme(TH_WARN);
+    return st == RAMP_ABORTED || st == RAMP_HALTED ? view_attr(v, TH_ALERT)
+         : st == RAMP_COMPLETE ? view_attr(v, TH_OK) : view_attr(v, TH_WARN);
 }
 
 static void first_line(WINDOW *w, int width, const struct view *v)
@@ -48,20 +48,20 @@ static void first_line(WINDOW *w, int width, const struct view *v)
     else
         snprintf(buf, sizeof buf, "   %s %g%%", ramp_status_name(r->status),
                  r->status == RAMP_SETTING ? r->target : r->percent);
-    x += draw_text(w, 0, x, width - x, buf, status_attr(r->status) | A_BOLD);
+    x += draw_text(w, 0, x, width - x, buf, status_attr(v, r->status) | A_BOLD);
     if (v->rb->ramp_observed) {
         if (r->has_observed)
             snprintf(buf, sizeof buf, "   observed %.1f%%", r->observed);
         else
             snprintf(buf, sizeof buf, "   observed ?");
-        attr_t a = r->disobey_since_ms ? theme(TH_ALERT) : theme(TH_NORMAL);
+        attr_t a = r->disobey_since_ms ? view_attr(v, TH_ALERT) : view_attr(v, TH_NORMAL);
         x += draw_text(w, 0, x, width - x, buf, a);
     }
     if (d && d->hold_left_ms > 0 && r->status == RAMP_HOLDING) {
         char left[32];
         units_format_duration((d->hold_left_ms + 999) / 1000 * 1000, left, sizeof left);
         snprintf(buf, sizeof buf, "   hold %s left", left);
-        x += draw_text(w, 0, x, width - x, buf, theme(TH_NORMAL));
+        x += draw_text(w, 0, x, width - x, buf, view_attr(v, TH_NORMAL));
     }
     /* the header's ETA when it is known (it counts the window and the data
      * work too); the holds alone only when no window can delay them */
@@ -71,11 +71,11 @@ static void first_line(WINDOW *w, int width, const struct view *v)
         char t[16];
         timefmt_hms(full, t, sizeof t);
         snprintf(buf, sizeof buf, "   100%% at %.5s UTC at the earliest", t);
-        x += draw_text(w, 0, x, width - x, buf, theme(TH_DIM));
+        x += draw_text(w, 0, x, width - x, buf, view_attr(v, TH_DIM));
     }
     if (v->flag_name) {
         snprintf(buf, sizeof buf, "   flag: %s", v->flag_name);
-        draw_text(w, 0, x, width - x, buf, theme(TH_DIM));
+        draw_text(w, 0, x, width - x, buf, view_attr(v, TH_DIM));
     }
 }
 
@@ -149,7 +149,7 @@ static void abort_line(WINDOW *w, int width, const struct view *v)
     else
         snprintf(buf, sizeof buf, " ABORTED — ROLLBACK NOT CONFIRMED (try %d%s%s)%s — %s ",
                  r->rollback_tries, r->flag_error[0] ? ": " : "", r->flag_error, vals, cause_text(v));
-    banner(w, width, buf, theme(TH_ALERT));
+    banner(w, width, buf, view_attr(v, TH_ALERT));
 }
 
 static void second_line(WINDOW *w, int width, const struct view *v)
@@ -166,13 +166,13 @@ static void second_line(WINDOW *w, int width, const struct view *v)
         snprintf(buf, sizeof buf, " ABORT ASKED by %s at %s UTC, NOT CARRIED OUT YET: %s — the "
                  "flag last read %g%%; a console that drives acts on it first ",
                  r->request_actor, at, r->request_reason, r->percent);
-        banner(w, width, buf, theme(TH_ALERT));
+        banner(w, width, buf, view_attr(v, TH_ALERT));
         return;
     }
     const struct ramp_decision *reh = v->decision;
     if (reh && reh->rehearse && r->rehearsal[0] && !r->flag_mismatch) {
         snprintf(buf, sizeof buf, " %s — o overrides with a written reason ", reh->why);
-        banner(w, width, buf, theme(TH_ALERT));
+        banner(w, width, buf, view_attr(v, TH_ALERT));
         return;
     }
     if (r->status == RAMP_HALTED || r->flag_mismatch || r->flag_error[0]) {
@@ -185,7 +185,7 @@ static void second_line(WINDOW *w, int width, const struct view *v)
                      r->flag_seen, r->percent);
         else
             snprintf(buf, sizeof buf, " FLAG: %s ", r->flag_error);
-        banner(w, width, buf, theme(TH_ALERT));
+        banner(w, width, buf, view_attr(v, TH_ALERT));
         return;
     }
     const struct ramp_decision *d = v->decision;
@@ -193,10 +193,10 @@ static void second_line(WINDOW *w, int width, const struct view *v)
         return;
     if (r->override_active && r->step < 0) {
         snprintf(buf, sizeof buf, " OVERRIDE: %s — %s ", r->override_reason, d->why);
-        draw_wrap(w, 1, 0, width, getmaxy(w) - 1, 0, buf, theme(TH_ALERT));
+        draw_wrap(w, 1, 0, width, getmaxy(w) - 1, 0, buf, view_attr(v, TH_ALERT));
         return;
     }
-    attr_t a = d->action == RA_READY ? theme(TH_OK) | A_BOLD : theme(TH_DIM);
+    attr_t a = d->action == RA_READY ? view_attr(v, TH_OK) | A_BOLD : view_attr(v, TH_DIM);
     snprintf(buf, sizeof buf, " %s%s", d->why,
              d->action == RA_READY && strcmp(v->role, "commander") == 0 ? " — press +" : "");
     draw_wrap(w, 1, 0, width, getmaxy(w) - 1, 0, buf, a);

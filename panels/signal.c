@@ -11,11 +11,11 @@ void panel_signal_draw(WINDOW *w, const struct view *v, const struct panel_decl 
 {
     int width = getmaxx(w) - 4, rows = getmaxy(w) - 2;
     werase(w);
-    draw_frame(w, d->title);
+    draw_frame(w, v, d->title);
     int y = 1;
     if (!meter_line_threshold(w, y++, 2, width, v, "now", d->signal, d)) {
         /* the declaration was checked against this runbook: only a replaced runbook gets here */
-        draw_text(w, 1, 2, width, "signal not in this runbook", theme(TH_WARN));
+        draw_text(w, 1, 2, width, "signal not in this runbook", view_attr(v, TH_WARN));
         return;
     }
     int extra = 0;

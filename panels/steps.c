@@ -41,12 +41,12 @@ static void draw_phase(WINDOW *w, int y, int width, const struct view *v, size_t
     snprintf(line, sizeof line, "Phase %s: %s", ph->number, ph->title);
     int done = session_phase_complete(v->s, p);
     int current = p == v->s->current_phase;
-    attr_t a = done ? theme(TH_OK) : current ? theme(TH_TITLE) : theme(TH_DIM) | A_BOLD;
+    attr_t a = done ? view_attr(v, TH_OK) : current ? view_attr(v, TH_TITLE) : view_attr(v, TH_DIM) | A_BOLD;
     int x = draw_text(w, y, 1, width, line, a);
     int held = !done && v->s->phase_acked[p] == ph->n_steps;   /* by an exit gate */
     snprintf(line, sizeof line, "  %zu/%zu%s", v->s->phase_acked[p], ph->n_steps,
              done ? " done" : held ? " held by its gate" : current ? " current" : "");
-    draw_text(w, y, 1 + x, width - x, line, theme(TH_DIM));
+    draw_text(w, y, 1 + x, width - x, line, view_attr(v, TH_DIM));
 }
 
 /* Column widths for ids and roles, so long explicit ids stay aligned. */
@@ -73,12 +73,12 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     const struct rb_step *st = &v->rb->steps[i];
     const struct step_ack *a = &v->s->acks[i];
     int sel = i == v->selected;
-    attr_t base = sel ? theme(TH_SELECTED) : theme(TH_NORMAL);
+    attr_t base = sel ? view_attr(v, TH_SELECTED) : view_attr(v, TH_NORMAL);
     if (sel)
         mvwhline(w, y, 1, ' ' | base, width);
 
-    attr_t mark = sel ? base : a->acked ? theme(TH_OK)
-                       : strcmp(st->role, v->role) == 0 ? theme(TH_WARN) : theme(TH_NORMAL);
+    attr_t mark = sel ? base : a->acked ? view_attr(v, TH_OK)
+                       : strcmp(st->role, v->role) == 0 ? view_attr(v, TH_WARN) : view_attr(v, TH_NORMAL);
     int x = draw_text(w, y, 1, width, a->acked ? " [x] " : " [ ] ", mark);
     draw_text(w, y, 1 + x, cols.id, st->id, mark);
     x += cols.id + 1;
@@ -111,7 +111,7 @@ static void draw_step(WINDOW *w, int y, int width, const struct view *v, size_t 
     draw_text(w, y, 1 + x, text_cols, st->text, base);
     if (who_cols)
         draw_text(w, y, 1 + width - who_cols, who_cols, who,
-                  sel ? base : job == 2 ? theme(TH_ALERT) : a->acked ? theme(TH_DIM) : theme(TH_WARN));
+                  sel ? base : job == 2 ? view_attr(v, TH_ALERT) : a->acked ? view_attr(v, TH_DIM) : view_attr(v, TH_WARN));
 }
 
 /* The gate lines of a step (or of phase p's exit, step -1) from row on;
@@ -135,7 +135,7 @@ static void steps_draw(WINDOW *w, const struct view *v)
         cleanup_left_text(due, v->now_ms, left, sizeof left);
     snprintf(title, sizeof title, "Steps %zu/%zu%s%s%s", v->s->n_acked, v->rb->n_steps,
              due ? " · cleanup: " : "", due && !left[0] ? "done" : "", left);
-    draw_frame(w, title);
+    draw_frame(w, v, title);
 
     int sel = selected_row(v);
     int top = sel >= rows ? sel - rows + 1 : 0;

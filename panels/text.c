@@ -15,14 +15,14 @@
 
 /* Draws a labelled block; returns the next free logical row. `gap` is a
  * blank row after it (left out when the panel is short). */
-static int block(WINDOW *w, int row, int skip, int rows, int width, int gap,
+static int block(const struct view *v, WINDOW *w, int row, int skip, int rows, int width, int gap,
                  const char *label, const char *text, attr_t a)
 {
     if (!text || !*text)
         return row;
     int shown = row - skip;
     if (shown >= 0 && shown < rows)
-        draw_text(w, 1 + shown, 2, width, label, theme(TH_TITLE));
+        draw_text(w, 1 + shown, 2, width, label, view_attr(v, TH_TITLE));
     row++;
     int first = skip > row ? skip - row : 0;
     int start = row - skip > 0 ? row - skip : 0;
@@ -52,8 +52,8 @@ static int stopped_block(WINDOW *w, int row, int skip, int rows, int width, int 
     char label[200];
     snprintf(label, sizeof label, "%s — ROLLBACK PLAN, phase %s (%s)",
              r->status == RAMP_ABORTED ? "ABORTED" : "HALTED", ph->number, ph->title);
-    return block(w, row, skip, rows, width, 1 + gap, label,
-                 ph->rollback ? ph->rollback : "(none written for this phase)", theme(TH_ALERT));
+    return block(v, w, row, skip, rows, width, 1 + gap, label,
+                 ph->rollback ? ph->rollback : "(none written for this phase)", view_attr(v, TH_ALERT));
 }
 
 /* The gates of the selected step (or of its phase's exit, step -1), whole
@@ -67,7 +67,7 @@ static int gates_block(WINDOW *w, int row, int skip, int rows, int width, int ga
         attr_t a;
         snprintf(label, sizeof label, "%s %s", step < 0 ? "Exit gate" : "Gate", v->rb->gates[g].id);
         gaterow_text(v, g, line, sizeof line, &a);
-        row = block(w, row, skip, rows, width, gap, label, line + strlen("↳ gate "), a);
+        row = block(v, w, row, skip, rows, width, gap, label, line + strlen("↳ gate "), a);
     }
     return row;
 }
@@ -107,15 +107,15 @@ static int noreturn_block(WINDOW *w, int row, int skip, int rows, int width, int
     int unmet = 0;
     for (size_t k = 0; k < nc; k++)
         unmet += !conds[k].met;
-    return block(w, row, skip, rows, width, gap, "POINT OF NO RETURN", text,
-                 unmet && !m->overridden ? theme(TH_ALERT) : theme(TH_WARN));
+    return block(v, w, row, skip, rows, width, gap, "POINT OF NO RETURN", text,
+                 unmet && !m->overridden ? view_attr(v, TH_ALERT) : view_attr(v, TH_WARN));
 }
 
 static void text_draw(WINDOW *w, const struct view *v)
 {
     int rows = getmaxy(w) - 2, width = getmaxx(w) - 4;
     werase(w);
-    draw_frame(w, "Step");
+    draw_frame(w, v, "Step");
     if (v->rb->n_steps == 0)
         return;
     const struct rb_step *st = &v->rb->steps[v->selected];
@@ -153,23 +153,23 @@ static void text_draw(WINDOW *w, const struct view *v)
      * way back, and only then the phase's background */
     int gap = rows >= 14, skip = v->text_scroll, row = 0;
     row = stopped_block(w, row, skip, rows, width, gap, v);
-    row = block(w, row, skip, rows, width, 0, head, st->text, theme(TH_NORMAL));
+    row = block(v, w, row, skip, rows, width, 0, head, st->text, view_attr(v, TH_NORMAL));
     int first = skip > row ? skip - row : 0, start = row - skip > 0 ? row - skip : 0;
     row += draw_wrap(w, 1 + start, 2, width, rows - start, first, status,
-                     a->acked ? theme(TH_OK) : theme(TH_WARN)) + gap;
+                     a->acked ? view_attr(v, TH_OK) : view_attr(v, TH_WARN)) + gap;
     char label[160];
     row = noreturn_block(w, row, skip, rows, width, gap, v);
     char by[300];
     int void_plan = ph->rollback && noreturn_plan_void(v->s, st->phase, by, sizeof by);
     snprintf(label, sizeof label, "Rollback plan — phase %s%s%s", ph->number,
              void_plan ? " — VOID: " : "", void_plan ? by : "");
-    row = block(w, row, skip, rows, width, gap, label,
+    row = block(v, w, row, skip, rows, width, gap, label,
                 ph->rollback ? ph->rollback : "(none written for this phase)",
-                ph->rollback && !void_plan ? theme(TH_NORMAL) : theme(TH_ALERT));
+                ph->rollback && !void_plan ? view_attr(v, TH_NORMAL) : view_attr(v, TH_ALERT));
     row = gates_block(w, row, skip, rows, width, gap, v, (ptrdiff_t)v->selected, st->phase);
     row = gates_block(w, row, skip, rows, width, gap, v, -1, st->phase);
     snprintf(label, sizeof label, "Phase %s: %s", ph->number, ph->title);
-    block(w, row, skip, rows, width, gap, label, ph->prose, theme(TH_NORMAL));
+    block(v, w, row, skip, rows, width, gap, label, ph->prose, view_attr(v, TH_NORMAL));
 }
 
 const struct panel panel_text = {"text", 6, 30, text_draw};

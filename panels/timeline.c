@@ -62,10 +62,10 @@ static void fill_bar(struct bar *b, const struct view *v, int64_t t0, int64_t t1
     }
 }
 
-static attr_t glyph_attr(char g)
+static attr_t glyph_attr(const struct view *v, char g)
 {
-    return g == 'A' || g == 'H' ? theme(TH_ALERT) : g == 'O' || g == 'R' ? theme(TH_WARN)
-         : g == 'k' ? theme(TH_OK) : theme(TH_DIM);
+    return g == 'A' || g == 'H' ? view_attr(v, TH_ALERT) : g == 'O' || g == 'R' ? view_attr(v, TH_WARN)
+         : g == 'k' ? view_attr(v, TH_OK) : view_attr(v, TH_DIM);
 }
 
 void timeline_draw_at(WINDOW *w, int y, int x, int cols, const struct view *v)
@@ -81,7 +81,7 @@ void timeline_draw_at(WINDOW *w, int y, int x, int cols, const struct view *v)
         t0 = t1;
     char from[16], label[48];
     timefmt_hms(t0, from, sizeof from);
-    int lw = draw_text(w, y, x, cols, "Timeline ", theme(TH_TITLE));
+    int lw = draw_text(w, y, x, cols, "Timeline ", view_attr(v, TH_TITLE));
     int bar = cols - lw - 6;
     if (bar > TIMELINE_MAX_COLS)
         bar = TIMELINE_MAX_COLS;
@@ -92,7 +92,7 @@ void timeline_draw_at(WINDOW *w, int y, int x, int cols, const struct view *v)
     for (int c = 0; c < bar; c++) {
         int st = b.step[c];
         const char *ch = st < 0 ? "·" : b.down[c] ? "╳" : "━";
-        attr_t a = st < 0 ? theme(TH_DIM) : b.down[c] ? theme(TH_ALERT) : theme(TH_OK);
+        attr_t a = st < 0 ? view_attr(v, TH_DIM) : b.down[c] ? view_attr(v, TH_ALERT) : view_attr(v, TH_OK);
         if (st >= 0 && (c == 0 || b.step[c - 1] != st)) {
             snprintf(label, sizeof label, "┃%g%%", v->rb->ramp[st].percent);
             c += draw_text(w, y, bx + c, bar - c, label, a | A_BOLD) - 1;
@@ -100,20 +100,20 @@ void timeline_draw_at(WINDOW *w, int y, int x, int cols, const struct view *v)
         }
         draw_text(w, y, bx + c, 1, ch, a);
     }
-    draw_text(w, y, bx + bar + 1, 5, "now", theme(TH_DIM));
+    draw_text(w, y, bx + bar + 1, 5, "now", view_attr(v, TH_DIM));
     for (int c = 0; c < bar; c++)
         if (b.glyph[c]) {
             char g[2] = {b.glyph[c], 0};
-            draw_text(w, y + 1, bx + c, 1, g, glyph_attr(b.glyph[c]) | A_BOLD);
+            draw_text(w, y + 1, bx + c, 1, g, glyph_attr(v, b.glyph[c]) | A_BOLD);
         }
     char to[16];
     timefmt_hms(t1, to, sizeof to);
-    draw_text(w, y + 2, bx, bar, from, theme(TH_DIM));
+    draw_text(w, y + 2, bx, bar, from, view_attr(v, TH_DIM));
     static const char legend[] = "k ack  A abort  H halt  R resume  O override  n note";
     int kw = draw_width(legend);
     if (bar > kw + 22)
-        draw_text(w, y + 2, bx + (bar - kw) / 2, kw, legend, theme(TH_DIM));
-    draw_text(w, y + 2, bx + bar - draw_width(to), draw_width(to), to, theme(TH_DIM));
+        draw_text(w, y + 2, bx + (bar - kw) / 2, kw, legend, view_attr(v, TH_DIM));
+    draw_text(w, y + 2, bx + bar - draw_width(to), draw_width(to), to, view_attr(v, TH_DIM));
 }
 
 static void timeline_draw(WINDOW *w, const struct view *v)

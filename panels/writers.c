@@ -11,7 +11,7 @@
 #include "core/timefmt.h"
 #include "draw.h"
 #include "panel.h"
-#include "tui/theme.h"
+#include "palette.h"
 
 static void number(long long v, char *buf, size_t len)
 {
@@ -22,7 +22,7 @@ static void number(long long v, char *buf, size_t len)
 }
 
 /* One row of the table; returns the rows used (2 with code sites). */
-static int draw_row(WINDOW *w, int y, int width, int name_w, int skip, const struct wf_row *r,
+static int draw_row(const struct view *v, WINDOW *w, int y, int width, int name_w, int skip, const struct wf_row *r,
                     int last_row)
 {
     char line[512], calls[24], rows[24], skipped[24];
@@ -36,16 +36,16 @@ static int draw_row(WINDOW *w, int y, int width, int name_w, int skip, const str
     else
         snprintf(line, sizeof line, "%-*.*s %-13.13s %-12.12s %7s %7s %-3s %-4s", name_w, name_w,
                  r->writer, r->seen, r->ops, calls, rows, dw, r->declared ? "yes" : "NO");
-    draw_text(w, y, 2, width, line, r->unknown ? theme(TH_ALERT) | A_BOLD : theme(TH_NORMAL));
+    draw_text(w, y, 2, width, line, r->unknown ? view_attr(v, TH_ALERT) | A_BOLD : view_attr(v, TH_NORMAL));
     if (!r->code[0] || y + 1 > last_row)
         return 1;
     char code[220];
     snprintf(code, sizeof code, "  code: %s", r->code);
-    draw_text(w, y + 1, 2, width, code, r->unknown ? theme(TH_ALERT) : theme(TH_DIM));
+    draw_text(w, y + 1, 2, width, code, r->unknown ? view_attr(v, TH_ALERT) : view_attr(v, TH_DIM));
     return 2;
 }
 
-static int draw_unknown(WINDOW *w, int y, int width, const struct wf_unknown *u)
+static int draw_unknown(const struct view *v, WINDOW *w, int y, int width, const struct wf_unknown *u)
 {
     char line[700];
     if (u->resolved == WF_OPEN)
@@ -54,7 +54,7 @@ static int draw_unknown(WINDOW *w, int y, int width, const struct wf_unknown *u)
     else
         snprintf(line, sizeof line, "resolved %s: %s", u->writer, u->resolution);
     draw_text(w, y, 2, width, line,
-              u->resolved == WF_OPEN ? theme(TH_ALERT) | A_BOLD : theme(TH_DIM));
+              u->resolved == WF_OPEN ? view_attr(v, TH_ALERT) | A_BOLD : view_attr(v, TH_DIM));
     return 1;
 }
 
@@ -63,20 +63,20 @@ static void writers_draw(WINDOW *w, const struct view *v)
     const struct writersfold *f = &v->s->wf;
     int width = getmaxx(w) - 4, last = getmaxy(w) - 2, y = 1;
     werase(w);
-    draw_frame(w, "Writers (any key closes)");
+    draw_frame(w, v, "Writers (any key closes)");
     size_t open = writersfold_open(f);
     if (!f->audited) {
         draw_text(w, y++, 2, width, "No writer audit of this runbook is journaled yet.",
-                  theme(TH_WARN));
+                  view_attr(v, TH_WARN));
         draw_text(w, y++, 2, width, "Run: cutover writers RUNBOOK --journal JOURNAL "
-                  "[--code DIR] [--capture 10m]", theme(TH_DIM));
+                  "[--code DIR] [--capture 10m]", view_attr(v, TH_DIM));
     } else {
         char when[40], head[300];
         timefmt_hms(f->audit_ms, when, sizeof when);
         snprintf(head, sizeof head, "%s: %zu writers, %zu unknown — audit #%lld at %s (%s)",
                  f->table, f->n_writers, f->n_unknown_audit, (long long)f->audit_seq, when,
                  f->sources[0] ? f->sources : "no source");
-        draw_text(w, y++, 2, width, head, f->n_unknown_audit ? theme(TH_WARN) : theme(TH_OK));
+        draw_text(w, y++, 2, width, head, f->n_unknown_audit ? view_attr(v, TH_WARN) : view_attr(v, TH_OK));
         int skip = f->skipped_rows >= 0;
         int fixed = 13 + 12 + 7 + 7 + 3 + 4 + (skip ? 6 + 1 : 0) + 6;
         int name_w = width - fixed - 1;
@@ -88,31 +88,31 @@ static void writers_draw(WINDOW *w, const struct view *v)
         else
             snprintf(hdr, sizeof hdr, "%-*s %-13s %-12s %7s %7s %-3s %-4s", name_w, "WRITER",
                      "SEEN", "OPS", "CALLS", "ROWS", "DW", "DECL");
-        draw_text(w, y++, 2, width, hdr, theme(TH_TITLE));
+        draw_text(w, y++, 2, width, hdr, view_attr(v, TH_TITLE));
         /* unknown rows first: at 80×24 they are what must not be cut */
         for (int pass = 0; pass < 2; pass++)
             for (size_t i = 0; i < f->n_rows && y <= last; i++)
                 if (f->rows[i].unknown == !pass)
-                    y += draw_row(w, y, width, name_w, skip, &f->rows[i], last);
+                    y += draw_row(v, w, y, width, name_w, skip, &f->rows[i], last);
         if (f->rows_cut && y <= last) {
             char more[80];
             snprintf(more, sizeof more, "… and %zu more in the journal", f->rows_cut);
-            draw_text(w, y++, 2, width, more, theme(TH_DIM));
+            draw_text(w, y++, 2, width, more, view_attr(v, TH_DIM));
         }
         if (f->other_runbook && y <= last)
             draw_text(w, y++, 2, width, "the newest audit read another runbook: ignored",
-                      theme(TH_WARN));
+                      view_attr(v, TH_WARN));
     }
     if (f->n_unknown && y + 1 <= last) {
         char title[120];
         snprintf(title, sizeof title, "Unknown writers: %zu open%s", open,
                  open ? " — they hold the steps that need the audit" : "");
         y++;
-        draw_text(w, y++, 2, width, title, open ? theme(TH_ALERT) : theme(TH_OK));
+        draw_text(w, y++, 2, width, title, open ? view_attr(v, TH_ALERT) : view_attr(v, TH_OK));
         for (int pass = 0; pass < 2; pass++)
             for (size_t i = 0; i < f->n_unknown && y <= last; i++)
                 if ((f->unknown[i].resolved == WF_OPEN) == !pass)
-                    y += draw_unknown(w, y, width, &f->unknown[i]);
+                    y += draw_unknown(v, w, y, width, &f->unknown[i]);
     }
 }
 

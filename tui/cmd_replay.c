@@ -8,7 +8,8 @@
  * 600×); . and , step to the next or previous event; a h o k jump to the
  * next abort, halt, override or acknowledgement (A H O K: the previous);
  * ← → move a minute, Home End to the start and the end; g goes to a typed
- * time; ↑ ↓ select a step; q quits. */
+ * time; ↑ ↓ or a click select a step; w and p show the writer audit and
+ * who was present, as of the moment shown; q quits. */
 #include <curses.h>
 #include <locale.h>
 #include <poll.h>
@@ -43,6 +44,7 @@ struct player {
     size_t selected;
     int help;
     int writers;      /* the writer audit's panel is shown (w) */
+    int presence;     /* who was on which console, as of p->t (p) */
     char status[400];
     int alert;
     int quit;
@@ -114,28 +116,43 @@ static void timeline(const struct player *p, char *buf, size_t len, int width)
     }
 }
 
-static void draw(struct player *p)
+/* The screen's view at the moment shown; d holds its ramp decision. */
+static struct view make_view(const struct player *p, struct ramp_decision *d)
 {
     const struct runbook *rb = replay_runbook(p->r);
     const struct session *s = replay_session(p->r);
-    struct ramp_decision d = ramp_decide(rb, s, p->t);
+    *d = ramp_decide(rb, s, p->t);
     struct view v = {.rb = rb, .s = s, .name = "replay", .role = "read-only", .mode = "replay",
-                     .now_ms = p->t, .selected = p->selected, .decision = &d,
-                     .journal_path = p->path, .journal_alert = replay_damage(p->r)};
+                     .now_ms = p->t, .selected = p->selected, .decision = d,
+                     .journal_path = p->path, .journal_alert = replay_damage(p->r),
+                     .palette = theme_palette()};
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(s);
     view_derive(&v);
+    return v;
+}
+
+/* The overlay shown, if any: presence (p) over the writers (w). */
+static int shown_overlay(const struct player *p)
+{
+    return p->presence ? LAYOUT_OVERLAY_PRESENCE : p->writers ? LAYOUT_OVERLAY_WRITERS : 0;
+}
+
+static void draw(struct player *p)
+{
+    struct ramp_decision d;
+    struct view v = make_view(p, &d);
     char line[1600], when[40], bar[1200];
     timefmt_full(p->t, when, sizeof when);
     int cols = getmaxx(stdscr);
     if (p->status[0]) {
-        layout_draw(&p->layout, &v, 0, &p->prompt, p->status, p->alert);
+        layout_draw(&p->layout, &v, shown_overlay(p), &p->prompt, p->status, p->alert);
         return;
     }
     if (p->help) {
         snprintf(line, sizeof line, " REPLAY keys: space play/pause · 1-4 speed ×1 ×10 ×60 ×600 · "
-                 ". , next/previous event · w writers · a h o k next abort/halt/override/ack (A H O K: back) · "
-                 "← → a minute · Home End · g go to a time · ↑↓ steps · q quit ");
-        layout_draw(&p->layout, &v, 0, &p->prompt, line, 0);
+                 ". , next/previous event · w writers · p presence · a h o k next abort/halt/override/ack (A H O K: back) · "
+                 "← → a minute · Home End · g go to a time · ↑↓ or a click: steps · q quit ");
+        layout_draw(&p->layout, &v, shown_overlay(p), &p->prompt, line, 0);
         return;
     }
     int head = snprintf(line, sizeof line, " REPLAY %s×%d  %s  row %zu/%zu  ",
@@ -144,8 +161,7 @@ static void draw(struct player *p)
     int width = cols - head - 10;
     timeline(p, bar, sizeof bar, width);
     snprintf(line + head, sizeof line - (size_t)head, "%s  ? keys", bar);
-    layout_draw(&p->layout, &v, p->writers ? LAYOUT_OVERLAY_WRITERS : 0, &p->prompt, line,
-                replay_damage(p->r) != NULL);
+    layout_draw(&p->layout, &v, shown_overlay(p), &p->prompt, line, replay_damage(p->r) != NULL);
 }
 
 static void on_prompt(struct player *p, int ch)
@@ -205,6 +221,15 @@ static void on_key(struct player *p, int ch)
     case 'g': p->playing = 0; prompt_open(&p->prompt, "go to (UTC, e.g. 14:03:22 or 14:03:22.250): "); break;
     case '?': p->help = !p->help; break;
     case 'w': p->writers = !p->writers; break;
+    case 'p': p->presence = !p->presence; break;
+    case KEY_MOUSE: {   /* a click on a step selects it, as on the live console */
+        struct ramp_decision d;
+        struct view v = make_view(p, &d);
+        ptrdiff_t i = layout_clicked_step(&p->layout, &v);
+        if (i >= 0)
+            p->selected = (size_t)i;
+        break;
+    }
     case KEY_RESIZE: layout_resize(&p->layout); break;
     default: break;
     }

@@ -19,6 +19,7 @@
 #include "core/timefmt.h"
 #include "journal_path.h"
 #include "options.h"
+#include "report_data.h"
 #include "report_html.h"
 #include "report_svg.h"
 
@@ -30,19 +31,9 @@ static void iso(int64_t ts, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
-/* "1h 02m 03s", "4m 05s", "12.3s" */
 static void span(int64_t ms, char *buf, size_t len)
 {
-    if (ms < 0)
-        ms = 0;
-    int64_t s = ms / 1000;
-    if (s >= 3600)
-        snprintf(buf, len, "%lldh %02lldm %02llds", (long long)(s / 3600),
-                 (long long)(s / 60 % 60), (long long)(s % 60));
-    else if (s >= 60)
-        snprintf(buf, len, "%lldm %02llds", (long long)(s / 60), (long long)(s % 60));
-    else
-        snprintf(buf, len, "%.1fs", (double)ms / 1000.0);
+    timefmt_span(ms, buf, len);
 }
 
 /* A value as the runbook writes its threshold: 0.0137 with a % threshold
@@ -75,13 +66,7 @@ static int64_t gap(int64_t from, int64_t to)
 
 static void add_time(cJSON *o, const char *key, int64_t ts)
 {
-    char buf[40];
-    if (ts > 0) {
-        iso(ts, buf, sizeof buf);
-        cJSON_AddStringToObject(o, key, buf);
-    } else {
-        cJSON_AddNullToObject(o, key);
-    }
+    report_json_time(o, key, ts);
 }
 
 static void add_ms(cJSON *o, const char *key, int64_t ms)
@@ -222,6 +207,7 @@ static cJSON *json_report(const struct report *r)
         cJSON_AddItemToArray(voids, p);
     }
     cJSON_AddItemToObject(o, "signals", json_signals(r));
+    report_data_json(o, r);
     cJSON *tl = cJSON_AddArrayToObject(o, "timeline");
     for (size_t i = 0; i < r->n_timeline; i++) {
         const struct report_line *l = &r->timeline[i];
@@ -454,6 +440,7 @@ static int print_md(const struct report *r)
     md_cleanup(r);
     md_void_plans(r);
     md_signals(r);
+    report_data_md(r, stdout);
     md_people_and_timeline(r);
     return 0;
 }

@@ -150,7 +150,8 @@ static struct view make_view(struct console *k)
                      .flag_name = k->driver ? driver_flag_name(k->driver) : NULL,
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
                      .journal_path = k->journal_path,
-                     .no_engine = k->no_engine[0] ? k->no_engine : NULL};
+                     .no_engine = k->no_engine[0] ? k->no_engine : NULL,
+                     .palette = theme_palette()};
     if (k->n_consoles >= 0) {
         presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles);
         v.presence = &k->live;

@@ -176,9 +176,9 @@ static void draw_too_small(const struct layout *l)
     snprintf(msg, sizeof msg, "The terminal is %d×%d; cutover needs at least %d×%d.",
              l->cols, l->rows, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
     int y = l->rows / 2 - 1;
-    draw_text(stdscr, y < 0 ? 0 : y, 0, l->cols, msg, theme(TH_WARN));
+    draw_text(stdscr, y < 0 ? 0 : y, 0, l->cols, msg, palette_attr(theme_palette(), TH_WARN));
     draw_text(stdscr, y + 1 < l->rows ? y + 1 : 0, 0, l->cols,
-              "Enlarge the window, or press q to quit.", theme(TH_NORMAL));
+              "Enlarge the window, or press q to quit.", palette_attr(theme_palette(), TH_NORMAL));
     refresh();
 }
 
@@ -188,13 +188,13 @@ static void draw_status(const struct layout *l, const struct prompt *prompt,
     WINDOW *w = l->status;
     werase(w);
     if (prompt && prompt->active) {
-        int x = draw_text(w, 0, 0, l->cols, prompt->label, theme(TH_TITLE));
-        x += draw_text(w, 0, x, l->cols - x - 1, prompt->text, theme(TH_NORMAL));
-        draw_text(w, 0, x, l->cols - x, "▏", theme(TH_NORMAL));
+        int x = draw_text(w, 0, 0, l->cols, prompt->label, palette_attr(theme_palette(), TH_TITLE));
+        x += draw_text(w, 0, x, l->cols - x - 1, prompt->text, palette_attr(theme_palette(), TH_NORMAL));
+        draw_text(w, 0, x, l->cols - x, "▏", palette_attr(theme_palette(), TH_NORMAL));
     } else {
         if (alert)
-            mvwhline(w, 0, 0, ' ' | theme(TH_ALERT), l->cols);
-        draw_text(w, 0, 0, l->cols, status, alert ? theme(TH_ALERT) : theme(TH_DIM));
+            mvwhline(w, 0, 0, ' ' | palette_attr(theme_palette(), TH_ALERT), l->cols);
+        draw_text(w, 0, 0, l->cols, status, alert ? palette_attr(theme_palette(), TH_ALERT) : palette_attr(theme_palette(), TH_DIM));
     }
     wnoutrefresh(w);
 }

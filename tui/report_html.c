@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "core/timefmt.h"
 #include "report_svg.h"
+#include "report_data.h"
 
 static void when(FILE *out, int64_t ts)
 {
@@ -158,7 +159,7 @@ void report_print_html(const struct report *r, FILE *out)
     report_esc(out, r->title);
     fputs("</title>\n<style>\n"
           "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\n"
-          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}\n"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}th{background:#f4f4f4}.data th{white-space:nowrap}\n"
           ".good{color:#1a7f37}.bad{color:#c62828}\n"
           REPORT_SVG_CSS
           "</style></head><body>\n",
@@ -168,6 +169,7 @@ void report_print_html(const struct report *r, FILE *out)
     cleanup(out, r);
     void_plans(out, r);
     signals(out, r);
+    report_data_html(r, out, report_esc);
     timeline(out, r);
     fputs("</body></html>\n", out);
 }

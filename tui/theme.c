@@ -6,31 +6,17 @@
 #include <stdlib.h>
 
 static struct palette pal;
+static int built;
 
 const struct palette *theme_palette(void)
 {
-    return &pal;
-}
-
-static void mono(void)
-{
-    pal.attr[TH_NORMAL] = A_NORMAL;
-    pal.attr[TH_HEADER] = A_REVERSE;
-    pal.attr[TH_TITLE] = A_BOLD;
-    pal.attr[TH_DIM] = A_DIM;
-    pal.attr[TH_OK] = A_NORMAL;
-    pal.attr[TH_WARN] = A_BOLD;
-    pal.attr[TH_ALERT] = A_BOLD | A_REVERSE;
-    pal.attr[TH_SELECTED] = A_REVERSE;
-    pal.attr[TH_CHART] = A_NORMAL;
-    pal.attr[TH_HOT] = A_BOLD;   /* past the threshold: bold dots without colours */
-    pal.colour = 0;
+    return built ? &pal : palette_mono();
 }
 
 void theme_init(void)
 {
-    mono();
-    palette_install(&pal);
+    pal = *palette_mono();
+    built = 1;
     const char *no_colour = getenv("NO_COLOR");
     if (!has_colors() || (no_colour && *no_colour) || start_color() != OK)
         return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/canon.h"
 #include "core/datafold.h"
 #include "core/eta.h"
 #include "core/events.h"
@@ -201,6 +202,46 @@ TEST(a_refold_gives_the_same_state)
     teardown(&g);
 }
 
-RUN_TESTS(T(a_jobs_life_is_folded_from_its_data_job_events), T(a_throttled_backfill_says_why_until_it_lifts),
+/* What the report reads at the end (core/reportdata.h): the time held by
+ * a throttle, the pauses, the starts; a sample kept apart from the
+ * comparison it did not replace. */
+TEST(the_backfills_whole_story_and_a_sample_apart)
+{
+    struct fixture f;
+    setup(&f);
+    const char *start = "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"started\",\"why\":\"x\"}";
+    event(&f, T0, EV_DATA_JOB, start);
+    event(&f, T0 + 1000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":100,\"total\":1000}");
+    event(&f, T0 + 2000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":200,\"total\":1000,"
+                                     "\"throttled\":\"lag 7 s > 5 s\"}");
+    event(&f, T0 + 3000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":200,\"total\":1000,"
+                                     "\"throttled\":\"lag 6 s > 5 s\"}");
+    event(&f, T0 + 5500, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":200,\"total\":1000}");
+    event(&f, T0 + 6000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":300,\"total\":1000,\"paused\":true}");
+    event(&f, T0 + 7000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":300,\"total\":1000,\"paused\":true}");
+    event(&f, T0 + 8000, EV_DATA_JOB, start);
+    event(&f, T0 + 9000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":400,\"total\":1000,\"paused\":true}");
+    event(&f, T0 + 9500, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":1000,\"total\":1000,\"done\":true}");
+    const struct bf_job *j = &f.s.backfill.jobs[0];
+    CHECK(j->throttled_ms == 3500 && bf_progress_throttled_ms(j, T0 + 20000) == 3500);
+    CHECK(j->pauses == 1 && j->rewinds == 0);   /* paused from 6 s until the copy ended */
+    CHECK(j->first_ms == T0 + 1000 && j->first_rows == 100 && j->done_ms == T0 + 9500);
+    CHECK(f.s.data.jobs[DATA_BACKFILL].starts == 2 && f.s.data.jobs[DATA_BACKFILL].first_started_ms == T0);
+    /* a throttle still in force counts until the time asked */
+    event(&f, T0 + 10000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":0,\"total\":1000,\"throttled\":\"x\"}");
+    CHECK(bf_progress_throttled_ms(j, T0 + 11000) == 4500 && j->rewinds == 1 && j->done_ms == 0);
+
+    event(&f, T0 + 12000, EV_COMPARE, "{\"rows_old\":1000,\"rows_new\":999,\"divergent\":3,"
+                                     "\"by_cause\":{\"value\":3},\"diverged\":true}");
+    event(&f, T0 + 13000, EV_COMPARE, "{\"rows_old\":50,\"rows_new\":50,\"divergent\":1,\"sample\":50,"
+                                     "\"rate\":0.02,\"rate_low\":0.004,\"rate_high\":0.1,\"diverged\":true}");
+    const struct datafold_compare *c = &f.s.data.cmp;
+    CHECK(c->rows_old == 1000 && c->divergent == 3 && c->by_cause[CAUSE_VALUE] == 3);
+    const struct datafold_sample *sa = &f.s.data.sample;
+    CHECK(sa->runs == 1 && sa->keys == 50 && sa->divergent == 1 && sa->rate_low == 0.004 && sa->rate_high == 0.1);
+    teardown(&f);
+}
+
+RUN_TESTS(T(the_backfills_whole_story_and_a_sample_apart), T(a_jobs_life_is_folded_from_its_data_job_events), T(a_throttled_backfill_says_why_until_it_lifts),
           T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
           T(the_compare_eta_is_known_from_its_progress), T(a_refold_gives_the_same_state))
