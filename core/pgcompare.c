@@ -468,6 +468,20 @@ static int report(struct pgc *c, const struct cval *o, const struct cval *n)
     return rc;
 }
 
+/* fn of old's argument on a thread of its own while fn of new's runs
+ * here (each side has its own connection), or one after the other when
+ * no thread can be made. */
+static void run_both(void *(*fn)(void *), void *old_arg, void *new_arg)
+{
+    pthread_t t;
+    int threaded = pthread_create(&t, NULL, fn, old_arg) == 0;
+    if (!threaded)
+        fn(old_arg);
+    fn(new_arg);
+    if (threaded)
+        pthread_join(t, NULL);
+}
+
 /* One query on both sides at once, old's on a thread of its own (each
  * side has its own connection): what[side] over (lo, hi], cond[side]
  * and first[side] as side_query takes them, ordered by key. */
@@ -501,13 +515,7 @@ static int both_query(struct pgc *c, const char *const *what, const unsigned *co
         j[side] = (struct side_job){.c = *c, .side = side, .what = what[side],
                                     .types = types[side], .first = first ? &first[side] : NULL,
                                     .cond = cond ? cond[side] : NULL, .lo = lo, .hi = hi};
-    pthread_t t;
-    int threaded = pthread_create(&t, NULL, side_job_run, &j[0]) == 0;
-    if (!threaded)
-        side_job_run(&j[0]);
-    side_job_run(&j[1]);
-    if (threaded)
-        pthread_join(t, NULL);
+    run_both(side_job_run, &j[0], &j[1]);
     int rc = 0;
     for (int side = 0; side < 2; side++) {
         c->s[side] = j[side].c.s[side]; /* its statements, prepared meanwhile */
@@ -1014,13 +1022,7 @@ static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, siz
         sides[0].next = next;
         sides[0].next_ranges = next_ranges;
     }
-    pthread_t t;
-    int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
-    if (!threaded)
-        side_scan_run(&sides[0]);
-    side_scan_run(&sides[1]);
-    if (threaded)
-        pthread_join(t, NULL);
+    run_both(side_scan_run, &sides[0], &sides[1]);
     int rc = 0;
     for (int side = 0; side < 2; side++) {
         c->s[side] = sides[side].c.s[side]; /* its statements, prepared meanwhile */
