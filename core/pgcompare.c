@@ -42,7 +42,7 @@ struct side {
     char *table;
     unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types (bool read as int) */
     unsigned type[MAXCOL];        /* … as the server gives them */
-    char *rowh;                   /* PostgreSQL on both sides: the key, each row's hash */
+    char *rowh;                   /* the key, each row's hash (a store on both sides alike) */
     unsigned hoid[MAP_MAX_KEY + 1];
     char *stmt[MAXSTMT];          /* PostgreSQL: the statements prepared, by text */
     size_t n_stmt;
@@ -634,6 +634,7 @@ static int fetch_keys(struct pgc *c, const struct bound *keys, size_t n)
                     rows_free(&o), rc = -1;
                 if (rc != 0)
                     break;
+                c->r->fetched += (int64_t)(o.n + nw.n);
                 if (o.n || nw.n)
                     rc = report(c, o.n ? o.v : NULL, nw.n ? nw.v : NULL);
                 rows_free(&o);
@@ -1230,6 +1231,16 @@ static int side_init(struct pgc *c, int side)
         put(&sums, exprs.p ? exprs.p : "");
         put(&sums, ")");
         datajob_keys(j, side, NULL, &keys);
+        if (c->lite_only) {
+            struct cbuf h = {0};
+            put(&h, keys.p ? keys.p : "");
+            put(&h, ", cutover_rowhash1(");
+            put(&h, exprs.p ? exprs.p : "");
+            put(&h, ")");
+            if (h.oom)
+                rc = -1;
+            s->rowh = h.p;
+        }
     }
     cbuf_free(&exprs);
     s->vals = vals.p;
