@@ -769,8 +769,8 @@ static void cuts_free(struct cuts *k)
 
 /* PostgreSQL, a key of one column: each CHUNK-th key found from the one
  * before by skipping CHUNK index entries, in one recursive query (a
- * quarter of what numbering every key of the segment costs); old ends
- * in the segment when fewer than `ranges` keys come back. */
+ * quarter of what numbering every key of the segment costs); one key
+ * more than the segment's says whether old ends in it. */
 static int cut_pg(struct pgc *c, const struct bound *from, size_t ranges, struct cuts *k)
 {
     const struct side *s = &c->s[0];
@@ -797,7 +797,7 @@ static int cut_pg(struct pgc *c, const struct bound *from, size_t ranges, struct
     put(&q, step);
     put(&q, ", n + 1 FROM r WHERE n < $1::int AND r.k IS NOT NULL) "
             "SELECT k FROM r WHERE k IS NOT NULL ORDER BY n");
-    snprintf(lim, sizeof lim, "%zu", ranges);
+    snprintf(lim, sizeof lim, "%zu", ranges + 1);
     char num[32];
     const char *tp[2] = {lim, NULL};
     const struct cval *f = &from->v[0];
@@ -821,7 +821,7 @@ static int cut_pg(struct pgc *c, const struct bound *from, size_t ranges, struct
         k->v[k->n++].set = 1;
     }
     PQclear(r);
-    k->last = got < ranges;
+    k->last = got <= ranges;
     if (k->last && k->n > 1)
         bound_free(&k->v[--k->n]);
     return 0;
