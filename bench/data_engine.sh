@@ -10,7 +10,8 @@
 # against a `COPY (SELECT …) TO STDOUT | COPY … FROM STDIN` pipe of the same
 # mapped rows, and compare of identical tables against one scan of both;
 # then the backfill against the playbook's loop and Debian's pgcopydb, and
-# its peak RSS on PG_ROWS against MEM_ROWS rows (the last section).
+# its peak RSS on PG_ROWS against MEM_ROWS rows (the last section), then
+# the compare's peak RSS on the same two sizes.
 # PG_ONLY=1 skips the SQLite figures.
 cd "$(dirname "$0")/.." || exit 1
 make -s cutover >/dev/null || exit 1
@@ -79,13 +80,9 @@ if [ ! -x "$PGBIN/initdb" ] || [ "$(id -u)" != 0 ]; then
   echo "PostgreSQL figures skipped (needs PostgreSQL 15 and root to run it as postgres)"
   exit 0
 fi
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+# lib.sh's port helpers (the bench cannot source lib.sh: it makes its own
+# $T and trap); pg.sh's pg_start needs pg_start_port
+eval "$(sed -n '/^free_port()/,/^}/p; /^pg_start_port()/,/^}/p' tests/lib.sh)"
 . tests/data/pg.sh
 trap 'pg_stop_all; rm -rf "$T"' EXIT
 PG_ROWS=${PG_ROWS:-$ROWS}
@@ -154,6 +151,7 @@ pg_compare_figures() {
     [ $? -eq 0 ] || { echo "compare of identical tables did not exit 0"; cat "$T/out"; return 1; }
     [ -z "$clean" ] || [ "$c" -lt "$clean" ] && clean=$c clean_rss=$c_rss
   done
+  cmp_clean_rss=$clean_rss
   echo "compare identical PostgreSQL, $where: ${clean} ms (peak RSS ${clean_rss} kB) vs one scan of both ${scan} ms: $(ratio "$clean" "$scan")× (goal ≤ 1.5×)"
   pgq "$port" shop "UPDATE orders SET customer = customer || '!' WHERE id % $((PG_ROWS / 10)) = 17" >/dev/null
   timed ten ./cutover compare "$T/$where.md"
@@ -247,6 +245,17 @@ bf_memory() {
   ONCE=1 timed f ./cutover backfill "$T/big.md" || { cat "$T/out"; exit 1; }
   echo "backfill peak RSS, COPY path: ${bf_cross_rss} kB on $PG_ROWS rows vs ${f_rss} kB on $MEM_ROWS rows ($(rate "$MEM_ROWS" "$f") rows/s): $(ratio "$f_rss" "$bf_cross_rss")×"
 }
+# compare's peak RSS on PG_ROWS rows (the clean compare above) against
+# MEM_ROWS rows: old and new as bf_memory left them (MEM_ROWS rows each,
+# identical through the mapping); goal: flat, within 10 %.
+cmp_memory() {
+  [ -f "$T/big.md" ] && [ -n "${cmp_clean_rss:-}" ] || { echo "compare memory figures skipped (no MEM_ROWS tables)"; return; }
+  pgq "$A_PORT" shopcopy "VACUUM ANALYZE orders" >/dev/null
+  ONCE=1 timed f ./cutover compare "$T/big.md"
+  [ $? -eq 0 ] || { echo "compare of the MEM_ROWS tables did not exit 0"; cat "$T/out"; return 1; }
+  echo "compare peak RSS: ${cmp_clean_rss} kB on $PG_ROWS rows vs ${f_rss} kB on $MEM_ROWS rows ($(rate "$MEM_ROWS" "$f") rows/s): $(ratio "$f_rss" "$cmp_clean_rss")× (goal ≤ 1.10×)"
+}
 bf_loop
 bf_pgcopydb
 bf_memory
+cmp_memory

@@ -51,7 +51,8 @@ struct compare_result {
  * the end; counts include earlier runs (opts.prior). */
 struct compare_progress {
     const struct compare_result *r;
-    int64_t total;              /* old's rows when this run started */
+    int64_t total;              /* old's rows when this run started (PostgreSQL:
+                                 * the planner's estimate from 100,000 rows) */
     size_t n_key;
     const struct cval *after;   /* the verified prefix's last key, or NULL */
     int done;

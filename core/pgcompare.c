@@ -17,6 +17,7 @@
 
 #define CHUNK 1000    /* old's rows per first-level range */
 #define FETCH 4096    /* a differing range up to this many rows is fetched whole */
+#define HASHED 65536  /* … or its rows' hashes, PostgreSQL on both sides */
 #define MAXCOL 256
 #define MAXSTMT 16    /* statements prepared per side (a comparison asks a handful) */
 
@@ -41,6 +42,8 @@ struct side {
     char *table;
     unsigned oid[MAXCOL];         /* PostgreSQL: the compared values' types (bool read as int) */
     unsigned type[MAXCOL];        /* … as the server gives them */
+    char *rowh;                   /* the key, each row's hash (a store on both sides alike) */
+    unsigned hoid[MAP_MAX_KEY + 1];
     char *stmt[MAXSTMT];          /* PostgreSQL: the statements prepared, by text */
     size_t n_stmt;
     unsigned koid[MAP_MAX_KEY];
@@ -59,6 +62,8 @@ struct pgc {
     size_t n_suspects, cap_suspects;
     int final;
     int lite_only;                /* SQLite on both sides: rowhash's FNV checksum */
+    int dense;                    /* most ranges differed: rows hashed, no sums first */
+    int64_t hashed_diff;          /* rows whose hashes differed, this segment */
 };
 
 struct rows {
@@ -191,8 +196,8 @@ static PGresult *side_exec(struct side *s, const char *what, const char *sql, in
 
 static int side_query(struct pgc *c, int side, const struct cval *first, const char *what,
                       const unsigned *types, const struct bound *lo, const struct bound *hi,
-                      const struct bound *eq, int order, const char *tail, const char *wrap,
-                      struct rows *out);
+                      const struct bound *eq, const char *cond, int order, const char *tail,
+                      const char *wrap, struct rows *out);
 
 /* SELECT what FROM side WHERE [K > lo] [K < hi] [K = eq] [ORDER BY K]
  * [tail], every row into out (types: the PostgreSQL oids of what's
@@ -201,15 +206,16 @@ static int side_rows(struct pgc *c, int side, const char *what, const unsigned *
                      const struct bound *lo, const struct bound *hi, const struct bound *eq,
                      int order, const char *tail, struct rows *out)
 {
-    return side_query(c, side, NULL, what, types, lo, hi, eq, order, tail, NULL, out);
+    return side_query(c, side, NULL, what, types, lo, hi, eq, NULL, order, tail, NULL, out);
 }
 
 /* side_rows with a first parameter $1 (PostgreSQL; NULL: none) that what
- * may use, and the query wrapped as SELECT * FROM (…) s wrap. */
+ * or cond (a condition after the key bounds, " AND …") may use, and the
+ * query wrapped as SELECT * FROM (…) s wrap. */
 static int side_query(struct pgc *c, int side, const struct cval *first, const char *what,
                       const unsigned *types, const struct bound *lo, const struct bound *hi,
-                      const struct bound *eq, int order, const char *tail, const char *wrap,
-                      struct rows *out)
+                      const struct bound *eq, const char *cond, int order, const char *tail,
+                      const char *wrap, struct rows *out)
 {
     struct side *s = &c->s[side];
     struct cbuf q = {0};
@@ -231,6 +237,8 @@ static int side_query(struct pgc *c, int side, const struct cval *first, const c
         key_cond(c, side, "<=", hi, &q, p, &np);
     if (eq && eq->set)
         key_cond(c, side, "=", eq, &q, p, &np);
+    if (cond)
+        put(&q, cond);
     if (order) {
         put(&q, " ORDER BY ");
         put(&q, s->keys);
@@ -460,21 +468,79 @@ static int report(struct pgc *c, const struct cval *o, const struct cval *n)
     return rc;
 }
 
-/* Both sides' rows of (lo, hi], merged by key. */
-static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
+/* fn of old's argument on a thread of its own while fn of new's runs
+ * here (each side has its own connection), or one after the other when
+ * no thread can be made. */
+static void run_both(void *(*fn)(void *), void *old_arg, void *new_arg)
 {
-    struct rows o, n;
-    if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, lo, hi, NULL, 1, NULL, &o) != 0)
-        return -1;
-    if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, lo, hi, NULL, 1, NULL, &n) != 0) {
-        rows_free(&o);
-        return -1;
+    pthread_t t;
+    int threaded = pthread_create(&t, NULL, fn, old_arg) == 0;
+    if (!threaded)
+        fn(old_arg);
+    fn(new_arg);
+    if (threaded)
+        pthread_join(t, NULL);
+}
+
+/* One query on both sides at once, old's on a thread of its own (each
+ * side has its own connection): what[side] over (lo, hi], cond[side]
+ * and first[side] as side_query takes them, ordered by key. */
+struct side_job {
+    struct pgc c;
+    struct error err;
+    int side;
+    const char *what, *cond;
+    const unsigned *types;
+    const struct cval *first;
+    const struct bound *lo, *hi;
+    struct rows out;
+    int rc;
+};
+
+static void *side_job_run(void *arg)
+{
+    struct side_job *j = arg;
+    j->c.err = &j->err;
+    j->rc = side_query(&j->c, j->side, j->first, j->what, j->types, j->lo, j->hi, NULL, j->cond,
+                       1, NULL, NULL, &j->out);
+    return NULL;
+}
+
+static int both_query(struct pgc *c, const char *const *what, const unsigned *const *types,
+                      const struct cval *first, const char *const *cond,
+                      const struct bound *lo, const struct bound *hi, struct rows *out)
+{
+    struct side_job j[2];
+    for (int side = 0; side < 2; side++)
+        j[side] = (struct side_job){.c = *c, .side = side, .what = what[side],
+                                    .types = types[side], .first = first ? &first[side] : NULL,
+                                    .cond = cond ? cond[side] : NULL, .lo = lo, .hi = hi};
+    run_both(side_job_run, &j[0], &j[1]);
+    int rc = 0;
+    for (int side = 0; side < 2; side++) {
+        c->s[side] = j[side].c.s[side]; /* its statements, prepared meanwhile */
+        out[side] = j[side].out;
+        if (j[side].rc != 0 && rc == 0) {
+            error_set(c->err, "%s", j[side].err.msg);
+            rc = -1;
+        }
     }
+    if (rc != 0) {
+        rows_free(&out[0]);
+        rows_free(&out[1]);
+    }
+    return rc;
+}
+
+/* Both sides' full rows, sorted by key, merged: a key one side lacks, or
+ * values that differ, reported. */
+static int merge_report(struct pgc *c, const struct rows *o, const struct rows *n)
+{
     size_t io = 0, in = 0;
     int rc = 0;
-    while (rc == 0 && (io < o.n || in < n.n)) {
-        const struct cval *ro = io < o.n ? &o.v[io * o.ncol] : NULL;
-        const struct cval *rn = in < n.n ? &n.v[in * n.ncol] : NULL;
+    while (rc == 0 && (io < o->n || in < n->n)) {
+        const struct cval *ro = io < o->n ? &o->v[io * o->ncol] : NULL;
+        const struct cval *rn = in < n->n ? &n->v[in * n->ncol] : NULL;
         int d = !ro ? 1 : !rn ? -1 : key_cmp(c, ro, rn);
         rc = report(c, d <= 0 ? ro : NULL, d >= 0 ? rn : NULL);
         if (d <= 0)
@@ -482,9 +548,178 @@ static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
         if (d >= 0)
             in++, c->r->fetched++;
     }
-    rows_free(&o);
-    rows_free(&n);
     return rc;
+}
+
+/* Both sides' rows of (lo, hi], merged by key. */
+static int fetch_rows(struct pgc *c, const struct bound *lo, const struct bound *hi)
+{
+    const char *what[2] = {c->s[0].vals, c->s[1].vals};
+    const unsigned *types[2] = {c->s[0].oid, c->s[1].oid};
+    struct rows r[2];
+    if (both_query(c, what, types, NULL, NULL, lo, hi, r) != 0)
+        return -1;
+    int rc = merge_report(c, &r[0], &r[1]);
+    rows_free(&r[0]);
+    rows_free(&r[1]);
+    return rc;
+}
+
+/* One-column keys as an array literal for "= ANY($1)"; 0 when a key is
+ * neither an integer nor text. */
+static int key_array(const struct bound *k, size_t n, struct cbuf *b)
+{
+    put(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        const struct cval *v = &k[i].v[0];
+        put(b, i ? "," : "");
+        if (v->t == CV_INT) {
+            char t[32];
+            snprintf(t, sizeof t, "%lld", (long long)v->i);
+            put(b, t);
+        } else if (v->t == CV_TEXT) {
+            put(b, "\"");
+            for (size_t j = 0; j < v->n; j++) {
+                if (v->s[j] == '"' || v->s[j] == '\\')
+                    put(b, "\\");
+                cbuf_put(b, &v->s[j], 1);
+            }
+            put(b, "\"");
+        } else {
+            return 0;
+        }
+    }
+    put(b, "}");
+    return !b->oom;
+}
+
+/* The rows of these keys, read on both sides and compared: a thousand
+ * keys a query when both sides are PostgreSQL and the key one column,
+ * else a query per key and side. */
+static int fetch_keys(struct pgc *c, const struct bound *keys, size_t n)
+{
+    enum { BATCH = 1000 };
+    int rc = 0;
+    for (size_t at = 0; rc == 0 && at < n; at += BATCH) {
+        size_t m = n - at < BATCH ? n - at : BATCH;
+        struct cbuf arr = {0}, cond[2] = {{0}, {0}};
+        if (c->nk == 1 && c->s[0].pg && c->s[1].pg && key_array(keys + at, m, &arr)) {
+            for (int side = 0; side < 2; side++) {
+                put(&cond[side], " AND (");
+                put(&cond[side], c->s[side].keys);
+                put(&cond[side], ") = ANY($1)");
+            }
+            const char *what[2] = {c->s[0].vals, c->s[1].vals};
+            const char *cd[2] = {cond[0].p, cond[1].p};
+            const unsigned *types[2] = {c->s[0].oid, c->s[1].oid};
+            struct cval first[2] = {{.t = CV_TEXT, .s = arr.p, .n = arr.n},
+                                    {.t = CV_TEXT, .s = arr.p, .n = arr.n}};
+            struct rows r[2];
+            rc = cond[0].oom || cond[1].oom ? (error_set(c->err, "out of memory"), -1)
+                 : both_query(c, what, types, first, cd, NULL, NULL, r);
+            if (rc == 0)
+                rc = merge_report(c, &r[0], &r[1]);
+            if (rc == 0) {
+                rows_free(&r[0]);
+                rows_free(&r[1]);
+            }
+        } else {
+            for (size_t i = at; rc == 0 && i < at + m; i++) {
+                struct rows o, nw;
+                if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &keys[i], 0, NULL,
+                              &o) != 0)
+                    rc = -1;
+                else if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &keys[i], 0,
+                                   NULL, &nw) != 0)
+                    rows_free(&o), rc = -1;
+                if (rc != 0)
+                    break;
+                c->r->fetched += (int64_t)(o.n + nw.n);
+                if (o.n || nw.n)
+                    rc = report(c, o.n ? o.v : NULL, nw.n ? nw.v : NULL);
+                rows_free(&o);
+                rows_free(&nw);
+            }
+        }
+        cbuf_free(&arr);
+        cbuf_free(&cond[0]);
+        cbuf_free(&cond[1]);
+    }
+    return rc;
+}
+
+/* The key columns that lead a row of keys and hash. */
+static int lead_cmp(const struct pgc *c, const struct cval *a, const struct cval *b)
+{
+    for (size_t i = 0; i < c->nk; i++) {
+        int d = val_cmp(&a[i], &b[i]);
+        if (d)
+            return d;
+    }
+    return 0;
+}
+
+/* A differing range, PostgreSQL on both sides: each side's keys and row
+ * hashes in one pass (16 bytes a row where the row itself is ten times
+ * that), merged; only the rows one side lacks or whose hashes differ are
+ * then read whole and compared. Many differences thus cost a pass, not a
+ * bisection each. Counts the rows each side has in the range. */
+static int fetch_hashed(struct pgc *c, const struct bound *lo, const struct bound *hi,
+                        int64_t *count_old, int64_t *count_new)
+{
+    const char *what[2] = {c->s[0].rowh, c->s[1].rowh};
+    const unsigned *types[2] = {c->s[0].hoid, c->s[1].hoid};
+    struct rows h[2];
+    if (both_query(c, what, types, NULL, NULL, lo, hi, h) != 0)
+        return -1;
+    struct bound *want = NULL;
+    size_t nw = 0, cap = 0, io = 0, in = 0;
+    int rc = 0;
+    while (rc == 0 && (io < h[0].n || in < h[1].n)) {
+        const struct cval *ro = io < h[0].n ? &h[0].v[io * h[0].ncol] : NULL;
+        const struct cval *rn = in < h[1].n ? &h[1].v[in * h[1].ncol] : NULL;
+        int d = !ro ? 1 : !rn ? -1 : lead_cmp(c, ro, rn);
+        if (d != 0 || ro[c->nk].t != rn[c->nk].t || ro[c->nk].i != rn[c->nk].i) {
+            if (nw == cap) {
+                cap = cap ? 2 * cap : 64;
+                struct bound *v = realloc(want, cap * sizeof *v);
+                if (!v) {
+                    error_set(c->err, "out of memory");
+                    rc = -1;
+                    break;
+                }
+                want = v;
+            }
+            const struct cval *k = d <= 0 ? ro : rn;
+            want[nw] = (struct bound){.set = 1};
+            for (size_t i = 0; i < c->nk; i++)
+                want[nw].v[i] = cv_dup(&k[i]);
+            nw++;
+        }
+        if (d <= 0)
+            io++;
+        if (d >= 0)
+            in++;
+    }
+    if (count_old)
+        *count_old = (int64_t)h[0].n;
+    if (count_new)
+        *count_new = (int64_t)h[1].n;
+    rows_free(&h[0]);
+    rows_free(&h[1]);
+    c->hashed_diff += (int64_t)nw;
+    if (rc == 0)
+        rc = fetch_keys(c, want, nw);
+    for (size_t i = 0; i < nw; i++)
+        bound_free(&want[i]);
+    free(want);
+    return rc;
+}
+
+static int fetch(struct pgc *c, const struct bound *lo, const struct bound *hi)
+{
+    return c->s[0].rowh && c->s[1].rowh ? fetch_hashed(c, lo, hi, NULL, NULL)
+                                        : fetch_rows(c, lo, hi);
 }
 
 /* A range whose checksums differ: fetched when small, else cut in two at
@@ -493,7 +728,7 @@ static int settle(struct pgc *c, const struct bound *lo, const struct bound *hi,
                   int64_t count_old, int64_t count_new)
 {
     int64_t most = count_old > count_new ? count_old : count_new;
-    if (most <= FETCH)
+    if (most <= FETCH || (c->s[0].rowh && c->s[1].rowh && most <= HASHED))
         return fetch(c, lo, hi);
     struct bound mid = {0};
     int side = count_new > count_old;
@@ -532,6 +767,66 @@ static void cuts_free(struct cuts *k)
     *k = (struct cuts){0};
 }
 
+/* PostgreSQL, a key of one column: each CHUNK-th key found from the one
+ * before by skipping CHUNK index entries, in one recursive query (a
+ * quarter of what numbering every key of the segment costs); one key
+ * more than the segment's says whether old ends in it. */
+static int cut_pg(struct pgc *c, const struct bound *from, size_t ranges, struct cuts *k)
+{
+    const struct side *s = &c->s[0];
+    struct cbuf q = {0};
+    char step[64], lim[32];
+    snprintf(step, sizeof step, " ORDER BY %s OFFSET %d LIMIT 1)", s->keys, CHUNK - 1);
+    put(&q, "WITH RECURSIVE r(k, n) AS (SELECT (SELECT ");
+    put(&q, s->keys);
+    put(&q, " FROM ");
+    put(&q, s->table);
+    if (from->set) {
+        put(&q, " WHERE ");
+        put(&q, s->keys);
+        put(&q, " > $2");
+    }
+    put(&q, step);
+    put(&q, ", 1 UNION ALL SELECT (SELECT ");
+    put(&q, s->keys);
+    put(&q, " FROM ");
+    put(&q, s->table);
+    put(&q, " WHERE ");
+    put(&q, s->keys);
+    put(&q, " > r.k");
+    put(&q, step);
+    put(&q, ", n + 1 FROM r WHERE n < $1::int AND r.k IS NOT NULL) "
+            "SELECT k FROM r WHERE k IS NOT NULL ORDER BY n");
+    snprintf(lim, sizeof lim, "%zu", ranges + 1);
+    char num[32];
+    const char *tp[2] = {lim, NULL};
+    const struct cval *f = &from->v[0];
+    if (from->set && f->t == CV_INT)
+        snprintf(num, sizeof num, "%lld", (long long)f->i), tp[1] = num;
+    else if (from->set && f->t == CV_REAL)
+        snprintf(num, sizeof num, "%.17g", f->d), tp[1] = num;
+    else if (from->set)
+        tp[1] = f->t == CV_NULL ? NULL : f->s;
+    if (q.oom) {
+        error_set(c->err, "out of memory");
+        return -1;
+    }
+    PGresult *r = side_exec(&c->s[0], "compare: old", q.p, from->set ? 2 : 1, tp, c->err);
+    cbuf_free(&q);
+    if (!r)
+        return -1;
+    size_t got = (size_t)PQntuples(r);
+    for (size_t i = 0; i < got && i < ranges; i++) {
+        k->v[k->n].v[0] = pg_cval(r, (int)i, 0, s->koid[0]);
+        k->v[k->n++].set = 1;
+    }
+    PQclear(r);
+    k->last = got <= ranges;
+    if (k->last && k->n > 1)
+        bound_free(&k->v[--k->n]);
+    return 0;
+}
+
 /* One query: every CHUNK-th key of old's after `from`, `ranges` of them
  * at most (an index-only walk of the segment's keys, numbered). */
 static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cuts *k)
@@ -545,6 +840,8 @@ static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cu
     for (size_t i = 0; from->set && i < c->nk; i++)
         k->v[0].v[i] = cv_dup(&from->v[i]);
     k->n = 1;
+    if (c->s[0].pg && c->nk == 1)
+        return cut_pg(c, from, ranges, k);
     struct cbuf what = {0};
     char tail[48], wrap[120];
     put(&what, c->s[0].keys);
@@ -557,8 +854,8 @@ static int cut(struct pgc *c, const struct bound *from, size_t ranges, struct cu
     snprintf(wrap, sizeof wrap, " WHERE cutover_rn %% %d = 0 OR cutover_rn = %lld ORDER BY cutover_rn",
              CHUNK, most + 1);
     struct rows r;
-    int rc = what.oom ? -1 : side_query(c, 0, NULL, what.p, c->s[0].koid, from, NULL, NULL, 1,
-                                        tail, wrap, &r);
+    int rc = what.oom ? -1 : side_query(c, 0, NULL, what.p, c->s[0].koid, from, NULL, NULL, NULL,
+                                        1, tail, wrap, &r);
     cbuf_free(&what);
     if (rc != 0)
         return -1;
@@ -638,7 +935,8 @@ static int bucket_sums(struct pgc *c, int side, const struct cuts *k, int64_t *c
     struct rows r;
     int rc = arr.oom || what.oom ? -1
              : side_query(c, side, &first, what.p, NULL, &k->v[0],
-                          k->last ? NULL : &k->v[k->n - 1], NULL, 0, " GROUP BY 1", NULL, &r);
+                          k->last ? NULL : &k->v[k->n - 1], NULL, NULL, 0, " GROUP BY 1", NULL,
+                          &r);
     cbuf_free(&arr);
     cbuf_free(&what);
     if (rc != 0)
@@ -678,9 +976,36 @@ static void *side_scan_run(void *arg)
 
 /* Every range's checksums, the two sides at once (old's on a thread of
  * its own), then the ranges that differ settled. */
+/* A segment where most ranges are expected to differ (the last one's
+ * did): no sums first, the rows' hashes of a run of DENSE ranges read at
+ * once on both sides and merged. It stays so while it finds a differing
+ * row per four ranges or more. */
+static int check_dense(struct pgc *c, const struct cuts *k, struct cuts *next,
+                       size_t next_ranges)
+{
+    enum { DENSE = 32 };
+    size_t n = range_count(k);
+    int rc = 0;
+    c->hashed_diff = 0;
+    for (size_t i = 0; rc == 0 && i < n; i += DENSE) {
+        size_t end = i + DENSE < n ? i + DENSE : n;
+        int64_t co = 0, cn = 0;
+        rc = fetch_hashed(c, &k->v[i], range_hi(k, end - 1), &co, &cn);
+        c->r->rows_old += co;
+        c->r->rows_new += cn;
+        c->r->ranges += 2 * (int64_t)(end - i);
+    }
+    if (rc == 0 && next && !k->last && k->n > 1)
+        rc = cut(c, &k->v[k->n - 1], next_ranges, next);
+    c->dense = c->hashed_diff * 4 >= (int64_t)n;
+    return rc;
+}
+
 static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, size_t next_ranges)
 {
-    size_t n = range_count(k);
+    if (c->dense)
+        return check_dense(c, k, next, next_ranges);
+    size_t n = range_count(k), differ = 0;
     struct side_scan sides[2];
     int64_t *cnt = calloc(2 * n + 1, sizeof *cnt);
     uint64_t *sum = calloc(2 * n + 1, sizeof *sum);
@@ -698,13 +1023,7 @@ static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, siz
         sides[0].next = next;
         sides[0].next_ranges = next_ranges;
     }
-    pthread_t t;
-    int threaded = pthread_create(&t, NULL, side_scan_run, &sides[0]) == 0;
-    if (!threaded)
-        side_scan_run(&sides[0]);
-    side_scan_run(&sides[1]);
-    if (threaded)
-        pthread_join(t, NULL);
+    run_both(side_scan_run, &sides[0], &sides[1]);
     int rc = 0;
     for (int side = 0; side < 2; side++) {
         c->s[side] = sides[side].c.s[side]; /* its statements, prepared meanwhile */
@@ -718,9 +1037,14 @@ static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, siz
         int64_t co = sides[0].count[i], cn = sides[1].count[i];
         c->r->rows_old += co;
         c->r->rows_new += cn;
-        if (co != cn || sides[0].sum[i] != sides[1].sum[i])
+        if (co != cn || sides[0].sum[i] != sides[1].sum[i]) {
+            differ++;
             rc = settle(c, &k->v[i], range_hi(k, i), co, cn);
+        }
     }
+    /* many differences: the next segment hashes rows straight away,
+     * where sums then a pass over the rows would read them twice */
+    c->dense = c->s[0].rowh && c->s[1].rowh && n >= 4 && differ * 4 >= n;
     free(cnt);
     free(sum);
     return rc;
@@ -730,32 +1054,17 @@ static int check_all(struct pgc *c, const struct cuts *k, struct cuts *next, siz
  * they still differ, and forgotten. */
 static int recheck(struct pgc *c)
 {
-    int rc = 0;
     c->final = 1;
-    for (size_t i = 0; rc == 0 && i < c->n_suspects; i++) {
-        struct rows o, n;
-        if (side_rows(c, 0, c->s[0].vals, c->s[0].oid, NULL, NULL, &c->suspects[i], 0, NULL,
-                      &o) != 0) {
-            rc = -1;
-            break;
-        }
-        if (side_rows(c, 1, c->s[1].vals, c->s[1].oid, NULL, NULL, &c->suspects[i], 0, NULL,
-                      &n) != 0) {
-            rows_free(&o);
-            rc = -1;
-            break;
-        }
-        if (o.n || n.n)
-            rc = report(c, o.n ? o.v : NULL, n.n ? n.v : NULL);
-        rows_free(&o);
-        rows_free(&n);
-    }
+    int64_t fetched = c->r->fetched;
+    int rc = fetch_keys(c, c->suspects, c->n_suspects);
+    c->r->fetched = fetched; /* read again, not compared anew */
     for (size_t i = 0; i < c->n_suspects; i++)
         bound_free(&c->suspects[i]);
     c->n_suspects = 0;
     c->final = 0;
     return rc;
 }
+
 /* The canonical text of value x of type oid, as pg_temp.cutover_canon
  * gives it for x's text, with the checks that the type makes needless
  * left out (a scan evaluates this for every value), and a JSON object
@@ -864,9 +1173,12 @@ static int side_init(struct pgc *c, int side)
         cbuf_free(&q);
         /* the per-range sums group by a computed bucket whose count the
          * planner guesses as one per row, and so sorts (to disk) where a
-         * hash of a few hundred groups is what it needs */
+         * hash of a few hundred groups is what it needs; and no JIT: the
+         * cost enable_sort adds to any sort left in a plan sets JIT off,
+         * and compiling a statement took 0.3-0.6 s each execution, longer
+         * than the segment's scan it was meant to speed up */
         if (!r || pgdata_install_canon(s->pg, c->err) != 0 ||
-            pgdata_exec(s->pg, s->name, "SET enable_sort = off", c->err) != 0)
+            pgdata_exec(s->pg, s->name, "SET enable_sort = off; SET jit = off", c->err) != 0)
             rc = -1;
         for (size_t i = 0; r && i < c->n && i < MAXCOL; i++)
             s->oid[i] = s->type[i] = PQftype(r, (int)i);
@@ -919,6 +1231,16 @@ static int side_init(struct pgc *c, int side)
         put(&sums, exprs.p ? exprs.p : "");
         put(&sums, ")");
         datajob_keys(j, side, NULL, &keys);
+        if (c->lite_only) {
+            struct cbuf h = {0};
+            put(&h, keys.p ? keys.p : "");
+            put(&h, ", cutover_rowhash1(");
+            put(&h, exprs.p ? exprs.p : "");
+            put(&h, ")");
+            if (h.oom)
+                rc = -1;
+            s->rowh = h.p;
+        }
     }
     cbuf_free(&exprs);
     s->vals = vals.p;
@@ -937,8 +1259,8 @@ static int side_init(struct pgc *c, int side)
  * sides' types). */
 static int both_pg(struct pgc *c)
 {
-    int hashtext = 0;
-    if (pgrowsum_probe(c->s[0].pg, c->s[1].pg, &hashtext, c->err) != 0)
+    int typed = 0;
+    if (pgrowsum_probe(c->s[0].pg, c->s[1].pg, &typed, c->err) != 0)
         return -1;
     const char *x[MAXCOL];
     struct cbuf e[MAXCOL];
@@ -956,16 +1278,25 @@ static int both_pg(struct pgc *c)
             x[at] = e[at].p ? e[at].p : "NULL";
             at++;
         }
-        struct cbuf sums = {0};
-        pgrowsum_sql(&sums, x, c->s[side].type, c->s[!side].type, at, hashtext);
+        struct cbuf sums = {0}, rowh = {0};
+        pgrowsum_sql(&sums, x, c->s[side].type, c->s[!side].type, at, typed);
+        put(&rowh, c->s[side].keys);
+        put(&rowh, ", ");
+        pgrowsum_row(&rowh, x, c->s[side].type, c->s[!side].type, at, typed);
         for (size_t i = 0; i < at; i++)
             cbuf_free(&e[i]);
-        if (sums.oom) {
+        if (sums.oom || rowh.oom) {
+            cbuf_free(&sums);
+            cbuf_free(&rowh);
             error_set(c->err, "out of memory");
             return -1;
         }
         free(c->s[side].sums);
         c->s[side].sums = sums.p;
+        c->s[side].rowh = rowh.p;
+        for (size_t i = 0; i < c->nk; i++)
+            c->s[side].hoid[i] = c->s[side].koid[i];
+        c->s[side].hoid[c->nk] = OID_INT8;
     }
     return 0;
 }
@@ -990,6 +1321,21 @@ static int snapshot(struct pgc *c, int begin)
 /* old's rows now (the progress's total). */
 static int count_old(struct pgc *c, int64_t *n)
 {
+    /* PostgreSQL: the planner's estimate when it says 100,000 rows or
+     * more (a progress bar's total; counting them is a whole scan of
+     * the key, 5 % of a comparison) */
+    if (c->s[0].pg) {
+        const char *tp[1] = {c->s[0].table};
+        PGresult *e = pgdata_query(c->s[0].pg, "compare: old",
+                                   "SELECT reltuples::bigint FROM pg_class WHERE oid = "
+                                   "to_regclass($1)", 1, tp, NULL);
+        long long est = e && PQntuples(e) == 1 ? strtoll(PQgetvalue(e, 0, 0), NULL, 10) : -1;
+        PQclear(e);
+        if (est >= 100000) {
+            *n = est;
+            return 0;
+        }
+    }
     struct rows r;
     if (side_rows(c, 0, "count(*)", NULL, NULL, NULL, NULL, 0, NULL, &r) != 0)
         return -1;
@@ -1145,12 +1491,13 @@ int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compar
     for (int side = 0; side < 2; side++) {
         free(c.s[side].vals);
         free(c.s[side].sums);
+        free(c.s[side].rowh);
         free(c.s[side].keys);
         free(c.s[side].table);
         for (size_t i = 0; i < c.s[side].n_stmt; i++)
             free(c.s[side].stmt[i]);
         if (c.s[side].pg)
-            PQclear(PQexec(c.s[side].pg, "DEALLOCATE ALL; RESET enable_sort"));
+            PQclear(PQexec(c.s[side].pg, "DEALLOCATE ALL; RESET enable_sort; RESET jit"));
     }
     free(c.names);
     return rc < 0 ? -1 : 0;

@@ -18,7 +18,8 @@ struct cval rowhash_cval(sqlite3_value *v);
  * row (the caller frees it). */
 uint64_t rowhash_row(sqlite3_value **v, int n, struct cbuf *scratch);
 
-/* Registers cutover_rowhash on db. SQLITE_OK or an SQLite error code. */
+/* Registers cutover_rowhash on db, and cutover_rowhash1(col, …), one
+ * row's hash. SQLITE_OK or an SQLite error code. */
 int rowhash_register(sqlite3 *db);
 
 /* Registers cutover_rowmd5(col, …) on db: the checksum a comparison
