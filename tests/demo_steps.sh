@@ -6,10 +6,20 @@
 # for the copy, so the commander completes them by override with a
 # written reason.
 
+# step_role RUNBOOK STEP: the role that owns step P.N of RUNBOOK (its Nth
+# `- [ ]` item under `## Phase P:`), as the runbook writes it.
+step_role() {
+  awk -v p="${2%.*}" -v n="${2#*.}" '
+    /^## Phase [0-9]+:/ { ph = $3; sub(":", "", ph); i = 0; next }
+    /^## / { ph = "" }
+    ph == p && /^- \[ \] [a-z]+:/ { if (++i == n) { r = $4; sub(":", "", r); print r; exit } }' "$1"
+}
+
 # demo_steps_before_ramp JOURNAL RUNBOOK: every step before the ramp's
-# (2.1 … 4.2), the people taken from RUNBOOK's ## Roles.
+# (2.1 … 4.2), each acknowledged once, by its owner as RUNBOOK's ## Roles
+# names them (one request each: every ack waits for the driver's answer).
 demo_steps_before_ramp() {
-  local j=$1 rb=$2 s role who
+  local j=$1 rb=$2 s role
   for s in 2.1 backfill 2.3 3.1 compare 3.3 4.1 4.2; do
     case $s in
       backfill|compare)
@@ -17,9 +27,7 @@ demo_steps_before_ramp() {
           --override --reason "the demo runs no $s here" >/dev/null 2>&1
         continue ;;
     esac
-    for role in dba flags commander comms; do
-      who=$(sed -n "s/^- $role: *//p" "$rb")
-      "$CUTOVER" ack "$j" "$s" --as "$who" --role $role >/dev/null 2>&1 && break
-    done
+    role=$(step_role "$rb" "$s")
+    "$CUTOVER" ack "$j" "$s" --as "$(sed -n "s/^- $role: *//p" "$rb")" --role "$role" >/dev/null 2>&1
   done
 }
