@@ -17,7 +17,8 @@ row_has() { tmux_screen "$1" | LC_ALL=C.utf8 grep -qP -- "$2"; }
 
 tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens" wait_screen d "RAMP" 10
-dir=$(ls -td /tmp/cutover-demo.* | head -1)
+check "the demo's folder is found (the journal this console holds open)" wait_for 10 demo_dir_of d
+dir=$(demo_dir_of d) || { finish; exit 1; }
 J=$dir/demo.journal
 
 # the scale: the top and the bottom of each chart with units, the threshold
