@@ -119,5 +119,21 @@ wait_screen() {
   echo "not on screen after ${3:-10}s: $2"; cat "$T/screen"; return 1
 }
 
+# demo_dir_of NAME: the folder of the `cutover demo` running in NAME's
+# pane (the one whose demo.journal it holds open): suites that run at the
+# same time each start a demo, so the newest /tmp/cutover-demo.* may be
+# another suite's.
+demo_dir_of() {
+  local pane p f
+  pane=$(tmux -S "$TMUX_SOCK" display-message -p -t "$1" '#{pane_pid}') || return 1
+  for p in $(pgrep -P "$pane"); do
+    for f in /proc/"$p"/fd/*; do
+      f=$(readlink "$f" 2>/dev/null) || continue
+      case $f in /tmp/cutover-demo.*/demo.journal) echo "${f%/demo.journal}"; return 0 ;; esac
+    done
+  done
+  return 1
+}
+
 # sql JOURNAL QUERY: ask the journal with the sqlite3 shell.
 sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$1" "$2"; }

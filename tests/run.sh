@@ -12,6 +12,10 @@
 # suite that hangs is killed and counted as failed, by name. Suites run
 # TEST_JOBS at a time (default 4: most of them wait on holds, peers and
 # screens, not on the CPU); results are printed in a fixed order.
+# The longest suites start first, so that the pool does not end waiting on
+# one long suite started last: their seconds are the last run's (kept in
+# test-times beside the logs' folder, build/test-times; TEST_TIMES names
+# another), or, on a fresh clone, tests/suite-times.
 cd "$(dirname "$0")/.." || exit 2
 # A suite's own `make -s TOOL` is a make of its own, not a job of ours.
 unset MAKEFLAGS MFLAGS MAKELEVEL
@@ -72,10 +76,35 @@ report() {
   fi
 }
 
-# A pool of $jobs suites at a time; reported in order as soon as each one
-# and all before it have finished.
-next_report=0 running=0
-for ((i = 0; i < ${#suites[@]}; i++)); do
+# The starting order: the suites by their seconds last time, longest
+# first (a suite never timed counts as 10 s); equal ones in report order.
+times_out=${TEST_TIMES:-$(dirname "$logs")/test-times}
+times=$times_out
+[ -s "$times" ] || times=tests/suite-times
+declare -A secs_of=()
+while read -r n s; do [ -n "$n" ] && secs_of[$n]=$s; done < <(grep -v '^#' "$times" 2>/dev/null)
+order=()
+while read -r _ i; do order+=("$i"); done < <(
+  for ((i = 0; i < ${#suites[@]}; i++)); do
+    name=${suites[$i]%%$'\t'*}
+    echo "${secs_of[$name]:-10} $i"
+  done | sort -k1,1nr -k2,2n)
+
+# report_ready: reports, in the fixed order, every suite that has finished
+# and all before it have.
+next_report=0
+report_ready() {
+  local name
+  while [ $next_report -lt ${#suites[@]} ]; do
+    name=${suites[$next_report]%%$'\t'*}
+    [ -f "$(log_of "$name").rc" ] || break
+    report "$name"; next_report=$((next_report + 1))
+  done
+}
+
+# A pool of $jobs suites at a time, started in that order.
+running=0
+for i in "${order[@]}"; do
   IFS=$'\t' read -r name cmd <<<"${suites[$i]}"
   # shellcheck disable=SC2086
   run_one "$name" $cmd &
@@ -83,17 +112,19 @@ for ((i = 0; i < ${#suites[@]}; i++)); do
   while [ "$running" -ge "$jobs" ]; do
     wait -n; running=$((running - 1))
   done
-  while [ $next_report -le $i ]; do
-    IFS=$'\t' read -r name _ <<<"${suites[$next_report]}"
-    [ -f "$(log_of "$name").rc" ] || break
-    report "$name"; next_report=$((next_report + 1))
-  done
+  report_ready
 done
 wait
-for ((; next_report < ${#suites[@]}; next_report++)); do
-  IFS=$'\t' read -r name _ <<<"${suites[$next_report]}"
-  report "$name"
-done
+report_ready
+
+# This run's seconds, for the next run's order (a partial run adds to them).
+{
+  for ((i = 0; i < ${#suites[@]}; i++)); do
+    name=${suites[$i]%%$'\t'*}
+    read -r _ secs <"$(log_of "$name").rc" && echo "$name $secs" && unset "secs_of[$name]"
+  done
+  for name in "${!secs_of[@]}"; do echo "$name ${secs_of[$name]}"; done
+} | sort >"$times_out.$$" && mv "$times_out.$$" "$times_out"
 
 echo
 [ ${#failed_suites[@]} -gt 0 ] && echo "failed suites: ${failed_suites[*]} (logs in $logs/)"

@@ -27,4 +27,16 @@ check "a suite that crashed after its summary counts as failed" grep -qE '^crash
 check "the closing line adds them up" grep -qx '5 passed, 2 failed' "$T/out"
 # generous: the 2 s timeout and 10 s kill grace, not the hung 600 s
 check "the hang did not hold the run (under 60 s)" bash -c "[ $((SECONDS - start)) -lt 60 ]"
+
+# The order: three suites that note when they start, one at a time, the
+# times file saying b took longest, then c; a (never timed) counts 10 s.
+mkdir -p "$T/o"
+for n in a b c; do printf 'echo %s >>"%s"\necho "1 passed, 0 failed"\n' "$n" "$T/started" >"$T/o/$n.sh"; done
+printf 'b.sh 50\nc.sh 20\n' >"$T/times"
+TEST_JOBS=1 TEST_TIMES="$T/times" TEST_LOGS="$T/logs2" tests/run.sh "$T/o/a.sh" "$T/o/b.sh" "$T/o/c.sh" >"$T/out2" 2>&1
+check "the longest suite starts first (b, c, then a)" test "$(tr '\n' ' ' <"$T/started")" = "b c a "
+check "… and they are reported in their own order (a, b, c)" \
+  test "$(grep -oE '^[abc]\.sh' "$T/out2" | tr '\n' ' ')" = "a.sh b.sh c.sh "
+check "this run's seconds are kept for the next (all three)" \
+  test "$(grep -cE '^[abc]\.sh [0-9]+$' "$T/times")" = 3
 finish

@@ -17,7 +17,8 @@ row_has() { tmux_screen "$1" | LC_ALL=C.utf8 grep -qP -- "$2"; }
 
 tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens" wait_screen d "RAMP" 10
-dir=$(ls -td /tmp/cutover-demo.* | head -1)
+check "the demo's folder is found (the journal this console holds open)" wait_for 10 demo_dir_of d
+dir=$(demo_dir_of d) || { finish; exit 1; }
 J=$dir/demo.journal
 
 # the scale: the top and the bottom of each chart with units, the threshold
@@ -70,7 +71,7 @@ tmux_keys d F 1 Enter
 check "the fault makes the criterion fire and the ramp abort" wait_screen d "ABORTED" 40
 check "the signal that fired has its chart (it has no panel)" \
   wait_screen d "new_read_error_rate  (fired: abort if new_read_error_rate > 1%"
-check "  … with its threshold line" row_has d '│ +1%┼┄+.*[\x{2801}-\x{28FF}]'
+check "  … with its threshold line" wait_for 10 row_has d '│ +1%┼┄+.*[\x{2801}-\x{28FF}]'
 check "the abort is marked A on the charts' axis" row_has d "-1m fit .*A"
 check "the timeline strikes the step through after the abort" wait_screen d "━╳"
 check "  … and marks the abort" row_has d "^ +k.*A *$"

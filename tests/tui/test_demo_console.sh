@@ -4,10 +4,10 @@
 # screen, a resume with a written reason, and quitting stops the service.
 . tests/lib.sh
 make -s build/ordersim >/dev/null || exit 1
-before=$(ls -d /tmp/cutover-demo.* 2>/dev/null)
 tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens with the ramp bar" wait_screen d "RAMP" 10
-dir=$(ls -td /tmp/cutover-demo.* | head -1)
+check "the demo's folder is found (the journal this console holds open)" wait_for 10 demo_dir_of d
+dir=$(demo_dir_of d) || { finish; exit 1; }
 J=$dir/demo.journal
 # the live ratio wanders either side of 1 (0.98 as often as 1.02): a number is what shows it is live
 live_ratio() { tmux -S "$TMUX_SOCK" capture-pane -p -t d | grep -qE "ratio [0-9]+\.[0-9]"; }

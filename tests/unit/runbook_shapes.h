@@ -62,11 +62,16 @@ static const struct shape shapes[] = {
 };
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 
-/* The shape's prefix, its unit repeated up to about 4 MiB, its suffix. The
- * caller frees it. */
+/* How big a shape's text is: 4 MiB unless the includer says less. */
+#ifndef SHAPES_TEXT_BYTES
+#define SHAPES_TEXT_BYTES RUNBOOK_MAX_BYTES
+#endif
+
+/* The shape's prefix, its unit repeated up to SHAPES_TEXT_BYTES, its
+ * suffix. The caller frees it. */
 static char *shapes_text(const struct shape *s, size_t *len)
 {
-    size_t cap = RUNBOOK_MAX_BYTES, n = strlen(s->prefix), u = strlen(s->unit);
+    size_t cap = SHAPES_TEXT_BYTES, n = strlen(s->prefix), u = strlen(s->unit);
     char *t = malloc(cap + 1);
     if (!t)
         return NULL;
