@@ -149,7 +149,7 @@ kill_resume() {
   $q "DELETE FROM orders; DELETE FROM cutover_backfill"
   for ((i = 1; i <= kills; i++)); do
     target=$(( i * N / (kills + 2) + RANDOM % (N / (4 * kills)) ))
-    "$CUTOVER" backfill "$rb" --journal "$J" --rate 30000 --batch 500 >"$T/kill$i.out" 2>&1 &
+    "$CUTOVER" backfill "$rb" --journal "$J" --rate 15000 --batch 500 >"$T/kill$i.out" 2>&1 &
     pid=$!
     wait_for 60 bash -c "[ \"\$($q 'SELECT coalesce(max(rows), 0) FROM cutover_backfill' 2>/dev/null || echo 0)\" -ge $target ]" || ok=0
     sleep "0.0$(( RANDOM % 10 ))"   # a random moment inside a batch, not an assertion
