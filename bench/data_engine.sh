@@ -79,13 +79,9 @@ if [ ! -x "$PGBIN/initdb" ] || [ "$(id -u)" != 0 ]; then
   echo "PostgreSQL figures skipped (needs PostgreSQL 15 and root to run it as postgres)"
   exit 0
 fi
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+# free_port and pg_start_port from the suites' lib.sh (which, sourced
+# whole, would make its own temporary directory and exit trap)
+eval "$(sed -n '/^free_port() {/,/^}/p; /^pg_start_port() {/,/^}/p' tests/lib.sh)"
 . tests/data/pg.sh
 trap 'pg_stop_all; rm -rf "$T"' EXIT
 PG_ROWS=${PG_ROWS:-$ROWS}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgcopy.h"
 #include "pgdata.h"
 
 struct pgbf {
@@ -17,6 +18,8 @@ struct pgbf {
     sqlite3 *lite;            /* old, when it is SQLite (then old is NULL) */
     int same;                 /* one database: INSERT … SELECT */
     int staged;               /* the staging table exists in this session */
+    int returning;            /* one database, new's key typed as old's:
+                               * a batch's last key read back by RETURNING */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
 };
@@ -184,6 +187,36 @@ static int read_checkpoint(struct pgbf *b, struct error *err)
     return 0;
 }
 
+/* 1 when each key column has the same type in new as in old (so that
+ * new's key, read back, is old's key), 0 when not, -1 on an error. */
+static int keys_alike(struct pgbf *b, struct error *err)
+{
+    int alike = 1;
+    for (size_t i = 0; alike == 1 && i < b->j->plan.n_key; i++) {
+        const struct map_col *c = &b->j->plan.cols[b->j->plan.key[i]];
+        char *type[2] = {NULL, NULL};
+        for (int side = 0; side < 2; side++) {
+            struct cbuf t = {0};
+            datajob_table(b->j, side, NULL, &t);
+            const char *prm[2] = {t.oom ? "" : t.p, side ? c->name : c->old_name};
+            PGresult *r = pgdata_query(b->new_, "backfill",
+                                       "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                                       "WHERE attrelid = $1::regclass AND attname = $2", 2, prm, err);
+            cbuf_free(&t);
+            if (!r)
+                alike = -1;
+            else if (PQntuples(r) == 1)
+                type[side] = strdup(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+        if (alike == 1)
+            alike = type[0] && type[1] && strcmp(type[0], type[1]) == 0;
+        free(type[0]);
+        free(type[1]);
+    }
+    return alike;
+}
+
 int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
               struct error *err)
 {
@@ -199,6 +232,8 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
     b->new_ = j->new_pg;
     b->lite = j->old_db;
     if (b->old && pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
+        return -1;
+    if (b->same && (b->returning = keys_alike(b, err)) < 0)
         return -1;
     /* one copy of a job at a time: the caller claims the job through its
      * control row (bfcontrol.h), whose PostgreSQL side is a session
@@ -263,101 +298,6 @@ static int checkpoint(struct pgbf *b, int64_t rows, int done, int64_t now_ms, ch
     return res ? 0 : -1;
 }
 
-/* Streams old's COPY … TO STDOUT into new's COPY … FROM STDIN. */
-static int pipe_copy(struct pgbf *b, const char *out_sql, const char *in_sql, struct error *err)
-{
-    PGresult *r = PQexec(b->old, out_sql);
-    if (PQresultStatus(r) != PGRES_COPY_OUT) {
-        error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    r = PQexec(b->new_, in_sql);
-    int in_ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!in_ok)
-        error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
-    PQclear(r);
-    char *buf = NULL;
-    int n, rc = in_ok ? 0 : -1;
-    while ((n = PQgetCopyData(b->old, &buf, 0)) > 0) {
-        if (rc == 0 && PQputCopyData(b->new_, buf, n) != 1) {
-            error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
-            rc = -1;
-        }
-        PQfreemem(buf);
-    }
-    if (n == -2 && rc == 0) {
-        error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
-        rc = -1;
-    }
-    while ((r = PQgetResult(b->old))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-            error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
-            rc = -1;
-        }
-        PQclear(r);
-    }
-    if (in_ok) {
-        PQputCopyEnd(b->new_, rc == 0 ? NULL : "the copy out of old failed");
-        while ((r = PQgetResult(b->new_))) {
-            if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-                error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
-                rc = -1;
-            }
-            PQclear(r);
-        }
-    }
-    return rc;
-}
-
-/* One SQLite value in COPY's text format. */
-static void copy_value(struct cbuf *o, sqlite3_stmt *st, int i)
-{
-    char t[48];
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        put(o, "\\N");
-        return;
-    case SQLITE_INTEGER:
-        snprintf(t, sizeof t, "%lld", (long long)sqlite3_column_int64(st, i));
-        put(o, t);
-        return;
-    case SQLITE_FLOAT: {
-        double d = sqlite3_column_double(st, i);
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(t, sizeof t, "%.*g", prec, d);
-            if (strtod(t, NULL) == d)
-                break;
-        }
-        put(o, t);
-        return;
-    }
-    case SQLITE_BLOB: {
-        const unsigned char *p = sqlite3_column_blob(st, i);
-        int n = sqlite3_column_bytes(st, i);
-        put(o, "\\\\x");
-        for (int k = 0; k < n; k++) {
-            snprintf(t, sizeof t, "%02x", p[k]);
-            put(o, t);
-        }
-        return;
-    }
-    default:
-        break;
-    }
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    int n = sqlite3_column_bytes(st, i);
-    for (int k = 0; s && k < n; k++) {
-        const char *esc = s[k] == '\\' ? "\\\\" : s[k] == '\n' ? "\\n" : s[k] == '\r' ? "\\r"
-                        : s[k] == '\t' ? "\\t" : NULL;
-        if (esc)
-            put(o, esc);
-        else
-            cbuf_put(o, s + k, 1);
-    }
-}
-
 /* Reads the batch from an SQLite old and writes it into new's COPY. */
 static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct error *err)
 {
@@ -385,7 +325,7 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
         for (int i = 0; i < ncol; i++) {
             if (i)
                 put(&o, "\t");
-            copy_value(&o, st, i);
+            pgcopy_sqlite_value(&o, st, i);
         }
         put(&o, "\n");
         if (o.oom) {
@@ -416,60 +356,89 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
     return rc;
 }
 
-/* " WHERE (K) > ($1, …) AND (K) <= ($n+1, …)" on old: the bounds given. */
-static void key_range(struct pgbf *b, int lower, int upper, struct cbuf *q)
+/* " WHERE (K) > (lo…) AND (K) OP (hi…)" over `side`'s key columns, either
+ * bound left out when NULL: with literals quoted by `lits` (COPY takes no
+ * parameters), else as $n parameters appended to prm[*np]. */
+static void key_range(struct pgbf *b, int side, PGconn *lits, char **lo, char **hi,
+                      const char *hi_op, const char **prm, int *np, struct cbuf *q)
 {
     size_t nk = b->j->plan.n_key;
-    int at = 1;
-    for (int side = 0; side < 2; side++) {
-        if (!(side ? upper : lower))
+    int first = 1;
+    for (int s = 0; s < 2; s++) {
+        char **v = s ? hi : lo;
+        if (!v)
             continue;
-        put(q, at == 1 ? " WHERE (" : " AND (");
-        datajob_keys(b->j, 0, NULL, q);
-        put(q, side ? ") <= (" : ") > (");
+        put(q, first ? " WHERE (" : " AND (");
+        first = 0;
+        datajob_keys(b->j, side, NULL, q);
+        put(q, ") ");
+        put(q, s ? hi_op : ">");
+        put(q, " (");
         for (size_t i = 0; i < nk; i++) {
-            char t[16];
-            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
-            put(q, t);
+            put(q, i ? ", " : "");
+            if (lits) {
+                char *l = PQescapeLiteral(lits, v[i], strlen(v[i]));
+                if (l)
+                    put(q, l);
+                else
+                    q->oom = 1;
+                PQfreemem(l);
+            } else {
+                char t[16];
+                prm[*np] = v[i];
+                snprintf(t, sizeof t, "$%d", ++*np);
+                put(q, t);
+            }
         }
         put(q, ")");
     }
 }
 
-/* SELECT K::text AS cutover_k0, … FROM old: a key as the checkpoint keeps
- * it. Renamed, so that ORDER BY K sorts by the column, not by the text. */
-static void key_text(struct pgbf *b, struct cbuf *q)
+/* "(K)::text AS cutover_k0, …" over `side`'s key columns: a key as the
+ * checkpoint keeps it. Renamed, so that ORDER BY K sorts by the column,
+ * not by the text. */
+static void key_text(struct pgbf *b, int side, struct cbuf *q)
 {
     for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        const struct map_col *c = &b->j->plan.cols[b->j->plan.key[i]];
         char t[32];
         put(q, i ? ", (" : "(");
-        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].old_name);
+        map_quote(q, side ? c->name : c->old_name);
         snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
         put(q, t);
     }
 }
 
-/* The batch's range on old (through `on`, a session of old's database):
- * its last key found first by a walk of old's key index, *count = limit
- * and *upper = 1; or, for the last batch, what is left and its last key
- * (*upper = 0; *count 0 when nothing is). */
-static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, char **key,
-                       int *upper, struct error *err)
+static void keys_free(char **key)
+{
+    for (size_t i = 0; i < MAP_MAX_KEY; i++) {
+        free(key[i]);
+        key[i] = NULL;
+    }
+}
+
+/* The range after lo (NULL: from the start) holding `limit` rows of old,
+ * through `on`, a session of old's database: its last key found first by
+ * a walk of old's key index, *count = limit and *upper = 1; or, for the
+ * last batch, what is left and its last key (*upper = 0; *count 0 when
+ * nothing is). */
+static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_t *count,
+                       char **key, int *upper, struct error *err)
 {
     size_t nk = b->j->plan.n_key;
+    const char *prm[MAP_MAX_KEY];
+    int np = 0;
     struct cbuf q = {0};
     char t[64];
     put(&q, "SELECT ");
-    key_text(b, &q);
+    key_text(b, 0, &q);
     put(&q, " FROM ");
     datajob_table(b->j, 0, NULL, &q);
-    key_range(b, b->has_cursor, 0, &q);
+    key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
     put(&q, " ORDER BY ");
     datajob_keys(b->j, 0, NULL, &q);
     snprintf(t, sizeof t, " OFFSET %ld LIMIT 1", limit - 1);
     put(&q, t);
-    int np = b->has_cursor ? (int)nk : 0;
-    const char *const *prm = (const char *const *)b->cursor;
     PGresult *r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
     *upper = r && PQntuples(r) == 1;
     *count = *upper ? limit : 0;
@@ -478,14 +447,16 @@ static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, c
     if (r && !*upper) {
         PQclear(r);
         q.n = 0;
+        np = 0;
         put(&q, "SELECT (SELECT count(*) FROM ");
         datajob_table(b->j, 0, NULL, &q);
-        key_range(b, b->has_cursor, 0, &q);
+        key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
         put(&q, ")::text, ");
-        key_text(b, &q);
+        key_text(b, 0, &q);
         put(&q, " FROM ");
         datajob_table(b->j, 0, NULL, &q);
-        key_range(b, b->has_cursor, 0, &q);
+        np = 0;   /* the same parameters again */
+        key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
         put(&q, " ORDER BY ");
         for (size_t i = 0; i < nk; i++) {
             put(&q, i ? ", " : "");
@@ -507,181 +478,197 @@ static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, c
     return r ? 0 : -1;
 }
 
-/* 1 when new holds no row in the batch's key range (then the rows can go
- * straight into new's table by COPY); 0 when it does; -1 on an error. */
-static int range_empty_in_new(struct pgbf *b, char **hi, struct error *err)
+/* The first key new holds after lo (NULL: from the start) into next[]:
+ * 1; 0 when it holds none; -1 on an error. */
+static int next_in_new(struct pgbf *b, char **lo, char **next, struct error *err)
 {
-    size_t nk = b->j->plan.n_key;
-    const char *prm[2 * MAP_MAX_KEY];
-    int np = 0, at = 1;
+    const char *prm[MAP_MAX_KEY];
+    int np = 0;
     struct cbuf q = {0};
-    put(&q, "SELECT 1 FROM ");
+    put(&q, "SELECT ");
+    key_text(b, 1, &q);
+    put(&q, " FROM ");
     datajob_table(b->j, 1, NULL, &q);
-    for (int side = 0; side < 2; side++) {
-        char **v = side ? hi : b->cursor;
-        if (!(side ? hi != NULL : b->has_cursor))
-            continue;
-        put(&q, at > 1 ? " AND (" : " WHERE (");
-        datajob_keys(b->j, 1, NULL, &q);
-        put(&q, side ? ") <= (" : ") > (");
-        for (size_t i = 0; i < nk; i++) {
-            char t[16];
-            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
-            put(&q, t);
-            prm[np++] = v[i];
-        }
-        put(&q, ")");
-    }
+    key_range(b, 1, NULL, lo, NULL, NULL, prm, &np, &q);
+    put(&q, " ORDER BY ");
+    datajob_keys(b->j, 1, NULL, &q);
     put(&q, " LIMIT 1");
     PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
     cbuf_free(&q);
-    int empty = r ? PQntuples(r) == 0 : -1;
+    int found = r ? PQntuples(r) == 1 : -1;
+    for (size_t i = 0; found == 1 && i < b->j->plan.n_key; i++)
+        next[i] = strdup(PQgetvalue(r, 0, (int)i));
     PQclear(r);
-    return empty;
+    return found;
 }
 
-/* One database: the range is one INSERT … SELECT — no sort and no
- * materialised batch; a plain one when new holds nothing in the range,
- * else ON CONFLICT (the upsert). Returns 2 as cross_batch does. */
-static int same_batch(struct pgbf *b, long limit, int64_t *count, char **key, int upsert_only,
-                      struct error *err)
+/* One database, new holding nothing after lo and before next (NULL: to
+ * the end): up to `limit` rows in key order by one plain INSERT … SELECT,
+ * its count and last key read back through RETURNING (new's key columns
+ * have old's types: pgbf_open checked). 2 when a row dual-write wrote
+ * meanwhile is in the way (a duplicate key). */
+static int same_direct(struct pgbf *b, char **lo, char **next, long limit, int64_t *count,
+                       char **key, struct error *err)
 {
-    size_t nk = b->j->plan.n_key;
-    int upper = 0;
-    if (batch_range(b, b->new_, limit, count, key, &upper, err) != 0)
-        return -1;
-    if (*count == 0)
-        return 0;
-    int direct = upsert_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
-    if (direct < 0)
-        return -1;
     const char *prm[2 * MAP_MAX_KEY];
     int np = 0;
-    for (size_t i = 0; b->has_cursor && i < nk; i++)
-        prm[np++] = b->cursor[i];
-    for (size_t i = 0; upper && i < nk; i++)
-        prm[np++] = key[i];
-    struct cbuf src = {0}, q = {0};
-    put(&src, "(");
-    mapped_sql(b, &src);
-    key_range(b, b->has_cursor, upper, &src);
-    put(&src, ") AS cutover_src");
-    if (direct) {
-        put(&q, "INSERT INTO ");
-        datajob_table(b->j, 1, NULL, &q);
-        put(&q, " (");
-        datajob_select(b->j, 1, 0, &q);
-        put(&q, ") SELECT ");
-        datajob_select(b->j, 1, 0, &q);
-        put(&q, " FROM ");
-        put(&q, src.oom ? "" : src.p);
-    } else if (!src.oom) {
-        upsert_sql(b, src.p, &q);
+    struct cbuf q = {0};
+    char t[48];
+    put(&q, "WITH cutover_w AS (INSERT INTO ");
+    datajob_table(b->j, 1, NULL, &q);
+    put(&q, " (");
+    datajob_select(b->j, 1, 0, &q);
+    put(&q, ") ");
+    mapped_sql(b, &q);
+    key_range(b, 0, NULL, lo, next, "<", prm, &np, &q);
+    put(&q, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, &q);
+    snprintf(t, sizeof t, " LIMIT %ld RETURNING ", limit);
+    put(&q, t);
+    datajob_keys(b->j, 1, NULL, &q);
+    put(&q, ") SELECT (SELECT count(*) FROM cutover_w)::text, ");
+    key_text(b, 1, &q);
+    put(&q, " FROM cutover_w ORDER BY ");
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        put(&q, i ? ", " : "");
+        map_quote(&q, b->j->plan.cols[b->j->plan.key[i]].name);
+        put(&q, " DESC");
     }
-    PGresult *r = q.oom || src.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
-    if (!r && (q.oom || src.oom))
+    put(&q, " LIMIT 1");
+    if (q.oom) {
+        cbuf_free(&q);
         error_set(err, "out of memory");
+        return -1;
+    }
+    PGresult *r = PQexecParams(b->new_, q.p, np, NULL, prm, NULL, NULL, 0);
+    cbuf_free(&q);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        error_set(err, "backfill: %s", PQerrorMessage(b->new_));
+        rc = state && strcmp(state, "23505") == 0 ? 2 : -1;
+    } else if (PQntuples(r) == 1) {
+        *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        for (size_t i = 0; i < b->j->plan.n_key; i++)
+            key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
+    }
     PQclear(r);
-    cbuf_free(&src);
-    cbuf_free(&q);
-    if (!r && direct && strstr(err->msg, "duplicate key"))
-        return 2;
-    return r ? 0 : -1;
-}
-
-/* key_range with literals quoted for old (COPY takes no parameters). */
-static void key_range_lits(struct pgbf *b, int lower, char **hi, struct cbuf *q)
-{
-    size_t nk = b->j->plan.n_key;
-    for (int side = 0; side < 2; side++) {
-        char **v = side ? hi : b->cursor;
-        if (!(side ? hi != NULL : lower))
-            continue;
-        put(q, side && lower ? " AND (" : " WHERE (");
-        datajob_keys(b->j, 0, NULL, q);
-        put(q, side ? ") <= (" : ") > (");
-        for (size_t i = 0; i < nk; i++) {
-            char *l = PQescapeLiteral(b->old, v[i], strlen(v[i]));
-            put(q, i ? ", " : "");
-            put(q, l ? l : "NULL");
-            PQfreemem(l);
-        }
-        put(q, ")");
-    }
-}
-
-/* Across servers, from a PostgreSQL old: the range found on old, then
- * streamed by COPY — straight into new's table when new holds nothing in
- * it (no upsert needed), else into the staging table and upserted.
- * Returns 2 when the straight COPY met a row dual-write put there in the
- * meantime: the caller rolls back and runs the batch again staged. */
-static int cross_batch(struct pgbf *b, long limit, int64_t *count, char **key, int staged_only,
-                       struct error *err)
-{
-    int upper = 0;
-    if (batch_range(b, b->old, limit, count, key, &upper, err) != 0)
-        return -1;
-    if (*count == 0)
-        return 0;
-    int direct = staged_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
-    if (direct < 0)
-        return -1;
-    struct cbuf out = {0}, in = {0}, q = {0};
-    put(&out, "COPY (");
-    mapped_sql(b, &out);
-    key_range_lits(b, b->has_cursor, upper ? key : NULL, &out);
-    put(&out, ") TO STDOUT");
-    put(&in, "COPY ");
-    if (direct)
-        datajob_table(b->j, 1, NULL, &in);
-    else
-        put(&in, "cutover_stage");
-    put(&in, " (");
-    datajob_select(b->j, 1, 0, &in);
-    put(&in, ") FROM STDIN");
-    int rc = out.oom || in.oom ? -1 : pipe_copy(b, out.p, in.p, err);
-    if (rc != 0 && direct && strstr(err->msg, "duplicate key"))
-        rc = 2;
-    if (rc == 0 && !direct) {
-        upsert_sql(b, "cutover_stage", &q);
-        PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-        rc = r ? 0 : -1;
-        PQclear(r);
-    }
-    cbuf_free(&out);
-    cbuf_free(&in);
-    cbuf_free(&q);
     return rc;
 }
 
-/* Copies the batch inside new's open transaction; *count and key[] say
- * what it held (count 0: nothing after the cursor). */
-static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, int staged_only,
-                      struct error *err)
+/* Across servers, new holding nothing after lo and before next (NULL: to
+ * the end): up to `limit` rows in key order streamed from old's COPY
+ * straight into new's table; the count and last key read off the stream
+ * (a key is a plain column of old, so its field is old's value's text).
+ * 2 when a row dual-write wrote meanwhile is in the way. */
+static int cross_direct(struct pgbf *b, char **lo, char **next, long limit, int64_t *count,
+                        char **key, struct error *err)
 {
+    struct cbuf out = {0}, in = {0};
+    char t[48];
+    put(&out, "COPY (");
+    mapped_sql(b, &out);
+    key_range(b, 0, b->old, lo, next, "<", NULL, NULL, &out);
+    put(&out, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, &out);
+    snprintf(t, sizeof t, " LIMIT %ld) TO STDOUT", limit);
+    put(&out, t);
+    put(&in, "COPY ");
+    datajob_table(b->j, 1, NULL, &in);
+    put(&in, " (");
+    datajob_select(b->j, 1, 0, &in);
+    put(&in, ") FROM STDIN");
+    struct pgcopy c = {0};
+    int rc = -1;
+    if (out.oom || in.oom)
+        error_set(err, "out of memory");
+    else
+        rc = pgcopy_pipe(b->old, b->new_, out.p, in.p, &c, err);
+    cbuf_free(&out);
+    cbuf_free(&in);
+    if (rc == 0 && c.rows > 0) {
+        *count = c.rows;
+        for (size_t i = 0; i < b->j->plan.n_key; i++)
+            if (!(key[i] = pgcopy_field(c.last, c.last_n, (int)b->j->plan.key[i]))) {
+                error_set(err, "backfill: the last row's key cannot be read");
+                rc = -1;
+            }
+    }
+    pgcopy_done(&c);
+    return rc;
+}
+
+/* The staging table (temporary, emptied at each commit), made once a
+ * session; a rolled-back batch that made it takes it along (b->staged). */
+static int stage(struct pgbf *b, struct error *err)
+{
+    if (b->staged)
+        return 0;
     struct cbuf q = {0};
-    PGresult *r = NULL;
-    size_t nk = b->j->plan.n_key;
-    int rc = 0;
-    if (b->same)
-        return same_batch(b, limit, count, key, staged_only, err);
-    if (!b->staged) {
-        put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+    put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+    datajob_select(b->j, 1, 0, &q);
+    put(&q, " FROM ");
+    datajob_table(b->j, 1, NULL, &q);
+    put(&q, " WITH NO DATA");
+    int rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
+    cbuf_free(&q);
+    b->staged = rc == 0;
+    return rc;
+}
+
+/* The upsert of `limit` rows after lo: the range found first, then in one
+ * database one INSERT … SELECT … ON CONFLICT over it; across servers
+ * streamed by COPY into the staging table and upserted from there. */
+static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, char **key,
+                        struct error *err)
+{
+    int upper = 0;
+    if (batch_range(b, b->same ? b->new_ : b->old, lo, limit, count, key, &upper, err) != 0)
+        return -1;
+    if (*count == 0)
+        return 0;
+    const char *prm[2 * MAP_MAX_KEY];
+    int np = 0, rc = 0;
+    struct cbuf src = {0}, q = {0};
+    if (b->same) {
+        put(&src, "(");
+        mapped_sql(b, &src);
+        key_range(b, 0, NULL, lo, upper ? key : NULL, "<=", prm, &np, &src);
+        put(&src, ") AS cutover_src");
+        upsert_sql(b, src.oom ? "" : src.p, &q);
+    } else {
+        put(&src, "COPY (");
+        mapped_sql(b, &src);
+        key_range(b, 0, b->old, lo, upper ? key : NULL, "<=", NULL, NULL, &src);
+        put(&src, ") TO STDOUT");
+        put(&q, "COPY cutover_stage (");
         datajob_select(b->j, 1, 0, &q);
-        put(&q, " FROM ");
-        datajob_table(b->j, 1, NULL, &q);
-        put(&q, " WITH NO DATA");
-        rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
-        b->staged = rc == 0;
+        put(&q, ") FROM STDIN");
+        struct pgcopy c = {0};
+        if (!src.oom && !q.oom && (rc = stage(b, err)) == 0)
+            rc = pgcopy_pipe(b->old, b->new_, src.p, q.p, &c, err) == 0 ? 0 : -1;
+        pgcopy_done(&c);
         q.n = 0;
+        upsert_sql(b, "cutover_stage", &q);
     }
-    if (rc == 0 && !b->lite) {
-        cbuf_free(&q);
-        return cross_batch(b, limit, count, key, staged_only, err);
+    if (rc == 0 && (src.oom || q.oom)) {
+        error_set(err, "out of memory");
+        rc = -1;
     }
-    /* from SQLite: the keyset batch into the staging table, its size and
-     * last key read there, then the upsert */
-    struct cbuf in = {0};
+    PGresult *r = rc == 0 ? pgdata_query(b->new_, "backfill", q.p, np, prm, err) : NULL;
+    cbuf_free(&src);
+    cbuf_free(&q);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+/* From an SQLite old: the keyset batch into the staging table, its size
+ * and last key read there, then the upsert. */
+static int lite_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
+{
+    struct cbuf q = {0}, in = {0};
+    PGresult *r = NULL;
+    int rc = stage(b, err);
     put(&in, "COPY cutover_stage (");
     datajob_select(b->j, 1, 0, &in);
     put(&in, ") FROM STDIN");
@@ -702,15 +689,57 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     cbuf_free(&q);
     if (!r)
         return -1;
-    *count = 0;
     if (PQntuples(r) == 1) {
         *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        for (size_t i = 0; i < nk; i++)
+        for (size_t i = 0; i < b->j->plan.n_key; i++)
             key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
     }
     PQclear(r);
     return 0;
 }
+
+/* Copies the batch inside new's open transaction; *count and key[] say
+ * what it held (count 0: nothing after the cursor). From a PostgreSQL
+ * old, optimistic: the rows before the first key new already holds go
+ * straight into new's table (no range to find first, no upsert), and
+ * only the rest of the batch, from that key on, is upserted. With
+ * upsert_only (a straight copy met a row dual-write wrote meanwhile and
+ * was rolled back) the whole batch is upserted. */
+static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, int upsert_only,
+                      struct error *err)
+{
+    *count = 0;
+    if (b->lite)
+        return lite_batch(b, limit, count, key, err);
+    char **lo = b->has_cursor ? b->cursor : NULL;
+    char *next[MAP_MAX_KEY] = {0};
+    int rc = 0, held = 1;
+    if (!upsert_only && (!b->same || b->returning)) {
+        held = next_in_new(b, lo, next, err);
+        if (held >= 0)
+            rc = b->same ? same_direct(b, lo, held ? next : NULL, limit, count, key, err)
+                         : cross_direct(b, lo, held ? next : NULL, limit, count, key, err);
+        keys_free(next);
+        if (held < 0 || rc != 0)
+            return held < 0 ? -1 : rc;
+        if (*count > 0)
+            lo = key;
+    }
+    if (!held || *count == limit)   /* old ran out before any row of new's */
+        return 0;
+    char *last[MAP_MAX_KEY] = {0};
+    int64_t more = 0;
+    rc = upsert_range(b, lo, limit - *count, &more, last, err);
+    if (rc == 0 && more > 0) {
+        keys_free(key);
+        memcpy(key, last, sizeof last);
+        *count += more;
+    } else {
+        keys_free(last);
+    }
+    return rc;
+}
+
 
 int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
 {
