@@ -276,26 +276,41 @@ void pgbf_free(struct pgbf *b)
     free(b);
 }
 
-/* The checkpoint, in new, inside the batch's open transaction. */
-static int checkpoint(struct pgbf *b, int64_t rows, int done, int64_t now_ms, char **key,
-                      struct error *err)
+/* The checkpoint, in new, at the end of the batch's open transaction,
+ * and its COMMIT: one round trip (a simple query, its values quoted).
+ * The commit stays synchronous even though a lost commit would only
+ * redo the batch: the journal mirrors the checkpoint once it is
+ * committed, and a last batch's lost commit would leave the journal
+ * saying done. */
+static int checkpoint_commit(struct pgbf *b, int64_t rows, int done, int64_t now_ms, char **key,
+                             struct error *err)
 {
-    char r[24], d[4], t[24];
-    snprintf(r, sizeof r, "%lld", (long long)rows);
-    snprintf(d, sizeof d, "%d", done);
-    snprintf(t, sizeof t, "%lld", (long long)now_ms);
-    const char *prm[4 + MAP_MAX_KEY] = {b->p->job, r, d, t};
-    for (size_t i = 0; i < MAP_MAX_KEY; i++)
-        prm[4 + i] = i < b->j->plan.n_key ? key[i] : NULL;
-    PGresult *res = pgdata_query(b->new_, "backfill: checkpoint",
-        "INSERT INTO cutover_backfill (job, rows, done, updated_ms, k0, k1, k2, k3, k4, k5, k6, "
-        "k7) VALUES ($1, $2::bigint, $3::int, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12) "
-        "ON CONFLICT (job) DO UPDATE SET rows = excluded.rows, done = excluded.done, "
-        "updated_ms = excluded.updated_ms, k0 = excluded.k0, k1 = excluded.k1, "
-        "k2 = excluded.k2, k3 = excluded.k3, k4 = excluded.k4, k5 = excluded.k5, "
-        "k6 = excluded.k6, k7 = excluded.k7", 4 + MAP_MAX_KEY, prm, err);
-    PQclear(res);
-    return res ? 0 : -1;
+    struct cbuf q = {0};
+    char t[96];
+    put(&q, "INSERT INTO cutover_backfill (job, rows, done, updated_ms, k0, k1, k2, k3, k4, k5, "
+            "k6, k7) VALUES (");
+    for (size_t i = 0; i <= MAP_MAX_KEY; i++) {
+        const char *v = i == 0 ? b->p->job : i - 1 < b->j->plan.n_key ? key[i - 1] : NULL;
+        char *l = v ? PQescapeLiteral(b->new_, v, strlen(v)) : NULL;
+        if (v && !l)
+            q.oom = 1;
+        put(&q, i ? ", " : "");
+        put(&q, l ? l : "NULL");
+        PQfreemem(l);
+        if (i == 0) {
+            snprintf(t, sizeof t, ", %lld, %d, %lld", (long long)rows, done, (long long)now_ms);
+            put(&q, t);
+        }
+    }
+    put(&q, ") ON CONFLICT (job) DO UPDATE SET rows = excluded.rows, done = excluded.done, "
+            "updated_ms = excluded.updated_ms, k0 = excluded.k0, k1 = excluded.k1, "
+            "k2 = excluded.k2, k3 = excluded.k3, k4 = excluded.k4, k5 = excluded.k5, "
+            "k6 = excluded.k6, k7 = excluded.k7; COMMIT");
+    int rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: checkpoint", q.p, err);
+    if (q.oom)
+        error_set(err, "out of memory");
+    cbuf_free(&q);
+    return rc;
 }
 
 /* Reads the batch from an SQLite old and writes it into new's COPY. */
@@ -478,24 +493,24 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
     return r ? 0 : -1;
 }
 
-/* The first key new holds after lo (NULL: from the start) into next[]:
- * 1; 0 when it holds none; -1 on an error. */
-static int next_in_new(struct pgbf *b, char **lo, char **next, struct error *err)
+/* BEGIN, and the first key new holds after lo (NULL: from the start)
+ * into next[]: one round trip. 1; 0 when new holds none; -1 on an error. */
+static int begin_next_in_new(struct pgbf *b, char **lo, char **next, struct error *err)
 {
-    const char *prm[MAP_MAX_KEY];
-    int np = 0;
     struct cbuf q = {0};
-    put(&q, "SELECT ");
+    put(&q, "BEGIN; SELECT ");
     key_text(b, 1, &q);
     put(&q, " FROM ");
     datajob_table(b->j, 1, NULL, &q);
-    key_range(b, 1, NULL, lo, NULL, NULL, prm, &np, &q);
+    key_range(b, 1, b->new_, lo, NULL, NULL, NULL, NULL, &q);
     put(&q, " ORDER BY ");
     datajob_keys(b->j, 1, NULL, &q);
     put(&q, " LIMIT 1");
-    PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    PGresult *r = q.oom ? NULL : PQexec(b->new_, q.p);
     cbuf_free(&q);
-    int found = r ? PQntuples(r) == 1 : -1;
+    int found = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) == 1 : -1;
+    if (found < 0)
+        error_set(err, "backfill: %s", r ? PQerrorMessage(b->new_) : "out of memory");
     for (size_t i = 0; found == 1 && i < b->j->plan.n_key; i++)
         next[i] = strdup(PQgetvalue(r, 0, (int)i));
     PQclear(r);
@@ -698,7 +713,7 @@ static int lite_batch(struct pgbf *b, long limit, int64_t *count, char **key, st
     return 0;
 }
 
-/* Copies the batch inside new's open transaction; *count and key[] say
+/* Begins new's transaction and copies the batch in it; *count and key[] say
  * what it held (count 0: nothing after the cursor). From a PostgreSQL
  * old, optimistic: the rows before the first key new already holds go
  * straight into new's table (no range to find first, no upsert), and
@@ -709,13 +724,16 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
                       struct error *err)
 {
     *count = 0;
-    if (b->lite)
-        return lite_batch(b, limit, count, key, err);
     char **lo = b->has_cursor ? b->cursor : NULL;
     char *next[MAP_MAX_KEY] = {0};
     int rc = 0, held = 1;
-    if (!upsert_only && (!b->same || b->returning)) {
-        held = next_in_new(b, lo, next, err);
+    int direct = !b->lite && !upsert_only && (!b->same || b->returning);
+    if (!direct && pgdata_exec(b->new_, "backfill", "BEGIN", err) != 0)
+        return -1;
+    if (b->lite)
+        return lite_batch(b, limit, count, key, err);
+    if (direct) {
+        held = begin_next_in_new(b, lo, next, err);
         if (held >= 0)
             rc = b->same ? same_direct(b, lo, held ? next : NULL, limit, count, key, err)
                          : cross_direct(b, lo, held ? next : NULL, limit, count, key, err);
@@ -725,7 +743,7 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
         if (*count > 0)
             lo = key;
     }
-    if (!held || *count == limit)   /* old ran out before any row of new's */
+    if (!held || *count == limit)   /* new holds nothing further, or the batch is full */
         return 0;
     char *last[MAP_MAX_KEY] = {0};
     int64_t more = 0;
@@ -740,7 +758,6 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     return rc;
 }
 
-
 int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
 {
     if (b->p->done)
@@ -750,27 +767,21 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
     char *key[MAP_MAX_KEY] = {0};
     int64_t count = 0;
     size_t nk = b->j->plan.n_key;
-    int rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
-    if (rc == 0)
-        rc = copy_batch(b, limit, &count, key, 0, err);
+    int rc = copy_batch(b, limit, &count, key, 0, err);
     if (rc == 2) {   /* dual-write wrote into the range meanwhile: upsert it */
         for (size_t i = 0; i < MAP_MAX_KEY; i++)
             free(key[i]), key[i] = NULL;
         err->msg[0] = '\0';
         pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
         b->staged = 0;   /* a staging table made in this batch went with it */
-        rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
-        if (rc == 0)
-            rc = copy_batch(b, limit, &count, key, 1, err);
+        rc = copy_batch(b, limit, &count, key, 1, err);
     }
     int done = count < limit;
     if (rc == 0 && count == 0) /* nothing after the cursor: it stays */
         for (size_t i = 0; i < nk && b->has_cursor; i++)
             key[i] = strdup(b->cursor[i]);
     if (rc == 0)
-        rc = checkpoint(b, b->p->rows + count, done, now_ms, key, err);
-    if (rc == 0)
-        rc = pgdata_exec(b->new_, "backfill", "COMMIT", err);
+        rc = checkpoint_commit(b, b->p->rows + count, done, now_ms, key, err);
     if (rc != 0) {
         pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
         for (size_t i = 0; i < MAP_MAX_KEY; i++)

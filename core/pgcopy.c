@@ -37,18 +37,28 @@ int pgcopy_pipe(PGconn *from, PGconn *to, const char *out_sql, const char *in_sq
     c->rows = 0;
     c->last = NULL;
     c->last_n = 0;
-    PGresult *r = PQexec(from, out_sql);
-    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+    /* both started before either is waited for: one round trip, not two */
+    int out_sent = PQsendQuery(from, out_sql), in_sent = PQsendQuery(to, in_sql);
+    PGresult *r = out_sent ? PQgetResult(from) : NULL;
+    int out_ok = PQresultStatus(r) == PGRES_COPY_OUT;
+    if (!out_ok)
         error_set(err, "backfill: old: %s", PQerrorMessage(from));
-        PQclear(r);
-        return -1;
-    }
     PQclear(r);
-    r = PQexec(to, in_sql);
+    r = in_sent ? PQgetResult(to) : NULL;
     int in_ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!in_ok)
+    if (!in_ok && out_ok)
         error_set(err, "backfill: new: %s", PQerrorMessage(to));
     PQclear(r);
+    if (!in_ok && in_sent)
+        while ((r = PQgetResult(to)))
+            PQclear(r);
+    if (!out_ok) {   /* drain what old sends, then end new's copy */
+        while (out_sent && (r = PQgetResult(from)))
+            PQclear(r);
+        if (in_ok)
+            end_in(to, 0, NULL);
+        return -1;
+    }
     /* libpq hands out one row per call: the last one is kept (its key is
      * the batch's end) and the one before it freed */
     char *buf = NULL;
