@@ -39,11 +39,7 @@ static void cursor_free(struct pgbf *b)
 
 static void cursor_text(struct pgbf *b)
 {
-    size_t at = 0;
-    b->p->cursor[0] = '\0';
-    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key && at < sizeof b->p->cursor; i++)
-        at += (size_t)snprintf(b->p->cursor + at, sizeof b->p->cursor - at, "%s%s",
-                               i ? "," : "", b->cursor[i] ? b->cursor[i] : "NULL");
+    backfill_cursor_text(b->p, b->has_cursor ? b->cursor : NULL, b->j->plan.n_key);
 }
 
 /* "(k1, k2) > ($1, $2)" on old, or with literals when lits. */
@@ -103,7 +99,6 @@ static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
  * … WHERE the incoming version is newer than what dual-write put there. */
 static void upsert_sql(struct pgbf *b, const char *src, struct cbuf *q)
 {
-    const struct map_plan *p = &b->j->plan;
     put(q, "INSERT INTO ");
     datajob_table(b->j, 1, NULL, q);
     put(q, " AS cutover_new (");
@@ -112,32 +107,7 @@ static void upsert_sql(struct pgbf *b, const char *src, struct cbuf *q)
     datajob_select(b->j, 1, 0, q);
     put(q, " FROM ");
     put(q, src);
-    put(q, " ON CONFLICT (");
-    datajob_keys(b->j, 1, NULL, q);
-    put(q, ") DO ");
-    int any = 0;
-    for (size_t i = 0; i < p->n_cols; i++) {
-        int is_key = 0;
-        for (size_t k = 0; k < p->n_key; k++)
-            is_key |= p->key[k] == i;
-        if (is_key)
-            continue;
-        put(q, any ? ", " : "UPDATE SET ");
-        any = 1;
-        map_quote(q, p->cols[i].name);
-        put(q, " = excluded.");
-        map_quote(q, p->cols[i].name);
-    }
-    if (!any)
-        put(q, "NOTHING");
-    if (any && p->version >= 0) {
-        put(q, " WHERE cutover_new.");
-        map_quote(q, p->cols[p->version].name);
-        put(q, " IS NULL OR excluded.");
-        map_quote(q, p->cols[p->version].name);
-        put(q, " > cutover_new.");
-        map_quote(q, p->cols[p->version].name);
-    }
+    datajob_on_conflict(b->j, "cutover_new", q);
 }
 
 /* SELECT count, last key FROM src: the batch's size and its last key. */
