@@ -83,6 +83,17 @@ static void mapped_sql(struct pgbf *b, struct cbuf *q)
     datajob_table(b->j, 0, NULL, q);
 }
 
+/* " ORDER BY 1, …": mapped_sql's rows in key order, by the key columns'
+ * places (a name could be another column's new name) */
+static void order_by_key(struct pgbf *b, struct cbuf *q)
+{
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "%s%zu", i ? ", " : " ORDER BY ", b->j->plan.key[i] + 1);
+        put(q, t);
+    }
+}
+
 /* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
 static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
 {
@@ -506,8 +517,7 @@ static int same_direct(struct pgbf *b, char **lo, char **next, long limit, int64
     put(&q, ") ");
     mapped_sql(b, &q);
     key_range(b, 0, NULL, lo, next, "<", prm, &np, &q);
-    put(&q, " ORDER BY ");
-    datajob_keys(b->j, 0, NULL, &q);
+    order_by_key(b, &q);
     snprintf(t, sizeof t, " LIMIT %ld RETURNING ", limit);
     put(&q, t);
     datajob_keys(b->j, 1, NULL, &q);
@@ -554,8 +564,7 @@ static int cross_direct(struct pgbf *b, char **lo, char **next, long limit, int6
     put(&out, "COPY (");
     mapped_sql(b, &out);
     key_range(b, 0, b->old, lo, next, "<", NULL, NULL, &out);
-    put(&out, " ORDER BY ");
-    datajob_keys(b->j, 0, NULL, &out);
+    order_by_key(b, &out);
     snprintf(t, sizeof t, " LIMIT %ld) TO STDOUT", limit);
     put(&out, t);
     put(&in, "COPY ");
