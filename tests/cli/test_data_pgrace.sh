@@ -24,24 +24,7 @@ pgq "$A_PORT" shop "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_
    INSERT INTO orders_legacy SELECT i, 'cust ' || i, '2024-01-01 00:00:00+00' FROM generate_series(1, $N) i;
    $TABLE" >/dev/null
 pgq "$B_PORT" shop2 "$TABLE" >/dev/null
-cat >"$T/two.md" <<MD
-# Dual-write during the backfill
-
-## Roles
-- commander: Ana
-
-## Systems
-- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`
-- new: postgres \`host=127.0.0.1 port=$B_PORT dbname=shop2 user=postgres\` table \`orders\`
-
-## Mapping
-- key \`id\`
-- version \`updated_at\`
-- \`customer\` from \`customer_name\`
-
-## Phase 2: Backfill {readonly}
-- [ ] commander: copy \`backfill\`
-MD
+orders_runbook "$T/two.md" "Dual-write during the backfill" "$A_PORT" "$B_PORT" shop2
 sed "s/port=$B_PORT dbname=shop2/port=$A_PORT dbname=shop/" "$T/two.md" >"$T/same.md"
 
 # activity PORT DB STATE QUERY-PREFIX: a session of DB in STATE whose
