@@ -70,7 +70,6 @@ static char *sql_keys(const struct datajob *j, int lower, const char *what, int 
 static char *sql_copy(const struct datajob *j, int lower, int upper)
 {
     struct cbuf b = {0};
-    const struct map_plan *p = &j->plan;
     put(&b, "INSERT INTO ");
     datajob_table(j, 1, "main", &b);
     put(&b, " (");
@@ -88,37 +87,7 @@ static char *sql_copy(const struct datajob *j, int lower, int upper)
         put(&b, " AND ");
         datajob_key_cmp(j, 0, "<=", &b);
     }
-    put(&b, " ON CONFLICT (");
-    datajob_keys(j, 1, NULL, &b);
-    put(&b, ") DO ");
-    int any = 0;
-    for (size_t i = 0; i < p->n_cols; i++) {
-        int is_key = 0;
-        for (size_t k = 0; k < p->n_key; k++)
-            is_key |= p->key[k] == i;
-        if (is_key)
-            continue;
-        put(&b, any ? ", " : "UPDATE SET ");
-        any = 1;
-        map_quote(&b, p->cols[i].name);
-        put(&b, " = excluded.");
-        map_quote(&b, p->cols[i].name);
-    }
-    if (!any)
-        put(&b, "NOTHING");
-    if (any && p->version >= 0) {
-        struct cbuf v = {0};
-        map_quote(&v, j->new_t.name);
-        put(&v, ".");
-        map_quote(&v, p->cols[p->version].name);
-        put(&b, " WHERE ");
-        put(&b, v.p ? v.p : "");
-        put(&b, " IS NULL OR excluded.");
-        map_quote(&b, p->cols[p->version].name);
-        put(&b, " > ");
-        put(&b, v.p ? v.p : "");
-        cbuf_free(&v);
-    }
+    datajob_on_conflict(j, NULL, &b);
     return b.oom ? (free(b.p), NULL) : b.p;
 }
 
@@ -422,6 +391,15 @@ int backfill_reset(struct backfill *b, struct error *err)
     b->p.done = 0;
     b->p.cursor[0] = '\0';
     return 0;
+}
+
+void backfill_cursor_text(struct backfill_progress *p, char *const *key, size_t n)
+{
+    size_t at = 0;
+    p->cursor[0] = '\0';
+    for (size_t i = 0; key && i < n && at < sizeof p->cursor; i++)
+        at += (size_t)snprintf(p->cursor + at, sizeof p->cursor - at, "%s%s", i ? "," : "",
+                               key[i] ? key[i] : "NULL");
 }
 
 long backfill_next_size(long size, int64_t took_ms, int64_t target_ms, long lo, long hi)

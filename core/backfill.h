@@ -42,6 +42,10 @@ int backfill_reset(struct backfill *b, struct error *err);
 
 const struct backfill_progress *backfill_progress(const struct backfill *b);
 
+/* p->cursor: the n key values (text) joined by commas, as shown; empty
+ * when key is NULL. */
+void backfill_cursor_text(struct backfill_progress *p, char *const *key, size_t n);
+
 /* The next batch size: scaled toward target_ms by the last batch's time,
  * at most doubling or halving, within [lo, hi]. */
 long backfill_next_size(long size, int64_t took_ms, int64_t target_ms, long lo, long hi);

@@ -118,3 +118,45 @@ void datajob_table(const struct datajob *j, int side, const char *schema, struct
     }
     map_quote(b, side ? j->new_t.name : j->old_t.name);
 }
+
+/* T."v": the version column of new's row as the statement names it */
+static void target_version(const struct datajob *j, const char *target, struct cbuf *b)
+{
+    if (target)
+        put(b, target);
+    else
+        datajob_table(j, 1, NULL, b);
+    put(b, ".");
+    map_quote(b, j->plan.cols[j->plan.version].name);
+}
+
+void datajob_on_conflict(const struct datajob *j, const char *target, struct cbuf *b)
+{
+    const struct map_plan *p = &j->plan;
+    put(b, " ON CONFLICT (");
+    datajob_keys(j, 1, NULL, b);
+    put(b, ") DO ");
+    int any = 0;
+    for (size_t i = 0; i < p->n_cols; i++) {
+        int is_key = 0;
+        for (size_t k = 0; k < p->n_key; k++)
+            is_key |= p->key[k] == i;
+        if (is_key)
+            continue;
+        put(b, any ? ", " : "UPDATE SET ");
+        any = 1;
+        map_quote(b, p->cols[i].name);
+        put(b, " = excluded.");
+        map_quote(b, p->cols[i].name);
+    }
+    if (!any)
+        put(b, "NOTHING");
+    if (any && p->version >= 0) {
+        put(b, " WHERE ");
+        target_version(j, target, b);
+        put(b, " IS NULL OR excluded.");
+        map_quote(b, p->cols[p->version].name);
+        put(b, " > ");
+        target_version(j, target, b);
+    }
+}

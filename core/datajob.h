@@ -37,5 +37,11 @@ void datajob_key_cmp(const struct datajob *j, int side, const char *op, struct c
 void datajob_select(const struct datajob *j, int side, int compared_only, struct cbuf *b);
 /* The quoted table, schema-qualified when schema is not NULL. */
 void datajob_table(const struct datajob *j, int side, const char *schema, struct cbuf *b);
+/* " ON CONFLICT (K) DO UPDATE SET c = excluded.c, … WHERE T.v IS NULL OR
+ * excluded.v > T.v": the backfill's upsert, which never makes a row older
+ * than what dual-write put there (T: target, the name the statement gives
+ * new's table, or new's table itself when NULL); DO NOTHING when every
+ * column is a key. */
+void datajob_on_conflict(const struct datajob *j, const char *target, struct cbuf *b);
 
 #endif

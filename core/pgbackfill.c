@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgcopy.h"
 #include "pgdata.h"
 
 struct pgbf {
@@ -17,6 +18,8 @@ struct pgbf {
     sqlite3 *lite;            /* old, when it is SQLite (then old is NULL) */
     int same;                 /* one database: INSERT … SELECT */
     int staged;               /* the staging table exists in this session */
+    int returning;            /* one database, new's key typed as old's:
+                               * a batch's last key read back by RETURNING */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
 };
@@ -36,11 +39,7 @@ static void cursor_free(struct pgbf *b)
 
 static void cursor_text(struct pgbf *b)
 {
-    size_t at = 0;
-    b->p->cursor[0] = '\0';
-    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key && at < sizeof b->p->cursor; i++)
-        at += (size_t)snprintf(b->p->cursor + at, sizeof b->p->cursor - at, "%s%s",
-                               i ? "," : "", b->cursor[i] ? b->cursor[i] : "NULL");
+    backfill_cursor_text(b->p, b->has_cursor ? b->cursor : NULL, b->j->plan.n_key);
 }
 
 /* "(k1, k2) > ($1, $2)" on old, or with literals when lits. */
@@ -84,6 +83,17 @@ static void mapped_sql(struct pgbf *b, struct cbuf *q)
     datajob_table(b->j, 0, NULL, q);
 }
 
+/* " ORDER BY 1, …": mapped_sql's rows in key order, by the key columns'
+ * places (a name could be another column's new name) */
+static void order_by_key(struct pgbf *b, struct cbuf *q)
+{
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "%s%zu", i ? ", " : " ORDER BY ", b->j->plan.key[i] + 1);
+        put(q, t);
+    }
+}
+
 /* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
 static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
 {
@@ -100,7 +110,6 @@ static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
  * … WHERE the incoming version is newer than what dual-write put there. */
 static void upsert_sql(struct pgbf *b, const char *src, struct cbuf *q)
 {
-    const struct map_plan *p = &b->j->plan;
     put(q, "INSERT INTO ");
     datajob_table(b->j, 1, NULL, q);
     put(q, " AS cutover_new (");
@@ -109,32 +118,7 @@ static void upsert_sql(struct pgbf *b, const char *src, struct cbuf *q)
     datajob_select(b->j, 1, 0, q);
     put(q, " FROM ");
     put(q, src);
-    put(q, " ON CONFLICT (");
-    datajob_keys(b->j, 1, NULL, q);
-    put(q, ") DO ");
-    int any = 0;
-    for (size_t i = 0; i < p->n_cols; i++) {
-        int is_key = 0;
-        for (size_t k = 0; k < p->n_key; k++)
-            is_key |= p->key[k] == i;
-        if (is_key)
-            continue;
-        put(q, any ? ", " : "UPDATE SET ");
-        any = 1;
-        map_quote(q, p->cols[i].name);
-        put(q, " = excluded.");
-        map_quote(q, p->cols[i].name);
-    }
-    if (!any)
-        put(q, "NOTHING");
-    if (any && p->version >= 0) {
-        put(q, " WHERE cutover_new.");
-        map_quote(q, p->cols[p->version].name);
-        put(q, " IS NULL OR excluded.");
-        map_quote(q, p->cols[p->version].name);
-        put(q, " > cutover_new.");
-        map_quote(q, p->cols[p->version].name);
-    }
+    datajob_on_conflict(b->j, "cutover_new", q);
 }
 
 /* SELECT count, last key FROM src: the batch's size and its last key. */
@@ -184,6 +168,36 @@ static int read_checkpoint(struct pgbf *b, struct error *err)
     return 0;
 }
 
+/* 1 when each key column has the same type in new as in old (so that
+ * new's key, read back, is old's key), 0 when not, -1 on an error. */
+static int keys_alike(struct pgbf *b, struct error *err)
+{
+    int alike = 1;
+    for (size_t i = 0; alike == 1 && i < b->j->plan.n_key; i++) {
+        const struct map_col *c = &b->j->plan.cols[b->j->plan.key[i]];
+        char *type[2] = {NULL, NULL};
+        for (int side = 0; side < 2; side++) {
+            struct cbuf t = {0};
+            datajob_table(b->j, side, NULL, &t);
+            const char *prm[2] = {t.oom ? "" : t.p, side ? c->name : c->old_name};
+            PGresult *r = pgdata_query(b->new_, "backfill",
+                                       "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                                       "WHERE attrelid = $1::regclass AND attname = $2", 2, prm, err);
+            cbuf_free(&t);
+            if (!r)
+                alike = -1;
+            else if (PQntuples(r) == 1)
+                type[side] = strdup(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+        if (alike == 1)
+            alike = type[0] && type[1] && strcmp(type[0], type[1]) == 0;
+        free(type[0]);
+        free(type[1]);
+    }
+    return alike;
+}
+
 int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
               struct error *err)
 {
@@ -199,6 +213,8 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
     b->new_ = j->new_pg;
     b->lite = j->old_db;
     if (b->old && pgdata_same_database(b->old, b->new_, &b->same, err) != 0)
+        return -1;
+    if (b->same && (b->returning = keys_alike(b, err)) < 0)
         return -1;
     /* one copy of a job at a time: the caller claims the job through its
      * control row (bfcontrol.h), whose PostgreSQL side is a session
@@ -241,121 +257,41 @@ void pgbf_free(struct pgbf *b)
     free(b);
 }
 
-/* The checkpoint, in new, inside the batch's open transaction. */
-static int checkpoint(struct pgbf *b, int64_t rows, int done, int64_t now_ms, char **key,
-                      struct error *err)
+/* The checkpoint, in new, at the end of the batch's open transaction,
+ * and its COMMIT: one round trip (a simple query, its values quoted).
+ * The commit stays synchronous even though a lost commit would only
+ * redo the batch: the journal mirrors the checkpoint once it is
+ * committed, and a last batch's lost commit would leave the journal
+ * saying done. */
+static int checkpoint_commit(struct pgbf *b, int64_t rows, int done, int64_t now_ms, char **key,
+                             struct error *err)
 {
-    char r[24], d[4], t[24];
-    snprintf(r, sizeof r, "%lld", (long long)rows);
-    snprintf(d, sizeof d, "%d", done);
-    snprintf(t, sizeof t, "%lld", (long long)now_ms);
-    const char *prm[4 + MAP_MAX_KEY] = {b->p->job, r, d, t};
-    for (size_t i = 0; i < MAP_MAX_KEY; i++)
-        prm[4 + i] = i < b->j->plan.n_key ? key[i] : NULL;
-    PGresult *res = pgdata_query(b->new_, "backfill: checkpoint",
-        "INSERT INTO cutover_backfill (job, rows, done, updated_ms, k0, k1, k2, k3, k4, k5, k6, "
-        "k7) VALUES ($1, $2::bigint, $3::int, $4::bigint, $5, $6, $7, $8, $9, $10, $11, $12) "
-        "ON CONFLICT (job) DO UPDATE SET rows = excluded.rows, done = excluded.done, "
-        "updated_ms = excluded.updated_ms, k0 = excluded.k0, k1 = excluded.k1, "
-        "k2 = excluded.k2, k3 = excluded.k3, k4 = excluded.k4, k5 = excluded.k5, "
-        "k6 = excluded.k6, k7 = excluded.k7", 4 + MAP_MAX_KEY, prm, err);
-    PQclear(res);
-    return res ? 0 : -1;
-}
-
-/* Streams old's COPY … TO STDOUT into new's COPY … FROM STDIN. */
-static int pipe_copy(struct pgbf *b, const char *out_sql, const char *in_sql, struct error *err)
-{
-    PGresult *r = PQexec(b->old, out_sql);
-    if (PQresultStatus(r) != PGRES_COPY_OUT) {
-        error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    r = PQexec(b->new_, in_sql);
-    int in_ok = PQresultStatus(r) == PGRES_COPY_IN;
-    if (!in_ok)
-        error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
-    PQclear(r);
-    char *buf = NULL;
-    int n, rc = in_ok ? 0 : -1;
-    while ((n = PQgetCopyData(b->old, &buf, 0)) > 0) {
-        if (rc == 0 && PQputCopyData(b->new_, buf, n) != 1) {
-            error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
-            rc = -1;
-        }
-        PQfreemem(buf);
-    }
-    if (n == -2 && rc == 0) {
-        error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
-        rc = -1;
-    }
-    while ((r = PQgetResult(b->old))) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-            error_set(err, "backfill: old: %s", PQerrorMessage(b->old));
-            rc = -1;
-        }
-        PQclear(r);
-    }
-    if (in_ok) {
-        PQputCopyEnd(b->new_, rc == 0 ? NULL : "the copy out of old failed");
-        while ((r = PQgetResult(b->new_))) {
-            if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-                error_set(err, "backfill: new: %s", PQerrorMessage(b->new_));
-                rc = -1;
-            }
-            PQclear(r);
+    struct cbuf q = {0};
+    char t[96];
+    put(&q, "INSERT INTO cutover_backfill (job, rows, done, updated_ms, k0, k1, k2, k3, k4, k5, "
+            "k6, k7) VALUES (");
+    for (size_t i = 0; i <= MAP_MAX_KEY; i++) {
+        const char *v = i == 0 ? b->p->job : i - 1 < b->j->plan.n_key ? key[i - 1] : NULL;
+        char *l = v ? PQescapeLiteral(b->new_, v, strlen(v)) : NULL;
+        if (v && !l)
+            q.oom = 1;
+        put(&q, i ? ", " : "");
+        put(&q, l ? l : "NULL");
+        PQfreemem(l);
+        if (i == 0) {
+            snprintf(t, sizeof t, ", %lld, %d, %lld", (long long)rows, done, (long long)now_ms);
+            put(&q, t);
         }
     }
+    put(&q, ") ON CONFLICT (job) DO UPDATE SET rows = excluded.rows, done = excluded.done, "
+            "updated_ms = excluded.updated_ms, k0 = excluded.k0, k1 = excluded.k1, "
+            "k2 = excluded.k2, k3 = excluded.k3, k4 = excluded.k4, k5 = excluded.k5, "
+            "k6 = excluded.k6, k7 = excluded.k7; COMMIT");
+    int rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: checkpoint", q.p, err);
+    if (q.oom)
+        error_set(err, "out of memory");
+    cbuf_free(&q);
     return rc;
-}
-
-/* One SQLite value in COPY's text format. */
-static void copy_value(struct cbuf *o, sqlite3_stmt *st, int i)
-{
-    char t[48];
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL:
-        put(o, "\\N");
-        return;
-    case SQLITE_INTEGER:
-        snprintf(t, sizeof t, "%lld", (long long)sqlite3_column_int64(st, i));
-        put(o, t);
-        return;
-    case SQLITE_FLOAT: {
-        double d = sqlite3_column_double(st, i);
-        for (int prec = 15; prec <= 17; prec++) {
-            snprintf(t, sizeof t, "%.*g", prec, d);
-            if (strtod(t, NULL) == d)
-                break;
-        }
-        put(o, t);
-        return;
-    }
-    case SQLITE_BLOB: {
-        const unsigned char *p = sqlite3_column_blob(st, i);
-        int n = sqlite3_column_bytes(st, i);
-        put(o, "\\\\x");
-        for (int k = 0; k < n; k++) {
-            snprintf(t, sizeof t, "%02x", p[k]);
-            put(o, t);
-        }
-        return;
-    }
-    default:
-        break;
-    }
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    int n = sqlite3_column_bytes(st, i);
-    for (int k = 0; s && k < n; k++) {
-        const char *esc = s[k] == '\\' ? "\\\\" : s[k] == '\n' ? "\\n" : s[k] == '\r' ? "\\r"
-                        : s[k] == '\t' ? "\\t" : NULL;
-        if (esc)
-            put(o, esc);
-        else
-            cbuf_put(o, s + k, 1);
-    }
 }
 
 /* Reads the batch from an SQLite old and writes it into new's COPY. */
@@ -385,7 +321,7 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
         for (int i = 0; i < ncol; i++) {
             if (i)
                 put(&o, "\t");
-            copy_value(&o, st, i);
+            pgcopy_sqlite_value(&o, st, i);
         }
         put(&o, "\n");
         if (o.oom) {
@@ -416,60 +352,89 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
     return rc;
 }
 
-/* " WHERE (K) > ($1, …) AND (K) <= ($n+1, …)" on old: the bounds given. */
-static void key_range(struct pgbf *b, int lower, int upper, struct cbuf *q)
+/* " WHERE (K) > (lo…) AND (K) OP (hi…)" over `side`'s key columns, either
+ * bound left out when NULL: with literals quoted by `lits` (COPY takes no
+ * parameters), else as $n parameters appended to prm[*np]. */
+static void key_range(struct pgbf *b, int side, PGconn *lits, char **lo, char **hi,
+                      const char *hi_op, const char **prm, int *np, struct cbuf *q)
 {
     size_t nk = b->j->plan.n_key;
-    int at = 1;
-    for (int side = 0; side < 2; side++) {
-        if (!(side ? upper : lower))
+    int first = 1;
+    for (int s = 0; s < 2; s++) {
+        char **v = s ? hi : lo;
+        if (!v)
             continue;
-        put(q, at == 1 ? " WHERE (" : " AND (");
-        datajob_keys(b->j, 0, NULL, q);
-        put(q, side ? ") <= (" : ") > (");
+        put(q, first ? " WHERE (" : " AND (");
+        first = 0;
+        datajob_keys(b->j, side, NULL, q);
+        put(q, ") ");
+        put(q, s ? hi_op : ">");
+        put(q, " (");
         for (size_t i = 0; i < nk; i++) {
-            char t[16];
-            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
-            put(q, t);
+            put(q, i ? ", " : "");
+            if (lits) {
+                char *l = PQescapeLiteral(lits, v[i], strlen(v[i]));
+                if (l)
+                    put(q, l);
+                else
+                    q->oom = 1;
+                PQfreemem(l);
+            } else {
+                char t[16];
+                prm[*np] = v[i];
+                snprintf(t, sizeof t, "$%d", ++*np);
+                put(q, t);
+            }
         }
         put(q, ")");
     }
 }
 
-/* SELECT K::text AS cutover_k0, … FROM old: a key as the checkpoint keeps
- * it. Renamed, so that ORDER BY K sorts by the column, not by the text. */
-static void key_text(struct pgbf *b, struct cbuf *q)
+/* "(K)::text AS cutover_k0, …" over `side`'s key columns: a key as the
+ * checkpoint keeps it. Renamed, so that ORDER BY K sorts by the column,
+ * not by the text. */
+static void key_text(struct pgbf *b, int side, struct cbuf *q)
 {
     for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        const struct map_col *c = &b->j->plan.cols[b->j->plan.key[i]];
         char t[32];
         put(q, i ? ", (" : "(");
-        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].old_name);
+        map_quote(q, side ? c->name : c->old_name);
         snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
         put(q, t);
     }
 }
 
-/* The batch's range on old (through `on`, a session of old's database):
- * its last key found first by a walk of old's key index, *count = limit
- * and *upper = 1; or, for the last batch, what is left and its last key
- * (*upper = 0; *count 0 when nothing is). */
-static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, char **key,
-                       int *upper, struct error *err)
+static void keys_free(char **key)
+{
+    for (size_t i = 0; i < MAP_MAX_KEY; i++) {
+        free(key[i]);
+        key[i] = NULL;
+    }
+}
+
+/* The range after lo (NULL: from the start) holding `limit` rows of old,
+ * through `on`, a session of old's database: its last key found first by
+ * a walk of old's key index, *count = limit and *upper = 1; or, for the
+ * last batch, what is left and its last key (*upper = 0; *count 0 when
+ * nothing is). */
+static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_t *count,
+                       char **key, int *upper, struct error *err)
 {
     size_t nk = b->j->plan.n_key;
+    const char *prm[MAP_MAX_KEY];
+    int np = 0;
     struct cbuf q = {0};
     char t[64];
     put(&q, "SELECT ");
-    key_text(b, &q);
+    key_text(b, 0, &q);
     put(&q, " FROM ");
     datajob_table(b->j, 0, NULL, &q);
-    key_range(b, b->has_cursor, 0, &q);
+    key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
     put(&q, " ORDER BY ");
     datajob_keys(b->j, 0, NULL, &q);
     snprintf(t, sizeof t, " OFFSET %ld LIMIT 1", limit - 1);
     put(&q, t);
-    int np = b->has_cursor ? (int)nk : 0;
-    const char *const *prm = (const char *const *)b->cursor;
     PGresult *r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
     *upper = r && PQntuples(r) == 1;
     *count = *upper ? limit : 0;
@@ -478,14 +443,16 @@ static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, c
     if (r && !*upper) {
         PQclear(r);
         q.n = 0;
+        np = 0;
         put(&q, "SELECT (SELECT count(*) FROM ");
         datajob_table(b->j, 0, NULL, &q);
-        key_range(b, b->has_cursor, 0, &q);
+        key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
         put(&q, ")::text, ");
-        key_text(b, &q);
+        key_text(b, 0, &q);
         put(&q, " FROM ");
         datajob_table(b->j, 0, NULL, &q);
-        key_range(b, b->has_cursor, 0, &q);
+        np = 0;   /* the same parameters again */
+        key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
         put(&q, " ORDER BY ");
         for (size_t i = 0; i < nk; i++) {
             put(&q, i ? ", " : "");
@@ -507,181 +474,195 @@ static int batch_range(struct pgbf *b, PGconn *on, long limit, int64_t *count, c
     return r ? 0 : -1;
 }
 
-/* 1 when new holds no row in the batch's key range (then the rows can go
- * straight into new's table by COPY); 0 when it does; -1 on an error. */
-static int range_empty_in_new(struct pgbf *b, char **hi, struct error *err)
+/* BEGIN, and the first key new holds after lo (NULL: from the start)
+ * into next[]: one round trip. 1; 0 when new holds none; -1 on an error. */
+static int begin_next_in_new(struct pgbf *b, char **lo, char **next, struct error *err)
 {
-    size_t nk = b->j->plan.n_key;
-    const char *prm[2 * MAP_MAX_KEY];
-    int np = 0, at = 1;
     struct cbuf q = {0};
-    put(&q, "SELECT 1 FROM ");
+    put(&q, "BEGIN; SELECT ");
+    key_text(b, 1, &q);
+    put(&q, " FROM ");
     datajob_table(b->j, 1, NULL, &q);
-    for (int side = 0; side < 2; side++) {
-        char **v = side ? hi : b->cursor;
-        if (!(side ? hi != NULL : b->has_cursor))
-            continue;
-        put(&q, at > 1 ? " AND (" : " WHERE (");
-        datajob_keys(b->j, 1, NULL, &q);
-        put(&q, side ? ") <= (" : ") > (");
-        for (size_t i = 0; i < nk; i++) {
-            char t[16];
-            snprintf(t, sizeof t, "%s$%d", i ? ", " : "", at++);
-            put(&q, t);
-            prm[np++] = v[i];
-        }
-        put(&q, ")");
-    }
+    key_range(b, 1, b->new_, lo, NULL, NULL, NULL, NULL, &q);
+    put(&q, " ORDER BY ");
+    datajob_keys(b->j, 1, NULL, &q);
     put(&q, " LIMIT 1");
-    PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
+    PGresult *r = q.oom ? NULL : PQexec(b->new_, q.p);
     cbuf_free(&q);
-    int empty = r ? PQntuples(r) == 0 : -1;
+    int found = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) == 1 : -1;
+    if (found < 0)
+        error_set(err, "backfill: %s", r ? PQerrorMessage(b->new_) : "out of memory");
+    for (size_t i = 0; found == 1 && i < b->j->plan.n_key; i++)
+        next[i] = strdup(PQgetvalue(r, 0, (int)i));
     PQclear(r);
-    return empty;
+    return found;
 }
 
-/* One database: the range is one INSERT … SELECT — no sort and no
- * materialised batch; a plain one when new holds nothing in the range,
- * else ON CONFLICT (the upsert). Returns 2 as cross_batch does. */
-static int same_batch(struct pgbf *b, long limit, int64_t *count, char **key, int upsert_only,
-                      struct error *err)
+/* One database, new holding nothing after lo and before next (NULL: to
+ * the end): up to `limit` rows in key order by one plain INSERT … SELECT,
+ * its count and last key read back through RETURNING (new's key columns
+ * have old's types: pgbf_open checked). 2 when a row dual-write wrote
+ * meanwhile is in the way (a duplicate key). */
+static int same_direct(struct pgbf *b, char **lo, char **next, long limit, int64_t *count,
+                       char **key, struct error *err)
 {
-    size_t nk = b->j->plan.n_key;
-    int upper = 0;
-    if (batch_range(b, b->new_, limit, count, key, &upper, err) != 0)
-        return -1;
-    if (*count == 0)
-        return 0;
-    int direct = upsert_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
-    if (direct < 0)
-        return -1;
     const char *prm[2 * MAP_MAX_KEY];
     int np = 0;
-    for (size_t i = 0; b->has_cursor && i < nk; i++)
-        prm[np++] = b->cursor[i];
-    for (size_t i = 0; upper && i < nk; i++)
-        prm[np++] = key[i];
-    struct cbuf src = {0}, q = {0};
-    put(&src, "(");
-    mapped_sql(b, &src);
-    key_range(b, b->has_cursor, upper, &src);
-    put(&src, ") AS cutover_src");
-    if (direct) {
-        put(&q, "INSERT INTO ");
-        datajob_table(b->j, 1, NULL, &q);
-        put(&q, " (");
-        datajob_select(b->j, 1, 0, &q);
-        put(&q, ") SELECT ");
-        datajob_select(b->j, 1, 0, &q);
-        put(&q, " FROM ");
-        put(&q, src.oom ? "" : src.p);
-    } else if (!src.oom) {
-        upsert_sql(b, src.p, &q);
+    struct cbuf q = {0};
+    char t[48];
+    put(&q, "WITH cutover_w AS (INSERT INTO ");
+    datajob_table(b->j, 1, NULL, &q);
+    put(&q, " (");
+    datajob_select(b->j, 1, 0, &q);
+    put(&q, ") ");
+    mapped_sql(b, &q);
+    key_range(b, 0, NULL, lo, next, "<", prm, &np, &q);
+    order_by_key(b, &q);
+    snprintf(t, sizeof t, " LIMIT %ld RETURNING ", limit);
+    put(&q, t);
+    datajob_keys(b->j, 1, NULL, &q);
+    put(&q, ") SELECT (SELECT count(*) FROM cutover_w)::text, ");
+    key_text(b, 1, &q);
+    put(&q, " FROM cutover_w ORDER BY ");
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        put(&q, i ? ", " : "");
+        map_quote(&q, b->j->plan.cols[b->j->plan.key[i]].name);
+        put(&q, " DESC");
     }
-    PGresult *r = q.oom || src.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, np, prm, err);
-    if (!r && (q.oom || src.oom))
+    put(&q, " LIMIT 1");
+    if (q.oom) {
+        cbuf_free(&q);
         error_set(err, "out of memory");
+        return -1;
+    }
+    PGresult *r = PQexecParams(b->new_, q.p, np, NULL, prm, NULL, NULL, 0);
+    cbuf_free(&q);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        error_set(err, "backfill: %s", PQerrorMessage(b->new_));
+        rc = state && strcmp(state, "23505") == 0 ? 2 : -1;
+    } else if (PQntuples(r) == 1) {
+        *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        for (size_t i = 0; i < b->j->plan.n_key; i++)
+            key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
+    }
     PQclear(r);
-    cbuf_free(&src);
-    cbuf_free(&q);
-    if (!r && direct && strstr(err->msg, "duplicate key"))
-        return 2;
-    return r ? 0 : -1;
-}
-
-/* key_range with literals quoted for old (COPY takes no parameters). */
-static void key_range_lits(struct pgbf *b, int lower, char **hi, struct cbuf *q)
-{
-    size_t nk = b->j->plan.n_key;
-    for (int side = 0; side < 2; side++) {
-        char **v = side ? hi : b->cursor;
-        if (!(side ? hi != NULL : lower))
-            continue;
-        put(q, side && lower ? " AND (" : " WHERE (");
-        datajob_keys(b->j, 0, NULL, q);
-        put(q, side ? ") <= (" : ") > (");
-        for (size_t i = 0; i < nk; i++) {
-            char *l = PQescapeLiteral(b->old, v[i], strlen(v[i]));
-            put(q, i ? ", " : "");
-            put(q, l ? l : "NULL");
-            PQfreemem(l);
-        }
-        put(q, ")");
-    }
-}
-
-/* Across servers, from a PostgreSQL old: the range found on old, then
- * streamed by COPY — straight into new's table when new holds nothing in
- * it (no upsert needed), else into the staging table and upserted.
- * Returns 2 when the straight COPY met a row dual-write put there in the
- * meantime: the caller rolls back and runs the batch again staged. */
-static int cross_batch(struct pgbf *b, long limit, int64_t *count, char **key, int staged_only,
-                       struct error *err)
-{
-    int upper = 0;
-    if (batch_range(b, b->old, limit, count, key, &upper, err) != 0)
-        return -1;
-    if (*count == 0)
-        return 0;
-    int direct = staged_only ? 0 : range_empty_in_new(b, upper ? key : NULL, err);
-    if (direct < 0)
-        return -1;
-    struct cbuf out = {0}, in = {0}, q = {0};
-    put(&out, "COPY (");
-    mapped_sql(b, &out);
-    key_range_lits(b, b->has_cursor, upper ? key : NULL, &out);
-    put(&out, ") TO STDOUT");
-    put(&in, "COPY ");
-    if (direct)
-        datajob_table(b->j, 1, NULL, &in);
-    else
-        put(&in, "cutover_stage");
-    put(&in, " (");
-    datajob_select(b->j, 1, 0, &in);
-    put(&in, ") FROM STDIN");
-    int rc = out.oom || in.oom ? -1 : pipe_copy(b, out.p, in.p, err);
-    if (rc != 0 && direct && strstr(err->msg, "duplicate key"))
-        rc = 2;
-    if (rc == 0 && !direct) {
-        upsert_sql(b, "cutover_stage", &q);
-        PGresult *r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-        rc = r ? 0 : -1;
-        PQclear(r);
-    }
-    cbuf_free(&out);
-    cbuf_free(&in);
-    cbuf_free(&q);
     return rc;
 }
 
-/* Copies the batch inside new's open transaction; *count and key[] say
- * what it held (count 0: nothing after the cursor). */
-static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, int staged_only,
-                      struct error *err)
+/* Across servers, new holding nothing after lo and before next (NULL: to
+ * the end): up to `limit` rows in key order streamed from old's COPY
+ * straight into new's table; the count and last key read off the stream
+ * (a key is a plain column of old, so its field is old's value's text).
+ * 2 when a row dual-write wrote meanwhile is in the way. */
+static int cross_direct(struct pgbf *b, char **lo, char **next, long limit, int64_t *count,
+                        char **key, struct error *err)
 {
+    struct cbuf out = {0}, in = {0};
+    char t[48];
+    put(&out, "COPY (");
+    mapped_sql(b, &out);
+    key_range(b, 0, b->old, lo, next, "<", NULL, NULL, &out);
+    order_by_key(b, &out);
+    snprintf(t, sizeof t, " LIMIT %ld) TO STDOUT", limit);
+    put(&out, t);
+    put(&in, "COPY ");
+    datajob_table(b->j, 1, NULL, &in);
+    put(&in, " (");
+    datajob_select(b->j, 1, 0, &in);
+    put(&in, ") FROM STDIN");
+    struct pgcopy c = {0};
+    int rc = -1;
+    if (out.oom || in.oom)
+        error_set(err, "out of memory");
+    else
+        rc = pgcopy_pipe(b->old, b->new_, out.p, in.p, &c, err);
+    cbuf_free(&out);
+    cbuf_free(&in);
+    if (rc == 0 && c.rows > 0) {
+        *count = c.rows;
+        for (size_t i = 0; i < b->j->plan.n_key; i++)
+            if (!(key[i] = pgcopy_field(c.last, c.last_n, (int)b->j->plan.key[i]))) {
+                error_set(err, "backfill: the last row's key cannot be read");
+                rc = -1;
+            }
+    }
+    pgcopy_done(&c);
+    return rc;
+}
+
+/* The staging table (temporary, emptied at each commit), made once a
+ * session; a rolled-back batch that made it takes it along (b->staged). */
+static int stage(struct pgbf *b, struct error *err)
+{
+    if (b->staged)
+        return 0;
     struct cbuf q = {0};
-    PGresult *r = NULL;
-    size_t nk = b->j->plan.n_key;
-    int rc = 0;
-    if (b->same)
-        return same_batch(b, limit, count, key, staged_only, err);
-    if (!b->staged) {
-        put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+    put(&q, "CREATE TEMP TABLE IF NOT EXISTS cutover_stage ON COMMIT DELETE ROWS AS SELECT ");
+    datajob_select(b->j, 1, 0, &q);
+    put(&q, " FROM ");
+    datajob_table(b->j, 1, NULL, &q);
+    put(&q, " WITH NO DATA");
+    int rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
+    cbuf_free(&q);
+    b->staged = rc == 0;
+    return rc;
+}
+
+/* The upsert of `limit` rows after lo: the range found first, then in one
+ * database one INSERT … SELECT … ON CONFLICT over it; across servers
+ * streamed by COPY into the staging table and upserted from there. */
+static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, char **key,
+                        struct error *err)
+{
+    int upper = 0;
+    if (batch_range(b, b->same ? b->new_ : b->old, lo, limit, count, key, &upper, err) != 0)
+        return -1;
+    if (*count == 0)
+        return 0;
+    const char *prm[2 * MAP_MAX_KEY];
+    int np = 0, rc = 0;
+    struct cbuf src = {0}, q = {0};
+    if (b->same) {
+        put(&src, "(");
+        mapped_sql(b, &src);
+        key_range(b, 0, NULL, lo, upper ? key : NULL, "<=", prm, &np, &src);
+        put(&src, ") AS cutover_src");
+        upsert_sql(b, src.oom ? "" : src.p, &q);
+    } else {
+        put(&src, "COPY (");
+        mapped_sql(b, &src);
+        key_range(b, 0, b->old, lo, upper ? key : NULL, "<=", NULL, NULL, &src);
+        put(&src, ") TO STDOUT");
+        put(&q, "COPY cutover_stage (");
         datajob_select(b->j, 1, 0, &q);
-        put(&q, " FROM ");
-        datajob_table(b->j, 1, NULL, &q);
-        put(&q, " WITH NO DATA");
-        rc = q.oom ? -1 : pgdata_exec(b->new_, "backfill: staging table", q.p, err);
-        b->staged = rc == 0;
+        put(&q, ") FROM STDIN");
+        struct pgcopy c = {0};
+        if (!src.oom && !q.oom && (rc = stage(b, err)) == 0)
+            rc = pgcopy_pipe(b->old, b->new_, src.p, q.p, &c, err) == 0 ? 0 : -1;
+        pgcopy_done(&c);
         q.n = 0;
+        upsert_sql(b, "cutover_stage", &q);
     }
-    if (rc == 0 && !b->lite) {
-        cbuf_free(&q);
-        return cross_batch(b, limit, count, key, staged_only, err);
+    if (rc == 0 && (src.oom || q.oom)) {
+        error_set(err, "out of memory");
+        rc = -1;
     }
-    /* from SQLite: the keyset batch into the staging table, its size and
-     * last key read there, then the upsert */
-    struct cbuf in = {0};
+    PGresult *r = rc == 0 ? pgdata_query(b->new_, "backfill", q.p, np, prm, err) : NULL;
+    cbuf_free(&src);
+    cbuf_free(&q);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+/* From an SQLite old: the keyset batch into the staging table, its size
+ * and last key read there, then the upsert. */
+static int lite_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
+{
+    struct cbuf q = {0}, in = {0};
+    PGresult *r = NULL;
+    int rc = stage(b, err);
     put(&in, "COPY cutover_stage (");
     datajob_select(b->j, 1, 0, &in);
     put(&in, ") FROM STDIN");
@@ -702,14 +683,58 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     cbuf_free(&q);
     if (!r)
         return -1;
-    *count = 0;
     if (PQntuples(r) == 1) {
         *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        for (size_t i = 0; i < nk; i++)
+        for (size_t i = 0; i < b->j->plan.n_key; i++)
             key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
     }
     PQclear(r);
     return 0;
+}
+
+/* Begins new's transaction and copies the batch in it; *count and key[] say
+ * what it held (count 0: nothing after the cursor). From a PostgreSQL
+ * old, optimistic: the rows before the first key new already holds go
+ * straight into new's table (no range to find first, no upsert), and
+ * only the rest of the batch, from that key on, is upserted. With
+ * upsert_only (a straight copy met a row dual-write wrote meanwhile and
+ * was rolled back) the whole batch is upserted. */
+static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, int upsert_only,
+                      struct error *err)
+{
+    *count = 0;
+    char **lo = b->has_cursor ? b->cursor : NULL;
+    char *next[MAP_MAX_KEY] = {0};
+    int rc = 0, held = 1;
+    int direct = !b->lite && !upsert_only && (!b->same || b->returning);
+    if (!direct && pgdata_exec(b->new_, "backfill", "BEGIN", err) != 0)
+        return -1;
+    if (b->lite)
+        return lite_batch(b, limit, count, key, err);
+    if (direct) {
+        held = begin_next_in_new(b, lo, next, err);
+        if (held >= 0)
+            rc = b->same ? same_direct(b, lo, held ? next : NULL, limit, count, key, err)
+                         : cross_direct(b, lo, held ? next : NULL, limit, count, key, err);
+        keys_free(next);
+        if (held < 0 || rc != 0)
+            return held < 0 ? -1 : rc;
+        if (*count > 0)
+            lo = key;
+    }
+    if (!held || *count == limit)   /* new holds nothing further, or the batch is full */
+        return 0;
+    char *last[MAP_MAX_KEY] = {0};
+    int64_t more = 0;
+    rc = upsert_range(b, lo, limit - *count, &more, last, err);
+    if (rc == 0 && more > 0) {
+        keys_free(key);
+        memcpy(key, last, sizeof last);
+        *count += more;
+    } else {
+        keys_free(last);
+    }
+    return rc;
 }
 
 int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
@@ -721,27 +746,21 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
     char *key[MAP_MAX_KEY] = {0};
     int64_t count = 0;
     size_t nk = b->j->plan.n_key;
-    int rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
-    if (rc == 0)
-        rc = copy_batch(b, limit, &count, key, 0, err);
+    int rc = copy_batch(b, limit, &count, key, 0, err);
     if (rc == 2) {   /* dual-write wrote into the range meanwhile: upsert it */
         for (size_t i = 0; i < MAP_MAX_KEY; i++)
             free(key[i]), key[i] = NULL;
         err->msg[0] = '\0';
         pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
         b->staged = 0;   /* a staging table made in this batch went with it */
-        rc = pgdata_exec(b->new_, "backfill", "BEGIN", err);
-        if (rc == 0)
-            rc = copy_batch(b, limit, &count, key, 1, err);
+        rc = copy_batch(b, limit, &count, key, 1, err);
     }
     int done = count < limit;
     if (rc == 0 && count == 0) /* nothing after the cursor: it stays */
         for (size_t i = 0; i < nk && b->has_cursor; i++)
             key[i] = strdup(b->cursor[i]);
     if (rc == 0)
-        rc = checkpoint(b, b->p->rows + count, done, now_ms, key, err);
-    if (rc == 0)
-        rc = pgdata_exec(b->new_, "backfill", "COMMIT", err);
+        rc = checkpoint_commit(b, b->p->rows + count, done, now_ms, key, err);
     if (rc != 0) {
         pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
         for (size_t i = 0; i < MAP_MAX_KEY; i++)

@@ -1,13 +1,19 @@
 /* pgbackfill.h — backfill.h's batches when new is PostgreSQL. From a
- * PostgreSQL old, the batch's last key is found first (a walk of old's key
- * index); in one database the key range is then one INSERT … SELECT … ON
- * CONFLICT (the rows never leave the server); across servers it is
- * streamed from old's COPY (SELECT …) TO STDOUT by COPY straight into
- * new's table when new holds nothing in the range, else into a temporary
- * staging table, then upserted from it. From an SQLite
- * old, the keyset batch is read there and written into the same COPY. The
- * checkpoint (cutover_backfill in new) is written in the same transaction
- * as the batch. Called by backfill.c only. */
+ * PostgreSQL old a batch is optimistic: new's first key after the cursor
+ * is looked up (with the BEGIN, one round trip), and the batch's rows
+ * before it go straight into new's table in key order — in one database
+ * by one INSERT … SELECT … ORDER BY K LIMIT n (the rows never leave the
+ * server; count and last key by RETURNING), across servers streamed from
+ * old's COPY (SELECT …) TO STDOUT into new's COPY (count and last key
+ * read off the stream). The rest of the batch, from new's key on, has
+ * its range found first (a walk of old's key index) and is upserted: one
+ * INSERT … SELECT … ON CONFLICT, or COPY into a temporary staging table
+ * then the upsert. A straight copy that meets a row dual-write committed
+ * meanwhile (a duplicate key) is rolled back and the batch upserted.
+ * From an SQLite old, the keyset batch is read there and written into
+ * the staging table's COPY. The checkpoint (cutover_backfill in new) is
+ * written in the same transaction as the batch, with its COMMIT. Called
+ * by backfill.c only. */
 #ifndef CUTOVER_PGBACKFILL_H
 #define CUTOVER_PGBACKFILL_H
 

@@ -29,11 +29,7 @@ static void cursor_set(struct pgtolite *b, char **key)
         b->cursor[i] = key ? key[i] : NULL;
     }
     b->has_cursor = key && key[0];
-    size_t at = 0;
-    b->p->cursor[0] = '\0';
-    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key && at < sizeof b->p->cursor; i++)
-        at += (size_t)snprintf(b->p->cursor + at, sizeof b->p->cursor - at, "%s%s",
-                               i ? "," : "", b->cursor[i] ? b->cursor[i] : "NULL");
+    backfill_cursor_text(b->p, b->has_cursor ? b->cursor : NULL, b->j->plan.n_key);
 }
 
 /* SELECT mapped … FROM old [WHERE (K) > ($1, …)] ORDER BY K LIMIT $n */
@@ -77,36 +73,8 @@ static char *upsert_sql(struct pgtolite *b)
     put(&q, ") VALUES (");
     for (size_t i = 0; i < p->n_cols; i++)
         put(&q, i ? ", ?" : "?");
-    put(&q, ") ON CONFLICT (");
-    datajob_keys(b->j, 1, NULL, &q);
-    put(&q, ") DO ");
-    int any = 0;
-    for (size_t i = 0; i < p->n_cols; i++) {
-        int is_key = 0;
-        for (size_t k = 0; k < p->n_key; k++)
-            is_key |= p->key[k] == i;
-        if (is_key)
-            continue;
-        put(&q, any ? ", " : "UPDATE SET ");
-        any = 1;
-        map_quote(&q, p->cols[i].name);
-        put(&q, " = excluded.");
-        map_quote(&q, p->cols[i].name);
-    }
-    if (!any)
-        put(&q, "NOTHING");
-    if (any && p->version >= 0) {
-        put(&q, " WHERE ");
-        datajob_table(b->j, 1, NULL, &q);
-        put(&q, ".");
-        map_quote(&q, p->cols[p->version].name);
-        put(&q, " IS NULL OR excluded.");
-        map_quote(&q, p->cols[p->version].name);
-        put(&q, " > ");
-        datajob_table(b->j, 1, NULL, &q);
-        put(&q, ".");
-        map_quote(&q, p->cols[p->version].name);
-    }
+    put(&q, ")");
+    datajob_on_conflict(b->j, NULL, &q);
     return q.oom ? (free(q.p), NULL) : q.p;
 }
 

@@ -25,24 +25,7 @@ a "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_name text, update
 b "CREATE TABLE orders (id bigint PRIMARY KEY, customer text, updated_at timestamptz);
    INSERT INTO orders VALUES (7, 'dual', '2024-06-01'), (8, 'stale', '2023-01-01'),
      (15001, 'dual', '2024-06-01'), (19999, 'stale', '2023-01-01')" >/dev/null
-cat >"$T/rb.md" <<MD
-# Two servers
-
-## Roles
-- commander: Ana
-
-## Systems
-- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`orders_legacy\`
-- new: postgres \`host=127.0.0.1 port=$B_PORT dbname=shop2 user=postgres\` table \`orders\`
-
-## Mapping
-- key \`id\`
-- version \`updated_at\`
-- \`customer\` from \`customer_name\`
-
-## Phase 2: Backfill {readonly}
-- [ ] commander: copy \`backfill\`
-MD
+orders_runbook "$T/rb.md" "Two servers" "$A_PORT" "$B_PORT" shop2
 check "a backfill in batches of 1000 across two servers" \
   expect_exit 0 "$CUTOVER" backfill "$T/rb.md" --batch 1000 --rate 1000000
 check "  … copies every row once" test "$(b 'SELECT count(*) || $$ $$ || count(DISTINCT id) FROM orders')" = "$N $N"

@@ -142,8 +142,10 @@ check "  … by their checksums alone (json text vs jsonb, 1.10 vs 1.1, text vs 
   contains "$T/.last" "$N rows in old, $N in new, 0 divergent (200 ranges checked, 0 rows fetched)"
 
 # kill_resume RUNBOOK QUERY-FN KILLS: kill -9 at random moments of a paced
-# copy; after each the checkpoint is never ahead of the data (ids are
-# 1..N: every id up to the cursor is in new, and rows counts exactly those).
+# copy (15,000 rows/s: slow enough that a loaded machine's poll lands each
+# kill before the copy ends); after each the checkpoint is never ahead of
+# the data (ids are 1..N: every id up to the cursor is in new, and rows
+# counts exactly those).
 kill_resume() {
   local rb=$1 q=$2 kills=$3 i target done_kills=0 ok=1 pid c
   $q "DELETE FROM orders; DELETE FROM cutover_backfill"

@@ -49,3 +49,26 @@ pg_runbook() {
   printf -- '- old: postgres `%s` table `orders_legacy`\n- new: postgres `%s` table `orders`\n\n' \
     "$conn" "$conn" >>"$1"
 }
+# orders_runbook FILE TITLE OLD_PORT NEW_PORT NEW_DB: a runbook copying
+# orders_legacy (database shop on OLD_PORT) into orders (NEW_DB on
+# NEW_PORT): key id, version updated_at, customer from customer_name.
+orders_runbook() {
+  cat >"$1" <<MD
+# $2
+
+## Roles
+- commander: Ana
+
+## Systems
+- old: postgres \`host=127.0.0.1 port=$3 dbname=shop user=postgres\` table \`orders_legacy\`
+- new: postgres \`host=127.0.0.1 port=$4 dbname=$5 user=postgres\` table \`orders\`
+
+## Mapping
+- key \`id\`
+- version \`updated_at\`
+- \`customer\` from \`customer_name\`
+
+## Phase 2: Backfill {readonly}
+- [ ] commander: copy \`backfill\`
+MD
+}
