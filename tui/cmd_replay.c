@@ -25,6 +25,7 @@
 #include "core/ramp.h"
 #include "core/replay.h"
 #include "core/timefmt.h"
+#include "hangup.h"
 #include "journal_path.h"
 #include "layout.h"
 #include "outmask.h"
@@ -242,6 +243,8 @@ static void play(struct player *p)
         draw(p);
         struct pollfd pf = {.fd = 0, .events = POLLIN};
         poll(&pf, 1, p->playing ? 50 : 1000);
+        if (terminal_gone())
+            break;   /* nobody watches: as on SIGHUP */
         int ch;
         while ((ch = getch()) != ERR)
             on_key(p, ch);

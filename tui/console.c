@@ -27,6 +27,7 @@
 #include "core/journal_writer.h"
 #include "core/stepaction.h"
 #include "core/timefmt.h"
+#include "hangup.h"
 #include "layout.h"
 #include "loop.h"
 #include "outmask.h"
@@ -849,6 +850,11 @@ static void run_loop(struct console *k, int headless)
             int ch;
             while ((ch = read_key(k)) != ERR)
                 on_key(k, ch);
+            if (terminal_gone()) {   /* as on SIGHUP: nobody sees this screen */
+                snprintf(k->last_words, sizeof k->last_words, "the terminal went away: quitting");
+                stop_requested++;
+                break;
+            }
         }
         refresh_from_journal(k, headless);
         abort_answered(k);
