@@ -95,8 +95,11 @@ void timeline_draw_at(WINDOW *w, int y, int x, int cols, const struct view *v)
         attr_t a = st < 0 ? view_attr(v, TH_DIM) : b.down[c] ? view_attr(v, TH_ALERT) : view_attr(v, TH_OK);
         if (st >= 0 && (c == 0 || b.step[c - 1] != st)) {
             snprintf(label, sizeof label, "┃%g%%", v->rb->ramp[st].percent);
-            c += draw_text(w, y, bx + c, bar - c, label, a | A_BOLD) - 1;
-            continue;
+            int used = draw_text(w, y, bx + c, bar - c, label, a | A_BOLD);
+            if (used > 0) {   /* a label with no room draws nothing: the bar goes on */
+                c += used - 1;
+                continue;
+            }
         }
         draw_text(w, y, bx + c, 1, ch, a);
     }
