@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "journal_consoles.h"
 #include "noreturn.h"
 #include "session.h"
 
@@ -84,15 +85,17 @@ ptrdiff_t presence_absent_step(const struct session *s, size_t from, const char 
 }
 
 void presence_live(struct presence *out, const struct presence *fold,
-                   const struct journal_console *rows, size_t n)
+                   const struct journal_console *rows, size_t n, int64_t now_ms)
 {
     *out = *fold;
     out->live = 1;
+    unsigned char has_row[PRESENCE_MAX] = {0};
     for (size_t i = 0; i < out->n; i++)
         out->v[i].open = out->v[i].gone = 0;
     for (size_t i = 0; i < n; i++) {
         const struct journal_console *c = &rows[i];
         struct presence_person *r = row(out, c->name, strlen(c->name), c->role);
+        has_row[r - out->v] = 1;
         if (!r->opened_ms || r->opened_ms < c->opened_ms)
             r->opened_ms = c->opened_ms;
         if (c->seen_ms > r->last_seen_ms)
@@ -105,6 +108,11 @@ void presence_live(struct presence *out, const struct presence *fold,
         snprintf(r->mode, sizeof r->mode, "%s", c->mode);
         snprintf(r->account, sizeof r->account, "%s", c->account);
     }
+    /* a console_open the fold took within the heartbeat rule's span, with
+     * no row read yet: a console joining, here until its row is read */
+    for (size_t i = 0; i < fold->n; i++)
+        if (!has_row[i] && fold->v[i].open > 0 && now_ms - fold->v[i].opened_ms <= JOURNAL_PRESENT_MS)
+            out->v[i].open = fold->v[i].open;
 }
 
 ptrdiff_t presence_absent_step_in(const struct presence *p, const struct session *s, size_t from,

@@ -57,11 +57,13 @@ ptrdiff_t presence_absent_step(const struct session *s, size_t from, const char 
 ptrdiff_t presence_absent_step_in(const struct presence *p, const struct session *s, size_t from,
                                   const char **who);
 
-/* Presence now: the fold's people, with "open" set from the consoles'
- * heartbeat rows (present ones count, and a row's person is added when the
- * fold has not seen them yet), "last seen" the newest heartbeat, "gone" the
- * rows whose heartbeat stopped. */
+/* Presence at now_ms: the fold's people, with "open" set from the
+ * consoles' heartbeat rows (present ones count, and a row's person is added
+ * when the fold has not seen them yet), "last seen" the newest heartbeat,
+ * "gone" the rows whose heartbeat stopped. A console whose console_open
+ * the fold took within JOURNAL_PRESENT_MS and whose row was not read yet
+ * counts as open (joining), as a row elsewhere counts until it is old. */
 void presence_live(struct presence *out, const struct presence *fold,
-                   const struct journal_console *rows, size_t n);
+                   const struct journal_console *rows, size_t n, int64_t now_ms);
 
 #endif

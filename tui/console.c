@@ -154,7 +154,8 @@ static struct view make_view(struct console *k)
                      .no_engine = k->no_engine[0] ? k->no_engine : NULL,
                      .palette = theme_palette()};
     if (k->n_consoles >= 0) {
-        presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles);
+        presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles,
+                      clock_now_ms());
         v.presence = &k->live;
     }
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(&k->c->s);

@@ -148,7 +148,7 @@ TEST(presence_live_counts_present_rows_and_marks_gone_ones)
     rows[1].present = 0, rows[1].seen_ms = 2000;
     rows[2].present = 1, rows[2].seen_ms = 9500;
     struct presence live;
-    presence_live(&live, &fold, rows, 3);
+    presence_live(&live, &fold, rows, 3, 9600);
     CHECK(live.live);
     const struct presence_person *b = presence_find(&live, "Bob Li", "dba");
     const struct presence_person *d = presence_find(&live, "Dee Ray", "comms");
@@ -160,7 +160,31 @@ TEST(presence_live_counts_present_rows_and_marks_gone_ones)
     CHECK(presence_role_open(&fold, "comms") == 1);   /* the fold alone still counts it */
 }
 
+TEST(a_console_just_opened_counts_before_its_heartbeat_is_read)
+{
+    /* the fold took Bob's console_open at 9000; the rows were read before
+     * his writer touched his row: he is joining, not gone */
+    struct presence fold;
+    memset(&fold, 0, sizeof fold);
+    fold.n = 2;
+    snprintf(fold.v[0].name, sizeof fold.v[0].name, "Bob Li");
+    snprintf(fold.v[0].role, sizeof fold.v[0].role, "dba");
+    snprintf(fold.v[0].mode, sizeof fold.v[0].mode, "join");
+    fold.v[0].open = 1, fold.v[0].opened_ms = 9000;
+    snprintf(fold.v[1].name, sizeof fold.v[1].name, "Dee Ray");
+    snprintf(fold.v[1].role, sizeof fold.v[1].role, "comms");
+    fold.v[1].open = 1, fold.v[1].opened_ms = 1000;   /* long ago, and no row: not here */
+    struct presence live;
+    presence_live(&live, &fold, NULL, 0, 9500);
+    CHECK(presence_role_open(&live, "dba") == 1);
+    CHECK_STR(presence_find(&live, "Bob Li", "dba")->mode, "join");
+    CHECK(presence_role_open(&live, "comms") == 0);
+    presence_live(&live, &fold, NULL, 0, 9000 + JOURNAL_PRESENT_MS + 1);
+    CHECK(presence_role_open(&live, "dba") == 0);   /* no heartbeat came: gone by the rule */
+}
+
 RUN_TESTS(T(a_journal_no_console_touched_has_none),
           T(a_row_elsewhere_is_present_until_its_heartbeat_is_old),
           T(a_dead_process_on_this_host_is_gone_at_once),
-          T(presence_live_counts_present_rows_and_marks_gone_ones))
+          T(presence_live_counts_present_rows_and_marks_gone_ones),
+          T(a_console_just_opened_counts_before_its_heartbeat_is_read))
