@@ -87,6 +87,30 @@ pg_start_port() {
   return 1
 }
 
+# prom_start LOG PROMETHEUS-ARGS...: starts Prometheus on a free port with
+# the given flags (--config.file, --storage.tsdb.path, …) and waits until it
+# is ready (90 s on a busy machine); sets PROM_PORT and PROM_PID (the
+# caller adds it to the pids it kills). When another suite drew the same
+# port meanwhile ("address already in use"), tries another one. False, with
+# the log shown, when it never became ready.
+prom_start() {
+  local log=$1 i t0; shift
+  for i in 1 2 3 4 5; do
+    PROM_PORT=$(free_port)
+    prometheus "$@" --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$log" 2>&1 &
+    PROM_PID=$!
+    t0=$(now_ms)
+    while kill -0 "$PROM_PID" 2>/dev/null && [ $(( $(now_ms) - t0 )) -lt 90000 ]; do
+      curl -sf --max-time 2 "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null && return 0
+      sleep 0.1
+    done
+    kill "$PROM_PID" 2>/dev/null
+    grep -q "address already in use" "$log" || break
+  done
+  cat "$log" >&2
+  return 1
+}
+
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

@@ -72,7 +72,6 @@ python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$SRV_PORT" \
 pids+=($!)
 
 # --- prometheus: scrapes every fixture, and we read its own /metrics -------
-PR_PORT=$(free_port)
 {
   echo "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}"
   echo "scrape_configs:"
@@ -83,10 +82,10 @@ PR_PORT=$(free_port)
     echo "  static_configs: [{targets: ['127.0.0.1:$SRV_PORT']}]"
   done
 } >"$T/prometheus.yml"
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-  --web.listen-address="127.0.0.1:$PR_PORT" --log.level=warn >"$T/prometheus.log" 2>&1 &
-pids+=($!)
-check "prometheus answers" wait_http "http://127.0.0.1:$PR_PORT/-/ready" 60
+check "prometheus answers" prom_start "$T/prometheus.log" --config.file="$T/prometheus.yml" \
+  --storage.tsdb.path="$T/tsdb"
+PR_PORT=$PROM_PORT
+pids+=($PROM_PID)
 curl -sf "http://127.0.0.1:$PR_PORT/metrics" -o /dev/null # a request its histograms observe
 curl -sf "http://127.0.0.1:$PR_PORT/metrics" -o "$T/prom.txt"
 

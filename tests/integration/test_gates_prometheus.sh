@@ -56,14 +56,12 @@ awk -v T=$AT -v D=$DAY 'BEGIN {
 check "promtool writes the history into TSDB blocks" \
   promtool tsdb create-blocks-from openmetrics -q "$T/history.om" "$T/tsdb"
 
-PORT=$(free_port)
 printf 'global: {scrape_interval: 15s}\n' >"$T/prometheus.yml"
 # The blocks lie in the past: a long retention keeps Prometheus from
 # deleting them whatever the date the suite runs on.
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-  --storage.tsdb.retention.time=36500d --web.listen-address="127.0.0.1:$PORT" \
-  --log.level=warn >"$T/prom.log" 2>&1 &
-PROM_PID=$!
+prom_start "$T/prom.log" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+  --storage.tsdb.retention.time=36500d
+PORT=$PROM_PORT
 PIDS+=($PROM_PID)
 has_history() {
   curl -sG --max-time 2 "http://127.0.0.1:$PORT/api/v1/query" \

@@ -62,16 +62,15 @@ setup() {
   PIDS+=($!)
   wait_until 30 grep -q '^port ' "$T/exporter.out" || { cat "$T/exporter.out"; return 1; }
   EXP_PORT=$(awk '/^port /{print $2}' "$T/exporter.out")
-  PROM_PORT=$(free_port) || return 1
   cat >"$T/prometheus.yml" <<EOF
 global: {scrape_interval: 1s, evaluation_interval: 1s}
 scrape_configs:
   - job_name: exporter
     static_configs: [{targets: ['127.0.0.1:$EXP_PORT']}]
 EOF
-  prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" \
-    --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$T/prometheus.log" 2>&1 &
-  PIDS+=($!)
+  prom_start "$T/prometheus.log" --config.file="$T/prometheus.yml" \
+    --storage.tsdb.path="$T/data" || return 1
+  PIDS+=($PROM_PID)
 }
 
 # samples_at_least N: Prometheus holds N scrapes of the exporter.

@@ -37,7 +37,6 @@ cleanup_hook() {
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 pids+=($!)
 P=$(wait_port "$T/fault.out") || { echo "FAIL fault_server did not start"; finish; exit 1; }
-PP=$(free_port)
 cat >"$T/prometheus.yml" <<EOF
 global: {scrape_interval: 1s, evaluation_interval: 1s}
 scrape_configs:
@@ -45,9 +44,9 @@ scrape_configs:
     metrics_path: /file/clash
     static_configs: [{targets: ['127.0.0.1:$P']}]
 EOF
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" \
-  --web.listen-address="127.0.0.1:$PP" --log.level=warn >"$T/prometheus.log" 2>&1 &
-pids+=($!)
+prom_start "$T/prometheus.log" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data"
+PP=$PROM_PORT
+pids+=($PROM_PID)
 
 I="127.0.0.1:$P"
 EXPRS=(

@@ -11,16 +11,16 @@ cleanup_hook() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
 free_port() { for _ in $(seq 50); do p=$((20000 + RANDOM % 40000)); (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }; done; }
 build/tools/test_exporter >"$T/exp.out" 2>&1 &
 PIDS+=($!)
-EXP=$(wait_port "$T/exp.out") PROM=$(free_port)
+EXP=$(wait_port "$T/exp.out")
 cat >"$T/prometheus.yml" <<EOF2
 global: {scrape_interval: 1s, evaluation_interval: 1s}
 scrape_configs:
   - job_name: exporter
     static_configs: [{targets: ['127.0.0.1:$EXP']}]
 EOF2
-prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" \
-  --web.listen-address="127.0.0.1:$PROM" --log.level=warn >"$T/prom.log" 2>&1 &
-PIDS+=($!)
+prom_start "$T/prom.log" --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data"
+PROM=$PROM_PORT
+PIDS+=($PROM_PID)
 query() { curl -s --data-urlencode "query=$1" "http://127.0.0.1:$PROM/api/v1/query"; }
 P99='histogram_quantile(0.99, sum by (le) (rate(read_seconds_bucket{backend="new"}[20s])))'
 # preflight asks once: wait until Prometheus has the two scrapes a rate needs
