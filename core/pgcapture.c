@@ -7,6 +7,7 @@
 #include "pgcapture.h"
 
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,50 @@ static char *cell(PGresult *r, int i, int c)
     return strdup(PQgetisnull(r, i, c) ? "" : PQgetvalue(r, i, c));
 }
 
+/* The rows of r, the answer to a read of the capture (what: what to say
+ * when the read failed), copied into a new array *v of `size`-byte
+ * entries, at most `most` of them (*cut, when not NULL: there were more);
+ * copy(r, i, entry) copies row i's cells and says -1 when out of memory.
+ * *n counts the entries begun, so that on -1 the caller's free function
+ * frees whatever was copied. Clears r. */
+static int read_rows(PGresult *r, const char *what, int most, size_t size,
+                     int (*copy)(PGresult *r, int i, void *entry), void **v, size_t *n,
+                     int *cut, struct error *err)
+{
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pgw_fail(r, what, err);
+    int rows = PQntuples(r);
+    if (cut)
+        *cut = rows > most;
+    if (rows > most)
+        rows = most;
+    *v = rows ? calloc((size_t)rows, size) : NULL;
+    int rc = rows && !*v ? -1 : 0;
+    for (int i = 0; rc == 0 && i < rows; i++) {
+        (*n)++;
+        rc = copy(r, i, (char *)*v + (size_t)i * size);
+    }
+    PQclear(r);
+    if (rc != 0)
+        error_set(err, "out of memory");
+    return rc;
+}
+
+static int copy_write(PGresult *r, int i, void *entry)
+{
+    struct pgcap_row *w = entry;
+    w->op = cell(r, i, 0);
+    w->app = cell(r, i, 1);
+    w->client = cell(r, i, 2);
+    w->session_role = cell(r, i, 3);
+    w->current_role = cell(r, i, 4);
+    w->statement = cell(r, i, 5);
+    w->writes = atoll(PQgetvalue(r, i, 6));
+    w->rows = atoll(PQgetvalue(r, i, 7));
+    return w->op && w->app && w->client && w->session_role && w->current_role && w->statement
+               ? 0 : -1;
+}
+
 int pgcap_collect(struct pg_conn *pg, struct pgcap_result *out, struct error *err)
 {
     memset(out, 0, sizeof *out);
@@ -236,35 +281,13 @@ int pgcap_collect(struct pg_conn *pg, struct pgcap_result *out, struct error *er
         "  regexp_replace(statement, $1, '?', 'g') AS stmt, count(*), coalesce(sum(n), -1) "
         "FROM " PGCAP_SCHEMA ".writes GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 7 DESC, 1, 2",
         1, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pgw_fail(r, "cannot read the capture", err);
-    int n = PQntuples(r);
-    out->v = n ? calloc((size_t)n, sizeof *out->v) : NULL;
-    if (n && !out->v) {
-        PQclear(r);
-        error_set(err, "out of memory");
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        struct pgcap_row *w = &out->v[out->n++];
-        w->op = cell(r, i, 0);
-        w->app = cell(r, i, 1);
-        w->client = cell(r, i, 2);
-        w->session_role = cell(r, i, 3);
-        w->current_role = cell(r, i, 4);
-        w->statement = cell(r, i, 5);
-        w->writes = atoll(PQgetvalue(r, i, 6));
-        w->rows = atoll(PQgetvalue(r, i, 7));
-        if (!w->op || !w->app || !w->client || !w->session_role || !w->current_role ||
-            !w->statement) {
-            PQclear(r);
-            pgcap_result_free(out);
-            error_set(err, "out of memory");
-            return -1;
-        }
-    }
-    PQclear(r);
-    return 0;
+    void *v = NULL;
+    int rc = read_rows(r, "cannot read the capture", INT_MAX, sizeof *out->v, copy_write, &v,
+                       &out->n, NULL, err);
+    out->v = v;
+    if (rc != 0)
+        pgcap_result_free(out);
+    return rc;
 }
 
 void pgcap_result_free(struct pgcap_result *r)
@@ -315,6 +338,16 @@ fail:
     return -1;
 }
 
+static int copy_key(PGresult *r, int i, void *entry)
+{
+    struct pgcap_key *k = entry;
+    k->key = cell(r, i, 0);
+    k->app = cell(r, i, 1);
+    k->role = cell(r, i, 2);
+    k->client = cell(r, i, 3);
+    return k->key && k->app && k->role && k->client ? 0 : -1;
+}
+
 int pgcap_keys(struct pg_conn *pg, struct pgcap_keys *out, struct error *err)
 {
     memset(out, 0, sizeof *out);
@@ -324,33 +357,13 @@ int pgcap_keys(struct pg_conn *pg, struct pgcap_keys *out, struct error *err)
              "  session_role, client, at FROM " PGCAP_SCHEMA ".writes, unnest(keys) AS k "
              "  WHERE k IS NOT NULL ORDER BY k, at DESC) s LIMIT %d", PGCAP_KEYS_MAX + 1);
     PGresult *r = PQexec(pg, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        return pgw_fail(r, "cannot read the keys the capture saw", err);
-    int n = PQntuples(r);
-    out->cut = n > PGCAP_KEYS_MAX;
-    if (out->cut)
-        n = PGCAP_KEYS_MAX;
-    out->v = n ? calloc((size_t)n, sizeof *out->v) : NULL;
-    if (n && !out->v) {
-        PQclear(r);
-        error_set(err, "out of memory");
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        struct pgcap_key *k = &out->v[out->n++];
-        k->key = cell(r, i, 0);
-        k->app = cell(r, i, 1);
-        k->role = cell(r, i, 2);
-        k->client = cell(r, i, 3);
-        if (!k->key || !k->app || !k->role || !k->client) {
-            PQclear(r);
-            pgcap_keys_free(out);
-            error_set(err, "out of memory");
-            return -1;
-        }
-    }
-    PQclear(r);
-    return 0;
+    void *v = NULL;
+    int rc = read_rows(r, "cannot read the keys the capture saw", PGCAP_KEYS_MAX, sizeof *out->v,
+                       copy_key, &v, &out->n, &out->cut, err);
+    out->v = v;
+    if (rc != 0)
+        pgcap_keys_free(out);
+    return rc;
 }
 
 void pgcap_keys_free(struct pgcap_keys *k)
