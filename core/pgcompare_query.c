@@ -195,6 +195,8 @@ int pgc_side_query(struct pgc *c, int side, const struct cval *first, const char
         rc = -1;
     }
     sqlite3_finalize(st);
+    if (rc != 0)
+        pgc_rows_free(out);   /* what was read before the failure */
     return rc;
 }
 

@@ -175,9 +175,8 @@ static int fetch_keys(struct pgc *c, const struct bound *keys, size_t n)
             struct rows r[2];
             rc = cond[0].oom || cond[1].oom ? (error_set(c->err, "out of memory"), -1)
                  : pgc_both_query(c, what, types, first, cd, NULL, NULL, r);
-            if (rc == 0)
-                rc = merge_report(c, &r[0], &r[1]);
             if (rc == 0) {
+                rc = merge_report(c, &r[0], &r[1]);
                 pgc_rows_free(&r[0]);
                 pgc_rows_free(&r[1]);
             }

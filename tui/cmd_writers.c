@@ -422,6 +422,7 @@ static int capture(PGconn *pg, const char *table, const struct request *q, int64
     if (rc != 0) {
         if (!src->capture_removed)
             fprintf(stderr, "cutover: %s\n", removal.msg);
+        pgcap_result_free(&res);
         return -1;
     }
     for (size_t i = 0; i < res.n && rc == 0; i++) {
