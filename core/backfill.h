@@ -25,6 +25,7 @@ struct backfill_progress {
     int done;           /* the last batch is committed */
     char cursor[128];   /* the checkpoint's key, for people ("1200", "eu,42") */
     char job[128];      /* "backfill:TABLE" — the checkpoint's name */
+    const char *how;    /* how the rows travel, for people (a static string) */
 };
 
 /* Attaches old to new's connection, creates the checkpoint table in new

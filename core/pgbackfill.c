@@ -20,6 +20,7 @@ struct pgbf {
     int staged;               /* the staging table exists in this session */
     int returning;            /* one database, new's key typed as old's:
                                * a batch's last key read back by RETURNING */
+    struct pgbinary bin;      /* across databases: the binary format, when it fits */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
 };
@@ -198,6 +199,28 @@ static int keys_alike(struct pgbf *b, struct error *err)
     return alike;
 }
 
+/* Across databases, whether old's mapped rows can travel in COPY's binary
+ * format into new's columns (pgbinary.h): zero-row probes of both. */
+static int plan_binary(struct pgbf *b, struct error *err)
+{
+    struct cbuf o = {0}, n = {0};
+    mapped_sql(b, &o);
+    put(&o, " LIMIT 0");
+    put(&n, "SELECT ");
+    datajob_select(b->j, 1, 0, &n);
+    put(&n, " FROM ");
+    datajob_table(b->j, 1, NULL, &n);
+    put(&n, " LIMIT 0");
+    int rc = o.oom || n.oom ? (error_set(err, "out of memory"), -1)
+             : pgbinary_plan(&b->bin, b->old, o.p, b->new_, n.p, b->j->plan.key,
+                             b->j->plan.n_key, err);
+    cbuf_free(&o);
+    cbuf_free(&n);
+    return rc;
+}
+
+int pgbf_binary(const struct pgbf *b) { return b->bin.on; }
+
 int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
               struct error *err)
 {
@@ -216,6 +239,13 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
         return -1;
     if (b->same && (b->returning = keys_alike(b, err)) < 0)
         return -1;
+    if (b->old && plan_binary(b, err) != 0)
+        return -1;
+    p->how = b->lite       ? "from SQLite through a staging table (COPY text)"
+             : b->bin.on   ? (b->same ? "in one database (COPY binary between two sessions)"
+                                      : "across databases (COPY binary)")
+             : b->same     ? "in one database (INSERT … SELECT)"
+                           : "across databases (COPY text: a mapped type differs from new's)";
     /* one copy of a job at a time: the caller claims the job through its
      * control row (bfcontrol.h), whose PostgreSQL side is a session
      * advisory lock in new */
@@ -551,12 +581,24 @@ static int same_direct(struct pgbf *b, char **lo, char **next, long limit, int64
     return rc;
 }
 
-/* Across servers, new holding nothing after lo and before next (NULL: to
+/* The binary format for a stream from old's COPY `out` into new's `in`,
+ * when it fits (both statements are given it), or NULL: the text. */
+static struct pgbinary *binary_format(struct pgbf *b, struct cbuf *out, struct cbuf *in)
+{
+    if (!b->bin.on)
+        return NULL;
+    put(out, " (FORMAT binary)");
+    put(in, " (FORMAT binary)");
+    return &b->bin;
+}
+
+/* Old's session streaming into new's (another server or database, or the
+ * same database in binary), new holding nothing after lo and before next (NULL: to
  * the end): up to `limit` rows in key order streamed from old's COPY
  * straight into new's table; the count and last key read off the stream
  * (a key is a plain column of old, so its field is old's value's text).
  * 2 when a row dual-write wrote meanwhile is in the way. */
-static int cross_direct(struct pgbf *b, char **lo, char **next, long limit, int64_t *count,
+static int stream_direct(struct pgbf *b, char **lo, char **next, long limit, int64_t *count,
                         char **key, struct error *err)
 {
     struct cbuf out = {0}, in = {0};
@@ -572,7 +614,7 @@ static int cross_direct(struct pgbf *b, char **lo, char **next, long limit, int6
     put(&in, " (");
     datajob_select(b->j, 1, 0, &in);
     put(&in, ") FROM STDIN");
-    struct pgcopy c = {0};
+    struct pgcopy c = {.binary = binary_format(b, &out, &in)};
     int rc = -1;
     if (out.oom || in.oom)
         error_set(err, "out of memory");
@@ -583,7 +625,8 @@ static int cross_direct(struct pgbf *b, char **lo, char **next, long limit, int6
     if (rc == 0 && c.rows > 0) {
         *count = c.rows;
         for (size_t i = 0; i < b->j->plan.n_key; i++)
-            if (!(key[i] = pgcopy_field(c.last, c.last_n, (int)b->j->plan.key[i]))) {
+            if (!(key[i] = c.binary ? pgbinary_field(c.binary, c.last, c.last_n, (int)b->j->plan.key[i])
+                                    : pgcopy_field(c.last, c.last_n, (int)b->j->plan.key[i]))) {
                 error_set(err, "backfill: the last row's key cannot be read");
                 rc = -1;
             }
@@ -638,7 +681,7 @@ static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, c
         put(&q, "COPY cutover_stage (");
         datajob_select(b->j, 1, 0, &q);
         put(&q, ") FROM STDIN");
-        struct pgcopy c = {0};
+        struct pgcopy c = {.binary = binary_format(b, &src, &q)};
         if (!src.oom && !q.oom && (rc = stage(b, err)) == 0)
             rc = pgcopy_pipe(b->old, b->new_, src.p, q.p, &c, err) == 0 ? 0 : -1;
         pgcopy_done(&c);
@@ -706,7 +749,10 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     char **lo = b->has_cursor ? b->cursor : NULL;
     char *next[MAP_MAX_KEY] = {0};
     int rc = 0, held = 1;
-    int direct = !b->lite && !upsert_only && (!b->same || b->returning);
+    /* in one database the binary stream beats INSERT … SELECT, which
+     * inserts row by row where COPY inserts in bulk */
+    int stream = !b->same || b->bin.on;
+    int direct = !b->lite && !upsert_only && (stream || b->returning);
     if (!direct && pgdata_exec(b->new_, "backfill", "BEGIN", err) != 0)
         return -1;
     if (b->lite)
@@ -714,8 +760,8 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     if (direct) {
         held = begin_next_in_new(b, lo, next, err);
         if (held >= 0)
-            rc = b->same ? same_direct(b, lo, held ? next : NULL, limit, count, key, err)
-                         : cross_direct(b, lo, held ? next : NULL, limit, count, key, err);
+            rc = stream ? stream_direct(b, lo, held ? next : NULL, limit, count, key, err)
+                        : same_direct(b, lo, held ? next : NULL, limit, count, key, err);
         keys_free(next);
         if (held < 0 || rc != 0)
             return held < 0 ? -1 : rc;

@@ -32,5 +32,8 @@ int pgbf_reset(struct pgbf *b, struct error *err);
 void pgbf_free(struct pgbf *b);
 /* 1 when old and new are one database (INSERT … SELECT), 0 across servers. */
 int pgbf_same_database(const struct pgbf *b);
+/* 1 when the rows travel in COPY's binary format (across databases,
+ * the mapped types new's own: pgbinary.h). */
+int pgbf_binary(const struct pgbf *b);
 
 #endif

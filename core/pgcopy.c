@@ -1,4 +1,4 @@
-/* pgcopy.c — COPY text streams for the backfill (pgcopy.h). */
+/* pgcopy.c — COPY streams for the backfill (pgcopy.h). */
 #include "pgcopy.h"
 
 #include <stdio.h>
@@ -63,10 +63,25 @@ int pgcopy_pipe(PGconn *from, PGconn *to, const char *out_sql, const char *in_sq
      * the batch's end) and the one before it freed */
     char *buf = NULL;
     int n, rc = in_ok ? 0 : -1;
+    if (c->binary)
+        c->binary->seen_header = 0;
     while ((n = PQgetCopyData(from, &buf, 0)) > 0) {
-        if (rc == 0 && PQputCopyData(to, buf, n) != 1) {
+        char *put_buf = buf;
+        int put_n = n, row = 1;
+        if (c->binary && (row = pgbinary_message(c->binary, buf, n, &put_buf, &put_n)) < 0 &&
+            rc == 0) {
+            error_set(err, "backfill: old: a binary row cannot be read");
+            rc = -1;
+        }
+        if (rc == 0 && PQputCopyData(to, put_buf, put_n) != 1) {
             error_set(err, "backfill: new: %s", PQerrorMessage(to));
             rc = -1;
+        }
+        if (put_buf != buf)
+            free(put_buf);
+        if (row <= 0) {   /* the binary header or trailer alone */
+            PQfreemem(buf);
+            continue;
         }
         c->rows++;
         PQfreemem(c->last);

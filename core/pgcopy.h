@@ -1,4 +1,4 @@
-/* pgcopy.h — COPY's text format for the backfill: a stream from one
+/* pgcopy.h — COPY streams for the backfill (text, or binary: pgbinary.h): a stream from one
  * PostgreSQL session's COPY … TO STDOUT into another's COPY … FROM STDIN,
  * counting its rows and keeping the last one; a field of such a row read
  * back as the value's text; an SQLite value written as such a field. */
@@ -11,10 +11,12 @@
 
 #include "canon.h"
 #include "error.h"
+#include "pgbinary.h"
 
 /* A stream's outcome: its rows and its last row (malloc'd, NULL when it
  * had none; free with pgcopy_done). */
 struct pgcopy {
+    struct pgbinary *binary;   /* set by the caller: the binary format, or NULL */
     int64_t rows;
     char *last;
     int last_n;

@@ -151,6 +151,8 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
     most = most < MIN_BATCH ? MIN_BATCH : most > MAX_BATCH ? MAX_BATCH : most;
     const struct backfill_progress *p = backfill_progress(bf);
     int64_t start = clock_now_ms(), last_note = 0, rows0 = p->rows, begun = start, first = p->rows;
+    if (p->how)
+        fprintf(stderr, "backfill: copying %s\n", p->how);
     if (p->resumed && !p->done)
         fprintf(stderr, "backfill: resuming %s after key %s (%lld rows already copied)\n", p->job,
                 p->cursor, (long long)p->resumed);

@@ -2,7 +2,8 @@
 # test_data_pgrace.sh — the backfill's optimistic batch into PostgreSQL
 # meeting a dual-write that lands during it. New holds nothing in the first
 # batch's range when the batch looks, so the rows go straight into new's
-# table (COPY across servers, a plain INSERT … SELECT in one database);
+# table (COPY across servers, and in one database when the mapped types
+# are new's own; a plain INSERT … SELECT in one database otherwise);
 # meanwhile an application transaction, open before the batch began, has
 # written two of the range's keys (one newer than old's row, one older).
 # The batch waits on that transaction's keys; once it commits, the
@@ -26,6 +27,8 @@ pgq "$A_PORT" shop "CREATE TABLE orders_legacy (id bigint PRIMARY KEY, customer_
 pgq "$B_PORT" shop2 "$TABLE" >/dev/null
 orders_runbook "$T/two.md" "Dual-write during the backfill" "$A_PORT" "$B_PORT" shop2
 sed "s/port=$B_PORT dbname=shop2/port=$A_PORT dbname=shop/" "$T/two.md" >"$T/same.md"
+# a varchar where new has text: no binary stream, INSERT … SELECT
+sed 's/from `customer_name`/from `customer_name::varchar`/' "$T/same.md" >"$T/sametext.md"
 
 # activity PORT DB STATE QUERY-PREFIX: a session of DB in STATE whose
 # query starts so (e.g. the backfill waiting on a lock)
@@ -66,5 +69,8 @@ race() {
     test "$(q "SELECT rows || ' ' || done || ' ' || k0 FROM cutover_backfill")" = "$N 1 $N"
 }
 race two "$B_PORT" shop2 "COPY \"orders\""
-race same "$A_PORT" shop "WITH cutover_w AS (INSERT INTO \"orders\""
+race same "$A_PORT" shop "COPY \"orders\""
+pgq "$A_PORT" shop "DELETE FROM orders; DROP TABLE cutover_backfill" >/dev/null
+race sametext "$A_PORT" shop "WITH cutover_w AS (INSERT INTO \"orders\""
+check "  … (that one by INSERT … SELECT)" contains "$T/bf.out" "copying in one database (INSERT … SELECT)"
 finish

@@ -178,6 +178,8 @@ check "  … to every row, none twice" test "$(a 'SELECT count(*) || $$ $$ || co
 
 # --- two servers: COPY out of old, into a staging table in new ---------------
 check "two servers: backfill copies every row" expect_exit 0 "$CUTOVER" backfill "$T/two.md"
+check "  … in COPY's binary format (json into jsonb given its version byte)" \
+  contains "$T/.last" "copying across databases (COPY binary)"
 check "  … all of them, none twice" test "$(b 'SELECT count(*) || $$ $$ || count(DISTINCT id) FROM orders')" = "$N $N"
 check "  … renamed and cast, the default in, the excluded out" \
   test "$(b "SELECT customer || '|' || total || '|' || currency || '|' || coalesce(legacy_flag::text, '-') FROM orders WHERE id = 10")" = "cust 10|0.70|EUR|-"
@@ -216,7 +218,7 @@ check "  … and no more (the summary)" contains "$T/.last" '"divergent":8'
 pgq "$A_PORT" shop "CREATE TABLE t (region text, n int, v text, PRIMARY KEY (region, n));
   INSERT INTO t SELECT (ARRAY['eu', 'EU', 'us', 'ap', 'Z'])[i % 5 + 1], i, 'v' || i
   FROM generate_series(1, 3000) i"
-pgq "$B_PORT" shop2 "CREATE TABLE u (region text, num int, v text, PRIMARY KEY (region, num))"
+pgq "$B_PORT" shop2 "CREATE TABLE u (region text, num int, v varchar(20), PRIMARY KEY (region, num))"
 cat >"$T/c.md" <<MD
 # Composite
 
@@ -235,6 +237,8 @@ cat >"$T/c.md" <<MD
 - [ ] commander: go
 MD
 check "a composite key copies across servers in small batches" expect_exit 0 "$CUTOVER" backfill "$T/c.md" --batch 97
+check "  … in COPY's text format: text into varchar is a type new does not share" \
+  contains "$T/.last" "copying across databases (COPY text: a mapped type differs from new's)"
 check "  … every row once" test "$(b 'SELECT count(*) || $$ $$ || count(DISTINCT (region, num)) FROM u')" = "3000 3000"
 check "  … and compares equal (3 ranges, byte order of text keys on both)" expect_exit 0 "$CUTOVER" compare "$T/c.md"
 check "  … by checksums alone" contains "$T/.last" "3000 rows in old, 3000 in new, 0 divergent (6 ranges checked, 0 rows fetched)"
