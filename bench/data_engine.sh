@@ -171,7 +171,8 @@ for where in same two; do
     ONCE=1 timed f ./cutover backfill "$T/$where.md" || { cat "$T/out"; exit 1; }
     [ -z "$bf" ] || [ "$f" -lt "$bf" ] && bf=$f bf_rss=$f_rss
   done
-  label="one database (INSERT … SELECT)"; [ $where = two ] && label="two servers (COPY → staging → upsert)"
+  label="one database"; [ $where = two ] && label="two servers"
+  label="$label, $(sed -n 's/^backfill: copying //p' "$T/out" | head -1)"   # the path it took
   echo "backfill $PG_ROWS rows PostgreSQL→PostgreSQL, $label: $(rate "$PG_ROWS" "$bf") rows/s (${bf} ms, peak RSS ${bf_rss} kB) vs COPY|COPY pipe $(rate "$PG_ROWS" "$base") rows/s (${base} ms): $(ratio "$base" "$bf")× the pipe's rate"
   pg_compare_figures "$where" "$port" || exit 1
 done
