@@ -10,6 +10,7 @@
 #include "session.h"
 #include "timefmt.h"
 #include "units.h"
+#include "writersfold.h"
 
 int noreturn_step(const struct rb_step *st)
 {
@@ -211,6 +212,19 @@ size_t noreturn_conditions(const struct session *s, size_t i, int64_t now_ms,
         if (!c->met && gatefold_phase_refusal(s, p, why, sizeof why) == 0)
             snprintf(why, sizeof why, "an exit gate of phase %s is not open", rb->phases[p].number);
         snprintf(c->state, sizeof c->state, "%s", c->met ? "open" : why);
+        snprintf(c->why, sizeof c->why, "%s", why);
+    }
+    if (writersfold_needs(rb, i)) {   /* the writer audit (issue 21): no writer unknown */
+        c = &out[n++];
+        snprintf(c->what, sizeof c->what, "no unknown writer");
+        char why[400] = "";
+        c->met = writersfold_ack_refusal(s, i, why, sizeof why) == 0;
+        size_t open = writersfold_open(&s->wf);
+        if (c->met)
+            snprintf(c->state, sizeof c->state, "none open");
+        else
+            snprintf(c->state, sizeof c->state, "%zu open: declare, audit again, or override "
+                     "the writers step", open);
         snprintf(c->why, sizeof c->why, "%s", why);
     }
     return n;

@@ -70,7 +70,7 @@ int noreturn_apply(struct session *s, const struct journal_event *ev,
 int noreturn_taken(const struct session *s, char *what, size_t len);
 
 /* The conditions before irreversible step i, each met or not, at now_ms. */
-#define NORETURN_CONDS 4
+#define NORETURN_CONDS 5
 struct noreturn_cond {
     char what[96];     /* "the ramp holds at 100%", "30m at 100% (Monitoring:)" */
     int met;

@@ -144,6 +144,16 @@ check "  … journaled as an override of step:audit with the reason" \
 check "  … the held step is no longer held by the writer" acked_ok readonly --as Bo --role dba
 check "  … a second override with none open is refused" \
   refused "already done" audit --as Ana --role commander --override --reason "again"
+# the irreversible step has its owner's half; an audit then finds a writer
+printf 'func Sweep(db DB) { db.Exec("DELETE FROM orders_legacy") }\n' >"$CODE/sweep.go"
+"$CUTOVER" writers "$T/declared.md" --code "$CODE" --journal "$J" >/dev/null 2>&1
+check "an audit after the owner's half finds another unknown writer: exit 3" test $? -eq 3
+"$CUTOVER" approve "$J" readonly --as Ana --role commander >"$T/approve.out" 2>&1
+check "  … the commander's approval of the irreversible step is refused (exit 1)" test $? -eq 1
+check "  … naming the writer" grep -qF 'unknown writer `code: sweep.go`' "$T/approve.out"
+check "  … and the step is not done" \
+  test "$(sqlite3 "$J" "SELECT count(*) FROM events WHERE kind = 'approve'")" = 0
+rm "$CODE/sweep.go"
 
 # --- the override before the step is done -------------------------------------
 J=$T/b.journal
