@@ -288,6 +288,29 @@ check "  … renamed, cast, defaulted, excluded" \
 check "  … and compares equal, by checksums alone (json text, numeric, timestamptz)" expect_exit 0 "$CUTOVER" compare "$T/pg2lite.md"
 check "  … (0 rows fetched)" contains "$T/.last" "$N rows in old, $N in new, 0 divergent (200 ranges checked, 0 rows fetched)"
 
+# --- a LATIN1 old into a UTF8 new: characters, not bytes ---------------------
+pgq "$A_PORT" postgres "CREATE DATABASE lat ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" >/dev/null
+pgq "$A_PORT" lat "CREATE TABLE t (id int PRIMARY KEY, v text);
+  INSERT INTO t VALUES (1, U&'caf\\00E9'), (2, 'plain'), (3, U&'na\\00EFve \\00BD')" >/dev/null
+pgq "$B_PORT" shop2 "CREATE TABLE lat_u (id int PRIMARY KEY, v text)" >/dev/null
+cat >"$T/lat.md" <<MD
+# Encodings
+
+## Roles
+- commander: Ana
+
+## Systems
+- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=lat user=postgres\` table \`t\`
+- new: postgres \`host=127.0.0.1 port=$B_PORT dbname=shop2 user=postgres\` table \`lat_u\`
+
+## Phase 1: Copy {readonly}
+- [ ] commander: go
+MD
+check "a LATIN1 old copies into a UTF8 new" expect_exit 0 "$CUTOVER" backfill "$T/lat.md"
+check "  … as the same characters" \
+  test "$(b "SELECT string_agg(v || ':' || length(v), ',' ORDER BY id) FROM lat_u")" = "café:4,plain:5,naïve ½:7"
+check "  … and compares equal" expect_exit 0 "$CUTOVER" compare "$T/lat.md"
+
 # --- a connection that fails never shows its password ------------------------
 export CUTOVER_PG_SECRET=s3cret-pw-4711
 sed "s|^- old: postgres .*|- old: postgres \`host=127.0.0.1 port=$(free_port) user=postgres password=\${CUTOVER_PG_SECRET} dbname=shop\` table \`orders_legacy\`|" \
