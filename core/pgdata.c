@@ -35,11 +35,14 @@ int pgdata_open(const struct rb_system *sys, PGconn **out, struct error *err)
     char *conn = envsubst(sys->conn, err);
     if (!conn)
         return -1;
-    /* a host that does not answer would hold the command for minutes */
+    /* a host that does not answer would hold the command for minutes;
+     * every side speaks UTF8, so old's characters reach new (and the
+     * comparison) as characters whatever each database's encoding (the
+     * runbook's own connection string may say otherwise: it comes last) */
     static const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle",
                                        "keepalives_interval", "keepalives_count",
-                                       "application_name", "dbname", NULL};
-    const char *const values[] = {"5", "1", "5", "2", "3", "cutover-data", conn, NULL};
+                                       "application_name", "client_encoding", "dbname", NULL};
+    const char *const values[] = {"5", "1", "5", "2", "3", "cutover-data", "UTF8", conn, NULL};
     PGconn *pg = PQconnectdbParams(keys, values, 1);
     free(conn);
     if (PQstatus(pg) != CONNECTION_OK) {
