@@ -117,8 +117,9 @@ int pgbinary_message(struct pgbinary *b, const char *msg, int n, char **out, int
     unsigned char *o = malloc((size_t)n + (size_t)grow);
     if (!o)
         return -1;
-    memcpy(o, m, (size_t)at + 2);
-    int r = at + 2, w = at + 2;
+    int r = at + 2;   /* read in msg, written in o: the same up to here */
+    memcpy(o, m, (size_t)r);
+    int w = r;
     for (size_t i = 0; i < b->n_cols; i++) {
         if (r + 4 > n)
             return free(o), -1;
