@@ -149,7 +149,53 @@ TEST(a_declared_writers_unknown_is_cleared_only_by_an_audit_that_looks_again)
     runbook_free(rb);
 }
 
+/* A writer known by its statement: the statistics know no application,
+ * and a shared role is another writer's; the statement's text decides. */
+TEST(a_statement_pattern_names_the_writer_before_its_role)
+{
+    static const char rb_text[] =
+        "# W\n\n## Roles\n- commander: A\n\n## Systems\n"
+        "- old: postgres `x` table `orders_legacy`\n- new: postgres `y` table `orders`\n\n"
+        "## Writers\n"
+        "- nightly purge: statement `DELETE FROM orders_legacy WHERE created <` old only\n"
+        "- api: role `app_rw` dual-writes\n\n"
+        "## Phase 1: X {readonly}\n- [ ] commander: audit `writers`\n";
+    struct rb_problems pr = {0};
+    struct runbook *rb = runbook_parse("w.md", rb_text, strlen(rb_text), &pr);
+    rb_problems_free(&pr);
+    struct writers_decls d = {0};
+    struct writers_audit a = {0};
+    struct code_scan none = {0};
+    CHECK(rb && writers_parse(rb, &d) == 0 && d.n_problems == 0);
+    CHECK(writers_audit(&d, &none, &a) == 0);
+    struct writer_stmt purge = {WSRC_STATEMENTS, NULL, "app_rw", NULL,
+                                "DELETE FROM orders_legacy WHERE created < $1", NULL,
+                                PGW_DELETE, 1, 40, 0};
+    struct writer_stmt api = {WSRC_STATEMENTS, NULL, "app_rw", NULL,
+                              "INSERT INTO orders_legacy (id) VALUES ($1)", NULL, PGW_INSERT, 9, 9, 0};
+    struct writer_stmt ghost = {WSRC_STATEMENTS, NULL, "ghost", NULL,
+                                "UPDATE orders_legacy SET paid = $1", NULL, PGW_UPDATE, 2, 2, 0};
+    CHECK(writers_observe(&a, &d, &purge) == 0 && writers_observe(&a, &d, &api) == 0 &&
+          writers_observe(&a, &d, &ghost) == 0);
+    const struct writer_seen *p = NULL, *q = NULL, *g = NULL;
+    for (size_t i = 0; i < a.n; i++) {
+        if (strcmp(a.v[i].name, "nightly purge") == 0)
+            p = &a.v[i];
+        else if (strcmp(a.v[i].name, "api") == 0)
+            q = &a.v[i];
+        else if (strcmp(a.v[i].role, "ghost") == 0)
+            g = &a.v[i];
+    }
+    CHECK(p && p->ops == PGW_DELETE && p->rows == 40 && !writers_is_unknown(p));
+    CHECK(q && q->ops == PGW_INSERT && q->rows == 9 && !writers_is_unknown(q));
+    CHECK(g && g->decl == NULL && writers_is_unknown(g));   /* not declared */
+    writers_audit_free(&a);
+    writers_decls_free(&d);
+    runbook_free(rb);
+}
+
 RUN_TESTS(T(a_declared_writers_unknown_is_cleared_only_by_an_audit_that_looks_again),
           T(an_old_only_writer_seen_writing_during_dual_write_is_unknown),
           T(not_before_dual_write_nor_from_an_undated_source),
-          T(a_statement_that_writes_nothing_is_not_writing_old))
+          T(a_statement_that_writes_nothing_is_not_writing_old),
+          T(a_statement_pattern_names_the_writer_before_its_role))
