@@ -41,7 +41,8 @@ static int mirror(struct datacmd *c, const struct backfill_progress *p, long bat
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "job", p->job);
     cJSON_AddNumberToObject(o, "rows", (double)p->rows);
-    cJSON_AddNumberToObject(o, "total", (double)p->total);
+    if (!p->counting)   /* absent until old's rows are counted */
+        cJSON_AddNumberToObject(o, "total", (double)p->total);
     if (p->cursor[0])
         cJSON_AddStringToObject(o, "cursor", p->cursor);
     cJSON_AddBoolToObject(o, "done", p->done);
@@ -166,7 +167,8 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
         if (rc < 0)
             break;
         int64_t t1 = clock_now_ms();
-        if (rc == 1 || t1 - last_note >= 1000) {
+        /* said once old's rows are counted (beside the first batches) */
+        if (rc == 1 || (t1 - last_note >= 1000 && !p->counting)) {
             double secs = (double)(t1 - begun) / 1000.0;
             progress(p, secs > 0 ? (double)(p->rows - first) / secs : 0, tty);
             if (mirror(c, p, batch, 0, NULL) != 0)
