@@ -573,7 +573,8 @@ static void footer_keys_now(const struct console *k, int64_t now, char *buf, siz
         char why[600];
         int acked = s->acks[i].acked;
         f.approve = noreturn_step(step) &&
-                    noreturn_approve_decide(s, step->id, k->c->name, k->c->role, why, sizeof why) == 0;
+                    noreturn_approve_decide(s, step->id, k->c->name, k->c->role, why, sizeof why) == 0 &&
+                    noreturn_condition_refusal(s, i, now, why, sizeof why) == 0;
         int reopen = step->action == RB_ACTION_WRITERS && writersfold_open(&s->wf) > 0;
         f.override = gatefold_blocking(s, i) >= 0 ||
                      (noreturn_step(step) && !acked && !s->nr[i].overridden &&
