@@ -9,30 +9,34 @@
 . tests/brake_lib.sh
 brake_runbook "$T/rb.md"
 J=$T/rb.journal
-# snap NAME: the live screen now, and the time of the journal's last event
-# then (read before and after the capture, taken again until they agree,
-# so the screen and the time belong together)
+# snap NAME: the live screen once it has drawn every event journaled (its
+# journal panel's count is the journal's), and the time of the last event
+# then (the same before and after the capture: the screen and the time
+# belong together)
 snap() {
-  local before after
-  while :; do
-    before=$(sql "$J" "select max(ts_ms) from events")
-    sleep 0.3   # a poll (200 ms) and a redraw: the screen catches up with the journal
+  local deadline=$(( $(now_ms) + 10000 )) n ts shown
+  while [ "$(now_ms)" -lt $deadline ]; do
+    n=$(sql "$J" "select count(*) from events"); ts=$(sql "$J" "select max(ts_ms) from events")
     tmux_screen live >"$T/live_$1"
-    after=$(sql "$J" "select max(ts_ms) from events")
-    [ "$before" = "$after" ] && break
+    shown=$(sed -n 's/.*Journal  \([0-9]*\) events.*/\1/p' "$T/live_$1" | head -1)
+    if [ "$shown" = "$n" ] && [ "$(sql "$J" "select max(ts_ms) from events")" = "$ts" ]; then
+      echo "$ts" >"$T/ts_$1"
+      return 0
+    fi
+    sleep 0.05
   done
-  echo "$after" >"$T/ts_$1"
+  echo "the live screen never showed the journal's $n events"; return 1
 }
 tmux_start live 120 40 "$CUTOVER run $T/rb.md --journal $J"
 check "the live console holds at 1%" wait_until 30 advanced "$J"
 check "… its screen says HOLDING 1%" wait_screen live "HOLDING 1%" 10
-snap holding
+check "the live screen at this moment (holding) is captured" snap holding
 held_ms=$(now_ms)
 metrics 0.05
 check "the criterion fires: an abort" wait_until 30 journal_has "$J" "kind='abort'"
 check "… the rollback is read back" wait_until 30 journal_has "$J" "kind='rollback_confirmed'"
 check "… the live screen says ABORTED — flag back at 0%" wait_screen live "ABORTED — flag back at 0%" 10
-snap aborted
+check "the live screen at this moment (aborted) is captured" snap aborted
 metrics 0
 check "the criterion is ok again" wait_until 30 journal_has "$J" "kind='criterion' and json_extract(body,'\$.to')='ok' and seq > (select max(seq) from events where kind='abort')"
 tmux_keys live r
@@ -40,7 +44,7 @@ check "r asks the commander for a reason" wait_screen live "the reason (journale
 tmux_keys live "fault found and fixed" Enter
 check "the resume is journaled" wait_until 10 journal_has "$J" "kind='resume'"
 check "… the live screen says so" wait_screen live "resumed: fault found and fixed" 10
-snap resumed
+check "the live screen at this moment (resumed) is captured" snap resumed
 tmux_keys live q
 wait_gone() { ! tmux -S "$TMUX_SOCK" list-panes -t live -F '#{pane_current_command}' 2>/dev/null | grep -q cutover; }
 quit_live() { wait_gone && return 0; tmux_keys live y Enter; return 1; }
