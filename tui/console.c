@@ -560,10 +560,16 @@ static void footer_keys_now(const struct console *k, int64_t now, char *buf, siz
     const struct runbook *rb = k->c->rb;
     int commander = strcmp(k->c->role, "commander") == 0;
     enum ramp_status st = s->ramp.status;
+    int drives = k->driver && rb->n_ramp && commander;
+    char burnt[200];
+    int stopped = st == RAMP_ABORTED || st == RAMP_HALTED;
     struct footer_state f = {
-        .ramp_keys = k->driver && rb->n_ramp && commander && st != RAMP_COMPLETE,
-        .stopped = st == RAMP_ABORTED || st == RAMP_HALTED,
-        .halted = st == RAMP_HALTED,
+        .advance = drives && !stopped && st != RAMP_COMPLETE,
+        /* a brake on every console Abort: allows, while the flag may send traffic to
+         * new and there is an old system to go back to */
+        .abort = rb->n_ramp && runbook_may_abort(rb, k->c->role) && st != RAMP_IDLE &&
+                 st != RAMP_ABORTED && !noreturn_taken(s, burnt, sizeof burnt),
+        .resume = drives && stopped,
         .no_engine = !k->driver && k->no_engine[0] && runbook_may_take_over(rb, k->c->role),
         .demo = faultmenu_label() != NULL,
     };

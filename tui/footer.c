@@ -22,11 +22,11 @@ void footer_keys(const struct footer_state *f, char *buf, size_t len)
     add(buf, len, "↑↓ move");
     add(buf, len, "a ack");
     add(buf, len, "n note");
-    if (f->ramp_keys && !f->stopped)
+    if (f->advance)
         add(buf, len, "+ advance");
-    if (f->ramp_keys && (!f->stopped || f->halted))
+    if (f->abort)
         add(buf, len, "! abort");
-    if (f->ramp_keys && f->stopped)
+    if (f->resume)
         add(buf, len, "r resume");
     if (f->approve)
         add(buf, len, "v approve");

@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 struct footer_state {
-    int ramp_keys;    /* the driving commander's ramp: + advance and ! abort */
-    int stopped;      /* the ramp aborted or halted: r resume (the driving commander) */
-    int halted;       /* … halted: ! abort still rolls the flag back */
+    int advance;      /* the driving commander may move the ramp on: + */
+    int abort;        /* traffic may be on new and this role may abort (Abort:): ! */
+    int resume;       /* the ramp aborted or halted and the driving commander resumes it: r */
     int no_engine;    /* NO ENGINE shows and the viewer may take over: T */
     int approve;      /* the selected step is irreversible and the commander's to approve: v */
     int override;     /* o means something on the selected step for this viewer */

@@ -18,6 +18,7 @@ tmux_start d 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "a joined commander's console is up" wait_screen c "Brake test" 20
 check "a joined dba's console is up" wait_screen d "Brake test" 20
 check "while a driver lives the footer offers no T" sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t c | tail -n 1 | grep -q 'q quit' && ! tmux -S '$TMUX_SOCK' capture-pane -p -t c | grep -q 'T take over'"
+check "  … but ! abort (the flag is at 1%; a joined commander's abort is a request)" sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t c | tail -n 1 | grep -q '! abort'"
 tmux_keys c T
 check "T while a driver lives is refused" wait_screen c "refused: a console drives" 5
 
