@@ -1,7 +1,9 @@
 # test_replay.sh — issue 19, `cutover replay JOURNAL`: a live ceremony with
-# an abort, its screens captured at chosen moments, then replay of its
-# journal shows the same screens at the same moments, from the journal
-# alone; it jumps to the abort and the ack, plays, goes to a typed time;
+# an abort and a resume, its whole screen captured at three moments, then
+# replay --at each moment (the last event's time) shows the same screen
+# cell for cell (tests/tools/screen_diff.py; what is masked and why below),
+# from the journal alone (the runbook moved away); it jumps to the abort
+# and the ack, plays, goes to a typed time;
 # writes nothing; a damaged journal is replayed up to its first bad row and
 # says so in red.
 . tests/lib.sh
