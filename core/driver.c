@@ -141,11 +141,7 @@ struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err)
             driver_free(d);
             return NULL;
         }
-        const char *name = rb_attr_get(flag->attrs, flag->n_attrs, "flag");
-        char *conn = flags_public_conn(flag);   /* never a password on screen */
-        snprintf(d->flag_name, sizeof d->flag_name, "%s %s%s%s", flag->kind, conn ? conn : "",
-                 name ? " flag " : "", name ? name : "");
-        free(conn);
+        flags_display_name(flag, d->flag_name, sizeof d->flag_name);
     }
     return d;
 }

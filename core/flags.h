@@ -56,6 +56,11 @@ const char *flags_describe(const struct flag_driver *d);
  * user:password; a file's path as it is. Malloc'd; NULL on OOM. */
 char *flags_public_conn(const struct rb_system *sys);
 
+/* The flag as the ramp bar names it, "KIND CONN flag NAME" (CONN as
+ * flags_public_conn gives it), into buf: the driving console and replay
+ * say the same. */
+void flags_display_name(const struct rb_system *sys, char *buf, size_t len);
+
 void flags_close(struct flag_driver *d);
 
 #endif

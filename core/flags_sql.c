@@ -109,6 +109,15 @@ char *flags_public_conn(const struct rb_system *sys)
     return parts;
 }
 
+void flags_display_name(const struct rb_system *sys, char *buf, size_t len)
+{
+    const char *name = rb_attr_get(sys->attrs, sys->n_attrs, "flag");
+    char *conn = flags_public_conn(sys);   /* never a password on screen */
+    snprintf(buf, len, "%s %s%s%s", sys->kind, conn ? conn : "", name ? " flag " : "",
+             name ? name : "");
+    free(conn);
+}
+
 /* "postgres host=db1 port=5432 dbname=shop, flag row": only the parts that
  * are no secret, read from the connection as written. */
 static char *describe(const struct rb_system *sys)

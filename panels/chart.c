@@ -173,6 +173,8 @@ static int cell_at(const struct plot *p, int64_t t)
     if (t < p->t0)
         return -1;
     int64_t k = (t - p->t0) / (2 * p->cell_ms);
+    if (k == p->cols && t == p->t0 + 2 * p->cell_ms * p->cols)
+        k = p->cols - 1;   /* the moment shown itself (replay at an event's time): the last cell */
     return k < p->cols ? (int)k : -1;
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/flags.h"
 #include "core/gatefold.h"
 #include "core/panels_decl.h"
 #include "core/ramp.h"
@@ -49,6 +50,7 @@ struct player {
     char status[400];
     int alert;
     int quit;
+    char flag_name[160];   /* as the driving console's ramp bar names it; "" none */
 };
 
 static int64_t real_ms(void)
@@ -118,14 +120,20 @@ static void timeline(const struct player *p, char *buf, size_t len, int width)
 }
 
 /* The screen's view at the moment shown; d holds its ramp decision. */
-static struct view make_view(const struct player *p, struct ramp_decision *d)
+static struct view make_view(struct player *p, struct ramp_decision *d)
 {
     const struct runbook *rb = replay_runbook(p->r);
+    /* the flag as the driving console's ramp bar named it (the runbook in force then) */
+    const struct rb_system *flag = runbook_system(rb, "flag");
+    p->flag_name[0] = '\0';
+    if (flag && rb->n_ramp)
+        flags_display_name(flag, p->flag_name, sizeof p->flag_name);
     const struct session *s = replay_session(p->r);
     *d = ramp_decide(rb, s, p->t);
     struct view v = {.rb = rb, .s = s, .name = "replay", .role = "read-only", .mode = "replay",
                      .now_ms = p->t, .selected = p->selected, .decision = d,
                      .journal_path = p->path, .journal_alert = replay_damage(p->r),
+                     .flag_name = p->flag_name[0] ? p->flag_name : NULL,
                      .palette = theme_palette()};
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(s);
     view_derive(&v);

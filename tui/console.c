@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "datakeys.h"
 #include "faultmenu.h"
+#include "footer.h"
 #include "jobrunner.h"
 #include "core/account.h"
 #include "core/approve.h"
@@ -552,14 +553,51 @@ static void on_key(struct console *k, int ch)
     k->dirty = 1;
 }
 
+/* The footer's keys: what this viewer may do in the state now (footer.h). */
+static void footer_keys_now(const struct console *k, int64_t now, char *buf, size_t len)
+{
+    const struct session *s = &k->c->s;
+    const struct runbook *rb = k->c->rb;
+    int commander = strcmp(k->c->role, "commander") == 0;
+    enum ramp_status st = s->ramp.status;
+    int drives = k->driver && rb->n_ramp && commander;
+    char burnt[200];
+    int stopped = st == RAMP_ABORTED || st == RAMP_HALTED;
+    struct footer_state f = {
+        .advance = drives && !stopped && st != RAMP_COMPLETE,
+        /* a brake on every console Abort: allows, while the flag may send traffic to
+         * new and there is an old system to go back to */
+        .abort = rb->n_ramp && runbook_may_abort(rb, k->c->role) && st != RAMP_IDLE &&
+                 st != RAMP_ABORTED && !noreturn_taken(s, burnt, sizeof burnt),
+        .resume = drives && stopped,
+        .no_engine = !k->driver && k->no_engine[0] && runbook_may_take_over(rb, k->c->role),
+        .demo = faultmenu_label() != NULL,
+    };
+    size_t i = k->selected;
+    if (commander && i < rb->n_steps) {
+        const struct rb_step *step = &rb->steps[i];
+        char why[600];
+        int acked = s->acks[i].acked;
+        f.approve = noreturn_step(step) &&
+                    noreturn_approve_decide(s, step->id, k->c->name, k->c->role, why, sizeof why) == 0 &&
+                    noreturn_condition_refusal(s, i, now, why, sizeof why) == 0;
+        int reopen = step->action == RB_ACTION_WRITERS && writersfold_open(&s->wf) > 0;
+        f.override = gatefold_blocking(s, i) >= 0 ||
+                     (noreturn_step(step) && !acked && !s->nr[i].overridden &&
+                      noreturn_condition_refusal(s, i, now, why, sizeof why) != 0) ||
+                     (stepaction_overridable(step->action) && (!acked || reopen));
+    }
+    footer_keys(&f, buf, len);
+}
+
 static void draw(struct console *k)
 {
     struct view v = make_view(k);
+    char keys[200];
+    footer_keys_now(k, v.now_ms, keys, sizeof keys);
     const char *hint = k->status[0] && layout_status_live(&k->layout, &v, k->status, k->status_alert)
         ? k->status
-        : k->driver && k->c->rb->n_ramp && strcmp(k->c->role, "commander") == 0
-              ? "↑↓ move  a ack  n note  + advance  ! abort  r resume  ? help  q quit"
-              : "↑↓ move  a acknowledge  n note  ? help  q quit";
+        : keys;
     layout_draw(&k->layout, &v, k->presence ? LAYOUT_OVERLAY_PRESENCE : k->help, &k->prompt, hint,
                 k->status[0] && k->status_alert);
     k->dirty = 0;

@@ -30,6 +30,23 @@ check "the latency chart's bound 2 (no unit) is its line" row_has d "│ +2┼�
 check "the shadow reads' 0.1% is theirs" row_has d "│ +0\.1%┼┄{20,}"
 check "before the ramp the span is 5 minutes, fitted" wait_screen d "-5m fit"
 
+# 200×50: the extra rows go to the charts and the journal, not to empty step rows
+# panel_rows TOP_TEXT END_TEXT: rows from the row with TOP_TEXT to the next with END_TEXT
+panel_rows() { tmux_screen d | awk -v a="$1" -v b="$2" 'i && index($0, b) { print NR - i; exit } !i && index($0, a) { i = NR }'; }
+chart_rows() { panel_rows "┌─ Dual-write" " Timeline "; }
+journal_rows() { panel_rows "┌─ Journal" "└"; }
+# the steps panel's rows with nothing in them (its left border, spaces, its right border)
+empty_step_rows() { tmux_screen d | awk 'index($0, "┌─ Steps") { on = 1; next } on && /^└/ { exit } on && /^│ +││/ { n++ } END { print n + 0 }'; }
+charts_120=$(chart_rows); journal_120=$(journal_rows)
+tmux_resize d 200 50
+bigger() { [ "$(chart_rows)" -gt "$charts_120" ] && [ "$(journal_rows)" -gt "$journal_120" ]; }
+check "at 200×50 the charts ($charts_120 rows at 120×40) and the journal ($journal_120) get more rows" \
+  wait_for 10 bigger
+check "  … and the steps panel no empty rows" test "$(empty_step_rows)" -eq 0
+tmux_resize d 120 40
+back_120() { [ "$(chart_rows)" -eq "$charts_120" ]; }
+check "back at 120×40 the charts have their $charts_120 rows again" wait_for 10 back_120
+
 # the span by key
 tmux_keys d '<'
 check "< shows a longer span (15 minutes), no longer fitted" wait_screen d "-15m "

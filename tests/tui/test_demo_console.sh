@@ -26,6 +26,10 @@ check "a wrong percentage is refused" wait_screen d "typed \"5\", but the next s
 tmux_keys d + 1 Enter
 check "typing 1 advances: the flag is set and read back" wait_screen d "HOLDING 1%" 20
 check "the hold counts down" wait_screen d "hold 2"
+# the footer offers the keys that matter now: advance and abort while it holds, no resume yet
+check "the footer while holding: + advance, ! abort, the demo's F, no r resume" \
+  wait_screen d "n note  + advance  ! abort  F faults  ? help  q quit" 15
+check "… and r resume is nowhere on the bottom row" sh -c "! tail -n 1 '$T/screen' | grep -q 'r resume'"
 tmux_keys d + 5 Enter
 check "advancing during the hold is refused, with the time left" wait_screen d "refused: holding 1%"
 check "refusals are journaled" test "$(sql "$J" "select count(*) from events where kind='ramp_refused'")" -ge 2
@@ -41,7 +45,16 @@ check "the screen says ABORTED" wait_screen d "ABORTED"
 # the banner (the top rows) wraps where its width says: join its rows
 check "  … with its cause" wait_for 10 sh -c 'tmux -S "$0" capture-pane -p -t d | head -5 | tr "\n" " " | tr -s " " | grep -qF "abort if new_read_error_rate > 1% for 10s"' "$TMUX_SOCK"
 check "the rollback plan of the phase is on screen" wait_screen d "Flip \`orders-read-new\` back to 0%"
+check "after the abort the footer offers r resume (and no + advance)" \
+  wait_screen d "n note  r resume  F faults  ? help  q quit" 15
 tmux_keys d F 0 Enter
+tmux_keys d '?'
+check "? lists every key, F o T v among them" wait_screen d "the demo's fault menu" 5
+for key in "o            override" "T            take over" "v            approve" "F            the demo"; do
+  check "  … help has '$key'" grep -qF "$key" "$T/screen"
+done
+tmux_keys d Escape
+check "any key closes help" wait_for 5 sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t d | grep -q 'this help (any key closes it)'"
 tmux_keys d r
 check "r asks for a reason" wait_screen d "the reason (journaled)"
 tmux_keys d "too early" Enter

@@ -17,6 +17,8 @@ tmux_start c 140 45 "$CUTOVER join $J --as 'Alice Ng' --role commander"
 tmux_start d 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "a joined commander's console is up" wait_screen c "Brake test" 20
 check "a joined dba's console is up" wait_screen d "Brake test" 20
+check "while a driver lives the footer offers no T" sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t c | tail -n 1 | grep -q 'q quit' && ! tmux -S '$TMUX_SOCK' capture-pane -p -t c | grep -q 'T take over'"
+check "  … but ! abort (the flag is at 1%; a joined commander's abort is a request)" sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t c | tail -n 1 | grep -q '! abort'"
 tmux_keys c T
 check "T while a driver lives is refused" wait_screen c "refused: a console drives" 5
 
@@ -52,6 +54,7 @@ check "a second ceremony holds at 1%" wait_until 30 advanced "$J2"
 kill -9 $run; wait $run 2>/dev/null
 tmux_start e 140 45 "$CUTOVER join $J2 --as 'Dee Ray' --role comms"
 check "a Deputy: console sees NO ENGINE" wait_screen e "NO ENGINE" 10
+check "… and its footer offers T take over" wait_screen e "T take over" 5
 tmux_keys e T
 check "… and may take over" wait_screen e "take over driving — the reason" 5
 tmux_keys e "commander unreachable" Enter

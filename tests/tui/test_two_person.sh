@@ -68,6 +68,8 @@ tmux_keys dba o
 check "the dba may not override the conditions" wait_screen dba "refused: only the commander may override the conditions" 5
 tmux_keys drv j j
 check "the commander selects the flags' irreversible step" wait_screen drv "archive — owner: flags" 5
+check "  … its conditions unmet, the footer offers o override and no v approve" wait_screen drv "o override  ? help" 15
+check "  … (no v approve)" sh -c "! tail -n 1 '$T/screen' | grep -q 'v approve'"
 tmux_keys drv o
 check "o on it asks the commander for a reason to override its unmet conditions" \
   wait_screen drv "override the unmet conditions of irreversible step archive" 5
@@ -92,6 +94,7 @@ check "  … the steps list says it waits for the approval" wait_screen drv "½ 
 check "  … the step is not done yet (no NO WAY BACK)" sh -c "! tmux -S '$TMUX_SOCK' capture-pane -p -t drv | grep -q 'NO WAY BACK'"
 tmux_keys drv j
 check "the commander selects it and sees the owner's half" wait_screen drv "owner's ack ✔ Bob Li (dba)" 5
+check "  … and the footer offers v approve" wait_screen drv "v approve" 15
 tmux_keys drv v
 check "the commander's v approves it from the second console: done" wait_screen drv "NO WAY BACK from here" 5
 check "the approval is journaled by the commander" \
