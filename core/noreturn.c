@@ -137,6 +137,24 @@ int noreturn_taken(const struct session *s, char *what, size_t len)
     return 0;
 }
 
+int noreturn_armed(const struct session *s)
+{
+    const struct runbook *rb = s->rb;
+    char burnt[8];
+    if (noreturn_taken(s, burnt, sizeof burnt))
+        return 0;
+    for (size_t c = 0; c < rb->n_criteria; c++)
+        if (rb->criteria[c].action == RB_ABORT)
+            return 1;
+    for (size_t i = 0; i < rb->n_steps; i++)
+        if (noreturn_step(&rb->steps[i]))
+            return 1;   /* not taken (above), so ahead */
+    for (size_t p = 0; p < rb->n_phases; p++)
+        if (noreturn_phase(&rb->phases[p]))
+            return 1;
+    return 0;
+}
+
 static int phase_has_exit_gate(const struct runbook *rb, size_t p)
 {
     for (size_t g = 0; g < rb->n_gates; g++)

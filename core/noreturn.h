@@ -69,6 +69,11 @@ int noreturn_apply(struct session *s, const struct journal_event *ev,
  * (what in words: "step 5.2 (make old read-only)"); else 0. */
 int noreturn_taken(const struct session *s, char *what, size_t len);
 
+/* 1 when the engine is ARMED: no way back was burnt yet and an abort can
+ * still roll back — the runbook has an `abort` criterion, or an
+ * irreversible step (or phase) lies ahead; else 0. */
+int noreturn_armed(const struct session *s);
+
 /* The conditions before irreversible step i, each met or not, at now_ms. */
 #define NORETURN_CONDS 5
 struct noreturn_cond {

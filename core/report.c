@@ -169,6 +169,45 @@ static void on_kind(struct build *b, const struct journal_event *ev, const struc
     }
 }
 
+/* Appends a timeline line (text copied); derived: said by the report, from
+ * event ev, not an event itself. 0, or -1 out of memory. */
+static int add_line(struct build *b, const struct journal_event *ev, const char *kind,
+                    const char *text, int derived)
+{
+    struct report *r = b->r;
+    r->timeline = grow(r->timeline, r->n_timeline, sizeof *r->timeline, &b->oom);
+    if (b->oom)
+        return -1;
+    struct report_line *l = &r->timeline[r->n_timeline];
+    memset(l, 0, sizeof *l);
+    if (!(l->text = strdup(text))) {
+        b->oom = 1;
+        return -1;
+    }
+    r->n_timeline++;
+    l->seq = ev->seq;
+    l->ts_ms = ev->ts_ms;
+    l->derived = derived;
+    copy(l->kind, sizeof l->kind, kind);
+    copy(l->actor, sizeof l->actor, ev->actor);
+    return 0;
+}
+
+/* The session's start (before its first event) and each phase that event
+ * ev completed, as the timeline's own lines. */
+static int derived_lines(struct build *b, const struct journal_event *ev, size_t phase_before)
+{
+    const struct runbook *rb = b->s.rb;
+    char text[600];
+    for (size_t p = phase_before; p < b->s.current_phase && p < rb->n_phases; p++) {
+        snprintf(text, sizeof text, "phase %s (%s) complete", rb->phases[p].number,
+                 rb->phases[p].title);
+        if (add_line(b, ev, REPORT_PHASE_COMPLETE, text, 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int on_event(const struct journal_event *ev, void *p)
 {
     struct build *b = p;
@@ -179,6 +218,14 @@ static int on_event(const struct journal_event *ev, void *p)
         r->started_ms = ev->ts_ms;
     if (ev->ts_ms > r->ended_ms)
         r->ended_ms = ev->ts_ms;
+    if (r->n_timeline == 0) {   /* no event says it: the session starts here */
+        char text[600];
+        snprintf(text, sizeof text, "session start: %s (runbook sha256 %.12s)", b->rb->title,
+                 b->rb->sha256);
+        if (add_line(b, ev, REPORT_SESSION_START, text, 1) != 0)
+            return 1;
+    }
+    size_t phase_before = b->s.current_phase;
     session_apply(&b->s, ev);
     struct event_body e;
     struct error ignored = {{0}};
@@ -188,22 +235,10 @@ static int on_event(const struct journal_event *ev, void *p)
     }
     events_body_free(&e);
 
-    r->timeline = grow(r->timeline, r->n_timeline, sizeof *r->timeline, &b->oom);
-    if (b->oom)
-        return 1;
-    struct report_line *l = &r->timeline[r->n_timeline];
-    memset(l, 0, sizeof *l);
     char text[1024];
     session_describe(&b->s, ev, text, sizeof text);
-    if (!(l->text = strdup(text))) {
-        b->oom = 1;
+    if (add_line(b, ev, ev->kind, text, 0) != 0 || derived_lines(b, ev, phase_before) != 0)
         return 1;
-    }
-    r->n_timeline++;
-    l->seq = ev->seq;
-    l->ts_ms = ev->ts_ms;
-    copy(l->kind, sizeof l->kind, ev->kind);
-    copy(l->actor, sizeof l->actor, ev->actor);
     return 0;
 }
 

@@ -69,11 +69,18 @@ struct report_void_plan {
     char by[300];               /* "step 5.2 (make old read-only) was taken" */
 };
 
+/* The timeline's own lines, beside the events': the session's start
+ * (before its first event) and each phase completed (after the event that
+ * completed it); their seq is that event's. */
+#define REPORT_SESSION_START "session_start"
+#define REPORT_PHASE_COMPLETE "phase_complete"
+
 struct report_line {
     int64_t seq, ts_ms;
     char kind[32];
     char actor[96];
     char *text;                 /* the event in words (owned) */
+    int derived;                /* 1: a line of the report's own (above), not an event */
 };
 
 struct report {

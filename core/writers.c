@@ -527,3 +527,15 @@ size_t writers_judge(struct writers_audit *a, const struct writers_decls *d, int
     }
     return made;
 }
+
+size_t writers_n_statements(const struct writer_seen *w)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_stmts; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = strcmp(w->stmts[k].text, w->stmts[i].text) == 0;
+        n += !dup;
+    }
+    return n;
+}

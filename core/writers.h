@@ -96,6 +96,10 @@ int writers_is_unknown(const struct writer_seen *w);
 /* What w did: "insert,update", or from the code alone "write" / "possible". */
 void writers_ops_text(const struct writer_seen *w, char *buf, size_t len);
 
+/* How many statements a writer was seen running: its distinct statement
+ * texts (the statistics' entries and the capture's, the same text once). */
+size_t writers_n_statements(const struct writer_seen *w);
+
 struct writers_audit {
     struct writer_seen *v;
     size_t n;

@@ -170,6 +170,7 @@ static void read_row(struct wf_row *r, const cJSON *o)
     put(r->app, sizeof r->app, jstr(o, "app"));
     put(r->role, sizeof r->role, jstr(o, "role"));
     jlist(cJSON_GetObjectItemCaseSensitive(o, "code"), r->code, sizeof r->code);
+    r->statements = jnum(o, "statements");
     r->calls = jnum(o, "calls");
     r->rows = jnum(o, "rows");
     r->skipped = jnum(o, "skipped");
@@ -196,8 +197,11 @@ static void on_audit(struct session *s, const struct journal_event *ev, const cJ
     f->n_writers = (size_t)jnum(o, "writers");
     f->n_unknown_audit = (size_t)jnum(o, "unknown");
     f->skipped_rows = jnum(o, "skipped_rows");
-    f->n_rows = f->rows_cut = 0;
+    f->n_rows = f->rows_cut = f->n_limits = 0;
     const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "limits"))
+        if (cJSON_IsString(it) && f->n_limits < WF_LIMITS)
+            put(f->limits[f->n_limits++], sizeof f->limits[0], it->valuestring);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "list")) {
         if (!cJSON_IsObject(it))
             continue;

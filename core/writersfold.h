@@ -19,11 +19,13 @@
 #include "runbook.h"
 
 #define WF_ROWS 32       /* rows of the newest audit kept for the panel */
+#define WF_LIMITS 4      /* the statistics' limits kept (pgw_limits gives three) */
 #define WF_UNKNOWN 32    /* unknown writers kept by name; more still hold */
 
 /* One row of the audit's table, as `cutover writers` prints it. */
 struct wf_row {
     char writer[96], seen[40], ops[48], app[64], role[64], code[160];
+    long long statements;             /* distinct statements seen; -1: not journaled */
     long long calls, rows, skipped;   /* -1: not known */
     int declared;
     int unknown;                      /* not declared, or declared and still unknown */
@@ -47,6 +49,8 @@ struct writersfold {
     size_t n_writers, n_unknown_audit;
     long long skipped_rows;           /* -1: not looked for */
     int other_runbook;                /* the newest audit read another runbook (ignored) */
+    char limits[WF_LIMITS][400];      /* the statistics' limits, in sentences */
+    size_t n_limits;
     struct wf_row rows[WF_ROWS];
     size_t n_rows, rows_cut;          /* rows_cut: listed by the audit, not kept */
     struct wf_unknown unknown[WF_UNKNOWN];

@@ -1,4 +1,6 @@
 /* header.c — the top bar: runbook title, current phase, status, the
+ * engine's mode (ARMED while an abort can still roll back, NO WAY BACK
+ * once an irreversible step was taken: core/noreturn.h), the
  * ceremony's ETA (core/eta.h), clock, and who sits at this console; on a sped-up test clock, a mark that says so;
  * on a joined console that nobody drives, NO ENGINE above all but the record. */
 #include <stdio.h>
@@ -23,11 +25,14 @@ static void phase_label(const struct view *v, char *buf, size_t len)
     }
 }
 
-/* The status word and its colour: the record behind, NO ENGINE, a stop, an override, or the phase's state. */
-static const char *status_of(const struct view *v, attr_t bar, attr_t *a)
+/* The status word and its colour: the record behind, NO ENGINE, a stop, an
+ * override, NO WAY BACK, or the phase's state — then *armed says whether
+ * the mode ARMED goes beside it. */
+static const char *status_of(const struct view *v, attr_t bar, attr_t *a, int *armed)
 {
     enum ramp_status rs = v->s->ramp.status;
     *a = view_attr(v, TH_ALERT);
+    *armed = 0;
     if (v->journal_alert)   /* the record is behind: above everything */
         return v->journal_alert;
     if (v->no_engine) {
@@ -42,25 +47,29 @@ static const char *status_of(const struct view *v, attr_t bar, attr_t *a)
     if (noreturn_taken(v->s, burnt, sizeof burnt))
         return " NO WAY BACK ";   /* an abort now halts: there is no old system */
     *a = bar | A_BOLD;
+    *armed = noreturn_armed(v->s);
     return session_status(v->s);
 }
 
 /* What the bar holds at one level of narrowing. The phase, the status,
- * the ETA's time, the clock and the test-clock mark never go; the rest gives way in this
+ * the ETA's time, the clock and the test-clock mark never go (nor NO WAY BACK,
+ * which is the status); the rest gives way in this
  * order as the screen narrows: the ETA's detail, the runbook's title, the
  * operator's name (the role stays), the program's name, the test clock's
- * long words (" ×5 TEST " stays); only then is the phase's title cut. */
+ * long words (" ×5 TEST " stays), the mode ARMED; only then is the phase's
+ * title cut. */
 struct bar {
     int title;        /* 2 whole, 1 at most 12 columns, 0 none */
     int prefix;       /* " cutover " */
     int eta;          /* 2 full, 1 brief, 0 none */
     int who_full;     /* "Alice Ng/commander", else "commander" */
     int test_full;    /* " TIME ×5 (test clock) ", else " ×5 TEST " */
+    int mode;         /* " │ ARMED" when armed */
 };
 
 static const struct bar levels[] = {
-    {2, 1, 2, 1, 1}, {1, 1, 2, 1, 1}, {1, 1, 1, 1, 1}, {0, 1, 1, 1, 1}, {0, 1, 1, 0, 1},
-    {0, 0, 1, 0, 1}, {0, 0, 1, 0, 0},
+    {2, 1, 2, 1, 1, 1}, {1, 1, 2, 1, 1, 1}, {1, 1, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1},
+    {0, 1, 1, 0, 1, 1}, {0, 0, 1, 0, 1, 1}, {0, 0, 1, 0, 0, 1}, {0, 0, 1, 0, 0, 0},
 };
 
 static void header_draw(WINDOW *w, const struct view *v)
@@ -84,13 +93,16 @@ static void header_draw(WINDOW *w, const struct view *v)
     }
     int test_cols = 0;
     attr_t status_attr;
-    const char *status = status_of(v, bar, &status_attr);
+    int armed;
+    const char *status = status_of(v, bar, &status_attr, &armed);
     char eta_full[200], eta_brief[64];
     eta_describe(&v->eta, v->now_ms, 0, eta_full, sizeof eta_full);
     eta_describe(&v->eta, v->now_ms, 1, eta_brief, sizeof eta_brief);
 
-    /* " cutover TITLE  │ PHASE │ STATUS │ ETA …      name/role  clock UTC " */
+    /* " cutover TITLE  │ PHASE │ STATUS │ ARMED │ ETA …      name/role  clock UTC " */
     int title_w = draw_width(v->rb->title), core_w = draw_width(phase) + 3 + draw_width(status);
+    const char *mode = "";
+    int mode_w = 0;
     struct bar b = levels[sizeof levels / sizeof levels[0] - 1];
     int title_cols = 0, eta_cols = 0, right_cols = 0, prefix_cols = 0;
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
@@ -102,12 +114,14 @@ static void header_draw(WINDOW *w, const struct view *v)
         test = b.test_full ? test_full : test_brief;
         test_cols = test[0] ? draw_width(test) : 0;
         right_cols = test_cols + draw_width(b.who_full ? who_full : who_role);
-        if (prefix_cols + core_w + eta_cols + right_cols <= cols)
+        mode = armed && b.mode ? " │ ARMED" : "";
+        mode_w = draw_width(mode);
+        if (prefix_cols + core_w + mode_w + eta_cols + right_cols <= cols)
             break;
     }
     const char *eta = b.eta == 2 ? eta_full : b.eta == 1 ? eta_brief : "";
     if (b.title == 1)   /* the title takes what the rest leaves, at least its 12 columns */
-        title_cols = cols - right_cols - eta_cols - core_w - draw_width(" cutover ") - 4;
+        title_cols = cols - right_cols - eta_cols - core_w - mode_w - draw_width(" cutover ") - 4;
 
     int x = 0;
     if (b.prefix) {
@@ -118,10 +132,12 @@ static void header_draw(WINDOW *w, const struct view *v)
         x += draw_text(w, 0, 0, 1, " ", bar);
     }
     /* the phase's title is cut last, for the status beside it */
-    int phase_room = cols - right_cols - eta_cols - x - 3 - draw_width(status);
+    int phase_room = cols - right_cols - eta_cols - x - 3 - draw_width(status) - mode_w;
     x += draw_text(w, 0, x, phase_room > 7 ? phase_room : 7, phase, bar);
     x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
-    x += draw_text(w, 0, x, cols - right_cols - x - eta_cols, status, status_attr);
+    x += draw_text(w, 0, x, cols - right_cols - x - eta_cols - mode_w, status, status_attr);
+    if (mode[0])   /* the abort criteria can still roll back */
+        x += draw_text(w, 0, x, cols - right_cols - x - eta_cols, mode, bar | A_BOLD);
     if (eta[0]) {
         x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
         draw_text(w, 0, x, cols - right_cols - x, eta, v->eta.known ? bar : bar | A_DIM);

@@ -1,7 +1,8 @@
 /* writers.c — the writer audit's panel (`w` switches to it over the
  * screen): the newest audit's table as `cutover writers` prints it —
- * writer, how seen, operations, calls, rows, rows that skipped new,
- * dual-writes?, declared?, and its code sites on a line below — then the
+ * writer, how seen, operations, statements, calls, rows, rows that skipped
+ * new, dual-writes?, declared?, and its code sites on a line below — the
+ * statistics' limits dim under it when there is room, then the
  * unknown writers the journal holds, open ones first, in red. Drawn from
  * the fold alone (core/writersfold.h), so a joined console and a replay
  * show what the driving one does. */
@@ -25,17 +26,19 @@ static void number(long long v, char *buf, size_t len)
 static int draw_row(const struct view *v, WINDOW *w, int y, int width, int name_w, int skip, const struct wf_row *r,
                     int last_row)
 {
-    char line[512], calls[24], rows[24], skipped[24];
+    char line[512], stmts[24], calls[24], rows[24], skipped[24];
+    number(r->statements, stmts, sizeof stmts);
     number(r->calls, calls, sizeof calls);
     number(r->rows, rows, sizeof rows);
     number(r->skipped, skipped, sizeof skipped);
     const char *dw = r->dual_writes < 0 ? "?" : r->dual_writes ? "yes" : "no";
     if (skip)
-        snprintf(line, sizeof line, "%-*.*s %-13.13s %-12.12s %7s %7s %6s %-3s %-4s", name_w, name_w,
-                 r->writer, r->seen, r->ops, calls, rows, skipped, dw, r->declared ? "yes" : "NO");
+        snprintf(line, sizeof line, "%-*.*s %-13.13s %-12.12s %5s %6s %7s %6s %-3s %-4s", name_w,
+                 name_w, r->writer, r->seen, r->ops, stmts, calls, rows, skipped, dw,
+                 r->declared ? "yes" : "NO");
     else
-        snprintf(line, sizeof line, "%-*.*s %-13.13s %-12.12s %7s %7s %-3s %-4s", name_w, name_w,
-                 r->writer, r->seen, r->ops, calls, rows, dw, r->declared ? "yes" : "NO");
+        snprintf(line, sizeof line, "%-*.*s %-13.13s %-12.12s %5s %6s %7s %-3s %-4s", name_w, name_w,
+                 r->writer, r->seen, r->ops, stmts, calls, rows, dw, r->declared ? "yes" : "NO");
     draw_text(w, y, 2, width, line, r->unknown ? view_attr(v, TH_ALERT) | A_BOLD : view_attr(v, TH_NORMAL));
     if (!r->code[0] || y + 1 > last_row)
         return 1;
@@ -78,16 +81,16 @@ static void writers_draw(WINDOW *w, const struct view *v)
                  f->sources[0] ? f->sources : "no source");
         draw_text(w, y++, 2, width, head, f->n_unknown_audit ? view_attr(v, TH_WARN) : view_attr(v, TH_OK));
         int skip = f->skipped_rows >= 0;
-        int fixed = 13 + 12 + 7 + 7 + 3 + 4 + (skip ? 6 + 1 : 0) + 6;
+        int fixed = 13 + 12 + 5 + 6 + 7 + 3 + 4 + (skip ? 6 + 1 : 0) + 7;
         int name_w = width - fixed - 1;
         name_w = name_w > 30 ? 30 : name_w < 8 ? 8 : name_w;
         char hdr[300];
         if (skip)
-            snprintf(hdr, sizeof hdr, "%-*s %-13s %-12s %7s %7s %6s %-3s %-4s", name_w, "WRITER",
-                     "SEEN", "OPS", "CALLS", "ROWS", "SKIP", "DW", "DECL");
+            snprintf(hdr, sizeof hdr, "%-*s %-13s %-12s %5s %6s %7s %6s %-3s %-4s", name_w, "WRITER",
+                     "SEEN", "OPS", "STMTS", "CALLS", "ROWS", "SKIP", "DW", "DECL");
         else
-            snprintf(hdr, sizeof hdr, "%-*s %-13s %-12s %7s %7s %-3s %-4s", name_w, "WRITER",
-                     "SEEN", "OPS", "CALLS", "ROWS", "DW", "DECL");
+            snprintf(hdr, sizeof hdr, "%-*s %-13s %-12s %5s %6s %7s %-3s %-4s", name_w, "WRITER",
+                     "SEEN", "OPS", "STMTS", "CALLS", "ROWS", "DW", "DECL");
         draw_text(w, y++, 2, width, hdr, view_attr(v, TH_TITLE));
         /* unknown rows first: at 80×24 they are what must not be cut */
         for (int pass = 0; pass < 2; pass++)
@@ -102,6 +105,23 @@ static void writers_draw(WINDOW *w, const struct view *v)
         if (f->other_runbook && y <= last)
             draw_text(w, y++, 2, width, "the newest audit read another runbook: ignored",
                       view_attr(v, TH_WARN));
+        /* the statistics' limits, dim, whole, in the room the unknown writers leave */
+        int keep = f->n_unknown ? 2 + (int)f->n_unknown : 0;
+        for (size_t i = 0; i < f->n_limits; i++) {
+            char lim[420];
+            snprintf(lim, sizeof lim, "limit: %s", f->limits[i]);
+            int room = last - keep - y + 1;
+            int need = draw_wrap(w, y, 2, width, 0, 0, lim, view_attr(v, TH_DIM));   /* counts */
+            if (need > room) {
+                if (room > 0) {
+                    snprintf(lim, sizeof lim, "… and %zu more limits of the statistics: "
+                             "`cutover writers` prints them", f->n_limits - i);
+                    draw_text(w, y++, 2, width, lim, view_attr(v, TH_DIM));
+                }
+                break;
+            }
+            y += draw_wrap(w, y, 2, width, need, 0, lim, view_attr(v, TH_DIM));
+        }
     }
     if (f->n_unknown && y + 1 <= last) {
         char title[120];

@@ -1,7 +1,8 @@
 # report_checks.sh — `cutover report` on two real journals, one that
 # aborted at 25% and one that reached 100% (test_demo_e2e.sh makes them):
 # the JSON's verified, outcome, aborts with their latencies, signals and
-# timeline against the journal itself; the Markdown's summary; nothing
+# timeline against the journal itself (with the session's start and each
+# phase completed, lines of the report's own, in md, html and json too); the Markdown's summary; nothing
 # written to the journal; a tampered copy reported up to its first bad
 # sequence with exit 1. Sourced after tests/lib.sh.
 
@@ -29,8 +30,11 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
   check "  … the signal that fired is shown breached, its worst past 1%" \
     test "$(jq_py "$T/ra.json" "[s for s in r['signals'] if s['name']=='new_read_error_rate'][0]['breached'] and [s for s in r['signals'] if s['name']=='new_read_error_rate'][0]['worst'] > 0.01")" = True
   check "  … the timeline has every event, in order" \
-    test "$(jq_py "$T/ra.json" "[e['seq'] for e in r['timeline']] == list(range(1, len(r['timeline'])+1)) and len(r['timeline'])")" = \
+    test "$(jq_py "$T/ra.json" "[e['seq'] for e in r['timeline'] if not e.get('derived')] == list(range(1, len(r['timeline'])-sum(1 for e in r['timeline'] if e.get('derived'))+1)) and sum(1 for e in r['timeline'] if not e.get('derived'))")" = \
          "$(sql "$a" "select count(*) from events")"
+  check "  … and begins with the session's start, a line of its own" \
+    test "$(jq_py "$T/ra.json" "(r['timeline'][0]['kind'], r['timeline'][0].get('derived'), r['timeline'][0]['text'].startswith('session start: '), sum(1 for e in r['timeline'] if e['kind']=='session_start'))")" = \
+         "('session_start', True, True, 1)"
   check "  … the participants include the dba who acknowledged" \
     test "$(jq_py "$T/ra.json" "any(p['role']=='dba' and p['acks']>0 for p in r['participants'])")" = True
   check "  … time was spent at 25%" test "$(jq_py "$T/ra.json" "any(t['percent']==25 and t['ms']>0 for t in r['time_at_percent'])")" = True
@@ -41,6 +45,14 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
     sh -c '"$0" report "$1" --format json >"$2"' "$CUTOVER" "$b" "$T/rb.json"
   check "  … completed, the flag last read at 100, no abort" \
     test "$(jq_py "$T/rb.json" "(r['outcome'], r['last_percent'], len(r['aborts']))")" = "('completed', 100, 0)"
+  # the phases before the ramp (2 and 3) are complete in both ceremonies
+  check "  … its timeline says phases 2 and 3 complete, each right after the event that completed it" \
+    test "$(jq_py "$T/rb.json" "([e['text'] for e in r['timeline'] if e['kind']=='phase_complete'][:2], all(e.get('derived') and (r['timeline'][i-1]['seq'] == e['seq']) for i, e in enumerate(r['timeline']) if e['kind']=='phase_complete'))")" = \
+         "(['phase 2 (Dual-write and backfill) complete', 'phase 3 (Shadow reads) complete'], True)"
+  check "  … in the Markdown too, in bold" \
+    sh -c '"$0" report "$1" >"$2" && grep -q "| \*\*phase 2 (Dual-write and backfill) complete\*\* |$" "$2" && grep -q "| \*\*phase 3 (Shadow reads) complete\*\* |$" "$2"' "$CUTOVER" "$b" "$T/rb.md"
+  check "  … and in the HTML" \
+    sh -c '"$0" report "$1" --format html >"$2" && grep -q "<tr class=\"derived\">.*<b>phase 3 (Shadow reads) complete</b>" "$2"' "$CUTOVER" "$b" "$T/rb.html"
   check "the HTML report is one file with a chart per signal" \
     sh -c '"$0" report "$1" --format html >"$2" && test "$(grep -c "<svg" "$2")" = "$(sqlite3 "$1" "select count(distinct signal) from samples")"' \
       "$CUTOVER" "$a" "$T/ra.html"

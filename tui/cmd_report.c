@@ -217,6 +217,8 @@ static cJSON *json_report(const struct report *r)
         cJSON_AddStringToObject(e, "kind", l->kind);
         cJSON_AddStringToObject(e, "actor", l->actor);
         cJSON_AddStringToObject(e, "text", l->text);
+        if (l->derived)   /* the session's start, a phase complete: not an event */
+            cJSON_AddTrueToObject(e, "derived");
         cJSON_AddItemToArray(tl, e);
     }
     return o;
@@ -416,11 +418,14 @@ static void md_people_and_timeline(const struct report *r)
         const struct report_line *l = &r->timeline[i];
         char t[40];
         iso(l->ts_ms, t, sizeof t);
-        printf("| %s | %lld | ", t, (long long)l->seq);
+        if (l->derived)   /* the session's start, a phase complete: in bold, no # of its own */
+            printf("| %s |  | ", t);
+        else
+            printf("| %s | %lld | ", t, (long long)l->seq);
         cell(l->actor);
-        printf(" | ");
+        printf(l->derived ? " | **" : " | ");
         cell(l->text);
-        printf(" |\n");
+        printf(l->derived ? "** |\n" : " |\n");
     }
 }
 

@@ -144,7 +144,7 @@ int cmd_run(int argc, char **argv)
         return EXIT_FAILED;
     }
     char why[4200];
-    if (journal_path_writable(journal, why, sizeof why) != 0) {
+    if (journal_path_create(journal, why, sizeof why) != 0) {
         fprintf(stderr, "cutover: %s\n", why);
         runbook_free(rb);
         return EXIT_FAILED;

@@ -68,18 +68,6 @@ static void sites_text(const struct writer_seen *w, char *buf, size_t len)
 }
 
 /* Distinct statement texts a writer was seen running. */
-static size_t n_texts(const struct writer_seen *w)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < w->n_stmts; i++) {
-        int dup = 0;
-        for (size_t k = 0; k < i && !dup; k++)
-            dup = strcmp(w->stmts[k].text, w->stmts[i].text) == 0;
-        n += !dup;
-    }
-    return n;
-}
-
 static void number(long long v, int known, char *buf, size_t len)
 {
     if (known)
@@ -126,7 +114,7 @@ static void print_table(const struct writers_audit *a, const struct sources *src
         number(w->calls, w->n_stmts > 0, calls, sizeof calls);
         number(w->rows, w->n_stmts > 0, rows, sizeof rows);
         printf("%-*s  %-18s  %-20s  %5zu  %8s  %8s  %-11s  %-8s  %s\n", width, w->name, seen, ops,
-               n_texts(w), calls, rows,
+               writers_n_statements(w), calls, rows,
                w->decl ? (w->decl->dual_writes ? "yes" : "no") : "?", w->decl ? "yes" : "NO",
                sites);
     }
@@ -718,7 +706,9 @@ static int audit(const struct runbook *rb, const struct request *q)
                  src.capture_run ? "capture " : "", src.skipped_run ? "skipped " : "",
                  src.scan ? "code" : "");
         if (writers_journal(q->journal, rb, table, &a, sources,
-                            src.skipped_run ? src.skipped_rows : -1, jmsg, sizeof jmsg) != 0) {
+                            src.skipped_run ? src.skipped_rows : -1,
+                            src.statements_read ? pgw_limits(src.stats) : NULL, jmsg,
+                            sizeof jmsg) != 0) {
             fprintf(stderr, "cutover: %s\n", jmsg);
             rc = EXIT_FAILED;
         } else {

@@ -15,4 +15,10 @@ int journal_path_existing(const char *path, char *why, size_t len);
  * with why ("the directory … is not writable", …). */
 int journal_path_writable(const char *path, char *why, size_t len);
 
+/* As journal_path_writable, for the journal `run` creates: a missing
+ * directory whose parent exists is made, mode 2770 whatever the umask
+ * (group rwx, setgid, nothing for others); an existing directory is never
+ * chmod-ed. */
+int journal_path_create(const char *path, char *why, size_t len);
+
 #endif

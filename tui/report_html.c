@@ -109,13 +109,16 @@ static void timeline(FILE *out, const struct report *r)
           out);
     for (size_t i = 0; i < r->n_timeline; i++) {
         const struct report_line *l = &r->timeline[i];
-        fputs("<tr><td>", out);
+        fputs(l->derived ? "<tr class=\"derived\"><td>" : "<tr><td>", out);
         when(out, l->ts_ms);
-        fprintf(out, "</td><td>%lld</td><td>", (long long)l->seq);
+        if (l->derived)   /* the session's start, a phase complete: no # of its own */
+            fputs("</td><td></td><td>", out);
+        else
+            fprintf(out, "</td><td>%lld</td><td>", (long long)l->seq);
         report_esc(out, l->actor);
-        fputs("</td><td>", out);
+        fputs(l->derived ? "</td><td><b>" : "</td><td>", out);
         report_esc(out, l->text);
-        fputs("</td></tr>\n", out);
+        fputs(l->derived ? "</b></td></tr>\n" : "</td></tr>\n", out);
     }
     fputs("</table>\n", out);
 }

@@ -1,6 +1,7 @@
 /* writers_journal.c — the writer audit's verdict, journaled
  * (writers_journal.h). Statement texts stay out of the journal: they may
- * hold values; the table has names, counts and code sites. */
+ * hold values; the table has names, counts (statements too) and code
+ * sites, and the statistics' limits as sentences of our own. */
 #include "writers_journal.h"
 
 #include <cjson/cJSON.h>
@@ -78,6 +79,7 @@ static cJSON *row(const struct writer_seen *w)
     cJSON_AddStringToObject(o, "writer", w->name);
     cJSON_AddStringToObject(o, "seen", seen);
     cJSON_AddStringToObject(o, "ops", ops);
+    cJSON_AddNumberToObject(o, "statements", (double)writers_n_statements(w));
     if (w->n_stmts) {
         cJSON_AddNumberToObject(o, "calls", (double)w->calls);
         cJSON_AddNumberToObject(o, "rows", (double)w->rows);
@@ -114,7 +116,7 @@ static char *unknown_body(const struct writer_seen *w, struct error *err)
 
 int writers_journal(const char *path, const struct runbook *rb, const char *table,
                     const struct writers_audit *a, const char *sources, long long skipped_rows,
-                    char *msg, size_t len)
+                    const char *const *limits, char *msg, size_t len)
 {
     struct error err = {{0}};
     size_t n = 0;
@@ -143,6 +145,11 @@ int writers_journal(const char *path, const struct runbook *rb, const char *tabl
     cJSON_AddStringToObject(o, "sources", sources);
     if (skipped_rows >= 0)
         cJSON_AddNumberToObject(o, "skipped_rows", (double)skipped_rows);
+    if (limits) {   /* what the statistics cannot see: our sentences, no statement */
+        cJSON *lim = cJSON_AddArrayToObject(o, "limits");
+        for (const char *const *l = limits; *l; l++)
+            cJSON_AddItemToArray(lim, cJSON_CreateString(*l));
+    }
     cJSON *list = cJSON_AddArrayToObject(o, "list");
     for (size_t i = 0; i < a->n; i++)
         cJSON_AddItemToArray(list, row(&a->v[i]));

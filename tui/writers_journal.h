@@ -17,9 +17,12 @@
 int writers_journal_check(const char *path, const struct runbook *rb, char *msg, size_t len);
 
 /* Appends the audit a of table (sources: what was read, "statements
- * capture"; skipped_rows -1 when not looked for). 0, or -1 with why. */
+ * capture"; skipped_rows -1 when not looked for; limits: the statistics'
+ * limits in sentences, NULL-terminated, or NULL when they were not read).
+ * Each writer's statements go in as a count, never as text. 0, or -1
+ * with why. */
 int writers_journal(const char *path, const struct runbook *rb, const char *table,
                     const struct writers_audit *a, const char *sources, long long skipped_rows,
-                    char *msg, size_t len);
+                    const char *const *limits, char *msg, size_t len);
 
 #endif

@@ -72,6 +72,14 @@ check "a console writes the journal's runbook" opened "$T/some.md" "$J"
 check "the audit finds the undeclared writer in the statistics: exit 3" test $? -eq 3
 check "  … journaled as unknown_writer role: legacy, seen by stats" \
   sh -c 'sqlite3 "$0" "SELECT body FROM events WHERE kind = '"'unknown_writer'"'" | grep -q "\"writer\":\"role: legacy\".*\"seen\":\"stats\""' "$J"
+limits_journaled() {  # the statistics' limits in sentences; statements as counts, no text
+  local b; b=$(sqlite3 "$J" "SELECT body FROM events WHERE kind = 'writers' ORDER BY seq DESC LIMIT 1")
+  echo "$b" | grep -q '"limits":\["pg_stat_statements.track = ' &&
+    echo "$b" | grep -q 'failed statements are not recorded; identical statements' &&
+    echo "$b" | grep -q '"statements":[1-9]' && ! echo "$b" | grep -qi 'insert into\|update [a-z_]* set' ||
+    { echo "$b"; return 1; }
+}
+check "  … the audit journals the statistics' limits and each writer's statement count, no statement text" limits_journaled
 check "the writers step is not acknowledged by hand" refused "completes itself" audit --as Bo --role dba
 check "the step that needs the audit is refused, naming the writer" \
   refused 'needs the writer audit: unknown writer `role: legacy` (seen by stats)' dw-done --as Bo --role dba

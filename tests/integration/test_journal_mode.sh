@@ -3,7 +3,9 @@
 # its WAL and its shared memory: mode 0660, whatever the umask); a journal
 # anyone may write is refused by every console that writes (run, join, ack,
 # abort) with the words to fix it, while read-only readers (verify, report)
-# still read it.
+# still read it. A journal's missing directory is created mode 2770 (the
+# group may write, setgid so files keep its group, nobody else may look);
+# an existing directory's mode is never changed.
 . tests/lib.sh
 . tests/wait.sh
 . tests/brake_lib.sh
@@ -36,4 +38,23 @@ chmod o-w "$J"
 run=$!
 check "once fixed, it runs again" wait_until 20 sh -c "grep -q 'console opened' '$T/run3.out'"
 kill $run; wait $run 2>/dev/null
+# the directory: made when missing, left alone when there
+D=$T/ceremony
+( umask 000; exec "$CUTOVER" run "$T/rb.md" --journal "$D/x.journal" --headless >"$T/run4.out" 2>&1 ) &
+run=$!
+check "run makes the journal's missing directory" wait_until 20 sh -c "grep -q 'console opened' '$T/run4.out'"
+check "… mode 2770 though the umask was 000 ($(mode "$D" 2>/dev/null))" test "$(mode "$D")" = 2770
+check "… and the journal in it 0660 ($(mode "$D/x.journal" 2>/dev/null))" test "$(mode "$D/x.journal")" = 660
+kill $run; wait $run 2>/dev/null
+mkdir "$T/mine" && chmod 0750 "$T/mine"
+"$CUTOVER" run "$T/rb.md" --journal "$T/mine/x.journal" --headless >"$T/run5.out" 2>&1 &
+run=$!
+check "an existing directory is used" wait_until 20 sh -c "grep -q 'console opened' '$T/run5.out'"
+check "… and its mode left alone ($(mode "$T/mine"))" test "$(mode "$T/mine")" = 750
+kill $run; wait $run 2>/dev/null
+"$CUTOVER" run "$T/rb.md" --journal "$T/no/such/x.journal" --headless >"$T/run6.out" 2>&1
+rc=$?
+check "a directory whose parent is missing too is refused (exit $rc)" test $rc -eq 1
+check "… saying which" grep -q "the directory $T/no/such does not exist, nor its parent" "$T/run6.out"
+check "… and nothing is made" test ! -e "$T/no"
 finish

@@ -2,7 +2,8 @@
 # {irreversible} is refused until the ramp holds at its last step with every
 # criterion clear; once taken the engine says NO WAY BACK: an abort
 # criterion that fires halts (an incident) and leaves the flag where it is,
-# a manual abort or an abort request is refused, and `check` warns about an
+# a manual abort or an abort request is refused, the header's mode goes
+# from ARMED to NO WAY BACK, and `check` warns about an
 # irreversible step placed before the ramp.
 . tests/lib.sh
 . tests/wait.sh
@@ -25,9 +26,17 @@ check "the irreversible step is refused while the ramp is not at 100%" \
 at100() { journal_has "$J" "kind='flag_read' and json_extract(body,'\$.percent')=100 and json_extract(body,'\$.ok')"; }
 check "the ramp reaches 100%" wait_until 30 at100
 check "the driving console says the ramp is complete" wait_screen drv "COMPLETE" 10
+header() { tmux_screen drv | head -1; }
+header_has() { header | grep -q -- "$1"; }
+check "before the point of no return the header says ARMED" wait_for 10 header_has "│ ARMED"
+tmux_resize drv 80 24
+check "… at 80 columns too, beside the phase and the status" \
+  wait_for 10 header_has "Phase 4: Cutover │ [A-Z ]* │ ARMED"
+tmux_resize drv 140 45
 check "now its owner acknowledges the irreversible step" "$CUTOVER" ack "$J" readonly-old --as "Bob Li" --role dba
 check "… and the commander approves it: taken" "$CUTOVER" approve "$J" readonly-old --as "Alice Ng" --role commander
 check "the driving console's header says NO WAY BACK" wait_screen drv "NO WAY BACK" 10
+check "… and no longer ARMED" eval '! header_has ARMED'
 "$CUTOVER" abort "$J" --as "Bob Li" --role dba --reason "cold feet" >"$T/abort.out" 2>&1
 rc=$?
 check "an abort request after it is refused (exit $rc)" test $rc -eq 1

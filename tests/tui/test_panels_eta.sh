@@ -103,12 +103,13 @@ check "  … and the ramp bar's earliest 100% says the same" wait_screen t "100%
 # 3. narrower: the phase and the status stay, the ETA keeps its time
 tmux_resize t 120 40
 check "at 120 columns the ETA is still there" wait_screen t "ETA $want" 10
-check "  … with the phase and the status" sh -c 'head -1 "$0" | grep -q "Phase 4: Cutover │ READY │ ETA"' "$T/screen"
+check "  … with the phase, the status and the mode" sh -c 'head -1 "$0" | grep -q "Phase 4: Cutover │ READY │ ARMED │ ETA"' "$T/screen"
 check "  … and the test clock's mark" sh -c 'head -1 "$0" | grep -q "×5"' "$T/screen"
 tmux_resize t 80 24
+# (the mode ARMED gives way to the test clock's mark before the phase is cut)
 check "at 80×24 the ETA is still there" wait_screen t "ETA $want holds" 10
 check "  … with the phase, the status, the role and the clock" \
-  sh -c 'head -1 "$0" | grep -q "Phase 4: Cutover │ READY │ ETA .* commander  [0-9:]* UTC"' "$T/screen"
+  sh -c 'head -1 "$0" | grep -q "Phase 4: Cutover │ READY │ ETA .* commander  [0-9:]* UTC" || { head -1 "$0"; exit 1; }' "$T/screen"
 check "  … and the declared panels" sh -c 'grep -q "Ledger writes" "$0" && grep -q "Ledger lag" "$0"' "$T/screen"
 tmux_keys t q
 finish

@@ -3,7 +3,9 @@
 # one in red (capture-pane -e shows the colour escapes); the panel is
 # drawn from the journal's fold, so a joined console and a replay show
 # the same; once the runbook declares the writer and a new audit runs, it
-# shows resolved, and nothing in red. Waits for conditions, never a time.
+# shows resolved, and nothing in red. The table has the statements column
+# (a count in the journal, never a statement's text) and the statistics'
+# limits, dim under it. Waits for conditions, never a time.
 . tests/lib.sh
 . tests/wait.sh
 CODE=$T/code
@@ -46,11 +48,18 @@ tmux_keys c Escape
 "$CUTOVER" writers "$T/rb.md" --code "$CODE" --journal "$J" >/dev/null 2>&1
 check "an audit with an unknown writer is journaled (exit 3)" test $? -eq 3
 check "  … and folded by the console" wait_until 10 journal_has "$J" "kind = 'writers'"
+stmts_journaled() {  # a count per writer, and no statement's text
+  [ "$(sql "$J" "select json_type(body, '\$.list[0].statements') from events where kind = 'writers'")" = integer ] &&
+    ! sql "$J" "select body from events where kind = 'writers'" | grep -qi "insert into\|delete from"
+}
+check "  … each writer's statements journaled as a count, never as text" stmts_journaled
 tmux_keys c w
 check "w: the table, with the audit's counts" wait_screen c "orders_legacy: 2 writers, 1 unknown"
 check "  … the unknown writer's row: how seen, ops, declared NO, its code site" \
   sh -c 'grep -q "code: purge.py  *code  *write .* ?   NO" "$0" && grep -q "code: purge.py:2" "$0" &&
          grep -q "checkout .* yes yes" "$0"' "$T/screen"
+check "  … with the statements column of \`cutover writers\`, beside calls and rows" \
+  sh -c 'grep -q "WRITER .* OPS  *STMTS  *CALLS  *ROWS" "$0" && grep -q "code: purge.py  *code  *write  *0  *-  *-" "$0"' "$T/screen"
 check "  … the unknown writers below, open" wait_screen c "Unknown writers: 1 open"
 tmux -S "$TMUX_SOCK" capture-pane -p -e -t c >"$T/colour"
 check "  … the unknown writer in red (a red escape on its row), the declared one not" \
@@ -99,5 +108,26 @@ red = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:31|41)m")
 rows = [l for l in open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
         if "purge" in l]
 assert rows and not any(red.search(l) for l in rows), rows
+PY
+
+# the statistics' limits, as an audit that read pg_stat_statements journals
+# them (a copy of the newest audit with the limits added): dim under the table
+body=$(sqlite3 "$J" "select json_set(body, '\$.limits', json_array('pg_stat_statements.track = top: statements run inside functions and triggers are invisible', 'failed statements are not recorded; identical statements share one entry')) from events where kind = 'writers' order by seq desc limit 1")
+check "an audit with the statistics' limits is journaled" "$ROOT/build/tools/journal_put" "$J" writers "$body"
+tmux_start l 80 24 "$CUTOVER replay $J"
+check "  … a replay opens" wait_screen l "REPLAY" 15
+tmux_keys l End
+tmux_keys l w
+check "  … and w shows each limit under the table" \
+  wait_screen l "limit: failed statements are not recorded; identical statements share" 10
+check "  … the first one whole, wrapped at 80 columns" \
+  sh -c 'grep -q "limit: pg_stat_statements.track = top: statements run inside functions" "$0" && grep -q "triggers are invisible  *│" "$0"' "$T/screen"
+tmux -S "$TMUX_SOCK" capture-pane -p -e -t l >"$T/colour3"
+check "  … dim" \
+  python3 - "$T/colour3" <<'PY'
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+row = [l for l in lines if "limit: failed statements" in l]
+assert row and re.search(r"\x1b\[(?:[0-9;]*;)?2(?:;[0-9;]*)?m", row[0].split("limit:")[0]), row
 PY
 finish
