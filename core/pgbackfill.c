@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "pgcopy.h"
-#include "pgcount.h"
 #include "pgdata.h"
 
 struct pgbf {
@@ -22,7 +21,6 @@ struct pgbf {
     int returning;            /* one database, new's key typed as old's:
                                * a batch's last key read back by RETURNING */
     struct pgbinary bin;      /* across databases: the binary format, when it fits */
-    struct pgcount *count;    /* old's rows counted beside the first batches */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
 };
@@ -223,42 +221,6 @@ static int plan_binary(struct pgbf *b, struct error *err)
 
 int pgbf_binary(const struct pgbf *b) { return b->bin.on; }
 
-/* old's rows counted on old's own connection, between batches. */
-static int count_here(struct pgbf *b, const char *sql, struct error *err)
-{
-    PGresult *r = pgdata_query(b->old, "backfill: old", sql, 0, NULL, err);
-    if (!r)
-        return -1;
-    b->p->total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return 0;
-}
-
-/* The count beside the copy, taken in once it is in (or waited for,
- * when wait); counted here when it failed. 0, or -1 with err. */
-static int take_count(struct pgbf *b, int wait, struct error *err)
-{
-    if (!b->count)
-        return 0;
-    int64_t n = 0;
-    int state = wait ? pgcount_wait(b->count, &n) : pgcount_poll(b->count, &n);
-    if (state == 0)
-        return 0;
-    pgcount_free(b->count);
-    b->count = NULL;
-    b->p->counting = 0;
-    if (state == 1) {
-        b->p->total = n;
-        return 0;
-    }
-    struct cbuf q = {0};
-    put(&q, "SELECT count(*) FROM ");
-    datajob_table(b->j, 0, NULL, &q);
-    int rc = q.oom ? (error_set(err, "out of memory"), -1) : count_here(b, q.p, err);
-    cbuf_free(&q);
-    return rc;
-}
-
 int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
               struct error *err)
 {
@@ -308,20 +270,19 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
         sqlite3_finalize(st);
         return rc == SQLITE_OK ? 0 : -1;
     }
-    /* a full scan of old: beside the copy, on a connection of its own,
-     * when one can be made (the total is said once it is in) */
-    b->count = q.oom ? NULL : pgcount_start(b->old, q.p);
-    p->counting = b->count != NULL;
-    int rc = b->count ? 0 : count_here(b, q.p, err);
+    PGresult *r = q.oom ? NULL : pgdata_query(b->old, "backfill: old", q.p, 0, NULL, err);
     cbuf_free(&q);
-    return q.oom ? (error_set(err, "out of memory"), -1) : rc;
+    if (!r)
+        return -1;
+    p->total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
 }
 
 void pgbf_free(struct pgbf *b)
 {
     if (!b)
         return;
-    pgcount_free(b->count);
     cursor_free(b);
     free(b);
 }
@@ -861,9 +822,6 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
         b->has_cursor = key[0] != NULL;
     }
     cursor_text(b);
-    /* the total is in before the last batch is reported */
-    if (take_count(b, done, err) != 0)
-        return -1;
     return done;
 }
 

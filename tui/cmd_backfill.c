@@ -41,8 +41,7 @@ static int mirror(struct datacmd *c, const struct backfill_progress *p, long bat
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "job", p->job);
     cJSON_AddNumberToObject(o, "rows", (double)p->rows);
-    if (!p->counting)   /* absent until old's rows are counted */
-        cJSON_AddNumberToObject(o, "total", (double)p->total);
+    cJSON_AddNumberToObject(o, "total", (double)p->total);
     if (p->cursor[0])
         cJSON_AddStringToObject(o, "cursor", p->cursor);
     cJSON_AddBoolToObject(o, "done", p->done);
@@ -167,8 +166,7 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
         if (rc < 0)
             break;
         int64_t t1 = clock_now_ms();
-        /* said once old's rows are counted (beside the first batches) */
-        if (rc == 1 || (t1 - last_note >= 1000 && !p->counting)) {
+        if (rc == 1 || t1 - last_note >= 1000) {
             double secs = (double)(t1 - begun) / 1000.0;
             progress(p, secs > 0 ? (double)(p->rows - first) / secs : 0, tty);
             if (mirror(c, p, batch, 0, NULL) != 0)
