@@ -133,6 +133,8 @@ check "  … a row older than old's is replaced" test "$(a 'SELECT customer FROM
 check "  … the checkpoint is in new, done" test "$(a "SELECT rows || ' ' || done FROM cutover_backfill")" = "$N 1"
 check "  … and mirrored to the journal" \
   test "$(sql "$J" "SELECT json_extract(body, '\$.rows') || json_extract(body, '\$.done') FROM events WHERE kind = 'backfill' ORDER BY seq DESC LIMIT 1")" = "${N}1"
+check "  … with old's exact row count as the total" \
+  test "$(sql "$J" "SELECT count(DISTINCT json_extract(body, '\$.total')) || ' ' || max(json_extract(body, '\$.total')) FROM events WHERE kind = 'backfill'")" = "1 $N"
 check "a second run has nothing to do" expect_exit 0 "$CUTOVER" backfill "$T/same.md"
 check "  … and says so" contains "$T/.last" "already done"
 a "UPDATE orders_legacy SET updated_at = '2024-06-01', customer_name = 'dual', total_cents = 999,
