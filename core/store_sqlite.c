@@ -37,6 +37,7 @@
 
 enum journal_stmt {
     JS_BEGIN,
+    JS_BEGIN_READ,
     JS_COMMIT,
     JS_ROLLBACK,
     JS_EV_LAST,
@@ -129,6 +130,7 @@ static const char lease_sql[] =
 
 static const char *const stmt_sql[JS_COUNT] = {
     [JS_BEGIN] = "BEGIN IMMEDIATE",
+    [JS_BEGIN_READ] = "BEGIN",   /* a read transaction: its snapshot is taken by the first read */
     [JS_COMMIT] = "COMMIT",
     [JS_ROLLBACK] = "ROLLBACK",
     [JS_EV_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
@@ -871,20 +873,30 @@ static int sq_read_signal(struct journal_store *j, const char *signal, int64_t f
 }
 
 /* Two cursors merged in C (an ORDER BY over a UNION would sort the whole
- * history on every read). Both statements are stepped before either
- * result is used, so they share one read transaction: a sample can never
- * be seen without the event it follows. */
+ * history on every read), inside one read transaction so that both see
+ * the journal as of one moment: a sample is never given before the event
+ * it follows. (Without it, a cursor that finds nothing new ends its own
+ * implicit transaction at once, and the other one's starts after a commit
+ * that may have landed in between.) A walk inside a transaction already
+ * open (a nested read, journal_transact) shares that one. */
 static int merge_walk(struct journal_store *j, enum journal_stmt ev_read,
                       enum journal_stmt sa_read, int64_t after_event, int64_t after_sample,
                       journal_event_fn on_event, journal_sample_fn on_sample, void *ctx,
                       struct error *err)
 {
     sqlite3_stmt *own_e = NULL, *own_s = NULL;
+    int own_tx = sqlite3_get_autocommit(j->db);
+    if (own_tx && step_once(j->st[JS_BEGIN_READ]) != SQLITE_DONE) {
+        sq_error(j, err, "cannot read the journal");
+        return -1;
+    }
     sqlite3_stmt *es = walk_stmt(j, ev_read, &own_e);
     sqlite3_stmt *ss = es ? walk_stmt(j, sa_read, &own_s) : NULL;
     if (!ss) {
         sq_error(j, err, "cannot read the journal");
         sqlite3_finalize(own_e);
+        if (own_tx)
+            step_once(j->st[JS_COMMIT]);
         return -1;
     }
     sqlite3_bind_int64(es, 1, after_event);
@@ -913,6 +925,8 @@ static int merge_walk(struct journal_store *j, enum journal_stmt ev_read,
     ret = walk_end(j, es, own_e, ret ? SQLITE_DONE : rc, ret, err);
     sqlite3_reset(ss);
     sqlite3_finalize(own_s);
+    if (own_tx && sqlite3_get_autocommit(j->db) == 0)
+        step_once(j->st[JS_COMMIT]);   /* a read's end: nothing to write, never busy */
     return ret;
 }
 

@@ -142,7 +142,7 @@ while read -r kind name pkg; do p=$(req_path "$kind" "$name") && paths+=("$p"); 
 # before deps.sh can, so it is the one command a newcomer brings.
 # Common English words and HTTP methods that happen to be commands in prose
 # and messages (libwww-perl installs GET and POST, xdg-utils open):
-not_commands='file look halt red route dir idle w watch write as scalar pc less more open GET POST HEAD java go ruby'
+not_commands='column file look halt red route dir idle w watch write as scalar pc less more open GET POST HEAD java go ruby'
 words=$(cat Makefile demo/Makefile.inc tests/*.sh tests/*/*.sh scripts/*.sh bench/*.sh \
              tests/fuzz/run-one.sh tests/peers/ensure.sh .ci/run 2>/dev/null \
         | grep -v '^[[:space:]]*#' | grep -oE '[A-Za-z][A-Za-z0-9_.+-]*' | sort -u)

@@ -1410,6 +1410,93 @@ TEST(ceremony_folds_queued_rows_once)
     tmp_remove(&t);
 }
 
+/* ---- one history read as of one moment --------------------------------- */
+
+enum { RACE_TX = 4000 };
+
+struct race {
+    const char *path;
+    volatile int done;
+    int rc;
+};
+
+static int event_and_sample(struct journal *j, void *ctx, struct error *err)
+{
+    const int *n = ctx;
+    struct journal_event ev = {.ts_ms = *n, .actor = "w", .kind = "tick", .body = "{}"};
+    struct journal_sample sm = {.ts_ms = *n, .signal = "s", .value = *n, .has_value = 1};
+    return journal_append(j, &ev, NULL, err) || journal_append_samples(j, &sm, 1, err) ? -1 : 0;
+}
+
+/* Each transaction appends an event and a sample placed after it. */
+static void *race_writer(void *p)
+{
+    struct race *r = p;
+    struct journal *j = NULL;
+    struct error err = {{0}};
+    r->rc = journal_open(r->path, 0, &j, &err);
+    for (int n = 1; r->rc == 0 && n <= RACE_TX; n++)
+        r->rc = journal_transact(j, event_and_sample, &n, &err) < 0 ? -1 : 0;
+    if (r->rc)
+        printf("  writer: %s\n", err.msg);
+    journal_close(j);
+    r->done = 1;
+    return NULL;
+}
+
+struct reader {
+    int64_t last_event, last_sample;
+    int early;   /* samples given before the event they follow */
+};
+
+static int reader_event(const struct journal_event *ev, void *p)
+{
+    struct reader *r = p;
+    r->last_event = ev->seq;
+    return 0;
+}
+
+static int reader_sample(const struct journal_sample *sa, void *p)
+{
+    struct reader *r = p;
+    r->last_sample = sa->seq;
+    if (sa->after_event > r->last_event)
+        r->early++;
+    return 0;
+}
+
+/* A reader that walks the history as it grows never gets a sample before
+ * the event it was appended after, even when no event is new at the
+ * moment the walk starts and a commit lands during it (a console that got
+ * its own sample before its own event kept it queued forever, and folded
+ * it again on top of every later refold). */
+TEST(history_read_as_of_one_moment_while_written)
+{
+    struct tmp t = tmp_make();
+    journal_close(open_new(&t));
+    struct journal *j = NULL;
+    struct error err = {{0}};
+    CHECK(journal_open(t.path, 0, &j, &err) == 0);
+    struct race w = {t.path, 0, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, race_writer, &w);
+    struct reader r = {0};
+    int rc = 0;
+    while (rc == 0 && !w.done)
+        rc = journal_read_history(j, r.last_event, r.last_sample, reader_event, reader_sample,
+                                  &r, &err);
+    pthread_join(th, NULL);
+    CHECK(rc == 0 && w.rc == 0);
+    CHECK(journal_read_history(j, r.last_event, r.last_sample, reader_event, reader_sample, &r,
+                               &err) == 0);
+    CHECK(r.last_event == RACE_TX && r.last_sample == RACE_TX);
+    if (r.early)
+        printf("  %d samples were given before their event\n", r.early);
+    CHECK(r.early == 0);
+    journal_close(j);
+    tmp_remove(&t);
+}
+
 RUN_TESTS(T(create_open_reopen), T(append_and_read_every_field),
           T(append_refuses_incomplete_event_and_readonly),
           T(read_after_seq_and_stop), T(read_from_inside_a_read),
@@ -1430,4 +1517,5 @@ RUN_TESTS(T(create_open_reopen), T(append_and_read_every_field),
           T(refuses_a_newer_format), T(missing_file_refused),
           T(writer_queues_and_writes_in_order), T(writer_spools_while_locked_and_writes_after),
           T(lease_one_holder_at_a_time), T(anchor_catches_deleted_samples),
-          T(a_format_1_journal_opens_and_is_migrated), T(ceremony_folds_queued_rows_once))
+          T(a_format_1_journal_opens_and_is_migrated), T(ceremony_folds_queued_rows_once),
+          T(history_read_as_of_one_moment_while_written))
