@@ -23,6 +23,27 @@ int marks_kind_of(const char *kind)
     return -1;
 }
 
+int marks_filter_matches(int filter, const char *kind)
+{
+    int k = marks_kind_of(kind);
+    switch (filter) {
+    case 1: return k == MARK_ABORT || k == MARK_HALT || k == MARK_RESUME ||
+                   strcmp(kind, EV_ROLLBACK_DONE) == 0 || strcmp(kind, EV_ABORT_EFFECTIVE) == 0;
+    case 2: return k == MARK_ACK || strcmp(kind, EV_ACK_REFUSED) == 0;
+    case 3: return k == MARK_OVERRIDE;
+    case 4: return k == MARK_NOTE;
+    default: return 1;
+    }
+}
+
+int marks_filtered(const char *kind)
+{
+    for (int f = 1; f < MARKS_FILTERS; f++)
+        if (marks_filter_matches(f, kind))
+            return 1;
+    return 0;
+}
+
 char marks_glyph(enum mark_kind kind)
 {
     static const char glyphs[MARK_KINDS] = {'|', 'A', 'H', 'R', 'O', 'k', 'n'};

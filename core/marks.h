@@ -49,6 +49,17 @@ const struct mark *marks_other(const struct marks *m, size_t i);
 /* The mark kind of an event kind, or -1 when it is not one a chart marks. */
 int marks_kind_of(const char *kind);
 
+/* The journal panel's kind filters: 1 aborts (with halts, resumes, the
+ * rollback done and effective), 2 acks (and refused ones), 3 overrides
+ * (the flag restored or accepted), 4 notes; 0 takes every kind. */
+#define MARKS_FILTERS 5
+int marks_filter_matches(int filter, const char *kind);
+
+/* 1 when some kind filter takes this event kind: the fold keeps such
+ * events apart from the tail (session_kept), so a busy journal never
+ * pushes them out of the filter's reach. */
+int marks_filtered(const char *kind);
+
 /* One character for a kind on a chart or the timeline ('A' abort, …). */
 char marks_glyph(enum mark_kind kind);
 

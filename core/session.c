@@ -97,6 +97,8 @@ void session_free(struct session *s)
     gatefold_free(&s->gf);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         free(s->tail[i].body);
+    for (size_t i = 0; i < SESSION_KEPT; i++)
+        free(s->kept[i].body);
     runbook_free(s->rb_earlier);
     memset(s, 0, sizeof *s);
 }
@@ -131,6 +133,8 @@ int session_copy(struct session *dst, const struct session *src)
     dst->gf = (struct gatefold){0};
     for (size_t i = 0; i < SESSION_TAIL; i++)
         dst->tail[i].body = NULL;
+    for (size_t i = 0; i < SESSION_KEPT; i++)
+        dst->kept[i].body = NULL;
     if (!(dst->acks = dup_items(src->acks, rb->n_steps, sizeof *src->acks)) ||
         !(dst->phase_acked = dup_items(src->phase_acked, rb->n_phases, sizeof *src->phase_acked)) ||
         !(dst->signals = dup_items(src->signals, rb->n_signals, sizeof *src->signals)) ||
@@ -147,6 +151,9 @@ int session_copy(struct session *dst, const struct session *src)
             dst->signals[i].chart = dst->charts + (src->signals[i].chart - src->charts);
     for (size_t i = 0; i < SESSION_TAIL; i++)
         if (src->tail[i].body && !(dst->tail[i].body = strdup(src->tail[i].body)))
+            goto oom;
+    for (size_t i = 0; i < SESSION_KEPT; i++)
+        if (src->kept[i].body && !(dst->kept[i].body = strdup(src->kept[i].body)))
             goto oom;
     return 0;
 oom:
@@ -186,9 +193,9 @@ static char *tail_body(const struct journal_event *ev)
     return text;
 }
 
-static struct session_line *remember(struct session *s, const struct journal_event *ev)
+/* Writes ev into line l of a ring. */
+static void line_set(struct session_line *l, const struct journal_event *ev)
 {
-    struct session_line *l = &s->tail[s->tail_next];
     free(l->body);
     l->fault = 0;
     l->seq = ev->seq;
@@ -196,9 +203,27 @@ static struct session_line *remember(struct session *s, const struct journal_eve
     copy(l->actor, sizeof l->actor, ev->actor);
     copy(l->kind, sizeof l->kind, ev->kind);
     l->body = tail_body(ev);
+}
+
+/* ev into the tail, and into the kept ring when a kind filter takes it;
+ * the line that the fold marks as its fault is the tail's (kept: *kept). */
+static struct session_line *remember(struct session *s, const struct journal_event *ev,
+                                     struct session_line **kept)
+{
+    struct session_line *l = &s->tail[s->tail_next];
+    line_set(l, ev);
     s->tail_next = (s->tail_next + 1) % SESSION_TAIL;
     if (s->n_tail < SESSION_TAIL)
         s->n_tail++;
+    *kept = NULL;
+    if (marks_filtered(ev->kind)) {
+        *kept = &s->kept[s->kept_next];
+        line_set(*kept, ev);
+        s->kept_next = (s->kept_next + 1) % SESSION_KEPT;
+        if (s->n_kept < SESSION_KEPT)
+            s->n_kept++;
+        s->n_kept_seen++;
+    }
     return l;
 }
 
@@ -546,7 +571,8 @@ int session_apply(struct session *s, const struct journal_event *ev)
         s->first_ts_ms = ev->ts_ms;
     s->last_ts_ms = ev->ts_ms;
     s->n_events++;
-    struct session_line *line = remember(s, ev);
+    struct session_line *kept;
+    struct session_line *line = remember(s, ev, &kept);
     struct error err = {{0}};
     struct ramp_view before = s->ramp;
     if (fold(s, ev, &err) == 0) {
@@ -555,6 +581,8 @@ int session_apply(struct session *s, const struct journal_event *ev)
     }
     fault(s, ev->seq, err.msg);
     line->fault = 1;
+    if (kept)
+        kept->fault = 1;
     return -1;
 }
 
@@ -648,6 +676,13 @@ const struct session_line *session_tail(const struct session *s, size_t i)
         return NULL;
     size_t pos = (s->tail_next + SESSION_TAIL - 1 - i) % SESSION_TAIL;
     return &s->tail[pos];
+}
+
+const struct session_line *session_kept(const struct session *s, size_t i)
+{
+    if (i >= s->n_kept)
+        return NULL;
+    return &s->kept[(s->kept_next + SESSION_KEPT - 1 - i) % SESSION_KEPT];
 }
 
 int session_phase_complete(const struct session *s, size_t p)

@@ -60,7 +60,8 @@ struct session_fault {
     char what[200];
 };
 
-#define SESSION_TAIL 256  /* the journal panel scrolls and filters these */
+#define SESSION_TAIL 256  /* the journal panel scrolls and searches these */
+#define SESSION_KEPT 256  /* the newest events a kind filter takes (marks_filtered) */
 #define SESSION_FAULTS 16
 #define SIGNAL_HISTORY 300  /* samples kept per signal for sparklines */
 /* A sample older than this many poll intervals is stale. */
@@ -143,6 +144,11 @@ struct session {
     struct session_line tail[SESSION_TAIL];
     size_t n_tail;                /* lines held, up to SESSION_TAIL */
     size_t tail_next;             /* ring position of the next line */
+    /* the events a kind filter takes (acks, aborts, overrides, notes),
+     * kept apart: hours of flag reads never push an ack out of reach */
+    struct session_line kept[SESSION_KEPT];
+    size_t n_kept, kept_next;
+    int64_t n_kept_seen;          /* every one folded, held or not */
 };
 
 /* Prepares an empty session for rb (which must outlive it). -1 on OOM. */
@@ -214,6 +220,9 @@ double session_history(const struct session *s, size_t signal, size_t i);
 
 /* The i-th newest tail line (0 = newest), or NULL. */
 const struct session_line *session_tail(const struct session *s, size_t i);
+
+/* The i-th newest event a kind filter takes (0 = newest), or NULL. */
+const struct session_line *session_kept(const struct session *s, size_t i);
 
 /* Marks step i done (an ack, or the fold's other ways to complete one:
  * noreturn.h's approval) in name/role's name, and moves the phase on. */

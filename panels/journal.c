@@ -32,25 +32,12 @@ const char *journal_kind_name(int kind)
     return kind >= 0 && kind < JOURNAL_KINDS ? names[kind] : "all";
 }
 
-/* The filter's kinds: aborts take halts and resumes with them, overrides
- * the flag restored or accepted. */
-static int kind_matches(int filter, const char *kind)
-{
-    int k = marks_kind_of(kind);
-    switch (filter) {
-    case 1: return k == MARK_ABORT || k == MARK_HALT || k == MARK_RESUME ||
-                   strcmp(kind, EV_ROLLBACK_DONE) == 0 || strcmp(kind, EV_ABORT_EFFECTIVE) == 0;
-    case 2: return k == MARK_ACK || strcmp(kind, EV_ACK_REFUSED) == 0;
-    case 3: return k == MARK_OVERRIDE;
-    case 4: return k == MARK_NOTE;
-    default: return 1;
-    }
-}
-
-/* A tail line in words: its description, or NULL when the filter hides it. */
+/* The i-th newest line the panel looks at, in words: under a kind filter
+ * the fold's kept events (every ack, abort, override and note, however
+ * busy the journal), else its tail. NULL past the last. */
 static const struct session_line *line_at(const struct view *v, size_t i, char *what, size_t len)
 {
-    const struct session_line *l = session_tail(v->s, i);
+    const struct session_line *l = v->journal_kind ? session_kept(v->s, i) : session_tail(v->s, i);
     if (!l)
         return NULL;
     struct journal_event ev = {.seq = l->seq, .ts_ms = l->ts_ms, .actor = l->actor,
@@ -61,7 +48,7 @@ static const struct session_line *line_at(const struct view *v, size_t i, char *
 
 static int shown(const struct view *v, const struct session_line *l, const char *what)
 {
-    if (v->journal_kind && !kind_matches(v->journal_kind, l->kind))
+    if (v->journal_kind && !marks_filter_matches(v->journal_kind, l->kind))
         return 0;
     const char *f = v->journal_find;
     return !f || !*f || strcasestr(what, f) || strcasestr(l->actor, f) || strcasestr(l->kind, f);
@@ -75,7 +62,15 @@ static void title_of(const struct view *v, int scroll, char *buf, size_t len)
     if (v->journal_find && *v->journal_find && n > 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, "  /%s", v->journal_find);
     if (scroll && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "  ↑%d older", scroll);
+        n += snprintf(buf + n, len - (size_t)n, "  ↑%d older", scroll);
+    /* what a search or a scroll reaches, when it is not the whole journal */
+    const struct session *s = v->s;
+    int reach = v->journal_kind ? s->n_kept_seen > (int64_t)s->n_kept
+                                : (scroll || (v->journal_find && *v->journal_find)) &&
+                                      s->n_events > (int64_t)s->n_tail;
+    if (reach && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, "  (of the newest %zu)",
+                 v->journal_kind ? s->n_kept : s->n_tail);
 }
 
 /* The head of a line: its time (and, when wide, its sequence and who). */
@@ -104,11 +99,11 @@ int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
     int width = getmaxx(w) - 2;
     /* the shown lines, newest first, with the rows each takes: describing
      * every line only when a filter or a scroll needs them all */
-    size_t idx[SESSION_TAIL] = {0};
-    int height[SESSION_TAIL] = {0}, n = 0, filled = 0;
+    size_t idx[SESSION_TAIL > SESSION_KEPT ? SESSION_TAIL : SESSION_KEPT] = {0};
+    int height[SESSION_TAIL > SESSION_KEPT ? SESSION_TAIL : SESSION_KEPT] = {0}, n = 0, filled = 0;
     int all = v->journal_scroll || v->journal_kind || (v->journal_find && *v->journal_find);
     char what[512], head[160];
-    for (size_t i = 0; i < SESSION_TAIL && (all || filled < rows); i++) {
+    for (size_t i = 0; i < sizeof idx / sizeof idx[0] && (all || filled < rows); i++) {
         const struct session_line *l = line_at(v, i, what, sizeof what);
         if (!l)
             break;

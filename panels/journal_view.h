@@ -5,9 +5,12 @@
 
 #include <curses.h>
 
+#include "core/marks.h"
 #include "panel.h"
 
-#define JOURNAL_KINDS 5   /* all, aborts, acks, overrides, notes: v->journal_kind */
+/* all, aborts, acks, overrides, notes: v->journal_kind (the fold keeps
+ * what each takes: marks_filter_matches) */
+#define JOURNAL_KINDS MARKS_FILTERS
 
 const char *journal_kind_name(int kind);
 

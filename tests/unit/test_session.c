@@ -125,6 +125,30 @@ TEST(fold_notes_refusals_and_tail)
     CHECK(session_tail(&s, 0)->seq == newest);
     CHECK(session_tail(&s, SESSION_TAIL - 1)->seq == newest - SESSION_TAIL + 1);
     CHECK(session_tail(&s, SESSION_TAIL) == NULL);
+    /* the notes went round the kept ring too; the refused ack is out of
+     * it only because more than SESSION_KEPT filtered events followed */
+    CHECK(s.n_kept == SESSION_KEPT && s.n_kept_seen == SESSION_TAIL + 40);
+    CHECK(session_kept(&s, 0)->seq == newest);
+    session_free(&s);
+    runbook_free(rb);
+}
+
+/* An ack stays within a kind filter's reach after a flood of events no
+ * filter takes (the tail's 256 went round: the kept ring did not). */
+TEST(the_kept_ring_holds_acks_past_the_tail)
+{
+    struct runbook *rb = parse(RUNBOOK);
+    struct session s;
+    seq = 0;
+    session_init(&s, rb);
+    apply(&s, EV_ACK_REFUSED, "x", events_ack_refused_body("2.1", "A", "flags", "not yours"));
+    for (int i = 0; i < SESSION_TAIL + 10; i++)
+        apply(&s, EV_FLAG_READ, "engine", strdup("{\"purpose\":\"check\",\"ok\":true}"));
+    CHECK(s.n_tail == SESSION_TAIL && session_tail(&s, SESSION_TAIL - 1)->seq > 1);
+    CHECK(s.n_kept == 1 && s.n_kept_seen == 1);
+    CHECK(session_kept(&s, 0)->seq == 1);
+    CHECK_STR(session_kept(&s, 0)->kind, EV_ACK_REFUSED);
+    CHECK(session_kept(&s, 1) == NULL);
     session_free(&s);
     runbook_free(rb);
 }
@@ -430,6 +454,7 @@ RUN_TESTS(T(criteria_are_resolved_by_their_text_and_checked_by_position),
           T(faults_carry_their_sequence_and_read_as_words),
           T(history_before_a_forced_replacement_keeps_its_meaning),
           T(fold_acks_and_phases), T(fold_first_ack_stands_and_junk_is_ignored),
-          T(fold_notes_refusals_and_tail), T(the_tail_reads_a_runbook_event_as_valid), T(ack_rules), T(identity_must_match_the_runbook),
+          T(fold_notes_refusals_and_tail), T(the_tail_reads_a_runbook_event_as_valid),
+          T(the_kept_ring_holds_acks_past_the_tail), T(ack_rules), T(identity_must_match_the_runbook),
           T(two_consoles_share_one_session), T(a_different_runbook_is_refused_unless_forced),
           T(join_needs_a_started_journal))
