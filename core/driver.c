@@ -47,6 +47,7 @@ struct driver {
     double last_seen;          /* the flag's value as last read (NAN: never) */
     int flag_pending;          /* set/read requests in flight */
     int checked;               /* the restart check of the flag was asked */
+    int64_t since_ms;          /* its first step: an advance waits for what is read after */
     int rehearsing;            /* a rehearsal's flag write is in flight */
     int64_t last_rehearsal_ms;
     struct flag_result rehearsal_set; /* the set half of it */
@@ -238,6 +239,45 @@ static size_t collect_signals(struct driver *d, int64_t now, struct signal_outco
         n += signals_on_done(d->signals, r, msg->data.result, now, out + n, max - n, &mine);
     }
     return n + signals_collect_local(d->signals, now, out + n, max - n);
+}
+
+void driver_drain_notify(struct driver *d, int64_t wait_ms, int64_t (*real_ms)(void),
+                         int64_t (*clock_ms)(void))
+{
+    if (!d || !notify_in_flight(d->notify))
+        return;
+    int running;
+    int64_t until = real_ms() + wait_ms;
+    while (notify_in_flight(d->notify) && real_ms() < until) {
+        curl_multi_perform(d->multi, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(d->multi, &left))) {
+            int failed = 0;
+            struct error why = {{0}}, ignored = {{0}};
+            if (msg->msg != CURLMSG_DONE ||
+                !notify_on_done(d->notify, http_of(msg->easy_handle), msg->data.result, &failed,
+                                &why) || !failed)
+                continue;   /* a signal's poll: nobody reads it now */
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "error", why.msg);
+            append(d, EV_NOTIFY_FAILED, o, clock_ms(), &ignored);
+        }
+        if (notify_in_flight(d->notify))
+            curl_multi_poll(d->multi, NULL, 0, 50, NULL);
+    }
+    size_t lost = notify_in_flight(d->notify);
+    if (lost) {
+        char words[160];
+        struct error ignored = {{0}};
+        snprintf(words, sizeof words,
+                 "%zu message%s to comms not delivered: the console closed while %s on %s way",
+                 lost, lost == 1 ? "" : "s", lost == 1 ? "it was" : "they were",
+                 lost == 1 ? "its" : "their");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", words);
+        append(d, EV_NOTIFY_FAILED, o, clock_ms(), &ignored);
+    }
 }
 
 /* --- the flag ----------------------------------------------------------- */
@@ -554,6 +594,21 @@ static int intend(struct driver *d, const char *actor, const char *kind, cJSON *
                   double set_percent, const char *purpose, int64_t now, const char *done,
                   char *msg, size_t len);
 
+/* A driver that starts (a restart, a take-over) goes by what it has read
+ * itself before it advances: the flag read back since its start check,
+ * and a sample of every signal since its first step. An abort or a halt
+ * does not wait for it. */
+static int read_again(const struct driver *d)
+{
+    if (!d->checked || d->flag_pending)
+        return 0;
+    const struct session *s = &d->c->s;
+    for (size_t i = 0; i < d->c->rb->n_signals; i++)
+        if (s->signals[i].last_ms < d->since_ms)
+            return 0;
+    return 1;
+}
+
 static int act(struct driver *d, int64_t now, struct error *err)
 {
     const struct runbook *rb = d->c->rb;
@@ -583,7 +638,8 @@ static int act(struct driver *d, int64_t now, struct error *err)
         ask_set(d, d->c->s.ramp.percent, "rehearsal");
         return 0;
     }
-    if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending && !d->intent_pending) {
+    if (dec.action == RA_ADVANCE && d->flag && !d->flag_pending && !d->intent_pending &&
+        read_again(d)) {
         char why[400], msg[400], done[80];
         if (journal_writer_blocked(d->c->journal, why, sizeof why))
             return 0;   /* no advance while it cannot be on record first */
@@ -756,6 +812,8 @@ static void keep(int rc, int *failed, struct error *err, const struct error *why
 int driver_step(struct driver *d, int64_t now, struct error *err)
 {
     int64_t before = d->c->s.last_seq + d->c->s.last_sample_seq;
+    if (!d->since_ms)
+        d->since_ms = now;
     struct signal_outcome out[64];
     struct error why = {{0}};
     int failed = 0;

@@ -20,6 +20,13 @@ struct driver;
 struct driver *driver_new(struct ceremony *c, CURLM *multi, struct error *err);
 void driver_free(struct driver *d);
 
+/* At the close: gives the comms webhook's notifications still on their
+ * way wait_ms (real time, as real_ms tells it) to arrive; any still not
+ * delivered then is journaled as a notify_failed (at clock_ms's time).
+ * Nothing else waits on a webhook. */
+void driver_drain_notify(struct driver *d, int64_t wait_ms, int64_t (*real_ms)(void),
+                         int64_t (*clock_ms)(void));
+
 /* Descriptors of the worker threads' wake-up pipes (at most 4). */
 size_t driver_fds(const struct driver *d, int *fds);
 

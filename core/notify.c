@@ -89,6 +89,14 @@ void notify_send(struct notify *n, const char *text, int64_t now_ms)
     n->inflight[slot] = r;
 }
 
+size_t notify_in_flight(const struct notify *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; n && i < NOTIFY_IN_FLIGHT; i++)
+        k += n->inflight[i] != NULL;
+    return k;
+}
+
 int notify_on_done(struct notify *n, struct http_request *r, CURLcode rc, int *failed,
                    struct error *err)
 {

@@ -22,6 +22,9 @@ void notify_free(struct notify *n);
 /* Queues "[title] text" as {"text": ...}; returns at once. */
 void notify_send(struct notify *n, const char *text, int64_t now_ms);
 
+/* How many notifications are still on their way. */
+size_t notify_in_flight(const struct notify *n);
+
 /* The loop found transfer r done: 1 if it was a notification (then *failed
  * is set, with why in err), else 0. */
 int notify_on_done(struct notify *n, struct http_request *r, CURLcode rc, int *failed,

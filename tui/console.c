@@ -111,6 +111,7 @@ struct console {
     int64_t consoles_checked_ms;
     struct presence live;     /* presence_live of the above, per frame */
     char takeover[PROMPT_MAX]; /* joined: the reason to take over driving, once given */
+    char said[256];           /* headless: the driver's last error, printed once */
 };
 
 static void set_status(struct console *k, int alert, const char *msg)
@@ -118,6 +119,36 @@ static void set_status(struct console *k, int alert, const char *msg)
     snprintf(k->status, sizeof k->status, "%s", msg);
     k->status_alert = alert;
     k->dirty = 1;
+}
+
+/* How long until the driver's lease can be taken (0: now). NO ENGINE
+ * shows once a lease goes JOURNAL_QUIET_MS unrenewed, but a hung driver
+ * (alive, not renewing) keeps it for JOURNAL_LEASE_MS: taking over
+ * before then would start a driver the journal refuses, and this console
+ * would be gone. */
+static int64_t lease_lapses_in(struct console *k)
+{
+    int64_t now = clock_now_ms();
+    struct journal_lease holder;
+    struct error err = {{0}};
+    if (journal_lease_holder(k->c->journal, now, JOURNAL_LEASE_MS, &holder, &err) != 1)
+        return 0;
+    int64_t left = JOURNAL_LEASE_MS - (now - holder.renewed_ms) + 1;
+    return left > 0 ? left : 1;
+}
+
+/* 1 (said in words) while the driver's lease cannot be taken yet. */
+static int lease_not_yet(struct console *k, const char *what)
+{
+    int64_t left = lease_lapses_in(k);
+    if (!left)
+        return 0;
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "%s: the driver's lease lapses in %lld s (a driver that hangs keeps it %d s) — T again then",
+             what, (long long)((left + 999) / 1000), JOURNAL_LEASE_MS / 1000);
+    set_status(k, 1, msg);
+    return 1;
 }
 
 /* The writer's state in words for the banner; "" when the record is whole. */
@@ -377,6 +408,8 @@ static void answered(struct console *k, const char *text)
             set_status(k, 1, "not taken over: a console drives again");
             return;
         }
+        if (lease_not_yet(k, "not taken over"))
+            return;
         snprintf(k->takeover, sizeof k->takeover, "%s", text);
         k->quit = 1;   /* cmd_join starts this console again as the driver */
         snprintf(msg, sizeof msg, "taking over: this console starts driving");
@@ -464,6 +497,8 @@ static void ask_takeover(struct console *k)
         set_status(k, 1, "refused: a console drives (its lease is alive); take over only when NO ENGINE shows");
         return;
     }
+    if (lease_not_yet(k, "not yet"))
+        return;
     k->prompt_for = FOR_TAKEOVER;
     prompt_open(&k->prompt, "take over driving — the reason (journaled): ");
 }
@@ -838,6 +873,11 @@ static void drive(struct console *k, int headless)
     loop_perform(&k->loop);
     if (rc < 0)
         set_status(k, 1, err.msg);
+    if (rc < 0 && headless && strcmp(k->said, err.msg) != 0) {
+        /* no screen to show it on: once on stderr (a lost lease, a journal that fails) */
+        snprintf(k->said, sizeof k->said, "%s", err.msg);
+        fprintf(stderr, "cutover: %s\n", err.msg);
+    }
     char msg[400];
     int alert = 0;
     if (driver_message(k->driver, msg, sizeof msg, &alert))
@@ -915,6 +955,8 @@ static int64_t rollback_wait_ms(void)
         s = ROLLBACK_WAIT_S;
     return (int64_t)(s * 1000);
 }
+
+#define NOTIFY_DRAIN_MS 1000   /* at the close, for the webhook's last messages */
 
 static int64_t real_ms(void)
 {
@@ -1022,6 +1064,8 @@ int console_run(struct ceremony *c, const char *mode, int headless,
     k.dirty = 1;
     run_loop(&k, headless);
     finish_rollback(&k, headless);
+    /* comms hears the end (the rollback confirmed, the last step) before we go */
+    driver_drain_notify(k.driver, NOTIFY_DRAIN_MS, real_ms, clock_now_ms);
     if (k.jobs)   /* the backfill resumes from its checkpoint on the next run */
         jobrunner_stop(k.jobs, clock_now_ms());
     if (!headless)

@@ -88,6 +88,8 @@ holds=$((7000 / SCALE))
 echo "the ramp with a hanging webhook took ${ms} ms real (holds: 7000 ms on the test clock, ${holds} ms real)"
 check "a hanging webhook delays nothing: 100% in ${ms} ms, under 10× the holds' ${holds} ms" \
   sh -c "[ $rc -eq 0 ] && [ $ms -lt $((holds * 10)) ]"
+check "… the messages it never took are journaled as not delivered at the close" \
+  journal_has "$T/hang.journal" "kind='notify_failed' and json_extract(body,'\$.error') like '%not delivered: the console closed%'"
 
 # 2. A breach at 25%: abort, rollback, exit 3.
 # The 25% step holds for 10 min, so that the breach, not the end of the
@@ -114,4 +116,18 @@ check "from the abort to the confirmed read-back under 1 real second, 10× the 1
 check "the journal verifies" expect_exit 0 "$CUTOVER" verify "$T/abort.journal"
 check "comms heard of the abort and of the confirmed rollback" \
   sh -c 'grep -q "ABORT from 25%" "$0" && grep -q "rollback confirmed: the flag reads 0%" "$0"' "$T/answers/slack"
+
+# 3. The same abort with a webhook that answers 400 ms late: on main the
+# command exited as the rollback was confirmed, and comms never heard of
+# it. The close gives the last messages a second to arrive.
+metrics 0
+runbook "$T/slow.md" "$T/slow-flags.json" "http://127.0.0.1:$P/slowrecord/slow" 10m
+timeout 60 "$CUTOVER" run "$T/slow.md" --journal "$T/slow.journal" --headless >"$T/slow.out" 2>&1 &
+pid=$!
+wait_until 30 journal_has "$T/slow.journal" "kind='flag_read' and json_extract(body,'\$.percent')=25"
+metrics 0.05
+wait $pid; rc=$?
+check "a slow webhook: the abort still ends the command with exit 3" test $rc -eq 3
+check "… and comms heard of the confirmed rollback before it ended" \
+  grep -q "rollback confirmed: the flag reads 0%" "$T/answers/slow"
 finish

@@ -8,6 +8,8 @@
  *   /record/NAME    200, and the request's body is appended to DIR/NAME
  *                   as one line (a webhook that listens); a GET or HEAD is
  *                   answered 200 and records nothing (it posts no message)
+ *   /slowrecord/NAME as /record/NAME, answered and recorded 400 ms after
+ *                   the request is in (a webhook across the world)
  *   /status404html/... HTTP 404 with a whole HTML page, as a web server or
  *                   proxy answers a wrong path
  *   /scalar/V/...   200, a Prometheus API scalar answer "V" stamped now
@@ -89,7 +91,7 @@ struct upload {
 };
 
 static enum MHD_Result record(struct MHD_Connection *c, const char *url, const char *data,
-                              size_t *len, void **state)
+                              size_t *len, void **state, int slow)
 {
     struct upload *u = *state;
     if (!u) {
@@ -106,6 +108,8 @@ static enum MHD_Result record(struct MHD_Connection *c, const char *url, const c
         *len = 0;
         return MHD_YES;
     }
+    if (slow)
+        usleep(400000);
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, url);
     FILE *f = strchr(url, '/') || strstr(url, "..") ? NULL : fopen(path, "a");
@@ -146,7 +150,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
         (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return reply(c, 200, "ok", 2);
     if (strncmp(url, "/record/", 8) == 0)
-        return record(c, url + 8, upload, upload_len, state);
+        return record(c, url + 8, upload, upload_len, state, 0);
+    if (strncmp(url, "/slowrecord/", 12) == 0)
+        return record(c, url + 12, upload, upload_len, state, 1);
     if (strncmp(url, "/hang/", 6) == 0) {
         for (int i = 0; i < 600 && !stopping; i++)
             usleep(100000);
