@@ -1,6 +1,8 @@
-/* help.c — the keys, drawn over the screen by `?`, and how another
- * operator joins this ceremony (its journal's path). */
+/* help.c — the keys, drawn over the screen by `?` (the live console's, or
+ * replay's), and how another operator joins this ceremony (its journal's
+ * path). */
 #include <stdio.h>
+#include <string.h>
 
 #include "draw.h"
 #include "panel.h"
@@ -30,6 +32,21 @@ static const char *const lines[] = {
     "Your role's steps are yellow. Every key that changes anything is journaled.",
 };
 
+/* `cutover replay`: nothing changes the journal; the keys move in time. */
+static const char *const replay_lines[] = {
+    "space        play / pause             1 2 3 4  speed ×1 ×10 ×60 ×600",
+    ". ,          the next / previous event",
+    "a h o k      the next abort, halt, override, acknowledgement (A H O K: back)",
+    "← →          a minute later / earlier  Home End  the first / last moment",
+    "g            go to a time typed in UTC (14:03:22, 14:03:22.250)",
+    "↑ ↓          move between steps (a click selects one)",
+    "< > 0 Tab    charts: longer, shorter, fit the hold; Tab: tall (<30 rows)",
+    "J { } / e    journal: full screen (its keys first, Esc back), scroll, find, by kind",
+    "w p          the writer audit, presence, as they were then",
+    "?            this help (any key closes it)      q  quit",
+    "Replay reads the journal only: nothing here writes to it.",
+};
+
 /* Where this ceremony's journal is, as the command another operator types
  * to join it: the path in full, wrapped, never cut. Returns the rows used. */
 static int draw_join(WINDOW *w, int y, int width, const struct view *v)
@@ -46,11 +63,13 @@ static void help_draw(WINDOW *w, const struct view *v)
     werase(w);
     draw_frame(w, v, "Keys");
     int width = getmaxx(w) - 4, y = 1;
-    if (v->journal_path)
+    if (v->journal_path && !(v->mode && strcmp(v->mode, "replay") == 0))
         y += draw_join(w, y, width, v) + 1;
-    size_t n = sizeof lines / sizeof lines[0];
+    int replay = v->mode && strcmp(v->mode, "replay") == 0;
+    const char *const *keys = replay ? replay_lines : lines;
+    size_t n = replay ? sizeof replay_lines / sizeof replay_lines[0] : sizeof lines / sizeof lines[0];
     for (size_t i = 0; i < n && y < getmaxy(w) - 1; i++)
-        draw_text(w, y++, 2, width, lines[i], view_attr(v, TH_NORMAL));
+        draw_text(w, y++, 2, width, keys[i], view_attr(v, TH_NORMAL));
 }
 
 const struct panel panel_help = {"help", 23, 60, help_draw};

@@ -143,6 +143,19 @@ wait_screen() {
   echo "not on screen after ${3:-10}s: $2"; cat "$T/screen"; return 1
 }
 
+# screen_gone NAME TEXT [SECONDS]: true once TEXT is off NAME's screen
+# (giving up after SECONDS, 10 unless told, showing the screen).
+screen_gone() {
+  local deadline=$(( $(now_ms) + ${3:-10} * 1000 ))
+  while :; do
+    tmux_screen "$1" >"$T/screen" 2>/dev/null
+    grep -qF -- "$2" "$T/screen" || return 0
+    [ "$(now_ms)" -ge $deadline ] && break
+    sleep 0.05
+  done
+  echo "still on screen after ${3:-10}s: $2"; cat "$T/screen"; return 1
+}
+
 # demo_dir_of NAME: the folder of the `cutover demo` running in NAME's
 # pane (the one whose demo.journal it holds open): suites that run at the
 # same time each start a demo, so the newest /tmp/cutover-demo.* may be

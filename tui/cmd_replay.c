@@ -143,7 +143,9 @@ static struct view make_view(struct player *p, struct ramp_decision *d)
 /* The overlay shown, if any: presence (p) over the writers (w). */
 static int shown_overlay(const struct player *p)
 {
-    return p->presence ? LAYOUT_OVERLAY_PRESENCE : p->writers ? LAYOUT_OVERLAY_WRITERS : 0;
+    return p->help       ? LAYOUT_OVERLAY_HELP
+         : p->presence ? LAYOUT_OVERLAY_PRESENCE
+         : p->writers  ? LAYOUT_OVERLAY_WRITERS : 0;
 }
 
 static void draw(struct player *p)
@@ -155,13 +157,6 @@ static void draw(struct player *p)
     int cols = getmaxx(stdscr);
     if (p->status[0]) {
         layout_draw(&p->layout, &v, shown_overlay(p), &p->prompt, p->status, p->alert);
-        return;
-    }
-    if (p->help) {
-        snprintf(line, sizeof line, " REPLAY keys: space play/pause · 1-4 speed ×1 ×10 ×60 ×600 · "
-                 ". , next/previous event · w writers · p presence · a h o k next abort/halt/override/ack (A H O K: back) · "
-                 "← → a minute · Home End · g go to a time · ↑↓ or a click: steps · q quit ");
-        layout_draw(&p->layout, &v, shown_overlay(p), &p->prompt, line, 0);
         return;
     }
     int head = snprintf(line, sizeof line, " REPLAY %s×%d  %s  row %zu/%zu  ",
@@ -198,6 +193,10 @@ static void on_key(struct player *p, int ch)
     }
     if (ch != ERR && ch != KEY_RESIZE)
         p->status[0] = '\0';
+    if (p->help && ch != ERR && ch != KEY_RESIZE) {   /* any key closes the keys */
+        p->help = 0;
+        return;
+    }
     if (layout_key(&p->layout, ch))   /* the charts' span, the journal's scroll and filters */
         return;
     switch (ch) {
@@ -228,7 +227,7 @@ static void on_key(struct player *p, int ch)
             p->selected++;
         break;
     case 'g': p->playing = 0; prompt_open(&p->prompt, "go to (UTC, e.g. 14:03:22 or 14:03:22.250): "); break;
-    case '?': p->help = !p->help; break;
+    case '?': p->help = 1; break;
     case 'w': p->writers = !p->writers; break;
     case 'p': p->presence = !p->presence; break;
     case KEY_MOUSE: {   /* a click on a step selects it, as on the live console */

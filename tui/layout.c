@@ -292,7 +292,7 @@ void layout_draw(struct layout *l, const struct view *v0, int help,
     if (l->find.active)
         prompt = &l->find;
     else if (l->journal_full && !alert && !(prompt && prompt->active))
-        status = "J Esc back  ↑↓ PgUp PgDn Home End scroll  / find  v kind  < > 0 chart span";
+        status = "J Esc back  ↑↓ PgUp PgDn Home End scroll  / find  e kind  < > 0 chart span";
     draw_status(l, prompt, status, alert);
     if (help) {   /* the help, the writer audit (w) or presence (p), over the screen */
         (help == LAYOUT_OVERLAY_PRESENCE  ? panel_presence

@@ -10,8 +10,6 @@ make -s build/ordersim >/dev/null || exit 1
 . tests/demo_steps.sh
 
 screen_has() { tmux_screen "$1" | grep -qF -- "$2"; }
-screen_lacks() { ! tmux_screen "$1" | grep -qF -- "$2"; }
-wait_gone() { wait_for "${3:-10}" screen_lacks "$1" "$2"; }
 # a row of the screen that holds both texts, in this order
 row_has() { tmux_screen "$1" | LC_ALL=C.utf8 grep -qP -- "$2"; }
 
@@ -50,7 +48,7 @@ check "back at 120×40 the charts have their $charts_120 rows again" wait_for 10
 # the span by key
 tmux_keys d '<'
 check "< shows a longer span (15 minutes), no longer fitted" wait_screen d "-15m "
-check "  … 'fit' is gone" wait_gone d "-5m fit"
+check "  … 'fit' is gone" screen_gone d "-5m fit"
 tmux_keys d '>' '>'
 check "> > shows a shorter one (1 minute)" wait_screen d "-1m "
 tmux_keys d '0'
@@ -97,30 +95,32 @@ tmux_keys d F 0 Enter
 # the journal, given the whole screen: kind filter, text filter, scroll
 tmux_keys d J
 check "J gives the journal the whole screen" wait_screen d "J Esc back"
+check "  … its status line names the kind key the panel answers (e, not v: v approves)" \
+  sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t d | tail -n 1 | grep -q ' e kind' && ! tmux -S '$TMUX_SOCK' capture-pane -p -t d | tail -n 1 | grep -q ' v kind'"
 check "  … with the timeline above it" wait_screen d "Timeline"
-check "  … and no steps" wait_gone d "Steps "
+check "  … and no steps" screen_gone d "Steps "
 check "  … long lines wrap rather than being cut" \
   row_has d "ABORT from 1%: abort if new_read_error_rate > 1% for 10s"
 check "the journal shows the flag's events" wait_screen d "flag set to 0% (rollback)"
 tmux_keys d e
 check "e keeps only the aborts" wait_screen d "only aborts"
 check "  … the abort is there" wait_screen d "ABORT from 1%"
-check "  … the flag's events are not" wait_gone d "flag set to 0% (rollback)"
+check "  … the flag's events are not" screen_gone d "flag set to 0% (rollback)"
 tmux_keys d e
 check "e again: only the acknowledgements" wait_screen d "only acks"
 check "  … an ack is there" wait_screen d "step 4.1 acknowledged by"
-check "  … the abort is not" wait_gone d "ABORT from 1%"
+check "  … the abort is not" screen_gone d "ABORT from 1%"
 tmux_keys d e e e
-check "after notes, e shows everything again" wait_gone d "only "
+check "after notes, e shows everything again" screen_gone d "only "
 tmux_keys d /
 check "/ asks for the text to find" wait_screen d "find in the journal"
 tmux_keys d rollback Enter
 check "the title says what is found" wait_screen d "/rollback"
 check "  … a line with the text is there" wait_screen d "rollback confirmed"
-check "  … a line without it is not" wait_gone d "console opened by"
+check "  … a line without it is not" screen_gone d "console opened by"
 tmux_keys d / Enter
-check "an empty find shows everything again" wait_gone d "/rollback"
-check "the newest lines show, not the oldest" wait_gone d "console opened by"
+check "an empty find shows everything again" screen_gone d "/rollback"
+check "the newest lines show, not the oldest" screen_gone d "console opened by"
 tmux_keys d Home
 # The panel holds the newest 256 events of the fold: the console's opening
 # is its oldest page until the demo's compare journals its divergences.
@@ -136,7 +136,7 @@ tmux_keys d Down
 check "↓ scrolls one line towards the newest at once (never past the oldest page)" \
   wait_for 5 sh -c 'n=$(tmux -S "$0" capture-pane -p -t d | sed -n "s/.*↑\([0-9]*\) older.*/\1/p"); [ -n "$n" ] && [ "$n" -eq "$(cat "$1")" ]' "$TMUX_SOCK" "$T/older"
 tmux_keys d End
-check "End comes back to the newest" wait_gone d "older"
+check "End comes back to the newest" screen_gone d "older"
 tmux_keys d Escape
 check "Esc gives the screen back" wait_screen d "Steps "
 
@@ -144,7 +144,7 @@ check "Esc gives the screen back" wait_screen d "Steps "
 tmux_resize d 80 24
 check "at 80×24 the charts' panels are there (as sparklines)" wait_screen d "Dual-write"
 tmux_keys d Tab
-check "Tab shows the charts in the steps' place" wait_gone d "Steps "
+check "Tab shows the charts in the steps' place" screen_gone d "Steps "
 check "  … with their scale and span" row_has d "│ +1%┼┄+"
 check "  … and time axis" wait_screen d "-1m fit"
 tmux_keys d Tab

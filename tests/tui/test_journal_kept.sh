@@ -8,28 +8,9 @@
 # search, which looks at the newest 256, says so.
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/journal_put >/dev/null || exit 1
-PUT=$ROOT/build/tools/journal_put
-cat >"$T/rb.md" <<'MD'
-# Kept events
-
-## Roles
-- commander: Alice Ng
-
-## Phase 1: Prepare
-- [ ] commander: open the bridge {#bridge}
-- [ ] commander: say go {#go}
-
-## Rollback
-### Phase 1
-Nothing to undo.
-MD
+. tests/acked_lib.sh
 J=$T/k.journal
-"$CUTOVER" run "$T/rb.md" --journal "$J" --headless --as "Alice Ng" --role commander >"$T/a.out" 2>&1 &
-a=$!
-check "the commander's console opens" wait_until 20 journal_has "$J" "kind='console_open'"
-check "the bridge is acknowledged" expect_exit 0 "$CUTOVER" ack "$J" bridge --as "Alice Ng" --role commander
-kill -TERM $a; wait $a
+acked_journal "Kept events" "$T/rb.md" "$J"
 check "a note is journaled" expect_exit 0 "$PUT" "$J" note '{"text":"bridge is open, all here"}'
 for i in $(seq 300); do
   "$PUT" "$J" flag_read '{"purpose":"check","ok":true,"percent":0}' >/dev/null || break
