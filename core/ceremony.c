@@ -201,13 +201,15 @@ static void lease_identity(struct ceremony *c, int64_t now_ms)
 }
 
 /* The console that drives holds the lease; a live holder elsewhere makes
- * this start a refusal that says who and since when. */
+ * this start a refusal that says who and since when. Replacing another's
+ * lapsed lease is a take-over: only a role that may take over does it. */
 static int take_lease(struct ceremony *c, const char *path, int64_t now_ms, struct error *err)
 {
     struct journal_lease holder;
     memset(&holder, 0, sizeof holder);
     lease_identity(c, now_ms);
-    int rc = journal_lease_take(c->journal, &c->lease, now_ms, &holder, err);
+    unsigned flags = runbook_may_take_over(c->rb, c->role) ? 0 : JOURNAL_LEASE_NOT_OVER_OTHERS;
+    int rc = journal_lease_take(c->journal, &c->lease, now_ms, flags, &holder, err);
     if (rc < 0)
         return -1;
     if (rc == 1) {
@@ -220,6 +222,17 @@ static int take_lease(struct ceremony *c, const char *path, int64_t now_ms, stru
                   holder.console, since, renewed, path);
         return -1;
     }
+    if (rc == 2) {
+        char renewed[16];
+        timefmt_hms(holder.renewed_ms, renewed, sizeof renewed);
+        error_set(err, "%s was driven by %s, whose lease lapsed (last seen %s UTC): only "
+                  "the commander (or a role `Deputy:` names in ## Ramp) takes over, not %s; "
+                  "`cutover join %s --as NAME --role ROLE` watches it", path, holder.holder,
+                  renewed, c->role, path);
+        return -1;
+    }
+    if (holder.holder[0] && strcmp(holder.holder, c->actor) != 0)
+        snprintf(c->took_over_from, sizeof c->took_over_from, "%s", holder.holder);
     c->has_lease = 1;
     return 0;
 }

@@ -45,6 +45,7 @@ struct ceremony {
     FILE *trace;          /* CUTOVER_FOLD_TRACE, or NULL */
     struct journal_lease lease;  /* held by the console that drives */
     int has_lease;
+    char took_over_from[96];     /* another's lapsed lease this start replaced, or "" */
     struct journal_console presence;  /* this console's heartbeat row (journal_consoles.h) */
     int has_presence;
 };

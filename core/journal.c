@@ -395,12 +395,15 @@ struct lease_op {
     int64_t now;
     struct journal_lease *holder;
     int renew;
+    unsigned flags;   /* JOURNAL_LEASE_* */
 };
 
 static int lease_tx(struct journal *j, void *ctx, struct error *err)
 {
     struct lease_op *op = ctx;
     struct journal_lease cur;
+    if (op->holder)
+        memset(op->holder, 0, sizeof *op->holder);
     int found = j->ops->lease_read(j->store, &cur, err);
     if (found < 0)
         return -1;
@@ -411,19 +414,21 @@ static int lease_tx(struct journal *j, void *ctx, struct error *err)
             *op->holder = cur;
         return 1;
     }
-    if (op->renew) {   /* no row: someone released it under us */
-        if (op->holder)
-            memset(op->holder, 0, sizeof *op->holder);
+    if (op->renew)     /* no row: someone released it under us */
         return 1;
-    }
+    if (op->holder && found == 0)  /* the lapsed lease this take replaces */
+        *op->holder = cur;
+    if (found == 0 && (op->flags & JOURNAL_LEASE_NOT_OVER_OTHERS) &&
+        strcmp(cur.holder, op->me->holder) != 0)
+        return 2;      /* another's lapsed lease: not ours to take over */
     return j->ops->lease_write(j->store, op->me, op->now, op->now, err);
 }
 
 int journal_lease_take(struct journal *j, const struct journal_lease *me,
-                       int64_t now_ms, struct journal_lease *holder,
+                       int64_t now_ms, unsigned flags, struct journal_lease *holder,
                        struct error *err)
 {
-    struct lease_op op = {me, now_ms, holder, 0};
+    struct lease_op op = {me, now_ms, holder, 0, flags};
     return journal_transact(j, lease_tx, &op, err);
 }
 
@@ -431,7 +436,7 @@ int journal_lease_renew(struct journal *j, const struct journal_lease *me,
                         int64_t now_ms, struct journal_lease *holder,
                         struct error *err)
 {
-    struct lease_op op = {me, now_ms, holder, 1};
+    struct lease_op op = {me, now_ms, holder, 1, 0};
     return journal_transact(j, lease_tx, &op, err);
 }
 

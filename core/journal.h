@@ -199,12 +199,16 @@ struct journal_lease {
     int64_t since_ms, renewed_ms;
 };
 
-/* Takes the lease for me at now_ms: 0 taken (or already mine); 1 refused,
- * with the live holder in *holder; -1 on error. A lease not renewed for
- * JOURNAL_LEASE_MS, or held by a process of this host that is gone, is
- * taken over. */
+/* Takes the lease for me at now_ms: 0 taken (or already mine), with the
+ * lapsed lease it replaced in *holder (holder[0] empty when there was
+ * none); 1 refused, with the live holder in *holder; -1 on error. A lease
+ * not renewed for JOURNAL_LEASE_MS, or held by a process of this host that
+ * is gone, is taken over — unless flags has JOURNAL_LEASE_NOT_OVER_OTHERS
+ * and another holder's name is on it: then 2, the lapsed lease in *holder,
+ * left as it was. */
+#define JOURNAL_LEASE_NOT_OVER_OTHERS 1u
 int journal_lease_take(struct journal *j, const struct journal_lease *me,
-                       int64_t now_ms, struct journal_lease *holder,
+                       int64_t now_ms, unsigned flags, struct journal_lease *holder,
                        struct error *err);
 /* Renews it: 0 renewed, 1 lost (someone else holds it), -1 on error. */
 int journal_lease_renew(struct journal *j, const struct journal_lease *me,

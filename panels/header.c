@@ -39,12 +39,15 @@ static const char *status_of(const struct view *v, attr_t bar, attr_t *a, int *a
         *a = view_attr(v, TH_ALERT) | A_BOLD;
         return v->no_engine;
     }
-    if (rs == RAMP_ABORTED || rs == RAMP_HALTED)
-        return rs == RAMP_ABORTED ? " ABORTED " : " HALTED — INCIDENT ";
-    if (v->s->ramp.override_active)
-        return " OVERRIDE ";
     char burnt[8];
-    if (noreturn_taken(v->s, burnt, sizeof burnt))
+    int no_way_back = noreturn_taken(v->s, burnt, sizeof burnt);
+    if (rs == RAMP_ABORTED)
+        return " ABORTED ";
+    if (rs == RAMP_HALTED)   /* still no way back: a halt never makes one */
+        return no_way_back ? " HALTED — INCIDENT · NO WAY BACK " : " HALTED — INCIDENT ";
+    if (v->s->ramp.override_active)
+        return no_way_back ? " OVERRIDE · NO WAY BACK " : " OVERRIDE ";
+    if (no_way_back)
         return " NO WAY BACK ";   /* an abort now halts: there is no old system */
     *a = bar | A_BOLD;
     *armed = noreturn_armed(v->s);

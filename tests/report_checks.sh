@@ -8,6 +8,8 @@
 
 # jq_py FILE EXPR: prints a Python expression over the JSON in FILE (as r).
 jq_py() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# jq_true FILE EXPR: true when the expression is True; otherwise says what it was
+jq_true() { local v; v=$(jq_py "$1" "$2"); [ "$v" = True ] || { echo "  | $v"; return 1; }; }
 
 report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
   local a=$1 b=$2 before
@@ -37,6 +39,21 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
          "('session_start', True, True, 1)"
   check "  … the participants include the dba who acknowledged" \
     test "$(jq_py "$T/ra.json" "any(p['role']=='dba' and p['acks']>0 for p in r['participants'])")" = True
+  check "  … started and ended are ISO times, in order" \
+    test "$(jq_py "$T/ra.json" "__import__('re').fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z', r['started']) is not None and r['started'] < r['ended']")" = True
+  check "  … every participant has a name and a role, the dba's as the journal names them" \
+    test "$(jq_py "$T/ra.json" "(all(p['name'] and p['role'] for p in r['participants']), [p['name'] for p in r['participants'] if p['role']=='dba'][0])")" = \
+         "(True, '$(sql "$a" "select substr(actor, 1, instr(actor,'/')-1) from events where kind='ack' and actor like '%/dba' limit 1")')"
+  check "  … every timeline entry has a time, a kind, an actor and words" \
+    jq_true "$T/ra.json" "[e for e in r['timeline'] if not (e['ts'] and e['kind'] and isinstance(e['actor'], str) and e['text'])][:1] or True"
+  # in the journal's order, which is the order of commits: an ack stamped
+  # when it was given may commit after a later-stamped event of the engine
+  check "  … each inside the ceremony, from its start to its end" \
+    jq_true "$T/ra.json" "[e for e in r['timeline'] if not r['started'] <= e['ts'] <= r['ended']][:1] or True"
+  check "  … the abort's times in order: breach ≤ abort ≤ flag set ≤ read back" \
+    test "$(jq_py "$T/ra.json" "(lambda a: a['breach'] <= a['abort'] <= a['flag_set'] <= a['read_back'] and a['breach_to_set_ms'] >= 0)(r['aborts'][0])")" = True
+  check "  … the fired signal's threshold (1%) and the time of its worst, inside the ceremony" \
+    test "$(jq_py "$T/ra.json" "(lambda g: g['threshold'] == 0.01 and r['started'] <= g['worst_at'] <= r['ended'])([s for s in r['signals'] if s['name']=='new_read_error_rate'][0])")" = True
   check "  … time was spent at 25%" test "$(jq_py "$T/ra.json" "any(t['percent']==25 and t['ms']>0 for t in r['time_at_percent'])")" = True
   check "the Markdown report says what happened" \
     sh -c '"$0" report "$1" >"$2" && grep -q "^- \*\*Outcome:\*\* aborted" "$2" && grep -q "both hash chains verified" "$2" && grep -q "^## Aborts" "$2"' \

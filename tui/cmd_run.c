@@ -57,16 +57,21 @@ static struct runbook *runbook_of_journal(const char *journal)
 
 #define TAKEOVER_ENV "CUTOVER_TAKEOVER_REASON"
 
-/* A console that took over (T on a joined console, which starts this one
- * in its place) says so in the journal, with the reason it was given. */
+/* A console that took over says so in the journal: T on a joined console
+ * (which starts this one in its place) with the reason it was given, or a
+ * `cutover run` that replaced another's lapsed lease. */
 static int journal_takeover(struct ceremony *c)
 {
     const char *reason = getenv(TAKEOVER_ENV);
+    if ((!reason || !reason[0]) && c->took_over_from[0])
+        reason = "`cutover run` on the journal: the driver's lease had lapsed";
     if (!reason || !reason[0])
         return 0;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "actor_role", c->role);
     cJSON_AddStringToObject(o, "reason", reason);
+    if (c->took_over_from[0])
+        cJSON_AddStringToObject(o, "previous", c->took_over_from);
     char *body = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     struct error err = {{0}};

@@ -47,6 +47,7 @@ check "a firing abort criterion halts instead of rolling back" \
   wait_until 30 journal_has "$J" "kind='halt' and json_extract(body,'\$.cause') like 'NO WAY BACK%'"
 check "… and there is no abort at all" test "$(journal_count "$J" "kind='abort'")" = 0
 check "… the flag stays at 100%" grep -q '"on",[[:space:]]*100' "$T/rb.md.flags.json"
+check "… and the halted header still says NO WAY BACK" wait_screen drv "HALTED — INCIDENT · NO WAY BACK" 10
 tmux_keys drv '!'
 wait_screen drv "type ABORT" 5 >/dev/null
 tmux_keys drv ABORT Enter

@@ -4,7 +4,9 @@
 # `takeover` with the reason, reads the flag again before it acts, and the
 # ceremony goes on; a joined dba is refused unless `Deputy:` names the
 # role; T while a driver lives is refused; `cutover run --journal J` with
-# no runbook drives the journal's own runbook.
+# no runbook drives the journal's own runbook; a `cutover run` over a dead
+# driver's lease is a take-over too: refused to a dba, journaled with who
+# drove before for the commander.
 . tests/lib.sh
 . tests/wait.sh
 . tests/brake_lib.sh
@@ -68,6 +70,31 @@ run=$!
 check "cutover run --journal alone drives the journal's runbook" \
   wait_until 20 journal_has "$J2" "kind='console_open' and json_extract(body,'\$.mode')='headless' and seq > (select seq from events where kind='takeover')"
 kill $run; wait $run 2>/dev/null
+
+brake_runbook "$T/rb4.md" "Deputy: comms"
+J4=$T/rb4.journal
+"$CUTOVER" run "$T/rb4.md" --journal "$J4" --as 'Dee Ray' --role comms --headless >"$T/run4.out" 2>&1 &
+run=$!
+check "a deputy's shell driver holds at 1%" wait_until 30 advanced "$J4"
+kill -9 $run; wait $run 2>/dev/null
+"$CUTOVER" run --journal "$J4" --as 'Bob Li' --role dba --headless >"$T/dba.out" 2>&1 </dev/null
+check "cutover run by a dba over the dead driver's lease is refused" grep -q "only the commander" "$T/dba.out"
+check "… naming who drove" grep -q "driven by Dee Ray/comms" "$T/dba.out"
+check "… and it holds no lease after" sh -c "[ -z \"\$(sqlite3 '$J4' 'select holder from lease where holder like \"Bob Li%\"')\" ]"
+check "… nor journaled a take-over" sh -c "[ \"\$(sqlite3 '$J4' \"select count(*) from events where kind='takeover'\")\" = 0 ]"
+"$CUTOVER" run --journal "$J4" --headless >"$T/run5.out" 2>&1 &
+run=$!
+check "the commander's cutover run takes over, journaled with who drove before" \
+  wait_until 20 journal_has "$J4" "kind='takeover' and actor like 'Alice Ng%' and json_extract(body,'\$.previous')='Dee Ray/comms'"
+kill $run; wait $run 2>/dev/null
+last=$(sqlite3 "$J4" "select max(seq) from events")
+"$CUTOVER" run --journal "$J4" --headless >"$T/run6.out" 2>&1 &
+run=$!
+check "… the same person's restart opens a driver" \
+  wait_until 20 journal_has "$J4" "kind='console_open' and seq > $last"
+check "… which is not another take-over: one takeover in the journal" sh -c "[ \"\$(sqlite3 '$J4' \"select count(*) from events where kind='takeover'\")\" = 1 ]"
+kill $run; wait $run 2>/dev/null
+
 "$CUTOVER" run --journal "$T/none.journal" >"$T/none.out" 2>&1
 check "… and a journal that does not exist is said in words" grep -q "does not exist" "$T/none.out"
 finish

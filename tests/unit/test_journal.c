@@ -1317,16 +1317,23 @@ TEST(lease_one_holder_at_a_time)
     struct journal_lease a = {.holder = "A/commander", .host = "h", .console = "a", .pid = 0},
                          b = {.holder = "B/commander", .host = "h", .console = "b", .pid = 0},
                          seen;
-    CHECK(journal_lease_take(j, &a, 1000, &seen, &err) == 0);
-    CHECK(journal_lease_take(j, &b, 2000, &seen, &err) == 1);
+    CHECK(journal_lease_take(j, &a, 1000, 0, &seen, &err) == 0);
+    CHECK(seen.holder[0] == '\0');                              /* nobody held it */
+    CHECK(journal_lease_take(j, &b, 2000, 0, &seen, &err) == 1);
     CHECK_STR(seen.holder, "A/commander");
     CHECK(seen.since_ms == 1000);
     CHECK(journal_lease_renew(j, &a, 5000, &seen, &err) == 0);
-    CHECK(journal_lease_take(j, &b, 9000, &seen, &err) == 1);   /* renewed at 5000 */
-    CHECK(journal_lease_take(j, &b, 10001, &seen, &err) == 0);  /* expired */
-    CHECK(journal_lease_renew(j, &a, 10002, &seen, &err) == 1); /* A lost it */
+    CHECK(journal_lease_take(j, &b, 9000, 0, &seen, &err) == 1);   /* renewed at 5000 */
+    CHECK(journal_lease_take(j, &b, 10001, JOURNAL_LEASE_NOT_OVER_OTHERS, &seen, &err) == 2);
+    CHECK_STR(seen.holder, "A/commander");                      /* not B's to take */
+    CHECK(journal_lease_renew(j, &a, 10001, &seen, &err) == 0); /* … and left as it was */
+    CHECK(journal_lease_take(j, &b, 15002, 0, &seen, &err) == 0);  /* expired */
+    CHECK_STR(seen.holder, "A/commander");                      /* the lapsed one */
+    CHECK(seen.renewed_ms == 10001);
+    CHECK(journal_lease_renew(j, &a, 15003, &seen, &err) == 1); /* A lost it */
     CHECK(journal_lease_release(j, &b, &err) == 0);
-    CHECK(journal_lease_take(j, &a, 10003, &seen, &err) == 0);
+    CHECK(journal_lease_take(j, &a, 15004, 0, &seen, &err) == 0);
+    CHECK(seen.holder[0] == '\0');                              /* B released it */
     journal_close(j);
     tmp_remove(&t);
 }
