@@ -9,7 +9,6 @@
 #include "core/timefmt.h"
 #include "panel.h"
 #include "draw.h"
-#include "tui/clock.h"
 #include "palette.h"
 
 static void phase_label(const struct view *v, char *buf, size_t len)
@@ -90,9 +89,9 @@ static void header_draw(WINDOW *w, const struct view *v)
 
     /* a test clock (CUTOVER_TIME_SCALE) is never mistaken for a ceremony */
     char test_full[64] = "", test_brief[32] = "", *test = test_full;
-    if (clock_is_test()) {
-        snprintf(test_full, sizeof test_full, " TIME ×%g (test clock) ", clock_scale());
-        snprintf(test_brief, sizeof test_brief, " ×%g TEST ", clock_scale());
+    if (v->test_clock > 0) {
+        snprintf(test_full, sizeof test_full, " TIME ×%g (test clock) ", v->test_clock);
+        snprintf(test_brief, sizeof test_brief, " ×%g TEST ", v->test_clock);
     }
     int test_cols = 0;
     attr_t status_attr;

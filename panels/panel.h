@@ -36,6 +36,7 @@ struct view {
     const struct presence *presence; /* who is on a console now, from the heartbeats
                                       * (core/presence.h presence_live); NULL: the fold's */
     const struct palette *palette; /* the colour scheme (tui/theme.c); NULL: monochrome */
+    double test_clock;         /* the test clock's rate (CUTOVER_TIME_SCALE); 0: real time */
 
     /* what the ETA needs that the fold does not hold: the gates' earliest
      * opening (issue 17's gates, another branch, sets it), the comparison's end */

@@ -184,7 +184,8 @@ static struct view make_view(struct console *k)
                      .journal_alert = k->journal_alert[0] ? k->journal_alert : NULL,
                      .journal_path = k->journal_path,
                      .no_engine = k->no_engine[0] ? k->no_engine : NULL,
-                     .palette = theme_palette()};
+                     .palette = theme_palette(),
+                     .test_clock = clock_is_test() ? clock_scale() : 0};
     if (k->n_consoles >= 0) {
         presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles,
                       clock_now_ms());
