@@ -107,6 +107,11 @@ sql "$J" ".backup '$T/bad.journal'"   # whole, whatever the WAL still holds
 sqlite3 "$T/bad.journal" "drop trigger if exists events_no_update; update events set body = replace(body, 'error_ratio', 'ERROR_RATIO') where seq = (select max(seq) from events where kind='abort')"
 tmux_start d 120 40 "$CUTOVER replay $T/bad.journal"
 check "a damaged journal says DAMAGED with its first bad row" wait_screen d "DAMAGED: events #" 10
+tmux -S "$TMUX_SOCK" capture-pane -p -e -t d >"$T/damaged.ansi"
+check "  … in red (white on a red background)" python3 tests/tools/sgr_background.py "$T/damaged.ansi" "DAMAGED: events #" 1 9
+tmux_start dm 120 40 "NO_COLOR=1 $CUTOVER replay $T/bad.journal"
+check "  … and without colour (NO_COLOR) it still says DAMAGED" wait_screen dm "DAMAGED: events #" 10
+tmux_keys dm q
 tmux_keys d End
 check "… and is replayed only up to it: no abort at the end" sh -c "sleep 0.5; ! tmux -S '$TMUX_SOCK' capture-pane -p -t d | grep -q 'ABORTED —'"
 tmux_keys d q
