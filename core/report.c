@@ -14,6 +14,7 @@
 #include "events.h"
 #include "journal.h"
 #include "noreturn.h"
+#include "timefmt.h"
 #include "runbook.h"
 #include "session.h"
 
@@ -27,6 +28,11 @@ struct build {
     int has_pct;
     double pct;
     int64_t pct_since;
+    /* the ramp step in force (since its advance), and the hold it asked */
+    int has_step;
+    double step_pct;
+    int64_t step_since, step_hold_ms;
+    char held[200];   /* the step's hold, said after the event that ended it */
 };
 
 static void *grow(void *v, size_t n, size_t size, int *oom)
@@ -122,6 +128,35 @@ static void on_abort(struct build *b, const struct journal_event *ev, const stru
     a->abort_ms = ev->ts_ms;
 }
 
+/* The step in force ends at ev ("until" what): its hold, in words, for
+ * the line after ev's. */
+static void step_ends(struct build *b, const struct journal_event *ev, const char *until)
+{
+    if (!b->has_step)
+        return;
+    char held[32], asked[32];
+    timefmt_span(ev->ts_ms - b->step_since, held, sizeof held);
+    if (b->step_hold_ms > 0) {
+        timefmt_span(b->step_hold_ms, asked, sizeof asked);
+        snprintf(b->held, sizeof b->held, "%g%% held %s of its %s hold, until %s", b->step_pct,
+                 held, asked, until);
+    } else {
+        snprintf(b->held, sizeof b->held, "%g%% held %s, until %s", b->step_pct, held, until);
+    }
+    b->has_step = 0;
+}
+
+static void step_starts(struct build *b, const struct journal_event *ev, double pct)
+{
+    b->has_step = 1;
+    b->step_pct = pct;
+    b->step_since = ev->ts_ms;
+    b->step_hold_ms = 0;
+    for (size_t i = 0; i < b->rb->n_ramp; i++)
+        if (b->rb->ramp[i].percent == pct)
+            b->step_hold_ms = b->rb->ramp[i].hold_ms;
+}
+
 /* What each kind adds besides its line in the timeline. */
 static void on_kind(struct build *b, const struct journal_event *ev, const struct event_body *e)
 {
@@ -139,8 +174,22 @@ static void on_kind(struct build *b, const struct journal_event *ev, const struc
         r->n_acks++;
         break;
     }
-    case EVK_ABORT: on_abort(b, ev, e); break;
-    case EVK_HALT: r->n_halts++; break;
+    case EVK_RAMP_ADVANCE: {
+        char until[48];
+        double pct = event_num(e, "percent", 0);
+        snprintf(until, sizeof until, "the advance to %g%%", pct);
+        step_ends(b, ev, until);
+        step_starts(b, ev, pct);
+        break;
+    }
+    case EVK_ABORT:
+        on_abort(b, ev, e);
+        step_ends(b, ev, "the abort");
+        break;
+    case EVK_HALT:
+        r->n_halts++;
+        step_ends(b, ev, "the halt");
+        break;
     case EVK_OVERRIDE: r->n_overrides++; break;
     case EVK_NOTE: r->n_notes++; break;
     case EVK_FLAG_SET:
@@ -237,8 +286,11 @@ static int on_event(const struct journal_event *ev, void *p)
 
     char text[1024];
     session_describe(&b->s, ev, text, sizeof text);
-    if (add_line(b, ev, ev->kind, text, 0) != 0 || derived_lines(b, ev, phase_before) != 0)
+    if (add_line(b, ev, ev->kind, text, 0) != 0 ||
+        (b->held[0] && add_line(b, ev, REPORT_STEP_HELD, b->held, 1) != 0) ||
+        derived_lines(b, ev, phase_before) != 0)
         return 1;
+    b->held[0] = '\0';
     return 0;
 }
 

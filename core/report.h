@@ -70,10 +70,12 @@ struct report_void_plan {
 };
 
 /* The timeline's own lines, beside the events': the session's start
- * (before its first event) and each phase completed (after the event that
- * completed it); their seq is that event's. */
+ * (before its first event), each phase completed (after the event that
+ * completed it) and each ramp step's hold (after the advance, abort or
+ * halt that ended it); their seq is that event's. */
 #define REPORT_SESSION_START "session_start"
 #define REPORT_PHASE_COMPLETE "phase_complete"
+#define REPORT_STEP_HELD "step_held"
 
 struct report_line {
     int64_t seq, ts_ms;

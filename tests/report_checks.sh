@@ -66,6 +66,10 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
   check "  … its timeline says phases 2 and 3 complete, each right after the event that completed it" \
     test "$(jq_py "$T/rb.json" "([e['text'] for e in r['timeline'] if e['kind']=='phase_complete'][:2], all(e.get('derived') and (r['timeline'][i-1]['seq'] == e['seq']) for i, e in enumerate(r['timeline']) if e['kind']=='phase_complete'))")" = \
          "(['phase 2 (Dual-write and backfill) complete', 'phase 3 (Shadow reads) complete'], True)"
+  check "  … each ramp step's hold, a line of its own after the advance that ended it" \
+    jq_true "$T/rb.json" "(lambda h: [e['text'] for e in h] if [__import__('re').match(r'(\\d+)% held .+ of its .+ hold, until the advance to (\\d+)%\$', e['text']).groups() for e in h] != [('1', '5'), ('5', '25'), ('25', '100')] or not all(e.get('derived') and any(x['seq'] == e['seq'] and x['kind'] == 'ramp_advance' for x in r['timeline']) for e in h) else True)([e for e in r['timeline'] if e['kind']=='step_held'])"
+  check "  … and in the aborted one, the last hold ends at the abort" \
+    jq_true "$T/ra.json" "(lambda h: h[-1]['text'] if not h[-1]['text'].startswith('25% held ') or not h[-1]['text'].endswith('until the abort') else True)([e for e in r['timeline'] if e['kind']=='step_held'])"
   check "  … in the Markdown too, in bold" \
     sh -c '"$0" report "$1" >"$2" && grep -q "| \*\*phase 2 (Dual-write and backfill) complete\*\* |$" "$2" && grep -q "| \*\*phase 3 (Shadow reads) complete\*\* |$" "$2"' "$CUTOVER" "$b" "$T/rb.md"
   check "  … and in the HTML" \
