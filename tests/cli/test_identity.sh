@@ -1,7 +1,7 @@
 # test_identity.sh — issue 20, identity: the runbook may bind a person to an
 # OS account (`- dba: Bob Li (bob)`); a console whose account does not
-# match the person it claims is refused, in words, at run, join, ack and
-# abort; a bound person on the right account is let in; every console's
+# match the person it claims is refused, in words, at run, join, ack,
+# abort and approve; a bound person on the right account is let in; every console's
 # account is on its console_open; a parenthesis that is not one login name
 # stays part of the person's name.
 . tests/lib.sh
@@ -26,6 +26,17 @@ check "… in words: whom the runbook binds and who this is" \
 check "ack as Bob Li is refused the same way" grep -q "to the OS account 'someone-else'" "$T/ack.out"
 "$CUTOVER" abort "$J" --as "Bob Li" --role dba --reason x >"$T/abort.out" 2>&1
 check "abort too" grep -q "to the OS account 'someone-else'" "$T/abort.out"
+"$CUTOVER" approve "$J" 4.1 --as "Bob Li" --role dba >"$T/approve.out" 2>&1
+rc=$?
+check "approve too, before its role is even looked at (exit $rc)" \
+  sh -c "test $rc -eq 1 && grep -q \"to the OS account 'someone-else'\" '$T/approve.out'"
+brake_runbook "$T/rb2.md"
+sed -i "s/^- commander: Alice Ng$/- commander: Alice Ng (someone-else)/" "$T/rb2.md"
+"$CUTOVER" run "$T/rb2.md" --journal "$T/rb2.journal" --headless >"$T/run2.out" 2>&1 </dev/null
+rc=$?
+check "run as a commander bound to another account is refused (exit $rc)" test $rc -eq 1
+check "… in words" grep -q "binds Alice Ng (commander) to the OS account 'someone-else'; this console runs as '$me'" "$T/run2.out"
+check "… and nothing was journaled" test "$(journal_count "$T/rb2.journal" "1")" = 0
 "$CUTOVER" join "$J" --as "Dee Ray (on call)" --role comms --headless >"$T/dee.out" 2>&1 &
 dee=$!
 check "'(on call)' is part of Dee Ray's name, not an account: she joins" \
