@@ -84,6 +84,33 @@ static int journal_takeover(struct ceremony *c)
     return rc;
 }
 
+/* A take-over (T) that lost the lease to a console quicker to take it:
+ * this console goes back to being the joined one it was, in the same
+ * terminal, its status line saying who drives now (or why not). */
+static int takeover_lost(const char *journal, const char *name, const char *role,
+                         const char *why)
+{
+    char said[PROMPT_MAX + 64];
+    struct journal *j;
+    struct journal_lease holder;
+    struct error err = {{0}};
+    snprintf(said, sizeof said, "not taken over: %s", why);
+    if (journal_open(journal, JOURNAL_READONLY, &j, &err) == 0) {
+        if (journal_lease_holder(j, clock_now_ms(), JOURNAL_LEASE_MS, &holder, &err) == 1)
+            snprintf(said, sizeof said, "not taken over: %s took over first and drives "
+                     "(pid %ld on %s)", holder.holder, holder.pid, holder.host);
+        journal_close(j);
+    }
+    unsetenv(TAKEOVER_ENV);
+    if (setenv(CONSOLE_TAKEOVER_REFUSED_ENV, said, 1) != 0)
+        return EXIT_FAILED;
+    char *args[] = {"cutover", "join", (char *)journal, "--as", (char *)name, "--role",
+                    (char *)role, NULL};
+    execv("/proc/self/exe", args);
+    perror("cutover: cannot start the joined console again");
+    return EXIT_FAILED;
+}
+
 /* A bad value among the action steps' options (stepopts.h) would only
  * show once the step's job starts, as a failure retried with back-off:
  * refused here, at its line, before the ceremony begins. 1 when refused. */
@@ -156,6 +183,8 @@ int cmd_run(int argc, char **argv)
     }
     if (ceremony_start(&c, rb, path, journal, o.force, name, role, clock_now_ms(), &err) != 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);
+        if (getenv(TAKEOVER_ENV) && !o.headless)
+            return takeover_lost(journal, name, role, err.msg);
         return EXIT_FAILED;
     }
     if (journal_takeover(&c) != 0) {

@@ -1057,6 +1057,11 @@ int console_run(struct ceremony *c, const char *mode, int headless,
         loop_free(&k.loop);
         return 1;
     }
+    const char *refused = getenv(CONSOLE_TAKEOVER_REFUSED_ENV);
+    if (refused && refused[0]) {   /* this console tried to take over and lost */
+        set_status(&k, 1, refused);
+        unsetenv(CONSOLE_TAKEOVER_REFUSED_ENV);
+    }
     if (!headless && screen_open(&k) != 0) {
         fprintf(stderr, "cutover: cannot open the terminal\n");
         loop_free(&k.loop);

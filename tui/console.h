@@ -14,4 +14,9 @@
 int console_run(struct ceremony *c, const char *mode, int headless,
                 const char *journal_path, char *takeover);
 
+/* A take-over that lost (another console took the lease first) starts
+ * the joined console again with this in its environment: the words its
+ * status line opens with. */
+#define CONSOLE_TAKEOVER_REFUSED_ENV "CUTOVER_TAKEOVER_REFUSED"
+
 #endif
