@@ -5,7 +5,7 @@
 J="$T/orders.journal"
 # Step 2.1 is acknowledged by hand here: the writer audit that completes it
 # in orders.md (its `writers` action) has suites of its own.
-sed 's/ is known `writers`$/ is known/' "$ROOT/runbooks/orders.md" >"$T/orders.md"
+sed -e 's/ is known `writers`$/ is known/' -e 's/ needs=writers}/}/' "$ROOT/runbooks/orders.md" >"$T/orders.md"
 RB=$T/orders.md
 person() { sed -n "s/^- $1: *//p" $RB | head -1; }
 commander=$(person commander) dba=$(person dba)

@@ -7,6 +7,7 @@
 #include "core/hash.h"
 #include "core/mddepth.h"
 #include "core/runbook.h"
+#include "core/writers.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SLOW_BUILD 1
@@ -374,7 +375,7 @@ TEST(orders_runbook_parses_clean)
 
     const struct rb_step *s = runbook_find_step(rb, "start-backfill");
     CHECK(s && s->action == RB_ACTION_BACKFILL && strcmp(s->role, "dba") == 0);
-    CHECK(s && strcmp(s->text, "start the backfill") == 0 && s->phase == 0 && s->line == 60);
+    CHECK(s && strcmp(s->text, "start the backfill") == 0 && s->phase == 0 && s->line == 69);
     CHECK(runbook_step_index(rb, "2.1") == 0);
     CHECK(rb->steps[0].action == RB_ACTION_WRITERS);
     CHECK_STR(rb->steps[1].text, "deploy the dual-write release and confirm writes reach the `orders` table");
@@ -392,10 +393,21 @@ TEST(orders_runbook_parses_clean)
     CHECK_STR(rb->rollback_general, "Every rollback is announced by comms; the commander decides.");
     CHECK_STR(rb->cleanup_deadline, "30d after cutover");
     CHECK(rb->cleanup_after_ms == 30LL * 86400000);
-    CHECK(rb->n_sections == 2);
+    CHECK(rb->n_sections == 3);
     CHECK_STR(rb->sections[0].title, "");
     CHECK(strncmp(rb->sections[0].text, "Moves the orders of the shop", 28) == 0);
-    CHECK_STR(rb->sections[1].title, "Cleanup");
+    CHECK_STR(rb->sections[1].title, "Writers");
+    CHECK_STR(rb->sections[2].title, "Cleanup");
+    /* its writers: three declared, two dual-writing, each with its code */
+    struct writers_decls wd;
+    CHECK(writers_parse(rb, &wd) == 0);
+    CHECK(wd.n == 3 && wd.n_problems == 0);
+    CHECK(wd.n == 3 && wd.v[0].dual_writes && wd.v[1].dual_writes && !wd.v[2].dual_writes);
+    CHECK(wd.n == 3 && wd.v[0].n_models == 1 && strcmp(wd.v[0].models[0], "LegacyOrder") == 0);
+    CHECK(wd.n == 3 && wd.v[2].n_code == 1 && strcmp(wd.v[2].code[0], "batch/refunds/") == 0);
+    writers_decls_free(&wd);
+    const struct rb_step *steady = runbook_find_step(rb, "dual-write-steady");
+    CHECK(steady && strcmp(rb_attr_get(steady->attrs, steady->n_attrs, "needs"), "writers") == 0);
     runbook_free(rb);
     rb_problems_free(&ps);
 }
