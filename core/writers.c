@@ -461,6 +461,11 @@ void writers_seen_text(unsigned sources, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+void writers_site_text(const struct code_site *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s:%d%s", c->path, c->line, c->use == CODE_POSSIBLE ? " (possible)" : "");
+}
+
 void writers_ops_text(const struct writer_seen *w, char *buf, size_t len)
 {
     if (w->ops)

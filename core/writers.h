@@ -95,6 +95,9 @@ struct writer_seen {
 int writers_is_unknown(const struct writer_seen *w);
 /* What w did: "insert,update", or from the code alone "write" / "possible". */
 void writers_ops_text(const struct writer_seen *w, char *buf, size_t len);
+/* A code site as people read it: "go/orders.go:15", or for a name built
+ * from pieces "go/orders.go:27 (possible)". */
+void writers_site_text(const struct code_site *c, char *buf, size_t len);
 
 /* How many statements a writer was seen running: its distinct statement
  * texts (the statistics' entries and the capture's, the same text once). */

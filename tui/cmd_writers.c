@@ -60,9 +60,11 @@ static void sites_text(const struct writer_seen *w, char *buf, size_t len)
 {
     size_t n = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < w->n_sites && n + 1 < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s:%d", i ? " " : "", w->sites[i]->path,
-                              w->sites[i]->line);
+    for (size_t i = 0; i < w->n_sites && n + 1 < len; i++) {
+        char at[600];
+        writers_site_text(w->sites[i], at, sizeof at);
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", at);
+    }
     if (!w->n_sites)
         snprintf(buf, len, "-");
 }
@@ -268,10 +270,13 @@ static void print_json(const struct writers_audit *a, const struct sources *src)
             cJSON_AddItemToArray(stmts, s);
         }
         cJSON *code = cJSON_AddArrayToObject(o, "code");
+        cJSON *possible = cJSON_AddArrayToObject(o, "possible_code");
         for (size_t k = 0; k < w->n_sites; k++) {
             char at[600];
             snprintf(at, sizeof at, "%s:%d", w->sites[k]->path, w->sites[k]->line);
             cJSON_AddItemToArray(code, cJSON_CreateString(at));
+            if (w->sites[k]->use == CODE_POSSIBLE)   /* a name built from pieces */
+                cJSON_AddItemToArray(possible, cJSON_CreateString(at));
         }
         char *text = cJSON_PrintUnformatted(o);
         if (text)

@@ -55,7 +55,7 @@ static void add_sites(cJSON *o, const struct writer_seen *w)
     cJSON *code = cJSON_AddArrayToObject(o, "code");
     for (size_t k = 0; k < w->n_sites && k < 8; k++) {   /* the panel shows a few */
         char at[600];
-        snprintf(at, sizeof at, "%s:%d", w->sites[k]->path, w->sites[k]->line);
+        writers_site_text(w->sites[k], at, sizeof at);
         cJSON_AddItemToArray(code, cJSON_CreateString(at));
     }
 }

@@ -29,6 +29,12 @@ check "  … a declared writer's sites are its own (a directory claims what is u
   sh -c 'grep -q "^refunds batch .* no .* yes .*js/batch.js:5 sql/monthly_batch.sql:2" "$0" && grep -q "^checkout api .*go/orders.go:15" "$0"' "$T/some.out"
 check "  … the summary counts them, and lists the names learnt from the code" \
   sh -c 'grep -q "6 writers of .orders_legacy., 4 unknown" "$0" && grep -q "names searched:.* LegacyOrderEntity .*ORDERS_TABLE .*Archive" "$0"' "$T/some.out"
+check "  … a name built from pieces is a possible write, said so at its site" \
+  grep -q "^checkout api .*go/orders.go:15 go/orders.go:27 (possible)" "$T/some.out"
+check "  … a write through a constant the code declares (.env's ORDERS_TABLE) is found" \
+  grep -q "^refunds batch .*js/batch.js:5" "$T/some.out"
+check "  … and one through a model only (LegacyOrder, no table name on the line)" \
+  grep -q "^checkout api .*go/orders.go:15" "$T/some.out"
 check "  … documentation is not a writer" sh -c '! grep -q "docs/" "$0"' "$T/some.out"
 
 runbook "$T/all.md" 'checkout api: app `checkout-api` code `go/` dual-writes' \
@@ -48,6 +54,8 @@ w = {r["writer"]: r for r in rows[:-1]}
 assert w["code: py/models.py"]["declared"] is False and w["code: py/models.py"]["code"] == ["py/models.py:16"]
 assert w["checkout api"]["application_name"] == "checkout-api" and w["checkout api"]["dual_writes"] is True
 assert w["refunds batch"]["sources"] == ["code"] and w["refunds batch"]["ops"] == ["write"]
+assert w["checkout api"]["possible_code"] == ["go/orders.go:27"], w["checkout api"]
+assert w["refunds batch"]["possible_code"] == []
 ' "$T/some.json"
 
 runbook "$T/bad.md" 'checkout: team `payments` code `go/`' 'nothing to go by: dual-writes'

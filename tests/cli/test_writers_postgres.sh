@@ -202,6 +202,35 @@ assert imp["rows"] == 2 and imp["calls"] == 1, imp
 ' "$T/cap.json"
 check "  … no literal value leaves the database" sh -c '! grep -q "gift\|carol" "$0"' "$T/cap.json"
 
+# --- the three sources in one audit: statistics, capture and code -------------
+mkdir -p "$T/code/checkout" "$T/code/tools"
+printf 'def save(session, o):\n    session.execute("INSERT INTO orders_legacy (customer, amount) VALUES (:c, :a)", o)\n' \
+  >"$T/code/checkout/save.py"
+printf -- '-- a hand fix nobody declared\nUPDATE orders_legacy SET amount = 0 WHERE id = 1;\n' >"$T/code/tools/fix.sql"
+runbook "$T/code.md" 'checkout: app `checkout-api` role `checkout` code `checkout/` dual-writes' "${DECLARED[@]:1}"
+"$CUTOVER" writers "$T/code.md" --capture 60s --code "$T/code" --format json >"$T/all3.json" 2>"$T/all3.err" &
+cap_pid=$!
+check "all three sources: the capture is installed" wait_for 20 installed
+check "  … the writers run while it listens" workload
+kill -INT "$cap_pid"; wait "$cap_pid"; rc=$?; cap_pid=
+check "  … exit 3: the rogue and the undeclared hand fix" \
+  sh -c '[ "$0" = 3 ] || { echo "exit $0"; cat "$1"; exit 1; }' "$rc" "$T/all3.err"
+check "  … one writer seen by all three, the others by what can see them" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+s = rows[-1]["summary"]; w = {r["writer"]: r for r in rows[:-1]}
+assert s["statements"]["status"] == "read" and s["capture"]["status"] == "ran" and s["code"]["status"] == "read", s
+c = w["checkout"]
+assert c["sources"] == ["statements", "capture", "code"], c
+assert c["code"] == ["checkout/save.py:2"] and c["declared"] is True, c
+f = w["code: tools/fix.sql"]
+assert f["sources"] == ["code"] and f["declared"] is False and f["code"] == ["tools/fix.sql:2"], f
+r = w["role: rogue"]
+assert r["sources"] == ["statements", "capture"] and r["declared"] is False, r
+assert s["unknown"] == 2, s
+' "$T/all3.json"
+check "  … no trigger is left" all_gone
+
 # --- a capture that dies leaves its trigger: found, and removed on demand ------
 "$CUTOVER" writers "$T/all.md" --capture 60s >/dev/null 2>&1 &
 cap_pid=$!
