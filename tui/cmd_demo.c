@@ -21,6 +21,7 @@
 #include "core/ceremony.h"
 #include "core/redact.h"
 #include "options.h"
+#include "self_exe.h"
 
 extern const char demo_runbook[];   /* runbooks/demo.md, built in */
 
@@ -42,12 +43,11 @@ static int write_file(const char *path, const char *text)
 static void service_path(char *buf, size_t len)
 {
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(exe, '/');
+    int found = self_exe(exe, sizeof exe) == 0;
+    char *slash = found ? strrchr(exe, '/') : NULL;
     if (slash)
         *slash = '\0';
-    snprintf(buf, len, "%s/build/ordersim", n > 0 ? exe : ".");
+    snprintf(buf, len, "%s/build/ordersim", found ? exe : ".");
 }
 
 static pid_t start_service(const char *dir, struct error *err)

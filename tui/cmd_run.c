@@ -14,6 +14,7 @@
 #include "core/redact.h"
 #include "core/stepopts.h"
 #include "prompt.h"
+#include "self_exe.h"
 #include "journal_path.h"
 #include "options.h"
 
@@ -106,7 +107,7 @@ static int takeover_lost(const char *journal, const char *name, const char *role
         return EXIT_FAILED;
     char *args[] = {"cutover", "join", (char *)journal, "--as", (char *)name, "--role",
                     (char *)role, NULL};
-    execv("/proc/self/exe", args);
+    self_exec(args);
     perror("cutover: cannot start the joined console again");
     return EXIT_FAILED;
 }
@@ -204,7 +205,7 @@ static int take_over(const char *journal, const char *name, const char *role, co
         return EXIT_FAILED;
     char *args[] = {"cutover", "run", "--journal", (char *)journal, "--as", (char *)name,
                     "--role", (char *)role, NULL};
-    execv("/proc/self/exe", args);
+    self_exec(args);
     perror("cutover: cannot start the driving console");
     return EXIT_FAILED;
 }

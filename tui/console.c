@@ -126,27 +126,33 @@ static void set_status(struct console *k, int alert, const char *msg)
  * (alive, not renewing) keeps it for JOURNAL_LEASE_MS: taking over
  * before then would start a driver the journal refuses, and this console
  * would be gone. */
-static int64_t lease_lapses_in(struct console *k)
+static int64_t lease_lapses_in(struct console *k, struct journal_lease *holder)
 {
     int64_t now = clock_now_ms();
-    struct journal_lease holder;
     struct error err = {{0}};
-    if (journal_lease_holder(k->c->journal, now, JOURNAL_LEASE_MS, &holder, &err) != 1)
+    if (journal_lease_holder(k->c->journal, now, JOURNAL_LEASE_MS, holder, &err) != 1)
         return 0;
-    int64_t left = JOURNAL_LEASE_MS - (now - holder.renewed_ms) + 1;
+    int64_t left = JOURNAL_LEASE_MS - (now - holder->renewed_ms) + 1;
     return left > 0 ? left : 1;
 }
 
-/* 1 (said in words) while the driver's lease cannot be taken yet. */
+/* 1 (said in words) while the driver's lease cannot be taken yet: a
+ * driver that renews it drives (another console took over first), one
+ * that stopped renewing keeps it until it lapses. */
 static int lease_not_yet(struct console *k, const char *what)
 {
-    int64_t left = lease_lapses_in(k);
+    struct journal_lease holder;
+    int64_t left = lease_lapses_in(k, &holder);
     if (!left)
         return 0;
-    char msg[200];
-    snprintf(msg, sizeof msg,
-             "%s: the driver's lease lapses in %lld s (a driver that hangs keeps it %d s) — T again then",
-             what, (long long)((left + 999) / 1000), JOURNAL_LEASE_MS / 1000);
+    char msg[300];
+    if (clock_now_ms() - holder.renewed_ms < JOURNAL_QUIET_MS)
+        snprintf(msg, sizeof msg, "%s: %s drives now (pid %ld on %s; its lease is alive)", what,
+                 holder.holder, holder.pid, holder.host);
+    else
+        snprintf(msg, sizeof msg,
+                 "%s: the driver's lease lapses in %lld s (a driver that hangs keeps it %d s) — T again then",
+                 what, (long long)((left + 999) / 1000), JOURNAL_LEASE_MS / 1000);
     set_status(k, 1, msg);
     return 1;
 }

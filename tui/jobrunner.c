@@ -23,6 +23,7 @@
 #include "core/events.h"
 #include "core/stepaction.h"
 #include "core/stepopts.h"
+#include "self_exe.h"
 
 extern char **environ;
 
@@ -118,12 +119,10 @@ static const char *runbook_path(struct jobrunner *r, char *why, size_t len)
 static int spawn(char *const argv[], const char *log, pid_t *pid, char *why, size_t len)
 {
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
+    if (self_exe(exe, sizeof exe) != 0) {
         snprintf(why, len, "cannot find this program: %s", strerror(errno));
         return -1;
     }
-    exe[n] = '\0';
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);

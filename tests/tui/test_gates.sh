@@ -98,6 +98,11 @@ tmux_start j 80 24 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "at 80×24 a joined console shows the gates from the journal" wait_screen j "↳ gate OVERRIDDEN" 20
 tmux_keys j q
 tmux_keys t q
-check "the console quits" wait_until 20 journal_has "$J" "kind='console_close' and actor='Alice Ng/commander'"
+# on failure, the screen says why it did not (a prompt it asked, a status)
+quits() {
+  wait_until 20 journal_has "$J" "kind='console_close' and actor='Alice Ng/commander'" && return 0
+  tmux_screen t; return 1
+}
+check "the console quits" quits
 check "the live fold (gates, overrides, phases done) is the journal's refold" compare_trace "$T/live.trace"
 finish

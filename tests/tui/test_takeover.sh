@@ -33,6 +33,14 @@ check "T asks the commander for a reason" wait_screen c "take over driving — t
 tmux_keys c "the driver's host died" Enter
 check "the take-over is journaled with the reason, by the commander" \
   wait_until 20 journal_has "$J" "kind='takeover' and actor like 'Alice Ng%' and json_extract(body,'\$.reason')='the driver''s host died'"
+named_cutover() {  # the driver T started, named cutover for ps and pgrep (not "exe")
+  local p
+  for p in $(pgrep -f "run --journal $J --as Alice Ng"); do
+    [ "$(cat /proc/$p/comm 2>/dev/null)" = cutover ] && return 0
+  done
+  return 1
+}
+check "… the driving process is named cutover (ps, pgrep)" wait_until 10 named_cutover
 check "… this console drives now: the lease names its process" \
   wait_until 10 sh -c "sqlite3 '$J' 'select holder from lease' | grep -q 'Alice Ng/commander'"
 check "… it opened as the driver (console_open run)" \

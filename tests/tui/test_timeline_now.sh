@@ -21,7 +21,7 @@ ts=$(sql "$J" "select strftime('%H:%M:%f', ts_ms/1000.0, 'unixepoch') from event
 tmux_start rp 140 45 "$CUTOVER replay $J --at $ts"
 check "the replay opens at the read-back ($ts)" wait_screen rp "HOLDING 1%" 10
 tmux_keys rp '?'
-check "… and still answers a key there" wait_screen rp "REPLAY keys:" 5
+check "… and still answers a key there: ? shows its keys" wait_screen rp "play / pause" 5
 tmux_keys rp '?' End
 at_end() { tmux_screen rp | grep -qE 'row ([0-9]+)/\1 '; }
 check "… and goes on to the last event" wait_for 5 at_end

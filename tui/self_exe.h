@@ -1,0 +1,17 @@
+/* self_exe.h — the path of this very program, for the commands that start
+ * it again (a take-over, a step's job) or find files beside it. */
+#ifndef CUTOVER_SELF_EXE_H
+#define CUTOVER_SELF_EXE_H
+
+#include <stddef.h>
+
+/* The running binary's path into buf: 0, or -1 with errno set. */
+int self_exe(char *buf, size_t len);
+
+/* Replaces this process with this program run with args (args[0] its
+ * name): by its real path, so `ps` and `pgrep cutover` still name it
+ * (exec of /proc/self/exe would be called "exe"). Returns only on
+ * failure, -1 with errno set. */
+int self_exec(char *const args[]);
+
+#endif
