@@ -1,11 +1,12 @@
 # test_writers_postgres.sh — `cutover writers` on a real PostgreSQL 15
-# with pg_stat_statements preloaded (track = all, then top). Seven
+# with pg_stat_statements preloaded (track = all, then top). Eight
 # writers, each in its own connection with its own application_name and
 # role: checkout (direct insert, upsert, update), rogue (deletes; declared
 # by no one), portal (an auto-updatable view), legacy UI (a view with an
 # INSTEAD OF trigger), ledger (a SECURITY DEFINER function it may call,
 # the table it may not touch), payments (its own table, whose trigger
-# writes the old one) and the nightly import (COPY). The statistics name
+# writes the old one), the nightly import (COPY) and the archiver (a
+# data-modifying CTE, declared by its statement text). The statistics name
 # each through the catalog, the capture names each with its application
 # and address, the undeclared one makes exit 3, and no trigger is left:
 # after a capture, after a capture killed with -9 and `--capture-cleanup`,
@@ -68,12 +69,12 @@ CREATE FUNCTION order_total(int) RETURNS numeric LANGUAGE sql SECURITY DEFINER A
   'SELECT amount FROM orders_legacy WHERE id = $1';
 ALTER FUNCTION order_total(int) OWNER TO ledger_owner;
 SQL
-for r in checkout rogue portal legacyui ledger payments importer; do
+for r in checkout rogue portal legacyui ledger payments importer archiver; do
   q -c "CREATE ROLE $r LOGIN" || exit 1
 done
 q <<'SQL' || exit 1
 GRANT SELECT, INSERT, UPDATE ON orders_legacy TO checkout, importer;
-GRANT SELECT, DELETE ON orders_legacy TO rogue;
+GRANT SELECT, DELETE ON orders_legacy TO rogue, archiver;
 GRANT SELECT, UPDATE ON orders_open TO portal;
 GRANT SELECT, INSERT ON order_entry TO legacyui;
 GRANT SELECT, INSERT, UPDATE ON orders_legacy, customers TO legacyui;
@@ -97,7 +98,8 @@ workload() {
   as ledger ledger-svc "SELECT record_order('carol', 9)" >/dev/null &&
   as ledger ledger-svc "SELECT order_total(4)" >/dev/null &&
   as payments payments-svc "INSERT INTO payments (order_id, amount) VALUES (5, 1)" &&
-  printf 'dave\t4\nerin\t5\n' | as importer nightly-import "COPY orders_legacy (customer, amount) FROM STDIN"
+  printf 'dave\t4\nerin\t5\n' | as importer nightly-import "COPY orders_legacy (customer, amount) FROM STDIN" &&
+  as archiver archiver "WITH gone AS (DELETE FROM orders_legacy WHERE customer = 'nobody' RETURNING id) SELECT count(*) FROM gone" >/dev/null
 }
 check "the seven writers run, each as itself" workload
 
@@ -116,7 +118,8 @@ DECLARED=('checkout: app `checkout-api` role `checkout` dual-writes'
           'legacy ui: app `legacy-ui` role `legacyui`'
           'ledger: app `ledger-svc` role `ledger` dual-writes'
           'payments: app `payments-svc` role `payments`'
-          'nightly import: app `nightly-import` role `importer`')
+          'nightly import: app `nightly-import` role `importer`'
+          'archiver: statement `WITH gone AS (DELETE FROM orders_legacy` old only')
 runbook "$T/some.md" "${DECLARED[@]}"
 runbook "$T/all.md" "${DECLARED[@]}" 'rogue job: app `rogue-job` role `rogue` old only'
 check "the runbook checks" expect_exit 0 "$CUTOVER" check "$T/some.md"
@@ -131,6 +134,8 @@ check "  … each declared writer is seen by the statistics with its operations"
   grep -Eq "^portal +stats +update " "$0" && grep -Eq "^legacy ui +stats +insert " "$0" &&
   grep -Eq "^ledger +stats +insert " "$0" && grep -Eq "^payments +stats +update " "$0" &&
   grep -Eq "^nightly import +stats +copy " "$0"' "$T/stats.out"
+check "  … a data-modifying CTE is a write, known by its declared statement text" \
+  grep -Eq "^archiver +stats +delete " "$T/stats.out"
 check "  … each path through the catalog is said" sh -c '
   grep -q "via auto-updatable .* public.orders_open" "$0" &&
   grep -q "via .* with INSTEAD OF trigger public.order_entry" "$0" &&
@@ -148,7 +153,7 @@ check "--format json: exit 3, one object per writer, then the summary" python3 -
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 s = rows[-1]["summary"]; w = {r["writer"]: r for r in rows[:-1]}
-assert s["unknown"] == 1 and s["writers"] == 7, s
+assert s["unknown"] == 1 and s["writers"] == 8, s
 assert s["statements"]["status"] == "read" and s["statements"]["track"] == "all", s
 assert s["capture"]["status"] == "skipped" and s["code"]["status"] == "skipped", s
 r = w["role: rogue"]
