@@ -26,31 +26,40 @@ static void phase_label(const struct view *v, char *buf, size_t len)
 
 /* The status word and its colour: the record behind, NO ENGINE, a stop, an
  * override, NO WAY BACK, or the phase's state — then *armed says whether
- * the mode ARMED goes beside it. */
-static const char *status_of(const struct view *v, attr_t bar, attr_t *a, int *armed)
+ * the mode ARMED goes beside it, and *brief is its form for a narrow
+ * screen (fewer words, the same facts; most statuses have one form). */
+static const char *status_of(const struct view *v, attr_t bar, attr_t *a, int *armed,
+                             const char **brief)
 {
     enum ramp_status rs = v->s->ramp.status;
     *a = view_attr(v, TH_ALERT);
     *armed = 0;
-    if (v->journal_alert)   /* the record is behind: above everything */
-        return v->journal_alert;
-    if (v->no_engine) {
-        *a = view_attr(v, TH_ALERT) | A_BOLD;
-        return v->no_engine;
-    }
+    *brief = NULL;
+    const char *full;
     char burnt[8];
     int no_way_back = noreturn_taken(v->s, burnt, sizeof burnt);
-    if (rs == RAMP_ABORTED)
-        return " ABORTED ";
-    if (rs == RAMP_HALTED)   /* still no way back: a halt never makes one */
-        return no_way_back ? " HALTED — INCIDENT · NO WAY BACK " : " HALTED — INCIDENT ";
-    if (v->s->ramp.override_active)
-        return no_way_back ? " OVERRIDE · NO WAY BACK " : " OVERRIDE ";
-    if (no_way_back)
-        return " NO WAY BACK ";   /* an abort now halts: there is no old system */
-    *a = bar | A_BOLD;
-    *armed = noreturn_armed(v->s);
-    return session_status(v->s);
+    if (v->journal_alert) {   /* the record is behind: above everything */
+        full = v->journal_alert;
+    } else if (v->no_engine) {
+        *a = view_attr(v, TH_ALERT) | A_BOLD;
+        full = v->no_engine;
+    } else if (rs == RAMP_ABORTED) {
+        full = " ABORTED ";
+    } else if (rs == RAMP_HALTED) {   /* still no way back: a halt never makes one */
+        full = no_way_back ? " HALTED — INCIDENT · NO WAY BACK " : " HALTED — INCIDENT ";
+        *brief = no_way_back ? " HALTED · NO WAY BACK " : NULL;
+    } else if (v->s->ramp.override_active) {
+        full = no_way_back ? " OVERRIDE · NO WAY BACK " : " OVERRIDE ";
+    } else if (no_way_back) {
+        full = " NO WAY BACK ";   /* an abort now halts: there is no old system */
+    } else {
+        *a = bar | A_BOLD;
+        *armed = noreturn_armed(v->s);
+        full = session_status(v->s);
+    }
+    if (!*brief)
+        *brief = full;
+    return full;
 }
 
 /* What the bar holds at one level of narrowing. The phase, the status,
@@ -58,8 +67,9 @@ static const char *status_of(const struct view *v, attr_t bar, attr_t *a, int *a
  * which is the status); the rest gives way in this
  * order as the screen narrows: the ETA's detail, the runbook's title, the
  * operator's name (the role stays), the program's name, the test clock's
- * long words (" ×5 TEST " stays), the mode ARMED; only then is the phase's
- * title cut. */
+ * long words (" ×5 TEST " stays), the mode ARMED, the status's long words
+ * (HALTED · NO WAY BACK for HALTED — INCIDENT · NO WAY BACK); only then is
+ * the phase's title cut. */
 struct bar {
     int title;        /* 2 whole, 1 at most 12 columns, 0 none */
     int prefix;       /* " cutover " */
@@ -67,11 +77,13 @@ struct bar {
     int who_full;     /* "Alice Ng/commander", else "commander" */
     int test_full;    /* " TIME ×5 (test clock) ", else " ×5 TEST " */
     int mode;         /* " │ ARMED" when armed */
+    int status_full;  /* the status's full words, else its brief form */
 };
 
 static const struct bar levels[] = {
-    {2, 1, 2, 1, 1, 1}, {1, 1, 2, 1, 1, 1}, {1, 1, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1},
-    {0, 1, 1, 0, 1, 1}, {0, 0, 1, 0, 1, 1}, {0, 0, 1, 0, 0, 1}, {0, 0, 1, 0, 0, 0},
+    {2, 1, 2, 1, 1, 1, 1}, {1, 1, 2, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1, 1},
+    {0, 1, 1, 0, 1, 1, 1}, {0, 0, 1, 0, 1, 1, 1}, {0, 0, 1, 0, 0, 1, 1}, {0, 0, 1, 0, 0, 0, 1},
+    {0, 0, 1, 0, 0, 0, 0},
 };
 
 static void header_draw(WINDOW *w, const struct view *v)
@@ -96,13 +108,15 @@ static void header_draw(WINDOW *w, const struct view *v)
     int test_cols = 0;
     attr_t status_attr;
     int armed;
-    const char *status = status_of(v, bar, &status_attr, &armed);
+    const char *status_brief;
+    const char *status_long = status_of(v, bar, &status_attr, &armed, &status_brief);
+    const char *status = status_long;
     char eta_full[200], eta_brief[64];
     eta_describe(&v->eta, v->now_ms, 0, eta_full, sizeof eta_full);
     eta_describe(&v->eta, v->now_ms, 1, eta_brief, sizeof eta_brief);
 
     /* " cutover TITLE  │ PHASE │ STATUS │ ARMED │ ETA …      name/role  clock UTC " */
-    int title_w = draw_width(v->rb->title), core_w = draw_width(phase) + 3 + draw_width(status);
+    int title_w = draw_width(v->rb->title), core_w = 0;
     const char *mode = "";
     int mode_w = 0;
     struct bar b = levels[sizeof levels / sizeof levels[0] - 1];
@@ -118,6 +132,8 @@ static void header_draw(WINDOW *w, const struct view *v)
         right_cols = test_cols + draw_width(b.who_full ? who_full : who_role);
         mode = armed && b.mode ? " │ ARMED" : "";
         mode_w = draw_width(mode);
+        status = b.status_full ? status_long : status_brief;
+        core_w = draw_width(phase) + 3 + draw_width(status);
         if (prefix_cols + core_w + mode_w + eta_cols + right_cols <= cols)
             break;
     }

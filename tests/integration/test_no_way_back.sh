@@ -48,6 +48,9 @@ check "a firing abort criterion halts instead of rolling back" \
 check "… and there is no abort at all" test "$(journal_count "$J" "kind='abort'")" = 0
 check "… the flag stays at 100%" grep -q '"on",[[:space:]]*100' "$T/rb.md.flags.json"
 check "… and the halted header still says NO WAY BACK" wait_screen drv "HALTED — INCIDENT · NO WAY BACK" 10
+tmux_resize drv 80 24
+check "  … at 80×24 in its brief words, whole: HALTED · NO WAY BACK" wait_screen drv "│  HALTED · NO WAY BACK  │" 10
+tmux_resize drv 140 45
 tmux_keys drv '!'
 wait_screen drv "type ABORT" 5 >/dev/null
 tmux_keys drv ABORT Enter

@@ -71,6 +71,13 @@ check "  … the charts' and the journal's keys too" wait_screen r "J { } / e"
 check "  … and not the live console's (no acknowledge, no abort)" screen_gone r "acknowledge the selected step"
 tmux_keys r x
 check "any key closes it" screen_gone r "play / pause"
+tmux_resize r 80 24
+tmux_keys r '?'
+check "at 80×24 its lines are whole (none cut with …)" wait_screen r "(A H O K: the previous)"
+check "  … the journal's keys too" grep -q "by kind  *│" "$T/screen"
+tmux_keys r x
+screen_gone r "play / pause" >/dev/null
+tmux_resize r 120 40
 check "  … and is not taken as a command (still paused at ×1)" wait_screen r "❚❚ ×1 "
 tmux_keys r End
 check "End: the last moment, the note" wait_screen r "the last word"
