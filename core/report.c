@@ -535,6 +535,20 @@ out:
     return rc;
 }
 
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+void report_counts_text(const struct report *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%zu %s, %zu %s, %zu %s, %zu %s, %zu %s", r->n_acks,
+             plural(r->n_acks, "acknowledgement", "acknowledgements"), r->n_aborts,
+             plural(r->n_aborts, "abort", "aborts"), r->n_halts, plural(r->n_halts, "halt", "halts"),
+             r->n_overrides, plural(r->n_overrides, "override", "overrides"), r->n_notes,
+             plural(r->n_notes, "note", "notes"));
+}
+
 void report_free(struct report *r)
 {
     for (size_t i = 0; i < r->n_timeline; i++)

@@ -132,6 +132,8 @@ struct report {
  * with verified = 0 and where it broke. 0, or -1 with err set. */
 int report_build(const char *path, struct report *r, struct error *err);
 void report_free(struct report *r);
+/* "6 acknowledgements, 1 abort, 0 halts, 2 overrides, 0 notes". */
+void report_counts_text(const struct report *r, char *buf, size_t len);
 
 /* The cleanup in one line at now_ms ("" when the runbook set no deadline):
  * the due date and the days left, how long it is overdue, or done; then

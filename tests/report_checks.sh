@@ -58,6 +58,8 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
   check "the Markdown report says what happened" \
     sh -c '"$0" report "$1" >"$2" && grep -q "^- \*\*Outcome:\*\* aborted" "$2" && grep -q "both hash chains verified" "$2" && grep -q "^## Aborts" "$2"' \
       "$CUTOVER" "$a" "$T/ra.md"
+  check "  … its counts in words, one abort singular" \
+    sh -c 'grep -q "^- [0-9]* acknowledgements, 1 abort, 0 halts, " "$0"' "$T/ra.md"
   check "the completed ceremony's report: outcome completed at 100%" \
     sh -c '"$0" report "$1" --format json >"$2"' "$CUTOVER" "$b" "$T/rb.json"
   check "  … completed, the flag last read at 100, no abort" \

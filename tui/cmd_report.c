@@ -269,8 +269,9 @@ static void md_summary(const struct report *r)
         printf("- **Journal:** `%s` — **BROKEN at %s #%lld: %s**; reported up to there only\n",
                r->path, r->bad_table, (long long)r->first_bad_seq, r->bad_reason);
     printf("- **Runbook:** sha256 `%.12s`\n", r->sha256);
-    printf("- %zu acknowledgements, %zu aborts, %zu halts, %zu overrides, %zu notes\n\n",
-           r->n_acks, r->n_aborts, r->n_halts, r->n_overrides, r->n_notes);
+    char counts[200];
+    report_counts_text(r, counts, sizeof counts);
+    printf("- %s\n\n", counts);
 }
 
 static void md_time_at(const struct report *r)

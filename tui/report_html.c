@@ -43,8 +43,9 @@ static void summary(FILE *out, const struct report *r)
         report_esc(out, r->bad_reason);
         fputs("</b>; reported up to there only</li>\n", out);
     }
-    fprintf(out, "<li>%zu acknowledgements, %zu aborts, %zu halts, %zu overrides, %zu notes</li>\n</ul>\n",
-            r->n_acks, r->n_aborts, r->n_halts, r->n_overrides, r->n_notes);
+    char counts[200];
+    report_counts_text(r, counts, sizeof counts);
+    fprintf(out, "<li>%s</li>\n</ul>\n", counts);
 }
 
 /* "+54 ms" from one time to the other, or what to say when either is missing. */
