@@ -137,6 +137,7 @@ struct ctx {
     size_t cap_toks;
     enum sec sec;
     int sec_seen[SEC_COUNT], sec_line[SEC_COUNT];
+    int table_said[SEC_COUNT];  /* a table in a list section: said once */
     enum sink sink;
     size_t sink_index;
     struct sbuf text; /* prose of the current section */
@@ -2415,6 +2416,13 @@ static void list_unit(struct ctx *c, const struct unit *u)
     if (u->kind == U_ITEM && u->level > 1) {
         problem(c, u->line, 0, "nested list item in %s: write each entry as a top-level `- ` item",
                 sec_names[c->sec]);
+        return;
+    }
+    if (u->kind == U_ROW) {   /* a table is not how entries are written: said, not lost */
+        if (!c->table_said[c->sec]++)
+            problem(c, u->line, 0, "a table in %s is not read: write each entry as a top-level "
+                    "`- ` item (%s)", sec_names[c->sec],
+                    c->sec == SEC_ROLES ? "`- commander: Alice Ng`" : "see runbooks/README.md");
         return;
     }
     if (u->kind == U_PARA && u->level == 0) {

@@ -116,6 +116,7 @@ static const struct fixture {
     {"bad-role-name.md", 5, 0, "role name `DBA`: use lowercase letters, digits, `_` and `-`"},
     {"bad-role-no-person.md", 5, 0, "role `dba` has no person: expected `- dba: Person Name`"},
     {"bad-role-duplicate.md", 6, 0, "role `dba` is already assigned at line 5"},
+    {"bad-roles-table.md", 6, 0, "a table in ## Roles is not read: write each entry as a top-level `- ` item"},
     {"bad-system-syntax.md", 8, 0, "expected a system `- NAME: KIND `CONNECTION``"},
     {"bad-system-name.md", 8, 0, "system name `Old`: use lowercase letters, digits, `_` and `-`"},
     {"bad-system-no-connection.md", 8, 0, "system `old`: expected a kind and a connection in backticks"},
