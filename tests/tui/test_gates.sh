@@ -98,10 +98,18 @@ tmux_start j 80 24 "$CUTOVER join $J --as 'Bob Li' --role dba"
 check "at 80×24 a joined console shows the gates from the journal" wait_screen j "↳ gate OVERRIDDEN" 20
 tmux_keys j q
 tmux_keys t q
-# on failure, the screen says why it did not (a prompt it asked, a status)
+# on failure, what the console was doing (its process, the journal's last
+# events, its status line), and whether a second q quits it: a q lost on
+# its way or one the console did not act on
 quits() {
   wait_until 20 journal_has "$J" "kind='console_close' and actor='Alice Ng/commander'" && return 0
-  tmux_screen t; return 1
+  ps -o pid,stat,wchan:24,etime,args -C cutover
+  sql "$J" "select seq, kind, actor from events order by seq desc limit 4"
+  tmux_screen t | tail -n 2
+  tmux_keys t q
+  wait_until 10 journal_has "$J" "kind='console_close' and actor='Alice Ng/commander'" &&
+    echo "a second q quit it"
+  return 1
 }
 check "the console quits" quits
 check "the live fold (gates, overrides, phases done) is the journal's refold" compare_trace "$T/live.trace"

@@ -86,7 +86,18 @@ tmux_keys j Escape
 tmux_keys j q
 
 tmux_keys c q
-check "the driving console closes" wait_until 10 journal_has "$J" "kind = 'console_close' AND body LIKE '%Ana%'"
+# on failure, what the console was doing, and whether a second q quits it
+# (test_gates.sh does the same)
+closes() {
+  wait_until 10 journal_has "$J" "kind = 'console_close' AND body LIKE '%Ana%'" && return 0
+  ps -o pid,stat,wchan:24,etime,args -C cutover
+  tmux_screen c | tail -n 2
+  tmux_keys c q
+  wait_until 10 journal_has "$J" "kind = 'console_close' AND body LIKE '%Ana%'" &&
+    echo "a second q quit it"
+  return 1
+}
+check "the driving console closes" closes
 "$CUTOVER" run "$T/declared.md" --journal "$J" --force --headless >"$T/force.out" 2>&1 &
 f=$!
 check "the runbook is replaced with one that declares it" wait_until 20 grep -q console_open "$T/force.out"
