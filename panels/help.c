@@ -63,9 +63,9 @@ static void help_draw(WINDOW *w, const struct view *v)
     werase(w);
     draw_frame(w, v, "Keys");
     int width = getmaxx(w) - 4, y = 1;
-    if (v->journal_path && !(v->mode && strcmp(v->mode, "replay") == 0))
+    int replay = v->mode && strcmp(v->mode, "replay") == 0;   /* nobody joins a replay */
+    if (v->journal_path && !replay)
         y += draw_join(w, y, width, v) + 1;
-    int replay = v->mode && strcmp(v->mode, "replay") == 0;
     const char *const *keys = replay ? replay_lines : lines;
     size_t n = replay ? sizeof replay_lines / sizeof replay_lines[0] : sizeof lines / sizeof lines[0];
     for (size_t i = 0; i < n && y < getmaxy(w) - 1; i++)

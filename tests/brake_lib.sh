@@ -52,3 +52,23 @@ EOF2
 
 # advanced JOURNAL: the first step's flag was read back.
 advanced() { journal_has "$1" "kind='flag_read' and json_extract(body,'\$.purpose')='advance' and json_extract(body,'\$.ok')"; }
+
+# driver_and_consoles A B: a headless driver of $T/rb.md (brake_runbook's,
+# with `Deputy: comms`) on J=$T/rb.journal holding at 1% (its pid in $run),
+# and two joined consoles in tmux sessions A and B, each "NAME|ROLE", up.
+driver_and_consoles() {
+  brake_runbook "$T/rb.md" "Deputy: comms"
+  J=$T/rb.journal
+  "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
+  run=$!
+  check "the first driver holds at 1%" wait_until 30 advanced "$J"
+  local s who
+  for s in "$1" "$2"; do
+    who=${s#*=}
+    tmux_start "${s%%=*}" 140 45 "$CUTOVER join $J --as '${who%|*}' --role ${who#*|}"
+  done
+  for s in "$1" "$2"; do
+    who=${s#*=}
+    check "a joined ${who#*|}'s console is up" wait_screen "${s%%=*}" "Brake test" 20
+  done
+}

@@ -1,6 +1,7 @@
 /* cmd_run.c — `cutover run RUNBOOK` and `cutover join JOURNAL`: open the
  * ceremony and hand it to a console (full screen or headless). */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,18 @@ static int journal_takeover(struct ceremony *c)
     return rc;
 }
 
+/* This console starts again as `cutover VERB …` in this process's place
+ * and terminal, with ENV set to VALUE for it to read. Returns only on
+ * failure. */
+static int start_again(char *const args[], const char *env, const char *value)
+{
+    if (setenv(env, value, 1) != 0)
+        return EXIT_FAILED;
+    self_exec(args);
+    fprintf(stderr, "cutover: cannot start `cutover %s` again: %s\n", args[1], strerror(errno));
+    return EXIT_FAILED;
+}
+
 /* A take-over (T) that lost the lease to a console quicker to take it:
  * this console goes back to being the joined one it was, in the same
  * terminal, its status line saying who drives now (or why not). */
@@ -103,13 +116,9 @@ static int takeover_lost(const char *journal, const char *name, const char *role
         journal_close(j);
     }
     unsetenv(TAKEOVER_ENV);
-    if (setenv(CONSOLE_TAKEOVER_REFUSED_ENV, said, 1) != 0)
-        return EXIT_FAILED;
     char *args[] = {"cutover", "join", (char *)journal, "--as", (char *)name, "--role",
                     (char *)role, NULL};
-    self_exec(args);
-    perror("cutover: cannot start the joined console again");
-    return EXIT_FAILED;
+    return start_again(args, CONSOLE_TAKEOVER_REFUSED_ENV, said);
 }
 
 /* A bad value among the action steps' options (stepopts.h) would only
@@ -201,13 +210,9 @@ int cmd_run(int argc, char **argv)
  * person, in this process's place and terminal, with the reason to journal. */
 static int take_over(const char *journal, const char *name, const char *role, const char *reason)
 {
-    if (setenv(TAKEOVER_ENV, reason, 1) != 0)
-        return EXIT_FAILED;
     char *args[] = {"cutover", "run", "--journal", (char *)journal, "--as", (char *)name,
                     "--role", (char *)role, NULL};
-    self_exec(args);
-    perror("cutover: cannot start the driving console");
-    return EXIT_FAILED;
+    return start_again(args, TAKEOVER_ENV, reason);
 }
 
 int cmd_join(int argc, char **argv)

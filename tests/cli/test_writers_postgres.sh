@@ -177,13 +177,23 @@ installed() { [ "$(trigger_count)" -gt 0 ]; }
 all_gone() {
   [ "$(trigger_count)" = 0 ] && [ -z "$(q -c "SELECT 1 FROM pg_namespace WHERE nspname = 'cutover_audit'")" ]
 }
-"$CUTOVER" writers "$T/some.md" --capture 60s --format json >"$T/cap.json" 2>"$T/cap.err" &
-cap_pid=$!
-check "capture: the triggers are installed" wait_for 20 installed
-check "  … the writers run unchanged while it listens" workload
-kill -INT "$cap_pid"; wait "$cap_pid"; rc=$?; cap_pid=
-check "  … Ctrl-C ends the window early; exit 3 (the rogue)" \
-  sh -c '[ "$0" = 3 ] || { echo "exit $0"; cat "$1"; exit 1; }' "$rc" "$T/cap.err"
+# capture_round NAME WHAT ARGS…: `cutover writers ARGS --capture 60s
+# --format json` into $T/NAME.json while the workload runs, ended by
+# Ctrl-C; checks the triggers went in and the workload ran; leaves the
+# exit status in $rc.
+capture_round() {
+  local name=$1 what=$2; shift 2
+  "$CUTOVER" writers "$@" --capture 60s --format json >"$T/$name.json" 2>"$T/$name.err" &
+  cap_pid=$!
+  check "$what: the triggers are installed" wait_for 20 installed
+  check "  … the writers run unchanged while it listens" workload
+  kill -INT "$cap_pid"; wait "$cap_pid"; rc=$?; cap_pid=
+}
+exit_was() {  # exit_was CODE ERRFILE
+  [ "$rc" = "$1" ] || { echo "exit $rc"; cat "$2"; return 1; }
+}
+capture_round cap capture "$T/some.md"
+check "  … Ctrl-C ends the window early; exit 3 (the rogue)" exit_was 3 "$T/cap.err"
 check "  … no trigger and no schema is left" all_gone
 check "  … each writer is named by both sources, with its application and address" python3 -c '
 import json, sys
@@ -213,13 +223,8 @@ printf 'def save(session, o):\n    session.execute("INSERT INTO orders_legacy (c
   >"$T/code/checkout/save.py"
 printf -- '-- a hand fix nobody declared\nUPDATE orders_legacy SET amount = 0 WHERE id = 1;\n' >"$T/code/tools/fix.sql"
 runbook "$T/code.md" 'checkout: app `checkout-api` role `checkout` code `checkout/` dual-writes' "${DECLARED[@]:1}"
-"$CUTOVER" writers "$T/code.md" --capture 60s --code "$T/code" --format json >"$T/all3.json" 2>"$T/all3.err" &
-cap_pid=$!
-check "all three sources: the capture is installed" wait_for 20 installed
-check "  … the writers run while it listens" workload
-kill -INT "$cap_pid"; wait "$cap_pid"; rc=$?; cap_pid=
-check "  … exit 3: the rogue and the undeclared hand fix" \
-  sh -c '[ "$0" = 3 ] || { echo "exit $0"; cat "$1"; exit 1; }' "$rc" "$T/all3.err"
+capture_round all3 "all three sources" "$T/code.md" --code "$T/code"
+check "  … exit 3: the rogue and the undeclared hand fix" exit_was 3 "$T/all3.err"
 check "  … one writer seen by all three, the others by what can see them" python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]

@@ -10,15 +10,7 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/brake_lib.sh
-brake_runbook "$T/rb.md" "Deputy: comms"
-J=$T/rb.journal
-"$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
-run=$!
-check "the first driver holds at 1%" wait_until 30 advanced "$J"
-tmux_start c 140 45 "$CUTOVER join $J --as 'Alice Ng' --role commander"
-tmux_start d 140 45 "$CUTOVER join $J --as 'Bob Li' --role dba"
-check "a joined commander's console is up" wait_screen c "Brake test" 20
-check "a joined dba's console is up" wait_screen d "Brake test" 20
+driver_and_consoles "c=Alice Ng|commander" "d=Bob Li|dba"
 check "while a driver lives the footer offers no T" sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t c | tail -n 1 | grep -q 'q quit' && ! tmux -S '$TMUX_SOCK' capture-pane -p -t c | grep -q 'T take over'"
 check "  … but ! abort (the flag is at 1%; a joined commander's abort is a request)" sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t c | tail -n 1 | grep -q '! abort'"
 tmux_keys c T

@@ -10,15 +10,7 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/brake_lib.sh
-brake_runbook "$T/rb.md" "Deputy: comms"
-J=$T/rb.journal
-"$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/run.out" 2>&1 &
-run=$!
-check "the first driver holds at 1%" wait_until 30 advanced "$J"
-tmux_start c 140 45 "$CUTOVER join $J --as 'Alice Ng' --role commander"
-tmux_start e 140 45 "$CUTOVER join $J --as 'Dee Ray' --role comms"
-check "the commander's console is up" wait_screen c "Brake test" 20
-check "the deputy's console is up" wait_screen e "Brake test" 20
+driver_and_consoles "c=Alice Ng|commander" "e=Dee Ray|comms"
 killed=$(now_ms)
 kill -9 $run; wait $run 2>/dev/null
 check "the commander's console says NO ENGINE" wait_screen c "NO ENGINE" 5
