@@ -114,12 +114,15 @@ int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
         height[n] = rows_of(w, width, head, what);
         filled += height[n++];
     }
-    /* scrolled no further than the page that ends with the oldest line */
+    /* scrolled no further than the page that ends with the oldest line,
+     * whole: a tall line that would overfill that page starts the next one
+     * (else the oldest lines were pushed above the top, never to be seen) */
     int scroll = v->journal_scroll, below = 0;
     for (int k = n - 1; k >= 0; k--) {
         below += height[k];
         if (below >= rows) {
-            scroll = scroll > k ? k : scroll;
+            int oldest_page = below > rows && k + 1 < n ? k + 1 : k;
+            scroll = scroll > oldest_page ? oldest_page : scroll;
             break;
         }
         if (k == 0)

@@ -128,8 +128,13 @@ oldest_page() {
   tmux_screen d | grep -q "console opened by" && return 0
   [ "$(sql "$J" "select count(*) from events")" -gt 256 ] && tmux_screen d | grep -q "older"
 }
-check "Home scrolls back to the oldest page: the console opening, or the oldest held" \
-  wait_for 10 oldest_page
+# on failure: the events journaled, and the screen
+oldest_or_why() {
+  wait_for 10 oldest_page && return 0
+  echo "events: $(sql "$J" "select count(*) from events")"; tmux_screen d | head -12
+  return 1
+}
+check "Home scrolls back to the oldest page: the console opening, or the oldest held" oldest_or_why
 check "  … the title counts the lines below" wait_screen d "older"
 n=$(tmux_screen d | sed -n 's/.*↑\([0-9]*\) older.*/\1/p'); echo $((n - 1)) >"$T/older"
 tmux_keys d Down
