@@ -33,21 +33,47 @@ expect_exit() {
 # contains FILE TEXT: true when FILE has TEXT (fixed string).
 contains() { grep -qF -- "$2" "$1" || { echo "missing: $2"; cat "$1"; return 1; }; }
 
-# now_ms: the clock in milliseconds, for deadlines.
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# now_ms: the clock in milliseconds, for deadlines (bash's own clock: no
+# process started; the decimal point may be a comma under some locales).
+now_ms() { local us=${EPOCHREALTIME/[.,]/}; echo $(( us / 1000 )); }
 
-# wait_for SECONDS COMMAND...: polls COMMAND every 50 ms until it exits 0
+# The waits below poll, and a poll that starts processes (sqlite3, tmux,
+# date, sleep) 20 times a second in four suites at once was most of what
+# `make test` spent its two cores on. So a wait reads the clock and pauses
+# without starting a process, and polls every 50 ms for its first second
+# (most conditions come true within it), then every 200 ms.
+# poll_begin: marks a wait's start and deadline (POLL_T0, POLL_DEADLINE,
+# in µs) for SECONDS; poll_over: true once the deadline passed;
+# poll_pause: the pause before the next poll.
+exec {POLL_FD}<> <(:)   # a pipe nobody writes to: `read -t` on it is a sleep
+poll_begin() {
+  POLL_T0=${EPOCHREALTIME/[.,]/}
+  POLL_DEADLINE=$(( POLL_T0 + $1 * 1000000 ))
+}
+poll_over() { local us=${EPOCHREALTIME/[.,]/}; [ "$us" -ge "$POLL_DEADLINE" ]; }
+poll_pause() {
+  local us=${EPOCHREALTIME/[.,]/}
+  if [ $(( us - POLL_T0 )) -lt 1000000 ]; then
+    read -rt 0.05 -u "$POLL_FD"
+  else
+    read -rt 0.2 -u "$POLL_FD"
+  fi
+  return 0
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND (as poll_pause says) until it exits 0
 # (true), or until SECONDS pass (false, printing the command and its last
 # output). Its output goes to $T/.wait, so it may run inside `check`.
 wait_for() {
   local secs=$1; shift
-  local deadline=$(( $(now_ms) + secs * 1000 ))
+  local POLL_T0 POLL_DEADLINE
+  poll_begin "$secs"
   until "$@" >"$T/.wait" 2>&1; do
-    if [ "$(now_ms)" -ge "$deadline" ]; then
+    if poll_over; then
       echo "not true after ${secs}s: $*"; sed 's/^/  | /' "$T/.wait" | head -20
       return 1
     fi
-    sleep 0.05
+    poll_pause
   done
 }
 
@@ -139,12 +165,13 @@ tmux_resize() { tmux -S "$TMUX_SOCK" resize-window -t "$1" -x "$2" -y "$3"; }
 # (giving up after SECONDS, 10 unless told); leaves the last capture in
 # $T/screen.
 wait_screen() {
-  local deadline=$(( $(now_ms) + ${3:-10} * 1000 ))
+  local POLL_T0 POLL_DEADLINE
+  poll_begin "${3:-10}"
   while :; do
     tmux_screen "$1" >"$T/screen" 2>/dev/null
     grep -qF -- "$2" "$T/screen" && return 0
-    [ "$(now_ms)" -ge $deadline ] && break
-    sleep 0.05
+    poll_over && break
+    poll_pause
   done
   echo "not on screen after ${3:-10}s: $2"; cat "$T/screen"; return 1
 }
@@ -152,12 +179,13 @@ wait_screen() {
 # screen_gone NAME TEXT [SECONDS]: true once TEXT is off NAME's screen
 # (giving up after SECONDS, 10 unless told, showing the screen).
 screen_gone() {
-  local deadline=$(( $(now_ms) + ${3:-10} * 1000 ))
+  local POLL_T0 POLL_DEADLINE
+  poll_begin "${3:-10}"
   while :; do
     tmux_screen "$1" >"$T/screen" 2>/dev/null
     grep -qF -- "$2" "$T/screen" || return 0
-    [ "$(now_ms)" -ge $deadline ] && break
-    sleep 0.05
+    poll_over && break
+    poll_pause
   done
   echo "still on screen after ${3:-10}s: $2"; cat "$T/screen"; return 1
 }

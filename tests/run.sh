@@ -48,16 +48,23 @@ run_one() {
   local name=$1 log start=$SECONDS; shift
   log=$(log_of "$name")
   timeout -k 10 "$timeout_s" "$@" >"$log" 2>&1
-  local rc=$?
-  echo "$rc $((SECONDS - start))" >"$log.rc"
+  local rc=$? cpu
+  # the CPU its processes spent (bash's `times`: the children's user and
+  # system seconds), beside its wall-clock seconds: the suites share two
+  # cores, so a suite that polls hard slows every other one
+  times >"$log.times"   # in this shell: a pipe's subshell has no children
+  cpu=$(sed -n 2p "$log.times" | sed -E 's/([0-9]+)m([0-9]+)\.[0-9]+s ([0-9]+)m([0-9]+)\.[0-9]+s/\1 \2 \3 \4/' |
+        { read -r um us sm ss; echo $(( um * 60 + us + sm * 60 + ss )); })
+  rm -f "$log.times"
+  echo "$rc $((SECONDS - start)) $cpu" >"$log.rc"
 }
 
 total_pass=0 total_fail=0 failed_suites=()
 # report NAME: adds a finished suite's counts to the totals and prints them.
 report() {
-  local name=$1 log rc secs p f note=
+  local name=$1 log rc secs cpu p f note=
   log=$(log_of "$name")
-  read -r rc secs <"$log.rc"
+  read -r rc secs cpu <"$log.rc"
   read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     note="  TIMED OUT after ${timeout_s}s"
@@ -68,7 +75,7 @@ report() {
     f=1   # it counted no failure but exited non-zero (a crash, a sanitizer)
   fi
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-  printf '%-38s %4d passed, %d failed  (%ds)%s\n' "$name" "$p" "$f" "$secs" "$note"
+  printf '%-38s %4d passed, %d failed  (%ds, cpu %ss)%s\n' "$name" "$p" "$f" "$secs" "${cpu:-?}" "$note"
   if [ "$f" -ne 0 ]; then
     failed_suites+=("$name")
     grep -E '^(FAIL|  )' "$log" | head -40 | sed 's/^/    /'
@@ -121,7 +128,7 @@ report_ready
 {
   for ((i = 0; i < ${#suites[@]}; i++)); do
     name=${suites[$i]%%$'\t'*}
-    read -r _ secs <"$(log_of "$name").rc" && echo "$name $secs" && unset "secs_of[$name]"
+    read -r _ secs _ <"$(log_of "$name").rc" && echo "$name $secs" && unset "secs_of[$name]"
   done
   for name in "${!secs_of[@]}"; do echo "$name ${secs_of[$name]}"; done
 } | sort >"$times_out.$$" && mv "$times_out.$$" "$times_out"

@@ -3,20 +3,19 @@
 # takes, instead of a fixed `sleep` that is too long on a quiet machine and
 # too short on a busy one.
 
-# now_ms: the wall clock in milliseconds.
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
 # wait_until SECONDS COMMAND...: true as soon as COMMAND succeeds (polled
-# every 50 ms); after SECONDS, false, saying what it waited for.
+# as lib.sh's poll_pause says); after SECONDS, false, saying what it waited
+# for.
 wait_until() {
   local secs=$1; shift
-  local deadline=$(( $(now_ms) + secs * 1000 ))
+  local POLL_T0 POLL_DEADLINE
+  poll_begin "$secs"
   until "$@" >/dev/null 2>&1; do
-    if [ "$(now_ms)" -ge $deadline ]; then
+    if poll_over; then
       echo "still not true after ${secs}s: $*"
       return 1
     fi
-    sleep 0.05
+    poll_pause
   done
 }
 

@@ -291,8 +291,8 @@ TEST(flagd_never_overwrites_a_file_it_cannot_read)
         "{\"flagz\": {}}\n",
         "{\"flags\": {\"f\": 3}}\n",                     /* the flag is not an object */
         "{\"flags\": {\"f\": {\"variants\": {\"a\": \"x\"}}}}\n", /* no true/false variant */
-        "{\"flags\": {\"f\": {\"variants\": {\"on\": true, \"off\": false},"
-        " \"targeting\": {\"if\": [true, \"on\", \"off\"]}}}}\n", /* a rule someone wrote */
+        ("{\"flags\": {\"f\": {\"variants\": {\"on\": true, \"off\": false},"
+         " \"targeting\": {\"if\": [true, \"on\", \"off\"]}}}}\n"), /* a rule someone wrote */
     };
     static const char *const why[] = {
         "not valid JSON", "not valid JSON", "not a flagd file", "not a flagd file",

@@ -39,7 +39,8 @@ static int64_t seq;
 
 static int apply(struct session *s, const char *kind, const char *actor, const char *body)
 {
-    struct journal_event ev = {.seq = ++seq, .ts_ms = 1000 * seq, .actor = actor,
+    seq++;   /* before the initialiser: its items are not sequenced */
+    struct journal_event ev = {.seq = seq, .ts_ms = 1000 * seq, .actor = actor,
                                .os_user = "t", .kind = kind, .body = body};
     return session_apply(s, &ev);
 }

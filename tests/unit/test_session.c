@@ -46,7 +46,8 @@ static int64_t seq;
 
 static void apply(struct session *s, const char *kind, const char *actor, char *body)
 {
-    struct journal_event ev = {.seq = ++seq, .ts_ms = 1000 * seq, .actor = actor,
+    seq++;   /* before the initialiser: its items are not sequenced */
+    struct journal_event ev = {.seq = seq, .ts_ms = 1000 * seq, .actor = actor,
                                .os_user = "test", .kind = kind, .body = body};
     session_apply(s, &ev);
     free(body);
