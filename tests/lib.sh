@@ -8,7 +8,11 @@
 CUTOVER=${CUTOVER:-$PWD/cutover}
 ROOT=$PWD
 T=$(mktemp -d /tmp/cutover-test.XXXXXX)
-trap 'cleanup_hook 2>/dev/null; rm -rf "$T"' EXIT
+# Only the suite's own shell cleans up: a child of it killed between its
+# fork and its exec (a `cmd &` told to stop at once) is a copy of this shell
+# with this trap, and would remove $T from under the suite.
+SUITE_PID=$$
+trap '[ "$BASHPID" = "$SUITE_PID" ] && { cleanup_hook 2>/dev/null; rm -rf "$T"; }' EXIT
 passed=0 failed=0
 
 # check DESCRIPTION COMMAND...: passes when the command exits 0.

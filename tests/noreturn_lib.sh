@@ -2,6 +2,7 @@
 # after lib.sh; J is the journal in use): open a journal with a headless
 # console, then the two halves from a script.
 start() {   # start RUNBOOK JOURNAL: a headless console opens the journal, then closes
+  rm -f "$T/run.out"   # the last run's console_open is not this one's
   "$CUTOVER" run "$1" --journal "$2" --headless >"$T/run.out" 2>&1 &
   local pid=$!
   wait_for 30 grep -q console_open "$T/run.out" || { cat "$T/run.out"; kill $pid; return 1; }

@@ -53,6 +53,7 @@ MD
 ack() { "$CUTOVER" ack "$J" "$@" >"$T/ack.out" 2>&1; }
 # opened: a headless console writes the journal's runbook, then leaves
 opened() {
+  rm -f "$T/run.out"   # the last run's console_open is not this one's
   "$CUTOVER" run "$1" --journal "$2" --headless >"$T/run.out" 2>&1 &
   local pid=$!
   wait_for 30 grep -q console_open "$T/run.out"

@@ -39,4 +39,11 @@ check "… and they are reported in their own order (a, b, c)" \
   test "$(grep -oE '^[abc]\.sh' "$T/out2" | tr '\n' ' ')" = "a.sh b.sh c.sh "
 check "this run's seconds are kept for the next (all three)" \
   test "$(grep -cE '^[abc]\.sh [0-9]+$' "$T/times")" = 3
+
+# lib.sh's clean-up belongs to the suite's own shell: a `cmd &` told to
+# stop before it exec'd is a copy of that shell with its EXIT trap, and
+# removed the suite's folder from under it (test_writers_step lost its
+# folder so, mid-run, once in a full run under load)
+printf '. tests/lib.sh\nfor i in $(seq 50); do ./cutover --version >/dev/null 2>&1 & kill -TERM $! 2>/dev/null; wait $! 2>/dev/null; [ -d "$T" ] || { echo "removed at round $i"; exit 1; }; done\n' >"$T/killed_child.sh"
+check "a child killed between fork and exec leaves the suite's folder" bash "$T/killed_child.sh"
 finish

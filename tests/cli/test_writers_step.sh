@@ -57,6 +57,7 @@ check "the runbook with {needs=writers} checks" expect_exit 0 "$CUTOVER" check "
 
 # opened: a headless console writes the journal's runbook, then leaves
 opened() {  # opened RUNBOOK JOURNAL [--force]
+  rm -f "$T/run.out"   # the last run's console_open is not this one's
   "$CUTOVER" run "$1" --journal "$2" --headless $3 >"$T/run.out" 2>&1 &
   local pid=$!
   wait_for 30 grep -q console_open "$T/run.out"

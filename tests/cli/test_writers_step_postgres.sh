@@ -52,6 +52,7 @@ runbook "$T/some.md" "$CHECKOUT"
 runbook "$T/all.md" "$CHECKOUT" 'legacy batch: app `legacy-batch` role `legacy` old only'
 check "the runbook checks" expect_exit 0 "$CUTOVER" check "$T/some.md"
 opened() {  # opened RUNBOOK JOURNAL [--force]
+  rm -f "$T/run.out"   # the last run's console_open is not this one's
   "$CUTOVER" run "$1" --journal "$2" --headless $3 >"$T/run.out" 2>&1 &
   local pid=$!
   wait_for 30 grep -q console_open "$T/run.out"
