@@ -14,6 +14,12 @@ T=$(mktemp -d /tmp/cutover-test.XXXXXX)
 SUITE_PID=$$
 trap '[ "$BASHPID" = "$SUITE_PID" ] && { cleanup_hook 2>/dev/null; rm -rf "$T"; }' EXIT
 passed=0 failed=0
+# sqlite3 waits for a lock in every suite, and in the shells they start
+# (tests/bin/sqlite3 says why).
+case ":$PATH:" in
+  *":$ROOT/tests/bin:"*) ;;
+  *) SUITE_SQLITE3=$(command -v sqlite3); export SUITE_SQLITE3; PATH=$ROOT/tests/bin:$PATH ;;
+esac
 
 # check DESCRIPTION COMMAND...: passes when the command exits 0.
 check() {

@@ -46,4 +46,19 @@ check "this run's seconds are kept for the next (all three)" \
 # folder so, mid-run, once in a full run under load)
 printf '. tests/lib.sh\nfor i in $(seq 50); do ./cutover --version >/dev/null 2>&1 & kill -TERM $! 2>/dev/null; wait $! 2>/dev/null; [ -d "$T" ] || { echo "removed at round $i"; exit 1; }; done\n' >"$T/killed_child.sh"
 check "a child killed between fork and exec leaves the suite's folder" bash "$T/killed_child.sh"
+
+# sqlite3 in a suite (and in the shells it starts) waits for a lock: a
+# journal read while its writer held it failed at once with "database is
+# locked" (test_writers_job, once in a CI run). A holder takes an exclusive
+# lock for 1.5 s; the read that comes meanwhile must wait and answer.
+locked_read() {
+  sqlite3 "$T/locked.db" "CREATE TABLE t(x); INSERT INTO t VALUES (7)" || return 1
+  { echo "BEGIN EXCLUSIVE; SELECT 'locked';"; read -rt 1.5 -u "$POLL_FD"; echo "COMMIT;"; } |
+    sqlite3 "$T/locked.db" >"$T/holder.out" 2>&1 &
+  wait_for 10 grep -q locked "$T/holder.out" || return 1
+  sh -c 'sqlite3 "$0" "SELECT x FROM t"' "$T/locked.db" >"$T/reader.out" 2>&1
+  cat "$T/reader.out"; wait
+  grep -qx 7 "$T/reader.out"
+}
+check "sqlite3 in a suite waits for a lock held by another" locked_read
 finish

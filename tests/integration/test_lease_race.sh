@@ -9,8 +9,14 @@
 brake_runbook "$T/rb.md"
 rounds=${LEASE_RACE_ROUNDS:-50}
 bad=0 refused_ok=0 one_driver=0
-race() {   # race JOURNAL ROUND: starts two drivers at once; 0 when exactly one drives
-  J=$1 r=$2
+DRIVING="kind='console_open' and json_extract(body,'\$.mode')='headless'"
+opens_reach() { [ "$(journal_count "$1" "$DRIVING")" -ge "$2" ]; }
+# race JOURNAL ROUND OPENS: starts two drivers at once; 0 when exactly one
+# drives. The winner is killed once the journal holds OPENS driving
+# console_opens: its own is written by the journal's writer thread, after
+# the lease, and a kill -9 that came first took it with it (49 of 50, once).
+race() {
+  J=$1 r=$2 opens=$3
   "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/a$r.out" 2>&1 & a=$!
   "$CUTOVER" run "$T/rb.md" --journal "$J" --headless >"$T/b$r.out" 2>&1 & b=$!
   # the loser is refused at once and exits; the winner runs on
@@ -18,7 +24,7 @@ race() {   # race JOURNAL ROUND: starts two drivers at once; 0 when exactly one 
   for _ in $(seq 1 200); do
     if ! kill -0 $a 2>/dev/null; then loser=a; break; fi
     if ! kill -0 $b 2>/dev/null; then loser=b; break; fi
-    sleep 0.05
+    read -rt 0.05 -u "$POLL_FD"   # a pause without a process (lib.sh)
   done
   if [ -z "$loser" ]; then
     echo "  round $r: neither was refused within 10 s: two drivers" >&2
@@ -34,19 +40,23 @@ race() {   # race JOURNAL ROUND: starts two drivers at once; 0 when exactly one 
     echo "  round $r: the lease names pid '$pid', the driver alive is $winner" >&2
     kill -9 $winner 2>/dev/null; wait $winner 2>/dev/null; return 1
   fi
+  if ! wait_for 20 opens_reach "$J" "$opens"; then
+    echo "  round $r: the winner never journaled its console_open" >&2
+    kill -9 $winner 2>/dev/null; wait $winner 2>/dev/null; return 1
+  fi
   kill -9 $winner; wait $winner 2>/dev/null
   return 0
 }
 for r in $(seq 1 $rounds); do   # nobody has created the journal yet
-  race "$T/fresh$r.journal" "f$r" || bad=$((bad + 1))
+  race "$T/fresh$r.journal" "f$r" 1 || bad=$((bad + 1))
 done
 check "$rounds races on a new journal: exactly one driver each time ($bad failed)" test $bad -eq 0
 bad=0
 for r in $(seq 1 $rounds); do   # the driver before was killed -9: both take over at once
-  race "$T/takeover.journal" "t$r" || bad=$((bad + 1))
+  race "$T/takeover.journal" "t$r" "$r" || bad=$((bad + 1))
 done
 check "$rounds races to take over from a killed driver: exactly one each time ($bad failed)" test $bad -eq 0
 check "the journal of the take-overs verifies" "$CUTOVER" verify "$T/takeover.journal"
-n=$(journal_count "$T/takeover.journal" "kind='console_open' and json_extract(body,'\$.mode')='headless'")
+n=$(journal_count "$T/takeover.journal" "$DRIVING")
 check "… and holds one driving console_open per round ($n)" test "$n" -eq "$rounds"
 finish
