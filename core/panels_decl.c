@@ -187,8 +187,8 @@ static int item(void *ctx, const char *s, size_t n, int line)
         ok = 0;
     }
     if (ok && p->d->n >= PANELS_MAX) {
-        problem(p->d, &p->oom, line, 0, "panel `%s`: at most %d panels fit the cockpit's row",
-                pd.title, PANELS_MAX);
+        problem(p->d, &p->oom, line, 0, "panel `%s`: at most %d panels fit the cockpit (two rows of %d)",
+                pd.title, PANELS_MAX, PANELS_ROW);
         ok = 0;
     }
     if (!ok || p->oom) {

@@ -11,7 +11,8 @@
 
 #include "runbook.h"
 
-#define PANELS_MAX 4        /* what fits the cockpit's row of panels */
+#define PANELS_ROW 4        /* what fits one row of the cockpit's panels */
+#define PANELS_MAX 8        /* two rows of them */
 #define PANELS_MAX_ALSO 4   /* signals under a panel's own */
 
 enum panel_kind {

@@ -75,8 +75,6 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
                      const char *label, int sig, const struct bound *b)
 {
     const struct signal_view *sv = &v->s->signals[sig];
-    int used = draw_text(w, y, x, width, label, view_attr(v, TH_DIM));
-    used += draw_text(w, y, x + used, width - used, " ", view_attr(v, TH_NORMAL));
     char text[96], extra[128] = "";
     attr_t a = view_attr(v, TH_NORMAL);
     size_t ci = 0;
@@ -99,6 +97,11 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
             char bound[48];
             format_as(b, b->value, bound, sizeof bound);
             snprintf(extra, sizeof extra, " (%s%s)", b->op, bound);
+            /* a narrow panel (four to a row at 80 columns) keeps the
+             * bound whole rather than the word */
+            if (strlen(label) + 1 + strlen(text) + strlen(extra) > (size_t)width &&
+                strcmp(b->op, "threshold ") == 0)
+                snprintf(extra, sizeof extra, " (thr %s)", bound);
         }
         if (c)
             a = v->s->crits[ci].judged ? state_attr(v, v->s->crits[ci].state) : view_attr(v, TH_NORMAL);
@@ -109,6 +112,13 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
         snprintf(text, sizeof text, "STALE");
         snprintf(extra, sizeof extra, " no sample for %s", age);
         a = view_attr(v, TH_WARN);
+    }
+    /* the label goes before the value's bound does: "now" is the one
+     * word the reader can do without */
+    int used = 0;
+    if (strlen(label) + 1 + strlen(text) + strlen(extra) <= (size_t)width || strcmp(label, "now") != 0) {
+        used = draw_text(w, y, x, width, label, view_attr(v, TH_DIM));
+        used += draw_text(w, y, x + used, width - used, " ", view_attr(v, TH_NORMAL));
     }
     used += draw_text(w, y, x + used, width - used, text, a | A_BOLD);
     draw_text(w, y, x + used, width - used, extra, view_attr(v, TH_DIM));

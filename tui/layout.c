@@ -6,9 +6,12 @@
  *            rows up, so that 80×24 keeps its rows for the steps and the plan)
  *   steps (left, ~55%) | step text + rollback plan (right)
  *   signal panels: dual-write | latency | shadow reads by default, or the
- *            runbook's ## Panels, side by side (when there are signals):
- *            a quarter of the screen from 30 rows up, so a tall screen
- *            gives its room to the charts rather than to empty step rows
+ *            runbook's ## Panels, side by side (when there are signals),
+ *            in two rows when there are more than 4 of them: a quarter
+ *            of the screen from 30 rows up, so a tall screen gives its
+ *            room to the charts rather than to empty step rows; under 30
+ *            rows each row of two is 3 high (a panel's value against its
+ *            threshold), and Tab gives them the steps' room for charts
  *   timeline of the ramp (3 rows, from 36 rows up)
  *   criteria (left, 60%) | journal tail       (criteria: when there are any)
  *   status line (1 row)
@@ -54,6 +57,23 @@ void layout_free(struct layout *l)
 
 #define STEP_PANEL_ROWS 16
 
+/* The signal panels in ROWS rows from y: one row of up to PANELS_ROW, or
+ * two sharing them (the first row takes the odd one); in each row the
+ * last panel takes what division leaves of the width, and the second row
+ * what it leaves of the height. */
+static void place_meters(struct layout *l, size_t n, int y, int rows)
+{
+    size_t per_row = n > PANELS_ROW ? (n + 1) / 2 : n;
+    int row_h = n > PANELS_ROW ? rows / 2 : rows;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = i / per_row, in_row = r == 0 ? per_row : n - per_row, col = i % per_row;
+        int each = l->cols / (int)in_row;
+        int h = r == 0 ? row_h : rows - row_h;
+        l->meter[i] = newwin(h, col + 1 == in_row ? l->cols - (int)col * each : each,
+                             y + (int)r * row_h, (int)col * each);
+    }
+}
+
 static void build(struct layout *l)
 {
     layout_free(l);
@@ -67,6 +87,8 @@ static void build(struct layout *l)
     if (l->watch) {
         int quarter = l->rows / 4 > 16 ? 16 : l->rows / 4;
         meters = n_meters == 0 ? 0 : l->rows < 30 ? 5 : quarter < 7 ? 7 : quarter;
+        if (n_meters > PANELS_ROW)   /* two rows: each as readable as one was */
+            meters = l->rows < 30 ? 6 : meters < 12 ? 12 : meters;
         int want = l->crit_rows + 2;
         bottom = want > bottom ? (want > l->rows / 3 ? l->rows / 3 : want) : bottom;
     }
@@ -96,12 +118,7 @@ static void build(struct layout *l)
         int y = top + middle;
         /* Tab on a small screen: the charts take the steps' rows too */
         int my = l->charts_tall ? top : y, mh = l->charts_tall ? meters + middle : meters;
-        if (n_meters) {
-            int each = l->cols / (int)n_meters;   /* the last takes what division leaves */
-            for (size_t i = 0; i < n_meters; i++)
-                l->meter[i] = newwin(mh, i + 1 == n_meters ? l->cols - (int)i * each : each,
-                                     my, (int)i * each);
-        }
+        place_meters(l, n_meters, my, mh);
         if (strip)
             l->timeline = newwin(strip, l->cols, y + meters, 0);
         int crit_cols = l->cols * 60 / 100;

@@ -39,8 +39,8 @@ check "  … an unknown signal under a panel" \
 check "  … five errors in all" contains "$T/.last" "$T/bad.md: 5 errors"
 
 { sed '/^## Phase 2/,$d' "$T/ledger.md"
-  printf '## Panels\n- A: p99_ratio\n- B: p99_ratio\n- C: p99_ratio\n- D: p99_ratio\n- E: p99_ratio\n\n'
+  printf '## Panels\n'; for p in A B C D E F G H I; do printf -- '- %s: p99_ratio\n' $p; done; echo
   sed -n '/^## Phase 2/,$p' "$T/ledger.md"; } >"$T/many.md"
-check "more panels than the row holds is an error at the one too many" \
-  sh -c '"$0" check "$1" | grep -qF "$1:$(grep -n "^- E:" "$1" | cut -d: -f1): panel \`E\`: at most 4 panels"' "$CUTOVER" "$T/many.md"
+check "more panels than the two rows hold is an error at the one too many" \
+  sh -c '"$0" check "$1" | grep -qF "$1:$(grep -n "^- I:" "$1" | cut -d: -f1): panel \`I\`: at most 8 panels"' "$CUTOVER" "$T/many.md"
 finish
