@@ -193,8 +193,7 @@ static struct view make_view(struct console *k)
                      .palette = theme_palette(),
                      .test_clock = clock_is_test() ? clock_scale() : 0};
     if (k->n_consoles >= 0) {
-        presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles,
-                      clock_now_ms());
+        presence_live(&k->live, &k->c->s.presence, k->consoles, (size_t)k->n_consoles, now);
         v.presence = &k->live;
     }
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(&k->c->s);
