@@ -62,6 +62,31 @@ static const char *status_of(const struct view *v, attr_t bar, attr_t *a, int *a
     return full;
 }
 
+/* The room kept for who sits at the console (" NAME/ROLE" when full, else
+ * " ROLE"): the widest that any console of this runbook or its replay
+ * shows, so that the dba's console, the commander's and the replay of
+ * their journal narrow the header alike and put the same ETA in the same
+ * cells (tests/tui/test_replay.sh compares them); the name is
+ * right-aligned in it, beside the clock. */
+static int who_room(const struct view *v, int full)
+{
+    char who[200];
+    int room = 0;
+    for (size_t i = 0; i <= v->rb->n_roles + 1; i++) {
+        const char *name = i < v->rb->n_roles ? v->rb->roles[i].person
+                         : i == v->rb->n_roles ? VIEW_REPLAY_NAME : v->name;
+        const char *role = i < v->rb->n_roles ? v->rb->roles[i].role
+                         : i == v->rb->n_roles ? VIEW_REPLAY_ROLE : v->role;
+        if (full)
+            snprintf(who, sizeof who, " %s/%s", name, role);
+        else
+            snprintf(who, sizeof who, " %s", role);
+        int w = draw_width(who);
+        room = w > room ? w : room;
+    }
+    return room;
+}
+
 /* What the bar holds at one level of narrowing. The phase, the status,
  * the ETA's time, the clock and the test-clock mark never go (nor NO WAY BACK,
  * which is the status); the rest gives way in this
@@ -93,10 +118,12 @@ static void header_draw(WINDOW *w, const struct view *v)
     wbkgdset(w, ' ' | bar);
     werase(w);
 
-    char clock[16], phase[128], who_full[160], who_role[80];
-    timefmt_hms(v->now_ms, clock, sizeof clock);
-    snprintf(who_full, sizeof who_full, " %s/%s  %s UTC ", v->name, v->role, clock);
-    snprintf(who_role, sizeof who_role, " %s  %s UTC ", v->role, clock);
+    char hms[16], clock[32], phase[128], who_full[160], who_role[80];
+    timefmt_hms(v->now_ms, hms, sizeof hms);
+    snprintf(clock, sizeof clock, "  %s UTC ", hms);
+    snprintf(who_full, sizeof who_full, " %s/%s", v->name, v->role);
+    snprintf(who_role, sizeof who_role, " %s", v->role);
+    int clock_w = draw_width(clock), room_full = who_room(v, 1), room_role = who_room(v, 0);
     phase_label(v, phase, sizeof phase);
 
     /* a test clock (CUTOVER_TIME_SCALE) is never mistaken for a ceremony */
@@ -129,7 +156,7 @@ static void header_draw(WINDOW *w, const struct view *v)
         eta_cols = eta[0] ? draw_width(eta) + 4 : 0;   /* " │ ETA …" and a space before the name */
         test = b.test_full ? test_full : test_brief;
         test_cols = test[0] ? draw_width(test) : 0;
-        right_cols = test_cols + draw_width(b.who_full ? who_full : who_role);
+        right_cols = test_cols + (b.who_full ? room_full : room_role) + clock_w;
         mode = armed && b.mode ? " │ ARMED" : "";
         mode_w = draw_width(mode);
         status = b.status_full ? status_long : status_brief;
@@ -160,10 +187,12 @@ static void header_draw(WINDOW *w, const struct view *v)
         x += draw_text(w, 0, x, cols - right_cols - x, " │ ", bar);
         draw_text(w, 0, x, cols - right_cols - x, eta, v->eta.known ? bar : bar | A_DIM);
     }
+    const char *who = b.who_full ? who_full : who_role;
+    int who_w = draw_width(who), at = cols - test_cols - who_w - clock_w;
     if (test[0])
-        draw_text(w, 0, cols - right_cols, test_cols, test, view_attr(v, TH_ALERT));
-    draw_text(w, 0, cols - right_cols + test_cols, right_cols - test_cols,
-              b.who_full ? who_full : who_role, bar);
+        draw_text(w, 0, at, test_cols, test, view_attr(v, TH_ALERT));
+    draw_text(w, 0, at + test_cols, who_w, who, bar);
+    draw_text(w, 0, cols - clock_w, clock_w, clock, bar);
 }
 
 const struct panel panel_header = {"header", 1, 40, header_draw};

@@ -19,12 +19,17 @@
 
 #define VIEW_SIGNALS 128   /* signals past this many read as stale */
 
+/* Who sits at a replay's console (tui/cmd_replay.c): the header keeps room
+ * for it on every console, so a replay lays the header out as live. */
+#define VIEW_REPLAY_NAME "replay"
+#define VIEW_REPLAY_ROLE "read-only"
+
 /* Everything a panel may look at. */
 struct view {
     const struct runbook *rb;
     const struct session *s;
     const char *name, *role;  /* who sits at this console */
-    const char *mode;         /* "run", "join" */
+    const char *mode;         /* "run", "join", "replay" */
     int64_t now_ms;
     size_t selected;          /* index into rb->steps */
     int text_scroll;          /* rows scrolled in the text panel */

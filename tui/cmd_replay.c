@@ -130,7 +130,8 @@ static struct view make_view(struct player *p, struct ramp_decision *d)
         flags_display_name(flag, p->flag_name, sizeof p->flag_name);
     const struct session *s = replay_session(p->r);
     *d = ramp_decide(rb, s, p->t);
-    struct view v = {.rb = rb, .s = s, .name = "replay", .role = "read-only", .mode = "replay",
+    struct view v = {.rb = rb, .s = s, .name = VIEW_REPLAY_NAME, .role = VIEW_REPLAY_ROLE,
+                     .mode = "replay",
                      .now_ms = p->t, .selected = p->selected, .decision = d,
                      .journal_path = p->path, .journal_alert = replay_damage(p->r),
                      .flag_name = p->flag_name[0] ? p->flag_name : NULL,
