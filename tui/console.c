@@ -18,6 +18,7 @@
 #include "datakeys.h"
 #include "faultmenu.h"
 #include "footer.h"
+#include "frametime.h"
 #include "jobrunner.h"
 #include "core/account.h"
 #include "core/approve.h"
@@ -633,6 +634,7 @@ static void footer_keys_now(const struct console *k, int64_t now, char *buf, siz
 
 static void draw(struct console *k)
 {
+    frametime_note(0, 0, 0);   /* a test's capture from here on may be half this frame */
     struct view v = make_view(k);
     char keys[200];
     footer_keys_now(k, v.now_ms, keys, sizeof keys);
@@ -643,6 +645,7 @@ static void draw(struct console *k)
                 k->status[0] && k->status_alert);
     k->dirty = 0;
     k->last_draw_s = v.now_ms / 1000;
+    frametime_note(v.now_ms, getmaxx(stdscr), getmaxy(stdscr));
 }
 
 /* Headless: each new event as one line, for logs and tests. */
