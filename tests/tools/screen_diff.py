@@ -3,11 +3,13 @@
 cell, apart from regions masked on the command line: the replay fidelity
 test's judge (tests/tui/test_replay.sh).
 
-  screen_diff.py A B [--mask ROW:COL0-COL1] [--mask-from TEXT] [--mask-rows TEXT:N] ...
+  screen_diff.py A B [--mask ROW:COL0-COL1] [--mask-from TEXT] [--mask-text TEXT]
+                     [--mask-rows TEXT:N] ...
 
 ROW and COL are 0-based; a negative ROW counts from the bottom; COL1 may be
 empty (to the end of the row). --mask-from masks the row where TEXT first
-shows on A from TEXT's column on; --mask-rows masks N whole rows from the
+shows on A from TEXT's column on; --mask-text masks only TEXT's own cells
+there (on B, whatever stands in them); --mask-rows masks N whole rows from the
 row where TEXT first shows on A. Prints each differing row of both screens
 with a ^ under the first differing cell; exit 0 when the same, 1 when not."""
 import sys
@@ -30,7 +32,7 @@ def main(argv):
         sys.exit(2)
 
     while args:
-        if len(args) < 2 or args[0] not in ("--mask", "--mask-from", "--mask-rows"):
+        if len(args) < 2 or args[0] not in ("--mask", "--mask-from", "--mask-text", "--mask-rows"):
             print(__doc__, file=sys.stderr)
             return 2
         if args[0] == "--mask":
@@ -40,6 +42,9 @@ def main(argv):
         elif args[0] == "--mask-from":
             y, x = find(args[1])
             masks.append((y, x, 10**6))
+        elif args[0] == "--mask-text":
+            y, x = find(args[1])
+            masks.append((y, x, x + len(args[1])))
         else:
             text, rows = args[1].rsplit(":", 1)
             y, _ = find(text)
