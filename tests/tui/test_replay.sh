@@ -1,7 +1,7 @@
 # test_replay.sh — issue 19, `cutover replay JOURNAL`: a live ceremony with
-# an abort and a resume, its whole screen captured at three moments, then
-# replay --at each moment (the last event's time) shows the same screen
-# cell for cell (tests/tools/screen_diff.py; what is masked and why below),
+# an abort and a resume, its whole screen captured at three moments (at
+# 120×40 and 80×24), then replay --at each moment (the captured frame's
+# millisecond) shows the same screen cell for cell (tests/tools/screen_diff.py; what is masked and why below),
 # from the journal alone (the runbook moved away); it jumps to the abort
 # and the ack, plays, goes to a typed time;
 # writes nothing; a damaged journal is replayed up to its first bad row and
