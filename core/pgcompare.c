@@ -177,6 +177,7 @@ int pgcompare_run(struct datajob *j, const struct compare_opts *o, struct compar
         rc = pgc_both_pg(&c);
     if (rc == 0)
         rc = o->sample > 0 ? run_sample(&c) : run_whole(&c);
+    pgc_help_close(&c);
     for (size_t i = 0; i < c.n_suspects; i++)
         pgc_bound_free(&c.suspects[i]);
     free(c.suspects);

@@ -63,6 +63,9 @@ struct pgc {
     int lite_only;                /* SQLite on both sides: rowhash's FNV checksum */
     int dense;                    /* most ranges differed: rows hashed, no sums first */
     int64_t hashed_diff;          /* rows whose hashes differed, this segment */
+    struct side help;             /* PostgreSQL old: a second session, its SQL old's */
+    int help_state;               /* 0: not opened yet, 1: open, -1: none this run */
+    char snap[64];                /* old's snapshot of this segment, for help to share */
 };
 
 struct rows {
@@ -112,8 +115,17 @@ void pgc_run_both(void *(*fn)(void *), void *old_arg, void *new_arg);
 int pgc_both_query(struct pgc *c, const char *const *what, const unsigned *const *types,
                    const struct cval *first, const char *const *cond,
                    const struct bound *lo, const struct bound *hi, struct rows *out);
-/* Opens (begin) or ends one read-only snapshot on each side. */
+/* Opens (begin) or ends one read-only snapshot on each side; with help
+ * open, old's is exported for it. */
 int pgc_snapshot(struct pgc *c, int begin);
+/* Old's second session (help): opened once, on the side that is idle
+ * (1 open, 0 none: the run goes on without it); pgc_help_begin reads in
+ * old's snapshot of the segment (0, or -1 with err), pgc_help_end ends
+ * it; pgc_help_close at the run's end. */
+int pgc_help_open(struct pgc *c);
+int pgc_help_begin(struct pgc *c);
+void pgc_help_end(struct pgc *c);
+void pgc_help_close(struct pgc *c);
 
 /* Rows (pgcompare_rows.c): one row reported (o or n NULL: missing on that
  * side), or kept as a suspect in the first pass; a differing range's rows

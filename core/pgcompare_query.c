@@ -278,5 +278,77 @@ int pgc_snapshot(struct pgc *c, int begin)
             sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         }
     }
+    c->snap[0] = '\0';
+    if (begin && c->help_state == 1) {
+        PGresult *r = pgdata_query(c->s[0].pg, "compare: old", "SELECT pg_export_snapshot()", 0,
+                                   NULL, c->err);
+        if (!r)
+            return -1;
+        snprintf(c->snap, sizeof c->snap, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
     return 0;
+}
+
+/* Old's second session: a connection of its own (as old's first one is
+ * opened), the same session settings, and a snapshot exported once to
+ * prove this server lets sessions share one (a standby before 10 does
+ * not); any failure leaves the run to old's first session alone. */
+int pgc_help_open(struct pgc *c)
+{
+    if (c->help_state)
+        return c->help_state > 0;
+    c->help_state = -1;
+    struct error e = {{0}};
+    PGconn *pg = NULL;
+    if (!c->s[0].pg || pgdata_open(c->j->old_sys, &pg, &e) != 0)
+        return 0;
+    PGresult *r = NULL;
+    /* the canonical text's functions only when old's checksum calls them
+     * (against SQLite); between two PostgreSQL they are not needed */
+    if ((strstr(c->s[0].sums, "pg_temp.") && pgdata_install_canon(pg, &e) != 0) ||
+        pgdata_exec(pg, "old", "SET enable_sort = off; SET jit = off; "
+                               "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &e) != 0 ||
+        !(r = pgdata_query(pg, "old", "SELECT pg_export_snapshot()", 0, NULL, &e)) ||
+        pgdata_exec(pg, "old", "COMMIT", &e) != 0) {
+        PQclear(r);
+        PQfinish(pg);
+        return 0;
+    }
+    PQclear(r);
+    c->help = c->s[0];
+    c->help.pg = pg;
+    c->help.n_stmt = 0;
+    memset(c->help.stmt, 0, sizeof c->help.stmt);
+    c->help_state = 1;
+    return 1;
+}
+
+int pgc_help_begin(struct pgc *c)
+{
+    if (c->help_state != 1 || !c->snap[0] || strspn(c->snap, "0123456789ABCDEFabcdef-") !=
+                                                 strlen(c->snap)) {
+        error_set(c->err, "compare: old: no snapshot to share");
+        return -1;
+    }
+    char sql[160];
+    snprintf(sql, sizeof sql, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                              "SET TRANSACTION SNAPSHOT '%s'", c->snap);
+    if (pgdata_exec(c->help.pg, "compare: old", sql, c->err) != 0) {
+        pgc_help_close(c);  /* the run goes on without it */
+        return -1;
+    }
+    return 0;
+}
+
+void pgc_help_end(struct pgc *c) { pgdata_exec(c->help.pg, "compare: old", "COMMIT", NULL); }
+
+void pgc_help_close(struct pgc *c)
+{
+    if (c->help_state != 1)
+        return;
+    for (size_t i = 0; i < c->help.n_stmt; i++)
+        free(c->help.stmt[i]);
+    PQfinish(c->help.pg);
+    c->help_state = -1;
 }

@@ -4,6 +4,7 @@
  * (pgcompare_rows.c). A range is (lo, hi]. */
 #include "pgcompare_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,16 +202,31 @@ static const struct bound *range_hi(const struct cuts *k, size_t i)
 
 static size_t range_count(const struct cuts *k) { return k->last ? k->n : k->n - 1; }
 
+/* Old's work of a segment, shared (PostgreSQL old): its ranges in
+ * pieces, then the next segment's cut. Old's session takes them from the
+ * front; new's side, once its own sums are done, takes them from the back
+ * on old's second session (the cut first), so that old's mapping — its
+ * casts and JSON parsing, most of the comparison's work — runs on two
+ * backends instead of leaving one core idle. */
+struct old_work {
+    pthread_mutex_t mu;
+    size_t front, back;           /* items [front, back) are left */
+    size_t pieces, per;           /* pieces of `per` ranges; item `pieces` is the cut */
+};
+
 struct side_scan {
     struct pgc c;
     struct error err;
     struct compare_result r;
     const struct cuts *k;
-    struct cuts *next;            /* old's side: the next segment's cut, made here */
+    struct cuts *next;            /* the next segment's cut, made by whoever takes it */
     size_t next_ranges;
     int side;
     int64_t *count;
     uint64_t *sum;
+    struct old_work *w;           /* shared: old's items */
+    int64_t *old_count;           /* … and where their sums go */
+    uint64_t *old_sum;
     int rc;
 };
 
@@ -269,21 +285,82 @@ static int bucket_sums(struct pgc *c, int side, const struct cuts *k, int64_t *c
     return 0;
 }
 
+/* The sums of ranges [from, to) of k on one side, into count and sum at
+ * those places. */
+static int sums_of(struct pgc *c, int side, const struct cuts *k, size_t from, size_t to,
+                   int64_t *count, uint64_t *sum)
+{
+    int end = to == range_count(k);
+    struct cuts part = {.v = k->v + from, .n = to - from + !(end && k->last),
+                        .last = end && k->last};
+    if (bucketable(c, side, &part))
+        return bucket_sums(c, side, &part, count + from, sum + from);
+    for (size_t i = from; i < to; i++)
+        if (checksum(c, side, &k->v[i], range_hi(k, i), &count[i], &sum[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Takes old's next item, from the front or the back; 0 when none is left. */
+static int old_take(struct old_work *w, int back, size_t *item)
+{
+    pthread_mutex_lock(&w->mu);
+    int got = w->front < w->back;
+    if (got)
+        *item = back ? --w->back : w->front++;
+    pthread_mutex_unlock(&w->mu);
+    return got;
+}
+
+/* One of old's items on c's old session (the first or the second). */
+static int old_item(struct side_scan *s, struct pgc *c, size_t item)
+{
+    const struct old_work *w = s->w;
+    if (item == w->pieces)
+        return pgc_cut(c, &s->k->v[s->k->n - 1], s->next_ranges, s->next);
+    size_t n = range_count(s->k), from = item * w->per;
+    size_t to = from + w->per < n ? from + w->per : n;
+    return sums_of(c, 0, s->k, from, to, s->old_count, s->old_sum);
+}
+
+/* New's side, its own sums done: old's items left, taken from the back on
+ * old's second session (opened the first time it is wanted) in old's
+ * snapshot of the segment. */
+static int help_old(struct side_scan *s)
+{
+    struct old_work *w = s->w;
+    pthread_mutex_lock(&w->mu);
+    int left = w->front < w->back;
+    pthread_mutex_unlock(&w->mu);
+    if (!left || !pgc_help_open(&s->c) || pgc_help_begin(&s->c) != 0)
+        return 0;  /* old's first session does it all */
+    struct pgc h = s->c;
+    h.s[0] = s->c.help;
+    size_t item;
+    int rc = 0;
+    while (rc == 0 && old_take(w, 1, &item))
+        rc = old_item(s, &h, item);
+    s->c.help = h.s[0]; /* its statements, prepared meanwhile */
+    pgc_help_end(&s->c);
+    return rc;
+}
+
 static void *side_scan_run(void *arg)
 {
     struct side_scan *s = arg;
     s->c.err = &s->err;
     s->c.r = &s->r;
     s->rc = 0;
-    if (bucketable(&s->c, s->side, s->k)) {
-        s->rc = bucket_sums(&s->c, s->side, s->k, s->count, s->sum);
-    } else {
-        for (size_t i = 0; i < range_count(s->k) && s->rc == 0; i++)
-            s->rc = checksum(&s->c, s->side, &s->k->v[i], range_hi(s->k, i), &s->count[i],
-                             &s->sum[i]);
+    size_t item;
+    if (s->w && s->side == 0) {
+        while (s->rc == 0 && old_take(s->w, 0, &item))
+            s->rc = old_item(s, &s->c, item);
+        return NULL;
     }
-    /* old's keys for the next segment, cut while new still sums this one */
-    if (s->rc == 0 && s->next)
+    s->rc = sums_of(&s->c, s->side, s->k, 0, range_count(s->k), s->count, s->sum);
+    if (s->rc == 0 && s->w)
+        s->rc = help_old(s);
+    else if (s->rc == 0 && s->next) /* old's keys for the next segment, cut while new sums */
         s->rc = pgc_cut(&s->c, &s->k->v[s->k->n - 1], s->next_ranges, s->next);
     return NULL;
 }
@@ -314,7 +391,8 @@ static int check_dense(struct pgc *c, const struct cuts *k, struct cuts *next,
 }
 
 /* Every range's checksums, the two sides at once (old's on a thread of
- * its own), then the ranges that differ settled. */
+ * its own, its work shared with new's side when old is PostgreSQL), then
+ * the ranges that differ settled. */
 int pgc_check_all(struct pgc *c, const struct cuts *k, struct cuts *next, size_t next_ranges)
 {
     if (c->dense)
@@ -329,16 +407,31 @@ int pgc_check_all(struct pgc *c, const struct cuts *k, struct cuts *next, size_t
         error_set(c->err, "out of memory");
         return -1;
     }
+    int cut = next && !k->last && k->n > 1;
+    /* pieces of 32 ranges or more, 8 at most: the side that ends first
+     * waits for at most one of the other's, and a loaded machine's
+     * wake-ups (a round trip each) stay few */
+    size_t pieces = n / 32 < 1 ? 1 : n / 32 > 8 ? 8 : n / 32;
+    struct old_work w = {.pieces = pieces, .per = (n + pieces - 1) / pieces};
+    w.back = w.pieces + (size_t)cut;
+    int shared = c->s[0].pg && c->help_state >= 0 && pthread_mutex_init(&w.mu, NULL) == 0;
     for (int side = 0; side < 2; side++)
         sides[side] = (struct side_scan){.c = *c, .k = k, .side = side,
                                          .count = cnt + (size_t)side * n,
-                                         .sum = sum + (size_t)side * n};
-    if (next && !k->last && k->n > 1) {
-        sides[0].next = next;
-        sides[0].next_ranges = next_ranges;
+                                         .sum = sum + (size_t)side * n, .w = shared ? &w : NULL,
+                                         .old_count = cnt, .old_sum = sum};
+    if (cut) {
+        for (int side = 0; side < 2; side++) {
+            sides[side].next = side == 0 || shared ? next : NULL;
+            sides[side].next_ranges = next_ranges;
+        }
     }
     pgc_run_both(side_scan_run, &sides[0], &sides[1]);
+    if (shared)
+        pthread_mutex_destroy(&w.mu);
     int rc = 0;
+    c->help = sides[1].c.help;  /* old's second session, opened meanwhile */
+    c->help_state = sides[1].c.help_state;
     for (int side = 0; side < 2; side++) {
         c->s[side] = sides[side].c.s[side]; /* its statements, prepared meanwhile */
         c->r->ranges += sides[side].r.ranges;
