@@ -59,6 +59,7 @@ struct bound {
     double value;
     int is_percent;
     const char *op;   /* "> " for a criterion, "threshold " for a written one */
+    int written;      /* the runbook's own threshold, no criterion's */
 };
 
 static void format_as(const struct bound *b, double value, char *buf, size_t len)
@@ -71,8 +72,16 @@ static void format_as(const struct bound *b, double value, char *buf, size_t len
         snprintf(buf, len, "%.4g", value);
 }
 
+/* Whether "LABEL TEXTEXTRA" fits in width cells. */
+static int fits(const char *label, const char *text, const char *extra, int width)
+{
+    return strlen(label) + 1 + strlen(text) + strlen(extra) <= (size_t)width;
+}
+
+/* One signal's line; label_optional: the label goes before the value's
+ * bound does (a panel's "now" is a word the reader can do without). */
 static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
-                     const char *label, int sig, const struct bound *b)
+                     const char *label, int label_optional, int sig, const struct bound *b)
 {
     const struct signal_view *sv = &v->s->signals[sig];
     char text[96], extra[128] = "";
@@ -99,8 +108,7 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
             snprintf(extra, sizeof extra, " (%s%s)", b->op, bound);
             /* a narrow panel (four to a row at 80 columns) keeps the
              * bound whole rather than the word */
-            if (strlen(label) + 1 + strlen(text) + strlen(extra) > (size_t)width &&
-                strcmp(b->op, "threshold ") == 0)
+            if (b->written && !fits(label, text, extra, width))
                 snprintf(extra, sizeof extra, " (thr %s)", bound);
         }
         if (c)
@@ -113,10 +121,8 @@ static int line_with(WINDOW *w, int y, int x, int width, const struct view *v,
         snprintf(extra, sizeof extra, " no sample for %s", age);
         a = view_attr(v, TH_WARN);
     }
-    /* the label goes before the value's bound does: "now" is the one
-     * word the reader can do without */
     int used = 0;
-    if (strlen(label) + 1 + strlen(text) + strlen(extra) <= (size_t)width || strcmp(label, "now") != 0) {
+    if (!label_optional || fits(label, text, extra, width)) {
         used = draw_text(w, y, x, width, label, view_attr(v, TH_DIM));
         used += draw_text(w, y, x + used, width - used, " ", view_attr(v, TH_NORMAL));
     }
@@ -136,8 +142,8 @@ int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
     char op[8] = "";
     if (c)
         snprintf(op, sizeof op, "%s ", rb_op_name(c->op));
-    struct bound b = {c != NULL, c ? c->threshold : 0, c && c->is_percent, op};
-    return line_with(w, y, x, width, v, label, sig, &b);
+    struct bound b = {c != NULL, c ? c->threshold : 0, c && c->is_percent, op, 0};
+    return line_with(w, y, x, width, v, label, 0, sig, &b);
 }
 
 int meter_line_threshold(WINDOW *w, int y, int x, int width, const struct view *v,
@@ -149,8 +155,8 @@ int meter_line_threshold(WINDOW *w, int y, int x, int width, const struct view *
     char op[16] = "threshold ";
     if (d->criterion)
         snprintf(op, sizeof op, "%s ", rb_op_name(d->criterion->op));
-    struct bound b = {d->threshold_set, d->threshold, d->is_percent, op};
-    return line_with(w, y, x, width, v, label, sig, &b);
+    struct bound b = {d->threshold_set, d->threshold, d->is_percent, op, !d->criterion};
+    return line_with(w, y, x, width, v, label, 1, sig, &b);
 }
 
 void meter_spark(WINDOW *w, int y, int x, int width, const struct view *v,

@@ -19,7 +19,9 @@ int meter_line(WINDOW *w, int y, int x, int width, const struct view *v,
 
 /* meter_line with a declared panel's threshold instead: the value in the
  * threshold's units, "(> 1%)" when the threshold is a criterion's bound,
- * "(threshold 2.5)" when the runbook wrote it, nothing when there is none. */
+ * "(threshold 2.5)" when the runbook wrote it ("(thr 2.5)" when narrow),
+ * nothing when there is none; the label is dropped when the line would
+ * not fit with it. */
 int meter_line_threshold(WINDOW *w, int y, int x, int width, const struct view *v,
                          const char *label, const char *signal, const struct panel_decl *d);
 
