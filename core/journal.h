@@ -110,7 +110,8 @@ int journal_read_history(struct journal *j, int64_t after_event_seq,
 
 /* The whole history in the same order, with only what places each row:
  * seq and ts_ms, an event's kind, a sample's after_event; actor, body,
- * signal and status are "" and no value is read. Several times cheaper
+ * signal and status are "" and no value is read — but a console_open's
+ * body, for what it says of the run (a test clock). Several times cheaper
  * than journal_read_history on a long journal (replay's index). */
 int journal_read_outline(struct journal *j, journal_event_fn on_event,
                          journal_sample_fn on_sample, void *ctx, struct error *err);

@@ -54,7 +54,7 @@ struct journal_store_ops {
                         journal_event_fn on_event, journal_sample_fn on_sample,
                         void *ctx, struct error *err);
     /* The same walk from the start with only seq, ts_ms, kind and
-     * after_event read (every other text is ""). */
+     * after_event read (every other text is "", but a console_open's body). */
     int (*read_outline)(struct journal_store *s, journal_event_fn on_event,
                         journal_sample_fn on_sample, void *ctx, struct error *err);
     /* 1 when another connection committed since the last call. */

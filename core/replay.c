@@ -61,6 +61,7 @@ struct replay {
     int64_t event_seq, sample_seq;
     int64_t event_limit, sample_limit; /* rows past the first bad one are not read */
     char damage[400];
+    double test_clock;             /* the fastest console_open's time_scale; 0: none */
     struct verifying *verifying;   /* both chains being checked on their thread, or NULL */
     pthread_t verifier;
 };
@@ -103,7 +104,17 @@ static int index_row(struct replay *r, int64_t ts, int64_t seq, enum replay_mark
 
 static int index_event(const struct journal_event *ev, void *p)
 {
-    return index_row(p, ev->ts_ms, ev->seq, mark_of(ev->kind)) != 0 ? -1 : 0;
+    struct replay *r = p;
+    if (!strcmp(ev->kind, EV_CONSOLE_OPEN)) {   /* the outline keeps its body */
+        struct event_body b;
+        struct error err = {{0}};
+        if (events_decode(ev->kind, ev->body, &b, &err) == 0) {
+            double scale = event_num(&b, "time_scale", 0);
+            r->test_clock = scale > r->test_clock ? scale : r->test_clock;
+        }
+        events_body_free(&b);
+    }
+    return index_row(r, ev->ts_ms, ev->seq, mark_of(ev->kind)) != 0 ? -1 : 0;
 }
 
 static int index_sample(const struct journal_sample *sa, void *p)
@@ -491,3 +502,5 @@ enum replay_mark replay_row_mark(const struct replay *r, size_t k)
     return k < r->n ? (enum replay_mark)r->rows[k].mark : REPLAY_EVENT;
 }
 const char *replay_damage(const struct replay *r) { return r->damage[0] ? r->damage : NULL; }
+
+double replay_test_clock(const struct replay *r) { return r->test_clock; }

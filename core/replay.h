@@ -94,5 +94,9 @@ int replay_check_verified(struct replay *r, int wait, struct error *err);
  * events #1234: hash mismatch (row edited) — replayed up to #1233", or
  * "NOT YET VERIFIED: …" while the check runs). */
 const char *replay_damage(const struct replay *r);
+/* How many times faster than real time a console of this journal said it
+ * ran (a test clock: CUTOVER_TIME_SCALE); 0 when every one ran on the
+ * wall clock. Known from the opening on, whatever the moment shown. */
+double replay_test_clock(const struct replay *r);
 
 #endif

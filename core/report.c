@@ -366,6 +366,7 @@ static void outcome(struct build *b)
     const struct ramp_view *v = &b->s.ramp;
     r->has_last_percent = v->has_percent;
     r->last_percent = v->percent;
+    r->test_clock = b->s.test_clock;
     const struct report_abort *a = last_abort(r);
     switch (v->status) {
     case RAMP_COMPLETE:

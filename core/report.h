@@ -100,6 +100,8 @@ struct report {
     double last_percent;        /* the flag as last read back */
     int has_last_percent;
     int64_t started_ms, ended_ms;
+    double test_clock;          /* a console ran on a test clock this many times
+                                 * faster than real time; 0: a real ceremony's */
 
     struct report_participant *people;
     size_t n_people;

@@ -134,6 +134,8 @@ struct session {
     struct noreturn_mark *nr;     /* one per rb->steps[i]: an irreversible step's two
                                    * people and override (noreturn.h) */
     struct presence presence;     /* who is at which console (presence.h) */
+    double test_clock;            /* the fastest test clock a console_open said it ran
+                                   * on (its time_scale); 0: real time */
     struct datafold data;         /* the data jobs, the comparison (datafold.h) */
     int64_t last_sample_seq;
 

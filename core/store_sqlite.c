@@ -146,8 +146,10 @@ static const char *const stmt_sql[JS_COUNT] = {
     [JS_SA_READ] = "SELECT seq, ts_ms, signal, value, status, after_event"
                    " FROM samples WHERE seq > ? ORDER BY seq",
     [JS_DATA_VERSION] = "PRAGMA data_version",
-    /* the history's outline: the same rows, only what places them */
-    [JS_EV_OUTLINE] = "SELECT seq, ts_ms, '', '', kind, ''"
+    /* the history's outline: the same rows, only what places them (and
+     * console_open's few bodies: whether the run was on a test clock) */
+    [JS_EV_OUTLINE] = "SELECT seq, ts_ms, '', '', kind,"
+                      " CASE kind WHEN 'console_open' THEN body ELSE '' END"
                       " FROM events WHERE seq > ? ORDER BY seq",
     [JS_SA_OUTLINE] = "SELECT seq, ts_ms, '', NULL, '', after_event"
                       " FROM samples WHERE seq > ? ORDER BY seq",

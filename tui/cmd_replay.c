@@ -135,7 +135,7 @@ static struct view make_view(struct player *p, struct ramp_decision *d)
                      .now_ms = p->t, .selected = p->selected, .decision = d,
                      .journal_path = p->path, .journal_alert = replay_damage(p->r),
                      .flag_name = p->flag_name[0] ? p->flag_name : NULL,
-                     .palette = theme_palette()};
+                     .palette = theme_palette(), .test_clock = replay_test_clock(p->r)};
     v.eta_in.gates_open_at_ms = gatefold_earliest_open(s);
     view_derive(&v);
     return v;

@@ -174,6 +174,8 @@ static cJSON *json_report(const struct report *r)
     cJSON_AddStringToObject(o, "runbook_sha256", r->sha256);
     cJSON_AddStringToObject(o, "outcome", r->outcome);
     cJSON_AddStringToObject(o, "outcome_text", r->outcome_text);
+    if (r->test_clock > 0)
+        cJSON_AddNumberToObject(o, "test_clock", r->test_clock);
     if (r->has_last_percent)
         cJSON_AddNumberToObject(o, "last_percent", r->last_percent);
     add_time(o, "started", r->started_ms);
@@ -258,6 +260,10 @@ static void md_summary(const struct report *r)
     char a[40], b[40], d[40];
     printf("# Cutover report: %s\n\n", r->title);
     printf("- **Outcome:** %s — %s\n", r->outcome, r->outcome_text);
+    if (r->test_clock > 0)
+        printf("- **TIME ×%g (test clock):** a console ran on a test clock; holds and "
+               "windows passed %g times faster than written. Not a real ceremony.\n",
+               r->test_clock, r->test_clock);
     iso(r->started_ms, a, sizeof a);
     iso(r->ended_ms, b, sizeof b);
     span(gap(r->started_ms, r->ended_ms), d, sizeof d);

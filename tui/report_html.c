@@ -28,7 +28,12 @@ static void summary(FILE *out, const struct report *r)
     report_esc(out, r->outcome);
     fputs("</b> — ", out);
     report_esc(out, r->outcome_text);
-    fputs("</p>\n<ul>\n<li>From ", out);
+    fputs("</p>\n<ul>\n", out);
+    if (r->test_clock > 0)
+        fprintf(out, "<li><b class='bad'>TIME ×%g (test clock)</b>: a console ran on a test "
+                     "clock; holds and windows passed %g times faster than written. Not a real "
+                     "ceremony.</li>\n", r->test_clock, r->test_clock);
+    fputs("<li>From ", out);
     when(out, r->started_ms);
     fputs(" to ", out);
     when(out, r->ended_ms);

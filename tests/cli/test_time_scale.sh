@@ -2,7 +2,7 @@
 # ramp of three 10 s holds, headless at ×20, finishes in a couple of real
 # seconds while its journal shows the holds a full 10 s apart, says it ran
 # on a test clock (the headless summary, console_open's time_scale, the
-# header on screen); a `for 5s` window fires after 5 s of the test clock;
+# header on screen, and replay and the report of its journal); a `for 5s` window fires after 5 s of the test clock;
 # a bad value is refused before anything is journaled.
 . tests/lib.sh
 . tests/wait.sh
@@ -127,4 +127,23 @@ tmux_start p 140 40 "$CUTOVER run $T/screen.md --journal $T/p.journal"
 wait_screen p "Alice Ng/commander" 10 >/dev/null
 check "… and a console on the wall clock has no such mark" sh -c '! grep -q "test clock" "$0"' "$T/screen"
 tmux_keys p q
+
+# 6. The journal of a sped-up run is never read as a ceremony's: replay
+#    shows the same mark, and the report says so in every format.
+tmux_start r 140 40 "$CUTOVER replay $T/clean.journal"
+check "replay of a test-clock journal marks the test clock" wait_screen r "TIME ×20 (test clock)" 10
+tmux_keys r q
+tmux_start rp 140 40 "$CUTOVER replay $T/plain.journal"
+wait_screen rp "replay" 10 >/dev/null
+check "… and replay of a wall-clock journal has no such mark" sh -c '! grep -q "test clock" "$0"' "$T/screen"
+tmux_keys rp q
+"$CUTOVER" report "$T/clean.journal" --format md >"$T/clean.md.out" 2>&1
+check "the Markdown report says the run was on a test clock" contains "$T/clean.md.out" "TIME ×20 (test clock)"
+"$CUTOVER" report "$T/clean.journal" --format html >"$T/clean.html" 2>&1
+check "… the HTML report too" contains "$T/clean.html" "TIME ×20 (test clock)"
+check "… and the JSON has test_clock 20" \
+  sh -c '"$0" report "$1" --format json | python3 -c "import json,sys; assert json.load(sys.stdin)[\"test_clock\"] == 20"' "$CUTOVER" "$T/clean.journal"
+check "a wall-clock journal's report has no test_clock" \
+  sh -c '"$0" report "$1" --format json | python3 -c "import json,sys; assert \"test_clock\" not in json.load(sys.stdin)"' "$CUTOVER" "$T/plain.journal"
+check "… and no test-clock line in Markdown" sh -c '! "$0" report "$1" --format md | grep -q "test clock"' "$CUTOVER" "$T/plain.journal"
 finish
