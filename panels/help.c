@@ -8,42 +8,41 @@
 #include "panel.h"
 #include "palette.h"
 
+/* Every line fits the overlay at 80 columns (72 cells of text) and the
+ * whole list, with the way to join above it, fits 80×24: the keys are
+ * never what the edge or the bottom cuts. */
 static const char *const lines[] = {
-    "↑ ↓  j k     move between steps       PgUp PgDn  a page     g G  first / last",
-    "a            acknowledge the selected step (your role's steps only)",
-    "v            approve an {irreversible} step (commander; another person acks it)",
-    "p            presence: who is on which console, a role nobody holds",
-    "n :          a note into the journal (comms: also to the webhook, y/N)",
-    "[ ]          scroll the step text",
-    "< > 0 Tab    charts: longer, shorter, fit the hold; Tab: tall (<30 rows)",
-    "J { } / e    journal: full screen, scroll, find, by kind; click: select",
-    "+            advance the ramp (commander; type the target percentage)",
-    "!            abort now and roll the flag back (commander; type ABORT)",
-    "r            resume after an abort or halt (commander; a written reason)",
-    "f            set the flag back to the journal's value after a restart",
-    "A            or accept the flag's value instead (commander; a written reason)",
-    "o            override a gate, action step, point of no return or rehearsal",
-    "T            take over driving when NO ENGINE shows (commander or Deputy:)",
-    "P R c        backfill pause/resume, rate · compare/audit again",
-    "F            the demo's fault menu (cutover demo only)",
-    "w            the writer audit: who writes the old table, unknown writers in red",
-    "?            this help (any key closes it)",
-    "q            quit this console (asks first while traffic is on new)",
-    "Your role's steps are yellow. Every key that changes anything is journaled.",
+    "↑↓ j k    steps · PgUp PgDn a page · g G first, last · [ ] scroll text",
+    "a         acknowledge the selected step (your role's steps only)",
+    "v         approve an {irreversible} step (commander; another acks it)",
+    "n :       a note into the journal (comms: also to the webhook, y/N)",
+    "+         advance the ramp (commander; type the target percentage)",
+    "!         abort now and roll the flag back (commander; type ABORT)",
+    "r         resume after an abort or halt (commander; a written reason)",
+    "f A       after a restart: flag back as journaled / accept it (reason)",
+    "o         override a gate, action step, point of no return, rehearsal",
+    "T         take over driving when NO ENGINE shows (commander or Deputy)",
+    "P R c     backfill pause / resume, rate · compare or audit again",
+    "< > 0 Tab charts: longer, shorter, fit the hold · Tab: tall (<30 rows)",
+    "J { } / e journal: full screen, scroll, find, by kind · click: select",
+    "p w       presence (who is on which console) · the writer audit",
+    "F         the demo's fault menu (cutover demo only)",
+    "? q       this help (any key closes it) · quit (asks while on new)",
+    "Your role's steps are yellow; every change is journaled.",
 };
 
 /* `cutover replay`: nothing changes the journal; the keys move in time. */
 static const char *const replay_lines[] = {
-    "space        play / pause             1 2 3 4  speed ×1 ×10 ×60 ×600",
-    ". ,          the next / previous event",
-    "a h o k      the next abort, halt, override, ack (A H O K: the previous)",
-    "← →          a minute later / earlier  Home End  the first / last moment",
-    "g            go to a time typed in UTC (14:03:22, 14:03:22.250)",
-    "↑ ↓          move between steps (a click selects one)",
-    "< > 0 Tab    charts: longer, shorter, fit the hold; Tab: tall (<30 rows)",
-    "J { } / e    journal: full screen (Esc back), scroll, find, by kind",
-    "w p          the writer audit, presence, as they were then",
-    "?            this help (any key closes it)      q  quit",
+    "space     play / pause · 1 2 3 4 speed ×1 ×10 ×60 ×600",
+    ". ,       the next / previous event",
+    "a h o k   the next abort, halt, override, ack (A H O K: the previous)",
+    "← →       a minute later / earlier · Home End the first / last moment",
+    "g         go to a time typed in UTC (14:03:22, 14:03:22.250)",
+    "↑ ↓       move between steps (a click selects one)",
+    "< > 0 Tab charts: longer, shorter, fit the hold · Tab: tall (<30 rows)",
+    "J { } / e journal: full screen (Esc back), scroll, find, by kind",
+    "w p       the writer audit, presence, as they were then",
+    "? q       this help (any key closes it) · quit",
     "Replay reads the journal only: nothing here writes to it.",
 };
 
@@ -64,10 +63,12 @@ static void help_draw(WINDOW *w, const struct view *v)
     draw_frame(w, v, "Keys");
     int width = getmaxx(w) - 4, y = 1;
     int replay = v->mode && strcmp(v->mode, "replay") == 0;   /* nobody joins a replay */
-    if (v->journal_path && !replay)
-        y += draw_join(w, y, width, v) + 1;
     const char *const *keys = replay ? replay_lines : lines;
     size_t n = replay ? sizeof replay_lines / sizeof replay_lines[0] : sizeof lines / sizeof lines[0];
+    if (v->journal_path && !replay) {
+        y += draw_join(w, y, width, v);
+        y += y + (int)n < getmaxy(w) - 1;   /* a blank line after it when there is room */
+    }
     for (size_t i = 0; i < n && y < getmaxy(w) - 1; i++)
         draw_text(w, y++, 2, width, keys[i], view_attr(v, TH_NORMAL));
 }

@@ -50,7 +50,7 @@ check "after the abort the footer offers r resume (and no + advance)" \
 tmux_keys d F 0 Enter
 tmux_keys d '?'
 check "? lists every key, F o T v among them" wait_screen d "the demo's fault menu" 5
-for key in "o            override" "T            take over" "v            approve" "F            the demo"; do
+for key in "o         override" "T         take over" "v         approve" "F         the demo"; do
   check "  … help has '$key'" grep -qF "$key" "$T/screen"
 done
 tmux_keys d Escape
