@@ -141,8 +141,12 @@ int journal_draw_lines(WINDOW *w, int top, int rows, const struct view *v)
         attr_t a = l->fault ? view_attr(v, TH_ALERT) : kind_attr(v, l->kind);
         y -= height[k];
         int skip = y < top ? top - y : 0;
-        /* a line cut at the top still says when it was, on its first row shown */
+        /* a line cut at the top still says when it was, on its first row
+         * shown, and that its beginning is above: the head's last space
+         * becomes "…" */
         draw_text(w, y + skip, 1, width, head, view_attr(v, TH_DIM));
+        if (skip && hw > 0)
+            draw_text(w, y + skip, hw, 1, "…", view_attr(v, TH_DIM));
         draw_wrap(w, y + skip, 1 + hw, tw, height[k] - skip, skip, what, a);
     }
     if (n == 0)
