@@ -53,6 +53,9 @@ struct view {
     int journal_full;          /* the journal has the whole screen */
     int journal_kind;          /* only this mark kind + 1 (core/marks.h); 0 all */
     const char *journal_find;  /* only lines containing this text; NULL all */
+    const char *const *choices; /* what the open prompt offers, one line each (choices.c) */
+    size_t n_choices;
+    const char *choices_title;
 
     /* derived by view_derive from the above: panels read these, never the engine */
     unsigned char stale[VIEW_SIGNALS]; /* rb->signals[i]'s newest sample is too old at now_ms */
@@ -104,6 +107,7 @@ extern const struct panel panel_ramp;
 extern const struct panel panel_presence;
 extern const struct panel panel_writers;
 extern const struct panel panel_timeline;
+extern const struct panel panel_choices;
 
 /* A signal's panel as the runbook declares it (## Panels), or one of the
  * runbook's signals in the place of a named panel it leaves empty. */

@@ -641,8 +641,13 @@ static void draw(struct console *k)
     const char *hint = k->status[0] && layout_status_live(&k->layout, &v, k->status, k->status_alert)
         ? k->status
         : keys;
-    layout_draw(&k->layout, &v, k->presence ? LAYOUT_OVERLAY_PRESENCE : k->help, &k->prompt, hint,
-                k->status[0] && k->status_alert);
+    int overlay = k->presence ? LAYOUT_OVERLAY_PRESENCE : k->help;
+    if (k->prompt.active && k->prompt_for == FOR_FAULT) {   /* the demo's menu, whole */
+        v.n_choices = faultmenu_choices(&v.choices);
+        v.choices_title = "Demo faults";
+        overlay = LAYOUT_OVERLAY_CHOICES;
+    }
+    layout_draw(&k->layout, &v, overlay, &k->prompt, hint, k->status[0] && k->status_alert);
     k->dirty = 0;
     k->last_draw_s = v.now_ms / 1000;
     frametime_note(v.now_ms, getmaxx(stdscr), getmaxy(stdscr));

@@ -53,13 +53,31 @@ static struct {
     char error[200];
 } plant;
 
+/* The menu, listed over the screen while the prompt is open: whole at
+ * 80 columns, where the status line could hold only half of it. */
+static const char *const menu[] = {
+    "1 new-read errors   5% of reads on new fail",
+    "2 slow              new is three times slower",
+    "3 write fails       5% of dual writes to new fail",
+    "4 shift             a fifth of new rows shifted by an hour",
+    "5 no flag           the service stops obeying the flag",
+    "6 value             new.db: one history row's total changed",
+    "7 missing           new.db: one history row deleted",
+    "8 null              new.db: NULL for one row's empty note",
+    "9 space             new.db: trailing spaces in one row's status",
+    "0 reset             every fault of the service cleared",
+    "Esc                 no fault",
+};
+
 const char *faultmenu_label(void)
 {
-    return getenv("CUTOVER_DEMO_PORT")
-        /* fits 120 columns with room to type: 6–9 plant in new.db */
-        ? "fault: 1 new-read errors 2 slow 3 write fails 4 shift 5 no flag · "
-          "new.db: 6 value 7 missing 8 null 9 space · 0 reset: "
-        : NULL;
+    return getenv("CUTOVER_DEMO_PORT") ? "fault (1–9, 0 reset) and Enter: " : NULL;
+}
+
+size_t faultmenu_choices(const char *const **lines)
+{
+    *lines = menu;
+    return sizeof menu / sizeof menu[0];
 }
 
 static void *post(void *p)

@@ -11,6 +11,8 @@
 
 /* The prompt's label, or NULL outside the demo. */
 const char *faultmenu_label(void);
+/* The menu's lines, shown while the prompt is open; returns how many. */
+size_t faultmenu_choices(const char *const **lines);
 
 struct ceremony;
 

@@ -47,6 +47,7 @@ void layout_free(struct layout *l)
     destroy(&l->journal);
     destroy(&l->status);
     destroy(&l->help);
+    destroy(&l->choices);
     for (size_t i = 0; i < PANELS_MAX; i++)
         destroy(&l->meter[i]);
     destroy(&l->criteria);
@@ -131,6 +132,8 @@ static void build(struct layout *l)
     l->full = newwin(l->rows - 1, l->cols, 0, 0);
     int hw = l->cols < 84 ? l->cols - 4 : 80, hh = l->rows < 27 ? l->rows - 1 : 25;
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
+    int cw = l->cols < 68 ? l->cols : 68, ch = l->rows < 14 ? l->rows - 1 : 13;
+    l->choices = newwin(ch, cw, l->rows - 1 - ch, (l->cols - cw) / 2);
 }
 
 void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
@@ -142,7 +145,7 @@ void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
     l->status_seen[0] = '\0';
     l->status_since_ms = 0;
     l->status_saw_setting = 0;
-    l->header = l->steps = l->text = l->journal = l->status = l->help = NULL;
+    l->header = l->steps = l->text = l->journal = l->status = l->help = l->choices = NULL;
     l->criteria = l->ramp = l->timeline = l->full = NULL;
     l->span_index = -1;
     l->span_shown = 0;
@@ -311,7 +314,10 @@ void layout_draw(struct layout *l, const struct view *v0, int help,
     else if (l->journal_full && !alert && !(prompt && prompt->active))
         status = "J Esc back  ↑↓ PgUp PgDn Home End scroll  / find  e kind  < > 0 chart span";
     draw_status(l, prompt, status, alert);
-    if (help) {   /* the help, the writer audit (w) or presence (p), over the screen */
+    if (help == LAYOUT_OVERLAY_CHOICES) {
+        panel_choices.draw(l->choices, v);
+        wnoutrefresh(l->choices);
+    } else if (help) {   /* the help, the writer audit (w) or presence (p), over the screen */
         (help == LAYOUT_OVERLAY_PRESENCE  ? panel_presence
          : help == LAYOUT_OVERLAY_WRITERS ? panel_writers
                                           : panel_help).draw(l->help, v);

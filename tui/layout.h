@@ -19,6 +19,7 @@ struct layout {
     int watch;        /* the runbook has signals or criteria to show */
     int crit_rows;    /* rows the criteria want */
     WINDOW *header, *steps, *text, *journal, *status, *help;
+    WINDOW *choices;                  /* a prompt's choices, above the status line */
     WINDOW *criteria, *ramp;
     WINDOW *meter[PANELS_MAX];        /* the row of signal panels */
     const struct panels_decls *panels; /* what each of them draws (not owned) */
@@ -69,6 +70,7 @@ ptrdiff_t layout_clicked_step(struct layout *l, const struct view *v);
 #define LAYOUT_OVERLAY_HELP 1      /* the keys (?) */
 #define LAYOUT_OVERLAY_WRITERS 2   /* the writer audit (w) */
 #define LAYOUT_OVERLAY_PRESENCE 3  /* who is on which console (p) */
+#define LAYOUT_OVERLAY_CHOICES 4   /* the view's choices, above the status line */
 
 /* Draws a frame: status is the status-line text (alert: in red); help is
  * 0 or a LAYOUT_OVERLAY_*. */

@@ -34,8 +34,14 @@ tmux_keys d + 5 Enter
 check "advancing during the hold is refused, with the time left" wait_screen d "refused: holding 1%"
 check "refusals are journaled" test "$(sql "$J" "select count(*) from events where kind='ramp_refused'")" -ge 2
 
+tmux_resize d 80 24
 tmux_keys d F
 check "F opens the demo's fault menu" wait_screen d "1 new-read errors"
+# at 80 columns the status line held half of it ("… · new.db: 6 val…")
+check "  … whole at 80×24: every choice in the menu over the screen" \
+  sh -c 'grep -qF "9 space             new.db: trailing spaces" "$0" && grep -qF "0 reset             every fault" "$0"' "$T/screen"
+check "  … and the question, uncut, on the status line" grep -qF "fault (1–9, 0 reset) and Enter:" "$T/screen"
+tmux_resize d 120 40
 tmux_keys d 1 Enter
 check "the fault is sent" wait_screen d "demo fault sent: 5% of reads on new fail"
 check "the criterion goes pending" wait_screen d "PENDING" 20
