@@ -102,7 +102,14 @@ static void criteria_draw(WINDOW *w, const struct view *v)
         x += 1;
         int out = cv->judged && (cv->state == CRIT_PENDING || cv->state == CRIT_FIRING);
         if (out && live_value(v, i, now_text, sizeof now_text)) {
-            /* the values decide: they come before the text the edge may cut */
+            /* the values decide: they come before the text the edge may
+             * cut — but where no chart below names this criterion (no room
+             * for it) and the text would not fit whole beside them, the
+             * value now stays and the crossing and the worst go (the
+             * banner has them), so that the row still says what fired */
+            int named_below = rows - (int)v->rb->n_criteria >= 3 && fired_criterion(v) == (int)i;
+            if (!named_below && x + draw_width(now_text) + 2 + draw_width(c->text) > width + 1)
+                view_crit_now(v, i, now_text, sizeof now_text);
             x += draw_text(w, 1 + (int)i, x, width - x + 1, now_text, badge_attr(v, cv));
             if (x + 2 < width)   /* the text only where a whole gap and a letter fit */
                 draw_text(w, 1 + (int)i, x + 2, width - x - 1, c->text, view_attr(v, TH_NORMAL));

@@ -87,6 +87,8 @@ void view_crit_format(const struct rb_criterion *c, double value, char *buf, siz
  * 0.14 %, worst 5.1 %)" while firing, "crossed at" while pending, "now …"
  * alone otherwise; "now: no data" when the signal has no value. */
 void view_crit_values(const struct view *v, size_t i, char *buf, size_t len);
+/* Only its "now …" part. */
+void view_crit_now(const struct view *v, size_t i, char *buf, size_t len);
 
 struct panel {
     const char *name;

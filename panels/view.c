@@ -43,17 +43,33 @@ static ptrdiff_t signal_of(const struct view *v, const char *name)
     return -1;
 }
 
+/* The signal's value now in the criterion's units, "no data", or with
+ * " (stale)". */
+static void crit_now(const struct view *v, size_t i, char *now, size_t len)
+{
+    const struct rb_criterion *c = &v->rb->criteria[i];
+    ptrdiff_t sig = signal_of(v, c->signal);
+    snprintf(now, len, "no data");
+    if (sig >= 0 && v->s->signals[sig].has_value) {
+        view_crit_format(c, v->s->signals[sig].value, now, len);
+        if (view_stale(v, (size_t)sig))
+            strncat(now, " (stale)", len - strlen(now) - 1);
+    }
+}
+
+void view_crit_now(const struct view *v, size_t i, char *buf, size_t len)
+{
+    char now[48];
+    crit_now(v, i, now, sizeof now);
+    snprintf(buf, len, "now %s", now);
+}
+
 void view_crit_values(const struct view *v, size_t i, char *buf, size_t len)
 {
     const struct rb_criterion *c = &v->rb->criteria[i];
     const struct crit_view *cv = &v->s->crits[i];
-    ptrdiff_t sig = signal_of(v, c->signal);
-    char now[48] = "no data", at[48], worst[48];
-    if (sig >= 0 && v->s->signals[sig].has_value) {
-        view_crit_format(c, v->s->signals[sig].value, now, sizeof now);
-        if (view_stale(v, (size_t)sig))
-            strncat(now, " (stale)", sizeof now - strlen(now) - 1);
-    }
+    char now[48], at[48], worst[48];
+    crit_now(v, i, now, sizeof now);
     int out = cv->judged && (cv->state == CRIT_PENDING || cv->state == CRIT_FIRING);
     if (!out || !isfinite(cv->value)) {
         snprintf(buf, len, "now %s", now);

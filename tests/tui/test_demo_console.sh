@@ -48,6 +48,13 @@ check "the criterion goes pending" wait_screen d "PENDING" 20
 check "the abort comes by itself, the rollback read back (at 1% it is effective at once)" \
   wait_screen d "flag back at 0%" 30
 check "the screen says ABORTED" wait_screen d "ABORTED"
+# at 80×24 the four criteria fill their panel: no chart below names the
+# one that fired, so its row does, beside the value now (the crossing and
+# the worst are in the banner); on main the row was values only
+tmux_resize d 80 24
+firing_named() { tmux_screen d | grep -qE "FIRING  now [0-9.]+ %  abort if new_read_error"; }
+check "at 80×24 the firing row names what fired" wait_until 10 firing_named
+tmux_resize d 120 40
 # the banner (the top rows) wraps where its width says: join its rows
 check "  … with its cause" wait_for 10 sh -c 'tmux -S "$0" capture-pane -p -t d | head -5 | tr "\n" " " | tr -s " " | grep -qF "abort if new_read_error_rate > 1% for 10s"' "$TMUX_SOCK"
 check "the rollback plan of the phase is on screen" wait_screen d "Flip \`orders-read-new\` back to 0%"

@@ -102,7 +102,8 @@ check "nothing says effective meanwhile" \
 
 # the same picture on a joined console at 80×24
 tmux_start j 80 24 "$CUTOVER join $J --as 'Alice Ng' --role commander"
-check "at 80×24 the row still shows its values" wait_screen j "fired at 4.52 %" 20
+check "at 80×24 the row still shows its values" wait_screen j "FIRING  now 2 % (fired at 4.52 %" 20
+check "  … the chart below it names what fired" grep -qF "new_read_error_rate  (fired: abort if" "$T/screen"
 check "at 80×24 the banner says not yet effective" wait_screen j "NOT YET EFFECTIVE" 20
 tmux_keys j q
 
