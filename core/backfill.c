@@ -241,6 +241,12 @@ int backfill_open(struct backfill **out, struct datajob *j, struct error *err)
     return rc < 0 ? -1 : 0;
 }
 
+void backfill_progress_settle(struct backfill_progress *p)
+{
+    if (p->done || p->rows > p->total)
+        p->total = p->rows;
+}
+
 void backfill_free(struct backfill *b)
 {
     if (!b)
@@ -306,6 +312,7 @@ static int copy_range(struct backfill *b, int upper, sqlite3_value **key,
         return -1;
     b->p.rows += rows;
     b->p.done = done;
+    backfill_progress_settle(&b->p);
     set_cursor(b, key);
     return 0;
 }
@@ -356,8 +363,10 @@ int backfill_batch(struct backfill *b, long limit, int64_t now_ms, struct error 
             rc = key_of(b, b->has_cursor ? b->sql_last : b->sql_last_first, -1, key, NULL, err);
         if (rc == 1)
             rc = copy_range(b, 0, key, rows, 1, now_ms, err);
-        else if (rc == 0) /* nothing after the cursor, or old is empty */
+        else if (rc == 0) { /* nothing after the cursor, or old is empty */
             b->p.done = 1;
+            backfill_progress_settle(&b->p);
+        }
     }
     keys_free(key);
     return rc < 0 ? -1 : b->p.done;

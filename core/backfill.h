@@ -43,6 +43,13 @@ int backfill_reset(struct backfill *b, struct error *err);
 
 const struct backfill_progress *backfill_progress(const struct backfill *b);
 
+/* After a batch: old's rows were counted when the run started, and
+ * dual-write adds rows meanwhile, which the copy reaches too. Once the
+ * copy has passed the count, old held at least what was copied; once it
+ * is done, old held what was copied: the total says so rather than "7284
+ * of 5834 (125 %)". */
+void backfill_progress_settle(struct backfill_progress *p);
+
 /* p->cursor: the n key values (text) joined by commas, as shown; empty
  * when key is NULL. */
 void backfill_cursor_text(struct backfill_progress *p, char *const *key, size_t n);

@@ -815,6 +815,7 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
     }
     b->p->rows += count;
     b->p->done = done;
+    backfill_progress_settle(b->p);
     if (count > 0 || b->has_cursor) {
         cursor_free(b);
         for (size_t i = 0; i < MAP_MAX_KEY; i++)

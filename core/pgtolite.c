@@ -243,6 +243,7 @@ int pgtolite_batch(struct pgtolite *b, long limit, int64_t now_ms, struct error 
         return -1;
     b->p->rows += n;
     b->p->done = done;
+    backfill_progress_settle(b->p);
     return done;
 }
 
