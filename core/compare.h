@@ -52,7 +52,9 @@ struct compare_result {
 struct compare_progress {
     const struct compare_result *r;
     int64_t total;              /* old's rows when this run started (PostgreSQL:
-                                 * the planner's estimate from 100,000 rows) */
+                                 * the planner's estimate from 100,000 rows);
+                                 * never below the rows verified, and those
+                                 * once done */
     size_t n_key;
     const struct cval *after;   /* the verified prefix's last key, or NULL */
     int done;

@@ -41,6 +41,11 @@ static int progress(struct pgc *c, int64_t total, const struct bound *after, int
 {
     if (!c->o->on_progress)
         return 0;
+    /* old was counted (or estimated) when the run started and may have
+     * grown since: the rows verified are the better count once past it,
+     * and the whole count once done — never "7832 of 7831" */
+    if (done || c->r->rows_old > total)
+        total = c->r->rows_old;
     struct compare_progress p = {c->r, total, c->nk, after && after->set ? after->v : NULL, done};
     return c->o->on_progress(&p, c->o->ctx, c->err);
 }
