@@ -118,8 +118,10 @@ static void on_abort(struct build *b, const struct journal_event *ev, const stru
     a->manual = event_bool(e, "manual");
     copy(a->cause, sizeof a->cause, event_str(e, "cause"));
     double ci = event_num(e, "criterion", -1);
-    if (ci >= 0 && ci < (double)b->rb->n_criteria)
+    if (ci >= 0 && ci < (double)b->rb->n_criteria) {
         copy(a->criterion, sizeof a->criterion, b->rb->criteria[(size_t)ci].text);
+        a->is_percent = b->rb->criteria[(size_t)ci].is_percent;
+    }
     a->has_value = event_has(e, "value");
     a->value = event_num(e, "value", 0);
     a->from_percent = event_num(e, "percent_before", 0);

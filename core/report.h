@@ -32,6 +32,7 @@ struct report_abort {
     char criterion[200];        /* as written; "" by hand */
     int has_value;
     double value;               /* the deciding value */
+    int is_percent;             /* the criterion's threshold was written in % */
     double from_percent, to_percent;
     /* times (ms since the epoch; 0 = not on record) */
     int64_t breach_ms, abort_ms, set_ms, confirmed_ms, effective_ms;

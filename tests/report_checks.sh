@@ -60,6 +60,8 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
       "$CUTOVER" "$a" "$T/ra.md"
   check "  … its counts in words, one abort singular" \
     sh -c 'grep -q "^- [0-9]* acknowledgements, 1 abort, 0 halts, " "$0"' "$T/ra.md"
+  check "  … the abort's deciding value in the criterion's units (a % threshold: 2.534%, not 0.02534)" \
+    sh -c 'grep -A4 "^## Aborts" "$0" | tail -1 | grep -qE "\| [0-9.]+% \| [0-9.]+% → "' "$T/ra.md"
   check "the completed ceremony's report: outcome completed at 100%" \
     sh -c '"$0" report "$1" --format json >"$2"' "$CUTOVER" "$b" "$T/rb.json"
   check "  … completed, the flag last read at 100, no abort" \
@@ -81,6 +83,8 @@ report_checks() {  # ABORTED_JOURNAL COMPLETED_JOURNAL
       "$CUTOVER" "$a" "$T/ra.html"
   check "  … the thresholds drawn, the abort marked, the 25% step marked" \
     sh -c 'grep -q "class=.threshold" "$0" && grep -q "class=.abortlabel.>ABORT" "$0" && grep -q "class=.steplabel.>25%" "$0"' "$T/ra.html"
+  check "  … the abort's value in % there too" \
+    sh -c 'grep -qE "for [0-9]+s</td><td>[0-9.]+%</td>" "$0"' "$T/ra.html"
   check "  … and nothing from outside: no script, no link, no remote source" \
     sh -c '! grep -qiE "<script|<link|src=|href=" "$0"' "$T/ra.html"
   mkdir -p "$ROOT/build" && cp "$T/ra.html" "$ROOT/build/report-aborted.html"

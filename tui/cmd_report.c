@@ -36,16 +36,6 @@ static void span(int64_t ms, char *buf, size_t len)
     timefmt_span(ms, buf, len);
 }
 
-/* A value as the runbook writes its threshold: 0.0137 with a % threshold
- * is "1.37%". */
-static void value_text(const struct report_signal *g, double v, char *buf, size_t len)
-{
-    if (g->is_percent)
-        snprintf(buf, len, "%.4g%%", v * 100.0);
-    else
-        snprintf(buf, len, "%.6g", v);
-}
-
 static int breached(const struct report_signal *g)
 {
     if (!g->has_threshold || !g->has_worst)
@@ -308,8 +298,10 @@ static void md_aborts(const struct report *r)
         span(gap(a->set_ms, a->effective_ms), s3, sizeof s3);
         printf("| %lld | ", (long long)a->seq);
         cell(a->manual ? "ABORT typed by the commander" : a->criterion);
+        char value[48];
+        report_number_text(a->is_percent, 6, a->value, value, sizeof value);
         if (a->has_value)
-            printf(" | %.6g", a->value);
+            printf(" | %s", value);
         else
             printf(" | -");
         printf(" | %g%% → %g%% | %s | %s | %s | %s |\n", a->from_percent, a->to_percent, br,
@@ -365,11 +357,11 @@ static void md_signals(const struct report *r)
         char th[48] = "-", worst[48] = "-", when[40] = "-";
         if (g->has_threshold) {
             char v[40];
-            value_text(g, g->threshold, v, sizeof v);
+            report_number_text(g->is_percent, 6, g->threshold, v, sizeof v);
             snprintf(th, sizeof th, "%s %s", g->op, v);
         }
         if (g->has_worst) {
-            value_text(g, g->worst, worst, sizeof worst);
+            report_number_text(g->is_percent, 6, g->worst, worst, sizeof worst);
             iso(g->worst_ms, when, sizeof when);
         }
         printf("| %s | %s | %s%s%s | %s | %zu | %zu |\n", g->name, th, breached(g) ? "**" : "",

@@ -72,8 +72,10 @@ static void aborts(FILE *out, const struct report *r)
         const struct report_abort *a = &r->aborts[i];
         fprintf(out, "<tr><td>%lld</td><td>", (long long)a->seq);
         report_esc(out, a->manual ? "ABORT typed by the commander" : a->criterion);
+        char value[48];
+        report_number_text(a->is_percent, 6, a->value, value, sizeof value);
         if (a->has_value)
-            fprintf(out, "</td><td>%.6g</td><td>", a->value);
+            fprintf(out, "</td><td>%s</td><td>", value);
         else
             fputs("</td><td>-</td><td>", out);
         when(out, a->breach_ms);

@@ -28,12 +28,17 @@ void report_esc(FILE *out, const char *s)
     }
 }
 
-void report_value_text(const struct report_signal *g, double v, char *buf, size_t len)
+void report_number_text(int is_percent, int digits, double v, char *buf, size_t len)
 {
-    if (g->is_percent)
+    if (is_percent)
         snprintf(buf, len, "%.4g%%", v * 100.0);
     else
-        snprintf(buf, len, "%.4g", v);
+        snprintf(buf, len, "%.*g", digits, v);
+}
+
+void report_value_text(const struct report_signal *g, double v, char *buf, size_t len)
+{
+    report_number_text(g->is_percent, 4, v, buf, len);
 }
 
 /* The chart's vertical range: every value and the threshold, from 0 when

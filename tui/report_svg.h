@@ -16,7 +16,10 @@
 /* Writes s with <, >, & and " escaped: journal text is data, never markup. */
 void report_esc(FILE *out, const char *s);
 
-/* "0.25%" for a percent signal, "1.03" otherwise. */
+/* A value as the runbook writes its threshold: 0.0137 with a % threshold
+ * is "1.37%"; otherwise `digits` significant digits. */
+void report_number_text(int is_percent, int digits, double v, char *buf, size_t len);
+/* "0.25%" for a percent signal, "1.03" otherwise (a chart's labels). */
 void report_value_text(const struct report_signal *g, double v, char *buf, size_t len);
 
 /* Writes g's chart over the ceremony; standalone adds the namespace and the
