@@ -132,8 +132,8 @@ static void build(struct layout *l)
     l->full = newwin(l->rows - 1, l->cols, 0, 0);
     int hw = l->cols < 84 ? l->cols - 4 : 80, hh = l->rows < 27 ? l->rows - 1 : 25;
     l->help = newwin(hh, hw, (l->rows - hh) / 2, (l->cols - hw) / 2);
-    int cw = l->cols < 68 ? l->cols : 68, ch = l->rows < 14 ? l->rows - 1 : 13;
-    l->choices = newwin(ch, cw, l->rows - 1 - ch, (l->cols - cw) / 2);
+    /* eleven choices in a frame, above the status line (80×24 at least) */
+    l->choices = newwin(13, 68, l->rows - 1 - 13, (l->cols - 68) / 2);
 }
 
 void layout_init(struct layout *l, int watch, size_t n_criteria, int ramp,
