@@ -205,6 +205,14 @@ double event_num(const struct event_body *b, const char *field, double fallback)
     return cJSON_IsNumber(v) ? v->valuedouble : fallback;
 }
 
+double events_test_clock(const struct event_body *b, double known)
+{
+    if (b->kind != EVK_CONSOLE_OPEN)
+        return known;
+    double scale = event_num(b, "time_scale", 0);
+    return scale > 1 && scale > known ? scale : known;
+}
+
 int event_bool(const struct event_body *b, const char *field)
 {
     return cJSON_IsTrue(item(b, field));

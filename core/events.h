@@ -113,6 +113,11 @@ void events_body_free(struct event_body *b);
 int event_has(const struct event_body *b, const char *field);
 const char *event_str(const struct event_body *b, const char *field); /* NULL */
 double event_num(const struct event_body *b, const char *field, double fallback);
+/* The fastest test clock known once b is read: a console_open's
+ * time_scale above 1 (a sped-up run, never a ceremony's) if faster than
+ * `known`, else known (0: the wall clock). The fold and replay's index
+ * both ask this. */
+double events_test_clock(const struct event_body *b, double known);
 int event_bool(const struct event_body *b, const char *field);        /* 0 */
 
 /* Prints json (a cJSON object; consumed) as the body of an event of kind k

@@ -108,10 +108,8 @@ static int index_event(const struct journal_event *ev, void *p)
     if (!strcmp(ev->kind, EV_CONSOLE_OPEN)) {   /* the outline keeps its body */
         struct event_body b;
         struct error err = {{0}};
-        if (events_decode(ev->kind, ev->body, &b, &err) == 0) {
-            double scale = event_num(&b, "time_scale", 0);
-            r->test_clock = scale > r->test_clock ? scale : r->test_clock;
-        }
+        if (events_decode(ev->kind, ev->body, &b, &err) == 0)
+            r->test_clock = events_test_clock(&b, r->test_clock);
         events_body_free(&b);
     }
     return index_row(r, ev->ts_ms, ev->seq, mark_of(ev->kind)) != 0 ? -1 : 0;

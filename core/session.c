@@ -515,11 +515,7 @@ static int fold(struct session *s, const struct journal_event *ev, struct error 
         return -1;
     }
     presence_apply(&s->presence, ev, &b);
-    if (b.kind == EVK_CONSOLE_OPEN) {
-        double scale = event_num(&b, "time_scale", 0);
-        if (scale > 1 && scale > s->test_clock)   /* a sped-up run, never a ceremony's */
-            s->test_clock = scale;
-    }
+    s->test_clock = events_test_clock(&b, s->test_clock);
     switch (b.kind) {
     case EVK_ACK:
         rc = apply_ack(s, ev, &b, err);
