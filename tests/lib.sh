@@ -27,7 +27,7 @@ check() {
   if "$@" >"$T/.out" 2>&1; then
     passed=$((passed + 1)); echo "ok   $what"
   else
-    failed=$((failed + 1)); echo "FAIL $what"; sed 's/^/  | /' "$T/.out" | head -30
+    failed=$((failed + 1)); echo "FAIL $what"; sed 's/^/  | /' "$T/.out" | head -45
   fi
 }
 
