@@ -26,6 +26,7 @@ struct backfill_progress {
     char cursor[128];   /* the checkpoint's key, for people ("1200", "eu,42") */
     char job[128];      /* "backfill:TABLE" — the checkpoint's name */
     const char *how;    /* how the rows travel, for people (a static string) */
+    int counting;       /* old's rows are being counted beside the copy: total not known yet */
 };
 
 /* Attaches old to new's connection, creates the checkpoint table in new

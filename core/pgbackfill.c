@@ -23,6 +23,18 @@ struct pgbf {
     struct pgbinary bin;      /* across databases: the binary format, when it fits */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
+    /* old's rows counted a slice at a time on old's own session while it
+     * idles, its stream out and new still taking the batch in (the
+     * streamed path only; elsewhere counted before the first batch) */
+    struct {
+        int pending;              /* a query of the count is out on old */
+        int last;                 /* … and it counts the rest: the last one */
+        long slice;               /* the pending slice's rows */
+        int waited;               /* the last one's answer was waited for */
+        int64_t rows;             /* counted so far */
+        char *upto[MAP_MAX_KEY];  /* … up to this key (has_upto) */
+        int has_upto;
+    } tally;
 };
 
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
@@ -270,6 +282,14 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
         sqlite3_finalize(st);
         return rc == SQLITE_OK ? 0 : -1;
     }
+    /* streamed batches leave old's session idle while new takes them
+     * in: old's rows are counted then, a slice at a time, not by a
+     * whole scan before the first batch (p->counting until it is in) */
+    if (!b->same || b->bin.on) {
+        cbuf_free(&q);
+        p->counting = 1;
+        return 0;
+    }
     PGresult *r = q.oom ? NULL : pgdata_query(b->old, "backfill: old", q.p, 0, NULL, err);
     cbuf_free(&q);
     if (!r)
@@ -283,6 +303,11 @@ void pgbf_free(struct pgbf *b)
 {
     if (!b)
         return;
+    PGresult *r;
+    while (b->tally.pending && (r = PQgetResult(b->old)))
+        PQclear(r);
+    for (size_t i = 0; i < MAP_MAX_KEY; i++)
+        free(b->tally.upto[i]);
     cursor_free(b);
     free(b);
 }
@@ -504,6 +529,123 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
     return r ? 0 : -1;
 }
 
+/* The count's next query on old, its values written in (it goes out
+ * behind a COPY, as text): the key `slice` rows after the last one
+ * counted, a walk of old's key index that turns only the key it stops
+ * at into text (the walk costs a third of a count's scan); or, when
+ * `last`, the count of the rows after it. */
+static void tally_sql(struct pgbf *b, int last, long slice, struct cbuf *q)
+{
+    char **lo = b->tally.has_upto ? b->tally.upto : NULL;
+    char t[64];
+    if (last) {
+        put(q, "SELECT count(*)::text FROM ");
+        datajob_table(b->j, 0, NULL, q);
+        key_range(b, 0, b->old, lo, NULL, NULL, NULL, NULL, q);
+        return;
+    }
+    put(q, "SELECT ");
+    key_text(b, 0, q);
+    put(q, " FROM (SELECT ");
+    datajob_keys(b->j, 0, NULL, q);
+    put(q, " FROM ");
+    datajob_table(b->j, 0, NULL, q);
+    key_range(b, 0, b->old, lo, NULL, NULL, NULL, NULL, q);
+    put(q, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, q);
+    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1) AS cutover_slice", slice - 1);
+    put(q, t);
+}
+
+/* Moves the count on by the answer r to tally_sql: the rest's count ends
+ * it (the total is in); a slice's last key moves it on by the slice; no
+ * such key, fewer are left, and the next query counts them. */
+static int tally_take(struct pgbf *b, PGresult *r, struct error *err)
+{
+    if (b->tally.last) {
+        b->p->total = b->tally.rows + strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        b->p->counting = 0;
+        return 0;
+    }
+    if (PQntuples(r) != 1) {
+        b->tally.last = 1;
+        return 0;
+    }
+    b->tally.rows += b->tally.slice;
+    b->tally.has_upto = 1;
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
+        free(b->tally.upto[i]);
+        if (!(b->tally.upto[i] = strdup(PQgetvalue(r, 0, (int)i)))) {
+            b->tally.has_upto = 0;
+            error_set(err, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Waits for the count's query out on old, if one is, and takes its
+ * answer in: old's session is free again. */
+static int tally_collect(struct pgbf *b, struct error *err)
+{
+    if (!b->tally.pending)
+        return 0;
+    b->tally.pending = 0;
+    /* done before old's session was wanted again, or waited for */
+    b->tally.waited = !PQconsumeInput(b->old) || PQisBusy(b->old);
+    PGresult *r, *answer = NULL;
+    int rc = 0;
+    while ((r = PQgetResult(b->old))) {
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && !answer) {
+            answer = r;
+            continue;
+        }
+        if (rc == 0)
+            error_set(err, "backfill: old: counting its rows: %s", PQerrorMessage(b->old));
+        rc = -1;
+        PQclear(r);
+    }
+    if (rc == 0 && !answer) {
+        error_set(err, "backfill: old: counting its rows: no answer");
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = tally_take(b, answer, err);
+    PQclear(answer);
+    return rc;
+}
+
+/* Sends the count's next query on old, a slice of `slice` rows (or the
+ * rest), to be collected before old's session is used again. */
+static int tally_send(struct pgbf *b, long slice, struct error *err)
+{
+    struct cbuf q = {0};
+    tally_sql(b, b->tally.last, slice, &q);
+    int sent = !q.oom && PQsendQuery(b->old, q.p);
+    cbuf_free(&q);
+    if (!sent) {
+        error_set(err, "backfill: old: counting its rows: %s",
+                  q.oom ? "out of memory" : PQerrorMessage(b->old));
+        return -1;
+    }
+    b->tally.pending = 1;
+    b->tally.slice = slice;
+    return 0;
+}
+
+/* Counts the rest of old now, when the copy ended before the count. */
+static int tally_finish(struct pgbf *b, struct error *err)
+{
+    if (tally_collect(b, err) != 0)
+        return -1;
+    if (!b->p->counting)
+        return 0;
+    b->tally.last = 1;
+    if (tally_send(b, 0, err) != 0)
+        return -1;
+    return tally_collect(b, err);
+}
+
 /* BEGIN, and the first key new holds after lo (NULL: from the start)
  * into next[]: one round trip. 1; 0 when new holds none; -1 on an error. */
 static int begin_next_in_new(struct pgbf *b, char **lo, char **next, struct error *err)
@@ -614,14 +756,26 @@ static int stream_direct(struct pgbf *b, char **lo, char **next, long limit, int
     put(&in, " (");
     datajob_select(b->j, 1, 0, &in);
     put(&in, ") FROM STDIN");
-    struct pgcopy c = {.binary = binary_format(b, &out, &in)};
+    /* while new takes the batch in, old's session counts a slice of its
+     * rows: twice the batch (old's part of a row costs more than a row
+     * of an index's walk), or the batch when the last slice overran */
+    struct cbuf then = {0};
+    long slice = b->tally.waited ? limit : 2 * limit;
+    if (b->p->counting)
+        tally_sql(b, b->tally.last, slice, &then);
+    struct pgcopy c = {.binary = binary_format(b, &out, &in), .then = then.oom ? NULL : then.p};
     int rc = -1;
     if (out.oom || in.oom)
         error_set(err, "out of memory");
     else
         rc = pgcopy_pipe(b->old, b->new_, out.p, in.p, &c, err);
+    if (c.then_sent) {
+        b->tally.pending = 1;
+        b->tally.slice = slice;
+    }
     cbuf_free(&out);
     cbuf_free(&in);
+    cbuf_free(&then);
     if (rc == 0 && c.rows > 0) {
         *count = c.rows;
         for (size_t i = 0; i < b->j->plan.n_key; i++)
@@ -660,6 +814,8 @@ static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, c
                         struct error *err)
 {
     int upper = 0;
+    if (tally_collect(b, err) != 0)
+        return -1;
     if (batch_range(b, b->same ? b->new_ : b->old, lo, limit, count, key, &upper, err) != 0)
         return -1;
     if (*count == 0)
@@ -746,6 +902,8 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
                       struct error *err)
 {
     *count = 0;
+    if (tally_collect(b, err) != 0)
+        return -1;
     char **lo = b->has_cursor ? b->cursor : NULL;
     char *next[MAP_MAX_KEY] = {0};
     int rc = 0, held = 1;
@@ -805,6 +963,8 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
     if (rc == 0 && count == 0) /* nothing after the cursor: it stays */
         for (size_t i = 0; i < nk && b->has_cursor; i++)
             key[i] = strdup(b->cursor[i]);
+    if (rc == 0 && done)   /* the total is in before the last batch is said */
+        rc = tally_finish(b, err);
     if (rc == 0)
         rc = checkpoint_commit(b, b->p->rows + count, done, now_ms, key, err);
     if (rc != 0) {

@@ -24,7 +24,10 @@
 struct pgbf;
 
 /* Creates the checkpoint table if needed and reads the job's checkpoint
- * and old's row count into p (p->job already named). */
+ * and old's row count into p (p->job already named). When batches are
+ * streamed, old's rows are counted instead a slice at a time behind each
+ * batch's stream, on old's own session while new takes the batch in:
+ * p->counting until the total is in, at the latest with the last batch. */
 int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
               struct error *err);
 int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err);

@@ -35,6 +35,7 @@ int pgcopy_pipe(PGconn *from, PGconn *to, const char *out_sql, const char *in_sq
                 struct pgcopy *c, struct error *err)
 {
     c->rows = 0;
+    c->then_sent = 0;
     c->last = NULL;
     c->last_n = 0;
     /* both started before either is waited for: one round trip, not two */
@@ -99,6 +100,8 @@ int pgcopy_pipe(PGconn *from, PGconn *to, const char *out_sql, const char *in_sq
         }
         PQclear(r);
     }
+    /* old's session is idle now, while `to` takes the rest in */
+    c->then_sent = rc == 0 && c->then && PQsendQuery(from, c->then);
     if (in_ok) {
         int in = end_in(to, rc == 0, err);
         rc = rc == 0 ? in : rc;

@@ -17,6 +17,9 @@
  * had none; free with pgcopy_done). */
 struct pgcopy {
     struct pgbinary *binary;   /* set by the caller: the binary format, or NULL */
+    const char *then;          /* set by the caller: a query sent on `from` once its
+                                * stream is out, its result left for the caller, or NULL */
+    int then_sent;             /* … it was sent */
     int64_t rows;
     char *last;
     int last_n;

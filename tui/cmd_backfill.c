@@ -41,7 +41,8 @@ static int mirror(struct datacmd *c, const struct backfill_progress *p, long bat
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "job", p->job);
     cJSON_AddNumberToObject(o, "rows", (double)p->rows);
-    cJSON_AddNumberToObject(o, "total", (double)p->total);
+    if (!p->counting)   /* absent until old's rows are counted */
+        cJSON_AddNumberToObject(o, "total", (double)p->total);
     if (p->cursor[0])
         cJSON_AddStringToObject(o, "cursor", p->cursor);
     cJSON_AddBoolToObject(o, "done", p->done);
@@ -57,6 +58,12 @@ static int mirror(struct datacmd *c, const struct backfill_progress *p, long bat
 
 static void progress(const struct backfill_progress *p, double rate, int tty)
 {
+    if (p->counting) {   /* old's rows are still being counted: no total, no ETA */
+        fprintf(stderr, "%sbackfill %lld rows (old's rows being counted) %.0f rows/s checkpoint %s%s",
+                tty ? "\r" : "", (long long)p->rows, rate, p->cursor[0] ? p->cursor : "-",
+                tty ? "   " : "\n");
+        return;
+    }
     double pct = p->total ? 100.0 * (double)p->rows / (double)p->total : 100.0;
     if (pct > 100)
         pct = 100;
