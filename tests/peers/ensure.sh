@@ -11,10 +11,13 @@ exec 9<package-lock.json
 flock 9
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 [ "$(cat node_modules/.cutover-stamp 2>/dev/null)" = "$want" ] && exit 0
+# --ignore-scripts: the peers run without their packages' install scripts
+# (node-gyp builds of optional native bindings, a telemetry ping); with them
+# the install took 45 s of CPU against 38 s, on a fresh machine beside the build.
 # A fresh machine's first download can fail on a registry hiccup: try three
 # times, keeping npm's own words for the log.
 for try in 1 2 3; do
-  if npm ci --no-audit --no-fund --loglevel=error >/dev/null; then
+  if npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null; then
     echo "$want" >node_modules/.cutover-stamp
     exit 0
   fi
