@@ -12,6 +12,7 @@ commander=$(person commander) dba=$(person dba)
 
 # start_headless [ARGS]: a headless console in the background ($pid).
 start_headless() {
+  rm -f "$T/headless.out"   # the last run's console_open is not this one's
   "$CUTOVER" run "${RUNBOOK:-$RB}" --journal "$J" --headless "$@" >"$T/headless.out" 2>&1 &
   pid=$!
   wait_for 30 grep -q "console_open" "$T/headless.out" ||

@@ -50,6 +50,8 @@ MD
 
 # journal J DAYS_AGO: a ceremony whose ramp reached 100 % DAYS_AGO days ago
 journal() {
+  rm -f "$T/open.out"   # the last run's console_open is not this one's: a TERM
+                        # on it went out before this console ran, and was lost
   "$CUTOVER" run "$RB" --journal "$1" --headless --as Ana --role commander >"$T/open.out" 2>&1 &
   local pid=$! t
   wait_for 20 grep -q console_open "$T/open.out" || return 1

@@ -49,6 +49,7 @@ EOF2
 # killed_in_flight JOURNAL: held at 1%, killed -9, the advance to 5% journaled
 killed_in_flight() {
   rm -f "$F"
+  rm -f "$T/run.out"   # the last run's lines are not this one's
   "$CUTOVER" run "$T/rb.md" --journal "$1" --headless >"$T/run.out" 2>&1 &
   run=$!
   wait_for 60 grep -q "flag reads 1% (advance)" "$T/run.out" || return 1
