@@ -37,6 +37,10 @@ struct pgbf {
     } tally;
 };
 
+/* The fewest of old's rows one slice of the count walks: 250,000 keys of
+ * an index are some 25 ms of old's time, spent while it idles anyway */
+#define TALLY_SLICE_MIN 250000L
+
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
 
 int pgbf_same_database(const struct pgbf *b) { return b->same; }
@@ -758,9 +762,13 @@ static int stream_direct(struct pgbf *b, char **lo, char **next, long limit, int
     put(&in, ") FROM STDIN");
     /* while new takes the batch in, old's session counts a slice of its
      * rows: twice the batch (old's part of a row costs more than a row
-     * of an index's walk), or the batch when the last slice overran */
+     * of an index's walk), or the batch when the last slice overran; never
+     * under TALLY_SLICE_MIN, or the small batches of a rate limit would
+     * leave the total unknown until halfway through the copy */
     struct cbuf then = {0};
     long slice = b->tally.waited ? limit : 2 * limit;
+    if (slice < TALLY_SLICE_MIN)
+        slice = TALLY_SLICE_MIN;
     if (b->p->counting)
         tally_sql(b, b->tally.last, slice, &then);
     struct pgcopy c = {.binary = binary_format(b, &out, &in), .then = then.oom ? NULL : then.p};

@@ -40,6 +40,13 @@ check "  … the checkpoint's count exact, done" test "$(b "SELECT rows || ' ' |
 # batches upserted between them: the total said once, and exact
 journal_totals() { sql "$1" "SELECT count(DISTINCT json_extract(body, '\$.total')) || ' ' || max(json_extract(body, '\$.total')) FROM events WHERE kind = 'backfill'"; }
 check "  … old's rows counted beside the batches, the total exact" test "$(journal_totals "$T/two.journal")" = "1 $N"
+# a rate limit makes small batches; they must not make small slices: the
+# total is in within the first batches, not halfway through the copy
+untotalled() { sql "$1" "SELECT count(*) FROM events WHERE kind = 'backfill' AND json_extract(body, '\$.total') IS NULL"; }
+check "again at 5000 rows/s (batches of 1000 at most)" \
+  expect_exit 0 "$CUTOVER" backfill "$T/rb.md" --restart --rate 5000 --journal "$T/slow.journal"
+check "  … the total in by the third checkpoint" test "$(untotalled "$T/slow.journal")" -le 2
+check "  … and exact" test "$(journal_totals "$T/slow.journal")" = "1 $N"
 check "a second run has nothing to do" expect_exit 0 "$CUTOVER" backfill "$T/rb.md"
 check "  … saying so" contains "$T/.last" "already done"
 
