@@ -472,6 +472,28 @@ static void keys_free(char **key)
     }
 }
 
+/* SELECT the key `n` rows after lo (NULL: from the start) in old, as text:
+ * a walk of old's key index in a subquery, so that only the key it stops
+ * at is turned into text (the cast inside the walk cost three times as
+ * much). lo's values go in as literals through `lits`, or as parameters
+ * into prm (np counts them). */
+static void key_after_sql(struct pgbf *b, PGconn *lits, char **lo, long n, const char **prm,
+                          int *np, struct cbuf *q)
+{
+    char t[64];
+    put(q, "SELECT ");
+    key_text(b, 0, q);
+    put(q, " FROM (SELECT ");
+    datajob_keys(b->j, 0, NULL, q);
+    put(q, " FROM ");
+    datajob_table(b->j, 0, NULL, q);
+    key_range(b, 0, lits, lo, NULL, NULL, prm, np, q);
+    put(q, " ORDER BY ");
+    datajob_keys(b->j, 0, NULL, q);
+    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1) AS cutover_walk", n - 1);
+    put(q, t);
+}
+
 /* The range after lo (NULL: from the start) holding `limit` rows of old,
  * through `on`, a session of old's database: its last key found first by
  * a walk of old's key index, *count = limit and *upper = 1; or, for the
@@ -484,16 +506,7 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
     const char *prm[MAP_MAX_KEY];
     int np = 0;
     struct cbuf q = {0};
-    char t[64];
-    put(&q, "SELECT ");
-    key_text(b, 0, &q);
-    put(&q, " FROM ");
-    datajob_table(b->j, 0, NULL, &q);
-    key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
-    put(&q, " ORDER BY ");
-    datajob_keys(b->j, 0, NULL, &q);
-    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1", limit - 1);
-    put(&q, t);
+    key_after_sql(b, NULL, lo, limit, prm, &np, &q);
     PGresult *r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
     *upper = r && PQntuples(r) == 1;
     *count = *upper ? limit : 0;
@@ -541,24 +554,13 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
 static void tally_sql(struct pgbf *b, int last, long slice, struct cbuf *q)
 {
     char **lo = b->tally.has_upto ? b->tally.upto : NULL;
-    char t[64];
     if (last) {
         put(q, "SELECT count(*)::text FROM ");
         datajob_table(b->j, 0, NULL, q);
         key_range(b, 0, b->old, lo, NULL, NULL, NULL, NULL, q);
         return;
     }
-    put(q, "SELECT ");
-    key_text(b, 0, q);
-    put(q, " FROM (SELECT ");
-    datajob_keys(b->j, 0, NULL, q);
-    put(q, " FROM ");
-    datajob_table(b->j, 0, NULL, q);
-    key_range(b, 0, b->old, lo, NULL, NULL, NULL, NULL, q);
-    put(q, " ORDER BY ");
-    datajob_keys(b->j, 0, NULL, q);
-    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1) AS cutover_slice", slice - 1);
-    put(q, t);
+    key_after_sql(b, b->old, lo, slice, NULL, NULL, q);
 }
 
 /* Moves the count on by the answer r to tally_sql: the rest's count ends
