@@ -52,6 +52,7 @@
 #define EV_COMPARE_PROGRESS "compare_progress"
 #define EV_PREFLIGHT     "preflight"
 #define EV_DATA_JOB      "data_job"
+#define EV_DATA_FAILED   "data_failed"
 #define EV_GATE          "gate"
 #define EV_CLEANUP_DUE   "cleanup_due"
 #define EV_CLEANUP_CHECK "cleanup_check"

@@ -188,10 +188,8 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
     }
     if (tty)
         fputc('\n', stderr);
-    if (rc < 0) {
-        fprintf(stderr, "cutover backfill: %s\n", err.msg);
-        return EXIT_FAILED;
-    }
+    if (rc < 0)
+        return datacmd_fail(c, err.msg);
     printf("backfill %s: done, %lld rows copied (%lld in this run) in %.1fs\n", p->job,
            (long long)p->rows, (long long)(p->rows - first),
            (double)(clock_now_ms() - begun) / 1000.0);
@@ -203,16 +201,17 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
 static int run_watched(struct datacmd *c, struct backfill *bf)
 {
     struct throttle t;
-    char why[300];
-    if (throttle_parse(c->rb, &t, why, sizeof why) != 0) {
-        fprintf(stderr, "%s:%d: %s\n", c->runbook_path, t.line, why);
-        return EXIT_FAILED;
+    char why[sizeof((struct error *)0)->msg + 320], said[300];
+    if (throttle_parse(c->rb, &t, said, sizeof said) != 0) {
+        fprintf(stderr, "%s:%d: %s\n", c->runbook_path, t.line, said);
+        snprintf(why, sizeof why, "%s:%d: %s", c->runbook_path, t.line, said);
+        return datacmd_journal_failure(c, why);
     }
     struct bfwatch *w = NULL;
     struct error err = {{0}};
     if (t.n && !(w = bfwatch_new(c->rb, &t, 2 * SIGNAL_POLL_TIMEOUT_MS, &err))) {
-        fprintf(stderr, "cutover backfill: throttle: %s\n", err.msg);
-        return EXIT_FAILED;
+        snprintf(why, sizeof why, "throttle: %s", err.msg);
+        return datacmd_fail(c, why);
     }
     int status = run(c, bf, w);
     bfwatch_free(w);
@@ -229,10 +228,8 @@ static int control(struct datacmd *c, const char *job, const struct bfcontrol *h
                         "--resume change it\n", job, held->pid);
         return EXIT_FAILED;
     }
-    if (bfcontrol_set(&c->ctl, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0) {
-        fprintf(stderr, "cutover backfill: %s\n", err.msg);
-        return EXIT_FAILED;
-    }
+    if (bfcontrol_set(&c->ctl, job, c->rate_given ? c->rate : -1, c->pause, &err) != 0)
+        return datacmd_fail(c, err.msg);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "job", job);
     if (c->rate_given)
@@ -260,8 +257,7 @@ static int claim(struct datacmd *c, const char *job, int *status)
         rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 1,
                              &held, &err);
     if (rc < 0) {
-        fprintf(stderr, "cutover backfill: %s\n", err.msg);
-        *status = EXIT_FAILED;
+        *status = datacmd_fail(c, err.msg);
     } else if (rc == 1) {
         *status = control(c, job, &held);
     } else if (c->pause >= 0 || c->running) {
@@ -286,13 +282,11 @@ int cmd_backfill(int argc, char **argv)
     struct error err = {{0}};
     int held = 1;
     if (backfill_open(&bf, &c.job, &err) != 0) {
-        fprintf(stderr, "cutover backfill: %s\n", err.msg);
-        status = EXIT_FAILED;
+        status = datacmd_fail(&c, err.msg);
     } else if ((held = claim(&c, backfill_progress(bf)->job, &status)) != 0) {
         /* changed the running job, refused, or failed: status says */
     } else if (c.restart && backfill_reset(bf, &err) != 0) {
-        fprintf(stderr, "cutover backfill: %s\n", err.msg);
-        status = EXIT_FAILED;
+        status = datacmd_fail(&c, err.msg);
     } else if (backfill_progress(bf)->done) {
         printf("backfill %s: already done (%lld rows); --restart copies again\n",
                backfill_progress(bf)->job, (long long)backfill_progress(bf)->rows);

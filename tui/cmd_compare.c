@@ -271,8 +271,8 @@ static int take_lock(struct datacmd *c, const char *job, struct cmplock *lock)
     struct error err = {{0}};
     int rc = cmplock_take(lock, &c->job, job, held, sizeof held, &err);
     if (rc < 0)
-        fprintf(stderr, "cutover compare: %s\n", err.msg);
-    else if (rc > 0)
+        return datacmd_fail(c, err.msg);
+    if (rc > 0)
         fprintf(stderr, "cutover compare: %s is already being compared by %s; wait for it to "
                         "finish (its progress is in its journal), or stop it\n", job, held);
     return rc == 0 ? EXIT_OK : EXIT_FAILED;
@@ -325,7 +325,7 @@ int cmd_compare(int argc, char **argv)
     if (compare_run_opts(&c.job, &o, &r, &err) != 0) {
         if (run.tty)
             fputc('\n', stderr);
-        fprintf(stderr, "cutover compare: %s\n", err.msg);
+        datacmd_fail(&c, err.msg);
         cmpresume_free(&run.resume);
         datacmd_close(&c);
         cmplock_release(&lock);

@@ -2,6 +2,7 @@
  * (datacmd.h). */
 #include "datacmd.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static int parse(struct datacmd *c, const char *name, int argc, char **argv)
             c->json = strcmp(v, "json") == 0, i++;
         } else if (strcmp(a, "--pause") == 0 || strcmp(a, "--resume") == 0) {
             c->pause = strcmp(a, "--pause") == 0;
+        } else if (strcmp(a, "--driven") == 0) {
+            c->driven = 1;
         } else if (strcmp(a, "--running") == 0) {
             c->running = 1;
         } else if (strcmp(a, "--restart") == 0) {
@@ -78,7 +81,7 @@ static int identity(struct datacmd *c, const char *name)
 
 int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
 {
-    *c = (struct datacmd){.pause = -1};
+    *c = (struct datacmd){.pause = -1, .name = name};
     if (parse(c, name, argc, argv) != 0)
         return usage_of(name);
     struct rb_problems pr = {0};
@@ -94,14 +97,7 @@ int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
     struct error err = {{0}};
     if (identity(c, name) != 0)
         return EXIT_FAILED;
-    if (datajob_open(&c->job, c->rb, &err) != 0) {
-        for (size_t i = 0; i < c->job.map.n_problems; i++)
-            fprintf(stderr, "%s:%d: %s\n", c->runbook_path, c->job.map.problems[i].line,
-                    c->job.map.problems[i].msg);
-        fprintf(stderr, "cutover %s: %s\n", name, err.msg);
-        return EXIT_FAILED;
-    }
-    c->ctl = (struct bfcontrol_store){c->job.new_db, c->job.new_pg};
+    /* the journal first: a store that cannot be reached is journaled */
     if (c->journal_path) {
         char why[300];
         if (journal_path_writable(c->journal_path, why, sizeof why) != 0) {
@@ -113,7 +109,66 @@ int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
             return EXIT_FAILED;
         }
     }
+    if (datajob_open(&c->job, c->rb, &err) != 0) {
+        const struct map_problem *first = c->job.map.n_problems ? &c->job.map.problems[0] : NULL;
+        for (size_t i = 0; i < c->job.map.n_problems; i++)
+            fprintf(stderr, "%s:%d: %s\n", c->runbook_path, c->job.map.problems[i].line,
+                    c->job.map.problems[i].msg);
+        fprintf(stderr, "cutover %s: %s\n", name, err.msg);
+        char why[sizeof err.msg + 600];
+        if (first)
+            snprintf(why, sizeof why, "%s (%s:%d: %s)", err.msg, c->runbook_path, first->line,
+                     first->msg);
+        else
+            snprintf(why, sizeof why, "%s", err.msg);
+        return datacmd_journal_failure(c, why);
+    }
+    c->ctl = (struct bfcontrol_store){c->job.new_db, c->job.new_pg};
     return 0;
+}
+
+/* why in one line (malloc'd, NULL when out of memory): libpq's messages
+ * end in a newline and may run on over indented lines */
+static char *one_line(const char *why)
+{
+    char *o = malloc(strlen(why) + 1);
+    size_t n = 0;
+    for (const char *p = why; o && *p; p++) {
+        if (*p != '\n') {
+            o[n++] = *p;
+            continue;
+        }
+        while (n > 0 && isspace((unsigned char)o[n - 1]))
+            n--;
+        while (isspace((unsigned char)p[1]))
+            p++;
+        if (p[1])
+            o[n++] = ' ';
+    }
+    if (o)
+        o[n] = '\0';
+    return o;
+}
+
+int datacmd_fail(struct datacmd *c, const char *why)
+{
+    char *line = one_line(why);
+    fprintf(stderr, "cutover %s: %s\n", c->name, line ? line : why);
+    free(line);
+    return datacmd_journal_failure(c, why);
+}
+
+int datacmd_journal_failure(struct datacmd *c, const char *why)
+{
+    if (!c->journal || c->driven)
+        return EXIT_FAILED;
+    char *line = one_line(why);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "job", c->name);
+    cJSON_AddStringToObject(o, "why", line ? line : why);
+    free(line);
+    datacmd_journal(c, EVK_DATA_FAILED, o);
+    return EXIT_FAILED;
 }
 
 void datacmd_close(struct datacmd *c)

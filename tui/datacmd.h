@@ -22,6 +22,8 @@ struct datacmd {
     int pause;         /* --pause 1, --resume 0, neither -1 */
     int running;       /* --running: change the running copy only, never start one */
     int json;          /* --format json */
+    int driven;        /* --driven: a console runs it and journals its failure (data_job) */
+    const char *name;  /* "backfill" or "compare" */
     const char *as, *role; /* --as NAME --role ROLE: who changes a running copy */
     char actor[96];    /* "name/role" of a backfill_control, checked against ## Roles; "" engine */
     struct runbook *rb;
@@ -38,5 +40,11 @@ void datacmd_close(struct datacmd *c);
 /* Appends an event (json: a cJSON object, consumed) to the journal, if
  * there is one. -1 with the reason printed. */
 int datacmd_journal(struct datacmd *c, enum event_kind k, void *json);
+
+/* The command stops on an error: "cutover NAME: why" on stderr and, with
+ * a journal and not --driven, a data_failed event. Returns EXIT_FAILED.
+ * datacmd_journal_failure: the event only (the words already printed). */
+int datacmd_fail(struct datacmd *c, const char *why);
+int datacmd_journal_failure(struct datacmd *c, const char *why);
 
 #endif

@@ -234,6 +234,8 @@ static int start(struct jobrunner *r, enum datafold_kind k, const struct rb_step
     char *argv[16] = {"cutover", (char *)datafold_kind_name(k), (char *)rb, "--journal",
                       (char *)r->journal, NULL};
     int n = 5;
+    if (k != DATA_WRITERS)   /* its failure is journaled here, as data_job failed */
+        argv[n++] = "--driven";
     /* the step's own options, as stepopts.h lists them: {rate=N batch=N}
      * on a backfill step, {code="DIR" capture=D} on a writers step (the
      * throttle the job reads from the runbook itself) */

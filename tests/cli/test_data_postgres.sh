@@ -321,4 +321,39 @@ check "an unreachable old: backfill fails in words" expect_exit 1 "$CUTOVER" bac
 check "  … naming the system" contains "$T/.last" "system \`old\`: cannot connect to PostgreSQL"
 check "  … never its password" bash -c "! grep -q s3cret '$T/.last'"
 check "  … nor does compare" bash -c "'$CUTOVER' compare '$T/noconn.md' 2>&1 | grep -q 'cannot connect' && ! '$CUTOVER' compare '$T/noconn.md' 2>&1 | grep -q s3cret"
+# … and with --journal the failure is journaled in words (the journal is
+# opened before the stores: an unreachable store is what it must record)
+for cmd in backfill compare; do
+  rm -f "$T/noconn-$cmd.journal"
+  check "$cmd --journal, old unreachable: exit 1" expect_exit 1 "$CUTOVER" $cmd "$T/noconn.md" --journal "$T/noconn-$cmd.journal"
+  check "  … a data_failed event names the command and the system" \
+    test "$(sql "$T/noconn-$cmd.journal" "SELECT json_extract(body, '\$.job') || ': ' || json_extract(body, '\$.why') FROM events WHERE kind = 'data_failed'" | grep -c "^$cmd: system \`old\`: cannot connect to PostgreSQL")" = 1
+  check "  … never with the password" bash -c "! sqlite3 '$T/noconn-$cmd.journal' .dump | grep -q s3cret"
+  check "  … and the journal verifies" "$CUTOVER" verify "$T/noconn-$cmd.journal"
+done
+rm -f "$T/driven.journal"
+check "run by a console (--driven): exit 1" expect_exit 1 "$CUTOVER" backfill "$T/noconn.md" --journal "$T/driven.journal" --driven
+check "  … the console journals it (data_job failed), not the child" \
+  test "$(sql "$T/driven.journal" "SELECT count(*) FROM events WHERE kind = 'data_failed'")" = 0
+# a mapping the schemas refuse: the runbook's FILE:LINE in the journal
+sed "s/^- \`customer\` from \`customer_name\`/- \`customer\` from \`customer_nom\`/" "$T/two.md" >"$T/badmap.md"
+rm -f "$T/badmap.journal"
+check "a mapping naming a column old lacks: exit 1" expect_exit 1 "$CUTOVER" backfill "$T/badmap.md" --journal "$T/badmap.journal"
+badline=$(grep -n 'customer_nom' "$T/badmap.md" | cut -d: -f1)
+check "  … journaled with the runbook's FILE:LINE" \
+  bash -c "sqlite3 '$T/badmap.journal' \"SELECT json_extract(body, '\$.why') FROM events WHERE kind = 'data_failed'\" | grep -qF '$T/badmap.md:$badline:'"
+# a connection lost midway: old's session ended by the server under a slow copy
+b "TRUNCATE orders; DROP TABLE IF EXISTS cutover_backfill" >/dev/null
+rm -f "$T/lost.journal"
+"$CUTOVER" backfill "$T/two.md" --rate 5000 --journal "$T/lost.journal" >"$T/lost.out" 2>&1 &
+lost=$!
+check "a slow copy under way (its first checkpoint journaled)" wait_for 20 bash -c "sqlite3 '$T/lost.journal' \"SELECT 1 FROM events WHERE kind = 'backfill'\" 2>/dev/null | grep -q 1"
+a "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'shop' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" >/dev/null
+wait "$lost"
+lost_rc=$?
+check "old's session ended midway: the backfill exits 1" test "$lost_rc" = 1
+check "  … and journals why, in one line" \
+  test "$(sql "$T/lost.journal" "SELECT count(*) FROM events WHERE kind = 'data_failed' AND json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.why') LIKE 'backfill: old: %' AND json_extract(body, '\$.why') NOT LIKE '%' || char(10) || '%'")" = 1
+check "  … after its last checkpoint" \
+  test "$(sql "$T/lost.journal" "SELECT kind FROM events ORDER BY seq DESC LIMIT 1")" = data_failed
 finish

@@ -182,6 +182,8 @@ check "a job that fails is journaled with its reason" wait_until 15 journal_has 
 check "  … shown in red on its panel" wait_screen k "FAILED"
 check "  … and started again after 1 s, then 2 s" wait_until 20 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'failed' AND json_extract(body, '\$.retry_s') = 2"
+check "  … journaled once each, by the console (the child, --driven, adds no data_failed)" \
+  test "$(sql "$J" "SELECT count(*) FROM events WHERE kind = 'data_failed'")" = 0
 tmux_keys k q
 check "the journals verify" expect_exit 0 "$CUTOVER" verify "$T/d.journal"
 finish

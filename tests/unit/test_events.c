@@ -46,7 +46,7 @@ TEST(every_kind_constant_is_the_tables)
         {EV_DEMO_FAULT, EVK_DEMO_FAULT}, {EV_TAKEOVER, EVK_TAKEOVER}, {EV_GATE, EVK_GATE},
         {EV_CLEANUP_DUE, EVK_CLEANUP_DUE}, {EV_CLEANUP_CHECK, EVK_CLEANUP_CHECK},
         {EV_WRITERS, EVK_WRITERS}, {EV_UNKNOWN_WRITER, EVK_UNKNOWN_WRITER},
-        {EV_DATA_JOB, EVK_DATA_JOB}};
+        {EV_DATA_JOB, EVK_DATA_JOB}, {EV_DATA_FAILED, EVK_DATA_FAILED}};
     CHECK(sizeof kinds / sizeof kinds[0] == EVK_UNKNOWN);
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         CHECK(events_kind(kinds[i].name) == kinds[i].k);
