@@ -199,6 +199,36 @@ static void apply_divergence(struct datafold *d, const struct journal_event *ev,
     }
 }
 
+/* A run by hand with --journal stopped on an error (data_failed): failed,
+ * in its words, with no pid (no console runs it). */
+static void apply_failed(struct datafold *d, const struct journal_event *ev,
+                         const struct event_body *b)
+{
+    enum datafold_kind k = datafold_kind_of(event_str(b, "job"));
+    if (k == DATA_KINDS || k == DATA_WRITERS)
+        return;
+    struct datafold_job *j = &d->jobs[k];
+    *j = (struct datafold_job){.seen = 1, .failures = j->failures + 1, .ts_ms = ev->ts_ms,
+                               .exit_status = 1, .starts = j->starts,
+                               .first_started_ms = j->first_started_ms};
+    put(j->state, sizeof j->state, "failed");
+    put(j->why, sizeof j->why, event_str(b, "why"));
+}
+
+/* That run's kind progressing again (a run by hand after it): it runs
+ * again. A console's job is told by the console's data_job events. */
+static void progress_after_failure(struct datafold *d, enum datafold_kind k,
+                                   const struct journal_event *ev)
+{
+    struct datafold_job *j = &d->jobs[k];
+    if (!j->seen || j->pid != 0 || strcmp(j->state, "failed") != 0)
+        return;
+    put(j->state, sizeof j->state, "resumed");
+    j->why[0] = '\0';
+    j->failures = 0;
+    j->ts_ms = ev->ts_ms;
+}
+
 static void apply_control(struct datafold *d, const struct journal_event *ev,
                           const struct event_body *b)
 {
@@ -225,8 +255,16 @@ void datafold_apply(struct datafold *d, const struct journal_event *ev,
         return;
     switch (b->kind) {
     case EVK_DATA_JOB: apply_job(d, ev, b); break;
-    case EVK_COMPARE_PROGRESS: apply_progress(d, ev, b); break;
-    case EVK_COMPARE: apply_result(d, ev, b); break;
+    case EVK_DATA_FAILED: apply_failed(d, ev, b); break;
+    case EVK_BACKFILL: progress_after_failure(d, DATA_BACKFILL, ev); break;
+    case EVK_COMPARE_PROGRESS:
+        progress_after_failure(d, DATA_COMPARE, ev);
+        apply_progress(d, ev, b);
+        break;
+    case EVK_COMPARE:
+        progress_after_failure(d, DATA_COMPARE, ev);
+        apply_result(d, ev, b);
+        break;
     case EVK_DIVERGENCE: apply_divergence(d, ev, b); break;
     case EVK_BACKFILL_CONTROL: apply_control(d, ev, b); break;
     default: break;

@@ -2,7 +2,9 @@
  * backfill and compare panels, the ETA and the console that runs the jobs:
  * the driver's `data_job` events (started, finished, diverged, failed,
  * stopped), the comparison's `compare_progress`, `divergence` and `compare`
- * events. The backfill's own checkpoints are folded by bfprogress.h.
+ * events, and a run by hand that stopped on an error (`data_failed`:
+ * failed, until its kind's next progress says it runs again, "resumed").
+ * The backfill's own checkpoints are folded by bfprogress.h.
  * Folded by session_apply, so a joined console and a replay show the same. */
 #ifndef CUTOVER_DATAFOLD_H
 #define CUTOVER_DATAFOLD_H
@@ -20,7 +22,8 @@ enum datafold_kind { DATA_BACKFILL, DATA_COMPARE, DATA_WRITERS, DATA_KINDS };
 /* The driver's view of one kind of job, from its newest data_job event. */
 struct datafold_job {
     int seen;                 /* a data_job event of this kind was folded */
-    char state[16];           /* started, finished, diverged, failed, stopped, requested */
+    char state[16];           /* started, finished, diverged, failed, stopped, requested;
+                               * resumed: a run by hand progresses after its data_failed */
     char step[32];
     long pid;
     char host[64];

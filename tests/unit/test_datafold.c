@@ -90,6 +90,38 @@ TEST(a_jobs_life_is_folded_from_its_data_job_events)
     teardown(&f);
 }
 
+/* A backfill or compare run by hand with --journal that stopped on an
+ * error (data_failed) shows as failed, with its words, on every console
+ * watching the journal; its next run's progress says it runs again. */
+TEST(a_headless_failure_shows_until_the_next_runs_progress)
+{
+    struct fixture f;
+    setup(&f);
+    const struct datafold_job *j = &f.s.data.jobs[DATA_BACKFILL];
+    event(&f, T0, EV_BACKFILL, "{\"job\":\"backfill:orders\",\"rows\":1000,\"total\":5000}");
+    event(&f, T0 + 1000, EV_DATA_FAILED,
+          "{\"job\":\"backfill\",\"why\":\"backfill: old: server closed the connection\"}");
+    CHECK(j->seen && strcmp(j->state, "failed") == 0 && j->failures == 1 && j->pid == 0);
+    CHECK(strcmp(j->why, "backfill: old: server closed the connection") == 0 && j->ts_ms == T0 + 1000);
+    CHECK(!datafold_running(&f.s.data, DATA_BACKFILL) && !f.s.data.jobs[DATA_COMPARE].seen);
+    event(&f, T0 + 2000, EV_DATA_FAILED, "{\"job\":\"backfill\",\"why\":\"again\"}");
+    CHECK(j->failures == 2);
+    event(&f, T0 + 3000, EV_BACKFILL, "{\"job\":\"backfill:orders\",\"rows\":2000,\"total\":5000}");
+    CHECK(strcmp(j->state, "resumed") == 0 && j->failures == 0 && j->ts_ms == T0 + 3000);
+    /* a compare's failure, and its next run's progress */
+    const struct datafold_job *c = &f.s.data.jobs[DATA_COMPARE];
+    event(&f, T0 + 4000, EV_DATA_FAILED, "{\"job\":\"compare\",\"why\":\"new: gone\"}");
+    CHECK(strcmp(c->state, "failed") == 0 && strcmp(j->state, "resumed") == 0);
+    event(&f, T0 + 5000, EV_COMPARE_PROGRESS, "{\"job\":\"compare:orders\",\"rows\":10}");
+    CHECK(strcmp(c->state, "resumed") == 0 && c->failures == 0);
+    /* a console's job is the console's to tell: progress leaves it alone */
+    event(&f, T0 + 6000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"failed\","
+                                     "\"pid\":43,\"exit\":1,\"why\":\"exit 1\"}");
+    event(&f, T0 + 7000, EV_BACKFILL, "{\"job\":\"backfill:orders\",\"rows\":2500,\"total\":5000}");
+    CHECK(strcmp(j->state, "failed") == 0 && j->pid == 43);
+    teardown(&f);
+}
+
 /* A backfill held back by a signal says why, until an event without the
  * field lifts it. */
 TEST(a_throttled_backfill_says_why_until_it_lifts)
@@ -243,5 +275,6 @@ TEST(the_backfills_whole_story_and_a_sample_apart)
 }
 
 RUN_TESTS(T(the_backfills_whole_story_and_a_sample_apart), T(a_jobs_life_is_folded_from_its_data_job_events), T(a_throttled_backfill_says_why_until_it_lifts),
+          T(a_headless_failure_shows_until_the_next_runs_progress),
           T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
           T(the_compare_eta_is_known_from_its_progress), T(a_refold_gives_the_same_state))
