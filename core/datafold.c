@@ -62,7 +62,13 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
              strcmp(state, "unknown") == 0)
         failures = 0;
     int64_t started = j->started_ms, first = j->first_started_ms;
-    int starts = j->starts;
+    int starts = j->starts, failed_runs = j->failed_runs;
+    char last_failure[sizeof j->last_failure];
+    put(last_failure, sizeof last_failure, j->last_failure);
+    if (strcmp(state, "failed") == 0) {
+        failed_runs++;
+        put(last_failure, sizeof last_failure, event_str(b, "why"));
+    }
     if (strcmp(state, "started") == 0) {
         started = ev->ts_ms;
         starts++;
@@ -76,7 +82,8 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
     }
     *j = (struct datafold_job){.seen = 1, .failures = failures, .started_ms = started,
                                .ts_ms = ev->ts_ms, .exit_status = -1, .starts = starts,
-                               .first_started_ms = first};
+                               .first_started_ms = first, .failed_runs = failed_runs};
+    put(j->last_failure, sizeof j->last_failure, last_failure);
     put(j->state, sizeof j->state, state);
     put(j->step, sizeof j->step, event_str(b, "step"));
     put(j->host, sizeof j->host, event_str(b, "host"));
@@ -210,9 +217,11 @@ static void apply_failed(struct datafold *d, const struct journal_event *ev,
     struct datafold_job *j = &d->jobs[k];
     *j = (struct datafold_job){.seen = 1, .failures = j->failures + 1, .ts_ms = ev->ts_ms,
                                .exit_status = 1, .starts = j->starts,
-                               .first_started_ms = j->first_started_ms};
+                               .first_started_ms = j->first_started_ms,
+                               .failed_runs = j->failed_runs + 1};
     put(j->state, sizeof j->state, "failed");
     put(j->why, sizeof j->why, event_str(b, "why"));
+    put(j->last_failure, sizeof j->last_failure, event_str(b, "why"));
 }
 
 /* That run's kind progressing again (a run by hand after it): it runs

@@ -36,6 +36,8 @@ struct datafold_job {
     int failures;             /* failed runs since the last start that did not fail */
     int starts;               /* started events of this kind, every run (the report's) */
     int64_t first_started_ms; /* the first of them; 0 when none */
+    int failed_runs;          /* every run that failed (data_job failed, data_failed) */
+    char last_failure[160];   /* … the newest one's words */
 };
 
 struct datafold_div {

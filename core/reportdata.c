@@ -39,6 +39,8 @@ static void backfill_of(struct report_data *d, const struct session *s, int64_t 
     const struct datafold_job *dj = &s->data.jobs[DATA_BACKFILL];
     d->backfill_runs = dj->starts;
     d->backfill_restarts = dj->starts > 1 ? dj->starts - 1 : 0;
+    d->backfill_failed = dj->failed_runs;
+    snprintf(d->backfill_last_failure, sizeof d->backfill_last_failure, "%s", dj->last_failure);
     for (int i = 0; i < s->backfill.n_jobs; i++) {
         const struct bf_job *j = &s->backfill.jobs[i];
         struct report_backfill *o = &d->backfill[d->n_backfill++];
@@ -96,6 +98,6 @@ void reportdata_finish(struct report_data *d, const struct session *s, int64_t e
 
 int reportdata_any(const struct report_data *d)
 {
-    return d->n_backfill || d->compare_seen || d->sample.runs ||
+    return d->n_backfill || d->backfill_failed || d->compare_seen || d->sample.runs ||
            strcmp(d->writers_verdict ? d->writers_verdict : "not run", "not run") != 0;
 }

@@ -37,6 +37,8 @@ struct report_data {
     struct report_backfill backfill[BF_PROGRESS_JOBS];
     size_t n_backfill;
     int backfill_runs, backfill_restarts;  /* the console's data_job starts; after the first */
+    int backfill_failed;                   /* runs that failed, the console's or by hand */
+    char backfill_last_failure[160];       /* … the newest one's words */
     int compare_seen;
     struct datafold_compare cmp;           /* the newest full comparison */
     int compare_runs;                      /* the console's data_job starts */

@@ -60,8 +60,23 @@ static void when(int64_t ts, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/* A backfill that failed before its first checkpoint: no rows to tell,
+ * but its failures are part of the story. */
+static void backfill_failed_only(struct table *t, const struct report_data *d)
+{
+    char v[240];
+    head(t, "Backfill");
+    row(t, "rows copied", "none (no checkpoint was journaled)");
+    snprintf(v, sizeof v, "%d run%s failed; the last: %s", d->backfill_failed,
+             d->backfill_failed == 1 ? "" : "s", d->backfill_last_failure);
+    row(t, "failures", v);
+    foot(t);
+}
+
 static void backfill_rows(struct table *t, const struct report_data *d)
 {
+    if (!d->n_backfill && d->backfill_failed)
+        backfill_failed_only(t, d);
     for (size_t i = 0; i < d->n_backfill; i++) {
         const struct report_backfill *b = &d->backfill[i];
         char title[96], v[200], a[40], z[40], s[40];
@@ -91,6 +106,11 @@ static void backfill_rows(struct table *t, const struct report_data *d)
                  d->backfill_restarts == 1 ? "" : "s",
                  b->rewinds ? "; copied again from the start" : "");
         row(t, "runs", v);
+        if (d->backfill_failed) {
+            snprintf(v, sizeof v, "%d run%s failed; the last: %s", d->backfill_failed,
+                     d->backfill_failed == 1 ? "" : "s", d->backfill_last_failure);
+            row(t, "failures", v);
+        }
         foot(t);
     }
 }
@@ -205,6 +225,16 @@ void report_json_time(cJSON *o, const char *key, int64_t ts)
 static cJSON *json_backfill(const struct report_data *d)
 {
     cJSON *v = cJSON_CreateArray();
+    if (!d->n_backfill && d->backfill_failed) {   /* failed before its first checkpoint */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNullToObject(o, "job");
+        cJSON_AddNumberToObject(o, "rows", 0);
+        cJSON_AddBoolToObject(o, "done", 0);
+        cJSON_AddNumberToObject(o, "runs", d->backfill_runs);
+        cJSON_AddNumberToObject(o, "failed", d->backfill_failed);
+        cJSON_AddStringToObject(o, "last_failure", d->backfill_last_failure);
+        cJSON_AddItemToArray(v, o);
+    }
     for (size_t i = 0; i < d->n_backfill; i++) {
         const struct report_backfill *b = &d->backfill[i];
         cJSON *o = cJSON_CreateObject();
@@ -220,6 +250,9 @@ static cJSON *json_backfill(const struct report_data *d)
         cJSON_AddNumberToObject(o, "pauses", b->pauses);
         cJSON_AddNumberToObject(o, "runs", d->backfill_runs);
         cJSON_AddNumberToObject(o, "restarts", d->backfill_restarts);
+        cJSON_AddNumberToObject(o, "failed", d->backfill_failed);
+        if (d->backfill_failed)
+            cJSON_AddStringToObject(o, "last_failure", d->backfill_last_failure);
         cJSON_AddNumberToObject(o, "rewinds", b->rewinds);
         cJSON_AddItemToArray(v, o);
     }

@@ -185,5 +185,15 @@ check "  … and started again after 1 s, then 2 s" wait_until 20 journal_has "$
 check "  … journaled once each, by the console (the child, --driven, adds no data_failed)" \
   test "$(sql "$J" "SELECT count(*) FROM events WHERE kind = 'data_failed'")" = 0
 tmux_keys k q
+check "the report tells the failed runs of a backfill that never checkpointed" \
+  sh -c '"$0" report "$1" >"$2" && grep -qF "| rows copied | none (no checkpoint was journaled) |" "$2" &&
+         grep -qE "\| failures \| [0-9]+ runs? failed; the last: exited with status 1: cutover backfill: " "$2"' \
+  "$CUTOVER" "$J" "$T/f.report"
+check "  … in its JSON too" sh -c '"$0" report "$1" --format json | python3 -c "
+import json, sys
+b = json.load(sys.stdin)[\"data\"][\"backfill\"][0]
+assert b[\"job\"] is None and b[\"rows\"] == 0 and b[\"failed\"] >= 1, b
+assert b[\"last_failure\"].startswith(\"exited with status 1: cutover backfill: \"), b
+"' "$CUTOVER" "$J"
 check "the journals verify" expect_exit 0 "$CUTOVER" verify "$T/d.journal"
 finish

@@ -72,9 +72,11 @@ TEST(a_jobs_life_is_folded_from_its_data_job_events)
     event(&f, T0 + 7000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"failed\","
                                      "\"pid\":43,\"exit\":1,\"why\":\"exit 1\"}");
     CHECK(j->failures == 2 && j->exit_status == 1 && j->started_ms == T0 + 6000);
+    CHECK(j->failed_runs == 2 && strcmp(j->last_failure, "exit 1") == 0);
     event(&f, T0 + 9000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"finished\","
                                      "\"pid\":44,\"exit\":0,\"why\":\"done\"}");
     CHECK(j->failures == 0 && strcmp(j->state, "finished") == 0);
+    CHECK(j->failed_runs == 2 && strcmp(j->last_failure, "exit 1") == 0);   /* the report's */
     /* the writer audit is a job of its own; the others are left alone */
     event(&f, T0 + 9500, EV_DATA_JOB, "{\"job\":\"writers\",\"step\":\"2.1\",\"state\":\"started\","
                                      "\"why\":\"x\"}");
@@ -108,6 +110,7 @@ TEST(a_headless_failure_shows_until_the_next_runs_progress)
     CHECK(j->failures == 2);
     event(&f, T0 + 3000, EV_BACKFILL, "{\"job\":\"backfill:orders\",\"rows\":2000,\"total\":5000}");
     CHECK(strcmp(j->state, "resumed") == 0 && j->failures == 0 && j->ts_ms == T0 + 3000);
+    CHECK(j->failed_runs == 2 && strcmp(j->last_failure, "again") == 0);
     /* a compare's failure, and its next run's progress */
     const struct datafold_job *c = &f.s.data.jobs[DATA_COMPARE];
     event(&f, T0 + 4000, EV_DATA_FAILED, "{\"job\":\"compare\",\"why\":\"new: gone\"}");
