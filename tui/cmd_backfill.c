@@ -201,14 +201,14 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
 static int run_watched(struct datacmd *c, struct backfill *bf)
 {
     struct throttle t;
-    char why[sizeof((struct error *)0)->msg + 320], said[300];
+    struct error err = {{0}};
+    char why[sizeof err.msg + 320], said[300];
     if (throttle_parse(c->rb, &t, said, sizeof said) != 0) {
         fprintf(stderr, "%s:%d: %s\n", c->runbook_path, t.line, said);
         snprintf(why, sizeof why, "%s:%d: %s", c->runbook_path, t.line, said);
         return datacmd_journal_failure(c, why);
     }
     struct bfwatch *w = NULL;
-    struct error err = {{0}};
     if (t.n && !(w = bfwatch_new(c->rb, &t, 2 * SIGNAL_POLL_TIMEOUT_MS, &err))) {
         snprintf(why, sizeof why, "throttle: %s", err.msg);
         return datacmd_fail(c, why);

@@ -150,26 +150,26 @@ static char *one_line(const char *why)
     return o;
 }
 
-int datacmd_fail(struct datacmd *c, const char *why)
+/* Journals a data_failed with why, said in one line, and prints that
+ * line first when `say`. */
+static int failed(struct datacmd *c, const char *why, int say)
 {
     char *line = one_line(why);
-    fprintf(stderr, "cutover %s: %s\n", c->name, line ? line : why);
+    if (say)
+        fprintf(stderr, "cutover %s: %s\n", c->name, line ? line : why);
+    if (c->journal && !c->driven) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "job", c->name);
+        cJSON_AddStringToObject(o, "why", line ? line : why);
+        datacmd_journal(c, EVK_DATA_FAILED, o);
+    }
     free(line);
-    return datacmd_journal_failure(c, why);
-}
-
-int datacmd_journal_failure(struct datacmd *c, const char *why)
-{
-    if (!c->journal || c->driven)
-        return EXIT_FAILED;
-    char *line = one_line(why);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "job", c->name);
-    cJSON_AddStringToObject(o, "why", line ? line : why);
-    free(line);
-    datacmd_journal(c, EVK_DATA_FAILED, o);
     return EXIT_FAILED;
 }
+
+int datacmd_fail(struct datacmd *c, const char *why) { return failed(c, why, 1); }
+
+int datacmd_journal_failure(struct datacmd *c, const char *why) { return failed(c, why, 0); }
 
 void datacmd_close(struct datacmd *c)
 {

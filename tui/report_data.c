@@ -60,16 +60,22 @@ static void when(int64_t ts, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/* "2 runs failed; the last: …", the failures row */
+static void failures_row(struct table *t, const struct report_data *d)
+{
+    char v[240];
+    snprintf(v, sizeof v, "%d run%s failed; the last: %s", d->backfill_failed,
+             d->backfill_failed == 1 ? "" : "s", d->backfill_last_failure);
+    row(t, "failures", v);
+}
+
 /* A backfill that failed before its first checkpoint: no rows to tell,
  * but its failures are part of the story. */
 static void backfill_failed_only(struct table *t, const struct report_data *d)
 {
-    char v[240];
     head(t, "Backfill");
     row(t, "rows copied", "none (no checkpoint was journaled)");
-    snprintf(v, sizeof v, "%d run%s failed; the last: %s", d->backfill_failed,
-             d->backfill_failed == 1 ? "" : "s", d->backfill_last_failure);
-    row(t, "failures", v);
+    failures_row(t, d);
     foot(t);
 }
 
@@ -106,11 +112,8 @@ static void backfill_rows(struct table *t, const struct report_data *d)
                  d->backfill_restarts == 1 ? "" : "s",
                  b->rewinds ? "; copied again from the start" : "");
         row(t, "runs", v);
-        if (d->backfill_failed) {
-            snprintf(v, sizeof v, "%d run%s failed; the last: %s", d->backfill_failed,
-                     d->backfill_failed == 1 ? "" : "s", d->backfill_last_failure);
-            row(t, "failures", v);
-        }
+        if (d->backfill_failed)
+            failures_row(t, d);
         foot(t);
     }
 }
