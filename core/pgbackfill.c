@@ -10,6 +10,8 @@
 
 #include "pgcopy.h"
 #include "pgdata.h"
+#include "pgkeyset.h"
+#include "pgtally.h"
 
 struct pgbf {
     struct datajob *j;
@@ -23,23 +25,8 @@ struct pgbf {
     struct pgbinary bin;      /* across databases: the binary format, when it fits */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
-    /* old's rows counted a slice at a time on old's own session while it
-     * idles, its stream out and new still taking the batch in (the
-     * streamed path only; elsewhere counted before the first batch) */
-    struct {
-        int pending;              /* a query of the count is out on old */
-        int last;                 /* … and it counts the rest: the last one */
-        long slice;               /* the pending slice's rows */
-        int waited;               /* the last one's answer was waited for */
-        int64_t rows;             /* counted so far */
-        char *upto[MAP_MAX_KEY];  /* … up to this key (has_upto) */
-        int has_upto;
-    } tally;
+    struct pgtally tally;     /* old's rows counted behind the batches (pgtally.h) */
 };
-
-/* The fewest of old's rows one slice of the count walks: 250,000 keys of
- * an index are some 25 ms of old's time, spent while it idles anyway */
-#define TALLY_SLICE_MIN 250000L
 
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
 
@@ -143,23 +130,11 @@ static void last_sql(struct pgbf *b, const char *src, struct cbuf *q)
 {
     /* the outputs are renamed: ORDER BY a name would otherwise sort by
      * the output's text ("999" after "1000") */
-    put(q, "SELECT (count(*) OVER ())::text AS cutover_n");
-    for (size_t i = 0; i < b->j->plan.n_key; i++) {
-        char t[32];
-        put(q, ", (");
-        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].name);
-        snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
-        put(q, t);
-    }
+    put(q, "SELECT (count(*) OVER ())::text AS cutover_n, ");
+    pgkeyset_text(b->j, 1, q);
     put(q, " FROM ");
     put(q, src);
-    put(q, " ORDER BY ");
-    for (size_t i = 0; i < b->j->plan.n_key; i++) {
-        if (i)
-            put(q, ", ");
-        map_quote(q, b->j->plan.cols[b->j->plan.key[i]].name);
-        put(q, " DESC");
-    }
+    pgkeyset_desc(b->j, 1, q);
     put(q, " LIMIT 1");
 }
 
@@ -291,7 +266,7 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
      * whole scan before the first batch (p->counting until it is in) */
     if (!b->same || b->bin.on) {
         cbuf_free(&q);
-        p->counting = 1;
+        pgtally_start(&b->tally, j, b->old, p);
         return 0;
     }
     PGresult *r = q.oom ? NULL : pgdata_query(b->old, "backfill: old", q.p, 0, NULL, err);
@@ -307,11 +282,7 @@ void pgbf_free(struct pgbf *b)
 {
     if (!b)
         return;
-    PGresult *r;
-    while (b->tally.pending && (r = PQgetResult(b->old)))
-        PQclear(r);
-    for (size_t i = 0; i < MAP_MAX_KEY; i++)
-        free(b->tally.upto[i]);
+    pgtally_free(&b->tally);
     cursor_free(b);
     free(b);
 }
@@ -411,89 +382,6 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
     return rc;
 }
 
-/* " WHERE (K) > (lo…) AND (K) OP (hi…)" over `side`'s key columns, either
- * bound left out when NULL: with literals quoted by `lits` (COPY takes no
- * parameters), else as $n parameters appended to prm[*np]. */
-static void key_range(struct pgbf *b, int side, PGconn *lits, char **lo, char **hi,
-                      const char *hi_op, const char **prm, int *np, struct cbuf *q)
-{
-    size_t nk = b->j->plan.n_key;
-    int first = 1;
-    for (int s = 0; s < 2; s++) {
-        char **v = s ? hi : lo;
-        if (!v)
-            continue;
-        put(q, first ? " WHERE (" : " AND (");
-        first = 0;
-        datajob_keys(b->j, side, NULL, q);
-        put(q, ") ");
-        put(q, s ? hi_op : ">");
-        put(q, " (");
-        for (size_t i = 0; i < nk; i++) {
-            put(q, i ? ", " : "");
-            if (lits) {
-                char *l = PQescapeLiteral(lits, v[i], strlen(v[i]));
-                if (l)
-                    put(q, l);
-                else
-                    q->oom = 1;
-                PQfreemem(l);
-            } else {
-                char t[16];
-                prm[*np] = v[i];
-                snprintf(t, sizeof t, "$%d", ++*np);
-                put(q, t);
-            }
-        }
-        put(q, ")");
-    }
-}
-
-/* "(K)::text AS cutover_k0, …" over `side`'s key columns: a key as the
- * checkpoint keeps it. Renamed, so that ORDER BY K sorts by the column,
- * not by the text. */
-static void key_text(struct pgbf *b, int side, struct cbuf *q)
-{
-    for (size_t i = 0; i < b->j->plan.n_key; i++) {
-        const struct map_col *c = &b->j->plan.cols[b->j->plan.key[i]];
-        char t[32];
-        put(q, i ? ", (" : "(");
-        map_quote(q, side ? c->name : c->old_name);
-        snprintf(t, sizeof t, ")::text AS cutover_k%zu", i);
-        put(q, t);
-    }
-}
-
-static void keys_free(char **key)
-{
-    for (size_t i = 0; i < MAP_MAX_KEY; i++) {
-        free(key[i]);
-        key[i] = NULL;
-    }
-}
-
-/* SELECT the key `n` rows after lo (NULL: from the start) in old, as text:
- * a walk of old's key index in a subquery, so that only the key it stops
- * at is turned into text (the cast inside the walk cost three times as
- * much). lo's values go in as literals through `lits`, or as parameters
- * into prm (np counts them). */
-static void key_after_sql(struct pgbf *b, PGconn *lits, char **lo, long n, const char **prm,
-                          int *np, struct cbuf *q)
-{
-    char t[64];
-    put(q, "SELECT ");
-    key_text(b, 0, q);
-    put(q, " FROM (SELECT ");
-    datajob_keys(b->j, 0, NULL, q);
-    put(q, " FROM ");
-    datajob_table(b->j, 0, NULL, q);
-    key_range(b, 0, lits, lo, NULL, NULL, prm, np, q);
-    put(q, " ORDER BY ");
-    datajob_keys(b->j, 0, NULL, q);
-    snprintf(t, sizeof t, " OFFSET %ld LIMIT 1) AS cutover_walk", n - 1);
-    put(q, t);
-}
-
 /* The range after lo (NULL: from the start) holding `limit` rows of old,
  * through `on`, a session of old's database: its last key found first by
  * a walk of old's key index, *count = limit and *upper = 1; or, for the
@@ -506,7 +394,7 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
     const char *prm[MAP_MAX_KEY];
     int np = 0;
     struct cbuf q = {0};
-    key_after_sql(b, NULL, lo, limit, prm, &np, &q);
+    pgkeyset_after(b->j, NULL, lo, limit, prm, &np, &q);
     PGresult *r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
     *upper = r && PQntuples(r) == 1;
     *count = *upper ? limit : 0;
@@ -518,19 +406,14 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
         np = 0;
         put(&q, "SELECT (SELECT count(*) FROM ");
         datajob_table(b->j, 0, NULL, &q);
-        key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
+        pgkeyset_range(b->j, 0, NULL, lo, NULL, NULL, prm, &np, &q);
         put(&q, ")::text, ");
-        key_text(b, 0, &q);
+        pgkeyset_text(b->j, 0, &q);
         put(&q, " FROM ");
         datajob_table(b->j, 0, NULL, &q);
         np = 0;   /* the same parameters again */
-        key_range(b, 0, NULL, lo, NULL, NULL, prm, &np, &q);
-        put(&q, " ORDER BY ");
-        for (size_t i = 0; i < nk; i++) {
-            put(&q, i ? ", " : "");
-            map_quote(&q, b->j->plan.cols[b->j->plan.key[i]].old_name);
-            put(&q, " DESC");
-        }
+        pgkeyset_range(b->j, 0, NULL, lo, NULL, NULL, prm, &np, &q);
+        pgkeyset_desc(b->j, 0, &q);
         put(&q, " LIMIT 1");
         r = q.oom ? NULL : pgdata_query(on, "backfill: old", q.p, np, prm, err);
         if (r && PQntuples(r) == 1) {
@@ -546,122 +429,16 @@ static int batch_range(struct pgbf *b, PGconn *on, char **lo, long limit, int64_
     return r ? 0 : -1;
 }
 
-/* The count's next query on old, its values written in (it goes out
- * behind a COPY, as text): the key `slice` rows after the last one
- * counted, a walk of old's key index that turns only the key it stops
- * at into text (the walk costs a third of a count's scan); or, when
- * `last`, the count of the rows after it. */
-static void tally_sql(struct pgbf *b, int last, long slice, struct cbuf *q)
-{
-    char **lo = b->tally.has_upto ? b->tally.upto : NULL;
-    if (last) {
-        put(q, "SELECT count(*)::text FROM ");
-        datajob_table(b->j, 0, NULL, q);
-        key_range(b, 0, b->old, lo, NULL, NULL, NULL, NULL, q);
-        return;
-    }
-    key_after_sql(b, b->old, lo, slice, NULL, NULL, q);
-}
-
-/* Moves the count on by the answer r to tally_sql: the rest's count ends
- * it (the total is in); a slice's last key moves it on by the slice; no
- * such key, fewer are left, and the next query counts them. */
-static int tally_take(struct pgbf *b, PGresult *r, struct error *err)
-{
-    if (b->tally.last) {
-        b->p->total = b->tally.rows + strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        b->p->counting = 0;
-        return 0;
-    }
-    if (PQntuples(r) != 1) {
-        b->tally.last = 1;
-        return 0;
-    }
-    b->tally.rows += b->tally.slice;
-    b->tally.has_upto = 1;
-    for (size_t i = 0; i < b->j->plan.n_key; i++) {
-        free(b->tally.upto[i]);
-        if (!(b->tally.upto[i] = strdup(PQgetvalue(r, 0, (int)i)))) {
-            b->tally.has_upto = 0;
-            error_set(err, "out of memory");
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Waits for the count's query out on old, if one is, and takes its
- * answer in: old's session is free again. */
-static int tally_collect(struct pgbf *b, struct error *err)
-{
-    if (!b->tally.pending)
-        return 0;
-    b->tally.pending = 0;
-    /* done before old's session was wanted again, or waited for */
-    b->tally.waited = !PQconsumeInput(b->old) || PQisBusy(b->old);
-    PGresult *r, *answer = NULL;
-    int rc = 0;
-    while ((r = PQgetResult(b->old))) {
-        if (PQresultStatus(r) == PGRES_TUPLES_OK && !answer) {
-            answer = r;
-            continue;
-        }
-        if (rc == 0)
-            error_set(err, "backfill: old: counting its rows: %s", PQerrorMessage(b->old));
-        rc = -1;
-        PQclear(r);
-    }
-    if (rc == 0 && !answer) {
-        error_set(err, "backfill: old: counting its rows: no answer");
-        rc = -1;
-    }
-    if (rc == 0)
-        rc = tally_take(b, answer, err);
-    PQclear(answer);
-    return rc;
-}
-
-/* Sends the count's next query on old, a slice of `slice` rows (or the
- * rest), to be collected before old's session is used again. */
-static int tally_send(struct pgbf *b, long slice, struct error *err)
-{
-    struct cbuf q = {0};
-    tally_sql(b, b->tally.last, slice, &q);
-    int sent = !q.oom && PQsendQuery(b->old, q.p);
-    cbuf_free(&q);
-    if (!sent) {
-        error_set(err, "backfill: old: counting its rows: %s",
-                  q.oom ? "out of memory" : PQerrorMessage(b->old));
-        return -1;
-    }
-    b->tally.pending = 1;
-    b->tally.slice = slice;
-    return 0;
-}
-
-/* Counts the rest of old now, when the copy ended before the count. */
-static int tally_finish(struct pgbf *b, struct error *err)
-{
-    if (tally_collect(b, err) != 0)
-        return -1;
-    if (!b->p->counting)
-        return 0;
-    b->tally.last = 1;
-    if (tally_send(b, 0, err) != 0)
-        return -1;
-    return tally_collect(b, err);
-}
-
 /* BEGIN, and the first key new holds after lo (NULL: from the start)
  * into next[]: one round trip. 1; 0 when new holds none; -1 on an error. */
 static int begin_next_in_new(struct pgbf *b, char **lo, char **next, struct error *err)
 {
     struct cbuf q = {0};
     put(&q, "BEGIN; SELECT ");
-    key_text(b, 1, &q);
+    pgkeyset_text(b->j, 1, &q);
     put(&q, " FROM ");
     datajob_table(b->j, 1, NULL, &q);
-    key_range(b, 1, b->new_, lo, NULL, NULL, NULL, NULL, &q);
+    pgkeyset_range(b->j, 1, b->new_, lo, NULL, NULL, NULL, NULL, &q);
     put(&q, " ORDER BY ");
     datajob_keys(b->j, 1, NULL, &q);
     put(&q, " LIMIT 1");
@@ -694,19 +471,15 @@ static int same_direct(struct pgbf *b, char **lo, char **next, long limit, int64
     datajob_select(b->j, 1, 0, &q);
     put(&q, ") ");
     mapped_sql(b, &q);
-    key_range(b, 0, NULL, lo, next, "<", prm, &np, &q);
+    pgkeyset_range(b->j, 0, NULL, lo, next, "<", prm, &np, &q);
     order_by_key(b, &q);
     snprintf(t, sizeof t, " LIMIT %ld RETURNING ", limit);
     put(&q, t);
     datajob_keys(b->j, 1, NULL, &q);
     put(&q, ") SELECT (SELECT count(*) FROM cutover_w)::text, ");
-    key_text(b, 1, &q);
-    put(&q, " FROM cutover_w ORDER BY ");
-    for (size_t i = 0; i < b->j->plan.n_key; i++) {
-        put(&q, i ? ", " : "");
-        map_quote(&q, b->j->plan.cols[b->j->plan.key[i]].name);
-        put(&q, " DESC");
-    }
+    pgkeyset_text(b->j, 1, &q);
+    put(&q, " FROM cutover_w");
+    pgkeyset_desc(b->j, 1, &q);
     put(&q, " LIMIT 1");
     if (q.oom) {
         cbuf_free(&q);
@@ -753,7 +526,7 @@ static int stream_direct(struct pgbf *b, char **lo, char **next, long limit, int
     char t[48];
     put(&out, "COPY (");
     mapped_sql(b, &out);
-    key_range(b, 0, b->old, lo, next, "<", NULL, NULL, &out);
+    pgkeyset_range(b->j, 0, b->old, lo, next, "<", NULL, NULL, &out);
     order_by_key(b, &out);
     snprintf(t, sizeof t, " LIMIT %ld) TO STDOUT", limit);
     put(&out, t);
@@ -762,27 +535,18 @@ static int stream_direct(struct pgbf *b, char **lo, char **next, long limit, int
     put(&in, " (");
     datajob_select(b->j, 1, 0, &in);
     put(&in, ") FROM STDIN");
-    /* while new takes the batch in, old's session counts a slice of its
-     * rows: twice the batch (old's part of a row costs more than a row
-     * of an index's walk), or the batch when the last slice overran; never
-     * under TALLY_SLICE_MIN, or the small batches of a rate limit would
-     * leave the total unknown until halfway through the copy */
+    /* while new takes the batch in, old's session counts a slice of its rows */
     struct cbuf then = {0};
-    long slice = b->tally.waited ? limit : 2 * limit;
-    if (slice < TALLY_SLICE_MIN)
-        slice = TALLY_SLICE_MIN;
-    if (b->p->counting)
-        tally_sql(b, b->tally.last, slice, &then);
+    long slice = pgtally_slice(&b->tally, limit);
+    pgtally_query(&b->tally, slice, &then);
     struct pgcopy c = {.binary = binary_format(b, &out, &in), .then = then.oom ? NULL : then.p};
     int rc = -1;
     if (out.oom || in.oom)
         error_set(err, "out of memory");
     else
         rc = pgcopy_pipe(b->old, b->new_, out.p, in.p, &c, err);
-    if (c.then_sent) {
-        b->tally.pending = 1;
-        b->tally.slice = slice;
-    }
+    if (c.then_sent)
+        pgtally_sent(&b->tally, slice);
     cbuf_free(&out);
     cbuf_free(&in);
     cbuf_free(&then);
@@ -824,7 +588,7 @@ static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, c
                         struct error *err)
 {
     int upper = 0;
-    if (tally_collect(b, err) != 0)
+    if (pgtally_collect(&b->tally, err) != 0)
         return -1;
     if (batch_range(b, b->same ? b->new_ : b->old, lo, limit, count, key, &upper, err) != 0)
         return -1;
@@ -836,13 +600,13 @@ static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, c
     if (b->same) {
         put(&src, "(");
         mapped_sql(b, &src);
-        key_range(b, 0, NULL, lo, upper ? key : NULL, "<=", prm, &np, &src);
+        pgkeyset_range(b->j, 0, NULL, lo, upper ? key : NULL, "<=", prm, &np, &src);
         put(&src, ") AS cutover_src");
         upsert_sql(b, src.oom ? "" : src.p, &q);
     } else {
         put(&src, "COPY (");
         mapped_sql(b, &src);
-        key_range(b, 0, b->old, lo, upper ? key : NULL, "<=", NULL, NULL, &src);
+        pgkeyset_range(b->j, 0, b->old, lo, upper ? key : NULL, "<=", NULL, NULL, &src);
         put(&src, ") TO STDOUT");
         put(&q, "COPY cutover_stage (");
         datajob_select(b->j, 1, 0, &q);
@@ -912,7 +676,7 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
                       struct error *err)
 {
     *count = 0;
-    if (tally_collect(b, err) != 0)
+    if (pgtally_collect(&b->tally, err) != 0)
         return -1;
     char **lo = b->has_cursor ? b->cursor : NULL;
     char *next[MAP_MAX_KEY] = {0};
@@ -930,7 +694,7 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
         if (held >= 0)
             rc = stream ? stream_direct(b, lo, held ? next : NULL, limit, count, key, err)
                         : same_direct(b, lo, held ? next : NULL, limit, count, key, err);
-        keys_free(next);
+        pgkeyset_free(next);
         if (held < 0 || rc != 0)
             return held < 0 ? -1 : rc;
         if (*count > 0)
@@ -942,11 +706,11 @@ static int copy_batch(struct pgbf *b, long limit, int64_t *count, char **key, in
     int64_t more = 0;
     rc = upsert_range(b, lo, limit - *count, &more, last, err);
     if (rc == 0 && more > 0) {
-        keys_free(key);
+        pgkeyset_free(key);
         memcpy(key, last, sizeof last);
         *count += more;
     } else {
-        keys_free(last);
+        pgkeyset_free(last);
     }
     return rc;
 }
@@ -974,7 +738,7 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
         for (size_t i = 0; i < nk && b->has_cursor; i++)
             key[i] = strdup(b->cursor[i]);
     if (rc == 0 && done)   /* the total is in before the last batch is said */
-        rc = tally_finish(b, err);
+        rc = pgtally_finish(&b->tally, err);
     if (rc == 0)
         rc = checkpoint_commit(b, b->p->rows + count, done, now_ms, key, err);
     if (rc != 0) {
