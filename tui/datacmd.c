@@ -150,6 +150,57 @@ static char *one_line(const char *why)
     return o;
 }
 
+/* The event's body (json consumed) into *body; -1 with the reason printed. */
+static int encode(enum event_kind k, void *json, char **body)
+{
+    struct error err = {{0}};
+    if (!(*body = events_encode(k, json, &err))) {
+        fprintf(stderr, "cutover: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int append(struct datacmd *c, enum event_kind k, const char *body, struct error *err)
+{
+    /* the engine's work is the engine's; a change of the running copy is
+     * the person's who asked for it (--as, --role) */
+    const char *actor = k == EVK_BACKFILL_CONTROL && c->actor[0] ? c->actor : "engine";
+    struct journal_event ev = {.ts_ms = clock_now_ms(), .actor = actor,
+                               .kind = events_spec(k)->kind, .body = body};
+    return journal_append(c->journal, &ev, NULL, err);
+}
+
+/* A failure's event waits longer for a journal another process holds
+ * than the engine's other writes (5 s): the command ends with it, and a
+ * failure the journal never heard of is lost to everyone watching and to
+ * the post-mortem. A failure that is no lock (a full disk) fails again at
+ * once. Ctrl-C gives up the wait. */
+#define FAILURE_WAIT_MS 60000
+
+/* Appends the data_failed event o (consumed), waiting for the journal's
+ * write lock up to FAILURE_WAIT_MS more when the first try fails, and
+ * says so. */
+static void journal_failure(struct datacmd *c, cJSON *o)
+{
+    char *body;
+    if (encode(EVK_DATA_FAILED, o, &body) != 0)
+        return;
+    struct error err = {{0}};
+    if (append(c, EVK_DATA_FAILED, body, &err) != 0) {
+        fprintf(stderr, "cutover %s: journal: %s; waiting for the journal up to %d s more, "
+                "so that this failure is journaled (Ctrl-C gives up)\n",
+                c->name, err.msg, FAILURE_WAIT_MS / 1000);
+        journal_set_busy_timeout(c->journal, FAILURE_WAIT_MS);
+        if (append(c, EVK_DATA_FAILED, body, &err) == 0)
+            fprintf(stderr, "cutover %s: the failure is journaled\n", c->name);
+        else
+            fprintf(stderr, "cutover %s: journal: %s: the failure is NOT journaled\n", c->name,
+                    err.msg);
+    }
+    free(body);
+}
+
 /* Journals a data_failed with why, said in one line, and prints that
  * line first when `say`. */
 static int failed(struct datacmd *c, const char *why, int say)
@@ -161,7 +212,7 @@ static int failed(struct datacmd *c, const char *why, int say)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "job", c->name);
         cJSON_AddStringToObject(o, "why", line ? line : why);
-        datacmd_journal(c, EVK_DATA_FAILED, o);
+        journal_failure(c, o);
     }
     free(line);
     return EXIT_FAILED;
@@ -186,18 +237,11 @@ int datacmd_journal(struct datacmd *c, enum event_kind k, void *json)
         cJSON_Delete(json);
         return 0;
     }
-    struct error err = {{0}};
-    char *body = events_encode(k, json, &err);
-    if (!body) {
-        fprintf(stderr, "cutover: %s\n", err.msg);
+    char *body;
+    if (encode(k, json, &body) != 0)
         return -1;
-    }
-    /* the engine's work is the engine's; a change of the running copy is
-     * the person's who asked for it (--as, --role) */
-    const char *actor = k == EVK_BACKFILL_CONTROL && c->actor[0] ? c->actor : "engine";
-    struct journal_event ev = {.ts_ms = clock_now_ms(), .actor = actor,
-                               .kind = events_spec(k)->kind, .body = body};
-    int rc = journal_append(c->journal, &ev, NULL, &err);
+    struct error err = {{0}};
+    int rc = append(c, k, body, &err);
     free(body);
     if (rc != 0)
         fprintf(stderr, "cutover: journal: %s\n", err.msg);
