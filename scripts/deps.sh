@@ -111,8 +111,28 @@ export DEBIAN_FRONTEND=noninteractive
 # Another apt (a second make, the machine's own updates) may hold dpkg's
 # lock: wait for it rather than fail a newcomer's first command.
 lock_wait="-o DPkg::Lock::Timeout=300"
+# apt-get update does not wait for the lists' lock (that timeout is
+# dpkg's): while another apt-get updates it fails at once, and is tried
+# again each second, for as long.
+update() {
+  tries=0
+  while :; do
+    # shellcheck disable=SC2086
+    if out=$(apt-get $lock_wait update -qq 2>&1); then
+      [ -z "$out" ] || echo "$out" >&2
+      return 0
+    fi
+    tries=$((tries + 1))
+    case $out in
+    *"Could not get lock"*) [ $tries -lt 300 ] || { echo "$out" >&2; return 1; } ;;
+    *) echo "$out" >&2; return 1 ;;
+    esac
+    [ $tries -gt 1 ] || echo "deps: another apt-get holds the package lists' lock; waiting for it" >&2
+    sleep 1
+  done
+}
 # shellcheck disable=SC2086
-if ! { apt-get $lock_wait update -qq >&2 && apt-get $lock_wait install -y -qq --no-install-recommends $missing >&2; }; then
+if ! { update && apt-get $lock_wait install -y -qq --no-install-recommends $missing >&2; }; then
   echo "deps: apt-get could not install them (no registry?); install them with: apt-get install -y $missing" >&2
   exit 1
 fi

@@ -72,6 +72,39 @@ EOF
 }
 check "not root: exit 1 and the apt-get line to run" not_root_line
 
+# --- another apt-get holding the lists' lock is waited for ---------------------
+# apt-get update fails at once while another apt-get updates (a second
+# make on a fresh machine, the machine's own timer): deps.sh tries again.
+# A stand-in apt-get refuses update twice as the real one does, then works.
+lists_lock_waited() {
+  mkdir -p "$T/apt"
+  cat >"$T/apt/pkg-config" <<'EOF2'
+#!/bin/sh
+for a in "$@"; do [ "$a" = libmicrohttpd ] && exit 1; done
+exec /usr/bin/pkg-config "$@"
+EOF2
+  cat >"$T/apt/apt-get" <<EOF2
+#!/bin/sh
+case " \$* " in
+*" update "*)
+  n=\$(cat "$T/apt/updates" 2>/dev/null || echo 0); echo \$((n + 1)) >"$T/apt/updates"
+  if [ "\$n" -lt 2 ]; then
+    echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1980 (apt-get)" >&2
+    exit 100
+  fi ;;
+*" install "*) echo "\$*" >"$T/apt/installed" ;;
+esac
+exit 0
+EOF2
+  chmod +x "$T/apt/pkg-config" "$T/apt/apt-get"
+  local out rc
+  out=$(PATH="$T/apt:$PATH" sh "$DEPS" demo 2>&1); rc=$?
+  [ $rc -eq 0 ] || { echo "exit $rc, wanted 0: $out"; return 1; }
+  grep -q libmicrohttpd-dev "$T/apt/installed" || { echo "nothing installed: $out"; return 1; }
+  echo "$out" | grep -q "waiting for it" || { echo "the wait is not said: $out"; return 1; }
+}
+check "apt-get update refused for another's lock: deps.sh waits and installs" lists_lock_waited
+
 # --- each requirement comes from the package it names ------------------------
 # dpkg -S is slow (~0.3 s a call, and worse with many paths), so the file
 # lists dpkg keeps (/var/lib/dpkg/info/PKG.list) are read once with awk for
