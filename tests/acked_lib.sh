@@ -3,7 +3,7 @@
 # tests/tools/journal_put (sourced after lib.sh and wait.sh): sets PUT, and
 # acked_journal TITLE RUNBOOK JOURNAL writes the runbook, opens a headless
 # console as the commander, acknowledges `bridge` and closes it.
-make -s build/tools/journal_put >/dev/null || exit 1
+need build/tools/journal_put >/dev/null || exit 1
 PUT=$ROOT/build/tools/journal_put
 
 acked_journal() {  # TITLE RUNBOOK JOURNAL

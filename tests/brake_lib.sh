@@ -2,7 +2,7 @@
 # (sourced after lib.sh and wait.sh): a scrape signal the test controls
 # through tests/tools/fault_server, a flagd flag file, one abort
 # criterion, and a ramp that holds at 1% for an hour.
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m"; mv "$T/answers/m" "$T/answers/metrics"; }
 metrics 0

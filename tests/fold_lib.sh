@@ -2,7 +2,7 @@
 # wait.sh): a service whose metrics the test sets (an error ratio and the
 # share of traffic on new), a ramp runbook over it, and the comparison of
 # a live console's fold trace with a refold of the journal.
-make -s build/tools/fault_server build/tools/fold_trace build/tools/journal_put >/dev/null || exit 1
+need build/tools/fault_server build/tools/fold_trace build/tools/journal_put >/dev/null || exit 1
 mkdir -p "$T/answers"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!

@@ -18,7 +18,7 @@
 # test-times beside the logs' folder, build/test-times; TEST_TIMES names
 # another), or, on a fresh clone, tests/suite-times.
 cd "$(dirname "$0")/.." || exit 2
-# A suite's own `make -s TOOL` is a make of its own, not a job of ours.
+# A suite's own make of a tool (tests/lib.sh's need) is a make of its own, not a job of ours.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 logs=${TEST_LOGS:-build/test-logs}
 rm -rf "$logs"; mkdir -p "$logs"

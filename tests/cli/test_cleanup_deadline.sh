@@ -7,7 +7,7 @@
 # not journal it again. The SQLite items: the file writable (NOT YET),
 # read-only but the table there (NOT YET), the table dropped (OK, exit 0).
 . tests/lib.sh
-make -s build/tools/journal_put >/dev/null || exit 1
+need build/tools/journal_put >/dev/null || exit 1
 PUT=$ROOT/build/tools/journal_put
 DAY=86400000
 

@@ -8,7 +8,7 @@
 # the cleanup deadline comes from a journal whose ramp reached 100 %.
 . tests/lib.sh
 . tests/data/pg.sh
-make -s build/tools/journal_put >/dev/null || exit 1
+need build/tools/journal_put >/dev/null || exit 1
 PUT=$ROOT/build/tools/journal_put
 
 # --- a cluster with the statistics preloaded -------------------------------

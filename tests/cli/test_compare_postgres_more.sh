@@ -17,7 +17,7 @@ if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
   apt-get install -y --no-install-recommends postgresql-15 postgresql-client-15 >/dev/null 2>&1 ||
     { echo "FAIL postgresql-15 is not installed (scripts/deps.sh test)"; echo "0 passed, 1 failed"; exit 1; }
 fi
-make -s build/tools/pgcanon >/dev/null || exit 1
+need build/tools/pgcanon >/dev/null || exit 1
 pg_start A || { echo "0 passed, 1 failed"; exit 1; }
 pg_start B || { echo "0 passed, 1 failed"; exit 1; }
 pgq "$A_PORT" postgres "CREATE DATABASE one" && pgq "$B_PORT" postgres "CREATE DATABASE two"

@@ -4,7 +4,7 @@
 # and the data_failed event is written once the lock is free.
 . tests/lib.sh
 . tests/data/fixture.sh
-make -s build/tools/hold_lock >/dev/null || exit 1
+need build/tools/hold_lock >/dev/null || exit 1
 make_stores "$T" 1000
 J=$T/busy.journal
 # a mapping naming a column old does not have: refused after the journal opens

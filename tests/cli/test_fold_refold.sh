@@ -10,7 +10,7 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/fold_lib.sh
-make -s build/tools/fold_fill >/dev/null || exit 1
+need build/tools/fold_fill >/dev/null || exit 1
 
 J="$T/long.journal"
 check "a long history: 150,000 notes" "$ROOT/build/tools/fold_fill" "$J" 150000

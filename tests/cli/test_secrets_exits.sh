@@ -6,7 +6,7 @@
 # capture, no journal dump, no stdout or stderr; the host, the user and
 # "***" still do.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!

@@ -6,7 +6,7 @@
 # a bad value is refused before anything is journaled.
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!

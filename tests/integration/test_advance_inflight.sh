@@ -7,7 +7,7 @@
 # with journal_put after the kill, as the console journals it before the
 # write, and the flag is left as it was (not applied) or set (applied).
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/flagctl build/tools/journal_put >/dev/null || exit 1
+need build/tools/fault_server build/tools/flagctl build/tools/journal_put >/dev/null || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl PUT=$ROOT/build/tools/journal_put
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"

@@ -9,7 +9,7 @@
 # too, said so. SQLite files. Mistakes in the attribute name FILE:LINE.
 . tests/lib.sh
 . tests/data/fixture.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 N=60000
 make_stores "$T" $N
 mkdir -p "$T/answers"

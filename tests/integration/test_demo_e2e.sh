@@ -14,7 +14,7 @@
 # both ceremonies from their journals (tests/report_checks.sh).
 . tests/lib.sh
 . tests/wait.sh
-make -s build/ordersim >/dev/null || exit 1
+need build/ordersim >/dev/null || exit 1
 SCALE=20
 export CUTOVER_TIME_SCALE=$SCALE
 

@@ -5,7 +5,7 @@
 # the person left it. At a console the commander resolves it: A accepts
 # the flag's value with a written reason (journaled).
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
+need build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"

@@ -4,7 +4,7 @@
 # hand, so other users are on new) is a mismatch, not silence: a headless
 # run exits 1 naming it, and the file is left as the person left it.
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
+need build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"

@@ -11,7 +11,7 @@
 # `make bench` (flag_faults.sh, abort_latency.sh); the bounds here are ten
 # times the goals, so a loaded machine meets them and a hang does not.
 . tests/lib.sh
-make -s build/tools/flagctl build/tools/fault_server >/dev/null || exit 1
+need build/tools/flagctl build/tools/fault_server >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 

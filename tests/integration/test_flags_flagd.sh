@@ -7,7 +7,7 @@
 # read back (the abort path for a file) 100 times, bounded at ten times the
 # goal; its speed is a figure of `make bench`.
 . tests/lib.sh
-make -s build/tools/flagctl >/dev/null || exit 1
+need build/tools/flagctl >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 SHARE="node $ROOT/tests/peers/flagd_share.mjs"

@@ -5,7 +5,7 @@
 # after each step. Also: a wrong token, a flag someone switched off, a
 # strategy someone deleted, and the time of one set + read back.
 . tests/lib.sh
-make -s build/tools/flagctl >/dev/null || exit 1
+need build/tools/flagctl >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 PGBIN=/usr/lib/postgresql/15/bin

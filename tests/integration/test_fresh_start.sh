@@ -3,7 +3,7 @@
 # and journaled as the ceremony's starting point: no mismatch is reported,
 # the rehearsal writes that value, and a headless run ramps on.
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
+need build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"

@@ -27,7 +27,7 @@ trap 'exit 1' INT TERM
 
 command -v promtool >/dev/null || scripts/deps.sh test >&2 ||
   { echo "promtool is not installed: apt-get install -y --no-install-recommends prometheus"; exit 1; }
-[ -x "$CUTOVER" ] || make -s cutover >/dev/null || exit 1
+[ -x "$CUTOVER" ] || need cutover >/dev/null || exit 1
 
 AT=1795615200                      # 2026-11-25T14:00:00Z
 DAY=86400
@@ -230,7 +230,7 @@ check "an expression Prometheus refuses: exit 1" expect_exit 1 "$CUTOVER" gates 
 check "... in Prometheus's own words" contains "$T/.last" "HTTP 400: prometheus: bad_data:"
 
 # A server that hangs, fails, cuts its answer short, or echoes its URL.
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 printf '%s' '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1795183216,"0.0' >"$T/answers/cut.json"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &

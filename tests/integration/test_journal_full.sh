@@ -4,7 +4,7 @@
 # every sample and event is written in order with its true time and the
 # journal verifies. Needs root (mount); skipped, counted as passed, without.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 D=$T/disk
 mkdir -p "$D" "$T/answers"
 if ! mount -t tmpfs -o size=6m tmpfs "$D" 2>/dev/null; then

@@ -8,7 +8,7 @@
 # a lock: the console ends within 10 s (goal 1 s) with the spool on disk,
 # and the next start writes it.
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/hold_lock >/dev/null || exit 1
+need build/tools/fault_server build/tools/hold_lock >/dev/null || exit 1
 mkdir -p "$T/answers"
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m.tmp"; mv "$T/answers/m.tmp" "$T/answers/metrics"; }
 metrics 0

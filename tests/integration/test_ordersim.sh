@@ -14,13 +14,13 @@ source tests/lib.sh
 if [ -z "$ORDERSIM" ]; then
   ORDERSIM=$ROOT/build/ordersim
   # until the top Makefile includes demo/Makefile.inc, name both files
-  make -s build/ordersim >/dev/null 2>&1 ||
-    make -s -f Makefile -f demo/Makefile.inc build/ordersim >/dev/null || exit 1
+  need build/ordersim >/dev/null 2>&1 ||
+    need -f Makefile -f demo/Makefile.inc build/ordersim >/dev/null || exit 1
 fi
 EXPO_CHECK=$ROOT/build/tools/expo_check
-make -s build/tools/expo_check >/dev/null 2>&1
+need build/tools/expo_check >/dev/null 2>&1
 FLAGCTL=$ROOT/build/tools/flagctl
-make -s build/tools/flagctl >/dev/null 2>&1
+need build/tools/flagctl >/dev/null 2>&1
 
 pids=() pg_dir=
 # lib.sh calls cleanup_hook at exit: stop what this suite started, by pid.

@@ -12,7 +12,7 @@
 #  - the webhook is reached without posting a message;
 #  - the old and new tables named by the runbook exist.
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/test_exporter >/dev/null || exit 1
+need build/tools/fault_server build/tools/test_exporter >/dev/null || exit 1
 mkdir -p "$T/answers"
 cat >"$T/answers/nan" <<'EOF'
 # TYPE plain_gauge gauge

@@ -57,7 +57,7 @@ free_port() {
 setup() {
   command -v prometheus >/dev/null ||
     { echo "prometheus is not installed: apt-get install -y --no-install-recommends prometheus"; return 1; }
-  { [ -x "$AT" ] && [ -x "$EXPORTER" ]; } || make -s "$AT" "$EXPORTER" || return 1
+  { [ -x "$AT" ] && [ -x "$EXPORTER" ]; } || need "$AT" "$EXPORTER" || return 1
   "$EXPORTER" >"$T/exporter.out" 2>&1 &
   PIDS+=($!)
   wait_until 30 grep -q '^port ' "$T/exporter.out" || { cat "$T/exporter.out"; return 1; }

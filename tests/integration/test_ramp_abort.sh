@@ -10,7 +10,7 @@
 . tests/wait.sh
 SCALE=20
 export CUTOVER_TIME_SCALE=$SCALE
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &
 fault=$!

@@ -5,7 +5,7 @@
 # once both are fixed; or the commander overrides it with a written reason,
 # shown in red for the rest of the ceremony.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers" "$T/flagdir"
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n# TYPE dual_writes gauge\ndual_writes %s\n' "$1" >"$T/answers/m"; mv "$T/answers/m" "$T/answers/metrics"; }
 metrics 0

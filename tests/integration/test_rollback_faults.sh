@@ -4,7 +4,7 @@
 # reporting a rollback it did not see — until the service is back, when the
 # rollback is read back and the command exits 3.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"

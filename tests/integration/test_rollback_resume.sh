@@ -6,7 +6,7 @@
 # then exits 1 naming the flag's last known value; once the service is
 # back the rollback is read back and a headless run exits 3.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
 mkdir -p "$T/answers"
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m"; mv "$T/answers/m" "$T/answers/metrics"; }

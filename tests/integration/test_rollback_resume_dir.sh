@@ -5,7 +5,7 @@
 # backoff while the file cannot be read or written; once the file is back
 # the rollback is read back and the headless run exits 3.
 . tests/lib.sh
-make -s build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
+need build/tools/fault_server build/tools/flagctl >/dev/null || exit 1
 FLAGCTL=$ROOT/build/tools/flagctl
 mkdir -p "$T/answers"
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m"; mv "$T/answers/m" "$T/answers/metrics"; }

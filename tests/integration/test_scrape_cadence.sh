@@ -8,7 +8,7 @@
 # reads 250/s. Bounds are generous (a loaded 2-core machine passes); the
 # figures are printed, and `make bench` has them too.
 . tests/lib.sh
-make -s build/tools/test_exporter >/dev/null || exit 1
+need build/tools/test_exporter >/dev/null || exit 1
 "$ROOT/build/tools/test_exporter" 0 --log-scrapes >"$T/exporter.out" 2>&1 &
 exporter=$!
 run=

@@ -5,7 +5,7 @@
 # scrapes' outcomes fill the loop's turn. No fixed limit may drop work silently; run twice, since the
 # loss this guards against was intermittent.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 for k in $(seq 20); do
   { echo "# TYPE g gauge"; for i in $(seq 60); do echo "g{i=\"$i\"} $((k * 1000 + i))"; done; } >"$T/answers/t$k"

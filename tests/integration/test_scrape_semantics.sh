@@ -14,7 +14,7 @@
 # Needs: prometheus, python3 (scripts/deps.sh test).
 . tests/lib.sh
 command -v prometheus >/dev/null || { echo "FAIL prometheus is not installed (scripts/deps.sh test)"; echo "0 passed, 1 failed"; exit 1; }
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 cat >"$T/answers/clash" <<'EOF'
 # TYPE clash_total counter
@@ -100,7 +100,7 @@ done
 # scrape (promql_at labels, through core/scrape.h) against every series
 # Prometheus holds for the job (/api/v1/series), but scrape_series_added,
 # which the scrape source does not keep.
-make -s build/tools/promql_at >/dev/null || exit 1
+need build/tools/promql_at >/dev/null || exit 1
 "$ROOT/build/tools/promql_at" labels --url "http://$I/file/clash" --job metrics >"$T/ours.jsonl"
 curl -sfG --max-time 5 --data-urlencode 'match[]={job="metrics"}' \
   "http://127.0.0.1:$PP/api/v1/series" >"$T/prom_series.json"

@@ -4,7 +4,7 @@
 # hangs (within 100 ms: a figure of `make bench`, console_latency.sh; here
 # within a second). The bad endpoints are tests/tools/fault_server.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 cd "$T/answers"
 printf '%s' '{"status":"success","data":{"resultType":"vec' >truncated.json

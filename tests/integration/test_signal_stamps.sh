@@ -4,7 +4,7 @@
 # endpoint that replays), one from 2100, and one a minute old are never
 # judged ok; an answer stamped now reads its value.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 now=$(date +%s)
 printf '{"status":"success","data":{"resultType":"scalar","result":[1,"0.5"]}}' >"$T/answers/epoch"

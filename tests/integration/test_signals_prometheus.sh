@@ -5,7 +5,7 @@
 # Prometheus's own API answers, and the scrape source's p99 over the same
 # histogram agrees with Prometheus's histogram_quantile within 1 %.
 . tests/lib.sh
-make -s build/tools/test_exporter >/dev/null || exit 1
+need build/tools/test_exporter >/dev/null || exit 1
 PIDS=()
 cleanup_hook() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
 free_port() { for _ in $(seq 50); do p=$((20000 + RANDOM % 40000)); (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo $p; return; }; done; }

@@ -2,7 +2,7 @@
 # goes away (`| head`): the driver does not die of SIGPIPE (status 141),
 # journals once that its output closed, and goes on watching.
 . tests/lib.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 printf '# TYPE app_error_ratio gauge\napp_error_ratio 0\n' >"$T/answers/metrics"
 "$ROOT/build/tools/fault_server" "$T/answers" >"$T/fault.out" 2>&1 &

@@ -6,7 +6,7 @@
 # full screen and its scroll, the charts in the steps' place at 80×24, and
 # mouse clicks on a step, the journal and a chart.
 . tests/lib.sh
-make -s build/ordersim >/dev/null || exit 1
+need build/ordersim >/dev/null || exit 1
 . tests/demo_steps.sh
 
 screen_has() { tmux_screen "$1" | grep -qF -- "$2"; }

@@ -3,7 +3,7 @@
 # one, the fault menu, the automatic abort with the rollback plan on
 # screen, a resume with a written reason, and quitting stops the service.
 . tests/lib.sh
-make -s build/ordersim >/dev/null || exit 1
+need build/ordersim >/dev/null || exit 1
 tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens with the ramp bar" wait_screen d "RAMP" 10
 check "the demo's folder is found (the journal this console holds open)" wait_for 10 demo_dir_of d

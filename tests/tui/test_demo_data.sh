@@ -5,7 +5,7 @@
 # the compare step's job finds exactly those, with their causes, on its
 # panel, and the step stays open. Waits for conditions, never for a time.
 . tests/lib.sh
-make -s build/ordersim >/dev/null || exit 1
+need build/ordersim >/dev/null || exit 1
 tmux_start d 120 40 "$CUTOVER demo"
 check "the demo opens" wait_screen d "RAMP" 10
 # this demo's directory: from the service it started (other demos may run)

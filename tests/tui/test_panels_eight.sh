@@ -7,7 +7,7 @@
 # (fault_server /file), so each panel's number is known.
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 for i in 1 2 3 4 5 6 7 8; do printf '# TYPE g%d gauge\ng%d %d.25\n' "$i" "$i" "$i"; done \
   >"$T/answers/metrics"

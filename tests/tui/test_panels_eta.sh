@@ -10,7 +10,7 @@
 . tests/lib.sh
 . tests/wait.sh
 SCALE=5
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 metrics() {  # FAILURE_RATIO LAG_SECONDS
   printf '# TYPE ledger_fail gauge\nledger_fail %s\n# TYPE ledger_lag gauge\nledger_lag %s\n' \

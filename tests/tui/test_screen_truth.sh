@@ -12,7 +12,7 @@
 . tests/lib.sh
 . tests/wait.sh
 SCALE=5
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 mkdir -p "$T/answers"
 metrics() {  # ERROR_RATIO OBSERVED_FRACTION
   printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n# TYPE app_observed gauge\napp_observed %s\n' \

@@ -7,7 +7,7 @@
 # is back and the flag reads 0%; then rollback_confirmed is journaled once.
 . tests/lib.sh
 . tests/wait.sh
-make -s build/tools/fault_server >/dev/null || exit 1
+need build/tools/fault_server >/dev/null || exit 1
 tests/peers/ensure.sh || exit 1
 mkdir -p "$T/answers"
 metrics() { printf '# TYPE app_error_ratio gauge\napp_error_ratio %s\n' "$1" >"$T/answers/m"; mv "$T/answers/m" "$T/answers/metrics"; }
