@@ -75,7 +75,7 @@ check "not root: exit 1 and the apt-get line to run" not_root_line
 # --- another apt-get holding the lists' lock is waited for ---------------------
 # apt-get update fails at once while another apt-get updates (a second
 # make on a fresh machine, the machine's own timer): deps.sh tries again.
-# A stand-in apt-get refuses update twice as the real one does, then works.
+# A stand-in apt-get refuses update once as the real one does, then works.
 lists_lock_waited() {
   mkdir -p "$T/apt"
   cat >"$T/apt/pkg-config" <<'EOF2'
@@ -88,7 +88,7 @@ EOF2
 case " \$* " in
 *" update "*)
   n=\$(cat "$T/apt/updates" 2>/dev/null || echo 0); echo \$((n + 1)) >"$T/apt/updates"
-  if [ "\$n" -lt 2 ]; then
+  if [ "\$n" -lt 1 ]; then
     echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1980 (apt-get)" >&2
     exit 100
   fi ;;
