@@ -2,6 +2,7 @@
  * that the mapping plan implies (datajob.h). */
 #include "datajob.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pgdata.h"
@@ -49,6 +50,48 @@ int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err)
         return -1;
     }
     return 0;
+}
+
+int datajob_keys_whole(const struct datajob *j, struct error *err)
+{
+    struct cbuf q = {0}, names = {0};
+    put(&q, "SELECT count(*) FROM ");
+    datajob_table(j, 0, NULL, &q);
+    for (size_t i = 0; i < j->plan.n_key; i++) {
+        const char *name = j->plan.cols[j->plan.key[i]].old_name;
+        put(&q, i ? " OR " : " WHERE ");
+        map_quote(&q, name);
+        put(&q, " IS NULL");
+        put(&names, i ? "`, `" : "`");
+        put(&names, name);
+    }
+    put(&names, "`");
+    long long n = -1;
+    if (q.oom || names.oom) {
+        error_set(err, "out of memory");
+    } else if (j->old_pg) {
+        PGresult *r = pgdata_query(j->old_pg, "old", q.p, 0, NULL, err);
+        if (r)
+            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+    } else {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(j->old_db, q.p, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        else
+            error_set(err, "old: %s", sqlite3_errmsg(j->old_db));
+        sqlite3_finalize(st);
+    }
+    if (n > 0)
+        error_set(err, "%lld row%s of old ha%s no key (%s%s%s): a row without its key can be "
+                  "neither copied nor compared; give %s a key, or keep %s out of old's table",
+                  n, n == 1 ? "" : "s", n == 1 ? "s" : "ve", j->plan.n_key == 1 ? "" : "a NULL in ",
+                  names.p, j->plan.n_key == 1 ? " is NULL" : "", n == 1 ? "it" : "them",
+                  n == 1 ? "it" : "them");
+    cbuf_free(&q);
+    cbuf_free(&names);
+    return n == 0 ? 0 : -1;
 }
 
 void datajob_close(struct datajob *j)

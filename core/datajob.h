@@ -28,6 +28,13 @@ struct datajob {
 int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err);
 void datajob_close(struct datajob *j);
 
+/* 0 when every row of old has its whole key; else -1 with err saying how
+ * many do not ("2 rows of old have no key (`k` is NULL) …"): such a row
+ * can be neither copied by keyset nor paired with new's by compare, and
+ * a keyset batch would stop at it. One count on old (PostgreSQL answers
+ * it from the key's NOT NULL at once). */
+int datajob_keys_whole(const struct datajob *j, struct error *err);
+
 /* SQL pieces, appended to b. `side` 0 is old (old's column names), 1 new. */
 void datajob_keys(const struct datajob *j, int side, const char *prefix, struct cbuf *b);
 /* "(k1, k2) OP (?, ?)" — row values, so composite keys order as tuples. */

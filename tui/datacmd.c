@@ -123,6 +123,8 @@ int datacmd_open(struct datacmd *c, const char *name, int argc, char **argv)
             snprintf(why, sizeof why, "%s", err.msg);
         return datacmd_journal_failure(c, why);
     }
+    if (datajob_keys_whole(&c->job, &err) != 0)
+        return datacmd_fail(c, err.msg);
     c->ctl = (struct bfcontrol_store){c->job.new_db, c->job.new_pg};
     return 0;
 }
