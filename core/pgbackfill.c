@@ -25,6 +25,11 @@ struct pgbf {
     struct pgbinary bin;      /* across databases: the binary format, when it fits */
     char *cursor[MAP_MAX_KEY];
     int has_cursor;
+    /* from an SQLite old, the cursor as old stores it, bound as it is: a
+     * key column with no declared type compares an integer with the text
+     * of its digits as unequal (every integer sorts before any text) */
+    sqlite3_value *lite_cursor[MAP_MAX_KEY];
+    sqlite3_value *lite_last[MAP_MAX_KEY];  /* the batch's last key: the cursor once committed */
     struct pgtally tally;     /* old's rows counted behind the batches (pgtally.h) */
 };
 
@@ -39,6 +44,69 @@ static void cursor_free(struct pgbf *b)
         b->cursor[i] = NULL;
     }
     b->has_cursor = 0;
+}
+
+static void lite_keys_free(sqlite3_value **key)
+{
+    for (size_t i = 0; i < MAP_MAX_KEY; i++) {
+        sqlite3_value_free(key[i]);
+        key[i] = NULL;
+    }
+}
+
+/* Binds the text t to st's ?1 as storage class `as`: 0 an integer, 1 a
+ * real, 2 text; 0 when t does not read as that class. */
+static int bind_as(sqlite3_stmt *st, const char *t, int as)
+{
+    char *end, canon[32];
+    sqlite3_reset(st);
+    if (as == 0) {
+        long long n = strtoll(t, &end, 10);
+        snprintf(canon, sizeof canon, "%lld", n);
+        return *t && !*end && strcmp(canon, t) == 0 && sqlite3_bind_int64(st, 1, n) == SQLITE_OK;
+    }
+    if (as == 1) {
+        double d = strtod(t, &end);
+        return *t && !*end && sqlite3_bind_double(st, 1, d) == SQLITE_OK;
+    }
+    return sqlite3_bind_text(st, 1, t, -1, SQLITE_TRANSIENT) == SQLITE_OK;
+}
+
+/* The checkpoint's key, kept as text in new, as an SQLite old stores it
+ * (b->lite_cursor), for a resumed copy: each part looked up in old as an
+ * integer, a real, then text, the first old holds; none (its row gone
+ * since), the first its text reads as. */
+static int lite_cursor_resolve(struct pgbf *b, struct error *err)
+{
+    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key; i++) {
+        const char *name = b->j->plan.cols[b->j->plan.key[i]].old_name;
+        struct cbuf q = {0};
+        put(&q, "SELECT ");
+        map_quote(&q, name);
+        put(&q, " FROM ");
+        datajob_table(b->j, 0, NULL, &q);
+        put(&q, " WHERE ");
+        map_quote(&q, name);
+        put(&q, " = ?1 LIMIT 1");
+        sqlite3_stmt *held = NULL, *as_is = NULL;
+        int rc = q.oom ? SQLITE_NOMEM : sqlite3_prepare_v2(b->lite, q.p, -1, &held, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(b->lite, "SELECT ?1", -1, &as_is, NULL);
+        cbuf_free(&q);
+        for (int pass = 0; rc == SQLITE_OK && pass < 2 && !b->lite_cursor[i]; pass++) {
+            sqlite3_stmt *st = pass ? as_is : held;
+            for (int as = 0; as < 3 && !b->lite_cursor[i]; as++)
+                if (bind_as(st, b->cursor[i], as) && sqlite3_step(st) == SQLITE_ROW)
+                    b->lite_cursor[i] = sqlite3_value_dup(sqlite3_column_value(st, 0));
+        }
+        if (rc != SQLITE_OK)
+            error_set(err, "backfill: old: %s", sqlite3_errmsg(b->lite));
+        sqlite3_finalize(held);
+        sqlite3_finalize(as_is);
+        if (rc != SQLITE_OK)
+            return -1;
+    }
+    return 0;
 }
 
 static void cursor_text(struct pgbf *b)
@@ -72,8 +140,9 @@ static void after_cursor(struct pgbf *b, int lits, struct cbuf *q)
     put(q, ")");
 }
 
-/* SELECT mapped AS "new name", … FROM old */
-static void mapped_sql(struct pgbf *b, struct cbuf *q)
+/* SELECT mapped AS "new name", … [, K] FROM old: old's own key columns
+ * last when old_keys */
+static void mapped_sql_keys(struct pgbf *b, int old_keys, struct cbuf *q)
 {
     const struct map_plan *p = &b->j->plan;
     put(q, "SELECT ");
@@ -83,9 +152,15 @@ static void mapped_sql(struct pgbf *b, struct cbuf *q)
         put(q, ") AS ");
         map_quote(q, p->cols[i].name);
     }
+    if (old_keys) {
+        put(q, ", ");
+        datajob_keys(b->j, 0, NULL, q);
+    }
     put(q, " FROM ");
     datajob_table(b->j, 0, NULL, q);
 }
+
+static void mapped_sql(struct pgbf *b, struct cbuf *q) { mapped_sql_keys(b, 0, q); }
 
 /* " ORDER BY 1, …": mapped_sql's rows in key order, by the key columns'
  * places (a name could be another column's new name) */
@@ -98,10 +173,11 @@ static void order_by_key(struct pgbf *b, struct cbuf *q)
     }
 }
 
-/* SELECT mapped AS "new name", … FROM old WHERE K > cursor ORDER BY K LIMIT n */
+/* SELECT mapped AS "new name", …, K FROM old WHERE K > cursor ORDER BY K
+ * LIMIT n: old's own key last, the next cursor as old stores it */
 static void source_sql(struct pgbf *b, int lits, long limit, struct cbuf *q)
 {
-    mapped_sql(b, q);
+    mapped_sql_keys(b, 1, q);
     after_cursor(b, lits, q);
     put(q, " ORDER BY ");
     datajob_keys(b->j, 0, NULL, q);
@@ -123,19 +199,6 @@ static void upsert_sql(struct pgbf *b, const char *src, struct cbuf *q)
     put(q, " FROM ");
     put(q, src);
     datajob_on_conflict(b->j, "cutover_new", q);
-}
-
-/* SELECT count, last key FROM src: the batch's size and its last key. */
-static void last_sql(struct pgbf *b, const char *src, struct cbuf *q)
-{
-    /* the outputs are renamed: ORDER BY a name would otherwise sort by
-     * the output's text ("999" after "1000") */
-    put(q, "SELECT (count(*) OVER ())::text AS cutover_n, ");
-    pgkeyset_text(b->j, 1, q);
-    put(q, " FROM ");
-    put(q, src);
-    pgkeyset_desc(b->j, 1, q);
-    put(q, " LIMIT 1");
 }
 
 static int read_checkpoint(struct pgbf *b, struct error *err)
@@ -245,7 +308,7 @@ int pgbf_open(struct pgbf **out, struct datajob *j, struct backfill_progress *p,
                     "k1 text, k2 text, k3 text, k4 text, k5 text, k6 text, k7 text, "
                     "rows bigint NOT NULL, done integer NOT NULL, updated_ms bigint)", err) != 0)
         return -1;
-    if (read_checkpoint(b, err) != 0)
+    if (read_checkpoint(b, err) != 0 || (b->lite && lite_cursor_resolve(b, err) != 0))
         return -1;
     struct cbuf q = {0};
     put(&q, "SELECT count(*) FROM ");
@@ -284,6 +347,8 @@ void pgbf_free(struct pgbf *b)
         return;
     pgtally_free(&b->tally);
     cursor_free(b);
+    lite_keys_free(b->lite_cursor);
+    lite_keys_free(b->lite_last);
     free(b);
 }
 
@@ -324,9 +389,15 @@ static int checkpoint_commit(struct pgbf *b, int64_t rows, int done, int64_t now
     return rc;
 }
 
-/* Reads the batch from an SQLite old and writes it into new's COPY. */
-static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct error *err)
+/* Reads the batch from an SQLite old and writes it into new's COPY: *count
+ * rows, the last one's key as old stores it into b->lite_last. */
+static int lite_copy(struct pgbf *b, long limit, const char *in_sql, int64_t *count,
+                     struct error *err)
 {
+    size_t nk = b->j->plan.n_key;
+    int ncol = (int)b->j->plan.n_cols;
+    *count = 0;
+    lite_keys_free(b->lite_last);
     struct cbuf q = {0}, o = {0};
     source_sql(b, 0, limit, &q);
     sqlite3_stmt *st = NULL;
@@ -336,8 +407,11 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
         return -1;
     }
     cbuf_free(&q);
-    for (size_t i = 0; b->has_cursor && i < b->j->plan.n_key; i++)
-        sqlite3_bind_text(st, (int)i + 1, b->cursor[i], -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; b->has_cursor && i < nk; i++)
+        if (b->lite_cursor[i])
+            sqlite3_bind_value(st, (int)i + 1, b->lite_cursor[i]);
+        else
+            sqlite3_bind_text(st, (int)i + 1, b->cursor[i], -1, SQLITE_TRANSIENT);
     PGresult *r = PQexec(b->new_, in_sql);
     int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : -1;
     PQclear(r);
@@ -346,7 +420,7 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
         sqlite3_finalize(st);
         return -1;
     }
-    int step, ncol = sqlite3_column_count(st);
+    int step;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         for (int i = 0; i < ncol; i++) {
             if (i)
@@ -354,6 +428,11 @@ static int lite_copy(struct pgbf *b, long limit, const char *in_sql, struct erro
             pgcopy_sqlite_value(&o, st, i);
         }
         put(&o, "\n");
+        ++*count;
+        lite_keys_free(b->lite_last);
+        for (size_t i = 0; i < nk; i++)
+            if (!(b->lite_last[i] = sqlite3_value_dup(sqlite3_column_value(st, ncol + (int)i))))
+                o.oom = 1;
         if (o.oom) {
             error_set(err, "out of memory");
             rc = -1;
@@ -629,40 +708,33 @@ static int upsert_range(struct pgbf *b, char **lo, long limit, int64_t *count, c
     return r ? 0 : -1;
 }
 
-/* From an SQLite old: the keyset batch into the staging table, its size
- * and last key read there, then the upsert. */
+/* From an SQLite old: the keyset batch into the staging table (its size
+ * and last key as old read them), then the upsert. */
 static int lite_batch(struct pgbf *b, long limit, int64_t *count, char **key, struct error *err)
 {
     struct cbuf q = {0}, in = {0};
-    PGresult *r = NULL;
     int rc = stage(b, err);
     put(&in, "COPY cutover_stage (");
     datajob_select(b->j, 1, 0, &in);
     put(&in, ") FROM STDIN");
     if (rc == 0)
-        rc = in.oom ? -1 : lite_copy(b, limit, in.p, err);
+        rc = in.oom ? -1 : lite_copy(b, limit, in.p, count, err);
     cbuf_free(&in);
-    last_sql(b, "cutover_stage", &q);
-    if (rc == 0)
-        r = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-    q.n = 0;
-    upsert_sql(b, "cutover_stage", &q);
-    if (r && PQntuples(r) > 0) {
+    if (rc == 0 && *count > 0) {
+        upsert_sql(b, "cutover_stage", &q);
         PGresult *u = q.oom ? NULL : pgdata_query(b->new_, "backfill", q.p, 0, NULL, err);
-        if (!u)
-            PQclear(r), r = NULL;
+        rc = u ? 0 : -1;
         PQclear(u);
     }
     cbuf_free(&q);
-    if (!r)
-        return -1;
-    if (PQntuples(r) == 1) {
-        *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        for (size_t i = 0; i < b->j->plan.n_key; i++)
-            key[i] = strdup(PQgetvalue(r, 0, 1 + (int)i));
+    for (size_t i = 0; rc == 0 && *count > 0 && i < b->j->plan.n_key; i++) {
+        const unsigned char *t = sqlite3_value_text(b->lite_last[i]);
+        if (!(key[i] = strdup(t ? (const char *)t : ""))) {
+            error_set(err, "out of memory");
+            rc = -1;
+        }
     }
-    PQclear(r);
-    return 0;
+    return rc;
 }
 
 /* Begins new's transaction and copies the batch in it; *count and key[] say
@@ -745,7 +817,13 @@ int pgbf_batch(struct pgbf *b, long limit, int64_t now_ms, struct error *err)
         pgdata_exec(b->new_, "backfill", "ROLLBACK", NULL);
         for (size_t i = 0; i < MAP_MAX_KEY; i++)
             free(key[i]);
+        lite_keys_free(b->lite_last);
         return -1;
+    }
+    if (b->lite && count > 0) {
+        lite_keys_free(b->lite_cursor);
+        memcpy(b->lite_cursor, b->lite_last, sizeof b->lite_last);
+        memset(b->lite_last, 0, sizeof b->lite_last);
     }
     b->p->rows += count;
     b->p->done = done;
@@ -769,6 +847,7 @@ int pgbf_reset(struct pgbf *b, struct error *err)
         return -1;
     PQclear(r);
     cursor_free(b);
+    lite_keys_free(b->lite_cursor);
     b->p->rows = b->p->resumed = 0;
     b->p->done = 0;
     b->p->cursor[0] = '\0';
