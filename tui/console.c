@@ -533,6 +533,11 @@ static int ask_gate_override(struct console *k)
 static void on_key(struct console *k, int ch)
 {
     int page = k->layout.steps_rows > 3 ? k->layout.steps_rows - 3 : 1;
+    if (ch == KEY_RESIZE) {   /* the terminal's, whatever is open: never a prompt's */
+        layout_resize(&k->layout);
+        k->dirty = 1;
+        return;
+    }
     if (k->prompt.active) {
         char text[PROMPT_MAX];
         int r = prompt_key(&k->prompt, ch, text);
@@ -582,7 +587,6 @@ static void on_key(struct console *k, int ch)
     case 'q': ask_quit(k); break;
     case 'T': ask_takeover(k); break;
     case 'P': case 'R': case 'c': data_key(k, ch); break;
-    case KEY_RESIZE: layout_resize(&k->layout); break;
     case KEY_MOUSE: {   /* a click on a step selects it (tui/layout.c) */
         struct view v = make_view(k);
         ptrdiff_t i = layout_clicked_step(&k->layout, &v);

@@ -49,6 +49,18 @@ tmux_resize cmd 70 20
 check "a 70×20 terminal is told it is too small" wait_screen cmd "needs at least 80×24"
 tmux_resize cmd 80 24
 check "at 80×24 the cockpit draws again" wait_screen cmd "Rollback plan"
+# a resize while a prompt is open is the terminal's, not the prompt's
+tmux_keys cmd n
+check "n opens the note prompt" wait_screen cmd "note: "
+tmux_resize cmd 70 20
+check "  … a resize meanwhile is taken: too small" wait_screen cmd "needs at least 80×24"
+tmux_resize cmd 100 30
+check "  … and back to a size it draws at, the prompt still open" wait_screen cmd "note: "
+check "  … drawn for 100 columns" sh -c 'tmux -S "$0" capture-pane -p -t cmd | grep -q "Rollback plan"' "$TMUX_SOCK"
+tmux_keys cmd Escape
+check "  … Esc cancels the note" wait_screen cmd "cancelled"
+tmux_resize cmd 80 24
+check "  … and at 80×24 it draws again" wait_screen cmd "Rollback plan"
 
 tmux_keys cmd q
 check "q quits and prints the journal's path" wait_screen cmd "journal: $J"
