@@ -210,7 +210,10 @@ static int failed(struct datacmd *c, const char *why, int say)
     char *line = one_line(why);
     if (say)
         fprintf(stderr, "cutover %s: %s\n", c->name, line ? line : why);
-    if (c->journal && !c->driven) {
+    /* a change asked of a running copy (--running, --pause, --resume)
+     * that fails is the request's failure, not the copy's: the copy runs on */
+    int control = c->running || c->pause >= 0;
+    if (c->journal && !c->driven && !control) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "job", c->name);
         cJSON_AddStringToObject(o, "why", line ? line : why);

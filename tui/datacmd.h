@@ -42,7 +42,8 @@ void datacmd_close(struct datacmd *c);
 int datacmd_journal(struct datacmd *c, enum event_kind k, void *json);
 
 /* The command stops on an error: "cutover NAME: why" on stderr and, with
- * a journal and not --driven, a data_failed event. Returns EXIT_FAILED.
+ * a journal, not --driven and not a change of a running copy (--running,
+ * --pause, --resume), a data_failed event. Returns EXIT_FAILED.
  * datacmd_journal_failure: the event only (the words already printed). */
 int datacmd_fail(struct datacmd *c, const char *why);
 int datacmd_journal_failure(struct datacmd *c, const char *why);
