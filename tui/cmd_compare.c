@@ -25,6 +25,7 @@
 #include "core/cmplock.h"
 #include "core/cmpresume.h"
 #include "core/compare.h"
+#include "core/keyorder.h"
 #include "datacmd.h"
 
 /* What the callbacks share. */
@@ -286,6 +287,12 @@ int cmd_compare(int argc, char **argv)
     struct datacmd c;
     int status = datacmd_open(&c, "compare", argc, argv);
     if (status != 0) {
+        datacmd_close(&c);
+        return status;
+    }
+    struct error why = {{0}};
+    if (!sample && keyorder_alike(&c.job, &why) != 0) {
+        status = datacmd_fail(&c, why.msg);
         datacmd_close(&c);
         return status;
     }

@@ -9,11 +9,7 @@
 # rows left behind.
 . tests/lib.sh
 . tests/data/pg.sh
-if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
-  echo "FAIL postgresql-15 is not installed (scripts/deps.sh test)"; echo "0 passed, 1 failed"; exit 1
-fi
-pg_start A || { echo "0 passed, 1 failed"; exit 1; }
-pgq "$A_PORT" postgres "CREATE DATABASE shop" >/dev/null
+pg_shop A
 p() { pgq "$A_PORT" shop "$1"; }
 runbook() {  # FILE OLD-DB OLD-TABLE NEW-TABLE
   cat >"$1" <<MD

@@ -51,6 +51,13 @@ CONF
   PG_CLUSTERS+=("$dir")
   printf -v "${name}_PORT" '%s' "$port"
 }
+# pg_shop NAME: cluster NAME started with a database `shop`, or the suite
+# ends here, failed (its one line and the count)
+pg_shop() {
+  local port
+  pg_start "$1" && port=${1}_PORT && pgq "${!port}" postgres "CREATE DATABASE shop" >/dev/null ||
+    { echo "FAIL PostgreSQL did not start (a cluster with database shop)"; echo "0 passed, 1 failed"; exit 1; }
+}
 pg_stop_all() {
   local d
   for d in "${PG_CLUSTERS[@]}"; do

@@ -1,0 +1,96 @@
+/* keyorder.c — whether old's key and new's order alike (keyorder.h). */
+#include "keyorder.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pgdata.h"
+
+/* A column's declared type, from PostgreSQL's catalogue or SQLite's
+ * table_info, into type[len]; -1 with err. */
+static int column_type(const struct datajob *j, int side, const char *col, char *type, size_t len,
+                       struct error *err)
+{
+    PGconn *pg = side ? j->new_pg : j->old_pg;
+    sqlite3 *db = side ? j->new_db : j->old_db;
+    type[0] = '\0';
+    if (pg) {
+        struct cbuf t = {0};
+        datajob_table(j, side, NULL, &t);
+        const char *prm[2] = {t.oom ? "" : t.p, col};
+        PGresult *r = pgdata_query(pg, side ? "new" : "old",
+                                   "SELECT format_type(atttypid, NULL) FROM pg_attribute "
+                                   "WHERE attrelid = $1::regclass AND attname = $2",
+                                   2, prm, err);
+        cbuf_free(&t);
+        if (r && PQntuples(r) == 1)
+            snprintf(type, len, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        return r ? 0 : -1;
+    }
+    const struct sqltable *t = side ? &j->new_t : &j->old_t;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT type FROM pragma_table_info(?1, ?2) WHERE name = ?3",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, t->schema ? t->schema : "main", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, col, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(type, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    } else {
+        error_set(err, "%s: %s", side ? "new" : "old", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int has(const char *upper, const char *word) { return strstr(upper, word) != NULL; }
+
+/* How values of a declared type order: "a number", "text", or the type
+ * itself; NULL when anything goes (SQLite, no declared type). */
+static const char *order_of(const char *type, int sqlite)
+{
+    char u[64];
+    size_t n = 0;
+    for (; type[n] && n + 1 < sizeof u; n++)
+        u[n] = (char)toupper((unsigned char)type[n]);
+    u[n] = '\0';
+    if (sqlite) {   /* SQLite's affinity rules, in their order */
+        if (has(u, "INT"))
+            return "a number";
+        if (has(u, "CHAR") || has(u, "CLOB") || has(u, "TEXT"))
+            return "text";
+        if (!u[0] || has(u, "BLOB"))
+            return NULL;
+        return "a number";   /* REAL, NUMERIC and the rest */
+    }
+    if (has(u, "INT") || has(u, "NUMERIC") || has(u, "DECIMAL") || has(u, "REAL") ||
+        has(u, "DOUBLE"))
+        return "a number";
+    if (has(u, "CHAR") || has(u, "TEXT") || strcmp(u, "NAME") == 0)
+        return "text";
+    return type;
+}
+
+int keyorder_alike(const struct datajob *j, struct error *err)
+{
+    for (size_t i = 0; i < j->plan.n_key; i++) {
+        const struct map_col *c = &j->plan.cols[j->plan.key[i]];
+        char told[64], tnew[64];
+        if (column_type(j, 0, c->old_name, told, sizeof told, err) != 0 ||
+            column_type(j, 1, c->name, tnew, sizeof tnew, err) != 0)
+            return -1;
+        const char *o = order_of(told, j->old_db != NULL), *n = order_of(tnew, j->new_db != NULL);
+        if (!o || !n || strcmp(o, n) == 0)
+            continue;
+        error_set(err, "the key `%s` orders as %s in old (%s) and as %s in new (%s): ranges cut "
+                  "on one side hold other rows on the other, and every row would be called "
+                  "missing and extra; give the key the same type on both sides to compare them "
+                  "(backfill is not affected)",
+                  c->old_name, o, told, n, tnew);
+        return -1;
+    }
+    return 0;
+}
