@@ -2,7 +2,9 @@
  * is measured (rows moved over journal time since the run's first
  * checkpoint), never read from the configured limit: a limit says how
  * fast the copy may go, not how fast it goes. A run restarts the
- * measurement when rows go back, the total changes or a pause ends. */
+ * measurement when rows go back, the total changes, a pause ends or the
+ * limit changes (R: an average over the old limit and the new would say
+ * neither). */
 #include "bfprogress.h"
 
 #include <stdio.h>
@@ -36,6 +38,7 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     int64_t rows = (int64_t)event_num(b, "rows", 0);
     int64_t total = event_has(b, "total") ? (int64_t)event_num(b, "total", 0) : j->total;
     int paused = event_bool(b, "paused");
+    double limit = event_num(b, "rate", 0);
     if (!j->first_ms) {
         j->first_ms = ev->ts_ms;
         j->first_rows = rows;
@@ -44,7 +47,8 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
         j->pauses++;
     if (j->run_ms >= 0 && rows < j->rows)
         j->rewinds++;
-    if (j->run_ms < 0 || rows < j->rows || total != j->total || (j->paused && !paused)) {
+    if (j->run_ms < 0 || rows < j->rows || total != j->total || (j->paused && !paused) ||
+        limit != j->rate_limit) {
         j->run_ms = ev->ts_ms;
         j->run_rows = rows;
     }
@@ -60,7 +64,7 @@ void bf_progress_apply(struct bf_progress *p, const struct journal_event *ev,
     snprintf(j->cursor, sizeof j->cursor, "%s", event_str(b, "cursor") ? event_str(b, "cursor") : "");
     double batch = event_num(b, "batch", 0);
     j->batch = batch > 0 && batch < 9e18 ? (int64_t)batch : 0;
-    j->rate_limit = event_num(b, "rate", 0);
+    j->rate_limit = limit;
     /* each event says whether it is throttled: one without the field lifts it */
     const char *why = event_str(b, "throttled");
     if (why && !j->throttled_since)

@@ -285,6 +285,12 @@ int datafold_running(const struct datafold *d, enum datafold_kind k)
     return k < DATA_KINDS && strcmp(d->jobs[k].state, "started") == 0;
 }
 
+int datafold_ended_short(const struct datafold *d, enum datafold_kind k)
+{
+    return k < DATA_KINDS && d->jobs[k].seen &&
+           (strcmp(d->jobs[k].state, "failed") == 0 || strcmp(d->jobs[k].state, "stopped") == 0);
+}
+
 const struct datafold_div *datafold_div(const struct datafold *d, int i)
 {
     if (i < 0 || i >= d->n_divs)

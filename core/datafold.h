@@ -92,6 +92,9 @@ enum datafold_kind datafold_kind_of(const char *word);
 
 /* 1 while the newest data_job event of kind k says started. */
 int datafold_running(const struct datafold *d, enum datafold_kind k);
+/* 1 when a console's job of kind k ended short of its end (failed or
+ * stopped) and has not run again: its last rate is no rate. */
+int datafold_ended_short(const struct datafold *d, enum datafold_kind k);
 
 /* The i-th newest divergence (0 = newest), or NULL. */
 const struct datafold_div *datafold_div(const struct datafold *d, int i);

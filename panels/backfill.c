@@ -44,6 +44,9 @@ static void backfill_draw(WINDOW *w, const struct view *v)
     if (y <= last) {
         if (j->done)
             snprintf(line, sizeof line, "done: every row copied");
+        else if (datafold_ended_short(d, DATA_BACKFILL))
+            snprintf(line, sizeof line, "not copying: the job %s (rows/s and ETA once it runs)",
+                     d->jobs[DATA_BACKFILL].state);
         else if (j->paused)
             snprintf(line, sizeof line, "PAUSED%s%s", d->control[0] ? " — asked: " : "",
                      d->control[0] ? d->control : "");

@@ -48,6 +48,9 @@ static void compare_draw(WINDOW *w, const struct view *v)
         if (c->finished)
             snprintf(line, sizeof line, "finished: %lld rows in old, %lld in new",
                      (long long)c->rows_old, (long long)c->rows_new);
+        else if (datafold_ended_short(d, DATA_COMPARE))
+            snprintf(line, sizeof line, "%lld ranges checked · not comparing: the job %s",
+                     (long long)c->ranges, d->jobs[DATA_COMPARE].state);
         else if (c->rate > 0) {
             int64_t end = datafold_compare_end(d);
             databar_span(end > v->now_ms ? end - v->now_ms : 0, a, sizeof a);

@@ -62,6 +62,7 @@ kill -9 "$pid"
 check "kill -9 of the child is journaled as a failure, in words" wait_until 15 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'failed' AND json_extract(body, '\$.signal') = 9"
 check "  … shown in red on the panel" wait_screen c "FAILED"
+check "  … with no rows/s or ETA beside it (the same frame)" grep -q "not copying: the job failed" "$T/screen"
 check "  … and the job is started again" wait_until 20 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND json_extract(body, '\$.attempt') = 2"
 check "  … resuming from its checkpoint" wait_for 20 grep -q "resuming backfill:orders after key" "$J.backfill.log"

@@ -175,6 +175,22 @@ TEST(a_hold_longer_than_the_window_is_unknown_not_guessed)
     teardown(&f);
 }
 
+TEST(a_new_rate_limit_is_measured_from_its_change)
+{
+    struct fixture f;
+    setup(&f, RAMP, "", "- [ ] dba: copy `backfill`\n- [ ] commander: ramp `ramp`\n");
+    all_clear(&f, AT(12, 0));
+    event(&f, AT(12, 0), EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":0,\"total\":400000,\"rate\":1000}");
+    event(&f, AT(12, 1), EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":60000,\"total\":400000,\"rate\":1000}");
+    CHECK(fabs(bf_progress_rate(&f.s.backfill.jobs[0]) - 1000) < 1e-9);
+    /* R 100 at 12:01: the checkpoints after it say 100 rows/s, not the
+     * 550 an average since 12:00 would */
+    event(&f, AT(12, 1) + 1000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":60100,\"total\":400000,\"rate\":100}");
+    event(&f, AT(12, 2) + 1000, EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":66100,\"total\":400000,\"rate\":100}");
+    CHECK(fabs(bf_progress_rate(&f.s.backfill.jobs[0]) - 100) < 1e-9);
+    teardown(&f);
+}
+
 TEST(the_backfill_rate_is_unknown_until_it_is_measured)
 {
     struct fixture f;
@@ -247,5 +263,5 @@ TEST(a_stopped_ramp_has_no_estimate)
 RUN_TESTS(T(no_ramp_and_no_data_work_is_nothing_to_estimate), T(an_idle_ramp_is_the_sum_of_its_holds),
           T(a_hold_in_progress_counts_what_is_left_of_it), T(a_window_over_midnight_delays_the_ramp),
           T(a_hold_longer_than_the_window_is_unknown_not_guessed),
-          T(the_backfill_rate_is_unknown_until_it_is_measured),
+          T(the_backfill_rate_is_unknown_until_it_is_measured), T(a_new_rate_limit_is_measured_from_its_change),
           T(the_gates_and_the_comparison_come_in_as_inputs), T(a_stopped_ramp_has_no_estimate))
