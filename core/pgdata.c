@@ -82,7 +82,14 @@ PGresult *pgdata_query(PGconn *pg, const char *what, const char *sql, int n,
     PGresult *r = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)
         return r;
-    pg_error(err, what, PQerrorMessage(pg));
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    /* an upsert given two rows for one key: PostgreSQL's words name the
+     * statement, not the cause, which is old's */
+    if (state && strcmp(state, "21000") == 0 && strstr(sql, "ON CONFLICT"))
+        error_set(err, "%s: old holds more than one row with one key: its key must be unique "
+                  "(a primary key, or a unique index on it) for its rows to be copied", what);
+    else
+        pg_error(err, what, PQerrorMessage(pg));
     PQclear(r);
     return NULL;
 }

@@ -6,7 +6,7 @@
 # the right row — every row copied once, the count exact, across batches,
 # across kill -9. And a NULL in old's key (SQLite allows it outside an
 # INTEGER PRIMARY KEY) is refused in words, not copied as "done" with
-# rows left behind.
+# rows left behind; a key PostgreSQL's old holds twice is said as such.
 . tests/lib.sh
 . tests/data/pg.sh
 pg_shop A
@@ -83,4 +83,11 @@ check "  … naming the column and how many rows" contains "$T/.last" "2 rows of
 check "  … and copies nothing" test "$(p 'SELECT count(*) FROM nulls')" = 0
 check "compare refuses it too" expect_exit 1 "$CUTOVER" compare "$T/nulls.md"
 check "  … in the same words" contains "$T/.last" "2 rows of old have no key (\`k\` is NULL)"
+# --- a key old holds twice (PostgreSQL, no primary key) ------------------------
+p "CREATE TABLE twice_old (k bigint, v text); INSERT INTO twice_old VALUES (1, 'a'), (2, 'b'), (2, 'c'), (3, 'd');
+   CREATE TABLE twice (k bigint PRIMARY KEY, v text)" >/dev/null
+sed -e "s|^- old: .*|- old: postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\` table \`twice_old\`|" \
+    -e 's|table `nulls`|table `twice`|' "$T/nulls.md" >"$T/twice.md"
+check "a key old holds twice: backfill stops (exit 1)" expect_exit 1 "$CUTOVER" backfill "$T/twice.md"
+check "  … saying that old's key is not unique" contains "$T/.last" "old holds more than one row with one key"
 finish
