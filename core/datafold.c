@@ -69,6 +69,8 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
         failed_runs++;
         put(last_failure, sizeof last_failure, event_str(b, "why"));
     }
+    if (strcmp(state, "watched") == 0 && strcmp(j->state, "started") == 0 && starts > 0)
+        starts--;   /* that start ran nothing: another copy runs the job */
     if (strcmp(state, "started") == 0) {
         started = ev->ts_ms;
         starts++;
@@ -282,7 +284,8 @@ void datafold_apply(struct datafold *d, const struct journal_event *ev,
 
 int datafold_running(const struct datafold *d, enum datafold_kind k)
 {
-    return k < DATA_KINDS && strcmp(d->jobs[k].state, "started") == 0;
+    return k < DATA_KINDS && (strcmp(d->jobs[k].state, "started") == 0 ||
+                              strcmp(d->jobs[k].state, "watched") == 0);
 }
 
 int datafold_ended_short(const struct datafold *d, enum datafold_kind k)

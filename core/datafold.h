@@ -22,7 +22,7 @@ enum datafold_kind { DATA_BACKFILL, DATA_COMPARE, DATA_WRITERS, DATA_KINDS };
 /* The driver's view of one kind of job, from its newest data_job event. */
 struct datafold_job {
     int seen;                 /* a data_job event of this kind was folded */
-    char state[16];           /* started, finished, diverged, failed, stopped, requested;
+    char state[16];           /* started, watched, finished, diverged, failed, stopped, requested;
                                * resumed: a run by hand progresses after its data_failed */
     char step[32];
     long pid;
@@ -90,7 +90,8 @@ void datafold_apply(struct datafold *d, const struct journal_event *ev,
 const char *datafold_kind_name(enum datafold_kind k);
 enum datafold_kind datafold_kind_of(const char *word);
 
-/* 1 while the newest data_job event of kind k says started. */
+/* 1 while the newest data_job event of kind k says started, or watched (a
+ * copy started elsewhere runs it; the console watches). */
 int datafold_running(const struct datafold *d, enum datafold_kind k);
 /* 1 when a console's job of kind k ended short of its end (failed or
  * stopped) and has not run again: its last rate is no rate. */

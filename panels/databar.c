@@ -74,6 +74,9 @@ int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int ki
         snprintf(line, sizeof line, "running, pid %ld, for %s%s", j->pid, run,
                  j->attempt > 1 ? " (restarted)" : "");
         a = view_attr(v, TH_OK);
+    } else if (strcmp(j->state, "watched") == 0) {
+        snprintf(line, sizeof line, "runs elsewhere, pid %ld (not the cockpit's): watched", j->pid);
+        a = view_attr(v, TH_OK);
     } else if (strcmp(j->state, "failed") == 0) {
         snprintf(line, sizeof line, "FAILED %s ago: %s", ago, j->why);
         a = view_attr(v, TH_ALERT);
@@ -107,7 +110,7 @@ int databar_step_word(const struct view *v, size_t i, char *buf, size_t len)
                                                        : "UNKNOWN WRITER");
         return 2;
     }
-    if (strcmp(j->state, "started") != 0)
+    if (strcmp(j->state, "started") != 0 && strcmp(j->state, "watched") != 0)
         return 0;
     if (kind == DATA_WRITERS) {
         snprintf(buf, len, " auditing");

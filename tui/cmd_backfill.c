@@ -246,7 +246,8 @@ static int control(struct datacmd *c, const char *job, const struct bfcontrol *h
 }
 
 /* Takes the job, or hands over to control() when a live process holds it
- * (a holder whose process is gone, after kill -9, is taken over). */
+ * (a holder whose process is gone, after kill -9, is taken over); a
+ * --driven copy (a console's) refuses instead, exit EXIT_HELD. */
 static int claim(struct datacmd *c, const char *job, int *status)
 {
     struct error err = {{0}};
@@ -258,6 +259,12 @@ static int claim(struct datacmd *c, const char *job, int *status)
                              &held, &err);
     if (rc < 0) {
         *status = datacmd_fail(c, err.msg);
+    } else if (rc == 1 && c->driven) {
+        /* a console's copy never turns into a control of another's: it
+         * refuses, and the console watches the copy that runs */
+        fprintf(stderr, "cutover backfill: %s is already run by another copy (pid %ld): "
+                        "not started twice, nor changed\n", job, held.pid);
+        *status = EXIT_HELD;
     } else if (rc == 1) {
         *status = control(c, job, &held);
     } else if (c->pause >= 0 || c->running) {

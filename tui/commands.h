@@ -9,6 +9,7 @@ enum {
     EXIT_FAILED = 1,   /* bad input or failure, with a message */
     EXIT_USAGE = 2,
     EXIT_ABORTED = 3,  /* the ceremony aborted, or data diverged */
+    EXIT_HELD = 4,     /* a --driven backfill found the job run by another live copy */
 };
 
 struct command {

@@ -19,8 +19,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "commands.h"
 #include "core/datafold.h"
 #include "core/events.h"
+#include "core/journal_writer.h"
 #include "core/stepaction.h"
 #include "core/stepopts.h"
 #include "self_exe.h"
@@ -34,6 +36,7 @@ extern char **environ;
 struct job {
     pid_t pid;           /* 0: none running */
     int adopted;         /* left by the previous driver: watched, not reaped */
+    int foreign;         /* … or started elsewhere (by hand): watched, never stopped */
     char step[32];
     int attempt;         /* starts for this step, this console */
     int failures;        /* in a row */
@@ -47,6 +50,7 @@ struct jobrunner {
     char runbook[PATH_MAX];
     char host[64];
     struct job jobs[DATA_KINDS];
+    pid_t let_go[DATA_KINDS];  /* children of ours another driver watches now: reaped only */
     pid_t ctl_pid;       /* a control command on its way */
     char ctl_what[64];
     char ctl_log[PATH_MAX];
@@ -69,7 +73,36 @@ void jobrunner_free(struct jobrunner *r)
 {
     if (r && r->ctl_pid > 0)
         waitpid(r->ctl_pid, NULL, WNOHANG);
+    for (int k = 0; r && k < DATA_KINDS; k++)
+        if (r->let_go[k] > 0)
+            waitpid(r->let_go[k], NULL, WNOHANG);
     free(r);
+}
+
+/* 1 when another console took the lease: this one drives no more. */
+static int lease_lost(const struct jobrunner *r)
+{
+    struct journal_writer_state ws;
+    journal_writer_state(r->c->journal, &ws);
+    return ws.lease_lost;
+}
+
+/* This console no longer drives: its jobs are the new driver's to watch
+ * (it adopts them), never this console's to stop. Its own children are
+ * only reaped when they end; nothing is journaled. */
+static void let_go(struct jobrunner *r)
+{
+    for (int k = 0; k < DATA_KINDS; k++) {
+        if (r->let_go[k] > 0 && waitpid(r->let_go[k], NULL, WNOHANG) != 0)
+            r->let_go[k] = 0;
+        struct job *j = &r->jobs[k];
+        if (j->pid <= 0)
+            continue;
+        if (!j->adopted && !r->let_go[k])
+            r->let_go[k] = j->pid;
+        j->pid = 0;
+        j->adopted = j->foreign = 0;
+    }
 }
 
 /* 1 when file path holds exactly text. */
@@ -291,6 +324,32 @@ static int backoff_s(int n)
     return s > RETRY_MAX_S ? RETRY_MAX_S : s;
 }
 
+/* Our backfill refused (EXIT_HELD): another live copy runs the job, its
+ * pid on the child's last line. Watched from now on (journaled watched);
+ * 0 when that copy cannot be watched from here (gone already, or on
+ * another host): then the refusal counts as a failure, with back-off. */
+static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char *msg,
+                          size_t len)
+{
+    struct job *j = &r->jobs[k];
+    char log[PATH_MAX + 16], said[300], why[400];
+    log_path(r, k, log, sizeof log);
+    last_line(log, said, sizeof said);
+    const char *at = strstr(said, "(pid ");
+    long holder = at ? strtol(at + 5, NULL, 10) : 0;
+    if (holder <= 0 || holder == (long)getpid() || !job_alive(holder, k))
+        return 0;
+    j->pid = (pid_t)holder;
+    j->adopted = j->foreign = 1;
+    j->gone_ms = 0;
+    j->failures = 0;
+    snprintf(why, sizeof why, "another copy, not started by the cockpit, runs the %s (pid %ld): "
+             "watched, not started twice, its rate left alone", datafold_kind_name(k), holder);
+    journal_job(r, k, "watched", j, holder, -1, 0, 0, NULL, why, now_ms);
+    snprintf(msg, len, "step %s: %s", j->step, why);
+    return 1;
+}
+
 /* The job of kind k ended: exit_status (or -1) and sig (or 0) as waitpid
  * told, or both unknown for an adopted job. Journals how, in words. */
 static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, int sig,
@@ -301,6 +360,8 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
     long pid = (long)j->pid;
     char why[300], log[PATH_MAX + 16];
     log_path(r, k, log, sizeof log);
+    if (k == DATA_BACKFILL && exit_status == EXIT_HELD && held_elsewhere(r, k, now_ms, msg, len))
+        return;
     const char *state = "failed";
     if (exit_status == 0 || (j->adopted && k == DATA_BACKFILL && s->actions.backfill_done))
         state = "finished";
@@ -332,6 +393,9 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
             snprintf(why, sizeof why, "exited with status %d: %s; started again in %ds",
                      exit_status, said, wait);
         }
+        else if (j->foreign)
+            snprintf(why, sizeof why, "the copy started elsewhere (pid %ld) ended unfinished; "
+                     "this console's starts in %ds", pid, wait);
         else
             snprintf(why, sizeof why, "the previous driver's job (pid %ld) ended unseen; "
                      "started again in %ds", pid, wait);
@@ -339,12 +403,23 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
         snprintf(msg, len, "the %s of step %s FAILED: %s", datafold_kind_name(k), j->step, why);
         *alert = 1;
         j->pid = 0;
+        j->foreign = 0;
         return;
     }
     journal_job(r, k, state, j, pid, exit_status, sig, 0, log, why, now_ms);
     snprintf(msg, len, "step %s: %s", j->step, why);
     *alert = strcmp(state, "diverged") == 0 || strcmp(state, "unknown") == 0;
     j->pid = 0;
+    j->foreign = 0;
+}
+
+/* 1 when the job's own events say it ended: the backfill done, the
+ * comparison's result, the audit's. */
+static int told_ended(const struct session *s, enum datafold_kind k)
+{
+    return k == DATA_BACKFILL  ? s->actions.backfill_done
+           : k == DATA_COMPARE ? s->data.cmp.finished
+                               : s->wf.audited;
 }
 
 /* A child of ours: reaped when it ended. An adopted one: looked at. */
@@ -357,10 +432,7 @@ static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char
             return 0;
         /* its last events may not be folded yet: the fold decides how it
          * ended, so give the journal a moment before judging */
-        const struct session *s = &r->c->s;
-        int told = k == DATA_BACKFILL  ? s->actions.backfill_done
-                   : k == DATA_COMPARE ? s->data.cmp.finished
-                                       : s->wf.audited;
+        int told = told_ended(&r->c->s, k);
         if (!told && !j->gone_ms)
             j->gone_ms = now_ms;
         if (!told && now_ms - j->gone_ms < ADOPTED_GRACE_MS)
@@ -383,7 +455,7 @@ static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char
 
 /* No job of kind k runs here: start one when its step's turn has come. */
 static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char *msg,
-                    size_t len)
+                    size_t len, int *alert)
 {
     const struct session *s = &r->c->s;
     struct job *j = &r->jobs[k];
@@ -396,22 +468,35 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         snprintf(j->step, sizeof j->step, "%s", st->id);
     }
     const struct datafold_job *f = &s->data.jobs[k];
+    if (datafold_running(&s->data, k) && f->pid > 0) {
+        /* the journal says a job runs: the previous driver's (or one
+         * started elsewhere, watched), still alive? */
+        int elsewhere = strcmp(f->state, "watched") == 0;
+        if (strcmp(f->host, r->host) == 0 && job_alive(f->pid, k)) {
+            j->pid = (pid_t)f->pid;
+            j->adopted = 1;
+            j->foreign = elsewhere;
+            j->gone_ms = 0;
+            snprintf(msg, len, "step %s: the %s %s runs on (pid %ld): watched, not started "
+                     "twice", st->id, datafold_kind_name(k),
+                     elsewhere ? "started elsewhere" : "of the previous driver", f->pid);
+            return 1;
+        }
+        /* it ended unseen, and its own events say how (a comparison that
+         * diverged is not run again by itself): journaled here, once */
+        if (told_ended(s, k)) {
+            j->pid = (pid_t)f->pid;
+            j->adopted = 1;
+            j->foreign = elsewhere;
+            ended(r, k, -1, 0, now_ms, msg, len, alert);
+            return 1;
+        }
+    }
     if (k == DATA_BACKFILL && s->actions.backfill_done)
         return 0;   /* the step completes itself at its turn */
     if (f->seen && (strcmp(f->state, "diverged") == 0 || strcmp(f->state, "unknown") == 0) &&
         strcmp(f->step, st->id) == 0)
         return 0;   /* it completed nothing: a person decides */
-    if (datafold_running(&s->data, k) && f->pid > 0) {
-        /* the journal says a job runs: the previous driver's, still alive? */
-        if (strcmp(f->host, r->host) == 0 && job_alive(f->pid, k)) {
-            j->pid = (pid_t)f->pid;
-            j->adopted = 1;
-            j->gone_ms = 0;
-            snprintf(msg, len, "step %s: the %s of the previous driver runs on (pid %ld): "
-                     "watched, not started twice", st->id, datafold_kind_name(k), f->pid);
-            return 1;
-        }
-    }
     if (f->seen && strcmp(f->state, "requested") == 0)
         j->retry_at_ms = 0;   /* a person asked for it now */
     if (now_ms < j->retry_at_ms)
@@ -442,21 +527,25 @@ int jobrunner_tick(struct jobrunner *r, int driving, int64_t now_ms, char *msg, 
                    int *alert)
 {
     int changed = control_done(r, msg, len, alert);
-    if (!driving)
+    if (!driving || lease_lost(r)) {   /* not (or no longer) the driver: hands off */
+        let_go(r);
         return changed;
+    }
     for (int k = 0; k < DATA_KINDS; k++) {
         if (r->jobs[k].pid > 0)
             changed |= watch(r, (enum datafold_kind)k, now_ms, msg, len, alert);
         else
-            changed |= consider(r, (enum datafold_kind)k, now_ms, msg, len);
+            changed |= consider(r, (enum datafold_kind)k, now_ms, msg, len, alert);
     }
     return changed;
 }
 
 int jobrunner_busy(const struct jobrunner *r, char *why, size_t len)
 {
+    if (lease_lost(r))   /* the new driver watches them: not this console's to stop */
+        return 0;
     for (int k = 0; k < DATA_KINDS; k++)
-        if (r->jobs[k].pid > 0) {
+        if (r->jobs[k].pid > 0 && !r->jobs[k].foreign) {
             snprintf(why, len, "the %s of step %s runs (pid %ld); quitting stops it%s",
                      datafold_kind_name((enum datafold_kind)k), r->jobs[k].step,
                      (long)r->jobs[k].pid,
@@ -474,9 +563,13 @@ static void sleep_ms(int ms)
 
 void jobrunner_stop(struct jobrunner *r, int64_t now_ms)
 {
+    if (lease_lost(r)) {   /* another console drives: its jobs, not ours to stop */
+        let_go(r);
+        return;
+    }
     for (int k = 0; k < DATA_KINDS; k++) {
         struct job *j = &r->jobs[k];
-        if (j->pid <= 0)
+        if (j->pid <= 0 || j->foreign)   /* a copy started elsewhere is its starter's */
             continue;
         kill(j->pid, SIGTERM);
         int waited = 0, gone = 0;

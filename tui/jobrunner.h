@@ -6,8 +6,12 @@
  * journals each start, end and failure (`data_job`); starts a failed job
  * again with back-off (the backfill resumes from its checkpoint), never a
  * comparison that diverged; adopts, after a take-over or a restart, a job
- * the previous driver left running rather than start a second copy; and
- * stops its jobs (SIGTERM) when the console quits.
+ * the previous driver left running rather than start a second copy, and
+ * journals once the end of one that ended unseen when its own events say
+ * how (a compare's result); watches, never stops, a backfill another copy
+ * runs (started by hand: its child exits EXIT_HELD); lets go of its jobs
+ * when it loses the lease; and stops its jobs (SIGTERM) when the console
+ * quits while it still drives.
  *
  * Every console also sends the backfill's controls (pause, resume, a rate)
  * through the script path (`cutover backfill RUNBOOK --pause --journal J`),
@@ -32,11 +36,13 @@ void jobrunner_free(struct jobrunner *r);
 int jobrunner_tick(struct jobrunner *r, int driving, int64_t now_ms, char *msg, size_t len,
                    int *alert);
 
-/* 1 while a job of this console runs, with it in words in why. */
+/* 1 while a job of this console runs, with it in words in why; 0 once it
+ * lost the lease (the new driver's to stop), and for a copy started
+ * elsewhere. */
 int jobrunner_busy(const struct jobrunner *r, char *why, size_t len);
 
 /* Stops this console's jobs (SIGTERM, then SIGKILL after two seconds) and
- * journals that they stopped. */
+ * journals that they stopped; nothing once it lost the lease. */
 void jobrunner_stop(struct jobrunner *r, int64_t now_ms);
 
 /* The backfill's control from the screen: what is "--pause", "--resume" or

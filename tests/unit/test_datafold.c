@@ -92,6 +92,26 @@ TEST(a_jobs_life_is_folded_from_its_data_job_events)
     teardown(&f);
 }
 
+/* The console's copy found the job run by another copy (started by hand):
+ * watched, that copy's pid; it runs, and the start that ran nothing is
+ * not counted as a run (the report's runs and restarts). */
+TEST(a_job_run_elsewhere_is_watched_not_counted_as_a_run)
+{
+    struct fixture f;
+    setup(&f);
+    const struct datafold_job *j = &f.s.data.jobs[DATA_BACKFILL];
+    event(&f, T0, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":\"started\","
+                              "\"pid\":42,\"host\":\"h\",\"attempt\":1,\"why\":\"its turn\"}");
+    CHECK(j->starts == 1);
+    event(&f, T0 + 100, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":"
+                                    "\"watched\",\"pid\":7,\"host\":\"h\",\"why\":\"elsewhere\"}");
+    CHECK(datafold_running(&f.s.data, DATA_BACKFILL) && j->pid == 7 && j->starts == 0);
+    event(&f, T0 + 9000, EV_DATA_JOB, "{\"job\":\"backfill\",\"step\":\"2.1\",\"state\":"
+                                     "\"finished\",\"pid\":7,\"why\":\"done\"}");
+    CHECK(!datafold_running(&f.s.data, DATA_BACKFILL) && j->starts == 0 && j->failures == 0);
+    teardown(&f);
+}
+
 /* A backfill or compare run by hand with --journal that stopped on an
  * error (data_failed) shows as failed, with its words, on every console
  * watching the journal; its next run's progress says it runs again. */
@@ -278,6 +298,7 @@ TEST(the_backfills_whole_story_and_a_sample_apart)
 }
 
 RUN_TESTS(T(the_backfills_whole_story_and_a_sample_apart), T(a_jobs_life_is_folded_from_its_data_job_events), T(a_throttled_backfill_says_why_until_it_lifts),
+          T(a_job_run_elsewhere_is_watched_not_counted_as_a_run),
           T(a_headless_failure_shows_until_the_next_runs_progress),
           T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
           T(the_compare_eta_is_known_from_its_progress), T(a_refold_gives_the_same_state))
