@@ -1,6 +1,6 @@
 /* bfcontrol.c — the backfill's control row (bfcontrol.h) in an SQLite
  * new: one small statement each, in autocommit, so a script's change is
- * seen by the running job at its next batch; a PostgreSQL new is handed
+ * seen by the running job at its next beat; a PostgreSQL new is handed
  * to bfcontrol_pg.c. */
 #include "bfcontrol.h"
 
@@ -75,8 +75,11 @@ static int lite_beat(sqlite3 *db, const char *job, long pid, int64_t now_ms,
 {
     double v[2] = {(double)pid, (double)now_ms};
     *now = (struct bfcontrol){0};
-    return run(db, "UPDATE main.cutover_backfill_control SET heartbeat_ms = ?3 WHERE job = ?1 "
-                   "AND pid = ?2 RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now, err);
+    if (run(db, "UPDATE main.cutover_backfill_control SET heartbeat_ms = ?3 WHERE job = ?1 "
+                "AND pid = ?2 RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now,
+            err) != 0)
+        return -1;
+    return now->pid == pid ? 0 : 1;   /* no row of ours: the claim is gone */
 }
 
 static int lite_set(sqlite3 *db, const char *job, double rate, int paused, struct error *err)

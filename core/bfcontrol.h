@@ -2,8 +2,9 @@
  * beside its checkpoint: who runs the job (pid and heartbeat), and the
  * rate and pause a script may change while it runs (`cutover backfill
  * RUNBOOK --rate N | --pause | --resume`). The running job reads it each
- * batch. Table cutover_backfill_control(job, pid, heartbeat_ms, rate,
- * paused), in an SQLite new (bfcontrol.c) or a PostgreSQL new
+ * batch and, while it waits (pacing or paused), at least every
+ * BFCONTROL_BEAT_MS. Table cutover_backfill_control(job, pid,
+ * heartbeat_ms, rate, paused), in an SQLite new (bfcontrol.c) or a PostgreSQL new
  * (bfcontrol_pg.c); one interface, the store decides. In PostgreSQL the
  * job is held by a session advisory lock, which the server lets go of
  * when the holder's connection closes (kill -9 included); in SQLite by
@@ -20,6 +21,8 @@
 
 /* A holder whose heartbeat is older than this is gone. */
 #define BFCONTROL_STALE_MS 5000
+/* The holder beats at least this often, waiting included. */
+#define BFCONTROL_BEAT_MS 250
 
 struct bfcontrol {
     long pid;          /* the holder; 0 when nobody runs the job */
@@ -44,7 +47,9 @@ int bfcontrol_read(const struct bfcontrol_store *s, const char *job, struct bfco
 int bfcontrol_claim(const struct bfcontrol_store *s, const char *job, long pid, int64_t now_ms,
                     double rate, int force, struct bfcontrol *held, struct error *err);
 
-/* The holder's heartbeat; reads back the rate and pause now in force. */
+/* The holder's heartbeat; reads back the rate and pause now in force: 0;
+ * 1 when the row is no longer pid's (the claim was let go or taken over:
+ * the holder must stop, *now says nothing); -1 error. */
 int bfcontrol_beat(const struct bfcontrol_store *s, const char *job, long pid, int64_t now_ms,
                    struct bfcontrol *now, struct error *err);
 

@@ -1,9 +1,10 @@
 /* bfcontrol_pg.c — the backfill's control row in a PostgreSQL new
  * (bfcontrol.h): the table cutover_backfill_control beside the
- * checkpoint, each statement in autocommit between batches. Who holds the
- * job is decided by a session advisory lock on hashtext('cutover ' ||
- * job), not by the row: a holder killed with -9 lets go of it as its
- * connection closes, so no heartbeat has to go stale first. */
+ * checkpoint, each statement in autocommit between batches and beats.
+ * Who holds the job is decided by a session advisory lock on
+ * hashtext('cutover ' || job), not by the row: a holder killed with -9
+ * lets go of it as its connection closes, so no heartbeat has to go stale
+ * first. */
 #include "bfcontrol.h"
 
 #include <stdio.h>
@@ -73,9 +74,11 @@ int bfcontrol_pg_beat(PGconn *pg, const char *job, long pid, int64_t now_ms,
 {
     double v[2] = {(double)pid, (double)now_ms};
     *now = (struct bfcontrol){0};
-    return run(pg, "UPDATE cutover_backfill_control SET heartbeat_ms = $3::float8::bigint "
-                   "WHERE job = $1 AND pid = $2::float8::bigint "
-                   "RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now, err);
+    if (run(pg, "UPDATE cutover_backfill_control SET heartbeat_ms = $3::float8::bigint "
+                "WHERE job = $1 AND pid = $2::float8::bigint "
+                "RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now, err) != 0)
+        return -1;
+    return now->pid == pid ? 0 : 1;   /* no row of ours: the claim is gone */
 }
 
 int bfcontrol_pg_set(PGconn *pg, const char *job, double rate, int paused, struct error *err)

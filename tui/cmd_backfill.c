@@ -5,7 +5,8 @@
  * the journal at most once a second and at the end. Progress on stderr.
  * While a job runs, the same command with --rate, --pause or --resume
  * changes the running job (through its control row) and returns; with
- * --running it never starts one. */
+ * --running it never starts one. A copy whose claim on the job is gone
+ * stops. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,15 +74,22 @@ static void progress(const struct backfill_progress *p, double rate, int tty)
             p->cursor[0] ? p->cursor : "-", tty ? "   " : "\n");
 }
 
-/* Reads the control row at a batch's end: a new rate re-bases the pace; a
- * pause waits here, beating, until a resume. -1 on an error. */
+/* Reads the control row at a batch's end and while waiting: a new rate
+ * re-bases the pace; a pause waits here, beating, until a resume. -1 on an
+ * error, or when the row is no longer this process's (its claim was let
+ * go or taken over: copying on would be beside another copy, at no rate
+ * anyone set). */
 static int obey(struct datacmd *c, const struct backfill_progress *p, long batch,
                 int64_t *start, int64_t *rows0, long *most, struct error *err)
 {
     struct bfcontrol now;
     int announced = 0;
     for (;;) {
-        if (bfcontrol_beat(&c->ctl, p->job, (long)getpid(), clock_now_ms(), &now, err) != 0)
+        int rc = bfcontrol_beat(&c->ctl, p->job, (long)getpid(), clock_now_ms(), &now, err);
+        if (rc == 1)
+            error_set(err, "lost its claim on %s (its control row no longer names this "
+                      "process): stopping rather than copying beside another", p->job);
+        if (rc != 0)
             return -1;
         if (now.rate != c->rate) {
             c->rate = now.rate;
@@ -101,11 +109,27 @@ static int obey(struct datacmd *c, const struct backfill_progress *p, long batch
             }
             announced = 1;
         }
-        wait_until(clock_now_ms() + 200);
+        wait_until(clock_now_ms() + BFCONTROL_BEAT_MS);
         *start = clock_now_ms();
         *rows0 = p->rows;
     }
     return 0;
+}
+
+/* Waits for the pace's next batch, beating and obeying the control row
+ * every BFCONTROL_BEAT_MS meanwhile: a slow rate keeps the claim alive
+ * and a change is applied at once, not after the wait. -1 on an error. */
+static int pace(struct datacmd *c, const struct backfill_progress *p, long batch,
+                int64_t *start, int64_t *rows0, long *most, struct error *err)
+{
+    for (;;) {
+        int64_t due = backfill_pace(*start, p->rows - *rows0, c->rate), now = clock_now_ms();
+        if (due <= now)
+            return 0;
+        wait_until(due - now < BFCONTROL_BEAT_MS ? due : now + BFCONTROL_BEAT_MS);
+        if (obey(c, p, batch, start, rows0, most, err) != 0)
+            return -1;
+    }
 }
 
 /* Between batches: while a throttle signal is over its bound (or cannot
@@ -167,7 +191,10 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
     if (w && throttle(c, w, p, batch, &start, &rows0, &most, &err) != 0)
         rc = -1;
     while (rc == 0) {
-        wait_until(backfill_pace(start, p->rows - rows0, c->rate));
+        if (pace(c, p, batch, &start, &rows0, &most, &err) != 0) {
+            rc = -1;
+            break;
+        }
         int64_t t0 = clock_now_ms();
         rc = backfill_batch(bf, batch, t0, &err);
         if (rc < 0)
