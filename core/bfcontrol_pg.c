@@ -16,10 +16,15 @@
 static const char *const create_sql =
     "CREATE TABLE IF NOT EXISTS cutover_backfill_control (job text PRIMARY KEY, "
     "pid bigint NOT NULL DEFAULT 0, heartbeat_ms bigint NOT NULL DEFAULT 0, "
-    "rate double precision NOT NULL DEFAULT 0, paused integer NOT NULL DEFAULT 0)";
+    "rate double precision NOT NULL DEFAULT 0, paused integer NOT NULL DEFAULT 0, "
+    "rate_set integer NOT NULL DEFAULT 0)";
+/* a table made before rate_set was */
+static const char *const migrate_sql =
+    "ALTER TABLE cutover_backfill_control ADD COLUMN IF NOT EXISTS "
+    "rate_set integer NOT NULL DEFAULT 0";
 
-/* Runs sql ($1 the job, then the numbers as text); a returned row goes to
- * out. The table exists: read and claim, which come first, create it. */
+/* Runs sql ($1 the job, then the numbers as text); a returned row (pid,
+ * heartbeat_ms, rate, paused, rate_set) goes to out. The table exists: read and claim, which come first, create it. */
 static int run(PGconn *pg, const char *sql, const char *job, int n, const double *v,
                struct bfcontrol *out, struct error *err)
 {
@@ -36,7 +41,7 @@ static int run(PGconn *pg, const char *sql, const char *job, int n, const double
         *out = (struct bfcontrol){strtol(PQgetvalue(r, 0, 0), NULL, 10),
                                   strtoll(PQgetvalue(r, 0, 1), NULL, 10),
                                   strtod(PQgetvalue(r, 0, 2), NULL),
-                                  atoi(PQgetvalue(r, 0, 3))};
+                                  atoi(PQgetvalue(r, 0, 3)), atoi(PQgetvalue(r, 0, 4))};
     PQclear(r);
     return 0;
 }
@@ -44,29 +49,37 @@ static int run(PGconn *pg, const char *sql, const char *job, int n, const double
 int bfcontrol_pg_read(PGconn *pg, const char *job, struct bfcontrol *out, struct error *err)
 {
     *out = (struct bfcontrol){0};
-    if (pgdata_exec(pg, "backfill control", create_sql, err) != 0)
+    if (pgdata_exec(pg, "backfill control", create_sql, err) != 0 ||
+        pgdata_exec(pg, "backfill control", migrate_sql, err) != 0)
         return -1;
-    return run(pg, "SELECT pid, heartbeat_ms, rate, paused FROM cutover_backfill_control "
+    return run(pg, "SELECT pid, heartbeat_ms, rate, paused, rate_set FROM cutover_backfill_control "
                    "WHERE job = $1", job, 0, NULL, out, err);
 }
 
 int bfcontrol_pg_claim(PGconn *pg, const char *job, long pid, int64_t now_ms, double rate,
-                       struct bfcontrol *held, struct error *err)
+                       enum bfcontrol_rate how, struct bfcontrol *held, struct error *err)
 {
     int got = pgdata_try_lock(pg, "backfill control", job, err);
     if (got < 0)
         return -1;
     if (!got)
         return bfcontrol_pg_read(pg, job, held, err) == 0 ? 1 : -1;
-    if (pgdata_exec(pg, "backfill control", create_sql, err) != 0)
+    if (pgdata_exec(pg, "backfill control", create_sql, err) != 0 ||
+        pgdata_exec(pg, "backfill control", migrate_sql, err) != 0)
         return -1;
-    double v[3] = {(double)pid, (double)now_ms, rate};
+    /* the pause stays as the last control left it; the rate as how says */
+    double v[4] = {(double)pid, (double)now_ms, rate, (double)how};
     *held = (struct bfcontrol){0};
-    return run(pg, "INSERT INTO cutover_backfill_control (job, pid, heartbeat_ms, rate, paused) "
-                   "VALUES ($1, $2::float8::bigint, $3::float8::bigint, $4::float8, 0) "
+    return run(pg, "INSERT INTO cutover_backfill_control AS c (job, pid, heartbeat_ms, rate, "
+                   "paused, rate_set) VALUES ($1, $2::float8::bigint, $3::float8::bigint, "
+                   "$4::float8, 0, ($5::float8 = 1)::int) "
                    "ON CONFLICT (job) DO UPDATE SET pid = excluded.pid, "
-                   "heartbeat_ms = excluded.heartbeat_ms, rate = excluded.rate, paused = 0",
-               job, 3, v, NULL, err);
+                   "heartbeat_ms = excluded.heartbeat_ms, "
+                   "rate = CASE WHEN $5::float8 = 1 OR ($5::float8 = 0 AND c.rate_set = 0) "
+                   "THEN excluded.rate ELSE c.rate END, "
+                   "rate_set = CASE WHEN $5::float8 = 1 THEN 1 ELSE c.rate_set END "
+                   "RETURNING pid, heartbeat_ms, rate, paused, rate_set",
+               job, 4, v, held, err);
 }
 
 int bfcontrol_pg_beat(PGconn *pg, const char *job, long pid, int64_t now_ms,
@@ -76,7 +89,7 @@ int bfcontrol_pg_beat(PGconn *pg, const char *job, long pid, int64_t now_ms,
     *now = (struct bfcontrol){0};
     if (run(pg, "UPDATE cutover_backfill_control SET heartbeat_ms = $3::float8::bigint "
                 "WHERE job = $1 AND pid = $2::float8::bigint "
-                "RETURNING pid, heartbeat_ms, rate, paused", job, 2, v, now, err) != 0)
+                "RETURNING pid, heartbeat_ms, rate, paused, rate_set", job, 2, v, now, err) != 0)
         return -1;
     return now->pid == pid ? 0 : 1;   /* no row of ours: the claim is gone */
 }
@@ -86,6 +99,7 @@ int bfcontrol_pg_set(PGconn *pg, const char *job, double rate, int paused, struc
     double v[2] = {rate, (double)paused};
     return run(pg, "UPDATE cutover_backfill_control SET "
                    "rate = CASE WHEN $2::float8 >= 0 THEN $2::float8 ELSE rate END, "
+                   "rate_set = CASE WHEN $2::float8 >= 0 THEN 1 ELSE rate_set END, "
                    "paused = CASE WHEN $3::float8 >= 0 THEN $3::float8::int ELSE paused END "
                    "WHERE job = $1", job, 2, v, NULL, err);
 }

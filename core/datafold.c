@@ -254,6 +254,10 @@ static void apply_control(struct datafold *d, const struct journal_event *ev,
     const char *pause = !event_has(b, "paused") ? "" : event_bool(b, "paused") ? "pause" : "resume";
     if (event_has(b, "paused") && event_bool(b, "paused"))
         d->pauses_asked++;
+    if (event_has(b, "paused")) {
+        d->pause_said = 1;
+        d->paused = event_bool(b, "paused");
+    }
     snprintf(d->control, sizeof d->control, "%s%s%s", pause, pause[0] && rate[0] ? ", " : "", rate);
     d->controls++;
     d->control_ms = ev->ts_ms;

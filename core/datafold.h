@@ -80,6 +80,10 @@ struct datafold {
     int64_t control_ms;
     char control[80];         /* the newest, in words: "paused", "rate 500 rows/s" */
     int64_t pauses_asked;     /* backfill_control events that paused */
+    int pause_said;           /* a backfill_control paused or resumed the copy */
+    int paused;               /* … and the newest of those paused it: the control row's
+                               * state, which a copy started again keeps (a change of
+                               * rate alone leaves it as it was) */
 };
 
 /* Folds the events above (b already validated); others are left alone. */

@@ -5,8 +5,9 @@
  * the journal at most once a second and at the end. Progress on stderr.
  * While a job runs, the same command with --rate, --pause or --resume
  * changes the running job (through its control row) and returns; with
- * --running it never starts one. A copy whose claim on the job is gone
- * stops. */
+ * --running it never starts one. A copy started again keeps the pause
+ * and the rate a person last set (bfcontrol.h); one whose claim on the
+ * job is gone stops. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -188,7 +189,13 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
         fprintf(stderr, "backfill: resuming %s after key %s (%lld rows already copied)\n", p->job,
                 p->cursor, (long long)p->resumed);
     int rc = 0;
-    if (w && throttle(c, w, p, batch, &start, &rows0, &most, &err) != 0)
+    /* what this run copies with, journaled when the control row's rate
+     * was kept (a kept pause is journaled by obey() as it holds) */
+    if (c->kept == KEPT_RATE && mirror(c, p, batch, 0, NULL) != 0)
+        return EXIT_FAILED;
+    if (obey(c, p, batch, &start, &rows0, &most, &err) != 0)
+        rc = -1;
+    if (rc == 0 && w && throttle(c, w, p, batch, &start, &rows0, &most, &err) != 0)
         rc = -1;
     while (rc == 0) {
         if (pace(c, p, batch, &start, &rows0, &most, &err) != 0) {
@@ -250,7 +257,9 @@ static int run_watched(struct datacmd *c, struct backfill *bf)
 static int control(struct datacmd *c, const char *job, const struct bfcontrol *held)
 {
     struct error err = {{0}};
-    if (!c->rate_given && c->pause < 0) {
+    /* a console's start of its job (--driven) passes its step's rate: not a
+     * change anyone asked of the copy that runs */
+    if ((!c->rate_given || c->driven) && c->pause < 0) {
         fprintf(stderr, "cutover backfill: %s is already running (pid %ld); --rate N, --pause or "
                         "--resume change it\n", job, held->pid);
         return EXIT_FAILED;
@@ -273,17 +282,35 @@ static int control(struct datacmd *c, const char *job, const struct bfcontrol *h
 }
 
 /* Takes the job, or hands over to control() when a live process holds it
- * (a holder whose process is gone, after kill -9, is taken over); a
- * --driven copy (a console's) refuses instead, exit EXIT_HELD. */
+ * (a holder whose process is gone, after kill -9, is taken over; a
+ * --driven copy, a console's, refuses instead: exit EXIT_HELD). A start
+ * runs with the row's pause, and its rate unless a person gives one
+ * (--rate by hand; a console's --driven start passes its step's {rate=N},
+ * which gives way to a rate a person set): said on stderr and journaled. */
 static int claim(struct datacmd *c, const char *job, int *status)
 {
     struct error err = {{0}};
     struct bfcontrol held;
-    int rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 0,
+    enum bfcontrol_rate how = c->running || c->pause >= 0  ? BFRATE_KEEP
+                              : c->rate_given && !c->driven ? BFRATE_OWN
+                                                            : BFRATE_DEFAULT;
+    int rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, how, 0,
                              &held, &err);
     if (rc == 1 && kill((pid_t)held.pid, 0) != 0 && errno == ESRCH)
-        rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, 1,
+        rc = bfcontrol_claim(&c->ctl, job, (long)getpid(), clock_now_ms(), c->rate, how, 1,
                              &held, &err);
+    if (rc == 0 && how != BFRATE_KEEP) {
+        if (held.rate != c->rate) {
+            fprintf(stderr, "backfill: at the rate a person last set, %g rows/s (0: no limit), "
+                    "not %g\n", held.rate, c->rate);
+            c->kept |= KEPT_RATE;
+        }
+        if (held.paused) {
+            fprintf(stderr, "backfill: paused, as the last control left it; --resume goes on\n");
+            c->kept |= KEPT_PAUSE;
+        }
+        c->rate = held.rate;
+    }
     if (rc < 0) {
         *status = datacmd_fail(c, err.msg);
     } else if (rc == 1 && c->driven) {

@@ -12,6 +12,8 @@
 #include "core/journal.h"
 #include "core/runbook.h"
 
+enum { KEPT_RATE = 1, KEPT_PAUSE = 2 };
+
 struct datacmd {
     const char *runbook_path;
     const char *journal_path;
@@ -21,6 +23,7 @@ struct datacmd {
     int rate_given;    /* --rate was on the command line */
     int pause;         /* --pause 1, --resume 0, neither -1 */
     int running;       /* --running: change the running copy only, never start one */
+    int kept;          /* a backfill's start kept the control row's: KEPT_RATE | KEPT_PAUSE */
     int json;          /* --format json */
     int driven;        /* --driven: a console runs it and journals its failure (data_job) */
     const char *name;  /* "backfill" or "compare" */

@@ -39,13 +39,17 @@ static int may_control(const struct ceremony *c, const struct jobrunner *jobs, c
     return 1;
 }
 
+/* P resumes a paused copy and pauses one that runs: paused as the newest
+ * pause or resume control left the control row (a change of rate since
+ * leaves it so, and a copy started again keeps it), or, when no control
+ * said, as the copy's newest checkpoint says. */
 static int pause_or_resume(struct ceremony *c, struct jobrunner *jobs, char *msg, size_t len)
 {
     if (!may_control(c, jobs, msg, len))
         return -1;
     const struct datafold *d = &c->s.data;
-    int paused = d->controls ? strncmp(d->control, "pause", 5) == 0
-                             : c->s.backfill.n_jobs && c->s.backfill.jobs[0].paused;
+    int paused = d->pause_said ? d->paused
+                               : c->s.backfill.n_jobs && c->s.backfill.jobs[0].paused;
     return jobrunner_control(jobs, paused ? "--resume" : "--pause", NULL, msg, len);
 }
 

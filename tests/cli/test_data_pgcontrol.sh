@@ -6,7 +6,8 @@
 # beating, --rate while paused and --resume give a pace the copy keeps
 # (rows/s by the checkpoint's own clock, within 10 %), each change is
 # journaled, and the copy ends complete. Then kill -9 of a paused job: its
-# lock goes with its connection and a new run takes the job over.
+# lock goes with its connection and a new run takes the job over — still
+# paused, at the rate last given, until --resume.
 . tests/lib.sh
 . tests/data/pg.sh
 if [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
@@ -91,7 +92,16 @@ check "a second run starts over" wait_for 30 at_least 1000
 check "  … is paused" expect_exit 0 "$CUTOVER" backfill "$RB" --pause
 held=$(a "SELECT rows FROM cutover_backfill")
 kill -9 $pid; wait $pid 2>/dev/null
-check "after kill -9 a new run takes the job over" expect_exit 0 "$CUTOVER" backfill "$RB"
-check "  … resuming from the checkpoint" contains "$T/.last" "resuming backfill:orders"
+"$CUTOVER" backfill "$RB" >"$T/run3.out" 2>&1 &
+pid=$!
+check "after kill -9 a new run takes the job over, still paused" \
+  wait_for 30 grep -q "paused, as the last control left it" "$T/run3.out"
+check "  … at the rate the last run was given (a person's --rate by hand)" \
+  test "$(a "SELECT rate FROM cutover_backfill_control")" = 5000
+check "  … resuming from the checkpoint" contains "$T/run3.out" "resuming backfill:orders"
+check "  … --resume lets it go on" expect_exit 0 "$CUTOVER" backfill "$RB" --resume
+check "  … to the end" wait_for 60 gone $pid
+wait $pid; rc=$?
+check "  … with exit 0" test "$rc" = 0
 check "  … and every row is there" test "$(a "SELECT count(*) FROM orders")" = $N
 finish

@@ -233,6 +233,23 @@ TEST(the_compare_eta_is_known_from_its_progress)
     teardown(&f);
 }
 
+/* The paused state P goes by: the newest pause or resume control's; a
+ * change of rate alone leaves it as it was (though the words of the last
+ * control then say only the rate). */
+TEST(a_change_of_rate_leaves_the_pause_as_it_was)
+{
+    struct fixture f;
+    setup(&f);
+    CHECK(!f.s.data.pause_said && !f.s.data.paused);
+    event(&f, T0, EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"paused\":true}");
+    CHECK(f.s.data.pause_said && f.s.data.paused);
+    event(&f, T0 + 1, EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"rate\":1500}");
+    CHECK(f.s.data.paused && strcmp(f.s.data.control, "rate 1500 rows/s") == 0);
+    event(&f, T0 + 2, EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"paused\":false}");
+    CHECK(f.s.data.pause_said && !f.s.data.paused);
+    teardown(&f);
+}
+
 TEST(a_refold_gives_the_same_state)
 {
     struct fixture f, g;
@@ -301,4 +318,5 @@ RUN_TESTS(T(the_backfills_whole_story_and_a_sample_apart), T(a_jobs_life_is_fold
           T(a_job_run_elsewhere_is_watched_not_counted_as_a_run),
           T(a_headless_failure_shows_until_the_next_runs_progress),
           T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
-          T(the_compare_eta_is_known_from_its_progress), T(a_refold_gives_the_same_state))
+          T(the_compare_eta_is_known_from_its_progress), T(a_change_of_rate_leaves_the_pause_as_it_was),
+          T(a_refold_gives_the_same_state))
