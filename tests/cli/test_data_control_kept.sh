@@ -35,8 +35,8 @@ check "--resume" expect_exit 0 "$CUTOVER" backfill "$RB" --resume --journal "$J"
 check "  … it copies on" wait_for 30 at_least $((held + 300))
 check "  … at the person's rate" test \
   "$(events backfill "json_extract(body, '\$.paused') IS NULL AND json_extract(body, '\$.rate') = 300 AND json_extract(body, '\$.rows') > $held")" -ge 1
-check "a console's start while it runs is refused, its rate left alone" \
-  expect_exit 1 "$CUTOVER" backfill "$RB" --journal "$J" --driven --rate 2000
+check "a console's start while it runs is refused (exit 4: the console watches that copy), its rate left alone" \
+  expect_exit 4 "$CUTOVER" backfill "$RB" --journal "$J" --driven --rate 2000
 check "  … still 300" test "$(row)" = "300.0 0"
 check "--pause again" expect_exit 0 "$CUTOVER" backfill "$RB" --pause --journal "$J"
 check "  … obeyed" wait_for 30 pauses_said 2
