@@ -2,7 +2,7 @@
 # (issue 19: "backfill and compare results" had only timeline lines). A
 # headless console runs the backfill step at 2,000 rows/s; a script pauses
 # it, its process is killed while paused (the console starts it again at
-# the checkpoint; a new holder of the job starts unpaused); a person
+# the checkpoint, still paused, until the script resumes it); a person
 # plants divergences of four causes and acknowledges it, the console runs
 # the compare; a sample is drawn by hand.
 # `cutover report` in md, json and html then gives rows copied of total,
@@ -32,6 +32,9 @@ child=$(sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = '
 check "its process killed while paused" kill -9 "$child"
 check "  … the console starts it again" \
   wait_for 30 has "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND json_extract(body, '\$.job') = 'backfill'" 2
+check "  … still paused, as the script left it" \
+  wait_for 20 has "kind = 'backfill' AND json_extract(body, '\$.paused') = 1 AND seq > (SELECT max(seq) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'started')"
+check "a script resumes it" expect_exit 0 "$CUTOVER" backfill "$RB" --resume
 check "  … which finishes" \
   wait_for 60 has "kind = 'data_job' AND json_extract(body, '\$.state') = 'finished' AND json_extract(body, '\$.job') = 'backfill'"
 sql "$T/new.db" "DELETE FROM orders WHERE id IN (1001, 5555);
