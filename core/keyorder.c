@@ -46,6 +46,21 @@ static int column_type(const struct datajob *j, int side, const char *col, char 
     return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* An SQLite text column's collation other than BINARY, into coll[len] ("" when
+ * BINARY or PostgreSQL: the comparison orders text by its bytes there). */
+static void sqlite_collation(const struct datajob *j, int side, const char *col, char *coll,
+                             size_t len)
+{
+    sqlite3 *db = side ? j->new_db : j->old_db;
+    const struct sqltable *t = side ? &j->new_t : &j->old_t;
+    const char *seq = NULL;
+    coll[0] = '\0';
+    if (db && sqlite3_table_column_metadata(db, t->schema ? t->schema : "main", t->name, col, NULL,
+                                            &seq, NULL, NULL, NULL) == SQLITE_OK &&
+        seq && strcmp(seq, "BINARY") != 0)
+        snprintf(coll, len, "%s", seq);
+}
+
 static int has(const char *upper, const char *word) { return strstr(upper, word) != NULL; }
 
 /* How values of a declared type order: "a number", "text", or the type
@@ -83,6 +98,21 @@ int keyorder_alike(const struct datajob *j, struct error *err)
             column_type(j, 1, c->name, tnew, sizeof tnew, err) != 0)
             return -1;
         const char *o = order_of(told, j->old_db != NULL), *n = order_of(tnew, j->new_db != NULL);
+        char coll[32];
+        for (int side = 0; side < 2; side++) {
+            const char *ord = side ? n : o;
+            if (!ord || strcmp(ord, "text") != 0)
+                continue;
+            sqlite_collation(j, side, side ? c->name : c->old_name, coll, sizeof coll);
+            if (!coll[0])
+                continue;
+            error_set(err, "the key `%s` sorts by SQLite's collation %s in %s: the comparison "
+                      "orders text keys by their bytes, so its ranges would hold other rows "
+                      "on each side; declare the key's column without COLLATE %s to compare it "
+                      "(backfill is not affected)",
+                      side ? c->name : c->old_name, coll, side ? "new" : "old", coll);
+            return -1;
+        }
         if (!o || !n || strcmp(o, n) == 0)
             continue;
         error_set(err, "the key `%s` orders as %s in old (%s) and as %s in new (%s): ranges cut "

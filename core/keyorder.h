@@ -5,8 +5,10 @@
  * the same rows in different ranges, and every row would be found
  * missing on one side and extra on the other. Such a key is refused in
  * words before a comparison begins. Text keys in different collations
- * are not refused: the comparison orders text by its bytes on both
- * sides. */
+ * of PostgreSQL are not refused: the comparison orders text by its bytes
+ * on both sides; an SQLite key declared with a collation other than
+ * BINARY (NOCASE: 'B' beside 'b') orders otherwise in SQLite, and is
+ * refused. */
 #ifndef CUTOVER_KEYORDER_H
 #define CUTOVER_KEYORDER_H
 

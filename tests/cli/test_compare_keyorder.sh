@@ -5,7 +5,8 @@
 # put the same rows in other ranges: 2,000 identical rows came out as
 # 15,980 divergences. Such a key is refused in words, journaled, before
 # the comparison begins; keys that order alike (int and bigint, text in
-# any collation) compare as before.
+# any collation of PostgreSQL) compare as before; an SQLite key declared
+# with a collation other than BINARY (NOCASE) is refused too.
 . tests/lib.sh
 . tests/data/pg.sh
 pg_shop A
@@ -38,4 +39,13 @@ runbook "$T/lite2.md" "sqlite \`$T/old.db\` table \`t\`" "sqlite \`$T/new2.db\` 
 check "SQLite INTEGER against TEXT: refused" expect_exit 1 "$CUTOVER" compare "$T/lite.md"
 check "  … saying why" contains "$T/.last" "orders as a number in old (INTEGER) and as text in new (TEXT)"
 check "SQLite INTEGER against BIGINT: compared, the same" expect_exit 0 "$CUTOVER" compare "$T/lite2.md"
+# an SQLite key declared COLLATE NOCASE: its index orders 'B' beside 'b'
+sql "$T/nc_old.db" "CREATE TABLE t (k TEXT COLLATE NOCASE PRIMARY KEY, v TEXT);
+  INSERT INTO t VALUES ('a1', 'x'), ('B2', 'y'), ('c3', 'z')"
+sql "$T/nc_new.db" "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT);
+  INSERT INTO t VALUES ('a1', 'x'), ('B2', 'y'), ('c3', 'z')"
+runbook "$T/nocase.md" "sqlite \`$T/nc_old.db\` table \`t\`" "sqlite \`$T/nc_new.db\` table \`t\`"
+check "SQLite key COLLATE NOCASE: compare refuses" expect_exit 1 "$CUTOVER" compare "$T/nocase.md"
+check "  … naming the collation and the side" contains "$T/.last" "the key \`k\` sorts by SQLite's collation NOCASE in old"
+check "  … backfill copies it all the same" expect_exit 0 "$CUTOVER" backfill "$T/nocase.md"
 finish
