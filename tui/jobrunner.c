@@ -40,6 +40,7 @@ struct job {
     char step[32];
     int attempt;         /* starts for this step, this console */
     int failures;        /* in a row */
+    int waiting;         /* a comparison held back while the backfill runs: said once */
     int64_t retry_at_ms; /* a failed job starts again from here */
     int64_t gone_ms;     /* an adopted job was first seen gone */
 };
@@ -501,6 +502,18 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         j->retry_at_ms = 0;   /* a person asked for it now */
     if (now_ms < j->retry_at_ms)
         return 0;
+    /* a comparison beside a copy still running (its step overridden)
+     * would call every row not yet copied missing: it waits for the copy */
+    if (k == DATA_COMPARE && r->jobs[DATA_BACKFILL].pid > 0) {
+        if (j->waiting)
+            return 0;
+        j->waiting = 1;
+        snprintf(msg, len, "step %s: the comparison waits for the backfill (pid %ld) to end: "
+                 "beside a copy it would call every row not yet copied missing", st->id,
+                 (long)r->jobs[DATA_BACKFILL].pid);
+        return 1;
+    }
+    j->waiting = 0;
     start(r, k, st, now_ms, msg, len);
     return 1;
 }
