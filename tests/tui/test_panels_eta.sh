@@ -82,7 +82,8 @@ header() { tmux_screen t | head -1; }
 eta_is() {
   local h; h=$(header)
   local eta clock
-  eta=$(printf '%s\n' "$h" | grep -o 'ETA [0-9][0-9]:[0-9][0-9]' | head -1 | cut -c5-)
+  # an ETA on another day than the clock's (past midnight) carries its date: ETA 12-06 00:05
+  eta=$(printf '%s\n' "$h" | grep -oE 'ETA ([0-9]{2}-[0-9]{2} )?[0-9]{2}:[0-9]{2}' | head -1 | grep -oE '[0-9]{2}:[0-9]{2}$')
   clock=$(printf '%s\n' "$h" | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' | cut -c1-5)
   [ -n "$eta" ] && [ -n "$clock" ] || { echo "no ETA or clock in: $h"; return 1; }
   local e=$((10#${eta%:*} * 60 + 10#${eta#*:})) c=$((10#${clock%:*} * 60 + 10#${clock#*:}))
@@ -97,19 +98,23 @@ check "1%: set and read back" wait_screen t "HOLDING 1%" 20
 # during the hold the ETA is the journaled read-back plus 10m + 20m
 read_ms=$(sql "$J" "select ts_ms from events where kind='flag_read' and json_extract(body,'\$.percent')=1 order by seq desc limit 1")
 want=$(date -u -d "@$(( read_ms / 1000 + 30 * 60 ))" +%H:%M)
-check "during the hold the ETA is the step's read-back plus the holds ($want)" wait_screen t "ETA $want (ramp holds" 10
+header_eta() { tmux_screen t | head -1 | grep -qE "ETA ([0-9]{2}-[0-9]{2} )?$want \(ramp holds"; }
+check "during the hold the ETA is the step's read-back plus the holds ($want, dated past midnight)" wait_until 10 header_eta
 check "  … and the ramp bar's earliest 100% says the same" wait_screen t "100% at $want UTC at the earliest" 10
 
 # 3. narrower: the phase and the status stay, the ETA keeps its time
 tmux_resize t 120 40
-check "at 120 columns the ETA is still there" wait_screen t "ETA $want" 10
+# eta_shown SUFFIX: the header's ETA is $want (dated when past midnight), then SUFFIX
+eta_shown() { tmux_screen t >"$T/screen"; head -1 "$T/screen" | grep -qE "ETA ([0-9]{2}-[0-9]{2} )?$want$1"; }
+check "at 120 columns the ETA is still there" wait_until 10 eta_shown ""
 check "  … with the phase, the status and the mode" sh -c 'head -1 "$0" | grep -q "Phase 4: Cutover │ READY │ ARMED │ ETA"' "$T/screen"
 check "  … and the test clock's mark" sh -c 'head -1 "$0" | grep -q "×5"' "$T/screen"
 tmux_resize t 80 24
 # (the mode ARMED gives way to the test clock's mark before the phase is cut)
-check "at 80×24 the ETA is still there" wait_screen t "ETA $want holds" 10
+check "at 80×24 the ETA is still there" wait_until 10 eta_shown " holds"
+# (an ETA dated past midnight takes six columns from the phase's name)
 check "  … with the phase, the status, the role and the clock" \
-  sh -c 'head -1 "$0" | grep -q "Phase 4: Cutover │ READY │ ETA .* commander  [0-9:]* UTC" || { head -1 "$0"; exit 1; }' "$T/screen"
+  sh -c 'head -1 "$0" | grep -qE "Phase 4: (Cutover|Cu…) │ READY │ ETA .* commander  [0-9:]* UTC" || { head -1 "$0"; exit 1; }' "$T/screen"
 check "  … and the declared panels" sh -c 'grep -q "Ledger writes" "$0" && grep -q "Ledger lag" "$0"' "$T/screen"
 tmux_keys t q
 finish
