@@ -30,6 +30,10 @@ check "  … 1500, journaled" wait_until 15 journal_has "$J" \
 tmux_keys c P
 check "P then resumes the paused copy (not a second pause)" wait_until 15 asked 0 1
 check "  … and no second pause was sent" test "$(controls 1)" = 1
+# the copy must have seen the resume before the next pause, or it never
+# left its pause and has no new pause to mirror
+check "  … the copy runs on, at 1500" wait_until 15 journal_has "$J" \
+  "kind = 'backfill' AND json_extract(body, '\$.paused') IS NULL AND json_extract(body, '\$.rate') = 1500"
 tmux_keys c P
 check "P pauses it again" wait_until 15 asked 1 2
 seq=$(last_seq)
