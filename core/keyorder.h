@@ -16,8 +16,11 @@
 
 /* 0 when each key column orders alike in old and new (a number both, text
  * both, or the same type); -1 with err naming the first that does not,
- * or why the types could not be read. An SQLite column with no declared
- * type may hold anything and is taken to order alike. */
+ * or why the types could not be read. An SQLite column orders by what it
+ * holds (its lowest and highest values' storage classes, two index
+ * lookups): one with no declared type holding integers orders as a
+ * number whatever its declaration says; an empty one, or one holding
+ * blobs, by its declaration, and with none it is taken to order alike. */
 int keyorder_alike(const struct datajob *j, struct error *err);
 
 #endif

@@ -6,7 +6,10 @@
 # 15,980 divergences. Such a key is refused in words, journaled, before
 # the comparison begins; keys that order alike (int and bigint, text in
 # any collation of PostgreSQL) compare as before; an SQLite key declared
-# with a collation other than BINARY (NOCASE) is refused too.
+# with a collation other than BINARY (NOCASE) is refused too; an SQLite
+# key orders by what it holds: one with no declared type holding integers
+# is a number (refused against a text key), one holding both numbers and
+# text matches only another such mix.
 . tests/lib.sh
 . tests/data/pg.sh
 pg_shop A
@@ -48,4 +51,29 @@ runbook "$T/nocase.md" "sqlite \`$T/nc_old.db\` table \`t\`" "sqlite \`$T/nc_new
 check "SQLite key COLLATE NOCASE: compare refuses" expect_exit 1 "$CUTOVER" compare "$T/nocase.md"
 check "  … naming the collation and the side" contains "$T/.last" "the key \`k\` sorts by SQLite's collation NOCASE in old"
 check "  … backfill copies it all the same" expect_exit 0 "$CUTOVER" backfill "$T/nocase.md"
+# an SQLite key with no declared type orders by what it holds: integers
+# sort as numbers, against a PostgreSQL text key every integer came out
+# extra-in-new
+sql "$T/untyped.db" "CREATE TABLE t (k PRIMARY KEY, v TEXT);
+  WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 300)
+  INSERT INTO t SELECT i, 'v' || i FROM s"
+p "CREATE TABLE lt_text (k text PRIMARY KEY, v text); CREATE TABLE lt_int (k bigint PRIMARY KEY, v text)" >/dev/null
+runbook "$T/untyped_text.md" "sqlite \`$T/untyped.db\` table \`t\`" "$PG table \`lt_text\`"
+runbook "$T/untyped_int.md" "sqlite \`$T/untyped.db\` table \`t\`" "$PG table \`lt_int\`"
+check "untyped SQLite key of integers into a text key: backfill copies" expect_exit 0 "$CUTOVER" backfill "$T/untyped_text.md"
+check "  … compare refuses rather than call rows extra" expect_exit 1 "$CUTOVER" compare "$T/untyped_text.md"
+check "  … saying what the key holds" contains "$T/.last" \
+  "orders as a number in old (no declared type, holding numbers) and as text in new (text)"
+check "untyped SQLite key of integers into bigint: backfill" expect_exit 0 "$CUTOVER" backfill "$T/untyped_int.md"
+check "  … and compare finds them the same" expect_exit 0 "$CUTOVER" compare "$T/untyped_int.md"
+# text and integers in one untyped SQLite key: numbers sort before text there
+sql "$T/mixed.db" "CREATE TABLE t (k PRIMARY KEY, v TEXT); INSERT INTO t VALUES (9, 'a'), ('10', 'b'), ('x', 'c')"
+sql "$T/mixed2.db" "CREATE TABLE t (k PRIMARY KEY, v TEXT); INSERT INTO t VALUES (9, 'a'), ('10', 'b'), ('x', 'c')"
+sql "$T/mixed_text.db" "CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)"
+runbook "$T/mixed.md" "sqlite \`$T/mixed.db\` table \`t\`" "sqlite \`$T/mixed_text.db\` table \`t\`"
+runbook "$T/mixed2.md" "sqlite \`$T/mixed.db\` table \`t\`" "sqlite \`$T/mixed2.db\` table \`t\`"
+check "untyped key holding numbers and text into a TEXT key: backfill" expect_exit 0 "$CUTOVER" backfill "$T/mixed.md"
+check "  … compare refuses" expect_exit 1 "$CUTOVER" compare "$T/mixed.md"
+check "  … saying so" contains "$T/.last" "orders as numbers before text in old (no declared type, holding numbers and text)"
+check "two untyped keys holding the same mix order alike: compared, the same" expect_exit 0 "$CUTOVER" compare "$T/mixed2.md"
 finish
