@@ -341,12 +341,35 @@ static void keys_free(sqlite3_value **key)
     }
 }
 
+/* Whether the SQLite files of the job are still those their paths name:
+ * checked before and after each batch, so that a copy whose file was
+ * deleted under it stops rather than say done. */
+static int files_in_place(const struct backfill *b, struct error *err)
+{
+    const struct datajob *j = b->j;
+    if (j->new_db && sqlschema_in_place(j->new_db, "main", "new", err) != 0)
+        return -1;
+    if (j->old_db && sqlschema_in_place(j->old_db, "main", "old", err) != 0)
+        return -1;
+    if (b->db && !b->tolite && sqlschema_in_place(b->db, OLD_SCHEMA, "old", err) != 0)
+        return -1;
+    return 0;
+}
+
+static int lite_batch(struct backfill *b, long limit, int64_t now_ms, struct error *err);
+
 int backfill_batch(struct backfill *b, long limit, int64_t now_ms, struct error *err)
 {
-    if (b->pg)
-        return pgbf_batch(b->pg, limit, now_ms, err);
-    if (b->tolite)
-        return pgtolite_batch(b->tolite, limit, now_ms, err);
+    if (files_in_place(b, err) != 0)
+        return -1;
+    int rc = b->pg       ? pgbf_batch(b->pg, limit, now_ms, err)
+             : b->tolite ? pgtolite_batch(b->tolite, limit, now_ms, err)
+                         : lite_batch(b, limit, now_ms, err);
+    return rc >= 0 && files_in_place(b, err) != 0 ? -1 : rc;
+}
+
+static int lite_batch(struct backfill *b, long limit, int64_t now_ms, struct error *err)
+{
     if (b->p.done)
         return 1;
     if (limit < 1)

@@ -106,3 +106,16 @@ int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err)
     }
     return 0;
 }
+
+int sqlschema_in_place(sqlite3 *db, const char *schema, const char *side, struct error *err)
+{
+    int moved = 0;
+    if (sqlite3_file_control(db, schema, SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+        return 0;
+    const char *path = sqlite3_db_filename(db, schema);
+    error_set(err, "%s's file %s was deleted or replaced while the copy ran: rows written now "
+              "would go into a file nobody reads; put the file back, or start the copy again "
+              "against the file that is there",
+              side, path && path[0] ? path : "(unnamed)");
+    return -1;
+}

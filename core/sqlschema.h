@@ -27,6 +27,13 @@ void sqltable_free(struct sqltable *t);
  * work. The system must be of kind sqlite and have a `table`. */
 int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err);
 
+/* 0 while the file of db's schema ("main", or an attached one) is still
+ * the one its path names; -1 with err when it was deleted or replaced
+ * (SQLite goes on writing into an unlinked file through its descriptor):
+ * "new's file PATH was deleted or replaced while the copy ran …". One
+ * stat. */
+int sqlschema_in_place(sqlite3 *db, const char *schema, const char *side, struct error *err);
+
 /* The expanded path of sys's file (malloc'd), or NULL with err. */
 char *sqlschema_path(const struct rb_system *sys, struct error *err);
 
