@@ -2,6 +2,7 @@
  * that the mapping plan implies (datajob.h). */
 #include "datajob.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,4 +203,26 @@ void datajob_on_conflict(const struct datajob *j, const char *target, struct cbu
         put(b, " > ");
         target_version(j, target, b);
     }
+}
+
+int datajob_pg_type(const struct datajob *j, PGconn *on, int side, const char *col, int exact,
+                    char *type, size_t len, struct error *err)
+{
+    struct cbuf t = {0};
+    datajob_table(j, side, NULL, &t);
+    const char *prm[2] = {t.oom ? "" : t.p, col};
+    PGresult *r = pgdata_query(
+        on, side ? "new" : "old",
+        exact ? "SELECT format_type(atttypid, atttypmod) || coalesce(' COLLATE ' || "
+                "(SELECT collname FROM pg_collation WHERE oid = attcollation), '') "
+                "FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2"
+              : "SELECT format_type(atttypid, NULL) FROM pg_attribute "
+                "WHERE attrelid = $1::regclass AND attname = $2",
+        2, prm, err);
+    cbuf_free(&t);
+    type[0] = '\0';
+    if (r && PQntuples(r) == 1)
+        snprintf(type, len, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return r ? 0 : -1;
 }

@@ -35,6 +35,14 @@ void datajob_close(struct datajob *j);
  * it from the key's NOT NULL at once). */
 int datajob_keys_whole(const struct datajob *j, struct error *err);
 
+/* The declared type of `side`'s column col in PostgreSQL, read on `on` (a
+ * session of that side's database), into type[len] ("" when it has no such
+ * column): "bigint", or with `exact` its modifier and collation too
+ * ("character varying(20) COLLATE C"), which must match for a key read
+ * back from one side to order as the other's. -1 with err. */
+int datajob_pg_type(const struct datajob *j, PGconn *on, int side, const char *col, int exact,
+                    char *type, size_t len, struct error *err);
+
 /* SQL pieces, appended to b. `side` 0 is old (old's column names), 1 new. */
 void datajob_keys(const struct datajob *j, int side, const char *prefix, struct cbuf *b);
 /* "(k1, k2) OP (?, ?)" — row values, so composite keys order as tuples. */

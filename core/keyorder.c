@@ -15,20 +15,8 @@ static int column_type(const struct datajob *j, int side, const char *col, char 
     PGconn *pg = side ? j->new_pg : j->old_pg;
     sqlite3 *db = side ? j->new_db : j->old_db;
     type[0] = '\0';
-    if (pg) {
-        struct cbuf t = {0};
-        datajob_table(j, side, NULL, &t);
-        const char *prm[2] = {t.oom ? "" : t.p, col};
-        PGresult *r = pgdata_query(pg, side ? "new" : "old",
-                                   "SELECT format_type(atttypid, NULL) FROM pg_attribute "
-                                   "WHERE attrelid = $1::regclass AND attname = $2",
-                                   2, prm, err);
-        cbuf_free(&t);
-        if (r && PQntuples(r) == 1)
-            snprintf(type, len, "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-        return r ? 0 : -1;
-    }
+    if (pg)
+        return datajob_pg_type(j, pg, side, col, 0, type, len, err);
     const struct sqltable *t = side ? &j->new_t : &j->old_t;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "SELECT type FROM pragma_table_info(?1, ?2) WHERE name = ?3",

@@ -223,34 +223,22 @@ static int read_checkpoint(struct pgbf *b, struct error *err)
     return 0;
 }
 
-/* 1 when each key column has the same type in new as in old (so that
- * new's key, read back, is old's key), 0 when not, -1 on an error. */
+/* 1 when each key column has the same type, modifier and collation in
+ * new as in old (so that new's key, read back, is old's key and orders as
+ * old's: text in ICU's und in old and "C" in new would not), 0 when not,
+ * -1 on an error. */
 static int keys_alike(struct pgbf *b, struct error *err)
 {
-    int alike = 1;
-    for (size_t i = 0; alike == 1 && i < b->j->plan.n_key; i++) {
+    for (size_t i = 0; i < b->j->plan.n_key; i++) {
         const struct map_col *c = &b->j->plan.cols[b->j->plan.key[i]];
-        char *type[2] = {NULL, NULL};
-        for (int side = 0; side < 2; side++) {
-            struct cbuf t = {0};
-            datajob_table(b->j, side, NULL, &t);
-            const char *prm[2] = {t.oom ? "" : t.p, side ? c->name : c->old_name};
-            PGresult *r = pgdata_query(b->new_, "backfill",
-                                       "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-                                       "WHERE attrelid = $1::regclass AND attname = $2", 2, prm, err);
-            cbuf_free(&t);
-            if (!r)
-                alike = -1;
-            else if (PQntuples(r) == 1)
-                type[side] = strdup(PQgetvalue(r, 0, 0));
-            PQclear(r);
-        }
-        if (alike == 1)
-            alike = type[0] && type[1] && strcmp(type[0], type[1]) == 0;
-        free(type[0]);
-        free(type[1]);
+        char told[160], tnew[160];
+        if (datajob_pg_type(b->j, b->new_, 0, c->old_name, 1, told, sizeof told, err) != 0 ||
+            datajob_pg_type(b->j, b->new_, 1, c->name, 1, tnew, sizeof tnew, err) != 0)
+            return -1;
+        if (!told[0] || strcmp(told, tnew) != 0)
+            return 0;
     }
-    return alike;
+    return 1;
 }
 
 /* Across databases, whether old's mapped rows can travel in COPY's binary
