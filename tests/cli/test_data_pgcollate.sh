@@ -2,9 +2,10 @@
 # test_data_pgcollate.sh — one PostgreSQL database, a text key in another
 # collation on each side (ICU's und in old, "C" in new): old orders 'a'
 # before 'B', new 'B' before 'a'. The batch's last key, read back in new's
-# order, was not old's last, so each batch began again before its own end:
-# 2,000 rows were counted as 2,510 copied (the data itself was right),
-# with rows dual-write had written into new in the way.
+# order, was not old's last, so a batch began again inside the one before:
+# here 2,001 rows counted for 2,000 (2,510 in a tester's run; the data
+# itself was right). The binary stream reads the last key off old's own
+# rows, so a column (int into bigint) keeps this copy on INSERT … SELECT.
 # Keys whose type or collation differ are taken as unlike: each batch's
 # range is found in old's order first. The count is exact, every row
 # copied once, and compare finds the two the same.
