@@ -353,7 +353,8 @@ static void put_field(struct out *o, const struct event_body *b, const char *nam
     if (cJSON_IsString(v))
         snprintf(text, sizeof text, fmt_len && is_s ? conv : "%s", v->valuestring);
     else if (cJSON_IsNumber(v))
-        snprintf(text, sizeof text, fmt_len && !is_s ? conv : "%g", v->valuedouble);
+        /* %.15g: a million rows is 1000000, not %g's 1e+06 */
+        snprintf(text, sizeof text, fmt_len && !is_s ? conv : "%.15g", v->valuedouble);
     else if (cJSON_IsBool(v))
         snprintf(text, sizeof text, "%s", cJSON_IsTrue(v) ? "yes" : "no");
     else
@@ -379,6 +380,40 @@ static void render(struct out *o, const char *tpl, const struct event_body *b)
     }
 }
 
+/* backfill_control: what changed, each part only when its field is there
+ * (a template would say "rate ?" for a pause): "paused", "resumed",
+ * "rate limit 500 rows/s", "rate limit lifted". Who asked is the event's
+ * actor, shown beside it. */
+static void words_backfill_control(struct out *o, const struct event_body *b)
+{
+    char text[320];
+    const char *job = event_str(b, "job");
+    const cJSON *paused = cJSON_GetObjectItemCaseSensitive(b->json, "paused");
+    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(b->json, "rate");
+    int n = snprintf(text, sizeof text, "backfill %s:", job ? job : "?");
+    if (cJSON_IsBool(paused))
+        n += snprintf(text + n, sizeof text - (size_t)n, " %s",
+                      cJSON_IsTrue(paused) ? "paused" : "resumed");
+    if (cJSON_IsNumber(rate) && rate->valuedouble > 0)
+        snprintf(text + n, sizeof text - (size_t)n, "%s rate limit %.15g rows/s",
+                 cJSON_IsBool(paused) ? "," : "", rate->valuedouble);
+    else if (cJSON_IsNumber(rate))
+        snprintf(text + n, sizeof text - (size_t)n, "%s rate limit lifted",
+                 cJSON_IsBool(paused) ? "," : "");
+    else if (!cJSON_IsBool(paused))
+        snprintf(text + n, sizeof text - (size_t)n, " no change");
+    put(o, text, strlen(text));
+}
+
+/* The kinds whose words a template cannot say (events.def's words are
+ * their fallback and their documentation). */
+static const struct {
+    enum event_kind kind;
+    void (*words)(struct out *o, const struct event_body *b);
+} custom_words[] = {
+    {EVK_BACKFILL_CONTROL, words_backfill_control},
+};
+
 void events_describe(const struct journal_event *ev, char *buf, size_t len)
 {
     struct out o = {buf, len, 0};
@@ -394,7 +429,13 @@ void events_describe(const struct journal_event *ev, char *buf, size_t len)
     } else {
         const struct event_spec *s = b.spec;
         int other = s->switch_field[0] && !event_bool(&b, s->switch_field);
-        render(&o, other ? s->words_else : s->words, &b);
+        size_t c = 0;
+        while (c < sizeof custom_words / sizeof custom_words[0] && custom_words[c].kind != b.kind)
+            c++;
+        if (c < sizeof custom_words / sizeof custom_words[0])
+            custom_words[c].words(&o, &b);
+        else
+            render(&o, other ? s->words_else : s->words, &b);
         if (rc != 0) {
             put(&o, " — INVALID: ", strlen(" — INVALID: "));
             put(&o, err.msg, strlen(err.msg));

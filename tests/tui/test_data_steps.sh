@@ -73,6 +73,14 @@ tmux_keys c 1000000 Enter
 check "  … journaled as backfill_control, by the person at the console" wait_until 15 journal_has "$J" \
   "kind = 'backfill_control' AND json_extract(body, '\$.rate') = 1000000 AND actor = 'Ana/commander'"
 check "the copy finishes and the step completes itself" wait_until 60 step_is "[x]" 2.1
+# the changes in words, as the report's timeline (and a console's log)
+# gives them (they read "rate ?, paused yes (asked by a script)" for Ana's P)
+"$CUTOVER" report "$J" >"$T/report.md" 2>&1
+check "the report's timeline says Ana paused the copy" grep -qE "Ana/commander.*backfill backfill:orders: paused" "$T/report.md"
+check "  … resumed it" grep -qE "Ana/commander.*backfill backfill:orders: resumed" "$T/report.md"
+check "  … and set its rate" grep -qE "Ana/commander.*backfill backfill:orders: rate limit 1000000 rows/s" "$T/report.md"
+check "  … no field shown as ?, nobody called a script" \
+  bash -c "! grep -E 'backfill backfill:orders: rate \\?|asked by a script' '$T/report.md'"
 check "  … every row of old is in new (but the one deleted)" test "$(sql "$T/new.db" "SELECT count(*) FROM orders")" = $((N - 1))
 
 check "the compare step's job starts by itself" wait_until 20 journal_has "$J" \

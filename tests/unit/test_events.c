@@ -176,6 +176,21 @@ TEST(the_words_come_from_the_table)
     CHECK_STR(line, "ramp: advance to 25% (confirmed by the commander)");
     describe(EV_REHEARSAL, "{\"passed\":false,\"summary\":\"✘ no\"}", line, sizeof line);
     CHECK_STR(line, "REHEARSAL FAILED: ✘ no");
+    /* numbers whole, however big: not %g's 1.23457e+06 */
+    describe(EV_BACKFILL, "{\"job\":\"backfill:t\",\"rows\":1234567,\"total\":10000000,\"cursor\":\"9\"}",
+             line, sizeof line);
+    CHECK_STR(line, "backfill backfill:t: 1234567 of 10000000 rows copied (checkpoint 9)");
+    /* backfill_control says what changed, and only that */
+    describe(EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"paused\":true}", line, sizeof line);
+    CHECK_STR(line, "backfill backfill:t: paused");
+    describe(EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"paused\":false}", line, sizeof line);
+    CHECK_STR(line, "backfill backfill:t: resumed");
+    describe(EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"rate\":1000000}", line, sizeof line);
+    CHECK_STR(line, "backfill backfill:t: rate limit 1000000 rows/s");
+    describe(EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\",\"rate\":0,\"paused\":false}", line, sizeof line);
+    CHECK_STR(line, "backfill backfill:t: resumed, rate limit lifted");
+    describe(EV_BACKFILL_CONTROL, "{\"job\":\"backfill:t\"}", line, sizeof line);
+    CHECK_STR(line, "backfill backfill:t: no change");
     /* absent fields read "?"; an invalid body says why after its words */
     describe(EV_RAMP_ADVANCE, "{\"percent\":-5}", line, sizeof line);
     CHECK_STR(line, "ramp: advance to -5% (confirmed by the commander) — INVALID: "
