@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "proclive.h"
+
 /* The table, and its rate_set column in one made before there was one. */
 static int ensure(sqlite3 *db)
 {
@@ -73,8 +75,11 @@ static int lite_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, do
         return -1;
     }
     int rc = lite_read(db, job, held, err);
+    /* a heartbeat past its lapse is a holder gone, unless its process
+     * still runs: busy in one long statement, it could not beat */
     if (rc == 0 && !force && held->pid && held->pid != pid &&
-        now_ms - held->heartbeat_ms < BFCONTROL_STALE_MS) {
+        (now_ms - held->heartbeat_ms < BFCONTROL_STALE_MS ||
+         proclive_running_since(held->pid, held->heartbeat_ms))) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return 1;
     }
