@@ -61,7 +61,8 @@ static pid_t start_service(const char *dir, struct error *err)
     snprintf(port, sizeof port, "%s/port", dir);
     snprintf(log, sizeof log, "%s/ordersim.log", dir);
     if (access(bin, X_OK) != 0) {
-        error_set(err, "%s is missing: run `make` first", bin);
+        /* plain `make` builds cutover alone; `make demo` builds the service too */
+        error_set(err, "%s is missing: run `make demo` first", bin);
         return -1;
     }
     pid_t pid = fork();
@@ -154,10 +155,16 @@ int cmd_demo(int argc, char **argv)
     snprintf(flags, sizeof flags, "%s/flags.json", dir);
     pid_t pid = write_file(flags, FLAGS_AT_ZERO) == 0 ? start_service(dir, &err) : -1;
     if (pid < 0 || wait_port(dir, pid, port, sizeof port) != 0) {
-        fprintf(stderr, "cutover: the demo service did not start: %s (see %s/ordersim.log)\n",
-                err.msg[0] ? err.msg : "no port", dir);
-        if (pid > 0)
+        if (pid > 0) {
+            fprintf(stderr, "cutover: the demo service did not start: %s (see %s/ordersim.log)\n",
+                    err.msg[0] ? err.msg : "no port", dir);
             stop_service(pid);
+        } else {
+            fprintf(stderr, "cutover: the demo service did not start: %s\n",
+                    err.msg[0] ? err.msg : "no port");
+            unlink(flags);
+            rmdir(dir);
+        }
         return EXIT_FAILED;
     }
     setenv("CUTOVER_DEMO_DIR", dir, 1);
