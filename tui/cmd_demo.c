@@ -146,6 +146,8 @@ int cmd_demo(int argc, char **argv)
     struct options o;
     if (options_parse(argc, argv, &o) != 0 || o.n_positional != 0)
         return usage_of("demo");
+    if (console_needs_terminal("demo", o.headless) != 0)
+        return EXIT_USAGE;
     char dir[] = "/tmp/cutover-demo.XXXXXX", flags[PATH_MAX], port[32];
     struct error err = {{0}};
     if (!mkdtemp(dir)) {

@@ -185,6 +185,10 @@ int cmd_run(int argc, char **argv)
         runbook_free(rb);
         return EXIT_FAILED;
     }
+    if (console_needs_terminal("run", o.headless) != 0) {   /* the runbook's problems first */
+        runbook_free(rb);
+        return EXIT_USAGE;
+    }
     char why[4200];
     if (journal_path_create(journal, why, sizeof why) != 0) {
         fprintf(stderr, "cutover: %s\n", why);
@@ -226,6 +230,10 @@ int cmd_join(int argc, char **argv)
                                &err) != 0) {
         fprintf(stderr, "cutover: %s\n", err.msg);
         return EXIT_FAILED;
+    }
+    if (console_needs_terminal("join", o.headless) != 0) {   /* the journal's problems first */
+        ceremony_close(&c);
+        return EXIT_USAGE;
     }
     redact_install_runbook(c.rb);
     char takeover[PROMPT_MAX] = "";

@@ -1017,6 +1017,17 @@ static void finish_rollback(struct console *k, int headless)
     k->exit_status = 1;
 }
 
+int console_needs_terminal(const char *command, int headless)
+{
+    if (headless || (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)))
+        return 0;
+    fprintf(stderr, "cutover %s: the console needs a terminal: its keys come from standard "
+                    "input and its screen goes to standard output, and %s not one; run it in a "
+                    "terminal, or with --headless for one line per event\n",
+            command, isatty(STDIN_FILENO) ? "standard output is" : "standard input is");
+    return -1;
+}
+
 int console_run(struct ceremony *c, const char *mode, int headless,
                 const char *journal_path, char *takeover)
 {

@@ -14,6 +14,13 @@
 int console_run(struct ceremony *c, const char *mode, int headless,
                 const char *journal_path, char *takeover);
 
+/* 0 when a full-screen console can run here: its keys come from standard
+ * input and its screen goes to standard output, both a terminal. Else -1,
+ * having said so on stderr for `command` ("run", "join", "demo"): a
+ * console reading /dev/null or a file found nothing to read, at once,
+ * forever, and spun a whole core. Called before anything is journaled. */
+int console_needs_terminal(const char *command, int headless);
+
 /* A take-over that lost (another console took the lease first) starts
  * the joined console again with this in its environment: the words its
  * status line opens with. */
