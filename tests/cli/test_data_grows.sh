@@ -9,8 +9,7 @@
 . tests/wait.sh
 . tests/data/fixture.sh
 N=20000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/g.journal
+data_fixture $N g.journal
 
 grow() {  # grow FROM: 2000 rows after FROM into old, in 10 commits
   local k

@@ -51,3 +51,16 @@ MD
 ckpt() { sql "$T/new.db" "SELECT coalesce(max(rows), 0) FROM cutover_backfill"; }
 # at_least N: the checkpoint has reached N rows (for wait_for).
 at_least() { [ "$(ckpt)" -ge "$1" ]; }
+
+# data_fixture N JOURNAL [ATTRS]: the stores (N rows) in $T; RB their
+# runbook and J=$T/JOURNAL for the suite; ATTRS go on the backfill step.
+data_fixture() {
+  make_stores "$T" "$1"
+  RB=$T/rb.md J=$T/$2
+  [ -z "${3:-}" ] || backfill_step "$3"
+}
+# backfill_step ATTRS: {ATTRS} (`rate=2000 batch=500`) on $RB's backfill
+# step, which a console then passes to the copy it starts.
+backfill_step() {
+  sed -i "s/^- \[ \] dba: copy the history \`backfill\`\$/- [ ] dba: copy the history \`backfill\` {$1}/" "$RB"
+}

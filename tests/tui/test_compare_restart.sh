@@ -8,20 +8,19 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/data/fixture.sh
-N=300000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/c.journal
+. tests/data/jobs.sh
+data_fixture 300000 c.journal
 check "the copy is made by hand first" expect_exit 0 "$CUTOVER" backfill "$RB" --journal "$J"
 sql "$T/new.db" "UPDATE orders SET customer = 'someone else' WHERE id = 5; DELETE FROM orders WHERE id = 11"
-compares() { sql "$J" "SELECT count(*) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND $1"; }
-cmp_started() { [ "$(compares "json_extract(body, '\$.state') = 'started'")" -ge 1 ]; }
+# compares WHERE: the compare job's data_job events that match
+compares() { events data_job "json_extract(body, '\$.job') = 'compare' AND $1"; }
 tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
-check "the console starts the compare" wait_until 30 cmp_started
-job=$(sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' ORDER BY seq DESC LIMIT 1")
-kill -9 "$(pgrep -P "$(tmux -S "$TMUX_SOCK" display -p -t c '#{pane_pid}')" -f " run $RB")"
+check "the console starts the compare" wait_until 30 has data_job "json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'started'"
+job=$(child compare)
+kill -9 "$(console_pid c)"
 check "the console killed, the compare finishes on its own, diverged" wait_until 60 journal_has "$J" \
   "kind = 'compare' AND json_extract(body, '\$.diverged') = 1"
-check "  … its job is gone" wait_for 10 sh -c "! kill -0 $job 2>/dev/null"
+check "  … its job is gone" wait_for 10 gone "$job"
 tmux_start d 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "the next console journals the job's end, as its result says" wait_until 20 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'diverged' AND json_extract(body, '\$.pid') = $job"

@@ -7,15 +7,12 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/data/fixture.sh
-make_stores "$T" 200000
-RB=$T/rb.md J=$T/p.journal
-sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2000 batch=500}/' "$RB"
+. tests/data/jobs.sh
+data_fixture 200000 p.journal 'rate=2000 batch=500'
 controls() { journal_count "$J" "kind = 'backfill_control' AND json_extract(body, '\$.paused') = $1"; }
 asked() { [ "$(controls "$1")" -ge "$2" ]; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 copy_paused_at() { journal_has "$J" "kind = 'backfill' AND json_extract(body, '\$.paused') = 1 AND json_extract(body, '\$.rate') = $1 AND seq > $2"; }
 last_seq() { sql "$J" "SELECT max(seq) FROM events"; }
-child() { sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'started' ORDER BY seq DESC LIMIT 1"; }
 
 tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "the console starts the backfill" wait_for 30 at_least 1000

@@ -12,17 +12,12 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/data/fixture.sh
+. tests/data/jobs.sh
 N=40000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/d.journal
 # a slow copy, so that a person (and this test) can watch it, pause it, kill it
-sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2500 batch=500}/' "$RB"
+data_fixture $N d.journal 'rate=2500 batch=500'
 check "the runbook checks" expect_exit 0 "$CUTOVER" check "$RB"
-events() { sql "$J" "SELECT count(*) FROM events WHERE kind = '$1' AND ${2:-1}"; }
-has() { [ "$(events "$@")" -ge 1 ]; }
-child() { sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.job') = '$1' AND json_extract(body, '\$.state') = 'started' ORDER BY seq DESC LIMIT 1"; }
 step_is() { tmux_screen c | grep -qF -- "$1 $2"; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 screen_has() { tmux_screen c | grep -qE -- "$1"; }
 
 tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
@@ -127,9 +122,7 @@ check "  … as it ended: the second run found nothing" wait_screen r "no diverg
 tmux_keys r q
 
 # Quitting while a copy runs says so and stops it; the next run resumes it.
-make_stores "$T" $N
-sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2500 batch=500}/' "$RB"
-J=$T/e.journal
+data_fixture $N e.journal 'rate=2500 batch=500'
 tmux_start e 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "a second ceremony's backfill starts" wait_for 30 at_least 1000
 pid2=$(child backfill)
@@ -166,7 +159,7 @@ check "a third console starts the job" wait_until 15 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'started' AND seq > (SELECT max(seq) FROM events WHERE kind = 'data_job' AND json_extract(body, '\$.state') = 'stopped')"
 pid3=$(child backfill)
 starts=$(events data_job "json_extract(body, '\$.state') = 'started'")
-console=$(pgrep -P "$(tmux -S "$TMUX_SOCK" display -p -t h '#{pane_pid}')" -f "cutover run")
+console=$(console_pid h)
 kill -9 "$console"
 check "  … its console killed with -9, the copy runs on" kill -0 "$pid3"
 tmux_start i 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
@@ -182,9 +175,8 @@ check "  … every row copied" test "$(sql "$T/new.db" "SELECT count(*) FROM ord
 tmux_keys i q
 # A job that cannot run: each failure journaled with its reason, in red,
 # started again after a longer wait each time.
-make_stores "$T" 100
+data_fixture 100 f.journal
 sqlite3 "$T/new.db" "DROP TABLE orders"
-J=$T/f.journal
 tmux_start k 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "a job that fails is journaled with its reason" wait_until 15 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'failed' AND json_extract(body, '\$.exit') = 1 AND json_extract(body, '\$.why') LIKE 'exited with status 1: cutover backfill: %'"

@@ -10,15 +10,11 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/data/fixture.sh
-N=60000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/h.journal
-sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2000 batch=500}/' "$RB"
-jobs_in() { sql "$J" "SELECT count(*) FROM events WHERE kind = '$1' AND ${2:-1}"; }
+. tests/data/jobs.sh
+data_fixture 60000 h.journal 'rate=2000 batch=500'
 # not this shell's child: once it ends it is gone, not a zombie kill -0 still finds
 hand=$(sh -c '"$0" backfill "$1" --journal "$2" --rate 3000 >"$3" 2>&1 & echo $!' \
   "$CUTOVER" "$RB" "$J" "$T/hand.log")
-gone_pid() { ! kill -0 "$1" 2>/dev/null; }
 check "a copy started by hand copies" wait_for 30 at_least 500
 tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "the console finds the copy running and watches it" wait_until 20 journal_has "$J" \
@@ -28,20 +24,20 @@ check "  … its child refused, saying why" grep -q "already run by another copy
 now=$(ckpt)
 check "the hand copy copies on" wait_for 20 at_least $((now + 1000))
 check "  … the console started one child, not one a tick" \
-  test "$(jobs_in data_job "json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'started'")" = 1
+  test "$(events data_job "json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'started'")" = 1
 check "  … journaled no end for it but the watch" \
-  test "$(jobs_in data_job "json_extract(body, '\$.state') IN ('finished', 'failed')")" = 0
+  test "$(events data_job "json_extract(body, '\$.state') IN ('finished', 'failed')")" = 0
 check "  … and changed nothing of the hand copy (no backfill_control)" \
-  test "$(jobs_in backfill_control)" = 0
+  test "$(events backfill_control)" = 0
 check "  … whose rate is still its own" \
   test "$(sql "$T/new.db" "SELECT rate FROM cutover_backfill_control")" = 3000.0
 "$CUTOVER" backfill "$RB" --journal "$J" --rate 1000000 >/dev/null 2>&1
-check "the hand copy ends, done" wait_for 60 gone_pid $hand
+check "the hand copy ends, done" wait_for 60 gone $hand
 check "  … the watching console journals it finished" wait_until 20 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'finished' AND json_extract(body, '\$.pid') = $hand"
 check "  … the step completes itself" wait_screen c "[x] 2.1" 20
 check "  … and no copy of the console's ran" \
-  test "$(jobs_in data_job "json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'started'")" = 1
+  test "$(events data_job "json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'started'")" = 1
 check "the report counts no run of the console's" sh -c \
   '"$0" report "$1" --format json | python3 -c "
 import json, sys

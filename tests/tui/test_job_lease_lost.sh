@@ -9,17 +9,14 @@
 . tests/lib.sh
 . tests/wait.sh
 . tests/data/fixture.sh
-N=200000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/l.journal
-sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=2000 batch=500}/' "$RB"
-jobs_in() { sql "$J" "SELECT count(*) FROM events WHERE kind = 'data_job' AND $1"; }
+. tests/data/jobs.sh
+data_fixture 200000 l.journal 'rate=2000 batch=500'
 tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
 check "the driving console starts the backfill" wait_until 20 journal_has "$J" \
   "kind = 'data_job' AND json_extract(body, '\$.state') = 'started'"
-job=$(sql "$J" "SELECT json_extract(body, '\$.pid') FROM events WHERE kind = 'data_job' ORDER BY seq DESC LIMIT 1")
+job=$(child)
 check "  … which copies" wait_for 30 at_least 500
-old=$(pgrep -P "$(tmux -S "$TMUX_SOCK" display -p -t c '#{pane_pid}')" -f " run $RB")
+old=$(console_pid c)
 kill -STOP "$old"
 tmux_start d 120 40 "$CUTOVER join $J --as Ana --role commander"
 check "a joined commander's console is up" wait_screen d "NO ENGINE" 20
@@ -32,15 +29,15 @@ check "the new driver adopts the running job" wait_screen d "runs on (pid $job)"
 kill -CONT "$old"
 check "the old console wakes and says it does not drive" wait_screen c "NOT DRIVING" 20
 tmux_keys c q
-check "  … q quits it without a word about stopping the job" wait_for 10 sh -c "! kill -0 $old 2>/dev/null"
+check "  … q quits it without a word about stopping the job" wait_for 10 gone "$old"
 if kill -0 "$old" 2>/dev/null; then   # it asked: say yes, and see what it does to the job
   tmux_screen c | tail -1; tmux_keys c y Enter
 fi
 now=$(ckpt)
 check "the job copies on" wait_for 20 at_least $((now + 1000))
-check "  … nobody journaled it stopped" test "$(jobs_in "json_extract(body, '\$.state') = 'stopped'")" = 0
-check "  … nor failed" test "$(jobs_in "json_extract(body, '\$.state') = 'failed'")" = 0
-check "  … nor started it twice" test "$(jobs_in "json_extract(body, '\$.state') = 'started'")" = 1
+check "  … nobody journaled it stopped" test "$(events data_job "json_extract(body, '\$.state') = 'stopped'")" = 0
+check "  … nor failed" test "$(events data_job "json_extract(body, '\$.state') = 'failed'")" = 0
+check "  … nor started it twice" test "$(events data_job "json_extract(body, '\$.state') = 'started'")" = 1
 check "the new driver still shows it running" wait_screen d "running, pid $job"
 tmux_keys d q
 check "  … and its own quit asks about it" wait_screen d "quitting stops it"

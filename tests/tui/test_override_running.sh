@@ -6,14 +6,10 @@
 # missing-in-new in 30 s, a 100 MB journal, when a tester tried it).
 . tests/lib.sh
 . tests/data/fixture.sh
-N=100000
-make_stores "$T" $N
-RB=$T/rb.md J=$T/o.journal
-sed -i 's/^- \[ \] dba: copy the history `backfill`$/- [ ] dba: copy the history `backfill` {rate=4000}/' "$RB"
-count() { sql "$J" "SELECT count(*) FROM events WHERE $1"; }
-has() { [ "$(count "$1")" -ge "${2:-1}" ]; }
+. tests/data/jobs.sh
+data_fixture 100000 o.journal rate=4000
+# at_least N: new holds N rows (the copy's own count, not its checkpoint)
 at_least() { [ "$(sql "$T/new.db" 'SELECT count(*) FROM orders' 2>/dev/null || echo 0)" -ge "$1" ]; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 cleanup_hook() { kill "$pid" 2>/dev/null; }
 
 "$CUTOVER" run "$RB" --journal "$J" --headless --as Ana --role commander >"$T/run.out" 2>&1 &
@@ -24,16 +20,16 @@ check "the commander overrides the backfill step while it copies" \
 now=$(sql "$T/new.db" 'SELECT count(*) FROM orders')
 check "  … the copy goes on (5,000 rows more)" wait_for 30 at_least $((now + 5000))
 check "  … and no comparison starts meanwhile" \
-  test "$(count "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare'")" = 0
-check "  … the copy still runs" test "$(count "kind = 'data_job' AND json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'finished'")" = 0
+  test "$(events data_job "json_extract(body, '\$.job') = 'compare'")" = 0
+check "  … the copy still runs" test "$(events data_job "json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'finished'")" = 0
 check "the copy is let go faster (R from a script)" \
   expect_exit 0 "$CUTOVER" backfill "$RB" --rate 0 --running --journal "$J" --as Bo --role dba
 check "  … the copy finishes" \
-  wait_for 60 has "kind = 'data_job' AND json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'finished'"
+  wait_for 60 has data_job "json_extract(body, '\$.job') = 'backfill' AND json_extract(body, '\$.state') = 'finished'"
 check "  … then the comparison starts" \
-  wait_for 30 has "kind = 'data_job' AND json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'started'"
-check "  … and finds old and new the same" wait_for 60 has "kind = 'compare' AND json_extract(body, '\$.divergent') = 0"
-check "  … with no divergence journaled" test "$(count "kind = 'divergence'")" = 0
+  wait_for 30 has data_job "json_extract(body, '\$.job') = 'compare' AND json_extract(body, '\$.state') = 'started'"
+check "  … and finds old and new the same" wait_for 60 has compare "json_extract(body, '\$.divergent') = 0"
+check "  … with no divergence journaled" test "$(events divergence)" = 0
 kill -TERM $pid
 wait_for 20 gone $pid
 finish
