@@ -253,13 +253,12 @@ static int run_watched(struct datacmd *c, struct backfill *bf)
 }
 
 /* Another process runs the job: change it (--rate, --pause, --resume),
- * journal the change, and return; or refuse a second copy. */
+ * journal the change, and return; or refuse a second copy. A --driven
+ * start never comes here: claim() refuses it (EXIT_HELD) first. */
 static int control(struct datacmd *c, const char *job, const struct bfcontrol *held)
 {
     struct error err = {{0}};
-    /* a console's start of its job (--driven) passes its step's rate: not a
-     * change anyone asked of the copy that runs */
-    if ((!c->rate_given || c->driven) && c->pause < 0) {
+    if (!c->rate_given && c->pause < 0) {
         fprintf(stderr, "cutover backfill: %s is already running (pid %ld); --rate N, --pause or "
                         "--resume change it\n", job, held->pid);
         return EXIT_FAILED;
