@@ -33,17 +33,50 @@ extern char **environ;
 #define STOP_WAIT_MS 2000
 #define ADOPTED_GRACE_MS 1500   /* for an adopted job's last events to be folded */
 
+/* How this console holds the job of a kind. A child of ours is reaped;
+ * any other process is only looked at (/proc), since waitpid cannot see
+ * it. Transitions, each in one place: start() NONE → CHILD; consider()
+ * NONE → ADOPTED or WATCHED; held_elsewhere() CHILD → WATCHED (our copy
+ * refused: another runs the job); ended(), let_go() and jobrunner_stop()
+ * back to NONE. */
+enum job_hold {
+    JOB_NONE,       /* none runs for this console (pid 0) */
+    JOB_CHILD,      /* started here: reaped, stopped when the console quits */
+    JOB_ADOPTED,    /* the previous driver's, left running: looked at, stopped on quit */
+    JOB_WATCHED,    /* started elsewhere (by hand): looked at, never stopped */
+};
+
 struct job {
-    pid_t pid;           /* 0: none running */
-    int adopted;         /* left by the previous driver: watched, not reaped */
-    int foreign;         /* … or started elsewhere (by hand): watched, never stopped */
+    enum job_hold hold;
+    pid_t pid;           /* the job's process, while hold is not JOB_NONE */
     char step[32];
     int attempt;         /* starts for this step, this console */
     int failures;        /* in a row */
     int waiting;         /* a comparison held back while the backfill runs: said once */
     int64_t retry_at_ms; /* a failed job starts again from here */
-    int64_t gone_ms;     /* an adopted job was first seen gone */
+    int64_t gone_ms;     /* an adopted or watched job was first seen gone */
 };
+
+/* This console now has the job of a kind, as hold says, in process pid. */
+static void job_take(struct job *j, enum job_hold hold, pid_t pid)
+{
+    j->hold = hold;
+    j->pid = pid;
+    j->gone_ms = 0;
+}
+
+/* No job runs for this console any more. */
+static void job_drop(struct job *j)
+{
+    j->hold = JOB_NONE;
+    j->pid = 0;
+}
+
+/* This console's to stop when it quits: all but a copy started elsewhere. */
+static int job_stoppable(const struct job *j)
+{
+    return j->hold == JOB_CHILD || j->hold == JOB_ADOPTED;
+}
 
 struct jobrunner {
     struct ceremony *c;
@@ -97,12 +130,11 @@ static void let_go(struct jobrunner *r)
         if (r->let_go[k] > 0 && waitpid(r->let_go[k], NULL, WNOHANG) != 0)
             r->let_go[k] = 0;
         struct job *j = &r->jobs[k];
-        if (j->pid <= 0)
+        if (j->hold == JOB_NONE)
             continue;
-        if (!j->adopted && !r->let_go[k])
+        if (j->hold == JOB_CHILD && !r->let_go[k])
             r->let_go[k] = j->pid;
-        j->pid = 0;
-        j->adopted = j->foreign = 0;
+        job_drop(j);
     }
 }
 
@@ -292,8 +324,7 @@ static int start(struct jobrunner *r, enum datafold_kind k, const struct rb_step
         snprintf(msg, len, "step %s: the %s did not start: %s", st->id, datafold_kind_name(k), why);
         return -1;
     }
-    j->pid = pid;
-    j->adopted = 0;
+    job_take(j, JOB_CHILD, pid);
     snprintf(why, sizeof why, "step %s's turn came: cutover %s %s --journal %s", st->id,
              datafold_kind_name(k), rb, r->journal);
     journal_job(r, k, "started", j, pid, -1, 0, 0, log, why, now_ms);
@@ -340,9 +371,7 @@ static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now
     long holder = at ? strtol(at + 5, NULL, 10) : 0;
     if (holder <= 0 || holder == (long)getpid() || !job_alive(holder, k))
         return 0;
-    j->pid = (pid_t)holder;
-    j->adopted = j->foreign = 1;
-    j->gone_ms = 0;
+    job_take(j, JOB_WATCHED, (pid_t)holder);
     j->failures = 0;
     snprintf(why, sizeof why, "another copy, not started by the cockpit, runs the %s (pid %ld): "
              "watched, not started twice, its rate left alone", datafold_kind_name(k), holder);
@@ -352,7 +381,8 @@ static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now
 }
 
 /* The job of kind k ended: exit_status (or -1) and sig (or 0) as waitpid
- * told, or both unknown for an adopted job. Journals how, in words. */
+ * told, or both unknown for a job not ours (adopted or watched), whose own
+ * events then say how. Journals how, in words. */
 static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, int sig,
                   int64_t now_ms, char *msg, size_t len, int *alert)
 {
@@ -363,12 +393,13 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
     log_path(r, k, log, sizeof log);
     if (k == DATA_BACKFILL && exit_status == EXIT_HELD && held_elsewhere(r, k, now_ms, msg, len))
         return;
+    int looked_at = j->hold != JOB_CHILD;
     const char *state = "failed";
-    if (exit_status == 0 || (j->adopted && k == DATA_BACKFILL && s->actions.backfill_done))
+    if (exit_status == 0 || (looked_at && k == DATA_BACKFILL && s->actions.backfill_done))
         state = "finished";
-    else if (k == DATA_COMPARE && (exit_status == 3 || (j->adopted && s->data.cmp.finished)))
+    else if (k == DATA_COMPARE && (exit_status == 3 || (looked_at && s->data.cmp.finished)))
         state = exit_status == 3 || s->data.cmp.diverged ? "diverged" : "finished";
-    else if (k == DATA_WRITERS && (exit_status == 3 || (j->adopted && s->wf.audited)))
+    else if (k == DATA_WRITERS && (exit_status == 3 || (looked_at && s->wf.audited)))
         state = exit_status == 3 || s->wf.n_unknown_audit ? "unknown" : "finished";
     if (strcmp(state, "finished") == 0) {
         snprintf(why, sizeof why, "the %s finished", datafold_kind_name(k));
@@ -394,7 +425,7 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
             snprintf(why, sizeof why, "exited with status %d: %s; started again in %ds",
                      exit_status, said, wait);
         }
-        else if (j->foreign)
+        else if (j->hold == JOB_WATCHED)
             snprintf(why, sizeof why, "the copy started elsewhere (pid %ld) ended unfinished; "
                      "this console's starts in %ds", pid, wait);
         else
@@ -403,15 +434,13 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
         journal_job(r, k, state, j, pid, exit_status, sig, wait, log, why, now_ms);
         snprintf(msg, len, "the %s of step %s FAILED: %s", datafold_kind_name(k), j->step, why);
         *alert = 1;
-        j->pid = 0;
-        j->foreign = 0;
+        job_drop(j);
         return;
     }
     journal_job(r, k, state, j, pid, exit_status, sig, 0, log, why, now_ms);
     snprintf(msg, len, "step %s: %s", j->step, why);
     *alert = strcmp(state, "diverged") == 0 || strcmp(state, "unknown") == 0;
-    j->pid = 0;
-    j->foreign = 0;
+    job_drop(j);
 }
 
 /* 1 when the job's own events say it ended: the backfill done, the
@@ -423,12 +452,12 @@ static int told_ended(const struct session *s, enum datafold_kind k)
                                : s->wf.audited;
 }
 
-/* A child of ours: reaped when it ended. An adopted one: looked at. */
+/* A child of ours: reaped when it ended. An adopted or watched one: looked at. */
 static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char *msg,
                  size_t len, int *alert)
 {
     struct job *j = &r->jobs[k];
-    if (j->adopted) {
+    if (j->hold != JOB_CHILD) {
         if (job_alive((long)j->pid, k))
             return 0;
         /* its last events may not be folded yet: the fold decides how it
@@ -473,11 +502,9 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         /* the journal says a job runs: the previous driver's (or one
          * started elsewhere, watched), still alive? */
         int elsewhere = strcmp(f->state, "watched") == 0;
+        enum job_hold hold = elsewhere ? JOB_WATCHED : JOB_ADOPTED;
         if (strcmp(f->host, r->host) == 0 && job_alive(f->pid, k)) {
-            j->pid = (pid_t)f->pid;
-            j->adopted = 1;
-            j->foreign = elsewhere;
-            j->gone_ms = 0;
+            job_take(j, hold, (pid_t)f->pid);
             snprintf(msg, len, "step %s: the %s %s runs on (pid %ld): watched, not started "
                      "twice", st->id, datafold_kind_name(k),
                      elsewhere ? "started elsewhere" : "of the previous driver", f->pid);
@@ -486,9 +513,7 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         /* it ended unseen, and its own events say how (a comparison that
          * diverged is not run again by itself): journaled here, once */
         if (told_ended(s, k)) {
-            j->pid = (pid_t)f->pid;
-            j->adopted = 1;
-            j->foreign = elsewhere;
+            job_take(j, hold, (pid_t)f->pid);
             ended(r, k, -1, 0, now_ms, msg, len, alert);
             return 1;
         }
@@ -504,7 +529,7 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         return 0;
     /* a comparison beside a copy still running (its step overridden)
      * would call every row not yet copied missing: it waits for the copy */
-    if (k == DATA_COMPARE && r->jobs[DATA_BACKFILL].pid > 0) {
+    if (k == DATA_COMPARE && r->jobs[DATA_BACKFILL].hold != JOB_NONE) {
         if (j->waiting)
             return 0;
         j->waiting = 1;
@@ -545,7 +570,7 @@ int jobrunner_tick(struct jobrunner *r, int driving, int64_t now_ms, char *msg, 
         return changed;
     }
     for (int k = 0; k < DATA_KINDS; k++) {
-        if (r->jobs[k].pid > 0)
+        if (r->jobs[k].hold != JOB_NONE)
             changed |= watch(r, (enum datafold_kind)k, now_ms, msg, len, alert);
         else
             changed |= consider(r, (enum datafold_kind)k, now_ms, msg, len, alert);
@@ -558,7 +583,7 @@ int jobrunner_busy(const struct jobrunner *r, char *why, size_t len)
     if (lease_lost(r))   /* the new driver watches them: not this console's to stop */
         return 0;
     for (int k = 0; k < DATA_KINDS; k++)
-        if (r->jobs[k].pid > 0 && !r->jobs[k].foreign) {
+        if (job_stoppable(&r->jobs[k])) {
             snprintf(why, len, "the %s of step %s runs (pid %ld); quitting stops it%s",
                      datafold_kind_name((enum datafold_kind)k), r->jobs[k].step,
                      (long)r->jobs[k].pid,
@@ -582,13 +607,13 @@ void jobrunner_stop(struct jobrunner *r, int64_t now_ms)
     }
     for (int k = 0; k < DATA_KINDS; k++) {
         struct job *j = &r->jobs[k];
-        if (j->pid <= 0 || j->foreign)   /* a copy started elsewhere is its starter's */
+        if (!job_stoppable(j))   /* a copy started elsewhere is its starter's */
             continue;
         kill(j->pid, SIGTERM);
         int waited = 0, gone = 0;
         while (!gone && waited < STOP_WAIT_MS) {
-            gone = j->adopted ? !job_alive((long)j->pid, (enum datafold_kind)k)
-                              : waitpid(j->pid, NULL, WNOHANG) != 0;
+            gone = j->hold == JOB_CHILD ? waitpid(j->pid, NULL, WNOHANG) != 0
+                                        : !job_alive((long)j->pid, (enum datafold_kind)k);
             if (!gone) {
                 sleep_ms(20);
                 waited += 20;
@@ -596,7 +621,7 @@ void jobrunner_stop(struct jobrunner *r, int64_t now_ms)
         }
         if (!gone) {
             kill(j->pid, SIGKILL);
-            if (!j->adopted)
+            if (j->hold == JOB_CHILD)
                 waitpid(j->pid, NULL, 0);
         }
         char why[200];
@@ -605,7 +630,7 @@ void jobrunner_stop(struct jobrunner *r, int64_t now_ms)
                                     : ": the comparison runs again on the next run");
         journal_job(r, (enum datafold_kind)k, "stopped", j, (long)j->pid, -1, gone ? SIGTERM : SIGKILL,
                     0, NULL, why, now_ms);
-        j->pid = 0;
+        job_drop(j);
     }
 }
 
