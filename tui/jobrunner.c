@@ -185,7 +185,7 @@ static const char *runbook_path(struct jobrunner *r, char *why, size_t len)
 static int spawn(char *const argv[], const char *log, pid_t *pid, char *why, size_t len)
 {
     char exe[PATH_MAX];
-    if (self_exe(exe, sizeof exe) != 0) {
+    if (self_exe_to_start(exe, sizeof exe) != 0) {
         snprintf(why, len, "cannot find this program: %s", strerror(errno));
         return -1;
     }
