@@ -69,7 +69,8 @@ static void apply_job(struct datafold *d, const struct journal_event *ev,
         failed_runs++;
         put(last_failure, sizeof last_failure, event_str(b, "why"));
     }
-    if (strcmp(state, "watched") == 0 && strcmp(j->state, "started") == 0 && starts > 0)
+    if ((strcmp(state, "watched") == 0 || strcmp(state, "held") == 0) &&
+        strcmp(j->state, "started") == 0 && starts > 0)
         starts--;   /* that start ran nothing: another copy runs the job */
     if (strcmp(state, "started") == 0) {
         started = ev->ts_ms;

@@ -77,6 +77,10 @@ int databar_job(WINDOW *w, int y, int x, int width, const struct view *v, int ki
     } else if (strcmp(j->state, "watched") == 0) {
         snprintf(line, sizeof line, "runs elsewhere, pid %ld (not the cockpit's): watched", j->pid);
         a = view_attr(v, TH_OK);
+    } else if (strcmp(j->state, "held") == 0) {
+        snprintf(line, sizeof line, "held by another copy, pid %ld, not seen from here: "
+                 "asked again until it lets go", j->pid);
+        a = view_attr(v, TH_WARN);
     } else if (strcmp(j->state, "failed") == 0) {
         snprintf(line, sizeof line, "FAILED %s ago: %s", ago, j->why);
         a = view_attr(v, TH_ALERT);
@@ -109,6 +113,10 @@ int databar_step_word(const struct view *v, size_t i, char *buf, size_t len)
                                   : j->state[0] == 'd' ? "DIVERGED"
                                                        : "UNKNOWN WRITER");
         return 2;
+    }
+    if (strcmp(j->state, "held") == 0) {
+        snprintf(buf, len, " held elsewhere");
+        return 1;
     }
     if (strcmp(j->state, "started") != 0 && strcmp(j->state, "watched") != 0)
         return 0;

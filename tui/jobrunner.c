@@ -32,6 +32,10 @@ extern char **environ;
 #define RETRY_MAX_S 30   /* the back-off's ceiling */
 #define STOP_WAIT_MS 2000
 #define ADOPTED_GRACE_MS 1500   /* for an adopted job's last events to be folded */
+/* While another copy this console cannot see holds the backfill, the
+ * console asks again (its child refuses at once); an ask still running
+ * after this long got the job, and its start is journaled then. */
+#define ASK_GRACE_MS 3000
 
 /* How this console holds the job of a kind. A child of ours is reaped;
  * any other process is only looked at (/proc), since waitpid cannot see
@@ -53,6 +57,10 @@ struct job {
     int attempt;         /* starts for this step, this console */
     int failures;        /* in a row */
     int waiting;         /* a comparison held back while the backfill runs: said once */
+    int said_held;       /* held by a copy not seen from here: journaled once (held) */
+    int asking;          /* this child is an ask while held: its start not journaled yet */
+    int64_t asked_ms;    /* … started then */
+    char start_why[400]; /* … and journaled with these words once it runs */
     int64_t retry_at_ms; /* a failed job starts again from here */
     int64_t gone_ms;     /* an adopted or watched job was first seen gone */
 };
@@ -227,7 +235,8 @@ static void journal_job(struct jobrunner *r, enum datafold_kind k, const char *s
     cJSON_AddStringToObject(o, "state", state);
     if (pid > 0) {
         cJSON_AddNumberToObject(o, "pid", (double)pid);
-        cJSON_AddStringToObject(o, "host", r->host);
+        if (strcmp(state, "held") != 0)   /* held: another machine's, or one unseen */
+            cJSON_AddStringToObject(o, "host", r->host);
     }
     if (exit_status >= 0)
         cJSON_AddNumberToObject(o, "exit", exit_status);
@@ -325,9 +334,15 @@ static int start(struct jobrunner *r, enum datafold_kind k, const struct rb_step
         return -1;
     }
     job_take(j, JOB_CHILD, pid);
-    snprintf(why, sizeof why, "step %s's turn came: cutover %s %s --journal %s", st->id,
-             datafold_kind_name(k), rb, r->journal);
-    journal_job(r, k, "started", j, pid, -1, 0, 0, log, why, now_ms);
+    snprintf(j->start_why, sizeof j->start_why, "step %s's turn came: cutover %s %s --journal %s",
+             st->id, datafold_kind_name(k), rb, r->journal);
+    if (j->said_held) {   /* an ask: journaled once it runs past the claim */
+        j->asking = 1;
+        j->asked_ms = now_ms;
+        msg[0] = '\0';
+        return 0;
+    }
+    journal_job(r, k, "started", j, pid, -1, 0, 0, log, j->start_why, now_ms);
     snprintf(msg, len, "step %s: the %s started (pid %ld)", st->id, datafold_kind_name(k),
              (long)pid);
     return 0;
@@ -357,9 +372,10 @@ static int backoff_s(int n)
 }
 
 /* Our backfill refused (EXIT_HELD): another live copy runs the job, its
- * pid on the child's last line. Watched from now on (journaled watched);
- * 0 when that copy cannot be watched from here (gone already, or on
- * another host): then the refusal counts as a failure, with back-off. */
+ * pid on the child's last line. Watched from now on (journaled watched)
+ * when this machine sees it; else (another machine's, or a pid that is no
+ * backfill here) held: journaled once, asked again quietly with back-off,
+ * never a failure. 0 when the child's words name no holder. */
 static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char *msg,
                           size_t len)
 {
@@ -369,8 +385,25 @@ static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now
     last_line(log, said, sizeof said);
     const char *at = strstr(said, "(pid ");
     long holder = at ? strtol(at + 5, NULL, 10) : 0;
-    if (holder <= 0 || holder == (long)getpid() || !job_alive(holder, k))
+    if (holder <= 0 || holder == (long)getpid())
         return 0;
+    if (!job_alive(holder, k)) {
+        j->failures++;   /* the asks back off as failures do, up to RETRY_MAX_S */
+        int wait = backoff_s(j->failures);
+        j->retry_at_ms = now_ms + wait * 1000;
+        job_drop(j);
+        if (j->said_held) {   /* the same answer: nothing new to journal or say */
+            msg[0] = '\0';
+            return 1;
+        }
+        j->said_held = 1;
+        snprintf(why, sizeof why, "another copy holds the %s (pid %ld), not seen from this "
+                 "machine: not started twice; asked again every %ds at most",
+                 datafold_kind_name(k), holder, RETRY_MAX_S);
+        journal_job(r, k, "held", j, holder, EXIT_HELD, 0, wait, log, why, now_ms);
+        snprintf(msg, len, "step %s: %s", j->step, why);
+        return 1;
+    }
     job_take(j, JOB_WATCHED, (pid_t)holder);
     j->failures = 0;
     snprintf(why, sizeof why, "another copy, not started by the cockpit, runs the %s (pid %ld): "
@@ -393,6 +426,7 @@ static void ended(struct jobrunner *r, enum datafold_kind k, int exit_status, in
     log_path(r, k, log, sizeof log);
     if (k == DATA_BACKFILL && exit_status == EXIT_HELD && held_elsewhere(r, k, now_ms, msg, len))
         return;
+    j->said_held = j->asking = 0;
     int looked_at = j->hold != JOB_CHILD;
     const char *state = "failed";
     if (exit_status == 0 || (looked_at && k == DATA_BACKFILL && s->actions.backfill_done))
@@ -472,6 +506,16 @@ static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char
     }
     int status;
     pid_t got = waitpid(j->pid, &status, WNOHANG);
+    if (got == 0 && j->asking && now_ms - j->asked_ms >= ASK_GRACE_MS) {
+        /* the ask got the job: the other copy let go */
+        char log[PATH_MAX + 16];
+        log_path(r, k, log, sizeof log);
+        j->asking = j->said_held = 0;
+        journal_job(r, k, "started", j, (long)j->pid, -1, 0, 0, log, j->start_why, now_ms);
+        snprintf(msg, len, "step %s: the other copy let go; the %s started (pid %ld)", j->step,
+                 datafold_kind_name(k), (long)j->pid);
+        return 1;
+    }
     if (got == 0 || (got < 0 && errno == EINTR))
         return 0;
     if (got < 0) {   /* not ours any more (ECHILD): nothing to read */
@@ -480,7 +524,7 @@ static int watch(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, char
     }
     ended(r, k, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
           WIFSIGNALED(status) ? WTERMSIG(status) : 0, now_ms, msg, len, alert);
-    return 1;
+    return msg[0] != '\0';   /* an ask refused again says nothing */
 }
 
 /* No job of kind k runs here: start one when its step's turn has come. */
@@ -525,6 +569,8 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
         return 0;   /* it completed nothing: a person decides */
     if (f->seen && strcmp(f->state, "requested") == 0)
         j->retry_at_ms = 0;   /* a person asked for it now */
+    if (f->seen && strcmp(f->state, "held") == 0 && strcmp(f->step, st->id) == 0)
+        j->said_held = 1;   /* journaled before (this console's restart): asks stay quiet */
     if (now_ms < j->retry_at_ms)
         return 0;
     /* a comparison beside a copy still running (its step overridden)
@@ -540,7 +586,7 @@ static int consider(struct jobrunner *r, enum datafold_kind k, int64_t now_ms, c
     }
     j->waiting = 0;
     start(r, k, st, now_ms, msg, len);
-    return 1;
+    return msg[0] != '\0';   /* an ask while held is quiet */
 }
 
 /* A control command came back: its answer, or the last line of its log. */
