@@ -91,6 +91,10 @@ void pgc_rows_free(struct rows *r);
 void pgc_bound_free(struct bound *b);
 /* How two keys' values order: as numbers when both are, else by bytes. */
 int pgc_val_cmp(const struct cval *a, const struct cval *b);
+/* How two values of key column col order: a numeric key (on either side)
+ * by its value exactly, whatever form each side hands it in; any other as
+ * pgc_val_cmp. */
+int pgc_key_cmp(const struct pgc *c, size_t col, const struct cval *a, const struct cval *b);
 
 /* Each side's SQL (pgcompare_sql.c), built once: pgc_side_init for each
  * side, then pgc_both_pg when both are PostgreSQL. */

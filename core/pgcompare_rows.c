@@ -11,7 +11,7 @@
 static int key_cmp(const struct pgc *c, const struct cval *o, const struct cval *n)
 {
     for (size_t i = 0; i < c->nk; i++) {
-        int d = pgc_val_cmp(&o[c->keypos[i]], &n[c->keypos[i]]);
+        int d = pgc_key_cmp(c, i, &o[c->keypos[i]], &n[c->keypos[i]]);
         if (d)
             return d;
     }
@@ -209,7 +209,7 @@ static int fetch_keys(struct pgc *c, const struct bound *keys, size_t n)
 static int lead_cmp(const struct pgc *c, const struct cval *a, const struct cval *b)
 {
     for (size_t i = 0; i < c->nk; i++) {
-        int d = pgc_val_cmp(&a[i], &b[i]);
+        int d = pgc_key_cmp(c, i, &a[i], &b[i]);
         if (d)
             return d;
     }

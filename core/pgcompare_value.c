@@ -92,6 +92,43 @@ int pgc_val_cmp(const struct cval *a, const struct cval *b)
     return m ? m : a->n < b->n ? -1 : a->n > b->n;
 }
 
+/* Two canonical decimals ("-12.5", "3", "0.001": no exponent, no leading
+ * or trailing zeros) by value, exactly. */
+static int dec_cmp(const char *a, const char *b)
+{
+    int na = *a == '-', nb = *b == '-';
+    if (na != nb)
+        return na ? -1 : 1;
+    a += na, b += nb;
+    size_t ia = strcspn(a, "."), ib = strcspn(b, ".");
+    int d = ia < ib ? -1 : ia > ib ? 1 : memcmp(a, b, ia);
+    if (d == 0) {
+        const char *fa = a[ia] ? a + ia + 1 : "", *fb = b[ib] ? b + ib + 1 : "";
+        for (; d == 0 && (*fa || *fb); fa += !!*fa, fb += !!*fb)
+            d = (*fa ? *fa : '0') - (*fb ? *fb : '0');
+        d = d < 0 ? -1 : d > 0;
+    } else {
+        d = d < 0 ? -1 : 1;
+    }
+    return na ? -d : d;
+}
+
+int pgc_key_cmp(const struct pgc *c, size_t col, const struct cval *a, const struct cval *b)
+{
+    if (c->s[0].koid[col] != OID_NUMERIC && c->s[1].koid[col] != OID_NUMERIC)
+        return pgc_val_cmp(a, b);
+    /* a numeric key: PostgreSQL writes it as text, SQLite hands over an
+     * integer or a real; all of them by value, as both databases order it */
+    struct cbuf x = {0}, y = {0};
+    canon_append(&x, a);
+    canon_append(&y, b);
+    int d = x.p && y.p && x.p[0] == 'n' && y.p[0] == 'n' ? dec_cmp(x.p + 1, y.p + 1)
+                                                          : pgc_val_cmp(a, b);
+    cbuf_free(&x);
+    cbuf_free(&y);
+    return d;
+}
+
 /* The canonical text of value x of type oid, as pg_temp.cutover_canon
  * gives it for x's text, with the checks that the type makes needless
  * left out (a scan evaluates this for every value), and a JSON object

@@ -9,7 +9,13 @@
 # with a collation other than BINARY (NOCASE) is refused too; an SQLite
 # key orders by what it holds: one with no declared type holding integers
 # is a number (refused against a text key), one holding both numbers and
-# text matches only another such mix.
+# text matches only another such mix. A numeric key (PostgreSQL's numeric,
+# an Oracle NUMBER's usual landing) orders as a number when the rows of a
+# differing range are merged, as the databases order it: read as text, 9
+# came after 10, and one missing row and one changed value among 20 came
+# out as 23 divergences (12 missing, 11 extra); into SQLite, whose NUMERIC
+# column holds integers and reals, 3 came out as 5 (rows reported twice);
+# bigint against numeric(20), one missing row came out as 39.
 . tests/lib.sh
 . tests/data/pg.sh
 pg_shop A
@@ -76,4 +82,36 @@ check "untyped key holding numbers and text into a TEXT key: backfill" expect_ex
 check "  … compare refuses" expect_exit 1 "$CUTOVER" compare "$T/mixed.md"
 check "  … saying so" contains "$T/.last" "orders as numbers before text in old (no declared type, holding numbers and text)"
 check "two untyped keys holding the same mix order alike: compared, the same" expect_exit 0 "$CUTOVER" compare "$T/mixed2.md"
+# numeric keys: merged by value, not by their text
+p "CREATE TABLE nk_old (k numeric PRIMARY KEY, v text); CREATE TABLE nk_new (k numeric PRIMARY KEY, v text);
+   INSERT INTO nk_old SELECT g, 'v' || g FROM generate_series(1, 20) g;
+   INSERT INTO nk_new SELECT g, 'v' || g FROM generate_series(1, 20) g WHERE g <> 9;
+   UPDATE nk_new SET v = 'x' WHERE k = 15;
+   CREATE TABLE nf_old (k numeric PRIMARY KEY, v text);
+   INSERT INTO nf_old SELECT g / 2.0, 'v' || g FROM generate_series(-30, 30) g" >/dev/null
+runbook "$T/numeric.md" "$PG table \`nk_old\`" "$PG table \`nk_new\`"
+check "numeric keys on both sides, a row missing and a value changed: exit 3" \
+  expect_exit 3 "$CUTOVER" compare "$T/numeric.md" --format json
+check "  … exactly those 2: 9 missing, 15 a value" \
+  test "$(grep -c '"cause"' "$T/.last") $(grep -o '"key":"[0-9]*","cause":"[a-z-]*"' "$T/.last" | sort | tr '\n' ' ')" = \
+  '2 "key":"15","cause":"value" "key":"9","cause":"missing-in-new" '
+check "  … the summary counts 2" contains "$T/.last" '"divergent":2,"by_cause":{"missing-in-new":1,"value":1}'
+p "CREATE TABLE bn_new (k numeric(20) PRIMARY KEY, v text);
+   INSERT INTO bn_new SELECT k::numeric, v FROM nk_old WHERE k <> 9" >/dev/null
+runbook "$T/bigint_numeric.md" "$PG table \`src\`" "$PG table \`bn_new\`"
+p "TRUNCATE src; INSERT INTO src SELECT g, 'v' || g FROM generate_series(1, 20) g" >/dev/null
+check "bigint into numeric(20), one row missing: exit 3" \
+  expect_exit 3 "$CUTOVER" compare "$T/bigint_numeric.md" --format json
+check "  … that one only (it was 39: 20 missing, 19 extra)" \
+  contains "$T/.last" '"divergent":1,"by_cause":{"missing-in-new":1}'
+sql "$T/nf.db" "CREATE TABLE t (k NUMERIC PRIMARY KEY, v TEXT)"
+runbook "$T/numeric_lite.md" "$PG table \`nf_old\`" "sqlite \`$T/nf.db\` table \`t\`"
+check "numeric keys with fractions into SQLite NUMERIC (integers and reals): backfill" \
+  expect_exit 0 "$CUTOVER" backfill "$T/numeric_lite.md"
+check "  … compare finds them the same" expect_exit 0 "$CUTOVER" compare "$T/numeric_lite.md"
+sql "$T/nf.db" "DELETE FROM t WHERE k = 4.5; UPDATE t SET v = 'x' WHERE k = 10; UPDATE t SET v = 'y' WHERE k = -0.5"
+check "  … a row missing and two changed: exit 3" \
+  expect_exit 3 "$CUTOVER" compare "$T/numeric_lite.md" --format json
+check "  … 3 divergences, each once" test "$(grep -c '"cause"' "$T/.last")" = 3
+check "  … counted 3" contains "$T/.last" '"divergent":3,"by_cause":{"missing-in-new":1,"value":2}'
 finish
