@@ -2,6 +2,7 @@
  * written as compare_progress, read back by folding the journal. */
 #include "cmpresume.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,9 +61,20 @@ static const char *str(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* A key value from JSON: integral numbers as integers, strings as text. */
+/* A key value from JSON: integral numbers as integers, strings as text,
+ * {"int": "DIGITS"} an integer beyond 2^53 (key_json). */
 static int key_value(const cJSON *v, struct cval *out)
 {
+    const char *big = cJSON_IsObject(v) ? str(v, "int") : NULL;
+    if (big) {
+        char *end = NULL;
+        errno = 0;
+        long long i = strtoll(big, &end, 10);
+        if (end == big || *end || errno)
+            return -1;
+        *out = (struct cval){.t = CV_INT, .i = i};
+        return 0;
+    }
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
         *out = d == floor(d) && fabs(d) < 9e15 ? (struct cval){.t = CV_INT, .i = (int64_t)d}
@@ -162,10 +174,21 @@ int cmpresume_seen(struct cmpresume *s, const char *key)
     return s->n_seen && bsearch(&key, s->seen, s->n_seen, sizeof *s->seen, by_text) != NULL;
 }
 
+/* A key value as JSON: an integer beyond 2^53, which a JSON number (a
+ * double to most readers, cJSON's included) would round to a multiple of
+ * 256 at 2^60, as {"int": "DIGITS"}. */
 static cJSON *key_json(const struct cval *v)
 {
     switch (v->t) {
-    case CV_INT: return cJSON_CreateNumber((double)v->i);
+    case CV_INT:
+        if (v->i > (1LL << 53) || v->i < -(1LL << 53)) {
+            char t[24];
+            snprintf(t, sizeof t, "%lld", (long long)v->i);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "int", t);
+            return o;
+        }
+        return cJSON_CreateNumber((double)v->i);
     case CV_REAL: return cJSON_CreateNumber(v->d);
     case CV_TEXT: case CV_BLOB: {
         char *p = strndup(v->s, v->n);
