@@ -127,6 +127,18 @@ static void checkpoint(struct cmpresume *s, const cJSON *o)
         s->prior.by_cause[k] = num(by, canon_cause_name((enum canon_cause)k));
 }
 
+/* "t" or "k" then text, as the seen keys are kept. */
+static char *tagged(char tag, const char *text)
+{
+    size_t n = strlen(text);
+    char *p = malloc(n + 2);
+    if (p) {
+        p[0] = tag;
+        memcpy(p + 1, text, n + 1);
+    }
+    return p;
+}
+
 void cmpresume_apply(struct cmpresume *s, const char *kind, const char *body)
 {
     int progress = strcmp(kind, "compare_progress") == 0;
@@ -148,13 +160,16 @@ void cmpresume_apply(struct cmpresume *s, const char *kind, const char *body)
         start_over(s);
     } else if (diverged && str(o, "key") &&
                !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "sample"))) {
+        const cJSON *kv = cJSON_GetObjectItemCaseSensitive(o, "key_values");
+        char *typed = cJSON_IsArray(kv) ? cJSON_PrintUnformatted(kv) : NULL;
         char **v = realloc(s->seen, (s->n_seen + 1) * sizeof *v);
         if (v) {
             s->seen = v;
-            if ((v[s->n_seen] = strdup(str(o, "key"))))
+            if ((v[s->n_seen] = tagged(typed ? 't' : 'k', typed ? typed : str(o, "key"))))
                 s->n_seen++;
             s->sorted = 0;
         }
+        free(typed);
     }
     cJSON_Delete(o);
 }
@@ -164,14 +179,23 @@ static int by_text(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cmpresume_seen(struct cmpresume *s, const char *key)
+static int has_seen(struct cmpresume *s, char tag, const char *text)
 {
+    char *k = text ? tagged(tag, text) : NULL;
+    int found = k && bsearch(&k, s->seen, s->n_seen, sizeof *s->seen, by_text) != NULL;
+    free(k);
+    return found;
+}
+
+int cmpresume_seen(struct cmpresume *s, const char *key, const char *key_values)
+{
+    if (!s->n_seen)
+        return 0;
     if (!s->sorted) {
-        if (s->n_seen)
-            qsort(s->seen, s->n_seen, sizeof *s->seen, by_text);
+        qsort(s->seen, s->n_seen, sizeof *s->seen, by_text);
         s->sorted = 1;
     }
-    return s->n_seen && bsearch(&key, s->seen, s->n_seen, sizeof *s->seen, by_text) != NULL;
+    return has_seen(s, 't', key_values) || has_seen(s, 'k', key);
 }
 
 /* A key value as JSON: an integer beyond 2^53, which a JSON number (a
@@ -198,6 +222,14 @@ static cJSON *key_json(const struct cval *v)
     }
     default: return cJSON_CreateNull();
     }
+}
+
+void *cmpresume_key_json(const struct cval *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < n; i++)
+        cJSON_AddItemToArray(a, key_json(&v[i]));
+    return a;
 }
 
 void *cmpresume_progress_json(const char *job, const struct compare_progress *p, double rate)

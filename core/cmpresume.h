@@ -25,7 +25,8 @@ struct cmpresume {
     char *cursor;                   /* the same, as the event writes it */
     struct compare_result prior;    /* counts up to it */
     char **seen;                    /* keys of the divergences journaled since
-                                     * the comparison started */
+                                     * the comparison started: "t" and their
+                                     * typed values, or "k" and their text */
     size_t n_seen;
     int sorted;
 };
@@ -40,8 +41,15 @@ void cmpresume_free(struct cmpresume *s);
  * leaves nothing to resume. */
 void cmpresume_apply(struct cmpresume *s, const char *kind, const char *body);
 
-/* 1 when a divergence at key was journaled since the comparison began. */
-int cmpresume_seen(struct cmpresume *s, const char *key);
+/* 1 when a divergence at this key was journaled since the comparison
+ * began: key_values (its typed values as JSON text, cmpresume_key_json),
+ * or key (its text) for one journaled without them. */
+int cmpresume_seen(struct cmpresume *s, const char *key, const char *key_values);
+
+/* A key's n values as a JSON array of typed values (a cJSON array, the
+ * caller's): integers as numbers (beyond 2^53 as {"int": "DIGITS"}), text
+ * as strings — the divergence's `key_values` and the checkpoint's `after`. */
+void *cmpresume_key_json(const struct cval *v, size_t n);
 
 /* The compare_progress body (a cJSON object, the caller's) for p;
  * rate: rows verified per second in this run. */

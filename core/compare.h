@@ -27,6 +27,10 @@
 struct divergence {
     enum canon_cause cause;
     const char *key;            /* "1001", or "eu,42" for a composite key */
+    const struct cval *key_values; /* the same, n_key typed values: the integer
+                                 * 10 is not the text '10', ('x,y', 'z') is
+                                 * not ('x', 'y,z') */
+    size_t n_key;
     size_t n;                   /* columns that differ (all, for a missing row) */
     const char *const *columns; /* new's names */
     const struct cval *old;     /* n values, through the mapping (NULL: row missing) */

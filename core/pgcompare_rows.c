@@ -82,7 +82,11 @@ int pgc_report(struct pgc *c, const struct cval *o, const struct cval *n)
         return suspect(c, o ? o : n);
     struct cbuf key = {0};
     key_text(c, o ? o : n, &key);
-    struct divergence d = {cause, key.p ? key.p : "", k, cols, o ? ov : NULL, n ? nv : NULL};
+    struct cval kv[MAP_MAX_KEY];
+    for (size_t i = 0; i < c->nk; i++)
+        kv[i] = (o ? o : n)[c->keypos[i]];
+    struct divergence d = {cause, key.p ? key.p : "", kv, c->nk, k, cols, o ? ov : NULL,
+                           n ? nv : NULL};
     c->r->divergent++;
     c->r->by_cause[cause]++;
     int rc = c->o->on_divergence ? c->o->on_divergence(&d, c->o->ctx, c->err) : 0;

@@ -83,6 +83,9 @@ static cJSON *divergence_json(const struct divergence *d)
         if (nv)
             cJSON_AddItemToObject(nv, d->columns[i], json_of(&d->new_[i]));
     }
+    /* last: the line still begins {"key":"1001","cause":… as it always did */
+    if (d->key_values)
+        cJSON_AddItemToObject(o, "key_values", cmpresume_key_json(d->key_values, d->n_key));
     return o;
 }
 
@@ -106,7 +109,12 @@ static int on_divergence(const struct divergence *d, void *ctx, struct error *er
     struct run *run = ctx;
     struct datacmd *c = run->c;
     /* found again after a resume: journaled by the run that was killed */
-    if (cmpresume_seen(&run->resume, d->key))
+    cJSON *kv = d->key_values ? cmpresume_key_json(d->key_values, d->n_key) : NULL;
+    char *typed = kv ? cJSON_PrintUnformatted(kv) : NULL;
+    cJSON_Delete(kv);
+    int seen = cmpresume_seen(&run->resume, d->key, typed);
+    free(typed);
+    if (seen)
         return 0;
     if (run->bar) { /* the row goes where the bar was; the bar comes back after */
         fputs("\r\033[K", stderr);

@@ -49,7 +49,7 @@ cp "$T/.last" "$T/json"
 sed -n 's/^{"key":"\([^"]*\)","cause":"\([^"]*\)".*/\1 \2/p' "$T/json" | sort >"$T/got"
 check "  … it finds exactly the planted ones, each with its cause" diff "$T/want" "$T/got"
 check "  … one JSON object per divergence, with columns and both values" \
-  contains "$T/json" '{"key":"2002","cause":"time-shift","columns":["created"],"old":{"created":"2023-11-16 07:35:20"},"new":{"created":"2023-11-16 09:35:20"}}'
+  contains "$T/json" '{"key":"2002","cause":"time-shift","columns":["created"],"old":{"created":"2023-11-16 07:35:20"},"new":{"created":"2023-11-16 09:35:20"},"key_values":[2002]}'
 check "  … a missing row carries old's values only" \
   contains "$T/json" '{"key":"1001","cause":"missing-in-new","columns":["id","customer","total","note","created","meta","updated_at"],"old":{"id":1001,'
 check "  … then the summary" \

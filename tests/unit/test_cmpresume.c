@@ -41,14 +41,14 @@ TEST(a_checkpoint_and_what_came_after_it)
     CHECK(s.prior.by_cause[CAUSE_VALUE] == 1 && s.prior.by_cause[CAUSE_MISSING_IN_NEW] == 1);
     /* every divergence since the comparison began: a later run's
      * checkpoint may fall before a key an earlier run journaled */
-    CHECK(cmpresume_seen(&s, "15000") && cmpresume_seen(&s, "1") && !cmpresume_seen(&s, "2"));
-    CHECK(!cmpresume_seen(&s, "3")); /* a sample's are its own */
+    CHECK(cmpresume_seen(&s, "15000", NULL) && cmpresume_seen(&s, "1", NULL) && !cmpresume_seen(&s, "2", NULL));
+    CHECK(!cmpresume_seen(&s, "3", NULL)); /* a sample's are its own */
     /* a sample's outcome leaves the checkpoint alone; a whole one ends it */
     cmpresume_apply(&s, "compare", "{\"rows_old\":5,\"rows_new\":5,\"divergent\":0,\"sample\":5}");
     CHECK(s.have);
     cmpresume_apply(&s, "compare", "{\"rows_old\":5,\"rows_new\":5,\"divergent\":0,"
                     "\"job\":\"compare:orders\"}");
-    CHECK(!s.have && !cmpresume_seen(&s, "15000"));
+    CHECK(!s.have && !cmpresume_seen(&s, "15000", NULL));
     cmpresume_free(&s);
 }
 
@@ -87,5 +87,32 @@ TEST(the_progress_body_reads_back)
     cJSON_Delete(o);
 }
 
+/* Keys whose text reads alike are told apart by their typed values: the
+ * integer 10 and the text '10', ('x,y', 'z') and ('x', 'y,z'); an integer
+ * beyond 2^53 goes as its digits and comes back exact. */
+TEST(typed_keys_are_told_apart)
+{
+    struct cmpresume s;
+    cmpresume_init(&s, "compare:t");
+    cmpresume_apply(&s, "divergence", "{\"key\":\"10\",\"key_values\":[10],\"cause\":\"value\"}");
+    cmpresume_apply(&s, "divergence", "{\"key\":\"x,y,z\",\"key_values\":[\"x\",\"y,z\"],"
+                    "\"cause\":\"value\"}");
+    CHECK(cmpresume_seen(&s, "10", "[10]") && !cmpresume_seen(&s, "10", "[\"10\"]"));
+    CHECK(cmpresume_seen(&s, "x,y,z", "[\"x\",\"y,z\"]"));
+    CHECK(!cmpresume_seen(&s, "x,y,z", "[\"x,y\",\"z\"]"));
+    struct cval big[2] = {{.t = CV_INT, .i = 1152921504606847976LL}, {.t = CV_TEXT, .s = "a", .n = 1}};
+    cJSON *a = cmpresume_key_json(big, 2);
+    char *text = cJSON_PrintUnformatted(a);
+    CHECK_STR(text, "[{\"int\":\"1152921504606847976\"},\"a\"]");
+    char body[200];
+    snprintf(body, sizeof body, "{\"job\":\"compare:t\",\"rows\":1,\"after\":%s}", text);
+    cmpresume_apply(&s, "compare_progress", body);
+    CHECK(s.have && s.n_after == 2 && s.after[0].t == CV_INT && s.after[0].i == 1152921504606847976LL);
+    free(text);
+    cJSON_Delete(a);
+    cmpresume_free(&s);
+}
+
 RUN_TESTS(T(wilson_matches_the_textbook), T(a_checkpoint_and_what_came_after_it),
-          T(a_composite_text_key_and_a_restart), T(the_progress_body_reads_back))
+          T(a_composite_text_key_and_a_restart), T(the_progress_body_reads_back),
+          T(typed_keys_are_told_apart))
