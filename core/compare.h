@@ -62,6 +62,8 @@ struct compare_progress {
     size_t n_key;
     const struct cval *after;   /* the verified prefix's last key, or NULL */
     int done;
+    int sample;                 /* a sample's: after each key looked up (r->sampled
+                                 * of total); no checkpoint, never done */
 };
 typedef int (*compare_progress_fn)(const struct compare_progress *p, void *ctx,
                                    struct error *err);

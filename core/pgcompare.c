@@ -46,7 +46,8 @@ static int progress(struct pgc *c, int64_t total, const struct bound *after, int
      * and the whole count once done — never "7832 of 7831" */
     if (done || c->r->rows_old > total)
         total = c->r->rows_old;
-    struct compare_progress p = {c->r, total, c->nk, after && after->set ? after->v : NULL, done};
+    struct compare_progress p = {.r = c->r, .total = total, .n_key = c->nk,
+                                 .after = after && after->set ? after->v : NULL, .done = done};
     return c->o->on_progress(&p, c->o->ctx, c->err);
 }
 
@@ -147,6 +148,10 @@ static int run_sample(struct pgc *c)
             rc = pgc_report(c, o.v, n.n ? n.v : NULL);
         pgc_rows_free(&o);
         pgc_rows_free(&n);
+        /* a sample keeps to the rate too: each key is a lookup on both sides */
+        struct compare_progress p = {.r = c->r, .total = (int64_t)keys.n, .sample = 1};
+        if (rc == 0 && c->o->on_progress)
+            rc = c->o->on_progress(&p, c->o->ctx, c->err);
     }
     pgc_rows_free(&keys);
     if (rc == 0)

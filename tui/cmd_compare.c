@@ -176,10 +176,12 @@ static int on_progress(const struct compare_progress *p, void *ctx, struct error
 {
     struct run *run = ctx;
     const struct compare_result *r = p->r;
-    int64_t done_here = r->rows_old - run->rows0;
+    int64_t done_here = (p->sample ? r->sampled : r->rows_old) - run->rows0;
     if (run->c->rate > 0)
         sleep_ms(run->begun + (int64_t)(1000.0 * (double)done_here / run->c->rate) -
                  clock_now_ms());
+    if (p->sample)  /* paced only: a sample journals no checkpoint */
+        return 0;
     int64_t now = clock_now_ms();
     double secs = (double)(now - run->begun) / 1000.0;
     double rate = secs > 0 ? (double)done_here / secs : 0;
@@ -320,8 +322,8 @@ int cmd_compare(int argc, char **argv)
     }
     struct compare_opts o = {.on_divergence = on_divergence, .ctx = &run, .sample = sample,
                              .now_ms = clock_now_ms};
+    o.on_progress = on_progress;
     if (!sample) {
-        o.on_progress = on_progress;
         if (c.rate > 0)  /* two checkpoints a second under a rate limit */
             o.segment_rows = (int64_t)(c.rate / 2) > 1 ? (int64_t)(c.rate / 2) : 1;
     }

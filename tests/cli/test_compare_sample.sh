@@ -4,6 +4,8 @@
 # with its 95 % Wilson interval. With 2 % of rows planted divergent, the
 # interval holds 2 % (a 95 % interval misses 1 time in 20 by design, so of
 # five samples at least three must hold it: false alarm about 1 in 800).
+# --rate N keeps a sample to N keys a second too (each key is a lookup on
+# both sides): it was ignored, 300 keys at --rate 200 took 0.1 s.
 . tests/lib.sh
 . tests/data/fixture.sh
 N=50000
@@ -35,6 +37,11 @@ check "  … and every key drawn is old's, none twice" \
 check "a missing row in a sample is missing-in-new" bash -c "
   sqlite3 '$T/new.db' 'DELETE FROM orders WHERE id % 50 = 7' &&
   '$CUTOVER' compare '$RB' --sample 300 | grep -q 'missing-in-new'"
+t0=$(now_ms)
+"$CUTOVER" compare "$RB" --sample 300 --rate 200 >"$T/paced.out" 2>&1
+took=$(( $(now_ms) - t0 ))
+check "--sample 300 --rate 200 keeps to its rate: at least 1.4 s (took $took ms)" test "$took" -ge 1400
+check "  … and compares the 300 keys" contains "$T/paced.out" "compare sample: 300 keys of old's"
 check "--sample wants a number" expect_exit 2 "$CUTOVER" compare "$RB" --sample many
 check "  … and says so" contains "$T/.last" "--sample wants a number of keys, not \`many\`"
 finish

@@ -72,7 +72,7 @@ TEST(the_progress_body_reads_back)
     struct compare_result r = {.rows_old = 3000, .rows_new = 2999, .divergent = 1, .ranges = 6};
     r.by_cause[CAUSE_TIME_SHIFT] = 1;
     struct cval key[2] = {{.t = CV_TEXT, .s = "eu", .n = 2}, {.t = CV_INT, .i = 9}};
-    struct compare_progress p = {&r, 5000, 2, key, 0};
+    struct compare_progress p = {.r = &r, .total = 5000, .n_key = 2, .after = key};
     cJSON *o = cmpresume_progress_json("compare:t", &p, 1234.5);
     char *body = cJSON_PrintUnformatted(o);
     CHECK(strstr(body, "\"cursor\":\"eu,9\"") != NULL);
