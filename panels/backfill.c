@@ -82,7 +82,8 @@ static void backfill_draw(WINDOW *w, const struct view *v)
                  d->jobs[DATA_BACKFILL].failures == 1 ? "" : "s");
         draw_text(w, y++, 2, width, line, view_attr(v, TH_ALERT));
     }
-    if (y <= last)
+    /* nothing to pause once the copy is done or its job ended short */
+    if (y <= last && !j->done && !datafold_ended_short(d, DATA_BACKFILL))
         draw_text(w, y++, 2, width, "P pause/resume · R rate", view_attr(v, TH_DIM));
 }
 

@@ -68,6 +68,9 @@ tmux_keys c 1000000 Enter
 check "  … journaled as backfill_control, by the person at the console" wait_until 15 journal_has "$J" \
   "kind = 'backfill_control' AND json_extract(body, '\$.rate') = 1000000 AND actor = 'Ana/commander'"
 check "the copy finishes and the step completes itself" wait_until 60 step_is "[x]" 2.1
+# the ended copy's panel: done, and no P or R offered for a copy that is gone
+ended_panel() { tmux_screen c >"$T/screen"; grep -q "every row copied" "$T/screen" && ! grep -q "P pause/resume" "$T/screen"; }
+check "  … its panel says it is done and offers no P or R" wait_for 15 ended_panel
 # the changes in words, as the report's timeline (and a console's log)
 # gives them (they read "rate ?, paused yes (asked by a script)" for Ana's P)
 "$CUTOVER" report "$J" >"$T/report.md" 2>&1
