@@ -28,6 +28,18 @@
 #define MIN_BATCH 100L
 #define MAX_BATCH 200000L
 
+/* Under a rate limit a batch is at most one target time's worth of rows,
+ * so that the pace is smooth rather than a burst and a wait; at a slow rate
+ * down to one row (100 rows at 5 rows/s came every 20 s, and the
+ * checkpoint, the panel's rate and its ETA stood still meanwhile). */
+static long most_for(double rate)
+{
+    if (rate <= 0)
+        return MAX_BATCH;
+    long n = (long)(rate * TARGET_MS / 1000.0);
+    return n < 1 ? 1 : n > MAX_BATCH ? MAX_BATCH : n;
+}
+
 static void wait_until(int64_t t_ms)
 {
     int64_t now = clock_now_ms();
@@ -96,8 +108,7 @@ static int obey(struct datacmd *c, const struct backfill_progress *p, long batch
             c->rate = now.rate;
             *start = clock_now_ms();
             *rows0 = p->rows;
-            *most = c->rate > 0 ? (long)(c->rate * TARGET_MS / 1000.0) : MAX_BATCH;
-            *most = *most < MIN_BATCH ? MIN_BATCH : *most > MAX_BATCH ? MAX_BATCH : *most;
+            *most = most_for(c->rate);
             fprintf(stderr, "backfill: rate now %s\n", c->rate > 0 ? "limited" : "unlimited");
         }
         if (!now.paused)
@@ -177,10 +188,7 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
     struct error err = {{0}};
     int tty = isatty(2);
     long batch = c->batch ? c->batch : 1000;
-    /* Under a rate limit a batch is at most one target time's worth of
-     * rows, so that the pace is smooth rather than a burst and a wait. */
-    long most = c->rate > 0 ? (long)(c->rate * TARGET_MS / 1000.0) : MAX_BATCH;
-    most = most < MIN_BATCH ? MIN_BATCH : most > MAX_BATCH ? MAX_BATCH : most;
+    long most = most_for(c->rate);
     const struct backfill_progress *p = backfill_progress(bf);
     int64_t start = clock_now_ms(), last_note = 0, rows0 = p->rows, begun = start, first = p->rows;
     if (p->how)
@@ -202,6 +210,8 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
             rc = -1;
             break;
         }
+        if (batch > most)   /* the rate was lowered since the size was chosen */
+            batch = most;
         int64_t t0 = clock_now_ms();
         rc = backfill_batch(bf, batch, t0, &err);
         if (rc < 0)
@@ -214,7 +224,8 @@ static int run(struct datacmd *c, struct backfill *bf, struct bfwatch *w)
                 return EXIT_FAILED;
             last_note = t1;
         }
-        batch = backfill_next_size(batch, t1 - t0, TARGET_MS, MIN_BATCH, most);
+        batch = backfill_next_size(batch, t1 - t0, TARGET_MS, most < MIN_BATCH ? most : MIN_BATCH,
+                                   most);
         if (rc == 0 && obey(c, p, batch, &start, &rows0, &most, &err) != 0)
             rc = -1;
         if (rc == 0 && w && throttle(c, w, p, batch, &start, &rows0, &most, &err) != 0)

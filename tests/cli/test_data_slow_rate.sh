@@ -27,8 +27,14 @@ held_for() {
 "$CUTOVER" backfill "$RB" --journal "$J" --rate 2000 >"$T/run.out" 2>"$T/run.err" &
 pid=$!
 check "a copy starts" wait_for 30 at_least 1000
+s0=$(sql "$J" "SELECT max(seq) FROM events")
 check "--rate 5 on the running copy" expect_exit 0 "$CUTOVER" backfill "$RB" --rate 5 --running
 check "  … it stays held and beaten for longer than a heartbeat may lapse" held_for 8 $pid
+# a batch is at most a second's worth of rows at a slow rate: batches of
+# the usual 100 rows at 5 rows/s came every 20 s, and the checkpoint, the
+# panel's rate and its ETA stood still meanwhile
+slow_checkpoints() { sql "$J" "SELECT count(DISTINCT json_extract(body, '\$.rows')) FROM events WHERE kind = 'backfill' AND seq > $s0 AND json_extract(body, '\$.rate') = 5"; }
+check "  … its checkpoint moves every second or so meanwhile (not every 20 s)" test "$(slow_checkpoints)" -ge 4
 check "--rate 2000 then is obeyed, not refused" \
   expect_exit 0 "$CUTOVER" backfill "$RB" --rate 2000 --running
 check "  … the row still names the copy" \
