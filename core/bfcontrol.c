@@ -52,7 +52,7 @@ static int run(sqlite3 *db, const char *sql, const char *job, int n, const doubl
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) {
-        error_set(err, "backfill control: %s", sqlite3_errmsg(db));
+        error_set(err, "backfill control, in new's store: %s", sqlite3_errmsg(db));
         return -1;
     }
     return 0;
@@ -71,7 +71,7 @@ static int lite_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, do
                       struct error *err)
 {
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        error_set(err, "backfill control: %s", sqlite3_errmsg(db));
+        error_set(err, "backfill control, in new's store: %s", sqlite3_errmsg(db));
         return -1;
     }
     int rc = lite_read(db, job, held, err);
@@ -93,7 +93,7 @@ static int lite_claim(sqlite3 *db, const char *job, long pid, int64_t now_ms, do
                      "rate_set = CASE WHEN ?5 = 1 THEN 1 ELSE rate_set END "
                      "RETURNING pid, heartbeat_ms, rate, paused, rate_set", job, 4, v, held, err);
     if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        error_set(err, "backfill control: %s", sqlite3_errmsg(db));
+        error_set(err, "backfill control, in new's store: %s", sqlite3_errmsg(db));
         rc = -1;
     }
     if (rc != 0)

@@ -34,7 +34,7 @@ static int run(PGconn *pg, const char *sql, const char *job, int n, const double
         snprintf(num[i], sizeof num[i], "%.17g", v[i]);
         prm[i + 1] = num[i];
     }
-    PGresult *r = pgdata_query(pg, "backfill control", sql, n + 1, prm, err);
+    PGresult *r = pgdata_query(pg, "backfill control, in new's store", sql, n + 1, prm, err);
     if (!r)
         return -1;
     if (out && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
@@ -49,8 +49,8 @@ static int run(PGconn *pg, const char *sql, const char *job, int n, const double
 int bfcontrol_pg_read(PGconn *pg, const char *job, struct bfcontrol *out, struct error *err)
 {
     *out = (struct bfcontrol){0};
-    if (pgdata_exec(pg, "backfill control", create_sql, err) != 0 ||
-        pgdata_exec(pg, "backfill control", migrate_sql, err) != 0)
+    if (pgdata_exec(pg, "backfill control, in new's store", create_sql, err) != 0 ||
+        pgdata_exec(pg, "backfill control, in new's store", migrate_sql, err) != 0)
         return -1;
     return run(pg, "SELECT pid, heartbeat_ms, rate, paused, rate_set FROM cutover_backfill_control "
                    "WHERE job = $1", job, 0, NULL, out, err);
@@ -59,13 +59,13 @@ int bfcontrol_pg_read(PGconn *pg, const char *job, struct bfcontrol *out, struct
 int bfcontrol_pg_claim(PGconn *pg, const char *job, long pid, int64_t now_ms, double rate,
                        enum bfcontrol_rate how, struct bfcontrol *held, struct error *err)
 {
-    int got = pgdata_try_lock(pg, "backfill control", job, err);
+    int got = pgdata_try_lock(pg, "backfill control, in new's store", job, err);
     if (got < 0)
         return -1;
     if (!got)
         return bfcontrol_pg_read(pg, job, held, err) == 0 ? 1 : -1;
-    if (pgdata_exec(pg, "backfill control", create_sql, err) != 0 ||
-        pgdata_exec(pg, "backfill control", migrate_sql, err) != 0)
+    if (pgdata_exec(pg, "backfill control, in new's store", create_sql, err) != 0 ||
+        pgdata_exec(pg, "backfill control, in new's store", migrate_sql, err) != 0)
         return -1;
     /* the pause stays as the last control left it; the rate as how says */
     double v[4] = {(double)pid, (double)now_ms, rate, (double)how};
@@ -110,7 +110,7 @@ int bfcontrol_pg_release(PGconn *pg, const char *job, long pid, struct error *er
     int rc = run(pg, "UPDATE cutover_backfill_control SET pid = 0 WHERE job = $1 "
                      "AND pid = $2::float8::bigint", job, 1, v, NULL, err);
     const char *prm[1] = {job};
-    PGresult *u = pgdata_query(pg, "backfill control", "SELECT pg_advisory_unlock("
+    PGresult *u = pgdata_query(pg, "backfill control, in new's store", "SELECT pg_advisory_unlock("
                                "hashtext('cutover ' || $1))", 1, prm, rc == 0 ? err : NULL);
     PQclear(u);
     return u ? rc : -1;
