@@ -10,16 +10,60 @@
 
 static void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)); }
 
-/* One side: a PostgreSQL or an SQLite store, and its table. */
-static int side_open(const struct rb_system *sys, sqlite3 **db, PGconn **pg, struct sqltable *t,
-                     struct error *err)
+/* One side: a PostgreSQL or an SQLite store (read-only when only looked
+ * at), and its table. */
+static int side_open(const struct rb_system *sys, int readonly, sqlite3 **db, PGconn **pg,
+                     struct sqltable *t, struct error *err)
 {
     const char *table = rb_attr_get(sys->attrs, sys->n_attrs, "table");
     if (strcmp(sys->kind, "postgres") == 0)
         return pgdata_open(sys, pg, err) != 0 ? -1 : pgdata_table(*pg, table, t, err);
-    if (sqlschema_open(sys, db, err) != 0)
+    if ((readonly ? sqlschema_open_readonly(sys, db, err) : sqlschema_open(sys, db, err)) != 0)
         return -1;
     return sqltable_read(*db, "main", table, t, err);
+}
+
+int datajob_used(const struct runbook *rb)
+{
+    for (size_t i = 0; i < rb->n_steps; i++)
+        if (rb->steps[i].action == RB_ACTION_BACKFILL || rb->steps[i].action == RB_ACTION_COMPARE)
+            return 1;
+    return 0;
+}
+
+int datajob_check_schemas(const struct runbook *rb, struct mapping *map, struct error *err)
+{
+    const struct rb_system *sys[2] = {runbook_system(rb, "old"), runbook_system(rb, "new")};
+    if (mapping_parse(rb, map) != 0) {
+        error_set(err, "out of memory");
+        return -1;
+    }
+    if (map->n_problems)
+        return 0;   /* its syntax is at fault: no plan to judge */
+    sqlite3 *db[2] = {NULL, NULL};
+    PGconn *pg[2] = {NULL, NULL};
+    struct sqltable t[2] = {{0}};
+    int rc = 0;
+    for (int s = 0; rc == 0 && s < 2; s++)
+        if (!sys[s]) {
+            error_set(err, "## Systems has no `%s` store", s ? "new" : "old");
+            rc = -1;
+        } else {
+            rc = side_open(sys[s], 1, &db[s], &pg[s], &t[s], err);
+        }
+    if (rc == 0) {
+        struct map_plan plan = {.version = -1};
+        mapping_plan(map, t[0].cols, t[0].n_cols, t[1].cols, t[1].n_cols, t[1].pk, t[1].n_pk,
+                     rb_attr_get(sys[1]->attrs, sys[1]->n_attrs, "key"), &plan);
+        map_plan_free(&plan);
+    }
+    for (int s = 0; s < 2; s++) {
+        sqltable_free(&t[s]);
+        sqlite3_close(db[s]);
+        if (pg[s])
+            PQfinish(pg[s]);
+    }
+    return rc;
 }
 
 int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err)
@@ -40,8 +84,8 @@ int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err)
                   j->map.n_problems == 1 ? "" : "s");
         return -1;
     }
-    if (side_open(j->old_sys, &j->old_db, &j->old_pg, &j->old_t, err) != 0 ||
-        side_open(j->new_sys, &j->new_db, &j->new_pg, &j->new_t, err) != 0)
+    if (side_open(j->old_sys, 0, &j->old_db, &j->old_pg, &j->old_t, err) != 0 ||
+        side_open(j->new_sys, 0, &j->new_db, &j->new_pg, &j->new_t, err) != 0)
         return -1;
     if (mapping_plan(&j->map, j->old_t.cols, j->old_t.n_cols, j->new_t.cols, j->new_t.n_cols,
                      j->new_t.pk, j->new_t.n_pk,

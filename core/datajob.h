@@ -28,6 +28,18 @@ struct datajob {
 int datajob_open(struct datajob *j, const struct runbook *rb, struct error *err);
 void datajob_close(struct datajob *j);
 
+/* The runbook's mapping judged against old's and new's tables, read and
+ * never written (an SQLite file opened read-only): for `cutover check`
+ * and `preflight`. 0 when judged, its problems (each with its runbook
+ * line) in map->problems — the syntax's too, the caller having said
+ * those; -1 with err when a store cannot be reached or read (nothing
+ * judged). map is the caller's to free (mapping_free) either way. */
+int datajob_check_schemas(const struct runbook *rb, struct mapping *map, struct error *err);
+
+/* 1 when the runbook has a `backfill` or `compare` step: the data engine
+ * is used, and its mapping is worth judging against the tables. */
+int datajob_used(const struct runbook *rb);
+
 /* 0 when every row of old has its whole key; else -1 with err saying how
  * many do not ("2 rows of old have no key (`k` is NULL) …"): such a row
  * can be neither copied by keyset nor paired with new's by compare, and

@@ -82,13 +82,13 @@ char *sqlschema_path(const struct rb_system *sys, struct error *err)
     return envsubst(sys->conn, err);
 }
 
-int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err)
+static int open_as(const struct rb_system *sys, sqlite3 **db, int flags, struct error *err)
 {
     char *path = sqlschema_path(sys, err);
     *db = NULL;
     if (!path)
         return -1;
-    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+    int rc = sqlite3_open_v2(path, db, flags, NULL);
     free(path);
     if (rc != SQLITE_OK) {
         error_set(err, "system `%s`: %s", sys->name, *db ? sqlite3_errmsg(*db) : "out of memory");
@@ -97,6 +97,18 @@ int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err)
         return -1;
     }
     sqlite3_busy_timeout(*db, 10000);
+    return 0;
+}
+
+int sqlschema_open_readonly(const struct rb_system *sys, sqlite3 **db, struct error *err)
+{
+    return open_as(sys, db, SQLITE_OPEN_READONLY, err);
+}
+
+int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err)
+{
+    if (open_as(sys, db, SQLITE_OPEN_READWRITE, err) != 0)
+        return -1;
     sqlite3_exec(*db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (rowhash_register(*db) != SQLITE_OK) {
         error_set(err, "system `%s`: cannot register cutover_rowhash", sys->name);

@@ -34,6 +34,11 @@ int sqlschema_open(const struct rb_system *sys, sqlite3 **db, struct error *err)
  * stat. */
 int sqlschema_in_place(sqlite3 *db, const char *schema, const char *side, struct error *err);
 
+/* The same file opened read-only, as it is (no WAL switched on, no
+ * function registered, never made when missing): for the commands that
+ * only look (`cutover check`, `preflight`). */
+int sqlschema_open_readonly(const struct rb_system *sys, sqlite3 **db, struct error *err);
+
 /* The expanded path of sys's file (malloc'd), or NULL with err. */
 char *sqlschema_path(const struct rb_system *sys, struct error *err);
 

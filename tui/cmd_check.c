@@ -7,10 +7,12 @@
 #include "clock.h"
 #include "commands.h"
 #include "core/cleanupjournal.h"
+#include "core/datajob.h"
 #include "core/flags.h"
 #include "core/mapping.h"
 #include "core/panels_decl.h"
 #include "core/promql.h"
+#include "core/redact.h"
 #include "core/runbook.h"
 #include "core/stepopts.h"
 #include "core/writers.h"
@@ -28,10 +30,34 @@ static void print_problems(const char *path, const struct rb_problems *pr)
     }
 }
 
+/* The ## Mapping's syntax, then, when the runbook uses the data engine
+ * and its stores can be reached, its columns against both tables (read,
+ * never written); a store out of reach leaves them unjudged, in words.
+ * Returns the number of problems printed. */
+static size_t check_mapping(const char *path, const struct runbook *rb)
+{
+    size_t n = 0;
+    struct mapping m;
+    if (mapping_parse(rb, &m) == 0)
+        for (size_t i = 0; i < m.n_problems; i++, n++)
+            printf("%s:%d: %s\n", path, m.problems[i].line, m.problems[i].msg);
+    mapping_free(&m);
+    if (n || !datajob_used(rb))
+        return n;
+    struct error err = {{0}};
+    redact_install_runbook(rb);   /* a store's error may echo its connection */
+    if (datajob_check_schemas(rb, &m, &err) != 0)
+        printf("%s: note: the mapping was not checked against the tables: %s\n", path, err.msg);
+    else
+        for (size_t i = 0; i < m.n_problems; i++, n++)
+            printf("%s:%d: %s\n", path, m.problems[i].line, m.problems[i].msg);
+    mapping_free(&m);
+    return n;
+}
+
 /* What the parser cannot judge alone: the flag system's attributes,
- * scrape expressions (the subset of PromQL cutover evaluates itself), and
- * the ## Mapping section's syntax (its columns are checked by backfill and
- * compare, which reach both tables), the action steps' options (with the
+ * scrape expressions (the subset of PromQL cutover evaluates itself), the
+ * ## Mapping (check_mapping), the action steps' options (with the
  * parsers their jobs read them with: stepopts.h), and the panels (## Panels, or the
  * named defaults a runbook's own signal names leave empty: a warning).
  * Returns the number of problems printed. */
@@ -56,11 +82,7 @@ static size_t check_drivers(const char *path, const struct runbook *rb)
         }
         promql_free(q);
     }
-    struct mapping m;
-    if (mapping_parse(rb, &m) == 0)
-        for (size_t i = 0; i < m.n_problems; i++, n++)
-            printf("%s:%d: %s\n", path, m.problems[i].line, m.problems[i].msg);
-    mapping_free(&m);
+    n += check_mapping(path, rb);
     struct writers_decls wd;
     if (writers_parse(rb, &wd) == 0)
         for (size_t i = 0; i < wd.n_problems; i++, n++)

@@ -27,6 +27,7 @@
 #include "core/redact.h"
 #include "core/runbook.h"
 #include "core/scrape.h"
+#include "core/datajob.h"
 #include "core/series.h"
 #include "core/signals.h"
 #include "options.h"
@@ -156,6 +157,35 @@ static void check_store(const struct rb_system *sys, struct row *r)
         snprintf(r->status, sizeof r->status, "error: system `%s` (%s): %s", sys->name,
                  sys->kind, err.msg);
     }
+}
+
+/* The ## Mapping judged against old's and new's tables (read, never
+ * written): each problem with its runbook line. */
+static void check_mapping(const struct runbook *rb, struct row *r)
+{
+    struct mapping m;
+    struct error err = {{0}};
+    int64_t t0 = clock_now_ms();
+    int rc = datajob_check_schemas(rb, &m, &err);
+    r->latency_ms = (long)(clock_now_ms() - t0);
+    if (rc != 0) {
+        snprintf(r->status, sizeof r->status, "error: not judged: %s", err.msg);
+    } else if (!m.n_problems) {
+        snprintf(r->value, sizeof r->value, "fits both tables");
+        snprintf(r->status, sizeof r->status, "ok");
+    } else {
+        snprintf(r->value, sizeof r->value, "%zu problem%s", m.n_problems,
+                 m.n_problems == 1 ? "" : "s");
+        size_t at = (size_t)snprintf(r->status, sizeof r->status, "error:");
+        for (size_t i = 0; i < m.n_problems && at < sizeof r->status; i++) {
+            const char *msg = m.problems[i].msg;   /* the row says it is the mapping */
+            if (strncmp(msg, "mapping: ", 9) == 0)
+                msg += 9;
+            at += (size_t)snprintf(r->status + at, sizeof r->status - at, "%s line %d: %s",
+                                   i ? ";" : "", m.problems[i].line, msg);
+        }
+    }
+    mapping_free(&m);
 }
 
 /* The runbook's `table` of a store exists (a query that reads no row). */
@@ -536,6 +566,12 @@ int cmd_preflight(int argc, char **argv)
     for (size_t i = 0; i < ns; i++)
         if (jobs[i].started)
             pthread_join(jobs[i].th, NULL);
+    struct row mapping;
+    int data = datajob_used(rb);
+    if (data) {   /* once the stores answered: the mapping against their tables */
+        row_set(&mapping, "mapping", "old, new");
+        check_mapping(rb, &mapping);
+    }
 
     printf("%-26s %-11s %-14s %8s  %s\n", "SIGNAL / SYSTEM", "SOURCE", "VALUE", "LATENCY", "STATUS");
     int ok = 1;
@@ -545,6 +581,8 @@ int cmd_preflight(int argc, char **argv)
             ok &= row_print(red, &stores[i], &tally);
     for (size_t i = 0; i < n_tables; i++)
         ok &= row_print(red, &tables[i], &tally);
+    if (data)
+        ok &= row_print(red, &mapping, &tally);
     for (size_t j = 0; j < nsig; j++)
         ok &= row_print(red, &sigs[j], &tally);
     for (size_t i = 0; i < n_flags; i++)
