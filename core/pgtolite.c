@@ -1,7 +1,8 @@
 /* pgtolite.c — PostgreSQL → SQLite batches (pgtolite.h). Values arrive
  * as PostgreSQL's text and are bound by type: integers as integers,
- * booleans as 1 and 0 (SQLite has none), the rest as text, which new's
- * column affinity converts as SQLite always does. */
+ * booleans as 1 and 0 (SQLite has none), bytea as a blob of its bytes
+ * (its text is the hex form, '\x00ff', which is not the value), the rest
+ * as text, which new's column affinity converts as SQLite always does. */
 #include "pgtolite.h"
 
 #include <stdio.h>
@@ -157,24 +158,36 @@ void pgtolite_free(struct pgtolite *b)
     free(b);
 }
 
-/* Binds PostgreSQL's text of row i, column c at position at. */
-static void bind(sqlite3_stmt *st, int at, PGresult *r, int i, int c)
+/* Binds PostgreSQL's value of row i, column c at position at: as the
+ * value itself, or, for the checkpoint (as_text), a bytea as the text
+ * PostgreSQL writes and reads back — the cursor goes back to old as a
+ * text parameter, and raw bytes are no text it reads (not UTF-8, a NUL). */
+static int bind(sqlite3_stmt *st, int at, PGresult *r, int i, int c, int as_text)
 {
-    if (PQgetisnull(r, i, c)) {
-        sqlite3_bind_null(st, at);
-        return;
-    }
+    if (PQgetisnull(r, i, c))
+        return sqlite3_bind_null(st, at);
     const char *v = PQgetvalue(r, i, c);
     switch (PQftype(r, c)) {
     case 16: /* bool */
-        sqlite3_bind_int(st, at, v[0] == 't');
-        break;
+        return sqlite3_bind_int(st, at, v[0] == 't');
     case 20: case 21: case 23: /* int8, int2, int4 */
-        sqlite3_bind_int64(st, at, strtoll(v, NULL, 10));
+        return sqlite3_bind_int64(st, at, strtoll(v, NULL, 10));
+    case 17: /* bytea */
+        if (!as_text) {
+            size_t n = 0;
+            unsigned char *bytes = PQunescapeBytea((const unsigned char *)v, &n);
+            if (!bytes)
+                return SQLITE_NOMEM;
+            /* an empty bytea stays an empty blob (a pointer, not NULL) */
+            int rc = sqlite3_bind_blob64(st, at, bytes, n, SQLITE_TRANSIENT);
+            PQfreemem(bytes);
+            return rc;
+        }
         break;
     default:
-        sqlite3_bind_text(st, at, v, PQgetlength(r, i, c), SQLITE_TRANSIENT);
+        break;
     }
+    return sqlite3_bind_text(st, at, v, PQgetlength(r, i, c), SQLITE_TRANSIENT);
 }
 
 int pgtolite_batch(struct pgtolite *b, long limit, int64_t now_ms, struct error *err)
@@ -204,9 +217,10 @@ int pgtolite_batch(struct pgtolite *b, long limit, int64_t now_ms, struct error 
     if (n > 0)
         rc = sqlite3_prepare_v2(b->db, b->sql_up, -1, &up, NULL);
     for (int i = 0; rc == SQLITE_OK && i < n; i++) {
-        for (size_t c = 0; c < nc; c++)
-            bind(up, (int)c + 1, r, i, (int)c);
-        rc = sqlite3_step(up) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        for (size_t c = 0; rc == SQLITE_OK && c < nc; c++)
+            rc = bind(up, (int)c + 1, r, i, (int)c, 0);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(up) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
         sqlite3_reset(up);
     }
     if (rc == SQLITE_OK)
@@ -218,7 +232,7 @@ int pgtolite_batch(struct pgtolite *b, long limit, int64_t now_ms, struct error 
         sqlite3_bind_int64(ck, 4, now_ms);
         for (size_t k = 0; k < nk; k++) {
             if (n > 0)
-                bind(ck, 5 + (int)k, r, n - 1, (int)b->j->plan.key[k]);
+                bind(ck, 5 + (int)k, r, n - 1, (int)b->j->plan.key[k], 1);
             else if (b->has_cursor)
                 sqlite3_bind_text(ck, 5 + (int)k, b->cursor[k], -1, SQLITE_TRANSIENT);
         }
@@ -226,10 +240,12 @@ int pgtolite_batch(struct pgtolite *b, long limit, int64_t now_ms, struct error 
     }
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) {
+    if (rc == SQLITE_NOMEM) /* a bytea's bytes not decoded: SQLite has no word for it */
+        error_set(err, "backfill: out of memory");
+    else if (rc != SQLITE_OK)
         lite_error(b, err);
+    if (rc != SQLITE_OK)
         sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
-    }
     sqlite3_finalize(up);
     sqlite3_finalize(ck);
     if (rc == SQLITE_OK && n > 0) {
