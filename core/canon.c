@@ -254,6 +254,15 @@ int canon_timestamp(const char *s, size_t n, int64_t *us)
     return 0;
 }
 
+void canon_hex(struct cbuf *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        char t[2] = {hex[(unsigned char)s[i] >> 4], hex[(unsigned char)s[i] & 15]};
+        cbuf_put(out, t, 2);
+    }
+}
+
 void canon_append(struct cbuf *out, const struct cval *v)
 {
     int64_t us;
@@ -267,15 +276,10 @@ void canon_append(struct cbuf *out, const struct cval *v)
     case CV_REAL:
         put_real(out, v->d);
         return;
-    case CV_BLOB: { /* as hex, as PostgreSQL's encode(bytea, 'hex') writes it */
-        static const char hex[] = "0123456789abcdef";
+    case CV_BLOB: /* as hex, as PostgreSQL's encode(bytea, 'hex') writes it */
         cbuf_put(out, "x", 1);
-        for (size_t i = 0; i < v->n; i++) {
-            char t[2] = {hex[(unsigned char)v->s[i] >> 4], hex[(unsigned char)v->s[i] & 15]};
-            cbuf_put(out, t, 2);
-        }
+        canon_hex(out, v->s, v->n);
         return;
-    }
     case CV_TEXT:
         break;
     }

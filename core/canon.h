@@ -29,6 +29,10 @@ struct cbuf {
 void cbuf_put(struct cbuf *b, const char *s, size_t n);
 void cbuf_free(struct cbuf *b);
 
+/* Appends the n bytes at s as lowercase hex, two digits a byte, as
+ * PostgreSQL's encode(bytea, 'hex') writes them. */
+void canon_hex(struct cbuf *out, const char *s, size_t n);
+
 /* Appends v's canonical form: a one-letter tag (N null, n number, T
  * instant in microseconds, j JSON, s text, x blob in lowercase hex) then
  * its text. Two

@@ -40,7 +40,42 @@ struct run {
     int bar;                 /* a progress bar is drawn on the terminal's last line */
 };
 
-static cJSON *json_of(const struct cval *v)
+/* A blob in a divergence shows at most BLOB_SHOWN of its bytes: a value
+ * may be megabytes, and each divergence is a line of output and an event
+ * of the journal, which a reader pages through and every console folds.
+ * 256 bytes show a header, a hash or a short record whole; where old and
+ * new are both longer, the bytes shown begin BLOB_BEFORE before the first
+ * that differs, so that the difference is in sight. */
+#define BLOB_SHOWN 256
+#define BLOB_BEFORE 32
+
+/* {"bytes": N, ["from": OFFSET,] "hex": "00ff…"}: the whole length, and
+ * the bytes shown (from offset 0 unless said) as PostgreSQL's hex; an
+ * object, so that a text reading "\x00ff" is not taken for bytes. */
+static cJSON *blob_json(const struct cval *v, const struct cval *other)
+{
+    size_t from = 0;
+    if (v->n > BLOB_SHOWN && other && other->t == CV_BLOB) {
+        size_t same = 0, both = v->n < other->n ? v->n : other->n;
+        while (same < both && v->s[same] == other->s[same])
+            same++;
+        from = same > BLOB_BEFORE ? same - BLOB_BEFORE : 0;
+    }
+    size_t n = v->n - from < BLOB_SHOWN ? v->n - from : BLOB_SHOWN;
+    struct cbuf h = {0};
+    canon_hex(&h, v->s + from, n);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "bytes", (double)v->n);
+    if (from)
+        cJSON_AddNumberToObject(o, "from", (double)from);
+    cJSON_AddStringToObject(o, "hex", h.p && !h.oom ? h.p : "");
+    cbuf_free(&h);
+    return o;
+}
+
+/* v as JSON; other, the value on the other side (NULL: none), places a
+ * long blob's bytes. */
+static cJSON *json_of(const struct cval *v, const struct cval *other)
 {
     switch (v->t) {
     case CV_NULL:
@@ -54,18 +89,15 @@ static cJSON *json_of(const struct cval *v)
         return cJSON_CreateNumber((double)v->i);
     case CV_REAL:
         return cJSON_CreateNumber(v->d);
-    case CV_TEXT: {
-        char *s = strndup(v->s, v->n);
-        cJSON *j = cJSON_CreateString(s ? s : "");
-        free(s);
-        return j;
-    }
     case CV_BLOB:
+        return blob_json(v, other);
+    case CV_TEXT:
         break;
     }
-    char t[48];
-    snprintf(t, sizeof t, "<blob of %zu bytes>", v->n);
-    return cJSON_CreateString(t);
+    char *s = strndup(v->s, v->n);
+    cJSON *j = cJSON_CreateString(s ? s : "");
+    free(s);
+    return j;
 }
 
 static cJSON *divergence_json(const struct divergence *d)
@@ -77,11 +109,12 @@ static cJSON *divergence_json(const struct divergence *d)
     cJSON *ov = d->old ? cJSON_AddObjectToObject(o, "old") : NULL;
     cJSON *nv = d->new_ ? cJSON_AddObjectToObject(o, "new") : NULL;
     for (size_t i = 0; i < d->n; i++) {
+        const struct cval *a = d->old ? &d->old[i] : NULL, *b = d->new_ ? &d->new_[i] : NULL;
         cJSON_AddItemToArray(cols, cJSON_CreateString(d->columns[i]));
         if (ov)
-            cJSON_AddItemToObject(ov, d->columns[i], json_of(&d->old[i]));
+            cJSON_AddItemToObject(ov, d->columns[i], json_of(a, b));
         if (nv)
-            cJSON_AddItemToObject(nv, d->columns[i], json_of(&d->new_[i]));
+            cJSON_AddItemToObject(nv, d->columns[i], json_of(b, a));
     }
     /* last: the line still begins {"key":"1001","cause":… as it always did */
     if (d->key_values)
@@ -93,7 +126,7 @@ static void print_text(const struct divergence *d)
 {
     printf("key %s: %s", d->key, canon_cause_name(d->cause));
     for (size_t i = 0; d->old && d->new_ && i < d->n; i++) {
-        cJSON *a = json_of(&d->old[i]), *b = json_of(&d->new_[i]);
+        cJSON *a = json_of(&d->old[i], &d->new_[i]), *b = json_of(&d->new_[i], &d->old[i]);
         char *x = cJSON_PrintUnformatted(a), *y = cJSON_PrintUnformatted(b);
         printf("%s %s: %s → %s", i ? ";" : "", d->columns[i], x ? x : "?", y ? y : "?");
         free(x);

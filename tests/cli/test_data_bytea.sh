@@ -7,7 +7,11 @@
 # NULL, bytes that are not UTF-8, a NUL and a backslash among them), a
 # resumed copy keyed by a bytea goes on after its checkpoint, and compare
 # finds the sides equal (exit 0) and a real one-byte difference divergent
-# (exit 3). SQLite → PostgreSQL, SQLite → SQLite and PostgreSQL →
+# (exit 3). A divergence showed a blob as "<blob of 2 bytes>", which no
+# post-mortem can read; it shows the bytes now, {"bytes":2,"hex":"00ff"},
+# at most 256 of them (from just before where old and new first differ)
+# so that a megabyte's divergence is a short line and a small journal
+# event. SQLite → PostgreSQL, SQLite → SQLite and PostgreSQL →
 # PostgreSQL kept the bytes already, and are checked the same way.
 . tests/lib.sh
 . tests/data/pg.sh
@@ -44,6 +48,17 @@ sql "$T/new.db" "UPDATE t SET b = x'00fe' WHERE k = 1"
 check "  … and a one-byte difference divergent" \
   expect_exit 3 "$CUTOVER" compare "$T/pg_lite.md" --format json
 check "  … that row only" same "$(grep -c '"cause"' "$T/.last") $(grep -o '"key":"[0-9]*"' "$T/.last")" '1 "key":"1"'
+# a divergence shows the bytes (it said "<blob of 2 bytes>"): their hex
+# and their length, as JSON, journaled and printed alike
+check "  … as JSON, the bytes in hex and their length" \
+  expect_exit 3 "$CUTOVER" compare "$T/pg_lite.md" --format json --journal "$T/j"
+check "  … the line as documented" grep -qxF \
+  '{"key":"1","cause":"value","columns":["b"],"old":{"b":{"bytes":2,"hex":"00ff"}},"new":{"b":{"bytes":2,"hex":"00fe"}},"key_values":[1]}' "$T/.last"
+check "  … journaled alike" same \
+  "$(sql "$T/j" "SELECT json_extract(body, '\$.old.b') || ' ' || json_extract(body, '\$.new.b') FROM events WHERE kind = 'divergence'")" \
+  '{"bytes":2,"hex":"00ff"} {"bytes":2,"hex":"00fe"}'
+check "  … and in the text form" expect_exit 3 "$CUTOVER" compare "$T/pg_lite.md"
+check "  … its bytes there too" contains "$T/.last" 'key 1: value b: {"bytes":2,"hex":"00ff"} → {"bytes":2,"hex":"00fe"}'
 # a bytea key: the checkpoint keeps it as PostgreSQL writes it, so a
 # resumed copy reads on after it (bytes that are not UTF-8 included)
 p "CREATE TABLE bk (k bytea PRIMARY KEY, b bytea);
@@ -94,8 +109,27 @@ runbook "$T/lite_lite.md" "sqlite \`$T/old.db\` table \`t\`" "sqlite \`$T/new2.d
 check "SQLite BLOB into SQLite BLOB: backfill" expect_exit 0 "$CUTOVER" backfill "$T/lite_lite.md"
 check "  … each value the same bytes" same "$(lite_bytes "$T/new2.db")" "$(lite_bytes "$T/old.db")"
 check "  … compare finds the two sides equal" expect_exit 0 "$CUTOVER" compare "$T/lite_lite.md"
-sql "$T/new2.db" "UPDATE t SET b = x'' WHERE k = 2; UPDATE t SET b = x'01' WHERE k = 2"
+sql "$T/new2.db" "UPDATE t SET b = x'01' WHERE k = 2"
 check "  … and a one-byte difference divergent" \
   expect_exit 3 "$CUTOVER" compare "$T/lite_lite.md" --format json
 check "  … that row only" same "$(grep -c '"cause"' "$T/.last") $(grep -o '"key":"[0-9]*"' "$T/.last")" '1 "key":"2"'
+
+# a value of a megabyte: 256 of its bytes shown, from 32 before where old
+# and new first differ, and the lines and the journal stay small
+p "INSERT INTO src VALUES (6, decode(repeat('0123456789abcdef', 125000), 'hex'))" >/dev/null
+check "a blob of 1,000,000 bytes: backfill" expect_exit 0 "$CUTOVER" backfill "$T/pg_lite.md" --restart
+check "  … compare finds it equal" expect_exit 0 "$CUTOVER" compare "$T/pg_lite.md"
+p "UPDATE src SET b = set_byte(b, 600000, 255) WHERE k = 6;
+   INSERT INTO src VALUES (7, decode(repeat('ff00', 500000), 'hex'))" >/dev/null
+check "one byte of it changed in old, another such row only in old: exit 3" \
+  expect_exit 3 "$CUTOVER" compare "$T/pg_lite.md" --format json --journal "$T/j2"
+check "  … old's bytes from 599,968 (32 before the change), 256 of them" contains "$T/.last" \
+  "\"old\":{\"b\":{\"bytes\":1000000,\"from\":599968,\"hex\":\"$(p "SELECT encode(substr(b, 599969, 256), 'hex') FROM src WHERE k = 6")\"}}"
+check "  … new's the same 256" contains "$T/.last" \
+  "\"new\":{\"b\":{\"bytes\":1000000,\"from\":599968,\"hex\":\"$(sql "$T/new.db" "SELECT lower(hex(substr(b, 599969, 256))) FROM t WHERE k = 6")\"}}"
+check "  … the row missing in new: its first 256 bytes" contains "$T/.last" \
+  "{\"key\":\"7\",\"cause\":\"missing-in-new\",\"columns\":[\"k\",\"b\"],\"old\":{\"k\":7,\"b\":{\"bytes\":1000000,\"hex\":\"$(printf 'ff00%.0s' {1..128})\"}}"
+check "  … no line of the output over 1,500 characters" same "$(awk 'length > 1500' "$T/.last" | wc -l)" 0
+check "  … nor a journaled divergence" \
+  same "$(sql "$T/j2" "SELECT count(*), max(length(body)) < 1500 FROM events WHERE kind = 'divergence'")" "2|1"
 finish
