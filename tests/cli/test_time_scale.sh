@@ -82,7 +82,12 @@ gaps_within() {  # MIN MAX: three gaps, each in [MIN, MAX)
   for g in $gaps; do [ "$g" -ge "$1" ] && [ "$g" -lt "$2" ] || return 1; done
 }
 check "the journal has the holds at least 10 s apart on the test clock ($gaps)" gaps_within 10000 1000000000
-check "… and not much more (each under 20 s, half a real second of slack at ×20 on a loaded machine): the loop woke when they ended ($gaps)" gaps_within 0 20000
+# the loop wakes when a hold ends, not at a coarse tick: each gap under
+# 30 s (a real second of slack at ×20: a loaded 2-core machine stalled a
+# wake by over half a second once), and one at least under 20 s
+some_gap_under() { for g in $gaps; do [ "$g" -lt "$1" ] && return 0; done; return 1; }
+check "… and not much more (each under 30 s, a real second of slack at ×20 on a loaded machine): the loop woke when they ended ($gaps)" gaps_within 0 30000
+check "… one of them within half a real second of its end ($gaps)" some_gap_under 20000
 check "the 30 s of holds took under 15 s of real time (${ms} ms; ×20 needs 1.5 s)" test "$ms" -lt 15000
 check "… and no less than their scaled length, 1.5 s (${ms} ms)" test "$ms" -ge 1500
 check "the headless summary says the clock is a test clock" contains "$T/clean.out" "# TIME ×20 (test clock)"
