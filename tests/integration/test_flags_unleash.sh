@@ -36,11 +36,14 @@ psql -q -h "$PGD" -p "$PGPORT" -U postgres -v ON_ERROR_STOP=1 \
 # Unleash itself, on its own port, with a known admin token.
 UPORT=$(free_port)
 ADMIN='*:*.cutover-test-admin-secret'
-(cd tests/peers && DATABASE_URL="postgres://unleash:unleash-test-pw@127.0.0.1:$PGPORT/unleash" \
-  DATABASE_SSL=false HTTP_HOST=127.0.0.1 HTTP_PORT=$UPORT INIT_ADMIN_API_TOKENS="$ADMIN" \
-  SEND_TELEMETRY=false CHECK_VERSION=false LOG_LEVEL=warn TZ=UTC \
-  exec node node_modules/unleash-server/dist/server.js) >"$T/unleash.log" 2>&1 &
-unleash_pid=$!
+start_unleash() {
+  (cd tests/peers && DATABASE_URL="postgres://unleash:unleash-test-pw@127.0.0.1:$PGPORT/unleash" \
+    DATABASE_SSL=false HTTP_HOST=127.0.0.1 HTTP_PORT=$UPORT INIT_ADMIN_API_TOKENS="$ADMIN" \
+    SEND_TELEMETRY=false CHECK_VERSION=false LOG_LEVEL=warn TZ=UTC \
+    exec node node_modules/unleash-server/dist/server.js) >>"$T/unleash.log" 2>&1 &
+  unleash_pid=$!
+}
+start_unleash
 U=http://127.0.0.1:$UPORT
 t0=$(now_ms)
 # healthy, or gone (no use waiting for a server that died)
@@ -48,6 +51,14 @@ unleash_up_or_gone() {
   curl -sf "$U/health" 2>/dev/null | grep -q GOOD || ! kill -0 $unleash_pid 2>/dev/null
 }
 wait_for 180 unleash_up_or_gone
+# it died on its way up once in about ten runs on a loaded machine
+# ("Unexpected end of JSON input" in its log): the peer's start is not
+# what this suite tests, so a second start, said in the log
+if ! kill -0 $unleash_pid 2>/dev/null; then
+  echo "unleash exited while starting; starting it again (its log:)"; tail -5 "$T/unleash.log"
+  start_unleash
+  wait_for 180 unleash_up_or_gone
+fi
 echo "unleash ready after $(( $(now_ms) - t0 )) ms"
 check "unleash-server 8.2.0 starts on PostgreSQL 15" sh -c "curl -sf '$U/health' | grep -q GOOD" ||
   { tail -20 "$T/unleash.log"; }
