@@ -10,10 +10,7 @@
 # resumed run finds what an uninterrupted one finds.
 . tests/lib.sh
 . tests/data/pg.sh
-runbook() {  # FILE OLD-SYSTEM NEW-SYSTEM
-  printf '# Big keys\n\n## Roles\n- commander: Ana\n\n## Systems\n- old: %s\n- new: %s\n\n## Mapping\n- key `k`\n\n## Phase 2: Backfill {readonly}\n- [ ] commander: copy `backfill`\n' \
-    "$2" "$3" >"$1"
-}
+runbook() { key_runbook "$1" "Big keys" "$2" "$3"; }  # FILE OLD-SYSTEM NEW-SYSTEM
 N=6000 BASE=$((1 << 60))
 # a divergence every 50 keys (g % 50 = 7): each window a rounded
 # checkpoint skips (1001-1024, 2001-2048 … 5001-5120) holds one

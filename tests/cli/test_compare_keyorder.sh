@@ -21,10 +21,7 @@
 pg_shop A
 p() { pgq "$A_PORT" shop "$1"; }
 PG="postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\`"
-runbook() {  # FILE OLD-SYSTEM NEW-SYSTEM
-  printf '# Key order\n\n## Roles\n- commander: Ana\n\n## Systems\n- old: %s\n- new: %s\n\n## Mapping\n- key `k`\n\n## Phase 2: Backfill {readonly}\n- [ ] commander: copy `backfill`\n' \
-    "$2" "$3" >"$1"
-}
+runbook() { key_runbook "$1" "Key order" "$2" "$3"; }  # FILE OLD-SYSTEM NEW-SYSTEM
 p "CREATE TABLE src (k bigint PRIMARY KEY, v text);
    INSERT INTO src SELECT g, 'v' || g FROM generate_series(1, 2000) g;
    CREATE TABLE as_text (k text PRIMARY KEY, v text); CREATE TABLE as_int (k integer PRIMARY KEY, v text)" >/dev/null

@@ -18,10 +18,7 @@
 pg_shop A
 p() { pgq "$A_PORT" shop "$1"; }
 PG="postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\`"
-runbook() {  # FILE OLD-SYSTEM NEW-SYSTEM
-  printf '# Bytes\n\n## Roles\n- commander: Ana\n\n## Systems\n- old: %s\n- new: %s\n\n## Mapping\n- key `k`\n\n## Phase 2: Backfill {readonly}\n- [ ] commander: copy `backfill`\n' \
-    "$2" "$3" >"$1"
-}
+runbook() { key_runbook "$1" "Bytes" "$2" "$3"; }  # FILE OLD-SYSTEM NEW-SYSTEM
 # same GOT WANT: true when they are equal, else says both
 same() { [ "$1" = "$2" ] || { printf 'got:  %s\nwant: %s\n' "$1" "$2"; return 1; }; }
 # the bytes of each row as hex, NULL as N: "k:TYPE:HEX|…" in key order

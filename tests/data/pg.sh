@@ -98,3 +98,10 @@ orders_runbook() {
 - [ ] commander: copy \`backfill\`
 MD
 }
+# key_runbook FILE TITLE OLD-SYSTEM NEW-SYSTEM [KEY]: the smallest data
+# runbook: old and new as given (`sqlite \`F\` table \`t\``, `postgres …`),
+# key KEY (default k), and one backfill step, owned by the commander Ana.
+key_runbook() {
+  printf '# %s\n\n## Roles\n- commander: Ana\n\n## Systems\n- old: %s\n- new: %s\n\n## Mapping\n- key `%s`\n\n## Phase 2: Backfill {readonly}\n- [ ] commander: copy `backfill`\n' \
+    "$2" "$3" "$4" "${5:-k}" >"$1"
+}
