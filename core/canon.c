@@ -263,6 +263,12 @@ void canon_hex(struct cbuf *out, const char *s, size_t n)
     }
 }
 
+void canon_bytea_text(struct cbuf *out, const char *s, size_t n)
+{
+    cbuf_put(out, "\\x", 2);
+    canon_hex(out, s, n);
+}
+
 void canon_append(struct cbuf *out, const struct cval *v)
 {
     int64_t us;

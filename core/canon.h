@@ -33,6 +33,11 @@ void cbuf_free(struct cbuf *b);
  * PostgreSQL's encode(bytea, 'hex') writes them. */
 void canon_hex(struct cbuf *out, const char *s, size_t n);
 
+/* Appends PostgreSQL's text of the bytea of the n bytes at s, "\\x" then
+ * their hex ("\\x00ff"): what the server reads as those bytes, and plain
+ * printable ASCII, whatever the bytes are. */
+void canon_bytea_text(struct cbuf *out, const char *s, size_t n);
+
 /* Appends v's canonical form: a one-letter tag (N null, n number, T
  * instant in microseconds, j JSON, s text, x blob in lowercase hex) then
  * its text. Two

@@ -87,6 +87,12 @@ static inline void put(struct cbuf *b, const char *s) { cbuf_put(b, s, strlen(s)
 
 /* The values (pgcompare_value.c). A copy of v, its text or bytes its own. */
 struct cval pgc_cv_dup(const struct cval *v);
+/* v as the text of a PostgreSQL query's parameter (NULL for NULL): a
+ * number in num, a bytea as PostgreSQL's hex text of it written into
+ * bytea (the caller frees it; bytea->oom when it could not be), text as
+ * it is. A bytea's raw bytes, passed as text, would stop at a NUL, read
+ * "\\x…" as hex and be refused when they are no UTF-8. */
+const char *pgc_param(const struct cval *v, char num[32], struct cbuf *bytea);
 void pgc_rows_free(struct rows *r);
 void pgc_bound_free(struct bound *b);
 /* How two keys' values order: as numbers when both are, else by bytes. */

@@ -122,17 +122,21 @@ int pgc_side_query(struct pgc *c, int side, const struct cval *first, const char
     if (s->pg) {
         char num[3 * MAP_MAX_KEY + 1][32];
         const char *tp[3 * MAP_MAX_KEY + 1];
+        struct cbuf bytea[3 * MAP_MAX_KEY + 1] = {{0}};
+        int oom = 0;
         for (int i = 0; i < np; i++) {
-            if (p[i]->t == CV_INT)
-                snprintf(num[i], sizeof num[i], "%lld", (long long)p[i]->i), tp[i] = num[i];
-            else if (p[i]->t == CV_REAL)
-                snprintf(num[i], sizeof num[i], "%.17g", p[i]->d), tp[i] = num[i];
-            else
-                tp[i] = p[i]->t == CV_NULL ? NULL : p[i]->s;
+            tp[i] = pgc_param(p[i], num[i], &bytea[i]);
+            oom |= bytea[i].oom;
         }
         char what_side[16];
         snprintf(what_side, sizeof what_side, "compare: %s", s->name);
-        PGresult *r = pgc_side_exec(s, what_side, q.p, np, tp, c->err);
+        PGresult *r = NULL;
+        if (oom)
+            error_set(c->err, "out of memory");
+        else
+            r = pgc_side_exec(s, what_side, q.p, np, tp, c->err);
+        for (int i = 0; i < np; i++)
+            cbuf_free(&bytea[i]);
         cbuf_free(&q);
         if (!r)
             return -1;

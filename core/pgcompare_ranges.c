@@ -114,20 +114,17 @@ static int cut_pg(struct pgc *c, const struct bound *from, size_t ranges, struct
             "SELECT k FROM r WHERE k IS NOT NULL ORDER BY n");
     snprintf(lim, sizeof lim, "%zu", ranges + 1);
     char num[32];
-    const char *tp[2] = {lim, NULL};
-    const struct cval *f = &from->v[0];
-    if (from->set && f->t == CV_INT)
-        snprintf(num, sizeof num, "%lld", (long long)f->i), tp[1] = num;
-    else if (from->set && f->t == CV_REAL)
-        snprintf(num, sizeof num, "%.17g", f->d), tp[1] = num;
-    else if (from->set)
-        tp[1] = f->t == CV_NULL ? NULL : f->s;
-    if (q.oom) {
+    struct cbuf bytea = {0};
+    const char *tp[2] = {lim, from->set ? pgc_param(&from->v[0], num, &bytea) : NULL};
+    if (q.oom || bytea.oom) {
         error_set(c->err, "out of memory");
+        cbuf_free(&q);
+        cbuf_free(&bytea);
         return -1;
     }
     PGresult *r = pgc_side_exec(&c->s[0], "compare: old", q.p, from->set ? 2 : 1, tp, c->err);
     cbuf_free(&q);
+    cbuf_free(&bytea);
     if (!r)
         return -1;
     size_t got = (size_t)PQntuples(r);

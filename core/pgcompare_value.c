@@ -5,6 +5,7 @@
  * gives a PostgreSQL value's canonical text. */
 #include "pgcompare_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,26 @@ struct cval pgc_cv_dup(const struct cval *v)
     struct cval c = cv_text(v->s, v->n);
     c.t = v->t;
     return c;
+}
+
+const char *pgc_param(const struct cval *v, char num[32], struct cbuf *bytea)
+{
+    switch (v->t) {
+    case CV_NULL:
+        return NULL;
+    case CV_INT:
+        snprintf(num, 32, "%lld", (long long)v->i);
+        return num;
+    case CV_REAL:
+        snprintf(num, 32, "%.17g", v->d);
+        return num;
+    case CV_BLOB:
+        canon_bytea_text(bytea, v->s, v->n);
+        return bytea->p ? bytea->p : "";
+    case CV_TEXT:
+        break;
+    }
+    return v->s;
 }
 
 static void cv_free(struct cval *v)
