@@ -269,6 +269,26 @@ void canon_bytea_text(struct cbuf *out, const char *s, size_t n)
     canon_hex(out, s, n);
 }
 
+void canon_key_text(struct cbuf *out, const struct cval *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char t[40];
+        if (i)
+            cbuf_put(out, ",", 1);
+        if (v[i].t == CV_INT)
+            cbuf_put(out, t, (size_t)snprintf(t, sizeof t, "%lld", (long long)v[i].i));
+        else if (v[i].t == CV_REAL)
+            cbuf_put(out, t, (size_t)snprintf(t, sizeof t, "%.17g", v[i].d));
+        else if (v[i].t == CV_NULL)
+            cbuf_put(out, "NULL", 4);
+        else if (v[i].t == CV_BLOB)
+            canon_bytea_text(out, v[i].s, v[i].n);
+        else
+            cbuf_put(out, v[i].s, v[i].n);
+    }
+    cbuf_put(out, "", 0); /* "" rather than NULL for no values */
+}
+
 void canon_append(struct cbuf *out, const struct cval *v)
 {
     int64_t us;

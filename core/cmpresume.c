@@ -13,7 +13,7 @@
 static void forget_key(struct cmpresume *s)
 {
     for (size_t i = 0; i < s->n_after; i++)
-        if (s->after[i].t == CV_TEXT)
+        if (s->after[i].t == CV_TEXT || s->after[i].t == CV_BLOB)
             free((char *)s->after[i].s);
     s->n_after = 0;
     free(s->cursor);
@@ -61,10 +61,42 @@ static const char *str(const cJSON *o, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* {"bytes": N, "hex": "00ff"} as the blob of those bytes; -1 unless the
+ * hex is whole (N bytes). */
+static int blob_value(const cJSON *v, const char *hex, struct cval *out)
+{
+    size_t n = strlen(hex) / 2;
+    if (strlen(hex) % 2 || num(v, "bytes") != (int64_t)n)
+        return -1;
+    char *p = malloc(n + 1);
+    if (!p)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            free(p);
+            return -1;
+        }
+        p[i] = (char)(hi << 4 | lo);
+    }
+    p[n] = '\0';
+    *out = (struct cval){.t = CV_BLOB, .s = p, .n = n};
+    return 0;
+}
+
 /* A key value from JSON: integral numbers as integers, strings as text,
- * {"int": "DIGITS"} an integer beyond 2^53 (key_json). */
+ * {"int": "DIGITS"} an integer beyond 2^53, {"bytes": N, "hex": "…"} a
+ * blob (key_json). */
 static int key_value(const cJSON *v, struct cval *out)
 {
+    const char *hex = cJSON_IsObject(v) ? str(v, "hex") : NULL;
+    if (hex)
+        return blob_value(v, hex, out);
     const char *big = cJSON_IsObject(v) ? str(v, "int") : NULL;
     if (big) {
         char *end = NULL;
@@ -200,7 +232,10 @@ int cmpresume_seen(struct cmpresume *s, const char *key, const char *key_values)
 
 /* A key value as JSON: an integer beyond 2^53, which a JSON number (a
  * double to most readers, cJSON's included) would round to a multiple of
- * 256 at 2^60, as {"int": "DIGITS"}. */
+ * 256 at 2^60, as {"int": "DIGITS"}; a blob as {"bytes": N, "hex": "…"},
+ * as a divergence shows a blob value but every byte of it (a key is read
+ * back as the checkpoint and matched whole): its raw bytes in a string
+ * would stop at a NUL and need not be UTF-8. */
 static cJSON *key_json(const struct cval *v)
 {
     switch (v->t) {
@@ -214,7 +249,16 @@ static cJSON *key_json(const struct cval *v)
         }
         return cJSON_CreateNumber((double)v->i);
     case CV_REAL: return cJSON_CreateNumber(v->d);
-    case CV_TEXT: case CV_BLOB: {
+    case CV_BLOB: {
+        struct cbuf h = {0};
+        canon_hex(&h, v->s, v->n);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "bytes", (double)v->n);
+        cJSON_AddStringToObject(o, "hex", h.p && !h.oom ? h.p : "");
+        cbuf_free(&h);
+        return o;
+    }
+    case CV_TEXT: {
         char *p = strndup(v->s, v->n);
         cJSON *j = cJSON_CreateString(p ? p : "");
         free(p);
@@ -249,22 +293,10 @@ void *cmpresume_progress_json(const char *job, const struct compare_progress *p,
     if (p->after) {
         struct cbuf cur = {0};
         cJSON *after = cJSON_AddArrayToObject(o, "after");
-        for (size_t i = 0; i < p->n_key; i++) {
-            const struct cval *v = &p->after[i];
-            char t[40];
-            if (i)
-                cbuf_put(&cur, ",", 1);
-            if (v->t == CV_INT)
-                snprintf(t, sizeof t, "%lld", (long long)v->i), cbuf_put(&cur, t, strlen(t));
-            else if (v->t == CV_REAL)
-                snprintf(t, sizeof t, "%.17g", v->d), cbuf_put(&cur, t, strlen(t));
-            else if (v->t == CV_NULL)
-                cbuf_put(&cur, "NULL", 4);
-            else
-                cbuf_put(&cur, v->s, v->n);
-            cJSON_AddItemToArray(after, key_json(v));
-        }
-        cJSON_AddStringToObject(o, "cursor", cur.p ? cur.p : "");
+        for (size_t i = 0; i < p->n_key; i++)
+            cJSON_AddItemToArray(after, key_json(&p->after[i]));
+        canon_key_text(&cur, p->after, p->n_key);
+        cJSON_AddStringToObject(o, "cursor", cur.p && !cur.oom ? cur.p : "");
         cbuf_free(&cur);
     }
     cJSON_AddNumberToObject(o, "rows_new", (double)r->rows_new);

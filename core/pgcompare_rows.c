@@ -18,25 +18,6 @@ static int key_cmp(const struct pgc *c, const struct cval *o, const struct cval 
     return 0;
 }
 
-static void key_text(const struct pgc *c, const struct cval *row, struct cbuf *b)
-{
-    for (size_t i = 0; i < c->nk; i++) {
-        const struct cval *v = &row[c->keypos[i]];
-        char t[40];
-        if (i)
-            put(b, ",");
-        if (v->t == CV_INT)
-            snprintf(t, sizeof t, "%lld", (long long)v->i), put(b, t);
-        else if (v->t == CV_REAL)
-            snprintf(t, sizeof t, "%.17g", v->d), put(b, t);
-        else if (v->t == CV_NULL)
-            put(b, "NULL");
-        else
-            cbuf_put(b, v->s, v->n);
-    }
-    cbuf_put(b, "", 0);
-}
-
 static int suspect(struct pgc *c, const struct cval *row)
 {
     if (c->n_suspects == c->cap_suspects) {
@@ -80,11 +61,11 @@ int pgc_report(struct pgc *c, const struct cval *o, const struct cval *n)
         return 0;
     if (!c->final)
         return suspect(c, o ? o : n);
-    struct cbuf key = {0};
-    key_text(c, o ? o : n, &key);
     struct cval kv[MAP_MAX_KEY];
     for (size_t i = 0; i < c->nk; i++)
         kv[i] = (o ? o : n)[c->keypos[i]];
+    struct cbuf key = {0};
+    canon_key_text(&key, kv, c->nk);
     struct divergence d = {cause, key.p ? key.p : "", kv, c->nk, k, cols, o ? ov : NULL,
                            n ? nv : NULL};
     c->r->divergent++;

@@ -12,6 +12,22 @@
 # PostgreSQL's hex text of it (\x00ff), and such a comparison finds
 # exactly the rows that differ, from PostgreSQL into SQLite, the other
 # way and PostgreSQL into PostgreSQL.
+#
+# Such a key was then written into the divergence as its raw bytes, in
+# `key` and in `key_values`: x'00ff' as "" (cut at the NUL), x'c328' as
+# bytes that are no UTF-8, so that the JSON line and the journaled event
+# were not JSON, and the checkpoint's key (`after`) was read back as
+# text, which orders before every blob. A comparison killed twice and
+# resumed took a second divergence for the one journaled before the
+# first kill (both keys read "", cut at their first byte, a NUL) and
+# neither printed nor journaled it, and resumed from its checkpoint it
+# verified old's rows again from the first: 6,000 rows counted 8,000, 3
+# divergent counted, 1 journaled, on SQLite and on PostgreSQL. Now the
+# key reads \x00ff, as PostgreSQL writes a bytea, in `key`, the text
+# form and the checkpoint's `cursor`, and in `key_values` and `after` it
+# is {"bytes": 2, "hex": "00ff"}, as a blob value shows; every line and
+# event parses as JSON, and a resumed comparison goes on after its
+# checkpoint and knows the divergences it journaled.
 . tests/lib.sh
 . tests/data/pg.sh
 pg_shop A
@@ -21,7 +37,10 @@ runbook() { key_runbook "$1" 'Big values' "$2" "$3"; }  # FILE OLD-SYSTEM NEW-SY
 # same GOT WANT: true when they are equal, else says both
 same() { [ "$1" = "$2" ] || { printf 'got:  %s\nwant: %s\n' "$1" "$2"; return 1; }; }
 # json_lines FILE: true when every line of FILE is a JSON document
-json_lines() { python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$1"; }
+# stdout_only COMMAND…: its output without what it says on stderr (progress)
+stdout_only() { "$@" 2>/dev/null; }
+# (as UTF-8: Python's stdin would let bytes that are not through)
+json_lines() { python3 -c 'import json,sys; [json.loads(l.decode("utf-8")) for l in sys.stdin.buffer]' <"$1"; }
 
 # blob keys: a NUL, no UTF-8, PostgreSQL's hex prefix, a plain letter,
 # and 200 more; every row's value differs in new but the four's
@@ -39,10 +58,59 @@ p "UPDATE bk2 SET k = decode(encode(k, 'escape'), 'hex')" >/dev/null
 runbook "$T/pg_lite.md" "$PG table \`bk\`" "sqlite \`$T/new.db\` table \`t\`"
 runbook "$T/lite_pg.md" "sqlite \`$T/old.db\` table \`t\`" "$PG table \`bk2\`"
 runbook "$T/pg_pg.md" "$PG table \`bk\`" "$PG table \`bk2\`"
-for rb in pg_lite lite_pg pg_pg; do
+runbook "$T/lite_lite.md" "sqlite \`$T/old.db\` table \`t\`" "sqlite \`$T/new.db\` table \`t\`"
+for rb in pg_lite lite_pg pg_pg lite_lite; do
   check "$rb, a bytea key: the four changed rows diverge (exit 3)" \
-    expect_exit 3 "$CUTOVER" compare "$T/$rb.md" --format json
+    expect_exit 3 stdout_only "$CUTOVER" compare "$T/$rb.md" --format json
   check "  … four value divergences, no row missing or extra" \
     same "$(grep -c '"cause":"value"' "$T/.last") $(grep -c '"cause":"\(missing-in-new\|extra-in-new\)"' "$T/.last")" "4 0"
+  check "  … every line of it JSON" json_lines "$T/.last"
+  check "  … x'00ff' keyed \\x00ff, its typed value the bytes in hex" contains "$T/.last" \
+    '{"key":"\\x00ff","cause":"value","columns":["v"],"old":{"v":"a"},"new":{"v":"changed"},"key_values":[{"bytes":2,"hex":"00ff"}]}'
+  check "  … x'c328' (no UTF-8) keyed \\xc328" contains "$T/.last" \
+    '{"key":"\\xc328","cause":"value","columns":["v"],"old":{"v":"b"},"new":{"v":"changed"},"key_values":[{"bytes":2,"hex":"c328"}]}'
+done
+check "journaled: lite_lite" expect_exit 3 "$CUTOVER" compare "$T/lite_lite.md" --journal "$T/j"
+check "  … each divergence event JSON, keyed as printed" same \
+  "$(sql "$T/j" "SELECT group_concat(json_valid(body) || ' ' || json_extract(body, '\$.key') || ' ' || json(json_extract(body, '\$.key_values')), ' | ') FROM (SELECT body FROM events WHERE kind = 'divergence' ORDER BY json_extract(body, '\$.key'))")" \
+  '1 \x00ff [{"bytes":2,"hex":"00ff"}] | 1 \x41 [{"bytes":1,"hex":"41"}] | 1 \x5c78 [{"bytes":2,"hex":"5c78"}] | 1 \xc328 [{"bytes":2,"hex":"c328"}]'
+check "  … and the text form" contains "$T/.last" 'key \x00ff: value v: "a" → "changed"'
+
+# resumed after kill -9: 6,000 rows keyed by bytes with a NUL and no UTF-8
+# (x'00' '00001' x'c3' …), the 10th and the 5,990th changed in new; a
+# paced run killed once it journaled the first, another once it is 1,500
+# rows in (a checkpoint past the first), then a run to the end
+N=6000
+sql "$T/rold.db" "CREATE TABLE t (k BLOB PRIMARY KEY, v TEXT);
+  WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < $N)
+  INSERT INTO t SELECT CAST(x'00' || printf('%05d', g) || x'c3' AS BLOB), 'v' || g FROM s"
+cp "$T/rold.db" "$T/rnew.db"
+sql "$T/rnew.db" "UPDATE t SET v = 'changed' WHERE v IN ('v10', 'v5990')"
+p "CREATE TABLE rk (k bytea PRIMARY KEY, v text); CREATE TABLE rk2 (k bytea PRIMARY KEY, v text)" >/dev/null
+sql "$T/rold.db" "SELECT hex(k) || ',' || v FROM t" | p "COPY rk FROM STDIN WITH (FORMAT csv)" >/dev/null
+sql "$T/rnew.db" "SELECT hex(k) || ',' || v FROM t" | p "COPY rk2 FROM STDIN WITH (FORMAT csv)" >/dev/null
+p "UPDATE rk SET k = decode(encode(k, 'escape'), 'hex'); UPDATE rk2 SET k = decode(encode(k, 'escape'), 'hex')" >/dev/null
+runbook "$T/rlite.md" "sqlite \`$T/rold.db\` table \`t\`" "sqlite \`$T/rnew.db\` table \`t\`"
+runbook "$T/rpg.md" "$PG table \`rk\`" "$PG table \`rk2\`"
+diverged() { [ "$(sql "$1" "SELECT count(*) FROM events WHERE kind = 'divergence'" 2>/dev/null)" -ge 1 ]; }
+verified() { [ "$(sql "$1" "SELECT coalesce(max(json_extract(body, '\$.rows')), 0) FROM events WHERE kind = 'compare_progress'" 2>/dev/null)" -ge "$2" ]; }
+journaled() { sql "$1" "SELECT count(*), sum(json_valid(body)) FROM events WHERE kind = 'divergence'"; }
+finished() { sql "$1" "SELECT json_extract(body, '\$.rows_old') || ' ' || json_extract(body, '\$.divergent') FROM events WHERE kind = 'compare' ORDER BY seq DESC LIMIT 1"; }
+for rb in rlite rpg; do
+  "$CUTOVER" compare "$T/$rb.md" --journal "$T/$rb.j" --rate 500 >"$T/$rb.run1" 2>&1 &
+  pid=$!
+  check "$rb: a paced comparison journals its first divergence" wait_for 60 diverged "$T/$rb.j"
+  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  "$CUTOVER" compare "$T/$rb.md" --journal "$T/$rb.j" --rate 500 >"$T/$rb.run2" 2>&1 &
+  pid=$!
+  check "  … killed, run again: it checkpoints past 1,500 rows" wait_for 60 verified "$T/$rb.j" 1500
+  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  check "  … killed, run to the end: exit 3" \
+    expect_exit 3 stdout_only "$CUTOVER" compare "$T/$rb.md" --journal "$T/$rb.j" --format json
+  check "  … every line of it JSON" json_lines "$T/.last"
+  check "  … the second divergence printed by the last run, keyed \\x003035393930c3" \
+    same "$(grep '"cause"' "$T/.last" | grep -o '"key":"[^"]*"' | tr '\n' ' ')" '"key":"\\x003035393930c3" '
+  check "  … 6,000 rows verified once, 2 divergent" same "$(finished "$T/$rb.j")" "6000 2"
+  check "  … both journaled, once each, as JSON" same "$(journaled "$T/$rb.j")" "2|2"
 done
 finish
