@@ -40,41 +40,104 @@ struct run {
     int bar;                 /* a progress bar is drawn on the terminal's last line */
 };
 
-/* A blob in a divergence shows at most BLOB_SHOWN of its bytes: a value
- * may be megabytes, and each divergence is a line of output and an event
- * of the journal, which a reader pages through and every console folds.
- * 256 bytes show a header, a hash or a short record whole; where old and
- * new are both longer, the bytes shown begin BLOB_BEFORE before the first
- * that differs, so that the difference is in sight. */
+/* A blob in a divergence shows at most BLOB_SHOWN of its bytes, a text
+ * longer than TEXT_SHOWN characters that many of them: a value may be
+ * megabytes, and each divergence is a line of output and an event of the
+ * journal, which a reader pages through and every console folds. 256
+ * bytes show a header, a hash or a short record whole, 1,024 characters
+ * a name, an address or a paragraph; where old and new are both longer,
+ * the part shown begins BLOB_BEFORE bytes (TEXT_BEFORE characters) before
+ * the first that differs, so that the difference is in sight. */
 #define BLOB_SHOWN 256
 #define BLOB_BEFORE 32
+#define TEXT_SHOWN 1024
+#define TEXT_BEFORE 64
 
-/* {"bytes": N, ["from": OFFSET,] "hex": "00ff…"}: the whole length, and
- * the bytes shown (from offset 0 unless said) as PostgreSQL's hex; an
- * object, so that a text reading "\x00ff" is not taken for bytes. */
+/* The part of a value shown: `units` in all (bytes of a blob, characters
+ * of a text), the part from unit `from`, at byte `at`, `len` bytes. */
+struct shown {
+    size_t units, from, at, len;
+};
+
+/* 1 when byte i of v begins a unit: every byte of a blob, a byte of a
+ * text that is no UTF-8 continuation byte (10xxxxxx) — so a text is cut
+ * between characters, and the part shown is UTF-8 when the value is. */
+static int unit_at(const struct cval *v, size_t i)
+{
+    return v->t != CV_TEXT || ((unsigned char)v->s[i] & 0xC0) != 0x80;
+}
+
+/* At most cap units of v: the first, or, where v is longer and other
+ * (NULL: none) is of its type, from `before` units before the first byte
+ * at which they differ. */
+static struct shown shown_of(const struct cval *v, const struct cval *other, size_t cap,
+                             size_t before)
+{
+    struct shown w = {0};
+    for (size_t i = 0; i < v->n; i++)
+        w.units += (size_t)unit_at(v, i);
+    if (w.units > cap && other && other->t == v->t) {
+        size_t at = 0, both = v->n < other->n ? v->n : other->n;
+        while (at < both && v->s[at] == other->s[at])
+            at++;
+        while (at > 0 && at < v->n && !unit_at(v, at)) /* the unit it is in */
+            at--;
+        for (size_t k = 0; k < before && at > 0; k++)
+            while (--at > 0 && !unit_at(v, at))
+                ;
+        w.at = at;
+        for (size_t i = 0; i < at; i++)
+            w.from += (size_t)unit_at(v, i);
+    }
+    size_t end = w.at;
+    for (size_t k = 0; k < cap && end < v->n; k++)
+        while (++end < v->n && !unit_at(v, end))
+            ;
+    w.len = end - w.at;
+    return w;
+}
+
+/* {COUNT: N, ["from": OFFSET,] WHAT: "…"}: the whole length, and the part
+ * shown (from offset 0 unless said). */
+static cJSON *shown_json(const char *count, const struct shown *w, const char *what,
+                         const char *text)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, count, (double)w->units);
+    if (w->from)
+        cJSON_AddNumberToObject(o, "from", (double)w->from);
+    cJSON_AddStringToObject(o, what, text ? text : "");
+    return o;
+}
+
+/* {"bytes": N, ["from": OFFSET,] "hex": "00ff…"}: the bytes shown as
+ * PostgreSQL's hex; an object, so that a text reading "\x00ff" is not
+ * taken for bytes. */
 static cJSON *blob_json(const struct cval *v, const struct cval *other)
 {
-    size_t from = 0;
-    if (v->n > BLOB_SHOWN && other && other->t == CV_BLOB) {
-        size_t same = 0, both = v->n < other->n ? v->n : other->n;
-        while (same < both && v->s[same] == other->s[same])
-            same++;
-        from = same > BLOB_BEFORE ? same - BLOB_BEFORE : 0;
-    }
-    size_t n = v->n - from < BLOB_SHOWN ? v->n - from : BLOB_SHOWN;
+    struct shown w = shown_of(v, other, BLOB_SHOWN, BLOB_BEFORE);
     struct cbuf h = {0};
-    canon_hex(&h, v->s + from, n);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "bytes", (double)v->n);
-    if (from)
-        cJSON_AddNumberToObject(o, "from", (double)from);
-    cJSON_AddStringToObject(o, "hex", h.p && !h.oom ? h.p : "");
+    canon_hex(&h, v->s + w.at, w.len);
+    cJSON *o = shown_json("bytes", &w, "hex", h.oom ? NULL : h.p);
     cbuf_free(&h);
     return o;
 }
 
+/* A text as a string, or, longer than TEXT_SHOWN characters,
+ * {"chars": N, ["from": OFFSET,] "text": "…"}: short values, most of
+ * them, read as they always did. */
+static cJSON *text_json(const struct cval *v, const struct cval *other)
+{
+    struct shown w = shown_of(v, other, TEXT_SHOWN, TEXT_BEFORE);
+    char *s = strndup(v->s + w.at, w.len);
+    cJSON *j = w.units > TEXT_SHOWN ? shown_json("chars", &w, "text", s)
+                                    : cJSON_CreateString(s ? s : "");
+    free(s);
+    return j;
+}
+
 /* v as JSON; other, the value on the other side (NULL: none), places a
- * long blob's bytes. */
+ * long blob's bytes or text's characters. */
 static cJSON *json_of(const struct cval *v, const struct cval *other)
 {
     switch (v->t) {
@@ -94,10 +157,7 @@ static cJSON *json_of(const struct cval *v, const struct cval *other)
     case CV_TEXT:
         break;
     }
-    char *s = strndup(v->s, v->n);
-    cJSON *j = cJSON_CreateString(s ? s : "");
-    free(s);
-    return j;
+    return text_json(v, other);
 }
 
 static cJSON *divergence_json(const struct divergence *d)
