@@ -269,6 +269,41 @@ void canon_bytea_text(struct cbuf *out, const char *s, size_t n)
     canon_hex(out, s, n);
 }
 
+size_t canon_utf8_prefix(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (c == 0 || (c >= 0x80 && c < 0xC2) || c > 0xF4 || i + len > n)
+            return i;
+        for (size_t k = 1; k < len; k++)
+            if ((u[i + k] & 0xC0) != 0x80)
+                return i;
+        if ((c == 0xE0 && u[i + 1] < 0xA0) || (c == 0xED && u[i + 1] >= 0xA0) ||
+            (c == 0xF0 && u[i + 1] < 0x90) || (c == 0xF4 && u[i + 1] >= 0x90))
+            return i;   /* overlong, a surrogate, past U+10FFFF */
+        i += len;
+    }
+    return i;
+}
+
+/* Text for people: its UTF-8 as it is, any other byte (and a NUL) as \xNN. */
+static void text_for_people(struct cbuf *out, const char *s, size_t n)
+{
+    while (n) {
+        size_t ok = canon_utf8_prefix(s, n);
+        cbuf_put(out, s, ok);
+        if (ok == n)
+            break;
+        char t[8];
+        cbuf_put(out, t, (size_t)snprintf(t, sizeof t, "\\x%02x", (unsigned char)s[ok]));
+        s += ok + 1;
+        n -= ok + 1;
+    }
+}
+
 void canon_key_text(struct cbuf *out, const struct cval *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -284,7 +319,7 @@ void canon_key_text(struct cbuf *out, const struct cval *v, size_t n)
         else if (v[i].t == CV_BLOB)
             canon_bytea_text(out, v[i].s, v[i].n);
         else
-            cbuf_put(out, v[i].s, v[i].n);
+            text_for_people(out, v[i].s, v[i].n);
     }
     cbuf_put(out, "", 0); /* "" rather than NULL for no values */
 }

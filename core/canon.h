@@ -38,11 +38,17 @@ void canon_hex(struct cbuf *out, const char *s, size_t n);
  * printable ASCII, whatever the bytes are. */
 void canon_bytea_text(struct cbuf *out, const char *s, size_t n);
 
+/* The length of the longest prefix of the n bytes at s that is UTF-8
+ * without a NUL (well-formed: no overlong form, no surrogate, nothing
+ * past U+10FFFF); n when all of it is. SQLite's TEXT may be anything. */
+size_t canon_utf8_prefix(const char *s, size_t n);
+
 /* Appends the text of a key's n values for people, joined by commas
  * ("1001", "eu,42"): an integer's digits, a real's shortest exact
- * decimal, NULL as NULL, text as it is, a blob as canon_bytea_text — its
- * raw bytes would stop at a NUL and need not be UTF-8, and the key is a
- * JSON string in every divergence and checkpoint. */
+ * decimal, NULL as NULL, text as it is (a byte of it that is no UTF-8,
+ * or a NUL, as \xNN), a blob as canon_bytea_text — its raw bytes would
+ * stop at a NUL and need not be UTF-8, and the key is a JSON string in
+ * every divergence and checkpoint. */
 void canon_key_text(struct cbuf *out, const struct cval *v, size_t n);
 
 /* Appends v's canonical form: a one-letter tag (N null, n number, T

@@ -68,10 +68,12 @@ static int hex_digit(char c)
 
 /* {"bytes": N, "hex": "00ff"} as the blob of those bytes; -1 unless the
  * hex is whole (N bytes). */
-static int blob_value(const cJSON *v, const char *hex, struct cval *out)
+/* The bytes of hex as a value of type t: a blob ({"bytes": N, "hex": …},
+ * N checked), or a text that is no UTF-8 ({"text_hex": …}, v NULL). */
+static int bytes_value(const cJSON *v, const char *hex, enum canon_type t, struct cval *out)
 {
     size_t n = strlen(hex) / 2;
-    if (strlen(hex) % 2 || num(v, "bytes") != (int64_t)n)
+    if (strlen(hex) % 2 || (v && num(v, "bytes") != (int64_t)n))
         return -1;
     char *p = malloc(n + 1);
     if (!p)
@@ -85,18 +87,21 @@ static int blob_value(const cJSON *v, const char *hex, struct cval *out)
         p[i] = (char)(hi << 4 | lo);
     }
     p[n] = '\0';
-    *out = (struct cval){.t = CV_BLOB, .s = p, .n = n};
+    *out = (struct cval){.t = t, .s = p, .n = n};
     return 0;
 }
 
 /* A key value from JSON: integral numbers as integers, strings as text,
  * {"int": "DIGITS"} an integer beyond 2^53, {"bytes": N, "hex": "…"} a
- * blob (key_json). */
+ * blob, {"text_hex": "…"} a text that is no UTF-8 (key_json). */
 static int key_value(const cJSON *v, struct cval *out)
 {
     const char *hex = cJSON_IsObject(v) ? str(v, "hex") : NULL;
     if (hex)
-        return blob_value(v, hex, out);
+        return bytes_value(v, hex, CV_BLOB, out);
+    const char *text_hex = cJSON_IsObject(v) ? str(v, "text_hex") : NULL;
+    if (text_hex)
+        return bytes_value(NULL, text_hex, CV_TEXT, out);
     const char *big = cJSON_IsObject(v) ? str(v, "int") : NULL;
     if (big) {
         char *end = NULL;
@@ -259,6 +264,14 @@ static cJSON *key_json(const struct cval *v)
         return o;
     }
     case CV_TEXT: {
+        if (canon_utf8_prefix(v->s, v->n) < v->n) {   /* no UTF-8, or a NUL: its bytes */
+            struct cbuf h = {0};
+            canon_hex(&h, v->s, v->n);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "text_hex", h.p && !h.oom ? h.p : "");
+            cbuf_free(&h);
+            return o;
+        }
         char *p = strndup(v->s, v->n);
         cJSON *j = cJSON_CreateString(p ? p : "");
         free(p);

@@ -125,9 +125,20 @@ static cJSON *blob_json(const struct cval *v, const struct cval *other)
 
 /* A text as a string, or, longer than TEXT_SHOWN characters,
  * {"chars": N, ["from": OFFSET,] "text": "…"}: short values, most of
- * them, read as they always did. */
+ * them, read as they always did; one that is no UTF-8 (or holds a NUL)
+ * as {"bytes": N, "hex": "…", "utf8": false}. */
 static cJSON *text_json(const struct cval *v, const struct cval *other)
 {
+    if (canon_utf8_prefix(v->s, v->n) < v->n) {
+        /* SQLite's TEXT may be no UTF-8, or hold a NUL: as its bytes, said so
+         * (written raw, the line would be no JSON a strict reader takes) */
+        struct cval b = *v, ob = other ? *other : (struct cval){0};
+        b.t = CV_BLOB;
+        ob.t = CV_BLOB;
+        cJSON *o = blob_json(&b, other && other->t == CV_TEXT ? &ob : NULL);
+        cJSON_AddBoolToObject(o, "utf8", 0);
+        return o;
+    }
     struct shown w = shown_of(v, other, TEXT_SHOWN, TEXT_BEFORE);
     char *s = strndup(v->s + w.at, w.len);
     cJSON *j = w.units > TEXT_SHOWN ? shown_json("chars", &w, "text", s)

@@ -85,8 +85,21 @@ TEST(each_difference_has_its_cause)
     CHECK_STR(cause(text("x"), text("y")), "value");
 }
 
+TEST(utf8_prefix_stops_at_the_first_byte_that_is_not_utf8)
+{
+    CHECK(canon_utf8_prefix("abc", 3) == 3);
+    CHECK(canon_utf8_prefix("\xc3\xa9t\xc3\xa9", 5) == 5);       /* été */
+    CHECK(canon_utf8_prefix("\xf0\x9f\x98\x80", 4) == 4);        /* an emoji */
+    CHECK(canon_utf8_prefix("v\xc3(", 3) == 1);                  /* a lead byte alone */
+    CHECK(canon_utf8_prefix("a\0b", 3) == 1);                    /* a NUL */
+    CHECK(canon_utf8_prefix("\xc0\x80", 2) == 0);                /* overlong */
+    CHECK(canon_utf8_prefix("\xed\xa0\x80", 3) == 0);            /* a surrogate */
+    CHECK(canon_utf8_prefix("\xf4\x90\x80\x80", 4) == 0);        /* past U+10FFFF */
+    CHECK(canon_utf8_prefix("ok\xe2\x82", 4) == 2);              /* cut short */
+}
+
 RUN_TESTS(T(numbers_are_equal_whatever_their_scale_or_type),
           T(json_is_equal_whatever_its_key_order_and_spacing),
           T(canonical_json_kept_as_is_agrees_with_the_parsed_form),
           T(timestamps_are_equal_as_instants), T(null_and_empty_and_text_differ),
-          T(each_difference_has_its_cause))
+          T(each_difference_has_its_cause), T(utf8_prefix_stops_at_the_first_byte_that_is_not_utf8))
