@@ -42,9 +42,21 @@ static int64_t count(const struct event_body *b, const char *field, double fallb
     return v > 0 && v < 9e18 ? (int64_t)v : v >= 9e18 ? (int64_t)9e18 : 0;
 }
 
+/* src into dst[len], cut between UTF-8 characters when it is longer (a
+ * key or a value cut inside one showed a broken character on screen). */
 static void put(char *dst, size_t len, const char *src)
 {
-    snprintf(dst, len, "%s", src ? src : "");
+    if (!len)
+        return;
+    src = src ? src : "";
+    size_t n = strlen(src);
+    if (n >= len) {
+        n = len - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static void apply_job(struct datafold *d, const struct journal_event *ev,
@@ -170,7 +182,7 @@ static void apply_result(struct datafold *d, const struct journal_event *ev,
 static void value_text(const cJSON *v, char *buf, size_t len)
 {
     char *t = v ? cJSON_PrintUnformatted(v) : NULL;
-    snprintf(buf, len, "%s", t ? t : "—");
+    put(buf, len, t ? t : "—");
     free(t);
 }
 
@@ -206,6 +218,16 @@ static void apply_divergence(struct datafold *d, const struct journal_event *ev,
         if (n < 0)
             break;
         at += (size_t)n < sizeof v->diff - at ? (size_t)n : sizeof v->diff - at - 1;
+    }
+    /* the line full: never end inside a character */
+    size_t end = strlen(v->diff), lead = end;
+    while (lead > 0 && ((unsigned char)v->diff[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead > 0 && (unsigned char)v->diff[lead - 1] >= 0xC0) {
+        unsigned c = (unsigned char)v->diff[lead - 1];
+        size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (end - (lead - 1) < want)
+            v->diff[lead - 1] = '\0';
     }
 }
 

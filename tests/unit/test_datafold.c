@@ -212,6 +212,34 @@ TEST(the_ring_keeps_the_newest_divergences)
     teardown(&f);
 }
 
+TEST(a_long_key_is_cut_between_characters)
+{
+    struct fixture f;
+    setup(&f);
+    /* 62 ASCII bytes then "é" (2 bytes): a 64-byte field holds 63 of them,
+     * which would end inside the é */
+    char b[300], key[80];
+    memset(key, 'a', 62);
+    snprintf(key + 62, sizeof key - 62, "\xc3\xa9z");
+    snprintf(b, sizeof b, "{\"key\":\"%s\",\"cause\":\"value\"}", key);
+    event(&f, T0, EV_DIVERGENCE, b);
+    const char *got = datafold_div(&f.s.data, 0)->key;
+    CHECK(strlen(got) == 62);
+    CHECK(canon_utf8_prefix(got, strlen(got)) == strlen(got));
+    /* values of é and è, cut to the field, and the diff line full */
+    char e[200] = "", big[1200];
+    for (int i = 0; i < 60; i++)
+        strcat(e, "\xc3\xa9");
+    snprintf(big, sizeof big, "{\"key\":\"1\",\"cause\":\"value\",\"columns\":[\"c\",\"d\",\"x\"],"
+             "\"old\":{\"c\":\"%s\",\"d\":\"%s\",\"x\":\"%s\"},\"new\":{\"c\":1,\"d\":2,\"x\":3}}",
+             e, e, e);
+    event(&f, T0 + 1, EV_DIVERGENCE, big);
+    const char *diff = datafold_div(&f.s.data, 0)->diff;
+    CHECK(strlen(diff) > 100);
+    CHECK(canon_utf8_prefix(diff, strlen(diff)) == strlen(diff));
+    teardown(&f);
+}
+
 TEST(the_compare_eta_is_known_from_its_progress)
 {
     struct fixture f;
@@ -318,5 +346,6 @@ RUN_TESTS(T(the_backfills_whole_story_and_a_sample_apart), T(a_jobs_life_is_fold
           T(a_job_run_elsewhere_is_watched_not_counted_as_a_run),
           T(a_headless_failure_shows_until_the_next_runs_progress),
           T(the_comparisons_progress_result_and_divergences), T(the_ring_keeps_the_newest_divergences),
+          T(a_long_key_is_cut_between_characters),
           T(the_compare_eta_is_known_from_its_progress), T(a_change_of_rate_leaves_the_pause_as_it_was),
           T(a_refold_gives_the_same_state))
