@@ -141,11 +141,14 @@ static int run_sample(struct pgc *c)
             rc = -1;
             break;
         }
-        c->r->sampled++;
-        c->r->rows_old += (int64_t)o.n;
-        c->r->rows_new += (int64_t)n.n;
-        if (o.n)
+        /* a key deleted from old since it was drawn is no row of old: left
+         * out of the sample, or it would lower the rate */
+        if (o.n) {
+            c->r->sampled++;
+            c->r->rows_old += (int64_t)o.n;
+            c->r->rows_new += (int64_t)n.n;
             rc = pgc_report(c, o.v, n.n ? n.v : NULL);
+        }
         pgc_rows_free(&o);
         pgc_rows_free(&n);
         /* a sample keeps to the rate too: each key is a lookup on both sides */
