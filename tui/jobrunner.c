@@ -30,6 +30,9 @@
 extern char **environ;
 
 #define RETRY_MAX_S 30   /* the back-off's ceiling */
+/* Asks while another copy holds the backfill cost a short-lived child
+ * each: a lower ceiling, so the step goes on within seconds of its end. */
+#define HELD_ASK_MAX_S 8
 #define STOP_WAIT_MS 2000
 #define ADOPTED_GRACE_MS 1500   /* for an adopted job's last events to be folded */
 /* While another copy this console cannot see holds the backfill, the
@@ -388,8 +391,9 @@ static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now
     if (holder <= 0 || holder == (long)getpid())
         return 0;
     if (!job_alive(holder, k)) {
-        j->failures++;   /* the asks back off as failures do, up to RETRY_MAX_S */
+        j->failures++;   /* the asks back off as failures do, up to HELD_ASK_MAX_S */
         int wait = backoff_s(j->failures);
+        wait = wait > HELD_ASK_MAX_S ? HELD_ASK_MAX_S : wait;
         j->retry_at_ms = now_ms + wait * 1000;
         job_drop(j);
         if (j->said_held) {   /* the same answer: nothing new to journal or say */
@@ -399,7 +403,7 @@ static int held_elsewhere(struct jobrunner *r, enum datafold_kind k, int64_t now
         j->said_held = 1;
         snprintf(why, sizeof why, "another copy holds the %s (pid %ld), not seen from this "
                  "machine: not started twice; asked again every %ds at most",
-                 datafold_kind_name(k), holder, RETRY_MAX_S);
+                 datafold_kind_name(k), holder, HELD_ASK_MAX_S);
         journal_job(r, k, "held", j, holder, EXIT_HELD, 0, wait, log, why, now_ms);
         snprintf(msg, len, "step %s: %s", j->step, why);
         return 1;
