@@ -60,7 +60,7 @@ struct shown {
 };
 
 /* 1 when byte i of v begins a unit: every byte of a blob, a byte of a
- * text that is no UTF-8 continuation byte (10xxxxxx) — so a text is cut
+ * text that is no UTF-8 continuation byte (none of 0x80–0xBF) — so a text is cut
  * between characters, and the part shown is UTF-8 when the value is. */
 static int unit_at(const struct cval *v, size_t i)
 {

@@ -9,6 +9,7 @@
 # kill -9 still recognises the divergences it journaled.
 . tests/lib.sh
 . tests/data/pg.sh
+. tests/data/compare.sh
 N=3000
 strict_json() {  # FILE: every line is UTF-8 JSON
   python3 -c '
@@ -41,11 +42,7 @@ check "  … its typed value exact" grep -qF '"key_values":[{"text_hex":"6b3130c
 sql "$T/j" "SELECT body FROM events WHERE kind IN ('divergence', 'compare_progress', 'compare')" >"$T/events.json"
 check "  … every journaled event is UTF-8 JSON" strict_json "$T/events.json"
 # resumed after kill -9 once the first divergence is journaled: each journaled once
-diverged() { [ "$(sql "$1" "SELECT count(*) FROM events WHERE kind = 'divergence'" 2>/dev/null)" -ge 1 ]; }
-"$CUTOVER" compare "$T/rb.md" --journal "$T/r" --rate 2000 >"$T/r1" 2>&1 &
-pid=$!
-check "a paced comparison journals its first divergence" wait_for 60 diverged "$T/r"
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "a paced comparison journals its first divergence" killed_compare "$T/rb.md" "$T/r" 2000 diverged "$T/r"
 check "  … resumed after kill -9, it ends diverged" expect_exit 3 "$CUTOVER" compare "$T/rb.md" --journal "$T/r"
 check "  … the three journaled once each" \
   test "$(sql "$T/r" "SELECT count(*) || ' ' || count(DISTINCT json_extract(body, '\$.key_values')) FROM events WHERE kind = 'divergence'")" = "3 3"

@@ -10,6 +10,7 @@
 # resumed run finds what an uninterrupted one finds.
 . tests/lib.sh
 . tests/data/pg.sh
+. tests/data/compare.sh
 runbook() { key_runbook "$1" "Big keys" "$2" "$3"; }  # FILE OLD-SYSTEM NEW-SYSTEM
 N=6000 BASE=$((1 << 60))
 # a divergence every 50 keys (g % 50 = 7): each window a rounded
@@ -20,11 +21,7 @@ divergent() { sql "$1" "SELECT json_extract(body, '\$.divergent') FROM events WH
 journaled() { sql "$1" "SELECT count(DISTINCT json_extract(body, '\$.key')) FROM events WHERE kind = 'divergence'"; }
 # resume RUNBOOK JOURNAL: a paced run killed once it checkpointed, then run to the end
 resume() {
-  "$CUTOVER" compare "$1" --journal "$2" --rate 1000 >"$2.run1" 2>&1 &
-  local pid=$!
-  wait_for 60 checkpointed "$2"
-  kill -9 $pid 2>/dev/null
-  wait $pid 2>/dev/null
+  killed_compare "$1" "$2" 1000 checkpointed "$2"
   "$CUTOVER" compare "$1" --journal "$2" >"$2.run2" 2>&1
 }
 

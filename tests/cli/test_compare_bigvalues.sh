@@ -41,6 +41,7 @@
 # were, so each line stays under 4,000 bytes and valid UTF-8.
 . tests/lib.sh
 . tests/data/pg.sh
+. tests/data/compare.sh
 pg_shop A
 p() { pgq "$A_PORT" shop "$1"; }
 PG="postgres \`host=127.0.0.1 port=$A_PORT dbname=shop user=postgres\`"
@@ -103,19 +104,14 @@ sql "$T/rnew.db" "SELECT hex(k) || ',' || v FROM t" | p "COPY rk2 FROM STDIN WIT
 p "UPDATE rk SET k = decode(encode(k, 'escape'), 'hex'); UPDATE rk2 SET k = decode(encode(k, 'escape'), 'hex')" >/dev/null
 runbook "$T/rlite.md" "sqlite \`$T/rold.db\` table \`t\`" "sqlite \`$T/rnew.db\` table \`t\`"
 runbook "$T/rpg.md" "$PG table \`rk\`" "$PG table \`rk2\`"
-diverged() { [ "$(sql "$1" "SELECT count(*) FROM events WHERE kind = 'divergence'" 2>/dev/null)" -ge 1 ]; }
 verified() { [ "$(sql "$1" "SELECT coalesce(max(json_extract(body, '\$.rows')), 0) FROM events WHERE kind = 'compare_progress'" 2>/dev/null)" -ge "$2" ]; }
 journaled() { sql "$1" "SELECT count(*), sum(json_valid(body)) FROM events WHERE kind = 'divergence'"; }
 finished() { sql "$1" "SELECT json_extract(body, '\$.rows_old') || ' ' || json_extract(body, '\$.divergent') FROM events WHERE kind = 'compare' ORDER BY seq DESC LIMIT 1"; }
 for rb in rlite rpg; do
-  "$CUTOVER" compare "$T/$rb.md" --journal "$T/$rb.j" --rate 500 >"$T/$rb.run1" 2>&1 &
-  pid=$!
-  check "$rb: a paced comparison journals its first divergence" wait_for 60 diverged "$T/$rb.j"
-  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-  "$CUTOVER" compare "$T/$rb.md" --journal "$T/$rb.j" --rate 500 >"$T/$rb.run2" 2>&1 &
-  pid=$!
-  check "  … killed, run again: it checkpoints past 1,500 rows" wait_for 60 verified "$T/$rb.j" 1500
-  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  check "$rb: a paced comparison journals its first divergence" \
+    killed_compare "$T/$rb.md" "$T/$rb.j" 500 diverged "$T/$rb.j"
+  check "  … killed, run again: it checkpoints past 1,500 rows" \
+    killed_compare "$T/$rb.md" "$T/$rb.j" 500 verified "$T/$rb.j" 1500
   check "  … killed, run to the end: exit 3" \
     expect_exit 3 stdout_only "$CUTOVER" compare "$T/$rb.md" --journal "$T/$rb.j" --format json
   check "  … every line of it JSON" json_lines "$T/.last"

@@ -10,6 +10,7 @@
 # counted 2 divergences, the journal held 1 (printed and journaled: the
 # integer's only). It now tells them apart by their typed values.
 . tests/lib.sh
+. tests/data/compare.sh
 runbook() {  # FILE OLD NEW KEY
   printf '# Typed keys\n\n## Roles\n- commander: Ana\n\n## Systems\n- old: sqlite `%s` table `t`\n- new: sqlite `%s` table `t`\n\n## Mapping\n- key `%s`\n\n## Phase 2: Backfill {readonly}\n- [ ] commander: copy `backfill`\n' \
     "$2" "$3" "$4" >"$1"
@@ -46,15 +47,10 @@ check "  … each with its typed key" \
 
 # resume RUNBOOK JOURNAL: a paced run killed once it journaled a
 # divergence (the first of the two), then run to the end
-diverged() { [ "$(sql "$1" "SELECT count(*) FROM events WHERE kind = 'divergence'" 2>/dev/null)" -ge 1 ]; }
 journaled() { sql "$1" "SELECT count(*) FROM events WHERE kind = 'divergence'"; }
 counted() { sql "$1" "SELECT json_extract(body, '\$.divergent') FROM events WHERE kind = 'compare' ORDER BY seq DESC LIMIT 1"; }
 resume() {
-  "$CUTOVER" compare "$1" --journal "$2" --rate 1000 >"$2.run1" 2>&1 &
-  local pid=$!
-  wait_for 60 diverged "$2"
-  kill -9 $pid 2>/dev/null
-  wait $pid 2>/dev/null
+  killed_compare "$1" "$2" 1000 diverged "$2"
   "$CUTOVER" compare "$1" --journal "$2" --format json >"$2.run2" 2>&1
 }
 for rb in mixed comp; do
