@@ -9,7 +9,8 @@
 # `held` (another copy runs it, not seen from here), the panel says so
 # without FAILED, the console asks again quietly (journaling nothing
 # while the answer stays the same), and once the other copy lets go its
-# own copy starts and the step completes itself. SQLite stores; the
+# own copy starts and the step completes itself; a console killed -9
+# and started again meanwhile decides the same. SQLite stores; the
 # holder is a forged control row.
 . tests/lib.sh
 . tests/wait.sh
@@ -40,6 +41,17 @@ check "  … journaling no failure" test "$(events data_job "json_extract(body, 
 check "  … held said once" test "$(events data_job "json_extract(body, '\$.state') = 'held'")" = 1
 check "  … and no start for the refused asks (the first start only)" \
   test "$(events data_job "json_extract(body, '\$.state') = 'started'")" = 1
+# the console killed -9 while held and started again decides as the live
+# one did: held (from the journal), asking quietly, journaling no job event
+jobs_before=$(events data_job)
+kill -9 "$(console_pid c)"
+tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+grep -c "already run by another copy" "$J.backfill.log" >"$T/asks0"
+asked_more() { [ "$(grep -c "already run by another copy" "$J.backfill.log")" -ge $(( $(cat "$T/asks0") + 2 )) ]; }
+tmux_start c 120 40 "$CUTOVER run $RB --journal $J --as Ana --role commander"
+check "killed -9 and started again, the console says held" wait_screen c "held by another copy" 20
+check "  … asks again" wait_for 60 asked_more
+check "  … and journals no job event (held, failed or started) for it" test "$(events data_job)" = "$jobs_before"
 # the other copy ends: it lets go of the job
 rm -f "$T/beat"; wait $beater 2>/dev/null
 sql "$T/new.db" "UPDATE cutover_backfill_control SET pid = 0"
